@@ -1,0 +1,40 @@
+package io.lcs.model.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.time.Instant;
+import java.util.List;
+
+/** A floating address that must be active on exactly one healthy full-member. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"apiVersion", "kind", "metadata", "spec", "status"})
+public record VirtualIP(String apiVersion, String kind, ObjectMeta metadata, Spec spec, Status status)
+        implements LcsObject {
+    public static final String KIND = "VirtualIP";
+
+    public static VirtualIP of(ObjectMeta metadata, Spec spec) {
+        return new VirtualIP(API_VERSION, KIND, metadata, spec, null);
+    }
+
+    /**
+     * @param address CIDR text, e.g. {@code 198.18.0.201/24} or {@code 2001:db8::201/64}
+     * @param interfaceName the link to add it to ({@code interface} in YAML and lcs.conf)
+     * @param preferredNodes placement order among eligible full-members; empty means any
+     * @param hooks absolute paths of the hook programs; null means none
+     */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public record Spec(String address, @com.fasterxml.jackson.annotation.JsonProperty("interface") String interfaceName,
+                       List<String> preferredNodes, Hooks hooks) {
+    }
+
+    /** Absolute paths run as argv (no shell); any may be null. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Hooks(String preStart, String postStart, String preStop, String postStop) {
+    }
+
+    /** Observed by controllers only; {@code state} is active, pending, conflict, stopped or failed. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Status(String state, String owner, Long epoch, Double leaseRemainingSeconds, Long failovers,
+                         Instant lastTransitionTime, Long observedGeneration, List<Condition> conditions) {
+    }
+}
