@@ -1,0 +1,21 @@
+package io.lcs.model.wire;
+
+/** A PaxosLease ballot: a counter, ties broken by the proposing node's name. Totally ordered. */
+public record Ballot(long counter, String node) implements Comparable<Ballot> {
+    public static final Ballot ZERO = new Ballot(0, "");
+
+    @Override
+    public int compareTo(Ballot o) {
+        int c = Long.compare(counter, o.counter);
+        return c != 0 ? c : node.compareTo(o.node);
+    }
+
+    public boolean greaterThan(Ballot o) {
+        return compareTo(o) > 0;
+    }
+
+    @Override
+    public String toString() {
+        return counter + "." + node;
+    }
+}

@@ -1,0 +1,75 @@
+package io.lcs.model.wire;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.lcs.model.api.ObjectKey;
+import io.lcs.model.api.ObjectVersion;
+import io.lcs.model.api.StoredObject;
+import java.util.List;
+
+/**
+ * Every message lcsd nodes exchange over the peer transport. The sender is not in the message: the
+ * transport authenticated it in the handshake. Field {@code t} names the type on the wire.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "t")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = Message.Heartbeat.class, name = "hb"),
+    @JsonSubTypes.Type(value = Message.ReadRequest.class, name = "rd"),
+    @JsonSubTypes.Type(value = Message.ReadReply.class, name = "rdr"),
+    @JsonSubTypes.Type(value = Message.WriteRequest.class, name = "wr"),
+    @JsonSubTypes.Type(value = Message.WriteAck.class, name = "wra"),
+    @JsonSubTypes.Type(value = Message.SyncVersions.class, name = "sv"),
+    @JsonSubTypes.Type(value = Message.SyncObjects.class, name = "so"),
+    @JsonSubTypes.Type(value = Message.LeaseBatch.class, name = "lb"),
+})
+public sealed interface Message {
+
+    /**
+     * Sent to every peer every heartbeat interval.
+     *
+     * @param configHash the sender's membership hash; a peer with another hash is not counted
+     * @param incarnation random per process start, so a restart is seen even without a disconnect
+     * @param storeDigest digest of the sender's live objects; a mismatch starts anti-entropy
+     * @param sentNanos the sender's monotonic clock at send
+     * @param echoNanos the {@code sentNanos} of the last heartbeat the sender got from the receiver
+     *     (0 if none), so the receiver measures the round trip on its own clock
+     * @param restarting the sender is in its post-restart wait (it votes on no lease and is no candidate)
+     */
+    record Heartbeat(long configHash, long incarnation, long storeDigest, long sentNanos, long echoNanos,
+                     boolean restarting) implements Message {
+    }
+
+    /** ABD phase 1: what is your version of {@code key}? */
+    record ReadRequest(long requestId, ObjectKey key) implements Message {
+    }
+
+    /** @param current the replier's object (or tombstone), null if it has none */
+    record ReadReply(long requestId, ObjectKey key, StoredObject current) implements Message {
+    }
+
+    /** ABD phase 2: store {@code object} if newer, persist, then acknowledge. */
+    record WriteRequest(long requestId, StoredObject object) implements Message {
+    }
+
+    record WriteAck(long requestId, ObjectKey key, ObjectVersion version) implements Message {
+    }
+
+    /**
+     * Anti-entropy: every version the sender holds, tombstones included.
+     *
+     * @param reply false for the first message of an exchange (the receiver answers with its own)
+     */
+    record SyncVersions(List<VersionEntry> versions, boolean reply) implements Message {
+    }
+
+    record VersionEntry(ObjectKey key, ObjectVersion version, boolean deleted) {
+    }
+
+    /** Anti-entropy: objects the receiver lacks or holds older. */
+    record SyncObjects(List<StoredObject> objects) implements Message {
+    }
+
+    /** All lease messages for all VIPs from one node to one peer in one tick. */
+    record LeaseBatch(List<LeaseMessage> items) implements Message {
+    }
+}
