@@ -1,0 +1,110 @@
+package io.lcs.reconcilers.lease;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Decides which node should hold a VIP: a pure function of one node's view, so every node computes
+ * the same answer from the same view and the others back off (proposers rarely duel).
+ *
+ * <p>Order of preference (DESIGN.md section 2, "Placement"):
+ * <ol>
+ *   <li>the target of a pending {@code Move}, if eligible;</li>
+ *   <li>the current owner, if it may keep the VIP (sticky: a returning node never takes a VIP back
+ *       and causes a second outage);</li>
+ *   <li>the first eligible node in the VIP's {@code preferredNodes};</li>
+ *   <li>the eligible node first in a stable rendezvous-hash order of (VIP, node), which spreads VIPs
+ *       over nodes and stays put when unrelated nodes come and go.</li>
+ * </ol>
+ * Eligible for a new placement: a full-member that is online, in quorum, not in its restart wait,
+ * not cordoned, not draining, whose hooks have not failed for this VIP, and not the node a
+ * {@code Move} without target moves away from. The current owner may keep the VIP when cordoned
+ * (cordon only keeps <em>new</em> VIPs off), but not when draining or moved away from.
+ */
+public final class Placement {
+    private Placement() {
+    }
+
+    /**
+     * One node as the deciding node sees it.
+     *
+     * @param hookFailed this VIP's pre_start hook failed on it recently (lets another node try)
+     */
+    public record Candidate(String name, boolean fullMember, boolean online, boolean restarting, boolean cordoned,
+                            boolean draining, boolean hookFailed) {
+        boolean mayHold() {
+            return fullMember && online && !restarting && !draining && !hookFailed;
+        }
+
+        boolean mayTakeNew() {
+            return mayHold() && !cordoned;
+        }
+    }
+
+    /**
+     * @param currentOwner the owner as the deciding node knows it (its own lease or its acceptor's
+     *     live grant), or null
+     * @param moveTo the target of a pending move, or null
+     * @param moveAwayFrom the owner a pending move without target moves the VIP away from, or null
+     */
+    public record Input(String vip, List<String> preferredNodes, List<Candidate> nodes, String currentOwner,
+                        String moveTo, String moveAwayFrom) {
+    }
+
+    /** @return the node that should hold the VIP, or null when no node is eligible */
+    public static String desiredOwner(Input in) {
+        if (in.moveTo() != null) {
+            Candidate target = find(in, in.moveTo());
+            if (target != null && target.mayTakeNew()) {
+                return target.name();
+            }
+        }
+        if (in.currentOwner() != null && !in.currentOwner().equals(in.moveAwayFrom())) {
+            Candidate owner = find(in, in.currentOwner());
+            if (owner != null && owner.mayHold()) {
+                return owner.name();
+            }
+        }
+        for (String preferred : in.preferredNodes()) {
+            Candidate c = find(in, preferred);
+            if (c != null && c.mayTakeNew() && !c.name().equals(in.moveAwayFrom())) {
+                return c.name();
+            }
+        }
+        List<Candidate> ordered = new ArrayList<>(in.nodes());
+        ordered.sort(Comparator.comparingLong((Candidate c) -> rendezvous(in.vip(), c.name()))
+                .thenComparing(Candidate::name));
+        for (Candidate c : ordered) {
+            if (c.mayTakeNew() && !c.name().equals(in.moveAwayFrom())) {
+                return c.name();
+            }
+        }
+        return null;
+    }
+
+    private static Candidate find(Input in, String name) {
+        for (Candidate c : in.nodes()) {
+            if (c.name().equals(name)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** Rendezvous (highest-random-weight) hash; lower sorts first. Stable across JVMs and runs. */
+    static long rendezvous(String vip, String node) {
+        long h = 0xcbf29ce484222325L; // FNV-1a 64
+        for (int i = 0; i < vip.length(); i++) {
+            h = (h ^ vip.charAt(i)) * 0x100000001b3L;
+        }
+        h = (h ^ 0xff) * 0x100000001b3L;
+        for (int i = 0; i < node.length(); i++) {
+            h = (h ^ node.charAt(i)) * 0x100000001b3L;
+        }
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        return h;
+    }
+}
