@@ -807,7 +807,9 @@ public final class ClusterCore {
                 l.heldRoundStartNanos = l.roundStartNanos;
                 l.heldEpoch = l.roundEpoch;
                 if (!wasHeld || oldEpoch != l.heldEpoch) {
-                    events.add(new LeaseAcquired(l.vip, l.heldEpoch));
+                    events.add(new LeaseAcquired(l.vip, l.heldEpoch, until));
+                } else {
+                    events.add(new CoreEvent.LeaseRenewed(l.vip, l.heldEpoch, until));
                 }
             }
         } else if (m instanceof LeaseMessage.Reject r) {

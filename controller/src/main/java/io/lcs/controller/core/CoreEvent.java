@@ -21,7 +21,15 @@ public sealed interface CoreEvent {
     record ObjectChanged(StoredObject before, StoredObject now) implements CoreEvent {
     }
 
-    record LeaseAcquired(String vip, long epoch) implements CoreEvent {
+    /** @param untilNanos when this node's own view of the lease ends (monotonic clock fed to the core) */
+    record LeaseAcquired(String vip, long epoch, long untilNanos) implements CoreEvent {
+    }
+
+    /**
+     * This node renewed a lease it holds: its own view now ends at {@code untilNanos} (the
+     * monotonic clock the core is fed). The address reconciler refreshes the kernel lifetime on it.
+     */
+    record LeaseRenewed(String vip, long epoch, long untilNanos) implements CoreEvent {
     }
 
     /** This node's lease ended without a release: renewal failed, or a suspend was detected. */
