@@ -71,6 +71,7 @@ public final class ClusterCore {
     private final Map<String, Lease> leases = new TreeMap<>();
 
     private boolean quorum;
+    private List<String> declined = List.of();
     private long lastTickNanos;
     private long lastWallMillis = Long.MIN_VALUE;
     private long lastHeartbeatNanos = Long.MIN_VALUE;
@@ -150,7 +151,7 @@ public final class ClusterCore {
             for (Peer p : peers.values()) {
                 send(p.name, new Message.Heartbeat(config.configHash(), incarnation, liveDigest, nowNanos,
                         p.lastTheirSentNanos == 0 ? 0 : p.lastTheirSentNanos + (nowNanos - p.lastHeardNanos),
-                        restarting));
+                        restarting, declined));
             }
         }
         long timeout = config.peerTimeoutMillis() * 1_000_000L;
@@ -275,6 +276,23 @@ public final class ClusterCore {
         flush(nowNanos);
     }
 
+    /**
+     * The VIPs this node will not take for now (their pre_start hook failed here); announced in
+     * heartbeats so the other nodes' placement skips this node for them.
+     */
+    public void setDeclined(Collection<String> vips) {
+        declined = List.copyOf(vips);
+    }
+
+    /** VIPs {@code node} declines, as its last heartbeat said (ours for {@code self}). */
+    public List<String> declined(String node) {
+        if (node.equals(self)) {
+            return declined;
+        }
+        Peer p = peers.get(node);
+        return p == null ? List.of() : p.declined;
+    }
+
     /** Returns everything produced since the last call; see {@link Ready} for the order to apply it. */
     public Ready drain() {
         if (persistObjects.isEmpty() && forgetObjects.isEmpty() && persistEpochs.isEmpty() && outbound.isEmpty()
@@ -373,6 +391,7 @@ public final class ClusterCore {
         p.lastHeardNanos = nowNanos;
         p.lastTheirSentNanos = hb.sentNanos();
         p.restarting = hb.restarting();
+        p.declined = hb.declined() == null ? List.of() : hb.declined();
         if (hb.echoNanos() != 0 && hb.echoNanos() <= nowNanos) {
             p.rttNanos = nowNanos - hb.echoNanos();
         }
@@ -871,6 +890,7 @@ public final class ClusterCore {
         long rttNanos = -1;
         long lastSyncNanos = Long.MIN_VALUE / 2;
         boolean restarting;
+        List<String> declined = List.of();
 
         Peer(String name, boolean fullMember) {
             this.name = name;

@@ -34,9 +34,11 @@ public sealed interface Message {
      * @param echoNanos the {@code sentNanos} of the last heartbeat the sender got from the receiver
      *     (0 if none), so the receiver measures the round trip on its own clock
      * @param restarting the sender is in its post-restart wait (it votes on no lease and is no candidate)
+     * @param declined VIPs the sender will not take for now (a hook failed there): others pick
+     *     another node; usually empty
      */
     record Heartbeat(long configHash, long incarnation, long storeDigest, long sentNanos, long echoNanos,
-                     boolean restarting) implements Message {
+                     boolean restarting, List<String> declined) implements Message {
     }
 
     /** ABD phase 1: what is your version of {@code key}? */
