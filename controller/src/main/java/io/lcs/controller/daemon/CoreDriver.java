@@ -1,0 +1,398 @@
+package io.lcs.controller.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lcs.controller.core.ClusterCore;
+import io.lcs.controller.core.CoreEvent;
+import io.lcs.controller.core.Ready;
+import io.lcs.controller.core.Views.LeaseView;
+import io.lcs.controller.core.Views.MembershipView;
+import io.lcs.controller.core.Views.PeerView;
+import io.lcs.controller.core.WriteOp;
+import io.lcs.controller.core.WriteResult;
+import io.lcs.model.api.ConflictAck;
+import io.lcs.model.api.Move;
+import io.lcs.model.api.NodeIntent;
+import io.lcs.model.api.ObjectKey;
+import io.lcs.model.api.StoredObject;
+import io.lcs.model.api.VirtualIP;
+import io.lcs.model.net.Cidr;
+import io.lcs.model.wire.Message;
+import io.lcs.model.wire.WireCodec;
+import io.lcs.reconcilers.lease.Placement;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * Runs the sans-I/O {@link ClusterCore} on one Vert.x context: feeds it ticks, frames and writes;
+ * applies each {@link Ready} in the order it demands (persist, send, deliver); decides which VIPs
+ * this node wants (the lease reconciler: a pure {@link Placement} per VIP) and publishes an
+ * immutable {@link NodeSnapshot} for the reconcilers and the API on other threads.
+ *
+ * <p>Threading: every method except {@link #snapshot()}, {@link #write} and
+ * {@link #onFrame} (which hop onto the context) must run on the driver's context.
+ */
+public final class CoreDriver {
+    private static final Logger LOG = System.getLogger("io.lcs.core");
+    /** The kind of the replicated record of a detected conflict (written by the node that found it). */
+    public static final String CONFLICT_KIND = "Conflict";
+    /** Tick period: bounds how late a renewal or a timeout fires (adds at most this to failover). */
+    static final long TICK_MILLIS = 25;
+
+    /** Makes state durable before anything that depends on it leaves the node. */
+    public interface Durable {
+        void persist(List<StoredObject> objects, List<ObjectKey> forget, Map<String, Long> epochs) throws IOException;
+    }
+
+    /** The transport as the driver sees it. */
+    public interface Outlet {
+        boolean send(String peer, byte[] frame);
+    }
+
+    private final Vertx vertx;
+    private final Context context;
+    private final ClusterCore core;
+    private final Durable durable;
+    private final Outlet outlet;
+    private final EventLog events;
+    private final LongSupplier monotonic;
+    private final LongSupplier wallMillis;
+    private final List<VipSpec> configVips;
+    private final Map<Long, Promise<WriteResult>> pendingWrites = new HashMap<>();
+    private final List<Consumer<NodeSnapshot>> snapshotListeners = new CopyOnWriteArrayList<>();
+    private final Set<String> declined = new java.util.TreeSet<>();
+    private volatile NodeSnapshot snapshot;
+    private long timerId = -1;
+    private long lastPlacementNanos;
+    private boolean dirty = true;
+    private long framesDropped;
+
+    public CoreDriver(Vertx vertx, Context context, ClusterCore core, Durable durable, Outlet outlet, EventLog events,
+                      List<VipSpec> configVips, LongSupplier monotonic, LongSupplier wallMillis) {
+        this.vertx = vertx;
+        this.context = context;
+        this.core = core;
+        this.durable = durable;
+        this.outlet = outlet;
+        this.events = events;
+        this.configVips = List.copyOf(configVips);
+        this.monotonic = monotonic;
+        this.wallMillis = wallMillis;
+        this.snapshot = buildSnapshot(monotonic.getAsLong());
+    }
+
+    /** Starts ticking. Call on the driver's context. */
+    public void start() {
+        timerId = vertx.setPeriodic(TICK_MILLIS, id -> tick());
+        tick();
+    }
+
+    public void stop() {
+        if (timerId >= 0) {
+            vertx.cancelTimer(timerId);
+            timerId = -1;
+        }
+    }
+
+    public Context context() {
+        return context;
+    }
+
+    public ClusterCore core() {
+        return core;
+    }
+
+    public NodeSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /** Called with every new snapshot, on the driver's context; must not block. */
+    public void onSnapshot(Consumer<NodeSnapshot> listener) {
+        snapshotListeners.add(listener);
+    }
+
+    /** A frame from an authenticated peer; any thread. */
+    public void onFrame(String peer, byte[] frame) {
+        Message m;
+        try {
+            m = WireCodec.decode(frame);
+        } catch (WireCodec.WireFormatException e) {
+            framesDropped++;
+            LOG.log(Level.WARNING, "dropped a frame from " + peer + ": " + e.getMessage());
+            return;
+        }
+        if (Context.isOnEventLoopThread() && Vertx.currentContext() == context) {
+            core.receive(peer, m, monotonic.getAsLong());
+            process();
+        } else {
+            context.runOnContext(v -> {
+                core.receive(peer, m, monotonic.getAsLong());
+                process();
+            });
+        }
+    }
+
+    /** Frames that did not decode, for metrics. */
+    public long framesDropped() {
+        return framesDropped;
+    }
+
+    /** Starts a replicated write; any thread. Completes on the driver's context. */
+    public Future<WriteResult> write(WriteOp op) {
+        Promise<WriteResult> promise = Promise.promise();
+        context.runOnContext(v -> {
+            long id = core.submit(op, monotonic.getAsLong());
+            pendingWrites.put(id, promise);
+            process();
+        });
+        return promise.future();
+    }
+
+    /** The VIPs this node declines (a hook failed); announced to peers. On the context. */
+    public void setDeclined(String vip, boolean decline) {
+        boolean changed = decline ? declined.add(vip) : declined.remove(vip);
+        if (changed) {
+            core.setDeclined(declined);
+            dirty = true;
+        }
+    }
+
+    /** Gives up a VIP's lease after its address is down. On the context. */
+    public void release(String vip) {
+        core.release(vip, monotonic.getAsLong());
+        process();
+    }
+
+    /** Runs {@code action} on the driver's context. */
+    public void run(Runnable action) {
+        context.runOnContext(v -> action.run());
+    }
+
+    void tick() {
+        long now = monotonic.getAsLong();
+        core.tick(now, wallMillis.getAsLong());
+        process();
+        // the lease reconciler is cheap but not free: on changes, else once per heartbeat interval
+        if (dirty || now - lastPlacementNanos >= core.config().heartbeatMillis() * 1_000_000L) {
+            reconcileLeases(now);
+            process();
+        }
+    }
+
+    /** Applies everything the core produced: persist, then send, then deliver. */
+    private void process() {
+        for (int round = 0; round < 16; round++) { // bounded: delivering events can make more output
+            Ready r = core.drain();
+            if (r.isEmpty()) {
+                return;
+            }
+            if (r.needsPersist()) {
+                try {
+                    durable.persist(r.persistObjects(), r.forgetObjects(), r.persistEpochs());
+                } catch (IOException | RuntimeException e) {
+                    // Fail-stop: acknowledging what is not on disk could lose an acknowledged write
+                    // or an epoch. The kernel lifetime removes our VIPs; systemd restarts us.
+                    LOG.log(Level.ERROR, "cannot persist state, stopping: " + e.getMessage(), e);
+                    Runtime.getRuntime().halt(70);
+                }
+            }
+            for (Ready.Outbound o : r.messages()) {
+                outlet.send(o.to(), WireCodec.encode(o.message()));
+            }
+            for (CoreEvent e : r.events()) {
+                deliver(e);
+            }
+            publish();
+        }
+    }
+
+    private void deliver(CoreEvent e) {
+        if (e instanceof CoreEvent.WriteCompleted wc) {
+            Promise<WriteResult> p = pendingWrites.remove(wc.result().requestId());
+            if (p != null) {
+                p.complete(wc.result());
+            }
+            return;
+        }
+        dirty = true;
+        if (e instanceof CoreEvent.PeerUp u) {
+            events.append("PeerUp", "node/" + u.peer(), u.restarted() ? "peer restarted" : "peer online");
+            LOG.log(Level.INFO, "peer " + u.peer() + " up" + (u.restarted() ? " (restarted)" : ""));
+        } else if (e instanceof CoreEvent.PeerDown d) {
+            events.append("PeerDown", "node/" + d.peer(), d.reason());
+            LOG.log(Level.WARNING, "peer " + d.peer() + " down: " + d.reason());
+        } else if (e instanceof CoreEvent.ConfigMismatch m) {
+            events.append("ConfigMismatch", "node/" + m.peer(), "membership hash differs: theirs "
+                    + Long.toHexString(m.theirHash()) + ", ours " + Long.toHexString(core.config().configHash())
+                    + "; the peer is not counted until [cluster] name, lease_ms and the [node] sections match");
+            LOG.log(Level.WARNING, "peer " + m.peer() + " has a different configuration (membership hash "
+                    + Long.toHexString(m.theirHash()) + " vs ours " + Long.toHexString(core.config().configHash())
+                    + "): not counted");
+        } else if (e instanceof CoreEvent.QuorumChanged q) {
+            events.append(q.present() ? "QuorumGained" : "QuorumLost", "cluster",
+                    q.votesSeen() + " votes seen, " + q.votesNeeded() + " needed");
+            LOG.log(q.present() ? Level.INFO : Level.WARNING, (q.present() ? "quorum gained: " : "quorum lost: ")
+                    + q.votesSeen() + " votes seen, " + q.votesNeeded() + " needed");
+        } else if (e instanceof CoreEvent.LeaseAcquired a) {
+            events.append("LeaseAcquired", "VirtualIP/" + a.vip(), "lease acquired at epoch " + a.epoch());
+            LOG.log(Level.INFO, "vip " + a.vip() + ": lease acquired, epoch " + a.epoch());
+        } else if (e instanceof CoreEvent.LeaseLost l) {
+            events.append("LeaseLost", "VirtualIP/" + l.vip(), "epoch " + l.epoch() + ": " + l.reason());
+            LOG.log(Level.WARNING, "vip " + l.vip() + ": lease lost at epoch " + l.epoch() + ": " + l.reason());
+        } else if (e instanceof CoreEvent.LeaseReleased l) {
+            events.append("LeaseReleased", "VirtualIP/" + l.vip(), "released at epoch " + l.epoch());
+            LOG.log(Level.INFO, "vip " + l.vip() + ": lease released, epoch " + l.epoch());
+        } else if (e instanceof CoreEvent.SuspendDetected s) {
+            events.append("SuspendDetected", "cluster", "wall clock ran " + s.gapMillis()
+                    + " ms ahead of the monotonic clock: leases dropped");
+            LOG.log(Level.WARNING, "suspend detected (" + s.gapMillis() + " ms): every lease dropped");
+        } else if (e instanceof CoreEvent.ObjectChanged c) {
+            StoredObject now = c.now();
+            LOG.log(Level.DEBUG, "object " + now.key() + " now at " + now.version() + (now.deleted() ? " (deleted)"
+                    : ""));
+        }
+    }
+
+    private void publish() {
+        snapshot = buildSnapshot(monotonic.getAsLong());
+        for (Consumer<NodeSnapshot> l : snapshotListeners) {
+            try {
+                l.accept(snapshot);
+            } catch (RuntimeException ex) {
+                LOG.log(Level.WARNING, "snapshot listener failed", ex);
+            }
+        }
+    }
+
+    /** The lease reconciler: for each VIP, want its lease iff placement picks this node. */
+    private void reconcileLeases(long now) {
+        dirty = false;
+        lastPlacementNanos = now;
+        NodeSnapshot s = snapshot;
+        for (VipSpec vip : s.vips()) {
+            String desired = desiredOwner(s, vip, now);
+            core.setLeaseWanted(vip.name(), core.self().equals(desired), now);
+        }
+    }
+
+    /** Who should hold {@code vip} as this node sees it, or null (no quorum, conflict, nobody eligible). */
+    String desiredOwner(NodeSnapshot s, VipSpec vip, long now) {
+        MembershipView m = s.membership();
+        if (!m.quorum() || s.conflicts().containsKey(vip.name())) {
+            return null;
+        }
+        List<Placement.Candidate> candidates = new ArrayList<>();
+        for (PeerView p : m.nodes()) {
+            List<String> declinedBy = s.declined().getOrDefault(p.name(), List.of());
+            candidates.add(new Placement.Candidate(p.name(), p.fullMember(), p.online(),
+                    p.self() ? core.restarting(now) : p.restarting(), s.cordoned().contains(p.name()),
+                    s.draining().contains(p.name()), declinedBy.contains(vip.name())));
+        }
+        LeaseView lease = s.lease(vip.name());
+        String owner = lease.knownOwner(core.self());
+        String move = s.moves().get(vip.name());
+        String moveTo = move == null || move.isEmpty() ? null : move;
+        String moveAway = move != null && move.isEmpty() ? owner : null;
+        return Placement.desiredOwner(new Placement.Input(vip.name(), vip.preferredNodes(), candidates, owner,
+                moveTo, moveAway));
+    }
+
+    private NodeSnapshot buildSnapshot(long now) {
+        List<VipSpec> vips = effectiveVips();
+        Map<String, LeaseView> leases = new LinkedHashMap<>();
+        for (VipSpec v : vips) {
+            leases.put(v.name(), core.lease(v.name(), now));
+        }
+        Map<String, Long> ackEpochs = new HashMap<>();
+        for (StoredObject o : core.objects(ConflictAck.KIND)) {
+            JsonNode spec = o.body().path("spec");
+            ackEpochs.merge(spec.path("vip").asText(), spec.path("epoch").asLong(0), Math::max);
+        }
+        Map<String, Long> conflicts = new TreeMap<>();
+        for (StoredObject o : core.objects(CONFLICT_KIND)) {
+            JsonNode spec = o.body().path("spec");
+            String vip = spec.path("vip").asText();
+            long epoch = spec.path("epoch").asLong(0);
+            if (ackEpochs.getOrDefault(vip, -1L) < epoch) {
+                conflicts.put(vip, epoch);
+            }
+        }
+        Map<String, String> moves = new TreeMap<>();
+        for (StoredObject o : core.objects(Move.KIND)) {
+            JsonNode spec = o.body().path("spec");
+            String vip = spec.path("vip").asText();
+            LeaseView l = leases.get(vip);
+            // a move applies to the ownership it was requested under: once the epoch moved on, it is spent
+            if (l != null && spec.path("fromEpoch").asLong(-1) == l.knownEpoch()) {
+                moves.put(vip, spec.path("to").asText(""));
+            }
+        }
+        List<String> cordoned = new ArrayList<>();
+        List<String> draining = new ArrayList<>();
+        for (StoredObject o : core.objects(NodeIntent.KIND)) {
+            JsonNode spec = o.body().path("spec");
+            if (spec.path("cordoned").asBoolean(false) || spec.path("drain").asBoolean(false)) {
+                cordoned.add(o.key().name());
+            }
+            if (spec.path("drain").asBoolean(false)) {
+                draining.add(o.key().name());
+            }
+        }
+        Map<String, List<String>> declinedBy = new HashMap<>();
+        for (var member : core.config().members()) {
+            List<String> d = core.declined(member.name());
+            if (!d.isEmpty()) {
+                declinedBy.put(member.name(), d);
+            }
+        }
+        return new NodeSnapshot(now, core.self(), core.membership(now), vips, leases, conflicts, moves, cordoned,
+                draining, declinedBy);
+    }
+
+    /** lcs.conf VIPs first (they win on a name clash), then VIPs applied through the API. */
+    private List<VipSpec> effectiveVips() {
+        List<VipSpec> out = new ArrayList<>(configVips);
+        for (StoredObject o : core.objects(VirtualIP.KIND)) {
+            String name = o.key().name();
+            if (out.stream().anyMatch(v -> v.name().equals(name))) {
+                continue;
+            }
+            try {
+                out.add(fromObject(o));
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "ignoring replicated VirtualIP " + name + ": " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    static VipSpec fromObject(StoredObject o) {
+        JsonNode spec = o.body().path("spec");
+        JsonNode hooks = spec.path("hooks");
+        List<String> preferred = new ArrayList<>();
+        spec.path("preferredNodes").forEach(n -> preferred.add(n.asText()));
+        return new VipSpec(o.key().name(), Cidr.parse(spec.path("address").asText()),
+                spec.path("interface").asText(), List.copyOf(preferred), text(hooks, "preStart"),
+                text(hooks, "postStart"), text(hooks, "preStop"), text(hooks, "postStop"), "api",
+                o.body().path("metadata").path("generation").asLong(0));
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() || v.asText().isEmpty() ? null : v.asText();
+    }
+}
