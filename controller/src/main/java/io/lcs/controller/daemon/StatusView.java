@@ -1,0 +1,120 @@
+package io.lcs.controller.daemon;
+
+import io.lcs.controller.core.Views.LeaseView;
+import io.lcs.controller.core.Views.PeerView;
+import io.lcs.model.api.Condition;
+import io.lcs.model.status.ClusterStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Turns a {@link NodeSnapshot} plus what the VIP reconciler observed into the
+ * {@link ClusterStatus} served by the API, printed by {@code lcs status} and exported as metrics.
+ * Also counts failovers: changes of a VIP's owner seen by this node. Thread-safe.
+ */
+public final class StatusView {
+    /** What the VIP reconciler last observed for one VIP on this node. */
+    public record LocalVipState(boolean addressPresent, String problem, String problemReason) {
+    }
+
+    private final String cluster;
+    private final String version;
+    private final Map<String, String> lastOwner = new ConcurrentHashMap<>();
+    private final Map<String, Long> failovers = new ConcurrentHashMap<>();
+    private final Map<String, LocalVipState> local = new ConcurrentHashMap<>();
+
+    public StatusView(String cluster, String version) {
+        this.cluster = cluster;
+        this.version = version;
+    }
+
+    public void observed(String vip, LocalVipState state) {
+        local.put(vip, state);
+    }
+
+    /** Records owner changes from a new snapshot; call for every snapshot (cheap). */
+    public void track(NodeSnapshot s) {
+        for (VipSpec v : s.vips()) {
+            String owner = s.lease(v.name()).knownOwner(s.self());
+            if (owner == null) {
+                continue;
+            }
+            String before = lastOwner.put(v.name(), owner);
+            if (before != null && !before.equals(owner)) {
+                failovers.merge(v.name(), 1L, Long::sum);
+            }
+        }
+    }
+
+    public ClusterStatus status(NodeSnapshot s, long nowNanos) {
+        long age = nowNanos - s.takenAtNanos();
+        List<ClusterStatus.NodeStatus> nodes = new ArrayList<>();
+        for (PeerView p : s.membership().nodes()) {
+            nodes.add(new ClusterStatus.NodeStatus(p.name(), p.fullMember() ? "full-member" : "quorum-only",
+                    p.online(), p.self(), p.configMatch(),
+                    p.lastHeardNanosAgo() < 0 ? null : (p.lastHeardNanosAgo() + age) / 1e9,
+                    p.rttNanos() < 0 ? null : p.rttNanos() / 1e6, s.cordoned().contains(p.name()),
+                    p.restarting()));
+        }
+        List<ClusterStatus.VipStatus> vips = new ArrayList<>();
+        for (VipSpec v : s.vips()) {
+            LeaseView l = s.lease(v.name());
+            String owner = l.knownOwner(s.self());
+            long remainingNanos = (l.held() ? l.heldRemainingNanos() : l.grantRemainingNanos()) - age;
+            Double remaining = owner == null ? null : Math.max(0, remainingNanos) / 1e9;
+            List<Condition> conditions = new ArrayList<>();
+            String state;
+            LocalVipState mine = local.get(v.name());
+            if (s.conflicts().containsKey(v.name())) {
+                state = "conflict";
+                conditions.add(new Condition("Conflict", Condition.TRUE, "DuplicateAddress",
+                        "address " + v.address() + " answered elsewhere at epoch " + s.conflicts().get(v.name())
+                                + "; check the network, then run: lcs ack " + v.name(), null, null));
+            } else if (owner != null && remaining != null && remaining > 0) {
+                state = "active";
+            } else if (!s.membership().quorum()) {
+                state = "stopped";
+                conditions.add(new Condition("Quorum", Condition.FALSE, "NoQuorum", "this node sees "
+                        + s.membership().votesSeen() + " of " + s.membership().votesTotal() + " votes, "
+                        + s.membership().votesNeeded() + " needed", null, null));
+            } else if (allDeclined(s, v)) {
+                state = "failed";
+                conditions.add(new Condition("Placeable", Condition.FALSE, "HooksFailing",
+                        "every eligible node declined it (pre_start hook or interface failed)", null, null));
+            } else {
+                state = "pending";
+            }
+            if (mine != null && mine.problem() != null) {
+                conditions.add(new Condition("Ready", Condition.FALSE, mine.problemReason(), mine.problem(), null,
+                        null));
+            }
+            if (l.held() && s.lease(v.name()).wanted()) {
+                conditions.add(new Condition("LeaseHeld", Condition.TRUE, "Acquired", "held by this node", null,
+                        null));
+            }
+            vips.add(new ClusterStatus.VipStatus(v.name(), v.address().toString(), v.interfaceName(), state, owner,
+                    l.knownEpoch() == 0 ? l.highestEpoch() : l.knownEpoch(), remaining,
+                    failovers.getOrDefault(v.name(), 0L), conditions.isEmpty() ? null : conditions));
+        }
+        var m = s.membership();
+        return new ClusterStatus(cluster, s.self(), version,
+                new ClusterStatus.Quorum(m.quorum(), m.votesSeen(), m.votesNeeded(), m.votesTotal()), nodes, vips,
+                !m.quorum());
+    }
+
+    private static boolean allDeclined(NodeSnapshot s, VipSpec v) {
+        boolean any = false;
+        for (PeerView p : s.membership().nodes()) {
+            if (p.fullMember() && p.online()) {
+                any = true;
+                if (!s.declined().getOrDefault(p.name(), List.of()).contains(v.name())) {
+                    return false;
+                }
+            }
+        }
+        return any;
+    }
+
+}
