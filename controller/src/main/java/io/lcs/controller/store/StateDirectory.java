@@ -1,11 +1,11 @@
 package io.lcs.controller.store;
 
 import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -141,6 +141,7 @@ public final class StateDirectory implements AutoCloseable {
      * <p>Within one JVM a second open is refused before the lock file is even opened: on Linux,
      * closing <em>any</em> descriptor of a file drops every POSIX lock this process holds on it,
      * so merely probing the lock from the same process would silently unlock the first holder.
+     * For the same reason nothing else in this process may open {@code state_dir/lock}.
      *
      * @throws StateDirectoryLockedException if another process, or this one, holds the directory
      * @throws IOException if the directory cannot be created, locked or cleaned
@@ -426,7 +427,12 @@ public final class StateDirectory implements AutoCloseable {
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             throw new StoreCorruptException(file, "not a regular file");
         }
-        byte[] raw = readBounded(file, MAX_OBJECT_FILE_BYTES);
+        return decodeObject(file, readBounded(file, MAX_OBJECT_FILE_BYTES));
+    }
+
+    /** Decodes the content {@code raw} of the object file {@code file} (whose name is checked too). */
+    static StoreEntry decodeObject(Path file, byte[] raw) throws StoreCorruptException {
+        String fileName = file.getFileName().toString();
         JsonNode root = parse(file, raw);
         checkFields(file, root, Set.of("format", "kind", "name", "version", "deleted", "body", "crc32c"));
         checkFormat(file, root);
@@ -491,10 +497,17 @@ public final class StateDirectory implements AutoCloseable {
         } catch (JsonEOFException e) {
             throw new StoreCorruptException(file, "truncated JSON at byte " + offset(e.getLocation(), raw.length));
         } catch (JsonProcessingException e) {
+            long at = offset(e.getLocation(), -1);
+            if (at >= raw.length || !endsWithClosingBrace(raw)) {
+                // the parser needed more input, or stopped inside a cut-off token ("fa" of
+                // "false"): every file we write ends with '}', so this one ends too early
+                throw new StoreCorruptException(file, "truncated JSON at byte " + raw.length);
+            }
             String why = e.getOriginalMessage();
             int nl = why == null ? -1 : why.indexOf('\n');
-            why = why == null ? e.getClass().getSimpleName() : Names.abbreviate(nl < 0 ? why : why.substring(0, nl));
-            throw new StoreCorruptException(file, "malformed JSON at byte " + offset(e.getLocation(), -1) + ": " + why);
+            why = why == null ? e.getClass().getSimpleName() : nl < 0 ? why : why.substring(0, nl);
+            why = why.length() <= 200 ? why : why.substring(0, 197) + "...";
+            throw new StoreCorruptException(file, "malformed JSON at byte " + at + ": " + why);
         } catch (IOException e) {
             throw new StoreCorruptException(file, "unreadable JSON: " + e);
         }
@@ -505,6 +518,16 @@ public final class StateDirectory implements AutoCloseable {
             throw new StoreCorruptException(file, "expected a JSON object, found " + root.getNodeType().name().toLowerCase());
         }
         return root;
+    }
+
+    private static boolean endsWithClosingBrace(byte[] raw) {
+        for (int i = raw.length - 1; i >= 0; i--) {
+            byte b = raw[i];
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return b == '}';
+            }
+        }
+        return false;
     }
 
     private static long offset(JsonLocation location, long fallback) {
