@@ -165,11 +165,17 @@ public final class InMemoryObjectStore {
         return liveDigest;
     }
 
+    /** A registered watch; {@link #close()} stops it, is idempotent and throws nothing. */
+    public interface Watch extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /**
-     * Registers {@code listener} for every later change. Close the returned handle to stop
-     * (idempotent).
+     * Registers {@code listener} for every later change. Close the returned handle to stop; a
+     * listener may close its own watch while being called.
      */
-    public AutoCloseable watch(Consumer<WatchEvent> listener) {
+    public Watch watch(Consumer<WatchEvent> listener) {
         Objects.requireNonNull(listener, "listener");
         Consumer<?>[] grown = new Consumer<?>[listeners.length + 1];
         System.arraycopy(listeners, 0, grown, 0, listeners.length);
