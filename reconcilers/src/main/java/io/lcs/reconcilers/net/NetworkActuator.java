@@ -1,0 +1,119 @@
+package io.lcs.reconcilers.net;
+
+import io.lcs.model.net.Cidr;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The port through which reconcilers read and change the host's addresses. Every method reads or
+ * changes actual state in the system (never a cache), blocks the calling thread for at most a few
+ * seconds (each implementation states its bounds), and is thread-safe. Call it from a worker
+ * thread, never from an event loop.
+ *
+ * <p>Arguments are checked first: a bad interface name or lifetime throws
+ * {@link IllegalArgumentException} and nothing runs.
+ *
+ * <p><b>Lifetimes are the kernel fence</b> (DESIGN.md section 2): every address is added with a
+ * finite valid and preferred lifetime in whole seconds, at least 1, computed by the caller from the
+ * lease, and the kernel removes it when it passes even if lcsd is dead.
+ */
+public interface NetworkActuator {
+    /** Linux interface names: 1..15 bytes (IFNAMSIZ - 1), only letters, digits, _ . -; not starting with -. */
+    Pattern INTERFACE_NAME = Pattern.compile("[A-Za-z0-9_.][A-Za-z0-9_.-]{0,14}");
+    /** Largest lifetime accepted: one day. A fence is meant to be short; forever is never allowed. */
+    long MAX_LIFETIME_SECONDS = 86_400;
+
+    /**
+     * Addresses on {@code ifname}, IPv4 and IPv6, in the kernel's order.
+     *
+     * @throws NoSuchInterfaceException if the interface does not exist
+     */
+    List<InterfaceAddress> addresses(String ifname) throws ActuatorException, InterruptedException;
+
+    /** State of {@code ifname}; {@link LinkState#absent} if it does not exist (not an exception). */
+    LinkState link(String ifname) throws ActuatorException, InterruptedException;
+
+    /**
+     * Adds {@code cidr} to {@code ifname} with valid and preferred lifetime {@code lifetime}; IPv6
+     * addresses are added with {@code nodad} (the caller probes first with {@link #probeDuplicate}).
+     * Fails if the address is already there.
+     *
+     * @param lifetime whole seconds, 1..{@value #MAX_LIFETIME_SECONDS}
+     */
+    void addAddress(Cidr cidr, String ifname, Duration lifetime) throws ActuatorException, InterruptedException;
+
+    /**
+     * Sets the valid and preferred lifetime of {@code cidr} on {@code ifname} to {@code lifetime}.
+     * Never resurrects a missing address: if it is absent this throws
+     * {@link AddressNotFoundException}.
+     *
+     * @param lifetime whole seconds, 1..{@value #MAX_LIFETIME_SECONDS}
+     */
+    void refreshLifetime(Cidr cidr, String ifname, Duration lifetime) throws ActuatorException, InterruptedException;
+
+    /**
+     * Removes {@code cidr} from {@code ifname}. Idempotent: an absent address, or an absent
+     * interface, is success.
+     */
+    void removeAddress(Cidr cidr, String ifname) throws ActuatorException, InterruptedException;
+
+    /**
+     * Asks the link whether anyone else uses {@code cidr}'s address, waiting at most {@code window}
+     * for an answer (IPv4: ARP probe from 0.0.0.0; IPv6: neighbour solicitation). An address held
+     * by this host itself is not detected here; check {@link #addresses} for that.
+     *
+     * @param window 50 ms..10 s
+     */
+    ProbeResult probeDuplicate(Cidr cidr, String ifname, Duration window) throws ActuatorException, InterruptedException;
+
+    /**
+     * Tells the link that {@code cidr} is here now (IPv4: gratuitous ARP; IPv6: unsolicited
+     * neighbour advertisement with the override flag), so neighbours update their caches at once.
+     * The address should already be on {@code ifname}.
+     */
+    void announce(Cidr cidr, String ifname) throws ActuatorException, InterruptedException;
+
+    /**
+     * Checks an interface name against {@link #INTERFACE_NAME}.
+     *
+     * @throws IllegalArgumentException naming the bad value
+     */
+    static String checkInterfaceName(String ifname) {
+        if (ifname == null || !INTERFACE_NAME.matcher(ifname).matches()) {
+            throw new IllegalArgumentException("interface name '" + ifname + "' is not valid: 1-15 characters "
+                    + "of letters, digits, '_', '.', '-', not starting with '-'");
+        }
+        return ifname;
+    }
+
+    /**
+     * The whole seconds of a lifetime.
+     *
+     * @throws IllegalArgumentException unless {@code lifetime} is whole seconds in 1..{@value #MAX_LIFETIME_SECONDS}
+     */
+    static long lifetimeSeconds(Duration lifetime) {
+        if (lifetime == null) {
+            throw new IllegalArgumentException("address lifetime is missing");
+        }
+        if (lifetime.getNano() != 0 || lifetime.getSeconds() < 1 || lifetime.getSeconds() > MAX_LIFETIME_SECONDS) {
+            throw new IllegalArgumentException("address lifetime " + lifetime + " must be whole seconds in 1.."
+                    + MAX_LIFETIME_SECONDS + " (the kernel counts whole seconds; the caller rounds down)");
+        }
+        return lifetime.getSeconds();
+    }
+
+    /**
+     * Checks a probe window.
+     *
+     * @throws IllegalArgumentException unless {@code window} is 50 ms..10 s
+     */
+    static Duration checkProbeWindow(Duration window) {
+        if (window == null || window.compareTo(Duration.ofMillis(50)) < 0 || window.compareTo(Duration.ofSeconds(10)) > 0) {
+            throw new IllegalArgumentException("probe window " + window + " must be 50 ms..10 s (shorter windows "
+                    + "may end before the probe is even sent)");
+        }
+        return window;
+    }
+}
