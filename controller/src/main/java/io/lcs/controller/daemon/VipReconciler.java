@@ -1,0 +1,389 @@
+package io.lcs.controller.daemon;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lcs.controller.core.Views.LeaseView;
+import io.lcs.controller.core.WriteOp;
+import io.lcs.model.api.ObjectKey;
+import io.lcs.reconcilers.hook.HookInvocation;
+import io.lcs.reconcilers.hook.HookResult;
+import io.lcs.reconcilers.hook.HookRunner;
+import io.lcs.reconcilers.net.InterfaceAddress;
+import io.lcs.reconcilers.net.LinkState;
+import io.lcs.reconcilers.net.NetworkActuator;
+import io.lcs.reconcilers.net.ProbeResult;
+import io.lcs.reconcilers.runtime.Reconciler;
+import io.lcs.reconcilers.runtime.Result;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
+
+/**
+ * Converges one VIP's address and hooks on this node toward its lease (level-triggered, one VIP
+ * key per call, never one key on two workers): the address reconciler and the hook reconciler of
+ * DESIGN.md, sequenced per VIP because their steps must happen in order.
+ *
+ * <ul>
+ *   <li>Lease held at epoch e and wanted: activate once per epoch — check the link, probe for a
+ *       duplicate, run {@code pre_start}, add the address with a lifetime of the whole seconds
+ *       left on the lease minus {@link #SLACK_NANOS}, announce, then {@code post_start} (async);
+ *       afterwards refresh the lifetime on every renewal.</li>
+ *   <li>Otherwise, if the address is here: {@code pre_stop} (bounded by what is left of the lease),
+ *       remove, {@code post_stop} (async), and release the lease if still held.</li>
+ *   <li>An address found here that this node never added and holds no lease for, or a probe that
+ *       answers, is a conflict: recorded cluster-wide (a replicated {@code Conflict} object) until
+ *       an operator acknowledges it.</li>
+ * </ul>
+ * Every effect is fenced: just before it, the lease must still be held at the same epoch with
+ * enough time left, otherwise the step is dropped and the next reconcile starts over.
+ */
+public final class VipReconciler implements Reconciler<String> {
+    private static final Logger LOG = System.getLogger("io.lcs.vip");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Lease time kept back from the kernel lifetime: the kernel removes an address up to 0.25 s
+     * after its lifetime ends (measured, DESIGN.md section 6), plus 0.1 s for the refresh itself.
+     */
+    static final long SLACK_NANOS = 350_000_000L;
+    /** How long a node declines a VIP after its pre_start hook or interface failed. */
+    static final Duration DECLINE_FOR = Duration.ofSeconds(30);
+
+    /** Fixed per daemon. */
+    public record Settings(String cluster, String node, Duration hookTimeout, Duration probeWindow,
+                           Duration renewInterval) {
+    }
+
+    /** What this node did to one VIP; only the worker holding the key touches it. */
+    private static final class Local {
+        volatile long activeEpoch;
+        volatile boolean managed;
+        long lastRefreshUntilNanos;
+        long declinedUntilNanos;
+    }
+
+    private final CoreDriver driver;
+    private final NetworkActuator net;
+    private final HookRunner hooks;
+    private final StatusView status;
+    private final EventLog events;
+    private final Settings settings;
+    private final Executor background;
+    private final LongSupplier monotonic;
+    private final Map<String, Local> locals = new ConcurrentHashMap<>();
+
+    public VipReconciler(CoreDriver driver, NetworkActuator net, HookRunner hooks, StatusView status, EventLog events,
+                         Settings settings, Executor background, LongSupplier monotonic) {
+        this.driver = driver;
+        this.net = net;
+        this.hooks = hooks;
+        this.status = status;
+        this.events = events;
+        this.settings = settings;
+        this.background = background;
+        this.monotonic = monotonic;
+    }
+
+    @Override
+    public Result reconcile(String vip) throws Exception {
+        NodeSnapshot s = driver.snapshot();
+        VipSpec spec = s.vip(vip);
+        Local local = locals.computeIfAbsent(vip, k -> new Local());
+        if (spec == null) {
+            // the VIP was deleted: nothing of it may stay here
+            if (local.managed) {
+                return deactivate(vip, null, local, "VIP deleted");
+            }
+            locals.remove(vip);
+            return Result.done();
+        }
+        long now = monotonic.getAsLong();
+        if (local.declinedUntilNanos != 0 && now >= local.declinedUntilNanos) {
+            local.declinedUntilNanos = 0;
+            driver.run(() -> driver.setDeclined(vip, false));
+        }
+        LeaseView lease = s.lease(vip);
+        long remaining = remainingNanos(s, lease, now);
+        boolean conflict = s.conflicts().containsKey(vip);
+        boolean present = present(spec);
+        if (lease.held() && lease.wanted() && !conflict && remaining > SLACK_NANOS) {
+            if (!present) {
+                return activate(vip, spec, lease.heldEpoch(), local);
+            }
+            if (!local.managed) {
+                // ours by lease now; adopt what is already there (e.g. added in an earlier epoch)
+                local.managed = true;
+                local.activeEpoch = lease.heldEpoch();
+            }
+            refresh(vip, spec, lease, s, local);
+            status.observed(vip, new StatusView.LocalVipState(true, null, null));
+            return Result.requeueAfter(settings.renewInterval());
+        }
+        if (present) {
+            if (!local.managed && !lease.held()) {
+                // on our interface, but we never added it and hold no lease: someone else did
+                recordConflict(vip, spec, Math.max(lease.highestEpoch(), 1),
+                        "address found on " + spec.interfaceName() + " of " + settings.node()
+                                + " without a lease");
+            }
+            return deactivate(vip, spec, local, conflict ? "conflict" : lease.held() ? "not wanted here"
+                    : "no lease");
+        }
+        local.managed = false;
+        local.activeEpoch = 0;
+        if (lease.held()) {
+            release(vip);
+        }
+        status.observed(vip, new StatusView.LocalVipState(false, null, null));
+        return Result.done();
+    }
+
+    private Result activate(String vip, VipSpec spec, long epoch, Local local) throws Exception {
+        LinkState link = net.link(spec.interfaceName());
+        if (!link.exists() || !link.up()) {
+            String why = "interface " + spec.interfaceName() + (link.exists() ? " is down" : " does not exist");
+            return decline(vip, local, "InterfaceDown", why);
+        }
+        if (local.activeEpoch != epoch) {
+            ProbeResult probe = net.probeDuplicate(spec.address(), spec.interfaceName(), settings.probeWindow());
+            if (probe instanceof ProbeResult.Taken taken) {
+                recordConflict(vip, spec, epoch, "address " + spec.address().addressText() + " answered from "
+                        + taken.responderMac() + " on " + spec.interfaceName() + " before activation");
+                release(vip);
+                return Result.done();
+            }
+            if (!fenced(vip, epoch)) {
+                return Result.requeueAfter(Duration.ofMillis(10));
+            }
+            HookResult pre = runHook(vip, spec, "pre_start", spec.preStart(), epoch, remainingNow(vip));
+            if (pre != null && !pre.succeeded()) {
+                release(vip);
+                return decline(vip, local, "PreStartFailed", "pre_start " + describe(pre));
+            }
+        }
+        long lifetime = lifetimeSeconds(remainingNow(vip));
+        if (!fenced(vip, epoch) || lifetime < 1) {
+            return Result.requeueAfter(Duration.ofMillis(10));
+        }
+        net.addAddress(spec.address(), spec.interfaceName(), Duration.ofSeconds(lifetime));
+        boolean first = local.activeEpoch != epoch;
+        local.managed = true;
+        local.activeEpoch = epoch;
+        local.lastRefreshUntilNanos = 0;
+        LOG.log(Level.INFO, "vip " + vip + ": " + spec.address() + " active on " + spec.interfaceName() + " (epoch "
+                + epoch + ", lifetime " + lifetime + " s)");
+        events.append("VipActive", "VirtualIP/" + vip, spec.address() + " active on " + settings.node() + " dev "
+                + spec.interfaceName() + " at epoch " + epoch);
+        status.observed(vip, new StatusView.LocalVipState(true, null, null));
+        background.execute(() -> announce(vip, spec));
+        if (first && spec.postStart() != null) {
+            background.execute(() -> runHookQuietly(vip, spec, "post_start", spec.postStart(), epoch));
+        }
+        return Result.requeueAfter(settings.renewInterval());
+    }
+
+    private void refresh(String vip, VipSpec spec, LeaseView lease, NodeSnapshot s, Local local) throws Exception {
+        long until = s.takenAtNanos() + lease.heldRemainingNanos();
+        if (until == local.lastRefreshUntilNanos) {
+            return;
+        }
+        long lifetime = lifetimeSeconds(remainingNow(vip));
+        if (lifetime < 1 || !fenced(vip, lease.heldEpoch())) {
+            return; // too little left to promise the kernel a whole second: let it lapse
+        }
+        net.refreshLifetime(spec.address(), spec.interfaceName(), Duration.ofSeconds(lifetime));
+        local.lastRefreshUntilNanos = until;
+    }
+
+    private Result deactivate(String vip, VipSpec spec, Local local, String why) throws Exception {
+        if (spec != null) {
+            long left = remainingNow(vip);
+            // a hung pre_stop never delays removal past the lease
+            if (local.managed && spec.preStop() != null && left > SLACK_NANOS + 50_000_000L) {
+                runHook(vip, spec, "pre_stop", spec.preStop(), local.activeEpoch, left - SLACK_NANOS);
+            }
+            net.removeAddress(spec.address(), spec.interfaceName());
+            LOG.log(Level.INFO, "vip " + vip + ": " + spec.address() + " removed from " + spec.interfaceName() + " ("
+                    + why + ")");
+            events.append("VipRemoved", "VirtualIP/" + vip, spec.address() + " removed from " + settings.node()
+                    + ": " + why);
+            long epoch = local.activeEpoch;
+            if (local.managed && spec.postStop() != null) {
+                background.execute(() -> runHookQuietly(vip, spec, "post_stop", spec.postStop(), epoch));
+            }
+        }
+        local.managed = false;
+        local.activeEpoch = 0;
+        status.observed(vip, new StatusView.LocalVipState(false, null, null));
+        release(vip);
+        return Result.done();
+    }
+
+    /** Removes every address this node manages, with hooks; for SIGTERM. Bounded by the hook timeouts. */
+    public void deactivateAll() {
+        NodeSnapshot s = driver.snapshot();
+        for (VipSpec spec : s.vips()) {
+            Local local = locals.get(spec.name());
+            try {
+                if ((local != null && local.managed) || present(spec)) {
+                    deactivate(spec.name(), spec, local == null ? new Local() : local, "lcsd stopping");
+                }
+            } catch (Exception e) {
+                LOG.log(Level.ERROR, "vip " + spec.name() + ": could not remove " + spec.address() + ": "
+                        + e.getMessage() + " (the kernel lifetime removes it within the lease)");
+            }
+        }
+    }
+
+    /** Removes configured addresses this node holds no lease for; run at start, before it votes. */
+    public static int removeStale(NetworkActuator net, List<VipSpec> vips) {
+        int removed = 0;
+        for (VipSpec v : vips) {
+            try {
+                for (InterfaceAddress a : net.addresses(v.interfaceName())) {
+                    if (a.sameAddress(v.address())) {
+                        net.removeAddress(v.address(), v.interfaceName());
+                        LOG.log(Level.WARNING, "vip " + v.name() + ": removed " + v.address() + " from "
+                                + v.interfaceName() + " at start: this node holds no lease for it yet");
+                        removed++;
+                    }
+                }
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "vip " + v.name() + ": cannot check " + v.interfaceName() + " at start: "
+                        + e.getMessage());
+            }
+        }
+        return removed;
+    }
+
+    /** Re-announces every VIP this node has active (e.g. after a peer that was cut off is back). */
+    public void reannounce() {
+        NodeSnapshot s = driver.snapshot();
+        for (VipSpec spec : s.vips()) {
+            Local local = locals.get(spec.name());
+            if (local != null && local.managed) {
+                background.execute(() -> announce(spec.name(), spec));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private boolean present(VipSpec spec) throws Exception {
+        try {
+            for (InterfaceAddress a : net.addresses(spec.interfaceName())) {
+                if (a.sameAddress(spec.address())) {
+                    return true;
+                }
+            }
+        } catch (io.lcs.reconcilers.net.NoSuchInterfaceException e) {
+            return false;
+        }
+        return false;
+    }
+
+    private Result decline(String vip, Local local, String reason, String message) {
+        local.declinedUntilNanos = monotonic.getAsLong() + DECLINE_FOR.toNanos();
+        driver.run(() -> driver.setDeclined(vip, true));
+        status.observed(vip, new StatusView.LocalVipState(false, message, reason));
+        events.append("HookFailed".equals(reason) || reason.startsWith("PreStart") ? "HookFailed" : reason,
+                "VirtualIP/" + vip, settings.node() + " declines " + vip + " for " + DECLINE_FOR.toSeconds()
+                        + " s: " + message);
+        LOG.log(Level.WARNING, "vip " + vip + ": declined for " + DECLINE_FOR.toSeconds() + " s: " + message);
+        return Result.requeueAfter(DECLINE_FOR);
+    }
+
+    private void release(String vip) {
+        driver.run(() -> driver.release(vip));
+    }
+
+    private void recordConflict(String vip, VipSpec spec, long epoch, String reason) {
+        LOG.log(Level.ERROR, "vip " + vip + ": CONFLICT: " + reason + "; run 'lcs ack " + vip
+                + "' once the address is free");
+        events.append("Conflict", "VirtualIP/" + vip, reason);
+        ObjectNode body = JSON.createObjectNode();
+        body.put("apiVersion", "lcs/v1").put("kind", CoreDriver.CONFLICT_KIND);
+        body.putObject("metadata").put("name", vip);
+        body.putObject("spec").put("vip", vip).put("epoch", epoch).put("node", settings.node())
+                .put("reason", reason).put("address", spec.address().toString());
+        driver.write(new WriteOp.Put(new ObjectKey(CoreDriver.CONFLICT_KIND, vip), body))
+                .onComplete(r -> {
+                    if (r.failed() || !r.result().outcome().succeeded()) {
+                        LOG.log(Level.WARNING, "vip " + vip + ": conflict not recorded cluster-wide: "
+                                + (r.failed() ? r.cause().getMessage() : r.result().message()));
+                    }
+                });
+    }
+
+    private void announce(String vip, VipSpec spec) {
+        try {
+            net.announce(spec.address(), spec.interfaceName());
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "vip " + vip + ": announce failed: " + e.getMessage());
+        }
+    }
+
+    private HookResult runHook(String vip, VipSpec spec, String event, String program, long epoch, long budgetNanos)
+            throws InterruptedException {
+        if (program == null) {
+            return null;
+        }
+        Duration timeout = settings.hookTimeout();
+        if (budgetNanos > 0 && budgetNanos < timeout.toNanos()) {
+            timeout = Duration.ofNanos(Math.max(budgetNanos, 1_000_000L));
+        }
+        HookResult r = hooks.run(new HookInvocation(event, Path.of(program), Map.of(
+                "LCS_CLUSTER", settings.cluster(), "LCS_NODE", settings.node(), "LCS_VIP", vip,
+                "LCS_ADDRESS", spec.address().toString(), "LCS_INTERFACE", spec.interfaceName(),
+                "LCS_EPOCH", Long.toString(epoch), "LCS_EVENT", event), timeout));
+        if (r.succeeded()) {
+            LOG.log(Level.INFO, "vip " + vip + ": " + event + " ok in " + r.took().toMillis() + " ms");
+        } else {
+            LOG.log(Level.WARNING, "vip " + vip + ": " + event + " " + describe(r));
+            events.append("HookFailed", "VirtualIP/" + vip, event + " on " + settings.node() + " " + describe(r));
+        }
+        return r;
+    }
+
+    private void runHookQuietly(String vip, VipSpec spec, String event, String program, long epoch) {
+        try {
+            runHook(vip, spec, event, program, epoch, 0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "vip " + vip + ": " + event + " could not run: " + e.getMessage());
+        }
+    }
+
+    private static String describe(HookResult r) {
+        String out = r.output() == null || r.output().isBlank() ? "" : "; output: " + r.output().strip();
+        return (r.timedOut() ? "timed out after " + r.took().toMillis() + " ms" : "exited " + r.exitCode()) + out;
+    }
+
+    /** True if this node still holds {@code vip} at {@code epoch} with more than the slack left. */
+    private boolean fenced(String vip, long epoch) {
+        NodeSnapshot s = driver.snapshot();
+        LeaseView l = s.lease(vip);
+        return l.held() && l.wanted() && l.heldEpoch() == epoch && !s.conflicts().containsKey(vip)
+                && remainingNanos(s, l, monotonic.getAsLong()) > SLACK_NANOS;
+    }
+
+    private long remainingNow(String vip) {
+        NodeSnapshot s = driver.snapshot();
+        return remainingNanos(s, s.lease(vip), monotonic.getAsLong());
+    }
+
+    private static long remainingNanos(NodeSnapshot s, LeaseView l, long now) {
+        return l.held() ? l.heldRemainingNanos() - (now - s.takenAtNanos()) : 0;
+    }
+
+    /** Whole seconds the kernel may keep the address: what is left of the lease minus the slack. */
+    static long lifetimeSeconds(long remainingNanos) {
+        return Math.max(0, (remainingNanos - SLACK_NANOS) / 1_000_000_000L);
+    }
+}
