@@ -91,6 +91,8 @@ public final class ConfigParser {
     private static final Set<String> EMPTY_ALLOWED = Set.of("bind", "metrics_bind", "admin_bind");
     private static final List<String> SECTION_KINDS = List.of("cluster", "node", "vip");
     private static final Pattern NUMBER = Pattern.compile("[0-9]{1,9}");
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+    private static final Pattern DIGITS_AND_DOTS = Pattern.compile("[0-9.]+");
     private static final Pattern LIST_SEPARATOR = Pattern.compile("[,\\s]+");
 
     private ConfigParser() {
@@ -230,12 +232,12 @@ public final class ConfigParser {
             if (text.startsWith("\uFEFF")) {
                 text = text.substring(1);
             }
-            String[] lines = text.split("\r\n|\r|\n", -1);
+            List<String> lines = splitLines(text);
             Map<String, Integer> sectionLines = new HashMap<>();
             Section current = null;
-            for (int i = 0; i < lines.length; i++) {
+            for (int i = 0; i < lines.size(); i++) {
                 int lineNo = i + 1;
-                String raw = lines[i];
+                String raw = lines.get(i);
                 if (raw.length() > MAX_LINE_CHARS) {
                     error(lineNo, "line is " + raw.length() + " characters long, more than the limit of " + MAX_LINE_CHARS);
                     continue;
@@ -300,7 +302,7 @@ public final class ConfigParser {
                 error(lineNo, "empty section header; expected [cluster], [node NAME] or [vip NAME]");
                 return broken;
             }
-            String[] parts = inner.split("\\s+");
+            String[] parts = WHITESPACE.split(inner);
             String kind = parts[0];
             if (!SECTION_KINDS.contains(kind)) {
                 String hint = suggestion(kind, SECTION_KINDS);
@@ -612,7 +614,7 @@ public final class ConfigParser {
         private Integer integer(Entry e, int min, int max, String unit) {
             String v = e.value();
             if (!NUMBER.matcher(v).matches()) {
-                String why = v.startsWith("-") ? "negative" : v.matches("[0-9]+") ? "too large" : "not a whole number";
+                String why = v.startsWith("-") ? "negative" : v.chars().allMatch(ch -> ch >= '0' && ch <= '9') ? "too large" : "not a whole number";
                 error(e.line(), e.key() + " = '" + Names.abbreviate(v) + "' is " + why + "; expected " + min + ".." + max + unit);
                 return null;
             }
@@ -699,7 +701,7 @@ public final class ConfigParser {
                         + "not a CIDR (no '/PREFIX')");
                 return null;
             }
-            if (v.indexOf(':') >= 0 || v.matches("[0-9.]+")) {
+            if (v.indexOf(':') >= 0 || DIGITS_AND_DOTS.matcher(v).matches()) {
                 try {
                     return Cidr.formatAddress(Cidr.parseAddress(v));
                 } catch (IllegalArgumentException ex) {
@@ -866,6 +868,25 @@ public final class ConfigParser {
         T parse(Entry entry);
     }
 
+    /** Splits at CRLF, LF or a lone CR (so line numbers match what editors show for any of them). */
+    static List<String> splitLines(String text) {
+        List<String> lines = new ArrayList<>();
+        int start = 0;
+        int n = text.length();
+        for (int i = 0; i < n; i++) {
+            char ch = text.charAt(i);
+            if (ch == '\n' || ch == '\r') {
+                lines.add(text.substring(start, i));
+                if (ch == '\r' && i + 1 < n && text.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                start = i + 1;
+            }
+        }
+        lines.add(text.substring(start));
+        return lines;
+    }
+
     /** Cuts a comment: a whole line starting with '#' or ';', or '#'/';' preceded by whitespace. */
     static String stripComment(String line) {
         String t = line.stripLeading();
@@ -933,7 +954,7 @@ public final class ConfigParser {
     }
 
     private static boolean isIpLiteral(String address) {
-        return address.indexOf(':') >= 0 || address.matches("[0-9.]+");
+        return address.indexOf(':') >= 0 || DIGITS_AND_DOTS.matcher(address).matches();
     }
 
     private static boolean isLoopback(String bind) {
