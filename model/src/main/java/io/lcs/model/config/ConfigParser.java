@@ -147,8 +147,12 @@ public final class ConfigParser {
         return new Run(fileName == null ? "<config>" : fileName).parse(text == null ? "" : text);
     }
 
-    /** One line of input: {@code key = value}. */
-    private record Entry(String key, String value, int line) {
+    /**
+     * One line of input: {@code key = value}.
+     *
+     * @param commentOnly the value is empty because everything after '=' was a comment
+     */
+    private record Entry(String key, String value, int line, boolean commentOnly) {
     }
 
     /** One section as lexed; {@code usable} is false for sections whose header was bad or duplicated. */
@@ -280,13 +284,9 @@ public final class ConfigParser {
                             + " (first set on line " + first.line() + ")");
                     continue;
                 }
-                if (value.isEmpty() && raw.indexOf('=') >= 0 && hasCommentAfterEquals(raw)) {
-                    // remembered so the "no value" error can explain where the value went
-                    current.entries.put(key, new Entry(key, "", lineNo));
-                    current.reported.add("#" + key);
-                    continue;
-                }
-                current.entries.put(key, new Entry(key, value, lineNo));
+                // a value that is only a comment is remembered so the "no value" error can say where it went
+                boolean commentOnly = value.isEmpty() && !raw.substring(raw.indexOf('=') + 1).isBlank();
+                current.entries.put(key, new Entry(key, value, lineNo, commentOnly));
             }
         }
 
@@ -546,8 +546,7 @@ public final class ConfigParser {
                 } else if (e.value().isEmpty() && !EMPTY_ALLOWED.contains(e.key())) {
                     section.entries.remove(e.key());
                     section.reported.add(e.key());
-                    boolean comment = section.reported.contains("#" + e.key());
-                    error(e.line(), "'" + e.key() + "' has no value" + (comment
+                    error(e.line(), "'" + e.key() + "' has no value" + (e.commentOnly()
                             ? " (a '#' or ';' after whitespace starts a comment; write the value without a space before it)"
                             : "; give a value or remove the line"));
                 }
@@ -900,12 +899,6 @@ public final class ConfigParser {
             }
         }
         return line;
-    }
-
-    private static boolean hasCommentAfterEquals(String raw) {
-        int eq = raw.indexOf('=');
-        String rest = raw.substring(eq + 1);
-        return !stripComment(" " + rest).equals(" " + rest) && !rest.isBlank();
     }
 
     /** @return a description of the first control character (tab excepted), or null */

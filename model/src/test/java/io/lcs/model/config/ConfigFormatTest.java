@@ -275,4 +275,18 @@ class ConfigFormatTest {
         assertEquals("node", ConfigParser.suggestion("nod", List.of("name", "node")));
         assertEquals(3, ConfigParser.editDistance("kitten", "sitting"));
     }
+
+    @Test
+    void keysUnderABadHeaderAreNotReportedAgain() {
+        String text = BASE + "[vip bad name]\naddress = nonsense\ninterface = eth0:1\n";
+        List<ConfigError> errors = errors(text);
+        assertEquals(1, errors.size(), Configs.render(errors));
+        assertError(errors, line(text, "[vip bad name]"), "single word");
+    }
+
+    @Test
+    void loneCarriageReturnsAlsoEndLines() {
+        String text = BASE.replace("\n", "\r").replace("interface = eth0", "interface = eth0:1");
+        assertError(errors(text), line(BASE, "interface = eth0"), "not a valid Linux interface name");
+    }
 }
