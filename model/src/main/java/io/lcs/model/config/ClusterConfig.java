@@ -1,0 +1,214 @@
+package io.lcs.model.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A validated lcs.conf: what {@link ConfigParser} returns. Immutable. All durations are in
+ * milliseconds, all ports are 1..65535, all addresses are in canonical text form.
+ *
+ * <p>Two nodes of one cluster have configs that differ only in {@code nodeName}, {@code bind} and
+ * local settings; {@link #membershipHash()} covers exactly what they must agree on.
+ *
+ * @param file              the file name the config was read from (used in error messages)
+ * @param name              the cluster name
+ * @param nodeName          this node's name; always one of {@code nodes}
+ * @param bind              IP literal the cluster transport listens on, or "" for all addresses
+ * @param port              default port of every node that does not set its own
+ * @param secret            the shared secret written inline, or null (see {@link #resolveSecret()})
+ * @param secretFile        absolute path of a file holding the shared secret, or null; never both secrets
+ * @param leaseMillis       VIP lease duration T, at least {@link ConfigParser#MIN_LEASE_MILLIS}
+ * @param renewMillis       renewal period, at most leaseMillis / 3
+ * @param hookTimeoutMillis limit on the run time of one hook, 1..600000
+ * @param probeMillis       duplicate-address probe window
+ * @param metrics           whether the Prometheus endpoint is served (default false)
+ * @param metricsBind       IP literal of the metrics endpoint, or "" for all addresses
+ * @param metricsPort       port of the metrics endpoint
+ * @param adminBind         IP literal of the admin API, or "" for all addresses
+ * @param adminPort         port of the admin API
+ * @param adminTokenFile    absolute path of the admin API token file, or null (then the API is loopback only)
+ * @param stateDir          absolute path of the directory for persistent state
+ * @param nodes             all nodes in file order, including this one
+ * @param vips              all VIPs in file order
+ * @param warnings          problems that do not stop the daemon (shown by {@code lcsd --check-config})
+ */
+public record ClusterConfig(String file, String name, String nodeName, String bind, int port, String secret,
+                            String secretFile, int leaseMillis, int renewMillis, int hookTimeoutMillis,
+                            int probeMillis, boolean metrics, String metricsBind, int metricsPort,
+                            String adminBind, int adminPort, String adminTokenFile, String stateDir,
+                            List<NodeConfig> nodes, List<VipConfig> vips, List<ConfigError> warnings) {
+
+    /** A secret file larger than this is refused: it is a key, not a document. */
+    public static final int MAX_SECRET_FILE_BYTES = 4096;
+
+    public ClusterConfig {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(nodeName, "nodeName");
+        Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(metricsBind, "metricsBind");
+        Objects.requireNonNull(adminBind, "adminBind");
+        Objects.requireNonNull(stateDir, "stateDir");
+        nodes = List.copyOf(nodes);
+        vips = List.copyOf(vips);
+        warnings = List.copyOf(warnings);
+        if (nodes.stream().noneMatch(n -> n.name().equals(nodeName))) {
+            throw new IllegalArgumentException("node '" + nodeName + "' is not one of the nodes");
+        }
+    }
+
+    /** @return this node's own entry */
+    public NodeConfig self() {
+        return node(nodeName).orElseThrow();
+    }
+
+    /** @return the node called {@code nodeName}, if configured */
+    public Optional<NodeConfig> node(String nodeName) {
+        for (NodeConfig n : nodes) {
+            if (n.name().equals(nodeName)) {
+                return Optional.of(n);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** @return the VIP called {@code vipName}, if configured */
+    public Optional<VipConfig> vip(String vipName) {
+        for (VipConfig v : vips) {
+            if (v.name().equals(vipName)) {
+                return Optional.of(v);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** @return all votes in the cluster: one per configured node, full member or quorum-only */
+    public int totalVotes() {
+        return nodes.size();
+    }
+
+    /** @return votes needed for quorum: more than half of {@link #totalVotes()} */
+    public int quorumSize() {
+        return totalVotes() / 2 + 1;
+    }
+
+    /**
+     * A stable 64-bit hash of what every node of the cluster must agree on: cluster name,
+     * {@code lease_ms}, and the nodes (name, role, address, port) sorted by name. It does not cover
+     * this node's name, {@code bind}, VIPs, hooks, secrets or metrics/admin settings, which legitimately
+     * differ between nodes or can change without a cluster-wide restart. Peers whose hash differs are
+     * not counted toward quorum, so two differing configs can never form two majorities.
+     *
+     * @return the first 8 bytes (big-endian) of SHA-256 over a canonical text encoding
+     */
+    public long membershipHash() {
+        byte[] digest = membershipDigest();
+        long h = 0;
+        for (int i = 0; i < 8; i++) {
+            h = (h << 8) | (digest[i] & 0xff);
+        }
+        return h;
+    }
+
+    /** @return {@link #membershipHash()} as 16 lower-case hex digits */
+    public String membershipHashHex() {
+        return HexFormat.of().formatHex(membershipDigest(), 0, 8);
+    }
+
+    private byte[] membershipDigest() {
+        StringBuilder canonical = new StringBuilder(64 + 64 * nodes.size());
+        canonical.append("lcs-membership-v1\n");
+        canonical.append("cluster=").append(name).append('\n');
+        canonical.append("lease_ms=").append(leaseMillis).append('\n');
+        List<NodeConfig> sorted = new ArrayList<>(nodes);
+        sorted.sort(Comparator.comparing(NodeConfig::name));
+        for (NodeConfig n : sorted) {
+            canonical.append("node=").append(n.name()).append(',').append(n.role().label()).append(',')
+                    .append(n.address().toLowerCase(Locale.ROOT)).append(',').append(n.port()).append('\n');
+        }
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+        }
+    }
+
+    /**
+     * The shared secret: {@link #secret()} if written inline, else the content of {@link #secretFile()}
+     * with surrounding whitespace (e.g. the final newline) removed. Reads the file on every call.
+     *
+     * @return empty when neither {@code secret} nor {@code secret_file} is configured
+     * @throws ConfigException if the file is missing, unreadable, not a regular file, larger than
+     *                         {@link #MAX_SECRET_FILE_BYTES}, empty, or readable by other users
+     */
+    public Optional<String> resolveSecret() {
+        if (secret != null) {
+            return Optional.of(secret);
+        }
+        if (secretFile == null) {
+            return Optional.empty();
+        }
+        String what = "secret_file " + secretFile + ": ";
+        Path path = Path.of(secretFile);
+        try {
+            if (!Files.isRegularFile(path)) {
+                if (!Files.exists(path)) {
+                    throw secretError(what + "no such file");
+                }
+                throw secretError(what + "is not a regular file");
+            }
+            PosixFileAttributeView posix = Files.getFileAttributeView(path, PosixFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            if (posix != null) {
+                Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(path);
+                if (permissions.contains(PosixFilePermission.OTHERS_READ)) {
+                    throw secretError(what + "is readable by every user; restrict it, e.g. chmod 600 "
+                            + secretFile);
+                }
+            }
+            if (Files.size(path) > MAX_SECRET_FILE_BYTES) {
+                throw secretError(what + "is larger than " + MAX_SECRET_FILE_BYTES + " bytes; is it the right file?");
+            }
+            String text = Files.readString(path, StandardCharsets.UTF_8).strip();
+            if (text.startsWith("\uFEFF")) {
+                text = text.substring(1).strip();
+            }
+            if (text.isEmpty()) {
+                throw secretError(what + "is empty");
+            }
+            return Optional.of(text);
+        } catch (NoSuchFileException e) {
+            throw secretError(what + "no such file");
+        } catch (IOException | SecurityException | java.io.UncheckedIOException e) {
+            throw secretError(what + "cannot be read: " + e.getMessage());
+        }
+    }
+
+    private ConfigException secretError(String message) {
+        return new ConfigException(new ConfigError(file, 0, message));
+    }
+
+    /** @return {@code host:port}; IPv6 literals in brackets; "" host shown as {@code *} (all addresses) */
+    static String endpoint(String host, int port) {
+        if (host.isEmpty()) {
+            return "*:" + port;
+        }
+        return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+    }
+}

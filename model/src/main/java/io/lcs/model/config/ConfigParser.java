@@ -1,0 +1,1018 @@
+package io.lcs.model.config;
+
+import io.lcs.model.Names;
+import io.lcs.model.net.Cidr;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and validates lcs.conf, the INI format of the original C lcs.
+ *
+ * <p>Format: sections {@code [cluster]}, {@code [node NAME]}, {@code [vip NAME]}; lines
+ * {@code key = value}; comments start with {@code #} or {@code ;} on a whole line, or after a value
+ * when preceded by whitespace ({@code secret = ab#c;d} keeps {@code ab#c;d}, {@code port = 1 # x}
+ * is {@code 1}). Blank lines, surrounding whitespace, CRLF line ends and a UTF-8 byte-order mark are
+ * accepted. Keys are lower case. Booleans are {@code true/false/yes/no/on/off/1/0}.
+ *
+ * <p>Contract: the parser never resolves host names, never reads other files (see
+ * {@link ClusterConfig#resolveSecret()}), and never throws anything but {@link ConfigException}
+ * for bad input. It reports every error it finds (up to {@link #MAX_ERRORS}) sorted by line,
+ * not just the first. Stateless and thread-safe.
+ *
+ * <p>Defaults: {@code port} {@value #DEFAULT_PORT}, {@code lease_ms} {@value #DEFAULT_LEASE_MILLIS},
+ * {@code renew_ms} {@value #DEFAULT_RENEW_MILLIS}, {@code hook_timeout_ms}
+ * {@value #DEFAULT_HOOK_TIMEOUT_MILLIS}, {@code probe_ms} {@value #DEFAULT_PROBE_MILLIS},
+ * {@code metrics} false (exposition is opt-in, as the original README's "Enable this for prometheus
+ * metrics" implies: an endpoint nobody asked for is attack surface), {@code metrics_bind} and
+ * {@code admin_bind} 127.0.0.1, {@code metrics_port} {@value #DEFAULT_METRICS_PORT}, {@code admin_port}
+ * {@value #DEFAULT_ADMIN_PORT}, {@code state_dir} {@value #DEFAULT_STATE_DIR}, {@code bind} empty (all
+ * addresses).
+ */
+public final class ConfigParser {
+    public static final int DEFAULT_PORT = 3322;
+    public static final int DEFAULT_LEASE_MILLIS = 2000;
+    public static final int DEFAULT_RENEW_MILLIS = 500;
+    public static final int DEFAULT_HOOK_TIMEOUT_MILLIS = 5000;
+    public static final int DEFAULT_PROBE_MILLIS = 250;
+    public static final int DEFAULT_METRICS_PORT = 9120;
+    public static final int DEFAULT_ADMIN_PORT = 9121;
+    public static final String DEFAULT_LOOPBACK = "127.0.0.1";
+    public static final String DEFAULT_STATE_DIR = "/var/lib/lcs";
+
+    /**
+     * The shortest lease the kernel fence allows (DESIGN.md section 2): the owner sets valid_lft to
+     * whole seconds, at least 1, minus a slack, and the kernel may remove the address up to 0.25 s
+     * late; all of that must end before any acceptor's lease does. 1 s + 0.15 s slack + 0.25 s.
+     */
+    public static final int MIN_LEASE_MILLIS = 1400;
+    /** Ten minutes: a longer lease means a failover slower than any operator would accept. */
+    public static final int MAX_LEASE_MILLIS = 600_000;
+    /** Ten minutes: a hook that runs longer is hung, not slow. */
+    public static final int MAX_HOOK_TIMEOUT_MILLIS = 600_000;
+    /** The probe window adds straight onto failover time (DESIGN.md section 6); 10 s is already absurd. */
+    public static final int MAX_PROBE_MILLIS = 10_000;
+    /** DESIGN.md: lcs is for small clusters of 2 to 15 nodes; every node talks to every other. */
+    public static final int MAX_NODES = 15;
+    /** Bounds memory and per-tick work; DESIGN.md sizes lease batching for about 1,000 VIPs. */
+    public static final int MAX_VIPS = 4096;
+    /** A config file is a few KiB; a megabyte is a mistake (wrong file), not a config. */
+    public static final int MAX_FILE_BYTES = 1 << 20;
+    /** Longer lines are refused so one bad line cannot flood a log or cost quadratic time. */
+    public static final int MAX_LINE_CHARS = 4096;
+    /** Errors beyond this are counted, not listed: a binary file fed by mistake must not print megabytes. */
+    public static final int MAX_ERRORS = 100;
+    /** Linux IFNAMSIZ is 16 including the terminating NUL. */
+    public static final int MAX_INTERFACE_NAME = 15;
+
+    private static final List<String> CLUSTER_KEYS = List.of("name", "node", "bind", "port", "secret",
+            "secret_file", "lease_ms", "renew_ms", "hook_timeout_ms", "probe_ms", "metrics", "metrics_bind",
+            "metrics_port", "admin_bind", "admin_port", "admin_token_file", "state_dir");
+    private static final List<String> NODE_KEYS = List.of("role", "address", "port");
+    private static final List<String> VIP_KEYS = List.of("address", "interface", "pre_start", "post_start",
+            "pre_stop", "post_stop", "preferred_nodes");
+    /** Keys whose empty value means "all addresses". */
+    private static final Set<String> EMPTY_ALLOWED = Set.of("bind", "metrics_bind", "admin_bind");
+    private static final List<String> SECTION_KINDS = List.of("cluster", "node", "vip");
+    private static final Pattern NUMBER = Pattern.compile("[0-9]{1,9}");
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+    private static final Pattern DIGITS_AND_DOTS = Pattern.compile("[0-9.]+");
+    private static final Pattern LIST_SEPARATOR = Pattern.compile("[,\\s]+");
+
+    private ConfigParser() {
+    }
+
+    /**
+     * Reads and validates {@code file}.
+     *
+     * @throws ConfigException if it cannot be read, is not UTF-8, is too large, or is invalid
+     */
+    public static ClusterConfig parse(Path file) {
+        String fileName = file.toString();
+        byte[] bytes;
+        try {
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES) {
+                throw new ConfigException(new ConfigError(fileName, 0,
+                        "file is " + size + " bytes, larger than the limit of " + MAX_FILE_BYTES + "; is it the right file?"));
+            }
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(new ConfigError(fileName, 0, "no such file"));
+        } catch (IOException | SecurityException e) {
+            throw new ConfigException(new ConfigError(fileName, 0, "cannot read: " + e));
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            int line = 1;
+            int bad = firstInvalidUtf8(bytes);
+            for (int i = 0; i < bad; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                }
+            }
+            throw new ConfigException(new ConfigError(fileName, line, "not valid UTF-8 text (byte offset " + bad + ")"));
+        }
+        return parse(fileName, text);
+    }
+
+    /**
+     * Validates {@code text} as the content of a config file called {@code fileName}.
+     *
+     * @param fileName used only in error messages and {@link ClusterConfig#file()}
+     * @throws ConfigException listing every error found
+     */
+    public static ClusterConfig parse(String fileName, String text) {
+        return new Run(fileName == null ? "<config>" : fileName).parse(text == null ? "" : text);
+    }
+
+    /**
+     * One line of input: {@code key = value}.
+     *
+     * @param commentOnly the value is empty because everything after '=' was a comment
+     */
+    private record Entry(String key, String value, int line, boolean commentOnly) {
+    }
+
+    /** One section as lexed; {@code usable} is false for sections whose header was bad or duplicated. */
+    private static final class Section {
+        final String kind;
+        final String name;
+        final int line;
+        final boolean usable;
+        final Map<String, Entry> entries = new LinkedHashMap<>();
+        /** Keys already reported (empty value): not reported again as missing. */
+        final Set<String> reported = new HashSet<>();
+
+        Section(String kind, String name, int line, boolean usable) {
+            this.kind = kind;
+            this.name = name;
+            this.line = line;
+            this.usable = usable;
+        }
+
+        String title() {
+            return name == null ? "[" + kind + "]" : "[" + kind + " " + name + "]";
+        }
+
+        Entry get(String key) {
+            return entries.get(key);
+        }
+    }
+
+    /** The state of one parse: errors and warnings collected while walking the text. */
+    private static final class Run {
+        private final String file;
+        private final List<ConfigError> errors = new ArrayList<>();
+        private final List<ConfigError> warnings = new ArrayList<>();
+        private int droppedErrors;
+
+        private Section cluster;
+        private final List<Section> nodeSections = new ArrayList<>();
+        private final List<Section> vipSections = new ArrayList<>();
+
+        Run(String file) {
+            this.file = file;
+        }
+
+        void error(int line, String message) {
+            if (errors.size() < MAX_ERRORS) {
+                errors.add(new ConfigError(file, Math.max(0, line), message));
+            } else {
+                droppedErrors++;
+            }
+        }
+
+        void warn(int line, String message) {
+            warnings.add(new ConfigError(file, Math.max(0, line), message));
+        }
+
+        ClusterConfig parse(String text) {
+            if (text.length() > MAX_FILE_BYTES) {
+                error(0, "config is " + text.length() + " characters, larger than the limit of " + MAX_FILE_BYTES);
+                throw failure();
+            }
+            lex(text);
+            ClusterConfig config = validate();
+            if (!errors.isEmpty()) {
+                throw failure();
+            }
+            return config;
+        }
+
+        private ConfigException failure() {
+            List<ConfigError> sorted = new ArrayList<>(errors);
+            sorted.sort(Comparator.comparingInt(ConfigError::line));
+            if (droppedErrors > 0) {
+                sorted.add(new ConfigError(file, 0, droppedErrors + " more errors not shown (limit " + MAX_ERRORS + ")"));
+            }
+            return new ConfigException(sorted);
+        }
+
+        // ---------------------------------------------------------------- lexing
+
+        private void lex(String text) {
+            if (text.startsWith("\uFEFF")) {
+                text = text.substring(1);
+            }
+            List<String> lines = splitLines(text);
+            Map<String, Integer> sectionLines = new HashMap<>();
+            Section current = null;
+            for (int i = 0; i < lines.size(); i++) {
+                int lineNo = i + 1;
+                String raw = lines.get(i);
+                if (raw.length() > MAX_LINE_CHARS) {
+                    error(lineNo, "line is " + raw.length() + " characters long, more than the limit of " + MAX_LINE_CHARS);
+                    continue;
+                }
+                String control = controlCharacter(raw);
+                if (control != null) {
+                    error(lineNo, control);
+                    continue;
+                }
+                String s = stripComment(raw).strip();
+                if (s.isEmpty()) {
+                    continue;
+                }
+                if (s.charAt(0) == '[') {
+                    current = header(s, lineNo, sectionLines);
+                    continue;
+                }
+                int eq = s.indexOf('=');
+                if (eq < 0) {
+                    error(lineNo, "expected 'key = value' or a [section] header, found '" + Names.abbreviate(s) + "'");
+                    continue;
+                }
+                String key = s.substring(0, eq).strip();
+                String value = s.substring(eq + 1).strip();
+                if (key.isEmpty()) {
+                    error(lineNo, "missing key before '=' in '" + Names.abbreviate(s) + "'");
+                    continue;
+                }
+                if (current == null) {
+                    error(lineNo, "'" + Names.abbreviate(key) + "' is outside any section; put it under [cluster], "
+                            + "[node NAME] or [vip NAME]");
+                    continue;
+                }
+                if (!current.usable) {
+                    continue; // the header was already reported; its keys would only repeat the noise
+                }
+                Entry first = current.entries.get(key);
+                if (first != null) {
+                    error(lineNo, "duplicate key '" + Names.abbreviate(key) + "' in " + current.title()
+                            + " (first set on line " + first.line() + ")");
+                    continue;
+                }
+                // a value that is only a comment is remembered so the "no value" error can say where it went
+                boolean commentOnly = value.isEmpty() && !raw.substring(raw.indexOf('=') + 1).isBlank();
+                current.entries.put(key, new Entry(key, value, lineNo, commentOnly));
+            }
+        }
+
+        /** @return the section the following keys belong to (an unusable one if the header is bad) */
+        private Section header(String s, int lineNo, Map<String, Integer> sectionLines) {
+            Section broken = new Section("?", null, lineNo, false);
+            if (!s.endsWith("]")) {
+                error(lineNo, "section header '" + Names.abbreviate(s) + "' must end with ']'");
+                return broken;
+            }
+            String inner = s.substring(1, s.length() - 1).strip();
+            if (inner.isEmpty()) {
+                error(lineNo, "empty section header; expected [cluster], [node NAME] or [vip NAME]");
+                return broken;
+            }
+            String[] parts = WHITESPACE.split(inner);
+            String kind = parts[0];
+            if (!SECTION_KINDS.contains(kind)) {
+                String hint = suggestion(kind, SECTION_KINDS);
+                error(lineNo, "unknown section [" + Names.abbreviate(inner) + "]; expected [cluster], [node NAME] or [vip NAME]"
+                        + (hint == null ? "" : " (did you mean [" + hint + (hint.equals("cluster") ? "" : " NAME") + "]?)"));
+                return broken;
+            }
+            String name = null;
+            boolean usable = true;
+            if (kind.equals("cluster")) {
+                if (parts.length > 1) {
+                    error(lineNo, "[cluster] takes no name; set the cluster name with 'name = "
+                            + Names.abbreviate(parts[1]) + "' inside it");
+                    // still read it as the cluster section: its keys are probably right
+                }
+            } else if (parts.length == 1) {
+                error(lineNo, "[" + kind + "] needs a name: [" + kind + " NAME]");
+                return broken;
+            } else if (parts.length > 2) {
+                error(lineNo, "section name '" + Names.abbreviate(inner.substring(kind.length()).strip())
+                        + "' must be a single word; names may only contain letters, digits, '_', '.' and '-'");
+                return broken;
+            } else {
+                name = parts[1];
+                String problem = Names.problem(name);
+                if (problem != null) {
+                    error(lineNo, "[" + kind + "] " + problem);
+                    usable = false;
+                }
+            }
+            String identity = name == null ? kind : kind + " " + name;
+            Integer firstLine = sectionLines.putIfAbsent(identity, lineNo);
+            if (firstLine != null) {
+                error(lineNo, "duplicate section [" + Names.abbreviate(identity) + "] (first defined on line " + firstLine + ")");
+                return broken;
+            }
+            Section section = new Section(kind, name, lineNo, usable);
+            if (!usable) {
+                return section;
+            }
+            switch (kind) {
+                case "cluster" -> cluster = section;
+                case "node" -> nodeSections.add(section);
+                default -> vipSections.add(section);
+            }
+            return section;
+        }
+
+        // ---------------------------------------------------------------- validation
+
+        private ClusterConfig validate() {
+            List<Section> all = new ArrayList<>();
+            if (cluster != null) {
+                all.add(cluster);
+            }
+            all.addAll(nodeSections);
+            all.addAll(vipSections);
+            for (Section section : all) {
+                checkKeys(section);
+            }
+            int clusterLine = cluster == null ? 0 : cluster.line;
+            if (cluster == null) {
+                error(0, "missing [cluster] section (it needs at least 'name' and 'node')");
+            }
+            Section c = cluster != null ? cluster : new Section("cluster", null, 0, true);
+
+            // [cluster] values
+            String name = required(c, "name", this::clusterName);
+            Entry nodeEntry = c.get("node");
+            String nodeName = required(c, "node", e -> nameValue(e, "node"));
+            String bind = optional(c, "bind", "", this::ipOrAll);
+            Integer port = optional(c, "port", DEFAULT_PORT, e -> integer(e, 1, 65535, ""));
+            String secret = optional(c, "secret", null, Entry::value);
+            String secretFile = optional(c, "secret_file", null, this::absolutePath);
+            Integer lease = optional(c, "lease_ms", DEFAULT_LEASE_MILLIS, this::leaseMillis);
+            Integer renew = optional(c, "renew_ms", DEFAULT_RENEW_MILLIS, e -> integer(e, 1, MAX_LEASE_MILLIS, " ms"));
+            Integer hookTimeout = optional(c, "hook_timeout_ms", DEFAULT_HOOK_TIMEOUT_MILLIS,
+                    e -> integer(e, 1, MAX_HOOK_TIMEOUT_MILLIS, " ms"));
+            Integer probe = optional(c, "probe_ms", DEFAULT_PROBE_MILLIS, e -> integer(e, 1, MAX_PROBE_MILLIS, " ms"));
+            Boolean metrics = optional(c, "metrics", false, this::bool);
+            String metricsBind = optional(c, "metrics_bind", DEFAULT_LOOPBACK, this::ipOrAll);
+            Integer metricsPort = optional(c, "metrics_port", DEFAULT_METRICS_PORT, e -> integer(e, 1, 65535, ""));
+            String adminBind = optional(c, "admin_bind", DEFAULT_LOOPBACK, this::ipOrAll);
+            Integer adminPort = optional(c, "admin_port", DEFAULT_ADMIN_PORT, e -> integer(e, 1, 65535, ""));
+            String adminTokenFile = optional(c, "admin_token_file", null, this::absolutePath);
+            String stateDir = optional(c, "state_dir", DEFAULT_STATE_DIR, this::absolutePath);
+
+            // secrets
+            Entry secretEntry = c.get("secret");
+            Entry secretFileEntry = c.get("secret_file");
+            if (secretEntry != null && secretFileEntry != null) {
+                Entry later = secretEntry.line() > secretFileEntry.line() ? secretEntry : secretFileEntry;
+                Entry earlier = later == secretEntry ? secretFileEntry : secretEntry;
+                error(later.line(), "'secret' and 'secret_file' are mutually exclusive ('" + earlier.key()
+                        + "' is set on line " + earlier.line() + "); keep one");
+            } else if (secretEntry == null && secretFileEntry == null && cluster != null) {
+                warn(clusterLine, "no 'secret' or 'secret_file': cluster messages are not authenticated, any host "
+                        + "that reaches the cluster port can take part; set secret_file = /etc/lcs/secret");
+            } else if (secret != null && secret.length() < 16) {
+                warn(secretEntry.line(), "secret is only " + secret.length()
+                        + " characters; use at least 16 random characters (e.g. openssl rand -hex 16)");
+            }
+
+            // timing
+            if (lease != null && renew != null) {
+                Entry renewEntry = c.get("renew_ms");
+                Entry leaseEntry = c.get("lease_ms");
+                int line = renewEntry != null ? renewEntry.line() : leaseEntry != null ? leaseEntry.line() : clusterLine;
+                if (renew >= lease) {
+                    error(line, "renew_ms (" + renew + ") must be less than lease_ms (" + lease
+                            + "): the owner must renew before its lease ends");
+                } else if (renew > lease / 3) {
+                    error(line, "renew_ms (" + renew + ") must be at most lease_ms / 3 (" + lease / 3
+                            + "): the owner must still renew in time after two lost or late renewals; "
+                            + "lower renew_ms or raise lease_ms");
+                }
+            }
+
+            // nodes
+            int defaultPort = port != null ? port : DEFAULT_PORT;
+            List<NodeConfig> nodes = new ArrayList<>();
+            Map<String, Section> nodeByName = new LinkedHashMap<>();
+            for (Section s : nodeSections) {
+                nodeByName.put(s.name, s);
+                Role role = required(s, "role", this::role);
+                String address = required(s, "address", this::hostOrIp);
+                Integer nodePort = optional(s, "port", defaultPort, e -> integer(e, 1, 65535, ""));
+                if (role != null && address != null && nodePort != null) {
+                    nodes.add(new NodeConfig(s.name, role, address, nodePort, s.line));
+                }
+            }
+            if (cluster != null && nodeSections.isEmpty()) {
+                error(clusterLine, "no [node NAME] sections: list every cluster member, this one included");
+            }
+            if (nodeSections.size() > MAX_NODES) {
+                error(nodeSections.get(MAX_NODES).line, nodeSections.size() + " nodes configured; lcs supports at most "
+                        + MAX_NODES + " (every node exchanges heartbeats with every other)");
+            }
+            if (nodeName != null && !nodeByName.isEmpty() && !nodeByName.containsKey(nodeName)) {
+                String hint = suggestion(nodeName, new ArrayList<>(nodeByName.keySet()));
+                error(nodeEntry.line(), "node = " + nodeName + ": there is no [node " + nodeName + "] section"
+                        + (hint != null ? " (did you mean '" + hint + "'?)" : " (nodes: " + String.join(", ", nodeByName.keySet()) + ")"));
+            }
+            if (!nodeSections.isEmpty() && nodes.size() == nodeSections.size()
+                    && nodes.stream().noneMatch(n -> n.role() == Role.FULL_MEMBER)) {
+                error(clusterLine, "no node has role = full-member: quorum-only nodes never hold a VIP, so at least one "
+                        + "node must be a full member");
+            }
+            checkNodeEndpoints(nodes);
+            if (!nodeSections.isEmpty()) {
+                int voters = nodeSections.size();
+                if (voters == 1) {
+                    warn(clusterLine, "a single node cannot fail over; add nodes (a quorum-only witness is enough for the third vote)");
+                } else if (voters == 2) {
+                    warn(clusterLine, "2 voters: quorum needs both, so losing either node stops every VIP (no failover "
+                            + "tolerance); add a third node, a quorum-only witness is recommended");
+                } else if (voters % 2 == 0) {
+                    warn(clusterLine, voters + " voters: an even count tolerates no more failures than " + (voters - 1)
+                            + " and can split evenly; add a quorum-only witness or remove a node");
+                }
+            }
+
+            // own node and listeners
+            NodeConfig self = nodeName == null ? null
+                    : nodes.stream().filter(n -> n.name().equals(nodeName)).findFirst().orElse(null);
+            Entry bindEntry = c.get("bind");
+            if (self != null && bind != null && !bind.isEmpty() && isIpLiteral(self.address())
+                    && !bind.equals(self.address())) {
+                warn(bindEntry.line(), "bind = " + bind + " is not the address of this node [node " + self.name()
+                        + "] (" + self.address() + "); peers connect to " + self.address());
+            }
+            if (adminBind != null && c.get("admin_token_file") == null && !c.reported.contains("admin_token_file")
+                    && !isLoopback(adminBind)) {
+                Entry e = c.get("admin_bind");
+                error(e == null ? clusterLine : e.line(), "admin_bind = " + (adminBind.isEmpty() ? "(all addresses)" : adminBind)
+                        + " is not a loopback address: set admin_token_file so the admin API is not open to the network");
+            }
+            if (self != null && bind != null) {
+                List<Listener> listeners = new ArrayList<>();
+                listeners.add(new Listener("cluster port", bind, self.port(), lineOf(c, "port", "bind", clusterLine)));
+                if (Boolean.TRUE.equals(metrics) && metricsBind != null && metricsPort != null) {
+                    listeners.add(new Listener("metrics_port", metricsBind, metricsPort,
+                            lineOf(c, "metrics_port", "metrics_bind", lineOf(c, "metrics", "metrics", clusterLine))));
+                }
+                if (adminBind != null && adminPort != null) {
+                    listeners.add(new Listener("admin_port", adminBind, adminPort,
+                            lineOf(c, "admin_port", "admin_bind", clusterLine)));
+                }
+                checkListeners(listeners);
+            }
+
+            // VIPs
+            List<VipConfig> vips = new ArrayList<>();
+            Map<String, NodeConfig> nodesByName = new HashMap<>();
+            for (NodeConfig n : nodes) {
+                nodesByName.put(n.name(), n);
+            }
+            for (Section s : vipSections) {
+                Cidr address = required(s, "address", this::vipAddress);
+                String ifname = required(s, "interface", this::interfaceName);
+                String preStart = optional(s, "pre_start", null, this::absolutePath);
+                String postStart = optional(s, "post_start", null, this::absolutePath);
+                String preStop = optional(s, "pre_stop", null, this::absolutePath);
+                String postStop = optional(s, "post_stop", null, this::absolutePath);
+                List<String> preferred = optional(s, "preferred_nodes", List.of(),
+                        e -> preferredNodes(e, nodeByName, nodesByName));
+                if (address != null && ifname != null && preferred != null) {
+                    vips.add(new VipConfig(s.name, address, ifname, preStart, postStart, preStop, postStop, preferred, s.line));
+                }
+            }
+            if (vipSections.size() > MAX_VIPS) {
+                error(vipSections.get(MAX_VIPS).line, vipSections.size() + " VIPs configured; the limit is " + MAX_VIPS);
+            }
+            checkVipAddresses(vips, nodes);
+
+            if (!errors.isEmpty() || self == null) {
+                if (errors.isEmpty()) {
+                    error(clusterLine, "invalid configuration"); // unreachable in practice: every null above reported
+                }
+                return null;
+            }
+            warnings.sort(Comparator.comparingInt(ConfigError::line));
+            return new ClusterConfig(file, name, nodeName, bind, port, secret, secretFile, lease, renew, hookTimeout,
+                    probe, metrics, metricsBind, metricsPort, adminBind, adminPort, adminTokenFile, stateDir, nodes,
+                    vips, warnings);
+        }
+
+        /** Unknown keys and empty values; removes them so later checks see only keys worth checking. */
+        private void checkKeys(Section section) {
+            List<String> known = switch (section.kind) {
+                case "cluster" -> CLUSTER_KEYS;
+                case "node" -> NODE_KEYS;
+                default -> VIP_KEYS;
+            };
+            for (Entry e : new ArrayList<>(section.entries.values())) {
+                if (!known.contains(e.key())) {
+                    section.entries.remove(e.key());
+                    section.reported.add(e.key());
+                    error(e.line(), "unknown key '" + Names.abbreviate(e.key()) + "' in " + section.title()
+                            + keyHint(e.key(), section.kind, known));
+                } else if (e.value().isEmpty() && !EMPTY_ALLOWED.contains(e.key())) {
+                    section.entries.remove(e.key());
+                    section.reported.add(e.key());
+                    error(e.line(), "'" + e.key() + "' has no value" + (e.commentOnly()
+                            ? " (a '#' or ';' after whitespace starts a comment; write the value without a space before it)"
+                            : "; give a value or remove the line"));
+                }
+            }
+        }
+
+        private String keyHint(String key, String kind, List<String> known) {
+            if (key.length() > 64) {
+                return "";
+            }
+            String hint = suggestion(key, known);
+            if (hint != null) {
+                return " (did you mean '" + hint + "'?)";
+            }
+            for (String other : SECTION_KINDS) {
+                List<String> otherKeys = other.equals("cluster") ? CLUSTER_KEYS : other.equals("node") ? NODE_KEYS : VIP_KEYS;
+                if (!other.equals(kind) && otherKeys.contains(key)) {
+                    return " ('" + key + "' belongs in a [" + other + (other.equals("cluster") ? "" : " NAME") + "] section)";
+                }
+            }
+            return "; known keys: " + String.join(", ", known);
+        }
+
+        private <T> T required(Section s, String key, ValueParser<T> parser) {
+            Entry e = s.get(key);
+            if (e == null) {
+                if (!s.reported.contains(key) && s.line > 0) {
+                    error(s.line, s.title() + " is missing required key '" + key + "'");
+                }
+                return null;
+            }
+            return parser.parse(e);
+        }
+
+        /** @return the parsed value, {@code fallback} when absent, null when present but invalid (reported) */
+        private <T> T optional(Section s, String key, T fallback, ValueParser<T> parser) {
+            Entry e = s.get(key);
+            if (e == null) {
+                return s.reported.contains(key) ? null : fallback;
+            }
+            return parser.parse(e);
+        }
+
+        // ---------------------------------------------------------------- value parsers (report, return null)
+
+        private String clusterName(Entry e) {
+            String problem = Names.problem(e.value());
+            if (problem != null) {
+                error(e.line(), "cluster " + problem);
+                return null;
+            }
+            return e.value();
+        }
+
+        private String nameValue(Entry e, String what) {
+            String problem = Names.problem(e.value());
+            if (problem != null) {
+                error(e.line(), what + ": " + problem);
+                return null;
+            }
+            return e.value();
+        }
+
+        private Integer integer(Entry e, int min, int max, String unit) {
+            String v = e.value();
+            if (!NUMBER.matcher(v).matches()) {
+                String why = v.startsWith("-") ? "negative" : v.chars().allMatch(ch -> ch >= '0' && ch <= '9') ? "too large" : "not a whole number";
+                error(e.line(), e.key() + " = '" + Names.abbreviate(v) + "' is " + why + "; expected " + min + ".." + max + unit);
+                return null;
+            }
+            int n = Integer.parseInt(v);
+            if (n < min || n > max) {
+                error(e.line(), e.key() + " = " + n + " is out of range " + min + ".." + max + unit);
+                return null;
+            }
+            return n;
+        }
+
+        private Integer leaseMillis(Entry e) {
+            Integer lease = integer(e, 1, MAX_LEASE_MILLIS, " ms");
+            if (lease != null && lease < MIN_LEASE_MILLIS) {
+                error(e.line(), "lease_ms = " + lease + " is too short for the kernel fence: a VIP's valid_lft is whole "
+                        + "seconds (at least 1 s) plus slack, and the kernel removes it up to 0.25 s late, all before "
+                        + "any other node's lease ends; use at least " + MIN_LEASE_MILLIS);
+                return null;
+            }
+            return lease;
+        }
+
+        private Boolean bool(Entry e) {
+            switch (e.value().toLowerCase(Locale.ROOT)) {
+                case "true", "yes", "on", "1":
+                    return true;
+                case "false", "no", "off", "0":
+                    return false;
+                default:
+                    error(e.line(), e.key() + " = '" + Names.abbreviate(e.value())
+                            + "' is not a boolean; use true/false, yes/no, on/off or 1/0");
+                    return null;
+            }
+        }
+
+        private String ipOrAll(Entry e) {
+            if (e.value().isEmpty()) {
+                return "";
+            }
+            try {
+                return Cidr.formatAddress(Cidr.parseAddress(e.value()));
+            } catch (IllegalArgumentException ex) {
+                error(e.line(), e.key() + ": " + ex.getMessage() + " (expected an IP address, or nothing for all addresses"
+                        + (e.value().contains("/") ? "; no prefix length here" : "") + ")");
+                return null;
+            }
+        }
+
+        private String absolutePath(Entry e) {
+            String v = e.value();
+            if (!v.startsWith("/")) {
+                error(e.line(), e.key() + " = '" + Names.abbreviate(v) + "' must be an absolute path (starting with '/')");
+                return null;
+            }
+            return v;
+        }
+
+        private Role role(Entry e) {
+            Role role = Role.fromLabel(e.value());
+            if (role == null) {
+                String v = e.value().toLowerCase(Locale.ROOT).replace('_', '-');
+                Role near = Role.fromLabel(v);
+                if (near == null) {
+                    String hint = suggestion(v, List.of("full-member", "quorum-only"));
+                    near = hint == null ? null : Role.fromLabel(hint);
+                }
+                if (near == null && (v.equals("witness") || v.equals("quorum") || v.equals("arbiter"))) {
+                    near = Role.QUORUM_ONLY;
+                }
+                error(e.line(), "role = '" + Names.abbreviate(e.value()) + "' is not a role; use full-member or quorum-only"
+                        + (near != null ? " (did you mean '" + near.label() + "'?)" : ""));
+            }
+            return role;
+        }
+
+        private String hostOrIp(Entry e) {
+            String v = e.value();
+            if (v.startsWith("[")) {
+                error(e.line(), "address = '" + Names.abbreviate(v) + "': write an IPv6 address without brackets");
+                return null;
+            }
+            if (v.indexOf('/') >= 0) {
+                error(e.line(), "address = '" + Names.abbreviate(v) + "': a node address is one address or host name, "
+                        + "not a CIDR (no '/PREFIX')");
+                return null;
+            }
+            if (v.indexOf(':') >= 0 || DIGITS_AND_DOTS.matcher(v).matches()) {
+                try {
+                    return Cidr.formatAddress(Cidr.parseAddress(v));
+                } catch (IllegalArgumentException ex) {
+                    error(e.line(), "address: " + ex.getMessage());
+                    return null;
+                }
+            }
+            String problem = hostNameProblem(v);
+            if (problem != null) {
+                error(e.line(), "address = '" + Names.abbreviate(v) + "' is not an IP address or host name: " + problem);
+                return null;
+            }
+            String host = v.toLowerCase(Locale.ROOT);
+            return host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        }
+
+        private Cidr vipAddress(Entry e) {
+            Cidr cidr;
+            try {
+                cidr = Cidr.parse(e.value());
+            } catch (IllegalArgumentException ex) {
+                error(e.line(), "address: " + ex.getMessage());
+                return null;
+            }
+            InetAddress a = cidr.address();
+            if (a.isAnyLocalAddress() || a.isMulticastAddress()) {
+                error(e.line(), "address = " + cidr + " is " + (a.isAnyLocalAddress() ? "the unspecified address" : "a multicast address")
+                        + "; a VIP must be a unicast address");
+                return null;
+            }
+            return cidr;
+        }
+
+        private String interfaceName(Entry e) {
+            String v = e.value();
+            String problem = null;
+            if (v.length() > MAX_INTERFACE_NAME) {
+                problem = "is longer than " + MAX_INTERFACE_NAME + " characters (Linux IFNAMSIZ)";
+            } else if (v.equals(".") || v.equals("..")) {
+                problem = "is reserved";
+            } else {
+                for (int i = 0; i < v.length() && problem == null; i++) {
+                    char ch = v.charAt(i);
+                    if (ch == '/' || ch == ':' || Character.isWhitespace(ch) || Character.isSpaceChar(ch)) {
+                        problem = "may not contain '/', ':' or whitespace";
+                    }
+                }
+            }
+            if (problem != null) {
+                error(e.line(), "interface = '" + Names.abbreviate(v) + "' is not a valid Linux interface name: it " + problem);
+                return null;
+            }
+            return v;
+        }
+
+        private List<String> preferredNodes(Entry e, Map<String, Section> nodeSectionsByName, Map<String, NodeConfig> nodesByName) {
+            List<String> names = new ArrayList<>();
+            boolean ok = true;
+            for (String n : LIST_SEPARATOR.split(e.value())) {
+                if (n.isEmpty()) {
+                    continue;
+                }
+                String problem = Names.problem(n);
+                if (problem != null) {
+                    error(e.line(), "preferred_nodes: " + problem);
+                    ok = false;
+                } else if (names.contains(n)) {
+                    error(e.line(), "preferred_nodes: '" + n + "' is listed twice");
+                    ok = false;
+                } else if (!nodeSectionsByName.containsKey(n)) {
+                    String hint = suggestion(n, new ArrayList<>(nodeSectionsByName.keySet()));
+                    error(e.line(), "preferred_nodes: there is no [node " + n + "] section"
+                            + (hint != null ? " (did you mean '" + hint + "'?)" : ""));
+                    ok = false;
+                } else {
+                    NodeConfig node = nodesByName.get(n);
+                    if (node != null && node.role() != Role.FULL_MEMBER) {
+                        error(e.line(), "preferred_nodes: node '" + n + "' is " + node.role().label()
+                                + " and never holds a VIP; list only full-member nodes");
+                        ok = false;
+                    }
+                    names.add(n);
+                }
+            }
+            if (names.isEmpty() && ok) {
+                error(e.line(), "preferred_nodes lists no node names");
+                return null;
+            }
+            return ok ? names : null;
+        }
+
+        // ---------------------------------------------------------------- cross-checks
+
+        private void checkNodeEndpoints(List<NodeConfig> nodes) {
+            Map<String, NodeConfig> seen = new HashMap<>();
+            for (NodeConfig n : nodes) {
+                NodeConfig first = seen.putIfAbsent(n.endpoint(), n);
+                if (first != null) {
+                    Section s = nodeSections.stream().filter(x -> x.name.equals(n.name())).findFirst().orElseThrow();
+                    Entry address = s.get("address");
+                    error(address != null ? address.line() : s.line, "[node " + n.name() + "] has the same address and port ("
+                            + n.endpoint() + ") as [node " + first.name() + "] on line " + first.line()
+                            + "; each node needs its own address:port");
+                }
+            }
+        }
+
+        private void checkVipAddresses(List<VipConfig> vips, List<NodeConfig> nodes) {
+            Map<InetAddress, VipConfig> seen = new HashMap<>();
+            Map<InetAddress, NodeConfig> nodeAddresses = new HashMap<>();
+            for (NodeConfig n : nodes) {
+                if (isIpLiteral(n.address())) {
+                    nodeAddresses.putIfAbsent(Cidr.parseAddress(n.address()), n);
+                }
+            }
+            for (VipConfig v : vips) {
+                Section s = vipSections.stream().filter(x -> x.name.equals(v.name())).findFirst().orElseThrow();
+                int line = s.get("address").line();
+                VipConfig first = seen.putIfAbsent(v.address().address(), v);
+                if (first != null) {
+                    error(line, "[vip " + v.name() + "] address " + v.address() + " is the same IP as [vip " + first.name()
+                            + "] (" + first.address() + ") on line " + first.line() + "; one IP can be only one VIP");
+                }
+                NodeConfig node = nodeAddresses.get(v.address().address());
+                if (node != null) {
+                    error(line, "[vip " + v.name() + "] address " + v.address().addressText() + " is the address of [node "
+                            + node.name() + "]; a VIP must be an address no node owns permanently");
+                }
+            }
+        }
+
+        private record Listener(String what, String bind, int port, int line) {
+        }
+
+        private void checkListeners(List<Listener> listeners) {
+            for (int i = 0; i < listeners.size(); i++) {
+                for (int j = 0; j < i; j++) {
+                    Listener a = listeners.get(j);
+                    Listener b = listeners.get(i);
+                    boolean overlap = a.bind().isEmpty() || b.bind().isEmpty() || a.bind().equals(b.bind());
+                    if (a.port() == b.port() && overlap) {
+                        error(b.line(), b.what() + " " + ClusterConfig.endpoint(b.bind(), b.port()) + " clashes with the "
+                                + a.what() + " " + ClusterConfig.endpoint(a.bind(), a.port())
+                                + "; each listener on this node needs its own port");
+                    }
+                }
+            }
+        }
+
+        private static int lineOf(Section s, String key, String otherKey, int fallback) {
+            Entry e = s.get(key);
+            if (e == null) {
+                e = s.get(otherKey);
+            }
+            return e != null ? e.line() : fallback;
+        }
+    }
+
+    // -------------------------------------------------------------------- helpers
+
+    @FunctionalInterface
+    private interface ValueParser<T> {
+        /** @return the value, or null after reporting an error */
+        T parse(Entry entry);
+    }
+
+    /** Splits at CRLF, LF or a lone CR (so line numbers match what editors show for any of them). */
+    static List<String> splitLines(String text) {
+        List<String> lines = new ArrayList<>();
+        int start = 0;
+        int n = text.length();
+        for (int i = 0; i < n; i++) {
+            char ch = text.charAt(i);
+            if (ch == '\n' || ch == '\r') {
+                lines.add(text.substring(start, i));
+                if (ch == '\r' && i + 1 < n && text.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                start = i + 1;
+            }
+        }
+        lines.add(text.substring(start));
+        return lines;
+    }
+
+    /** Cuts a comment: a whole line starting with '#' or ';', or '#'/';' preceded by whitespace. */
+    static String stripComment(String line) {
+        String t = line.stripLeading();
+        if (t.startsWith("#") || t.startsWith(";")) {
+            return "";
+        }
+        for (int i = 1; i < line.length(); i++) {
+            char ch = line.charAt(i);
+            if ((ch == '#' || ch == ';') && Character.isWhitespace(line.charAt(i - 1))) {
+                return line.substring(0, i);
+            }
+        }
+        return line;
+    }
+
+    /** @return a description of the first control character (tab excepted), or null */
+    private static String controlCharacter(String line) {
+        for (int i = 0; i < line.length(); i++) {
+            char ch = line.charAt(i);
+            if ((Character.isISOControl(ch) && ch != '\t') || ch == '\uFEFF') {
+                return String.format("control character U+%04X at column %d; config files are plain text", (int) ch, i + 1);
+            }
+        }
+        return null;
+    }
+
+    /** RFC 1123 host name syntax; no resolution. @return null if valid */
+    static String hostNameProblem(String host) {
+        String h = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        if (h.isEmpty()) {
+            return "empty host name";
+        }
+        if (h.length() > 253) {
+            return "longer than 253 characters";
+        }
+        String[] labels = h.split("\\.", -1);
+        for (String label : labels) {
+            if (label.isEmpty()) {
+                return "empty label (two dots in a row)";
+            }
+            if (label.length() > 63) {
+                return "label longer than 63 characters";
+            }
+            for (int i = 0; i < label.length(); i++) {
+                char ch = label.charAt(i);
+                boolean ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-';
+                if (!ok) {
+                    return "character '" + ch + "' is not allowed (letters, digits, '-' and '.')";
+                }
+            }
+            if (label.startsWith("-") || label.endsWith("-")) {
+                return "label '" + Names.abbreviate(label) + "' starts or ends with '-'";
+            }
+        }
+        if (labels[labels.length - 1].chars().allMatch(Character::isDigit)) {
+            return "the last label is all digits";
+        }
+        return null;
+    }
+
+    private static boolean isIpLiteral(String address) {
+        return address.indexOf(':') >= 0 || DIGITS_AND_DOTS.matcher(address).matches();
+    }
+
+    private static boolean isLoopback(String bind) {
+        return !bind.isEmpty() && Cidr.parseAddress(bind).isLoopbackAddress();
+    }
+
+    /**
+     * The closest candidate to {@code input} by edit distance (case-insensitive), or a candidate it is
+     * a prefix of; null if none is close enough to be a plausible typo.
+     */
+    static String suggestion(String input, List<String> candidates) {
+        if (input.length() > 64) {
+            return null;
+        }
+        String lower = input.toLowerCase(Locale.ROOT);
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String c : candidates) {
+            int d = editDistance(lower, c.toLowerCase(Locale.ROOT));
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = c;
+            }
+        }
+        int allowed = lower.length() <= 3 ? 1 : lower.length() <= 6 ? 2 : 3;
+        if (best != null && bestDistance <= allowed && bestDistance < Math.max(lower.length(), 1)) {
+            return best;
+        }
+        if (lower.length() >= 3) {
+            for (String c : candidates) {
+                if (c.startsWith(lower) || lower.startsWith(c + "_") || lower.startsWith(c + "-")) {
+                    return c;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Levenshtein distance; inputs are bounded (keys of at most 64 characters). */
+    static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            int[] t = previous;
+            previous = current;
+            current = t;
+        }
+        return previous[b.length()];
+    }
+
+    private static int firstInvalidUtf8(byte[] bytes) {
+        var decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length + 1);
+        var result = decoder.decode(in, out, true);
+        return result.isError() ? in.position() : bytes.length;
+    }
+}

@@ -1,0 +1,92 @@
+package io.lcs.model.config;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/** Every file under examples/ (repository root) is a valid config. */
+class ExamplesTest {
+    static final Path EXAMPLES = Path.of("..", "examples");
+    private static final Path README = Path.of("/work/shared/reference/original-lcs-README.txt");
+
+    static List<Path> exampleFiles() throws IOException {
+        try (Stream<Path> files = Files.list(EXAMPLES)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".conf")).sorted().toList();
+        }
+    }
+
+    @Test
+    void theExpectedExamplesExist() throws IOException {
+        List<String> names = exampleFiles().stream().map(p -> p.getFileName().toString()).toList();
+        assertTrue(names.containsAll(List.of("original-readme.conf", "two-nodes-witness.conf",
+                "three-full-members.conf", "ipv6.conf", "multi-vip-hooks.conf")), names.toString());
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyExampleParsesWithoutErrors() throws IOException {
+        return exampleFiles().stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
+            ClusterConfig c = assertDoesNotThrow(() -> ConfigParser.parse(file));
+            assertTrue(c.vips().size() >= 1);
+            String summary = ConfigSummary.render(c);
+            assertTrue(summary.contains("quorum: " + c.quorumSize() + " of " + c.totalVotes()));
+        }));
+    }
+
+    @Test
+    void originalReadmeExampleIsVerbatimAndMeansWhatItSays() throws IOException {
+        String conf = Files.readString(EXAMPLES.resolve("original-readme.conf"), StandardCharsets.UTF_8);
+        if (Files.isReadable(README)) {
+            assertTrue(Files.readString(README).contains(conf), "examples/original-readme.conf is a verbatim excerpt");
+        }
+        ClusterConfig c = ConfigParser.parse(EXAMPLES.resolve("original-readme.conf"));
+        assertEquals("demo", c.name());
+        assertEquals("a", c.self().name());
+        assertEquals("192.168.10.1", c.bind());
+        assertTrue(c.metrics());
+        assertEquals("127.0.0.1", c.metricsBind());
+        assertEquals(9120, c.metricsPort());
+        assertEquals(3, c.totalVotes());
+        assertEquals(Role.QUORUM_ONLY, c.node("c").orElseThrow().role());
+        VipConfig vip = c.vips().get(0);
+        assertEquals("127.0.0.200/32", vip.address().toString());
+        assertEquals("lo", vip.interfaceName());
+        assertEquals(null, vip.preStart(), "commented-out hooks are not set");
+    }
+
+    @Test
+    void newExamplesUseOnlyDocumentationAddresses() throws IOException {
+        Pattern ipv4 = Pattern.compile("\\b(\\d{1,3})\\.(\\d{1,3})\\.\\d{1,3}\\.\\d{1,3}\\b");
+        Pattern ipv6 = Pattern.compile("\\b([0-9a-fA-F]{1,4}):[0-9a-fA-F:]*:[0-9a-fA-F:]*");
+        for (Path file : exampleFiles()) {
+            if (file.getFileName().toString().equals("original-readme.conf")) {
+                continue;
+            }
+            for (String line : Files.readAllLines(file)) {
+                Matcher m = ipv4.matcher(line);
+                while (m.find()) {
+                    boolean doc = m.group(1).equals("198") && (m.group(2).equals("18") || m.group(2).equals("19"));
+                    boolean local = m.group(1).equals("127");
+                    assertTrue(doc || local, file + ": " + m.group() + " is not in 198.18.0.0/15");
+                }
+                Matcher m6 = ipv6.matcher(line);
+                while (m6.find()) {
+                    assertTrue(m6.group().toLowerCase().startsWith("2001:db8:") || m6.group().equals("::1")
+                            || !m6.group().contains("::") && m6.group().length() < 3,
+                            file + ": " + m6.group() + " is not in 2001:db8::/32");
+                }
+            }
+        }
+    }
+}
