@@ -557,4 +557,23 @@ class LcsTest {
         assertExit(2, lcsAt("http://127.0.0.1:1", "status", "--server", "ftp://x"));
         assertFalse(fake.requests.isEmpty());
     }
+
+    @Test
+    void configFileNamesTheDaemonAndItsTokenFile() throws Exception {
+        Path token = dir.resolve("token");
+        Files.writeString(token, "0123456789abcdef0123\n");
+        Path conf = dir.resolve("lcs.conf");
+        Files.writeString(conf, "[cluster]\nadmin_bind = 127.0.0.1\nadmin_port = " + URI.create(fake.url()).getPort()
+                + "\nadmin_token_file = " + token + "\n");
+        fake.on("GET /api/v1/status", 200, HEALTHY_STATUS);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Environment real = new Environment(new ByteArrayInputStream(new byte[0]), Clock.fixed(NOW, ZoneOffset.UTC),
+                System::nanoTime, Duration.ofMillis(5), new ConfServerLocator());
+        int exit = Lcs.run(new String[] {"--config", conf.toString(), "status"}, new PrintWriter(out),
+                new PrintWriter(err), real);
+        assertEquals(0, exit, err.toString());
+        assertEquals(ORIGINAL_OUTPUT, out.toString());
+        assertEquals("Bearer 0123456789abcdef0123", fake.requests.get(0).authorization());
+    }
 }
