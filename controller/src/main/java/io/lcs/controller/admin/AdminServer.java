@@ -304,7 +304,7 @@ public final class AdminServer {
         resp.setChunked(true)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
-        Watcher w = new Watcher(ctx, Math.max(after, 0));
+        Watcher w = new Watcher(ctx, after); // -1 when absent: every live event passes
         watchers.add(w);
         resp.closeHandler(v -> w.close(false));
         resp.write(": lcs watch\n\n"); // sends the headers now, so the client knows it is connected
