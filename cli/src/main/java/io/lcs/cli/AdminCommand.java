@@ -1,0 +1,75 @@
+package io.lcs.cli;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** Base of the verbs that talk to lcsd: finds the daemon, gives the writers; the verb returns its exit code. */
+abstract class AdminCommand implements Callable<Integer> {
+    @ParentCommand
+    Lcs lcs;
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    GlobalOptions options;
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    Environment env() {
+        return lcs.env;
+    }
+
+    AdminClient client() {
+        GlobalOptions o = GlobalOptions.merge(options, lcs.options);
+        boolean explicitConfig = o.config != null;
+        Path config = explicitConfig ? o.config : GlobalOptions.DEFAULT_CONFIG;
+        AdminEndpoint found;
+        if (o.server == null) {
+            found = env().locator().locate(config, explicitConfig);
+        } else {
+            // --server replaces the address only; the token file still comes from lcs.conf if it names one.
+            Path tokenFile = null;
+            try {
+                tokenFile = env().locator().locate(config, explicitConfig).tokenFile();
+            } catch (CliException e) {
+                if (explicitConfig) {
+                    throw e;
+                }
+            }
+            found = new AdminEndpoint(serverUrl(o.server), tokenFile, false, config);
+        }
+        if (o.tokenFile != null) {
+            found = new AdminEndpoint(found.baseUrl(), o.tokenFile, true, config);
+        }
+        return new AdminClient(found);
+    }
+
+    static URI serverUrl(String text) {
+        try {
+            URI u = new URI(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+            if (!"http".equals(u.getScheme()) || u.getHost() == null || u.getPort() < 0) {
+                throw new CliException(Lcs.EXIT_USAGE, "--server must look like http://HOST:PORT, got '" + text + "'");
+            }
+            return u;
+        } catch (URISyntaxException e) {
+            throw new CliException(Lcs.EXIT_USAGE, "--server must look like http://HOST:PORT, got '" + text + "'");
+        }
+    }
+
+    /** Percent-encodes nothing: names are [A-Za-z0-9_.-] (checked here so a typo is a usage error). */
+    static String checkName(String what, String name) {
+        String problem = io.lcs.model.Names.problem(name);
+        if (problem != null) {
+            throw new CliException(Lcs.EXIT_USAGE, what + ": " + problem);
+        }
+        return name;
+    }
+}

@@ -1,0 +1,12 @@
+package io.lcs.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code lcs drain NODE}. */
+@Command(name = "drain", description = "Cordon a node and move its VIPs away.")
+final class DrainCommand extends NodeActionCommand {
+    @Override
+    String action() {
+        return "drain";
+    }
+}

@@ -1,0 +1,26 @@
+package io.lcs.cli;
+
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/**
+ * What a command takes from outside besides its arguments and writers, so every verb runs
+ * in-process under test: standard input ({@code apply -f -}), wall time (ages), the monotonic clock
+ * and the poll interval ({@code move --wait}), and how to find the daemon.
+ */
+public record Environment(InputStream stdin, Clock clock, LongSupplier nanoTime, Duration pollInterval,
+                          ServerLocator locator) {
+    /** 250 ms: a move completes in about a lease renewal; four polls a second is quick without load. */
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(250);
+
+    public static Environment system() {
+        return new Environment(System.in, Clock.systemUTC(), System::nanoTime, DEFAULT_POLL_INTERVAL,
+                new ConfServerLocator());
+    }
+
+    public Environment withStdin(InputStream in) {
+        return new Environment(in, clock, nanoTime, pollInterval, locator);
+    }
+}

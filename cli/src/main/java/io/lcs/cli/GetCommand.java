@@ -1,0 +1,227 @@
+package io.lcs.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lcs.model.api.VirtualIP;
+import io.lcs.model.status.ClusterEvent;
+import io.lcs.model.status.ClusterStatus;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code lcs get vips|nodes|events [NAME] [-o wide|json|yaml] [-w]}. */
+@Command(name = "get", description = "List VIPs, nodes or events (kubectl-style).")
+final class GetCommand extends AdminCommand {
+    @Parameters(index = "0", paramLabel = "TYPE", description = "vips, nodes or events")
+    String type;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "one object (events: about it)")
+    String name;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "wide, json or yaml")
+    String output;
+
+    @Option(names = {"-w", "--watch"}, description = "after listing, print changes as they happen")
+    boolean watch;
+
+    @Override
+    public Integer call() {
+        if (output != null && !List.of("wide", "json", "yaml").contains(output)) {
+            throw new CliException(Lcs.EXIT_USAGE, "-o must be wide, json or yaml, got '" + output + "'");
+        }
+        if (watch && output != null && !output.equals("wide")) {
+            throw new CliException(Lcs.EXIT_USAGE, "-w works with the table output only (-o wide or none)");
+        }
+        if (name != null) {
+            checkName("NAME", name);
+        }
+        AdminClient client = client();
+        return switch (type) {
+            case "vips", "vip", "virtualip", "virtualips" -> vips(client);
+            case "nodes", "node" -> nodes(client);
+            case "events", "event" -> events(client);
+            default -> throw new CliException(Lcs.EXIT_USAGE, "unknown TYPE '" + type + "': use vips, nodes or events");
+        };
+    }
+
+    private boolean wide() {
+        return "wide".equals(output);
+    }
+
+    private boolean structured() {
+        return "json".equals(output) || "yaml".equals(output);
+    }
+
+    // ---- vips -----------------------------------------------------------------------------------
+
+    private int vips(AdminClient client) {
+        JsonNode reply = client.get(name == null ? "/api/v1/vips" : "/api/v1/vips/" + name);
+        if (structured()) {
+            out().print(Json.pretty(reply, output));
+            return Lcs.EXIT_OK;
+        }
+        List<VirtualIP> vips = new ArrayList<>();
+        if (name == null) {
+            reply.path("items").forEach(n -> vips.add(Json.convert(n, VirtualIP.class)));
+        } else {
+            vips.add(Json.convert(reply, VirtualIP.class));
+        }
+        Formats.Table t = wide()
+                ? new Formats.Table("NAME", "ADDRESS", "INTERFACE", "STATE", "OWNER", "EPOCH", "AGE", "PREFERRED",
+                        "LEASE", "FAILOVERS", "VERSION")
+                : new Formats.Table("NAME", "ADDRESS", "INTERFACE", "STATE", "OWNER", "EPOCH", "AGE");
+        Instant now = env().clock().instant();
+        vips.forEach(v -> t.add(vipRow(v, now)));
+        print(vips.isEmpty(), t, "No VIPs found.");
+        if (watch) {
+            client.watch("/api/v1/watch", ev -> {
+                String object = ev.path("object").asText("");
+                if (object.startsWith(VirtualIP.KIND + "/") && matchesName(object)) {
+                    String vip = object.substring(VirtualIP.KIND.length() + 1);
+                    try {
+                        VirtualIP v = Json.convert(client.get("/api/v1/vips/" + vip), VirtualIP.class);
+                        out().print(t.row(vipRow(v, env().clock().instant())));
+                    } catch (CliException e) {
+                        out().print(t.row(vip, "<deleted>"));
+                    }
+                    out().flush();
+                }
+                return true;
+            });
+        }
+        return Lcs.EXIT_OK;
+    }
+
+    private String[] vipRow(VirtualIP v, Instant now) {
+        VirtualIP.Status st = v.status();
+        VirtualIP.Spec sp = v.spec();
+        String[] base = {v.metadata().name(), sp == null ? "-" : Formats.orDash(sp.address()),
+            sp == null ? "-" : Formats.orDash(sp.interfaceName()), st == null ? "pending" : Formats.orDash(st.state()),
+            st == null ? "-" : Formats.orDash(st.owner()), st == null ? "-" : Formats.orDash(st.epoch()),
+            Formats.age(v.metadata().creationTimestamp(), now)};
+        if (!wide()) {
+            return base;
+        }
+        String preferred = sp == null || sp.preferredNodes() == null || sp.preferredNodes().isEmpty() ? "-"
+                : String.join(",", sp.preferredNodes());
+        return concat(base, preferred, st == null ? "-" : Formats.seconds(st.leaseRemainingSeconds()),
+                st == null ? "-" : Formats.orDash(st.failovers()), Formats.orDash(v.metadata().version()));
+    }
+
+    // ---- nodes ----------------------------------------------------------------------------------
+
+    private int nodes(AdminClient client) {
+        JsonNode reply = client.get(name == null ? "/api/v1/nodes" : "/api/v1/nodes/" + name);
+        if (structured()) {
+            out().print(Json.pretty(reply, output));
+            return Lcs.EXIT_OK;
+        }
+        List<ClusterStatus.NodeStatus> nodes = new ArrayList<>();
+        if (name == null) {
+            reply.path("items").forEach(n -> nodes.add(Json.convert(n, ClusterStatus.NodeStatus.class)));
+        } else {
+            nodes.add(Json.convert(reply, ClusterStatus.NodeStatus.class));
+        }
+        Formats.Table t = wide()
+                ? new Formats.Table("NAME", "ROLE", "ONLINE", "CORDONED", "CONFIG", "LAST-SEEN", "RTT", "RESTARTING", "SELF")
+                : new Formats.Table("NAME", "ROLE", "ONLINE", "CORDONED", "CONFIG", "LAST-SEEN");
+        nodes.forEach(n -> t.add(nodeRow(n)));
+        print(nodes.isEmpty(), t, "No nodes found.");
+        if (watch) {
+            client.watch("/api/v1/watch", ev -> {
+                String object = ev.path("object").asText("");
+                if (object.startsWith("node/") && matchesName(object)) {
+                    String node = object.substring(5);
+                    try {
+                        out().print(t.row(nodeRow(Json.convert(client.get("/api/v1/nodes/" + node),
+                                ClusterStatus.NodeStatus.class))));
+                    } catch (CliException e) {
+                        out().print(t.row(node, "<gone>"));
+                    }
+                    out().flush();
+                }
+                return true;
+            });
+        }
+        return Lcs.EXIT_OK;
+    }
+
+    private String[] nodeRow(ClusterStatus.NodeStatus n) {
+        String[] base = {n.name(), n.role(), Formats.yesNo(n.online()), Formats.yesNo(n.cordoned()),
+            n.configMatch() ? "ok" : "mismatch", n.self() ? "-" : Formats.seconds(n.lastSeenSeconds())};
+        if (!wide()) {
+            return base;
+        }
+        return concat(base, n.rttMillis() == null ? "-" : String.format(java.util.Locale.ROOT, "%.1fms", n.rttMillis()),
+                Formats.yesNo(n.restarting()), Formats.yesNo(n.self()));
+    }
+
+    // ---- events ---------------------------------------------------------------------------------
+
+    private int events(AdminClient client) {
+        JsonNode reply = client.get("/api/v1/events?after=0&limit=1000");
+        List<ClusterEvent> events = new ArrayList<>();
+        reply.path("items").forEach(n -> {
+            ClusterEvent e = Json.convert(n, ClusterEvent.class);
+            if (matchesName(e.object())) {
+                events.add(e);
+            }
+        });
+        if (structured()) {
+            out().print(Json.pretty(Json.JSON.createObjectNode().set("items", Json.JSON.valueToTree(events)), output));
+            return Lcs.EXIT_OK;
+        }
+        Formats.Table t = wide()
+                ? new Formats.Table("SEQ", "AGE", "TYPE", "OBJECT", "NODE", "MESSAGE", "TIME")
+                : new Formats.Table("SEQ", "AGE", "TYPE", "OBJECT", "NODE", "MESSAGE");
+        Instant now = env().clock().instant();
+        events.forEach(e -> t.add(eventRow(e, now)));
+        print(events.isEmpty(), t, "No events found.");
+        if (watch) {
+            long last = reply.path("items").size() == 0 ? 0
+                    : reply.path("items").get(reply.path("items").size() - 1).path("seq").asLong();
+            client.watch("/api/v1/watch?after=" + last, ev -> {
+                ClusterEvent e = Json.convert(ev, ClusterEvent.class);
+                if (matchesName(e.object())) {
+                    out().print(t.row(eventRow(e, env().clock().instant())));
+                    out().flush();
+                }
+                return true;
+            });
+        }
+        return Lcs.EXIT_OK;
+    }
+
+    private String[] eventRow(ClusterEvent e, Instant now) {
+        String[] base = {String.valueOf(e.seq()), Formats.age(e.time(), now), Formats.orDash(e.type()),
+            Formats.orDash(e.object()), Formats.orDash(e.node()), Formats.orDash(e.message())};
+        return wide() ? concat(base, Formats.orDash(e.time())) : base;
+    }
+
+    // ---- shared ---------------------------------------------------------------------------------
+
+    /** With NAME given, only objects named NAME ({@code Kind/NAME}). */
+    private boolean matchesName(String object) {
+        return name == null || (object != null && object.endsWith("/" + name));
+    }
+
+    private void print(boolean empty, Formats.Table t, String none) {
+        PrintWriter out = out();
+        String table = t.render();
+        if (empty && !watch) {
+            out.println(none);
+        } else {
+            out.print(table);
+        }
+        out.flush();
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+}

@@ -1,0 +1,30 @@
+package io.lcs.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * Options every verb accepts, before or after the verb ({@code lcs --server U get vips} and
+ * {@code lcs get vips --server U}); mixed into the top command and each verb.
+ */
+public final class GlobalOptions {
+    public static final Path DEFAULT_CONFIG = Path.of("/etc/lcs/lcs.conf");
+
+    @Option(names = "--config", paramLabel = "FILE", description = "lcs.conf to find the daemon in (default: ${DEFAULT-VALUE})")
+    Path config;
+
+    @Option(names = "--server", paramLabel = "URL", description = "admin API URL, e.g. http://127.0.0.1:9121 (overrides lcs.conf)")
+    String server;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "file holding the admin API bearer token")
+    Path tokenFile;
+
+    /** This verb's value where given, else the top command's. */
+    static GlobalOptions merge(GlobalOptions verb, GlobalOptions top) {
+        GlobalOptions m = new GlobalOptions();
+        m.config = verb.config != null ? verb.config : top.config;
+        m.server = verb.server != null ? verb.server : top.server;
+        m.tokenFile = verb.tokenFile != null ? verb.tokenFile : top.tokenFile;
+        return m;
+    }
+}

@@ -1,0 +1,107 @@
+package io.lcs.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lcs.model.api.Move;
+import io.lcs.model.api.VirtualIP;
+import java.time.Duration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code lcs move VIP [--to NODE] [--wait [--timeout 30s]]}: writes a Move intent; with
+ * {@code --wait}, polls the VIP until it is active on the target (or on any other node) or the
+ * timeout passes (exit 1).
+ */
+@Command(name = "move", description = "Move a VIP to another node (or to NODE).")
+final class MoveCommand extends AdminCommand {
+    /** 1 hour: an upper bound so a typo like 30h cannot leave a script hanging for a day. */
+    static final Duration MAX_TIMEOUT = Duration.ofHours(1);
+
+    @Parameters(index = "0", paramLabel = "VIP")
+    String vip;
+
+    @Option(names = "--to", paramLabel = "NODE", description = "target node (default: any other eligible node)")
+    String to;
+
+    @Option(names = "--wait", description = "wait until the VIP is active on its new node")
+    boolean await;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+            description = "how long --wait waits, e.g. 30s, 500ms, 2m (default: ${DEFAULT-VALUE})")
+    Duration timeout;
+
+    @Override
+    public Integer call() {
+        checkName("VIP", vip);
+        if (to != null) {
+            checkName("--to", to);
+        }
+        AdminClient client = client();
+        VirtualIP before = await ? Json.convert(client.get("/api/v1/vips/" + vip), VirtualIP.class) : null;
+        String body = to == null ? "{}" : Json.JSON.createObjectNode().put("to", to).toString();
+        Move move = Json.convert(client.post("/api/v1/vips/" + vip + "/move", body, "application/json"), Move.class);
+        String target = move.spec() == null || move.spec().to() == null ? "any other node" : move.spec().to();
+        if (!await) {
+            out().println("virtualip/" + vip + " move to " + target + " requested");
+            return Lcs.EXIT_OK;
+        }
+        String from = before.status() == null ? null : before.status().owner();
+        long deadline = env().nanoTime().getAsLong() + timeout.toNanos();
+        VirtualIP.Status st = before.status();
+        while (true) {
+            if (moved(st, from)) {
+                out().println("virtualip/" + vip + " moved to " + st.owner() + " (epoch " + st.epoch() + ")");
+                return Lcs.EXIT_OK;
+            }
+            if (env().nanoTime().getAsLong() - deadline >= 0) {
+                throw new CliException(Lcs.EXIT_ERROR, "timed out after " + timeout.toMillis() / 1000.0 + "s waiting for "
+                        + "virtualip/" + vip + " to move to " + target + "; now " + describe(st)
+                        + " (the move stays requested; see lcs describe vip " + vip + ")");
+            }
+            try {
+                Thread.sleep(env().pollInterval().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CliException(Lcs.EXIT_ERROR, "interrupted");
+            }
+            JsonNode now = client.get("/api/v1/vips/" + vip);
+            st = Json.convert(now, VirtualIP.class).status();
+        }
+    }
+
+    private boolean moved(VirtualIP.Status st, String from) {
+        if (st == null || st.owner() == null || !"active".equals(st.state())) {
+            return false;
+        }
+        return to != null ? to.equals(st.owner()) : !st.owner().equals(from);
+    }
+
+    private static String describe(VirtualIP.Status st) {
+        return st == null ? "not observed" : "state " + st.state() + " on " + (st.owner() == null ? "no node" : st.owner())
+                + ", epoch " + st.epoch();
+    }
+
+    /** {@code 500ms}, {@code 30s}, {@code 2m}; positive and at most {@link #MAX_TIMEOUT}. */
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m)").matcher(value.strip());
+            if (!m.matches()) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value
+                        + "' is not a duration like 500ms, 30s or 2m");
+            }
+            long n = Long.parseLong(m.group(1));
+            Duration d = switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                default -> Duration.ofMinutes(n);
+            };
+            if (d.isZero() || d.compareTo(MAX_TIMEOUT) > 0) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' must be more than 0 and at most 1h");
+            }
+            return d;
+        }
+    }
+}

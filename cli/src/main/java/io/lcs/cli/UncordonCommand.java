@@ -1,0 +1,12 @@
+package io.lcs.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code lcs uncordon NODE}. */
+@Command(name = "uncordon", description = "Allow VIPs on a node again.")
+final class UncordonCommand extends NodeActionCommand {
+    @Override
+    String action() {
+        return "uncordon";
+    }
+}

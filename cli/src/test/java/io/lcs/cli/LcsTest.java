@@ -1,0 +1,579 @@
+package io.lcs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Every verb in-process against {@link FakeAdminServer}: arguments → (exit code, stdout, stderr). */
+class LcsTest {
+    static final Instant NOW = Instant.parse("2025-01-01T00:05:00Z");
+
+    static final String HEALTHY_STATUS = """
+            {"cluster":"demo","node":"node1","version":"0.1.0",
+             "quorum":{"present":true,"votesSeen":3,"votesNeeded":2,"votesTotal":3},
+             "nodes":[
+              {"name":"node1","role":"full-member","online":true,"self":true,"configMatch":true,"cordoned":false,"restarting":false},
+              {"name":"node2","role":"full-member","online":true,"self":false,"configMatch":true,"lastSeenSeconds":0.4,"cordoned":false,"restarting":false},
+              {"name":"node3","role":"quorum-only","online":true,"self":false,"configMatch":true,"lastSeenSeconds":0.3,"cordoned":false,"restarting":false}],
+             "vips":[{"name":"vip1","address":"192.168.6.70/24","interfaceName":"enX0","state":"active","owner":"node1",
+                      "epoch":11,"leaseRemainingSeconds":3.9,"failovers":1,"conditions":[
+                        {"type":"Active","status":"True","reason":"LeaseHeld","message":"held by node1"}]}],
+             "stale":false}
+            """;
+
+    static final String ORIGINAL_OUTPUT = """
+            Cluster
+              quorum: yes (3 votes, need 2)
+            Nodes
+              node1 role=full-member online=yes (self)
+              node2 role=full-member online=yes
+              node3 role=quorum-only online=yes
+            VIPs
+              vip1 192.168.6.70/24 dev=enX0 state=active owner=node1 epoch=11
+            """;
+
+    static final String WEB = """
+            {"apiVersion":"lcs/v1","kind":"VirtualIP",
+             "metadata":{"name":"web","version":4,"generation":2,"creationTimestamp":"2025-01-01T00:00:00Z"},
+             "spec":{"address":"198.18.0.201/24","interface":"eth0","preferredNodes":["a","b"],
+                     "hooks":{"preStart":"/usr/local/libexec/lcs/web-pre-start"}},
+             "status":{"state":"active","owner":"a","epoch":11,"leaseRemainingSeconds":3.9,"failovers":1,
+                       "conditions":[{"type":"Active","status":"True","reason":"LeaseHeld","message":"held by a",
+                                      "lastTransitionTime":"2025-01-01T00:04:00Z"}]}}
+            """;
+    static final String DATABASE = """
+            {"apiVersion":"lcs/v1","kind":"VirtualIP",
+             "metadata":{"name":"database","creationTimestamp":"2024-12-30T00:05:00Z"},
+             "spec":{"address":"2001:db8::10/64","interface":"eth1"},
+             "status":{"state":"pending","epoch":0}}
+            """;
+    static final String EVENTS = """
+            {"items":[
+             {"seq":7,"time":"2025-01-01T00:03:00Z","type":"VipAcquired","object":"VirtualIP/web","node":"a","message":"acquired at epoch 11"},
+             {"seq":8,"time":"2025-01-01T00:04:30Z","type":"PeerUp","object":"node/b","node":"a","message":"b is up"}]}
+            """;
+
+    @TempDir
+    Path dir;
+    FakeAdminServer fake;
+    String stdin = "";
+
+    record Result(int exit, String out, String err) {
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        fake = new FakeAdminServer();
+    }
+
+    @AfterEach
+    void stop() {
+        fake.close();
+    }
+
+    Environment env(String url) {
+        return new Environment(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                Clock.fixed(NOW, ZoneOffset.UTC), System::nanoTime, Duration.ofMillis(5),
+                (config, explicit) -> new AdminEndpoint(URI.create(url), null, false, config));
+    }
+
+    Result lcs(String... args) {
+        return lcsAt(fake.url(), args);
+    }
+
+    Result lcsAt(String url, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Lcs.run(args, new PrintWriter(out), new PrintWriter(err), env(url));
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    static void assertExit(int expected, Result r) {
+        assertEquals(expected, r.exit(), () -> "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
+    }
+
+    // ---- status ---------------------------------------------------------------------------------
+
+    @Test
+    void statusMatchesTheOriginalFormatExactlyForAHealthyCluster() {
+        fake.on("GET /api/v1/status", 200, HEALTHY_STATUS);
+        Result r = lcs("status");
+        assertExit(0, r);
+        assertEquals(ORIGINAL_OUTPUT, r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void statusAddsProblemLinesAndExits3WithoutQuorum() {
+        String sick = HEALTHY_STATUS
+                .replace("\"present\":true,\"votesSeen\":3", "\"present\":false,\"votesSeen\":1")
+                .replace("\"stale\":false", "\"stale\":true")
+                .replace("\"name\":\"node2\",\"role\":\"full-member\",\"online\":true,\"self\":false,\"configMatch\":true",
+                        "\"name\":\"node2\",\"role\":\"full-member\",\"online\":false,\"self\":false,\"configMatch\":false")
+                .replaceAll("\"state\":\"active\",\"owner\":\"node1\",\\s*\"epoch\":11,\"leaseRemainingSeconds\":3.9",
+                        "\"state\":\"conflict\",\"epoch\":12,\"leaseRemainingSeconds\":1.74")
+                .replace("{\"type\":\"Active\",\"status\":\"True\",\"reason\":\"LeaseHeld\",\"message\":\"held by node1\"}",
+                        "{\"type\":\"Conflict\",\"status\":\"True\",\"reason\":\"AddressInUse\",\"message\":\"192.168.6.70 answered from 52:54:00:12:34:56\"}");
+        fake.on("GET /api/v1/status", 200, sick);
+        Result r = lcs("status");
+        assertExit(3, r);
+        assertEquals("""
+                Cluster
+                  quorum: no (1 votes, need 2)
+                  (stale: no quorum; what follows may be out of date)
+                Nodes
+                  node1 role=full-member online=yes (self)
+                  node2 role=full-member online=no config=mismatch
+                  node3 role=quorum-only online=yes
+                VIPs
+                  vip1 192.168.6.70/24 dev=enX0 state=conflict owner=none epoch=12 lease=1.7s
+                    Conflict=True reason=AddressInUse: 192.168.6.70 answered from 52:54:00:12:34:56
+                """, r.out());
+    }
+
+    // ---- get ------------------------------------------------------------------------------------
+
+    @Test
+    void getVipsPrintsAnAlignedTable() {
+        fake.on("GET /api/v1/vips", 200, "{\"items\":[" + WEB + "," + DATABASE + "]}");
+        Result r = lcs("get", "vips");
+        assertExit(0, r);
+        assertEquals("""
+                NAME       ADDRESS           INTERFACE   STATE     OWNER   EPOCH   AGE
+                web        198.18.0.201/24   eth0        active    a       11      5m
+                database   2001:db8::10/64   eth1        pending   -       0       2d
+                """, r.out());
+    }
+
+    @Test
+    void getVipsWideAddsPreferenceLeaseFailoversVersion() {
+        fake.on("GET /api/v1/vips/web", 200, WEB);
+        Result r = lcs("get", "vip", "web", "-o", "wide");
+        assertExit(0, r);
+        assertTrue(r.out().startsWith("NAME   ADDRESS           INTERFACE   STATE    OWNER   EPOCH   AGE   PREFERRED   "
+                + "LEASE   FAILOVERS   VERSION\n"), r.out());
+        assertTrue(r.out().contains("a,b         3.9s    1           4\n"), r.out());
+    }
+
+    @Test
+    void getVipAsJsonAndYaml() {
+        fake.on("GET /api/v1/vips/web", 200, WEB);
+        Result json = lcs("get", "vips", "web", "-o", "json");
+        assertExit(0, json);
+        assertTrue(json.out().contains("\"address\" : \"198.18.0.201/24\""), json.out());
+        Result yaml = lcs("get", "vips", "web", "-o", "yaml");
+        assertExit(0, yaml);
+        assertTrue(yaml.out().startsWith("apiVersion: lcs/v1\nkind: VirtualIP\n"), yaml.out());
+        assertTrue(yaml.out().contains("  interface: eth0\n"), yaml.out());
+    }
+
+    @Test
+    void getNodesPrintsTable() {
+        fake.on("GET /api/v1/nodes", 200, "{\"items\":[{\"name\":\"a\",\"role\":\"full-member\",\"online\":true,"
+                + "\"self\":true,\"configMatch\":true,\"cordoned\":false,\"restarting\":false},{\"name\":\"b\","
+                + "\"role\":\"full-member\",\"online\":false,\"self\":false,\"configMatch\":false,\"lastSeenSeconds\":12.25,"
+                + "\"cordoned\":true,\"restarting\":false}]}");
+        Result r = lcs("get", "nodes");
+        assertExit(0, r);
+        assertEquals("""
+                NAME   ROLE          ONLINE   CORDONED   CONFIG     LAST-SEEN
+                a      full-member   yes      no         ok         -
+                b      full-member   no       yes        mismatch   12.3s
+                """, r.out());
+    }
+
+    @Test
+    void getEventsPrintsTableAndFiltersByName() {
+        fake.on("GET /api/v1/events?after=0&limit=1000", 200, EVENTS);
+        Result all = lcs("get", "events");
+        assertExit(0, all);
+        assertEquals("""
+                SEQ   AGE   TYPE          OBJECT          NODE   MESSAGE
+                7     120s  VipAcquired   VirtualIP/web   a      acquired at epoch 11
+                8     30s   PeerUp        node/b          a      b is up
+                """.replace("120s  ", "2m    "), all.out());
+        Result web = lcs("get", "events", "web");
+        assertExit(0, web);
+        assertTrue(web.out().contains("VipAcquired") && !web.out().contains("PeerUp"), web.out());
+    }
+
+    @Test
+    void getEventsWatchStreamsNewEventsAfterTheLastListed() {
+        fake.on("GET /api/v1/events?after=0&limit=1000", 200, EVENTS);
+        fake.sse("GET /api/v1/watch?after=8", ": lcs watch\n\nid: 9\nevent: VipMoved\ndata: {\"seq\":9,"
+                + "\"time\":\"2025-01-01T00:04:59Z\",\"type\":\"VipMoved\",\"object\":\"VirtualIP/web\",\"node\":\"a\","
+                + "\"message\":\"moved to b\"}\n\n: keep-alive\n\n");
+        Result r = lcs("get", "events", "-w");
+        assertExit(0, r);
+        assertTrue(r.out().endsWith("9     1s    VipMoved      VirtualIP/web   a      moved to b\n"), r.out());
+    }
+
+    @Test
+    void getVipsWatchPrintsTheChangedVipsRow() {
+        fake.on("GET /api/v1/vips", 200, "{\"items\":[" + WEB + "]}");
+        fake.on("GET /api/v1/vips/web", 200, WEB.replace("\"owner\":\"a\",\"epoch\":11", "\"owner\":\"b\",\"epoch\":12"));
+        fake.sse("GET /api/v1/watch", "id: 9\nevent: VipMoved\ndata: {\"seq\":9,\"type\":\"VipMoved\","
+                + "\"object\":\"VirtualIP/web\"}\n\nid: 10\nevent: PeerUp\ndata: {\"seq\":10,\"type\":\"PeerUp\","
+                + "\"object\":\"node/b\"}\n\n");
+        Result r = lcs("get", "vips", "-w");
+        assertExit(0, r);
+        String[] lines = r.out().split("\n");
+        assertEquals(3, lines.length, r.out());
+        assertEquals("web    198.18.0.201/24   eth0        active   b       12      5m", lines[2]);
+    }
+
+    @Test
+    void unknownVipIsExit1WithTheDaemonsMessage() {
+        fake.on("GET /api/v1/vips/nope", 404, "{\"code\":\"NOT_FOUND\",\"message\":\"VirtualIP 'nope' not found\"}");
+        Result r = lcs("get", "vips", "nope");
+        assertExit(1, r);
+        assertEquals("error: VirtualIP 'nope' not found\n", r.err());
+        assertEquals("", r.out());
+    }
+
+    // ---- describe -------------------------------------------------------------------------------
+
+    @Test
+    void describeVipShowsSpecStatusConditionsAndItsEvents() {
+        fake.on("GET /api/v1/vips/web", 200, WEB);
+        fake.on("GET /api/v1/events?after=0&limit=1000", 200, EVENTS);
+        Result r = lcs("describe", "vip", "web");
+        assertExit(0, r);
+        assertEquals("""
+                Name:         web
+                Address:      198.18.0.201/24
+                Interface:    eth0
+                Preferred:    a, b
+                Hooks:
+                  preStart:   /usr/local/libexec/lcs/web-pre-start
+                Created:      2025-01-01T00:00:00Z (5m ago)
+                Version:      4
+                Status:
+                  State:      active
+                  Owner:      a
+                  Epoch:      11
+                  Lease:      3.9s remaining
+                  Failovers:  1
+                Conditions:
+                  TYPE     STATUS   REASON      AGE   MESSAGE
+                  Active   True     LeaseHeld   60s   held by a
+                Events:
+                  AGE   TYPE          NODE   MESSAGE
+                  2m    VipAcquired   a      acquired at epoch 11
+                """, r.out());
+    }
+
+    @Test
+    void describeSomethingElseIsAUsageError() {
+        assertExit(2, lcs("describe", "node", "a"));
+    }
+
+    // ---- apply / delete -------------------------------------------------------------------------
+
+    @Test
+    void applySendsTheFileAsIsAndPrintsEachOutcome() throws Exception {
+        Path f = dir.resolve("vips.yaml");
+        String text = "apiVersion: lcs/v1\nkind: VirtualIP\nmetadata:\n  name: web\n# comment kept\n";
+        Files.writeString(f, text);
+        fake.on("POST /api/v1/apply", 200, "{\"results\":[{\"kind\":\"VirtualIP\",\"name\":\"web\",\"outcome\":\"created\"},"
+                + "{\"kind\":\"VirtualIP\",\"name\":\"db\",\"outcome\":\"unchanged\"}]}");
+        Result r = lcs("apply", "-f", f.toString());
+        assertExit(0, r);
+        assertEquals("virtualip/web created\nvirtualip/db unchanged\n", r.out());
+        assertEquals(text, fake.requests.get(0).body());
+        assertEquals("application/yaml", fake.requests.get(0).contentType());
+    }
+
+    @Test
+    void applyReadsStandardInput() {
+        stdin = "{\"apiVersion\":\"lcs/v1\"}";
+        fake.on("POST /api/v1/apply", 200, "{\"results\":[{\"kind\":\"VirtualIP\",\"name\":\"web\",\"outcome\":\"configured\"}]}");
+        Result r = lcs("apply", "-f", "-");
+        assertExit(0, r);
+        assertEquals("virtualip/web configured\n", r.out());
+        assertEquals(stdin, fake.requests.get(0).body());
+    }
+
+    @Test
+    void invalidManifestIsExit1PrintingDocumentAndField() throws Exception {
+        Path f = dir.resolve("bad.yaml");
+        Files.writeString(f, "apiVersion: lcs/v1\n");
+        fake.on("POST /api/v1/apply", 400, "{\"code\":\"INVALID\",\"message\":\"request body: document 2 "
+                + "(VirtualIP/web): spec.address: '198.18.0.300/24' is not a valid CIDR\",\"field\":\"spec.address\"}");
+        Result r = lcs("apply", "-f", f.toString());
+        assertExit(1, r);
+        assertEquals("error: request body: document 2 (VirtualIP/web): spec.address: '198.18.0.300/24' is not a "
+                + "valid CIDR\n", r.err());
+    }
+
+    @Test
+    void applyOfMissingFileIsExit1NamingIt() {
+        Result r = lcs("apply", "-f", dir.resolve("nope.yaml").toString());
+        assertExit(1, r);
+        assertTrue(r.err().contains("no such file: ") && r.err().contains("nope.yaml"), r.err());
+        assertTrue(fake.requests.isEmpty());
+    }
+
+    @Test
+    void deleteVipByName() {
+        fake.on("DELETE /api/v1/vips/web", 200, "{\"kind\":\"VirtualIP\",\"name\":\"web\",\"outcome\":\"deleted\"}");
+        Result r = lcs("delete", "vip", "web");
+        assertExit(0, r);
+        assertEquals("virtualip/web deleted\n", r.out());
+    }
+
+    @Test
+    void deleteFromFileReportsMissingObjectsAndExits1() throws Exception {
+        Path f = dir.resolve("vips.yaml");
+        Files.writeString(f, "kind: VirtualIP\n");
+        fake.on("POST /api/v1/delete", 200, "{\"results\":[{\"kind\":\"VirtualIP\",\"name\":\"web\",\"outcome\":\"deleted\"},"
+                + "{\"kind\":\"VirtualIP\",\"name\":\"db\",\"outcome\":\"notFound\"}]}");
+        Result r = lcs("delete", "-f", f.toString());
+        assertExit(1, r);
+        assertEquals("virtualip/web deleted\n", r.out());
+        assertEquals("error: virtualip/db not found\n", r.err());
+    }
+
+    @Test
+    void deleteNeedsExactlyOneWayToNameObjects() {
+        assertExit(2, lcs("delete"));
+        assertExit(2, lcs("delete", "node", "a"));
+        assertExit(2, lcs("delete", "vip", "web", "-f", "x.yaml"));
+    }
+
+    // ---- move / ack / node actions --------------------------------------------------------------
+
+    static final String MOVE = "{\"apiVersion\":\"lcs/v1\",\"kind\":\"Move\",\"metadata\":{\"name\":\"web\"},"
+            + "\"spec\":{\"vip\":\"web\",\"to\":\"b\",\"fromEpoch\":11}}";
+
+    @Test
+    void moveRequestsTheTarget() {
+        fake.on("POST /api/v1/vips/web/move", 200, MOVE);
+        Result r = lcs("move", "web", "--to", "b");
+        assertExit(0, r);
+        assertEquals("virtualip/web move to b requested\n", r.out());
+        assertEquals("{\"to\":\"b\"}", fake.requests.get(0).body());
+    }
+
+    @Test
+    void moveWaitPollsUntilTheTargetOwnsTheVip() {
+        String onB = WEB.replace("\"owner\":\"a\",\"epoch\":11", "\"owner\":\"b\",\"epoch\":12");
+        String releasing = WEB.replace("\"state\":\"active\",\"owner\":\"a\"", "\"state\":\"pending\",\"owner\":\"a\"");
+        fake.on("GET /api/v1/vips/web", 200, WEB).on("GET /api/v1/vips/web", 200, releasing)
+                .on("GET /api/v1/vips/web", 200, onB);
+        fake.on("POST /api/v1/vips/web/move", 200, MOVE);
+        Result r = lcs("move", "web", "--to", "b", "--wait");
+        assertExit(0, r);
+        assertEquals("virtualip/web moved to b (epoch 12)\n", r.out());
+    }
+
+    @Test
+    void moveWaitGivesUpAfterTheTimeoutWithExit1() {
+        fake.on("GET /api/v1/vips/web", 200, WEB);
+        fake.on("POST /api/v1/vips/web/move", 200, MOVE);
+        long start = System.nanoTime();
+        Result r = lcs("move", "web", "--to", "b", "--wait", "--timeout", "200ms");
+        assertExit(1, r);
+        assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() < 5000);
+        assertTrue(r.err().contains("timed out after 0.2s") && r.err().contains("state active on a, epoch 11"), r.err());
+    }
+
+    @Test
+    void badTimeoutIsAUsageError() {
+        Result r = lcs("move", "web", "--wait", "--timeout", "forever");
+        assertExit(2, r);
+        assertTrue(r.err().contains("not a duration"), r.err());
+    }
+
+    @Test
+    void ackAcknowledgesTheConflict() {
+        fake.on("POST /api/v1/vips/web/ack", 200, "{\"apiVersion\":\"lcs/v1\",\"kind\":\"ConflictAck\","
+                + "\"metadata\":{\"name\":\"web\"},\"spec\":{\"vip\":\"web\",\"epoch\":12}}");
+        Result r = lcs("ack", "web");
+        assertExit(0, r);
+        assertEquals("virtualip/web conflict acknowledged (epoch 12)\n", r.out());
+    }
+
+    @Test
+    void ackOfAVipNotInConflictIsExit1() {
+        fake.on("POST /api/v1/vips/web/ack", 409, "{\"code\":\"CONFLICT\",\"message\":\"VirtualIP 'web' is not in conflict\"}");
+        Result r = lcs("ack", "web");
+        assertExit(1, r);
+        assertEquals("error: VirtualIP 'web' is not in conflict\n", r.err());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"cordon,cordoned", "uncordon,uncordoned", "drain,drained"})
+    void nodeActionsPostAndReport(String verb, String outcome) {
+        fake.on("POST /api/v1/nodes/b/" + verb, 200, "{\"kind\":\"Node\",\"name\":\"b\",\"outcome\":\"" + outcome + "\"}");
+        Result r = lcs(verb, "b");
+        assertExit(0, r);
+        assertEquals("node/b " + outcome + "\n", r.out());
+    }
+
+    @Test
+    void unknownNodeIsExit1() {
+        fake.on("POST /api/v1/nodes/zz/cordon", 404, "{\"code\":\"NOT_FOUND\",\"message\":\"node 'zz' not found\"}");
+        Result r = lcs("cordon", "zz");
+        assertExit(1, r);
+        assertEquals("error: node 'zz' not found\n", r.err());
+    }
+
+    // ---- version / completion -------------------------------------------------------------------
+
+    @Test
+    void versionPrintsClientAndServer() {
+        fake.on("GET /api/v1/version", 200, "{\"version\":\"0.1.0\"}");
+        Result r = lcs("version");
+        assertExit(0, r);
+        assertEquals("Client Version: " + Lcs.clientVersion() + "\nServer Version: 0.1.0\n", r.out());
+    }
+
+    @Test
+    void completionScriptsForBashAndZsh() {
+        Result bash = lcs("completion", "bash");
+        assertExit(0, bash);
+        assertTrue(bash.out().contains("complete -F") && bash.out().contains("apply"), bash.out());
+        Result zsh = lcs("completion", "zsh");
+        assertExit(0, zsh);
+        assertTrue(zsh.out().startsWith("autoload -U +X compinit && compinit\n"), zsh.out());
+        assertExit(2, lcs("completion", "fish"));
+        assertTrue(fake.requests.isEmpty(), "completion needs no daemon");
+    }
+
+    // ---- failures common to all verbs -----------------------------------------------------------
+
+    @Test
+    void unreachableDaemonIsExit3NamingTheUrlAndWhatToCheck() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        Result r = lcsAt("http://127.0.0.1:" + closedPort, "status");
+        assertExit(3, r);
+        assertTrue(r.err().startsWith("error: cannot reach lcsd at http://127.0.0.1:" + closedPort
+                + " (connection refused): is lcsd running? check `systemctl status lcsd`"), r.err());
+        assertTrue(r.err().contains("admin_bind/admin_port in /etc/lcs/lcs.conf"), r.err());
+    }
+
+    @Test
+    void versionStillPrintsTheClientVersionWhenTheDaemonIsDown() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        Result r = lcsAt("http://127.0.0.1:" + closedPort, "version");
+        assertExit(3, r);
+        assertTrue(r.out().startsWith("Client Version: "), r.out());
+    }
+
+    @Test
+    void noQuorumIsExit3() {
+        fake.on("POST /api/v1/vips/web/move", 503, "{\"code\":\"NO_QUORUM\",\"message\":\"no quorum: 1 of 3 votes, need 2\"}");
+        Result r = lcs("move", "web");
+        assertExit(3, r);
+        assertEquals("error: no quorum: 1 of 3 votes, need 2\n", r.err());
+    }
+
+    @Test
+    void nonJsonErrorReplyIsReportedWithItsStatus() {
+        fake.routes.clear();
+        fake.on("GET /api/v1/status", 502, "");
+        fake.routes.get("GET /api/v1/status").clear();
+        fake.routes.get("GET /api/v1/status").add(new FakeAdminServer.Reply(502, "text/plain", "bad gateway"));
+        Result r = lcs("status");
+        assertExit(1, r);
+        assertTrue(r.err().contains("HTTP 502") && r.err().contains("bad gateway"), r.err());
+    }
+
+    @Test
+    void usageErrorsAreExit2() {
+        assertExit(2, lcs());
+        assertExit(2, lcs("frobnicate"));
+        assertExit(2, lcs("get"));
+        assertExit(2, lcs("get", "pods"));
+        assertExit(2, lcs("get", "vips", "-o", "xml"));
+        assertExit(2, lcs("move"));
+        assertExit(2, lcs("get", "vips", "bad name"));
+        assertTrue(fake.requests.isEmpty(), "usage errors must not reach the daemon");
+    }
+
+    @Test
+    void helpIsExit0() {
+        Result r = lcs("--help");
+        assertExit(0, r);
+        assertTrue(r.out().contains("status") && r.out().contains("apply"), r.out());
+    }
+
+    @Test
+    void tokenFileIsSentAsBearerAndA401ExplainsWhatToDo() throws Exception {
+        Path token = dir.resolve("token");
+        Files.writeString(token, "0123456789abcdef0123\n");
+        fake.on("GET /api/v1/version", 200, "{\"version\":\"0.1.0\"}");
+        assertExit(0, lcs("version", "--token-file", token.toString()));
+        assertEquals("Bearer 0123456789abcdef0123", fake.requests.get(0).authorization());
+        fake.on("GET /api/v1/status", 401, "{\"code\":\"UNAUTHORIZED\",\"message\":\"missing or wrong bearer token\"}");
+        Result r = lcs("status");
+        assertExit(1, r);
+        assertTrue(r.err().contains("no token sent: pass --token-file"), r.err());
+    }
+
+    @Test
+    void unreadableExplicitTokenFileIsExit1() {
+        Result r = lcs("--token-file", dir.resolve("missing").toString(), "status");
+        assertExit(1, r);
+        assertTrue(r.err().contains("cannot read token file"), r.err());
+        assertTrue(fake.requests.isEmpty());
+    }
+
+    @Test
+    void serverOptionWorksBeforeAndAfterTheVerb() {
+        fake.on("GET /api/v1/status", 200, HEALTHY_STATUS);
+        String[][] variants = {{"--server", fake.url(), "status"}, {"status", "--server", fake.url()}};
+        for (String[] args : variants) {
+            Result r = lcsAt("http://127.0.0.1:1", args);
+            assertExit(0, r);
+            assertEquals(ORIGINAL_OUTPUT, r.out());
+        }
+        assertExit(2, lcsAt("http://127.0.0.1:1", "status", "--server", "ftp://x"));
+        assertFalse(fake.requests.isEmpty());
+    }
+
+    @Test
+    void configFileNamesTheDaemonAndItsTokenFile() throws Exception {
+        Path token = dir.resolve("token");
+        Files.writeString(token, "0123456789abcdef0123\n");
+        Path conf = dir.resolve("lcs.conf");
+        Files.writeString(conf, "[cluster]\nadmin_bind = 127.0.0.1\nadmin_port = " + URI.create(fake.url()).getPort()
+                + "\nadmin_token_file = " + token + "\n");
+        fake.on("GET /api/v1/status", 200, HEALTHY_STATUS);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Environment real = new Environment(new ByteArrayInputStream(new byte[0]), Clock.fixed(NOW, ZoneOffset.UTC),
+                System::nanoTime, Duration.ofMillis(5), new ConfServerLocator());
+        int exit = Lcs.run(new String[] {"--config", conf.toString(), "status"}, new PrintWriter(out),
+                new PrintWriter(err), real);
+        assertEquals(0, exit, err.toString());
+        assertEquals(ORIGINAL_OUTPUT, out.toString());
+        assertEquals("Bearer 0123456789abcdef0123", fake.requests.get(0).authorization());
+    }
+}
