@@ -1,0 +1,266 @@
+package io.lcs.controller.daemon;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lcs.controller.admin.AdminBackend;
+import io.lcs.controller.admin.AdminException;
+import io.lcs.controller.admin.ApplyResult;
+import io.lcs.controller.core.Views.LeaseView;
+import io.lcs.controller.core.Views.PeerView;
+import io.lcs.controller.core.WriteOp;
+import io.lcs.controller.core.WriteResult;
+import io.lcs.model.api.ConflictAck;
+import io.lcs.model.api.LcsObject;
+import io.lcs.model.api.Move;
+import io.lcs.model.api.NodeIntent;
+import io.lcs.model.api.ObjectKey;
+import io.lcs.model.api.ObjectMeta;
+import io.lcs.model.api.VirtualIP;
+import io.lcs.model.codec.LcsJson;
+import io.lcs.model.status.ClusterEvent;
+import io.lcs.model.status.ClusterStatus;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * The daemon behind the admin API: reads answer from the latest {@link NodeSnapshot}; writes go
+ * through the replicated store ({@link CoreDriver#write}) and complete once a majority holds them.
+ */
+public final class DaemonBackend implements AdminBackend {
+    private final CoreDriver driver;
+    private final StatusView statusView;
+    private final EventLog events;
+    private final String version;
+    private final Clock clock;
+    private final LongSupplier monotonic;
+    private volatile boolean ready;
+
+    public DaemonBackend(CoreDriver driver, StatusView statusView, EventLog events, String version, Clock clock,
+                         LongSupplier monotonic) {
+        this.driver = driver;
+        this.statusView = statusView;
+        this.events = events;
+        this.version = version;
+        this.clock = clock;
+        this.monotonic = monotonic;
+    }
+
+    public void markReady() {
+        ready = true;
+    }
+
+    @Override
+    public ClusterStatus status() {
+        return statusView.status(driver.snapshot(), monotonic.getAsLong());
+    }
+
+    @Override
+    public List<VirtualIP> vips() {
+        NodeSnapshot s = driver.snapshot();
+        ClusterStatus st = statusView.status(s, monotonic.getAsLong());
+        List<VirtualIP> out = new ArrayList<>();
+        for (VipSpec v : s.vips()) {
+            out.add(toVirtualIP(v, st));
+        }
+        out.sort((a, b) -> a.metadata().name().compareTo(b.metadata().name()));
+        return out;
+    }
+
+    @Override
+    public Optional<VirtualIP> vip(String name) {
+        return vips().stream().filter(v -> v.metadata().name().equals(name)).findFirst();
+    }
+
+    private VirtualIP toVirtualIP(VipSpec v, ClusterStatus st) {
+        ClusterStatus.VipStatus vs = st.vips().stream().filter(x -> x.name().equals(v.name())).findFirst()
+                .orElse(null);
+        VirtualIP.Hooks hooks = v.preStart() == null && v.postStart() == null && v.preStop() == null
+                && v.postStop() == null ? null : new VirtualIP.Hooks(v.preStart(), v.postStart(), v.preStop(),
+                v.postStop());
+        VirtualIP.Status status = vs == null ? null : new VirtualIP.Status(vs.state(), vs.owner(), vs.epoch(),
+                vs.leaseRemainingSeconds(), vs.failovers(), null, v.generation(), vs.conditions());
+        return new VirtualIP(LcsObject.API_VERSION, VirtualIP.KIND,
+                new ObjectMeta(v.name(), null, v.generation() == 0 ? null : v.generation(), null,
+                        java.util.Map.of("lcs.io/source", v.source())),
+                new VirtualIP.Spec(v.address().toString(), v.interfaceName(), v.preferredNodes(), hooks), status);
+    }
+
+    @Override
+    public Future<List<ApplyResult>> apply(List<LcsObject> objects) {
+        NodeSnapshot s = driver.snapshot();
+        for (LcsObject o : objects) {
+            if (o instanceof VirtualIP v) {
+                VipSpec existing = s.vip(v.metadata().name());
+                if (existing != null && "config".equals(existing.source())) {
+                    return Future.failedFuture(AdminException.invalid("VirtualIP " + v.metadata().name()
+                            + " is defined in lcs.conf; change it there (or pick another name)", "metadata.name"));
+                }
+            }
+            if (o instanceof NodeIntent n && !isNode(s, n.metadata().name())) {
+                return Future.failedFuture(AdminException.notFound("node", n.metadata().name()));
+            }
+        }
+        // one object after the other, in order, like kubectl apply
+        Future<List<ApplyResult>> chain = Future.succeededFuture(new ArrayList<>());
+        for (LcsObject o : objects) {
+            chain = chain.compose(results -> put(o).map(r -> {
+                results.add(new ApplyResult(o.kind(), o.metadata().name(), switch (r.outcome()) {
+                    case CREATED -> ApplyResult.Outcome.CREATED;
+                    case CONFIGURED -> ApplyResult.Outcome.CONFIGURED;
+                    default -> ApplyResult.Outcome.UNCHANGED;
+                }));
+                return results;
+            }));
+        }
+        return chain;
+    }
+
+    private Future<WriteResult> put(LcsObject o) {
+        ObjectNode body = LcsJson.json().valueToTree(o);
+        body.remove("status");
+        ObjectNode meta = body.with("metadata");
+        meta.remove("version");
+        meta.remove("generation");
+        meta.put("creationTimestamp", clock.instant().toString());
+        return write(new WriteOp.Put(o.key(), body));
+    }
+
+    private Future<WriteResult> write(WriteOp op) {
+        return driver.write(op).compose(r -> switch (r.outcome()) {
+            case CREATED, CONFIGURED, UNCHANGED, DELETED -> Future.succeededFuture(r);
+            case NOT_FOUND -> Future.failedFuture(AdminException.notFound(op.key().kind(), op.key().name()));
+            case NO_QUORUM -> Future.failedFuture(AdminException.noQuorum(r.message()));
+            case TIMED_OUT -> Future.failedFuture(new AdminException(503, AdminException.NO_QUORUM, r.message(),
+                    null));
+        });
+    }
+
+    @Override
+    public Future<Void> delete(ObjectKey key) {
+        NodeSnapshot s = driver.snapshot();
+        if (key.kind().equals(VirtualIP.KIND)) {
+            VipSpec v = s.vip(key.name());
+            if (v != null && "config".equals(v.source())) {
+                return Future.failedFuture(AdminException.invalid("VirtualIP " + key.name()
+                        + " is defined in lcs.conf; remove its [vip] section there", "metadata.name"));
+            }
+        }
+        return write(new WriteOp.Delete(key)).mapEmpty();
+    }
+
+    @Override
+    public Future<Move> move(String vip, String toOrNull) {
+        NodeSnapshot s = driver.snapshot();
+        if (s.vip(vip) == null) {
+            return Future.failedFuture(AdminException.notFound("VirtualIP", vip));
+        }
+        LeaseView lease = s.lease(vip);
+        String owner = lease.knownOwner(s.self());
+        if (owner == null) {
+            return Future.failedFuture(AdminException.conflict("VirtualIP " + vip
+                    + " has no owner now; it will be placed by itself (see lcs describe vip " + vip + ")"));
+        }
+        if (toOrNull != null) {
+            PeerView target = s.membership().nodes().stream().filter(p -> p.name().equals(toOrNull)).findFirst()
+                    .orElse(null);
+            if (target == null) {
+                return Future.failedFuture(AdminException.notFound("node", toOrNull));
+            }
+            if (!target.fullMember()) {
+                return Future.failedFuture(AdminException.invalid("node " + toOrNull
+                        + " is quorum-only and never holds a VIP", "to"));
+            }
+            if (!target.online()) {
+                return Future.failedFuture(AdminException.invalid("node " + toOrNull + " is offline", "to"));
+            }
+            if (s.cordoned().contains(toOrNull)) {
+                return Future.failedFuture(AdminException.invalid("node " + toOrNull
+                        + " is cordoned; lcs uncordon " + toOrNull + " first", "to"));
+            }
+            if (toOrNull.equals(owner)) {
+                return Future.failedFuture(AdminException.conflict("VirtualIP " + vip + " is already on " + owner));
+            }
+        }
+        Move m = new Move(LcsObject.API_VERSION, Move.KIND, ObjectMeta.named(vip),
+                new Move.Spec(vip, toOrNull, lease.knownEpoch()));
+        return put(m).map(r -> m);
+    }
+
+    @Override
+    public Future<ConflictAck> ack(String vip) {
+        NodeSnapshot s = driver.snapshot();
+        if (s.vip(vip) == null) {
+            return Future.failedFuture(AdminException.notFound("VirtualIP", vip));
+        }
+        Long epoch = s.conflicts().get(vip);
+        if (epoch == null) {
+            return Future.failedFuture(AdminException.conflict("VirtualIP " + vip + " is not in conflict"));
+        }
+        ConflictAck a = new ConflictAck(LcsObject.API_VERSION, ConflictAck.KIND, ObjectMeta.named(vip),
+                new ConflictAck.Spec(vip, epoch));
+        return put(a).map(r -> a);
+    }
+
+    @Override
+    public Future<Void> cordon(String node) {
+        return nodeIntent(node, true, false);
+    }
+
+    @Override
+    public Future<Void> uncordon(String node) {
+        if (!isNode(driver.snapshot(), node)) {
+            return Future.failedFuture(AdminException.notFound("node", node));
+        }
+        return write(new WriteOp.Delete(new ObjectKey(NodeIntent.KIND, node))).recover(e ->
+                e instanceof AdminException ae && AdminException.NOT_FOUND.equals(ae.code())
+                        ? Future.succeededFuture(null) : Future.failedFuture(e)).mapEmpty();
+    }
+
+    @Override
+    public Future<Void> drain(String node) {
+        return nodeIntent(node, true, true);
+    }
+
+    private Future<Void> nodeIntent(String node, boolean cordoned, boolean drain) {
+        if (!isNode(driver.snapshot(), node)) {
+            return Future.failedFuture(AdminException.notFound("node", node));
+        }
+        return put(new NodeIntent(LcsObject.API_VERSION, NodeIntent.KIND, ObjectMeta.named(node),
+                new NodeIntent.Spec(cordoned, drain))).mapEmpty();
+    }
+
+    private static boolean isNode(NodeSnapshot s, String node) {
+        return s.membership().nodes().stream().anyMatch(p -> p.name().equals(node));
+    }
+
+    @Override
+    public List<ClusterEvent> events(long afterSeq, int limit) {
+        return events.after(afterSeq, limit);
+    }
+
+    @Override
+    public Subscription subscribe(Consumer<ClusterEvent> listener) {
+        AutoCloseable handle = events.subscribe(listener);
+        return () -> {
+            try {
+                handle.close();
+            } catch (Exception ignored) {
+                // EventLog's handle does not throw
+            }
+        };
+    }
+
+    @Override
+    public boolean ready() {
+        return ready;
+    }
+
+    @Override
+    public String version() {
+        return version;
+    }
+}
