@@ -74,6 +74,8 @@ public final class CoreDriver {
     private final List<VipSpec> configVips;
     private final Map<Long, Promise<WriteResult>> pendingWrites = new HashMap<>();
     private final List<Consumer<NodeSnapshot>> snapshotListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<CoreEvent>> eventListeners = new CopyOnWriteArrayList<>();
+    private boolean stopping;
     private final Set<String> declined = new java.util.TreeSet<>();
     private volatile NodeSnapshot snapshot;
     private long timerId = -1;
@@ -123,6 +125,25 @@ public final class CoreDriver {
     /** Called with every new snapshot, on the driver's context; must not block. */
     public void onSnapshot(Consumer<NodeSnapshot> listener) {
         snapshotListeners.add(listener);
+    }
+
+    /** Called with every core event (write completions excepted), on the driver's context; must not block. */
+    public void onEvent(Consumer<CoreEvent> listener) {
+        eventListeners.add(listener);
+    }
+
+    /**
+     * Stops wanting any lease (SIGTERM): the core stops renewing and the VIP reconciler removes the
+     * addresses and releases. On the context.
+     */
+    public void shutdown() {
+        stopping = true;
+        long now = monotonic.getAsLong();
+        for (VipSpec v : snapshot.vips()) {
+            core.setLeaseWanted(v.name(), false, now);
+        }
+        process();
+        publish();
     }
 
     /** A frame from an authenticated peer; any thread. */
@@ -229,6 +250,13 @@ public final class CoreDriver {
             return;
         }
         dirty = true;
+        for (Consumer<CoreEvent> l : eventListeners) {
+            try {
+                l.accept(e);
+            } catch (RuntimeException ex) {
+                LOG.log(Level.WARNING, "event listener failed", ex);
+            }
+        }
         if (e instanceof CoreEvent.PeerUp u) {
             events.append("PeerUp", "node/" + u.peer(), u.restarted() ? "peer restarted" : "peer online");
             LOG.log(Level.INFO, "peer " + u.peer() + " up" + (u.restarted() ? " (restarted)" : ""));
@@ -282,10 +310,20 @@ public final class CoreDriver {
     private void reconcileLeases(long now) {
         dirty = false;
         lastPlacementNanos = now;
+        if (stopping) {
+            return;
+        }
         NodeSnapshot s = snapshot;
+        boolean changed = false;
         for (VipSpec vip : s.vips()) {
-            String desired = desiredOwner(s, vip, now);
-            core.setLeaseWanted(vip.name(), core.self().equals(desired), now);
+            boolean want = core.self().equals(desiredOwner(s, vip, now));
+            if (core.lease(vip.name(), now).wanted() != want) {
+                core.setLeaseWanted(vip.name(), want, now);
+                changed = true;
+            }
+        }
+        if (changed) {
+            publish(); // the VIP reconciler acts on "wanted" too
         }
     }
 
