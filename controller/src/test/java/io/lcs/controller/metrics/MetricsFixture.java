@@ -36,7 +36,8 @@ final class MetricsFixture implements AutoCloseable {
     final Vertx vertx;
     final MetricsServer server;
     final int port;
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build(); // as Prometheus scrapes: HTTP/1.1, no h2c upgrade
 
     MetricsFixture() throws Exception {
         metrics = new LcsMetrics(CLUSTER, VERSION, status::get);
