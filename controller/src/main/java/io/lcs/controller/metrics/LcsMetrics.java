@@ -16,10 +16,12 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.core.metrics.Info;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -89,26 +91,6 @@ public final class LcsMetrics {
         }
     }
 
-    /**
-     * What the status-derived meters were registered for: a change of any of it re-registers them.
-     *
-     * @param vips VIP names in snapshot order
-     * @param nodes "name/role/self" per node in snapshot order
-     */
-    private record Shape(List<String> vips, List<String> nodes) {
-        static Shape of(ClusterStatus status) {
-            List<String> vips = new ArrayList<>();
-            for (VipStatus vip : nullToEmpty(status.vips())) {
-                vips.add(vip.name());
-            }
-            List<String> nodes = new ArrayList<>();
-            for (NodeStatus node : nullToEmpty(status.nodes())) {
-                nodes.add(node.name() + '/' + node.role() + '/' + node.self());
-            }
-            return new Shape(vips, nodes);
-        }
-    }
-
     private record FrameSeries(LongSupplier sent, LongSupplier received, Meter sentMeter, Meter receivedMeter) {
     }
 
@@ -133,10 +115,12 @@ public final class LcsMetrics {
 
     /** Written under {@link #scrapeLock}; read by gauge functions during a scrape (same thread). */
     private volatile View view = View.EMPTY;
-    /** Guarded by {@link #scrapeLock}. */
-    private Shape registeredShape = new Shape(List.of(), List.of());
-    /** Guarded by {@link #scrapeLock}. */
-    private final List<Meter> statusMeters = new ArrayList<>();
+    /** Per-node meters by "name NUL role NUL self" (their labels depend on all three). Guarded by {@link #scrapeLock}. */
+    private final Map<String, List<Meter>> nodeMeters = new HashMap<>();
+    /** Per-VIP meters except the owner series. Guarded by {@link #scrapeLock}. */
+    private final Map<String, List<Meter>> vipMeters = new HashMap<>();
+    /** vip → full-member node → its {@code lcs_vip_owner} series. Guarded by {@link #scrapeLock}. */
+    private final Map<String, Map<String, Meter>> ownerMeters = new HashMap<>();
 
     private final Map<String, FrameSeries> frames = new ConcurrentHashMap<>();
     private final Map<String, RejectedSeries> rejected = new ConcurrentHashMap<>();
@@ -360,84 +344,138 @@ public final class LcsMetrics {
 
     // ---- status-derived meters -------------------------------------------------------------------
 
-    /** Takes a snapshot, publishes it to the gauges and re-registers meters if its shape changed. */
+    /** Takes a snapshot, publishes it to the gauges and adds or removes per-VIP and per-node meters. */
     private void capture() {
         ClusterStatus status = Objects.requireNonNull(statusSource.get(), "status supplier returned null");
         View next = View.of(status);
-        Shape shape = Shape.of(status);
         view = next;
-        if (!shape.equals(registeredShape)) {
-            reregisterStatusMeters(status);
-            registeredShape = shape;
-        }
+        syncNodeMeters(nullToEmpty(status.nodes()));
+        syncVipMeters(nullToEmpty(status.vips()), nullToEmpty(status.nodes()));
         removeVipCountersNotIn(next.vips());
     }
 
-    private void reregisterStatusMeters(ClusterStatus status) {
-        for (Meter meter : statusMeters) {
-            registry.remove(meter);
-        }
-        statusMeters.clear();
-        List<NodeStatus> nodes = nullToEmpty(status.nodes());
+    /**
+     * Incremental, so that adding one VIP to 1,000 costs the meters of one VIP: Micrometer copies its
+     * meter map on every registration, and registering all ~23,000 series of 1,000 VIPs on 15 nodes
+     * took 1.2 s here.
+     */
+    private void syncNodeMeters(List<NodeStatus> nodes) {
+        Map<String, NodeStatus> wanted = new HashMap<>();
         for (NodeStatus node : nodes) {
-            String name = node.name();
-            statusMeters.add(gauge("lcs_node_online", "Whether a node is online as seen by this node (1) or not (0).",
-                    m -> m.node(name) == null ? Double.NaN : (m.node(name).online() ? 1 : 0),
-                    "node", name, "role", node.role()));
-            if (node.self()) {
-                continue;
-            }
-            statusMeters.add(gauge("lcs_peer_rtt_seconds", "Last measured heartbeat round trip to a peer; NaN while unknown.",
-                    m -> {
-                        NodeStatus n = m.node(name);
-                        return n == null || n.rttMillis() == null ? Double.NaN : n.rttMillis() / 1000.0;
-                    }, "peer", name));
-            statusMeters.add(gauge("lcs_peer_last_seen_seconds",
-                    "Seconds since the last frame from a peer; +Inf if never heard from.",
-                    m -> {
-                        NodeStatus n = m.node(name);
-                        if (n == null) {
-                            return Double.NaN;
-                        }
-                        return n.lastSeenSeconds() == null ? Double.POSITIVE_INFINITY : n.lastSeenSeconds();
-                    }, "peer", name));
-            statusMeters.add(gauge("lcs_config_mismatch",
-                    "Whether a peer's config/membership hash differs from this node's (1) or not (0); such a peer is not counted.",
-                    m -> m.node(name) == null ? Double.NaN : (m.node(name).configMatch() ? 0 : 1), "peer", name));
+            wanted.put(node.name() + '\0' + node.role() + '\0' + node.self(), node);
         }
-        for (VipStatus vipStatus : nullToEmpty(status.vips())) {
-            String vip = vipStatus.name();
-            for (String state : VIP_STATES) {
-                statusMeters.add(gauge("lcs_vip_state", "VIP state as seen by this node: 1 for the current state, 0 for the others.",
-                        m -> m.vip(vip) == null ? Double.NaN : (state.equals(m.vip(vip).state()) ? 1 : 0),
-                        "vip", vip, "state", state));
+        removeMissing(nodeMeters, wanted.keySet());
+        for (Map.Entry<String, NodeStatus> e : wanted.entrySet()) {
+            if (!nodeMeters.containsKey(e.getKey())) {
+                nodeMeters.put(e.getKey(), registerNodeMeters(e.getValue()));
             }
-            for (NodeStatus node : nodes) {
-                if (!FULL_MEMBER.equals(node.role())) {
-                    continue;
+        }
+    }
+
+    private void syncVipMeters(List<VipStatus> vips, List<NodeStatus> nodes) {
+        Set<String> wanted = new HashSet<>();
+        for (VipStatus vip : vips) {
+            wanted.add(vip.name());
+        }
+        removeMissing(vipMeters, wanted);
+        Set<String> fullMembers = new HashSet<>();
+        for (NodeStatus node : nodes) {
+            if (FULL_MEMBER.equals(node.role())) {
+                fullMembers.add(node.name());
+            }
+        }
+        ownerMeters.entrySet().removeIf(e -> {
+            boolean gone = !wanted.contains(e.getKey());
+            if (gone) {
+                e.getValue().values().forEach(registry::remove);
+            }
+            return gone;
+        });
+        for (String vip : wanted) {
+            if (!vipMeters.containsKey(vip)) {
+                vipMeters.put(vip, registerVipMeters(vip));
+            }
+            Map<String, Meter> owners = ownerMeters.computeIfAbsent(vip, v -> new HashMap<>());
+            owners.entrySet().removeIf(e -> {
+                boolean gone = !fullMembers.contains(e.getKey());
+                if (gone) {
+                    registry.remove(e.getValue());
                 }
-                String owner = node.name();
-                statusMeters.add(gauge("lcs_vip_owner", "Which full-member node holds the VIP: 1 for the owner, 0 for the others.",
-                        m -> m.vip(vip) == null ? Double.NaN : (owner.equals(m.vip(vip).owner()) ? 1 : 0),
-                        "vip", vip, "node", owner));
+                return gone;
+            });
+            for (String node : fullMembers) {
+                if (!owners.containsKey(node)) {
+                    owners.put(node, gauge("lcs_vip_owner",
+                            "Which full-member node holds the VIP: 1 for the owner, 0 for the others.",
+                            m -> m.vip(vip) == null ? Double.NaN : (node.equals(m.vip(vip).owner()) ? 1 : 0),
+                            "vip", vip, "node", node));
+                }
             }
-            statusMeters.add(gauge("lcs_vip_epoch", "Epoch of the VIP: grows by one on every change of owner.",
-                    m -> m.vip(vip) == null ? Double.NaN : m.vip(vip).epoch(), "vip", vip));
-            statusMeters.add(gauge("lcs_vip_lease_remaining_seconds",
-                    "Seconds left on the VIP's lease (the owner's view on the owner, this acceptor's elsewhere); 0 without a lease.",
-                    m -> {
-                        VipStatus v = m.vip(vip);
-                        if (v == null) {
-                            return Double.NaN;
-                        }
-                        return v.leaseRemainingSeconds() == null ? 0 : v.leaseRemainingSeconds();
-                    }, "vip", vip));
-            statusMeters.add(gauge("lcs_vip_conflict", "Whether the VIP is in conflict (1) or not (0).",
-                    m -> m.vip(vip) == null ? Double.NaN : ("conflict".equals(m.vip(vip).state()) ? 1 : 0), "vip", vip));
-            statusMeters.add(FunctionCounter.builder("lcs_vip_failovers_total", this,
-                            m -> m.vip(vip) == null ? Double.NaN : m.vip(vip).failovers())
-                    .description("Times the VIP moved to another owner.").tag("vip", vip).register(registry));
         }
+    }
+
+    private void removeMissing(Map<String, List<Meter>> meters, Set<String> wanted) {
+        meters.entrySet().removeIf(e -> {
+            boolean gone = !wanted.contains(e.getKey());
+            if (gone) {
+                e.getValue().forEach(registry::remove);
+            }
+            return gone;
+        });
+    }
+
+    private List<Meter> registerNodeMeters(NodeStatus node) {
+        String name = node.name();
+        List<Meter> meters = new ArrayList<>();
+        meters.add(gauge("lcs_node_online", "Whether a node is online as seen by this node (1) or not (0).",
+                m -> m.node(name) == null ? Double.NaN : (m.node(name).online() ? 1 : 0),
+                "node", name, "role", node.role()));
+        if (node.self()) {
+            return meters;
+        }
+        meters.add(gauge("lcs_peer_rtt_seconds", "Last measured heartbeat round trip to a peer; NaN while unknown.",
+                m -> {
+                    NodeStatus n = m.node(name);
+                    return n == null || n.rttMillis() == null ? Double.NaN : n.rttMillis() / 1000.0;
+                }, "peer", name));
+        meters.add(gauge("lcs_peer_last_seen_seconds", "Seconds since the last frame from a peer; +Inf if never heard from.",
+                m -> {
+                    NodeStatus n = m.node(name);
+                    if (n == null) {
+                        return Double.NaN;
+                    }
+                    return n.lastSeenSeconds() == null ? Double.POSITIVE_INFINITY : n.lastSeenSeconds();
+                }, "peer", name));
+        meters.add(gauge("lcs_config_mismatch",
+                "Whether a peer's config/membership hash differs from this node's (1) or not (0); such a peer is not counted.",
+                m -> m.node(name) == null ? Double.NaN : (m.node(name).configMatch() ? 0 : 1), "peer", name));
+        return meters;
+    }
+
+    private List<Meter> registerVipMeters(String vip) {
+        List<Meter> meters = new ArrayList<>();
+        for (String state : VIP_STATES) {
+            meters.add(gauge("lcs_vip_state", "VIP state as seen by this node: 1 for the current state, 0 for the others.",
+                    m -> m.vip(vip) == null ? Double.NaN : (state.equals(m.vip(vip).state()) ? 1 : 0),
+                    "vip", vip, "state", state));
+        }
+        meters.add(gauge("lcs_vip_epoch", "Epoch of the VIP: grows by one on every change of owner.",
+                m -> m.vip(vip) == null ? Double.NaN : m.vip(vip).epoch(), "vip", vip));
+        meters.add(gauge("lcs_vip_lease_remaining_seconds",
+                "Seconds left on the VIP's lease (the owner's view on the owner, this acceptor's elsewhere); 0 without a lease.",
+                m -> {
+                    VipStatus v = m.vip(vip);
+                    if (v == null) {
+                        return Double.NaN;
+                    }
+                    return v.leaseRemainingSeconds() == null ? 0 : v.leaseRemainingSeconds();
+                }, "vip", vip));
+        meters.add(gauge("lcs_vip_conflict", "Whether the VIP is in conflict (1) or not (0).",
+                m -> m.vip(vip) == null ? Double.NaN : ("conflict".equals(m.vip(vip).state()) ? 1 : 0), "vip", vip));
+        meters.add(FunctionCounter.builder("lcs_vip_failovers_total", this,
+                        m -> m.vip(vip) == null ? Double.NaN : m.vip(vip).failovers())
+                .description("Times the VIP moved to another owner.").tag("vip", vip).register(registry));
+        return meters;
     }
 
     private Meter gauge(String name, String help, java.util.function.ToDoubleFunction<LcsMetrics> value, String... tags) {

@@ -230,6 +230,21 @@ class LcsMetricsExpositionTest {
                 series(e, "lcs_vip_owner"));
     }
 
+    @Test
+    void changingANodesRoleRelabelsItsSeriesAndGivesItOwnerSeries() throws Exception {
+        ClusterStatus s = fixture.status.get();
+        List<NodeStatus> nodes = new ArrayList<>(s.nodes());
+        NodeStatus n3 = nodes.get(2);
+        nodes.set(2, new NodeStatus(n3.name(), "full-member", true, false, true, 0.2, 2.0, false, false));
+        fixture.status.set(new ClusterStatus(s.cluster(), s.node(), s.version(), s.quorum(), nodes, s.vips(), s.stale()));
+        Exposition e = fixture.scrape();
+        assertEquals(Set.of(labels("node", "node1", "role", "full-member"), labels("node", "node2", "role", "full-member"),
+                labels("node", "node3", "role", "full-member")), series(e, "lcs_node_online"));
+        assertEquals(0, value(e, "lcs_vip_owner", "vip", "vip1", "node", "node3"));
+        assertEquals(6, e.family("lcs_vip_owner").samples().size());
+        assertEquals(0, value(e, "lcs_config_mismatch", "peer", "node3"));
+    }
+
     private static long seriesMentioning(Exposition e, String label, String value) {
         return e.families().values().stream().flatMap(f -> f.samples().stream())
                 .filter(s -> value.equals(s.labels().get(label))).count();

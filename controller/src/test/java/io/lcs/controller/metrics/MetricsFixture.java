@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * hash differs, never measured); vip1 active on node1 at epoch 11, vip2 in conflict without owner.
  * Every daemon metric has been recorded once, so every family exists in the exposition.
  */
-final class MetricsFixture implements AutoCloseable {
+final class MetricsFixture {
 
     static final String CLUSTER = "ingress";
     static final String VERSION = "0.1.0-test";
@@ -93,8 +93,7 @@ final class MetricsFixture implements AutoCloseable {
         return PrometheusTextParser.parse(response.body());
     }
 
-    @Override
-    public void close() throws Exception {
+    void close() throws Exception {
         try {
             server.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } finally {
