@@ -18,9 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * throws gets 500 with the reason; more than {@value #MAX_SCRAPES_IN_FLIGHT} scrapes at once get 503.
  *
  * <p>The scrape is rendered on a worker thread ({@code executeBlocking}), not on the event loop:
- * Micrometer renders about 2.5 µs per series, measured here as ~0.35 ms median (p90 ~4 ms on this
- * busy machine) for a three-node cluster with the JVM metrics, but ~56 ms for 13,000 series (1,000
- * VIPs), which would stall heartbeats on lcsd's single event loop. The status supplier is therefore
+ * measured here ~0.4–1.4 ms median (p90 up to ~4 ms on this busy machine) for a three-node cluster
+ * with the JVM metrics, but 79 ms (1.3 MB of text) for 1,000 VIPs on 15 nodes, which would stall
+ * heartbeats on lcsd's single event loop. The status supplier is therefore
  * called on the worker thread too (see {@link LcsMetrics}).
  *
  * <p>Lifecycle: {@link #start()} once, then {@link #stop()}; not restartable.
