@@ -54,7 +54,11 @@ import static java.lang.System.Logger.Level.WARNING;
  * <h2>Threading and lifetime</h2>
  * {@link #start()} captures the current Vert.x context (or creates one when called from a non-Vert.x
  * thread); all socket handling and every {@link TransportListener} call happen on it.
- * {@link #send} and {@link #stats()} may be called from any thread. Start once, stop once; to
+ * {@link #send} and {@link #stats()} may be called from any thread, but {@link #send} belongs on
+ * that context (call {@link #start()} from the context the cluster core runs on, or use
+ * {@link #context()}): from another thread, Vert.x 5 hands each write to the event loop through a
+ * queue whose high-water mark is 16 messages, and a burst beyond it finds the write queue full, so
+ * frames are dropped (and counted). Start once, stop once; to
  * restart, create a new instance. The caller must keep this object referenced while it runs: it
  * holds the {@link NetServer} and {@link NetClient} in fields because Vert.x 5 closes a client that
  * becomes unreachable (DESIGN.md section 6).
@@ -147,6 +151,11 @@ public final class PeerTransport {
     public int actualPort() {
         NetServer s = server;
         return s == null ? -1 : s.actualPort();
+    }
+
+    /** The context all handlers and listener calls run on; null before {@link #start()}. */
+    public synchronized Context context() {
+        return context;
     }
 
     /** Whether an authenticated connection with {@code peer} is up right now. */
@@ -261,8 +270,8 @@ public final class PeerTransport {
                 stats.droppedQueueFull(peer);
                 if (!c.reportedQueueFull) {
                     c.reportedQueueFull = true;
-                    LOG.log(WARNING, "write queue to peer " + peer + " is full (" + WRITE_QUEUE_MAX_BYTES
-                            + " bytes): dropping frames until it drains");
+                    LOG.log(WARNING, "write queue to peer " + peer + " is full: dropping frames until it drains"
+                            + " (logged once per connection; see the dropped-frames counter)");
                 }
                 return false;
             }
