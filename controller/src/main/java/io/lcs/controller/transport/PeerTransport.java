@@ -61,7 +61,8 @@ import static java.lang.System.Logger.Level.WARNING;
  * frames are dropped (and counted). Start once, stop once; to
  * restart, create a new instance. The caller must keep this object referenced while it runs: it
  * holds the {@link NetServer} and {@link NetClient} in fields because Vert.x 5 closes a client that
- * becomes unreachable (DESIGN.md section 6).
+ * becomes unreachable (DESIGN.md section 6). Never run two transports on the same host:port in one
+ * {@link Vertx}: Vert.x shares the listening socket between them instead of failing.
  */
 public final class PeerTransport {
     private static final System.Logger LOG = System.getLogger("io.lcs.transport");
@@ -498,7 +499,7 @@ public final class PeerTransport {
         }
         c.notifiedDown = true;
         stats.disconnected(c.peerName);
-        LOG.log(INFO, "disconnected " + c.describe() + ": " + reason);
+        LOG.log(INFO, "connection " + c.describe() + " is down: " + reason);
         try {
             listener.onPeerDisconnected(c.peerName, reason);
         } catch (RuntimeException e) {

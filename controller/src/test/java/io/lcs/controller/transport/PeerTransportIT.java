@@ -25,6 +25,7 @@ import static io.lcs.controller.transport.TransportTestSupport.get;
 import static io.lcs.controller.transport.TransportTestSupport.utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real transports on 127.0.0.1-3 talking to each other. */
@@ -289,5 +290,21 @@ class PeerTransportIT {
         }
         assertEquals(0, b.transport.stats().rejectedTotal(), "dropped frames do not break the seq chain");
         exchange(a, b, "after-burst", 3);
+    }
+
+    @Test
+    void startFailsNamingTheAddressWhenThePortIsTaken() throws Exception {
+        Map<String, Node> cluster = nodes("a", "127.0.0.1", "b", "127.0.0.2");
+        Node a = cluster.get("a");
+        // another process holds the port (a second server in the same Vertx would share it instead)
+        try (java.net.ServerSocket holder = new java.net.ServerSocket(a.port, 1, java.net.InetAddress.getByName(a.ip))) {
+            PeerTransport t = new PeerTransport(vertx, config(a, cluster, SECRET), new RecordingListener());
+            started.add(t);
+            Exception e = assertThrows(Exception.class,
+                    () -> t.start().await(TransportTestSupport.WAIT_MILLIS, TimeUnit.MILLISECONDS));
+            String message = e.getMessage() + " / " + e.getCause();
+            assertTrue(message.contains("127.0.0.1:" + a.port), message);
+            assertFalse(t.isConnected("b"));
+        }
     }
 }

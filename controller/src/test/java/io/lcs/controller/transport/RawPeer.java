@@ -103,4 +103,18 @@ final class RawPeer implements AutoCloseable {
     public void close() throws IOException {
         socket.close();
     }
+
+    /** Asserts the remote closes the connection without having sent a single byte (nothing leaked). */
+    void assertClosedWithoutData() throws IOException {
+        try {
+            int b = in.read();
+            if (b >= 0) {
+                fail("the transport sent data (first byte " + b + ") before closing");
+            }
+        } catch (SocketTimeoutException e) {
+            fail("the transport did not close the connection within 5 s");
+        } catch (IOException reset) {
+            // closed with unread data: fine
+        }
+    }
 }
