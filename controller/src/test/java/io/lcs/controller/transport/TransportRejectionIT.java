@@ -78,6 +78,12 @@ class TransportRejectionIT {
         assertEquals(0, n2.transport.stats().rejectedTotal(), "" + n2.transport.stats());
     }
 
+    /** Both the transport and its listener are done with n0 (so the next test starts clean). */
+    private void awaitN0Gone() {
+        await("n1 reports n0 gone", () -> !n1.transport.isConnected("n0") && !n1.listener.connected.contains("n0"),
+                () -> "" + n1.listener.events);
+    }
+
     private RawPeer connect(String localIp) throws Exception {
         return new RawPeer(localIp, n1.ip, n1.port);
     }
@@ -262,10 +268,11 @@ class TransportRejectionIT {
             p.assertClosedByRemote();
         }
         awaitRejected(RejectReason.BAD_HMAC, before);
-        await("n1 reports n0 gone", () -> !n1.transport.isConnected("n0"));
+        awaitN0Gone();
         assertTrue(n1.listener.framesFrom("n0").contains("genuine"));
         assertFalse(n1.listener.framesFrom("n0").stream().anyMatch(f -> f.startsWith("forged") || f.startsWith("gorged")));
-        assertTrue(n1.listener.events.contains("disconnected n0: bad HMAC"), "" + n1.listener.events);
+        await("n1's listener told why", () -> n1.listener.events.contains("disconnected n0: bad HMAC"),
+                () -> "" + n1.listener.events);
     }
 
     @Test
@@ -313,14 +320,14 @@ class TransportRejectionIT {
         try (RawPeer p = connect("127.0.0.9")) {
             Hello theirs = p.handshake("test", "n0", SECRET);
             assertEquals(n1.configHash, theirs.configHash());
-            await("n1 reports n0", () -> n1.transport.isConnected("n0"));
+            await("n1's listener reports n0", () -> n1.listener.connected.contains("n0"));
             assertEquals(99L, n1.listener.configHashes.get("n0"));
             p.writeFrame(p.codec.seal("hello n1".getBytes(StandardCharsets.UTF_8)));
             await("n1 gets the frame", () -> n1.listener.framesFrom("n0").contains("hello n1"));
             assertTrue(n1.transport.send("n0", "hello n0".getBytes(StandardCharsets.UTF_8)));
             assertEquals("hello n0", new String(p.codec.open(Buffer.buffer(p.readFrameBody())), StandardCharsets.UTF_8));
         }
-        await("n1 reports n0 gone", () -> !n1.transport.isConnected("n0"));
+        awaitN0Gone();
     }
 
     @Test
@@ -336,7 +343,7 @@ class TransportRejectionIT {
             assertEquals(List.of("connected n0", "disconnected n0: replaced by a new connection", "connected n0"),
                     n1.listener.events.subList(eventsBefore, eventsBefore + 3));
         }
-        await("n1 reports n0 gone", () -> !n1.transport.isConnected("n0"));
+        awaitN0Gone();
     }
 
     @Test
