@@ -107,6 +107,7 @@ final class PeerConnection {
     void stopReading() {
         closing = true;
         parser.pause();
+        socket.pause(); // nothing more is buffered while the close completes
     }
 
     private void onRecord(Buffer record) {

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
@@ -102,7 +103,7 @@ public final class TransportStats {
     // --- readers ---
 
     /** The configured peer names, in configuration order. */
-    public java.util.Set<String> peers() {
+    public Set<String> peers() {
         return peers.keySet();
     }
 
