@@ -39,6 +39,8 @@ import org.yaml.snakeyaml.LoaderOptions;
  *   <li>{@link LcsObject} is read polymorphically by its {@code kind}, after checking
  *       {@code apiVersion} is {@value LcsObject#API_VERSION}.</li>
  * </ul>
+ * Read operator YAML through {@link Manifests}, not {@code yaml()} directly: Jackson's YAML reader
+ * returns an alias ({@code *name}) as the string {@code name}; {@link Manifests} refuses aliases.
  * Both mappers are configured once, at class initialisation, and are thread-safe; callers must not
  * reconfigure them (use {@code reader()/writer()} views for per-call settings).
  */
@@ -131,7 +133,7 @@ public final class LcsJson {
                 .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
                 .disable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
                 .enable(MapperFeature.SORT_CREATOR_PROPERTIES_FIRST)
-                .serializationInclusion(JsonInclude.Include.NON_NULL)
+                .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.USE_DEFAULTS))
                 .build();
     }
 }

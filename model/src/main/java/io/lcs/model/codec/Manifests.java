@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.lcs.model.Names;
 import io.lcs.model.api.FieldProblem;
 import io.lcs.model.api.Kinds;
@@ -40,7 +41,8 @@ import java.util.regex.Pattern;
  *   <li>YAML: one or more documents separated by {@code ---} lines, like {@code kubectl apply -f};
  *       empty documents (only blanks, comments, directives) are skipped and not counted; each other
  *       document must be one object. Each document is parsed on its own, so a syntax error in one
- *       document does not hide the errors of the others.</li>
+ *       document does not hide the errors of the others. Aliases ({@code *name}) are refused: the
+ *       YAML reader cannot expand them and would otherwise read the alias name as a string.</li>
  *   <li>JSON: a single object, or an array of objects. ({@code {"kind":"List","items":[...]}} is
  *       not accepted: it is reported as an unknown kind.) A JSON syntax error stops reading at that
  *       point; documents before it are still checked.</li>
@@ -172,8 +174,10 @@ public final class Manifests {
             document++;
             JsonNode tree;
             try {
-                tree = LcsJson.yaml().readTree(chunk.text);
-            } catch (JsonProcessingException e) {
+                try (JsonParser p = new NoAliases((YAMLParser) LcsJson.yaml().createParser(chunk.text))) {
+                    tree = LcsJson.yaml().readTree(p);
+                }
+            } catch (IOException e) {
                 reading.syntaxError(document, e, chunk.firstLine, "YAML");
                 continue;
             } catch (org.yaml.snakeyaml.error.YAMLException e) {
@@ -322,7 +326,12 @@ public final class Manifests {
             }
         }
 
-        void syntaxError(int document, JsonProcessingException e, int firstLine, String format) {
+        void syntaxError(int document, IOException ioException, int firstLine, String format) {
+            if (!(ioException instanceof JsonProcessingException e)) {
+                // a String source cannot fail to read; report rather than hide it
+                error(document, null, null, "cannot read " + format + ": " + oneLine(ioException.getMessage()), 0, 0);
+                return;
+            }
             int line = 0;
             int column = 0;
             String message;
@@ -333,6 +342,8 @@ public final class Manifests {
                     line = y.getProblemMark().getLine() + 1;
                     column = y.getProblemMark().getColumn() + 1;
                 }
+            } else if (e instanceof NoAliases.AliasException) {
+                message = e.getOriginalMessage();
             } else if (e instanceof StreamConstraintsException) {
                 message = format + " input exceeds a limit: "
                         + oneLine(JACKSON_LIMIT_SUFFIX.matcher(e.getOriginalMessage()).replaceAll(""));

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lcs.model.api.FieldProblem;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,8 +52,7 @@ final class UnknownFields {
                 return tree;
             }
             ObjectNode copy = null;
-            for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : object.properties()) {
                 JsonNode pruned = prune(e.getValue(), type.getContentType(), FieldPaths.child(path, e.getKey()),
                         problems, depth + 1);
                 if (pruned != e.getValue()) {
@@ -70,8 +68,7 @@ final class UnknownFields {
         Map<String, JavaType> known = properties(type);
         ObjectNode copy = null;
         List<String> unknown = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : object.properties()) {
             JavaType propertyType = known.get(e.getKey());
             String childPath = FieldPaths.child(path, e.getKey());
             if (propertyType == null) {

@@ -312,4 +312,29 @@ class ManifestsTest {
         assertNull(v.spec().hooks());
         assertNull(v.status());
     }
+
+    @Test
+    void unknownFieldsInsideListElementsHaveIndexedPaths() {
+        String text = Manifests.write(Fixtures.serverVip(), Manifests.Format.JSON)
+                .replace("\"reason\"", "\"raeson\"");
+        ManifestException e = assertThrows(ManifestException.class, () -> Manifests.read("s.json", text, Origin.SERVER));
+        assertEquals(List.of("s.json: document 1 (VirtualIP web): status.conditions[0].raeson: unknown field "
+                + "(did you mean 'reason'?)"), e.errors().stream().map(ManifestError::toString).toList());
+    }
+
+    @Test
+    void yamlAliasesAreRefusedBecauseTheyCannotBeExpanded() {
+        String text = """
+                apiVersion: lcs/v1
+                kind: VirtualIP
+                metadata: &m
+                  name: web
+                spec:
+                  address: 198.18.0.1/24
+                  interface: eth0
+                  preferredNodes: [a, *m]
+                """;
+        assertEquals(List.of("a.yaml:8:23: document 1: YAML aliases are not supported (found *m); write the value out"),
+                errorsOf("a.yaml", text));
+    }
 }
