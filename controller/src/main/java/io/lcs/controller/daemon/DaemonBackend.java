@@ -109,9 +109,9 @@ public final class DaemonBackend implements AdminBackend {
         for (LcsObject o : objects) {
             chain = chain.compose(results -> put(o).map(r -> {
                 results.add(new ApplyResult(o.kind(), o.metadata().name(), switch (r.outcome()) {
-                    case CREATED -> ApplyResult.Outcome.CREATED;
-                    case CONFIGURED -> ApplyResult.Outcome.CONFIGURED;
-                    default -> ApplyResult.Outcome.UNCHANGED;
+                    case CREATED -> ApplyResult.Outcome.created;
+                    case CONFIGURED -> ApplyResult.Outcome.configured;
+                    default -> ApplyResult.Outcome.unchanged;
                 }));
                 return results;
             }));

@@ -70,6 +70,13 @@ import picocli.CommandLine.Option;
         exitCodeList = {"0:stopped cleanly, or --check-config found no error", "1:configuration or state error",
                 "2:usage error", "70:could not persist state (fail-stop)"})
 public final class Lcsd implements java.util.concurrent.Callable<Integer> {
+    static {
+        // before the first logger: keep logging alive during the SIGTERM shutdown hook
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", LcsLogManager.class.getName());
+        }
+    }
+
     private static final Logger LOG = System.getLogger("io.lcs.lcsd");
     /**
      * Test hook: a file path makes lcsd use {@link RecordingNetworkActuator} (addresses kept in
@@ -153,7 +160,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         try {
             stateDir = StateDirectory.open(Path.of(cfg.stateDir()));
         } catch (StateDirectoryLockedException e) {
-            LOG.log(Level.ERROR, e.getMessage() + ": another lcsd is running on this state directory");
+            LOG.log(Level.ERROR, e.getMessage());
             return 1;
         }
         StatePersistence persistence = new StatePersistence(stateDir);
@@ -276,8 +283,11 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                 metrics) : null;
 
         try {
-            await(vertx.executeBlocking(() -> null, false).compose(v -> transport.start()), "peer transport on "
-                    + endpoint(cfg.bind(), cfg.self().port()));
+            // The transport runs on the driver's context: a send from another context is queued
+            // by Vert.x and a burst can overflow that queue.
+            io.vertx.core.Promise<Void> transportStarted = io.vertx.core.Promise.promise();
+            context.runOnContext(v -> transport.start().onComplete(transportStarted));
+            await(transportStarted.future(), "peer transport on " + endpoint(cfg.bind(), cfg.self().port()));
             context.runOnContext(v -> driver.start());
             runner.start();
             await(admin.start(), "admin API on " + endpoint(cfg.adminBind(), cfg.adminPort()));

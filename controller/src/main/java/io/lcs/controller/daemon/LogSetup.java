@@ -1,13 +1,14 @@
 package io.lcs.controller.daemon;
 
 import java.io.PrintStream;
-import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import java.util.logging.StreamHandler;
 
 /**
  * One-line logs on stderr, without a timestamp (journald adds it): {@code LEVEL logger: message}.
@@ -15,15 +16,26 @@ import java.util.logging.Logger;
  * and Netty.
  */
 public final class LogSetup {
+    /** Held strongly: JUL keeps loggers weakly, and a collected logger forgets its level. */
+    private static final Logger LCS_LOGGER = Logger.getLogger("io.lcs");
     private LogSetup() {
     }
 
     public static void configure(int verbosity, PrintStream err) {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
-        Handler h = new ConsoleHandler() {
-            {
-                setOutputStream(err);
+        // A StreamHandler on stderr that flushes every line (ConsoleHandler would close System.err
+        // if its stream were replaced).
+        Handler h = new StreamHandler(err, new SimpleFormatter()) {
+            @Override
+            public synchronized void publish(LogRecord record) {
+                super.publish(record);
+                flush();
+            }
+
+            @Override
+            public synchronized void close() {
+                flush(); // never close stderr
             }
         };
         h.setFormatter(new Formatter() {
@@ -51,7 +63,8 @@ public final class LogSetup {
         h.setLevel(Level.ALL);
         root.addHandler(h);
         root.setLevel(verbosity >= 3 ? Level.ALL : Level.WARNING);
-        Logger.getLogger("io.lcs").setLevel(lcs);
+        LCS_LOGGER.setLevel(lcs);
+        LcsLogManager.freezeIfInstalled();
     }
 
     private static String label(Level l) {
