@@ -277,6 +277,7 @@ public final class ClusterCore {
 
     /** Returns everything produced since the last call; see {@link Ready} for the order to apply it. */
     public Ready drain() {
+        batchLeaseMessages();
         if (persistObjects.isEmpty() && forgetObjects.isEmpty() && persistEpochs.isEmpty() && outbound.isEmpty()
                 && events.isEmpty()) {
             return Ready.EMPTY;
@@ -838,7 +839,7 @@ public final class ClusterCore {
         outbound.add(new Ready.Outbound(to, m));
     }
 
-    /** Handles lease messages we sent ourselves, then batches lease messages per peer. */
+    /** Handles lease messages we sent ourselves (batching per peer happens in {@link #drain()}). */
     private void flush(long nowNanos) {
         // bounded: each self-message produces at most one reply, and a round at most two broadcasts
         int guard = 0;
@@ -846,6 +847,14 @@ public final class ClusterCore {
             LeaseMessage m = selfLeaseInbox.poll();
             onLeaseMessage(self, m, nowNanos);
         }
+    }
+
+    /**
+     * One {@link Message.LeaseBatch} per peer for every lease message produced since the last
+     * drain, whichever inputs produced them (a reconciler calling {@link #setLeaseWanted} for 1,000
+     * VIPs and then {@link #tick} must not mean 1,000 batches per peer).
+     */
+    private void batchLeaseMessages() {
         if (!leaseOutbox.isEmpty()) {
             for (Map.Entry<String, List<LeaseMessage>> e : leaseOutbox.entrySet()) {
                 send(e.getKey(), new Message.LeaseBatch(List.copyOf(e.getValue())));
