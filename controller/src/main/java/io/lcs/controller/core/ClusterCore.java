@@ -473,6 +473,13 @@ public final class ClusterCore {
             return;
         }
         StoredObject highest = w.highest;
+        // Our own store counts as one more read reply, taken now: a concurrent write to the same key
+        // from this node may have entered phase 2 since this one started, and two writes from one
+        // node must never pick the same version (same version + different content = divergence).
+        StoredObject local = objects.get(w.op.key());
+        if (local != null && (highest == null || local.version().isNewerThan(highest.version()))) {
+            highest = local;
+        }
         boolean existed = highest != null && !highest.deleted();
         ObjectVersion base = highest == null ? ObjectVersion.ZERO : highest.version();
         StoredObject next;
