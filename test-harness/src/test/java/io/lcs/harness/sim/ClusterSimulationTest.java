@@ -35,9 +35,9 @@ class ClusterSimulationTest {
     /** Seeds per CI run. */
     static final int SEEDS = Integer.getInteger("lcs.sim.seeds", 1_200);
     /** Simulated seconds of faults per seed (the heal and settle come on top). */
-    static final double DURATION_SECONDS = Double.parseDouble(System.getProperty("lcs.sim.duration", "4"));
+    static final double DURATION_SECONDS = Double.parseDouble(System.getProperty("lcs.sim.duration", "10"));
     /** Share of seeds whose messages go through the wire codec (it costs time). */
-    static final double CODEC_SHARE = 0.25;
+    static final double CODEC_SHARE = 0.5;
 
     @Test
     void randomSeeds() throws Exception {
@@ -53,6 +53,8 @@ class ClusterSimulationTest {
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         AtomicLong steps = new AtomicLong();
+        AtomicLong cpuNanos = new AtomicLong();
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         AtomicLong acked = new AtomicLong();
         AtomicLong codecRuns = new AtomicLong();
         List<Future<String>> futures = new ArrayList<>();
@@ -61,6 +63,7 @@ class ClusterSimulationTest {
             for (long s = first; s < first + SEEDS; s++) {
                 long seed = s;
                 futures.add(pool.submit(() -> {
+                    long cpu0 = mx.getCurrentThreadCpuTime();
                     try {
                         SimRun.Outcome o = new SimRun(seed, nanos(DURATION_SECONDS), CODEC_SHARE, null).run();
                         steps.addAndGet(o.steps());
@@ -75,6 +78,8 @@ class ClusterSimulationTest {
                     } catch (AssertionError | RuntimeException e) {
                         String m = e.getMessage() == null ? "" : e.getMessage();
                         return m.startsWith("seed=") ? m : "seed=" + seed + " " + e + "\n" + stack(e);
+                    } finally {
+                        cpuNanos.addAndGet(mx.getCurrentThreadCpuTime() - cpu0);
                     }
                 }));
             }
@@ -87,9 +92,9 @@ class ClusterSimulationTest {
             }
             double secs = (System.nanoTime() - start) / 1e9;
             System.out.printf("simulation: %d seeds (%d/%d/%d of 3/5/7 nodes, %d with codec), %d failures, "
-                            + "%.1fM steps, %d acknowledged writes, %.1f s on %d threads%n", SEEDS, sizes[3],
+                            + "%.1fM steps, %d acknowledged writes, %.1f s on %d threads (%.1f s CPU)%n", SEEDS, sizes[3],
                     sizes[5], sizes[7], codecRuns.get(), failures.size(), steps.get() / 1e6, acked.get(), secs,
-                    threads);
+                    threads, cpuNanos.get() / 1e9);
             for (String f : failures) {
                 System.out.println(f.lines().findFirst().orElse(""));
             }
