@@ -137,6 +137,10 @@ public final class ClusterCore {
                     if (l.heldUntilNanos != 0) {
                         loseLease(l, "suspend detected: wall clock jumped " + gap + " ms past the monotonic clock");
                     }
+                    if (l.phase != Phase.IDLE) {
+                        // the round's timer stood still during the suspend: late replies must not complete it
+                        abandonRound(l, nowNanos, 0);
+                    }
                 }
             }
         }
