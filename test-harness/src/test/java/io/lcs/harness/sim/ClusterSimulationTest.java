@@ -105,6 +105,14 @@ class ClusterSimulationTest {
         }
     }
 
+    /** Seeds that found core bugs (late Accepted completing a round across a suspend), kept as regressions. */
+    @Test
+    void seedsThatFoundBugsStayFixed() {
+        for (long seed : new long[] {10036, 11185, 11292, 12308, 12719}) {
+            new SimRun(seed, nanos(20), CODEC_SHARE, null).run();
+        }
+    }
+
     @Test
     void sameSeedReplaysTheSameRun() {
         for (long seed : new long[] {7, 8}) {
