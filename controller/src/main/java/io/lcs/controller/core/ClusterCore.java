@@ -138,6 +138,10 @@ public final class ClusterCore {
                     if (l.heldUntilNanos != 0) {
                         loseLease(l, "suspend detected: wall clock jumped " + gap + " ms past the monotonic clock");
                     }
+                    if (l.phase != Phase.IDLE) {
+                        // the round's timer stood still during the suspend: late replies must not complete it
+                        abandonRound(l, nowNanos, 0);
+                    }
                 }
             }
         }
@@ -295,6 +299,7 @@ public final class ClusterCore {
 
     /** Returns everything produced since the last call; see {@link Ready} for the order to apply it. */
     public Ready drain() {
+        batchLeaseMessages();
         if (persistObjects.isEmpty() && forgetObjects.isEmpty() && persistEpochs.isEmpty() && outbound.isEmpty()
                 && events.isEmpty()) {
             return Ready.EMPTY;
@@ -491,6 +496,13 @@ public final class ClusterCore {
             return;
         }
         StoredObject highest = w.highest;
+        // Our own store counts as one more read reply, taken now: a concurrent write to the same key
+        // from this node may have entered phase 2 since this one started, and two writes from one
+        // node must never pick the same version (same version + different content = divergence).
+        StoredObject local = objects.get(w.op.key());
+        if (local != null && (highest == null || local.version().isNewerThan(highest.version()))) {
+            highest = local;
+        }
         boolean existed = highest != null && !highest.deleted();
         ObjectVersion base = highest == null ? ObjectVersion.ZERO : highest.version();
         StoredObject next;
@@ -859,7 +871,7 @@ public final class ClusterCore {
         outbound.add(new Ready.Outbound(to, m));
     }
 
-    /** Handles lease messages we sent ourselves, then batches lease messages per peer. */
+    /** Handles lease messages we sent ourselves (batching per peer happens in {@link #drain()}). */
     private void flush(long nowNanos) {
         // bounded: each self-message produces at most one reply, and a round at most two broadcasts
         int guard = 0;
@@ -867,6 +879,14 @@ public final class ClusterCore {
             LeaseMessage m = selfLeaseInbox.poll();
             onLeaseMessage(self, m, nowNanos);
         }
+    }
+
+    /**
+     * One {@link Message.LeaseBatch} per peer for every lease message produced since the last
+     * drain, whichever inputs produced them (a reconciler calling {@link #setLeaseWanted} for 1,000
+     * VIPs and then {@link #tick} must not mean 1,000 batches per peer).
+     */
+    private void batchLeaseMessages() {
         if (!leaseOutbox.isEmpty()) {
             for (Map.Entry<String, List<LeaseMessage>> e : leaseOutbox.entrySet()) {
                 send(e.getKey(), new Message.LeaseBatch(List.copyOf(e.getValue())));

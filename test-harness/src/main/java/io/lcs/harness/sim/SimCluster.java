@@ -1,0 +1,513 @@
+package io.lcs.harness.sim;
+
+import io.lcs.controller.core.ClusterCore;
+import io.lcs.controller.core.CoreConfig;
+import io.lcs.controller.core.CoreEvent;
+import io.lcs.controller.core.Views.LeaseView;
+import io.lcs.controller.core.Views.MembershipView;
+import io.lcs.controller.core.Views.PeerView;
+import io.lcs.controller.core.WriteOp;
+import io.lcs.controller.core.WriteResult;
+import io.lcs.model.wire.Message;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+
+/**
+ * A whole simulated cluster in one thread: {@link SimNode}s on a {@link SimNetwork} under one
+ * {@link SimClock}, driven by a single event loop (node ticks, message deliveries and scripted
+ * actions, in time order, ties broken deterministically), with {@link Invariants} checked after
+ * every step. All randomness comes from one {@link SplittableRandom} seeded by the caller, so a
+ * seed replays exactly.
+ *
+ * <p>Lease intents: with {@link Options#autoIntents()} each node decides on every tick, from its
+ * own view only, which VIPs it wants (the placement rule of DESIGN.md section 2, see
+ * {@link #desiredOwner}); otherwise a test sets them with {@link #want}.
+ *
+ * <p>Not thread-safe; one cluster per thread.
+ */
+public final class SimCluster {
+    /** Bound on steps of one run, so a livelocked simulation fails instead of hanging. */
+    public static final long MAX_STEPS = 50_000_000L;
+    /** Local-clock interval between two ticks of a node, chosen at random per tick. */
+    public static final long MIN_TICK_NANOS = 10_000_000L;
+    public static final long MAX_TICK_NANOS = 30_000_000L;
+
+    /**
+     * @param fullMembers nodes that may hold VIPs (named n1..nK)
+     * @param witnesses quorum-only nodes (named w1..wJ)
+     * @param releaseOnStop a node that stops wanting a VIP it holds releases it at once (else it lets
+     *     the lease run out)
+     * @param maxPauseNanos the longest freeze or suspend the run may inject (widens the quorum check)
+     * @param verbose print every step here, or null
+     */
+    public record Options(long seed, int fullMembers, int witnesses, long leaseMillis, long renewMillis,
+                          double driftBound, boolean codec, boolean releaseOnStop, boolean autoIntents,
+                          List<String> vips, long maxPauseNanos, PrintStream verbose) {
+        public Options {
+            vips = List.copyOf(vips);
+            if (fullMembers < 1 || witnesses < 0) {
+                throw new IllegalArgumentException("need at least one full member");
+            }
+        }
+
+        /** A quiet cluster: no drift surprises, direct objects on the wire, manual intents. */
+        public static Options manual(long seed, int fullMembers, int witnesses, List<String> vips) {
+            return new Options(seed, fullMembers, witnesses, 2_000, 500, 0.01, true, true, false, vips, 0, null);
+        }
+    }
+
+    /** Formatted only when a trace is printed. */
+    private record Received(String from, Message message) {
+        @Override
+        public String toString() {
+            return "from " + from + " " + message;
+        }
+    }
+
+    private record Timer(long atNanos, long seq, SimNode node, int generation, String label, Runnable action) {
+    }
+
+    final Options options;
+    final SplittableRandom random;
+    final SimClock clock = new SimClock();
+    final SimNetwork network;
+    final List<SimNode> nodes = new ArrayList<>();
+    final Map<String, SimNode> byName = new LinkedHashMap<>();
+    final SimTrace trace;
+    final Invariants invariants;
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> {
+        int c = Long.compare(a.atNanos, b.atNanos);
+        return c != 0 ? c : Long.compare(a.seq, b.seq);
+    });
+    private long timerSeq;
+    private long steps;
+    private final List<String> fullMemberNames = new ArrayList<>();
+    private final Map<String, List<String>> placementOrder = new HashMap<>();
+    private final Map<String, String> forcedOwner = new HashMap<>();
+    private final Map<String, Set<String>> manualWants = new HashMap<>();
+    private final Set<String> manualVips = new TreeSet<>();
+    private final Map<String, WriteResult> results = new HashMap<>();
+    private final List<CoreEvent> eventLog = new ArrayList<>();
+    private boolean keepEvents;
+
+    public SimCluster(Options options) {
+        this.options = options;
+        this.random = new SplittableRandom(options.seed());
+        this.trace = new SimTrace(options.verbose());
+        List<CoreConfig.Member> members = new ArrayList<>();
+        for (int i = 1; i <= options.fullMembers(); i++) {
+            members.add(new CoreConfig.Member("n" + i, true));
+            fullMemberNames.add("n" + i);
+        }
+        for (int i = 1; i <= options.witnesses(); i++) {
+            members.add(new CoreConfig.Member("w" + i, false));
+        }
+        List<String> names = members.stream().map(CoreConfig.Member::name).toList();
+        this.network = new SimNetwork(random.split(), names, options.codec());
+        long hb = Math.max(50, Math.min(250, options.renewMillis() / 2));
+        for (int i = 0; i < members.size(); i++) {
+            CoreConfig d = CoreConfig.defaults(names.get(i), members, 0x1C5L, options.leaseMillis(),
+                    options.renewMillis());
+            CoreConfig c = new CoreConfig(d.self(), d.members(), d.configHash(), d.leaseMillis(), d.renewMillis(),
+                    hb, d.peerTimeoutMillis(), options.driftBound(), 3_000, d.syncIntervalMillis(),
+                    d.tombstoneGcMillis(), d.suspendJumpMillis(), d.maxLeaseEntries());
+            // each monotonic clock runs at 1 + drift with |drift| <= bound / 2, so any two differ by <= bound
+            double drift = (random.nextDouble() * 2 - 1) * options.driftBound() / 2;
+            SimClock.NodeClock nc = new SimClock.NodeClock(clock, 1 + drift,
+                    1_000_000_000L + random.nextLong(1L << 40), 1_700_000_000_000L + random.nextLong(1L << 30));
+            SimNode n = new SimNode(i, c, nc);
+            nodes.add(n);
+            byName.put(n.name, n);
+        }
+        for (String vip : options.vips()) {
+            placementOrder.put(vip, rotated(vip));
+        }
+        this.invariants = new Invariants(this);
+        for (SimNode n : nodes) {
+            n.start(random);
+            scheduleTick(n, random.nextLong(MAX_TICK_NANOS));
+        }
+    }
+
+    private List<String> rotated(String vip) {
+        List<String> sorted = new ArrayList<>(new TreeSet<>(fullMemberNames));
+        int k = Math.floorMod(vip.hashCode(), sorted.size());
+        List<String> out = new ArrayList<>(sorted.subList(k, sorted.size()));
+        out.addAll(sorted.subList(0, k));
+        return List.copyOf(out);
+    }
+
+    // ------------------------------------------------------------------ event loop
+
+    /** Runs every step due up to real time {@code realNanos}, then sets the clock there. */
+    public void runUntil(long realNanos) {
+        while (true) {
+            long nt = network.peekNanos();
+            Timer tm = timers.peek();
+            long tt = tm == null ? Long.MAX_VALUE : tm.atNanos;
+            long next = Math.min(nt, tt);
+            if (next > realNanos) {
+                break;
+            }
+            if (++steps > MAX_STEPS) {
+                throw invariants.failure("step bound " + MAX_STEPS + " exceeded (livelock?)");
+            }
+            clock.advanceTo(next);
+            if (tt <= nt) {
+                timers.poll();
+                runTimer(tm);
+            } else {
+                deliver(network.poll());
+            }
+        }
+        clock.advanceTo(Math.max(clock.nowNanos(), realNanos));
+    }
+
+    public void runForMillis(long millis) {
+        runUntil(clock.nowNanos() + millis * 1_000_000L);
+    }
+
+    /** Schedules {@code action} at real time {@code realNanos}; it counts as one step. */
+    public void at(long realNanos, String label, Runnable action) {
+        timers.add(new Timer(Math.max(realNanos, clock.nowNanos()), timerSeq++, null, 0, label, action));
+    }
+
+    private void runTimer(Timer tm) {
+        if (tm.action != null) {
+            tm.action.run();
+            trace.record(clock.nowNanos(), "action", null, tm.label, tm.label.hashCode());
+            invariants.afterStep();
+            return;
+        }
+        SimNode n = tm.node;
+        if (n.generation != tm.generation || n.status != SimNode.Status.UP) {
+            return; // a tick from before a crash, pause or restart
+        }
+        tick(n);
+        scheduleTick(n, n.clock.realNanosFor(MIN_TICK_NANOS + random.nextLong(MAX_TICK_NANOS - MIN_TICK_NANOS)));
+    }
+
+    private void scheduleTick(SimNode n, long inNanos) {
+        timers.add(new Timer(clock.nowNanos() + inNanos, timerSeq++, n, n.generation, null, null));
+    }
+
+    private void tick(SimNode n) {
+        long local = n.clock.monoNanos();
+        applyIntents(n, local);
+        n.core.tick(local, n.clock.wallMillis());
+        applyReady(n);
+        trace.record(clock.nowNanos(), "tick", n.name, null, 0);
+        trace.mixIn(n.core.storeDigest());
+        invariants.afterTick(n);
+        invariants.afterStep();
+    }
+
+    private void deliver(SimNetwork.InFlight m) {
+        SimNode to = nodes.get(m.to());
+        if (to.status == SimNode.Status.CRASHED) {
+            return;
+        }
+        if (to.status != SimNode.Status.UP) {
+            if (to.parked.size() < SimNode.MAX_PARKED) {
+                to.parked.add(m);
+            }
+            return;
+        }
+        Message msg = network.open(m);
+        if (msg == null) {
+            return;
+        }
+        String from = network.name(m.from());
+        to.core.receive(from, msg, to.clock.monoNanos());
+        applyReady(to);
+        trace.record(clock.nowNanos(), "recv", to.name, new Received(from, msg), m.seq());
+        invariants.afterStep();
+    }
+
+    private void applyReady(SimNode n) {
+        io.lcs.controller.core.Ready r = n.core.drain();
+        invariants.onReady(n, r);
+        n.apply(r, network, clock.nowNanos(), this::onEvent);
+    }
+
+    private void onEvent(SimNode n, CoreEvent e) {
+        if (keepEvents) {
+            eventLog.add(e);
+        }
+        if (e instanceof CoreEvent.WriteCompleted wc) {
+            results.put(handle(n, wc.result().requestId()), wc.result());
+            invariants.onWriteCompleted(n, wc.result());
+            trace.record(clock.nowNanos(), "event", n.name, e, wc.result().requestId());
+        } else if (e instanceof CoreEvent.LeaseAcquired || e instanceof CoreEvent.LeaseLost
+                || e instanceof CoreEvent.LeaseReleased || e instanceof CoreEvent.QuorumChanged
+                || e instanceof CoreEvent.SuspendDetected) {
+            trace.record(clock.nowNanos(), "event", n.name, e, e.hashCode());
+        }
+    }
+
+    private static String handle(SimNode n, long requestId) {
+        return n.name + "#" + n.incarnation + "#" + requestId;
+    }
+
+    // ------------------------------------------------------------------ lease intents
+
+    private void applyIntents(SimNode n, long local) {
+        ClusterCore c = n.core;
+        if (!options.autoIntents()) {
+            Set<String> wants = manualWants.getOrDefault(n.name, Set.of());
+            for (String vip : manualVips) {
+                c.setLeaseWanted(vip, wants.contains(vip), local);
+            }
+            return;
+        }
+        boolean eligible = n.config.isFullMember(n.name) && c.hasQuorum() && !c.restarting(local);
+        MembershipView mv = eligible ? c.membership(local) : null;
+        for (String vip : options.vips()) {
+            LeaseView lv = c.lease(vip, local);
+            boolean want = eligible && n.name.equals(desiredOwner(vip, mv, lv, n.name));
+            c.setLeaseWanted(vip, want, local);
+            if (!want && lv.held() && options.releaseOnStop()) {
+                c.release(vip, local); // as the address reconciler does once the address is removed
+            }
+        }
+    }
+
+    /**
+     * The placement rule, from one node's view: a forced owner (a Move) if it is a candidate, else
+     * the known owner if it is a candidate (sticky), else the first candidate in the VIP's stable
+     * order. A candidate is an online full member not in its restart wait.
+     */
+    String desiredOwner(String vip, MembershipView mv, LeaseView lv, String self) {
+        String forced = forcedOwner.get(vip);
+        if (forced != null && candidate(mv, forced)) {
+            return forced;
+        }
+        String known = lv.knownOwner(self);
+        if (known != null && candidate(mv, known)) {
+            return known;
+        }
+        for (String name : placementOrder.get(vip)) {
+            if (candidate(mv, name)) {
+                return name;
+            }
+        }
+        return null;
+    }
+
+    private static boolean candidate(MembershipView mv, String name) {
+        for (PeerView p : mv.nodes()) {
+            if (p.name().equals(name)) {
+                return p.online() && p.fullMember() && !p.restarting();
+            }
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------ scripting
+
+    public SimNode node(String name) {
+        SimNode n = byName.get(name);
+        if (n == null) {
+            throw new IllegalArgumentException("no node '" + name + "'");
+        }
+        return n;
+    }
+
+    public List<SimNode> nodes() {
+        return nodes;
+    }
+
+    public SimNetwork network() {
+        return network;
+    }
+
+    public SimClock clock() {
+        return clock;
+    }
+
+    public SimTrace trace() {
+        return trace;
+    }
+
+    public Invariants invariants() {
+        return invariants;
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    public long steps() {
+        return steps;
+    }
+
+    public List<String> fullMemberNames() {
+        return fullMemberNames;
+    }
+
+    public void crash(String name) {
+        SimNode n = node(name);
+        if (n.status != SimNode.Status.CRASHED) {
+            n.crash(clock.nowNanos());
+            trace.record(clock.nowNanos(), "crash", name, null, 1);
+        }
+    }
+
+    /** Restarts a crashed node from its disk (its core starts its restart wait now). */
+    public void restart(String name) {
+        SimNode n = node(name);
+        if (n.status == SimNode.Status.CRASHED) {
+            n.start(random);
+            trace.record(clock.nowNanos(), "restart", name, null, 2);
+            tickNowAndSchedule(n);
+        }
+    }
+
+    /** SIGSTOP: the node takes no step; its clocks run on; messages to it wait. */
+    public void freeze(String name) {
+        pause(node(name), SimNode.Status.FROZEN);
+    }
+
+    /** Host suspend: like a freeze, and its monotonic clock stops too (its wall clock does not). */
+    public void suspend(String name) {
+        SimNode n = node(name);
+        if (n.status == SimNode.Status.UP) {
+            n.clock.suspend();
+        }
+        pause(n, SimNode.Status.SUSPENDED);
+    }
+
+    private void pause(SimNode n, SimNode.Status how) {
+        if (n.status == SimNode.Status.UP) {
+            n.status = how;
+            n.generation++;
+            trace.record(clock.nowNanos(), how == SimNode.Status.FROZEN ? "freeze" : "suspend", n.name, null, 3);
+        }
+    }
+
+    /** Ends a freeze or suspend: the node ticks at once, then gets the messages that waited for it. */
+    public void resume(String name) {
+        SimNode n = node(name);
+        if (n.status != SimNode.Status.FROZEN && n.status != SimNode.Status.SUSPENDED) {
+            return;
+        }
+        n.clock.resume();
+        n.status = SimNode.Status.UP;
+        n.generation++;
+        trace.record(clock.nowNanos(), "resume", name, null, 4);
+        tickNowAndSchedule(n);
+        long t = clock.nowNanos() + 1_000;
+        while (!n.parked.isEmpty()) {
+            network.requeue(n.parked.poll(), t);
+        }
+    }
+
+    private void tickNowAndSchedule(SimNode n) {
+        tick(n);
+        scheduleTick(n, n.clock.realNanosFor(MIN_TICK_NANOS + random.nextLong(MAX_TICK_NANOS - MIN_TICK_NANOS)));
+    }
+
+    /** Submits a client write at {@code name}; returns a handle for {@link #result}. */
+    public String submit(String name, WriteOp op) {
+        SimNode n = node(name);
+        if (n.status != SimNode.Status.UP) {
+            throw new IllegalStateException(name + " is " + n.status + ": no client can reach it");
+        }
+        long id = n.core.submit(op, n.clock.monoNanos());
+        String h = handle(n, id);
+        applyReady(n);
+        trace.record(clock.nowNanos(), "submit", name, op, op.key().hashCode() ^ id);
+        invariants.afterStep();
+        return h;
+    }
+
+    /** The outcome of a submitted write, or null while it runs (or if its node crashed). */
+    public WriteResult result(String handle) {
+        return results.get(handle);
+    }
+
+    /** Manual intents: node {@code name} wants (or stops wanting) VIP {@code vip} from its next tick. */
+    public void want(String name, String vip, boolean wanted) {
+        manualVips.add(vip);
+        Set<String> s = manualWants.computeIfAbsent(name, k -> new HashSet<>());
+        if (wanted) {
+            s.add(vip);
+        } else {
+            s.remove(vip);
+        }
+    }
+
+    /** Gives the VIP up at {@code name} now (the address is gone). */
+    public void release(String name, String vip) {
+        want(name, vip, false);
+        SimNode n = node(name);
+        long local = n.clock.monoNanos();
+        n.core.setLeaseWanted(vip, false, local);
+        n.core.release(vip, local);
+        applyReady(n);
+        trace.record(clock.nowNanos(), "release", name, vip, vip.hashCode());
+        invariants.afterStep();
+    }
+
+    /** A Move: every node's placement prefers {@code owner} for {@code vip}; null ends it. */
+    public void forceOwner(String vip, String owner) {
+        if (owner == null) {
+            forcedOwner.remove(vip);
+        } else {
+            forcedOwner.put(vip, owner);
+        }
+        trace.record(clock.nowNanos(), "move", owner, vip, vip.hashCode() ^ (owner == null ? 0 : owner.hashCode()));
+    }
+
+    /** Nodes that hold {@code vip} now by their own view (crashed and suspended nodes hold nothing). */
+    public List<String> holders(String vip) {
+        List<String> out = new ArrayList<>();
+        for (SimNode n : nodes) {
+            if (n.core != null && n.status != SimNode.Status.SUSPENDED
+                    && n.core.lease(vip, n.clock.monoNanos()).held()) {
+                out.add(n.name);
+            }
+        }
+        return out;
+    }
+
+    /** Keeps every core event (in order) for {@link #events()}. */
+    public void keepEvents(boolean keep) {
+        keepEvents = keep;
+    }
+
+    public List<CoreEvent> events() {
+        return eventLog;
+    }
+
+    /** Ends every fault: heals the network, resumes paused nodes, restarts crashed ones, ends Moves. */
+    public void healEverything() {
+        network.heal();
+        network.clearLinkLoss();
+        forcedOwner.clear();
+        trace.record(clock.nowNanos(), "heal", null, null, 5);
+        for (SimNode n : nodes) {
+            if (n.status == SimNode.Status.CRASHED) {
+                restart(n.name);
+            } else if (n.status != SimNode.Status.UP) {
+                resume(n.name);
+            }
+        }
+    }
+
+    /** Real nanoseconds a full settle needs after {@link #healEverything}: restart wait, peer timeout, leases. */
+    public long settleNanos() {
+        CoreConfig c = nodes.get(0).config;
+        return (long) ((c.leaseMillis() * (1 + 2 * c.driftBound()) * 1.05 + c.peerTimeoutMillis()
+                + 3L * c.leaseMillis() + 2 * c.syncIntervalMillis() + 1_000) * 1_000_000L);
+    }
+}

@@ -1,0 +1,112 @@
+package io.lcs.harness.sim;
+
+import io.lcs.controller.core.ClusterCore;
+import io.lcs.controller.core.CoreConfig;
+import io.lcs.controller.core.CoreEvent;
+import io.lcs.controller.core.Ready;
+import io.lcs.model.api.ObjectKey;
+import io.lcs.model.api.StoredObject;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
+
+/**
+ * One simulated lcsd: a {@link ClusterCore}, its "disk" (persisted objects and epochs) and its
+ * clocks. {@link #apply} handles a {@link Ready} in the order its Javadoc demands: persist, then
+ * send, then events. A crash drops the core and everything not on disk; a restart builds a new core
+ * from the disk. A freeze (SIGSTOP) stops the node's steps while its clocks run on; a suspend also
+ * stops its monotonic clock (the wall clock runs on).
+ */
+public final class SimNode {
+    /** Bound on messages held for a paused node (a TCP buffer would not hold more either). */
+    public static final int MAX_PARKED = 100_000;
+
+    public enum Status { UP, FROZEN, SUSPENDED, CRASHED }
+
+    final int index;
+    final String name;
+    final CoreConfig config;
+    final SimClock.NodeClock clock;
+    final TreeMap<ObjectKey, StoredObject> diskObjects = new TreeMap<>();
+    final TreeMap<String, Long> diskEpochs = new TreeMap<>();
+    final ArrayDeque<SimNetwork.InFlight> parked = new ArrayDeque<>();
+    ClusterCore core;
+    Status status = Status.UP;
+    /** Bumped on every crash, restart, pause and resume: a tick scheduled under an older one is void. */
+    int generation;
+    int incarnation;
+    /** Real time this node was last not crashed (now, while it is not crashed). */
+    long crashedAtNanos = -1;
+
+    SimNode(int index, CoreConfig config, SimClock.NodeClock clock) {
+        this.index = index;
+        this.name = config.self();
+        this.config = config;
+        this.clock = clock;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    /** The running core, or null while crashed. */
+    public ClusterCore core() {
+        return core;
+    }
+
+    public SimClock.NodeClock clock() {
+        return clock;
+    }
+
+    public Map<ObjectKey, StoredObject> diskObjects() {
+        return diskObjects;
+    }
+
+    public Map<String, Long> diskEpochs() {
+        return diskEpochs;
+    }
+
+    void start(SplittableRandom random) {
+        core = new ClusterCore(config, diskObjects.values(), diskEpochs, clock.monoNanos(),
+                new SplittableRandom(random.nextLong()));
+        status = Status.UP;
+        generation++;
+        incarnation++;
+        crashedAtNanos = -1;
+    }
+
+    void crash(long realNanos) {
+        core = null;
+        status = Status.CRASHED;
+        clock.resume();
+        generation++;
+        parked.clear();
+        crashedAtNanos = realNanos;
+    }
+
+    /** Persists, then sends, then hands events over: the order {@link Ready} requires. */
+    void apply(Ready ready, SimNetwork network, long realNanos, BiConsumer<SimNode, CoreEvent> events) {
+        if (ready.isEmpty()) {
+            return;
+        }
+        for (StoredObject o : ready.persistObjects()) {
+            diskObjects.put(o.key(), o);
+        }
+        for (ObjectKey k : ready.forgetObjects()) {
+            diskObjects.remove(k);
+        }
+        diskEpochs.putAll(ready.persistEpochs());
+        for (Ready.Outbound out : ready.messages()) {
+            network.send(name, out.to(), out.message(), realNanos);
+        }
+        for (CoreEvent e : ready.events()) {
+            events.accept(this, e);
+        }
+    }
+}

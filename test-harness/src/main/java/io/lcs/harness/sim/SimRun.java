@@ -1,0 +1,244 @@
+package io.lcs.harness.sim;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lcs.controller.core.WriteOp;
+import io.lcs.model.api.ObjectKey;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * One seeded random simulation run: a cluster shaped by the seed (size, witnesses, lease length,
+ * network delays, loss, duplication, codec on or off, release or expiry), random client writes at
+ * random live nodes, random faults (crash and restart, freeze, suspend, partitions, one-way cuts,
+ * loss bursts, Moves) for {@code durationNanos}; then everything heals, the cluster settles, and
+ * the final checks run. Invariants are checked after every step throughout.
+ *
+ * <p>Same seed, same run: every random choice comes from one {@link SplittableRandom}.
+ */
+public final class SimRun {
+    /** Client write keys: kind VirtualIP, names v0..v4 (the same names are the VIPs leased). */
+    public static final List<String> VIPS = List.of("v0", "v1", "v2", "v3", "v4");
+
+    /** What one run did, for the summary line and the determinism check. */
+    public record Outcome(long seed, int nodes, int witnesses, boolean codec, long steps, long traceHash,
+                          long acked, long messages) {
+    }
+
+    /** Shape of a run, all derived from the seed. */
+    public record Shape(int fullMembers, int witnesses, long leaseMillis, boolean codec, boolean releaseOnStop,
+                        boolean suspends) {
+    }
+
+    private final long seed;
+    private final long durationNanos;
+    private final SplittableRandom random;
+    private final SimCluster sim;
+    private final Shape shape;
+    private int writeCounter;
+
+    /**
+     * @param codecShare fraction of runs (by seed) whose messages go through the wire codec
+     * @param verbose print every step here, or null
+     */
+    public SimRun(long seed, long durationNanos, double codecShare, PrintStream verbose) {
+        this.seed = seed;
+        this.durationNanos = durationNanos;
+        this.random = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        this.shape = shape(random, codecShare);
+        long lease = shape.leaseMillis();
+        long maxPause = 3 * lease * 1_000_000L;
+        this.sim = new SimCluster(new SimCluster.Options(seed, shape.fullMembers(), shape.witnesses(), lease,
+                lease / 4, 0.01, shape.codec(), shape.releaseOnStop(), true, VIPS, maxPause, verbose));
+    }
+
+    static Shape shape(SplittableRandom r, double codecShare) {
+        int size = new int[] {3, 5, 7}[r.nextInt(3)];
+        int witnesses = r.nextInt(3) == 0 ? 0 : r.nextInt(1, size / 2 + 1);
+        long lease = new long[] {1_500, 2_000, 3_000}[r.nextInt(3)];
+        return new Shape(size - witnesses, witnesses, lease, r.nextDouble() < codecShare, r.nextBoolean(),
+                r.nextInt(3) == 0);
+    }
+
+    public SimCluster cluster() {
+        return sim;
+    }
+
+    public Shape shape() {
+        return shape;
+    }
+
+    /** Runs the faulty phase, heals, settles and runs the final checks; throws AssertionError on a violation. */
+    public Outcome run() {
+        SimNetwork net = sim.network();
+        long minDelay = 100_000 + random.nextLong(900_000);
+        long maxDelay = minDelay + 1_000_000 + random.nextLong(random.nextBoolean() ? 5_000_000 : 40_000_000);
+        net.setDelay(minDelay, maxDelay);
+        net.setDuplication(random.nextInt(3) == 0 ? random.nextDouble() * 0.05 : 0);
+        double baseLoss = random.nextInt(3) == 0 ? random.nextDouble() * 0.05 : 0;
+        List<String> names = new ArrayList<>();
+        for (SimNode n : sim.nodes()) {
+            names.add(n.name());
+        }
+        if (baseLoss > 0) {
+            for (String a : names) {
+                for (String b : names) {
+                    if (!a.equals(b)) {
+                        net.setLinkLoss(a, b, random.nextDouble() * baseLoss);
+                    }
+                }
+            }
+        }
+        long faultMeanNanos = (300 + random.nextLong(2_700)) * 1_000_000L;
+        long writeMeanNanos = (50 + random.nextLong(450)) * 1_000_000L;
+        long leaseNanos = shape.leaseMillis() * 1_000_000L;
+        long suspendJumpNanos = sim.nodes().get(0).config.suspendJumpMillis() * 1_000_000L;
+
+        long nextFault = expo(faultMeanNanos);
+        long nextWrite = expo(writeMeanNanos);
+        // bounded: every iteration moves nextFault or nextWrite forward by at least 1 ms
+        while (true) {
+            long next = Math.min(nextFault, nextWrite);
+            if (next >= durationNanos) {
+                break;
+            }
+            sim.runUntil(next);
+            if (next == nextWrite) {
+                clientWrite(names);
+                nextWrite += Math.max(1_000_000L, expo(writeMeanNanos));
+            } else {
+                fault(names, leaseNanos, suspendJumpNanos);
+                nextFault += Math.max(1_000_000L, expo(faultMeanNanos));
+            }
+        }
+        sim.runUntil(durationNanos);
+        sim.healEverything();
+        sim.runUntil(sim.clock().nowNanos() + sim.settleNanos());
+        sim.invariants().checkConvergedAndNothingLost();
+        sim.invariants().checkEveryVipHeldOnce();
+        sim.trace().mixIn(sim.invariants().acked());
+        return new Outcome(seed, shape.fullMembers() + shape.witnesses(), shape.witnesses(), shape.codec(),
+                sim.steps(), sim.trace().hash(), sim.invariants().acked(), net.sent());
+    }
+
+    private long expo(long meanNanos) {
+        return (long) (-Math.log(1 - random.nextDouble()) * meanNanos);
+    }
+
+    private void clientWrite(List<String> names) {
+        List<String> up = new ArrayList<>();
+        for (SimNode n : sim.nodes()) {
+            if (n.status() == SimNode.Status.UP) {
+                up.add(n.name());
+            }
+        }
+        if (up.isEmpty()) {
+            return;
+        }
+        String at = up.get(random.nextInt(up.size()));
+        String name = VIPS.get(random.nextInt(VIPS.size()));
+        ObjectKey key = new ObjectKey("VirtualIP", name);
+        WriteOp op;
+        if (random.nextInt(5) == 0) {
+            op = new WriteOp.Delete(key);
+        } else {
+            op = new WriteOp.Put(key, vipBody(name, "198.18.0." + (1 + random.nextInt(250)) + "/24",
+                    random.nextInt(4) == 0 ? "eth1" : "eth0"));
+        }
+        writeCounter++;
+        sim.submit(at, op);
+    }
+
+    /** A VirtualIP manifest as a client would send it. */
+    public static ObjectNode vipBody(String name, String address, String iface) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ObjectNode body = f.objectNode();
+        body.put("apiVersion", "lcs/v1");
+        body.put("kind", "VirtualIP");
+        body.putObject("metadata").put("name", name);
+        ObjectNode spec = body.putObject("spec");
+        spec.put("address", address);
+        spec.put("interface", iface);
+        return body;
+    }
+
+    private void fault(List<String> names, long leaseNanos, long suspendJumpNanos) {
+        long now = sim.clock().nowNanos();
+        SimNetwork net = sim.network();
+        int kind = random.nextInt(shape.suspends() ? 9 : 8);
+        switch (kind) {
+            case 0, 1 -> { // crash, restart later
+                String n = pick(names, SimNode.Status.UP);
+                if (n != null) {
+                    sim.crash(n);
+                    sim.at(now + 100_000_000L + random.nextLong(3 * leaseNanos), "restart " + n, () -> sim.restart(n));
+                }
+            }
+            case 2 -> { // freeze (SIGSTOP), sometimes longer than the lease
+                String n = pick(names, SimNode.Status.UP);
+                if (n != null) {
+                    sim.freeze(n);
+                    sim.at(now + 10_000_000L + random.nextLong(3 * leaseNanos), "resume " + n, () -> sim.resume(n));
+                }
+            }
+            case 3 -> { // partition into random groups
+                int groups = 2 + random.nextInt(2);
+                List<Set<String>> g = new ArrayList<>();
+                for (int i = 0; i < groups; i++) {
+                    g.add(new HashSet<>());
+                }
+                for (String n : names) {
+                    g.get(random.nextInt(groups)).add(n);
+                }
+                net.partition(g);
+                sim.at(now + 200_000_000L + random.nextLong(4_000_000_000L), "heal", net::heal);
+                sim.trace().record(now, "partition", null, g, g.toString().hashCode());
+            }
+            case 4 -> { // one-way cut
+                String a = names.get(random.nextInt(names.size()));
+                String b = names.get(random.nextInt(names.size()));
+                if (!a.equals(b)) {
+                    net.cut(a, b);
+                    sim.at(now + 200_000_000L + random.nextLong(3_000_000_000L), "heal", net::heal);
+                    sim.trace().record(now, "cut", a, b, b.hashCode());
+                }
+            }
+            case 5 -> { // loss burst
+                double p = 0.3 + random.nextDouble() * 0.7;
+                net.setBurstLoss(p);
+                sim.at(now + 100_000_000L + random.nextLong(2_000_000_000L), "burst end", () -> net.setBurstLoss(0));
+                sim.trace().record(now, "burst", null, p, Double.hashCode(p));
+            }
+            case 6, 7 -> { // a Move: everyone prefers another node for a while
+                String vip = VIPS.get(random.nextInt(VIPS.size()));
+                List<String> full = sim.fullMemberNames();
+                String to = full.get(random.nextInt(full.size()));
+                sim.forceOwner(vip, to);
+                sim.at(now + 500_000_000L + random.nextLong(4_500_000_000L), "move end " + vip,
+                        () -> sim.forceOwner(vip, null));
+            }
+            default -> { // suspend, long enough that the wall-clock jump is detected
+                String n = pick(names, SimNode.Status.UP);
+                if (n != null) {
+                    sim.suspend(n);
+                    long d = suspendJumpNanos + suspendJumpNanos / 5 + 100_000_000L + random.nextLong(2 * leaseNanos);
+                    sim.at(now + d, "resume " + n, () -> sim.resume(n));
+                }
+            }
+        }
+    }
+
+    private String pick(List<String> names, SimNode.Status status) {
+        List<String> c = new ArrayList<>();
+        for (String n : names) {
+            if (sim.node(n).status() == status) {
+                c.add(n);
+            }
+        }
+        return c.isEmpty() ? null : c.get(random.nextInt(c.size()));
+    }
+}

@@ -1,0 +1,214 @@
+package io.lcs.harness.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lcs.controller.core.CoreEvent;
+import io.lcs.controller.core.WriteOp;
+import io.lcs.controller.core.WriteResult;
+import io.lcs.model.api.ObjectKey;
+import io.lcs.model.api.StoredObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fixed scenarios (no random faults) for single rules of DESIGN.md sections 2 and 4, on the same
+ * simulated cluster as {@link ClusterSimulationTest}; invariants are still checked after every step.
+ * Lease 2,000 ms, renew 500 ms, so the restart wait is 2,040 ms and the peer timeout 1,000 ms.
+ */
+class CoreRulesSimulationTest {
+    static final long LEASE_MS = 2_000;
+    static final ObjectKey V0 = new ObjectKey("VirtualIP", "v0");
+
+    static SimCluster manual(int full, int witnesses, List<String> vips) {
+        SimCluster c = new SimCluster(SimCluster.Options.manual(42, full, witnesses, vips));
+        c.runForMillis(3_000); // past the start-up restart wait, membership formed
+        return c;
+    }
+
+    static SimCluster auto(List<String> vips, long maxPauseMillis) {
+        SimCluster c = new SimCluster(new SimCluster.Options(43, 3, 0, LEASE_MS, LEASE_MS / 4, 0.01, true, true,
+                true, vips, maxPauseMillis * 1_000_000L, null));
+        c.runForMillis(4_000);
+        return c;
+    }
+
+    static WriteOp put(String name, String address) {
+        return new WriteOp.Put(new ObjectKey("VirtualIP", name), SimRun.vipBody(name, address, "eth0"));
+    }
+
+    /** Runs in 5 ms slices until {@code vip} has exactly one holder; returns it (bounded by {@code maxMillis}). */
+    static String awaitHolder(SimCluster c, String vip, long maxMillis) {
+        for (long t = 0; t < maxMillis; t += 5) {
+            List<String> h = c.holders(vip);
+            if (h.size() == 1) {
+                return h.get(0);
+            }
+            c.runForMillis(5);
+        }
+        return null;
+    }
+
+    @Test
+    void writeAcknowledgedWithOneNodeDownSurvivesRestartOfEverything() {
+        SimCluster c = manual(3, 0, List.of());
+        c.crash("n3");
+        c.runForMillis(1_500);
+        String h = c.submit("n1", put("v0", "198.18.0.10/24"));
+        c.runForMillis(300);
+        WriteResult r = c.result(h);
+        assertNotNull(r, "the write completed");
+        assertEquals(WriteResult.Outcome.CREATED, r.outcome(), r.toString());
+        c.crash("n1");
+        c.crash("n2");
+        c.runForMillis(500);
+        for (String n : List.of("n1", "n2", "n3")) {
+            c.restart(n);
+        }
+        c.runUntil(c.clock().nowNanos() + c.settleNanos());
+        for (SimNode n : c.nodes()) {
+            StoredObject o = n.core().object(V0).orElse(null);
+            assertNotNull(o, n.name() + " lost the acknowledged write");
+            assertEquals(r.version(), o.version(), n.name());
+            assertEquals("198.18.0.10/24", o.body().path("spec").path("address").asText(), n.name());
+        }
+        c.invariants().checkConvergedAndNothingLost();
+    }
+
+    @Test
+    void partitionedMinorityWriteFailsWithNoQuorum() {
+        SimCluster c = manual(5, 0, List.of());
+        c.network().partition(List.of(Set.of("n1", "n2"), Set.of("n3", "n4", "n5")));
+        c.runForMillis(1_500);
+        assertTrue(!c.node("n1").core().hasQuorum(), "the minority has no quorum");
+        String minority = c.submit("n1", put("v0", "198.18.0.11/24"));
+        String majority = c.submit("n3", put("v0", "198.18.0.12/24"));
+        c.runForMillis(500);
+        assertEquals(WriteResult.Outcome.NO_QUORUM, c.result(minority).outcome(), c.result(minority).toString());
+        assertTrue(c.result(minority).message().contains("no quorum"), c.result(minority).message());
+        assertEquals(WriteResult.Outcome.CREATED, c.result(majority).outcome());
+        c.healEverything();
+        c.runUntil(c.clock().nowNanos() + c.settleNanos());
+        for (SimNode n : c.nodes()) {
+            assertEquals("198.18.0.12/24", n.core().object(V0).orElseThrow().body().path("spec").path("address")
+                    .asText(), n.name() + " converged on the majority's write; the refused one is nowhere");
+        }
+        c.invariants().checkConvergedAndNothingLost();
+    }
+
+    @Test
+    void concurrentWritesToOneKeyAtOneNodeGetDistinctVersions() {
+        SimCluster c = manual(3, 0, List.of());
+        String a = c.submit("n1", put("v0", "198.18.0.21/24"));
+        String b = c.submit("n1", put("v0", "198.18.0.22/24"));
+        c.runForMillis(500);
+        WriteResult ra = c.result(a);
+        WriteResult rb = c.result(b);
+        assertTrue(ra.outcome().succeeded() && rb.outcome().succeeded(), ra + " / " + rb);
+        assertNotEquals(ra.version(), rb.version(), "two acknowledged writes with different content share a version");
+        c.runUntil(c.clock().nowNanos() + c.settleNanos());
+        c.invariants().checkConvergedAndNothingLost();
+    }
+
+    @Test
+    void oldOwnerFrozenLongerThanLeaseDoesNotOverlapNewOwner() {
+        SimCluster c = auto(List.of("v0"), 3 * LEASE_MS);
+        String old = awaitHolder(c, "v0", 2_000);
+        assertNotNull(old, "someone holds v0");
+        long oldEpoch = c.invariants().maxEpoch("v0");
+        c.freeze(old);
+        // a frozen node still counts as a holder by its own timer: the invariant checks every step
+        String successor = null;
+        for (int i = 0; i < 3 * LEASE_MS / 5 && successor == null; i++) {
+            c.runForMillis(5);
+            for (String h : c.holders("v0")) {
+                if (!h.equals(old)) {
+                    successor = h;
+                }
+            }
+        }
+        assertNotNull(successor, "another node took v0 while " + old + " was frozen");
+        assertTrue(c.invariants().maxEpoch("v0") > oldEpoch, "the new owner has a higher epoch");
+        c.runForMillis(1_000);
+        c.resume(old);
+        c.runForMillis(2_000);
+        assertEquals(List.of(successor), c.holders("v0"), "sticky: the successor keeps it after the freeze");
+    }
+
+    @Test
+    void ownerSuspendedPastTheJumpThresholdHoldsNothingOnResume() {
+        SimCluster c = auto(List.of("v0"), 3 * LEASE_MS);
+        c.keepEvents(true);
+        String old = awaitHolder(c, "v0", 2_000);
+        assertNotNull(old);
+        c.suspend(old);
+        c.runForMillis(3 * LEASE_MS);
+        String successor = awaitHolder(c, "v0", 1);
+        assertNotNull(successor, "another node holds v0 after the owner's lease ran out in real time");
+        assertNotEquals(old, successor);
+        c.resume(old); // the resume tick must see the wall-clock jump and drop the lease
+        assertEquals(List.of(successor), c.holders("v0"));
+        assertTrue(c.events().stream().anyMatch(e -> e instanceof CoreEvent.SuspendDetected), "suspend detected");
+    }
+
+    @Test
+    void restartedAcceptorWaitsBeforeVoting() {
+        SimCluster c = manual(3, 0, List.of("v0"));
+        c.network().partition(List.of(Set.of("n1", "n2"), Set.of("n3")));
+        c.crash("n2");
+        c.runForMillis(100);
+        c.restart("n2");
+        long t0 = c.clock().nowNanos();
+        c.want("n1", "v0", true);
+        // n1 + n2 are a majority of 3, but n2 may have forgotten a grant: it must not vote for a lease
+        long waitNanos = (long) (LEASE_MS * 1_000_000L * (1 + 2 * 0.01) / 1.005);
+        while (c.clock().nowNanos() < t0 + waitNanos - 20_000_000L) {
+            c.runForMillis(5);
+            assertEquals(List.of(), c.holders("v0"), "acquired with a restarting acceptor's vote");
+        }
+        assertTrue(c.node("n1").core().hasQuorum(), "n1 saw a majority all along (n2 is up, only restarting)");
+        String h = awaitHolder(c, "v0", 1_000);
+        assertEquals("n1", h, "n1 acquires once n2's restart wait is over");
+    }
+
+    @Test
+    void releaseLetsAnotherNodeAcquireBeforeExpiry() {
+        SimCluster c = manual(3, 0, List.of("v0"));
+        c.want("n1", "v0", true);
+        assertEquals("n1", awaitHolder(c, "v0", 1_000));
+        c.runForMillis(300);
+        c.release("n1", "v0");
+        c.want("n2", "v0", true);
+        long t0 = c.clock().nowNanos();
+        assertEquals("n2", awaitHolder(c, "v0", LEASE_MS / 2), "n2 acquired within half a lease of the release");
+        long took = (c.clock().nowNanos() - t0) / 1_000_000L;
+        assertTrue(took < LEASE_MS / 2, "took " + took + " ms");
+    }
+
+    @Test
+    void thousandVipsProduceOneLeaseBatchPerPeerPerTick() {
+        List<String> vips = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            vips.add("vip" + i);
+        }
+        SimCluster c = manual(3, 0, vips);
+        long batchesBefore = c.invariants().leaseBatches();
+        for (String v : vips) {
+            c.want("n1", v, true);
+        }
+        c.runForMillis(3_000); // acquire, then about six renewals
+        for (String v : List.of("vip0", "vip499", "vip999")) {
+            assertEquals(List.of("n1"), c.holders(v), v);
+        }
+        // every Ready carried at most one LeaseBatch per peer (checked on every drain by the invariants)
+        long batches = c.invariants().leaseBatches() - batchesBefore;
+        assertTrue(c.invariants().maxLeaseBatchItems() >= 1_000, "one batch carries a round for all VIPs");
+        // 3 s: each node sends each peer at most one batch per tick or delivery; 1,000 VIPs x 7 rounds
+        // x 4 message kinds x 2 peers unbatched would be ~56,000 messages
+        assertTrue(batches < 2_000, batches + " lease batches in 3 s");
+    }
+}
