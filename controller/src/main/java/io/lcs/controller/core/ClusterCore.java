@@ -12,6 +12,7 @@ import io.lcs.controller.core.WriteResult.Outcome;
 import io.lcs.model.api.ObjectKey;
 import io.lcs.model.api.ObjectVersion;
 import io.lcs.model.api.StoredObject;
+import io.lcs.controller.store.InMemoryObjectStore;
 import io.lcs.model.wire.Ballot;
 import io.lcs.model.wire.LeaseMessage;
 import io.lcs.model.wire.Message;
@@ -63,9 +64,9 @@ public final class ClusterCore {
     private final long ownLeaseNanos;
 
     private final Map<String, Peer> peers = new LinkedHashMap<>();
-    private final TreeMap<ObjectKey, StoredObject> objects = new TreeMap<>();
+    /** This node's replica: the object store (tombstones included) with its live digest. */
+    private final InMemoryObjectStore objects = new InMemoryObjectStore();
     private final Map<ObjectKey, Long> tombstoneSeenNanos = new HashMap<>();
-    private long liveDigest;
     private final Map<Long, PendingWrite> writes = new HashMap<>();
     private long nextRequestId = 1;
     private final Map<String, Lease> leases = new TreeMap<>();
@@ -153,7 +154,8 @@ public final class ClusterCore {
             lastHeartbeatNanos = nowNanos;
             boolean restarting = nowNanos < restartUntilNanos;
             for (Peer p : peers.values()) {
-                send(p.name, new Message.Heartbeat(config.configHash(), incarnation, liveDigest, nowNanos,
+                send(p.name, new Message.Heartbeat(config.configHash(), incarnation, objects.liveDigest(),
+                        objects.tombstoneDigest(), nowNanos,
                         p.lastTheirSentNanos == 0 ? 0 : p.lastTheirSentNanos + (nowNanos - p.lastHeardNanos),
                         restarting, declined));
             }
@@ -186,7 +188,7 @@ public final class ClusterCore {
             // A peer with another membership is not part of our cluster: only its heartbeats count.
             return;
         } else if (message instanceof Message.ReadRequest r) {
-            send(from, new Message.ReadReply(r.requestId(), r.key(), objects.get(r.key())));
+            send(from, new Message.ReadReply(r.requestId(), r.key(), objects.get(r.key()).orElse(null)));
         } else if (message instanceof Message.ReadReply r) {
             onReadReply(from, r, nowNanos);
         } else if (message instanceof Message.WriteRequest w) {
@@ -229,7 +231,7 @@ public final class ClusterCore {
         writes.put(id, w);
         // ABD phase 1: read the highest version from a majority (ourselves included).
         w.readFrom.add(self);
-        w.highest = objects.get(op.key());
+        w.highest = objects.get(op.key()).orElse(null);
         for (Peer p : peers.values()) {
             send(p.name, new Message.ReadRequest(id, op.key()));
         }
@@ -348,28 +350,21 @@ public final class ClusterCore {
     }
 
     public Optional<StoredObject> object(ObjectKey key) {
-        StoredObject o = objects.get(key);
-        return o == null || o.deleted() ? Optional.empty() : Optional.of(o);
+        return objects.get(key).filter(o -> !o.deleted());
     }
 
     /** Live objects of one kind, by name. */
     public List<StoredObject> objects(String kind) {
-        List<StoredObject> out = new ArrayList<>();
-        for (StoredObject o : objects.subMap(new ObjectKey(kind, ""), new ObjectKey(kind + "\0", "")).values()) {
-            if (!o.deleted()) {
-                out.add(o);
-            }
-        }
-        return out;
+        return objects.live(kind);
     }
 
     /** Every stored object and tombstone (for the simulation's convergence check). */
     public Collection<StoredObject> allObjects() {
-        return objects.values();
+        return objects.all();
     }
 
     public long storeDigest() {
-        return liveDigest;
+        return objects.liveDigest();
     }
 
     public LeaseView lease(String vip, long nowNanos) {
@@ -403,6 +398,7 @@ public final class ClusterCore {
         boolean restarted = p.incarnation != 0 && p.incarnation != hb.incarnation();
         p.incarnation = hb.incarnation();
         p.digest = hb.storeDigest();
+        p.tombstoneDigest = hb.tombstoneDigest();
         if (!match) {
             if (p.online) {
                 p.online = false;
@@ -413,7 +409,7 @@ public final class ClusterCore {
             events.add(new CoreEvent.PeerUp(p.name, restarted));
         }
         updateQuorum();
-        if (match && p.digest != liveDigest
+        if (match && (p.digest != objects.liveDigest() || p.tombstoneDigest != objects.tombstoneDigest())
                 && nowNanos - p.lastSyncNanos >= config.syncIntervalMillis() * 1_000_000L) {
             p.lastSyncNanos = nowNanos;
             sendVersions(p.name, false);
@@ -443,16 +439,11 @@ public final class ClusterCore {
 
     /** Stores {@code o} if it is newer than what we hold; persists and reports the change. */
     private boolean putObject(StoredObject o, long nowNanos, boolean persist) {
-        StoredObject before = objects.get(o.key());
-        if (before != null && !o.version().isNewerThan(before.version())) {
+        StoredObject before = objects.get(o.key()).orElse(null);
+        if (!objects.applyIfNewer(o)) {
             return false;
         }
-        objects.put(o.key(), o);
-        if (before != null && !before.deleted()) {
-            liveDigest ^= entryHash(before);
-        }
         if (!o.deleted()) {
-            liveDigest ^= entryHash(o);
             tombstoneSeenNanos.remove(o.key());
         } else {
             tombstoneSeenNanos.put(o.key(), nowNanos);
@@ -462,22 +453,6 @@ public final class ClusterCore {
             events.add(new CoreEvent.ObjectChanged(before, o));
         }
         return true;
-    }
-
-    /** A well-mixed 64-bit hash of (key, version); XOR-combined, so the digest is order-free. */
-    static long entryHash(StoredObject o) {
-        long h = 0x9E3779B97F4A7C15L;
-        h = mix(h ^ o.key().kind().hashCode());
-        h = mix(h ^ o.key().name().hashCode());
-        h = mix(h ^ o.version().counter());
-        h = mix(h ^ o.version().writer().hashCode());
-        return h;
-    }
-
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 
     private void onReadReply(String from, Message.ReadReply r, long nowNanos) {
@@ -499,7 +474,7 @@ public final class ClusterCore {
         // Our own store counts as one more read reply, taken now: a concurrent write to the same key
         // from this node may have entered phase 2 since this one started, and two writes from one
         // node must never pick the same version (same version + different content = divergence).
-        StoredObject local = objects.get(w.op.key());
+        StoredObject local = objects.get(w.op.key()).orElse(null);
         if (local != null && (highest == null || local.version().isNewerThan(highest.version()))) {
             highest = local;
         }
@@ -585,7 +560,7 @@ public final class ClusterCore {
 
     private void sendVersions(String to, boolean reply) {
         List<Message.VersionEntry> batch = new ArrayList<>();
-        for (StoredObject o : objects.values()) {
+        for (StoredObject o : objects.all()) {
             batch.add(new Message.VersionEntry(o.key(), o.version(), o.deleted()));
             if (batch.size() == MAX_VERSIONS_PER_SYNC) {
                 send(to, new Message.SyncVersions(batch, reply));
@@ -601,7 +576,7 @@ public final class ClusterCore {
             theirs.put(e.key(), e);
         }
         List<StoredObject> newer = new ArrayList<>();
-        for (StoredObject mine : objects.values()) {
+        for (StoredObject mine : objects.all()) {
             Message.VersionEntry t = theirs.get(mine.key());
             // A tombstone is only sent to a peer holding an older live copy: for a peer that has
             // nothing, "absent" already means "deleted" (and it may have collected the tombstone).
@@ -627,14 +602,14 @@ public final class ClusterCore {
             return;
         }
         for (Peer p : peers.values()) {
-            if (!p.online || p.digest != liveDigest) {
+            if (!p.online || p.digest != objects.liveDigest()) {
                 return;
             }
         }
         long age = config.tombstoneGcMillis() * 1_000_000L;
         for (Map.Entry<ObjectKey, Long> e : List.copyOf(tombstoneSeenNanos.entrySet())) {
             if (nowNanos - e.getValue() >= age) {
-                objects.remove(e.getKey());
+                objects.forget(e.getKey());
                 tombstoneSeenNanos.remove(e.getKey());
                 forgetObjects.add(e.getKey());
             }
@@ -907,6 +882,7 @@ public final class ClusterCore {
         long lastTheirSentNanos;
         long incarnation;
         long digest;
+        long tombstoneDigest;
         long rttNanos = -1;
         long lastSyncNanos = Long.MIN_VALUE / 2;
         boolean restarting;

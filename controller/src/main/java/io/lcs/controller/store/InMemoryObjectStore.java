@@ -2,6 +2,7 @@ package io.lcs.controller.store;
 
 import io.lcs.model.api.ObjectKey;
 import io.lcs.model.api.ObjectVersion;
+import io.lcs.model.api.StoredObject;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -15,7 +16,7 @@ import java.util.function.Consumer;
 
 /**
  * The node's full replica of the desired-state objects: a versioned map {@link ObjectKey} →
- * {@link StoreEntry}, tombstones included, with change watches and an incrementally maintained
+ * {@link StoredObject}, tombstones included, with change watches and an incrementally maintained
  * digest for anti-entropy. Production code, not a test double: durability is the caller's job
  * (persist through {@link StateDirectory} before acknowledging).
  *
@@ -36,11 +37,12 @@ public final class InMemoryObjectStore {
 
     private static final Consumer<?>[] NO_LISTENERS = new Consumer<?>[0];
 
-    private final TreeMap<ObjectKey, StoreEntry> entries = new TreeMap<>();
+    private final TreeMap<ObjectKey, StoredObject> entries = new TreeMap<>();
     private final BiConsumer<WatchEvent, RuntimeException> onListenerFailure;
     /** Copy-on-write (rebuilt on watch/close, which are rare) so dispatch allocates nothing. */
     private Consumer<?>[] listeners = NO_LISTENERS;
     private long liveDigest;
+    private long tombstoneDigest;
     private int liveCount;
     private long listenerFailures;
     private boolean dispatching;
@@ -56,19 +58,19 @@ public final class InMemoryObjectStore {
     }
 
     /** The entry held for {@code key}, live or tombstone. */
-    public Optional<StoreEntry> get(ObjectKey key) {
+    public Optional<StoredObject> get(ObjectKey key) {
         return Optional.ofNullable(entries.get(key));
     }
 
     /** The live entries of {@code kind}, sorted by name (a new list). */
-    public List<StoreEntry> live(String kind) {
+    public List<StoredObject> live(String kind) {
         Objects.requireNonNull(kind, "kind");
-        List<StoreEntry> out = new ArrayList<>();
-        for (Map.Entry<ObjectKey, StoreEntry> e : entries.tailMap(new ObjectKey(kind, ""), true).entrySet()) {
+        List<StoredObject> out = new ArrayList<>();
+        for (Map.Entry<ObjectKey, StoredObject> e : entries.tailMap(new ObjectKey(kind, ""), true).entrySet()) {
             if (!e.getKey().kind().equals(kind)) {
                 break;
             }
-            if (e.getValue().isLive()) {
+            if (!e.getValue().deleted()) {
                 out.add(e.getValue());
             }
         }
@@ -76,14 +78,14 @@ public final class InMemoryObjectStore {
     }
 
     /** A snapshot of every entry, tombstones included, ordered by key. */
-    public Collection<StoreEntry> all() {
+    public Collection<StoredObject> all() {
         return List.copyOf(entries.values());
     }
 
     /** A snapshot of every held version, tombstones included (so deletes propagate), ordered by key. */
     public Map<ObjectKey, ObjectVersion> versions() {
         TreeMap<ObjectKey, ObjectVersion> out = new TreeMap<>();
-        for (StoreEntry e : entries.values()) {
+        for (StoredObject e : entries.values()) {
             out.put(e.key(), e.version());
         }
         return Collections.unmodifiableMap(out);
@@ -105,26 +107,30 @@ public final class InMemoryObjectStore {
      *
      * @return whether the store changed (false: an equal or older version, nothing done)
      */
-    public boolean applyIfNewer(StoreEntry entry) {
+    public boolean applyIfNewer(StoredObject entry) {
         Objects.requireNonNull(entry, "entry");
         checkNotDispatching();
-        StoreEntry previous = entries.get(entry.key());
+        StoredObject previous = entries.get(entry.key());
         ObjectVersion held = previous == null ? ObjectVersion.ZERO : previous.version();
         if (!entry.version().isNewerThan(held)) {
             return false;
         }
         entries.put(entry.key(), entry);
-        boolean wasLive = previous != null && previous.isLive();
+        boolean wasLive = previous != null && !previous.deleted();
         if (wasLive) {
             liveDigest ^= entryHash(previous.key(), previous.version());
             liveCount--;
+        } else if (previous != null) {
+            tombstoneDigest ^= entryHash(previous.key(), previous.version());
         }
-        if (entry.isLive()) {
+        if (!entry.deleted()) {
             liveDigest ^= entryHash(entry.key(), entry.version());
             liveCount++;
+        } else {
+            tombstoneDigest ^= entryHash(entry.key(), entry.version());
         }
         WatchEvent.Type type;
-        if (entry.isLive()) {
+        if (!entry.deleted()) {
             type = wasLive ? WatchEvent.Type.MODIFIED : WatchEvent.Type.ADDED;
         } else if (wasLive) {
             type = WatchEvent.Type.DELETED;
@@ -144,15 +150,16 @@ public final class InMemoryObjectStore {
      */
     public boolean forget(ObjectKey key) {
         checkNotDispatching();
-        StoreEntry held = entries.get(key);
+        StoredObject held = entries.get(key);
         if (held == null) {
             return false;
         }
-        if (held.isLive()) {
+        if (!held.deleted()) {
             throw new IllegalStateException("cannot forget " + key + ": it is live at " + held.version()
                     + "; only tombstones are forgotten");
         }
         entries.remove(key);
+        tombstoneDigest ^= entryHash(held.key(), held.version());
         return true;
     }
 
@@ -163,6 +170,14 @@ public final class InMemoryObjectStore {
      */
     public long liveDigest() {
         return liveDigest;
+    }
+
+    /**
+     * The same digest over the tombstones: nodes that agree on live objects but hold different
+     * tombstones (one missed a later delete of a deleted object) still see a difference.
+     */
+    public long tombstoneDigest() {
+        return tombstoneDigest;
     }
 
     /** A registered watch; {@link #close()} stops it, is idempotent and throws nothing. */

@@ -1,5 +1,6 @@
 package io.lcs.controller.store;
 
+import io.lcs.model.api.StoredObject;
 import java.util.Objects;
 
 /**
@@ -15,7 +16,7 @@ import java.util.Objects;
  * </ul>
  * A tombstone that replaces nothing or another tombstone changes nothing visible and fires no event.
  */
-public record WatchEvent(Type type, StoreEntry entry, StoreEntry previous) {
+public record WatchEvent(Type type, StoredObject entry, StoredObject previous) {
 
     public enum Type { ADDED, MODIFIED, DELETED }
 

@@ -10,7 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lcs.model.api.ObjectKey;
 import io.lcs.model.api.ObjectVersion;
-import java.nio.charset.StandardCharsets;
+import io.lcs.model.api.StoredObject;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -30,21 +31,21 @@ class InMemoryObjectStoreTest {
         return new ObjectVersion(counter, writer);
     }
 
-    static StoreEntry live(ObjectKey key, ObjectVersion version) {
-        return StoreEntry.live(key, version, ("{\"n\":\"" + key.name() + "\",\"c\":" + version.counter() + "}")
-                .getBytes(StandardCharsets.UTF_8));
+    static StoredObject live(ObjectKey key, ObjectVersion version) {
+        return new StoredObject(key, version, false, JsonNodeFactory.instance.objectNode().put("n", key.name())
+                .put("c", version.counter()));
     }
 
     @Test
     void digestIsEqualForEqualSetsRegardlessOfInsertionOrder() {
-        List<StoreEntry> entries = new ArrayList<>();
+        List<StoredObject> entries = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             entries.add(live(new ObjectKey(i % 3 == 0 ? "Move" : "VirtualIP", "o" + i), v(1 + i % 7, "node" + i % 4)));
         }
         InMemoryObjectStore a = new InMemoryObjectStore();
         entries.forEach(a::applyIfNewer);
         for (long seed = 1; seed <= 20; seed++) {
-            List<StoreEntry> shuffled = new ArrayList<>(entries);
+            List<StoredObject> shuffled = new ArrayList<>(entries);
             Collections.shuffle(shuffled, new Random(seed));
             InMemoryObjectStore b = new InMemoryObjectStore();
             shuffled.forEach(b::applyIfNewer);
@@ -107,11 +108,11 @@ class InMemoryObjectStoreTest {
         a.applyIfNewer(live(vip("web"), v(1, "a")));
         long withWebOnly = a.liveDigest();
         a.applyIfNewer(live(vip("db"), v(1, "a")));
-        a.applyIfNewer(StoreEntry.tombstone(vip("db"), v(2, "a")));
+        a.applyIfNewer(StoredObject.tombstone(vip("db"), v(2, "a")));
         assertEquals(withWebOnly, a.liveDigest());
-        a.applyIfNewer(StoreEntry.tombstone(vip("gone"), v(4, "a"))); // tombstone over nothing
+        a.applyIfNewer(StoredObject.tombstone(vip("gone"), v(4, "a"))); // tombstone over nothing
         assertEquals(withWebOnly, a.liveDigest());
-        a.applyIfNewer(StoreEntry.tombstone(vip("web"), v(2, "a")));
+        a.applyIfNewer(StoredObject.tombstone(vip("web"), v(2, "a")));
         assertEquals(0L, a.liveDigest());
         assertEquals(0, a.liveCount());
         assertEquals(3, a.size());
@@ -120,13 +121,13 @@ class InMemoryObjectStoreTest {
     @Test
     void applyIfNewerIgnoresOlderAndEqualVersions() {
         InMemoryObjectStore s = new InMemoryObjectStore();
-        StoreEntry current = live(vip("web"), v(5, "b"));
+        StoredObject current = live(vip("web"), v(5, "b"));
         assertTrue(s.applyIfNewer(current));
         long digest = s.liveDigest();
         assertFalse(s.applyIfNewer(live(vip("web"), v(5, "b"))), "equal version");
         assertFalse(s.applyIfNewer(live(vip("web"), v(5, "a"))), "same counter, lower writer");
         assertFalse(s.applyIfNewer(live(vip("web"), v(4, "z"))), "lower counter");
-        assertFalse(s.applyIfNewer(StoreEntry.tombstone(vip("web"), v(3, "a"))), "older tombstone");
+        assertFalse(s.applyIfNewer(StoredObject.tombstone(vip("web"), v(3, "a"))), "older tombstone");
         assertSame(current, s.get(vip("web")).orElseThrow());
         assertEquals(digest, s.liveDigest());
         assertTrue(s.applyIfNewer(live(vip("web"), v(5, "c"))), "same counter, higher writer");
@@ -144,7 +145,7 @@ class InMemoryObjectStoreTest {
     void tombstoneBlocksAnOlderWriteFromResurrectingTheObject() {
         InMemoryObjectStore s = new InMemoryObjectStore();
         s.applyIfNewer(live(vip("web"), v(1, "a")));
-        s.applyIfNewer(StoreEntry.tombstone(vip("web"), v(2, "a")));
+        s.applyIfNewer(StoredObject.tombstone(vip("web"), v(2, "a")));
         assertFalse(s.applyIfNewer(live(vip("web"), v(1, "z"))));
         assertTrue(s.get(vip("web")).orElseThrow().deleted());
         assertTrue(s.live("VirtualIP").isEmpty());
@@ -156,7 +157,7 @@ class InMemoryObjectStoreTest {
         s.applyIfNewer(live(vip("zeta"), v(1, "a")));
         s.applyIfNewer(live(vip("alpha"), v(1, "a")));
         s.applyIfNewer(live(vip("mid"), v(1, "a")));
-        s.applyIfNewer(StoreEntry.tombstone(vip("mid"), v(2, "a")));
+        s.applyIfNewer(StoredObject.tombstone(vip("mid"), v(2, "a")));
         s.applyIfNewer(live(new ObjectKey("Move", "alpha"), v(1, "a")));
         s.applyIfNewer(live(new ObjectKey("VirtualIPX", "a"), v(1, "a"))); // kind with the same prefix
         List<String> names = s.live("VirtualIP").stream().map(e -> e.key().name()).toList();
@@ -176,7 +177,7 @@ class InMemoryObjectStoreTest {
         long digest = s.liveDigest();
         assertThrows(IllegalStateException.class, () -> s.forget(vip("web")));
         assertTrue(s.get(vip("web")).isPresent());
-        s.applyIfNewer(StoreEntry.tombstone(vip("db"), v(3, "a")));
+        s.applyIfNewer(StoredObject.tombstone(vip("db"), v(3, "a")));
         assertTrue(s.forget(vip("db")));
         assertFalse(s.forget(vip("db")));
         assertTrue(s.get(vip("db")).isEmpty());
@@ -193,16 +194,16 @@ class InMemoryObjectStoreTest {
             assertEquals(e.entry(), s.get(e.entry().key()).orElseThrow(), "fired after the change");
             events.add(e);
         });
-        StoreEntry v1 = live(vip("web"), v(1, "a"));
-        StoreEntry v2 = live(vip("web"), v(2, "a"));
-        StoreEntry t3 = StoreEntry.tombstone(vip("web"), v(3, "a"));
-        StoreEntry v4 = live(vip("web"), v(4, "a"));
+        StoredObject v1 = live(vip("web"), v(1, "a"));
+        StoredObject v2 = live(vip("web"), v(2, "a"));
+        StoredObject t3 = StoredObject.tombstone(vip("web"), v(3, "a"));
+        StoredObject v4 = live(vip("web"), v(4, "a"));
         s.applyIfNewer(v1);
         s.applyIfNewer(v2);
         s.applyIfNewer(v2); // ignored: no event
         s.applyIfNewer(t3);
-        s.applyIfNewer(StoreEntry.tombstone(vip("web"), v(3, "b"))); // tombstone over tombstone: no event
-        s.applyIfNewer(StoreEntry.tombstone(vip("never"), v(1, "a"))); // tombstone over nothing: no event
+        s.applyIfNewer(StoredObject.tombstone(vip("web"), v(3, "b"))); // tombstone over tombstone: no event
+        s.applyIfNewer(StoredObject.tombstone(vip("never"), v(1, "a"))); // tombstone over nothing: no event
         s.applyIfNewer(v4);
         assertEquals(4, events.size(), events.toString());
         assertEquals(new WatchEvent(WatchEvent.Type.ADDED, v1, null), events.get(0));
@@ -272,10 +273,22 @@ class InMemoryObjectStoreTest {
     }
 
     @Test
-    void storeEntryRejectsInconsistentTombstonesAndComparesBodiesByContent() {
-        assertThrows(IllegalArgumentException.class, () -> new StoreEntry(vip("a"), v(1, "a"), true, new byte[] {1}));
-        assertThrows(IllegalArgumentException.class, () -> new StoreEntry(vip("a"), v(1, "a"), false, null));
-        assertEquals(StoreEntry.live(vip("a"), v(1, "a"), "{}".getBytes(StandardCharsets.UTF_8)),
-                StoreEntry.live(vip("a"), v(1, "a"), "{}".getBytes(StandardCharsets.UTF_8)));
+    void tombstoneDigestSeesANodeLeftOnAnOlderTombstone() {
+        InMemoryObjectStore a = new InMemoryObjectStore();
+        InMemoryObjectStore b = new InMemoryObjectStore();
+        for (InMemoryObjectStore s : List.of(a, b)) {
+            s.applyIfNewer(live(vip("web"), v(1, "a")));
+            s.applyIfNewer(StoredObject.tombstone(vip("web"), v(2, "a")));
+        }
+        assertEquals(a.tombstoneDigest(), b.tombstoneDigest());
+        b.applyIfNewer(StoredObject.tombstone(vip("web"), v(3, "b")));
+        assertEquals(a.liveDigest(), b.liveDigest(), "both hold nothing live");
+        assertNotEquals(a.tombstoneDigest(), b.tombstoneDigest(), "but their tombstones differ");
+        a.applyIfNewer(StoredObject.tombstone(vip("web"), v(3, "b")));
+        assertEquals(a.tombstoneDigest(), b.tombstoneDigest());
+        a.forget(vip("web"));
+        b.forget(vip("web"));
+        assertEquals(0, a.tombstoneDigest());
+        assertEquals(0, b.tombstoneDigest());
     }
 }

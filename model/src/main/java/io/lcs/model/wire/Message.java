@@ -30,6 +30,7 @@ public sealed interface Message {
      * @param configHash the sender's membership hash; a peer with another hash is not counted
      * @param incarnation random per process start, so a restart is seen even without a disconnect
      * @param storeDigest digest of the sender's live objects; a mismatch starts anti-entropy
+     * @param tombstoneDigest digest of the sender's tombstones; a mismatch starts anti-entropy too
      * @param sentNanos the sender's monotonic clock at send
      * @param echoNanos the {@code sentNanos} of the last heartbeat the sender got from the receiver
      *     (0 if none), so the receiver measures the round trip on its own clock
@@ -37,7 +38,8 @@ public sealed interface Message {
      * @param declined VIPs the sender will not take for now (a hook failed there): others pick
      *     another node; usually empty
      */
-    record Heartbeat(long configHash, long incarnation, long storeDigest, long sentNanos, long echoNanos,
+    record Heartbeat(long configHash, long incarnation, long storeDigest, long tombstoneDigest, long sentNanos,
+                     long echoNanos,
                      boolean restarting, List<String> declined) implements Message {
     }
 

@@ -163,8 +163,8 @@ public final class Invariants {
     }
 
     /**
-     * After heal and settle: every node is up, live objects are identical everywhere (for a deleted
-     * object a node may hold no tombstone or an older one), digests match, and no acknowledged write was lost: for each key
+     * After heal and settle: every node is up, objects and tombstones are identical everywhere (a
+     * node may hold nothing for a deleted object it never saw), digests match, and no acknowledged write was lost: for each key
      * the converged version is at least the highest acknowledged one, and equal to it only with the
      * acknowledged content.
      */
@@ -185,10 +185,8 @@ public final class Invariants {
         for (SimNode n : sim.nodes) {
             for (StoredObject u : union.values()) {
                 StoredObject mine = coreCopy(n, u.key());
-                if (u.deleted() && (mine == null || mine.deleted())) {
-                    // "absent" or an older tombstone both mean deleted. Known core behaviour: store
-                    // digests cover live objects only, so a tombstone-only difference never starts
-                    // anti-entropy (seeds 519, 10143 show nodes left on older tombstones).
+                if (u.deleted() && mine == null) {
+                    // a node that never held the object, or collected its tombstone: "absent" is deleted
                     continue;
                 }
                 if (mine == null || !mine.version().equals(u.version()) || mine.deleted() != u.deleted()
