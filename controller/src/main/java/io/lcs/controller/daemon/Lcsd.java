@@ -239,7 +239,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                 System::nanoTime, System::currentTimeMillis);
         driverRef[0] = driver;
         String version = LcsVersion.get();
-        StatusView statusView = new StatusView(cfg.name(), version);
+        StatusView statusView = new StatusView(cfg.name(), version, clock);
         DaemonBackend backend = new DaemonBackend(driver, statusView, eventLog, version, clock, System::nanoTime);
 
         LcsMetrics metrics = new LcsMetrics(cfg.name(), version, backend::status);

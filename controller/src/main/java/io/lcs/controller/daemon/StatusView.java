@@ -4,6 +4,9 @@ import io.lcs.controller.core.Views.LeaseView;
 import io.lcs.controller.core.Views.PeerView;
 import io.lcs.model.api.Condition;
 import io.lcs.model.status.ClusterStatus;
+import io.lcs.reconcilers.runtime.Conditions;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,10 +27,36 @@ public final class StatusView {
     private final Map<String, String> lastOwner = new ConcurrentHashMap<>();
     private final Map<String, Long> failovers = new ConcurrentHashMap<>();
     private final Map<String, LocalVipState> local = new ConcurrentHashMap<>();
+    private final Map<String, List<Condition>> lastConditions = new ConcurrentHashMap<>();
+    private final Clock clock;
 
-    public StatusView(String cluster, String version) {
+    public StatusView(String cluster, String version, Clock clock) {
         this.cluster = cluster;
         this.version = version;
+        this.clock = clock;
+    }
+
+    /**
+     * Stamps each condition with the time its status last changed (kept while the status stays the
+     * same, like Kubernetes' {@code SetStatusCondition}) and the VIP's generation.
+     */
+    private List<Condition> stamp(VipSpec v, List<Condition> fresh) {
+        if (fresh.isEmpty()) {
+            lastConditions.remove(v.name());
+            return null;
+        }
+        List<Condition> previous = lastConditions.getOrDefault(v.name(), List.of());
+        Instant now = clock.instant();
+        List<Condition> out = new ArrayList<>(fresh.size());
+        for (Condition c : fresh) {
+            Instant since = Conditions.find(previous, c.type())
+                    .filter(p -> p.status().equals(c.status()) && p.lastTransitionTime() != null)
+                    .map(Condition::lastTransitionTime).orElse(now);
+            out.add(new Condition(c.type(), c.status(), c.reason(), c.message(), since,
+                    v.generation() == 0 ? null : v.generation()));
+        }
+        lastConditions.put(v.name(), out);
+        return out;
     }
 
     public void observed(String vip, LocalVipState state) {
@@ -96,7 +125,7 @@ public final class StatusView {
             }
             vips.add(new ClusterStatus.VipStatus(v.name(), v.address().toString(), v.interfaceName(), state, owner,
                     l.knownEpoch() == 0 ? l.highestEpoch() : l.knownEpoch(), remaining,
-                    failovers.getOrDefault(v.name(), 0L), conditions.isEmpty() ? null : conditions));
+                    failovers.getOrDefault(v.name(), 0L), stamp(v, conditions)));
         }
         var m = s.membership();
         return new ClusterStatus(cluster, s.self(), version,
