@@ -67,7 +67,7 @@ public final class VipReconciler implements Reconciler<String> {
         long declinedUntilNanos;
     }
 
-    private final CoreDriver driver;
+    private final VipHost host;
     private final NetworkActuator net;
     private final HookRunner hooks;
     private final StatusView status;
@@ -77,9 +77,14 @@ public final class VipReconciler implements Reconciler<String> {
     private final LongSupplier monotonic;
     private final Map<String, Local> locals = new ConcurrentHashMap<>();
 
-    public VipReconciler(CoreDriver driver, NetworkActuator net, HookRunner hooks, StatusView status, EventLog events,
+    /**
+     * @param host the node's core (snapshots, release, decline, replicated writes)
+     * @param background runs announcements and the post_start/post_stop hooks, off the worker
+     * @param monotonic the clock lease remaining times are measured with (that of the snapshots)
+     */
+    public VipReconciler(VipHost host, NetworkActuator net, HookRunner hooks, StatusView status, EventLog events,
                          Settings settings, Executor background, LongSupplier monotonic) {
-        this.driver = driver;
+        this.host = host;
         this.net = net;
         this.hooks = hooks;
         this.status = status;
@@ -91,7 +96,7 @@ public final class VipReconciler implements Reconciler<String> {
 
     @Override
     public Result reconcile(String vip) throws Exception {
-        NodeSnapshot s = driver.snapshot();
+        NodeSnapshot s = host.snapshot();
         VipSpec spec = s.vip(vip);
         Local local = locals.computeIfAbsent(vip, k -> new Local());
         if (spec == null) {
@@ -105,7 +110,7 @@ public final class VipReconciler implements Reconciler<String> {
         long now = monotonic.getAsLong();
         if (local.declinedUntilNanos != 0 && now >= local.declinedUntilNanos) {
             local.declinedUntilNanos = 0;
-            driver.run(() -> driver.setDeclined(vip, false));
+            host.setDeclined(vip, false);
         }
         LeaseView lease = s.lease(vip);
         long remaining = remainingNanos(s, lease, now);
@@ -226,7 +231,7 @@ public final class VipReconciler implements Reconciler<String> {
 
     /** Removes every address this node manages, with hooks; for SIGTERM. Bounded by the hook timeouts. */
     public void deactivateAll() {
-        NodeSnapshot s = driver.snapshot();
+        NodeSnapshot s = host.snapshot();
         for (VipSpec spec : s.vips()) {
             Local local = locals.get(spec.name());
             try {
@@ -263,7 +268,7 @@ public final class VipReconciler implements Reconciler<String> {
 
     /** Re-announces every VIP this node has active (e.g. after a peer that was cut off is back). */
     public void reannounce() {
-        NodeSnapshot s = driver.snapshot();
+        NodeSnapshot s = host.snapshot();
         for (VipSpec spec : s.vips()) {
             Local local = locals.get(spec.name());
             if (local != null && local.managed) {
@@ -289,7 +294,7 @@ public final class VipReconciler implements Reconciler<String> {
 
     private Result decline(String vip, Local local, String reason, String message) {
         local.declinedUntilNanos = monotonic.getAsLong() + DECLINE_FOR.toNanos();
-        driver.run(() -> driver.setDeclined(vip, true));
+        host.setDeclined(vip, true);
         status.observed(vip, new StatusView.LocalVipState(false, message, reason));
         events.append("HookFailed".equals(reason) || reason.startsWith("PreStart") ? "HookFailed" : reason,
                 "VirtualIP/" + vip, settings.node() + " declines " + vip + " for " + DECLINE_FOR.toSeconds()
@@ -299,7 +304,7 @@ public final class VipReconciler implements Reconciler<String> {
     }
 
     private void release(String vip) {
-        driver.run(() -> driver.release(vip));
+        host.release(vip);
     }
 
     private void recordConflict(String vip, VipSpec spec, long epoch, String reason) {
@@ -311,11 +316,11 @@ public final class VipReconciler implements Reconciler<String> {
         body.putObject("metadata").put("name", vip);
         body.putObject("spec").put("vip", vip).put("epoch", epoch).put("node", settings.node())
                 .put("reason", reason).put("address", spec.address().toString());
-        driver.write(new WriteOp.Put(new ObjectKey(CoreDriver.CONFLICT_KIND, vip), body))
-                .onComplete(r -> {
-                    if (r.failed() || !r.result().outcome().succeeded()) {
+        host.write(new WriteOp.Put(new ObjectKey(CoreDriver.CONFLICT_KIND, vip), body))
+                .whenComplete((r, error) -> {
+                    if (error != null || !r.outcome().succeeded()) {
                         LOG.log(Level.WARNING, "vip " + vip + ": conflict not recorded cluster-wide: "
-                                + (r.failed() ? r.cause().getMessage() : r.result().message()));
+                                + (error != null ? error.getMessage() : r.message()));
                     }
                 });
     }
@@ -367,14 +372,14 @@ public final class VipReconciler implements Reconciler<String> {
 
     /** True if this node still holds {@code vip} at {@code epoch} with more than the slack left. */
     private boolean fenced(String vip, long epoch) {
-        NodeSnapshot s = driver.snapshot();
+        NodeSnapshot s = host.snapshot();
         LeaseView l = s.lease(vip);
         return l.held() && l.wanted() && l.heldEpoch() == epoch && !s.conflicts().containsKey(vip)
                 && remainingNanos(s, l, monotonic.getAsLong()) > SLACK_NANOS;
     }
 
     private long remainingNow(String vip) {
-        NodeSnapshot s = driver.snapshot();
+        NodeSnapshot s = host.snapshot();
         return remainingNanos(s, s.lease(vip), monotonic.getAsLong());
     }
 
