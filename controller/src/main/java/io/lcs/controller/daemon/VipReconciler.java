@@ -149,6 +149,11 @@ public final class VipReconciler implements Reconciler<String> {
     }
 
     private Result activate(String vip, VipSpec spec, long epoch, Local local) throws Exception {
+        if (lifetimeSeconds(remainingNow(vip)) < 1) {
+            // too little lease left to promise the kernel a whole second: probing and running
+            // pre_start now would only repeat them every retry without ever adding the address
+            return Result.requeueAfter(Duration.ofMillis(10));
+        }
         LinkState link = net.link(spec.interfaceName());
         if (!link.exists() || !link.up()) {
             String why = "interface " + spec.interfaceName() + (link.exists() ? " is down" : " does not exist");
