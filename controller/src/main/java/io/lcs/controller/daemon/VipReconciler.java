@@ -176,7 +176,9 @@ public final class VipReconciler implements Reconciler<String> {
                 return decline(vip, local, "PreStartFailed", "pre_start " + describe(pre));
             }
         }
-        long lifetime = lifetimeSeconds(remainingNow(vip));
+        NodeSnapshot s = host.snapshot();
+        LeaseView lease = s.lease(vip);
+        long lifetime = lifetimeSeconds(remainingNanos(s, lease, monotonic.getAsLong()));
         if (!fenced(vip, epoch) || lifetime < 1) {
             return Result.requeueAfter(Duration.ofMillis(10));
         }
@@ -184,7 +186,8 @@ public final class VipReconciler implements Reconciler<String> {
         boolean first = local.activeEpoch != epoch;
         local.managed = true;
         local.activeEpoch = epoch;
-        local.lastRefreshUntilNanos = 0;
+        // the lifetime just given already reflects this lease end: refresh only when it moves
+        local.lastRefreshUntilNanos = s.takenAtNanos() + lease.heldRemainingNanos();
         LOG.log(Level.INFO, "vip " + vip + ": " + spec.address() + " active on " + spec.interfaceName() + " (epoch "
                 + epoch + ", lifetime " + lifetime + " s)");
         events.append("VipActive", "VirtualIP/" + vip, spec.address() + " active on " + settings.node() + " dev "
