@@ -172,8 +172,11 @@ public final class VipReconciler implements Reconciler<String> {
             }
             HookResult pre = runHook(vip, spec, "pre_start", spec.preStart(), epoch, remainingNow(vip));
             if (pre != null && !pre.succeeded()) {
+                // decline first: the release makes the lease reconciler place the VIP again, and
+                // it must already skip this node then, or it would re-acquire here at once
+                Result r = decline(vip, local, "PreStartFailed", "pre_start " + describe(pre));
                 release(vip);
-                return decline(vip, local, "PreStartFailed", "pre_start " + describe(pre));
+                return r;
             }
         }
         NodeSnapshot s = host.snapshot();
