@@ -18,8 +18,10 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
@@ -63,6 +65,8 @@ public final class VipReconciler implements Reconciler<String> {
     private static final class Local {
         volatile long activeEpoch;
         volatile boolean managed;
+        /** The spec whose address this node added or adopted (what is on the link), null if none. */
+        volatile VipSpec added;
         long lastRefreshUntilNanos;
         long declinedUntilNanos;
     }
@@ -100,12 +104,19 @@ public final class VipReconciler implements Reconciler<String> {
         VipSpec spec = s.vip(vip);
         Local local = locals.computeIfAbsent(vip, k -> new Local());
         if (spec == null) {
-            // the VIP was deleted: nothing of it may stay here
-            if (local.managed) {
-                return deactivate(vip, null, local, "VIP deleted");
-            }
+            // the VIP was deleted: nothing of it may stay here; only the spec remembered from the
+            // add still says which address that is
+            Result r = local.managed ? deactivate(vip, local.added, local, "VIP deleted") : Result.done();
             locals.remove(vip);
-            return Result.done();
+            return r;
+        }
+        if (local.managed && local.added != null && !sameAddressOnLink(local.added, spec)) {
+            // the VIP's address or interface changed: the old address goes (with its stop hooks)
+            // before the new one is activated like a new VIP
+            stop(vip, local.added, local, "address changed to " + spec.address() + " dev " + spec.interfaceName());
+            local.managed = false;
+            local.activeEpoch = 0;
+            local.added = null;
         }
         long now = monotonic.getAsLong();
         if (local.declinedUntilNanos != 0 && now >= local.declinedUntilNanos) {
@@ -124,6 +135,7 @@ public final class VipReconciler implements Reconciler<String> {
                 // ours by lease now; adopt what is already there (e.g. added in an earlier epoch)
                 local.managed = true;
                 local.activeEpoch = lease.heldEpoch();
+                local.added = spec;
             }
             refresh(vip, spec, lease, s, local);
             status.observed(vip, new StatusView.LocalVipState(true, null, null));
@@ -141,6 +153,7 @@ public final class VipReconciler implements Reconciler<String> {
         }
         local.managed = false;
         local.activeEpoch = 0;
+        local.added = null;
         if (lease.held()) {
             release(vip);
         }
@@ -189,6 +202,7 @@ public final class VipReconciler implements Reconciler<String> {
         boolean first = local.activeEpoch != epoch;
         local.managed = true;
         local.activeEpoch = epoch;
+        local.added = spec;
         // the lifetime just given already reflects this lease end: refresh only when it moves
         local.lastRefreshUntilNanos = s.takenAtNanos() + lease.heldRemainingNanos();
         LOG.log(Level.INFO, "vip " + vip + ": " + spec.address() + " active on " + spec.interfaceName() + " (epoch "
@@ -218,41 +232,66 @@ public final class VipReconciler implements Reconciler<String> {
 
     private Result deactivate(String vip, VipSpec spec, Local local, String why) throws Exception {
         if (spec != null) {
-            long left = remainingNow(vip);
-            // a hung pre_stop never delays removal past the lease
-            if (local.managed && spec.preStop() != null && left > SLACK_NANOS + 50_000_000L) {
-                runHook(vip, spec, "pre_stop", spec.preStop(), local.activeEpoch, left - SLACK_NANOS);
-            }
-            net.removeAddress(spec.address(), spec.interfaceName());
-            LOG.log(Level.INFO, "vip " + vip + ": " + spec.address() + " removed from " + spec.interfaceName() + " ("
-                    + why + ")");
-            events.append("VipRemoved", "VirtualIP/" + vip, spec.address() + " removed from " + settings.node()
-                    + ": " + why);
-            long epoch = local.activeEpoch;
-            if (local.managed && spec.postStop() != null) {
-                background.execute(() -> runHookQuietly(vip, spec, "post_stop", spec.postStop(), epoch));
-            }
+            stop(vip, spec, local, why);
         }
         local.managed = false;
         local.activeEpoch = 0;
+        local.added = null;
         status.observed(vip, new StatusView.LocalVipState(false, null, null));
         release(vip);
         return Result.done();
     }
 
+    /** pre_stop (if managed and the lease leaves time), remove {@code spec}'s address, post_stop (async). */
+    private void stop(String vip, VipSpec spec, Local local, String why) throws Exception {
+        long left = remainingNow(vip);
+        // a hung pre_stop never delays removal past the lease
+        if (local.managed && spec.preStop() != null && left > SLACK_NANOS + 50_000_000L) {
+            runHook(vip, spec, "pre_stop", spec.preStop(), local.activeEpoch, left - SLACK_NANOS);
+        }
+        net.removeAddress(spec.address(), spec.interfaceName());
+        LOG.log(Level.INFO, "vip " + vip + ": " + spec.address() + " removed from " + spec.interfaceName() + " ("
+                + why + ")");
+        events.append("VipRemoved", "VirtualIP/" + vip, spec.address() + " removed from " + settings.node()
+                + ": " + why);
+        long epoch = local.activeEpoch;
+        if (local.managed && spec.postStop() != null) {
+            background.execute(() -> runHookQuietly(vip, spec, "post_stop", spec.postStop(), epoch));
+        }
+    }
+
+    /** Same address (prefix included) on the same interface: nothing to move on the link. */
+    private static boolean sameAddressOnLink(VipSpec a, VipSpec b) {
+        return a.address().equals(b.address()) && a.interfaceName().equals(b.interfaceName());
+    }
+
     /** Removes every address this node manages, with hooks; for SIGTERM. Bounded by the hook timeouts. */
     public void deactivateAll() {
         NodeSnapshot s = host.snapshot();
+        Set<String> seen = new HashSet<>();
         for (VipSpec spec : s.vips()) {
+            seen.add(spec.name());
             Local local = locals.get(spec.name());
-            try {
-                if ((local != null && local.managed) || present(spec)) {
-                    deactivate(spec.name(), spec, local == null ? new Local() : local, "lcsd stopping");
-                }
-            } catch (Exception e) {
-                LOG.log(Level.ERROR, "vip " + spec.name() + ": could not remove " + spec.address() + ": "
-                        + e.getMessage() + " (the kernel lifetime removes it within the lease)");
+            // what is on the link is what was added, even if the spec changed since
+            VipSpec onLink = local != null && local.managed && local.added != null ? local.added : spec;
+            deactivateForStop(spec.name(), onLink, local);
+        }
+        for (Map.Entry<String, Local> e : locals.entrySet()) {
+            Local local = e.getValue();
+            if (!seen.contains(e.getKey()) && local.managed && local.added != null) {
+                deactivateForStop(e.getKey(), local.added, local); // deleted, not reconciled yet
             }
+        }
+    }
+
+    private void deactivateForStop(String vip, VipSpec spec, Local local) {
+        try {
+            if ((local != null && local.managed) || present(spec)) {
+                deactivate(vip, spec, local == null ? new Local() : local, "lcsd stopping");
+            }
+        } catch (Exception e) {
+            LOG.log(Level.ERROR, "vip " + vip + ": could not remove " + spec.address() + ": "
+                    + e.getMessage() + " (the kernel lifetime removes it within the lease)");
         }
     }
 
