@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -201,6 +202,34 @@ public final class CoreDriver {
     /** Runs {@code action} on the driver's context. */
     public void run(Runnable action) {
         context.runOnContext(v -> action.run());
+    }
+
+    /**
+     * This driver as the {@link VipReconciler} sees it: callable from any thread; releases and
+     * declines hop onto the driver's context in call order, writes complete there.
+     */
+    public VipHost vipHost() {
+        return new VipHost() {
+            @Override
+            public NodeSnapshot snapshot() {
+                return CoreDriver.this.snapshot();
+            }
+
+            @Override
+            public void release(String vip) {
+                run(() -> CoreDriver.this.release(vip));
+            }
+
+            @Override
+            public void setDeclined(String vip, boolean declined) {
+                run(() -> CoreDriver.this.setDeclined(vip, declined));
+            }
+
+            @Override
+            public CompletionStage<WriteResult> write(WriteOp op) {
+                return CoreDriver.this.write(op).toCompletionStage();
+            }
+        };
     }
 
     void tick() {

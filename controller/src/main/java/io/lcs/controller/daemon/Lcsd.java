@@ -254,7 +254,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
 
         ExecutorService background = new ThreadPoolExecutor(1, 4, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(1_000), daemonThreads("lcs-hooks"), new ThreadPoolExecutor.DiscardPolicy());
-        VipReconciler vipReconciler = new VipReconciler(driver, net, new ProcessHookRunner(), statusView, eventLog,
+        VipReconciler vipReconciler = new VipReconciler(driver.vipHost(), net, new ProcessHookRunner(), statusView, eventLog,
                 new VipReconciler.Settings(cfg.name(), cfg.nodeName(), Duration.ofMillis(cfg.hookTimeoutMillis()),
                         Duration.ofMillis(cfg.probeMillis()), Duration.ofMillis(cfg.renewMillis())),
                 background, System::nanoTime);

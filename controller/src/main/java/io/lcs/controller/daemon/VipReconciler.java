@@ -18,8 +18,10 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
@@ -63,11 +65,13 @@ public final class VipReconciler implements Reconciler<String> {
     private static final class Local {
         volatile long activeEpoch;
         volatile boolean managed;
+        /** The spec whose address this node added or adopted (what is on the link), null if none. */
+        volatile VipSpec added;
         long lastRefreshUntilNanos;
         long declinedUntilNanos;
     }
 
-    private final CoreDriver driver;
+    private final VipHost host;
     private final NetworkActuator net;
     private final HookRunner hooks;
     private final StatusView status;
@@ -77,9 +81,14 @@ public final class VipReconciler implements Reconciler<String> {
     private final LongSupplier monotonic;
     private final Map<String, Local> locals = new ConcurrentHashMap<>();
 
-    public VipReconciler(CoreDriver driver, NetworkActuator net, HookRunner hooks, StatusView status, EventLog events,
+    /**
+     * @param host the node's core (snapshots, release, decline, replicated writes)
+     * @param background runs announcements and the post_start/post_stop hooks, off the worker
+     * @param monotonic the clock lease remaining times are measured with (that of the snapshots)
+     */
+    public VipReconciler(VipHost host, NetworkActuator net, HookRunner hooks, StatusView status, EventLog events,
                          Settings settings, Executor background, LongSupplier monotonic) {
-        this.driver = driver;
+        this.host = host;
         this.net = net;
         this.hooks = hooks;
         this.status = status;
@@ -91,21 +100,28 @@ public final class VipReconciler implements Reconciler<String> {
 
     @Override
     public Result reconcile(String vip) throws Exception {
-        NodeSnapshot s = driver.snapshot();
+        NodeSnapshot s = host.snapshot();
         VipSpec spec = s.vip(vip);
         Local local = locals.computeIfAbsent(vip, k -> new Local());
         if (spec == null) {
-            // the VIP was deleted: nothing of it may stay here
-            if (local.managed) {
-                return deactivate(vip, null, local, "VIP deleted");
-            }
+            // the VIP was deleted: nothing of it may stay here; only the spec remembered from the
+            // add still says which address that is
+            Result r = local.managed ? deactivate(vip, local.added, local, "VIP deleted") : Result.done();
             locals.remove(vip);
-            return Result.done();
+            return r;
+        }
+        if (local.managed && local.added != null && !sameAddressOnLink(local.added, spec)) {
+            // the VIP's address or interface changed: the old address goes (with its stop hooks)
+            // before the new one is activated like a new VIP
+            stop(vip, local.added, local, "address changed to " + spec.address() + " dev " + spec.interfaceName());
+            local.managed = false;
+            local.activeEpoch = 0;
+            local.added = null;
         }
         long now = monotonic.getAsLong();
         if (local.declinedUntilNanos != 0 && now >= local.declinedUntilNanos) {
             local.declinedUntilNanos = 0;
-            driver.run(() -> driver.setDeclined(vip, false));
+            host.setDeclined(vip, false);
         }
         LeaseView lease = s.lease(vip);
         long remaining = remainingNanos(s, lease, now);
@@ -119,6 +135,7 @@ public final class VipReconciler implements Reconciler<String> {
                 // ours by lease now; adopt what is already there (e.g. added in an earlier epoch)
                 local.managed = true;
                 local.activeEpoch = lease.heldEpoch();
+                local.added = spec;
             }
             refresh(vip, spec, lease, s, local);
             status.observed(vip, new StatusView.LocalVipState(true, null, null));
@@ -136,6 +153,7 @@ public final class VipReconciler implements Reconciler<String> {
         }
         local.managed = false;
         local.activeEpoch = 0;
+        local.added = null;
         if (lease.held()) {
             release(vip);
         }
@@ -144,6 +162,11 @@ public final class VipReconciler implements Reconciler<String> {
     }
 
     private Result activate(String vip, VipSpec spec, long epoch, Local local) throws Exception {
+        if (lifetimeSeconds(remainingNow(vip)) < 1) {
+            // too little lease left to promise the kernel a whole second: probing and running
+            // pre_start now would only repeat them every retry without ever adding the address
+            return Result.requeueAfter(Duration.ofMillis(10));
+        }
         LinkState link = net.link(spec.interfaceName());
         if (!link.exists() || !link.up()) {
             String why = "interface " + spec.interfaceName() + (link.exists() ? " is down" : " does not exist");
@@ -162,11 +185,16 @@ public final class VipReconciler implements Reconciler<String> {
             }
             HookResult pre = runHook(vip, spec, "pre_start", spec.preStart(), epoch, remainingNow(vip));
             if (pre != null && !pre.succeeded()) {
+                // decline first: the release makes the lease reconciler place the VIP again, and
+                // it must already skip this node then, or it would re-acquire here at once
+                Result r = decline(vip, local, "PreStartFailed", "pre_start " + describe(pre));
                 release(vip);
-                return decline(vip, local, "PreStartFailed", "pre_start " + describe(pre));
+                return r;
             }
         }
-        long lifetime = lifetimeSeconds(remainingNow(vip));
+        NodeSnapshot s = host.snapshot();
+        LeaseView lease = s.lease(vip);
+        long lifetime = lifetimeSeconds(remainingNanos(s, lease, monotonic.getAsLong()));
         if (!fenced(vip, epoch) || lifetime < 1) {
             return Result.requeueAfter(Duration.ofMillis(10));
         }
@@ -174,7 +202,9 @@ public final class VipReconciler implements Reconciler<String> {
         boolean first = local.activeEpoch != epoch;
         local.managed = true;
         local.activeEpoch = epoch;
-        local.lastRefreshUntilNanos = 0;
+        local.added = spec;
+        // the lifetime just given already reflects this lease end: refresh only when it moves
+        local.lastRefreshUntilNanos = s.takenAtNanos() + lease.heldRemainingNanos();
         LOG.log(Level.INFO, "vip " + vip + ": " + spec.address() + " active on " + spec.interfaceName() + " (epoch "
                 + epoch + ", lifetime " + lifetime + " s)");
         events.append("VipActive", "VirtualIP/" + vip, spec.address() + " active on " + settings.node() + " dev "
@@ -202,41 +232,66 @@ public final class VipReconciler implements Reconciler<String> {
 
     private Result deactivate(String vip, VipSpec spec, Local local, String why) throws Exception {
         if (spec != null) {
-            long left = remainingNow(vip);
-            // a hung pre_stop never delays removal past the lease
-            if (local.managed && spec.preStop() != null && left > SLACK_NANOS + 50_000_000L) {
-                runHook(vip, spec, "pre_stop", spec.preStop(), local.activeEpoch, left - SLACK_NANOS);
-            }
-            net.removeAddress(spec.address(), spec.interfaceName());
-            LOG.log(Level.INFO, "vip " + vip + ": " + spec.address() + " removed from " + spec.interfaceName() + " ("
-                    + why + ")");
-            events.append("VipRemoved", "VirtualIP/" + vip, spec.address() + " removed from " + settings.node()
-                    + ": " + why);
-            long epoch = local.activeEpoch;
-            if (local.managed && spec.postStop() != null) {
-                background.execute(() -> runHookQuietly(vip, spec, "post_stop", spec.postStop(), epoch));
-            }
+            stop(vip, spec, local, why);
         }
         local.managed = false;
         local.activeEpoch = 0;
+        local.added = null;
         status.observed(vip, new StatusView.LocalVipState(false, null, null));
         release(vip);
         return Result.done();
     }
 
+    /** pre_stop (if managed and the lease leaves time), remove {@code spec}'s address, post_stop (async). */
+    private void stop(String vip, VipSpec spec, Local local, String why) throws Exception {
+        long left = remainingNow(vip);
+        // a hung pre_stop never delays removal past the lease
+        if (local.managed && spec.preStop() != null && left > SLACK_NANOS + 50_000_000L) {
+            runHook(vip, spec, "pre_stop", spec.preStop(), local.activeEpoch, left - SLACK_NANOS);
+        }
+        net.removeAddress(spec.address(), spec.interfaceName());
+        LOG.log(Level.INFO, "vip " + vip + ": " + spec.address() + " removed from " + spec.interfaceName() + " ("
+                + why + ")");
+        events.append("VipRemoved", "VirtualIP/" + vip, spec.address() + " removed from " + settings.node()
+                + ": " + why);
+        long epoch = local.activeEpoch;
+        if (local.managed && spec.postStop() != null) {
+            background.execute(() -> runHookQuietly(vip, spec, "post_stop", spec.postStop(), epoch));
+        }
+    }
+
+    /** Same address (prefix included) on the same interface: nothing to move on the link. */
+    private static boolean sameAddressOnLink(VipSpec a, VipSpec b) {
+        return a.address().equals(b.address()) && a.interfaceName().equals(b.interfaceName());
+    }
+
     /** Removes every address this node manages, with hooks; for SIGTERM. Bounded by the hook timeouts. */
     public void deactivateAll() {
-        NodeSnapshot s = driver.snapshot();
+        NodeSnapshot s = host.snapshot();
+        Set<String> seen = new HashSet<>();
         for (VipSpec spec : s.vips()) {
+            seen.add(spec.name());
             Local local = locals.get(spec.name());
-            try {
-                if ((local != null && local.managed) || present(spec)) {
-                    deactivate(spec.name(), spec, local == null ? new Local() : local, "lcsd stopping");
-                }
-            } catch (Exception e) {
-                LOG.log(Level.ERROR, "vip " + spec.name() + ": could not remove " + spec.address() + ": "
-                        + e.getMessage() + " (the kernel lifetime removes it within the lease)");
+            // what is on the link is what was added, even if the spec changed since
+            VipSpec onLink = local != null && local.managed && local.added != null ? local.added : spec;
+            deactivateForStop(spec.name(), onLink, local);
+        }
+        for (Map.Entry<String, Local> e : locals.entrySet()) {
+            Local local = e.getValue();
+            if (!seen.contains(e.getKey()) && local.managed && local.added != null) {
+                deactivateForStop(e.getKey(), local.added, local); // deleted, not reconciled yet
             }
+        }
+    }
+
+    private void deactivateForStop(String vip, VipSpec spec, Local local) {
+        try {
+            if ((local != null && local.managed) || present(spec)) {
+                deactivate(vip, spec, local == null ? new Local() : local, "lcsd stopping");
+            }
+        } catch (Exception e) {
+            LOG.log(Level.ERROR, "vip " + vip + ": could not remove " + spec.address() + ": "
+                    + e.getMessage() + " (the kernel lifetime removes it within the lease)");
         }
     }
 
@@ -263,7 +318,7 @@ public final class VipReconciler implements Reconciler<String> {
 
     /** Re-announces every VIP this node has active (e.g. after a peer that was cut off is back). */
     public void reannounce() {
-        NodeSnapshot s = driver.snapshot();
+        NodeSnapshot s = host.snapshot();
         for (VipSpec spec : s.vips()) {
             Local local = locals.get(spec.name());
             if (local != null && local.managed) {
@@ -289,7 +344,7 @@ public final class VipReconciler implements Reconciler<String> {
 
     private Result decline(String vip, Local local, String reason, String message) {
         local.declinedUntilNanos = monotonic.getAsLong() + DECLINE_FOR.toNanos();
-        driver.run(() -> driver.setDeclined(vip, true));
+        host.setDeclined(vip, true);
         status.observed(vip, new StatusView.LocalVipState(false, message, reason));
         events.append("HookFailed".equals(reason) || reason.startsWith("PreStart") ? "HookFailed" : reason,
                 "VirtualIP/" + vip, settings.node() + " declines " + vip + " for " + DECLINE_FOR.toSeconds()
@@ -299,7 +354,7 @@ public final class VipReconciler implements Reconciler<String> {
     }
 
     private void release(String vip) {
-        driver.run(() -> driver.release(vip));
+        host.release(vip);
     }
 
     private void recordConflict(String vip, VipSpec spec, long epoch, String reason) {
@@ -311,11 +366,11 @@ public final class VipReconciler implements Reconciler<String> {
         body.putObject("metadata").put("name", vip);
         body.putObject("spec").put("vip", vip).put("epoch", epoch).put("node", settings.node())
                 .put("reason", reason).put("address", spec.address().toString());
-        driver.write(new WriteOp.Put(new ObjectKey(CoreDriver.CONFLICT_KIND, vip), body))
-                .onComplete(r -> {
-                    if (r.failed() || !r.result().outcome().succeeded()) {
+        host.write(new WriteOp.Put(new ObjectKey(CoreDriver.CONFLICT_KIND, vip), body))
+                .whenComplete((r, error) -> {
+                    if (error != null || !r.outcome().succeeded()) {
                         LOG.log(Level.WARNING, "vip " + vip + ": conflict not recorded cluster-wide: "
-                                + (r.failed() ? r.cause().getMessage() : r.result().message()));
+                                + (error != null ? error.getMessage() : r.message()));
                     }
                 });
     }
@@ -367,14 +422,14 @@ public final class VipReconciler implements Reconciler<String> {
 
     /** True if this node still holds {@code vip} at {@code epoch} with more than the slack left. */
     private boolean fenced(String vip, long epoch) {
-        NodeSnapshot s = driver.snapshot();
+        NodeSnapshot s = host.snapshot();
         LeaseView l = s.lease(vip);
         return l.held() && l.wanted() && l.heldEpoch() == epoch && !s.conflicts().containsKey(vip)
                 && remainingNanos(s, l, monotonic.getAsLong()) > SLACK_NANOS;
     }
 
     private long remainingNow(String vip) {
-        NodeSnapshot s = driver.snapshot();
+        NodeSnapshot s = host.snapshot();
         return remainingNanos(s, s.lease(vip), monotonic.getAsLong());
     }
 
