@@ -25,6 +25,8 @@ import io.lcs.model.config.NodeConfig;
 import io.lcs.model.config.Role;
 import io.lcs.model.config.VipConfig;
 import io.lcs.model.api.StoredObject;
+import io.lcs.reconcilers.hook.HookResult;
+import io.lcs.reconcilers.hook.HookRunner;
 import io.lcs.reconcilers.hook.ProcessHookRunner;
 import io.lcs.reconcilers.net.IpRouteActuator;
 import io.lcs.reconcilers.net.NetworkActuator;
@@ -254,7 +256,14 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
 
         ExecutorService background = new ThreadPoolExecutor(1, 4, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(1_000), daemonThreads("lcs-hooks"), new ThreadPoolExecutor.DiscardPolicy());
-        VipReconciler vipReconciler = new VipReconciler(driver.vipHost(), net, new ProcessHookRunner(), statusView, eventLog,
+        ProcessHookRunner processHooks = new ProcessHookRunner();
+        HookRunner hooks = invocation -> { // every hook run is measured
+            HookResult r = processHooks.run(invocation);
+            metrics.recordHook(invocation.env().getOrDefault("LCS_VIP", "?"), invocation.event(),
+                    r.took().toNanos(), r.succeeded());
+            return r;
+        };
+        VipReconciler vipReconciler = new VipReconciler(driver.vipHost(), net, hooks, statusView, eventLog,
                 new VipReconciler.Settings(cfg.name(), cfg.nodeName(), Duration.ofMillis(cfg.hookTimeoutMillis()),
                         Duration.ofMillis(cfg.probeMillis()), Duration.ofMillis(cfg.renewMillis())),
                 background, System::nanoTime);

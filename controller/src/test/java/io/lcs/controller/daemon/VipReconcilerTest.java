@@ -70,7 +70,7 @@ class VipReconcilerTest {
         net = new LoggingActuator(actuator, log, clock);
         hooks = new RecordingHookRunner(log, clock);
         host = new FakeVipHost(log, snapshot(List.of(WEB), Map.of()));
-        status = new StatusView("c1", "test");
+        status = new StatusView("c1", "test", Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
         events = new EventLog(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC), NODE);
         reconciler = new VipReconciler(host, net, hooks, status, events,
                 new VipReconciler.Settings("c1", NODE, HOOK_TIMEOUT, Duration.ofMillis(200), RENEW),
