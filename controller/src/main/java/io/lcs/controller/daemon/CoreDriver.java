@@ -72,7 +72,8 @@ public final class CoreDriver {
     private final EventLog events;
     private final LongSupplier monotonic;
     private final LongSupplier wallMillis;
-    private final List<VipSpec> configVips;
+    /** The lcs.conf VIPs; replaced on reload (on the context), read by snapshot builds (on the context). */
+    private List<VipSpec> configVips;
     private final Map<Long, Promise<WriteResult>> pendingWrites = new HashMap<>();
     private final List<Consumer<NodeSnapshot>> snapshotListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<CoreEvent>> eventListeners = new CopyOnWriteArrayList<>();
@@ -121,6 +122,35 @@ public final class CoreDriver {
 
     public NodeSnapshot snapshot() {
         return snapshot;
+    }
+
+    /**
+     * Replaces the VIPs that come from lcs.conf (a reload). VIPs that are no longer listed anywhere
+     * stop being wanted here, so the VIP reconciler removes their addresses (with hooks) and
+     * releases them; VIPs whose spec is equal keep their leases and addresses untouched; a changed
+     * spec is picked up by the reconcilers from the next snapshot. On the driver's context.
+     */
+    public void replaceConfigVips(List<VipSpec> vips) {
+        List<VipSpec> before = effectiveVips();
+        configVips = List.copyOf(vips);
+        Set<String> now = new java.util.HashSet<>();
+        for (VipSpec v : effectiveVips()) {
+            now.add(v.name());
+        }
+        long t = monotonic.getAsLong();
+        for (VipSpec v : before) {
+            if (!now.contains(v.name()) && core.lease(v.name(), t).wanted()) {
+                core.setLeaseWanted(v.name(), false, t);
+            }
+        }
+        dirty = true;
+        process();
+        publish();
+    }
+
+    /** The VIPs from lcs.conf now in force. On the driver's context. */
+    public List<VipSpec> configVips() {
+        return configVips;
     }
 
     /** Called with every new snapshot, on the driver's context; must not block. */

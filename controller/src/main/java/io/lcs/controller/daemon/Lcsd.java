@@ -23,7 +23,6 @@ import io.lcs.model.config.ConfigParser;
 import io.lcs.model.config.ConfigSummary;
 import io.lcs.model.config.NodeConfig;
 import io.lcs.model.config.Role;
-import io.lcs.model.config.VipConfig;
 import io.lcs.model.api.StoredObject;
 import io.lcs.reconcilers.hook.HookResult;
 import io.lcs.reconcilers.hook.HookRunner;
@@ -180,11 +179,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         stateDir.cleanedTempFiles().forEach(p -> LOG.log(Level.INFO, "removed leftover temporary file " + p));
 
         NetworkActuator net = actuator();
-        List<VipSpec> configVips = new ArrayList<>();
-        for (VipConfig v : cfg.vips()) {
-            configVips.add(new VipSpec(v.name(), v.address(), v.interfaceName(), v.preferredNodes(), v.preStart(),
-                    v.postStart(), v.preStop(), v.postStop(), "config", 0));
-        }
+        List<VipSpec> configVips = ConfigReload.vipSpecs(cfg.vips());
         // Before this node can vote it must hold no VIP it has no lease for.
         List<VipSpec> known = new ArrayList<>(configVips);
         for (StoredObject o : objects) {
@@ -316,6 +311,11 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         LOG.log(Level.INFO, "lcsd " + version + " started: node " + cfg.nodeName() + " of cluster " + cfg.name() + ", "
                 + cfg.nodes().size() + " nodes, quorum " + cfg.quorumSize() + ", " + known.size() + " VIPs, lease "
                 + cfg.leaseMillis() + " ms; waiting " + cfg.leaseMillis() + " ms before voting");
+        installReload(cfg, driver);
+        // Type=notify under systemd: ready once every listener is up (after the log line, so the
+        // journal shows the start before systemd reports it)
+        SystemdNotifier.fromEnvironment().ready("node " + cfg.nodeName() + " of cluster " + cfg.name() + ", "
+                + known.size() + " VIPs");
 
         CountDownLatch stopped = new CountDownLatch(1);
         runningDaemon = true;
@@ -355,6 +355,61 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         }, "lcs-shutdown"));
         stopped.await(); // the JVM exits through the shutdown hook (SIGTERM, SIGINT)
         return 0;
+    }
+
+    /** The configuration in force; replaced by a reload that applies. */
+    private volatile ClusterConfig running;
+    private final Object reloadLock = new Object();
+
+    /** SIGHUP ({@code systemctl reload lcsd}) re-reads the configuration file: see {@link ConfigReload}. */
+    private void installReload(ClusterConfig cfg, CoreDriver driver) {
+        running = cfg;
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reload(driver));
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.WARNING, "cannot handle SIGHUP, reload disabled: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Re-reads {@link #config} and applies it if only VIPs changed; otherwise logs why not and keeps
+     * running on the configuration in force. Any thread; reloads are serialized.
+     *
+     * @return the decision, or null when the file did not parse
+     */
+    ConfigReload.Decision reload(CoreDriver driver) {
+        synchronized (reloadLock) {
+            LOG.log(Level.INFO, "reload: re-reading " + config);
+            ClusterConfig reread;
+            try {
+                reread = ConfigParser.parse(config);
+            } catch (ConfigException e) {
+                for (ConfigError ce : e.errors()) {
+                    LOG.log(Level.ERROR, "reload: " + ce);
+                }
+                LOG.log(Level.ERROR, "reload refused: " + e.errors().size() + " error(s) in " + config
+                        + "; still running the previous configuration");
+                return null;
+            }
+            ConfigReload.Decision d = ConfigReload.decide(running, reread);
+            if (d instanceof ConfigReload.Unchanged) {
+                LOG.log(Level.INFO, "reload: no VIP or setting changed");
+            } else if (d instanceof ConfigReload.Refused r) {
+                for (String reason : r.reasons()) {
+                    LOG.log(Level.ERROR, "reload: " + reason);
+                }
+                LOG.log(Level.ERROR, "reload refused: still running the previous configuration; restart lcsd to"
+                        + " apply these changes");
+            } else if (d instanceof ConfigReload.ApplyVips a) {
+                for (ConfigError w : reread.warnings()) {
+                    LOG.log(Level.WARNING, "reload: " + w);
+                }
+                running = reread;
+                driver.run(() -> driver.replaceConfigVips(a.vips()));
+                LOG.log(Level.INFO, "reload: VIPs " + a.summary() + "; unchanged VIPs stay where they are");
+            }
+            return d;
+        }
     }
 
     private NetworkActuator actuator() throws Exception {

@@ -1,0 +1,159 @@
+package io.lcs.dist;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Build step: makes the AppCDS archives {@code cds/lcsd.jsa} and {@code cds/lcs.jsa} of an
+ * installation tree with its bundled runtime. Usage: {@code CdsArchives HOME WORKDIR}.
+ *
+ * <p>Training run: a one-node lcsd on 127.0.0.1 (free ports, the recording fake actuator, so no
+ * interface is touched) started through {@code bin/lcsd} with {@code -XX:DumpLoadedClassList};
+ * it takes its VIP's lease, serves {@code /metrics} and the admin API, and {@code bin/lcs status}
+ * runs against it with its own class list; then SIGTERM. The class lists go to {@code cds/*.classlist}
+ * and {@code bin/lcs-make-cds} dumps the archives from them through the launchers, so the class
+ * path is the launchers', byte for byte, as CDS requires. On JDK 17 an archive is only valid at
+ * the absolute path it was made at, so the Debian package ships the class lists and makes the
+ * archives in postinst. Every wait is bounded; any failure fails the build.
+ */
+public final class CdsArchives {
+    private static final long START_TIMEOUT_MILLIS = 30_000;
+    private static final long STEP_TIMEOUT_MILLIS = 60_000;
+
+    private CdsArchives() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2) {
+            System.err.println("usage: CdsArchives HOME WORKDIR");
+            System.exit(2);
+        }
+        Path home = Path.of(args[0]).toAbsolutePath();
+        Path work = Files.createDirectories(Path.of(args[1]).toAbsolutePath());
+        Path cds = Files.createDirectories(home.resolve("cds"));
+        Path lcsdList = work.resolve("lcsd.classlist");
+        Path lcsList = work.resolve("lcs.classlist");
+        Files.deleteIfExists(lcsdList);
+        Files.deleteIfExists(lcsList);
+
+        int peerPort = freePort();
+        int adminPort = freePort();
+        int metricsPort = freePort();
+        Path state = Files.createDirectories(work.resolve("state"));
+        Path conf = work.resolve("lcs.conf");
+        Files.writeString(conf, "[cluster]\nname = cds\nnode = a\nbind = 127.0.0.1\nport = " + peerPort
+                + "\nsecret = cds-training-only\nlease_ms = 1500\nrenew_ms = 375\nstate_dir = " + state
+                + "\nadmin_bind = 127.0.0.1\nadmin_port = " + adminPort
+                + "\nmetrics = yes\nmetrics_bind = 127.0.0.1\nmetrics_port = " + metricsPort
+                + "\n\n[node a]\nrole = full-member\naddress = 127.0.0.1\n\n[vip train]\naddress = 127.0.0.200/32"
+                + "\ninterface = lo\n", StandardCharsets.UTF_8);
+
+        ProcessBuilder daemon = launcher(home, "lcsd", List.of("-c", conf.toString()), Map.of(
+                "LCSD_JAVA_OPTS", "-XX:DumpLoadedClassList=" + lcsdList,
+                "LCS_FAKE_ACTUATOR_JOURNAL", work.resolve("actuator.jsonl").toString()));
+        daemon.redirectErrorStream(true).redirectOutput(work.resolve("lcsd.log").toFile());
+        Process lcsd = daemon.start();
+        try {
+            String admin = "http://127.0.0.1:" + adminPort;
+            waitFor(() -> get(admin + "/readyz").contains("true"), START_TIMEOUT_MILLIS, "lcsd ready (see " + work
+                    + "/lcsd.log)");
+            // the lease is taken after one lease of restart wait: exercise the reconcilers too
+            waitFor(() -> get(admin + "/api/v1/vips/train").contains("\"owner\":\"a\""), START_TIMEOUT_MILLIS,
+                    "VIP train owned by node a");
+            get("http://127.0.0.1:" + metricsPort + "/metrics");
+            get(admin + "/api/v1/events");
+            run(launcher(home, "lcs", List.of("--server", admin, "status"),
+                    Map.of("LCS_JAVA_OPTS", "-XX:DumpLoadedClassList=" + lcsList)), work.resolve("lcs.log"));
+        } finally {
+            lcsd.destroy(); // SIGTERM: the daemon releases its VIP and exits
+            if (!lcsd.waitFor(STEP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+                lcsd.destroyForcibly();
+            }
+        }
+        Files.copy(lcsdList, cds.resolve("lcsd.classlist"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(lcsList, cds.resolve("lcs.classlist"), StandardCopyOption.REPLACE_EXISTING);
+        run(new ProcessBuilder("/bin/sh", home.resolve("bin/lcs-make-cds").toString()), work.resolve("make-cds.log"));
+        for (String archive : List.of("lcsd.jsa", "lcs.jsa")) {
+            System.out.println("CDS archive " + cds.resolve(archive) + ": " + Files.size(cds.resolve(archive)) / 1024
+                    + " KiB");
+        }
+    }
+    private static ProcessBuilder launcher(Path home, String command, List<String> args, Map<String, String> env) {
+        List<String> argv = new ArrayList<>();
+        argv.add("/bin/sh");
+        argv.add(home.resolve("bin").resolve(command).toString());
+        argv.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        pb.environment().remove("LCS_JAVA_OPTS");
+        pb.environment().remove("LCSD_JAVA_OPTS");
+        pb.environment().put("LCS_HOME", home.toString());
+        pb.environment().putAll(env);
+        return pb;
+    }
+
+    private static void run(ProcessBuilder pb, Path log) throws IOException, InterruptedException {
+        Process p = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(STEP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(pb.command() + " did not finish in " + STEP_TIMEOUT_MILLIS + " ms");
+        }
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException(pb.command() + " exited " + p.exitValue() + ":\n"
+                    + Files.readString(log, StandardCharsets.UTF_8));
+        }
+    }
+
+    private interface Check {
+        boolean ok() throws Exception;
+    }
+
+    private static void waitFor(Check check, long timeoutMillis, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (check.ok()) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not up yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("timed out after " + timeoutMillis + " ms waiting for " + what);
+    }
+
+    /** GET url: the body for a 2xx answer, else "" ; IOException if nothing answers. */
+    private static String get(String url) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
+        c.setConnectTimeout(1_000);
+        c.setReadTimeout(5_000);
+        try {
+            int code = c.getResponseCode();
+            if (code / 100 != 2) {
+                return "";
+            }
+            try (InputStream in = c.getInputStream()) {
+                return new String(in.readNBytes(1 << 20), StandardCharsets.UTF_8);
+            }
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.lcs.dist;
+
+import io.lcs.cli.CliCommandModel;
+import io.lcs.controller.daemon.Lcsd;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+
+/**
+ * Build step: writes {@code man/lcs.8}, {@code man/lcsd.8} (and {@code .gz} copies for the Debian
+ * package) and {@code completion/lcs.bash} under an installation tree, all generated from the
+ * Picocli models of {@code lcs} and {@code lcsd}. Usage: {@code DistDocs HOME VERSION}.
+ */
+public final class DistDocs {
+    private DistDocs() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 2) {
+            System.err.println("usage: DistDocs HOME VERSION");
+            System.exit(2);
+        }
+        Path home = Path.of(args[0]);
+        String version = args[1];
+        Path man = Files.createDirectories(home.resolve("man"));
+        Path completion = Files.createDirectories(home.resolve("completion"));
+
+        CommandLine lcs = CliCommandModel.commandLine();
+        write(man.resolve("lcs.8"), ManPage.render(lcs.getCommandSpec(), version, List.of(
+                new ManPage.Section("ENVIRONMENT", List.of(
+                        "LCS_HOME: the installation directory (default: the directory above the launcher, "
+                                + "/usr/share/lcs in the Debian package).",
+                        "LCS_JAVA_OPTS: extra options for the Java runtime.")),
+                new ManPage.Section("FILES", List.of(
+                        "/etc/lcs/lcs.conf: read to find the local lcsd's admin API (admin_bind, admin_port, "
+                                + "admin_token_file).",
+                        "/usr/share/bash-completion/completions/lcs: bash completion.")),
+                new ManPage.Section("SEE ALSO", List.of("lcsd(8), systemctl(1)")))));
+
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        CommandLine lcsd = new CommandLine(new Lcsd(quiet, quiet));
+        write(man.resolve("lcsd.8"), ManPage.render(lcsd.getCommandSpec(), version, List.of(
+                new ManPage.Section("SIGNALS", List.of(
+                        "SIGTERM, SIGINT: release every VIP this node holds (running pre_stop and post_stop "
+                                + "hooks), then exit 0.",
+                        "SIGHUP (systemctl reload lcsd): re-read the configuration file. Changed [vip] "
+                                + "sections and hooks are applied at once and VIPs that did not change stay "
+                                + "up; a change to the cluster membership (name, node, the [node] sections, "
+                                + "lease, ports, bind addresses, secret, state directory) is refused with an "
+                                + "error in the log and needs a restart.")),
+                new ManPage.Section("HOOKS", List.of(
+                        "pre_start, post_start, pre_stop and post_stop are absolute paths run as argv (no "
+                                + "shell) with a timeout, and the environment LCS_CLUSTER LCS_NODE LCS_VIP "
+                                + "LCS_ADDRESS LCS_INTERFACE LCS_EPOCH LCS_EVENT. A failing pre_start keeps "
+                                + "the VIP off this node. Under the shipped systemd unit hooks run with "
+                                + "CAP_NET_ADMIN and CAP_NET_RAW only, on a read-only file system except "
+                                + "/var/lib/lcs and a private /tmp.")),
+                new ManPage.Section("ENVIRONMENT", List.of(
+                        "LCS_HOME: the installation directory (default: the directory above the launcher).",
+                        "LCSD_JAVA_OPTS: extra options for the Java runtime (after the shipped ones).",
+                        "NOTIFY_SOCKET: set by systemd (Type=notify); lcsd then signals readiness with "
+                                + "systemd-notify --ready.")),
+                new ManPage.Section("FILES", List.of(
+                        "/etc/lcs/lcs.conf: the configuration (INI: [cluster], [node NAME], [vip NAME]).",
+                        "/var/lib/lcs: replicated objects and lease epochs (state_dir).",
+                        "/lib/systemd/system/lcsd.service: the systemd unit.",
+                        "/usr/share/doc/lcs/examples: configurations for common topologies.")),
+                new ManPage.Section("SEE ALSO", List.of("lcs(8), systemd.exec(5), ip-address(8), arping(8)")))));
+
+        write(completion.resolve("lcs.bash"), AutoComplete.bash("lcs", lcs));
+        for (String page : List.of("lcs.8", "lcsd.8")) {
+            gzip(man.resolve(page), man.resolve(page + ".gz"));
+        }
+    }
+
+    private static void write(Path file, String text) throws IOException {
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+    }
+
+    /** gzip with no name and mtime 0 in the header, as Debian wants for reproducible man pages. */
+    private static void gzip(Path from, Path to) throws IOException {
+        try (GZIPOutputStream gz = new GZIPOutputStream(Files.newOutputStream(to))) {
+            gz.write(Files.readAllBytes(from));
+        }
+    }
+}
