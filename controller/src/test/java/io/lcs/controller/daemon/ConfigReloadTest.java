@@ -16,7 +16,7 @@ class ConfigReloadTest {
             name = web
             node = a
             bind = 127.0.0.1
-            secret = s3cret-one
+            secret = s3cret-one-0123456789
             lease_ms = 2000
             renew_ms = 500
 
@@ -124,7 +124,7 @@ class ConfigReloadTest {
     @Test
     void secretChangeIsRefusedWithoutShowingTheSecret() {
         ConfigReload.Refused r = assertInstanceOf(ConfigReload.Refused.class, ConfigReload.decide(
-                parse(CLUSTER + WEB), parse(CLUSTER.replace("s3cret-one", "s3cret-two") + WEB)));
+                parse(CLUSTER + WEB), parse(CLUSTER.replace("s3cret-one-0123456789", "s3cret-two-0123456789") + WEB)));
         assertEquals(1, r.reasons().size());
         assertFalse(r.reasons().get(0).contains("s3cret"), r.reasons().get(0));
     }

@@ -56,6 +56,8 @@ public record ClusterConfig(String file, String name, String nodeName, String bi
 
     /** A secret file larger than this is refused: it is a key, not a document. */
     public static final int MAX_SECRET_FILE_BYTES = 4096;
+    /** The peer transport derives its HMAC keys from the secret and needs at least this much of it. */
+    public static final int MIN_SECRET_BYTES = 16;
 
     public ClusterConfig {
         Objects.requireNonNull(file, "file");
@@ -191,6 +193,10 @@ public record ClusterConfig(String file, String name, String nodeName, String bi
             }
             if (text.isEmpty()) {
                 throw secretError(what + "is empty");
+            }
+            if (text.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+                throw secretError(what + "holds only " + text.length() + " characters; use at least "
+                        + MIN_SECRET_BYTES + " random characters (e.g. openssl rand -hex 16 > " + secretFile + ")");
             }
             return Optional.of(text);
         } catch (NoSuchFileException e) {

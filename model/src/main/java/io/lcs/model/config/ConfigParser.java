@@ -401,9 +401,9 @@ public final class ConfigParser {
             } else if (secretEntry == null && secretFileEntry == null && cluster != null) {
                 warn(clusterLine, "no 'secret' or 'secret_file': cluster messages are not authenticated, any host "
                         + "that reaches the cluster port can take part; set secret_file = /etc/lcs/secret");
-            } else if (secret != null && secret.length() < 16) {
-                warn(secretEntry.line(), "secret is only " + secret.length()
-                        + " characters; use at least 16 random characters (e.g. openssl rand -hex 16)");
+            } else if (secret != null && secret.getBytes(StandardCharsets.UTF_8).length < ClusterConfig.MIN_SECRET_BYTES) {
+                error(secretEntry.line(), "secret is only " + secret.length() + " characters; use at least "
+                        + ClusterConfig.MIN_SECRET_BYTES + " random characters (e.g. openssl rand -hex 16)");
             }
 
             // timing

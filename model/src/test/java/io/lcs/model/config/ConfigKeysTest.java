@@ -102,8 +102,14 @@ class ConfigKeysTest {
     }
 
     @Test
+    void secretShorterThanTheTransportNeedsIsAnError() {
+        assertError(replace(BASE, "secret = 0123456789abcdef", "secret = 0123456789abcde"),
+                "secret = 0123456789abcde", "at least 16");
+    }
+
+    @Test
     void secretKeepsHashAndSemicolonInside() {
-        assertEquals("ab#c;d", parse(replace(BASE, "secret = 0123456789abcdef", "secret = ab#c;d")).secret());
+        assertEquals("ab#c;d-0123456789abcdef", parse(replace(BASE, "secret = 0123456789abcdef", "secret = ab#c;d-0123456789abcdef")).secret());
     }
 
     @ParameterizedTest
