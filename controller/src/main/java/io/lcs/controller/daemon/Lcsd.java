@@ -352,6 +352,8 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
             }
             LOG.log(Level.INFO, "stopped");
             stopped.countDown();
+            // A clean stop exits 0, not the JVM's 128+SIGTERM: every VIP was released above.
+            Runtime.getRuntime().halt(0);
         }, "lcs-shutdown"));
         stopped.await(); // the JVM exits through the shutdown hook (SIGTERM, SIGINT)
         return 0;
