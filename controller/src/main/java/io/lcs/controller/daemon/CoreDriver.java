@@ -374,8 +374,11 @@ public final class CoreDriver {
             JsonNode spec = o.body().path("spec");
             String vip = spec.path("vip").asText();
             LeaseView l = leases.get(vip);
-            // a move applies to the ownership it was requested under: once the epoch moved on, it is spent
-            if (l != null && spec.path("fromEpoch").asLong(-1) == l.knownEpoch()) {
+            // A move applies to the ownership it was requested under: once a later epoch exists, it is
+            // spent. Not "once knownEpoch differs": the old owner's release clears every grant (knownEpoch
+            // drops to 0), and the target must still see the move then, or it never acquires and the
+            // old owner takes the VIP back at the next epoch.
+            if (l != null && spec.path("fromEpoch").asLong(-1) >= Math.max(l.knownEpoch(), l.highestEpoch())) {
                 moves.put(vip, spec.path("to").asText(""));
             }
         }
