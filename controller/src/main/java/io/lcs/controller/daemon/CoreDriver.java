@@ -82,6 +82,11 @@ public final class CoreDriver {
     private long lastPlacementNanos;
     private boolean dirty = true;
     private long framesDropped;
+    /** Per VIP, the last owner this node knew and its epoch; context only (a target-less move needs it after the release). */
+    private final Map<String, OwnerAt> ownersSeen = new HashMap<>();
+
+    private record OwnerAt(long epoch, String owner) {
+    }
 
     public CoreDriver(Vertx vertx, Context context, ClusterCore core, Durable durable, Outlet outlet, EventLog events,
                       List<VipSpec> configVips, LongSupplier monotonic, LongSupplier wallMillis) {
@@ -344,7 +349,8 @@ public final class CoreDriver {
         String owner = lease.knownOwner(core.self());
         String move = s.moves().get(vip.name());
         String moveTo = move == null || move.isEmpty() ? null : move;
-        String moveAway = move != null && move.isEmpty() ? owner : null;
+        // away from the owner the move was requested under, which is no longer known once it released
+        String moveAway = move != null && move.isEmpty() ? s.movesAwayFrom().getOrDefault(vip.name(), owner) : null;
         return Placement.desiredOwner(new Placement.Input(vip.name(), vip.preferredNodes(), candidates, owner,
                 moveTo, moveAway));
     }
@@ -353,8 +359,15 @@ public final class CoreDriver {
         List<VipSpec> vips = effectiveVips();
         Map<String, LeaseView> leases = new LinkedHashMap<>();
         for (VipSpec v : vips) {
-            leases.put(v.name(), core.lease(v.name(), now));
+            LeaseView l = core.lease(v.name(), now);
+            leases.put(v.name(), l);
+            String owner = l.knownOwner(core.self());
+            OwnerAt seen = ownersSeen.get(v.name());
+            if (owner != null && (seen == null || seen.epoch() != l.knownEpoch() || !seen.owner().equals(owner))) {
+                ownersSeen.put(v.name(), new OwnerAt(l.knownEpoch(), owner));
+            }
         }
+        ownersSeen.keySet().retainAll(leases.keySet());
         Map<String, Long> ackEpochs = new HashMap<>();
         for (StoredObject o : core.objects(ConflictAck.KIND)) {
             JsonNode spec = o.body().path("spec");
@@ -370,6 +383,7 @@ public final class CoreDriver {
             }
         }
         Map<String, String> moves = new TreeMap<>();
+        Map<String, String> movesAwayFrom = new TreeMap<>();
         for (StoredObject o : core.objects(Move.KIND)) {
             JsonNode spec = o.body().path("spec");
             String vip = spec.path("vip").asText();
@@ -379,7 +393,12 @@ public final class CoreDriver {
             // drops to 0), and the target must still see the move then, or it never acquires and the
             // old owner takes the VIP back at the next epoch.
             if (l != null && spec.path("fromEpoch").asLong(-1) >= Math.max(l.knownEpoch(), l.highestEpoch())) {
-                moves.put(vip, spec.path("to").asText(""));
+                String to = spec.path("to").asText("");
+                moves.put(vip, to);
+                OwnerAt from = ownersSeen.get(vip);
+                if (to.isEmpty() && from != null && from.epoch() == spec.path("fromEpoch").asLong(-1)) {
+                    movesAwayFrom.put(vip, from.owner());
+                }
             }
         }
         List<String> cordoned = new ArrayList<>();
@@ -400,8 +419,8 @@ public final class CoreDriver {
                 declinedBy.put(member.name(), d);
             }
         }
-        return new NodeSnapshot(now, core.self(), core.membership(now), vips, leases, conflicts, moves, cordoned,
-                draining, declinedBy);
+        return new NodeSnapshot(now, core.self(), core.membership(now), vips, leases, conflicts, moves, movesAwayFrom,
+                cordoned, draining, declinedBy);
     }
 
     /** lcs.conf VIPs first (they win on a name clash), then VIPs applied through the API. */
