@@ -263,6 +263,8 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         for (PeerAddress p : peers) {
             metrics.registerFrameCounters(p.name(), () -> transport.stats().framesSent(p.name()),
                     () -> transport.stats().framesReceived(p.name()));
+            metrics.registerByteCounters(p.name(), () -> transport.stats().bytesSent(p.name()),
+                    () -> transport.stats().bytesReceived(p.name()));
         }
         for (RejectReason r : RejectReason.values()) {
             metrics.registerRejected(r.name().toLowerCase(java.util.Locale.ROOT), () -> transport.stats().rejected(r));
