@@ -314,13 +314,18 @@ public final class LoopbackCluster implements AutoCloseable {
         return condition.getAsBoolean();
     }
 
-    /** Every operation a node's simulated actuator journaled, oldest first. */
+    /**
+     * Every operation a node's simulated actuator journaled, oldest first. Safe while the daemon
+     * writes: only complete (newline-terminated) lines are read.
+     */
     public List<JsonNode> journal(Node n) throws IOException {
         List<JsonNode> out = new ArrayList<>();
         if (!Files.exists(n.journal)) {
             return out;
         }
-        for (String line : Files.readAllLines(n.journal)) {
+        String text = Files.readString(n.journal);
+        int complete = text.lastIndexOf('\n') + 1;
+        for (String line : text.substring(0, complete).split("\n")) {
             if (!line.isBlank()) {
                 out.add(JSON.readTree(line));
             }
