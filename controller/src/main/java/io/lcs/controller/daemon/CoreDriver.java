@@ -84,6 +84,11 @@ public final class CoreDriver {
     private long lastPlacementNanos;
     private boolean dirty = true;
     private long framesDropped;
+    /** Per VIP, the last owner this node knew and its epoch; context only (a target-less move needs it after the release). */
+    private final Map<String, OwnerAt> ownersSeen = new HashMap<>();
+
+    private record OwnerAt(long epoch, String owner) {
+    }
 
     public CoreDriver(Vertx vertx, Context context, ClusterCore core, Durable durable, Outlet outlet, EventLog events,
                       List<VipSpec> configVips, LongSupplier monotonic, LongSupplier wallMillis) {
@@ -403,7 +408,8 @@ public final class CoreDriver {
         String owner = lease.knownOwner(core.self());
         String move = s.moves().get(vip.name());
         String moveTo = move == null || move.isEmpty() ? null : move;
-        String moveAway = move != null && move.isEmpty() ? owner : null;
+        // away from the owner the move was requested under, which is no longer known once it released
+        String moveAway = move != null && move.isEmpty() ? s.movesAwayFrom().getOrDefault(vip.name(), owner) : null;
         return Placement.desiredOwner(new Placement.Input(vip.name(), vip.preferredNodes(), candidates, owner,
                 moveTo, moveAway));
     }
@@ -412,8 +418,15 @@ public final class CoreDriver {
         List<VipSpec> vips = effectiveVips();
         Map<String, LeaseView> leases = new LinkedHashMap<>();
         for (VipSpec v : vips) {
-            leases.put(v.name(), core.lease(v.name(), now));
+            LeaseView l = core.lease(v.name(), now);
+            leases.put(v.name(), l);
+            String owner = l.knownOwner(core.self());
+            OwnerAt seen = ownersSeen.get(v.name());
+            if (owner != null && (seen == null || seen.epoch() != l.knownEpoch() || !seen.owner().equals(owner))) {
+                ownersSeen.put(v.name(), new OwnerAt(l.knownEpoch(), owner));
+            }
         }
+        ownersSeen.keySet().retainAll(leases.keySet());
         Map<String, Long> ackEpochs = new HashMap<>();
         for (StoredObject o : core.objects(ConflictAck.KIND)) {
             JsonNode spec = o.body().path("spec");
@@ -429,13 +442,22 @@ public final class CoreDriver {
             }
         }
         Map<String, String> moves = new TreeMap<>();
+        Map<String, String> movesAwayFrom = new TreeMap<>();
         for (StoredObject o : core.objects(Move.KIND)) {
             JsonNode spec = o.body().path("spec");
             String vip = spec.path("vip").asText();
             LeaseView l = leases.get(vip);
-            // a move applies to the ownership it was requested under: once the epoch moved on, it is spent
-            if (l != null && spec.path("fromEpoch").asLong(-1) == l.knownEpoch()) {
-                moves.put(vip, spec.path("to").asText(""));
+            // A move applies to the ownership it was requested under: once a later epoch exists, it is
+            // spent. Not "once knownEpoch differs": the old owner's release clears every grant (knownEpoch
+            // drops to 0), and the target must still see the move then, or it never acquires and the
+            // old owner takes the VIP back at the next epoch.
+            if (l != null && spec.path("fromEpoch").asLong(-1) >= Math.max(l.knownEpoch(), l.highestEpoch())) {
+                String to = spec.path("to").asText("");
+                moves.put(vip, to);
+                OwnerAt from = ownersSeen.get(vip);
+                if (to.isEmpty() && from != null && from.epoch() == spec.path("fromEpoch").asLong(-1)) {
+                    movesAwayFrom.put(vip, from.owner());
+                }
             }
         }
         List<String> cordoned = new ArrayList<>();
@@ -456,8 +478,8 @@ public final class CoreDriver {
                 declinedBy.put(member.name(), d);
             }
         }
-        return new NodeSnapshot(now, core.self(), core.membership(now), vips, leases, conflicts, moves, cordoned,
-                draining, declinedBy);
+        return new NodeSnapshot(now, core.self(), core.membership(now), vips, leases, conflicts, moves, movesAwayFrom,
+                cordoned, draining, declinedBy);
     }
 
     /** lcs.conf VIPs first (they win on a name clash), then VIPs applied through the API. */

@@ -23,6 +23,7 @@ import io.lcs.model.config.ConfigParser;
 import io.lcs.model.config.ConfigSummary;
 import io.lcs.model.config.NodeConfig;
 import io.lcs.model.config.Role;
+import io.lcs.model.net.Cidr;
 import io.lcs.model.api.StoredObject;
 import io.lcs.reconcilers.hook.HookResult;
 import io.lcs.reconcilers.hook.HookRunner;
@@ -85,6 +86,15 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
      * iproute2. The loopback multi-process tests use it; never set it in production.
      */
     public static final String FAKE_ACTUATOR_ENV = "LCS_FAKE_ACTUATOR_JOURNAL";
+    /**
+     * Test hook, read only together with {@link #FAKE_ACTUATOR_ENV}: comma-separated CIDRs (e.g.
+     * {@code 198.18.0.77/24}) whose duplicate-address probes the simulated actuator answers "taken"
+     * (by {@value #FAKE_TAKEN_MAC}), so a multi-process test can provoke a VIP conflict. Never set it
+     * in production; an entry that is not a CIDR stops lcsd (exit 1) naming it.
+     */
+    public static final String FAKE_ACTUATOR_TAKEN_ENV = "LCS_FAKE_ACTUATOR_TAKEN";
+    /** The MAC a {@link #FAKE_ACTUATOR_TAKEN_ENV} probe answer comes from (locally administered). */
+    static final String FAKE_TAKEN_MAC = "02:00:5e:00:00:77";
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "configuration file (default: ${DEFAULT-VALUE})")
     Path config = Path.of("/etc/lcs/lcs.conf");
@@ -178,7 +188,14 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         }
         stateDir.cleanedTempFiles().forEach(p -> LOG.log(Level.INFO, "removed leftover temporary file " + p));
 
-        NetworkActuator net = actuator();
+        NetworkActuator net;
+        try {
+            net = actuator();
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.ERROR, e.getMessage());
+            stateDir.close();
+            return 1;
+        }
         List<VipSpec> configVips = ConfigReload.vipSpecs(cfg.vips());
         // Before this node can vote it must hold no VIP it has no lease for.
         List<VipSpec> known = new ArrayList<>(configVips);
@@ -243,6 +260,8 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         for (PeerAddress p : peers) {
             metrics.registerFrameCounters(p.name(), () -> transport.stats().framesSent(p.name()),
                     () -> transport.stats().framesReceived(p.name()));
+            metrics.registerByteCounters(p.name(), () -> transport.stats().bytesSent(p.name()),
+                    () -> transport.stats().bytesReceived(p.name()));
         }
         for (RejectReason r : RejectReason.values()) {
             metrics.registerRejected(r.name().toLowerCase(java.util.Locale.ROOT), () -> transport.stats().rejected(r));
@@ -419,7 +438,25 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         if (journal != null && !journal.isEmpty()) {
             LOG.log(Level.WARNING, FAKE_ACTUATOR_ENV + " is set: addresses are simulated, not configured ("
                     + journal + ")");
-            return new RecordingNetworkActuator(Ticker.system(), Clock.systemUTC(), Path.of(journal));
+            RecordingNetworkActuator fake = new RecordingNetworkActuator(Ticker.system(), Clock.systemUTC(),
+                    Path.of(journal));
+            String taken = System.getenv(FAKE_ACTUATOR_TAKEN_ENV);
+            if (taken != null && !taken.isBlank()) {
+                for (String entry : taken.split(",")) {
+                    Cidr cidr;
+                    try {
+                        cidr = Cidr.parse(entry.strip());
+                    } catch (IllegalArgumentException e) {
+                        fake.close();
+                        throw new IllegalArgumentException(FAKE_ACTUATOR_TAKEN_ENV + ": '" + entry.strip()
+                                + "' is not a CIDR such as 198.18.0.77/24: " + e.getMessage(), e);
+                    }
+                    fake.answerProbe(cidr, FAKE_TAKEN_MAC);
+                    LOG.log(Level.WARNING, FAKE_ACTUATOR_TAKEN_ENV + " is set: probes of " + cidr
+                            + " answer taken (by " + FAKE_TAKEN_MAC + ")");
+                }
+            }
+            return fake;
         }
         return new IpRouteActuator();
     }

@@ -13,11 +13,14 @@ import java.util.Map;
  * @param leases per VIP name
  * @param conflicts per VIP: the epoch of an unacknowledged conflict
  * @param moves per VIP: the target of a pending move ("" = away from the current owner)
+ * @param movesAwayFrom per VIP with a pending move without target: the node it moves away from (the
+ *     owner at the move's {@code fromEpoch}, still known after that owner released), if known
  * @param cordoned nodes cordoned by an operator; {@code draining} the subset being drained
  */
 public record NodeSnapshot(long takenAtNanos, String self, MembershipView membership, List<VipSpec> vips,
                            Map<String, LeaseView> leases, Map<String, Long> conflicts, Map<String, String> moves,
-                           List<String> cordoned, List<String> draining, Map<String, List<String>> declined) {
+                           Map<String, String> movesAwayFrom, List<String> cordoned, List<String> draining,
+                           Map<String, List<String>> declined) {
 
     public LeaseView lease(String vip) {
         LeaseView v = leases.get(vip);

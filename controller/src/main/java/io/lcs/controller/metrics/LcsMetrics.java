@@ -123,6 +123,7 @@ public final class LcsMetrics {
     private final Map<String, Map<String, Meter>> ownerMeters = new HashMap<>();
 
     private final Map<String, FrameSeries> frames = new ConcurrentHashMap<>();
+    private final Map<String, FrameSeries> bytes = new ConcurrentHashMap<>();
     private final Map<String, RejectedSeries> rejected = new ConcurrentHashMap<>();
     private final Map<String, LeaseMeters> leases = new ConcurrentHashMap<>();
     private final Map<String, ReconcileMeters> reconcilers = new ConcurrentHashMap<>();
@@ -239,6 +240,34 @@ public final class LcsMetrics {
                 registry.remove(old.sentMeter());
                 registry.remove(old.receivedMeter());
             }
+        }
+    }
+
+    /**
+     * Exposes the transport's byte counters of one peer (wire bytes of payload frames: length
+     * prefix, sequence number and MAC included; handshakes not counted) as
+     * {@code lcs_transport_bytes_sent_total} and {@code lcs_transport_bytes_received_total}; read at
+     * scrape time only, so nothing is added to the I/O path. Replaces an earlier registration.
+     */
+    public void registerByteCounters(String peer, LongSupplier sent, LongSupplier received) {
+        Objects.requireNonNull(peer, "peer");
+        Objects.requireNonNull(sent, "sent");
+        Objects.requireNonNull(received, "received");
+        synchronized (transportLock) {
+            FrameSeries old = bytes.remove(peer);
+            if (old != null) {
+                registry.remove(old.sentMeter());
+                registry.remove(old.receivedMeter());
+            }
+            // as for the frame counters: the map holds the suppliers Micrometer holds weakly
+            Meter sentMeter = FunctionCounter.builder("lcs_transport_bytes_sent_total", sent, LongSupplier::getAsLong)
+                    .description("Bytes of payload frames sent to a peer, as on the wire.").tag("peer", peer)
+                    .register(registry);
+            Meter receivedMeter = FunctionCounter.builder("lcs_transport_bytes_received_total", received,
+                            LongSupplier::getAsLong)
+                    .description("Bytes of payload frames received from a peer and accepted, as on the wire.")
+                    .tag("peer", peer).register(registry);
+            bytes.put(peer, new FrameSeries(sent, received, sentMeter, receivedMeter));
         }
     }
 

@@ -70,6 +70,7 @@ public final class LoopbackCluster implements AutoCloseable {
     private final int metricsPort;
     private final String vipsSection;
     private final String extraCluster;
+    private final Map<String, String> environment = new LinkedHashMap<>();
 
     /**
      * @param spec node names; a trailing {@code *} makes a quorum-only witness (e.g. {@code "c*"})
@@ -129,15 +130,37 @@ public final class LoopbackCluster implements AutoCloseable {
         }
     }
 
-    public void start(Node n) throws IOException {
+    /**
+     * Sets an environment variable for every lcsd started from now on (e.g. a test hook such as
+     * {@code LCS_FAKE_ACTUATOR_TAKEN}); already running processes keep theirs.
+     */
+    public void environment(String name, String value) {
+        environment.put(name, value);
+    }
+
+    /** The lcsd command line of {@code n}: the test JVM's java and classpath, small heap, {@code -v}. */
+    public List<String> command(Node n) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        return new ArrayList<>(List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), "io.lcs.controller.daemon.Lcsd", "-c",
                 n.config.toString(), "-v"));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(n.log.toFile()));
+    }
+
+    public void start(Node n) throws IOException {
+        n.process = startProcess(n, n.log);
+    }
+
+    /**
+     * Starts one more lcsd with {@code n}'s config and environment, output (stdout and stderr)
+     * appended to {@code log}, without recording it as {@code n}'s process: the caller owns it and
+     * must kill it (e.g. a second daemon on the same state directory, which must refuse to run).
+     */
+    public Process startProcess(Node n, Path log) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command(n)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("LCS_FAKE_ACTUATOR_JOURNAL", n.journal.toAbsolutePath().toString());
-        n.process = pb.start();
+        pb.environment().putAll(environment);
+        return pb.start();
     }
 
     /** SIGTERM and wait (bounded); the daemon releases its VIPs first. */
@@ -183,18 +206,49 @@ public final class LoopbackCluster implements AutoCloseable {
 
     /** POST a body; returns (status, JSON body). */
     public Map.Entry<Integer, JsonNode> post(Node n, String path, String contentType, String body) throws IOException {
+        return request(n, "POST", path, contentType, body);
+    }
+
+    /**
+     * One admin API request (connect timeout 1 s, read timeout 10 s); {@code body} may be null.
+     * Returns (status, JSON body or a JSON null when there is none).
+     */
+    public Map.Entry<Integer, JsonNode> request(Node n, String method, String path, String contentType, String body)
+            throws IOException {
         HttpURLConnection c = (HttpURLConnection) URI.create(n.adminUrl() + path).toURL().openConnection();
         c.setConnectTimeout(1000);
         c.setReadTimeout(10_000);
-        c.setRequestMethod("POST");
-        c.setDoOutput(true);
-        c.setRequestProperty("Content-Type", contentType);
-        try (OutputStream out = c.getOutputStream()) {
-            out.write(body.getBytes(StandardCharsets.UTF_8));
+        c.setRequestMethod(method);
+        if (body != null) {
+            c.setDoOutput(true);
+            c.setRequestProperty("Content-Type", contentType);
+            try (OutputStream out = c.getOutputStream()) {
+                out.write(body.getBytes(StandardCharsets.UTF_8));
+            }
         }
         int code = c.getResponseCode();
         try (InputStream in = code < 400 ? c.getInputStream() : c.getErrorStream()) {
-            return Map.entry(code, in == null ? JSON.nullNode() : JSON.readTree(in));
+            byte[] bytes = in == null ? new byte[0] : in.readAllBytes();
+            return Map.entry(code, bytes.length == 0 ? JSON.nullNode() : JSON.readTree(bytes));
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    /** The text of {@code n}'s /metrics (Prometheus text 0.0.4), or null when unreachable. */
+    public String metrics(Node n) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create(n.metricsUrl()).toURL().openConnection();
+            c.setConnectTimeout(500);
+            c.setReadTimeout(5000);
+            if (c.getResponseCode() != 200) {
+                return null;
+            }
+            try (InputStream in = c.getInputStream()) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            return null;
         }
     }
 
@@ -233,6 +287,21 @@ public final class LoopbackCluster implements AutoCloseable {
         return s != null && s.path("quorum").path("present").asBoolean(false);
     }
 
+    /** True if {@code n} answers, has quorum and sees every configured node online. */
+    public boolean quorumWithEveryNodeOnline(Node n) {
+        JsonNode s = status(n);
+        if (s == null || !s.path("quorum").path("present").asBoolean(false)) {
+            return false;
+        }
+        int online = 0;
+        for (JsonNode node : s.path("nodes")) {
+            if (node.path("online").asBoolean(false)) {
+                online++;
+            }
+        }
+        return online == nodes.size();
+    }
+
     /** Polls {@code condition} every 20 ms until it holds or {@code timeout} passes. */
     public static boolean await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
@@ -245,13 +314,18 @@ public final class LoopbackCluster implements AutoCloseable {
         return condition.getAsBoolean();
     }
 
-    /** Every operation a node's simulated actuator journaled, oldest first. */
+    /**
+     * Every operation a node's simulated actuator journaled, oldest first. Safe while the daemon
+     * writes: only complete (newline-terminated) lines are read.
+     */
     public List<JsonNode> journal(Node n) throws IOException {
         List<JsonNode> out = new ArrayList<>();
         if (!Files.exists(n.journal)) {
             return out;
         }
-        for (String line : Files.readAllLines(n.journal)) {
+        String text = Files.readString(n.journal);
+        int complete = text.lastIndexOf('\n') + 1;
+        for (String line : text.substring(0, complete).split("\n")) {
             if (!line.isBlank()) {
                 out.add(JSON.readTree(line));
             }
