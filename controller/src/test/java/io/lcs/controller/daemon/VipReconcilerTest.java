@@ -596,7 +596,7 @@ class VipReconcilerTest {
 
     private NodeSnapshot snapshot(List<VipSpec> vips, Map<String, LeaseView> leases, long takenAtNanos,
                                   Map<String, Long> conflicts) {
-        return new NodeSnapshot(takenAtNanos, NODE, MEMBERS, vips, leases, conflicts, Map.of(), List.of(), List.of(),
+        return new NodeSnapshot(takenAtNanos, NODE, MEMBERS, vips, leases, conflicts, Map.of(), Map.of(), List.of(), List.of(),
                 Map.of());
     }
 
