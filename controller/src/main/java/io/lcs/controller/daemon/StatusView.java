@@ -94,15 +94,21 @@ public final class StatusView {
             long remainingNanos = (l.held() ? l.heldRemainingNanos() : l.grantRemainingNanos()) - age;
             Double remaining = owner == null ? null : Math.max(0, remainingNanos) / 1e9;
             List<Condition> conditions = new ArrayList<>();
-            String state;
             LocalVipState mine = local.get(v.name());
+            String state;
             if (s.conflicts().containsKey(v.name())) {
                 state = "conflict";
                 conditions.add(new Condition("Conflict", Condition.TRUE, "DuplicateAddress",
                         "address " + v.address() + " answered elsewhere at epoch " + s.conflicts().get(v.name())
                                 + "; check the network, then run: lcs ack " + v.name(), null, null));
             } else if (owner != null && remaining != null && remaining > 0) {
-                state = "active";
+                // on the owner itself, "active" means the address is on the interface, not only the lease
+                boolean addressPending = owner.equals(s.self()) && (mine == null || !mine.addressPresent());
+                state = addressPending ? "pending" : "active";
+                if (addressPending) {
+                    conditions.add(new Condition("AddressActive", Condition.FALSE, "Activating",
+                            "lease held; probing, running pre_start or adding the address", null, null));
+                }
             } else if (!s.membership().quorum()) {
                 state = "stopped";
                 conditions.add(new Condition("Quorum", Condition.FALSE, "NoQuorum", "this node sees "
