@@ -330,6 +330,44 @@ public final class ClusterCore {
         return quorum;
     }
 
+    /**
+     * The earliest monotonic time at which {@link #tick} has something to do: the next heartbeat,
+     * a peer or write timeout, a lease renewal, round timeout, retry or expiry, the end of the
+     * restart wait. A driver may sleep until then instead of ticking at a fixed rate; ticking
+     * earlier or later never breaks safety (lease checks compare against the time passed in),
+     * it only moves when things happen.
+     */
+    public long nextDeadlineNanos(long nowNanos) {
+        long next = lastHeartbeatNanos == Long.MIN_VALUE ? nowNanos
+                : lastHeartbeatNanos + config.heartbeatMillis() * 1_000_000L;
+        long peerTimeout = config.peerTimeoutMillis() * 1_000_000L;
+        for (Peer p : peers.values()) {
+            if (p.online) {
+                next = Math.min(next, p.lastHeardNanos + peerTimeout + 1);
+            }
+        }
+        long writeTimeout = config.writeTimeoutMillis() * 1_000_000L;
+        for (PendingWrite w : writes.values()) {
+            next = Math.min(next, w.startNanos + writeTimeout + 1);
+        }
+        if (nowNanos < restartUntilNanos) {
+            next = Math.min(next, restartUntilNanos);
+        }
+        long renew = config.renewMillis() * 1_000_000L;
+        for (Lease l : leases.values()) {
+            if (l.heldUntilNanos != 0) {
+                next = Math.min(next, l.heldUntilNanos);
+            }
+            if (l.phase != Phase.IDLE) {
+                next = Math.min(next, l.roundStartNanos + roundTimeoutNanos() + 1);
+            } else if (l.wanted) {
+                long at = l.heldUntilNanos != 0 ? l.heldRoundStartNanos + renew : nowNanos;
+                next = Math.min(next, Math.max(at, l.nextAttemptNanos));
+            }
+        }
+        return next;
+    }
+
     /** True during the post-restart wait: this node votes on no lease and is no placement candidate. */
     public boolean restarting(long nowNanos) {
         return nowNanos < restartUntilNanos;

@@ -51,8 +51,11 @@ public final class CoreDriver {
     private static final Logger LOG = System.getLogger("io.lcs.core");
     /** The kind of the replicated record of a detected conflict (written by the node that found it). */
     public static final String CONFLICT_KIND = "Conflict";
-    /** Tick period: bounds how late a renewal or a timeout fires (adds at most this to failover). */
-    static final long TICK_MILLIS = 25;
+    /**
+     * The driver ticks the core at its next deadline ({@link ClusterCore#nextDeadlineNanos}), at
+     * most this long apart: an idle node wakes a few times a second instead of at a fixed rate.
+     */
+    static final long MAX_TICK_MILLIS = 250;
 
     /** Makes state durable before anything that depends on it leaves the node. */
     public interface Durable {
@@ -81,6 +84,8 @@ public final class CoreDriver {
     private final Set<String> declined = new java.util.TreeSet<>();
     private volatile NodeSnapshot snapshot;
     private long timerId = -1;
+    private long timerAtNanos = Long.MAX_VALUE;
+    private boolean running;
     private long lastPlacementNanos;
     private boolean dirty = true;
     private long framesDropped;
@@ -106,15 +111,38 @@ public final class CoreDriver {
 
     /** Starts ticking. Call on the driver's context. */
     public void start() {
-        timerId = vertx.setPeriodic(TICK_MILLIS, id -> tick());
+        running = true;
         tick();
     }
 
     public void stop() {
+        running = false;
         if (timerId >= 0) {
             vertx.cancelTimer(timerId);
             timerId = -1;
         }
+    }
+
+    /** Makes sure a tick runs by {@code atNanos} (1 ms .. {@link #MAX_TICK_MILLIS} from now). */
+    private void scheduleTick(long atNanos) {
+        if (!running) {
+            return;
+        }
+        long now = monotonic.getAsLong();
+        long delayMillis = Math.max(1, Math.min(MAX_TICK_MILLIS, (atNanos - now + 999_999) / 1_000_000L));
+        long at = now + delayMillis * 1_000_000L;
+        if (timerId >= 0 && timerAtNanos <= at) {
+            return;
+        }
+        if (timerId >= 0) {
+            vertx.cancelTimer(timerId);
+        }
+        timerAtNanos = at;
+        timerId = vertx.setTimer(delayMillis, id -> {
+            timerId = -1;
+            timerAtNanos = Long.MAX_VALUE;
+            tick();
+        });
     }
 
     public Context context() {
@@ -225,6 +253,7 @@ public final class CoreDriver {
         if (changed) {
             core.setDeclined(declined);
             dirty = true;
+            scheduleTick(0);
         }
     }
 
@@ -272,10 +301,12 @@ public final class CoreDriver {
         core.tick(now, wallMillis.getAsLong());
         process();
         // the lease reconciler is cheap but not free: on changes, else once per heartbeat interval
-        if (dirty || now - lastPlacementNanos >= core.config().heartbeatMillis() * 1_000_000L) {
+        long placementEvery = core.config().heartbeatMillis() * 1_000_000L;
+        if (dirty || now - lastPlacementNanos >= placementEvery) {
             reconcileLeases(now);
             process();
         }
+        scheduleTick(Math.min(core.nextDeadlineNanos(now), lastPlacementNanos + placementEvery));
     }
 
     /** Applies everything the core produced: persist, then send, then deliver. */
@@ -283,7 +314,7 @@ public final class CoreDriver {
         for (int round = 0; round < 16; round++) { // bounded: delivering events can make more output
             Ready r = core.drain();
             if (r.isEmpty()) {
-                return;
+                break;
             }
             if (r.needsPersist()) {
                 try {
@@ -302,6 +333,9 @@ public final class CoreDriver {
                 deliver(e);
             }
             publish();
+        }
+        if (dirty) {
+            scheduleTick(0); // something changed: let placement look at it now, not at the next deadline
         }
     }
 
