@@ -1,7 +1,6 @@
 package io.lcs.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.lcs.model.api.VirtualIP;
 import io.lcs.model.status.ClusterEvent;
 import io.lcs.model.status.ClusterStatus;
@@ -166,7 +165,7 @@ final class GetCommand extends AdminCommand {
         JsonNode reply = client.get("/api/v1/events?after=0&limit=1000");
         List<ClusterEvent> events = new ArrayList<>();
         // -o json|yaml prints the matching items as received, fields this client does not know included
-        ArrayNode items = Replies.LENIENT.createArrayNode();
+        List<JsonNode> items = new ArrayList<>();
         reply.path("items").forEach(n -> {
             ClusterEvent e = Replies.convert(n, ClusterEvent.class);
             if (matchesName(e.object())) {
@@ -175,7 +174,7 @@ final class GetCommand extends AdminCommand {
             }
         });
         if (structured()) {
-            out().print(Replies.format(Replies.LENIENT.createObjectNode().set("items", items), output));
+            out().print(Replies.format(Replies.items(items), output));
             return Lcs.EXIT_OK;
         }
         Formats.Table t = wide()

@@ -1,12 +1,12 @@
 package io.lcs.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lcs.model.codec.LcsJson;
+import java.util.List;
 
 /**
  * How the CLI reads lcsd's replies and prints them with {@code -o json|yaml}: the project's one
@@ -27,7 +27,6 @@ final class Replies {
     static final long MAX_REPLY_TOKENS = LcsJson.MAX_TOKENS * (AdminClient.MAX_REPLY_BYTES / LcsJson.MAX_DOCUMENT_BYTES);
 
     static final ObjectMapper LENIENT = lenient();
-    private static final ObjectWriter PRETTY_JSON = LENIENT.writerWithDefaultPrettyPrinter();
 
     private Replies() {
     }
@@ -57,6 +56,13 @@ final class Replies {
         }
     }
 
+    /** {@code {"items": [...]}}, the API's list shape (built here so the verbs load no node classes). */
+    static JsonNode items(List<JsonNode> items) {
+        ObjectNode list = LENIENT.createObjectNode();
+        list.putArray("items").addAll(items);
+        return list;
+    }
+
     /**
      * {@code -o json}: the reply pretty-printed as received (fields this client does not know
      * included); {@code -o yaml}: the same tree as YAML ({@link LcsJson#yaml()}). Ends with a newline.
@@ -64,7 +70,7 @@ final class Replies {
     static String format(JsonNode node, String format) {
         try {
             return "yaml".equals(format) ? LcsJson.yaml().writeValueAsString(node)
-                    : PRETTY_JSON.writeValueAsString(node) + "\n";
+                    : LENIENT.writerWithDefaultPrettyPrinter().writeValueAsString(node) + "\n";
         } catch (JsonProcessingException e) {
             throw new CliException(Lcs.EXIT_ERROR, "cannot format reply: " + e.getOriginalMessage());
         }

@@ -265,9 +265,10 @@ public final class AdminServer {
             node = LcsJson.json().readTree(text);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
-            throw AdminException.malformed("request body: malformed JSON"
-                    + (at == null || at.getLineNr() < 1 ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
-                    + ": " + e.getOriginalMessage());
+            // the same SOURCE:LINE:COLUMN shape as manifest errors (docs/api.md, "Errors")
+            throw AdminException.malformed("request body"
+                    + (at == null || at.getLineNr() < 1 ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
+                    + ": JSON syntax error: " + e.getOriginalMessage());
         }
         if (!node.isObject()) {
             throw AdminException.invalid("request body: expected a JSON object like {\"to\":\"node2\"}", null);

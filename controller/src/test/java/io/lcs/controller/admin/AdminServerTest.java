@@ -342,7 +342,10 @@ class AdminServerTest {
 
     @Test
     void moveWithBadBodyIs400() throws Exception {
-        assertError(call("POST", "/api/v1/vips/web/move", "{\"to\":"), 400, "MALFORMED", "line 1, column");
+        assertError(call("POST", "/api/v1/vips/web/move", "{\"to\":"), 400, "MALFORMED",
+                "request body:1:7: JSON syntax error: ");
+        assertError(call("POST", "/api/v1/vips/web/move", "{\"to\":\"b\",\"to\":\"c\"}"), 400, "MALFORMED",
+                "Duplicate field 'to'");
         Reply r = call("POST", "/api/v1/vips/web/move", "{\"too\":\"b\"}");
         assertError(r, 400, "INVALID", "unknown field 'too'");
         assertEquals("too", r.json().path("field").asText());
