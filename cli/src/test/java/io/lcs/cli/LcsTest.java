@@ -667,6 +667,8 @@ class LcsTest {
         Result r = lcs("get", "vips");
         assertExit(0, r);
         assertEquals(3001, r.out().split("\n").length);
+        assertEquals(io.lcs.model.codec.LcsJson.MAX_DOCUMENT_BYTES, io.lcs.model.codec.LcsJson.json().getFactory()
+                .streamReadConstraints().getMaxDocumentLength(), "the CLI's copy must not loosen the shared mapper");
     }
 
     @Test
