@@ -13,7 +13,7 @@ final class AckCommand extends AdminCommand {
     @Override
     public Integer call() {
         checkName("VIP", vip);
-        ConflictAck ack = Json.convert(client().post("/api/v1/vips/" + vip + "/ack", "{}", "application/json"),
+        ConflictAck ack = Replies.convert(client().post("/api/v1/vips/" + vip + "/ack", "{}", "application/json"),
                 ConflictAck.class);
         Long epoch = ack.spec() == null ? null : ack.spec().epoch();
         out().println("virtualip/" + vip + " conflict acknowledged" + (epoch == null ? "" : " (epoch " + epoch + ")"));

@@ -109,7 +109,7 @@ final class AdminClient {
             if (status >= 400) {
                 throw failure(status, text);
             }
-            return text.isEmpty() ? Json.JSON.nullNode() : Json.JSON.readTree(text);
+            return Replies.parse(text);
         } catch (CliException e) {
             throw e;
         } catch (IOException e) {
@@ -140,7 +140,7 @@ final class AdminClient {
                 for (String line = r.readLine(); line != null; line = r.readLine()) {
                     if (line.isEmpty()) {
                         if (data.length() > 0) {
-                            if (!onEvent.test(Json.JSON.readTree(data.toString()))) {
+                            if (!onEvent.test(Replies.parse(data.toString()))) {
                                 return;
                             }
                             data.setLength(0);
@@ -184,7 +184,7 @@ final class AdminClient {
         String message = null;
         String field = null;
         try {
-            JsonNode n = Json.JSON.readTree(text);
+            JsonNode n = Replies.parse(text);
             code = n.path("code").asText(null);
             message = n.path("message").asText(null);
             field = n.path("field").asText(null);

@@ -35,16 +35,21 @@ abstract class AdminCommand implements Callable<Integer> {
         if (o.server == null) {
             found = env().locator().locate(config, explicitConfig);
         } else {
-            // --server replaces the address only; the token file still comes from lcs.conf if it names one.
+            URI url = serverUrl(o.server);
+            // --server replaces the address only; the token file still comes from lcs.conf if it names
+            // one. With --token-file too, lcs.conf is not needed at all and is not read. A broken default
+            // lcs.conf does not stop --server (the user routed around it); a broken --config does.
             Path tokenFile = null;
-            try {
-                tokenFile = env().locator().locate(config, explicitConfig).tokenFile();
-            } catch (CliException e) {
-                if (explicitConfig) {
-                    throw e;
+            if (o.tokenFile == null) {
+                try {
+                    tokenFile = env().locator().locate(config, explicitConfig).tokenFile();
+                } catch (CliException e) {
+                    if (explicitConfig) {
+                        throw e;
+                    }
                 }
             }
-            found = new AdminEndpoint(serverUrl(o.server), tokenFile, false, config);
+            found = new AdminEndpoint(url, tokenFile, false, config);
         }
         if (o.tokenFile != null) {
             found = new AdminEndpoint(found.baseUrl(), o.tokenFile, true, config);

@@ -30,11 +30,11 @@ final class DescribeCommand extends AdminCommand {
         }
         checkName("NAME", name);
         AdminClient client = client();
-        VirtualIP v = Json.convert(client.get("/api/v1/vips/" + name), VirtualIP.class);
+        VirtualIP v = Replies.convert(client.get("/api/v1/vips/" + name), VirtualIP.class);
         List<ClusterEvent> events = new ArrayList<>();
         JsonNode reply = client.get("/api/v1/events?after=0&limit=1000");
         reply.path("items").forEach(n -> {
-            ClusterEvent e = Json.convert(n, ClusterEvent.class);
+            ClusterEvent e = Replies.convert(n, ClusterEvent.class);
             if ((VirtualIP.KIND + "/" + name).equals(e.object())) {
                 events.add(e);
             }

@@ -17,7 +17,7 @@ public record Environment(InputStream stdin, Clock clock, LongSupplier nanoTime,
 
     public static Environment system() {
         return new Environment(System.in, Clock.systemUTC(), System::nanoTime, DEFAULT_POLL_INTERVAL,
-                new ConfServerLocator());
+                new LcsConfLocator());
     }
 
     public Environment withStdin(InputStream in) {

@@ -60,14 +60,14 @@ final class GetCommand extends AdminCommand {
     private int vips(AdminClient client) {
         JsonNode reply = client.get(name == null ? "/api/v1/vips" : "/api/v1/vips/" + name);
         if (structured()) {
-            out().print(Json.pretty(reply, output));
+            out().print(Replies.format(reply, output));
             return Lcs.EXIT_OK;
         }
         List<VirtualIP> vips = new ArrayList<>();
         if (name == null) {
-            reply.path("items").forEach(n -> vips.add(Json.convert(n, VirtualIP.class)));
+            reply.path("items").forEach(n -> vips.add(Replies.convert(n, VirtualIP.class)));
         } else {
-            vips.add(Json.convert(reply, VirtualIP.class));
+            vips.add(Replies.convert(reply, VirtualIP.class));
         }
         Formats.Table t = wide()
                 ? new Formats.Table("NAME", "ADDRESS", "INTERFACE", "STATE", "OWNER", "EPOCH", "AGE", "PREFERRED",
@@ -82,7 +82,7 @@ final class GetCommand extends AdminCommand {
                 if (object.startsWith(VirtualIP.KIND + "/") && matchesName(object)) {
                     String vip = object.substring(VirtualIP.KIND.length() + 1);
                     try {
-                        VirtualIP v = Json.convert(client.get("/api/v1/vips/" + vip), VirtualIP.class);
+                        VirtualIP v = Replies.convert(client.get("/api/v1/vips/" + vip), VirtualIP.class);
                         out().print(t.row(vipRow(v, env().clock().instant())));
                     } catch (CliException e) {
                         out().print(t.row(vip, "<deleted>"));
@@ -116,14 +116,14 @@ final class GetCommand extends AdminCommand {
     private int nodes(AdminClient client) {
         JsonNode reply = client.get(name == null ? "/api/v1/nodes" : "/api/v1/nodes/" + name);
         if (structured()) {
-            out().print(Json.pretty(reply, output));
+            out().print(Replies.format(reply, output));
             return Lcs.EXIT_OK;
         }
         List<ClusterStatus.NodeStatus> nodes = new ArrayList<>();
         if (name == null) {
-            reply.path("items").forEach(n -> nodes.add(Json.convert(n, ClusterStatus.NodeStatus.class)));
+            reply.path("items").forEach(n -> nodes.add(Replies.convert(n, ClusterStatus.NodeStatus.class)));
         } else {
-            nodes.add(Json.convert(reply, ClusterStatus.NodeStatus.class));
+            nodes.add(Replies.convert(reply, ClusterStatus.NodeStatus.class));
         }
         Formats.Table t = wide()
                 ? new Formats.Table("NAME", "ROLE", "ONLINE", "CORDONED", "CONFIG", "LAST-SEEN", "RTT", "RESTARTING", "SELF")
@@ -136,7 +136,7 @@ final class GetCommand extends AdminCommand {
                 if (object.startsWith("node/") && matchesName(object)) {
                     String node = object.substring(5);
                     try {
-                        out().print(t.row(nodeRow(Json.convert(client.get("/api/v1/nodes/" + node),
+                        out().print(t.row(nodeRow(Replies.convert(client.get("/api/v1/nodes/" + node),
                                 ClusterStatus.NodeStatus.class))));
                     } catch (CliException e) {
                         out().print(t.row(node, "<gone>"));
@@ -164,14 +164,17 @@ final class GetCommand extends AdminCommand {
     private int events(AdminClient client) {
         JsonNode reply = client.get("/api/v1/events?after=0&limit=1000");
         List<ClusterEvent> events = new ArrayList<>();
+        // -o json|yaml prints the matching items as received, fields this client does not know included
+        List<JsonNode> items = new ArrayList<>();
         reply.path("items").forEach(n -> {
-            ClusterEvent e = Json.convert(n, ClusterEvent.class);
+            ClusterEvent e = Replies.convert(n, ClusterEvent.class);
             if (matchesName(e.object())) {
                 events.add(e);
+                items.add(n);
             }
         });
         if (structured()) {
-            out().print(Json.pretty(Json.JSON.createObjectNode().set("items", Json.JSON.valueToTree(events)), output));
+            out().print(Replies.format(Replies.items(items), output));
             return Lcs.EXIT_OK;
         }
         Formats.Table t = wide()
@@ -184,7 +187,7 @@ final class GetCommand extends AdminCommand {
             long last = reply.path("items").size() == 0 ? 0
                     : reply.path("items").get(reply.path("items").size() - 1).path("seq").asLong();
             client.watch("/api/v1/watch?after=" + last, ev -> {
-                ClusterEvent e = Json.convert(ev, ClusterEvent.class);
+                ClusterEvent e = Replies.convert(ev, ClusterEvent.class);
                 if (matchesName(e.object())) {
                     out().print(t.row(eventRow(e, env().clock().instant())));
                     out().flush();

@@ -39,9 +39,9 @@ final class MoveCommand extends AdminCommand {
             checkName("--to", to);
         }
         AdminClient client = client();
-        VirtualIP before = await ? Json.convert(client.get("/api/v1/vips/" + vip), VirtualIP.class) : null;
-        String body = to == null ? "{}" : Json.JSON.createObjectNode().put("to", to).toString();
-        Move move = Json.convert(client.post("/api/v1/vips/" + vip + "/move", body, "application/json"), Move.class);
+        VirtualIP before = await ? Replies.convert(client.get("/api/v1/vips/" + vip), VirtualIP.class) : null;
+        String body = to == null ? "{}" : Replies.LENIENT.createObjectNode().put("to", to).toString();
+        Move move = Replies.convert(client.post("/api/v1/vips/" + vip + "/move", body, "application/json"), Move.class);
         String target = move.spec() == null || move.spec().to() == null ? "any other node" : move.spec().to();
         if (!await) {
             out().println("virtualip/" + vip + " move to " + target + " requested");
@@ -67,7 +67,7 @@ final class MoveCommand extends AdminCommand {
                 throw new CliException(Lcs.EXIT_ERROR, "interrupted");
             }
             JsonNode now = client.get("/api/v1/vips/" + vip);
-            st = Json.convert(now, VirtualIP.class).status();
+            st = Replies.convert(now, VirtualIP.class).status();
         }
     }
 

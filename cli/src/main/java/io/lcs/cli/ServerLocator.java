@@ -4,8 +4,8 @@ import java.nio.file.Path;
 
 /**
  * Finds the admin API from lcs.conf ({@code admin_bind}, {@code admin_port}, {@code admin_token_file}
- * in {@code [cluster]}). TODO(lead): replace {@link ConfServerLocator} with one built on the real
- * lcs.conf parser.
+ * in {@code [cluster]}). The real one is {@link LcsConfLocator}; tests pass a lambda. Called only
+ * when the verb needs the file: not with both {@code --server} and {@code --token-file}.
  */
 @FunctionalInterface
 public interface ServerLocator {
@@ -13,7 +13,7 @@ public interface ServerLocator {
      * @param configFile the lcs.conf to read
      * @param explicit true when the user named it with {@code --config}: a missing file is then an
      *     error; otherwise a missing default file means the defaults (127.0.0.1:9121, no token)
-     * @throws CliException (exit 1) naming the file and line of a bad value
+     * @throws CliException (exit 1) naming the file and line of every bad value
      */
     AdminEndpoint locate(Path configFile, boolean explicit);
 }

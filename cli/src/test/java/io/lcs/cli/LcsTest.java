@@ -101,10 +101,19 @@ class LcsTest {
     }
 
     Result lcsAt(String url, String... args) {
+        return lcsIn(env(url), args);
+    }
+
+    Result lcsIn(Environment env, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = Lcs.run(args, new PrintWriter(out), new PrintWriter(err), env(url));
+        int exit = Lcs.run(args, new PrintWriter(out), new PrintWriter(err), env);
         return new Result(exit, out.toString(), err.toString());
+    }
+
+    Environment envWith(ServerLocator locator) {
+        return new Environment(new ByteArrayInputStream(new byte[0]), Clock.fixed(NOW, ZoneOffset.UTC),
+                System::nanoTime, Duration.ofMillis(5), locator);
     }
 
     static void assertExit(int expected, Result r) {
@@ -318,10 +327,10 @@ class LcsTest {
         Path f = dir.resolve("bad.yaml");
         Files.writeString(f, "apiVersion: lcs/v1\n");
         fake.on("POST /api/v1/apply", 400, "{\"code\":\"INVALID\",\"message\":\"request body: document 2 "
-                + "(VirtualIP/web): spec.address: '198.18.0.300/24' is not a valid CIDR\",\"field\":\"spec.address\"}");
+                + "(VirtualIP web): spec.address: '198.18.0.300/24' is not a valid CIDR\",\"field\":\"spec.address\"}");
         Result r = lcs("apply", "-f", f.toString());
         assertExit(1, r);
-        assertEquals("error: request body: document 2 (VirtualIP/web): spec.address: '198.18.0.300/24' is not a "
+        assertEquals("error: request body: document 2 (VirtualIP web): spec.address: '198.18.0.300/24' is not a "
                 + "valid CIDR\n", r.err());
     }
 
@@ -563,17 +572,115 @@ class LcsTest {
         Path token = dir.resolve("token");
         Files.writeString(token, "0123456789abcdef0123\n");
         Path conf = dir.resolve("lcs.conf");
-        Files.writeString(conf, "[cluster]\nadmin_bind = 127.0.0.1\nadmin_port = " + URI.create(fake.url()).getPort()
-                + "\nadmin_token_file = " + token + "\n");
+        Files.writeString(conf, LcsConfLocatorTest.CONF.formatted("admin_bind = 127.0.0.1\nadmin_port = "
+                + URI.create(fake.url()).getPort() + "\nadmin_token_file = " + token + "\n"));
         fake.on("GET /api/v1/status", 200, HEALTHY_STATUS);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         Environment real = new Environment(new ByteArrayInputStream(new byte[0]), Clock.fixed(NOW, ZoneOffset.UTC),
-                System::nanoTime, Duration.ofMillis(5), new ConfServerLocator());
+                System::nanoTime, Duration.ofMillis(5), new LcsConfLocator());
         int exit = Lcs.run(new String[] {"--config", conf.toString(), "status"}, new PrintWriter(out),
                 new PrintWriter(err), real);
         assertEquals(0, exit, err.toString());
         assertEquals(ORIGINAL_OUTPUT, out.toString());
         assertEquals("Bearer 0123456789abcdef0123", fake.requests.get(0).authorization());
+    }
+
+    @Test
+    void aConfigWithErrorsIsExit1PrintingEveryErrorAndSendsNothing() throws Exception {
+        Path conf = dir.resolve("lcs.conf");
+        Files.writeString(conf, LcsConfLocatorTest.CONF.formatted("admin_port = 0\nadmin_prot = 9121\n"));
+        Result r = lcsIn(envWith(new LcsConfLocator()), "--config", conf.toString(), "status");
+        assertExit(1, r);
+        String[] lines = r.err().split("\n");
+        assertEquals("error: cannot find lcsd through " + conf + " (fix it, or pass --server URL):", lines[0]);
+        assertTrue(lines[1].startsWith(conf + ":6: admin_port"), r.err());
+        assertTrue(lines[2].startsWith(conf + ":7: ") && lines[2].contains("admin_prot"), r.err());
+        assertTrue(fake.requests.isEmpty());
+    }
+
+    @Test
+    void aBrokenDefaultConfigDoesNotStopAnExplicitServer() {
+        fake.on("GET /api/v1/status", 200, HEALTHY_STATUS);
+        ServerLocator broken = (config, explicit) -> {
+            throw new CliException(Lcs.EXIT_ERROR, config + ":3: admin_port = 0 is out of range");
+        };
+        assertExit(1, lcsIn(envWith(broken), "status"));
+        Result r = lcsIn(envWith(broken), "--server", fake.url(), "status");
+        assertExit(0, r);
+        assertEquals(ORIGINAL_OUTPUT, r.out());
+        // ... but a config the user named is needed (for its token file) and so must be right
+        Result named = lcsIn(envWith(broken), "--server", fake.url(), "--config", dir.resolve("x.conf").toString(), "status");
+        assertExit(1, named);
+        assertTrue(named.err().contains("x.conf:3: admin_port = 0"), named.err());
+    }
+
+    @Test
+    void serverAndTokenFileTogetherDoNotReadTheConfig() throws Exception {
+        Path token = dir.resolve("token");
+        Files.writeString(token, "0123456789abcdef0123\n");
+        fake.on("GET /api/v1/version", 200, "{\"version\":\"0.1.0\"}");
+        ServerLocator mustNotBeCalled = (config, explicit) -> {
+            throw new AssertionError("lcs.conf read although --server and --token-file were given");
+        };
+        Result r = lcsIn(envWith(mustNotBeCalled), "version", "--server", fake.url(), "--token-file", token.toString());
+        assertExit(0, r);
+        assertEquals("Bearer 0123456789abcdef0123", fake.requests.get(0).authorization());
+    }
+
+    @Test
+    void fieldsANewerDaemonAddsAreIgnoredButKeptInStructuredOutput() {
+        String newer = WEB.replace("\"spec\":{", "\"futureTopLevel\":{\"x\":1},\"spec\":{\"futureSpecField\":true,")
+                .replace("\"failovers\":1,", "\"failovers\":1,\"futureStatus\":\"s\",");
+        fake.on("GET /api/v1/vips/web", 200, newer);
+        fake.on("GET /api/v1/status", 200, HEALTHY_STATUS.replace("\"stale\":false", "\"stale\":false,\"futureField\":[1,2]"));
+        assertExit(0, lcs("status"));
+        Result table = lcs("get", "vip", "web");
+        assertExit(0, table);
+        assertTrue(table.out().contains("198.18.0.201/24"), table.out());
+        Result json = lcs("get", "vip", "web", "-o", "json");
+        assertTrue(json.out().contains("\"futureSpecField\" : true"), json.out());
+        Result yaml = lcs("get", "vip", "web", "-o", "yaml");
+        assertTrue(yaml.out().contains("  futureSpecField: true\n") && yaml.out().contains("futureTopLevel:\n"), yaml.out());
+    }
+
+    @Test
+    void getEventsAsJsonKeepsTheItemsAsReceived() {
+        fake.on("GET /api/v1/events?after=0&limit=1000", 200, EVENTS.replace("\"node\":\"a\",\"message\":\"b is up\"",
+                "\"node\":\"a\",\"message\":\"b is up\",\"futureField\":7"));
+        Result r = lcs("get", "events", "b", "-o", "json");
+        assertExit(0, r);
+        assertTrue(r.out().contains("\"futureField\" : 7"), r.out());
+        assertFalse(r.out().contains("VirtualIP/web"), r.out());
+    }
+
+    @Test
+    void aReplyLargerThanTheManifestLimitIsStillRead() {
+        // 3000 VIPs with status are more than LcsJson's 1 MiB manifest limit; the reply limit is 32 MiB.
+        StringBuilder items = new StringBuilder("{\"items\":[");
+        for (int i = 0; i < 3000; i++) {
+            items.append(i == 0 ? "" : ",").append(WEB.replace("\"name\":\"web\"", "\"name\":\"web" + i + "\""));
+        }
+        String body = items.append("]}").toString();
+        assertTrue(body.length() > io.lcs.model.codec.LcsJson.MAX_DOCUMENT_BYTES, "test needs a bigger reply");
+        fake.on("GET /api/v1/vips", 200, body);
+        Result r = lcs("get", "vips");
+        assertExit(0, r);
+        assertEquals(3001, r.out().split("\n").length);
+        assertEquals(io.lcs.model.codec.LcsJson.MAX_DOCUMENT_BYTES, io.lcs.model.codec.LcsJson.json().getFactory()
+                .streamReadConstraints().getMaxDocumentLength(), "the CLI's copy must not loosen the shared mapper");
+    }
+
+    @Test
+    void aMultiLineErrorFromTheDaemonIsPrintedWhole() throws Exception {
+        Path f = dir.resolve("bad.yaml");
+        Files.writeString(f, "apiVersion: lcs/v1\n");
+        fake.on("POST /api/v1/apply", 400, "{\"code\":\"INVALID\",\"message\":\"request body: document 1 (VirtualIP a): "
+                + "spec.address: required\\nrequest body: document 2 (VirtualIP b): spec.interface: required\","
+                + "\"field\":\"spec.address\"}");
+        Result r = lcs("apply", "-f", f.toString());
+        assertExit(1, r);
+        assertEquals("error: request body: document 1 (VirtualIP a): spec.address: required\n"
+                + "request body: document 2 (VirtualIP b): spec.interface: required\n", r.err());
     }
 }

@@ -1,11 +1,13 @@
 package io.lcs.controller.admin;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lcs.model.Names;
 import io.lcs.model.api.LcsObject;
 import io.lcs.model.api.ObjectKey;
 import io.lcs.model.api.VirtualIP;
+import io.lcs.model.codec.LcsJson;
 import io.lcs.model.status.ClusterEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -48,10 +50,12 @@ public final class AdminServer {
     private HttpServer server;
     private AdminToken token;
 
+    /** With the project's manifest parser ({@link ModelManifestReader}). */
     public AdminServer(Vertx vertx, AdminConfig cfg, AdminBackend backend) {
-        this(vertx, cfg, backend, new JacksonManifestReader());
+        this(vertx, cfg, backend, new ModelManifestReader());
     }
 
+    /** @param manifests reads {@code apply}/{@code delete} bodies; called on a worker thread */
     public AdminServer(Vertx vertx, AdminConfig cfg, AdminBackend backend, ManifestReader manifests) {
         this.vertx = vertx;
         this.cfg = cfg;
@@ -258,10 +262,13 @@ public final class AdminServer {
         }
         JsonNode node;
         try {
-            node = Json.JSON.readTree(text);
+            node = LcsJson.json().readTree(text);
         } catch (JsonProcessingException e) {
-            throw AdminException.malformed("request body: malformed JSON at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+            JsonLocation at = e.getLocation();
+            // the same SOURCE:LINE:COLUMN shape as manifest errors (docs/api.md, "Errors")
+            throw AdminException.malformed("request body"
+                    + (at == null || at.getLineNr() < 1 ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
+                    + ": JSON syntax error: " + e.getOriginalMessage());
         }
         if (!node.isObject()) {
             throw AdminException.invalid("request body: expected a JSON object like {\"to\":\"node2\"}", null);
@@ -351,7 +358,7 @@ public final class AdminServer {
                 return;
             }
             lastSeq = e.seq();
-            ctx.response().write("id: " + e.seq() + "\nevent: " + e.type() + "\ndata: " + Json.write(e) + "\n\n");
+            ctx.response().write("id: " + e.seq() + "\nevent: " + e.type() + "\ndata: " + write(e) + "\n\n");
         }
 
         void keepAlive() {
@@ -454,11 +461,11 @@ public final class AdminServer {
         }
         String json;
         try {
-            json = Json.write(body);
+            json = write(body);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "admin API: cannot serialize response", e);
             status = 500;
-            json = Json.write(errorBody(internal(e)));
+            json = write(errorBody(internal(e)));
         }
         resp.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON_TYPE).end(json);
     }
@@ -483,6 +490,15 @@ public final class AdminServer {
         return new AdminException(500, AdminException.INTERNAL, "internal error"
                 + (t == null ? "" : ": " + t.getClass().getSimpleName() + ": " + t.getMessage())
                 + " (see the lcsd log)", null);
+    }
+
+    /** Every reply body goes through the project's one Jackson setup (docs/api.md: "as Jackson writes them"). */
+    private static String write(Object value) {
+        try {
+            return LcsJson.json().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize " + value.getClass().getSimpleName(), e);
+        }
     }
 
     private static Map<String, Object> errorBody(AdminException e) {

@@ -6,10 +6,7 @@ import java.util.List;
 /**
  * Turns the text of an {@code apply}/{@code delete} request body (YAML, possibly multi-document,
  * or JSON) into validated objects. Called off the event loop (it may be CPU-heavy for a 1 MiB body).
- *
- * <p>TODO(lead): plug in the model's codec, e.g.
- * {@code (source, text) -> { try { return Manifests.read(source, text); } catch (ManifestException e) {
- * throw AdminException.invalid(e.getMessage(), null); } }}, keeping MALFORMED for syntax errors.
+ * The real one is {@link ModelManifestReader}; tests may pass their own.
  */
 @FunctionalInterface
 public interface ManifestReader {

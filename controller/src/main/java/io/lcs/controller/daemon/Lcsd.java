@@ -301,7 +301,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
 
         AdminServer admin = new AdminServer(vertx, AdminConfig.of(cfg.adminBind(), cfg.adminPort(),
                 cfg.adminTokenFile() == null ? null : Path.of(cfg.adminTokenFile())), backend,
-                new LcsManifestReader());
+                new io.lcs.controller.admin.ModelManifestReader());
         MetricsServer metricsServer = cfg.metrics() ? new MetricsServer(vertx, cfg.metricsBind(), cfg.metricsPort(),
                 metrics) : null;
 

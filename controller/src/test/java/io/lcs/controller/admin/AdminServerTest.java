@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lcs.model.codec.LcsJson;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.BufferedReader;
@@ -85,7 +86,7 @@ class AdminServerTest {
             b.header(headers[i], headers[i + 1]);
         }
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode json = r.body().isEmpty() ? null : Json.JSON.readTree(r.body());
+        JsonNode json = r.body().isEmpty() ? null : LcsJson.json().readTree(r.body());
         return new Reply(r.statusCode(), r.body(), json);
     }
 
@@ -201,8 +202,9 @@ class AdminServerTest {
     void malformedYamlIs400WithLineAndColumnAndChangesNothing() throws Exception {
         String bad = "apiVersion: lcs/v1\nkind: VirtualIP\nmetadata:\n  name: [web\nspec: {}\n";
         Reply r = call("POST", "/api/v1/apply", bad, "Content-Type", "application/yaml");
-        assertError(r, 400, "MALFORMED", "malformed YAML at line");
-        assertTrue(r.json().path("message").asText().contains("column"), r.body());
+        // SOURCE:LINE:COLUMN, as compilers and lcsd --check-config print positions
+        assertError(r, 400, "MALFORMED", "request body:5:5: document 1: YAML syntax error: ");
+        assertTrue(r.json().path("field").isMissingNode(), r.body());
         assertEquals("198.18.0.201/24", backend.vips.get("web").spec().address());
     }
 
@@ -210,14 +212,15 @@ class AdminServerTest {
     void malformedJsonIs400WithLineAndColumn() throws Exception {
         Reply r = call("POST", "/api/v1/apply", "{\"apiVersion\": \"lcs/v1\",\n \"kind\": }",
                 "Content-Type", "application/json");
-        assertError(r, 400, "MALFORMED", "malformed JSON at line 2, column");
+        assertError(r, 400, "MALFORMED", "request body:2:10: document 1: JSON syntax error: ");
     }
 
     @Test
     void invalidManifestNamesDocumentAndFieldAndChangesNothing() throws Exception {
         String bad = DB + "---\n" + WEB_V2.replace("198.18.0.202/24", "198.18.0.300/24");
         Reply r = call("POST", "/api/v1/apply", bad, "Content-Type", "application/yaml");
-        assertError(r, 400, "INVALID", "document 2 (VirtualIP/web): spec.address");
+        assertError(r, 400, "INVALID", "request body: document 2 (VirtualIP web): spec.address: '198.18.0.300/24' "
+                + "is not a valid CIDR");
         assertEquals("spec.address", r.json().path("field").asText());
         assertFalse(backend.vips.containsKey("db"), "the valid first document must not be applied either");
     }
@@ -227,6 +230,77 @@ class AdminServerTest {
         Reply r = call("POST", "/api/v1/apply", DB.replace("interface: eth1", "interface: eth1\n  adress: x"));
         assertError(r, 400, "INVALID", "adress");
         assertEquals("spec.adress", r.json().path("field").asText());
+    }
+
+    @Test
+    void invalidManifestListsEveryProblemAndNamesTheFirstField() throws Exception {
+        String bad = DB.replace("interface: eth1", "interface: eth/1") + "---\n"
+                + WEB_V2.replace("198.18.0.202/24", "198.18.0.202");
+        Reply r = call("POST", "/api/v1/apply", bad, "Content-Type", "application/yaml");
+        assertError(r, 400, "INVALID", "request body: document 1 (VirtualIP db): spec.interface: ");
+        String[] lines = r.json().path("message").asText().split("\n");
+        assertEquals(2, lines.length, r.body());
+        assertTrue(lines[1].startsWith("request body: document 2 (VirtualIP web): spec.address: "), r.body());
+        assertEquals("spec.interface", r.json().path("field").asText());
+        assertFalse(backend.vips.containsKey("db"));
+        assertEquals("198.18.0.201/24", backend.vips.get("web").spec().address());
+    }
+
+    @Test
+    void aSyntaxErrorAnywhereMakesTheBodyMalformedAndStillListsTheOtherProblems() throws Exception {
+        String bad = DB.replace("198.18.0.203/24", "nope") + "---\nkind: [VirtualIP\n";
+        Reply r = call("POST", "/api/v1/apply", bad, "Content-Type", "application/yaml");
+        assertError(r, 400, "MALFORMED", "request body: document 1 (VirtualIP db): spec.address: ");
+        assertTrue(r.json().path("message").asText().contains("\nrequest body:11:1: document 2: YAML syntax error: "),
+                r.body());
+        assertTrue(r.json().path("field").isMissingNode(), r.body());
+        assertFalse(backend.vips.containsKey("db"));
+    }
+
+    @Test
+    void statusInAManifestIsRefusedBecauseOnlyLcsWritesIt() throws Exception {
+        Reply r = call("POST", "/api/v1/apply", DB + "status:\n  state: active\n");
+        assertError(r, 400, "INVALID", "status is written by lcs");
+        assertEquals("status", r.json().path("field").asText());
+        assertFalse(backend.vips.containsKey("db"));
+    }
+
+    @Test
+    void serverMaintainedMetadataInAManifestIsIgnored() throws Exception {
+        Reply r = call("POST", "/api/v1/apply", DB.replace("  name: db\n", "  name: db\n  version: 99\n  generation: 7\n"));
+        assertEquals(200, r.status(), r.body());
+        assertEquals("created", r.json().path("results").get(0).path("outcome").asText());
+        assertEquals(null, backend.vips.get("db").metadata().generation());
+    }
+
+    @Test
+    void theSameObjectTwiceInOneBodyIsInvalid() throws Exception {
+        Reply r = call("POST", "/api/v1/apply", DB + "---\n" + DB);
+        assertError(r, 400, "INVALID", "document 2 (VirtualIP db): metadata.name: the same VirtualIP is already in document 1");
+        assertEquals("metadata.name", r.json().path("field").asText());
+        assertFalse(backend.vips.containsKey("db"));
+    }
+
+    @Test
+    void aDocumentThatIsNotAnObjectIsInvalidWithoutAField() throws Exception {
+        Reply r = call("POST", "/api/v1/apply", "- " + String.join("\n  ", DB.split("\n")) + "\n");
+        assertError(r, 400, "INVALID", "request body: document 1: expected an object");
+        assertTrue(r.json().path("field").isMissingNode(), r.body());
+    }
+
+    @Test
+    void aBodyWithOnlyCommentsHasNoObjects() throws Exception {
+        assertError(call("POST", "/api/v1/apply", "# nothing here\n---\n# nor here\n"), 400, "INVALID",
+                "request body: no objects found");
+        assertError(call("POST", "/api/v1/delete", "[]", "Content-Type", "application/json"), 400, "INVALID",
+                "request body: no objects found");
+    }
+
+    @Test
+    void deleteWithAMalformedBodyDeletesNothing() throws Exception {
+        Reply r = call("POST", "/api/v1/delete", "{\"apiVersion\":", "Content-Type", "application/json");
+        assertError(r, 400, "MALFORMED", "request body:1:");
+        assertTrue(backend.vips.containsKey("web"));
     }
 
     @Test
@@ -268,7 +342,10 @@ class AdminServerTest {
 
     @Test
     void moveWithBadBodyIs400() throws Exception {
-        assertError(call("POST", "/api/v1/vips/web/move", "{\"to\":"), 400, "MALFORMED", "line 1, column");
+        assertError(call("POST", "/api/v1/vips/web/move", "{\"to\":"), 400, "MALFORMED",
+                "request body:1:7: JSON syntax error: ");
+        assertError(call("POST", "/api/v1/vips/web/move", "{\"to\":\"b\",\"to\":\"c\"}"), 400, "MALFORMED",
+                "Duplicate field 'to'");
         Reply r = call("POST", "/api/v1/vips/web/move", "{\"too\":\"b\"}");
         assertError(r, 400, "INVALID", "unknown field 'too'");
         assertEquals("too", r.json().path("field").asText());
@@ -345,7 +422,7 @@ class AdminServerTest {
             assertTrue(lines.contains("event: VipMoved"), lines.toString());
             String data = lines.stream().filter(l -> l.startsWith("data: ") && l.contains("VipMoved")).findFirst()
                     .orElseThrow();
-            JsonNode ev = Json.JSON.readTree(data.substring(6));
+            JsonNode ev = LcsJson.json().readTree(data.substring(6));
             assertEquals(2, ev.path("seq").asLong());
             assertEquals("VirtualIP/web", ev.path("object").asText());
             assertTrue(keepAlive, lines.toString());
