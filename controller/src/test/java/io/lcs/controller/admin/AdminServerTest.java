@@ -258,11 +258,11 @@ class AdminServerTest {
     }
 
     @Test
-    void statusInAManifestIsRefusedBecauseOnlyLcsWritesIt() throws Exception {
+    void statusInAManifestIsIgnoredSoGetOutputCanBeAppliedAgain() throws Exception {
         Reply r = call("POST", "/api/v1/apply", DB + "status:\n  state: active\n");
-        assertError(r, 400, "INVALID", "status is written by lcs");
-        assertEquals("status", r.json().path("field").asText());
-        assertFalse(backend.vips.containsKey("db"));
+        assertEquals(200, r.status(), r.body());
+        assertTrue(backend.vips.containsKey("db"));
+        assertEquals(null, backend.vips.get("db").status());
     }
 
     @Test

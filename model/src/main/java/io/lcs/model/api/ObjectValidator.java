@@ -20,8 +20,8 @@ import java.util.Map;
  *       whitespace, non-null values of at most {@value #MAX_LABEL_CHARS} characters, and there are
  *       at most {@value #MAX_LABELS}. With {@link Origin#USER}, server-maintained metadata
  *       ({@code version}, {@code generation}, {@code creationTimestamp}) is <em>not</em> an error: it
- *       is ignored, see {@link ServerFields#strip}; {@code status} is an error ("status is written by
- *       lcs; remove it"). With {@link Origin#SERVER} both are accepted.</li>
+ *       is ignored, and so is {@code status} (lcs writes it), see {@link ServerFields#strip}: the
+ *       output of {@code lcs get vip web -o yaml} can be applied again, as with kubectl.</li>
  *   <li>{@code VirtualIP}: {@code spec.address} is required and a CIDR ({@link Cidr#parse});
  *       {@code spec.interface} is required and a Linux interface name (1 to
  *       {@value #MAX_IFNAME_BYTES} bytes, not {@code .} or {@code ..}, no {@code /}, {@code :},
@@ -156,9 +156,6 @@ public final class ObjectValidator {
                 checkHook("spec.hooks.preStop", hooks.preStop(), problems);
                 checkHook("spec.hooks.postStop", hooks.postStop(), problems);
             }
-        }
-        if (origin == Origin.USER && vip.status() != null) {
-            problems.add(new FieldProblem("status", "status is written by lcs; remove it"));
         }
     }
 

@@ -243,10 +243,9 @@ class ManifestsTest {
     }
 
     @Test
-    void statusIsRefusedInUserInputButAcceptedFromTheServer() {
+    void statusIsIgnoredInUserInputSoGetOutputCanBeAppliedAgain() {
         String text = Manifests.write(Fixtures.serverVip(), Manifests.Format.YAML);
-        assertEquals(List.of("s.yaml: document 1 (VirtualIP web): status: status is written by lcs; remove it"),
-                errorsOf("s.yaml", text));
+        assertEquals(null, ((VirtualIP) Manifests.read("s.yaml", text).get(0)).status());
         assertEquals(List.of(Fixtures.serverVip()), Manifests.read("s.yaml", text, Origin.SERVER));
     }
 
