@@ -40,6 +40,11 @@ public final class LcsConfLocator implements ServerLocator {
             }
             return new AdminEndpoint(url(DEFAULT_HOST, DEFAULT_PORT), null, false, configFile);
         }
+        if (!explicit && !Files.isReadable(configFile)) {
+            // lcs.conf is usually 0600 root: a non-root user still reaches a daemon on the default
+            // address; if it listens elsewhere, the unreachable message names what was tried.
+            return new AdminEndpoint(url(DEFAULT_HOST, DEFAULT_PORT), null, false, configFile);
+        }
         ClusterConfig config;
         try {
             config = ConfigParser.parse(configFile);
