@@ -120,8 +120,13 @@ public final class Checker {
         return out;
     }
 
-    /** What happened to each VIP held by a target of {@code f}. */
-    public static List<VipFailover> failovers(Fault f, List<Interval> intervals, List<Outage> outages, long nowMicros) {
+    /**
+     * What happened to each VIP held by a target of {@code f}, looking no further than
+     * {@code windowEndMicros} (the next fault's start, so a later fault's effect is not blamed on
+     * this one) and {@link #TAKEOVER_HORIZON_MICROS}.
+     */
+    public static List<VipFailover> failovers(Fault f, long windowEndMicros, List<Interval> intervals,
+                                              List<Outage> outages, long nowMicros) {
         List<VipFailover> out = new ArrayList<>();
         for (Map.Entry<String, TreeSet<String>> e : f.holdersAtStart().entrySet()) {
             String vip = e.getKey();
@@ -131,11 +136,11 @@ public final class Checker {
             if (!hit) {
                 continue;
             }
-            long horizon = f.startMicros() + TAKEOVER_HORIZON_MICROS;
+            long horizon = Math.min(f.startMicros() + TAKEOVER_HORIZON_MICROS, windowEndMicros);
             long dropped = -1;
             for (Interval i : intervals) {
                 if (i.vip().equals(vip) && i.node().equals(holder) && i.fromMicros() <= f.startMicros()
-                        && i.toMicros() >= f.startMicros()) {
+                        && i.toMicros() >= f.startMicros() && i.toMicros() <= horizon) {
                     dropped = i.toMicros() - f.startMicros();
                 }
             }
@@ -154,7 +159,8 @@ public final class Checker {
                 takeover = null;
             }
             long outage = 0;
-            long windowEnd = takeover == null ? Math.min(horizon, nowMicros) : takeover.fromMicros() + 2_000_000L;
+            long windowEnd = Math.min(takeover == null ? horizon : takeover.fromMicros() + 2_000_000L,
+                    Math.min(horizon, nowMicros));
             for (Outage o : outages) {
                 long oEnd = o.toMicros() < 0 ? nowMicros : o.toMicros();
                 if (o.vip().equals(vip) && oEnd >= f.startMicros() && o.fromMicros() <= windowEnd) {

@@ -69,6 +69,20 @@ public final class Cluster implements AutoCloseable {
         public final Path log;
         private Process process;
         private boolean frozen;
+        /** Wall µs of the latest start; set by {@link #start}. */
+        private volatile long startedMicros = -1;
+        /** Wall µs since which the daemon reports quorum (from its log), or -1. */
+        private volatile long quorumSinceMicros = -1;
+
+        /**
+         * True once the daemon, started at least one lease ago (its restart wait is over), reports
+         * quorum in its log ("quorum gained" after its latest start, no "quorum lost" since).
+         */
+        public boolean joined() {
+            long q = quorumSinceMicros;
+            return running() && !frozen && q >= 0
+                    && WallMicros.now() - startedMicros >= settings.leaseMillis() * 1000L;
+        }
 
         Node(int index, boolean witness, Path dir) {
             this.index = index;
@@ -107,7 +121,14 @@ public final class Cluster implements AutoCloseable {
     private final List<Node> nodes = new ArrayList<>();
     private final List<Vip> vips = new ArrayList<>();
 
-    public Cluster(Topology topology, Path runDir, Settings settings, RunRegistry registry, String classpath) {
+    private final long startMicros;
+
+    /**
+     * @param startMicros the run's time origin (wall µs), for the log line prefixes
+     */
+    public Cluster(Topology topology, Path runDir, Settings settings, RunRegistry registry, String classpath,
+                   long startMicros) {
+        this.startMicros = startMicros;
         if (topology.nodeCount() != settings.nodes()) {
             throw new HarnessException("topology has " + topology.nodeCount() + " nodes, settings " + settings.nodes());
         }
@@ -208,7 +229,6 @@ public final class Cluster implements AutoCloseable {
         argv.addAll(JVM_FLAGS);
         argv.addAll(List.of("-cp", classpath, "io.lcs.controller.daemon.Lcsd", "-c", n.config.toString(), "-v"));
         ProcessBuilder pb = new ProcessBuilder(Netns.exec(n.ns, argv)).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(n.log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("MALLOC_ARENA_MAX", "2");
         pb.environment().remove("LCS_FAKE_ACTUATOR_JOURNAL");
@@ -220,7 +240,53 @@ public final class Cluster implements AutoCloseable {
             throw new HarnessException("cannot start lcsd for " + n.name + " in " + n.ns + ": " + e.getMessage(), e);
         }
         n.frozen = false;
+        n.quorumSinceMicros = -1;
+        n.startedMicros = WallMicros.now();
         registry.process(n.process, "lcsd-" + n.name);
+        Process p = n.process;
+        Thread t = new Thread(() -> copyLog(p, n), "log-" + n.name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
+     * Copies the daemon's output into its log, each line prefixed with the milliseconds since the
+     * run started (the axis of the report), so logs and measurements can be read side by side.
+     * Ends when the process's output closes.
+     */
+    private void copyLog(Process p, Node n) {
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8));
+             java.io.Writer w = Files.newBufferedWriter(n.log, java.nio.charset.StandardCharsets.UTF_8,
+                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (p == n.process) {
+                    if (line.contains("quorum gained")) {
+                        n.quorumSinceMicros = WallMicros.now();
+                    } else if (line.contains("quorum lost")) {
+                        n.quorumSinceMicros = -1;
+                    }
+                }
+                w.write(String.format(java.util.Locale.ROOT, "[%9.1f] %s%n", (WallMicros.now() - startMicros) / 1000.0,
+                        line.length() > 4000 ? line.substring(0, 4000) + "..." : line));
+                w.flush();
+            }
+        } catch (IOException e) {
+            // the process is gone or the run directory was removed: nothing more to copy
+        }
+    }
+
+    /** Waits (bounded) until every node has {@link Node#joined()}; false at the deadline. */
+    public boolean awaitJoined(List<Node> which, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (which.stream().allMatch(Node::joined)) {
+                return true;
+            }
+            Harness.sleep(20);
+        }
+        return which.stream().allMatch(Node::joined);
     }
 
     /** kill -9 (SIGKILL to our own process), and wait (bounded) until it is gone. */
@@ -228,7 +294,7 @@ public final class Cluster implements AutoCloseable {
         if (!n.running()) {
             return;
         }
-        n.process.destroyForcibly();
+        n.process.toHandle().destroyForcibly();
         waitGone(n, Duration.ofSeconds(5));
         n.frozen = false;
     }
@@ -241,9 +307,9 @@ public final class Cluster implements AutoCloseable {
         if (n.frozen) {
             thaw(n);
         }
-        n.process.destroy();
+        n.process.toHandle().destroy(); // via the handle: Process.destroy() would close the log pipe first
         if (!waitGone(n, STOP_TIMEOUT)) {
-            n.process.destroyForcibly();
+            n.process.toHandle().destroyForcibly();
             waitGone(n, Duration.ofSeconds(5));
         }
     }

@@ -143,13 +143,15 @@ public final class Faults {
     }
 
     /**
-     * One node after the other: SIGTERM, start, wait until every VIP is held again (bounded by
-     * {@code settle} per node).
+     * One node after the other: SIGTERM, start, wait until it has rejoined (quorum, restart wait
+     * over) and every VIP is held again (bounded by {@code settle} per node).
      */
     public List<Fault> rollingRestart(Duration settle) {
         List<Fault> out = new ArrayList<>();
         for (Cluster.Node n : c().nodes()) {
             out.add(stopAndStart(n));
+            // as an operator would: the next node goes only once this one is back in the cluster
+            c().awaitJoined(List.of(n), settle);
             h.awaitSteady(settle, Duration.ofMillis(500));
         }
         return out;

@@ -41,7 +41,7 @@ public final class Harness implements AutoCloseable {
         try {
             Files.createDirectories(runDir);
             topology = Topology.create(runId, settings.nodes(), registry);
-            cluster = new Cluster(topology, runDir, settings, registry, classpath);
+            cluster = new Cluster(topology, runDir, settings, registry, classpath, startMicros);
             sampler = new OwnershipSampler(cluster, registry);
             sampler.start();
             probe = new ClientProbe(topology.clientNs(), cluster.vips());

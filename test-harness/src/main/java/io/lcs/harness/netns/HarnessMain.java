@@ -99,8 +99,16 @@ public final class HarnessMain implements Runnable {
         @CommandLine.Mixin
         ClusterOptions cluster = new ClusterOptions();
 
+        @Option(names = "--only", split = ",", paramLabel = "NAME",
+                description = "run only these scenarios (kill, freeze, isolate, move, link; default: all)")
+        List<String> only;
+
         @Override
         public Integer call() {
+            if (only != null && !Scenarios.NAMES.containsAll(only)) {
+                System.err.println("lcs-harness: unknown scenario in --only " + only + "; known: " + Scenarios.NAMES);
+                return 2;
+            }
             String why = preflight();
             if (why != null) {
                 System.err.println("lcs-harness: " + why);
@@ -108,7 +116,7 @@ public final class HarnessMain implements Runnable {
             }
             try (Harness h = Harness.start(cluster.settings(), System.getProperty("java.class.path"))) {
                 System.out.println("run " + h.runId() + ": " + h.runDir());
-                List<Check> checks = new Scenarios(h).all();
+                List<Check> checks = new Scenarios(h).run(only == null ? Scenarios.NAMES : only);
                 return finish(h, h.report("scenarios", null, checks), System.out);
             }
         }

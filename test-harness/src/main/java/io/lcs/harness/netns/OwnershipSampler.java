@@ -154,8 +154,15 @@ public final class OwnershipSampler implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            if (running) {
-                pollOnce(false);
+            try {
+                if (running) {
+                    pollOnce(false);
+                }
+            } catch (HarnessException e) {
+                if (running) {
+                    problem("poll failed: " + e.getMessage());
+                }
+                return;
             }
         }
     }

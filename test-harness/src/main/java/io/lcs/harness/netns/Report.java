@@ -100,11 +100,14 @@ public record Report(String runId, String mode, Long seed, long durationMillis, 
         Map<String, List<Long>> dropped = new LinkedHashMap<>();
         Map<String, List<Long>> outage = new LinkedHashMap<>();
         Map<String, int[]> counts = new LinkedHashMap<>(); // faults, vips hit, none, kept, reacquired
-        for (Fault f : h.faultLog()) {
+        List<Fault> log = h.faultLog();
+        for (int fi = 0; fi < log.size(); fi++) {
+            Fault f = log.get(fi);
+            long windowEnd = fi + 1 < log.size() ? log.get(fi + 1).startMicros() : now;
             List<VipMs> vips = new ArrayList<>();
             int[] c = counts.computeIfAbsent(f.kind(), k -> new int[5]);
             c[0]++;
-            for (Checker.VipFailover v : Checker.failovers(f, intervals, allOutages, now)) {
+            for (Checker.VipFailover v : Checker.failovers(f, windowEnd, intervals, allOutages, now)) {
                 vips.add(new VipMs(v.vip(), v.holderAtStart(), v.outcome(), v.droppedAfterMicros() < 0 ? null : ms(v.droppedAfterMicros()),
                         v.takeoverAfterMicros() < 0 ? null : ms(v.takeoverAfterMicros()), v.newHolder(),
                         ms(v.clientOutageMicros())));
