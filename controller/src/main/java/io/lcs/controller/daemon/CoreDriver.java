@@ -374,8 +374,12 @@ public final class CoreDriver {
             JsonNode spec = o.body().path("spec");
             String vip = spec.path("vip").asText();
             LeaseView l = leases.get(vip);
-            // a move applies to the ownership it was requested under: once the epoch moved on, it is spent
-            if (l != null && spec.path("fromEpoch").asLong(-1) == l.knownEpoch()) {
+            // a move applies to the ownership it was requested under: once the epoch moved on, it is
+            // spent. "Moved on" means a newer epoch was issued (highestEpoch), not that the owner let
+            // go: the release is the move's first half, and after it no node holds or grants the
+            // lease (knownEpoch 0), so comparing with knownEpoch dropped every move half-way and
+            // let the hash-first node, often the old owner, take the VIP back.
+            if (l != null && spec.path("fromEpoch").asLong(-1) == Math.max(l.knownEpoch(), l.highestEpoch())) {
                 moves.put(vip, spec.path("to").asText(""));
             }
         }
