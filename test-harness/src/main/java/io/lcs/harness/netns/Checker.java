@@ -163,7 +163,8 @@ public final class Checker {
                     Math.min(horizon, nowMicros));
             for (Outage o : outages) {
                 long oEnd = o.toMicros() < 0 ? nowMicros : o.toMicros();
-                if (o.vip().equals(vip) && oEnd >= f.startMicros() && o.fromMicros() <= windowEnd) {
+                // an outage that starts as the next fault starts (within 50 ms) is that fault's
+                if (o.vip().equals(vip) && oEnd >= f.startMicros() && o.fromMicros() < windowEnd - 50_000L) {
                     outage = Math.max(outage, oEnd - o.fromMicros());
                 }
             }

@@ -16,8 +16,8 @@ import java.util.TreeSet;
  */
 public record Fault(int id, String kind, List<String> targets, long startMicros, long endMicros,
                     Map<String, TreeSet<String>> holdersAtStart, boolean anyNodeRecovers, String detail) {
-    public static final List<String> KINDS = List.of("kill9", "freeze", "partition", "one-way-loss", "random-loss",
-            "link-down", "stop", "full-restart", "move");
+    public static final List<String> KINDS = List.of("kill9", "freeze", "partition", "split-no-quorum",
+            "one-way-loss", "random-loss", "link-down", "stop", "full-restart", "move");
 
     public Fault ended(long atMicros) {
         return new Fault(id, kind, targets, startMicros, atMicros, holdersAtStart, anyNodeRecovers, detail);

@@ -60,9 +60,10 @@ public final class Faults {
     }
 
     /**
-     * Splits the nodes into {@code groups} (node indexes); group 0 stays with the client. The
-     * fault's targets are the nodes outside the largest group (the side(s) that should lose
-     * quorum, or everyone if no group has a majority of the voters).
+     * Splits the nodes into {@code groups} (node indexes); the majority group, if any, stays with
+     * the client. The fault's targets are the nodes outside the majority (everyone if no group has
+     * a majority of the voters: kind {@code split-no-quorum}, where recovery after the heal is
+     * measured, any node counting).
      */
     public Fault partition(List<List<Integer>> groups) {
         int voters = c().nodes().size();
@@ -78,8 +79,16 @@ public final class Faults {
                 targets.add(n.name);
             }
         }
-        Fault f = h.log("partition", targets, false, "groups " + groups, WallMicros.now());
-        h.topology().partition(groups);
+        // the client stays with the majority (group 0), so it measures the takeover, not the cut
+        List<List<Integer>> ordered = new ArrayList<>(groups);
+        if (majority != null) {
+            ordered.remove(majority);
+            ordered.add(0, majority);
+        }
+        // without a majority anywhere no node may hold a VIP until the heal: a different measurement
+        Fault f = h.log(majority == null ? "split-no-quorum" : "partition", targets, majority == null,
+                "groups " + ordered, WallMicros.now());
+        h.topology().partition(ordered);
         return f;
     }
 

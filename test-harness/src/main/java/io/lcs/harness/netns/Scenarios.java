@@ -18,8 +18,8 @@ import java.util.Locale;
  *   <li>{@link #isolateOwner}: the owner alone on its own segment — it (the minority) drops its
  *       VIPs before its lease ends, the majority takes over, after the heal exactly one node holds
  *       each VIP, no overlap;</li>
- *   <li>{@link #moveVip}: {@code lcs move VIP --to NODE} through the admin API — the target holds
- *       it, no overlap;</li>
+ *   <li>{@link #moveVip}: {@code lcs move VIP --to NODE} through the admin API, there and back —
+ *       each target holds it and the client sees its MAC, no overlap;</li>
  *   <li>{@link #linkDownThenNewOwnerDies}: link down on the owner's VIP interface, link up, then
  *       the new owner is killed — the first node takes the VIPs back within lease + 1.5 s.</li>
  * </ol>
@@ -190,6 +190,10 @@ public final class Scenarios {
         return out;
     }
 
+    /**
+     * Moves the first VIP to the other full member and back: one of the two targets is never the
+     * node the placement hash prefers, so both kinds of move are exercised every run.
+     */
     public List<Check> moveVip() {
         String sc = "move via admin API";
         List<Check> out = new ArrayList<>();
@@ -197,34 +201,45 @@ public final class Scenarios {
         if (owner == null) {
             return out;
         }
-        Vip vip = h.cluster().vips().get(0);
         Cluster.Node target = h.cluster().fullMembers().stream().filter(n -> n != owner).findFirst().orElse(null);
         if (target == null) {
             out.add(Check.of(sc, "a second full member exists", false, "cluster has one full member"));
             return out;
         }
+        Fault first = moveOnce(sc, owner, target, out);
+        if (first != null) {
+            out.add(steady(sc + " (after move to " + target.name + ")"));
+            moveOnce(sc + " back", target, owner, out);
+            out.add(noOverlapSince(sc, first));
+        }
+        out.add(steady(sc + " (after moves)"));
+        return out;
+    }
+
+    private Fault moveOnce(String sc, Cluster.Node from, Cluster.Node to, List<Check> out) {
+        Vip vip = h.cluster().vips().get(0);
         Fault f;
         try {
-            f = h.faults().move(vip, target, owner);
+            f = h.faults().move(vip, to, from);
         } catch (HarnessException e) {
             out.add(Check.of(sc, "lcs move is accepted", false, e.getMessage()));
-            return out;
+            return null;
         }
-        boolean there = Harness.await(Duration.ofSeconds(15), () -> target.name.equals(h.holder(vip)));
-        out.add(Check.of(sc, vip.name() + " is held by " + target.name, there, holders()));
+        boolean there = Harness.await(Duration.ofSeconds(15), () -> to.name.equals(h.holder(vip)));
+        out.add(Check.of(sc, vip.name() + " moved from " + from.name + " to " + to.name, there, holders()));
         for (Checker.VipFailover v : measure(f)) {
-            out.add(Check.of(sc, "move of " + v.vip() + " completed", v.outcome().equals(Checker.FAILOVER),
-                    v.outcome() + " in " + ms(v.takeoverAfterMicros()) + ", gap " + ms(v.takeoverAfterMicros()
-                            - v.droppedAfterMicros()) + ", client outage " + ms(v.clientOutageMicros())));
+            out.add(Check.of(sc, "move of " + v.vip() + " completed on " + to.name,
+                    v.outcome().equals(Checker.FAILOVER) && to.name.equals(v.newHolder()),
+                    v.outcome() + " to " + v.newHolder() + " in " + ms(v.takeoverAfterMicros()) + " (CLI start included), "
+                            + "gap " + ms(v.takeoverAfterMicros() - v.droppedAfterMicros()) + ", client outage "
+                            + ms(v.clientOutageMicros())));
         }
         Harness.sleep(1_000);
         List<String> macs = h.probe().latest(vip);
-        out.add(Check.of(sc, "the client sees " + target.name + "'s MAC for " + vip.name(),
-                macs != null && macs.size() == 1 && macs.get(0).equals(h.topology().mac(target.index)),
+        out.add(Check.of(sc, "the client sees " + to.name + "'s MAC for " + vip.name(),
+                macs != null && macs.size() == 1 && macs.get(0).equals(h.topology().mac(to.index)),
                 "answered by " + (macs == null ? "nobody yet" : macs.stream().map(h::nodeOfMac).toList())));
-        out.add(noOverlapSince(sc, f));
-        out.add(steady(sc + " (after move)"));
-        return out;
+        return f;
     }
 
     // ------------------------------------------------------------------ helpers
