@@ -186,11 +186,11 @@ public record Report(String runId, String mode, Long seed, long durationMillis, 
             sb.append(String.format(Locale.ROOT, "  OVERLAP %s on %s and %s from %.1f ms to %.1f ms (%.1f ms)%n", o.vip(),
                     o.nodeA(), o.nodeB(), o.fromMs(), o.toMs(), o.lengthMs()));
         }
-        sb.append(String.format(Locale.ROOT, "%n%-13s %5s %4s %4s %4s %4s | %-29s | %-29s | %-29s%n", "fault", "count",
+        sb.append(String.format(Locale.ROOT, "%n%-15s %5s %4s %4s %4s %4s | %-29s | %-29s | %-29s%n", "fault", "count",
                 "vips", "kept", "reac", "none", "failover ms min/med/p95/max", "holder dropped ms", "client outage ms"));
         for (Map.Entry<String, KindStats> e : table.entrySet()) {
             KindStats k = e.getValue();
-            sb.append(String.format(Locale.ROOT, "%-13s %5d %4d %4d %4d %4d | %-29s | %-29s | %-29s%n", e.getKey(),
+            sb.append(String.format(Locale.ROOT, "%-15s %5d %4d %4d %4d %4d | %-29s | %-29s | %-29s%n", e.getKey(),
                     k.faults(), k.vipsHit(), k.kept(), k.reacquired(), k.none(), dist(k.failoverMs()), dist(k.droppedMs()),
                     dist(k.clientOutageMs())));
         }
