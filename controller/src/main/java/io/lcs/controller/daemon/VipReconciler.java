@@ -55,6 +55,11 @@ public final class VipReconciler implements Reconciler<String> {
     static final long SLACK_NANOS = 350_000_000L;
     /** How long a node declines a VIP after its pre_start hook or interface failed. */
     static final Duration DECLINE_FOR = Duration.ofSeconds(30);
+    /**
+     * How often a node that declined a VIP because its interface was down re-checks the link: the
+     * decline ends as soon as the link is up again (a fact the reconciler can read), not 30 s later.
+     */
+    static final Duration LINK_RECHECK = Duration.ofSeconds(1);
 
     /** Fixed per daemon. */
     public record Settings(String cluster, String node, Duration hookTimeout, Duration probeWindow,
@@ -69,6 +74,8 @@ public final class VipReconciler implements Reconciler<String> {
         volatile VipSpec added;
         long lastRefreshUntilNanos;
         long declinedUntilNanos;
+        /** The current decline is for a down or missing interface: it ends when the link is up. */
+        boolean declinedForLink;
     }
 
     private final VipHost host;
@@ -119,8 +126,10 @@ public final class VipReconciler implements Reconciler<String> {
             local.added = null;
         }
         long now = monotonic.getAsLong();
-        if (local.declinedUntilNanos != 0 && now >= local.declinedUntilNanos) {
+        if (local.declinedUntilNanos != 0 && (now >= local.declinedUntilNanos
+                || (local.declinedForLink && linkUp(spec.interfaceName())))) {
             local.declinedUntilNanos = 0;
+            local.declinedForLink = false;
             host.setDeclined(vip, false);
         }
         LeaseView lease = s.lease(vip);
@@ -158,7 +167,7 @@ public final class VipReconciler implements Reconciler<String> {
             release(vip);
         }
         status.observed(vip, new StatusView.LocalVipState(false, null, null));
-        return Result.done();
+        return local.declinedForLink ? Result.requeueAfter(LINK_RECHECK) : Result.done();
     }
 
     private Result activate(String vip, VipSpec spec, long epoch, Local local) throws Exception {
@@ -344,13 +353,28 @@ public final class VipReconciler implements Reconciler<String> {
 
     private Result decline(String vip, Local local, String reason, String message) {
         local.declinedUntilNanos = monotonic.getAsLong() + DECLINE_FOR.toNanos();
+        local.declinedForLink = "InterfaceDown".equals(reason);
         host.setDeclined(vip, true);
         status.observed(vip, new StatusView.LocalVipState(false, message, reason));
         events.append("HookFailed".equals(reason) || reason.startsWith("PreStart") ? "HookFailed" : reason,
                 "VirtualIP/" + vip, settings.node() + " declines " + vip + " for " + DECLINE_FOR.toSeconds()
                         + " s: " + message);
-        LOG.log(Level.WARNING, "vip " + vip + ": declined for " + DECLINE_FOR.toSeconds() + " s: " + message);
-        return Result.requeueAfter(DECLINE_FOR);
+        LOG.log(Level.WARNING, "vip " + vip + ": declined for " + DECLINE_FOR.toSeconds() + " s" + (local.declinedForLink
+                ? " or until the interface is up" : "") + ": " + message);
+        return Result.requeueAfter(local.declinedForLink ? LINK_RECHECK : DECLINE_FOR);
+    }
+
+    /** True if {@code ifname} exists and is up; false when it cannot be read. */
+    private boolean linkUp(String ifname) {
+        try {
+            LinkState l = net.link(ifname);
+            return l.exists() && l.up();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     private void release(String vip) {

@@ -1,0 +1,185 @@
+package io.lcs.harness.netns;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * From the client namespace, asks "who has VIP?" every {@link #INTERVAL} for each VIP and records
+ * which MAC(s) answered: IPv4 with a broadcast ARP request ({@code arping -b -c 2 -w 1 -I eth0
+ * ADDR}, ended with SIGTERM after {@link #ARP_WINDOW}: iputils arping takes only whole seconds for
+ * {@code -w} and {@code -i}, and prints every reply received so far when terminated); IPv6 with a
+ * neighbour solicitation ({@code ndisc6 -m -n -r 1 -w 10 ADDR eth0}: all answers within 10 ms).
+ * Each probe is one short process started with {@code nsenter --net=/run/netns/CL} (about 2 ms
+ * of CPU). Java cannot open raw sockets, and the CI machine has no scripting language we may
+ * rely on, so this is the cheapest honest probe: it asks the wire, not a neighbour cache, so it
+ * sees every node that answers for the address, two at once included.
+ *
+ * <p>Samples: probe send time (wall µs, stamped just before the process starts, so up to ~3 ms
+ * early) and the answering MACs. A sample with two MACs is a client-visible overlap; a run of
+ * unanswered probes is an outage ({@link Checker}). One thread per VIP; bounded by {@link #close}.
+ */
+public final class ClientProbe implements AutoCloseable {
+    public static final Duration INTERVAL = Duration.ofMillis(20);
+    static final Duration ARP_WINDOW = Duration.ofMillis(12);
+    static final int NDISC_WAIT_MS = 10;
+    private static final Pattern ARP_MAC = Pattern.compile("\\[([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5})]");
+    private static final Pattern ND_MAC = Pattern.compile("Target link-layer address:\\s*([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5})");
+    /** Samples kept per VIP: 3 h at 50/s; beyond that the probe stops recording (reported). */
+    static final int MAX_SAMPLES = 540_000;
+
+    /** One probe of one VIP: when it was sent and the MACs (lowercase) that answered. */
+    public record Sample(long atMicros, List<String> macs) {
+    }
+
+    private final String clientNs;
+    private final List<Vip> vips;
+    private final List<List<Sample>> samples = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean running;
+    private volatile String failure;
+
+    public ClientProbe(String clientNs, List<Vip> vips) {
+        this.clientNs = Netns.checkName(clientNs);
+        this.vips = List.copyOf(vips);
+        for (int i = 0; i < vips.size(); i++) {
+            samples.add(new ArrayList<>());
+        }
+    }
+
+    public void start() {
+        running = true;
+        for (int i = 0; i < vips.size(); i++) {
+            int idx = i;
+            Thread t = new Thread(() -> loop(idx), "probe-" + vips.get(i).name());
+            t.setDaemon(true);
+            t.start();
+            threads.add(t);
+        }
+    }
+
+    private void loop(int idx) {
+        Vip vip = vips.get(idx);
+        List<String> argv = vip.ipv6()
+                ? Netns.enter(clientNs, List.of("ndisc6", "-m", "-n", "-r", "1", "-w", Integer.toString(NDISC_WAIT_MS),
+                        vip.address(), Topology.IFACE))
+                : Netns.enter(clientNs, List.of("arping", "-b", "-c", "2", "-w", "1", "-I", Topology.IFACE, vip.address()));
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+        long intervalNanos = INTERVAL.toNanos();
+        long next = System.nanoTime();
+        while (running) {
+            long at = WallMicros.now();
+            List<String> macs;
+            try {
+                macs = probe(pb, vip.ipv6());
+            } catch (IOException e) {
+                failure = "probe of " + vip.name() + " failed: " + e.getMessage();
+                macs = null;
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (macs != null) {
+                List<Sample> list = samples.get(idx);
+                synchronized (list) {
+                    if (list.size() < MAX_SAMPLES) {
+                        list.add(new Sample(at, macs));
+                    }
+                }
+            }
+            next += intervalNanos;
+            long sleep = next - System.nanoTime();
+            if (sleep > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(sleep);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            } else {
+                next = System.nanoTime(); // fell behind (loaded host): do not burst to catch up
+            }
+        }
+    }
+
+    private static List<String> probe(ProcessBuilder pb, boolean ipv6) throws IOException, InterruptedException {
+        Process p = pb.start();
+        try {
+            if (ipv6) {
+                if (!p.waitFor(NDISC_WAIT_MS + 500, TimeUnit.MILLISECONDS)) {
+                    p.destroyForcibly();
+                }
+            } else if (!p.waitFor(ARP_WINDOW.toMillis(), TimeUnit.MILLISECONDS)) {
+                // SIGTERM through the handle: arping prints what it got and exits. (Process.destroy()
+                // would also close our end of its stdout, losing exactly that output.)
+                p.toHandle().destroy();
+                if (!p.waitFor(500, TimeUnit.MILLISECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
+            p.waitFor(500, TimeUnit.MILLISECONDS);
+            String out;
+            try (InputStream in = p.getInputStream()) {
+                out = new String(in.readNBytes(16_384), StandardCharsets.UTF_8);
+            }
+            Matcher m = (ipv6 ? ND_MAC : ARP_MAC).matcher(out);
+            List<String> macs = new ArrayList<>(2);
+            while (m.find()) {
+                String mac = m.group(1).toLowerCase(Locale.ROOT);
+                if (!macs.contains(mac)) {
+                    macs.add(mac);
+                }
+            }
+            return macs;
+        } finally {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    public List<Vip> vips() {
+        return vips;
+    }
+
+    /** A copy of the samples of VIP {@code i} (in {@link #vips()} order). */
+    public List<Sample> samples(int i) {
+        List<Sample> list = samples.get(i);
+        synchronized (list) {
+            return new ArrayList<>(list);
+        }
+    }
+
+    /** The MACs that answered the latest probe of {@code vip}, or null before the first. */
+    public List<String> latest(Vip vip) {
+        List<Sample> list = samples.get(vips.indexOf(vip));
+        synchronized (list) {
+            return list.isEmpty() ? null : list.get(list.size() - 1).macs();
+        }
+    }
+
+    public String failure() {
+        return failure;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        for (Thread t : threads) {
+            t.interrupt();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

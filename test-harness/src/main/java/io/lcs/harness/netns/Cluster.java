@@ -1,0 +1,399 @@
+package io.lcs.harness.netns;
+
+import io.lcs.reconcilers.process.CommandResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Real lcsd processes, one per node namespace: writes each node's lcs.conf, starts
+ * {@code ip netns exec NS java -cp <classpath> io.lcs.controller.daemon.Lcsd -c FILE -v} (so the
+ * daemon sees only its namespace and its real iproute2/arping actuator acts on that namespace's
+ * {@code eth0}), and applies process faults to the processes it started, by PID only.
+ *
+ * <p>Node i is {@code n<i>}; the last {@code witnesses} nodes are quorum-only. Peers talk on the
+ * node addresses; the admin API is on 127.0.0.1 of each node's own namespace (private to it, so
+ * no token is needed); metrics are on the node address. Each process is recorded in the
+ * {@link RunRegistry} as it starts. Not thread-safe: one driver thread calls it.
+ */
+public final class Cluster implements AutoCloseable {
+    public static final int PEER_PORT = 3322;
+    public static final int ADMIN_PORT = 9121;
+    public static final int METRICS_PORT = 9120;
+    /** Bound on a SIGTERM stop (lcsd releases its VIPs with hooks first; a few seconds at most). */
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+    /** JVM flags from DESIGN.md section 6: a small daemon, so seven fit on a CI machine. */
+    static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx48m",
+            "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=32m", "-Xss512k", "-XX:TieredStopAtLevel=1",
+            "-XX:CICompilerCount=1", "-XX:-UsePerfData");
+
+    /**
+     * @param nodes 2..7, witnesses included
+     * @param witnesses quorum-only nodes (the last ones), at most nodes - 1
+     * @param vipPairs how many IPv4+IPv6 VIP pairs (1..20)
+     */
+    public record Settings(int nodes, int witnesses, int leaseMillis, int renewMillis, int probeMillis, int vipPairs) {
+        public Settings {
+            if (nodes < Topology.MIN_NODES || nodes > Topology.MAX_NODES) {
+                throw new HarnessException("nodes = " + nodes + ": must be " + Topology.MIN_NODES + ".." + Topology.MAX_NODES);
+            }
+            if (witnesses < 0 || witnesses >= nodes) {
+                throw new HarnessException("witnesses = " + witnesses + ": must be 0.." + (nodes - 1));
+            }
+            if (vipPairs < 1 || vipPairs > 20) {
+                throw new HarnessException("vip pairs = " + vipPairs + ": must be 1..20");
+            }
+            if (leaseMillis < 1400 || renewMillis < 1 || renewMillis > leaseMillis / 3) {
+                throw new HarnessException("lease " + leaseMillis + " ms / renew " + renewMillis
+                        + " ms: lease must be >= 1400 and renew <= lease / 3");
+            }
+        }
+
+        public static Settings of(int nodes, int witnesses) {
+            return new Settings(nodes, witnesses, 2000, 500, 250, 1);
+        }
+    }
+
+    /** One node and its daemon process (null while not running). */
+    public final class Node {
+        public final int index;
+        public final String name;
+        public final boolean witness;
+        public final String ns;
+        public final Path dir;
+        public final Path config;
+        public final Path log;
+        private Process process;
+        private boolean frozen;
+        /** Wall µs of the latest start; set by {@link #start}. */
+        private volatile long startedMicros = -1;
+        /** Wall µs since which the daemon reports quorum (from its log), or -1. */
+        private volatile long quorumSinceMicros = -1;
+
+        /**
+         * True once the daemon, started at least one lease ago (its restart wait is over), reports
+         * quorum in its log ("quorum gained" after its latest start, no "quorum lost" since).
+         */
+        public boolean joined() {
+            long q = quorumSinceMicros;
+            return running() && !frozen && q >= 0
+                    && WallMicros.now() - startedMicros >= settings.leaseMillis() * 1000L;
+        }
+
+        Node(int index, boolean witness, Path dir) {
+            this.index = index;
+            this.name = "n" + index;
+            this.witness = witness;
+            this.ns = topology.nodeNs(index);
+            this.dir = dir;
+            this.config = dir.resolve("lcs.conf");
+            this.log = dir.resolve("lcsd.log");
+        }
+
+        public boolean running() {
+            return process != null && process.isAlive();
+        }
+
+        public boolean frozen() {
+            return frozen && running();
+        }
+
+        public long pid() {
+            return process == null ? -1 : process.pid();
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private final Topology topology;
+    private final Path runDir;
+    private final Settings settings;
+    private final RunRegistry registry;
+    private final String classpath;
+    private final String secret;
+    private final List<Node> nodes = new ArrayList<>();
+    private final List<Vip> vips = new ArrayList<>();
+
+    private final long startMicros;
+
+    /**
+     * @param startMicros the run's time origin (wall µs), for the log line prefixes
+     */
+    public Cluster(Topology topology, Path runDir, Settings settings, RunRegistry registry, String classpath,
+                   long startMicros) {
+        this.startMicros = startMicros;
+        if (topology.nodeCount() != settings.nodes()) {
+            throw new HarnessException("topology has " + topology.nodeCount() + " nodes, settings " + settings.nodes());
+        }
+        this.topology = topology;
+        this.runDir = runDir;
+        this.settings = settings;
+        this.registry = registry;
+        this.classpath = classpath;
+        this.secret = "lcsh-" + topology.runId() + "-" + Topology.newRunId() + Topology.newRunId();
+        for (int k = 1; k <= settings.vipPairs(); k++) {
+            vips.add(Vip.v4(k));
+            vips.add(Vip.v6(k));
+        }
+        try {
+            for (int i = 1; i <= settings.nodes(); i++) {
+                Path dir = runDir.resolve("n" + i);
+                Files.createDirectories(dir.resolve("state"));
+                nodes.add(new Node(i, i > settings.nodes() - settings.witnesses(), dir));
+            }
+            for (Node n : nodes) {
+                Files.writeString(n.config, config(n));
+            }
+        } catch (IOException e) {
+            throw new HarnessException("cannot write node configs under " + runDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The lcs.conf of {@code self}. */
+    String config(Node self) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# generated by the lcs netns harness, run ").append(topology.runId()).append('\n');
+        sb.append("[cluster]\nname = lcsh\nnode = ").append(self.name)
+                .append("\nbind = ").append(Topology.nodeV4(self.index))
+                .append("\nport = ").append(PEER_PORT)
+                .append("\nsecret = ").append(secret)
+                .append("\nlease_ms = ").append(settings.leaseMillis())
+                .append("\nrenew_ms = ").append(settings.renewMillis())
+                .append("\nprobe_ms = ").append(settings.probeMillis())
+                .append("\nstate_dir = ").append(self.dir.resolve("state").toAbsolutePath())
+                .append("\nadmin_bind = 127.0.0.1\nadmin_port = ").append(ADMIN_PORT)
+                .append("\nmetrics = true\nmetrics_bind = ").append(Topology.nodeV4(self.index))
+                .append("\nmetrics_port = ").append(METRICS_PORT).append('\n');
+        for (Node n : nodes) {
+            sb.append("\n[node ").append(n.name).append("]\nrole = ")
+                    .append(n.witness ? "quorum-only" : "full-member")
+                    .append("\naddress = ").append(Topology.nodeV4(n.index)).append('\n');
+        }
+        for (Vip v : vips) {
+            sb.append("\n[vip ").append(v.name()).append("]\naddress = ").append(v.cidr())
+                    .append("\ninterface = ").append(Topology.IFACE).append('\n');
+        }
+        return sb.toString();
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public Topology topology() {
+        return topology;
+    }
+
+    public List<Node> nodes() {
+        return nodes;
+    }
+
+    public List<Node> fullMembers() {
+        return nodes.stream().filter(n -> !n.witness).toList();
+    }
+
+    public List<Vip> vips() {
+        return vips;
+    }
+
+    public Node node(String name) {
+        return nodes.stream().filter(n -> n.name.equals(name)).findFirst()
+                .orElseThrow(() -> new HarnessException("no node " + name));
+    }
+
+    public Node node(int index) {
+        return nodes.get(index - 1);
+    }
+
+    public void startAll() {
+        for (Node n : nodes) {
+            start(n);
+        }
+    }
+
+    /** Starts node {@code n}'s daemon (no-op if running); output appends to its log. */
+    public void start(Node n) {
+        if (n.running()) {
+            return;
+        }
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> argv = new ArrayList<>();
+        argv.add(javaBin);
+        argv.addAll(JVM_FLAGS);
+        argv.addAll(List.of("-cp", classpath, "io.lcs.controller.daemon.Lcsd", "-c", n.config.toString(), "-v"));
+        ProcessBuilder pb = new ProcessBuilder(Netns.exec(n.ns, argv)).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("MALLOC_ARENA_MAX", "2");
+        pb.environment().remove("LCS_FAKE_ACTUATOR_JOURNAL");
+        try {
+            Files.writeString(n.log, "==== harness: start " + java.time.Instant.now() + "\n",
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            n.process = pb.start();
+        } catch (IOException e) {
+            throw new HarnessException("cannot start lcsd for " + n.name + " in " + n.ns + ": " + e.getMessage(), e);
+        }
+        n.frozen = false;
+        n.quorumSinceMicros = -1;
+        n.startedMicros = WallMicros.now();
+        registry.process(n.process, "lcsd-" + n.name);
+        Process p = n.process;
+        Thread t = new Thread(() -> copyLog(p, n), "log-" + n.name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
+     * Copies the daemon's output into its log, each line prefixed with the milliseconds since the
+     * run started (the axis of the report), so logs and measurements can be read side by side.
+     * Ends when the process's output closes.
+     */
+    private void copyLog(Process p, Node n) {
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8));
+             java.io.Writer w = Files.newBufferedWriter(n.log, java.nio.charset.StandardCharsets.UTF_8,
+                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (p == n.process) {
+                    if (line.contains("quorum gained")) {
+                        n.quorumSinceMicros = WallMicros.now();
+                    } else if (line.contains("quorum lost")) {
+                        n.quorumSinceMicros = -1;
+                    }
+                }
+                w.write(String.format(java.util.Locale.ROOT, "[%9.1f] %s%n", (WallMicros.now() - startMicros) / 1000.0,
+                        line.length() > 4000 ? line.substring(0, 4000) + "..." : line));
+                w.flush();
+            }
+        } catch (IOException e) {
+            // the process is gone or the run directory was removed: nothing more to copy
+        }
+    }
+
+    /** Waits (bounded) until every node has {@link Node#joined()}; false at the deadline. */
+    public boolean awaitJoined(List<Node> which, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (which.stream().allMatch(Node::joined)) {
+                return true;
+            }
+            Harness.sleep(20);
+        }
+        return which.stream().allMatch(Node::joined);
+    }
+
+    /** kill -9 (SIGKILL to our own process), and wait (bounded) until it is gone. */
+    public void kill(Node n) {
+        if (!n.running()) {
+            return;
+        }
+        n.process.toHandle().destroyForcibly();
+        waitGone(n, Duration.ofSeconds(5));
+        n.frozen = false;
+    }
+
+    /** SIGTERM: lcsd releases its VIPs and exits; SIGKILL if it does not within {@link #STOP_TIMEOUT}. */
+    public void stop(Node n) {
+        if (!n.running()) {
+            return;
+        }
+        if (n.frozen) {
+            thaw(n);
+        }
+        n.process.toHandle().destroy(); // via the handle: Process.destroy() would close the log pipe first
+        if (!waitGone(n, STOP_TIMEOUT)) {
+            n.process.toHandle().destroyForcibly();
+            waitGone(n, Duration.ofSeconds(5));
+        }
+    }
+
+    /** SIGSTOP: the whole JVM stops, timers included; the kernel keeps counting address lifetimes. */
+    public void freeze(Node n) {
+        signal(n, "STOP");
+        n.frozen = true;
+    }
+
+    /** SIGCONT. */
+    public void thaw(Node n) {
+        signal(n, "CONT");
+        n.frozen = false;
+    }
+
+    private void signal(Node n, String sig) {
+        if (!n.running()) {
+            throw new HarnessException("cannot send SIG" + sig + " to " + n.name + ": not running");
+        }
+        Netns.must(List.of("kill", "-s", sig, Long.toString(n.process.pid())));
+    }
+
+    private static boolean waitGone(Node n, Duration timeout) {
+        try {
+            return n.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Runs the {@code lcs} CLI inside {@code via}'s namespace against its admin API, e.g.
+     * {@code cli(n1, "move", "v4-1", "--to", "n2")}; bounded by {@code timeout}.
+     */
+    public CommandResult cli(Node via, Duration timeout, String... args) {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> argv = new ArrayList<>(List.of(javaBin, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Xshare:auto", "-cp", classpath, "io.lcs.cli.Lcs", "--server", "http://127.0.0.1:" + ADMIN_PORT));
+        argv.addAll(List.of(args));
+        // ProcessCommandRunner clears the environment; java is found by its absolute path
+        return Netns.run(timeout, Netns.exec(via.ns, argv));
+    }
+
+    /** The last {@code chars} characters of a node's log. */
+    public String logTail(Node n, int chars) {
+        try {
+            if (!Files.exists(n.log)) {
+                return "";
+            }
+            String s = Files.readString(n.log);
+            return s.length() > chars ? s.substring(s.length() - chars) : s;
+        } catch (IOException e) {
+            return "(cannot read " + n.log + ": " + e.getMessage() + ")";
+        }
+    }
+
+    /** Log tails of every node, for failure messages. */
+    public String logs(int charsPerNode) {
+        StringBuilder sb = new StringBuilder();
+        for (Node n : nodes) {
+            sb.append("---- ").append(n.name).append(" (").append(n.log).append(") ----\n")
+                    .append(logTail(n, charsPerNode)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    public Path runDir() {
+        return runDir;
+    }
+
+    /** Kills every daemon still running (SIGKILL; thawed first is not needed for SIGKILL). */
+    @Override
+    public void close() {
+        for (Node n : nodes) {
+            if (n.running()) {
+                n.process.destroyForcibly();
+            }
+        }
+        for (Node n : nodes) {
+            if (n.process != null) {
+                waitGone(n, Duration.ofSeconds(5));
+            }
+        }
+    }
+}

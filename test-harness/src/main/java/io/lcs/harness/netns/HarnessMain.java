@@ -1,0 +1,192 @@
+package io.lcs.harness.netns;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code lcs-harness}: runs real lcsd processes in network namespaces and attacks them (root only).
+ *
+ * <ul>
+ *   <li>{@code scenarios} — the fixed CI set ({@link Scenarios}); exit 0 when every check passes;</li>
+ *   <li>{@code nemesis --seed S --duration D --nodes N [--witnesses W]} — random faults for D
+ *       ({@link Nemesis}); exit 0 when there was no overlap;</li>
+ *   <li>{@code cleanup} — removes what an interrupted run left (namespaces {@code lcsh-*}, the
+ *       processes it recorded under /tmp/lcs-harness).</li>
+ * </ul>
+ * Each run prints the human summary and writes report.json and summary.txt next to the node logs
+ * in /tmp/lcs-harness/run-ID/. Exit codes: 0 pass, 1 a check or the overlap rule failed, 2 usage,
+ * 3 the harness itself could not run (not root, a tool missing).
+ */
+@Command(name = "lcs-harness", mixinStandardHelpOptions = true,
+        description = "Real lcsd processes in network namespaces, with faults and an overlap checker (root only).",
+        subcommands = {HarnessMain.ScenariosCommand.class, HarnessMain.NemesisCommand.class,
+                HarnessMain.CleanupCommand.class})
+public final class HarnessMain implements Runnable {
+    static final int EXIT_FAIL = 1;
+    static final int EXIT_CANNOT_RUN = 3;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: scenarios, nemesis or cleanup");
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new HarnessMain()).execute(args));
+    }
+
+    /** Options shared by the commands that start a cluster. */
+    static class ClusterOptions {
+        @Option(names = "--nodes", description = "nodes, witnesses included (2..7, default ${DEFAULT-VALUE})", defaultValue = "3")
+        int nodes;
+
+        @Option(names = "--witnesses", description = "quorum-only nodes among them (default ${DEFAULT-VALUE})", defaultValue = "1")
+        int witnesses;
+
+        @Option(names = "--lease-ms", description = "lease_ms (default ${DEFAULT-VALUE})", defaultValue = "2000")
+        int leaseMillis;
+
+        @Option(names = "--renew-ms", description = "renew_ms (default ${DEFAULT-VALUE})", defaultValue = "500")
+        int renewMillis;
+
+        @Option(names = "--vip-pairs", description = "IPv4+IPv6 VIP pairs (default ${DEFAULT-VALUE})", defaultValue = "1")
+        int vipPairs;
+
+        Cluster.Settings settings() {
+            return new Cluster.Settings(nodes, witnesses, leaseMillis, renewMillis, 250, vipPairs);
+        }
+    }
+
+    /** Checks root and tools; returns an error message or null. */
+    static String preflight() {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return "needs root (network namespaces): run as root";
+        }
+        for (String[] tool : new String[][] {{"ip", "iproute2"}, {"nft", "nftables"}, {"arping", "iputils-arping"},
+                {"ndisc6", "ndisc6"}, {"na6", "ipv6toolkit"}, {"nsenter", "util-linux"}}) {
+            if (!onPath(tool[0])) {
+                return tool[0] + " not found: install the Debian package " + tool[1];
+            }
+        }
+        return null;
+    }
+
+    /** True if {@code program} is an executable in the PATH lcsd's actuator uses. */
+    static boolean onPath(String program) {
+        for (String dir : List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin")) {
+            if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static int finish(Harness h, Report r, PrintStream out) {
+        r.write(h.runDir());
+        out.print(r.summary());
+        return r.verdict().equals("PASS") ? 0 : EXIT_FAIL;
+    }
+
+    @Command(name = "scenarios", description = "Runs the fixed CI scenarios and checks their rules.")
+    static final class ScenariosCommand implements Callable<Integer> {
+        @CommandLine.Mixin
+        ClusterOptions cluster = new ClusterOptions();
+
+        @Option(names = "--only", split = ",", paramLabel = "NAME",
+                description = "run only these scenarios (kill, freeze, isolate, move, link; default: all)")
+        List<String> only;
+
+        @Override
+        public Integer call() {
+            if (only != null && !Scenarios.NAMES.containsAll(only)) {
+                System.err.println("lcs-harness: unknown scenario in --only " + only + "; known: " + Scenarios.NAMES);
+                return 2;
+            }
+            String why = preflight();
+            if (why != null) {
+                System.err.println("lcs-harness: " + why);
+                return EXIT_CANNOT_RUN;
+            }
+            try (Harness h = Harness.start(cluster.settings(), System.getProperty("java.class.path"))) {
+                System.out.println("run " + h.runId() + ": " + h.runDir());
+                List<Check> checks = new Scenarios(h).run(only == null ? Scenarios.NAMES : only);
+                return finish(h, h.report("scenarios", null, checks), System.out);
+            }
+        }
+    }
+
+    @Command(name = "nemesis", description = "Mixes random faults for --duration and reports overlaps and failover times.")
+    static final class NemesisCommand implements Callable<Integer> {
+        @CommandLine.Mixin
+        ClusterOptions cluster = new ClusterOptions();
+
+        @Option(names = "--seed", description = "random seed (default: random, printed)")
+        Long seed;
+
+        @Option(names = "--duration", description = "how long to inject faults, e.g. 300s, 5m, 1h (default ${DEFAULT-VALUE})",
+                defaultValue = "5m", converter = DurationConverter.class)
+        Duration duration;
+
+        @Override
+        public Integer call() {
+            String why = preflight();
+            if (why != null) {
+                System.err.println("lcs-harness: " + why);
+                return EXIT_CANNOT_RUN;
+            }
+            long s = seed != null ? seed : new java.security.SecureRandom().nextLong();
+            try (Harness h = Harness.start(cluster.settings(), System.getProperty("java.class.path"))) {
+                System.out.println("run " + h.runId() + ", seed " + s + ": " + h.runDir());
+                List<Check> checks = new Nemesis(h, s, System.out).run(duration);
+                return finish(h, h.report("nemesis", s, checks), System.out);
+            }
+        }
+    }
+
+    @Command(name = "cleanup", description = "Removes leftovers of interrupted runs: lcsh-* namespaces and recorded processes.")
+    static final class CleanupCommand implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            if (!"root".equals(System.getProperty("user.name"))) {
+                System.err.println("lcs-harness: cleanup needs root");
+                return EXIT_CANNOT_RUN;
+            }
+            RunRegistry.CleanupResult r = RunRegistry.cleanup();
+            System.out.println("killed " + r.killed().size() + " process(es) " + r.killed() + ", deleted "
+                    + r.namespaces().size() + " namespace(s) " + r.namespaces());
+            r.errors().forEach(e -> System.err.println("cleanup: " + e));
+            return r.errors().isEmpty() ? 0 : EXIT_FAIL;
+        }
+    }
+
+    /** "300s", "5m", "1h", "1500ms" or a bare number of seconds; 1 s .. 24 h. */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)?").matcher(v);
+            if (!m.matches()) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (e.g. 300s, 5m, 1h)");
+            }
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "s" : m.group(2);
+            Duration d = switch (unit) {
+                case "ms" -> Duration.ofMillis(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofSeconds(n);
+            };
+            if (d.compareTo(Duration.ofSeconds(1)) < 0 || d.compareTo(Duration.ofHours(24)) > 0) {
+                throw new CommandLine.TypeConversionException("duration " + value + " must be 1 s .. 24 h");
+            }
+            return d;
+        }
+    }
+}
