@@ -441,10 +441,15 @@ class VipReconcilerTest {
 
         assertEquals(List.of("decline web true"), log.stream().filter(e -> !e.startsWith("release")).toList());
         assertFalse(log.stream().anyMatch(e -> e.startsWith("add") || e.startsWith("probe")), log.toString());
-        assertEquals(Result.requeueAfter(VipReconciler.DECLINE_FOR), r);
+        assertEquals(Result.requeueAfter(VipReconciler.LINK_RECHECK), r, "a link decline is rechecked often");
         Condition ready = condition("Ready");
         assertEquals("InterfaceDown", ready.reason());
         assertTrue(ready.message().contains("does not exist"), ready.message());
+
+        // the interface comes back: the decline ends at the next look, not after 30 s
+        actuator.setLink(new LinkState(IF, true, true, true, "UP", "02:00:00:00:00:01"));
+        reconciler.reconcile("web");
+        assertTrue(log.contains("decline web false"), log.toString());
         assertFalse(eventMessages("InterfaceDown").isEmpty());
     }
 
