@@ -290,6 +290,11 @@ public final class ClusterCore {
         declined = List.copyOf(vips);
     }
 
+    /** Makes the next {@link #tick} send heartbeats at once (e.g. to announce a new declined list). */
+    public void heartbeatNow() {
+        lastHeartbeatNanos = Long.MIN_VALUE;
+    }
+
     /** VIPs {@code node} declines, as its last heartbeat said (ours for {@code self}). */
     public List<String> declined(String node) {
         if (node.equals(self)) {

@@ -205,7 +205,13 @@ public final class CoreDriver {
         long now = monotonic.getAsLong();
         for (VipSpec v : snapshot.vips()) {
             core.setLeaseWanted(v.name(), false, now);
+            declined.add(v.name());
         }
+        // Tell the peers right away that this node takes no VIP, so their placement picks another
+        // node now and it acquires the moment our release arrives, not when our lease would end.
+        core.setDeclined(declined);
+        core.heartbeatNow();
+        core.tick(now, wallMillis.getAsLong());
         process();
         publish();
     }

@@ -159,6 +159,28 @@ public final class PeerTransport {
         return context;
     }
 
+    /**
+     * Closes the connection with {@code peer}, if any, so it is dialed afresh: the core calls this
+     * when it has not heard the peer for its timeout although the connection looks open (after a
+     * partition heals, TCP's retransmission backoff can keep a silent connection for many seconds;
+     * a new connection carries traffic at once). The dialing side redials with its backoff. Any
+     * thread; a no-op when not connected.
+     */
+    public void disconnect(String peer, String reason) {
+        PeerConnection c = open.get(peer);
+        Context ctx = context;
+        if (c == null || ctx == null) {
+            return;
+        }
+        ctx.runOnContext(v -> {
+            if (open.get(peer) == c && !c.closing) {
+                c.stopReading();
+                c.closeReason = reason;
+                c.socket.close();
+            }
+        });
+    }
+
     /** Whether an authenticated connection with {@code peer} is up right now. */
     public boolean isConnected(String peer) {
         return open.containsKey(peer);
