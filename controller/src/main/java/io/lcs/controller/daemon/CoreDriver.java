@@ -77,6 +77,8 @@ public final class CoreDriver {
     private final LongSupplier wallMillis;
     /** The lcs.conf VIPs; replaced on reload (on the context), read by snapshot builds (on the context). */
     private List<VipSpec> configVips;
+    /** {@link #effectiveVips()} as last computed; null when a VIP source changed since. */
+    private List<VipSpec> vipsCache;
     private final Map<Long, Promise<WriteResult>> pendingWrites = new HashMap<>();
     private final List<Consumer<NodeSnapshot>> snapshotListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<CoreEvent>> eventListeners = new CopyOnWriteArrayList<>();
@@ -166,6 +168,7 @@ public final class CoreDriver {
     public void replaceConfigVips(List<VipSpec> vips) {
         List<VipSpec> before = effectiveVips();
         configVips = List.copyOf(vips);
+        vipsCache = null;
         Set<String> now = new java.util.HashSet<>();
         for (VipSpec v : effectiveVips()) {
             now.add(v.name());
@@ -312,6 +315,9 @@ public final class CoreDriver {
             reconcileLeases(now);
             process();
         }
+        if (now - snapshot.takenAtNanos() >= placementEvery) {
+            publish(); // grants renewed by other owners raise no event here; keep status fresh
+        }
         scheduleTick(Math.min(core.nextDeadlineNanos(now), lastPlacementNanos + placementEvery));
     }
 
@@ -338,7 +344,9 @@ public final class CoreDriver {
             for (CoreEvent e : r.events()) {
                 deliver(e);
             }
-            publish();
+            if (!r.events().isEmpty() || r.needsPersist()) {
+                publish(); // messages alone (heartbeats, replies) change nothing the snapshot shows
+            }
         }
         if (dirty) {
             scheduleTick(0); // something changed: let placement look at it now, not at the next deadline
@@ -394,6 +402,9 @@ public final class CoreDriver {
             LOG.log(Level.WARNING, "suspend detected (" + s.gapMillis() + " ms): every lease dropped");
         } else if (e instanceof CoreEvent.ObjectChanged c) {
             StoredObject now = c.now();
+            if (now.key().kind().equals(VirtualIP.KIND)) {
+                vipsCache = null;
+            }
             LOG.log(Level.DEBUG, "object " + now.key() + " now at " + now.version() + (now.deleted() ? " (deleted)"
                     : ""));
         }
@@ -522,8 +533,18 @@ public final class CoreDriver {
                 cordoned, draining, declinedBy);
     }
 
-    /** lcs.conf VIPs first (they win on a name clash), then VIPs applied through the API. */
+    /**
+     * lcs.conf VIPs first (they win on a name clash), then VIPs applied through the API. Cached:
+     * rebuilt only after a VirtualIP object or the config VIPs changed, not on every snapshot.
+     */
     private List<VipSpec> effectiveVips() {
+        if (vipsCache == null) {
+            vipsCache = List.copyOf(buildEffectiveVips());
+        }
+        return vipsCache;
+    }
+
+    private List<VipSpec> buildEffectiveVips() {
         List<VipSpec> out = new ArrayList<>(configVips);
         for (StoredObject o : core.objects(VirtualIP.KIND)) {
             String name = o.key().name();

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
 import java.util.function.LongSupplier;
 
 /**
@@ -87,6 +88,7 @@ public final class VipReconciler implements Reconciler<String> {
     private final Executor background;
     private final LongSupplier monotonic;
     private final Map<String, Local> locals = new ConcurrentHashMap<>();
+    private final Map<String, Announcement> announcing = new ConcurrentHashMap<>();
 
     /**
      * @param host the node's core (snapshots, release, decline, replicated writes)
@@ -219,7 +221,7 @@ public final class VipReconciler implements Reconciler<String> {
         events.append("VipActive", "VirtualIP/" + vip, spec.address() + " active on " + settings.node() + " dev "
                 + spec.interfaceName() + " at epoch " + epoch);
         status.observed(vip, new StatusView.LocalVipState(true, null, null));
-        background.execute(() -> announce(vip, spec));
+        announceAsync(vip, spec);
         if (first && spec.postStart() != null) {
             background.execute(() -> runHookQuietly(vip, spec, "post_start", spec.postStart(), epoch));
         }
@@ -258,6 +260,7 @@ public final class VipReconciler implements Reconciler<String> {
         if (local.managed && spec.preStop() != null && left > SLACK_NANOS + 50_000_000L) {
             runHook(vip, spec, "pre_stop", spec.preStop(), local.activeEpoch, left - SLACK_NANOS);
         }
+        cancelAnnounce(vip);
         net.removeAddress(spec.address(), spec.interfaceName());
         LOG.log(Level.INFO, "vip " + vip + ": " + spec.address() + " removed from " + spec.interfaceName() + " ("
                 + why + ")");
@@ -331,7 +334,7 @@ public final class VipReconciler implements Reconciler<String> {
         for (VipSpec spec : s.vips()) {
             Local local = locals.get(spec.name());
             if (local != null && local.managed) {
-                background.execute(() -> announce(spec.name(), spec));
+                announceAsync(spec.name(), spec);
             }
         }
     }
@@ -399,9 +402,64 @@ public final class VipReconciler implements Reconciler<String> {
                 });
     }
 
+    /**
+     * Announces in the background (arping -U takes about 2 s). The announcement is cancelled, and
+     * its arping killed, before the address is removed: a gratuitous ARP still going out after the
+     * removal answers the next owner's duplicate probe and makes a false conflict (found by the
+     * network-namespace nemesis on a move).
+     */
+    private void announceAsync(String vip, VipSpec spec) {
+        Announcement a = new Announcement(vip, spec);
+        Announcement previous = announcing.put(vip, a);
+        if (previous != null) {
+            previous.task.cancel(true); // no waiting: this may run on the event loop (reannounce)
+        }
+        background.execute(a.task);
+    }
+
+    private void cancelAnnounce(String vip) {
+        Announcement a = announcing.remove(vip);
+        if (a != null) {
+            a.cancelAndWait();
+        }
+    }
+
+    /** One background announcement that can be cancelled and waited for. */
+    private final class Announcement {
+        final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+        final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+        final FutureTask<Void> task;
+
+        Announcement(String vip, VipSpec spec) {
+            task = new FutureTask<>(() -> {
+                started.set(true);
+                try {
+                    announce(vip, spec);
+                } finally {
+                    finished.countDown();
+                }
+            }, null);
+        }
+
+        /** Interrupts it (the command runner kills arping) and waits up to 1 s until it is gone. */
+        void cancelAndWait() {
+            task.cancel(true);
+            if (started.get()) {
+                try {
+                    finished.await(1, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
     private void announce(String vip, VipSpec spec) {
         try {
             net.announce(spec.address(), spec.interfaceName());
+        } catch (InterruptedException e) {
+            LOG.log(Level.DEBUG, "vip " + vip + ": announcement cancelled (address being removed)");
+            Thread.currentThread().interrupt();
         } catch (Exception e) {
             LOG.log(Level.WARNING, "vip " + vip + ": announce failed: " + e.getMessage());
         }

@@ -204,7 +204,11 @@ public final class PeerTransport {
         if (secret == null) {
             LOG.log(WARNING, "no secret configured: peer traffic is not authenticated");
         }
-        String host = config.bindHost().isEmpty() ? NetServerOptions.DEFAULT_HOST : config.bindHost();
+        // no bind address: all IPv4 addresses, or all addresses (IPv6 and, dual-stack, IPv4) when a
+        // peer has an IPv6 address
+        boolean ipv6Peers = config.peers().stream().anyMatch(p -> p.host().indexOf(':') >= 0);
+        String host = !config.bindHost().isEmpty() ? config.bindHost()
+                : ipv6Peers ? "::" : NetServerOptions.DEFAULT_HOST;
         NetServerOptions serverOptions = new NetServerOptions().setHost(host).setPort(config.bindPort())
                 .setTcpNoDelay(true);
         NetClientOptions clientOptions = new NetClientOptions().setTcpNoDelay(true)

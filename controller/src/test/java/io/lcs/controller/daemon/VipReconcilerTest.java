@@ -77,6 +77,69 @@ class VipReconcilerTest {
                 Runnable::run, clock::get);
     }
 
+    @Test
+    void announcementStillRunningIsKilledBeforeTheAddressIsRemoved() throws Exception {
+        // A gratuitous ARP still going out after removal answers the next owner's duplicate probe
+        // (a false conflict the netns nemesis found on a move). The announce must die first.
+        java.util.concurrent.CountDownLatch announcing = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        NetworkActuator slowAnnounce = forwardingWithSlowAnnounce(net, announcing, interrupted);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            VipReconciler r = new VipReconciler(host, slowAnnounce, hooks, status, events,
+                    new VipReconciler.Settings("c1", NODE, HOOK_TIMEOUT, Duration.ofMillis(200), RENEW), pool,
+                    clock::get);
+            host.set(heldSnapshot(3, 5 * SECOND, true));
+            r.reconcile("web");
+            assertTrue(announcing.await(5, java.util.concurrent.TimeUnit.SECONDS), "announce started");
+            host.set(heldSnapshot(3, 5 * SECOND, false)); // moved away
+            r.reconcile("web");
+            pool.shutdown();
+            assertTrue(pool.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(interrupted.get(), "the running announcement was interrupted");
+            int announceEnd = log.indexOf("announce-interrupted");
+            int remove = indexOfPrefix("remove");
+            assertTrue(announceEnd >= 0 && remove > announceEnd, "interrupted before remove: " + log);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private int indexOfPrefix(String prefix) {
+        for (int i = 0; i < log.size(); i++) {
+            if (log.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Forwards everything to {@code inner} except announce, which blocks until interrupted. */
+    private NetworkActuator forwardingWithSlowAnnounce(NetworkActuator inner, java.util.concurrent.CountDownLatch started,
+                                                       java.util.concurrent.atomic.AtomicBoolean interrupted) {
+        return (NetworkActuator) java.lang.reflect.Proxy.newProxyInstance(NetworkActuator.class.getClassLoader(),
+                new Class<?>[] {NetworkActuator.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("announce")) {
+                        started.countDown();
+                        try {
+                            Thread.sleep(10_000);
+                        } catch (InterruptedException e) {
+                            interrupted.set(true);
+                            synchronized (log) {
+                                log.add("announce-interrupted");
+                            }
+                            throw e;
+                        }
+                        return null;
+                    }
+                    try {
+                        return method.invoke(inner, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
     // ------------------------------------------------------------------ activation
 
     @Test

@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 @Command(name = "lcs-harness", mixinStandardHelpOptions = true,
         description = "Real lcsd processes in network namespaces, with faults and an overlap checker (root only).",
         subcommands = {HarnessMain.ScenariosCommand.class, HarnessMain.NemesisCommand.class,
-                HarnessMain.CleanupCommand.class})
+                HarnessMain.DemoCommand.class, HarnessMain.CleanupCommand.class})
 public final class HarnessMain implements Runnable {
     static final int EXIT_FAIL = 1;
     static final int EXIT_CANNOT_RUN = 3;
@@ -146,6 +146,27 @@ public final class HarnessMain implements Runnable {
                 System.out.println("run " + h.runId() + ", seed " + s + ": " + h.runDir());
                 List<Check> checks = new Nemesis(h, s, System.out).run(duration);
                 return finish(h, h.report("nemesis", s, checks), System.out);
+            }
+        }
+    }
+
+    @Command(name = "demo", description = "The quick-start demo: a 3-node cluster, kill -9 of the VIP owner, the failover.")
+    static final class DemoCommand implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            String why = preflight();
+            if (why != null) {
+                System.err.println("lcs-harness: " + why);
+                return EXIT_CANNOT_RUN;
+            }
+            ClusterOptions defaults = new ClusterOptions();
+            defaults.nodes = 3;
+            defaults.witnesses = 1;
+            defaults.leaseMillis = 2000;
+            defaults.renewMillis = 500;
+            defaults.vipPairs = 1;
+            try (Harness h = Harness.start(defaults.settings(), System.getProperty("java.class.path"))) {
+                return new NetnsDemo(h, System.out).run();
             }
         }
     }
