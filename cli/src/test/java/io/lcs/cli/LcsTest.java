@@ -34,7 +34,7 @@ class LcsTest {
               {"name":"node1","role":"full-member","online":true,"self":true,"configMatch":true,"cordoned":false,"restarting":false},
               {"name":"node2","role":"full-member","online":true,"self":false,"configMatch":true,"lastSeenSeconds":0.4,"cordoned":false,"restarting":false},
               {"name":"node3","role":"quorum-only","online":true,"self":false,"configMatch":true,"lastSeenSeconds":0.3,"cordoned":false,"restarting":false}],
-             "vips":[{"name":"vip1","address":"192.168.6.70/24","interfaceName":"enX0","state":"active","owner":"node1",
+             "vips":[{"name":"vip1","address":"198.18.6.70/24","interfaceName":"enX0","state":"active","owner":"node1",
                       "epoch":11,"leaseRemainingSeconds":3.9,"failovers":1,"conditions":[
                         {"type":"Active","status":"True","reason":"LeaseHeld","message":"held by node1"}]}],
              "stale":false}
@@ -48,7 +48,7 @@ class LcsTest {
               node2 role=full-member online=yes
               node3 role=quorum-only online=yes
             VIPs
-              vip1 192.168.6.70/24 dev=enX0 state=active owner=node1 epoch=11
+              vip1 198.18.6.70/24 dev=enX0 state=active owner=node1 epoch=11
             """;
 
     static final String WEB = """
@@ -141,7 +141,7 @@ class LcsTest {
                 .replaceAll("\"state\":\"active\",\"owner\":\"node1\",\\s*\"epoch\":11,\"leaseRemainingSeconds\":3.9",
                         "\"state\":\"conflict\",\"epoch\":12,\"leaseRemainingSeconds\":1.74")
                 .replace("{\"type\":\"Active\",\"status\":\"True\",\"reason\":\"LeaseHeld\",\"message\":\"held by node1\"}",
-                        "{\"type\":\"Conflict\",\"status\":\"True\",\"reason\":\"AddressInUse\",\"message\":\"192.168.6.70 answered from 52:54:00:12:34:56\"}");
+                        "{\"type\":\"Conflict\",\"status\":\"True\",\"reason\":\"AddressInUse\",\"message\":\"198.18.6.70 answered from 52:54:00:12:34:56\"}");
         fake.on("GET /api/v1/status", 200, sick);
         Result r = lcs("status");
         assertExit(3, r);
@@ -154,8 +154,8 @@ class LcsTest {
                   node2 role=full-member online=no config=mismatch
                   node3 role=quorum-only online=yes
                 VIPs
-                  vip1 192.168.6.70/24 dev=enX0 state=conflict owner=none epoch=12 lease=1.7s
-                    Conflict=True reason=AddressInUse: 192.168.6.70 answered from 52:54:00:12:34:56
+                  vip1 198.18.6.70/24 dev=enX0 state=conflict owner=none epoch=12 lease=1.7s
+                    Conflict=True reason=AddressInUse: 198.18.6.70 answered from 52:54:00:12:34:56
                 """, r.out());
     }
 
