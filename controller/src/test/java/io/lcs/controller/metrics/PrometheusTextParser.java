@@ -10,13 +10,13 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A strict parser of the Prometheus text exposition format 0.0.4, for tests: it rejects what
+ * Shared with test-harness through the controller's test jar. A strict parser of the Prometheus text exposition format 0.0.4, for tests: it rejects what
  * Prometheus would reject and a little more (a second HELP or TYPE for one name, TYPE after the
  * family's samples, a family split in two, a duplicate series, a duplicate or reserved label name,
  * bad escapes, malformed values), naming the line. It is deliberately independent of the Prometheus
  * client's own writer, so a test does not check the writer with itself.
  */
-final class PrometheusTextParser {
+public final class PrometheusTextParser {
 
     static final Set<String> TYPES = Set.of("counter", "gauge", "histogram", "summary", "untyped");
     private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
@@ -25,11 +25,11 @@ final class PrometheusTextParser {
     private static final Pattern TIMESTAMP = Pattern.compile("-?\\d+");
 
     /** One sample line. */
-    record Sample(String name, Map<String, String> labels, double value) {
+    public record Sample(String name, Map<String, String> labels, double value) {
     }
 
     /** One metric family: its TYPE (untyped if none), HELP (null if none) and samples in order. */
-    static final class Family {
+    public static final class Family {
         final String name;
         String type = "untyped";
         String help;
@@ -40,26 +40,26 @@ final class PrometheusTextParser {
             this.name = name;
         }
 
-        String name() {
+        public String name() {
             return name;
         }
 
-        String type() {
+        public String type() {
             return type;
         }
 
-        String help() {
+        public String help() {
             return help;
         }
 
-        List<Sample> samples() {
+        public List<Sample> samples() {
             return Collections.unmodifiableList(samples);
         }
     }
 
     /** A parsed exposition: families by name, in order of appearance. */
-    record Exposition(Map<String, Family> families) {
-        Family family(String name) {
+    public record Exposition(Map<String, Family> families) {
+        public Family family(String name) {
             Family f = families.get(name);
             if (f == null) {
                 throw new AssertionError("no metric family " + name + " in exposition; families: " + families.keySet());
@@ -68,7 +68,7 @@ final class PrometheusTextParser {
         }
 
         /** Every sample name (family names plus _sum, _count, _bucket...). */
-        Set<String> sampleNames() {
+        public Set<String> sampleNames() {
             Set<String> names = new HashSet<>();
             for (Family f : families.values()) {
                 for (Sample s : f.samples) {
@@ -80,7 +80,7 @@ final class PrometheusTextParser {
     }
 
     /** Thrown for any malformed input, with the 1-based line number. */
-    static final class ParseException extends RuntimeException {
+    public static final class ParseException extends RuntimeException {
         ParseException(int line, String message) {
             super("line " + line + ": " + message);
         }
@@ -89,7 +89,7 @@ final class PrometheusTextParser {
     private PrometheusTextParser() {
     }
 
-    static Exposition parse(String text) {
+    public static Exposition parse(String text) {
         if (!text.isEmpty() && !text.endsWith("\n")) {
             throw new ParseException(text.split("\n", -1).length, "exposition must end with a newline");
         }
@@ -269,7 +269,7 @@ final class PrometheusTextParser {
         return new Sample(name, Collections.unmodifiableMap(labels), value);
     }
 
-    static double parseValue(int lineNo, String text) {
+    public static double parseValue(int lineNo, String text) {
         switch (text) {
             case "NaN":
                 return Double.NaN;

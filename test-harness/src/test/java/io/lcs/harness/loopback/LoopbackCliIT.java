@@ -1,5 +1,7 @@
 package io.lcs.harness.loopback;
 
+import io.lcs.controller.metrics.PrometheusTextParser;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
