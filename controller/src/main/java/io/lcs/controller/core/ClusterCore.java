@@ -164,7 +164,7 @@ public final class ClusterCore {
         for (Peer p : peers.values()) {
             if (p.online && nowNanos - p.lastHeardNanos > timeout) {
                 p.online = false;
-                events.add(new CoreEvent.PeerDown(p.name, "not heard for " + config.peerTimeoutMillis() + " ms"));
+                events.add(new CoreEvent.PeerDown(p.name, true, "not heard for " + config.peerTimeoutMillis() + " ms"));
             }
         }
         updateQuorum();
@@ -445,7 +445,7 @@ public final class ClusterCore {
         if (!match) {
             if (p.online) {
                 p.online = false;
-                events.add(new CoreEvent.PeerDown(p.name, "membership hash differs"));
+                events.add(new CoreEvent.PeerDown(p.name, false, "membership hash differs"));
             }
         } else if (!p.online || restarted) {
             p.online = true;

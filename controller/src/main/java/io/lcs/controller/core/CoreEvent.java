@@ -7,7 +7,8 @@ public sealed interface CoreEvent {
     record PeerUp(String peer, boolean restarted) implements CoreEvent {
     }
 
-    record PeerDown(String peer, String reason) implements CoreEvent {
+    /** @param silent the peer was not heard for the peer timeout (rather than: its config differs) */
+    record PeerDown(String peer, boolean silent, String reason) implements CoreEvent {
     }
 
     /** A peer's membership hash differs from ours; it is not counted until it matches. */

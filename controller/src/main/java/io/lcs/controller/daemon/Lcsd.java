@@ -292,7 +292,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                 }).build();
         driver.onSnapshot(new SnapshotRouter(runner, vipReconciler, statusView, metrics));
         driver.onEvent(e -> {
-            if (e instanceof CoreEvent.PeerDown d && d.reason().startsWith("not heard")) {
+            if (e instanceof CoreEvent.PeerDown d && d.silent()) {
                 // a silent connection may be stuck in TCP backoff (e.g. after a partition): redial
                 transport.disconnect(d.peer(), "peer silent: " + d.reason());
             }

@@ -8,6 +8,7 @@ import io.lcs.controller.store.StoreCorruptException;
 import io.lcs.controller.store.StoreEntry;
 import io.lcs.model.api.ObjectKey;
 import io.lcs.model.api.StoredObject;
+import io.lcs.model.codec.LcsJson;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,7 @@ import java.util.TreeMap;
  */
 public final class StatePersistence implements CoreDriver.Durable {
     static final String EPOCHS_RECORD = "epochs";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = LcsJson.json();
 
     private final StateDirectory dir;
     private final Map<String, Long> epochs = new TreeMap<>();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lcs.controller.core.Views.LeaseView;
 import io.lcs.controller.core.WriteOp;
 import io.lcs.model.api.ObjectKey;
+import io.lcs.model.codec.LcsJson;
 import io.lcs.reconcilers.hook.HookInvocation;
 import io.lcs.reconcilers.hook.HookResult;
 import io.lcs.reconcilers.hook.HookRunner;
@@ -48,7 +49,7 @@ import java.util.function.LongSupplier;
  */
 public final class VipReconciler implements Reconciler<String> {
     private static final Logger LOG = System.getLogger("io.lcs.vip");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = LcsJson.json();
     /**
      * Lease time kept back from the kernel lifetime: the kernel removes an address up to 0.25 s
      * after its lifetime ends (measured, DESIGN.md section 6), plus 0.1 s for the refresh itself.

@@ -1,10 +1,10 @@
 package io.lcs.model.wire;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.lcs.model.codec.LcsJson;
 import java.io.IOException;
 
 /**
@@ -12,17 +12,14 @@ import java.io.IOException;
  * not decode is reported as a {@link WireFormatException}, never as another exception type.
  */
 public final class WireCodec {
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-            .build();
-
-    static {
-        // Frames are at most 1 MiB (transport limit); bound nesting so a hostile frame stays cheap.
-        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(64).maxStringLength(1 << 20).build());
-    }
+    /**
+     * The project's one JSON setup ({@link LcsJson}: input limits, strict fields, longs for every
+     * integer so bodies compare equal whichever path they took), plus: every field of a message
+     * is written, nulls included, and must be present when read.
+     */
+    private static final ObjectMapper MAPPER = LcsJson.json().copy()
+            .setDefaultPropertyInclusion(JsonInclude.Include.ALWAYS)
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
 
     private WireCodec() {
     }
