@@ -22,7 +22,36 @@ final class IpJson {
     }
 
     static List<InterfaceAddress> addresses(String json, String ifname) throws ActuatorException {
-        JsonNode link = single(json, ifname, "ip -j addr show");
+        return linkAddresses(single(json, ifname, "ip -j addr show"), ifname);
+    }
+
+    /**
+     * The addresses of every link in {@code ip -j addr show} (all interfaces), by interface name.
+     */
+    static java.util.Map<String, List<InterfaceAddress>> allAddresses(String json) throws ActuatorException {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new ActuatorException("ip -j addr show: output is not JSON: " + e.getOriginalMessage());
+        }
+        java.util.Map<String, List<InterfaceAddress>> out = new java.util.HashMap<>();
+        if (root == null || root.isMissingNode()) {
+            return out;
+        }
+        if (!root.isArray()) {
+            throw new ActuatorException("ip -j addr show: expected a JSON array, got " + root.getNodeType());
+        }
+        for (JsonNode link : root) {
+            String name = link.path("ifname").asText("");
+            if (!name.isEmpty()) {
+                out.put(name, linkAddresses(link, name));
+            }
+        }
+        return out;
+    }
+
+    private static List<InterfaceAddress> linkAddresses(JsonNode link, String ifname) throws ActuatorException {
         List<InterfaceAddress> out = new ArrayList<>();
         if (link == null) {
             return out;

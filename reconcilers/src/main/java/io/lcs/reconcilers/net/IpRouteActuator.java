@@ -8,9 +8,17 @@ import io.lcs.reconcilers.process.ProcessCommandRunner;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,6 +46,24 @@ import java.util.regex.Pattern;
  *       {@code nodad} address, and never again on demand.</li>
  * </ul>
  *
+ * <p>Batches ({@link #apply}, {@link #probeDuplicates}, {@link #announceAll}) cost a fixed number of
+ * processes whatever their size:
+ * <ul>
+ *   <li>{@link #apply}: one listing ({@code ip -j addr show [dev IF]}) when the batch refreshes
+ *       (a refresh never re-adds a missing address), one {@code ip -force -batch -} with a line per
+ *       change on its standard input, and one more listing when the batch adds or removes or did
+ *       not end cleanly, which confirms each address. iproute2 prints each failed line's message
+ *       followed by {@code Command failed -:N}; that message is the change's error;</li>
+ *   <li>{@link #probeDuplicates} of two or more IPv4 addresses: one {@code arp-scan -I IF
+ *       --arpspa=0.0.0.0 --retry=1 --timeout=WINDOW_MS --bandwidth=10M --file=-} (Debian arp-scan;
+ *       the ARP probe of RFC 5227, as {@code arping -D} sends, to every address, one process);
+ *       IPv6: {@code ndisc6} per address, at most {@value #PARALLEL} at a time;</li>
+ *   <li>{@link #announceAll} of two or more IPv4 addresses: one {@code arp-scan --arpspa=dest
+ *       --retry=2 --timeout=1000 --backoff=1} (a gratuitous ARP request per address, twice, one second
+ *       apart, as {@code arping -U -c 2}); IPv6: {@code na6} per address, {@value #PARALLEL} at a time.</li>
+ * </ul>
+ * One address still uses the single-address commands (arping), so one VIP needs no arp-scan.
+ *
  * <p>Bounds: every {@code ip} command is killed after {@code commandTimeout} (default 2 s), a probe
  * after its window, an announce after 4 s. Standard error (first 4 KiB) is quoted in every
  * {@link ActuatorException}. With a {@code netns} name, {@code ip} runs as {@code ip -n NS ...} and
@@ -58,6 +84,14 @@ public final class IpRouteActuator implements NetworkActuator {
             Pattern.DOTALL);
     private static final Pattern NO_DEVICE = Pattern.compile(
             "(?i).*(cannot find device|does not exist|no such device|not available).*", Pattern.DOTALL);
+
+    /** How many per-address probe/announce processes (IPv6) run at once. */
+    static final int PARALLEL = 32;
+    /** arp-scan's send rate: 10 Mbit/s is about 20,000 ARP frames a second (its default, 256 kbit/s, takes 2 s for 1,000). */
+    static final String ARP_SCAN_BANDWIDTH = "10M";
+    private static final Pattern BATCH_FAILED = Pattern.compile("Command failed -:(\\d+)");
+    private static final Pattern ARP_SCAN_LINE = Pattern.compile(
+            "^(\\d{1,3}(?:\\.\\d{1,3}){3})\\s+([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5})", Pattern.MULTILINE);
 
     private final CommandRunner runner;
     private final String netns;
@@ -221,6 +255,375 @@ public final class IpRouteActuator implements NetworkActuator {
         }
     }
 
+
+    @Override
+    public List<AddressChange.Outcome> apply(List<AddressChange> changes) throws InterruptedException {
+        NetworkActuator.checkBatch(changes, "changes");
+        int n = changes.size();
+        ActuatorException[] errors = new ActuatorException[n];
+        boolean[] settled = new boolean[n];
+        Set<String> ifnames = new LinkedHashSet<>();
+        boolean refreshes = false;
+        boolean addsOrRemoves = false;
+        for (AddressChange c : changes) {
+            ifnames.add(c.ifname());
+            refreshes |= c instanceof AddressChange.Refresh;
+            addsOrRemoves |= !(c instanceof AddressChange.Refresh);
+        }
+        if (n == 0) {
+            return List.of();
+        }
+        Map<String, Set<Cidr>> before = null;
+        if (refreshes) {
+            try {
+                before = listing(ifnames);
+            } catch (ActuatorException e) {
+                for (int i = 0; i < n; i++) {
+                    if (changes.get(i) instanceof AddressChange.Refresh) {
+                        errors[i] = e;
+                        settled[i] = true;
+                    }
+                }
+            }
+        }
+        StringBuilder stdin = new StringBuilder(n * 72);
+        List<Integer> indexOfLine = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            if (settled[i]) {
+                continue;
+            }
+            AddressChange c = changes.get(i);
+            if (c instanceof AddressChange.Refresh r && before != null) {
+                Set<Cidr> present = before.get(r.ifname());
+                if (present == null) {
+                    errors[i] = new NoSuchInterfaceException(r.ifname(), "cannot refresh " + r.cidr() + " on "
+                            + r.ifname() + ": Cannot find device \"" + r.ifname() + "\"");
+                    settled[i] = true;
+                    continue;
+                }
+                if (!present.contains(r.cidr())) {
+                    errors[i] = new AddressNotFoundException("cannot refresh " + r.cidr() + " on " + r.ifname()
+                            + ": the address is not there (expired or removed); not re-adding it");
+                    settled[i] = true;
+                    continue;
+                }
+            }
+            stdin.append(String.join(" ", batchLine(c))).append('\n');
+            indexOfLine.add(i);
+        }
+        if (indexOfLine.isEmpty()) {
+            return outcomes(changes, errors);
+        }
+        List<String> argv = ip("-force", "-batch", "-");
+        CommandResult r;
+        try {
+            r = runner.run(argv, stdin.toString(), commandTimeout.plusMillis(indexOfLine.size()));
+        } catch (java.io.IOException e) {
+            ActuatorException all = new ActuatorException(String.join(" ", argv) + ": cannot run ip ("
+                    + e.getMessage() + ")" + installHint("ip"), e);
+            for (int i : indexOfLine) {
+                errors[i] = all;
+            }
+            return outcomes(changes, errors);
+        }
+        // iproute2 prints a failed line's message(s), then "Command failed -:N" (N counts from 1)
+        Map<Integer, String> messageOfLine = new HashMap<>();
+        StringBuilder pending = new StringBuilder();
+        for (String line : r.stderr().split("\n")) {
+            Matcher m = BATCH_FAILED.matcher(line);
+            if (m.find()) {
+                messageOfLine.put(Integer.parseInt(m.group(1)), pending.toString().strip());
+                pending.setLength(0);
+            } else if (!line.isBlank()) {
+                pending.append(pending.length() == 0 ? "" : "; ").append(line.strip());
+            }
+        }
+        // exit 0: every line ran and succeeded; exit 1 with every error attributed: every line ran
+        boolean complete = !r.timedOut() && (r.exitCode() == 0
+                || (r.exitCode() == 1 && pending.isEmpty() && !r.stderr().contains(" bytes truncated ...]")));
+        String how = r.timedOut() ? "timed out after " + r.took().toMillis() + " ms"
+                : "exit " + r.exitCode() + (pending.isEmpty() ? "" : ": " + pending.toString().strip());
+        boolean verify = addsOrRemoves || !complete;
+        for (int line = 1; line <= indexOfLine.size(); line++) {
+            int i = indexOfLine.get(line - 1);
+            AddressChange c = changes.get(i);
+            String message = messageOfLine.get(line);
+            String command = String.join(" ", ip(batchLine(c).toArray(new String[0])));
+            if (message != null) {
+                if (c instanceof AddressChange.Remove && REMOVE_NOOP.matcher(message).matches()) {
+                    settled[i] = true; // already gone: success
+                    continue;
+                }
+                errors[i] = NO_DEVICE.matcher(message).matches() && !(c instanceof AddressChange.Remove)
+                        ? new NoSuchInterfaceException(c.ifname(), command + ": " + message)
+                        : new ActuatorException(command + ": " + message);
+                settled[i] = true;
+            } else if (c instanceof AddressChange.Refresh) {
+                settled[i] = true;
+                if (!complete) {
+                    errors[i] = new ActuatorException(command + ": not confirmed: ip -force -batch - " + how);
+                }
+            }
+        }
+        if (verify) {
+            Map<String, Set<Cidr>> after = null;
+            ActuatorException listingError = null;
+            try {
+                after = listing(ifnames);
+            } catch (ActuatorException e) {
+                listingError = e;
+            }
+            for (int i : indexOfLine) {
+                if (settled[i]) {
+                    continue;
+                }
+                AddressChange c = changes.get(i);
+                String command = String.join(" ", ip(batchLine(c).toArray(new String[0])));
+                if (after == null) {
+                    if (!complete) {
+                        errors[i] = new ActuatorException(command + ": not confirmed: ip -force -batch - " + how
+                                + "; and the listing failed: " + listingError.getMessage());
+                    }
+                    continue;
+                }
+                Set<Cidr> present = after.get(c.ifname());
+                boolean there = present != null && present.contains(c.cidr());
+                if (c instanceof AddressChange.Add && !there) {
+                    errors[i] = present == null
+                            ? new NoSuchInterfaceException(c.ifname(), command + ": Cannot find device \""
+                                    + c.ifname() + "\" (ip -force -batch - " + how + ")")
+                            : new ActuatorException(command + ": the address is not there after the batch (ip -force -batch - "
+                                    + how + ")");
+                } else if (c instanceof AddressChange.Remove && there) {
+                    errors[i] = new ActuatorException(command + ": the address is still there after the batch (ip -force -batch - "
+                            + how + ")");
+                }
+            }
+        }
+        return outcomes(changes, errors);
+    }
+
+    private static List<AddressChange.Outcome> outcomes(List<AddressChange> changes, ActuatorException[] errors) {
+        List<AddressChange.Outcome> out = new ArrayList<>(changes.size());
+        for (int i = 0; i < changes.size(); i++) {
+            out.add(new AddressChange.Outcome(changes.get(i), errors[i]));
+        }
+        return out;
+    }
+
+    /** The {@code ip} arguments (without {@code ip}) of one change, as a batch line. */
+    static List<String> batchLine(AddressChange c) {
+        List<String> line = new ArrayList<>(10);
+        if (c instanceof AddressChange.Remove) {
+            line.addAll(List.of("addr", "del", c.cidr().toString(), "dev", c.ifname()));
+            return line;
+        }
+        Duration lifetime = c instanceof AddressChange.Add a ? a.lifetime() : ((AddressChange.Refresh) c).lifetime();
+        String seconds = Long.toString(NetworkActuator.lifetimeSeconds(lifetime));
+        line.addAll(List.of("addr", c instanceof AddressChange.Add ? "add" : "change", c.cidr().toString(), "dev",
+                c.ifname(), "valid_lft", seconds, "preferred_lft", seconds));
+        if (c.cidr().isIpv6()) {
+            line.add("nodad");
+        }
+        return line;
+    }
+
+    /**
+     * The addresses of {@code ifnames} in one command ({@code dev IF} for one interface, all
+     * interfaces otherwise); an interface that does not exist has no entry.
+     */
+    private Map<String, Set<Cidr>> listing(Set<String> ifnames) throws ActuatorException, InterruptedException {
+        Map<String, List<InterfaceAddress>> all;
+        if (ifnames.size() == 1) {
+            String ifname = ifnames.iterator().next();
+            all = new HashMap<>();
+            try {
+                all.put(ifname, addresses(ifname));
+            } catch (NoSuchInterfaceException e) {
+                // absent: no entry
+            }
+        } else {
+            CommandResult r = run(ip("-j", "addr", "show"), commandTimeout);
+            if (!r.ok()) {
+                throw failure(ip("addr", "show"), r, null);
+            }
+            all = IpJson.allAddresses(r.stdout());
+        }
+        Map<String, Set<Cidr>> out = new HashMap<>();
+        for (String ifname : ifnames) {
+            List<InterfaceAddress> list = all.get(ifname);
+            if (list != null) {
+                Set<Cidr> set = new HashSet<>(list.size() * 2);
+                for (InterfaceAddress a : list) {
+                    set.add(a.cidr());
+                }
+                out.put(ifname, set);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Map<Cidr, ProbeResult> probeDuplicates(List<Cidr> cidrs, String ifname, Duration window)
+            throws ActuatorException, InterruptedException {
+        NetworkActuator.checkBatch(cidrs, "addresses to probe");
+        NetworkActuator.checkInterfaceName(ifname);
+        NetworkActuator.checkProbeWindow(window);
+        List<Cidr> v4 = new ArrayList<>();
+        List<Cidr> v6 = new ArrayList<>();
+        for (Cidr c : new LinkedHashSet<>(cidrs)) {
+            (c.isIpv6() ? v6 : v4).add(c);
+        }
+        Map<Cidr, ProbeResult> out = new java.util.concurrent.ConcurrentHashMap<>();
+        if (v4.size() == 1) {
+            out.put(v4.get(0), probeDuplicate(v4.get(0), ifname, window));
+        } else if (!v4.isEmpty()) {
+            out.putAll(arpScanProbe(v4, ifname, window));
+        }
+        forEachBounded(v6, c -> out.put(c, probeDuplicate(c, ifname, window)));
+        Map<Cidr, ProbeResult> ordered = new LinkedHashMap<>();
+        for (Cidr c : cidrs) {
+            ordered.put(c, out.get(c));
+        }
+        return ordered;
+    }
+
+    private Map<Cidr, ProbeResult> arpScanProbe(List<Cidr> v4, String ifname, Duration window)
+            throws ActuatorException, InterruptedException {
+        List<String> argv = tool("arp-scan", "--interface=" + ifname, "--arpspa=0.0.0.0", "--quiet", "--plain",
+                "--ignoredups", "--numeric", "--retry=1", "--timeout=" + window.toMillis(),
+                "--bandwidth=" + ARP_SCAN_BANDWIDTH, "--file=-");
+        CommandResult r = runWithInput(argv, addressLines(v4), window.plus(sendTime(v4.size())).plusMillis(500));
+        if (!r.ok()) {
+            throw failure(argv, r, ifname);
+        }
+        Map<String, String> macByAddress = new HashMap<>();
+        Matcher m = ARP_SCAN_LINE.matcher(r.stdout());
+        while (m.find()) {
+            macByAddress.putIfAbsent(m.group(1), m.group(2).toLowerCase(Locale.ROOT));
+        }
+        Map<Cidr, ProbeResult> out = new HashMap<>();
+        for (Cidr c : v4) {
+            String mac = macByAddress.get(c.addressText());
+            out.put(c, mac == null ? new ProbeResult.Free(r.took()) : new ProbeResult.Taken(mac, r.took()));
+        }
+        return out;
+    }
+
+    @Override
+    public void announceAll(List<Cidr> cidrs, String ifname) throws ActuatorException, InterruptedException {
+        NetworkActuator.checkBatch(cidrs, "addresses to announce");
+        NetworkActuator.checkInterfaceName(ifname);
+        List<Cidr> v4 = new ArrayList<>();
+        List<Cidr> v6 = new ArrayList<>();
+        for (Cidr c : new LinkedHashSet<>(cidrs)) {
+            (c.isIpv6() ? v6 : v4).add(c);
+        }
+        AtomicReference<ActuatorException> first = new AtomicReference<>();
+        if (v4.size() == 1) {
+            try {
+                announce(v4.get(0), ifname);
+            } catch (ActuatorException e) {
+                first.compareAndSet(null, e);
+            }
+        } else if (!v4.isEmpty()) {
+            List<String> argv = tool("arp-scan", "--interface=" + ifname, "--arpspa=dest", "--quiet", "--plain",
+                    "--ignoredups", "--numeric", "--retry=2", "--timeout=1000", "--backoff=1",
+                    "--bandwidth=" + ARP_SCAN_BANDWIDTH, "--file=-");
+            try {
+                CommandResult r = runWithInput(argv, addressLines(v4), ANNOUNCE_TIMEOUT.plus(sendTime(2 * v4.size())));
+                if (!r.ok()) {
+                    first.compareAndSet(null, failure(argv, r, ifname));
+                }
+            } catch (ActuatorException e) {
+                first.compareAndSet(null, e);
+            }
+        }
+        forEachBounded(v6, c -> {
+            try {
+                announce(c, ifname);
+            } catch (ActuatorException e) {
+                first.compareAndSet(null, e);
+            }
+        });
+        if (first.get() != null) {
+            throw first.get();
+        }
+    }
+
+    /** Time arp-scan needs to send {@code packets} ARP frames (64 bytes on the wire each) at its bandwidth. */
+    private static Duration sendTime(int packets) {
+        return Duration.ofMillis(packets * 64L * 8 / 10_000 + 1); // 10 Mbit/s = 10,000 bits per ms
+    }
+
+    private static String addressLines(List<Cidr> cidrs) {
+        StringBuilder sb = new StringBuilder(cidrs.size() * 16);
+        for (Cidr c : cidrs) {
+            sb.append(c.addressText()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** A task over one address that may fail (the failure is kept by the task itself). */
+    @FunctionalInterface
+    private interface AddressTask {
+        void run(Cidr cidr) throws ActuatorException, InterruptedException;
+    }
+
+    /**
+     * Runs {@code task} for each address with at most {@value #PARALLEL} at once (short-lived daemon
+     * threads), waits for all, and rethrows the first {@link ActuatorException}.
+     */
+    private static void forEachBounded(List<Cidr> cidrs, AddressTask task) throws ActuatorException, InterruptedException {
+        if (cidrs.isEmpty()) {
+            return;
+        }
+        AtomicInteger next = new AtomicInteger();
+        AtomicReference<ActuatorException> first = new AtomicReference<>();
+        Runnable drain = () -> {
+            for (int i = next.getAndIncrement(); i < cidrs.size(); i = next.getAndIncrement()) {
+                try {
+                    task.run(cidrs.get(i));
+                } catch (ActuatorException e) {
+                    first.compareAndSet(null, e);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        };
+        int threads = Math.min(PARALLEL, cidrs.size());
+        List<Thread> started = new ArrayList<>(threads);
+        for (int t = 0; t < threads; t++) {
+            Thread th = new Thread(drain, "lcs-net-parallel");
+            th.setDaemon(true);
+            th.start();
+            started.add(th);
+        }
+        try {
+            for (Thread th : started) {
+                th.join();
+            }
+        } catch (InterruptedException e) {
+            next.set(cidrs.size());
+            started.forEach(Thread::interrupt);
+            throw e;
+        }
+        if (first.get() != null) {
+            throw first.get();
+        }
+    }
+
+    private CommandResult runWithInput(List<String> argv, String stdin, Duration timeout)
+            throws ActuatorException, InterruptedException {
+        try {
+            return runner.run(argv, stdin, timeout);
+        } catch (IOException e) {
+            String program = argv.get(netns != null ? 4 : 0);
+            throw new ActuatorException(String.join(" ", argv) + ": cannot run " + program + " ("
+                    + e.getMessage() + ")" + installHint(program), e);
+        }
+    }
+
     /** {@code ip [-n NS] ARGS...} as a mutable list. */
     List<String> ip(String... args) {
         List<String> argv = new ArrayList<>(args.length + 3);
@@ -260,6 +663,7 @@ public final class IpRouteActuator implements NetworkActuator {
             case "arping" -> "; install the Debian package iputils-arping";
             case "ndisc6" -> "; install the Debian package ndisc6";
             case "na6" -> "; install the Debian package ipv6toolkit";
+            case "arp-scan" -> "; install the Debian package arp-scan (lcs probes and announces many IPv4 addresses with it)";
             default -> "";
         };
     }

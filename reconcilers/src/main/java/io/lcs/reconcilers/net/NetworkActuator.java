@@ -3,7 +3,10 @@ package io.lcs.reconcilers.net;
 import io.lcs.model.net.Cidr;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -74,6 +77,105 @@ public interface NetworkActuator {
      * The address should already be on {@code ifname}.
      */
     void announce(Cidr cidr, String ifname) throws ActuatorException, InterruptedException;
+
+    /** Largest batch accepted by {@link #apply}, {@link #probeDuplicates} and {@link #announceAll}. */
+    int MAX_BATCH = 10_000;
+
+    /**
+     * Applies many changes, each with the meaning of its single-address method, and says per change
+     * whether it took effect. Implementations may run them in one go (one process); this default
+     * runs them one by one. A failure of one change does not stop the others. An error that
+     * prevents running the batch at all (e.g. the tool is missing) is reported for every change.
+     *
+     * @param changes at most {@value #MAX_BATCH}
+     * @return one outcome per change, in the same order
+     */
+    default List<AddressChange.Outcome> apply(List<AddressChange> changes) throws InterruptedException {
+        checkBatch(changes, "changes");
+        List<AddressChange.Outcome> out = new ArrayList<>(changes.size());
+        for (AddressChange c : changes) {
+            ActuatorException error = null;
+            try {
+                if (c instanceof AddressChange.Add a) {
+                    addAddress(a.cidr(), a.ifname(), a.lifetime());
+                } else if (c instanceof AddressChange.Refresh r) {
+                    refreshLifetime(r.cidr(), r.ifname(), r.lifetime());
+                } else {
+                    removeAddress(c.cidr(), c.ifname());
+                }
+            } catch (ActuatorException e) {
+                error = e;
+            }
+            out.add(new AddressChange.Outcome(c, error));
+        }
+        return out;
+    }
+
+    /**
+     * {@link #probeDuplicate} for many addresses on one interface, all within about one
+     * {@code window} (implementations probe in parallel or in one process). This default probes
+     * them one by one.
+     *
+     * @param cidrs at most {@value #MAX_BATCH}; duplicates are probed once
+     * @return a result per address, keyed as given
+     * @throws ActuatorException if probing failed (naming the command); then no result is given
+     */
+    default Map<Cidr, ProbeResult> probeDuplicates(List<Cidr> cidrs, String ifname, Duration window)
+            throws ActuatorException, InterruptedException {
+        checkBatch(cidrs, "addresses to probe");
+        checkInterfaceName(ifname);
+        checkProbeWindow(window);
+        Map<Cidr, ProbeResult> out = new LinkedHashMap<>();
+        for (Cidr c : cidrs) {
+            if (!out.containsKey(c)) {
+                out.put(c, probeDuplicate(c, ifname, window));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@link #announce} for many addresses on one interface (implementations use one process per
+     * batch or bounded concurrency). This default announces them one by one.
+     *
+     * @param cidrs at most {@value #MAX_BATCH}
+     * @throws ActuatorException naming the command of the first failure (the others were still tried)
+     */
+    default void announceAll(List<Cidr> cidrs, String ifname) throws ActuatorException, InterruptedException {
+        checkBatch(cidrs, "addresses to announce");
+        checkInterfaceName(ifname);
+        ActuatorException first = null;
+        for (Cidr c : cidrs) {
+            try {
+                announce(c, ifname);
+            } catch (ActuatorException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /**
+     * Checks a batch: not null, no null element, at most {@value #MAX_BATCH}.
+     *
+     * @throws IllegalArgumentException naming {@code what}
+     */
+    static <T> List<T> checkBatch(List<T> batch, String what) {
+        if (batch == null) {
+            throw new IllegalArgumentException(what + ": missing");
+        }
+        if (batch.size() > MAX_BATCH) {
+            throw new IllegalArgumentException(what + ": " + batch.size() + " is more than " + MAX_BATCH);
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            if (batch.get(i) == null) {
+                throw new IllegalArgumentException(what + ": element " + i + " is null");
+            }
+        }
+        return batch;
+    }
 
     /**
      * Checks an interface name against {@link #INTERFACE_NAME}.

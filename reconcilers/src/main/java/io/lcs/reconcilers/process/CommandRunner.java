@@ -22,4 +22,23 @@ public interface CommandRunner {
      *                     {@link #MAX_STDOUT_BYTES} on stdout
      */
     CommandResult run(List<String> argv, Duration timeout) throws IOException, InterruptedException;
+
+    /** Bound on kept standard error of a command fed a batch on stdin (one error line per failed batch line). */
+    int MAX_BATCH_STDERR_BYTES = 256 * 1024;
+    /** Bound on the standard input given to one command. */
+    int MAX_STDIN_BYTES = 4 * 1024 * 1024;
+
+    /**
+     * Like {@link #run(List, Duration)} but writes {@code stdin} (UTF-8, at most {@link #MAX_STDIN_BYTES})
+     * to the command's standard input and then closes it; standard error is kept up to
+     * {@link #MAX_BATCH_STDERR_BYTES}. Used for {@code ip -batch -}.
+     *
+     * @throws IOException as {@link #run(List, Duration)}, or if this runner cannot feed input
+     */
+    default CommandResult run(List<String> argv, String stdin, Duration timeout) throws IOException, InterruptedException {
+        if (stdin == null || stdin.isEmpty()) {
+            return run(argv, timeout);
+        }
+        throw new IOException(getClass().getSimpleName() + " cannot feed standard input to " + argv.get(0));
+    }
 }

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * {@link CommandRunner} over {@link ProcessBuilder}: argv only, a fixed minimal environment
  * ({@code PATH=/usr/sbin:/usr/bin:/sbin:/bin}, {@code LC_ALL=C} so error messages are parseable),
- * working directory {@code /}, stdin from /dev/null. Standard output and standard error are drained
+ * working directory {@code /}, stdin from /dev/null (or the given text, written by a short-lived daemon thread). Standard output and standard error are drained
  * by two short-lived daemon threads while the calling thread waits for the timeout, so neither pipe
  * can fill up and block the child. On timeout the process is killed with SIGKILL (the commands run here, {@code ip},
  * {@code arping}, {@code ndisc6}, {@code na6}, hold no state worth a graceful stop).
@@ -27,19 +27,47 @@ public final class ProcessCommandRunner implements CommandRunner {
 
     @Override
     public CommandResult run(List<String> argv, Duration timeout) throws IOException, InterruptedException {
+        return run(argv, null, MAX_STDERR_BYTES, timeout);
+    }
+
+    @Override
+    public CommandResult run(List<String> argv, String stdin, Duration timeout) throws IOException, InterruptedException {
+        return run(argv, stdin, MAX_BATCH_STDERR_BYTES, timeout);
+    }
+
+    private CommandResult run(List<String> argv, String stdin, int stderrBytes, Duration timeout)
+            throws IOException, InterruptedException {
         if (argv.isEmpty()) {
             throw new IllegalArgumentException("empty argv");
         }
+        byte[] input = stdin == null ? null : stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (input != null && input.length > MAX_STDIN_BYTES) {
+            throw new IllegalArgumentException("standard input for " + argv.get(0) + " is " + input.length
+                    + " bytes, more than " + MAX_STDIN_BYTES);
+        }
         ProcessBuilder pb = new ProcessBuilder(argv)
                 .directory(new File("/"))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+                .redirectInput(input == null ? ProcessBuilder.Redirect.from(new File("/dev/null"))
+                        : ProcessBuilder.Redirect.PIPE);
         Map<String, String> env = pb.environment();
         env.clear();
         env.put("PATH", PATH);
         env.put("LC_ALL", "C");
         long start = System.nanoTime();
         Process p = pb.start();
-        BoundedCapture err = new BoundedCapture(MAX_STDERR_BYTES, 0);
+        if (input != null) {
+            // a separate thread: a child that stops reading must not block us past the timeout
+            Thread in = new Thread(() -> {
+                try (java.io.OutputStream o = p.getOutputStream()) {
+                    o.write(input);
+                } catch (IOException e) {
+                    // the child exited or closed its input early: its exit status tells what happened
+                }
+            }, "lcs-cmd-stdin");
+            in.setDaemon(true);
+            in.start();
+        }
+        BoundedCapture err = new BoundedCapture(stderrBytes, 0);
         CompletableFuture<Void> errDrain = new CompletableFuture<>();
         Thread errThread = new Thread(() -> {
             try {
