@@ -281,6 +281,11 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                 new VipReconciler.Settings(cfg.name(), cfg.nodeName(), Duration.ofMillis(cfg.hookTimeoutMillis()),
                         Duration.ofMillis(cfg.probeMillis()), Duration.ofMillis(cfg.renewMillis())),
                 background, System::nanoTime);
+        // one batch task at a time does renewals and hook-less activations for all VIPs (issue 8)
+        ThreadPoolExecutor vipBatch = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(4),
+                daemonThreads("lcs-vip-batch"));
+        vipBatch.allowCoreThreadTimeOut(true);
+        vipReconciler.enableBatching(vipBatch, Duration.ofMillis(20));
         ReconcileRunner<String> runner = ReconcileRunner.builder("vip", vipReconciler).workers(2)
                 .resync(Duration.ofSeconds(10), () -> driver.snapshot().vips().stream().map(VipSpec::name).toList())
                 .observer((name, key, took, error) -> {

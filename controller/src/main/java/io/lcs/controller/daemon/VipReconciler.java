@@ -9,6 +9,10 @@ import io.lcs.model.codec.LcsJson;
 import io.lcs.reconcilers.hook.HookInvocation;
 import io.lcs.reconcilers.hook.HookResult;
 import io.lcs.reconcilers.hook.HookRunner;
+import io.lcs.model.net.Cidr;
+import io.lcs.reconcilers.net.ActuatorException;
+import io.lcs.reconcilers.net.AddressChange;
+import io.lcs.reconcilers.net.AddressNotFoundException;
 import io.lcs.reconcilers.net.InterfaceAddress;
 import io.lcs.reconcilers.net.LinkState;
 import io.lcs.reconcilers.net.NetworkActuator;
@@ -17,15 +21,21 @@ import io.lcs.reconcilers.runtime.Reconciler;
 import io.lcs.reconcilers.runtime.Result;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
@@ -46,6 +56,19 @@ import java.util.function.LongSupplier;
  * </ul>
  * Every effect is fenced: just before it, the lease must still be held at the same epoch with
  * enough time left, otherwise the step is dropped and the next reconcile starts over.
+ *
+ * <p><b>Batching</b> ({@link #enableBatching}, what lcsd uses): with 1,000 VIPs, a process per
+ * VIP per renewal is thousands of processes a second. Batching changes three things. Renewals: a
+ * reconcile only records the lifetime it wants; one batch task a short gather time later refreshes
+ * every recorded VIP with one {@link NetworkActuator#apply} (a listing and one {@code ip -batch}).
+ * Activations of VIPs without a {@code pre_start} hook: recorded the same way; the batch task checks
+ * each interface once, probes all of them at once ({@link NetworkActuator#probeDuplicates}), adds
+ * the free ones in one {@link NetworkActuator#apply} and announces them in one
+ * {@link NetworkActuator#announceAll}. Presence checks read a listing per interface at most
+ * {@link #LISTING_MAX_AGE} old, updated by this node's own adds and removes. The batch task holds
+ * each VIP's lock (the one its reconcile holds) while it acts on it and re-checks the fence under
+ * it, so a batched refresh or add can never follow that VIP's removal. VIPs with a
+ * {@code pre_start} hook are activated one by one as without batching.
  */
 public final class VipReconciler implements Reconciler<String> {
     private static final Logger LOG = System.getLogger("io.lcs.vip");
@@ -62,6 +85,12 @@ public final class VipReconciler implements Reconciler<String> {
      * decline ends as soon as the link is up again (a fact the reconciler can read), not 30 s later.
      */
     static final Duration LINK_RECHECK = Duration.ofSeconds(1);
+    /** With batching: how old a presence listing may be (external removals are seen this late). */
+    static final Duration LISTING_MAX_AGE = Duration.ofMillis(200);
+    /** With batching: how long the batch task waits for more VIPs before acting. */
+    static final Duration DEFAULT_GATHER = Duration.ofMillis(20);
+    /** With batching: most VIPs in one batch (more wait for the next one). */
+    static final int MAX_BATCH = 4_000;
 
     /** Fixed per daemon. */
     public record Settings(String cluster, String node, Duration hookTimeout, Duration probeWindow,
@@ -78,6 +107,20 @@ public final class VipReconciler implements Reconciler<String> {
         long declinedUntilNanos;
         /** The current decline is for a down or missing interface: it ends when the link is up. */
         boolean declinedForLink;
+        /** Held by the reconcile of this VIP and by the batch task while it acts on this VIP. */
+        final ReentrantLock lock = new ReentrantLock();
+    }
+
+    /** A renewal a reconcile asked the batch task for. */
+    private record PendingRefresh(VipSpec spec, long epoch, long untilNanos) {
+    }
+
+    /** An activation a reconcile asked the batch task for; {@code probe} false for a re-add in the same epoch. */
+    private record PendingActivation(VipSpec spec, long epoch, boolean probe) {
+    }
+
+    /** The addresses on one interface when last listed (plus our own changes since), or absent. */
+    private record Listing(Set<InetAddress> addresses, boolean exists, long takenAtNanos) {
     }
 
     private final VipHost host;
@@ -90,6 +133,12 @@ public final class VipReconciler implements Reconciler<String> {
     private final LongSupplier monotonic;
     private final Map<String, Local> locals = new ConcurrentHashMap<>();
     private final Map<String, Announcement> announcing = new ConcurrentHashMap<>();
+    private final Map<String, PendingRefresh> pendingRefresh = new ConcurrentHashMap<>();
+    private final Map<String, PendingActivation> pendingActivation = new ConcurrentHashMap<>();
+    private final Map<String, Listing> listings = new ConcurrentHashMap<>();
+    private final AtomicBoolean batchScheduled = new AtomicBoolean();
+    private volatile Executor batchExecutor;
+    private volatile Duration gather = DEFAULT_GATHER;
 
     /**
      * @param host the node's core (snapshots, release, decline, replicated writes)
@@ -108,11 +157,31 @@ public final class VipReconciler implements Reconciler<String> {
         this.monotonic = monotonic;
     }
 
+    /**
+     * Turns batching on (see the class comment): renewals and hook-less activations are done by a
+     * batch task run on {@code executor} (one task at a time; it sleeps {@code gather} first so a
+     * whole renewal's VIPs land in one batch). Call before the first reconcile.
+     */
+    public VipReconciler enableBatching(Executor executor, Duration gather) {
+        this.gather = gather;
+        this.batchExecutor = executor;
+        return this;
+    }
+
     @Override
     public Result reconcile(String vip) throws Exception {
+        Local local = locals.computeIfAbsent(vip, k -> new Local());
+        local.lock.lock();
+        try {
+            return reconcileLocked(vip, local);
+        } finally {
+            local.lock.unlock();
+        }
+    }
+
+    private Result reconcileLocked(String vip, Local local) throws Exception {
         NodeSnapshot s = host.snapshot();
         VipSpec spec = s.vip(vip);
-        Local local = locals.computeIfAbsent(vip, k -> new Local());
         if (spec == null) {
             // the VIP was deleted: nothing of it may stay here; only the spec remembered from the
             // add still says which address that is
@@ -163,6 +232,10 @@ public final class VipReconciler implements Reconciler<String> {
             return deactivate(vip, spec, local, conflict ? "conflict" : lease.held() ? "not wanted here"
                     : "no lease");
         }
+        if (!(lease.held() && lease.wanted() && !conflict)) {
+            pendingActivation.remove(vip);
+            pendingRefresh.remove(vip);
+        }
         local.managed = false;
         local.activeEpoch = 0;
         local.added = null;
@@ -178,6 +251,12 @@ public final class VipReconciler implements Reconciler<String> {
             // too little lease left to promise the kernel a whole second: probing and running
             // pre_start now would only repeat them every retry without ever adding the address
             return Result.requeueAfter(Duration.ofMillis(10));
+        }
+        if (batchExecutor != null && spec.preStart() == null) {
+            pendingActivation.put(vip, new PendingActivation(spec, epoch, local.activeEpoch != epoch));
+            scheduleBatch();
+            // the batch task acts within gather + probe window; look again if it could not
+            return Result.requeueAfter(settings.probeWindow().plus(gather).plusSeconds(1));
         }
         LinkState link = net.link(spec.interfaceName());
         if (!link.exists() || !link.up()) {
@@ -211,6 +290,7 @@ public final class VipReconciler implements Reconciler<String> {
             return Result.requeueAfter(Duration.ofMillis(10));
         }
         net.addAddress(spec.address(), spec.interfaceName(), Duration.ofSeconds(lifetime));
+        noteOnLink(spec, true);
         boolean first = local.activeEpoch != epoch;
         local.managed = true;
         local.activeEpoch = epoch;
@@ -232,6 +312,11 @@ public final class VipReconciler implements Reconciler<String> {
     private void refresh(String vip, VipSpec spec, LeaseView lease, NodeSnapshot s, Local local) throws Exception {
         long until = s.takenAtNanos() + lease.heldRemainingNanos();
         if (until == local.lastRefreshUntilNanos) {
+            return;
+        }
+        if (batchExecutor != null) {
+            pendingRefresh.put(vip, new PendingRefresh(spec, lease.heldEpoch(), until));
+            scheduleBatch();
             return;
         }
         long lifetime = lifetimeSeconds(remainingNow(vip));
@@ -261,8 +346,11 @@ public final class VipReconciler implements Reconciler<String> {
         if (local.managed && spec.preStop() != null && left > SLACK_NANOS + 50_000_000L) {
             runHook(vip, spec, "pre_stop", spec.preStop(), local.activeEpoch, left - SLACK_NANOS);
         }
+        pendingRefresh.remove(vip);
+        pendingActivation.remove(vip);
         cancelAnnounce(vip);
         net.removeAddress(spec.address(), spec.interfaceName());
+        noteOnLink(spec, false);
         LOG.log(Level.INFO, "vip " + vip + ": " + spec.address() + " removed from " + spec.interfaceName() + " ("
                 + why + ")");
         events.append("VipRemoved", "VirtualIP/" + vip, spec.address() + " removed from " + settings.node()
@@ -332,10 +420,303 @@ public final class VipReconciler implements Reconciler<String> {
     /** Re-announces every VIP this node has active (e.g. after a peer that was cut off is back). */
     public void reannounce() {
         NodeSnapshot s = host.snapshot();
+        Map<String, List<VipSpec>> byInterface = new LinkedHashMap<>();
         for (VipSpec spec : s.vips()) {
             Local local = locals.get(spec.name());
             if (local != null && local.managed) {
-                announceAsync(spec.name(), spec);
+                if (batchExecutor == null) {
+                    announceAsync(spec.name(), spec);
+                } else {
+                    byInterface.computeIfAbsent(spec.interfaceName(), k -> new ArrayList<>()).add(spec);
+                }
+            }
+        }
+        byInterface.forEach(this::announceAllAsync);
+    }
+
+
+    // ------------------------------------------------------------------ batching
+
+    /** Runs the batch task unless one is already scheduled. */
+    private void scheduleBatch() {
+        Executor executor = batchExecutor;
+        if (executor != null && batchScheduled.compareAndSet(false, true)) {
+            try {
+                executor.execute(this::runBatch);
+            } catch (RuntimeException e) {
+                batchScheduled.set(false);
+                LOG.log(Level.WARNING, "cannot schedule the VIP batch task: " + e + " (VIPs retry on their next reconcile)");
+            }
+        }
+    }
+
+    /**
+     * The batch task: after the gather time, takes every pending activation and renewal and acts on
+     * them in batches. Public for tests and for callers that run it on their own thread.
+     */
+    public void runBatch() {
+        try {
+            long gatherNanos = gather.toNanos();
+            if (gatherNanos > 0) {
+                TimeUnit.NANOSECONDS.sleep(gatherNanos);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        batchScheduled.set(false); // before draining: anything added from now on schedules another run
+        try {
+            List<Map.Entry<String, PendingActivation>> activations = drain(pendingActivation);
+            List<Map.Entry<String, PendingRefresh>> refreshes = drain(pendingRefresh);
+            if (!activations.isEmpty()) {
+                activateBatch(activations);
+            }
+            if (!refreshes.isEmpty()) {
+                refreshBatch(refreshes);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "VIP batch task failed: " + e, e);
+        }
+        if (!pendingActivation.isEmpty() || !pendingRefresh.isEmpty()) {
+            scheduleBatch();
+        }
+    }
+
+    private static <V> List<Map.Entry<String, V>> drain(Map<String, V> pending) {
+        List<Map.Entry<String, V>> out = new ArrayList<>();
+        for (String vip : List.copyOf(pending.keySet())) {
+            if (out.size() >= MAX_BATCH) {
+                break;
+            }
+            V v = pending.remove(vip);
+            if (v != null) {
+                out.add(Map.entry(vip, v));
+            }
+        }
+        return out;
+    }
+
+    /** Locks {@code vip}'s state for the batch task; null if it is busy (the caller puts the work back). */
+    private Local tryLock(String vip) throws InterruptedException {
+        Local local = locals.get(vip);
+        if (local == null || !local.lock.tryLock(50, TimeUnit.MILLISECONDS)) {
+            return null;
+        }
+        if (locals.get(vip) != local) {
+            local.lock.unlock();
+            return null;
+        }
+        return local;
+    }
+
+    private void refreshBatch(List<Map.Entry<String, PendingRefresh>> work) throws InterruptedException {
+        List<AddressChange> changes = new ArrayList<>(work.size());
+        List<String> vips = new ArrayList<>(work.size());
+        List<PendingRefresh> wanted = new ArrayList<>(work.size());
+        List<Local> locked = new ArrayList<>(work.size());
+        try {
+            for (Map.Entry<String, PendingRefresh> e : work) {
+                String vip = e.getKey();
+                PendingRefresh p = e.getValue();
+                Local local = tryLock(vip);
+                if (local == null) {
+                    pendingRefresh.putIfAbsent(vip, p);
+                    continue;
+                }
+                locked.add(local);
+                long lifetime = lifetimeSeconds(remainingNow(vip));
+                if (!local.managed || local.added == null || !sameAddressOnLink(local.added, p.spec())
+                        || local.lastRefreshUntilNanos == p.untilNanos() || lifetime < 1 || !fenced(vip, p.epoch())) {
+                    continue; // stale, already done, or too little left: let it lapse
+                }
+                changes.add(new AddressChange.Refresh(p.spec().address(), p.spec().interfaceName(),
+                        Duration.ofSeconds(lifetime)));
+                vips.add(vip);
+                wanted.add(p);
+            }
+            if (changes.isEmpty()) {
+                return;
+            }
+            List<AddressChange.Outcome> outcomes = net.apply(changes);
+            for (int i = 0; i < outcomes.size(); i++) {
+                AddressChange.Outcome o = outcomes.get(i);
+                Local local = locals.get(vips.get(i));
+                if (o.ok()) {
+                    if (local != null) {
+                        local.lastRefreshUntilNanos = wanted.get(i).untilNanos();
+                    }
+                } else {
+                    if (o.error() instanceof AddressNotFoundException) {
+                        noteOnLink(wanted.get(i).spec(), false);
+                    }
+                    LOG.log(Level.WARNING, "vip " + vips.get(i) + ": lifetime refresh failed: " + o.error().getMessage());
+                }
+            }
+        } finally {
+            for (Local l : locked) {
+                l.lock.unlock();
+            }
+        }
+    }
+
+    private void activateBatch(List<Map.Entry<String, PendingActivation>> work) throws InterruptedException {
+        Map<String, List<Map.Entry<String, PendingActivation>>> byInterface = new LinkedHashMap<>();
+        for (Map.Entry<String, PendingActivation> e : work) {
+            byInterface.computeIfAbsent(e.getValue().spec().interfaceName(), k -> new ArrayList<>()).add(e);
+        }
+        for (Map.Entry<String, List<Map.Entry<String, PendingActivation>>> group : byInterface.entrySet()) {
+            activateOnInterface(group.getKey(), group.getValue());
+        }
+    }
+
+    private void activateOnInterface(String ifname, List<Map.Entry<String, PendingActivation>> work)
+            throws InterruptedException {
+        LinkState link;
+        try {
+            link = net.link(ifname);
+        } catch (ActuatorException e) {
+            LOG.log(Level.WARNING, work.size() + " VIPs on " + ifname + ": cannot read the link: " + e.getMessage());
+            return; // each reconcile looks again after its requeue delay
+        }
+        if (!link.exists() || !link.up()) {
+            String why = "interface " + ifname + (link.exists() ? " is down" : " does not exist");
+            for (Map.Entry<String, PendingActivation> e : work) {
+                Local local = tryLock(e.getKey());
+                if (local != null) {
+                    try {
+                        if (fenced(e.getKey(), e.getValue().epoch())) {
+                            decline(e.getKey(), local, "InterfaceDown", why);
+                        }
+                    } finally {
+                        local.lock.unlock();
+                    }
+                }
+            }
+            return;
+        }
+        // probe every address that needs it at once (the lease must still be ours first)
+        List<Cidr> toProbe = new ArrayList<>();
+        for (Map.Entry<String, PendingActivation> e : work) {
+            if (e.getValue().probe() && fenced(e.getKey(), e.getValue().epoch())) {
+                toProbe.add(e.getValue().spec().address());
+            }
+        }
+        Map<Cidr, ProbeResult> probes = Map.of();
+        if (!toProbe.isEmpty()) {
+            try {
+                probes = net.probeDuplicates(toProbe, ifname, settings.probeWindow());
+            } catch (ActuatorException e) {
+                LOG.log(Level.WARNING, toProbe.size() + " VIPs on " + ifname + ": probe failed: " + e.getMessage());
+                return; // nothing is added unprobed; each reconcile retries after its requeue delay
+            }
+        }
+        List<AddressChange> adds = new ArrayList<>();
+        List<Map.Entry<String, PendingActivation>> added = new ArrayList<>();
+        List<Local> locked = new ArrayList<>();
+        List<Long> untils = new ArrayList<>();
+        try {
+            for (Map.Entry<String, PendingActivation> e : work) {
+                String vip = e.getKey();
+                PendingActivation p = e.getValue();
+                ProbeResult probe = probes.get(p.spec().address());
+                if (p.probe() && probe == null) {
+                    continue; // lease was not ours at probe time
+                }
+                Local local = tryLock(vip);
+                if (local == null) {
+                    continue; // its reconcile is running: it asks again
+                }
+                locked.add(local);
+                if (probe instanceof ProbeResult.Taken taken) {
+                    if (fenced(vip, p.epoch())) {
+                        recordConflict(vip, p.spec(), p.epoch(), "address " + p.spec().address().addressText()
+                                + " answered from " + taken.responderMac() + " on " + ifname + " before activation");
+                        release(vip);
+                    }
+                    continue;
+                }
+                NodeSnapshot s = host.snapshot();
+                LeaseView lease = s.lease(vip);
+                long lifetime = lifetimeSeconds(remainingNanos(s, lease, monotonic.getAsLong()));
+                Listing known = listings.get(ifname);
+                if (!fenced(vip, p.epoch()) || lifetime < 1 || (known != null
+                        && known.addresses().contains(p.spec().address().address()))) {
+                    continue;
+                }
+                adds.add(new AddressChange.Add(p.spec().address(), ifname, Duration.ofSeconds(lifetime)));
+                added.add(e);
+                untils.add(s.takenAtNanos() + lease.heldRemainingNanos());
+            }
+            if (adds.isEmpty()) {
+                return;
+            }
+            List<AddressChange.Outcome> outcomes = net.apply(adds);
+            List<VipSpec> toAnnounce = new ArrayList<>(adds.size());
+            for (int i = 0; i < outcomes.size(); i++) {
+                String vip = added.get(i).getKey();
+                PendingActivation p = added.get(i).getValue();
+                AddressChange.Outcome o = outcomes.get(i);
+                if (!o.ok()) {
+                    LOG.log(Level.WARNING, "vip " + vip + ": add failed: " + o.error().getMessage());
+                    continue;
+                }
+                noteOnLink(p.spec(), true);
+                Local local = locals.get(vip);
+                boolean first = local.activeEpoch != p.epoch();
+                local.managed = true;
+                local.activeEpoch = p.epoch();
+                local.added = p.spec();
+                local.lastRefreshUntilNanos = untils.get(i);
+                LOG.log(Level.INFO, "vip " + vip + ": " + p.spec().address() + " active on " + ifname + " (epoch "
+                        + p.epoch() + ", lifetime " + ((AddressChange.Add) o.change()).lifetime().toSeconds() + " s)");
+                events.append("VipActive", "VirtualIP/" + vip, p.spec().address() + " active on " + settings.node()
+                        + " dev " + ifname + " at epoch " + p.epoch());
+                status.observed(vip, new StatusView.LocalVipState(true, null, null));
+                toAnnounce.add(p.spec());
+                if (first && p.spec().postStart() != null) {
+                    VipSpec spec = p.spec();
+                    long epoch = p.epoch();
+                    background.execute(() -> runHookQuietly(vip, spec, "post_start", spec.postStart(), epoch));
+                }
+            }
+            announceAllAsync(ifname, toAnnounce);
+        } finally {
+            for (Local l : locked) {
+                l.lock.unlock();
+            }
+        }
+    }
+
+    /** The listing of {@code ifname}, re-read when older than {@link #LISTING_MAX_AGE}. */
+    private Listing listing(String ifname) throws Exception {
+        Listing l = listings.get(ifname);
+        long now = System.nanoTime();
+        if (l != null && now - l.takenAtNanos() < LISTING_MAX_AGE.toNanos()) {
+            return l;
+        }
+        Set<InetAddress> addresses = ConcurrentHashMap.newKeySet();
+        boolean exists = true;
+        try {
+            for (InterfaceAddress a : net.addresses(ifname)) {
+                addresses.add(a.cidr().address());
+            }
+        } catch (io.lcs.reconcilers.net.NoSuchInterfaceException e) {
+            exists = false;
+        }
+        l = new Listing(addresses, exists, now);
+        listings.put(ifname, l);
+        return l;
+    }
+
+    /** Keeps the cached listing in step with this node's own add ({@code true}) or removal. */
+    private void noteOnLink(VipSpec spec, boolean there) {
+        Listing l = listings.get(spec.interfaceName());
+        if (l != null) {
+            if (there) {
+                l.addresses().add(spec.address().address());
+            } else {
+                l.addresses().remove(spec.address().address());
             }
         }
     }
@@ -343,6 +724,10 @@ public final class VipReconciler implements Reconciler<String> {
     // ------------------------------------------------------------------ helpers
 
     private boolean present(VipSpec spec) throws Exception {
+        if (batchExecutor != null) {
+            Listing l = listing(spec.interfaceName());
+            return l.exists() && l.addresses().contains(spec.address().address());
+        }
         try {
             for (InterfaceAddress a : net.addresses(spec.interfaceName())) {
                 if (a.sameAddress(spec.address())) {
@@ -410,10 +795,23 @@ public final class VipReconciler implements Reconciler<String> {
      * network-namespace nemesis on a move).
      */
     private void announceAsync(String vip, VipSpec spec) {
-        Announcement a = new Announcement(vip, spec);
-        Announcement previous = announcing.put(vip, a);
-        if (previous != null) {
-            previous.task.cancel(true); // no waiting: this may run on the event loop (reannounce)
+        announceAllAsync(spec.interfaceName(), List.of(spec));
+    }
+
+    /**
+     * Announces {@code specs} (all on {@code ifname}) in one background task; removing any of them
+     * cancels the whole task (the first announcement of each has gone out by then; repeats are lost).
+     */
+    private void announceAllAsync(String ifname, List<VipSpec> specs) {
+        if (specs.isEmpty()) {
+            return;
+        }
+        Announcement a = new Announcement(ifname, specs);
+        for (VipSpec spec : specs) {
+            Announcement previous = announcing.put(spec.name(), a);
+            if (previous != null) {
+                previous.task.cancel(true); // no waiting: this may run on the event loop (reannounce)
+            }
         }
         background.execute(a.task);
     }
@@ -431,11 +829,15 @@ public final class VipReconciler implements Reconciler<String> {
         final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
         final FutureTask<Void> task;
 
-        Announcement(String vip, VipSpec spec) {
+        Announcement(String ifname, List<VipSpec> specs) {
             task = new FutureTask<>(() -> {
                 started.set(true);
                 try {
-                    announce(vip, spec);
+                    if (specs.size() == 1) {
+                        announce(specs.get(0).name(), specs.get(0));
+                    } else {
+                        announceAll(ifname, specs);
+                    }
                 } finally {
                     finished.countDown();
                 }
@@ -463,6 +865,21 @@ public final class VipReconciler implements Reconciler<String> {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             LOG.log(Level.WARNING, "vip " + vip + ": announce failed: " + e.getMessage());
+        }
+    }
+
+    private void announceAll(String ifname, List<VipSpec> specs) {
+        List<Cidr> cidrs = new ArrayList<>(specs.size());
+        for (VipSpec spec : specs) {
+            cidrs.add(spec.address());
+        }
+        try {
+            net.announceAll(cidrs, ifname);
+        } catch (InterruptedException e) {
+            LOG.log(Level.DEBUG, specs.size() + " announcements on " + ifname + " cancelled (an address is being removed)");
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "announcing " + specs.size() + " addresses on " + ifname + " failed: " + e.getMessage());
         }
     }
 
