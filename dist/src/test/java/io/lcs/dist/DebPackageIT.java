@@ -40,7 +40,8 @@ class DebPackageIT {
         assertEquals("lcs", field("Package"));
         assertEquals("amd64", field("Architecture"));
         String depends = field("Depends");
-        assertTrue(depends.contains("iproute2") && depends.contains("iputils-arping"), depends);
+        assertTrue(depends.contains("iproute2") && depends.contains("iputils-arping")
+                && depends.contains("arp-scan"), depends);
         assertFalse(depends.matches("(?i).*(java|jre|jdk).*"), "no JRE dependency: " + depends);
         assertTrue(field("Recommends").contains("ndisc6"));
         assertTrue(field("Description").contains("neither enables nor starts"));
