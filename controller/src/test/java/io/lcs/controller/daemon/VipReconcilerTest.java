@@ -14,6 +14,7 @@ import io.lcs.model.status.ClusterEvent;
 import io.lcs.model.status.ClusterStatus;
 import io.lcs.reconcilers.hook.HookInvocation;
 import io.lcs.reconcilers.net.ActuatorException;
+import io.lcs.reconcilers.net.AddressChange;
 import io.lcs.reconcilers.net.InterfaceAddress;
 import io.lcs.reconcilers.net.LinkState;
 import io.lcs.reconcilers.net.NetworkActuator;
@@ -628,6 +629,117 @@ class VipReconcilerTest {
         assertEquals(List.of("web"), host.released);
     }
 
+    // ------------------------------------------------------------------ batching (lcsd's mode)
+
+    private static final Cidr API_ADDRESS = Cidr.parse("198.18.0.202/24");
+    private static final Cidr DB_ADDRESS = Cidr.parse("198.18.0.203/24");
+
+    private static VipSpec hookless(String name, Cidr address) {
+        return new VipSpec(name, address, IF, List.of(), null, null, null, null, "config", 1);
+    }
+
+    private final List<Runnable> batchTasks = new ArrayList<>();
+
+    /** Three hook-less VIPs held at epoch 3 with batching on; the batch task runs only when the test says. */
+    private List<VipSpec> batchedThree(long remainingNanos) {
+        reconciler.enableBatching(batchTasks::add, Duration.ZERO);
+        List<VipSpec> vips = List.of(hookless("web", ADDRESS), hookless("api", API_ADDRESS), hookless("db", DB_ADDRESS));
+        Map<String, LeaseView> leases = new LinkedHashMap<>();
+        for (VipSpec v : vips) {
+            leases.put(v.name(), held(v.name(), 3, remainingNanos, true));
+        }
+        host.set(snapshot(vips, leases));
+        return vips;
+    }
+
+    private void runBatchTasks() {
+        List<Runnable> tasks = List.copyOf(batchTasks);
+        batchTasks.clear();
+        tasks.forEach(Runnable::run);
+    }
+
+    @Test
+    void batchedActivationsOfManyVipsAreOneProbeBatchOneAddBatchAndOneAnnouncement() throws Exception {
+        batchedThree(5 * SECOND);
+        for (String vip : List.of("web", "api", "db")) {
+            reconciler.reconcile(vip);
+        }
+        assertEquals(List.of(), log, "reconciles only ask for the activation");
+        assertEquals(1, batchTasks.size(), "one batch task for all three");
+
+        runBatchTasks();
+
+        assertEquals(List.of("probeAll 3", "probe", "probe", "probe", "apply 3", "add 4s", "add 4s", "add 4s",
+                "announceAll 3", "announce", "announce", "announce"), log);
+        assertTrue(present(ADDRESS) && present(API_ADDRESS) && present(DB_ADDRESS));
+    }
+
+    @Test
+    void batchedRenewalRefreshesEveryVipInOneApplyOncePerRenewal() throws Exception {
+        List<VipSpec> vips = batchedThree(5 * SECOND);
+        for (VipSpec v : vips) {
+            reconciler.reconcile(v.name());
+        }
+        runBatchTasks();
+        log.clear();
+
+        clock.addAndGet(300_000_000L);
+        batchedThree(5 * SECOND); // renewed: every lease ends 0.3 s later
+        for (VipSpec v : vips) {
+            reconciler.reconcile(v.name());
+        }
+        assertEquals(List.of(), log, "reconciles only ask for the refresh");
+        runBatchTasks();
+        assertEquals(List.of("apply 3", "refresh 4s", "refresh 4s", "refresh 4s"), log);
+
+        log.clear();
+        for (VipSpec v : vips) {
+            reconciler.reconcile(v.name());
+        }
+        runBatchTasks();
+        assertEquals(List.of(), log, "no renewal, no refresh");
+    }
+
+    @Test
+    void batchedRefreshNeverFollowsTheRemovalOfItsVip() throws Exception {
+        List<VipSpec> vips = batchedThree(5 * SECOND);
+        for (VipSpec v : vips) {
+            reconciler.reconcile(v.name());
+        }
+        runBatchTasks();
+        clock.addAndGet(300_000_000L);
+        batchedThree(5 * SECOND);
+        reconciler.reconcile("web"); // asks for a refresh
+        Map<String, LeaseView> leases = new LinkedHashMap<>();
+        leases.put("web", held("web", 3, 5 * SECOND, false)); // then a move: no longer wanted here
+        leases.put("api", held("api", 3, 5 * SECOND, true));
+        leases.put("db", held("db", 3, 5 * SECOND, true));
+        host.set(snapshot(vips, leases));
+        reconciler.reconcile("web");
+        log.clear();
+
+        runBatchTasks();
+
+        assertFalse(log.stream().anyMatch(l -> l.startsWith("refresh")), log.toString());
+        assertFalse(present(ADDRESS), "removed and not brought back");
+    }
+
+    @Test
+    void batchedProbeThatIsAnsweredRecordsAConflictForThatVipOnly() throws Exception {
+        batchedThree(5 * SECOND);
+        actuator.answerProbe(API_ADDRESS, "02:00:00:00:00:99");
+        for (String vip : List.of("web", "api", "db")) {
+            reconciler.reconcile(vip);
+        }
+        runBatchTasks();
+
+        assertTrue(present(ADDRESS) && present(DB_ADDRESS));
+        assertFalse(present(API_ADDRESS));
+        assertEquals(List.of("api"), host.released);
+        assertEquals("api", ((WriteOp.Put) host.writes.get(0)).body().path("spec").path("vip").asText());
+        assertTrue(log.contains("apply 2"), log.toString());
+    }
+
     // ------------------------------------------------------------------ fixtures
 
     private static VipSpec spec(String name, Cidr address, String ifname) {
@@ -736,6 +848,25 @@ class VipReconcilerTest {
             inner.removeAddress(cidr, ifname);
             removedAtNanos = clock.get();
             log.add("remove");
+        }
+
+        @Override
+        public List<AddressChange.Outcome> apply(List<AddressChange> changes) throws InterruptedException {
+            log.add("apply " + changes.size());
+            return NetworkActuator.super.apply(changes);
+        }
+
+        @Override
+        public Map<Cidr, ProbeResult> probeDuplicates(List<Cidr> cidrs, String ifname, Duration window)
+                throws ActuatorException, InterruptedException {
+            log.add("probeAll " + cidrs.size());
+            return NetworkActuator.super.probeDuplicates(cidrs, ifname, window);
+        }
+
+        @Override
+        public void announceAll(List<Cidr> cidrs, String ifname) throws ActuatorException, InterruptedException {
+            log.add("announceAll " + cidrs.size());
+            NetworkActuator.super.announceAll(cidrs, ifname);
         }
 
         @Override
