@@ -396,22 +396,60 @@ public final class VipReconciler implements Reconciler<String> {
         }
     }
 
-    /** Removes configured addresses this node holds no lease for; run at start, before it votes. */
+    /**
+     * Removes configured addresses this node holds no lease for; run at start, before it votes. One
+     * listing per interface and one batch of removals, whatever the number of VIPs.
+     */
     public static int removeStale(NetworkActuator net, List<VipSpec> vips) {
-        int removed = 0;
+        Map<String, List<VipSpec>> byInterface = new LinkedHashMap<>();
         for (VipSpec v : vips) {
+            byInterface.computeIfAbsent(v.interfaceName(), k -> new ArrayList<>()).add(v);
+        }
+        List<AddressChange> removals = new ArrayList<>();
+        List<VipSpec> stale = new ArrayList<>();
+        for (Map.Entry<String, List<VipSpec>> e : byInterface.entrySet()) {
+            List<InterfaceAddress> present;
             try {
-                for (InterfaceAddress a : net.addresses(v.interfaceName())) {
+                present = net.addresses(e.getKey());
+            } catch (io.lcs.reconcilers.net.NoSuchInterfaceException ex) {
+                continue; // nothing can be on a missing interface
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return 0;
+            } catch (Exception ex) {
+                LOG.log(Level.WARNING, "cannot check " + e.getKey() + " at start for " + e.getValue().size()
+                        + " VIPs: " + ex.getMessage());
+                continue;
+            }
+            for (VipSpec v : e.getValue()) {
+                for (InterfaceAddress a : present) {
                     if (a.sameAddress(v.address())) {
-                        net.removeAddress(v.address(), v.interfaceName());
-                        LOG.log(Level.WARNING, "vip " + v.name() + ": removed " + v.address() + " from "
-                                + v.interfaceName() + " at start: this node holds no lease for it yet");
-                        removed++;
+                        removals.add(new AddressChange.Remove(a.cidr(), v.interfaceName()));
+                        stale.add(v);
                     }
                 }
-            } catch (Exception e) {
-                LOG.log(Level.WARNING, "vip " + v.name() + ": cannot check " + v.interfaceName() + " at start: "
-                        + e.getMessage());
+            }
+        }
+        if (removals.isEmpty()) {
+            return 0;
+        }
+        List<AddressChange.Outcome> outcomes;
+        try {
+            outcomes = net.apply(removals);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+        int removed = 0;
+        for (int i = 0; i < outcomes.size(); i++) {
+            VipSpec v = stale.get(i);
+            if (outcomes.get(i).ok()) {
+                LOG.log(Level.WARNING, "vip " + v.name() + ": removed " + removals.get(i).cidr() + " from "
+                        + v.interfaceName() + " at start: this node holds no lease for it yet");
+                removed++;
+            } else {
+                LOG.log(Level.WARNING, "vip " + v.name() + ": cannot remove " + removals.get(i).cidr() + " at start: "
+                        + outcomes.get(i).error().getMessage());
             }
         }
         return removed;

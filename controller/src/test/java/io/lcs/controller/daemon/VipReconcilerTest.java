@@ -587,7 +587,7 @@ class VipReconcilerTest {
         assertEquals(1, removed);
         assertFalse(present(ADDRESS));
         assertTrue(present(other), "addresses that are not VIPs stay");
-        assertEquals(List.of("remove"), log);
+        assertEquals(List.of("apply 1", "remove"), log, "one batch of removals");
     }
 
     @Test
