@@ -78,6 +78,10 @@ public final class VipReconciler implements Reconciler<String> {
      * after its lifetime ends (measured, DESIGN.md section 6), plus 0.1 s for the refresh itself.
      */
     static final long SLACK_NANOS = 350_000_000L;
+    /** Of {@link #SLACK_NANOS}, the part meant for the refresh or add itself to take effect. */
+    static final long CHANGE_ALLOWANCE_NANOS = 100_000_000L;
+    /** How many recent batch durations {@link #batchExtraNanos} looks at. */
+    static final int BATCH_HISTORY = 8;
     /** How long a node declines a VIP after its pre_start hook or interface failed. */
     static final Duration DECLINE_FOR = Duration.ofSeconds(30);
     /**
@@ -139,6 +143,9 @@ public final class VipReconciler implements Reconciler<String> {
     private final AtomicBoolean batchScheduled = new AtomicBoolean();
     private volatile Executor batchExecutor;
     private volatile Duration gather = DEFAULT_GATHER;
+    /** Durations of the last {@link #BATCH_HISTORY} batched applies (ring; batch task only). */
+    private final long[] batchNanos = new long[BATCH_HISTORY];
+    private int batchNanosNext;
 
     /**
      * @param host the node's core (snapshots, release, decline, replicated writes)
@@ -563,7 +570,7 @@ public final class VipReconciler implements Reconciler<String> {
                     continue;
                 }
                 locked.add(local);
-                long lifetime = lifetimeSeconds(remainingNow(vip));
+                long lifetime = lifetimeSeconds(remainingNow(vip) - batchExtraNanos());
                 if (!local.managed || local.added == null || !sameAddressOnLink(local.added, p.spec())
                         || local.lastRefreshUntilNanos == p.untilNanos() || lifetime < 1 || !fenced(vip, p.epoch())) {
                     continue; // stale, already done, or too little left: let it lapse
@@ -576,7 +583,7 @@ public final class VipReconciler implements Reconciler<String> {
             if (changes.isEmpty()) {
                 return;
             }
-            List<AddressChange.Outcome> outcomes = net.apply(changes);
+            List<AddressChange.Outcome> outcomes = timedApply(changes);
             for (int i = 0; i < outcomes.size(); i++) {
                 AddressChange.Outcome o = outcomes.get(i);
                 Local local = locals.get(vips.get(i));
@@ -676,7 +683,7 @@ public final class VipReconciler implements Reconciler<String> {
                 }
                 NodeSnapshot s = host.snapshot();
                 LeaseView lease = s.lease(vip);
-                long lifetime = lifetimeSeconds(remainingNanos(s, lease, monotonic.getAsLong()));
+                long lifetime = lifetimeSeconds(remainingNanos(s, lease, monotonic.getAsLong()) - batchExtraNanos());
                 Listing known = listings.get(ifname);
                 if (!fenced(vip, p.epoch()) || lifetime < 1 || (known != null
                         && known.addresses().contains(p.spec().address().address()))) {
@@ -689,7 +696,7 @@ public final class VipReconciler implements Reconciler<String> {
             if (adds.isEmpty()) {
                 return;
             }
-            List<AddressChange.Outcome> outcomes = net.apply(adds);
+            List<AddressChange.Outcome> outcomes = timedApply(adds);
             List<VipSpec> toAnnounce = new ArrayList<>(adds.size());
             for (int i = 0; i < outcomes.size(); i++) {
                 String vip = added.get(i).getKey();
@@ -722,6 +729,38 @@ public final class VipReconciler implements Reconciler<String> {
         } finally {
             for (Local l : locked) {
                 l.lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * How much longer than {@link #CHANGE_ALLOWANCE_NANOS} a batched apply has recently taken: the
+     * lifetimes a batch promises the kernel are computed before the batch runs, so a batch of 1,000
+     * changes on a loaded machine must take its own duration off them, or the kernel could keep an
+     * address past the lease. The longest of the last {@link #BATCH_HISTORY} batches, doubled.
+     */
+    long batchExtraNanos() {
+        long longest = 0;
+        for (long n : batchNanos) {
+            longest = Math.max(longest, n);
+        }
+        return Math.max(0, 2 * longest - CHANGE_ALLOWANCE_NANOS);
+    }
+
+    /** {@link NetworkActuator#apply}, timed for {@link #batchExtraNanos}; warns when one ran over. */
+    private List<AddressChange.Outcome> timedApply(List<AddressChange> changes) throws InterruptedException {
+        long allowed = CHANGE_ALLOWANCE_NANOS + batchExtraNanos();
+        long start = System.nanoTime();
+        try {
+            return net.apply(changes);
+        } finally {
+            long took = System.nanoTime() - start;
+            batchNanos[batchNanosNext] = took;
+            batchNanosNext = (batchNanosNext + 1) % BATCH_HISTORY;
+            if (took > allowed) {
+                LOG.log(Level.WARNING, "a batch of " + changes.size() + " address changes took " + took / 1_000_000
+                        + " ms, more than the " + allowed / 1_000_000 + " ms its lifetimes allowed for; the next"
+                        + " batches promise the kernel correspondingly less (is the machine overloaded?)");
             }
         }
     }

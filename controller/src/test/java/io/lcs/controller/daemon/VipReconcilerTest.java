@@ -701,6 +701,29 @@ class VipReconcilerTest {
     }
 
     @Test
+    void aSlowBatchMakesTheNextBatchesPromiseTheKernelLessLifetime() throws Exception {
+        List<VipSpec> vips = batchedThree(5 * SECOND);
+        net.applyMillis = 400; // the add batch takes 0.4 s of real time
+        for (VipSpec v : vips) {
+            reconciler.reconcile(v.name());
+        }
+        runBatchTasks();
+        assertEquals(List.of("probeAll 3", "probe", "probe", "probe", "apply 3", "add 4s", "add 4s", "add 4s",
+                "announceAll 3", "announce", "announce", "announce"), log, "the first batch knew no better");
+        assertTrue(reconciler.batchExtraNanos() >= 700_000_000L, "2 x 0.4 s - 0.1 s: " + reconciler.batchExtraNanos());
+        net.applyMillis = 0;
+        log.clear();
+
+        clock.addAndGet(300_000_000L);
+        batchedThree(5 * SECOND); // renewed: 5 s left; minus slack and the slow batch's 0.7 s: 3 whole seconds
+        for (VipSpec v : vips) {
+            reconciler.reconcile(v.name());
+        }
+        runBatchTasks();
+        assertEquals(List.of("apply 3", "refresh 3s", "refresh 3s", "refresh 3s"), log);
+    }
+
+    @Test
     void batchedRefreshNeverFollowsTheRemovalOfItsVip() throws Exception {
         List<VipSpec> vips = batchedThree(5 * SECOND);
         for (VipSpec v : vips) {
@@ -812,6 +835,8 @@ class VipReconcilerTest {
         private final AtomicLong clock;
         Runnable onProbe;
         long removedAtNanos = -1;
+        /** Real time each {@link #apply} takes (a slow machine). */
+        long applyMillis;
 
         LoggingActuator(NetworkActuator inner, List<String> log, AtomicLong clock) {
             this.inner = inner;
@@ -853,6 +878,9 @@ class VipReconcilerTest {
         @Override
         public List<AddressChange.Outcome> apply(List<AddressChange> changes) throws InterruptedException {
             log.add("apply " + changes.size());
+            if (applyMillis > 0) {
+                Thread.sleep(applyMillis);
+            }
             return NetworkActuator.super.apply(changes);
         }
 
