@@ -12,8 +12,12 @@ import java.util.function.LongSupplier;
  */
 public record Environment(InputStream stdin, Clock clock, LongSupplier nanoTime, Duration pollInterval,
                           ServerLocator locator) {
-    /** 250 ms: a move completes in about a lease renewal; four polls a second is quick without load. */
-    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(250);
+    /**
+     * 50 ms: a planned move completes in tens of milliseconds on a LAN (plus the probe window,
+     * {@code probe_ms}), so a coarser poll would be most of what {@code move --wait} reports; 20
+     * GETs a second against the local lcsd, for at most the wait's timeout, cost it little.
+     */
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(50);
 
     public static Environment system() {
         return new Environment(System.in, Clock.systemUTC(), System::nanoTime, DEFAULT_POLL_INTERVAL,

@@ -2,6 +2,11 @@ package io.lcs.cli;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,10 +19,7 @@ import picocli.CommandLine.Spec;
  * {@value #EXIT_UNAVAILABLE} no quorum or daemon unreachable.
  */
 @Command(name = "lcs", mixinStandardHelpOptions = true, versionProvider = Lcs.Version.class,
-        description = "Control and inspect an lcs cluster through the local lcsd.",
-        subcommands = {StatusCommand.class, GetCommand.class, DescribeCommand.class, ApplyCommand.class,
-                DeleteCommand.class, MoveCommand.class, AckCommand.class, CordonCommand.class, UncordonCommand.class,
-                DrainCommand.class, VersionCommand.class, CompletionCommand.class})
+        description = "Control and inspect an lcs cluster through the local lcsd.")
 public final class Lcs implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_ERROR = 1;
@@ -52,9 +54,73 @@ public final class Lcs implements Runnable {
         }
     }
 
-    /** Builds the command tree with the writers and handlers {@link #run} uses. */
+    /**
+     * The verbs, in help order. Instances are made here, not by Picocli's reflective factory, and
+     * only for the verbs a command line needs ({@link #commandLine(PrintWriter, PrintWriter, Environment, String[])}).
+     */
+    static final Map<String, Supplier<Object>> VERBS = verbs();
+
+    private static Map<String, Supplier<Object>> verbs() {
+        Map<String, Supplier<Object>> v = new LinkedHashMap<>();
+        v.put("status", StatusCommand::new);
+        v.put("get", GetCommand::new);
+        v.put("describe", DescribeCommand::new);
+        v.put("apply", ApplyCommand::new);
+        v.put("delete", DeleteCommand::new);
+        v.put("move", MoveCommand::new);
+        v.put("ack", AckCommand::new);
+        v.put("cordon", CordonCommand::new);
+        v.put("uncordon", UncordonCommand::new);
+        v.put("drain", DrainCommand::new);
+        v.put("version", VersionCommand::new);
+        v.put("completion", CompletionCommand::new);
+        return Collections.unmodifiableMap(v);
+    }
+
+    /** Options of the top command that take a value in the next argument (the {@link GlobalOptions}). */
+    private static final Set<String> OPTIONS_WITH_VALUE = Set.of("--config", "--server", "--token-file");
+
+    /** Builds the whole command tree (every verb) with the writers and handlers {@link #run} uses. */
     static CommandLine commandLine(PrintWriter out, PrintWriter err, Environment env) {
+        return commandLine(out, err, env, null);
+    }
+
+    /**
+     * The verb {@code args} names: the first argument that is neither an option of the top command
+     * nor an option's value, if it is a known verb other than {@code completion}; else null (help,
+     * completion, no verb, a typo: they need the whole tree).
+     */
+    static String verbOf(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--")) {
+                return null; // "lcs -- status" is no verb to Picocli either
+            }
+            if (a.startsWith("-")) {
+                if (OPTIONS_WITH_VALUE.contains(a)) {
+                    i++; // its value, whatever it looks like
+                }
+                continue;
+            }
+            return VERBS.containsKey(a) && !a.equals("completion") ? a : null;
+        }
+        return null;
+    }
+
+    /**
+     * Builds the command tree for one invocation: with a known verb in {@code args}, only that verb
+     * is registered, so Picocli reflects over one command class instead of twelve (about half of
+     * the CLI's start-up, docs/footprint.md); otherwise (or with {@code args == null}) every verb,
+     * for help, completion, suggestions and documentation. Parsing and output are the same either way.
+     */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, Environment env, String[] args) {
         CommandLine cl = new CommandLine(new Lcs(env));
+        String only = args == null ? null : verbOf(args);
+        for (Map.Entry<String, Supplier<Object>> v : VERBS.entrySet()) {
+            if (only == null || only.equals(v.getKey())) {
+                cl.addSubcommand(v.getKey(), v.getValue().get());
+            }
+        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
@@ -80,7 +146,7 @@ public final class Lcs implements Runnable {
      */
     public static int run(String[] args, PrintWriter out, PrintWriter err, Environment env) {
         try {
-            return commandLine(out, err, env).execute(args);
+            return commandLine(out, err, env, args).execute(args);
         } finally {
             out.flush();
             err.flush();

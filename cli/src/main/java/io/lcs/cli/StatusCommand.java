@@ -18,7 +18,7 @@ final class StatusCommand extends AdminCommand {
 
     @Override
     public Integer call() {
-        ClusterStatus s = Replies.convert(client().get("/api/v1/status"), ClusterStatus.class);
+        ClusterStatus s = StatusReply.read(client().get("/api/v1/status"));
         print(s, out());
         return s.quorum() != null && s.quorum().present() ? Lcs.EXIT_OK : Lcs.EXIT_UNAVAILABLE;
     }

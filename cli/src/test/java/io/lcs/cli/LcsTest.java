@@ -534,6 +534,34 @@ class LcsTest {
     }
 
     @Test
+    void oneVerbCommandLinesRegisterOnlyThatVerbAndHelpListsEveryVerb() {
+        PrintWriter sink = new PrintWriter(new StringWriter());
+        Environment env = env(fake.url());
+        assertEquals(java.util.Set.of("status"), Lcs.commandLine(sink, sink, env,
+                new String[] {"--server", "http://127.0.0.1:1", "status"}).getSubcommands().keySet());
+        // an option's value is never taken for the verb, even when it spells one
+        assertEquals(java.util.Set.of("status"), Lcs.commandLine(sink, sink, env,
+                new String[] {"--config", "get", "--token-file", "move", "status", "--server", "x"})
+                .getSubcommands().keySet());
+        assertEquals(java.util.Set.of("get"), Lcs.commandLine(sink, sink, env,
+                new String[] {"--server=http://127.0.0.1:1", "get", "vips"}).getSubcommands().keySet());
+        for (String[] whole : new String[][] {{}, {"--help"}, {"-V"}, {"frobnicate"}, {"completion", "bash"},
+                {"--", "status"}, {"--server"}}) {
+            assertEquals(Lcs.VERBS.keySet(), Lcs.commandLine(sink, sink, env, whole).getSubcommands().keySet(),
+                    () -> String.join(" ", whole));
+        }
+        Result help = lcs("--help");
+        assertExit(0, help);
+        for (String verb : Lcs.VERBS.keySet()) {
+            assertTrue(help.out().contains("  " + verb + " "), verb + " missing from help:\n" + help.out());
+        }
+        // a typo's suggestion works as with the whole tree
+        Result typo = lcs("stauts");
+        assertExit(2, typo);
+        assertTrue(typo.err().contains("status"), typo.err());
+    }
+
+    @Test
     void tokenFileIsSentAsBearerAndA401ExplainsWhatToDo() throws Exception {
         Path token = dir.resolve("token");
         Files.writeString(token, "0123456789abcdef0123\n");

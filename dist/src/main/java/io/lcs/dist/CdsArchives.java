@@ -20,8 +20,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Training run: a one-node lcsd on 127.0.0.1 (free ports, the recording fake actuator, so no
  * interface is touched) started through {@code bin/lcsd} with {@code -XX:DumpLoadedClassList};
- * it takes its VIP's lease, serves {@code /metrics} and the admin API, and {@code bin/lcs status}
- * runs against it with its own class list; then SIGTERM. The class lists go to {@code cds/*.classlist}
+ * it takes its VIP's lease, serves {@code /metrics} and the admin API, and {@code bin/lcs} runs
+ * against it ({@code status} and {@code get vips} through {@code --config} so lcs.conf is parsed as
+ * by default, {@code get nodes}, {@code describe}, a refused {@code move}), each recording a class
+ * list, merged into one; then SIGTERM. The class lists go to {@code cds/*.classlist}
  * and {@code bin/lcs-make-cds} dumps the archives from them through the launchers, so the class
  * path is the launchers', byte for byte, as CDS requires. On JDK 17 an archive is only valid at
  * the absolute path it was made at, so the Debian package ships the class lists and makes the
@@ -73,8 +75,25 @@ public final class CdsArchives {
                     "VIP train owned by node a");
             get("http://127.0.0.1:" + metricsPort + "/metrics");
             get(admin + "/api/v1/events");
-            run(launcher(home, "lcs", List.of("--server", admin, "status"),
-                    Map.of("LCS_JAVA_OPTS", "-XX:DumpLoadedClassList=" + lcsList)), work.resolve("lcs.log"));
+            // the CLI's class list: the union of the verbs people time (status, get vips) and the
+            // paths they take (lcs.conf parsed by --config, as /etc/lcs/lcs.conf is by default;
+            // a POST and an error reply, through a move to the node that already holds the VIP)
+            List<List<String>> verbs = List.of(
+                    List.of("--config", conf.toString(), "status"),
+                    List.of("--config", conf.toString(), "get", "vips"),
+                    List.of("--server", admin, "get", "nodes"),
+                    List.of("--server", admin, "describe", "vip", "train"),
+                    List.of("--server", admin, "move", "train", "--to", "a"));
+            List<Path> lists = new ArrayList<>();
+            for (int i = 0; i < verbs.size(); i++) {
+                Path list = work.resolve("lcs-" + i + ".classlist");
+                Files.deleteIfExists(list);
+                boolean failingOnPurpose = verbs.get(i).contains("move");
+                run(launcher(home, "lcs", verbs.get(i), Map.of("LCS_JAVA_OPTS", "-XX:DumpLoadedClassList=" + list)),
+                        work.resolve("lcs-" + i + ".log"), failingOnPurpose ? 1 : 0);
+                lists.add(list);
+            }
+            mergeClassLists(lists, lcsList);
         } finally {
             lcsd.destroy(); // SIGTERM: the daemon releases its VIP and exits
             if (!lcsd.waitFor(STEP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
@@ -102,13 +121,29 @@ public final class CdsArchives {
         return pb;
     }
 
+    /**
+     * Writes the lines of {@code lists} to {@code to}, each once, in first-seen order (a class
+     * list names each class once; the dump takes the union).
+     */
+    static void mergeClassLists(List<Path> lists, Path to) throws IOException {
+        java.util.LinkedHashSet<String> lines = new java.util.LinkedHashSet<>();
+        for (Path l : lists) {
+            lines.addAll(Files.readAllLines(l, StandardCharsets.UTF_8));
+        }
+        Files.write(to, lines, StandardCharsets.UTF_8);
+    }
+
     private static void run(ProcessBuilder pb, Path log) throws IOException, InterruptedException {
+        run(pb, log, 0);
+    }
+
+    private static void run(ProcessBuilder pb, Path log, int expectedExit) throws IOException, InterruptedException {
         Process p = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(STEP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
             p.destroyForcibly();
             throw new IllegalStateException(pb.command() + " did not finish in " + STEP_TIMEOUT_MILLIS + " ms");
         }
-        if (p.exitValue() != 0) {
+        if (p.exitValue() != expectedExit) {
             throw new IllegalStateException(pb.command() + " exited " + p.exitValue() + ":\n"
                     + Files.readString(log, StandardCharsets.UTF_8));
         }

@@ -242,6 +242,36 @@ class ClusterCoreTest {
     }
 
     @Test
+    void nodeBackingOffForALeaseTriesAtOnceWhenTheHolderReleasesIt() {
+        Net net = new Net("a", "b", "c*");
+        net.advance(2500);
+        net.cores.get("a").setLeaseWanted("web", true, net.now);
+        net.advance(100);
+        net.cores.get("b").setLeaseWanted("web", true, net.now);
+        net.advance(300);
+        assertEquals("a", net.holder("web"), "b backs off while a's grant is live");
+        long epoch = net.cores.get("a").lease("web", net.now).heldEpoch();
+        net.cores.get("a").setLeaseWanted("web", false, net.now);
+        net.cores.get("a").release("web", net.now);
+        net.pump(); // no time passes: b's back-off has not ended, the release alone starts its round
+        assertEquals("b", net.holder("web"), "b acquires on the release, not at the end of its back-off");
+        assertTrue(net.cores.get("b").lease("web", net.now).heldEpoch() > epoch);
+    }
+
+    @Test
+    void releaseStartsNoRoundOnNodesThatDoNotWantTheLease() {
+        Net net = new Net("a", "b", "c*");
+        net.advance(2500);
+        net.cores.get("a").setLeaseWanted("web", true, net.now);
+        net.advance(100);
+        net.cores.get("a").setLeaseWanted("web", false, net.now);
+        net.cores.get("a").release("web", net.now);
+        net.pump();
+        net.advance(1000);
+        assertEquals(null, net.holder("web"), "nobody wanted it: nobody takes it");
+    }
+
+    @Test
     void restartedAcceptorDoesNotVoteDuringItsWait() {
         Net net = new Net("a", "b", "c*");
         net.advance(2500);

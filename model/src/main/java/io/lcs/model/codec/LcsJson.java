@@ -41,7 +41,7 @@ import org.yaml.snakeyaml.LoaderOptions;
  * </ul>
  * Read operator YAML through {@link Manifests}, not {@code yaml()} directly: Jackson's YAML reader
  * returns an alias ({@code *name}) as the string {@code name}; {@link Manifests} refuses aliases.
- * Both mappers are configured once, at class initialisation, and are thread-safe; callers must not
+ * Both mappers are configured once (JSON at class initialisation, YAML on first use) and are thread-safe; callers must not
  * reconfigure them (use {@code reader()/writer()} views for per-call settings).
  */
 public final class LcsJson {
@@ -74,17 +74,24 @@ public final class LcsJson {
                     .build())
             );
 
-    private static final ObjectMapper YAML = configure(YAMLMapper.builder(YAMLFactory.builder()
-                    .streamReadConstraints(LIMITS)
-                    .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
-                    .loaderOptions(loaderOptions())
-                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-                    .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
-                    .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
-                    .build())
-            );
+
+    /**
+     * The YAML mapper, made on first use: most callers (lcsd, {@code lcs status}) never read or
+     * write YAML and should not pay for SnakeYAML's classes at start-up.
+     */
+    private static final class YamlHolder {
+        static final ObjectMapper YAML = configure(YAMLMapper.builder(YAMLFactory.builder()
+                        .streamReadConstraints(LIMITS)
+                        .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+                        .loaderOptions(loaderOptions())
+                        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                        .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                        .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                        .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+                        .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+                        .build())
+                );
+    }
 
     private LcsJson() {
     }
@@ -96,7 +103,7 @@ public final class LcsJson {
 
     /** The YAML mapper ({@code lcs apply -f}, {@code -o yaml}); reads one document per call, see {@link Manifests}. */
     public static ObjectMapper yaml() {
-        return YAML;
+        return YamlHolder.YAML;
     }
 
     /** The input limits both mappers enforce. */
