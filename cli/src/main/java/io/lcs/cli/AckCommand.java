@@ -7,6 +7,9 @@ import picocli.CommandLine.Parameters;
 /** {@code lcs ack VIP}: acknowledges the conflict on VIP at its current epoch so it may start again. */
 @Command(name = "ack", description = "Acknowledge a VIP's address conflict (after fixing its cause).")
 final class AckCommand extends AdminCommand {
+    @picocli.CommandLine.Mixin
+    HelpOption helpOption;
+
     @Parameters(index = "0", paramLabel = "VIP")
     String vip;
 

@@ -8,6 +8,9 @@ import picocli.CommandLine.Option;
 /** {@code lcs apply -f FILE|-}: sends the manifests as they are; prints {@code virtualip/web created}. */
 @Command(name = "apply", description = "Create or update objects from a YAML/JSON manifest file (- for stdin).")
 final class ApplyCommand extends AdminCommand {
+    @picocli.CommandLine.Mixin
+    HelpOption helpOption;
+
     @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE", description = "manifest file, or - for stdin")
     String file;
 

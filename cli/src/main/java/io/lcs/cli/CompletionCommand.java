@@ -13,6 +13,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "completion", description = "Print a shell completion script: source <(lcs completion bash)")
 final class CompletionCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    HelpOption helpOption;
+
     @Spec
     CommandSpec spec;
 

@@ -8,6 +8,9 @@ import picocli.CommandLine.Parameters;
 /** {@code lcs delete vip NAME} or {@code lcs delete -f FILE}. */
 @Command(name = "delete", description = "Delete a VIP by name, or the objects of a manifest file.")
 final class DeleteCommand extends AdminCommand {
+    @picocli.CommandLine.Mixin
+    HelpOption helpOption;
+
     @Parameters(arity = "0..2", paramLabel = "TYPE NAME", description = "vip NAME")
     java.util.List<String> target;
 

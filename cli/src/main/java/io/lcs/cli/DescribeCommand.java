@@ -14,6 +14,9 @@ import picocli.CommandLine.Parameters;
 /** {@code lcs describe vip NAME}: spec, status, conditions and the recent events about it. */
 @Command(name = "describe", description = "Show one VIP in detail: spec, status, conditions, recent events.")
 final class DescribeCommand extends AdminCommand {
+    @picocli.CommandLine.Mixin
+    HelpOption helpOption;
+
     /** 10: as kubectl, the recent history; {@code lcs get events NAME} has all of it. */
     static final int RECENT_EVENTS = 10;
 

@@ -15,6 +15,9 @@ import picocli.CommandLine.Parameters;
 /** {@code lcs get vips|nodes|events [NAME] [-o wide|json|yaml] [-w]}. */
 @Command(name = "get", description = "List VIPs, nodes or events (kubectl-style).")
 final class GetCommand extends AdminCommand {
+    @picocli.CommandLine.Mixin
+    HelpOption helpOption;
+
     @Parameters(index = "0", paramLabel = "TYPE", description = "vips, nodes or events")
     String type;
 

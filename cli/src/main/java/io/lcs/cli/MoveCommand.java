@@ -16,6 +16,9 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "move", description = "Move a VIP to another node (or to NODE).")
 final class MoveCommand extends AdminCommand {
+    @picocli.CommandLine.Mixin
+    HelpOption helpOption;
+
     /** 1 hour: an upper bound so a typo like 30h cannot leave a script hanging for a day. */
     static final Duration MAX_TIMEOUT = Duration.ofHours(1);
 

@@ -13,6 +13,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "status", description = "Show quorum, nodes and VIPs as this node sees them.")
 final class StatusCommand extends AdminCommand {
+    @picocli.CommandLine.Mixin
+    HelpOption helpOption;
+
     /** Condition types that are bad when True; every other type is bad when not True. */
     static final Set<String> ABNORMAL_TYPES = Set.of("Conflict", "HookFailed", "StopFailed", "Degraded", "Stale");
 

@@ -534,6 +534,18 @@ class LcsTest {
     }
 
     @Test
+    void everyVerbTakesHelpAndExits0WithoutCallingTheDaemon() {
+        for (String verb : Lcs.VERBS.keySet()) {
+            for (String flag : new String[] {"--help", "-h"}) {
+                Result r = lcs(verb, flag);
+                assertExit(0, r);
+                assertTrue(r.out().contains("Usage: lcs " + verb), verb + " " + flag + ":\n" + r.out() + r.err());
+            }
+        }
+        assertTrue(fake.requests.isEmpty(), "help must not reach the daemon: " + fake.requests);
+    }
+
+    @Test
     void oneVerbCommandLinesRegisterOnlyThatVerbAndHelpListsEveryVerb() {
         PrintWriter sink = new PrintWriter(new StringWriter());
         Environment env = env(fake.url());
