@@ -2,12 +2,8 @@ package io.lcs.harness.bench;
 
 import io.lcs.harness.netns.HarnessException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,8 +13,6 @@ import java.util.regex.Pattern;
  * pulls in beyond the base system. Every command is bounded.
  */
 public final class KeepalivedInstall {
-    private static final Pattern DEPENDS = Pattern.compile("^\\s*(?:\\|)?(?:Pre)?Depends:\\s*<?([a-z0-9][a-z0-9+.-]*)",
-            Pattern.MULTILINE);
 
     private KeepalivedInstall() {
     }
@@ -46,59 +40,48 @@ public final class KeepalivedInstall {
     }
 
     /**
-     * {@code pkg} and the installed packages it depends on, transitively, that are not of priority
-     * required or important (the base system), at most {@code max} packages.
+     * {@code pkg} and the packages apt installed along with it that nothing else needs: the
+     * {@code Remv} lines of {@code apt-get -s remove --auto-remove PKG} (a simulation: it changes
+     * nothing). On a system where keepalived was installed by this benchmark that is keepalived,
+     * its libraries beyond the base system and the Recommends apt installed (ipvsadm).
      */
-    public static List<String> closure(String pkg, int max) {
-        Set<String> seen = new LinkedHashSet<>();
-        Deque<String> todo = new ArrayDeque<>(List.of(pkg));
-        while (!todo.isEmpty() && seen.size() < max) {
-            String p = todo.poll();
-            if (seen.contains(p) || !p.equals(pkg) && isBase(p)) {
-                continue;
-            }
-            if (installedSizeKb(p) <= 0) {
-                continue; // not installed (an alternative or a virtual package)
-            }
-            seen.add(p);
-            Bench.Timed r = Bench.timed(List.of("apt-cache", "depends", "--installed", "--no-recommends", "--no-suggests",
-                    "--no-conflicts", "--no-breaks", "--no-replaces", "--no-enhances", p), Duration.ofSeconds(30));
-            todo.addAll(parseDepends(r.output()));
-        }
-        return new ArrayList<>(seen);
+    public static List<String> removalSet(String pkg) {
+        Bench.Timed r = Bench.timed(List.of("apt-get", "-s", "remove", "--auto-remove", pkg), Duration.ofSeconds(60));
+        return parseRemovals(r.output());
     }
 
-    /** The package names on Depends/PreDepends lines of {@code apt-cache depends} output. */
-    static List<String> parseDepends(String text) {
+    /** The package names of the {@code Remv NAME [VERSION]} lines of an apt-get simulation. */
+    static List<String> parseRemovals(String text) {
         List<String> out = new ArrayList<>();
-        Matcher m = DEPENDS.matcher(text);
+        Matcher m = REMV.matcher(text);
         while (m.find()) {
-            String name = m.group(1).split(":")[0];
-            if (!out.contains(name)) {
-                out.add(name);
-            }
+            out.add(m.group(1).split(":")[0]);
         }
         return out;
     }
 
-    private static boolean isBase(String p) {
-        Bench.Timed r = Bench.timed(List.of("dpkg-query", "-W", "-f=${Priority}", p), Duration.ofSeconds(10));
-        String prio = r.output().strip();
-        return prio.equals("required") || prio.equals("important");
-    }
+    private static final Pattern REMV = Pattern.compile("^Remv ([a-z0-9][a-z0-9+.:-]*)", Pattern.MULTILINE);
 
-    /** dpkg's Installed-Size of {@code p} in KiB, or 0 if not installed. */
-    public static long installedSizeKb(String p) {
-        Bench.Timed r = Bench.timed(List.of("dpkg-query", "-W", "-f=${db:Status-Abbrev} ${Installed-Size}", p),
-                Duration.ofSeconds(10));
-        if (!r.ok() || !r.output().startsWith("ii")) {
+    /** The sum of dpkg's Installed-Size of the installed packages among {@code pkgs}, KiB (one dpkg-query). */
+    public static long installedSizeKb(List<String> pkgs) {
+        if (pkgs.isEmpty()) {
             return 0;
         }
-        try {
-            return Long.parseLong(r.output().substring(2).strip());
-        } catch (NumberFormatException e) {
-            return 0;
+        List<String> argv = new ArrayList<>(List.of("dpkg-query", "-W", "-f=${db:Status-Abbrev} ${Installed-Size}\n"));
+        argv.addAll(pkgs);
+        Bench.Timed r = Bench.timed(argv, Duration.ofSeconds(30));
+        long kb = 0;
+        for (String line : r.output().split("\n")) {
+            String[] w = line.strip().split("\\s+");
+            if (w.length == 2 && w[0].startsWith("ii")) {
+                try {
+                    kb += Long.parseLong(w[1]);
+                } catch (NumberFormatException e) {
+                    // a package without the field: counts 0
+                }
+            }
         }
+        return kb;
     }
 
     private static String tail(String s) {

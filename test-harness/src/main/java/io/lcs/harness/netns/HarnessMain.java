@@ -214,7 +214,7 @@ public final class HarnessMain implements Runnable {
         int footprintSeconds;
 
         @Option(names = "--budget-minutes", description = "stop starting trials after this (default ${DEFAULT-VALUE})",
-                defaultValue = "42")
+                defaultValue = "36")
         int budgetMinutes;
 
         @CommandLine.Spec

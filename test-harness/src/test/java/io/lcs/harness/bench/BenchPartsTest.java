@@ -22,17 +22,14 @@ class BenchPartsTest {
     }
 
     @Test
-    void aptCacheDependsOutputGivesPackageNames() {
+    void aptRemovalSimulationGivesThePackageNames() {
         String out = """
-                keepalived
-                  PreDepends: init-system-helpers
-                  Depends: iproute2
-                  Depends: libc6
-                 |Depends: libsnmp40
-                  Depends: <libfoo-virtual>
-                  Depends: libnl-3-200:amd64
+                NOTE: This is only a simulation!
+                Remv ipvsadm [1:1.31-1+b1]
+                Remv keepalived [1:2.2.7-1+b2]
+                Remv libnl-3-200:amd64 [3.7.0-0.2+b1]
+                Inst something-else (1.0 Debian:12)
                 """;
-        assertEquals(List.of("init-system-helpers", "iproute2", "libc6", "libsnmp40", "libfoo-virtual", "libnl-3-200"),
-                KeepalivedInstall.parseDepends(out));
+        assertEquals(List.of("ipvsadm", "keepalived", "libnl-3-200"), KeepalivedInstall.parseRemovals(out));
     }
 }
