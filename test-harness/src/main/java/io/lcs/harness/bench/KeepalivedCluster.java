@@ -26,6 +26,8 @@ public final class KeepalivedCluster implements Subject {
     private final Path dir;
     private final RunRegistry registry;
     private final Process[] processes;
+    /** Child PIDs already written to the run registry. */
+    private final java.util.Set<Long> recorded = new java.util.HashSet<>();
 
     /**
      * @param namespaces node i's namespace at index i - 1
@@ -117,7 +119,13 @@ public final class KeepalivedCluster implements Subject {
     public boolean awaitChild(int i, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (handles(i).size() >= 2) {
+            List<ProcessHandle> hs = handles(i);
+            if (hs.size() >= 2) {
+                for (ProcessHandle h : hs.subList(1, hs.size())) {
+                    if (recorded.add(h.pid())) {
+                        registry.process(h, "keepalived-vrrp-n" + i);
+                    }
+                }
                 return true;
             }
             sleep(20);
@@ -150,7 +158,13 @@ public final class KeepalivedCluster implements Subject {
     @Override
     public void kill9(int i) {
         List<ProcessHandle> hs = handles(i);
-        // children first: a parent killed first could not reap them, and its child could see it go
+        if (hs.isEmpty()) {
+            return;
+        }
+        // Stop the parent first so it can neither respawn a child nor tell it to shut down
+        // gracefully, then SIGKILL the children and the parent: a crash of the whole daemon.
+        signal(hs.get(0).pid(), "STOP");
+        hs = handles(i);
         for (int k = hs.size() - 1; k >= 0; k--) {
             hs.get(k).destroyForcibly();
         }
