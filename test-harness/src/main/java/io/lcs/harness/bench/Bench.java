@@ -996,6 +996,10 @@ public final class Bench implements AutoCloseable {
                         + opt.footprintSeconds() + " s: RSS and PSS from /proc/PID/smaps_rollup (6 samples, averaged; "
                         + "keepalived: parent + VRRP child summed), CPU = utime+stime+cutime+cstime from /proc/PID/stat "
                         + "(lcsd's reaped children such as ip and arping included).");
+                if (opt.footprintSeconds() < 60) {
+                    notes.add("**Short settle and measure (" + opt.footprintSeconds() + " s, --footprint-seconds): a smoke "
+                            + "run, not the figures of record (those need >= 60 s).**");
+                }
             }
             default -> {
                 rows.add(singleRow("all 1,000 VIPs active after the start", "allActive", "ms", null));

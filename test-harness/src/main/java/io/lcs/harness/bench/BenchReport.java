@@ -116,8 +116,9 @@ public final class BenchReport {
             sb.append("Run started ").append(started).append(".\n\n");
         }
         sb.append("Written by `lcs-harness bench` (test-harness, `io.lcs.harness.bench`); see docs/test-harness.md. ")
-                .append("lcs and keepalived run in the same run, one after the other, on the same network namespaces, ")
-                .append("with the same client namespace probing the same VIP.\n\n");
+                .append("lcs and keepalived run in the same run on the same network namespaces, with the same client ")
+                .append("namespace probing the same VIP: one after the other for failover, move, cold start and CLI, ")
+                .append("at the same time (distinct VIPs) for the footprint.\n\n");
         keyValues(sb, "Machine", machine);
         keyValues(sb, "Versions", versions);
         if (!commands.isEmpty()) {
