@@ -155,6 +155,18 @@ public final class ClientProbe implements AutoCloseable {
         }
     }
 
+    /** The samples of VIP {@code i} sent at or after {@code fromMicros} (a copy; cheap for recent windows). */
+    public List<Sample> samplesSince(int i, long fromMicros) {
+        List<Sample> list = samples.get(i);
+        synchronized (list) {
+            int k = list.size();
+            while (k > 0 && list.get(k - 1).atMicros() >= fromMicros) {
+                k--;
+            }
+            return new ArrayList<>(list.subList(k, list.size()));
+        }
+    }
+
     /** The MACs that answered the latest probe of {@code vip}, or null before the first. */
     public List<String> latest(Vip vip) {
         List<Sample> list = samples.get(vips.indexOf(vip));

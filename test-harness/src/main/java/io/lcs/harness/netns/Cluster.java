@@ -117,6 +117,8 @@ public final class Cluster implements AutoCloseable {
     private final Settings settings;
     private final RunRegistry registry;
     private final String classpath;
+    /** Distribution home (bin/lcsd, bin/lcs) the daemons and the CLI run from, or null: the classpath. */
+    private final Path lcsHome;
     private final String secret;
     private final List<Node> nodes = new ArrayList<>();
     private final List<Vip> vips = new ArrayList<>();
@@ -128,7 +130,34 @@ public final class Cluster implements AutoCloseable {
      */
     public Cluster(Topology topology, Path runDir, Settings settings, RunRegistry registry, String classpath,
                    long startMicros) {
+        this(topology, runDir, settings, registry, classpath, null, null, startMicros);
+    }
+
+    /**
+     * A cluster whose daemons run the way users run them: {@code LCS_HOME/bin/lcsd -c FILE -v}
+     * (the distribution's launcher with its shipped JVM flags, runtime and CDS archive), and whose
+     * CLI is {@code LCS_HOME/bin/lcs}; with {@code vips} instead of the settings' VIP pairs (null:
+     * the pairs). Used by the benchmark ({@code io.lcs.harness.bench}).
+     *
+     * @param lcsHome a distribution tree holding {@code bin/lcsd} and {@code bin/lcs}
+     * @param vips the VIPs to configure, 1..5000, distinct names and addresses
+     */
+    public static Cluster fromDistribution(Topology topology, Path runDir, Settings settings, RunRegistry registry,
+                                           Path lcsHome, List<Vip> vips, long startMicros) {
+        if (!Files.isExecutable(lcsHome.resolve("bin/lcsd")) || !Files.isExecutable(lcsHome.resolve("bin/lcs"))) {
+            throw new HarnessException("no executable bin/lcsd and bin/lcs under " + lcsHome
+                    + ": build the distribution (./mvnw -pl dist -am package -DskipTests) or pass --lcs-home");
+        }
+        if (vips != null && (vips.isEmpty() || vips.size() > 5000)) {
+            throw new HarnessException(vips.size() + " VIPs: must be 1..5000");
+        }
+        return new Cluster(topology, runDir, settings, registry, null, lcsHome, vips, startMicros);
+    }
+
+    private Cluster(Topology topology, Path runDir, Settings settings, RunRegistry registry, String classpath,
+                    Path lcsHome, List<Vip> explicitVips, long startMicros) {
         this.startMicros = startMicros;
+        this.lcsHome = lcsHome == null ? null : lcsHome.toAbsolutePath();
         if (topology.nodeCount() != settings.nodes()) {
             throw new HarnessException("topology has " + topology.nodeCount() + " nodes, settings " + settings.nodes());
         }
@@ -138,9 +167,13 @@ public final class Cluster implements AutoCloseable {
         this.registry = registry;
         this.classpath = classpath;
         this.secret = "lcsh-" + topology.runId() + "-" + Topology.newRunId() + Topology.newRunId();
-        for (int k = 1; k <= settings.vipPairs(); k++) {
-            vips.add(Vip.v4(k));
-            vips.add(Vip.v6(k));
+        if (explicitVips != null) {
+            vips.addAll(explicitVips);
+        } else {
+            for (int k = 1; k <= settings.vipPairs(); k++) {
+                vips.add(Vip.v4(k));
+                vips.add(Vip.v6(k));
+            }
         }
         try {
             for (int i = 1; i <= settings.nodes(); i++) {
@@ -223,14 +256,19 @@ public final class Cluster implements AutoCloseable {
         if (n.running()) {
             return;
         }
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> argv = new ArrayList<>();
-        argv.add(javaBin);
-        argv.addAll(JVM_FLAGS);
-        argv.addAll(List.of("-cp", classpath, "io.lcs.controller.daemon.Lcsd", "-c", n.config.toString(), "-v"));
+        if (lcsHome != null) {
+            // the launcher execs the JVM, so the process we hold is lcsd's JVM itself
+            argv.addAll(List.of(lcsHome.resolve("bin/lcsd").toString(), "-c", n.config.toString(), "-v"));
+        } else {
+            argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            argv.addAll(JVM_FLAGS);
+            argv.addAll(List.of("-cp", classpath, "io.lcs.controller.daemon.Lcsd", "-c", n.config.toString(), "-v"));
+        }
         ProcessBuilder pb = new ProcessBuilder(Netns.exec(n.ns, argv)).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("MALLOC_ARENA_MAX", "2");
+        pb.environment().remove("LCSD_JAVA_OPTS"); // the shipped flags, unchanged
         pb.environment().remove("LCS_FAKE_ACTUATOR_JOURNAL");
         try {
             Files.writeString(n.log, "==== harness: start " + java.time.Instant.now() + "\n",
@@ -347,12 +385,29 @@ public final class Cluster implements AutoCloseable {
      * {@code cli(n1, "move", "v4-1", "--to", "n2")}; bounded by {@code timeout}.
      */
     public CommandResult cli(Node via, Duration timeout, String... args) {
+        List<String> argv = cliArgv(args);
+        // ProcessCommandRunner clears the environment; java is found by its absolute path
+        return Netns.run(timeout, Netns.exec(via.ns, argv));
+    }
+
+    /**
+     * The argv of {@code lcs --server http://127.0.0.1:ADMIN ARGS...} (to be run inside a node's
+     * namespace): the distribution's {@code bin/lcs} (through {@code env} with a PATH, since the
+     * command runners clear the environment) or java with the classpath.
+     */
+    public List<String> cliArgv(String... args) {
+        if (lcsHome != null) {
+            List<String> argv = new ArrayList<>(List.of("env", "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+                    "LCS_HOME=" + lcsHome, lcsHome.resolve("bin/lcs").toString(),
+                    "--server", "http://127.0.0.1:" + ADMIN_PORT));
+            argv.addAll(List.of(args));
+            return argv;
+        }
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> argv = new ArrayList<>(List.of(javaBin, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Xshare:auto", "-cp", classpath, "io.lcs.cli.Lcs", "--server", "http://127.0.0.1:" + ADMIN_PORT));
         argv.addAll(List.of(args));
-        // ProcessCommandRunner clears the environment; java is found by its absolute path
-        return Netns.run(timeout, Netns.exec(via.ns, argv));
+        return argv;
     }
 
     /** The last {@code chars} characters of a node's log. */

@@ -15,6 +15,9 @@ import picocli.CommandLine.Option;
  *   <li>{@code scenarios} — the fixed CI set ({@link Scenarios}); exit 0 when every check passes;</li>
  *   <li>{@code nemesis --seed S --duration D --nodes N [--witnesses W]} — random faults for D
  *       ({@link Nemesis}); exit 0 when there was no overlap;</li>
+ *   <li>{@code bench [--trials N] [--only AREA,...] [--out FILE] [--lcs-home DIR]} — the
+ *       benchmark of lcs against keepalived ({@link io.lcs.harness.bench.Bench}); writes a
+ *       Markdown report (default docs/BENCHMARKS.md);</li>
  *   <li>{@code cleanup} — removes what an interrupted run left (namespaces {@code lcsh-*}, the
  *       processes it recorded under /tmp/lcs-harness).</li>
  * </ul>
@@ -25,7 +28,8 @@ import picocli.CommandLine.Option;
 @Command(name = "lcs-harness", mixinStandardHelpOptions = true,
         description = "Real lcsd processes in network namespaces, with faults and an overlap checker (root only).",
         subcommands = {HarnessMain.ScenariosCommand.class, HarnessMain.NemesisCommand.class,
-                HarnessMain.DemoCommand.class, HarnessMain.CleanupCommand.class})
+                HarnessMain.DemoCommand.class, HarnessMain.CleanupCommand.class,
+                HarnessMain.BenchCommand.class})
 public final class HarnessMain implements Runnable {
     static final int EXIT_FAIL = 1;
     static final int EXIT_CANNOT_RUN = 3;
@@ -184,6 +188,86 @@ public final class HarnessMain implements Runnable {
                     + r.namespaces().size() + " namespace(s) " + r.namespaces());
             r.errors().forEach(e -> System.err.println("cleanup: " + e));
             return r.errors().isEmpty() ? 0 : EXIT_FAIL;
+        }
+    }
+
+    @Command(name = "bench", description = "Benchmarks lcs (from its distribution) against keepalived on the same "
+            + "namespaces and writes a Markdown report.")
+    static final class BenchCommand implements Callable<Integer> {
+        @Option(names = "--trials", description = "trials per failover kind, move and CLI command (default ${DEFAULT-VALUE})",
+                defaultValue = "20")
+        int trials;
+
+        @Option(names = "--only", split = ",", paramLabel = "AREA",
+                description = "run only these areas (failover, move, coldstart, cli, footprint, scale; default: all)")
+        List<String> only;
+
+        @Option(names = "--out", description = "the report (default ${DEFAULT-VALUE})", defaultValue = "docs/BENCHMARKS.md")
+        java.nio.file.Path out;
+
+        @Option(names = "--lcs-home", description = "the lcs distribution tree (default ${DEFAULT-VALUE})",
+                defaultValue = "dist/target/lcs-0.1.0-SNAPSHOT")
+        java.nio.file.Path lcsHome;
+
+        @Option(names = "--footprint-seconds", description = "footprint settle and measure time each (default ${DEFAULT-VALUE}; "
+                + "the report of record needs >= 60)", defaultValue = "60")
+        int footprintSeconds;
+
+        @Option(names = "--budget-minutes", description = "stop starting trials after this (default ${DEFAULT-VALUE})",
+                defaultValue = "36")
+        int budgetMinutes;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (only != null && !io.lcs.harness.bench.Bench.AREAS.containsAll(only)) {
+                System.err.println("lcs-harness bench: unknown area in --only " + only + "; known: "
+                        + io.lcs.harness.bench.Bench.AREAS);
+                return 2;
+            }
+            if (trials < 1 || trials > 200) {
+                System.err.println("lcs-harness bench: --trials " + trials + ": must be 1..200");
+                return 2;
+            }
+            if (footprintSeconds < 5 || footprintSeconds > 600) {
+                System.err.println("lcs-harness bench: --footprint-seconds " + footprintSeconds + ": must be 5..600");
+                return 2;
+            }
+            if (budgetMinutes < 1 || budgetMinutes > 600) {
+                System.err.println("lcs-harness bench: --budget-minutes " + budgetMinutes + ": must be 1..600");
+                return 2;
+            }
+            String why = preflight();
+            if (why != null) {
+                System.err.println("lcs-harness: " + why);
+                return EXIT_CANNOT_RUN;
+            }
+            java.nio.file.Path home = lcsHome.toAbsolutePath().normalize();
+            if (!java.nio.file.Files.isExecutable(home.resolve("bin/lcsd"))) {
+                System.err.println("lcs-harness bench: no bin/lcsd under " + home + ": build the distribution "
+                        + "(nice ./mvnw -B -q -pl dist -am package -DskipTests) or pass --lcs-home");
+                return EXIT_CANNOT_RUN;
+            }
+            try {
+                io.lcs.harness.bench.KeepalivedInstall.ensureInstalled(System.out);
+            } catch (HarnessException e) {
+                System.err.println("lcs-harness bench: " + e.getMessage());
+                return EXIT_CANNOT_RUN;
+            }
+            List<String> argv = new java.util.ArrayList<>(List.of("test-harness/lcs-harness"));
+            argv.addAll(spec.commandLine().getParseResult().originalArgs());
+            var opts = new io.lcs.harness.bench.Bench.Options(trials,
+                    only == null ? java.util.Set.of() : java.util.Set.copyOf(only), out, home, footprintSeconds,
+                    budgetMinutes, List.of(String.join(" ", argv)));
+            try (io.lcs.harness.bench.Bench b = new io.lcs.harness.bench.Bench(opts, System.out)) {
+                b.run();
+                return 0;
+            } catch (java.io.IOException | HarnessException e) {
+                System.err.println("lcs-harness bench: " + e.getMessage());
+                return EXIT_FAIL;
+            }
         }
     }
 

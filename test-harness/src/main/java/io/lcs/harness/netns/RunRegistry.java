@@ -52,6 +52,12 @@ public final class RunRegistry {
         append("pid " + p.pid() + " " + startMillis + " " + what.replaceAll("\\s+", "_"));
     }
 
+    /** Records a process we started that is not a {@link Process} of ours (e.g. a daemon's child). */
+    public synchronized void process(ProcessHandle p, String what) {
+        long startMillis = p.info().startInstant().map(Instant::toEpochMilli).orElse(-1L);
+        append("pid " + p.pid() + " " + startMillis + " " + what.replaceAll("\\s+", "_"));
+    }
+
     private void append(String line) {
         try {
             Files.writeString(file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND,
