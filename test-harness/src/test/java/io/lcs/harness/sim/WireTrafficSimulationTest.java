@@ -42,5 +42,41 @@ class WireTrafficSimulationTest {
         System.out.printf("idle traffic, 5 nodes, %d VIPs: %.0f B/s (%.0f per directed link), %.1f messages/s%n",
                 VIPS, bytesPerSecond, bytesPerSecond / 20, messagesPerSecond);
         assertTrue(bytesPerSecond <= 50_000, "idle traffic " + bytesPerSecond + " B/s is over 50 KB/s");
+
+        // kill the busiest owner: every one of its VIPs must be held elsewhere within 3 s
+        java.util.Map<String, List<String>> byOwner = new java.util.TreeMap<>();
+        for (String v : vips) {
+            for (SimNode n : sim.nodes()) {
+                if (n.core().lease(v, n.clock().monoNanos()).held()) {
+                    byOwner.computeIfAbsent(n.name(), k -> new ArrayList<>()).add(v);
+                }
+            }
+        }
+        String victim = byOwner.entrySet().stream().max(java.util.Map.Entry.comparingByValue(
+                java.util.Comparator.comparingInt(List::size))).orElseThrow().getKey();
+        List<String> lost = byOwner.get(victim);
+        long killedAt = sim.clock().nowNanos();
+        sim.crash(victim);
+        long doneAt = -1;
+        for (int step = 0; step < 1_000 && doneAt < 0; step++) { // 10 ms steps, at most 10 s
+            sim.runForMillis(10);
+            int back = 0;
+            for (String v : lost) {
+                for (SimNode n : sim.nodes()) {
+                    if (n.core() != null && !n.name().equals(victim)
+                            && n.core().lease(v, n.clock().monoNanos()).held()) {
+                        back++;
+                        break;
+                    }
+                }
+            }
+            if (back == lost.size()) {
+                doneAt = sim.clock().nowNanos();
+            }
+        }
+        double seconds = (doneAt - killedAt) / 1e9;
+        System.out.printf("crash of %s holding %d VIPs: all held elsewhere after %.2f s%n", victim, lost.size(),
+                seconds);
+        assertTrue(doneAt > 0 && seconds <= 3.0, "failover of " + lost.size() + " VIPs took " + seconds + " s");
     }
 }
