@@ -820,9 +820,13 @@ public final class ClusterCore {
         broadcastLease(new LeaseMessage.Prepare(l.vip, l.ballot));
     }
 
+    /** Retries are aligned to this grid, so VIPs that backed off together retry as one cohort. */
+    static final long RETRY_GRID_NANOS = 20_000_000L;
+
     private void abandonRound(Lease l, long nowNanos, long backoffNanos) {
         l.phase = Phase.IDLE;
-        l.nextAttemptNanos = nowNanos + backoffNanos;
+        long at = nowNanos + backoffNanos;
+        l.nextAttemptNanos = at - Math.floorMod(at, RETRY_GRID_NANOS) + RETRY_GRID_NANOS;
     }
 
     private void loseLease(Lease l, String reason) {
