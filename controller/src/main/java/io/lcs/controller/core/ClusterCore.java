@@ -15,7 +15,9 @@ import io.lcs.model.api.StoredObject;
 import io.lcs.controller.store.InMemoryObjectStore;
 import io.lcs.model.wire.Ballot;
 import io.lcs.model.wire.LeaseMessage;
+import io.lcs.model.wire.LeaseSetCodec;
 import io.lcs.model.wire.Message;
+import io.lcs.model.wire.WireCodec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -46,6 +48,13 @@ import java.util.random.RandomGenerator;
  * to another owner while a grant is live, renewals included; votes are counted per distinct
  * acceptor; a restarted core refuses every lease message for one lease plus drift (it may have
  * forgotten a grant); the owner's view is shortened by twice the drift bound.
+ *
+ * <p>Scale: the lease rounds this node starts in one step form a cohort that shares one ballot
+ * (ballots are node-wide and only compared per VIP, so one fresh ballot above every member's
+ * highest seen is a valid fresh ballot for each), and held leases renew together (a lease half-way
+ * to its renewal joins a renewal that is due: renewing early is just another round). The per-VIP
+ * messages of a step then differ only in their VIP, so {@link LeaseSetCodec} sends them as a few
+ * groups with bitmaps; the per-VIP PaxosLease steps themselves are unchanged.
  */
 public final class ClusterCore {
     /** Objects per anti-entropy message, so a large store never makes one oversized frame. */
@@ -70,6 +79,15 @@ public final class ClusterCore {
     private final Map<Long, PendingWrite> writes = new HashMap<>();
     private long nextRequestId = 1;
     private final Map<String, Lease> leases = new TreeMap<>();
+    /** The sorted names of {@link #leases}, for {@link Message.LeaseSets}; null when it must be rebuilt. */
+    private LeaseSetCodec.VipTable table;
+    private final LeaseSetCodec.PrepareSets prepareSets;
+    /** The last ballot counter this node used (for any VIP). */
+    private long ballotCounter;
+    /** Leases whose round starts with the next cohort, and the earliest time one was queued. */
+    private final List<Lease> cohort = new ArrayList<>();
+    private long cohortNanos;
+    private long leaseSetsDropped;
 
     private boolean quorum;
     private List<String> declined = List.of();
@@ -104,6 +122,7 @@ public final class ClusterCore {
         // so it answers no lease message until any grant it could have given has ended everywhere.
         this.restartUntilNanos = nowNanos + (long) (leaseNanos * (1.0 + 2 * config.driftBound()));
         this.lastTickNanos = nowNanos;
+        this.prepareSets = new LeaseSetCodec.PrepareSets(16, config.members().size() + 1);
         for (CoreConfig.Member m : config.members()) {
             if (!m.name().equals(self)) {
                 peers.put(m.name(), new Peer(m.name(), m.fullMember()));
@@ -135,6 +154,10 @@ public final class ClusterCore {
             long gap = (wallMillis - lastWallMillis) - monoMillis;
             if (gap > config.suspendJumpMillis()) {
                 events.add(new CoreEvent.SuspendDetected(gap));
+                for (Lease l : cohort) {
+                    l.queued = false;
+                }
+                cohort.clear();
                 for (Lease l : leases.values()) {
                     if (l.heldUntilNanos != 0) {
                         loseLease(l, "suspend detected: wall clock jumped " + gap + " ms past the monotonic clock");
@@ -157,7 +180,7 @@ public final class ClusterCore {
                 send(p.name, new Message.Heartbeat(config.configHash(), incarnation, objects.liveDigest(),
                         objects.tombstoneDigest(), nowNanos,
                         p.lastTheirSentNanos == 0 ? 0 : p.lastTheirSentNanos + (nowNanos - p.lastHeardNanos),
-                        restarting, declined));
+                        restarting, declined, table().hash()));
             }
         }
         long timeout = config.peerTimeoutMillis() * 1_000_000L;
@@ -170,9 +193,23 @@ public final class ClusterCore {
         updateQuorum();
         expireWrites(nowNanos);
         collectTombstones(nowNanos);
+        boolean renewalDue = false;
         for (Lease l : leases.values()) {
-            leaseTick(l, nowNanos);
+            if (leaseTick(l, nowNanos) && l.heldUntilNanos != 0) {
+                renewalDue = true;
+            }
         }
+        if (renewalDue) {
+            // held leases past half their renewal interval renew with this cohort, so they stay aligned
+            long half = config.renewMillis() * 500_000L;
+            for (Lease l : leases.values()) {
+                if (l.heldUntilNanos != 0 && !l.queued && nowNanos - l.heldRoundStartNanos >= half
+                        && nowNanos >= l.nextAttemptNanos && canStartRound(l, nowNanos)) {
+                    queueRound(l, nowNanos);
+                }
+            }
+        }
+        startCohort();
         flush(nowNanos);
     }
 
@@ -205,6 +242,19 @@ public final class ClusterCore {
         } else if (message instanceof Message.LeaseBatch lb) {
             for (LeaseMessage lm : lb.items()) {
                 onLeaseMessage(from, lm, nowNanos);
+            }
+        } else if (message instanceof Message.LeaseSets ls) {
+            if (ls.table() != table().hash()) {
+                leaseSetsDropped++; // our VIP tables differ right now: a lost message, resent next round
+            } else {
+                try {
+                    for (LeaseMessage lm : LeaseSetCodec.decode(from, ls, table(), prepareSets)) {
+                        onLeaseMessage(from, lm, nowNanos);
+                    }
+                } catch (WireCodec.WireFormatException e) {
+                    leaseSetsDropped++;
+                    events.add(new CoreEvent.BadMessage(from, e.getMessage()));
+                }
             }
         }
         flush(nowNanos);
@@ -253,7 +303,7 @@ public final class ClusterCore {
         l.wanted = wanted;
         if (wanted) {
             l.nextAttemptNanos = nowNanos;
-            leaseTick(l, nowNanos);
+            leaseTick(l, nowNanos); // queued: the round starts with the next drain or tick
         } else if (l.phase != Phase.IDLE) {
             l.phase = Phase.IDLE;
         }
@@ -306,6 +356,12 @@ public final class ClusterCore {
 
     /** Returns everything produced since the last call; see {@link Ready} for the order to apply it. */
     public Ready drain() {
+        if (!cohort.isEmpty()) {
+            // rounds wanted by setLeaseWanted calls since the last tick start here, as one cohort
+            long at = cohortNanos;
+            startCohort();
+            flush(at);
+        }
         batchLeaseMessages();
         if (persistObjects.isEmpty() && forgetObjects.isEmpty() && persistEpochs.isEmpty() && outbound.isEmpty()
                 && events.isEmpty()) {
@@ -373,6 +429,11 @@ public final class ClusterCore {
         return next;
     }
 
+    /** Lease-set messages dropped since start: VIP tables differing for a moment, or malformed. */
+    public long leaseSetsDropped() {
+        return leaseSetsDropped;
+    }
+
     /** True during the post-restart wait: this node votes on no lease and is no placement candidate. */
     public boolean restarting(long nowNanos) {
         return nowNanos < restartUntilNanos;
@@ -435,6 +496,7 @@ public final class ClusterCore {
         p.lastTheirSentNanos = hb.sentNanos();
         p.restarting = hb.restarting();
         p.declined = hb.declined() == null ? List.of() : hb.declined();
+        p.leaseTable = hb.leaseTable();
         if (hb.echoNanos() != 0 && hb.echoNanos() <= nowNanos) {
             p.rttNanos = nowNanos - hb.echoNanos();
         }
@@ -671,26 +733,68 @@ public final class ClusterCore {
             }
             l = new Lease(vip);
             leases.put(vip, l);
+            table = null;
         }
         return l;
     }
 
-    private void leaseTick(Lease l, long nowNanos) {
+    /** @return true when it queued a round for {@code l} */
+    private boolean leaseTick(Lease l, long nowNanos) {
         if (l.heldUntilNanos != 0 && nowNanos >= l.heldUntilNanos) {
             loseLease(l, "lease expired: no majority renewed it in time");
         }
         if (l.phase != Phase.IDLE && nowNanos - l.roundStartNanos > roundTimeoutNanos()) {
             abandonRound(l, nowNanos, jitter(config.renewMillis() / 4, config.renewMillis() / 2));
         }
-        if (!l.wanted || l.phase != Phase.IDLE || nowNanos < l.nextAttemptNanos || restarting(nowNanos)
-                || !quorum || !config.isFullMember(self)) {
-            return;
+        if (l.queued || nowNanos < l.nextAttemptNanos || !canStartRound(l, nowNanos)) {
+            return false;
         }
         boolean held = l.heldUntilNanos != 0;
         if (held && nowNanos - l.heldRoundStartNanos < config.renewMillis() * 1_000_000L) {
+            return false;
+        }
+        queueRound(l, nowNanos);
+        return true;
+    }
+
+    private boolean canStartRound(Lease l, long nowNanos) {
+        return l.wanted && l.phase == Phase.IDLE && !restarting(nowNanos) && quorum && config.isFullMember(self);
+    }
+
+    private void queueRound(Lease l, long nowNanos) {
+        if (cohort.isEmpty()) {
+            cohortNanos = nowNanos;
+        }
+        l.queued = true;
+        cohort.add(l);
+    }
+
+    /**
+     * Starts the rounds of every queued lease with one fresh ballot, above every member's highest
+     * ballot seen and every ballot this node used. Each round's timer starts when the first member
+     * was queued: never after its prepare leaves.
+     */
+    private void startCohort() {
+        if (cohort.isEmpty()) {
             return;
         }
-        startRound(l, nowNanos);
+        long counter = ballotCounter;
+        int n = 0;
+        for (Lease l : cohort) {
+            l.queued = false;
+            if (canStartRound(l, cohortNanos)) {
+                counter = Math.max(counter, Math.max(l.highestBallotSeen.counter(), l.maxBallotUsed.counter()));
+                cohort.set(n++, l);
+            }
+        }
+        if (n > 0) {
+            ballotCounter = counter + 1;
+            Ballot ballot = new Ballot(ballotCounter, self);
+            for (int i = 0; i < n; i++) {
+                startRound(cohort.get(i), ballot, cohortNanos);
+            }
+        }
+        cohort.clear();
     }
 
     private long roundTimeoutNanos() {
@@ -702,9 +806,8 @@ public final class ClusterCore {
         return (minMillis + random.nextLong(span)) * 1_000_000L;
     }
 
-    private void startRound(Lease l, long nowNanos) {
-        long counter = Math.max(l.highestBallotSeen.counter(), l.maxBallotUsed.counter()) + 1;
-        l.ballot = new Ballot(counter, self);
+    private void startRound(Lease l, Ballot ballot, long nowNanos) {
+        l.ballot = ballot;
         l.maxBallotUsed = l.ballot;
         l.highestBallotSeen = l.ballot;
         // The candidate's timer starts now, before the first prepare leaves (PaxosLease).
@@ -717,9 +820,13 @@ public final class ClusterCore {
         broadcastLease(new LeaseMessage.Prepare(l.vip, l.ballot));
     }
 
+    /** Retries are aligned to this grid, so VIPs that backed off together retry as one cohort. */
+    static final long RETRY_GRID_NANOS = 20_000_000L;
+
     private void abandonRound(Lease l, long nowNanos, long backoffNanos) {
         l.phase = Phase.IDLE;
-        l.nextAttemptNanos = nowNanos + backoffNanos;
+        long at = nowNanos + backoffNanos;
+        l.nextAttemptNanos = at - Math.floorMod(at, RETRY_GRID_NANOS) + RETRY_GRID_NANOS;
     }
 
     private void loseLease(Lease l, String reason) {
@@ -832,8 +939,10 @@ public final class ClusterCore {
 
     private LeaseMessage.Reject reject(Lease l, Ballot ballot, long nowNanos) {
         boolean grantLive = l.grantOwner != null && nowNanos < l.grantExpiresNanos;
-        return new LeaseMessage.Reject(l.vip, ballot, l.promised, grantLive ? l.grantOwner : null,
-                grantLive ? (l.grantExpiresNanos - nowNanos) / 1_000_000L : 0, l.highestEpoch);
+        // the remaining time is rounded up to 10 ms: rejects of one round then group on the wire
+        long remaining = grantLive ? ((l.grantExpiresNanos - nowNanos) / 1_000_000L + 9) / 10 * 10 : 0;
+        return new LeaseMessage.Reject(l.vip, ballot, l.promised, grantLive ? l.grantOwner : null, remaining,
+                l.highestEpoch);
     }
 
     private void proposerStep(Lease l, String from, LeaseMessage m, long nowNanos) {
@@ -900,6 +1009,13 @@ public final class ClusterCore {
 
     // ------------------------------------------------------------------ output plumbing
 
+    private LeaseSetCodec.VipTable table() {
+        if (table == null) {
+            table = LeaseSetCodec.VipTable.of(leases.keySet());
+        }
+        return table;
+    }
+
     private void send(String to, Message m) {
         outbound.add(new Ready.Outbound(to, m));
     }
@@ -921,8 +1037,12 @@ public final class ClusterCore {
      */
     private void batchLeaseMessages() {
         if (!leaseOutbox.isEmpty()) {
+            LeaseSetCodec.VipTable t = table();
             for (Map.Entry<String, List<LeaseMessage>> e : leaseOutbox.entrySet()) {
-                send(e.getKey(), new Message.LeaseBatch(List.copyOf(e.getValue())));
+                Peer p = peers.get(e.getKey());
+                Message.LeaseSets sets = p != null && p.leaseTable == t.hash()
+                        ? LeaseSetCodec.encode(e.getValue(), t, prepareSets) : null;
+                send(e.getKey(), sets != null ? sets : new Message.LeaseBatch(List.copyOf(e.getValue())));
             }
             leaseOutbox.clear();
         }
@@ -941,6 +1061,8 @@ public final class ClusterCore {
         long incarnation;
         long digest;
         long tombstoneDigest;
+        /** The hash of the peer's VIP table, from its last heartbeat. */
+        long leaseTable;
         long rttNanos = -1;
         long lastSyncNanos = Long.MIN_VALUE / 2;
         boolean restarting;
@@ -983,6 +1105,8 @@ public final class ClusterCore {
         Ballot highestBallotSeen = Ballot.ZERO;
         // proposer
         boolean wanted;
+        /** In {@link #cohort}, waiting for its round to start. */
+        boolean queued;
         Phase phase = Phase.IDLE;
         Ballot ballot = Ballot.ZERO;
         Ballot maxBallotUsed = Ballot.ZERO;

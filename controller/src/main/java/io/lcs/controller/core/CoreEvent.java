@@ -46,4 +46,8 @@ public sealed interface CoreEvent {
 
     record WriteCompleted(WriteResult result) implements CoreEvent {
     }
+
+    /** A peer's message that decoded but made no sense (e.g. a malformed lease set); it was dropped. */
+    record BadMessage(String peer, String reason) implements CoreEvent {
+    }
 }

@@ -400,6 +400,8 @@ public final class CoreDriver {
             events.append("SuspendDetected", "cluster", "wall clock ran " + s.gapMillis()
                     + " ms ahead of the monotonic clock: leases dropped");
             LOG.log(Level.WARNING, "suspend detected (" + s.gapMillis() + " ms): every lease dropped");
+        } else if (e instanceof CoreEvent.BadMessage b) {
+            LOG.log(Level.WARNING, "dropped a message from peer " + b.peer() + ": " + b.reason());
         } else if (e instanceof CoreEvent.ObjectChanged c) {
             StoredObject now = c.now();
             if (now.key().kind().equals(VirtualIP.KIND)) {

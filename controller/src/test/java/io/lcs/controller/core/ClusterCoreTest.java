@@ -192,6 +192,56 @@ class ClusterCoreTest {
     }
 
     @Test
+    void manyVipsRenewAsOneCohortAndTravelAsGroupedSets() {
+        Net net = new Net("a", "b", "c");
+        net.advance(2500); // restart wait
+        for (int i = 0; i < 300; i++) {
+            net.cores.get("a").setLeaseWanted(String.format("v%03d", i), true, net.now);
+            // b and c know the names too (in lcsd every node knows every configured VIP)
+            net.cores.get("b").setLeaseWanted(String.format("v%03d", i), false, net.now);
+            net.cores.get("c").setLeaseWanted(String.format("v%03d", i), false, net.now);
+        }
+        net.advance(1500);
+        for (int i = 0; i < 300; i++) {
+            assertEquals("a", net.holder(String.format("v%03d", i)));
+        }
+        // in the steady state, every lease message from a is one LeaseSets with one group per kind
+        net.advance(10);
+        List<Message> sent = new ArrayList<>();
+        for (int t = 0; t < 60; t++) {
+            net.now += 10_000_000L;
+            ClusterCore a = net.cores.get("a");
+            a.tick(net.now, net.now / 1_000_000L);
+            Ready r = a.drain();
+            for (Ready.Outbound o : r.messages()) {
+                sent.add(o.message());
+                try {
+                    net.cores.get(o.to()).receive("a", WireCodec.decode(WireCodec.encode(o.message())), net.now);
+                } catch (WireCodec.WireFormatException ex) {
+                    throw new AssertionError(ex);
+                }
+            }
+            net.pump();
+            for (String other : List.of("b", "c")) {
+                net.cores.get(other).tick(net.now, net.now / 1_000_000L);
+            }
+            net.pump();
+        }
+        List<Message.LeaseSets> sets = sent.stream().filter(m -> m instanceof Message.LeaseSets)
+                .map(m -> (Message.LeaseSets) m).toList();
+        assertTrue(sent.stream().noneMatch(m -> m instanceof Message.LeaseBatch), "no per-name batches");
+        assertTrue(!sets.isEmpty(), "renewals went out as lease sets");
+        for (Message.LeaseSets ls : sets) {
+            assertEquals(1, ls.groups().size(), "one group: all 300 renewals share one ballot: " + ls);
+            int bytes = WireCodec.encode(ls).length;
+            assertTrue(bytes < 250, "300 renewals in " + bytes + " bytes");
+        }
+        for (int i = 0; i < 300; i++) {
+            assertEquals("a", net.holder(String.format("v%03d", i)));
+        }
+    }
+
+    @Test
     void leaseIsAcquiredRenewedAndFailsOverAfterCrash() {
         Net net = new Net("a", "b", "c*");
         net.advance(2500); // restart wait

@@ -1,5 +1,6 @@
 package io.lcs.model.wire;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.lcs.model.api.ObjectKey;
@@ -21,11 +22,12 @@ import java.util.List;
     @JsonSubTypes.Type(value = Message.SyncVersions.class, name = "sv"),
     @JsonSubTypes.Type(value = Message.SyncObjects.class, name = "so"),
     @JsonSubTypes.Type(value = Message.LeaseBatch.class, name = "lb"),
+    @JsonSubTypes.Type(value = Message.LeaseSets.class, name = "ls"),
 })
 public sealed interface Message {
 
     /**
-     * Sent to every peer every heartbeat interval.
+     * Sent to every peer every heartbeat interval (short field names on the wire: 20 links, 4 a second).
      *
      * @param configHash the sender's membership hash; a peer with another hash is not counted
      * @param incarnation random per process start, so a restart is seen even without a disconnect
@@ -37,10 +39,14 @@ public sealed interface Message {
      * @param restarting the sender is in its post-restart wait (it votes on no lease and is no candidate)
      * @param declined VIPs the sender will not take for now (a hook failed there): others pick
      *     another node; usually empty
+     * @param leaseTable the hash of the sender's VIP table ({@link LeaseSetCodec.VipTable}): a peer
+     *     with the same hash may send it {@link LeaseSets}, others get {@link LeaseBatch}
      */
-    record Heartbeat(long configHash, long incarnation, long storeDigest, long tombstoneDigest, long sentNanos,
-                     long echoNanos,
-                     boolean restarting, List<String> declined) implements Message {
+    record Heartbeat(@JsonProperty("ch") long configHash, @JsonProperty("in") long incarnation,
+                     @JsonProperty("sd") long storeDigest, @JsonProperty("td") long tombstoneDigest,
+                     @JsonProperty("sn") long sentNanos, @JsonProperty("en") long echoNanos,
+                     @JsonProperty("rs") boolean restarting, @JsonProperty("dc") List<String> declined,
+                     @JsonProperty("lt") long leaseTable) implements Message {
     }
 
     /** ABD phase 1: what is your version of {@code key}? */
@@ -73,7 +79,36 @@ public sealed interface Message {
     record SyncObjects(List<StoredObject> objects) implements Message {
     }
 
-    /** All lease messages for all VIPs from one node to one peer in one tick. */
+    /**
+     * All lease messages for all VIPs from one node to one peer in one tick, one entry per VIP by
+     * name: the fallback when the peer's VIP table differs from ours (see {@link LeaseSets}).
+     */
     record LeaseBatch(List<LeaseMessage> items) implements Message {
+    }
+
+    /**
+     * All lease messages from one node to one peer in one tick, grouped: a thousand renewals of
+     * one round share one ballot, so each group is one lease message (its {@code vip} empty) and
+     * the set of VIPs it applies to. Decoded by {@link LeaseSetCodec} against the receiver's VIP
+     * table, which must have hash {@code table} (else the whole message is dropped: a lost message).
+     *
+     * @param table the hash of the sender's VIP table the bitmaps index
+     */
+    record LeaseSets(@JsonProperty("h") long table, @JsonProperty("g") List<LeaseGroup> groups) implements Message {
+    }
+
+    /**
+     * One lease message for a set of VIPs.
+     *
+     * @param m the message, with an empty {@code vip}
+     * @param ref false: {@code bits} is a bitmap over the VIP table (bit i = the i-th name in sorted
+     *     order). True: the set is the VIP set of the prepare that carried {@code m.ballot()} (which
+     *     both ends recorded), minus the members whose bit is set in {@code bits} (bit i = the i-th
+     *     name of that prepare set in sorted order)
+     * @param bits the bitmap, base64 (RFC 4648, no padding), least significant bit first in each
+     *     byte, trailing zero bytes left out
+     */
+    record LeaseGroup(@JsonProperty("m") LeaseMessage m, @JsonProperty("r") boolean ref,
+                      @JsonProperty("s") String bits) {
     }
 }

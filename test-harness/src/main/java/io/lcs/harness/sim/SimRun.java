@@ -23,10 +23,21 @@ import java.util.SplittableRandom;
 public final class SimRun {
     /** Client write keys: kind VirtualIP, names v0..v4 (the same names are the VIPs leased). */
     public static final List<String> VIPS = List.of("v0", "v1", "v2", "v3", "v4");
+    /** Every {@code MANY_VIPS_EVERY}-th seed leases {@link #MANY_VIPS} VIPs (v0..v49) instead of five. */
+    public static final int MANY_VIPS_EVERY = 8;
+    public static final List<String> MANY_VIPS = manyVips(50);
+
+    private static List<String> manyVips(int n) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add("v" + i);
+        }
+        return List.copyOf(out);
+    }
 
     /** What one run did, for the summary line and the determinism check. */
     public record Outcome(long seed, int nodes, int witnesses, boolean codec, long steps, long traceHash,
-                          long acked, long messages) {
+                          long acked, long messages, int vips) {
     }
 
     /** Shape of a run, all derived from the seed. */
@@ -39,6 +50,8 @@ public final class SimRun {
     private final SplittableRandom random;
     private final SimCluster sim;
     private final Shape shape;
+    /** The VIPs of this run (also the keys of its client writes). */
+    private final List<String> vips;
     private int writeCounter;
 
     /**
@@ -50,10 +63,12 @@ public final class SimRun {
         this.durationNanos = durationNanos;
         this.random = new SplittableRandom(seed ^ 0x5DEECE66DL);
         this.shape = shape(random, codecShare);
+        // chosen from the seed, not drawn from the run's random stream (five-VIP seeds replay as before)
+        this.vips = Math.floorMod(seed, MANY_VIPS_EVERY) == MANY_VIPS_EVERY - 1 ? MANY_VIPS : VIPS;
         long lease = shape.leaseMillis();
         long maxPause = 3 * lease * 1_000_000L;
         this.sim = new SimCluster(new SimCluster.Options(seed, shape.fullMembers(), shape.witnesses(), lease,
-                lease / 4, 0.01, shape.codec(), shape.releaseOnStop(), true, VIPS, maxPause, verbose));
+                lease / 4, 0.01, shape.codec(), shape.releaseOnStop(), true, vips, maxPause, verbose));
     }
 
     static Shape shape(SplittableRandom r, double codecShare) {
@@ -122,7 +137,7 @@ public final class SimRun {
         sim.invariants().checkEveryVipHeldOnce();
         sim.trace().mixIn(sim.invariants().acked());
         return new Outcome(seed, shape.fullMembers() + shape.witnesses(), shape.witnesses(), shape.codec(),
-                sim.steps(), sim.trace().hash(), sim.invariants().acked(), net.sent());
+                sim.steps(), sim.trace().hash(), sim.invariants().acked(), net.sent(), vips.size());
     }
 
     private long expo(long meanNanos) {
@@ -140,7 +155,7 @@ public final class SimRun {
             return;
         }
         String at = up.get(random.nextInt(up.size()));
-        String name = VIPS.get(random.nextInt(VIPS.size()));
+        String name = vips.get(random.nextInt(vips.size()));
         ObjectKey key = new ObjectKey("VirtualIP", name);
         WriteOp op;
         if (random.nextInt(5) == 0) {
@@ -214,7 +229,7 @@ public final class SimRun {
                 sim.trace().record(now, "burst", null, p, Double.hashCode(p));
             }
             case 6, 7 -> { // a Move: everyone prefers another node for a while
-                String vip = VIPS.get(random.nextInt(VIPS.size()));
+                String vip = vips.get(random.nextInt(vips.size()));
                 List<String> full = sim.fullMemberNames();
                 String to = full.get(random.nextInt(full.size()));
                 sim.forceOwner(vip, to);

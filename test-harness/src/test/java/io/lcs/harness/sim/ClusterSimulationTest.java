@@ -57,6 +57,7 @@ class ClusterSimulationTest {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         AtomicLong acked = new AtomicLong();
         AtomicLong codecRuns = new AtomicLong();
+        AtomicLong manyVipRuns = new AtomicLong();
         List<Future<String>> futures = new ArrayList<>();
         int[] sizes = new int[8];
         try {
@@ -70,6 +71,9 @@ class ClusterSimulationTest {
                         acked.addAndGet(o.acked());
                         if (o.codec()) {
                             codecRuns.incrementAndGet();
+                        }
+                        if (o.vips() > SimRun.VIPS.size()) {
+                            manyVipRuns.incrementAndGet();
                         }
                         synchronized (sizes) {
                             sizes[o.nodes()]++;
@@ -91,9 +95,10 @@ class ClusterSimulationTest {
                 }
             }
             double secs = (System.nanoTime() - start) / 1e9;
-            System.out.printf("simulation: %d seeds (%d/%d/%d of 3/5/7 nodes, %d with codec), %d failures, "
-                            + "%.1fM steps, %d acknowledged writes, %.1f s on %d threads (%.1f s CPU)%n", SEEDS, sizes[3],
-                    sizes[5], sizes[7], codecRuns.get(), failures.size(), steps.get() / 1e6, acked.get(), secs,
+            System.out.printf("simulation: %d seeds (%d/%d/%d of 3/5/7 nodes, %d with codec, %d with %d VIPs), "
+                            + "%d failures, %.1fM steps, %d acknowledged writes, %.1f s on %d threads (%.1f s CPU)%n",
+                    SEEDS, sizes[3], sizes[5], sizes[7], codecRuns.get(), manyVipRuns.get(), SimRun.MANY_VIPS.size(),
+                    failures.size(), steps.get() / 1e6, acked.get(), secs,
                     threads, cpuNanos.get() / 1e9);
             for (String f : failures) {
                 System.out.println(f.lines().findFirst().orElse(""));
