@@ -74,17 +74,23 @@ public final class LcsJson {
                     .build())
             );
 
-    private static final ObjectMapper YAML = configure(YAMLMapper.builder(YAMLFactory.builder()
-                    .streamReadConstraints(LIMITS)
-                    .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
-                    .loaderOptions(loaderOptions())
-                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-                    .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
-                    .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
-                    .build())
-            );
+    /**
+     * Holder: the YAML mapper (and Jackson YAML, SnakeYAML) is only loaded by the first {@link #yaml()}
+     * call, so a daemon that only speaks JSON never loads it (docs/footprint.md).
+     */
+    private static final class Yaml {
+        static final ObjectMapper MAPPER = configure(YAMLMapper.builder(YAMLFactory.builder()
+                        .streamReadConstraints(LIMITS)
+                        .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+                        .loaderOptions(loaderOptions())
+                        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                        .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                        .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                        .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+                        .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+                        .build())
+                );
+    }
 
     private LcsJson() {
     }
@@ -96,7 +102,7 @@ public final class LcsJson {
 
     /** The YAML mapper ({@code lcs apply -f}, {@code -o yaml}); reads one document per call, see {@link Manifests}. */
     public static ObjectMapper yaml() {
-        return YAML;
+        return Yaml.MAPPER;
     }
 
     /** The input limits both mappers enforce. */
