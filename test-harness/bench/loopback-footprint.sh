@@ -17,7 +17,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SETTLE=${1:-60}
 WINDOW=${2:-60}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
-JAVA_OPTS=${LCS_JAVA_OPTS:--XX:+UseSerialGC -Xms8m -Xmx32m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=16m -Xss256k -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:-UsePerfData -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=10000}
+JAVA_OPTS=${LCS_JAVA_OPTS:--XX:+UseSerialGC -Xms8m -Xmx48m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=16m -Xss256k -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:-UsePerfData -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=10000}
 CLK_TCK=$(getconf CLK_TCK)
 WORK=$(mktemp -d /tmp/lcs-footprint.XXXXXX)
 NODES=(a b c)
