@@ -25,7 +25,14 @@ class LcsMetricsRecordingTest {
         long allocated = threads.getThreadAllocatedBytes(tid) - before;
         // 5 calls a round: one 16-byte object per call would be 1.6 MB.
         assertTrue(allocated < 64 * 1024, "recording allocated " + allocated + " bytes for " + rounds * 5 + " calls");
-        assertEquals(rounds * 4.0, metrics.meterRegistry().get("lcs_lease_acquisitions_total").tag("vip", "vip1").counter().count());
+        PrometheusTextParser.Exposition e = PrometheusTextParser.parse(metrics.scrape(null).body());
+        assertEquals(rounds * 4.0, value(e, "lcs_lease_acquisitions_total", "vip1"));
+        assertEquals(rounds * 4.0, value(e, "lcs_hook_runs_total", "vip1"));
+    }
+
+    private static double value(PrometheusTextParser.Exposition e, String family, String vip) {
+        return e.family(family).samples().stream().filter(s -> vip.equals(s.labels().get("vip"))).findFirst()
+                .orElseThrow(() -> new AssertionError(family + " of " + vip)).value();
     }
 
     private static void record(LcsMetrics metrics, int rounds) {
