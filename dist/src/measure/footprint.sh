@@ -10,7 +10,7 @@ WORK=$(mktemp -d)
 trap 'for p in $PIDS; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT INT TERM
 PIDS=
 export LCS_HOME="$HOME_DIR"
-[ -f "$HOME_DIR/cds/lcsd.jsa" ] || "$HOME_DIR/bin/lcs-make-cds"
+[ -f "$HOME_DIR/cds/lcs.jsa" ] || "$HOME_DIR/bin/lcs-make-cds"
 base=$(( 20000 + $$ % 20000 ))
 for i in 1 2 3; do
     d="$WORK/n$i"; mkdir -p "$d/state"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Idle memory and CPU of lcsd as docs/footprint.md ("Idle memory") reports them: three lcsd of a
-# built tree (dist/target/lcs-VERSION, CDS archives made) on 127.0.0.1-3 with the simulated
+# built tree (dist/target/lcs-VERSION, CDS archive made) on 127.0.0.1-3 with the simulated
 # actuator (no interface is touched), metrics on, nobody scraping; after SETTLE seconds of uptime
 # it measures CPU (utime+stime) over WINDOW seconds, then RSS, anonymous, file-backed and PSS from
 # /proc/PID/smaps_rollup and the thread count, per node.
@@ -20,7 +20,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 export LCS_HOME="$HOME_DIR"
-[ -f "$HOME_DIR/cds/lcsd.jsa" ] || "$HOME_DIR/bin/lcs-make-cds"
+[ -f "$HOME_DIR/cds/lcs.jsa" ] || "$HOME_DIR/bin/lcs-make-cds"
 base=$(( 20000 + ($$ % 4000) * 10 ))
 for i in 1 2 3; do
     d="$WORK/n$i"; mkdir -p "$d/state"

@@ -59,7 +59,7 @@ class DebPackageIT {
         }
         for (String p : List.of("/usr/bin/lcs", "/usr/bin/lcsd", "/usr/share/lcs/bin/lcs", "/usr/share/lcs/bin/lcsd",
                 "/usr/share/lcs/bin/lcs-make-cds", "/usr/share/lcs/runtime/bin/java",
-                "/usr/share/lcs/runtime/lib/modules", "/usr/share/lcs/cds/lcsd.classlist",
+                "/usr/share/lcs/runtime/lib/modules",
                 "/usr/share/lcs/cds/lcs.classlist", "/etc/lcs/lcs.conf", "/lib/systemd/system/lcsd.service",
                 "/usr/share/man/man8/lcs.8.gz", "/usr/share/man/man8/lcsd.8.gz",
                 "/usr/share/bash-completion/completions/lcs", "/usr/share/doc/lcs/examples/two-nodes-witness.conf")) {
@@ -92,7 +92,11 @@ class DebPackageIT {
         Map<String, String> env = Map.of("LCS_HOME", home.toString());
         // what postinst does, in the scratch root
         Run.of(List.of(home.resolve("bin/lcs-make-cds").toString()), env, scratch).ok("lcs-make-cds");
-        assertTrue(Files.size(home.resolve("cds/lcs.jsa")) > 0 && Files.size(home.resolve("cds/lcsd.jsa")) > 0);
+        // one archive, mapped by both launchers
+        assertTrue(Files.size(home.resolve("cds/lcs.jsa")) > 0);
+        assertFalse(Files.exists(home.resolve("cds/lcsd.jsa")));
+        assertEquals(classPath(home.resolve("bin/lcs")), classPath(home.resolve("bin/lcsd")),
+                "both launchers map cds/lcs.jsa, so they need the class path it was dumped with");
 
         // -Xshare:on fails the JVM unless the archive is valid for this runtime and class path
         Run version = Run.of(List.of(home.resolve("bin/lcs").toString(), "--version"),
@@ -116,5 +120,12 @@ class DebPackageIT {
         Path viaLink = root.resolve("usr/bin/lcs");
         assertTrue(Files.isSymbolicLink(viaLink));
         assertEquals(Path.of("../share/lcs/bin/lcs"), Files.readSymbolicLink(viaLink));
+    }
+
+    /** The {@code -cp "..."} argument of a launcher script. */
+    private static String classPath(Path launcher) throws java.io.IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("-cp \"([^\"]+)\"").matcher(Files.readString(launcher));
+        assertTrue(m.find(), launcher + " has no -cp");
+        return m.group(1);
     }
 }
