@@ -79,6 +79,8 @@ public final class ClusterCore {
     private final Map<Long, PendingWrite> writes = new HashMap<>();
     private long nextRequestId = 1;
     private final Map<String, Lease> leases = new TreeMap<>();
+    /** {@link #leases} by hash (same entries): lookups of 1,000 VIPs per snapshot without tree walks. */
+    private final Map<String, Lease> leaseIndex = new HashMap<>();
     /** The sorted names of {@link #leases}, for {@link Message.LeaseSets}; null when it must be rebuilt. */
     private LeaseSetCodec.VipTable table;
     private final LeaseSetCodec.PrepareSets prepareSets;
@@ -472,7 +474,7 @@ public final class ClusterCore {
     }
 
     public LeaseView lease(String vip, long nowNanos) {
-        Lease l = leases.get(vip);
+        Lease l = leaseIndex.get(vip);
         if (l == null) {
             return new LeaseView(vip, false, 0, 0, null, 0, 0, 0, false);
         }
@@ -733,6 +735,7 @@ public final class ClusterCore {
             }
             l = new Lease(vip);
             leases.put(vip, l);
+            leaseIndex.put(vip, l);
             table = null;
         }
         return l;

@@ -79,10 +79,14 @@ public final class CoreDriver {
     private List<VipSpec> configVips;
     /** {@link #effectiveVips()} as last computed; null when a VIP source changed since. */
     private List<VipSpec> vipsCache;
+    /** {@link #vipsCache} by name; rebuilt with it. */
+    private Map<String, VipSpec> vipsByNameCache;
     private final Map<Long, Promise<WriteResult>> pendingWrites = new HashMap<>();
     private final List<Consumer<NodeSnapshot>> snapshotListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<CoreEvent>> eventListeners = new CopyOnWriteArrayList<>();
     private boolean stopping;
+    /** A {@link #process} is queued on the context ({@link #processSoon}). */
+    private boolean processQueued;
     private final Set<String> declined = new java.util.TreeSet<>();
     private volatile NodeSnapshot snapshot;
     private long timerId = -1;
@@ -231,10 +235,26 @@ public final class CoreDriver {
         }
         if (Context.isOnEventLoopThread() && Vertx.currentContext() == context) {
             core.receive(peer, m, monotonic.getAsLong());
-            process();
+            processSoon();
         } else {
             context.runOnContext(v -> {
                 core.receive(peer, m, monotonic.getAsLong());
+                processSoon();
+            });
+        }
+    }
+
+    /**
+     * Processes what the core produced once, after every frame that is ready now was received: the
+     * frames of one event-loop turn share one drain, so one persist (one fsync) for all their new
+     * epochs, one batch of replies per peer and one snapshot, instead of one of each per frame.
+     * Nothing leaves the core before its drain, so the replies still wait for their persist.
+     */
+    private void processSoon() {
+        if (!processQueued) {
+            processQueued = true;
+            context.runOnContext(v -> {
+                processQueued = false;
                 process();
             });
         }
@@ -251,7 +271,7 @@ public final class CoreDriver {
         context.runOnContext(v -> {
             long id = core.submit(op, monotonic.getAsLong());
             pendingWrites.put(id, promise);
-            process();
+            processSoon();
         });
         return promise.future();
     }
@@ -269,7 +289,7 @@ public final class CoreDriver {
     /** Gives up a VIP's lease after its address is down. On the context. */
     public void release(String vip) {
         core.release(vip, monotonic.getAsLong());
-        process();
+        processSoon(); // the releases of one reconcile pass (up to every VIP) leave as one batch
     }
 
     /** Runs {@code action} on the driver's context. */
@@ -323,6 +343,7 @@ public final class CoreDriver {
 
     /** Applies everything the core produced: persist, then send, then deliver. */
     private void process() {
+        boolean changed = false;
         for (int round = 0; round < 16; round++) { // bounded: delivering events can make more output
             Ready r = core.drain();
             if (r.isEmpty()) {
@@ -344,9 +365,11 @@ public final class CoreDriver {
             for (CoreEvent e : r.events()) {
                 deliver(e);
             }
-            if (!r.events().isEmpty() || r.needsPersist()) {
-                publish(); // messages alone (heartbeats, replies) change nothing the snapshot shows
-            }
+            // messages alone (heartbeats, replies) change nothing the snapshot shows
+            changed |= !r.events().isEmpty() || r.needsPersist();
+        }
+        if (changed) {
+            publish(); // once for all rounds: a snapshot is O(VIPs) to build and to route
         }
         if (dirty) {
             scheduleTick(0); // something changed: let placement look at it now, not at the next deadline
@@ -532,7 +555,7 @@ public final class CoreDriver {
             }
         }
         return new NodeSnapshot(now, core.self(), core.membership(now), vips, leases, conflicts, moves, movesAwayFrom,
-                cordoned, draining, declinedBy);
+                cordoned, draining, declinedBy, vipsByNameCache);
     }
 
     /**
@@ -542,15 +565,20 @@ public final class CoreDriver {
     private List<VipSpec> effectiveVips() {
         if (vipsCache == null) {
             vipsCache = List.copyOf(buildEffectiveVips());
+            vipsByNameCache = NodeSnapshot.index(vipsCache);
         }
         return vipsCache;
     }
 
     private List<VipSpec> buildEffectiveVips() {
         List<VipSpec> out = new ArrayList<>(configVips);
+        Set<String> names = new java.util.HashSet<>();
+        for (VipSpec v : configVips) {
+            names.add(v.name());
+        }
         for (StoredObject o : core.objects(VirtualIP.KIND)) {
             String name = o.key().name();
-            if (out.stream().anyMatch(v -> v.name().equals(name))) {
+            if (!names.add(name)) {
                 continue;
             }
             try {

@@ -5,10 +5,12 @@ import java.util.Base64;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns the per-VIP lease messages one node sends one peer in one tick into a compact
@@ -139,34 +141,101 @@ public final class LeaseSetCodec {
      * @return the message, or null when some VIP is not in {@code table} (send names instead)
      */
     public static Message.LeaseSets encode(List<LeaseMessage> items, VipTable table, PrepareSets sets) {
-        Map<LeaseMessage, BitSet> groups = new LinkedHashMap<>();
+        // first by the message without VIP and epochs; then each such set becomes one group with an
+        // epoch column, or (when all its epochs are equal, when a column would cost more than the
+        // groups it saves, or when a VIP is in it twice) one group per distinct message as before
+        Map<LeaseMessage, Map<Integer, List<LeaseMessage>>> byStep = new LinkedHashMap<>();
         for (LeaseMessage m : items) {
             int i = table.indexOf(m.vip());
             if (i < 0) {
                 return null;
             }
-            groups.computeIfAbsent(withVip(m, ""), k -> new BitSet(table.size())).set(i);
+            byStep.computeIfAbsent(withoutEpochs(m), k -> new java.util.TreeMap<>())
+                    .computeIfAbsent(i, k -> new ArrayList<>(1)).add(m);
         }
-        for (Map.Entry<LeaseMessage, BitSet> g : groups.entrySet()) {
-            if (g.getKey() instanceof LeaseMessage.Prepare p) {
-                if (!sets.put(p.ballot(), names(g.getValue(), table))) {
+        List<Group> groups = new ArrayList<>();
+        for (Map.Entry<LeaseMessage, Map<Integer, List<LeaseMessage>>> step : byStep.entrySet()) {
+            LeaseMessage template = step.getKey();
+            Map<Integer, List<LeaseMessage>> members = step.getValue();
+            int k = epochFields(template);
+            if (k > 0 && columnPays(members, k)) {
+                Group g = new Group(template, table.size(), new long[members.size() * k]);
+                int at = 0;
+                for (Map.Entry<Integer, List<LeaseMessage>> e : members.entrySet()) {
+                    g.members.set(e.getKey());
+                    at = epochsOf(e.getValue().get(0), g.column, at);
+                }
+                groups.add(g);
+                continue;
+            }
+            Map<LeaseMessage, Group> split = new LinkedHashMap<>();
+            for (Map.Entry<Integer, List<LeaseMessage>> e : members.entrySet()) {
+                for (LeaseMessage m : e.getValue()) {
+                    split.computeIfAbsent(withVip(m, ""), t -> new Group(t, table.size(), new long[0]))
+                            .members.set(e.getKey());
+                }
+            }
+            groups.addAll(split.values());
+        }
+        for (Group g : groups) {
+            if (g.template instanceof LeaseMessage.Prepare p) {
+                if (!sets.put(p.ballot(), names(g.members, table))) {
                     throw new IllegalStateException("prepare " + p.ballot() + " sent with two different VIP sets");
                 }
             }
         }
         List<Message.LeaseGroup> out = new ArrayList<>(groups.size());
-        for (Map.Entry<LeaseMessage, BitSet> g : groups.entrySet()) {
-            LeaseMessage t = g.getKey();
-            BitSet members = g.getValue();
+        for (Group g : groups) {
+            LeaseMessage t = g.template;
+            BitSet members = g.members;
             List<String> base = t instanceof LeaseMessage.Prepare ? null : sets.get(t.ballot());
             BitSet excluded = base == null ? null : excluded(base, members, table);
             if (excluded != null) {
-                out.add(new Message.LeaseGroup(t, true, B64.encodeToString(excluded.toByteArray())));
+                out.add(new Message.LeaseGroup(t, true, B64.encodeToString(excluded.toByteArray()), g.column));
             } else {
-                out.add(new Message.LeaseGroup(t, false, B64.encodeToString(members.toByteArray())));
+                out.add(new Message.LeaseGroup(t, false, B64.encodeToString(members.toByteArray()), g.column));
             }
         }
         return new Message.LeaseSets(table.hash(), out);
+    }
+
+    /** About what one more group costs on the wire: its message and a bitmap, in JSON. */
+    static final int GROUP_COST_BYTES = 110;
+
+    /**
+     * Whether one group with an epoch column is smaller than one group per distinct epoch tuple:
+     * never when every member has the same epochs (the steady state: then the column is empty),
+     * nor when a VIP is in the set twice (two epochs for one step: sent as separate groups).
+     */
+    private static boolean columnPays(Map<Integer, List<LeaseMessage>> members, int k) {
+        Set<LeaseMessage> distinct = new HashSet<>();
+        long columnBytes = 0;
+        long[] one = new long[k];
+        for (List<LeaseMessage> ms : members.values()) {
+            if (ms.size() > 1) {
+                return false;
+            }
+            LeaseMessage m = ms.get(0);
+            distinct.add(withVip(m, ""));
+            epochsOf(m, one, 0);
+            for (long e : one) {
+                columnBytes += Long.toString(e).length() + 1;
+            }
+        }
+        return distinct.size() > 1 && columnBytes < (long) (distinct.size() - 1) * GROUP_COST_BYTES;
+    }
+
+    /** One group being encoded: its message, its members' bits and its epoch column (maybe empty). */
+    private static final class Group {
+        final LeaseMessage template;
+        final BitSet members;
+        final long[] column;
+
+        Group(LeaseMessage template, int tableSize, long[] column) {
+            this.template = template;
+            this.members = new BitSet(tableSize);
+            this.column = column;
+        }
     }
 
     /**
@@ -220,7 +289,34 @@ public final class LeaseSetCodec {
                 throw bad(from, field + ".bits", "bit " + (bits.length() - 1) + " is past the VIP table ("
                         + table.size() + " names)");
             }
+            checkEpochs(from, field, lg);
+            int k = epochFields(t);
+            if (!lg.ref() && lg.epochs().length != 0 && lg.epochs().length != bits.cardinality() * k) {
+                throw bad(from, field + ".e", "has " + lg.epochs().length + " values for " + bits.cardinality()
+                        + " members of " + k + " epoch field(s) each");
+            }
             bitsOf.add(bits);
+        }
+        // a reference to a set recorded before this message (the usual case: the prepare came
+        // earlier) is checked now, before anything is recorded; one to a prepare of this same
+        // message is resolved below and, if its column does not fit, lost like an unknown set
+        Set<Ballot> preparedHere = new HashSet<>();
+        for (Message.LeaseGroup lg : groups) {
+            if (!lg.ref() && lg.m() instanceof LeaseMessage.Prepare p) {
+                preparedHere.add(p.ballot());
+            }
+        }
+        for (int g = 0; g < groups.size(); g++) {
+            Message.LeaseGroup lg = groups.get(g);
+            List<String> base = lg.ref() && !preparedHere.contains(lg.m().ballot()) ? sets.get(lg.m().ballot()) : null;
+            if (base != null && bitsOf.get(g).length() <= base.size()) {
+                int members = base.size() - bitsOf.get(g).cardinality();
+                int k = epochFields(lg.m());
+                if (lg.epochs().length != 0 && lg.epochs().length != members * k) {
+                    throw bad(from, "groups[" + g + "].e", "has " + lg.epochs().length + " values for " + members
+                            + " members of " + k + " epoch field(s) each");
+                }
+            }
         }
         List<LeaseMessage> out = new ArrayList<>();
         for (int g = 0; g < groups.size(); g++) {
@@ -232,23 +328,105 @@ public final class LeaseSetCodec {
         for (int g = 0; g < groups.size(); g++) {
             Message.LeaseGroup lg = groups.get(g);
             BitSet bits = bitsOf.get(g);
+            long[] column = lg.epochs();
+            int k = column.length == 0 ? 0 : epochFields(lg.m()); // no column: the message carries them
+            int at = 0;
             if (!lg.ref()) {
                 for (int i = bits.nextSetBit(0); i >= 0; i = bits.nextSetBit(i + 1)) {
-                    out.add(withVip(lg.m(), table.name(i)));
+                    out.add(withEpochs(lg.m(), table.name(i), column, at));
+                    at += k;
                 }
                 continue;
             }
             List<String> base = sets.get(lg.m().ballot());
-            if (base == null || bits.length() > base.size()) {
+            if (base == null || bits.length() > base.size()
+                    || (k > 0 && column.length != (base.size() - bits.cardinality()) * k)) {
                 continue; // a set we never saw (or lost): the group is lost, as on a lossy network
             }
             for (int i = 0; i < base.size(); i++) {
                 if (!bits.get(i)) {
-                    out.add(withVip(lg.m(), base.get(i)));
+                    out.add(withEpochs(lg.m(), base.get(i), column, at));
+                    at += k;
                 }
             }
         }
         return out;
+    }
+
+    /** The epoch fields of the template are 0 and its column holds no negative epoch. */
+    private static void checkEpochs(String from, String field, Message.LeaseGroup lg)
+            throws WireCodec.WireFormatException {
+        if (lg.epochs() == null) {
+            throw bad(from, field + ".e", "missing");
+        }
+        if (lg.epochs().length != 0 && !withoutEpochs(lg.m()).equals(lg.m())) {
+            throw bad(from, field + ".m", "epoch fields must be 0 in a group with an epoch column e");
+        }
+        for (int i = 0; i < lg.epochs().length; i++) {
+            if (lg.epochs()[i] < 0) {
+                throw bad(from, field + ".e[" + i + "]", "is negative (" + lg.epochs()[i] + ")");
+            }
+        }
+    }
+
+    /**
+     * How many epoch fields a message of {@code m}'s type carries in a group's column: Promise 2
+     * (highest, grant), Propose and Accepted 1 (epoch), Reject 1 (highest), Prepare and Release 0.
+     */
+    public static int epochFields(LeaseMessage m) {
+        if (m instanceof LeaseMessage.Promise) {
+            return 2;
+        } else if (m instanceof LeaseMessage.Propose || m instanceof LeaseMessage.Accepted
+                || m instanceof LeaseMessage.Reject) {
+            return 1;
+        }
+        return 0;
+    }
+
+    /** Writes the epoch fields of {@code m} into {@code column} at {@code at}; returns the next position. */
+    private static int epochsOf(LeaseMessage m, long[] column, int at) {
+        if (m instanceof LeaseMessage.Promise p) {
+            column[at++] = p.highestEpoch();
+            column[at++] = p.grantEpoch();
+        } else if (m instanceof LeaseMessage.Propose p) {
+            column[at++] = p.epoch();
+        } else if (m instanceof LeaseMessage.Accepted a) {
+            column[at++] = a.epoch();
+        } else if (m instanceof LeaseMessage.Reject r) {
+            column[at++] = r.highestEpoch();
+        }
+        return at;
+    }
+
+    /** {@code m} without its VIP and with its epoch fields 0: the template of a group. */
+    static LeaseMessage withoutEpochs(LeaseMessage m) {
+        if (m instanceof LeaseMessage.Promise p) {
+            return new LeaseMessage.Promise("", p.ballot(), 0, 0);
+        } else if (m instanceof LeaseMessage.Propose p) {
+            return new LeaseMessage.Propose("", p.ballot(), p.leaseMillis(), 0);
+        } else if (m instanceof LeaseMessage.Accepted a) {
+            return new LeaseMessage.Accepted("", a.ballot(), 0);
+        } else if (m instanceof LeaseMessage.Reject r) {
+            return new LeaseMessage.Reject("", r.ballot(), r.promised(), r.grantOwner(), r.grantRemainingMillis(), 0);
+        }
+        return withVip(m, "");
+    }
+
+    /** Template {@code t} for {@code vip} with the epoch fields at {@code column[at..]}. */
+    private static LeaseMessage withEpochs(LeaseMessage t, String vip, long[] column, int at) {
+        if (column.length == 0) {
+            return withVip(t, vip);
+        } else if (t instanceof LeaseMessage.Promise p) {
+            return new LeaseMessage.Promise(vip, p.ballot(), column[at], column[at + 1]);
+        } else if (t instanceof LeaseMessage.Propose p) {
+            return new LeaseMessage.Propose(vip, p.ballot(), p.leaseMillis(), column[at]);
+        } else if (t instanceof LeaseMessage.Accepted a) {
+            return new LeaseMessage.Accepted(vip, a.ballot(), column[at]);
+        } else if (t instanceof LeaseMessage.Reject r) {
+            return new LeaseMessage.Reject(vip, r.ballot(), r.promised(), r.grantOwner(), r.grantRemainingMillis(),
+                    column[at]);
+        }
+        return withVip(t, vip);
     }
 
     private static WireCodec.WireFormatException bad(String from, String field, String why) {

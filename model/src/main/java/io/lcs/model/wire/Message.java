@@ -107,8 +107,37 @@ public sealed interface Message {
      *     name of that prepare set in sorted order)
      * @param bits the bitmap, base64 (RFC 4648, no padding), least significant bit first in each
      *     byte, trailing zero bytes left out
+     * @param epochs the epoch column: the epoch fields of each member in the order the members are
+     *     listed (ascending bit, i.e. sorted name), {@link LeaseSetCodec#epochFields} values per
+     *     member (Promise: highest, grant; Propose, Accepted: epoch; Reject: highest; Prepare,
+     *     Release: none), and then the epoch fields of {@code m} itself are 0. Empty: {@code m}
+     *     carries the epochs of every member (the steady state, all epochs equal). So VIPs of one
+     *     round whose epochs differ (after a churny start an owner's VIPs have many) stay one group
+     *     when the column is smaller than the groups it replaces.
      */
     record LeaseGroup(@JsonProperty("m") LeaseMessage m, @JsonProperty("r") boolean ref,
-                      @JsonProperty("s") String bits) {
+                      @JsonProperty("s") String bits, @JsonProperty("e") long[] epochs) {
+
+        /** A group of a message type without epoch fields (Prepare, Release). */
+        public LeaseGroup(LeaseMessage m, boolean ref, String bits) {
+            this(m, ref, bits, new long[0]);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof LeaseGroup g && java.util.Objects.equals(m, g.m) && ref == g.ref
+                    && java.util.Objects.equals(bits, g.bits) && java.util.Arrays.equals(epochs, g.epochs);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(m, ref, bits, java.util.Arrays.hashCode(epochs));
+        }
+
+        @Override
+        public String toString() {
+            return "LeaseGroup[m=" + m + ", ref=" + ref + ", bits=" + bits + ", epochs="
+                    + java.util.Arrays.toString(epochs) + "]";
+        }
     }
 }

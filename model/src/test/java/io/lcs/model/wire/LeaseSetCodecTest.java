@@ -180,4 +180,90 @@ class LeaseSetCodecTest {
                 () -> WireCodec.decode(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         assertTrue(e.getMessage().contains("'s'"), e.getMessage());
     }
+
+    /** After a churny start one owner's VIPs have many epochs: a renewal must stay one group, not one per epoch. */
+    @Test
+    void aRoundWhoseVipsHaveManyEpochsIsOneGroupWithAnEpochColumn() throws Exception {
+        Ballot b = new Ballot(21, "n1");
+        List<LeaseMessage> prepares = new ArrayList<>();
+        List<LeaseMessage> proposes = new ArrayList<>();
+        List<LeaseMessage> promises = new ArrayList<>();
+        for (int i = 0; i < 1000; i += 5) {
+            long epoch = 1 + (i / 5 * 7L) % 9; // nine different epochs, in no order by name
+            prepares.add(new LeaseMessage.Prepare(NAMES.get(i), b));
+            proposes.add(new LeaseMessage.Propose(NAMES.get(i), b, 2000, epoch));
+            promises.add(new LeaseMessage.Promise(NAMES.get(i), b, epoch, epoch));
+        }
+        LeaseSetCodec.PrepareSets proposer = new LeaseSetCodec.PrepareSets(16, 8);
+        LeaseSetCodec.PrepareSets acceptor = new LeaseSetCodec.PrepareSets(16, 8);
+        LeaseSetCodec.decode("n1", LeaseSetCodec.encode(prepares, table(), proposer), table(), acceptor);
+
+        Message.LeaseSets ls = LeaseSetCodec.encode(proposes, table(), proposer);
+        assertEquals(1, ls.groups().size(), "one group for nine epochs");
+        assertEquals(200, ls.groups().get(0).epochs().length);
+        assertEquals(proposes, LeaseSetCodec.decode("n1", (Message.LeaseSets) roundTripJson(ls), table(), acceptor));
+        int bytes = WireCodec.encode(ls).length;
+        assertTrue(bytes < 800, "200 proposes of nine epochs took " + bytes + " bytes");
+
+        Message.LeaseSets replies = LeaseSetCodec.encode(promises, table(), acceptor);
+        assertEquals(1, replies.groups().size());
+        assertEquals(400, replies.groups().get(0).epochs().length, "two epoch fields per promise");
+        assertEquals(promises, LeaseSetCodec.decode("n2", (Message.LeaseSets) roundTripJson(replies), table(),
+                proposer));
+    }
+
+    @Test
+    void aRoundWhoseVipsShareOneEpochCarriesNoColumn() {
+        Ballot b = new Ballot(22, "n1");
+        List<LeaseMessage> proposes = new ArrayList<>();
+        for (int i = 0; i < 1000; i += 5) {
+            proposes.add(new LeaseMessage.Propose(NAMES.get(i), b, 2000, 7));
+        }
+        Message.LeaseSets ls = LeaseSetCodec.encode(proposes, table(), new LeaseSetCodec.PrepareSets(16, 8));
+        assertEquals(1, ls.groups().size());
+        assertEquals(0, ls.groups().get(0).epochs().length);
+        assertEquals(7, ((LeaseMessage.Propose) ls.groups().get(0).m()).epoch(), "the message carries the epoch");
+    }
+
+    @Test
+    void aBadEpochColumnNamesThePeerAndTheFieldAndRecordsNothing() throws Exception {
+        Ballot mine = new Ballot(30, "n1");
+        LeaseSetCodec.PrepareSets sets = new LeaseSetCodec.PrepareSets(16, 8);
+        LeaseSetCodec.PrepareSets peer = new LeaseSetCodec.PrepareSets(16, 8);
+        LeaseSetCodec.decode("n1", LeaseSetCodec.encode(List.of(new LeaseMessage.Prepare("v0001", mine),
+                new LeaseMessage.Prepare("v0002", mine)), table(), sets), table(), peer);
+        Ballot theirs = new Ballot(31, "n2");
+        String prep = java.util.Base64.getEncoder().withoutPadding().encodeToString(new byte[] {2});
+
+        // a column of the wrong length, with a prepare of the peer that must not be recorded
+        var shortColumn = new Message.LeaseSets(table().hash(), List.of(
+                new Message.LeaseGroup(new LeaseMessage.Prepare("", theirs), false, prep),
+                new Message.LeaseGroup(new LeaseMessage.Promise("", mine, 0, 0), true, "", new long[] {4, 4, 5})));
+        var e = assertThrows(WireCodec.WireFormatException.class,
+                () -> LeaseSetCodec.decode("n2", shortColumn, table(), sets));
+        assertTrue(e.getMessage().contains("peer 'n2'") && e.getMessage().contains("groups[1].e"), e.getMessage());
+        assertNull(sets.get(theirs), "nothing recorded from bad input");
+
+        var bitmapColumn = new Message.LeaseSets(table().hash(), List.of(new Message.LeaseGroup(
+                new LeaseMessage.Accepted("", theirs, 0), false, prep, new long[] {1, 2})));
+        e = assertThrows(WireCodec.WireFormatException.class,
+                () -> LeaseSetCodec.decode("n2", bitmapColumn, table(), sets));
+        assertTrue(e.getMessage().contains("groups[0].e"), e.getMessage());
+
+        var negative = new Message.LeaseSets(table().hash(), List.of(new Message.LeaseGroup(
+                new LeaseMessage.Accepted("", theirs, 0), false, prep, new long[] {-1})));
+        e = assertThrows(WireCodec.WireFormatException.class, () -> LeaseSetCodec.decode("n2", negative, table(), sets));
+        assertTrue(e.getMessage().contains("groups[0].e[0]") && e.getMessage().contains("negative"), e.getMessage());
+
+        var both = new Message.LeaseSets(table().hash(), List.of(new Message.LeaseGroup(
+                new LeaseMessage.Accepted("", theirs, 3), false, prep, new long[] {3})));
+        e = assertThrows(WireCodec.WireFormatException.class, () -> LeaseSetCodec.decode("n2", both, table(), sets));
+        assertTrue(e.getMessage().contains("groups[0].m") && e.getMessage().contains("epoch"), e.getMessage());
+
+        String missing = "{\"t\":\"ls\",\"h\":1,\"g\":[{\"m\":{\"t\":\"acc\",\"v\":\"\",\"b\":"
+                + "{\"c\":1,\"n\":\"n1\"},\"e\":0},\"r\":false,\"s\":\"AQ\"}]}";
+        e = assertThrows(WireCodec.WireFormatException.class,
+                () -> WireCodec.decode(missing.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertTrue(e.getMessage().contains("'e'"), e.getMessage());
+    }
 }
