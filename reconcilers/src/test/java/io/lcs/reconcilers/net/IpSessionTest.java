@@ -114,13 +114,21 @@ class IpSessionTest {
     }
 
     @Test
-    void theEndLineMustFailWithTheSentinelsOwnMessage() {
+    void theEndIsFoundByItsLineNumberEvenWhenIpGarblesTheSentinelsName() throws Exception {
         List<Command> one = List.of(Command.change(List.of("addr", "del", "198.18.0.1/32", "dev", "v0")));
         ReplyParser p = new ReplyParser(one, 1, "lcs-sync-7");
-        assertThrows(ProtocolException.class, () -> {
-            p.accept("Object \"lcs-sync-6\" is unknown, try \"ip help\".");
-            p.accept("Command failed -:2");
-        });
+        assertFalse(p.accept("Object \"\0\0\0\0\0\" is unknown, try \"ip help\"."));
+        assertTrue(p.accept("Command failed -:2"));
+        assertEquals(new LineResult.Done(), p.finish().results().get(0));
+    }
+
+    @Test
+    void outputOutOfStepKeepsNothingItRead() throws Exception {
+        ReplyParser p = new ReplyParser(FIVE, 1, "lcs-sync-7");
+        p.accept("Device \"nonexist\" does not exist.");
+        p.accept("Command failed -:1");
+        Reply r = p.abandon("unexpected output", false, false);
+        assertTrue(r.results().stream().allMatch(x -> x instanceof LineResult.Unknown), r.toString());
     }
 
     @Test
