@@ -210,9 +210,35 @@ class IpSessionIT {
         long removeMillis = (System.nanoTime() - t2) / 1_000_000;
         assertTrue(removed.stream().allMatch(AddressChange.Outcome::ok), firstError(removed));
         assertTrue(onV0().keySet().stream().noneMatch(vips::contains));
-        assertEquals(1, actuator.session().starts());
+        // three batches of 1,000 changes: each one retires its process (RECYCLE_AFTER_CHANGES)
+        assertTrue(actuator.session().starts() <= 4, "ip processes: " + actuator.session().starts());
         System.out.printf("IpSessionIT 1000 addresses through the session: add %d ms, refresh %d ms, remove %d ms%n",
                 addMillis, refreshMillis, removeMillis);
+    }
+
+    @Test
+    void aSessionIsRetiredAfterSoManyChangesAndTheNextRequestRunsOnAFreshProcess() throws Exception {
+        // a stand-in for ip: runs every line silently, fails the sentinel with its line number
+        standIn = new IpSession(List.of("sh", "-c",
+                "n=0; while read l; do n=$((n+1)); case \"$l\" in lcs-sync-*) echo \"Command failed -:$n\";; esac; done"));
+        List<IpSession.Command> changes = new java.util.ArrayList<>();
+        for (int i = 0; i < IpSession.RECYCLE_AFTER_CHANGES - 1; i++) {
+            changes.add(IpSession.Command.change(List.of("addr", "change", "198.18.0." + (i % 250 + 1) + "/24",
+                    "dev", "eth0")));
+        }
+        IpSession.Reply first = standIn.execute(changes, Duration.ofSeconds(10));
+        assertTrue(first.complete(), String.valueOf(first.problem()));
+        long pid = standIn.pid();
+        IpSession.Reply second = standIn.execute(changes.subList(0, 1), Duration.ofSeconds(10));
+        assertTrue(second.complete(), String.valueOf(second.problem()));
+        assertEquals(1, standIn.starts(), "below the limit: the same process");
+        assertEquals(pid, standIn.pid());
+
+        IpSession.Reply third = standIn.execute(changes.subList(0, 3), Duration.ofSeconds(10));
+        assertTrue(third.complete(), String.valueOf(third.problem()));
+        assertEquals(2, standIn.starts(), "at the limit the process is retired and a fresh one runs the request");
+        assertTrue(pid != standIn.pid());
+        assertTrue(third.results().stream().allMatch(r -> r instanceof IpSession.LineResult.Done), third.results().toString());
     }
 
     @Test
