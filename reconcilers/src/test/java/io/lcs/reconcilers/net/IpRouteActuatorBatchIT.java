@@ -1,5 +1,10 @@
 package io.lcs.reconcilers.net;
 
+import static io.lcs.reconcilers.net.NetnsTestSupport.CI;
+import static io.lcs.reconcilers.net.NetnsTestSupport.RUNNER;
+import static io.lcs.reconcilers.net.NetnsTestSupport.root;
+import static io.lcs.reconcilers.net.NetnsTestSupport.run;
+
 import io.lcs.model.net.Cidr;
 import io.lcs.reconcilers.process.CommandResult;
 import io.lcs.reconcilers.process.ProcessCommandRunner;
@@ -31,32 +36,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * machine is shared). Needs root and arp-scan; skipped otherwise, except with CI=true.
  */
 class IpRouteActuatorBatchIT {
-    private static final boolean CI = "true".equals(System.getenv("CI"));
-    private static final ProcessCommandRunner RUNNER = new ProcessCommandRunner();
     private static final int COUNT = 1000;
     private String nsA;
     private String nsB;
     private IpRouteActuator actuator;
 
-    private static boolean root() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    return line.split("\\s+")[2].equals("0");
-                }
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return false;
-    }
 
-    private static void run(String... argv) throws Exception {
-        CommandResult r = RUNNER.run(List.of(argv), Duration.ofSeconds(10));
-        if (!r.ok()) {
-            throw new AssertionError(String.join(" ", argv) + ": exit " + r.exitCode() + ": " + r.stderr());
-        }
-    }
 
     @BeforeEach
     void createNamespaces() throws Exception {

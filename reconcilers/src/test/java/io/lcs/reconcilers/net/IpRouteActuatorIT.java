@@ -1,5 +1,10 @@
 package io.lcs.reconcilers.net;
 
+import static io.lcs.reconcilers.net.NetnsTestSupport.CI;
+import static io.lcs.reconcilers.net.NetnsTestSupport.RUNNER;
+import static io.lcs.reconcilers.net.NetnsTestSupport.root;
+import static io.lcs.reconcilers.net.NetnsTestSupport.run;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lcs.model.net.Cidr;
@@ -34,25 +39,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * CI=true, where a missing tool fails.
  */
 class IpRouteActuatorIT {
-    private static final boolean CI = "true".equals(System.getenv("CI"));
-    private static final ProcessCommandRunner RUNNER = new ProcessCommandRunner();
     private String nsA;
     private String nsB;
     private IpRouteActuator actuator;
     private IpRouteActuator other;
 
-    private static boolean root() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    return line.split("\\s+")[2].equals("0"); // effective uid
-                }
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return false;
-    }
 
     private static void requireTool(String tool, String debianPackage) {
         boolean present = List.of("/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/").stream()

@@ -1,5 +1,10 @@
 package io.lcs.reconcilers.net;
 
+import static io.lcs.reconcilers.net.NetnsTestSupport.CI;
+import static io.lcs.reconcilers.net.NetnsTestSupport.RUNNER;
+import static io.lcs.reconcilers.net.NetnsTestSupport.root;
+import static io.lcs.reconcilers.net.NetnsTestSupport.run;
+
 import io.lcs.model.net.Cidr;
 import io.lcs.reconcilers.process.CommandResult;
 import io.lcs.reconcilers.process.ProcessCommandRunner;
@@ -34,31 +39,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * ({@code cat}, {@code sh}) need nothing.
  */
 class IpSessionIT {
-    private static final boolean CI = "true".equals(System.getenv("CI"));
-    private static final ProcessCommandRunner RUNNER = new ProcessCommandRunner();
     private String ns;
     private IpRouteActuator actuator;
     private IpSession standIn;
 
-    private static boolean root() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    return line.split("\\s+")[2].equals("0");
-                }
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return false;
-    }
 
-    private static void run(String... argv) throws Exception {
-        CommandResult r = RUNNER.run(List.of(argv), Duration.ofSeconds(10));
-        if (!r.ok()) {
-            throw new AssertionError(String.join(" ", argv) + ": exit " + r.exitCode() + ": " + r.stderr());
-        }
-    }
 
     private void namespace() throws Exception {
         assumeTrue(root() || CI, "IpSessionIT needs root to create a network namespace: skipping (run as root, as CI does)");
