@@ -134,6 +134,13 @@ public final class Bench implements AutoCloseable {
     public Path run() throws IOException {
         Files.createDirectories(runDir);
         say("run " + runId + ": " + runDir + "; lcs from " + opt.lcsHome());
+        if (!Files.exists(opt.lcsHome().resolve("runtime/release")) || !Files.exists(opt.lcsHome().resolve("cds/lcs.jsa"))) {
+            // a -Dlcs.skipDist=true build (demo.sh, quick loops) leaves the tree without them: the
+            // figures would be the system JDK's without the archive, not the shipped package's
+            say("WARNING: " + opt.lcsHome() + " has no bundled runtime or no CDS archive: RSS, PSS and CLI times will"
+                    + " not be the shipped package's (build it with ./mvnw -B -pl dist -am package -DskipTests;"
+                    + " the report says what ran)");
+        }
         BenchReport report = header();
         boolean threeNode = wants("failover") || wants("move") || wants("coldstart") || wants("cli") || wants("footprint");
         if (threeNode) {
