@@ -1,14 +1,14 @@
 package io.lcs.controller.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lcs.controller.core.ClusterCore;
-import io.lcs.controller.core.CoreEvent;
-import io.lcs.controller.core.Ready;
-import io.lcs.controller.core.Views.LeaseView;
-import io.lcs.controller.core.Views.MembershipView;
-import io.lcs.controller.core.Views.PeerView;
-import io.lcs.controller.core.WriteOp;
-import io.lcs.controller.core.WriteResult;
+import io.lcs.core.ClusterCore;
+import io.lcs.core.CoreEvent;
+import io.lcs.core.Ready;
+import io.lcs.core.Views.LeaseView;
+import io.lcs.core.Views.MembershipView;
+import io.lcs.core.Views.PeerView;
+import io.lcs.core.WriteOp;
+import io.lcs.core.WriteResult;
 import io.lcs.model.api.ConflictAck;
 import io.lcs.model.api.Move;
 import io.lcs.model.api.NodeIntent;

@@ -2,9 +2,9 @@ package io.lcs.controller.daemon;
 
 import io.lcs.controller.admin.AdminConfig;
 import io.lcs.controller.admin.AdminServer;
-import io.lcs.controller.core.ClusterCore;
-import io.lcs.controller.core.CoreConfig;
-import io.lcs.controller.core.CoreEvent;
+import io.lcs.core.ClusterCore;
+import io.lcs.core.CoreConfig;
+import io.lcs.core.CoreEvent;
 import io.lcs.controller.metrics.LcsMetrics;
 import io.lcs.controller.metrics.MetricsServer;
 import io.lcs.controller.store.StateDirectory;

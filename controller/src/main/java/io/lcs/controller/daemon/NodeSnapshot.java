@@ -1,7 +1,7 @@
 package io.lcs.controller.daemon;
 
-import io.lcs.controller.core.Views.LeaseView;
-import io.lcs.controller.core.Views.MembershipView;
+import io.lcs.core.Views.LeaseView;
+import io.lcs.core.Views.MembershipView;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.lcs.controller.daemon;
 
-import io.lcs.controller.core.Views.LeaseView;
-import io.lcs.controller.core.Views.PeerView;
+import io.lcs.core.Views.LeaseView;
+import io.lcs.core.Views.PeerView;
 import io.lcs.controller.metrics.LcsMetrics;
 import io.lcs.reconcilers.runtime.ReconcileRunner;
 import java.util.HashMap;

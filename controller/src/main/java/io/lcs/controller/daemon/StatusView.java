@@ -1,7 +1,7 @@
 package io.lcs.controller.daemon;
 
-import io.lcs.controller.core.Views.LeaseView;
-import io.lcs.controller.core.Views.PeerView;
+import io.lcs.core.Views.LeaseView;
+import io.lcs.core.Views.PeerView;
 import io.lcs.model.api.Condition;
 import io.lcs.model.status.ClusterStatus;
 import io.lcs.reconcilers.runtime.Conditions;

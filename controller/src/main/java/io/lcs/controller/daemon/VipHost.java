@@ -1,7 +1,7 @@
 package io.lcs.controller.daemon;
 
-import io.lcs.controller.core.WriteOp;
-import io.lcs.controller.core.WriteResult;
+import io.lcs.core.WriteOp;
+import io.lcs.core.WriteResult;
 import java.util.concurrent.CompletionStage;
 
 /**

@@ -2,8 +2,8 @@ package io.lcs.controller.daemon;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lcs.controller.core.Views.LeaseView;
-import io.lcs.controller.core.WriteOp;
+import io.lcs.core.Views.LeaseView;
+import io.lcs.core.WriteOp;
 import io.lcs.model.api.ObjectKey;
 import io.lcs.model.codec.LcsJson;
 import io.lcs.reconcilers.hook.HookInvocation;

@@ -3,8 +3,8 @@ package io.lcs.controller.daemon;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lcs.controller.core.ClusterCore;
-import io.lcs.controller.core.CoreConfig;
+import io.lcs.core.ClusterCore;
+import io.lcs.core.CoreConfig;
 import io.lcs.model.net.Cidr;
 import io.lcs.model.wire.Ballot;
 import io.lcs.model.wire.LeaseMessage;

@@ -1,8 +1,8 @@
 package io.lcs.controller.daemon;
 
-import io.lcs.controller.core.Views.LeaseView;
-import io.lcs.controller.core.WriteOp;
-import io.lcs.controller.core.WriteResult;
+import io.lcs.core.Views.LeaseView;
+import io.lcs.core.WriteOp;
+import io.lcs.core.WriteResult;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

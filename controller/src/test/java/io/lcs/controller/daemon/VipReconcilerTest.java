@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lcs.controller.core.Views.LeaseView;
-import io.lcs.controller.core.Views.MembershipView;
-import io.lcs.controller.core.Views.PeerView;
-import io.lcs.controller.core.WriteOp;
+import io.lcs.core.Views.LeaseView;
+import io.lcs.core.Views.MembershipView;
+import io.lcs.core.Views.PeerView;
+import io.lcs.core.WriteOp;
 import io.lcs.model.api.Condition;
 import io.lcs.model.net.Cidr;
 import io.lcs.model.status.ClusterEvent;

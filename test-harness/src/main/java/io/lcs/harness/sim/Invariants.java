@@ -1,9 +1,9 @@
 package io.lcs.harness.sim;
 
-import io.lcs.controller.core.CoreConfig;
-import io.lcs.controller.core.Ready;
-import io.lcs.controller.core.Views.LeaseView;
-import io.lcs.controller.core.WriteResult;
+import io.lcs.core.CoreConfig;
+import io.lcs.core.Ready;
+import io.lcs.core.Views.LeaseView;
+import io.lcs.core.WriteResult;
 import io.lcs.model.api.ObjectKey;
 import io.lcs.model.api.ObjectVersion;
 import io.lcs.model.api.StoredObject;

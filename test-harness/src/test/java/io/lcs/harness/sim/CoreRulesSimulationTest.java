@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lcs.controller.core.CoreEvent;
-import io.lcs.controller.core.WriteOp;
-import io.lcs.controller.core.WriteResult;
+import io.lcs.core.CoreEvent;
+import io.lcs.core.WriteOp;
+import io.lcs.core.WriteResult;
 import io.lcs.model.api.ObjectKey;
 import io.lcs.model.api.StoredObject;
 import java.util.ArrayList;

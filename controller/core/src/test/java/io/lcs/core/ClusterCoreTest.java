@@ -1,4 +1,4 @@
-package io.lcs.controller.core;
+package io.lcs.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

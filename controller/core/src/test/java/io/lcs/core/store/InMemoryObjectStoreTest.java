@@ -1,4 +1,4 @@
-package io.lcs.controller.store;
+package io.lcs.core.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.lcs.controller.core;
+package io.lcs.core;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.lcs.controller.core;
+package io.lcs.core;
 
 import io.lcs.model.api.ObjectKey;
 import io.lcs.model.api.StoredObject;

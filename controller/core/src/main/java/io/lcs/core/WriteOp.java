@@ -1,4 +1,4 @@
-package io.lcs.controller.core;
+package io.lcs.core;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lcs.model.api.ObjectKey;

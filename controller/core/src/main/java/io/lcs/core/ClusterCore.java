@@ -1,18 +1,18 @@
-package io.lcs.controller.core;
+package io.lcs.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lcs.controller.core.CoreEvent.LeaseAcquired;
-import io.lcs.controller.core.CoreEvent.LeaseLost;
-import io.lcs.controller.core.CoreEvent.LeaseReleased;
-import io.lcs.controller.core.Views.LeaseView;
-import io.lcs.controller.core.Views.MembershipView;
-import io.lcs.controller.core.Views.PeerView;
-import io.lcs.controller.core.WriteResult.Outcome;
+import io.lcs.core.CoreEvent.LeaseAcquired;
+import io.lcs.core.CoreEvent.LeaseLost;
+import io.lcs.core.CoreEvent.LeaseReleased;
+import io.lcs.core.Views.LeaseView;
+import io.lcs.core.Views.MembershipView;
+import io.lcs.core.Views.PeerView;
+import io.lcs.core.WriteResult.Outcome;
 import io.lcs.model.api.ObjectKey;
 import io.lcs.model.api.ObjectVersion;
 import io.lcs.model.api.StoredObject;
-import io.lcs.controller.store.InMemoryObjectStore;
+import io.lcs.core.store.InMemoryObjectStore;
 import io.lcs.model.wire.Ballot;
 import io.lcs.model.wire.LeaseMessage;
 import io.lcs.model.wire.LeaseSetCodec;

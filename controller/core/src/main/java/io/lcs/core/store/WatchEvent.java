@@ -1,4 +1,4 @@
-package io.lcs.controller.store;
+package io.lcs.core.store;
 
 import io.lcs.model.api.StoredObject;
 import java.util.Objects;
