@@ -3,6 +3,7 @@ package io.lcs.controller.daemon;
 import io.lcs.model.config.ClusterConfig;
 import io.lcs.model.config.NodeConfig;
 import io.lcs.model.config.VipConfig;
+import io.lcs.reconcilers.vip.VipSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

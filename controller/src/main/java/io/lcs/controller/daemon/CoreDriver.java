@@ -19,6 +19,9 @@ import io.lcs.model.net.Cidr;
 import io.lcs.model.wire.Message;
 import io.lcs.model.wire.WireCodec;
 import io.lcs.reconcilers.lease.Placement;
+import io.lcs.reconcilers.vip.VipHost;
+import io.lcs.reconcilers.vip.VipReconciler;
+import io.lcs.reconcilers.vip.VipSpec;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -50,7 +53,7 @@ import java.util.function.LongSupplier;
 public final class CoreDriver {
     private static final Logger LOG = System.getLogger("io.lcs.core");
     /** The kind of the replicated record of a detected conflict (written by the node that found it). */
-    public static final String CONFLICT_KIND = "Conflict";
+    public static final String CONFLICT_KIND = VipReconciler.CONFLICT_KIND;
     /**
      * The driver ticks the core at its next deadline ({@link ClusterCore#nextDeadlineNanos}), at
      * most this long apart: an idle node wakes a few times a second instead of at a fixed rate.
@@ -304,8 +307,8 @@ public final class CoreDriver {
     public VipHost vipHost() {
         return new VipHost() {
             @Override
-            public NodeSnapshot snapshot() {
-                return CoreDriver.this.snapshot();
+            public VipHost.Snapshot snapshot() {
+                return new ReconcilerSnapshot(CoreDriver.this.snapshot());
             }
 
             @Override
@@ -319,10 +322,44 @@ public final class CoreDriver {
             }
 
             @Override
-            public CompletionStage<WriteResult> write(WriteOp op) {
-                return CoreDriver.this.write(op).toCompletionStage();
+            public CompletionStage<VipHost.WriteOutcome> write(VipHost.Put put) {
+                return CoreDriver.this.write(new WriteOp.Put(put.key(), put.body())).toCompletionStage()
+                        .thenApply(r -> new VipHost.WriteOutcome(r.outcome().succeeded(), r.message()));
             }
         };
+    }
+
+    /**
+     * A {@link NodeSnapshot} as the {@link VipReconciler} reads it: a view, not a copy; a lease is
+     * converted when the reconciler looks it up (a few per reconcile), so publishing a snapshot
+     * costs nothing more for 1,000 VIPs.
+     */
+    private record ReconcilerSnapshot(NodeSnapshot snapshot) implements VipHost.Snapshot {
+        @Override
+        public long takenAtNanos() {
+            return snapshot.takenAtNanos();
+        }
+
+        @Override
+        public List<VipSpec> vips() {
+            return snapshot.vips();
+        }
+
+        @Override
+        public VipSpec vip(String name) {
+            return snapshot.vip(name);
+        }
+
+        @Override
+        public VipHost.Lease lease(String vip) {
+            LeaseView l = snapshot.lease(vip);
+            return new VipHost.Lease(l.held(), l.wanted(), l.heldEpoch(), l.heldRemainingNanos(), l.highestEpoch());
+        }
+
+        @Override
+        public Map<String, Long> conflicts() {
+            return snapshot.conflicts();
+        }
     }
 
     void tick() {

@@ -18,6 +18,7 @@ import io.lcs.model.api.VirtualIP;
 import io.lcs.model.codec.LcsJson;
 import io.lcs.model.status.ClusterEvent;
 import io.lcs.model.status.ClusterStatus;
+import io.lcs.reconcilers.vip.VipSpec;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.util.ArrayList;

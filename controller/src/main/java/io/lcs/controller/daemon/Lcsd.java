@@ -33,6 +33,8 @@ import io.lcs.reconcilers.net.NetworkActuator;
 import io.lcs.reconcilers.net.RecordingNetworkActuator;
 import io.lcs.reconcilers.runtime.ReconcileRunner;
 import io.lcs.reconcilers.runtime.Ticker;
+import io.lcs.reconcilers.vip.VipReconciler;
+import io.lcs.reconcilers.vip.VipSpec;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -277,7 +279,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                     r.took().toNanos(), r.succeeded());
             return r;
         };
-        VipReconciler vipReconciler = new VipReconciler(driver.vipHost(), net, hooks, statusView, eventLog,
+        VipReconciler vipReconciler = new VipReconciler(driver.vipHost(), net, hooks, statusView, eventLog::append,
                 new VipReconciler.Settings(cfg.name(), cfg.nodeName(), Duration.ofMillis(cfg.hookTimeoutMillis()),
                         Duration.ofMillis(cfg.probeMillis()), Duration.ofMillis(cfg.renewMillis())),
                 background, System::nanoTime);

@@ -2,6 +2,7 @@ package io.lcs.controller.daemon;
 
 import io.lcs.core.Views.LeaseView;
 import io.lcs.core.Views.MembershipView;
+import io.lcs.reconcilers.vip.VipSpec;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -4,6 +4,8 @@ import io.lcs.core.Views.LeaseView;
 import io.lcs.core.Views.PeerView;
 import io.lcs.controller.metrics.LcsMetrics;
 import io.lcs.reconcilers.runtime.ReconcileRunner;
+import io.lcs.reconcilers.vip.VipReconciler;
+import io.lcs.reconcilers.vip.VipSpec;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lcs.model.config.ClusterConfig;
 import io.lcs.model.config.ConfigParser;
+import io.lcs.reconcilers.vip.VipSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -10,6 +10,7 @@ import io.lcs.model.wire.Ballot;
 import io.lcs.model.wire.LeaseMessage;
 import io.lcs.model.wire.Message;
 import io.lcs.model.wire.WireCodec;
+import io.lcs.reconcilers.vip.VipSpec;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.security.SecureRandom;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lcs.core.ClusterCore;
 import io.lcs.core.CoreConfig;
 import io.lcs.model.net.Cidr;
+import io.lcs.reconcilers.vip.VipSpec;
 import io.vertx.core.Vertx;
 import java.security.SecureRandom;
 import java.time.Clock;

@@ -1,4 +1,4 @@
-package io.lcs.controller.daemon;
+package io.lcs.reconcilers.vip;
 
 import io.lcs.model.net.Cidr;
 import java.util.List;

@@ -1,9 +1,7 @@
-package io.lcs.controller.daemon;
+package io.lcs.reconcilers.vip;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lcs.core.Views.LeaseView;
-import io.lcs.core.WriteOp;
 import io.lcs.model.api.ObjectKey;
 import io.lcs.model.codec.LcsJson;
 import io.lcs.reconcilers.hook.HookInvocation;
@@ -19,6 +17,8 @@ import io.lcs.reconcilers.net.NetworkActuator;
 import io.lcs.reconcilers.net.ProbeResult;
 import io.lcs.reconcilers.runtime.Reconciler;
 import io.lcs.reconcilers.runtime.Result;
+import io.lcs.reconcilers.vip.VipHost.Lease;
+import io.lcs.reconcilers.vip.VipHost.Snapshot;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
@@ -73,6 +73,8 @@ import java.util.function.LongSupplier;
 public final class VipReconciler implements Reconciler<String> {
     private static final Logger LOG = System.getLogger("io.lcs.vip");
     private static final ObjectMapper JSON = LcsJson.json();
+    /** The kind of the replicated record of a detected conflict (written by the node that found it). */
+    public static final String CONFLICT_KIND = "Conflict";
     /**
      * Lease time kept back from the kernel lifetime: the kernel removes an address up to 0.25 s
      * after its lifetime ends (measured, DESIGN.md section 6), plus 0.1 s for the refresh itself.
@@ -130,8 +132,8 @@ public final class VipReconciler implements Reconciler<String> {
     private final VipHost host;
     private final NetworkActuator net;
     private final HookRunner hooks;
-    private final StatusView status;
-    private final EventLog events;
+    private final VipStatusSink status;
+    private final EventSink events;
     private final Settings settings;
     private final Executor background;
     private final LongSupplier monotonic;
@@ -152,7 +154,7 @@ public final class VipReconciler implements Reconciler<String> {
      * @param background runs announcements and the post_start/post_stop hooks, off the worker
      * @param monotonic the clock lease remaining times are measured with (that of the snapshots)
      */
-    public VipReconciler(VipHost host, NetworkActuator net, HookRunner hooks, StatusView status, EventLog events,
+    public VipReconciler(VipHost host, NetworkActuator net, HookRunner hooks, VipStatusSink status, EventSink events,
                          Settings settings, Executor background, LongSupplier monotonic) {
         this.host = host;
         this.net = net;
@@ -187,7 +189,7 @@ public final class VipReconciler implements Reconciler<String> {
     }
 
     private Result reconcileLocked(String vip, Local local) throws Exception {
-        NodeSnapshot s = host.snapshot();
+        Snapshot s = host.snapshot();
         VipSpec spec = s.vip(vip);
         if (spec == null) {
             // the VIP was deleted: nothing of it may stay here; only the spec remembered from the
@@ -211,7 +213,7 @@ public final class VipReconciler implements Reconciler<String> {
             local.declinedForLink = false;
             host.setDeclined(vip, false);
         }
-        LeaseView lease = s.lease(vip);
+        Lease lease = s.lease(vip);
         long remaining = remainingNanos(s, lease, now);
         boolean conflict = s.conflicts().containsKey(vip);
         boolean present = present(spec);
@@ -226,7 +228,7 @@ public final class VipReconciler implements Reconciler<String> {
                 local.added = spec;
             }
             refresh(vip, spec, lease, s, local);
-            status.observed(vip, new StatusView.LocalVipState(true, null, null));
+            status.observed(vip, new LocalVipState(true, null, null));
             return Result.requeueAfter(settings.renewInterval());
         }
         if (present) {
@@ -249,7 +251,7 @@ public final class VipReconciler implements Reconciler<String> {
         if (lease.held()) {
             release(vip);
         }
-        status.observed(vip, new StatusView.LocalVipState(false, null, null));
+        status.observed(vip, new LocalVipState(false, null, null));
         return local.declinedForLink ? Result.requeueAfter(LINK_RECHECK) : Result.done();
     }
 
@@ -290,8 +292,8 @@ public final class VipReconciler implements Reconciler<String> {
                 return r;
             }
         }
-        NodeSnapshot s = host.snapshot();
-        LeaseView lease = s.lease(vip);
+        Snapshot s = host.snapshot();
+        Lease lease = s.lease(vip);
         long lifetime = lifetimeSeconds(remainingNanos(s, lease, monotonic.getAsLong()));
         if (!fenced(vip, epoch) || lifetime < 1) {
             return Result.requeueAfter(Duration.ofMillis(10));
@@ -308,7 +310,7 @@ public final class VipReconciler implements Reconciler<String> {
                 + epoch + ", lifetime " + lifetime + " s)");
         events.append("VipActive", "VirtualIP/" + vip, spec.address() + " active on " + settings.node() + " dev "
                 + spec.interfaceName() + " at epoch " + epoch);
-        status.observed(vip, new StatusView.LocalVipState(true, null, null));
+        status.observed(vip, new LocalVipState(true, null, null));
         announceAsync(vip, spec);
         if (first && spec.postStart() != null) {
             background.execute(() -> runHookQuietly(vip, spec, "post_start", spec.postStart(), epoch));
@@ -316,7 +318,7 @@ public final class VipReconciler implements Reconciler<String> {
         return Result.requeueAfter(settings.renewInterval());
     }
 
-    private void refresh(String vip, VipSpec spec, LeaseView lease, NodeSnapshot s, Local local) throws Exception {
+    private void refresh(String vip, VipSpec spec, Lease lease, Snapshot s, Local local) throws Exception {
         long until = s.takenAtNanos() + lease.heldRemainingNanos();
         if (until == local.lastRefreshUntilNanos) {
             return;
@@ -341,7 +343,7 @@ public final class VipReconciler implements Reconciler<String> {
         local.managed = false;
         local.activeEpoch = 0;
         local.added = null;
-        status.observed(vip, new StatusView.LocalVipState(false, null, null));
+        status.observed(vip, new LocalVipState(false, null, null));
         release(vip);
         return Result.done();
     }
@@ -375,7 +377,7 @@ public final class VipReconciler implements Reconciler<String> {
 
     /** Removes every address this node manages, with hooks; for SIGTERM. Bounded by the hook timeouts. */
     public void deactivateAll() {
-        NodeSnapshot s = host.snapshot();
+        Snapshot s = host.snapshot();
         Set<String> seen = new HashSet<>();
         for (VipSpec spec : s.vips()) {
             seen.add(spec.name());
@@ -464,7 +466,7 @@ public final class VipReconciler implements Reconciler<String> {
 
     /** Re-announces every VIP this node has active (e.g. after a peer that was cut off is back). */
     public void reannounce() {
-        NodeSnapshot s = host.snapshot();
+        Snapshot s = host.snapshot();
         Map<String, List<VipSpec>> byInterface = new LinkedHashMap<>();
         for (VipSpec spec : s.vips()) {
             Local local = locals.get(spec.name());
@@ -681,8 +683,8 @@ public final class VipReconciler implements Reconciler<String> {
                     }
                     continue;
                 }
-                NodeSnapshot s = host.snapshot();
-                LeaseView lease = s.lease(vip);
+                Snapshot s = host.snapshot();
+                Lease lease = s.lease(vip);
                 long lifetime = lifetimeSeconds(remainingNanos(s, lease, monotonic.getAsLong()) - batchExtraNanos());
                 Listing known = listings.get(ifname);
                 if (!fenced(vip, p.epoch()) || lifetime < 1 || (known != null
@@ -717,7 +719,7 @@ public final class VipReconciler implements Reconciler<String> {
                         + p.epoch() + ", lifetime " + ((AddressChange.Add) o.change()).lifetime().toSeconds() + " s)");
                 events.append("VipActive", "VirtualIP/" + vip, p.spec().address() + " active on " + settings.node()
                         + " dev " + ifname + " at epoch " + p.epoch());
-                status.observed(vip, new StatusView.LocalVipState(true, null, null));
+                status.observed(vip, new LocalVipState(true, null, null));
                 toAnnounce.add(p.spec());
                 if (first && p.spec().postStart() != null) {
                     VipSpec spec = p.spec();
@@ -821,7 +823,7 @@ public final class VipReconciler implements Reconciler<String> {
         local.declinedUntilNanos = monotonic.getAsLong() + DECLINE_FOR.toNanos();
         local.declinedForLink = "InterfaceDown".equals(reason);
         host.setDeclined(vip, true);
-        status.observed(vip, new StatusView.LocalVipState(false, message, reason));
+        status.observed(vip, new LocalVipState(false, message, reason));
         events.append("HookFailed".equals(reason) || reason.startsWith("PreStart") ? "HookFailed" : reason,
                 "VirtualIP/" + vip, settings.node() + " declines " + vip + " for " + DECLINE_FOR.toSeconds()
                         + " s: " + message);
@@ -852,13 +854,13 @@ public final class VipReconciler implements Reconciler<String> {
                 + "' once the address is free");
         events.append("Conflict", "VirtualIP/" + vip, reason);
         ObjectNode body = JSON.createObjectNode();
-        body.put("apiVersion", "lcs/v1").put("kind", CoreDriver.CONFLICT_KIND);
+        body.put("apiVersion", "lcs/v1").put("kind", CONFLICT_KIND);
         body.putObject("metadata").put("name", vip);
         body.putObject("spec").put("vip", vip).put("epoch", epoch).put("node", settings.node())
                 .put("reason", reason).put("address", spec.address().toString());
-        host.write(new WriteOp.Put(new ObjectKey(CoreDriver.CONFLICT_KIND, vip), body))
+        host.write(new VipHost.Put(new ObjectKey(CONFLICT_KIND, vip), body))
                 .whenComplete((r, error) -> {
-                    if (error != null || !r.outcome().succeeded()) {
+                    if (error != null || !r.succeeded()) {
                         LOG.log(Level.WARNING, "vip " + vip + ": conflict not recorded cluster-wide: "
                                 + (error != null ? error.getMessage() : r.message()));
                     }
@@ -999,18 +1001,18 @@ public final class VipReconciler implements Reconciler<String> {
 
     /** True if this node still holds {@code vip} at {@code epoch} with more than the slack left. */
     private boolean fenced(String vip, long epoch) {
-        NodeSnapshot s = host.snapshot();
-        LeaseView l = s.lease(vip);
+        Snapshot s = host.snapshot();
+        Lease l = s.lease(vip);
         return l.held() && l.wanted() && l.heldEpoch() == epoch && !s.conflicts().containsKey(vip)
                 && remainingNanos(s, l, monotonic.getAsLong()) > SLACK_NANOS;
     }
 
     private long remainingNow(String vip) {
-        NodeSnapshot s = host.snapshot();
+        Snapshot s = host.snapshot();
         return remainingNanos(s, s.lease(vip), monotonic.getAsLong());
     }
 
-    private static long remainingNanos(NodeSnapshot s, LeaseView l, long now) {
+    private static long remainingNanos(Snapshot s, Lease l, long now) {
         return l.held() ? l.heldRemainingNanos() - (now - s.takenAtNanos()) : 0;
     }
 

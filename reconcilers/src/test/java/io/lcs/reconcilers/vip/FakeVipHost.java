@@ -1,8 +1,5 @@
-package io.lcs.controller.daemon;
+package io.lcs.reconcilers.vip;
 
-import io.lcs.core.Views.LeaseView;
-import io.lcs.core.WriteOp;
-import io.lcs.core.WriteResult;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,22 +17,22 @@ import java.util.concurrent.CompletionStage;
  */
 final class FakeVipHost implements VipHost {
     private final List<String> log;
-    private NodeSnapshot snapshot;
+    private FakeSnapshot snapshot;
     final List<String> released = new ArrayList<>();
     final List<String> declines = new ArrayList<>();
-    final List<WriteOp> writes = new ArrayList<>();
+    final List<Put> writes = new ArrayList<>();
 
-    FakeVipHost(List<String> log, NodeSnapshot initial) {
+    FakeVipHost(List<String> log, FakeSnapshot initial) {
         this.log = log;
         this.snapshot = Objects.requireNonNull(initial);
     }
 
-    void set(NodeSnapshot s) {
+    void set(FakeSnapshot s) {
         snapshot = Objects.requireNonNull(s);
     }
 
     @Override
-    public NodeSnapshot snapshot() {
+    public FakeSnapshot snapshot() {
         return snapshot;
     }
 
@@ -43,13 +40,12 @@ final class FakeVipHost implements VipHost {
     public void release(String vip) {
         log.add("release " + vip);
         released.add(vip);
-        LeaseView l = snapshot.leases().get(vip);
+        Lease l = snapshot.leases().get(vip);
         if (l != null && l.held()) {
-            Map<String, LeaseView> leases = new LinkedHashMap<>(snapshot.leases());
-            leases.put(vip, new LeaseView(vip, false, 0, 0, null, 0, 0, l.highestEpoch(), false));
-            NodeSnapshot s = snapshot;
-            snapshot = new NodeSnapshot(s.takenAtNanos(), s.self(), s.membership(), s.vips(), Map.copyOf(leases),
-                    s.conflicts(), s.moves(), s.movesAwayFrom(), s.cordoned(), s.draining(), s.declined());
+            Map<String, Lease> leases = new LinkedHashMap<>(snapshot.leases());
+            leases.put(vip, new Lease(false, false, 0, 0, l.highestEpoch()));
+            FakeSnapshot s = snapshot;
+            snapshot = new FakeSnapshot(s.takenAtNanos(), s.vips(), Map.copyOf(leases), s.conflicts());
         }
     }
 
@@ -60,10 +56,9 @@ final class FakeVipHost implements VipHost {
     }
 
     @Override
-    public CompletionStage<WriteResult> write(WriteOp op) {
-        log.add("write " + op.key().kind() + "/" + op.key().name());
-        writes.add(op);
-        return CompletableFuture.completedFuture(new WriteResult(writes.size(), op.key(),
-                WriteResult.Outcome.CREATED, null, "created"));
+    public CompletionStage<WriteOutcome> write(Put put) {
+        log.add("write " + put.key().kind() + "/" + put.key().name());
+        writes.add(put);
+        return CompletableFuture.completedFuture(new WriteOutcome(true, "created"));
     }
 }

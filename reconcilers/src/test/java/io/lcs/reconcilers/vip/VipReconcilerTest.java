@@ -1,17 +1,10 @@
-package io.lcs.controller.daemon;
+package io.lcs.reconcilers.vip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lcs.core.Views.LeaseView;
-import io.lcs.core.Views.MembershipView;
-import io.lcs.core.Views.PeerView;
-import io.lcs.core.WriteOp;
-import io.lcs.model.api.Condition;
 import io.lcs.model.net.Cidr;
-import io.lcs.model.status.ClusterEvent;
-import io.lcs.model.status.ClusterStatus;
 import io.lcs.reconcilers.hook.HookInvocation;
 import io.lcs.reconcilers.net.ActuatorException;
 import io.lcs.reconcilers.net.AddressChange;
@@ -21,6 +14,7 @@ import io.lcs.reconcilers.net.NetworkActuator;
 import io.lcs.reconcilers.net.ProbeResult;
 import io.lcs.reconcilers.net.RecordingNetworkActuator;
 import io.lcs.reconcilers.runtime.Result;
+import io.lcs.reconcilers.vip.VipHost.Lease;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,10 +44,6 @@ class VipReconcilerTest {
     private static final Duration HOOK_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration RENEW = Duration.ofMillis(500);
     private static final VipSpec WEB = spec("web", ADDRESS, IF);
-    private static final MembershipView MEMBERS = new MembershipView(true, 3, 2, 3, List.of(
-            new PeerView("a", true, true, true, true, 0, -1, false),
-            new PeerView("b", true, false, true, true, 10_000_000, 1_000_000, false),
-            new PeerView("c", true, false, true, true, 10_000_000, 1_000_000, false)));
 
     private final AtomicLong clock = new AtomicLong(1_000 * SECOND);
     private final List<String> log = new ArrayList<>();
@@ -61,8 +51,10 @@ class VipReconcilerTest {
     private LoggingActuator net;
     private RecordingHookRunner hooks;
     private FakeVipHost host;
-    private StatusView status;
-    private EventLog events;
+    /** What the reconciler reported for each VIP, last report wins (lcsd's StatusView keeps the same). */
+    private final Map<String, LocalVipState> status = new LinkedHashMap<>();
+    /** Every event the reconciler recorded, in order. */
+    private final List<RecordedEvent> events = new ArrayList<>();
     private VipReconciler reconciler;
 
     @BeforeEach
@@ -71,9 +63,7 @@ class VipReconcilerTest {
         net = new LoggingActuator(actuator, log, clock);
         hooks = new RecordingHookRunner(log, clock);
         host = new FakeVipHost(log, snapshot(List.of(WEB), Map.of()));
-        status = new StatusView("c1", "test", Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
-        events = new EventLog(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC), NODE);
-        reconciler = new VipReconciler(host, net, hooks, status, events,
+        reconciler = new VipReconciler(host, net, hooks, status::put, this::recordEvent,
                 new VipReconciler.Settings("c1", NODE, HOOK_TIMEOUT, Duration.ofMillis(200), RENEW),
                 Runnable::run, clock::get);
     }
@@ -87,7 +77,7 @@ class VipReconcilerTest {
         NetworkActuator slowAnnounce = forwardingWithSlowAnnounce(net, announcing, interrupted);
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
         try {
-            VipReconciler r = new VipReconciler(host, slowAnnounce, hooks, status, events,
+            VipReconciler r = new VipReconciler(host, slowAnnounce, hooks, status::put, this::recordEvent,
                     new VipReconciler.Settings("c1", NODE, HOOK_TIMEOUT, Duration.ofMillis(200), RENEW), pool,
                     clock::get);
             host.set(heldSnapshot(3, 5 * SECOND, true));
@@ -236,7 +226,7 @@ class VipReconcilerTest {
         log.clear();
 
         clock.addAndGet(SECOND);
-        host.set(snapshot(List.of(WEB), Map.of("web", notHeld(3, "b", 4)))); // renewals failed, lease gone
+        host.set(snapshot(List.of(WEB), Map.of("web", notHeld(3)))); // renewals failed, lease gone
         reconciler.reconcile("web");
 
         assertFalse(present(ADDRESS));
@@ -310,8 +300,7 @@ class VipReconcilerTest {
         clock.addAndGet(2 * SECOND); // 3 s left, less than the 10 s hook timeout
         hooks.answer("pre_stop", 0, Duration.ofSeconds(60));
 
-        host.set(snapshot(List.of(WEB), Map.of("web", new LeaseView("web", true, 3, 5 * SECOND, null, 0, 0, 3,
-                false)), clock.get() - 2 * SECOND));
+        host.set(snapshot(List.of(WEB), Map.of("web", new Lease(true, false, 3, 5 * SECOND, 3)), clock.get() - 2 * SECOND));
         reconciler.reconcile("web");
 
         HookInvocation preStop = hooks.of("pre_stop").get(0);
@@ -321,7 +310,7 @@ class VipReconcilerTest {
                 "removed " + (leaseEnd - net.removedAtNanos) + " ns before the lease ends");
         assertFalse(present(ADDRESS));
         assertTrue(eventMessages("HookFailed").stream().anyMatch(m -> m.contains("pre_stop") && m.contains("timed out")),
-                events.after(0, 100).toString());
+                events.toString());
     }
 
     @Test
@@ -351,10 +340,10 @@ class VipReconcilerTest {
         assertEquals(HOOK_TIMEOUT, hooks.of("pre_start").get(0).timeout(), "the configured timeout when the lease is longer");
         assertFalse(present(ADDRESS));
         assertTrue(eventMessages("HookFailed").stream().anyMatch(m -> m.contains("pre_start")
-                && m.contains("timed out after 10000 ms")), events.after(0, 100).toString());
-        Condition ready = condition("Ready");
-        assertEquals("PreStartFailed", ready.reason());
-        assertTrue(ready.message().contains("timed out"), ready.message());
+                && m.contains("timed out after 10000 ms")), events.toString());
+        LocalVipState reported = status.get("web");
+        assertEquals("PreStartFailed", reported.problemReason());
+        assertTrue(reported.problem().contains("timed out"), reported.problem());
     }
 
     @Test
@@ -372,10 +361,10 @@ class VipReconcilerTest {
         assertTrue(log.indexOf("decline web true") < log.indexOf("release web"),
                 "declined before the release, so placement cannot pick this node again in between: " + log);
         assertEquals(Result.requeueAfter(VipReconciler.DECLINE_FOR), r);
-        Condition ready = condition("Ready");
-        assertEquals(Condition.FALSE, ready.status());
-        assertEquals("PreStartFailed", ready.reason());
-        assertTrue(ready.message().contains("exited 3"), ready.message());
+        LocalVipState reported = status.get("web");
+        assertFalse(reported.addressPresent());
+        assertEquals("PreStartFailed", reported.problemReason());
+        assertTrue(reported.problem().contains("exited 3"), reported.problem());
 
         clock.addAndGet(VipReconciler.DECLINE_FOR.toNanos() - SECOND);
         reconciler.reconcile("web");
@@ -426,7 +415,7 @@ class VipReconcilerTest {
         assertEquals(List.of("probe", "write Conflict/web", "release web"), log);
         assertFalse(present(ADDRESS));
         assertTrue(hooks.invocations.isEmpty(), "no pre_start");
-        WriteOp.Put put = (WriteOp.Put) host.writes.get(0);
+        VipHost.Put put = (VipHost.Put) host.writes.get(0);
         assertEquals("web", put.body().path("spec").path("vip").asText());
         assertEquals(5, put.body().path("spec").path("epoch").asLong());
         assertEquals("a", put.body().path("spec").path("node").asText());
@@ -437,14 +426,14 @@ class VipReconcilerTest {
     @Test
     void addressFoundHereWithoutLeaseIsRemovedAndRecordedAsConflict() throws Exception {
         actuator.addAddress(ADDRESS, IF, Duration.ofSeconds(30)); // someone (not lcsd) added it
-        host.set(snapshot(List.of(WEB), Map.of("web", notHeld(4, "b", 4))));
+        host.set(snapshot(List.of(WEB), Map.of("web", notHeld(4))));
 
         reconciler.reconcile("web");
 
         assertFalse(present(ADDRESS));
         assertEquals(List.of("write Conflict/web", "remove", "release web"), log,
                 "no stop hooks for an address this node never added");
-        WriteOp.Put put = (WriteOp.Put) host.writes.get(0);
+        VipHost.Put put = (VipHost.Put) host.writes.get(0);
         assertEquals(4, put.body().path("spec").path("epoch").asLong());
         assertTrue(put.body().path("spec").path("reason").asText().contains("without a lease"));
     }
@@ -485,7 +474,7 @@ class VipReconcilerTest {
     @Test
     void nothingIsAddedWhenTheLeaseIsLostDuringPreStart() throws Exception {
         host.set(heldSnapshot(3, 5 * SECOND, true));
-        hooks.during("pre_start", () -> host.set(snapshot(List.of(WEB), Map.of("web", notHeld(4, "b", 4)))));
+        hooks.during("pre_start", () -> host.set(snapshot(List.of(WEB), Map.of("web", notHeld(4)))));
 
         reconciler.reconcile("web");
 
@@ -506,9 +495,9 @@ class VipReconcilerTest {
         assertEquals(List.of("decline web true"), log.stream().filter(e -> !e.startsWith("release")).toList());
         assertFalse(log.stream().anyMatch(e -> e.startsWith("add") || e.startsWith("probe")), log.toString());
         assertEquals(Result.requeueAfter(VipReconciler.LINK_RECHECK), r, "a link decline is rechecked often");
-        Condition ready = condition("Ready");
-        assertEquals("InterfaceDown", ready.reason());
-        assertTrue(ready.message().contains("does not exist"), ready.message());
+        LocalVipState reported = status.get("web");
+        assertEquals("InterfaceDown", reported.problemReason());
+        assertTrue(reported.problem().contains("does not exist"), reported.problem());
 
         // the interface comes back: the decline ends at the next look, not after 30 s
         actuator.setLink(new LinkState(IF, true, true, true, "UP", "02:00:00:00:00:01"));
@@ -526,7 +515,7 @@ class VipReconcilerTest {
 
         assertFalse(present(ADDRESS));
         assertEquals(List.of("web=true"), host.declines);
-        assertTrue(condition("Ready").message().contains("is down"));
+        assertTrue(status.get("web").problem().contains("is down"), status.toString());
     }
 
     // ------------------------------------------------------------------ deletion, start, stop
@@ -595,10 +584,10 @@ class VipReconcilerTest {
         Cidr apiAddress = Cidr.parse("198.18.0.202/24");
         VipSpec api = spec("api", apiAddress, IF);
         VipSpec idle = spec("idle", Cidr.parse("198.18.0.203/24"), IF);
-        Map<String, LeaseView> leases = new LinkedHashMap<>();
+        Map<String, Lease> leases = new LinkedHashMap<>();
         leases.put("web", held("web", 3, 5 * SECOND, true));
         leases.put("api", held("api", 8, 5 * SECOND, true));
-        leases.put("idle", notHeld("idle", 2, "b", 2));
+        leases.put("idle", notHeld("idle", 2));
         host.set(snapshot(List.of(WEB, api, idle), leases));
         reconciler.reconcile("web");
         reconciler.reconcile("api");
@@ -644,7 +633,7 @@ class VipReconcilerTest {
     private List<VipSpec> batchedThree(long remainingNanos) {
         reconciler.enableBatching(batchTasks::add, Duration.ZERO);
         List<VipSpec> vips = List.of(hookless("web", ADDRESS), hookless("api", API_ADDRESS), hookless("db", DB_ADDRESS));
-        Map<String, LeaseView> leases = new LinkedHashMap<>();
+        Map<String, Lease> leases = new LinkedHashMap<>();
         for (VipSpec v : vips) {
             leases.put(v.name(), held(v.name(), 3, remainingNanos, true));
         }
@@ -733,7 +722,7 @@ class VipReconcilerTest {
         clock.addAndGet(300_000_000L);
         batchedThree(5 * SECOND);
         reconciler.reconcile("web"); // asks for a refresh
-        Map<String, LeaseView> leases = new LinkedHashMap<>();
+        Map<String, Lease> leases = new LinkedHashMap<>();
         leases.put("web", held("web", 3, 5 * SECOND, false)); // then a move: no longer wanted here
         leases.put("api", held("api", 3, 5 * SECOND, true));
         leases.put("db", held("db", 3, 5 * SECOND, true));
@@ -759,7 +748,7 @@ class VipReconcilerTest {
         assertTrue(present(ADDRESS) && present(DB_ADDRESS));
         assertFalse(present(API_ADDRESS));
         assertEquals(List.of("api"), host.released);
-        assertEquals("api", ((WriteOp.Put) host.writes.get(0)).body().path("spec").path("vip").asText());
+        assertEquals("api", ((VipHost.Put) host.writes.get(0)).body().path("spec").path("vip").asText());
         assertTrue(log.contains("apply 2"), log.toString());
     }
 
@@ -771,36 +760,35 @@ class VipReconcilerTest {
                 "config", 1);
     }
 
-    private static LeaseView held(String vip, long epoch, long remainingNanos, boolean wanted) {
-        return new LeaseView(vip, true, epoch, remainingNanos, null, 0, 0, epoch, wanted);
+    private static Lease held(String vip, long epoch, long remainingNanos, boolean wanted) {
+        return new Lease(true, wanted, epoch, remainingNanos, epoch);
     }
 
-    private static LeaseView notHeld(long highestEpoch, String grantOwner, long grantEpoch) {
-        return notHeld("web", highestEpoch, grantOwner, grantEpoch);
+    /** Not held here (e.g. another node holds it); {@code highestEpoch} is the highest this node saw. */
+    private static Lease notHeld(long highestEpoch) {
+        return notHeld("web", highestEpoch);
     }
 
-    private static LeaseView notHeld(String vip, long highestEpoch, String grantOwner, long grantEpoch) {
-        return new LeaseView(vip, false, 0, 0, grantOwner, grantEpoch, grantOwner == null ? 0 : 3 * SECOND,
-                highestEpoch, false);
+    private static Lease notHeld(String vip, long highestEpoch) {
+        return new Lease(false, false, 0, 0, highestEpoch);
     }
 
     /** The VIP "web" held at {@code epoch}, taken now. */
-    private NodeSnapshot heldSnapshot(long epoch, long remainingNanos, boolean wanted) {
+    private FakeSnapshot heldSnapshot(long epoch, long remainingNanos, boolean wanted) {
         return snapshot(List.of(WEB), Map.of("web", held("web", epoch, remainingNanos, wanted)));
     }
 
-    private NodeSnapshot snapshot(List<VipSpec> vips, Map<String, LeaseView> leases) {
+    private FakeSnapshot snapshot(List<VipSpec> vips, Map<String, Lease> leases) {
         return snapshot(vips, leases, clock.get());
     }
 
-    private NodeSnapshot snapshot(List<VipSpec> vips, Map<String, LeaseView> leases, long takenAtNanos) {
+    private FakeSnapshot snapshot(List<VipSpec> vips, Map<String, Lease> leases, long takenAtNanos) {
         return snapshot(vips, leases, takenAtNanos, Map.of());
     }
 
-    private NodeSnapshot snapshot(List<VipSpec> vips, Map<String, LeaseView> leases, long takenAtNanos,
+    private FakeSnapshot snapshot(List<VipSpec> vips, Map<String, Lease> leases, long takenAtNanos,
                                   Map<String, Long> conflicts) {
-        return new NodeSnapshot(takenAtNanos, NODE, MEMBERS, vips, leases, conflicts, Map.of(), Map.of(), List.of(), List.of(),
-                Map.of());
+        return new FakeSnapshot(takenAtNanos, vips, leases, conflicts);
     }
 
     private boolean present(Cidr cidr) throws Exception {
@@ -811,17 +799,16 @@ class VipReconcilerTest {
         return actuator.addresses(IF).stream().filter(a -> a.sameAddress(cidr)).findFirst().orElseThrow();
     }
 
-    private List<String> eventMessages(String type) {
-        return events.after(0, 1_000).stream().filter(e -> e.type().equals(type)).map(ClusterEvent::message)
-                .toList();
+    /** One event the reconciler recorded. */
+    private record RecordedEvent(String type, String object, String message) {
     }
 
-    /** The condition of {@code type} that the status API would show for "web" now. */
-    private Condition condition(String type) {
-        ClusterStatus s = status.status(host.snapshot(), clock.get());
-        ClusterStatus.VipStatus web = s.vips().stream().filter(v -> v.name().equals("web")).findFirst().orElseThrow();
-        return web.conditions().stream().filter(c -> c.type().equals(type)).findFirst()
-                .orElseThrow(() -> new AssertionError("no " + type + " condition in " + web.conditions()));
+    private void recordEvent(String type, String object, String message) {
+        events.add(new RecordedEvent(type, object, message));
+    }
+
+    private List<String> eventMessages(String type) {
+        return events.stream().filter(e -> e.type().equals(type)).map(RecordedEvent::message).toList();
     }
 
     /**
