@@ -2,6 +2,7 @@ package io.lcs.controller.daemon;
 
 import io.lcs.controller.admin.AdminConfig;
 import io.lcs.controller.admin.AdminServer;
+import io.lcs.controller.config.ConfigLoader;
 import io.lcs.core.ClusterCore;
 import io.lcs.core.CoreConfig;
 import io.lcs.core.CoreEvent;
@@ -19,7 +20,6 @@ import io.lcs.model.LcsVersion;
 import io.lcs.model.config.ClusterConfig;
 import io.lcs.model.config.ConfigError;
 import io.lcs.model.config.ConfigException;
-import io.lcs.model.config.ConfigParser;
 import io.lcs.model.config.ConfigSummary;
 import io.lcs.model.config.NodeConfig;
 import io.lcs.model.config.Role;
@@ -136,7 +136,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
     public Integer call() throws Exception {
         ClusterConfig cfg;
         try {
-            cfg = ConfigParser.parse(config);
+            cfg = ConfigLoader.load(config);
         } catch (ConfigException e) {
             for (ConfigError ce : e.errors()) {
                 err.println(ce);
@@ -147,7 +147,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         if (checkConfig) {
             out.print(ConfigSummary.render(cfg));
             try {
-                cfg.resolveSecret();
+                ConfigLoader.secret(cfg);
             } catch (ConfigException e) {
                 e.errors().forEach(err::println);
                 return 1;
@@ -161,7 +161,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
     private int runDaemon(ClusterConfig cfg) throws Exception {
         String secret;
         try {
-            secret = cfg.resolveSecret().orElse(null);
+            secret = ConfigLoader.secret(cfg).orElse(null);
         } catch (ConfigException e) {
             e.errors().forEach(x -> LOG.log(Level.ERROR, x.toString()));
             return 1;
@@ -414,7 +414,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
             LOG.log(Level.INFO, "reload: re-reading " + config);
             ClusterConfig reread;
             try {
-                reread = ConfigParser.parse(config);
+                reread = ConfigLoader.load(config);
             } catch (ConfigException e) {
                 for (ConfigError ce : e.errors()) {
                     LOG.log(Level.ERROR, "reload: " + ce);

@@ -2,15 +2,11 @@ package io.lcs.model.config;
 
 import io.lcs.model.Names;
 import io.lcs.model.net.Cidr;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -31,8 +27,9 @@ import java.util.regex.Pattern;
  * is {@code 1}). Blank lines, surrounding whitespace, CRLF line ends and a UTF-8 byte-order mark are
  * accepted. Keys are lower case. Booleans are {@code true/false/yes/no/on/off/1/0}.
  *
- * <p>Contract: the parser never resolves host names, never reads other files (see
- * {@link ClusterConfig#resolveSecret()}), and never throws anything but {@link ConfigException}
+ * <p>Contract: the parser does no I/O: it is given the text (or bytes) and a file name to name in
+ * its messages; it never reads a file (lcs.conf, the secret file: lcsd's {@code ConfigLoader} and
+ * the CLI do), never resolves host names, and never throws anything but {@link ConfigException}
  * for bad input. It reports every error it finds (up to {@link #MAX_ERRORS}) sorted by line,
  * not just the first. Stateless and thread-safe.
  *
@@ -99,42 +96,35 @@ public final class ConfigParser {
     }
 
     /**
-     * Reads and validates {@code file}.
+     * Validates {@code content}, the bytes of a config file called {@code fileName} (read by the
+     * caller: this class does no I/O), as UTF-8 text.
      *
-     * @throws ConfigException if it cannot be read, is not UTF-8, is too large, or is invalid
+     * @param fileName used only in error messages and {@link ClusterConfig#file()}
+     * @throws ConfigException if it is larger than {@link #MAX_FILE_BYTES}, not UTF-8, or invalid
      */
-    public static ClusterConfig parse(Path file) {
-        String fileName = file.toString();
-        byte[] bytes;
-        try {
-            long size = Files.size(file);
-            if (size > MAX_FILE_BYTES) {
-                throw new ConfigException(new ConfigError(fileName, 0,
-                        "file is " + size + " bytes, larger than the limit of " + MAX_FILE_BYTES + "; is it the right file?"));
-            }
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(new ConfigError(fileName, 0, "no such file"));
-        } catch (IOException | SecurityException e) {
-            throw new ConfigException(new ConfigError(fileName, 0, "cannot read: " + e));
+    public static ClusterConfig parse(String fileName, byte[] content) {
+        String name = fileName == null ? "<config>" : fileName;
+        if (content.length > MAX_FILE_BYTES) {
+            throw new ConfigException(new ConfigError(name, 0,
+                    "file is larger than the limit of " + MAX_FILE_BYTES + " bytes; is it the right file?"));
         }
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
+                    .decode(ByteBuffer.wrap(content)).toString();
         } catch (CharacterCodingException e) {
             int line = 1;
-            int bad = firstInvalidUtf8(bytes);
+            int bad = firstInvalidUtf8(content);
             for (int i = 0; i < bad; i++) {
-                if (bytes[i] == '\n') {
+                if (content[i] == '\n') {
                     line++;
                 }
             }
-            throw new ConfigException(new ConfigError(fileName, line, "not valid UTF-8 text (byte offset " + bad + ")"));
+            throw new ConfigException(new ConfigError(name, line, "not valid UTF-8 text (byte offset " + bad + ")"));
         }
-        return parse(fileName, text);
+        return parse(name, text);
     }
 
     /**
@@ -525,7 +515,8 @@ public final class ConfigParser {
                 return null;
             }
             warnings.sort(Comparator.comparingInt(ConfigError::line));
-            return new ClusterConfig(file, name, nodeName, bind, port, secret, secretFile, lease, renew, hookTimeout,
+            return new ClusterConfig(file, name, nodeName, bind, port, secret, secretFile,
+                    secretFileEntry == null ? 0 : secretFileEntry.line(), lease, renew, hookTimeout,
                     probe, metrics, metricsBind, metricsPort, adminBind, adminPort, adminTokenFile, stateDir, nodes,
                     vips, warnings);
         }
