@@ -23,16 +23,13 @@ import io.lcs.model.config.ConfigException;
 import io.lcs.model.config.ConfigSummary;
 import io.lcs.model.config.NodeConfig;
 import io.lcs.model.config.Role;
-import io.lcs.model.net.Cidr;
 import io.lcs.model.api.StoredObject;
 import io.lcs.reconcilers.hook.HookResult;
 import io.lcs.reconcilers.hook.HookRunner;
 import io.lcs.reconcilers.hook.ProcessHookRunner;
 import io.lcs.reconcilers.net.IpRouteActuator;
 import io.lcs.reconcilers.net.NetworkActuator;
-import io.lcs.reconcilers.net.RecordingNetworkActuator;
 import io.lcs.reconcilers.runtime.ReconcileRunner;
-import io.lcs.reconcilers.runtime.Ticker;
 import io.lcs.reconcilers.vip.VipReconciler;
 import io.lcs.reconcilers.vip.VipSpec;
 import io.vertx.core.Context;
@@ -49,6 +46,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -82,21 +80,6 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
     }
 
     private static final Logger LOG = System.getLogger("io.lcs.lcsd");
-    /**
-     * Test hook: a file path makes lcsd use {@link RecordingNetworkActuator} (addresses kept in
-     * memory with kernel-like lifetimes, every operation journaled to the file) instead of
-     * iproute2. The loopback multi-process tests use it; never set it in production.
-     */
-    public static final String FAKE_ACTUATOR_ENV = "LCS_FAKE_ACTUATOR_JOURNAL";
-    /**
-     * Test hook, read only together with {@link #FAKE_ACTUATOR_ENV}: comma-separated CIDRs (e.g.
-     * {@code 198.18.0.77/24}) whose duplicate-address probes the simulated actuator answers "taken"
-     * (by {@value #FAKE_TAKEN_MAC}), so a multi-process test can provoke a VIP conflict. Never set it
-     * in production; an entry that is not a CIDR stops lcsd (exit 1) naming it.
-     */
-    public static final String FAKE_ACTUATOR_TAKEN_ENV = "LCS_FAKE_ACTUATOR_TAKEN";
-    /** The MAC a {@link #FAKE_ACTUATOR_TAKEN_ENV} probe answer comes from (locally administered). */
-    static final String FAKE_TAKEN_MAC = "02:00:5e:00:00:77";
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "configuration file (default: ${DEFAULT-VALUE})")
     Path config = Path.of("/etc/lcs/lcs.conf");
@@ -109,14 +92,36 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
 
     private final PrintStream out;
     private final PrintStream err;
+    /** Opens the network actuator when the daemon starts (after the state directory is locked). */
+    private final Callable<NetworkActuator> actuator;
 
+    /** lcsd with the real network actuator, {@link IpRouteActuator} (iproute2, arping, ndisc6). */
     public Lcsd(PrintStream out, PrintStream err) {
+        this(out, err, IpRouteActuator::new);
+    }
+
+    /**
+     * lcsd with the network actuator {@code actuator} opens: the production {@link #main} passes
+     * {@link IpRouteActuator}; the loopback tests and measurements pass a simulated one from their
+     * own main (test-harness), which the packaged lcsd does not contain.
+     */
+    public Lcsd(PrintStream out, PrintStream err, Callable<NetworkActuator> actuator) {
         this.out = out;
         this.err = err;
+        this.actuator = actuator;
     }
 
     public static void main(String[] args) {
-        int code = new CommandLine(new Lcsd(System.out, System.err)).execute(args);
+        run(args, IpRouteActuator::new);
+    }
+
+    /**
+     * Runs lcsd with {@code args} and the network actuator {@code actuator} opens, as {@link #main}
+     * does: exits with the command's code unless the daemon runs (it then exits through its
+     * shutdown hook).
+     */
+    public static void run(String[] args, Callable<NetworkActuator> actuator) {
+        int code = new CommandLine(new Lcsd(System.out, System.err, actuator)).execute(args);
         if (code != 0 || !runningDaemon) {
             System.exit(code);
         }
@@ -192,9 +197,9 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
 
         NetworkActuator net;
         try {
-            net = actuator();
-        } catch (IllegalArgumentException e) {
-            LOG.log(Level.ERROR, e.getMessage());
+            net = actuator.call();
+        } catch (Exception e) {
+            LOG.log(Level.ERROR, "cannot open the network actuator: " + e.getMessage());
             stateDir.close();
             return 1;
         }
@@ -442,34 +447,6 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
             }
             return d;
         }
-    }
-
-    private NetworkActuator actuator() throws Exception {
-        String journal = System.getenv(FAKE_ACTUATOR_ENV);
-        if (journal != null && !journal.isEmpty()) {
-            LOG.log(Level.WARNING, FAKE_ACTUATOR_ENV + " is set: addresses are simulated, not configured ("
-                    + journal + ")");
-            RecordingNetworkActuator fake = new RecordingNetworkActuator(Ticker.system(), Clock.systemUTC(),
-                    Path.of(journal));
-            String taken = System.getenv(FAKE_ACTUATOR_TAKEN_ENV);
-            if (taken != null && !taken.isBlank()) {
-                for (String entry : taken.split(",")) {
-                    Cidr cidr;
-                    try {
-                        cidr = Cidr.parse(entry.strip());
-                    } catch (IllegalArgumentException e) {
-                        fake.close();
-                        throw new IllegalArgumentException(FAKE_ACTUATOR_TAKEN_ENV + ": '" + entry.strip()
-                                + "' is not a CIDR such as 198.18.0.77/24: " + e.getMessage(), e);
-                    }
-                    fake.answerProbe(cidr, FAKE_TAKEN_MAC);
-                    LOG.log(Level.WARNING, FAKE_ACTUATOR_TAKEN_ENV + " is set: probes of " + cidr
-                            + " answer taken (by " + FAKE_TAKEN_MAC + ")");
-                }
-            }
-            return fake;
-        }
-        return new IpRouteActuator();
     }
 
     private static String endpoint(String host, int port) {

@@ -269,7 +269,6 @@ public final class Cluster implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("MALLOC_ARENA_MAX", "2");
         pb.environment().remove("LCSD_JAVA_OPTS"); // the shipped flags, unchanged
-        pb.environment().remove("LCS_FAKE_ACTUATOR_JOURNAL");
         try {
             Files.writeString(n.log, "==== harness: start " + java.time.Instant.now() + "\n",
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
