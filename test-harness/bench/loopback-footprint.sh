@@ -7,7 +7,7 @@
 # per peer (lcs_transport_{bytes,frames}_{sent,received}_total from each node's /metrics).
 #
 # Usage: test-harness/bench/loopback-footprint.sh [SETTLE_SECONDS [WINDOW_SECONDS]]   (60 and 60)
-# Env:   LCS_JAVA_OPTS  JVM flags (default: the small-footprint flags of DESIGN.md section 6)
+# Env:   LCS_JAVA_OPTS  JVM flags (default: the small-footprint flags of docs/footprint.md)
 #        KEEP=1         keep the work directory (configs, logs, journals) for inspection
 # Needs: a JDK 17 on PATH (or JAVA_HOME), curl; builds with ./mvnw (compile only, no install).
 # Every process it starts is stopped by PID on exit (SIGTERM, then SIGKILL after 10 s).

@@ -11,7 +11,7 @@
 #
 # Usage: test-harness/bench/loopback-scale.sh [VIPS [SETTLE_SECONDS [WINDOW_SECONDS]]]  (1000 20 60)
 # Env:   SPREAD=hash (default: no preference, placement spreads by hash) | one (all prefer n1)
-#        LCS_JAVA_OPTS  JVM flags (default: the small-footprint flags of DESIGN.md section 6)
+#        LCS_JAVA_OPTS  JVM flags (default: the small-footprint flags of docs/footprint.md)
 #        KEEP=1         keep the work directory; NO_BUILD=1 skip the compile step
 # Needs: JDK 17, curl, python3. Every process it starts is stopped by PID on exit.
 set -euo pipefail

@@ -43,7 +43,7 @@ import java.util.random.RandomGenerator;
  *
  * <p>Not thread-safe: one thread (the driver's event loop, or the simulation) calls everything.
  *
- * <p>Safety of leases rests on PaxosLease (DESIGN.md section 2): the candidate's timer starts
+ * <p>Safety of leases rests on PaxosLease (docs/architecture.md, "Leases"): the candidate's timer starts
  * when it sends its prepare; acceptors time from receipt of the proposal; an acceptor never grants
  * to another owner while a grant is live, renewals included; votes are counted per distinct
  * acceptor; a restarted core refuses every lease message for one lease plus drift (it may have

@@ -54,7 +54,7 @@ public final class ConfigParser {
     public static final String DEFAULT_STATE_DIR = "/var/lib/lcs";
 
     /**
-     * The shortest lease the kernel fence allows (DESIGN.md section 2): the owner sets valid_lft to
+     * The shortest lease the kernel fence allows (docs/architecture.md, "The kernel fence"): the owner sets valid_lft to
      * whole seconds, at least 1, minus a slack, and the kernel may remove the address up to 0.25 s
      * late; all of that must end before any acceptor's lease does. 1 s + 0.15 s slack + 0.25 s.
      */
@@ -63,11 +63,17 @@ public final class ConfigParser {
     public static final int MAX_LEASE_MILLIS = 600_000;
     /** Ten minutes: a hook that runs longer is hung, not slow. */
     public static final int MAX_HOOK_TIMEOUT_MILLIS = 600_000;
-    /** The probe window adds straight onto failover time (DESIGN.md section 6); 10 s is already absurd. */
+    /**
+     * The probe window adds straight onto failover time (docs/architecture.md, "Measured facts");
+     * 10 s is already absurd.
+     */
     public static final int MAX_PROBE_MILLIS = 10_000;
-    /** DESIGN.md: lcs is for small clusters of 2 to 15 nodes; every node talks to every other. */
+    /** lcs is for small clusters of 2 to 15 nodes (docs/architecture.md); every node talks to every other. */
     public static final int MAX_NODES = 15;
-    /** Bounds memory and per-tick work; DESIGN.md sizes lease batching for about 1,000 VIPs. */
+    /**
+     * Bounds memory and per-tick work; lease batching is sized for about 1,000 VIPs
+     * (docs/architecture.md, "Leases").
+     */
     public static final int MAX_VIPS = 4096;
     /** A config file is a few KiB; a megabyte is a mistake (wrong file), not a config. */
     public static final int MAX_FILE_BYTES = 1 << 20;

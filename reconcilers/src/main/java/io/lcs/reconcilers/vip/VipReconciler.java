@@ -41,7 +41,7 @@ import java.util.function.LongSupplier;
 /**
  * Converges one VIP's address and hooks on this node toward its lease (level-triggered, one VIP
  * key per call, never one key on two workers): the address reconciler and the hook reconciler of
- * DESIGN.md, sequenced per VIP because their steps must happen in order.
+ * docs/architecture.md, sequenced per VIP because their steps must happen in order.
  *
  * <ul>
  *   <li>Lease held at epoch e and wanted: activate once per epoch — check the link, probe for a
@@ -77,7 +77,7 @@ public final class VipReconciler implements Reconciler<String> {
     public static final String CONFLICT_KIND = "Conflict";
     /**
      * Lease time kept back from the kernel lifetime: the kernel removes an address up to 0.25 s
-     * after its lifetime ends (measured, DESIGN.md section 6), plus 0.1 s for the refresh itself.
+     * after its lifetime ends (measured, docs/architecture.md), plus 0.1 s for the refresh itself.
      */
     static final long SLACK_NANOS = 350_000_000L;
     /** Of {@link #SLACK_NANOS}, the part meant for the refresh or add itself to take effect. */

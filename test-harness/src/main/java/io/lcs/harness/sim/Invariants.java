@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The rules of DESIGN.md section 4, checked by the simulation. {@link #afterStep} runs after every
+ * The invariants of docs/architecture.md, checked by the simulation. {@link #afterStep} runs after every
  * tick, delivery and scripted action: lease exclusivity in real time, unique and growing epochs.
  * {@link #afterTick} checks that a node reporting quorum really has a majority alive. The final
  * checks run after everything healed and settled: acknowledged writes survive, stores converge,

@@ -29,7 +29,7 @@ import java.util.TreeSet;
  * seed replays exactly.
  *
  * <p>Lease intents: with {@link Options#autoIntents()} each node decides on every tick, from its
- * own view only, which VIPs it wants (the placement rule of DESIGN.md section 2, see
+ * own view only, which VIPs it wants (the placement rule of docs/architecture.md, see
  * {@link #desiredOwner}); otherwise a test sets them with {@link #want}.
  *
  * <p>Not thread-safe; one cluster per thread.

@@ -188,7 +188,7 @@ class LoopbackCliIT {
     }
 
     /**
-     * What the code does (DESIGN.md: a conflict stays until acknowledged for its epoch): the ack
+     * What the code does (docs/architecture.md: a conflict stays until acknowledged for its epoch): the ack
      * clears the conflict of epoch E; the VIP is placed again, the new owner acquires epoch E+1,
      * probes, the address still answers, so the VIP is in conflict again at the new epoch — and at
      * no time was the address added anywhere.
