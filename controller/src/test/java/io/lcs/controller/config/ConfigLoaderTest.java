@@ -16,27 +16,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** lcsd's reading of lcs.conf and of the secret file around the pure parser. */
 class ConfigLoaderTest {
-    /** A valid config; {@code secret = 0123456789abcdef} is line 4. */
+    /** A valid one-node config; its secret is line 4 ({@link #SECRET_LINE}), its interface line 12. */
     private static final String BASE = """
             [cluster]
-            name = demo
-            node = a
-            secret = 0123456789abcdef
+            name = loader
+            node = n1
+            secret = loader-secret-0123
 
-            [node a]
+            [node n1]
             role = full-member
-            address = 198.18.0.1
+            address = 198.18.0.11
 
-            [node b]
-            role = full-member
-            address = 198.18.0.2
-
-            [node c]
-            role = quorum-only
-            address = 198.18.0.3
-
-            [vip web]
-            address = 198.18.0.100/24
+            [vip api]
+            address = 198.18.0.111/24
             interface = eth0
             """;
     private static final int SECRET_LINE = 4;
@@ -46,7 +38,7 @@ class ConfigLoaderTest {
 
     private ClusterConfig withSecretFile(Path secretFile) throws Exception {
         Path conf = dir.resolve("lcs.conf");
-        Files.writeString(conf, BASE.replace("secret = 0123456789abcdef", "secret_file = " + secretFile));
+        Files.writeString(conf, BASE.replace("secret = loader-secret-0123", "secret_file = " + secretFile));
         return ConfigLoader.load(conf);
     }
 
@@ -62,7 +54,7 @@ class ConfigLoaderTest {
         Path file = dir.resolve("lcs.conf");
         Files.writeString(file, BASE.replace("interface = eth0", "interface = "));
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
-        assertEquals(file + ":20: 'interface' has no value; give a value or remove the line",
+        assertEquals(file + ":12: 'interface' has no value; give a value or remove the line",
                 e.errors().get(0).toString());
         Files.writeString(file, BASE);
         assertEquals(file.toString(), ConfigLoader.load(file).file());
@@ -98,8 +90,8 @@ class ConfigLoaderTest {
     void inlineSecretResolvesToItselfAndNoSecretToNothing() throws Exception {
         Path file = dir.resolve("lcs.conf");
         Files.writeString(file, BASE);
-        assertEquals(Optional.of("0123456789abcdef"), ConfigLoader.secret(ConfigLoader.load(file)));
-        Files.writeString(file, BASE.replace("secret = 0123456789abcdef\n", ""));
+        assertEquals(Optional.of("loader-secret-0123"), ConfigLoader.secret(ConfigLoader.load(file)));
+        Files.writeString(file, BASE.replace("secret = loader-secret-0123\n", ""));
         assertEquals(Optional.empty(), ConfigLoader.secret(ConfigLoader.load(file)));
     }
 
