@@ -1,0 +1,304 @@
+package io.lcs.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lcs.core.WriteResult.Outcome;
+import io.lcs.model.api.ObjectKey;
+import io.lcs.model.api.StoredObject;
+import io.lcs.model.wire.Message;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link ReplicatedStore} alone: three stores, each with a real {@link Membership} fed heartbeats
+ * by hand, their ABD and anti-entropy messages routed by the test (links can be cut), each node's
+ * "disk" written from its outbox before its messages leave.
+ */
+class ReplicatedStoreTest {
+    static final long MS = 1_000_000L;
+    static final ObjectKey WEB = new ObjectKey("VirtualIP", "web");
+
+    final class Node {
+        final String name;
+        final Outbox out = new Outbox();
+        final Membership membership;
+        ReplicatedStore store;
+        final Map<ObjectKey, StoredObject> disk = new TreeMap<>();
+        final Map<Long, WriteResult> results = new LinkedHashMap<>();
+        final List<Ready> readies = new ArrayList<>();
+
+        Node(String name) {
+            this.name = name;
+            this.membership = new Membership(config(name), 1, now, out);
+            this.store = new ReplicatedStore(config(name), membership, out);
+        }
+
+        /** Loses memory; comes back from its disk with a new store (membership kept: it is not under test). */
+        void restartFromDisk() {
+            store = new ReplicatedStore(config(name), membership, out);
+            store.restore(disk.values(), now);
+        }
+
+        WriteResult result(long id) {
+            return results.get(id);
+        }
+    }
+
+    final Map<String, Node> nodes = new LinkedHashMap<>();
+    /** Links "from>to" that drop every message. */
+    final Set<String> cut = new HashSet<>();
+    long now = 1_000 * MS;
+
+    CoreConfig config(String self) {
+        return CoreConfig.defaults(self, List.of(new CoreConfig.Member("a", true), new CoreConfig.Member("b", true),
+                new CoreConfig.Member("c", true)), 42, 2_000, 500);
+    }
+
+    ReplicatedStoreTest() {
+        for (String n : List.of("a", "b", "c")) {
+            nodes.put(n, new Node(n));
+        }
+        hearEveryone();
+    }
+
+    /** Every node hears every other's heartbeat now (membership only: digests are not fed to the stores). */
+    void hearEveryone() {
+        for (Node n : nodes.values()) {
+            for (String peer : n.membership.peerNames()) {
+                n.membership.onHeartbeat(peer, new Message.Heartbeat(42, 1, 0, 0, now, 0, false, List.of(), 0), now);
+            }
+        }
+    }
+
+    Node node(String name) {
+        return nodes.get(name);
+    }
+
+    /** Drains every node, persists, then delivers, until nothing moves (bounded). */
+    void route() {
+        for (int round = 0; round < 100; round++) {
+            boolean any = false;
+            for (Node n : nodes.values()) {
+                Ready r = n.out.drain();
+                if (r.isEmpty()) {
+                    continue;
+                }
+                any = true;
+                n.readies.add(r);
+                r.persistObjects().forEach(o -> n.disk.put(o.key(), o));
+                r.forgetObjects().forEach(n.disk::remove);
+                for (Ready.Outbound o : r.messages()) {
+                    if (!cut.contains(n.name + ">" + o.to())) {
+                        deliver(n.name, node(o.to()), o.message());
+                    }
+                }
+                for (CoreEvent e : r.events()) {
+                    if (e instanceof CoreEvent.WriteCompleted wc) {
+                        n.results.put(wc.result().requestId(), wc.result());
+                    }
+                }
+            }
+            if (!any) {
+                return;
+            }
+        }
+        throw new AssertionError("messages did not settle");
+    }
+
+    void deliver(String from, Node to, Message m) {
+        ReplicatedStore s = to.store;
+        if (m instanceof Message.ReadRequest r) {
+            s.onReadRequest(from, r);
+        } else if (m instanceof Message.ReadReply r) {
+            s.onReadReply(from, r, now);
+        } else if (m instanceof Message.WriteRequest w) {
+            s.onWriteRequest(from, w, now);
+        } else if (m instanceof Message.WriteAck a) {
+            s.onWriteAck(from, a);
+        } else if (m instanceof Message.SyncVersions sv) {
+            s.onSyncVersions(from, sv);
+        } else if (m instanceof Message.SyncObjects so) {
+            s.onSyncObjects(so, now);
+        }
+    }
+
+    static WriteOp put(String address) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("apiVersion", "lcs/v1").put("kind", "VirtualIP");
+        body.putObject("metadata").put("name", WEB.name());
+        body.putObject("spec").put("address", address).put("interface", "eth0");
+        return new WriteOp.Put(WEB, body);
+    }
+
+    long submit(String at, WriteOp op) {
+        long id = node(at).store.submit(op, now);
+        route();
+        return id;
+    }
+
+    void isolate(String name) {
+        for (String other : nodes.keySet()) {
+            if (!other.equals(name)) {
+                cut.add(name + ">" + other);
+                cut.add(other + ">" + name);
+            }
+        }
+    }
+
+    @Test
+    void writeIsAcknowledgedOnlyOnceAMajorityPersistedIt() {
+        cut.add("c>a");
+        cut.add("b>a");
+        long id = submit("a", put("198.18.0.1/24"));
+        assertNull(node("a").result(id), "nobody answered: no acknowledgement");
+        cut.clear();
+        long id2 = submit("a", put("198.18.0.2/24"));
+        WriteResult r = node("a").result(id2);
+        assertEquals(Outcome.CREATED, r.outcome(), r.toString());
+        for (String acceptor : List.of("b", "c")) {
+            // the acknowledgement left in the same Ready that persisted the object, so after it
+            Ready withAck = node(acceptor).readies.stream()
+                    .filter(x -> x.messages().stream().anyMatch(o -> o.message() instanceof Message.WriteAck a
+                            && a.version().equals(r.version())))
+                    .findFirst().orElseThrow();
+            assertTrue(withAck.persistObjects().stream().anyMatch(o -> o.version().equals(r.version())), acceptor);
+            assertEquals(r.version(), node(acceptor).disk.get(WEB).version());
+        }
+    }
+
+    @Test
+    void writeWithoutQuorumIsRefusedAndChangesNothing() {
+        now += 2_000 * MS;
+        node("a").membership.expirePeers(now);
+        long id = submit("a", put("198.18.0.1/24"));
+        WriteResult r = node("a").result(id);
+        assertEquals(Outcome.NO_QUORUM, r.outcome());
+        assertTrue(r.message().contains("1 of 3 votes seen, 2 needed"), r.message());
+        assertTrue(node("a").disk.isEmpty());
+        assertTrue(node("b").disk.isEmpty());
+    }
+
+    @Test
+    void writeThatNoMajorityAnswersTimesOutSayingWhetherItMayStillApply() {
+        isolate("a");
+        long id = submit("a", put("198.18.0.1/24"));
+        now += config("a").writeTimeoutMillis() * MS + MS;
+        node("a").store.tick(now);
+        route();
+        WriteResult r = node("a").result(id);
+        assertEquals(Outcome.TIMED_OUT, r.outcome());
+        assertTrue(r.message().endsWith("1 of 2 needed nodes answered; the write was not applied"), r.message());
+
+        cut.remove("b>a"); // reads answered, writes not acknowledged
+        cut.remove("a>b");
+        cut.add("b>a");
+        long id2 = node("a").store.submit(put("198.18.0.2/24"), now);
+        node("a").store.onReadReply("b", new Message.ReadReply(id2, WEB, null), now);
+        route();
+        now += config("a").writeTimeoutMillis() * MS + MS;
+        node("a").store.tick(now);
+        route();
+        r = node("a").result(id2);
+        assertEquals(Outcome.TIMED_OUT, r.outcome());
+        assertTrue(r.message().endsWith("(the write may still be applied)"), r.message());
+    }
+
+    @Test
+    void writesBeyondTheInFlightLimitAreRefusedWithAClearError() {
+        isolate("a");
+        for (int i = 0; i < ReplicatedStore.MAX_PENDING_WRITES; i++) {
+            node("a").store.submit(put("198.18.0.1/24"), now);
+        }
+        route();
+        assertTrue(node("a").results.isEmpty(), "all in flight");
+        long id = submit("a", put("198.18.0.1/24"));
+        WriteResult r = node("a").result(id);
+        assertEquals(Outcome.TIMED_OUT, r.outcome());
+        assertEquals("too many writes in flight (1024); try again", r.message());
+    }
+
+    @Test
+    void deleteOfAnObjectNoMajorityHoldsIsNotFound() {
+        long id = submit("b", new WriteOp.Delete(WEB));
+        assertEquals(Outcome.NOT_FOUND, node("b").result(id).outcome());
+        assertTrue(node("b").disk.isEmpty(), "no tombstone for nothing");
+    }
+
+    @Test
+    void concurrentWritesAtOneNodeGetDistinctVersions() {
+        long first = node("a").store.submit(put("198.18.0.1/24"), now);
+        long second = node("a").store.submit(put("198.18.0.2/24"), now);
+        route();
+        WriteResult r1 = node("a").result(first);
+        WriteResult r2 = node("a").result(second);
+        assertTrue(r1.outcome().succeeded() && r2.outcome().succeeded(), r1 + " / " + r2);
+        assertFalse(r1.version().equals(r2.version()), "two contents at one version would diverge");
+    }
+
+    @Test
+    void antiEntropyBringsANodeThatMissedAWriteUpToDate() {
+        isolate("c");
+        long id = submit("a", put("198.18.0.1/24"));
+        assertEquals(Outcome.CREATED, node("a").result(id).outcome());
+        assertNull(node("c").disk.get(WEB));
+        cut.clear();
+        Node c = node("c");
+        // c's heartbeat reaches a with c's digests: they differ, a starts an exchange
+        node("a").store.onPeerDigests("c", c.store.liveDigest(), c.store.tombstoneDigest(), now);
+        route();
+        assertEquals(node("a").disk.get(WEB), c.disk.get(WEB), "c got and persisted a's copy");
+        assertEquals(node("a").store.liveDigest(), c.store.liveDigest());
+        // at most one exchange per sync interval
+        int before = node("a").readies.size();
+        node("a").store.onPeerDigests("c", 1, 1, now + MS);
+        route();
+        assertEquals(before, node("a").readies.size(), "no second exchange within the sync interval");
+    }
+
+    @Test
+    void tombstoneIsCollectedOnlyOnceOldEnoughAndEveryPeerReportedOurDigest() {
+        submit("a", put("198.18.0.1/24"));
+        long del = submit("a", new WriteOp.Delete(WEB));
+        assertEquals(Outcome.DELETED, node("a").result(del).outcome());
+        Node a = node("a");
+        assertTrue(a.disk.get(WEB).deleted());
+        long gc = config("a").tombstoneGcMillis() * MS;
+        a.store.onPeerDigests("b", node("b").store.liveDigest(), node("b").store.tombstoneDigest(), now);
+        a.store.onPeerDigests("c", node("c").store.liveDigest(), node("c").store.tombstoneDigest(), now);
+        now += gc - MS;
+        hearEveryone();
+        a.store.tick(now);
+        route();
+        assertTrue(a.disk.containsKey(WEB), "not old enough");
+        now += MS;
+        a.store.onPeerDigests("c", node("c").store.liveDigest() ^ 1, node("c").store.tombstoneDigest(), now);
+        route();
+        a.store.tick(now);
+        route();
+        assertTrue(a.disk.containsKey(WEB), "c's live digest differs");
+        a.store.onPeerDigests("c", node("c").store.liveDigest(), node("c").store.tombstoneDigest(), now);
+        now += config("a").peerTimeoutMillis() * MS + MS;
+        a.membership.expirePeers(now);
+        a.store.tick(now);
+        route();
+        assertTrue(a.disk.containsKey(WEB), "b and c are offline");
+        hearEveryone();
+        a.store.tick(now);
+        route();
+        assertFalse(a.disk.containsKey(WEB), "collected: old enough, every peer online with our live digest");
+        assertTrue(a.store.allObjects().isEmpty());
+        assertNotNull(node("b").disk.get(WEB), "b collects on its own schedule");
+    }
+}
