@@ -23,6 +23,14 @@ import java.util.Set;
  * coordinator of the writes submitted here and an acceptor of every other node's; anti-entropy
  * with peers whose digests differ; tombstone collection.
  *
+ * <p><b>Writes:</b> phase 1 reads the highest version from a majority (our own copy counts); phase 2
+ * writes version + 1 to a majority. A write whose answer needs no new version (UNCHANGED: the same
+ * content is already the highest; NOT_FOUND: it is already deleted) still has a phase 2 unless a
+ * majority reported that highest version: it writes the version it read back to a majority, so an
+ * answer never rests on a copy only a minority holds (a timed-out write that reached one node).
+ * These writes are the only reads that serve a decision; {@link #object} and {@link #objects} are
+ * this node's copy, which may be stale.
+ *
  * <p><b>Inputs:</b> {@link #submit} (a client write), the ABD and anti-entropy messages from peers
  * whose membership matches ({@link #onReadRequest}, {@link #onReadReply}, {@link #onWriteRequest},
  * {@link #onWriteAck}, {@link #onSyncVersions}, {@link #onSyncObjects}), the digests of every
@@ -95,6 +103,9 @@ final class ReplicatedStore {
         // ABD phase 1: read the highest version from a majority (ourselves included).
         w.readFrom.add(self);
         w.highest = objects.get(op.key()).orElse(null);
+        if (w.highest != null) {
+            w.highestFrom.add(self);
+        }
         for (String peer : membership.peerNames()) {
             out.send(peer, new Message.ReadRequest(id, op.key()));
         }
@@ -109,6 +120,10 @@ final class ReplicatedStore {
         }
         if (r.current() != null && (w.highest == null || r.current().version().isNewerThan(w.highest.version()))) {
             w.highest = r.current();
+            w.highestFrom.clear();
+        }
+        if (r.current() != null && r.current().version().equals(w.highest.version())) {
+            w.highestFrom.add(from);
         }
         maybeAdvanceWrite(w, nowNanos);
     }
@@ -132,42 +147,60 @@ final class ReplicatedStore {
         StoredObject local = objects.get(w.op.key()).orElse(null);
         if (local != null && (highest == null || local.version().isNewerThan(highest.version()))) {
             highest = local;
+            w.highestFrom.clear();
+        }
+        if (local != null && local.version().equals(highest.version())) {
+            w.highestFrom.add(self);
         }
         boolean existed = highest != null && !highest.deleted();
         ObjectVersion base = highest == null ? ObjectVersion.ZERO : highest.version();
-        StoredObject next;
+        StoredObject next = null;
         if (w.op instanceof WriteOp.Delete) {
             if (!existed) {
-                complete(w, Outcome.NOT_FOUND, base, w.op.key() + " not found");
-                return;
+                w.outcome = Outcome.NOT_FOUND;
+                w.message = w.op.key() + " not found";
+            } else {
+                w.outcome = Outcome.DELETED;
+                next = StoredObject.tombstone(w.op.key(), base.next(self));
             }
-            w.outcome = Outcome.DELETED;
-            next = StoredObject.tombstone(w.op.key(), base.next(self));
         } else {
             ObjectNode body = ((WriteOp.Put) w.op).body().deepCopy();
             body.remove("status");
             ObjectNode meta = body.with("metadata");
             long generation = 1;
-            if (existed) {
-                JsonNode old = highest.body();
-                if (Json.equalOrMissing(old.get("spec"), body.get("spec"))
-                        && Json.equalOrMissing(old.path("metadata").get("labels"), meta.get("labels"))) {
-                    complete(w, Outcome.UNCHANGED, base, null);
-                    return;
+            if (existed && Json.equalOrMissing(highest.body().get("spec"), body.get("spec"))
+                    && Json.equalOrMissing(highest.body().path("metadata").get("labels"), meta.get("labels"))) {
+                w.outcome = Outcome.UNCHANGED;
+            } else {
+                if (existed) {
+                    JsonNode old = highest.body();
+                    generation = old.path("metadata").path("generation").asLong(0) + 1;
+                    JsonNode created = old.path("metadata").get("creationTimestamp");
+                    if (created != null) {
+                        meta.set("creationTimestamp", created);
+                    }
                 }
-                generation = old.path("metadata").path("generation").asLong(0) + 1;
-                JsonNode created = old.path("metadata").get("creationTimestamp");
-                if (created != null) {
-                    meta.set("creationTimestamp", created);
-                }
+                ObjectVersion v = base.next(self);
+                meta.put("version", v.counter());
+                meta.put("generation", generation);
+                w.outcome = existed ? Outcome.CONFIGURED : Outcome.CREATED;
+                next = new StoredObject(w.op.key(), v, false, body);
             }
-            ObjectVersion v = base.next(self);
-            meta.put("version", v.counter());
-            meta.put("generation", generation);
-            w.outcome = existed ? Outcome.CONFIGURED : Outcome.CREATED;
-            next = new StoredObject(w.op.key(), v, false, body);
         }
-        // ABD phase 2: write version+1 to a majority; each acceptor persists before it acknowledges.
+        if (next == null) {
+            // Nothing new to write (UNCHANGED, or NOT_FOUND: absent or already deleted). The answer rests
+            // on the highest version read, which may be on a minority only (a timed-out write that
+            // reached one acceptor): unless a majority reported it, write it back to a majority (ABD's
+            // phase 2 with the same version) before answering, or the acknowledged state could vanish
+            // with that minority. Nothing read anywhere leaves nothing to write back.
+            if (highest == null || w.highestFrom.size() >= config.quorumSize()) {
+                complete(w, w.outcome, base, w.message);
+                return;
+            }
+            next = highest;
+        }
+        // ABD phase 2: write the new version (or write back the highest read) to a majority; each
+        // acceptor persists before it acknowledges.
         w.phase = 2;
         w.written = next;
         putObject(next, nowNanos, true);
@@ -180,7 +213,7 @@ final class ReplicatedStore {
 
     private void maybeFinishWrite(PendingWrite w) {
         if (w.phase == 2 && w.ackFrom.size() >= config.quorumSize()) {
-            complete(w, w.outcome, w.written.version(), null);
+            complete(w, w.outcome, w.written.version(), w.message);
         }
     }
 
@@ -369,8 +402,12 @@ final class ReplicatedStore {
         final Set<String> readFrom = new HashSet<>();
         final Set<String> ackFrom = new HashSet<>();
         StoredObject highest;
+        /** The nodes whose read reply (or our own store) held {@link #highest}'s version. */
+        final Set<String> highestFrom = new HashSet<>();
         StoredObject written;
         Outcome outcome;
+        /** The message of the result, for an outcome that has one (NOT_FOUND). */
+        String message;
 
         PendingWrite(long id, WriteOp op, long startNanos) {
             this.id = id;

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lcs.core.WriteResult.Outcome;
 import io.lcs.model.api.ObjectKey;
+import io.lcs.model.api.ObjectVersion;
 import io.lcs.model.api.StoredObject;
 import io.lcs.model.wire.Message;
 import java.util.ArrayList;
@@ -300,5 +301,65 @@ class ReplicatedStoreTest {
         assertFalse(a.disk.containsKey(WEB), "collected: old enough, every peer online with our live digest");
         assertTrue(a.store.allObjects().isEmpty());
         assertNotNull(node("b").disk.get(WEB), "b collects on its own schedule");
+    }
+
+    /** A copy of {@code web} at version 1 written by b that reached only {@code holder} (b's write timed out). */
+    StoredObject minorityCopy(String holder, boolean deleted) {
+        ObjectNode body = ((WriteOp.Put) put("198.18.0.1/24")).body().deepCopy();
+        body.with("metadata").put("version", 1).put("generation", 1);
+        StoredObject o = deleted ? StoredObject.tombstone(WEB, new ObjectVersion(1, "b"))
+                : new StoredObject(WEB, new ObjectVersion(1, "b"), false, body);
+        node(holder).store.onWriteRequest("b", new Message.WriteRequest(99, o), now);
+        route(); // its acknowledgement finds no write pending at b
+        return o;
+    }
+
+    boolean sentWriteRequest(String from, ObjectVersion version) {
+        return node(from).readies.stream().flatMap(r -> r.messages().stream())
+                .anyMatch(o -> o.message() instanceof Message.WriteRequest w && w.object().version().equals(version));
+    }
+
+    @Test
+    void unchangedReadFromAMinorityIsWrittenBackToAMajorityBeforeTheAnswer() {
+        StoredObject onlyOnA = minorityCopy("a", false);
+        long id = submit("c", put("198.18.0.1/24")); // c reads a's copy first: a and c are its majority
+        WriteResult r = node("c").result(id);
+        assertEquals(Outcome.UNCHANGED, r.outcome(), r.toString());
+        assertEquals(onlyOnA.version(), r.version());
+        assertTrue(sentWriteRequest("c", onlyOnA.version()), "phase 2 with the version read");
+        assertEquals(onlyOnA, node("c").disk.get(WEB));
+        assertEquals(onlyOnA, node("b").disk.get(WEB), "a majority without a holds it");
+    }
+
+    @Test
+    void notFoundFromAMinorityTombstoneIsWrittenBackToAMajorityBeforeTheAnswer() {
+        submit("a", put("198.18.0.1/24"));
+        StoredObject live = node("b").disk.get(WEB);
+        StoredObject tombstone = StoredObject.tombstone(WEB, live.version().next("b"));
+        node("a").store.onWriteRequest("b", new Message.WriteRequest(99, tombstone), now);
+        route();
+        long id = submit("c", new WriteOp.Delete(WEB));
+        WriteResult r = node("c").result(id);
+        assertEquals(Outcome.NOT_FOUND, r.outcome(), r.toString());
+        assertEquals("VirtualIP/web not found", r.message());
+        assertEquals(tombstone.version(), r.version());
+        assertTrue(node("b").disk.get(WEB).deleted(), "a majority without a holds the tombstone");
+        assertTrue(node("c").disk.get(WEB).deleted());
+    }
+
+    @Test
+    void answerReadFromAMajorityNeedsNoWriteBack() {
+        long created = submit("a", put("198.18.0.1/24"));
+        ObjectVersion v = node("a").result(created).version();
+        for (Node n : nodes.values()) {
+            n.readies.clear();
+        }
+        long id = submit("b", put("198.18.0.1/24"));
+        assertEquals(Outcome.UNCHANGED, node("b").result(id).outcome());
+        assertFalse(sentWriteRequest("b", v), "every reply held it: already on a majority");
+        long none = submit("b", new WriteOp.Delete(new ObjectKey("VirtualIP", "nothing")));
+        assertEquals(Outcome.NOT_FOUND, node("b").result(none).outcome());
+        assertTrue(node("b").readies.stream().flatMap(r -> r.messages().stream())
+                .noneMatch(o -> o.message() instanceof Message.WriteRequest), "nothing read: nothing to write back");
     }
 }
