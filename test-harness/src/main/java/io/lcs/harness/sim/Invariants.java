@@ -17,9 +17,11 @@ import java.util.TreeMap;
 /**
  * The invariants of docs/architecture.md, checked by the simulation. {@link #afterStep} runs after every
  * tick, delivery and scripted action: lease exclusivity in real time, unique and growing epochs.
- * {@link #afterTick} checks that a node reporting quorum really has a majority alive. The final
- * checks run after everything healed and settled: acknowledged writes survive, stores converge,
- * every VIP has exactly one full-member owner.
+ * {@link #afterTick} checks that a node reporting quorum really has a majority alive. Invariant 4
+ * (an acknowledged write survives while a majority survives) is checked whenever it could change:
+ * when a write is acknowledged and after every disk change ({@link #checkAcknowledgedSurvives}).
+ * The final checks run after everything healed and settled: stores converge and match their disks,
+ * acknowledged writes survive, every VIP has exactly one full-member owner.
  *
  * <p>A failure is an {@link AssertionError} whose message starts with {@code seed=<N>} and ends
  * with the last {@link SimTrace#KEEP} steps.
@@ -29,9 +31,11 @@ public final class Invariants {
     private final List<String> vips;
     private final long[] maxEpoch;
     private final List<Map<Long, String>> epochHolder = new ArrayList<>();
-    private final Map<ObjectKey, ObjectVersion> maxAcked = new TreeMap<>();
-    private final Map<ObjectKey, StoredObject> ackedObject = new TreeMap<>();
+    /** Per object key: what the checks must find durable, see {@link #checkAcknowledgedSurvives}. */
+    private final Map<ObjectKey, KeyHistory> history = new TreeMap<>();
     private long acked;
+    /** Nodes whose durable copy must hold an acknowledged write for every majority to include one. */
+    private final int holdersNeeded;
     private long leaseBatches;
     private long leaseItems;
     private int maxLeaseBatchItems;
@@ -47,6 +51,7 @@ public final class Invariants {
         CoreConfig c = sim.nodes.get(0).config;
         // How stale a "peer online" view may be: the peer timeout on a drifting clock, plus a
         // message's flight, plus the gap between two ticks, plus a pause (a frozen node's backlog).
+        this.holdersNeeded = sim.nodes.size() - c.quorumSize() + 1;
         this.quorumWindowNanos = (long) (c.peerTimeoutMillis() * 1_000_000L * (1 + 2 * c.driftBound()))
                 + 50_000_000L + 2 * SimCluster.MAX_TICK_NANOS + sim.options.maxPauseNanos() + 1_000_000L;
     }
@@ -124,8 +129,19 @@ public final class Invariants {
         }
     }
 
-    /** Lease messages for all VIPs go out as one batch per peer per drain. */
+    /**
+     * Before {@code n} applies {@code r}: the tombstones it is about to collect (their version is
+     * known only from its disk before the apply); and lease messages for all VIPs go out as one batch
+     * per peer per drain.
+     */
     void onReady(SimNode n, Ready r) {
+        for (ObjectKey k : r.forgetObjects()) {
+            StoredObject t = n.diskObjects.get(k);
+            if (t == null || !t.deleted()) {
+                throw failure(n.name + " collects " + k + " but its disk holds " + describe(t) + ", not a tombstone");
+            }
+            history.computeIfAbsent(k, x -> new KeyHistory()).collected(t.version());
+        }
         Map<String, Integer> batchesTo = null;
         for (Ready.Outbound o : r.messages()) {
             if (o.message() instanceof Message.LeaseBatch lb) {
@@ -142,31 +158,127 @@ public final class Invariants {
         }
     }
 
+    /** After {@code n} applied {@code r} (its disk changed): the acknowledged writes of the keys it touched survive. */
+    void afterApply(SimNode n, Ready r) {
+        for (StoredObject o : r.persistObjects()) {
+            checkAcknowledgedSurvives(o.key());
+        }
+        for (ObjectKey k : r.forgetObjects()) {
+            checkAcknowledgedSurvives(k);
+        }
+    }
+
+    /**
+     * A write was acknowledged to a client (or a NOT_FOUND answered on a tombstone): from now on a
+     * majority must hold it or a later version ({@link #checkAcknowledgedSurvives}), checked at once
+     * and after every later change of any disk.
+     */
     void onWriteCompleted(SimNode n, WriteResult r) {
-        if (!r.outcome().succeeded()) {
+        boolean tombstoneNotFound = r.outcome() == WriteResult.Outcome.NOT_FOUND && r.version() != null
+                && !r.version().equals(ObjectVersion.ZERO);
+        if (!r.outcome().succeeded() && !tombstoneNotFound) {
             return;
         }
         if (r.version() == null) {
             throw failure(n.name + " acknowledged " + r + " without a version");
         }
         acked++;
-        ObjectVersion prev = maxAcked.get(r.key());
-        if (prev == null || r.version().isNewerThan(prev)) {
-            maxAcked.put(r.key(), r.version());
-            StoredObject mine = n.diskObjects.get(r.key());
-            if (mine != null && mine.version().equals(r.version())) {
-                ackedObject.put(r.key(), mine);
+        StoredObject mine = n.diskObjects.get(r.key());
+        // the content is known when the coordinator's disk holds that version (else only the version)
+        StoredObject content = mine != null && mine.version().equals(r.version()) ? mine : null;
+        if (content == null && tombstoneNotFound) {
+            content = StoredObject.tombstone(r.key(), r.version());
+        }
+        history.computeIfAbsent(r.key(), x -> new KeyHistory())
+                .acknowledged(new Acked(r.version(), content, n.name, sim.clock.nowNanos()));
+        checkAcknowledgedSurvives(r.key());
+    }
+
+    /**
+     * Invariant 4 at this instant: the newest acknowledged write of {@code key} is durable on enough
+     * nodes that every majority includes one, i.e. a majority read (whichever majority answers,
+     * crashed nodes' disks included) returns it or a later version. A node holding nothing counts
+     * when a tombstone at least as new was collected (absent is then the later state); a node
+     * holding a tombstone that was collected before the acknowledged write does not (collected
+     * history that came back). Same version with other content is a divergence.
+     */
+    void checkAcknowledgedSurvives(ObjectKey key) {
+        KeyHistory h = history.get(key);
+        if (h == null || h.acked == null) {
+            return;
+        }
+        Acked a = h.acked;
+        int holders = 0;
+        List<String> missing = new ArrayList<>();
+        for (SimNode n : sim.nodes) {
+            StoredObject d = n.diskObjects.get(key);
+            boolean holds;
+            if (d == null) {
+                holds = h.collected != null && !a.version().isNewerThan(h.collected);
+            } else if (h.dead.contains(d.version())) {
+                holds = false;
+            } else if (d.version().equals(a.version()) && a.content() != null) {
+                if (d != a.content() && !sameContent(d, a.content())) {
+                    throw failure("divergence: " + n.name + " holds " + describe(d) + " for " + key
+                            + " but " + describe(a.content()) + " was acknowledged at that version by " + a.node());
+                }
+                holds = true;
             } else {
-                ackedObject.remove(r.key()); // UNCHANGED read from a peer: we know the version only
+                holds = !a.version().isNewerThan(d.version());
+            }
+            if (holds) {
+                holders++;
+            } else {
+                missing.add(n.name + " (" + n.status + ", disk: " + describe(d) + ")");
+            }
+        }
+        if (holders < holdersNeeded) {
+            throw failure("acknowledged write lost: " + key + " was acknowledged at version " + a.version() + " by "
+                    + a.node() + " at t=" + String.format("%.3f", a.atNanos() / 1e6) + " ms, but only " + holders
+                    + " disks hold it or a later version (" + holdersNeeded + " needed so that every majority"
+                    + " has one); a majority read without " + missing + " misses it");
+        }
+    }
+
+    /** The newest acknowledged write of a key; {@code content} null when only its version is known. */
+    private record Acked(ObjectVersion version, StoredObject content, String node, long atNanos) {
+    }
+
+    /**
+     * What the invariant remembers of one key. Versions start again after a tombstone is collected
+     * (a re-created object reads nothing and writes version 1), so acknowledgements are grouped in
+     * generations: an acknowledged version no newer than a collected tombstone starts a new one, and
+     * the collected tombstones of earlier generations are dead: a disk holding one again holds
+     * nothing acknowledged.
+     */
+    private static final class KeyHistory {
+        Acked acked;
+        /** The newest tombstone of this generation some node collected, or null. */
+        ObjectVersion collected;
+        final java.util.Set<ObjectVersion> dead = new java.util.HashSet<>();
+
+        void collected(ObjectVersion tombstone) {
+            if (collected == null || tombstone.isNewerThan(collected)) {
+                collected = tombstone;
+            }
+        }
+
+        void acknowledged(Acked a) {
+            if (collected != null && !a.version().isNewerThan(collected)) {
+                // written by a write that read nothing after the collection: a new generation
+                dead.add(collected);
+                collected = null;
+                acked = a;
+            } else if (acked == null || a.version().isNewerThan(acked.version())) {
+                acked = a;
             }
         }
     }
 
     /**
      * After heal and settle: every node is up, objects and tombstones are identical everywhere (a
-     * node may hold nothing for a deleted object it never saw), digests match, and no acknowledged write was lost: for each key
-     * the converged version is at least the highest acknowledged one, and equal to it only with the
-     * acknowledged content.
+     * node may hold nothing for a deleted object it never saw), digests match, and every acknowledged
+     * write survives ({@link #checkAcknowledgedSurvives}, now on converged disks).
      */
     public void checkConvergedAndNothingLost() {
         Map<ObjectKey, StoredObject> union = new TreeMap<>();
@@ -195,24 +307,25 @@ public final class Invariants {
                             + " but the newest copy is " + describe(u));
                 }
             }
+            if (!List.copyOf(n.core.allObjects()).equals(List.copyOf(n.diskObjects.values()))) {
+                throw failure("durability: " + n.name + " holds in memory what its disk does not: "
+                        + n.core.allObjects() + " vs " + n.diskObjects.values());
+            }
             if (n.core.storeDigest() != digest) {
                 throw failure("convergence: store digests differ (" + n.name + " vs " + sim.nodes.get(0).name + ")");
             }
         }
-        for (Map.Entry<ObjectKey, ObjectVersion> e : maxAcked.entrySet()) {
-            StoredObject fin = union.get(e.getKey());
-            ObjectVersion fv = fin == null ? ObjectVersion.ZERO : fin.version();
-            if (e.getValue().isNewerThan(fv)) {
-                throw failure("acknowledged write lost: " + e.getKey() + " was acknowledged at version "
-                        + e.getValue() + " but the cluster converged on " + describe(fin));
-            }
-            StoredObject a = ackedObject.get(e.getKey());
-            if (fv.equals(e.getValue()) && a != null && (a.deleted() != fin.deleted()
-                    || (!a.deleted() && !a.body().toString().equals(fin.body().toString())))) {
-                throw failure("acknowledged write changed: " + e.getKey() + " at version " + fv + " was "
-                        + describe(a) + " when acknowledged, now " + describe(fin));
-            }
+        for (ObjectKey k : history.keySet()) {
+            checkAcknowledgedSurvives(k);
         }
+    }
+
+    /** Same deletion state and body; bodies compared as trees first (cheap), as JSON text if they differ. */
+    private static boolean sameContent(StoredObject x, StoredObject y) {
+        if (x.deleted() || y.deleted()) {
+            return x.deleted() == y.deleted();
+        }
+        return x.body().equals(y.body()) || x.body().toString().equals(y.body().toString());
     }
 
     private static StoredObject coreCopy(SimNode n, ObjectKey key) {

@@ -237,6 +237,7 @@ public final class SimCluster {
         io.lcs.core.Ready r = n.core.drain();
         invariants.onReady(n, r);
         n.apply(r, network, clock.nowNanos(), this::onEvent);
+        invariants.afterApply(n, r);
     }
 
     private void onEvent(SimNode n, CoreEvent e) {
