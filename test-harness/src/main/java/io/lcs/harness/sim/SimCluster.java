@@ -9,6 +9,7 @@ import io.lcs.core.Views.PeerView;
 import io.lcs.core.WriteOp;
 import io.lcs.core.WriteResult;
 import io.lcs.model.wire.Message;
+import io.lcs.reconcilers.lease.Placement;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,7 +30,7 @@ import java.util.TreeSet;
  * seed replays exactly.
  *
  * <p>Lease intents: with {@link Options#autoIntents()} each node decides on every tick, from its
- * own view only, which VIPs it wants (the placement rule of docs/architecture.md, see
+ * own view only, which VIPs it wants, with the production placement code (see
  * {@link #desiredOwner}); otherwise a test sets them with {@link #want}.
  *
  * <p>Not thread-safe; one cluster per thread.
@@ -91,7 +92,8 @@ public final class SimCluster {
     private long timerSeq;
     private long steps;
     private final List<String> fullMemberNames = new ArrayList<>();
-    private final Map<String, List<String>> placementOrder = new HashMap<>();
+    /** {@code preferred_nodes} per VIP: every third VIP prefers one node, so that rule runs too. */
+    private final Map<String, List<String>> preferredNodes = new HashMap<>();
     private final Map<String, String> forcedOwner = new HashMap<>();
     private final Map<String, Set<String>> manualWants = new HashMap<>();
     private final Set<String> manualVips = new TreeSet<>();
@@ -128,22 +130,16 @@ public final class SimCluster {
             nodes.add(n);
             byName.put(n.name, n);
         }
-        for (String vip : options.vips()) {
-            placementOrder.put(vip, rotated(vip));
+        for (int i = 0; i < options.vips().size(); i++) {
+            if (i % 3 == 1) {
+                preferredNodes.put(options.vips().get(i), List.of(fullMemberNames.get(i % fullMemberNames.size())));
+            }
         }
         this.invariants = new Invariants(this);
         for (SimNode n : nodes) {
             n.start(random);
             scheduleTick(n, random.nextLong(MAX_TICK_NANOS));
         }
-    }
-
-    private List<String> rotated(String vip) {
-        List<String> sorted = new ArrayList<>(new TreeSet<>(fullMemberNames));
-        int k = Math.floorMod(vip.hashCode(), sorted.size());
-        List<String> out = new ArrayList<>(sorted.subList(k, sorted.size()));
-        out.addAll(sorted.subList(0, k));
-        return List.copyOf(out);
     }
 
     // ------------------------------------------------------------------ event loop
@@ -270,11 +266,10 @@ public final class SimCluster {
             }
             return;
         }
-        boolean eligible = n.config.isFullMember(n.name) && c.hasQuorum() && !c.restarting(local);
-        MembershipView mv = eligible ? c.membership(local) : null;
+        MembershipView mv = c.hasQuorum() ? c.membership(local) : null;
         for (String vip : options.vips()) {
             LeaseView lv = c.lease(vip, local);
-            boolean want = eligible && n.name.equals(desiredOwner(vip, mv, lv, n.name));
+            boolean want = mv != null && n.name.equals(desiredOwner(vip, mv, lv, n.name));
             c.setLeaseWanted(vip, want, local);
             if (!want && lv.held() && options.releaseOnStop()) {
                 c.release(vip, local); // as the address reconciler does once the address is removed
@@ -283,34 +278,19 @@ public final class SimCluster {
     }
 
     /**
-     * The placement rule, from one node's view: a forced owner (a Move) if it is a candidate, else
-     * the known owner if it is a candidate (sticky), else the first candidate in the VIP's stable
-     * order. A candidate is an online full member not in its restart wait.
+     * The production placement ({@link Placement}, as lcsd's lease reconciler calls it) from one
+     * node's view: candidates are the nodes of its membership view (online, full member, restart
+     * wait as it sees them; the simulation has no cordons, drains or hook failures), the known
+     * owner is its own lease or its acceptor's grant, a Move is {@code moveTo}.
      */
     String desiredOwner(String vip, MembershipView mv, LeaseView lv, String self) {
-        String forced = forcedOwner.get(vip);
-        if (forced != null && candidate(mv, forced)) {
-            return forced;
-        }
-        String known = lv.knownOwner(self);
-        if (known != null && candidate(mv, known)) {
-            return known;
-        }
-        for (String name : placementOrder.get(vip)) {
-            if (candidate(mv, name)) {
-                return name;
-            }
-        }
-        return null;
-    }
-
-    private static boolean candidate(MembershipView mv, String name) {
+        List<Placement.Candidate> candidates = new ArrayList<>();
         for (PeerView p : mv.nodes()) {
-            if (p.name().equals(name)) {
-                return p.online() && p.fullMember() && !p.restarting();
-            }
+            candidates.add(new Placement.Candidate(p.name(), p.fullMember(), p.online(), p.restarting(), false, false,
+                    false));
         }
-        return false;
+        return Placement.desiredOwner(new Placement.Input(vip, preferredNodes.getOrDefault(vip, List.of()),
+                candidates, lv.knownOwner(self), forcedOwner.get(vip), null));
     }
 
     // ------------------------------------------------------------------ scripting
