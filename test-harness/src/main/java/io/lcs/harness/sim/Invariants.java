@@ -34,6 +34,7 @@ public final class Invariants {
     /** Per object key: what the checks must find durable, see {@link #checkAcknowledgedSurvives}. */
     private final Map<ObjectKey, KeyHistory> history = new TreeMap<>();
     private long acked;
+    private long strangerMessages;
     /** Nodes whose durable copy must hold an acknowledged write for every majority to include one. */
     private final int holdersNeeded;
     private long leaseBatches;
@@ -119,13 +120,31 @@ public final class Invariants {
         long now = sim.clock.nowNanos();
         int alive = 0;
         for (SimNode m : sim.nodes) {
-            if (m.status != SimNode.Status.CRASHED || now - m.crashedAtNanos <= quorumWindowNanos) {
+            // a node with another membership hash never counts (unless it had ours within the window)
+            boolean sameCluster = m.config.configHash() == n.config.configHash()
+                    || (m.previousHash == n.config.configHash() && now - m.reconfiguredAtNanos <= quorumWindowNanos);
+            if (sameCluster && (m.status != SimNode.Status.CRASHED || now - m.crashedAtNanos <= quorumWindowNanos)) {
                 alive++;
             }
         }
         if (alive < n.config.quorumSize()) {
-            throw failure(n.name + " reports quorum but only " + alive + " nodes were alive within the last "
-                    + quorumWindowNanos / 1_000_000 + " ms (" + n.config.quorumSize() + " needed)");
+            throw failure(n.name + " reports quorum but only " + alive + " nodes with its membership hash were alive"
+                    + " within the last " + quorumWindowNanos / 1_000_000 + " ms (" + n.config.quorumSize()
+                    + " needed)");
+        }
+    }
+
+    /**
+     * {@code to} got a message other than a heartbeat from {@code from}, whose last heartbeat carried
+     * another membership hash: it is not part of the cluster, so nothing may come of it (no vote, no
+     * grant, no stored object, no reply).
+     */
+    void strangerChangedNothing(SimNode to, String from, Message m) {
+        strangerMessages++;
+        Ready r = to.core.drain();
+        if (!r.isEmpty()) {
+            throw failure(to.name + " acted on " + m.getClass().getSimpleName() + " from " + from
+                    + ", whose membership hash differs: " + r);
         }
     }
 
@@ -357,6 +376,11 @@ public final class Invariants {
 
     public long acked() {
         return acked;
+    }
+
+    /** Messages other than heartbeats that arrived from a peer with another membership hash (and changed nothing). */
+    public long strangerMessages() {
+        return strangerMessages;
     }
 
     public long leaseBatches() {

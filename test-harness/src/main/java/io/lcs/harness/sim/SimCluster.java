@@ -41,6 +41,8 @@ public final class SimCluster {
     /** Local-clock interval between two ticks of a node, chosen at random per tick. */
     public static final long MIN_TICK_NANOS = 10_000_000L;
     public static final long MAX_TICK_NANOS = 30_000_000L;
+    /** The membership hash every node runs with unless {@link #misconfigure}d. */
+    public static final long CLUSTER_HASH = 0x1C5L;
 
     /**
      * @param fullMembers nodes that may hold VIPs (named n1..nK)
@@ -117,7 +119,7 @@ public final class SimCluster {
         this.network = new SimNetwork(random.split(), names, options.codec());
         long hb = Math.max(50, Math.min(250, options.renewMillis() / 2));
         for (int i = 0; i < members.size(); i++) {
-            CoreConfig d = CoreConfig.defaults(names.get(i), members, 0x1C5L, options.leaseMillis(),
+            CoreConfig d = CoreConfig.defaults(names.get(i), members, CLUSTER_HASH, options.leaseMillis(),
                     options.renewMillis());
             CoreConfig c = new CoreConfig(d.self(), d.members(), d.configHash(), d.leaseMillis(), d.renewMillis(),
                     hb, d.peerTimeoutMillis(), options.driftBound(), 3_000, d.syncIntervalMillis(),
@@ -223,7 +225,12 @@ public final class SimCluster {
             return;
         }
         String from = network.name(m.from());
+        boolean strangerSpeaks = !(msg instanceof Message.Heartbeat) && !to.core.membership(to.clock.monoNanos())
+                .nodes().get(m.from()).configMatch();
         to.core.receive(from, msg, to.clock.monoNanos());
+        if (strangerSpeaks) {
+            invariants.strangerChangedNothing(to, from, msg);
+        }
         applyReady(to);
         trace.record(clock.nowNanos(), "recv", to.name, new Received(from, msg), m.seq());
         invariants.afterStep();
@@ -341,6 +348,36 @@ public final class SimCluster {
             n.crash(clock.nowNanos());
             trace.record(clock.nowNanos(), "crash", name, null, 1);
         }
+    }
+
+    /**
+     * Restarts node {@code name} (from its disk) with membership hash {@code hash} instead of the
+     * cluster's: as if its lcs.conf said another cluster name. Its peers must not count it, nor
+     * it them; {@link #fixConfiguration} puts the right one back. No-op while crashed.
+     */
+    public void misconfigure(String name, long hash) {
+        SimNode n = node(name);
+        if (n.status != SimNode.Status.CRASHED && n.config.configHash() != hash) {
+            n.reconfigure(withHash(n.config, hash), random, clock.nowNanos());
+            trace.record(clock.nowNanos(), "misconfigure", name, null, hash);
+            tickNowAndSchedule(n);
+        }
+    }
+
+    /** Restarts node {@code name} with the cluster's membership hash if it runs another one. */
+    public void fixConfiguration(String name) {
+        SimNode n = node(name);
+        if (n.status != SimNode.Status.CRASHED && n.config.configHash() != CLUSTER_HASH) {
+            n.reconfigure(withHash(n.config, CLUSTER_HASH), random, clock.nowNanos());
+            trace.record(clock.nowNanos(), "reconfigure", name, null, CLUSTER_HASH);
+            tickNowAndSchedule(n);
+        }
+    }
+
+    private static CoreConfig withHash(CoreConfig c, long hash) {
+        return new CoreConfig(c.self(), c.members(), hash, c.leaseMillis(), c.renewMillis(), c.heartbeatMillis(),
+                c.peerTimeoutMillis(), c.driftBound(), c.writeTimeoutMillis(), c.syncIntervalMillis(),
+                c.tombstoneGcMillis(), c.suspendJumpMillis(), c.maxLeaseEntries());
     }
 
     /** Restarts a crashed node from its disk (its core starts its restart wait now). */
@@ -470,7 +507,10 @@ public final class SimCluster {
         return eventLog;
     }
 
-    /** Ends every fault: heals the network, resumes paused nodes, restarts crashed ones, ends Moves. */
+    /**
+     * Ends every fault: heals the network, resumes paused nodes, restarts crashed ones, gives
+     * misconfigured ones the cluster's configuration, ends Moves.
+     */
     public void healEverything() {
         network.heal();
         network.clearLinkLoss();
@@ -482,6 +522,7 @@ public final class SimCluster {
             } else if (n.status != SimNode.Status.UP) {
                 resume(n.name);
             }
+            fixConfiguration(n.name);
         }
     }
 

@@ -15,8 +15,8 @@ import java.util.SplittableRandom;
  * One seeded random simulation run: a cluster shaped by the seed (size, witnesses, lease length,
  * network delays, loss, duplication, codec on or off, release or expiry), random client writes at
  * random live nodes, random faults (crash and restart, freeze, suspend, partitions, one-way cuts,
- * loss bursts, Moves) for {@code durationNanos}; then everything heals, the cluster settles, and
- * the final checks run. Invariants are checked after every step throughout.
+ * loss bursts, Moves; in some runs a node with another membership hash) for {@code durationNanos};
+ * then everything heals, the cluster settles, and the final checks run. Invariants are checked after every step throughout.
  *
  * <p>Same seed, same run: every random choice comes from one {@link SplittableRandom}.
  */
@@ -26,6 +26,8 @@ public final class SimRun {
     /** Every {@code MANY_VIPS_EVERY}-th seed leases {@link #MANY_VIPS} VIPs (v0..v49) instead of five. */
     public static final int MANY_VIPS_EVERY = 8;
     public static final List<String> MANY_VIPS = manyVips(50);
+    /** About one run in this many has a node with another membership hash for a while. */
+    public static final int MISCONFIGURED_EVERY = 5;
 
     private static List<String> manyVips(int n) {
         List<String> out = new ArrayList<>();
@@ -37,7 +39,7 @@ public final class SimRun {
 
     /** What one run did, for the summary line and the determinism check. */
     public record Outcome(long seed, int nodes, int witnesses, boolean codec, long steps, long traceHash,
-                          long acked, long messages, int vips) {
+                          long acked, long messages, int vips, boolean misconfigured) {
     }
 
     /** Shape of a run, all derived from the seed. */
@@ -53,6 +55,7 @@ public final class SimRun {
     /** The VIPs of this run (also the keys of its client writes). */
     private final List<String> vips;
     private int writeCounter;
+    private boolean misconfigured;
 
     /**
      * @param codecShare fraction of runs (by seed) whose messages go through the wire codec
@@ -113,6 +116,15 @@ public final class SimRun {
         long leaseNanos = shape.leaseMillis() * 1_000_000L;
         long suspendJumpNanos = sim.nodes().get(0).config.suspendJumpMillis() * 1_000_000L;
 
+        if (random.nextInt(MISCONFIGURED_EVERY) == 0) {
+            // one node runs with another membership hash (another cluster name in its lcs.conf) until
+            // fixed, maybe only by the final heal: never counted, never granting
+            String wrong = names.get(random.nextInt(names.size()));
+            sim.misconfigure(wrong, SimCluster.CLUSTER_HASH + 1);
+            long fixAt = durationNanos / 2 + random.nextLong(durationNanos);
+            sim.at(fixAt, "fix configuration of " + wrong, () -> sim.fixConfiguration(wrong));
+            misconfigured = true;
+        }
         long nextFault = expo(faultMeanNanos);
         long nextWrite = expo(writeMeanNanos);
         // bounded: every iteration moves nextFault or nextWrite forward by at least 1 ms
@@ -137,7 +149,7 @@ public final class SimRun {
         sim.invariants().checkEveryVipHeldOnce();
         sim.trace().mixIn(sim.invariants().acked());
         return new Outcome(seed, shape.fullMembers() + shape.witnesses(), shape.witnesses(), shape.codec(),
-                sim.steps(), sim.trace().hash(), sim.invariants().acked(), net.sent(), vips.size());
+                sim.steps(), sim.trace().hash(), sim.invariants().acked(), net.sent(), vips.size(), misconfigured);
     }
 
     private long expo(long meanNanos) {

@@ -58,6 +58,7 @@ class ClusterSimulationTest {
         AtomicLong acked = new AtomicLong();
         AtomicLong codecRuns = new AtomicLong();
         AtomicLong manyVipRuns = new AtomicLong();
+        AtomicLong misconfiguredRuns = new AtomicLong();
         List<Future<String>> futures = new ArrayList<>();
         int[] sizes = new int[8];
         try {
@@ -74,6 +75,9 @@ class ClusterSimulationTest {
                         }
                         if (o.vips() > SimRun.VIPS.size()) {
                             manyVipRuns.incrementAndGet();
+                        }
+                        if (o.misconfigured()) {
+                            misconfiguredRuns.incrementAndGet();
                         }
                         synchronized (sizes) {
                             sizes[o.nodes()]++;
@@ -95,9 +99,11 @@ class ClusterSimulationTest {
                 }
             }
             double secs = (System.nanoTime() - start) / 1e9;
-            System.out.printf("simulation: %d seeds (%d/%d/%d of 3/5/7 nodes, %d with codec, %d with %d VIPs), "
+            System.out.printf("simulation: %d seeds (%d/%d/%d of 3/5/7 nodes, %d with codec, %d with %d VIPs, "
+                            + "%d with a misconfigured node), "
                             + "%d failures, %.1fM steps, %d acknowledged writes, %.1f s on %d threads (%.1f s CPU)%n",
                     SEEDS, sizes[3], sizes[5], sizes[7], codecRuns.get(), manyVipRuns.get(), SimRun.MANY_VIPS.size(),
+                    misconfiguredRuns.get(),
                     failures.size(), steps.get() / 1e6, acked.get(), secs,
                     threads, cpuNanos.get() / 1e9);
             for (String f : failures) {

@@ -211,4 +211,41 @@ class CoreRulesSimulationTest {
         // x 4 message kinds x 2 peers unbatched would be ~56,000 messages
         assertTrue(batches < 2_000, batches + " lease batches in 3 s");
     }
+
+    @Test
+    void peerWithAnotherMembershipHashIsNeverCountedNorVotes() {
+        SimCluster c = manual(3, 0, List.of("v0"));
+        c.misconfigure("n3", SimCluster.CLUSTER_HASH + 1);
+        c.crash("n2");
+        c.want("n1", "v0", true);
+        c.runForMillis(3_000); // n3 is up and heard, and past its restart wait
+        SimNode n1 = c.node("n1");
+        var view = n1.core().membership(n1.clock().monoNanos());
+        assertTrue(!view.nodes().get(2).configMatch(), "n1 sees n3's hash differ");
+        assertEquals(1, view.votesSeen(), "n3 is heard but not counted");
+        assertTrue(!n1.core().hasQuorum());
+        assertEquals(List.of(), c.holders("v0"), "no lease without a majority of our cluster");
+        String w = c.submit("n1", put("v0", "198.18.0.30/24"));
+        c.runForMillis(100);
+        assertEquals(WriteResult.Outcome.NO_QUORUM, c.result(w).outcome());
+        // every non-heartbeat message between n1 and n3 was checked to change nothing on arrival
+        c.fixConfiguration("n3");
+        assertEquals("n1", awaitHolder(c, "v0", 3 * LEASE_MS), "n1 acquires once n3 runs our configuration");
+    }
+
+    @Test
+    void twoConfigurationsNeverFormTwoMajorities() {
+        SimCluster c = manual(3, 0, List.of("v0"));
+        c.misconfigure("n2", SimCluster.CLUSTER_HASH + 1);
+        c.misconfigure("n3", SimCluster.CLUSTER_HASH + 1);
+        for (String n : List.of("n1", "n2", "n3")) {
+            c.want(n, "v0", true);
+        }
+        c.runForMillis(4_000);
+        // n2 and n3 are two of three configured votes under their hash: they may hold v0
+        assertEquals(1, c.holders("v0").size(), c.holders("v0").toString());
+        assertTrue(!c.holders("v0").contains("n1"), "n1 alone is no majority");
+        assertTrue(!c.node("n1").core().hasQuorum());
+        assertTrue(c.invariants().strangerMessages() > 0, "their lease traffic reached n1 and changed nothing there");
+    }
 }
