@@ -62,7 +62,7 @@ public final class ClusterCore {
         if (membership.heartbeatDue(nowNanos)) {
             membership.sendHeartbeats(nowNanos, store.liveDigest(), store.tombstoneDigest(), leases.tableHash());
         }
-        membership.expirePeers(nowNanos);
+        membership.tick(nowNanos);
         store.tick(nowNanos);
         leases.tick(nowNanos);
     }

@@ -16,7 +16,7 @@ import java.util.Map;
  *
  * <p><b>Inputs:</b> {@link #sendHeartbeats} when {@link #heartbeatDue} (the facade supplies what a
  * heartbeat carries from the other parts: store digests and the VIP-table hash),
- * {@link #expirePeers} on every tick, {@link #onHeartbeat} for every heartbeat from a configured
+ * {@link #tick} on every tick, {@link #onHeartbeat} for every heartbeat from a configured
  * peer, {@link #setDeclined}. <b>Outputs</b> (to the {@link Outbox}): heartbeats, and the events
  * {@link CoreEvent.PeerUp}, {@link CoreEvent.PeerDown}, {@link CoreEvent.ConfigMismatch},
  * {@link CoreEvent.QuorumChanged}.
@@ -25,7 +25,8 @@ import java.util.Map;
  * all configured votes (ours included) were heard within the peer timeout with our membership
  * hash; a peer whose hash differs is never {@link #isOnline online} and never counted.
  * {@link #restarting} is true for one lease (plus twice the drift bound) after this core started:
- * an acceptor that may have forgotten a grant. Membership knows nothing of objects or leases.
+ * an acceptor that may have forgotten a grant. {@link #settled} says a peer and this node have
+ * both been running and in touch for a peer timeout. Membership knows nothing of objects or leases.
  *
  * <p>Not thread-safe: one thread calls everything (the core's).
  */
@@ -40,6 +41,9 @@ final class Membership {
     private boolean quorum;
     private List<String> declined = List.of();
     private long lastHeartbeatNanos = Long.MIN_VALUE;
+    private long lastTickNanos;
+    /** Since when this node has run without a gap of more than a peer timeout between ticks. */
+    private long steadySinceNanos;
 
     /**
      * @param incarnation random per start, so peers see a restart even without a disconnect
@@ -63,6 +67,8 @@ final class Membership {
         }
         this.peerNames = List.copyOf(names);
         this.quorum = votesSeen() >= config.quorumSize();
+        this.lastTickNanos = nowNanos;
+        this.steadySinceNanos = nowNanos;
     }
 
     // ------------------------------------------------------------------ inputs
@@ -83,9 +89,18 @@ final class Membership {
         }
     }
 
-    /** Peers not heard within the peer timeout go offline; quorum follows. */
-    void expirePeers(long nowNanos) {
+    /**
+     * Every tick: peers not heard within the peer timeout go offline, quorum follows; a tick more
+     * than a peer timeout after the previous one means this node did not run meanwhile (frozen,
+     * starved): what it reads next may have waited that long, so it is not {@link #settled} for a
+     * while.
+     */
+    void tick(long nowNanos) {
         long timeout = config.peerTimeoutMillis() * 1_000_000L;
+        if (nowNanos - lastTickNanos > timeout) {
+            steadySinceNanos = nowNanos;
+        }
+        lastTickNanos = nowNanos;
         for (Peer p : peers.values()) {
             if (p.online && nowNanos - p.lastHeardNanos > timeout) {
                 p.online = false;
@@ -125,6 +140,7 @@ final class Membership {
             }
         } else if (!p.online || restarted) {
             p.online = true;
+            p.onlineSinceNanos = nowNanos;
             out.event(new CoreEvent.PeerUp(p.name, restarted));
         }
         updateQuorum();
@@ -163,6 +179,19 @@ final class Membership {
     boolean isOnline(String peer) {
         Peer p = peers.get(peer);
         return p != null && p.online;
+    }
+
+    /**
+     * The peer has been online (same incarnation, our membership hash) for at least a peer timeout,
+     * and this node has run without a pause for as long: whatever either had queued for the other
+     * while they were apart (a frozen process's socket backlog) has been read, and the peer's last
+     * heartbeat reports its state after that. Tombstone collection waits for this (a copy in such a
+     * backlog could bring a collected object back).
+     */
+    boolean settled(String peer, long nowNanos) {
+        Peer p = peers.get(peer);
+        long quiet = config.peerTimeoutMillis() * 1_000_000L;
+        return p != null && p.online && nowNanos - p.onlineSinceNanos >= quiet && nowNanos - steadySinceNanos >= quiet;
     }
 
     boolean hasQuorum() {
@@ -240,6 +269,8 @@ final class Membership {
         boolean configMatch = true;
         long theirHash;
         long lastHeardNanos;
+        /** When it last came online or was seen restarted. */
+        long onlineSinceNanos;
         long lastTheirSentNanos;
         long incarnation;
         long rttNanos = -1;

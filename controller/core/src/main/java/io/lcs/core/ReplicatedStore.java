@@ -39,10 +39,16 @@ import java.util.Set;
  * acknowledgements sent in the same drain; ABD and anti-entropy messages; the events
  * {@link CoreEvent.ObjectChanged} and {@link CoreEvent.WriteCompleted}.
  *
+ * <p><b>Tombstones</b> are collected {@code tombstoneGcMillis} after they were stored, and only
+ * while every peer is {@link Membership#settled settled} and its last heartbeat reported our live
+ * digest: no node holds an older live copy, and none can still read one from a backlog queued
+ * while it was cut off or frozen (it has had a peer timeout to read it, and its digest would
+ * show it). What remains assumed is that no message spends longer than the tombstone's age in the
+ * network between two running nodes.
+ *
  * <p><b>What it assumes of {@link Membership}:</b> {@link Membership#hasQuorum()} and
- * {@link Membership#isOnline} as documented there: a write is refused without quorum, and a
- * tombstone is collected only while every peer is online with our live digest. It knows nothing
- * of leases.
+ * {@link Membership#settled} as documented there: a write is refused without quorum, tombstones
+ * wait for settled peers. It knows nothing of leases.
  *
  * <p>Not thread-safe: one thread calls everything (the core's).
  */
@@ -339,7 +345,7 @@ final class ReplicatedStore {
             return;
         }
         for (String peer : membership.peerNames()) {
-            if (!membership.isOnline(peer) || replicas.get(peer).digest != objects.liveDigest()) {
+            if (!membership.settled(peer, nowNanos) || replicas.get(peer).digest != objects.liveDigest()) {
                 return;
             }
         }

@@ -125,7 +125,7 @@ class LeasesTest {
             now += 10 * MS;
             hearEveryone();
             for (Node n : nodes.values()) {
-                n.membership.expirePeers(now);
+                n.membership.tick(now);
                 n.leases.detectSuspend(now, now / MS);
                 n.leases.tick(now);
             }

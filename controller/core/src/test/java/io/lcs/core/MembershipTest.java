@@ -39,10 +39,10 @@ class MembershipTest {
         assertEquals(List.of(new CoreEvent.QuorumChanged(true, 2, 2)), events(r, CoreEvent.QuorumChanged.class));
 
         now += config.peerTimeoutMillis() * MS; // exactly the timeout: still online
-        m.expirePeers(now);
+        m.tick(now);
         assertTrue(m.hasQuorum());
         now += MS;
-        m.expirePeers(now);
+        m.tick(now);
         assertFalse(m.hasQuorum(), "c not heard for longer than the peer timeout");
         assertFalse(m.isOnline("c"));
         r = out.drain();
@@ -109,5 +109,36 @@ class MembershipTest {
         assertEquals(List.of("web"), toB.declined());
         assertEquals(5_000 + 10 * MS, toB.echoNanos(), "b's send time plus the time it waited here");
         assertEquals(0, ((Message.Heartbeat) r.messages().get(1).message()).echoNanos(), "c was never heard");
+    }
+
+    @Test
+    void peerIsSettledAfterAPeerTimeoutOnlineAndThisNodeRunningThroughout() {
+        long quiet = config.peerTimeoutMillis() * MS;
+        m.onHeartbeat("b", heartbeat(HASH, 1, 1), now);
+        assertFalse(m.settled("b", now), "just came online");
+        for (long t = 0; t < quiet; t += 100 * MS) {
+            now += 100 * MS;
+            m.onHeartbeat("b", heartbeat(HASH, 1, now), now);
+            m.tick(now);
+        }
+        assertTrue(m.settled("b", now));
+        assertFalse(m.settled("c", now), "never heard");
+        m.onHeartbeat("b", heartbeat(HASH, 2, now), now);
+        assertFalse(m.settled("b", now), "b restarted: it starts over");
+        for (long t = 0; t < quiet; t += 100 * MS) {
+            now += 100 * MS;
+            m.onHeartbeat("b", heartbeat(HASH, 2, now), now);
+            m.tick(now);
+        }
+        assertTrue(m.settled("b", now));
+        now += quiet + MS; // this node did not run for longer than a peer timeout
+        m.onHeartbeat("b", heartbeat(HASH, 2, now), now);
+        m.tick(now);
+        assertTrue(m.isOnline("b"));
+        assertFalse(m.settled("b", now), "after its own pause this node may not have read its backlog");
+        now += quiet;
+        m.onHeartbeat("b", heartbeat(HASH, 2, now), now);
+        m.tick(now);
+        assertTrue(m.settled("b", now));
     }
 }

@@ -182,7 +182,7 @@ class ReplicatedStoreTest {
     @Test
     void writeWithoutQuorumIsRefusedAndChangesNothing() {
         now += 2_000 * MS;
-        node("a").membership.expirePeers(now);
+        node("a").membership.tick(now);
         long id = submit("a", put("198.18.0.1/24"));
         WriteResult r = node("a").result(id);
         assertEquals(Outcome.NO_QUORUM, r.outcome());
@@ -268,6 +268,30 @@ class ReplicatedStoreTest {
         assertEquals(before, node("a").readies.size(), "no second exchange within the sync interval");
     }
 
+    /** Time passes in 100 ms steps: every node hears every other's heartbeat (cut links excepted) and ticks its membership. */
+    void passTime(long millis) {
+        for (long t = 0; t < millis; t += 100) {
+            now += 100 * MS;
+            for (Node n : nodes.values()) {
+                for (String peer : n.membership.peerNames()) {
+                    if (!cut.contains(peer + ">" + n.name)) {
+                        n.membership.onHeartbeat(peer, new Message.Heartbeat(42, 1, 0, 0, now, 0, false, List.of(), 0),
+                                now);
+                    }
+                }
+                n.membership.tick(now);
+            }
+        }
+    }
+
+    /** b's and c's digests as their heartbeats would report them to a. */
+    void digestsReachA() {
+        for (String peer : List.of("b", "c")) {
+            node("a").store.onPeerDigests(peer, node(peer).store.liveDigest(), node(peer).store.tombstoneDigest(), now);
+        }
+        route();
+    }
+
     @Test
     void tombstoneIsCollectedOnlyOnceOldEnoughAndEveryPeerReportedOurDigest() {
         submit("a", put("198.18.0.1/24"));
@@ -275,32 +299,69 @@ class ReplicatedStoreTest {
         assertEquals(Outcome.DELETED, node("a").result(del).outcome());
         Node a = node("a");
         assertTrue(a.disk.get(WEB).deleted());
-        long gc = config("a").tombstoneGcMillis() * MS;
-        a.store.onPeerDigests("b", node("b").store.liveDigest(), node("b").store.tombstoneDigest(), now);
-        a.store.onPeerDigests("c", node("c").store.liveDigest(), node("c").store.tombstoneDigest(), now);
-        now += gc - MS;
-        hearEveryone();
+        long gcMillis = config("a").tombstoneGcMillis();
+        passTime(gcMillis - 100);
+        digestsReachA();
         a.store.tick(now);
         route();
         assertTrue(a.disk.containsKey(WEB), "not old enough");
-        now += MS;
+        passTime(100);
         a.store.onPeerDigests("c", node("c").store.liveDigest() ^ 1, node("c").store.tombstoneDigest(), now);
         route();
         a.store.tick(now);
         route();
         assertTrue(a.disk.containsKey(WEB), "c's live digest differs");
-        a.store.onPeerDigests("c", node("c").store.liveDigest(), node("c").store.tombstoneDigest(), now);
-        now += config("a").peerTimeoutMillis() * MS + MS;
-        a.membership.expirePeers(now);
+        digestsReachA();
         a.store.tick(now);
         route();
-        assertTrue(a.disk.containsKey(WEB), "b and c are offline");
-        hearEveryone();
-        a.store.tick(now);
-        route();
-        assertFalse(a.disk.containsKey(WEB), "collected: old enough, every peer online with our live digest");
+        assertFalse(a.disk.containsKey(WEB), "collected: old enough, every peer settled with our live digest");
+        assertEquals(List.of(WEB), a.readies.get(a.readies.size() - 1).forgetObjects());
         assertTrue(a.store.allObjects().isEmpty());
         assertNotNull(node("b").disk.get(WEB), "b collects on its own schedule");
+    }
+
+    @Test
+    void tombstoneWaitsAPeerTimeoutAfterAPeerCameBackSoItHasReadItsBacklog() {
+        submit("a", put("198.18.0.1/24"));
+        submit("a", new WriteOp.Delete(WEB));
+        isolate("c"); // c is away: cut off, or frozen
+        long peerTimeout = config("a").peerTimeoutMillis();
+        passTime(config("a").tombstoneGcMillis() + peerTimeout);
+        Node a = node("a");
+        assertFalse(a.membership.isOnline("c"));
+        cut.clear(); // c is back: a hears it at once, c reads what it missed in the next moments
+        passTime(100);
+        digestsReachA();
+        a.store.tick(now);
+        route();
+        assertTrue(a.disk.containsKey(WEB), "c has been back for 100 ms only");
+        passTime(peerTimeout);
+        digestsReachA();
+        a.store.tick(now);
+        route();
+        assertFalse(a.disk.containsKey(WEB), "collected once c has been back for a peer timeout");
+    }
+
+    @Test
+    void tombstoneWaitsAPeerTimeoutAfterThisNodeItselfDidNotRun() {
+        submit("a", put("198.18.0.1/24"));
+        submit("a", new WriteOp.Delete(WEB));
+        passTime(config("a").tombstoneGcMillis());
+        Node a = node("a");
+        now += 2 * config("a").peerTimeoutMillis() * MS; // a was frozen: its ticks stopped; its peers' heartbeats wait
+        for (String peer : a.membership.peerNames()) {
+            a.membership.onHeartbeat(peer, new Message.Heartbeat(42, 1, 0, 0, now, 0, false, List.of(), 0), now);
+        }
+        a.membership.tick(now);
+        digestsReachA();
+        a.store.tick(now);
+        route();
+        assertTrue(a.disk.containsKey(WEB), "a may not have read its backlog yet");
+        passTime(config("a").peerTimeoutMillis());
+        digestsReachA();
+        a.store.tick(now);
+        route();
+        assertFalse(a.disk.containsKey(WEB));
     }
 
     /** A copy of {@code web} at version 1 written by b that reached only {@code holder} (b's write timed out). */
