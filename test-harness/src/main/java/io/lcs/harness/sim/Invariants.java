@@ -35,6 +35,7 @@ public final class Invariants {
     private final Map<ObjectKey, KeyHistory> history = new TreeMap<>();
     private long acked;
     private long strangerMessages;
+    private long collections;
     /** Nodes whose durable copy must hold an acknowledged write for every majority to include one. */
     private final int holdersNeeded;
     private long leaseBatches;
@@ -160,6 +161,7 @@ public final class Invariants {
                 throw failure(n.name + " collects " + k + " but its disk holds " + describe(t) + ", not a tombstone");
             }
             history.computeIfAbsent(k, x -> new KeyHistory()).collected(t.version());
+            collections++;
         }
         Map<String, Integer> batchesTo = null;
         for (Ready.Outbound o : r.messages()) {
@@ -376,6 +378,11 @@ public final class Invariants {
 
     public long acked() {
         return acked;
+    }
+
+    /** Tombstones collected (each node's count). */
+    public long collections() {
+        return collections;
     }
 
     /** Messages other than heartbeats that arrived from a peer with another membership hash (and changed nothing). */

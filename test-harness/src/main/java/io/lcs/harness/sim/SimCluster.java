@@ -41,6 +41,10 @@ public final class SimCluster {
     /** Local-clock interval between two ticks of a node, chosen at random per tick. */
     public static final long MIN_TICK_NANOS = 10_000_000L;
     public static final long MAX_TICK_NANOS = 30_000_000L;
+    /** A resumed node reads its backlog over this long (interleaved with its ticks and its peers' traffic). */
+    public static final long BACKLOG_SPREAD_NANOS = 30_000_000L;
+    /** Write timeout of the simulated nodes (lcsd's is 5 s): shorter runs see more time-outs. */
+    public static final long WRITE_TIMEOUT_MILLIS = 3_000;
     /** The membership hash every node runs with unless {@link #misconfigure}d. */
     public static final long CLUSTER_HASH = 0x1C5L;
 
@@ -51,15 +55,29 @@ public final class SimCluster {
      *     the lease run out)
      * @param maxPauseNanos the longest freeze or suspend the run may inject (widens the quorum check)
      * @param verbose print every step here, or null
+     * @param tombstoneGcMillis how old a tombstone must be before it may be collected; 0 for lcsd's default
      */
     public record Options(long seed, int fullMembers, int witnesses, long leaseMillis, long renewMillis,
                           double driftBound, boolean codec, boolean releaseOnStop, boolean autoIntents,
-                          List<String> vips, long maxPauseNanos, PrintStream verbose) {
+                          List<String> vips, long maxPauseNanos, PrintStream verbose, long tombstoneGcMillis) {
         public Options {
             vips = List.copyOf(vips);
             if (fullMembers < 1 || witnesses < 0) {
                 throw new IllegalArgumentException("need at least one full member");
             }
+        }
+
+        /** With lcsd's default tombstone age. */
+        public Options(long seed, int fullMembers, int witnesses, long leaseMillis, long renewMillis,
+                       double driftBound, boolean codec, boolean releaseOnStop, boolean autoIntents,
+                       List<String> vips, long maxPauseNanos, PrintStream verbose) {
+            this(seed, fullMembers, witnesses, leaseMillis, renewMillis, driftBound, codec, releaseOnStop,
+                    autoIntents, vips, maxPauseNanos, verbose, 0);
+        }
+
+        public Options withTombstoneGcMillis(long millis) {
+            return new Options(seed, fullMembers, witnesses, leaseMillis, renewMillis, driftBound, codec,
+                    releaseOnStop, autoIntents, vips, maxPauseNanos, verbose, millis);
         }
 
         /** A quiet cluster: no drift surprises, direct objects on the wire, manual intents. */
@@ -122,8 +140,9 @@ public final class SimCluster {
             CoreConfig d = CoreConfig.defaults(names.get(i), members, CLUSTER_HASH, options.leaseMillis(),
                     options.renewMillis());
             CoreConfig c = new CoreConfig(d.self(), d.members(), d.configHash(), d.leaseMillis(), d.renewMillis(),
-                    hb, d.peerTimeoutMillis(), options.driftBound(), 3_000, d.syncIntervalMillis(),
-                    d.tombstoneGcMillis(), d.suspendJumpMillis(), d.maxLeaseEntries());
+                    hb, d.peerTimeoutMillis(), options.driftBound(), WRITE_TIMEOUT_MILLIS, d.syncIntervalMillis(),
+                    options.tombstoneGcMillis() > 0 ? options.tombstoneGcMillis() : d.tombstoneGcMillis(),
+                    d.suspendJumpMillis(), d.maxLeaseEntries());
             // each monotonic clock runs at 1 + drift with |drift| <= bound / 2, so any two differ by <= bound
             double drift = (random.nextDouble() * 2 - 1) * options.driftBound() / 2;
             SimClock.NodeClock nc = new SimClock.NodeClock(clock, 1 + drift,
@@ -412,8 +431,18 @@ public final class SimCluster {
         }
     }
 
-    /** Ends a freeze or suspend: the node ticks at once, then gets the messages that waited for it. */
+    /**
+     * Ends a freeze or suspend: the node ticks at once (its heartbeats leave), then reads the
+     * messages that waited for it, spread over the next {@link #BACKLOG_SPREAD_NANOS} and in any
+     * order, as a busy event loop interleaves a socket backlog with its timers: peers may hear the
+     * resumed node before it has read what was sent to it long ago.
+     */
     public void resume(String name) {
+        resume(name, 1_000, BACKLOG_SPREAD_NANOS);
+    }
+
+    /** {@link #resume}, the backlog read from {@code afterNanos} on, over {@code spreadNanos}. */
+    public void resume(String name, long afterNanos, long spreadNanos) {
         SimNode n = node(name);
         if (n.status != SimNode.Status.FROZEN && n.status != SimNode.Status.SUSPENDED) {
             return;
@@ -423,9 +452,9 @@ public final class SimCluster {
         n.generation++;
         trace.record(clock.nowNanos(), "resume", name, null, 4);
         tickNowAndSchedule(n);
-        long t = clock.nowNanos() + 1_000;
+        long t = clock.nowNanos() + afterNanos;
         while (!n.parked.isEmpty()) {
-            network.requeue(n.parked.poll(), t);
+            network.requeue(n.parked.poll(), t + (spreadNanos > 0 ? random.nextLong(spreadNanos) : 0));
         }
     }
 

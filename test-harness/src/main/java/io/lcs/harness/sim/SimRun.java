@@ -26,6 +26,13 @@ public final class SimRun {
     /** Every {@code MANY_VIPS_EVERY}-th seed leases {@link #MANY_VIPS} VIPs (v0..v49) instead of five. */
     public static final int MANY_VIPS_EVERY = 8;
     public static final List<String> MANY_VIPS = manyVips(50);
+    /**
+     * Tombstone age before collection in one run of three (lcsd's 10 minutes would never pass in a
+     * run): longer than two write time-outs plus a peer time-out, so every message of a write that
+     * raced the delete has arrived or been dropped by then (the delay the collection rule assumes),
+     * and short enough that deletes of the faulty phase are collected during the settle.
+     */
+    public static final long SHORT_TOMBSTONE_GC_MILLIS = 8_000;
     /** About one run in this many has a node with another membership hash for a while. */
     public static final int MISCONFIGURED_EVERY = 5;
 
@@ -39,12 +46,12 @@ public final class SimRun {
 
     /** What one run did, for the summary line and the determinism check. */
     public record Outcome(long seed, int nodes, int witnesses, boolean codec, long steps, long traceHash,
-                          long acked, long messages, int vips, boolean misconfigured) {
+                          long acked, long messages, int vips, boolean misconfigured, long collections) {
     }
 
     /** Shape of a run, all derived from the seed. */
     public record Shape(int fullMembers, int witnesses, long leaseMillis, boolean codec, boolean releaseOnStop,
-                        boolean suspends) {
+                        boolean suspends, boolean shortTombstoneGc) {
     }
 
     private final long seed;
@@ -71,7 +78,8 @@ public final class SimRun {
         long lease = shape.leaseMillis();
         long maxPause = 3 * lease * 1_000_000L;
         this.sim = new SimCluster(new SimCluster.Options(seed, shape.fullMembers(), shape.witnesses(), lease,
-                lease / 4, 0.01, shape.codec(), shape.releaseOnStop(), true, vips, maxPause, verbose));
+                lease / 4, 0.01, shape.codec(), shape.releaseOnStop(), true, vips, maxPause, verbose,
+                shape.shortTombstoneGc() ? SHORT_TOMBSTONE_GC_MILLIS : 0));
     }
 
     static Shape shape(SplittableRandom r, double codecShare) {
@@ -79,7 +87,7 @@ public final class SimRun {
         int witnesses = r.nextInt(3) == 0 ? 0 : r.nextInt(1, size / 2 + 1);
         long lease = new long[] {1_500, 2_000, 3_000}[r.nextInt(3)];
         return new Shape(size - witnesses, witnesses, lease, r.nextDouble() < codecShare, r.nextBoolean(),
-                r.nextInt(3) == 0);
+                r.nextInt(3) == 0, r.nextInt(3) == 0);
     }
 
     public SimCluster cluster() {
@@ -149,7 +157,8 @@ public final class SimRun {
         sim.invariants().checkEveryVipHeldOnce();
         sim.trace().mixIn(sim.invariants().acked());
         return new Outcome(seed, shape.fullMembers() + shape.witnesses(), shape.witnesses(), shape.codec(),
-                sim.steps(), sim.trace().hash(), sim.invariants().acked(), net.sent(), vips.size(), misconfigured);
+                sim.steps(), sim.trace().hash(), sim.invariants().acked(), net.sent(), vips.size(), misconfigured,
+                sim.invariants().collections());
     }
 
     private long expo(long meanNanos) {
