@@ -90,7 +90,7 @@ public final class ClusterCore {
         } else if (message instanceof Message.WriteAck a) {
             store.onWriteAck(from, a);
         } else if (message instanceof Message.SyncVersions sv) {
-            store.onSyncVersions(from, sv);
+            store.onSyncVersions(from, sv, nowNanos);
         } else if (message instanceof Message.SyncObjects so) {
             store.onSyncObjects(so, nowNanos);
         } else if (message instanceof Message.LeaseBatch lb) {
@@ -178,6 +178,30 @@ public final class ClusterCore {
     /** Lease-set messages dropped since start: VIP tables differing for a moment, or malformed. */
     public long leaseSetsDropped() {
         return leases.leaseSetsDropped();
+    }
+
+    /**
+     * Times a VIP got no lease entry because the table was full ({@link CoreConfig#maxLeaseEntries()}):
+     * our own wish for it or a peer's lease message for it was ignored. The first refusal of an
+     * episode is also a {@link CoreEvent.LeaseTableFull} event.
+     */
+    public long leaseEntriesRefused() {
+        return leases.leaseEntriesRefused();
+    }
+
+    /** Entries in the lease table now (VIPs this node or a peer asked about recently). */
+    public int leaseEntries() {
+        return leases.size();
+    }
+
+    /** Writes refused at once because too many were in flight (each got a TIMED_OUT result saying so). */
+    public long writesRefused() {
+        return store.writesRefused();
+    }
+
+    /** Times anti-entropy with a peer had more than one heartbeat interval's budget to send (see {@link CoreEvent.SyncPaced}). */
+    public long syncPaced() {
+        return store.syncPaced();
     }
 
     /** True during the post-restart wait: this node votes on no lease and is no placement candidate. */

@@ -34,7 +34,12 @@ import java.util.random.RandomGenerator;
  * per peer per drain ({@link Message.LeaseSets} when both VIP tables match, else
  * {@link Message.LeaseBatch}), and the events {@link CoreEvent.LeaseAcquired},
  * {@link CoreEvent.LeaseRenewed}, {@link CoreEvent.LeaseLost}, {@link CoreEvent.LeaseReleased},
- * {@link CoreEvent.SuspendDetected}, {@link CoreEvent.BadMessage}.
+ * {@link CoreEvent.SuspendDetected}, {@link CoreEvent.BadMessage}, {@link CoreEvent.LeaseTableFull}.
+ *
+ * <p><b>Table:</b> one entry per VIP this node or a peer asked about, at most
+ * {@link CoreConfig#maxLeaseEntries()}; an entry unused for {@link #IDLE_LEASES_BEFORE_COLLECT}
+ * leases with nothing live in it is collected (its highest epoch kept). A full table refuses new
+ * entries, counts each refusal and reports it once.
  *
  * <p><b>What it assumes of {@link Membership}:</b> {@link Membership#hasQuorum()} (no round starts
  * without it) and {@link Membership#restarting} (a restarting acceptor answers no lease message and
@@ -58,6 +63,14 @@ import java.util.random.RandomGenerator;
 final class Leases {
     /** Retries are aligned to this grid, so VIPs that backed off together retry as one cohort. */
     static final long RETRY_GRID_NANOS = 20_000_000L;
+    /**
+     * An entry unused for this many leases is collected, when this node neither wants nor holds
+     * the VIP, no round of its own is in flight and its acceptor's grant has ended: five leases is
+     * longer than the restart wait and every back-off, so the entry of a VIP someone still asks for
+     * survives between rounds, and a held VIP's entry is used at every renewal. The highest epoch
+     * it saw is kept (epochs of a VIP only grow).
+     */
+    static final int IDLE_LEASES_BEFORE_COLLECT = 5;
 
     private enum Phase { IDLE, PREPARING, PROPOSING }
 
@@ -68,7 +81,16 @@ final class Leases {
     private final RandomGenerator random;
     private final long ownLeaseNanos;
 
+    /** At most {@link CoreConfig#maxLeaseEntries()}; idle entries are collected ({@link #IDLE_LEASES_BEFORE_COLLECT}). */
     private final Map<String, Lease> leases = new TreeMap<>();
+    /**
+     * The highest epoch seen per VIP that has no entry now (restored from disk, or kept when its
+     * entry was collected): a few bytes per VIP, as many as the state directory holds.
+     */
+    private final Map<String, Long> epochs = new HashMap<>();
+    private long leaseEntriesRefused;
+    /** A {@link CoreEvent.LeaseTableFull} went out; re-armed once the table is below 90% of its limit. */
+    private boolean tableFullReported;
     /** {@link #leases} by hash (same entries): lookups of 1,000 VIPs per snapshot without tree walks. */
     private final Map<String, Lease> leaseIndex = new HashMap<>();
     /** The sorted names of {@link #leases}, for {@link Message.LeaseSets}; null when it must be rebuilt. */
@@ -100,13 +122,10 @@ final class Leases {
         this.prepareSets = new LeaseSetCodec.PrepareSets(16, config.members().size() + 1);
     }
 
-    /** The highest epoch seen per VIP, as persisted. */
-    void restoreEpochs(Map<String, Long> epochs) {
-        for (Map.Entry<String, Long> e : epochs.entrySet()) {
-            Lease l = lease(e.getKey());
-            if (l != null) {
-                l.highestEpoch = Math.max(l.highestEpoch, e.getValue());
-            }
+    /** The highest epoch seen per VIP, as persisted (entries are made when a VIP is first used). */
+    void restoreEpochs(Map<String, Long> restored) {
+        for (Map.Entry<String, Long> e : restored.entrySet()) {
+            epochs.merge(e.getKey(), e.getValue(), Math::max);
         }
     }
 
@@ -145,10 +164,24 @@ final class Leases {
     /** Expiry, round timeouts, retries and renewals (due renewals gather half-due ones into one cohort). */
     void tick(long nowNanos) {
         boolean renewalDue = false;
-        for (Lease l : leases.values()) {
+        long idle = IDLE_LEASES_BEFORE_COLLECT * config.leaseMillis() * 1_000_000L;
+        for (java.util.Iterator<Lease> it = leases.values().iterator(); it.hasNext(); ) {
+            Lease l = it.next();
             if (leaseTick(l, nowNanos) && l.heldUntilNanos != 0) {
                 renewalDue = true;
             }
+            if (!l.wanted && !l.queued && l.phase == Phase.IDLE && l.heldUntilNanos == 0
+                    && nowNanos >= l.grantExpiresNanos && nowNanos - l.lastUsedNanos >= idle) {
+                it.remove();
+                leaseIndex.remove(l.vip);
+                table = null;
+                if (l.highestEpoch > 0) {
+                    epochs.put(l.vip, l.highestEpoch);
+                }
+            }
+        }
+        if (tableFullReported && leases.size() < config.maxLeaseEntries() - config.maxLeaseEntries() / 10) {
+            tableFullReported = false;
         }
         if (renewalDue) {
             // held leases past half their renewal interval renew with this cohort, so they stay aligned
@@ -169,10 +202,11 @@ final class Leases {
      * {@link #release} once the address is down to give it up at once).
      */
     void setWanted(String vip, boolean wanted, long nowNanos) {
-        Lease l = lease(vip);
+        Lease l = wanted ? lease(vip, nowNanos) : leaseIndex.get(vip);
         if (l == null || l.wanted == wanted) {
             return;
         }
+        l.lastUsedNanos = nowNanos;
         l.wanted = wanted;
         if (wanted) {
             l.nextAttemptNanos = nowNanos;
@@ -247,7 +281,7 @@ final class Leases {
             for (Map.Entry<String, List<LeaseMessage>> e : leaseOutbox.entrySet()) {
                 Message.LeaseSets sets = peerTables.getOrDefault(e.getKey(), 0L) == t.hash()
                         ? LeaseSetCodec.encode(e.getValue(), t, prepareSets) : null;
-                into.send(e.getKey(), sets != null ? sets : new Message.LeaseBatch(List.copyOf(e.getValue())));
+                into.sendLease(e.getKey(), sets != null ? sets : new Message.LeaseBatch(List.copyOf(e.getValue())));
             }
             leaseOutbox.clear();
         }
@@ -258,7 +292,7 @@ final class Leases {
     LeaseView view(String vip, long nowNanos) {
         Lease l = leaseIndex.get(vip);
         if (l == null) {
-            return new LeaseView(vip, false, 0, 0, null, 0, 0, 0, false);
+            return new LeaseView(vip, false, 0, 0, null, 0, 0, epochs.getOrDefault(vip, 0L), false);
         }
         boolean held = l.heldUntilNanos != 0 && nowNanos < l.heldUntilNanos;
         boolean grantLive = l.grantOwner != null && nowNanos < l.grantExpiresNanos;
@@ -270,6 +304,16 @@ final class Leases {
     /** Lease-set messages dropped since start: VIP tables differing for a moment, or malformed. */
     long leaseSetsDropped() {
         return leaseSetsDropped;
+    }
+
+    /** Times a VIP got no entry because the table was full (a wish of ours or a peer's lease message, ignored). */
+    long leaseEntriesRefused() {
+        return leaseEntriesRefused;
+    }
+
+    /** Entries in the lease table now. */
+    int size() {
+        return leases.size();
     }
 
     /** The hash of our VIP table, carried by heartbeats. */
@@ -297,17 +341,30 @@ final class Leases {
 
     // ------------------------------------------------------------------ proposer
 
-    private Lease lease(String vip) {
-        Lease l = leases.get(vip);
+    /**
+     * The entry of {@code vip}, made if needed; null when the table is full (counted, and reported
+     * once until it has room again): this node then neither asks for that lease nor votes on it,
+     * which is safe (a missing vote never grants anything) and visible.
+     */
+    private Lease lease(String vip, long nowNanos) {
+        Lease l = leaseIndex.get(vip);
         if (l == null) {
             if (leases.size() >= config.maxLeaseEntries()) {
+                leaseEntriesRefused++;
+                if (!tableFullReported) {
+                    tableFullReported = true;
+                    out.event(new CoreEvent.LeaseTableFull(vip, config.maxLeaseEntries()));
+                }
                 return null;
             }
             l = new Lease(vip);
+            Long epoch = epochs.remove(vip);
+            l.highestEpoch = epoch == null ? 0 : epoch;
             leases.put(vip, l);
             leaseIndex.put(vip, l);
             table = null;
         }
+        l.lastUsedNanos = nowNanos;
         return l;
     }
 
@@ -423,7 +480,7 @@ final class Leases {
     }
 
     private void onLeaseMessage(String from, LeaseMessage m, long nowNanos) {
-        Lease l = lease(m.vip());
+        Lease l = lease(m.vip(), nowNanos);
         if (l == null) {
             return;
         }
@@ -630,6 +687,8 @@ final class Leases {
         long heldUntilNanos;
         long heldRoundStartNanos;
         long heldEpoch;
+        /** The last time this node or a peer asked anything about this lease. */
+        long lastUsedNanos;
 
         Lease(String vip) {
             this.vip = vip;

@@ -20,11 +20,24 @@ final class Outbox {
     private final List<StoredObject> persistObjects = new ArrayList<>();
     private final List<ObjectKey> forgetObjects = new ArrayList<>();
     private final Map<String, Long> persistEpochs = new TreeMap<>();
+    /** Lease traffic: first in every Ready, so bulk sync of the same drain can never crowd it out. */
+    private final List<Ready.Outbound> lease = new ArrayList<>();
     private final List<Ready.Outbound> messages = new ArrayList<>();
+    /** Anti-entropy: last. */
+    private final List<Ready.Outbound> bulk = new ArrayList<>();
     private final List<CoreEvent> events = new ArrayList<>();
 
+    /** Heartbeats and replicated-write messages: after lease traffic, before bulk sync. */
     void send(String to, Message m) {
         messages.add(new Ready.Outbound(to, m));
+    }
+
+    void sendLease(String to, Message m) {
+        lease.add(new Ready.Outbound(to, m));
+    }
+
+    void sendBulk(String to, Message m) {
+        bulk.add(new Ready.Outbound(to, m));
     }
 
     void event(CoreEvent e) {
@@ -46,18 +59,27 @@ final class Outbox {
         persistEpochs.put(vip, epoch);
     }
 
-    /** Everything appended since the last call, as one {@link Ready}; empties this outbox. */
+    /**
+     * Everything appended since the last call, as one {@link Ready}; empties this outbox. Messages
+     * in three lanes: lease traffic, then heartbeats and replicated writes, then bulk sync.
+     */
     Ready drain() {
-        if (persistObjects.isEmpty() && forgetObjects.isEmpty() && persistEpochs.isEmpty() && messages.isEmpty()
-                && events.isEmpty()) {
+        if (persistObjects.isEmpty() && forgetObjects.isEmpty() && persistEpochs.isEmpty() && lease.isEmpty()
+                && messages.isEmpty() && bulk.isEmpty() && events.isEmpty()) {
             return Ready.EMPTY;
         }
+        List<Ready.Outbound> all = new ArrayList<>(lease.size() + messages.size() + bulk.size());
+        all.addAll(lease);
+        all.addAll(messages);
+        all.addAll(bulk);
         Ready r = new Ready(List.copyOf(persistObjects), List.copyOf(forgetObjects), Map.copyOf(persistEpochs),
-                List.copyOf(messages), List.copyOf(events));
+                List.copyOf(all), List.copyOf(events));
         persistObjects.clear();
         forgetObjects.clear();
         persistEpochs.clear();
+        lease.clear();
         messages.clear();
+        bulk.clear();
         events.clear();
         return r;
     }

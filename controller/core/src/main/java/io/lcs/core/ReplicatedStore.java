@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * This node's replica of the desired-state objects and its part in replicating them
@@ -37,7 +38,11 @@ import java.util.Set;
  * matching peer's heartbeat ({@link #onPeerDigests}), and {@link #tick}. <b>Outputs</b> (to the
  * {@link Outbox}): objects to persist and tombstones to forget, which must be durable before the
  * acknowledgements sent in the same drain; ABD and anti-entropy messages; the events
- * {@link CoreEvent.ObjectChanged} and {@link CoreEvent.WriteCompleted}.
+ * {@link CoreEvent.ObjectChanged}, {@link CoreEvent.WriteCompleted} and {@link CoreEvent.SyncPaced}.
+ *
+ * <p><b>Anti-entropy</b> is paced: at most {@link #SYNC_BYTES_PER_PEER_PER_HEARTBEAT} per peer per
+ * heartbeat interval, in the bulk lane of the {@link Outbox} (after lease traffic), so a node far
+ * behind catches up over several intervals without ever crowding out leases.
  *
  * <p><b>Tombstones</b> are collected {@code tombstoneGcMillis} after they were stored, and only
  * while every peer is {@link Membership#settled settled} and its last heartbeat reported our live
@@ -59,6 +64,19 @@ final class ReplicatedStore {
     static final int MAX_VERSIONS_PER_SYNC = 2_000;
     /** Bound on writes in flight from this node. */
     static final int MAX_PENDING_WRITES = 1_024;
+    /**
+     * Anti-entropy bytes sent to one peer per heartbeat interval (estimated from the JSON the
+     * messages encode to): a quarter of the transport's 256 KiB queue per peer, so one interval's
+     * sync never fills it and the lease traffic of the same turn, which goes first, always fits
+     * (1,000 VIPs' lease messages are under 100 KB even without lease sets). At the default 250 ms
+     * heartbeat that is 256 KiB/s per peer: a node 10,000 objects (~4 MB) behind catches up in
+     * about 16 s.
+     */
+    static final int SYNC_BYTES_PER_PEER_PER_HEARTBEAT = 64 * 1024;
+    /** Type tag, field names and brackets of one sync message ({@code {"t":"sv","versions":[],...}}), over-estimated. */
+    private static final int MESSAGE_OVERHEAD_BYTES = 160;
+    /** In {@link Replica#push}: the peer reported no copy of the key. */
+    private static final ObjectVersion ABSENT = new ObjectVersion(0, "(absent)");
 
     private final CoreConfig config;
     private final String self;
@@ -70,6 +88,8 @@ final class ReplicatedStore {
     private final Map<Long, PendingWrite> writes = new HashMap<>();
     private final Map<String, Replica> replicas = new HashMap<>();
     private long nextRequestId = 1;
+    private long writesRefused;
+    private long syncPaced;
 
     ReplicatedStore(CoreConfig config, Membership membership, Outbox out) {
         this.config = config;
@@ -100,6 +120,7 @@ final class ReplicatedStore {
             return id;
         }
         if (writes.size() >= MAX_PENDING_WRITES) {
+            writesRefused++;
             out.event(new CoreEvent.WriteCompleted(new WriteResult(id, op.key(), Outcome.TIMED_OUT, null,
                     "too many writes in flight (" + MAX_PENDING_WRITES + "); try again")));
             return id;
@@ -275,55 +296,49 @@ final class ReplicatedStore {
 
     // ------------------------------------------------------------------ anti-entropy
 
-    /** A matching peer's heartbeat digests: start an exchange if they differ from ours (at most once per sync interval). */
+    /**
+     * A matching peer's heartbeat digests: if they differ from ours, start an exchange with it (at
+     * most one at a time, at most one start per sync interval). An exchange sends our versions in
+     * key ranges; the peer pushes what we lack and answers with its versions of each range, and we
+     * push what it lacks. All of it is paced ({@link #SYNC_BYTES_PER_PEER_PER_HEARTBEAT}).
+     */
     void onPeerDigests(String peer, long liveDigest, long tombstoneDigest, long nowNanos) {
         Replica r = replicas.get(peer);
         r.digest = liveDigest;
         r.tombstoneDigest = tombstoneDigest;
-        if ((liveDigest != objects.liveDigest() || tombstoneDigest != objects.tombstoneDigest())
+        if ((liveDigest != objects.liveDigest() || tombstoneDigest != objects.tombstoneDigest()) && !r.exchanging
                 && nowNanos - r.lastSyncNanos >= config.syncIntervalMillis() * 1_000_000L) {
             r.lastSyncNanos = nowNanos;
-            sendVersions(peer, false);
+            r.exchanging = true;
+            r.cursor = null;
+            pace(peer, r, nowNanos);
         }
     }
 
-    private void sendVersions(String to, boolean reply) {
-        List<Message.VersionEntry> batch = new ArrayList<>();
-        for (StoredObject o : objects.all()) {
-            batch.add(new Message.VersionEntry(o.key(), o.version(), o.deleted()));
-            if (batch.size() == MAX_VERSIONS_PER_SYNC) {
-                out.send(to, new Message.SyncVersions(batch, reply));
-                batch = new ArrayList<>();
-            }
-        }
-        out.send(to, new Message.SyncVersions(batch, reply));
-    }
-
-    void onSyncVersions(String from, Message.SyncVersions sv) {
+    void onSyncVersions(String from, Message.SyncVersions sv, long nowNanos) {
+        Replica r = replicas.get(from);
         Map<ObjectKey, Message.VersionEntry> theirs = new HashMap<>();
         for (Message.VersionEntry e : sv.versions()) {
             theirs.put(e.key(), e);
         }
-        List<StoredObject> newer = new ArrayList<>();
-        for (StoredObject mine : objects.all()) {
+        for (StoredObject mine : objects.range(sv.after(), sv.upTo())) {
             Message.VersionEntry t = theirs.get(mine.key());
-            // A tombstone is only sent to a peer holding an older live copy: for a peer that has
-            // nothing, "absent" already means "deleted" (and it may have collected the tombstone).
-            boolean send = t == null ? !mine.deleted() : mine.version().isNewerThan(t.version());
-            if (send) {
-                newer.add(mine);
-                if (newer.size() == MAX_OBJECTS_PER_SYNC) {
-                    out.send(from, new Message.SyncObjects(newer));
-                    newer = new ArrayList<>();
-                }
+            if (shouldPush(mine, t == null ? null : t.version())) {
+                r.push.put(mine.key(), t == null ? ABSENT : t.version());
             }
         }
-        if (!newer.isEmpty()) {
-            out.send(from, new Message.SyncObjects(newer));
-        }
         if (!sv.reply()) {
-            sendVersions(from, true);
+            r.reply = r.reply == null ? new Range(sv.after(), sv.upTo()) : r.reply.union(sv.after(), sv.upTo());
         }
+        pace(from, r, nowNanos);
+    }
+
+    /**
+     * A tombstone is only sent to a peer holding an older live copy: for a peer that has nothing,
+     * "absent" already means "deleted" (and it may have collected the tombstone).
+     */
+    private static boolean shouldPush(StoredObject mine, ObjectVersion theirs) {
+        return theirs == null || theirs == ABSENT ? !mine.deleted() : mine.version().isNewerThan(theirs);
     }
 
     void onSyncObjects(Message.SyncObjects so, long nowNanos) {
@@ -332,12 +347,145 @@ final class ReplicatedStore {
         }
     }
 
+    /**
+     * Sends {@code peer} what its budget allows this heartbeat interval, most useful first: objects
+     * it lacks, then our versions of the ranges it asked about, then the next range of our own
+     * exchange. A message always carries at least one entry, so an object larger than the budget
+     * still goes (alone).
+     */
+    private void pace(String peer, Replica r, long nowNanos) {
+        if (!r.hasWork()) {
+            r.pacedReported = false;
+            return;
+        }
+        if (nowNanos - r.budgetSinceNanos >= config.heartbeatMillis() * 1_000_000L) {
+            r.budgetSinceNanos = nowNanos;
+            r.budget = SYNC_BYTES_PER_PEER_PER_HEARTBEAT;
+        }
+        while (r.budget > 0 && !r.push.isEmpty()) {
+            sendObjects(peer, r);
+        }
+        while (r.budget > 0 && r.reply != null) {
+            Sent sent = sendVersions(peer, r, r.reply.after(), r.reply.upTo(), true);
+            if (sent.finished()) {
+                r.reply = null;
+            } else if (sent.last() != null) {
+                r.reply = new Range(sent.last(), r.reply.upTo());
+            }
+        }
+        while (r.budget > 0 && r.exchanging) {
+            Sent sent = sendVersions(peer, r, r.cursor, null, false);
+            if (sent.finished()) {
+                r.exchanging = false;
+                r.cursor = null;
+            } else if (sent.last() != null) {
+                r.cursor = sent.last();
+            }
+        }
+        if (!r.hasWork()) {
+            r.pacedReported = false;
+        } else if (!r.pacedReported) {
+            r.pacedReported = true;
+            syncPaced++;
+            out.event(new CoreEvent.SyncPaced(peer, r.push.size(), SYNC_BYTES_PER_PEER_PER_HEARTBEAT));
+        }
+    }
+
+    private void sendObjects(String peer, Replica r) {
+        List<StoredObject> batch = new ArrayList<>();
+        long bytes = 0;
+        while (!r.push.isEmpty() && batch.size() < MAX_OBJECTS_PER_SYNC) {
+            Map.Entry<ObjectKey, ObjectVersion> e = r.push.firstEntry();
+            StoredObject mine = objects.get(e.getKey()).orElse(null);
+            if (mine == null || !shouldPush(mine, e.getValue())) {
+                r.push.pollFirstEntry(); // collected, or no longer newer than theirs
+                continue;
+            }
+            long size = wireBytes(mine);
+            if (bytes + size > r.budget && !(batch.isEmpty() && r.budget == SYNC_BYTES_PER_PEER_PER_HEARTBEAT)) {
+                break; // the rest waits for the next interval (an object larger than a whole budget goes alone)
+            }
+            r.push.pollFirstEntry();
+            batch.add(mine);
+            bytes += size;
+        }
+        if (batch.isEmpty()) {
+            r.budget = 0; // nothing more fits this interval
+            return;
+        }
+        out.sendBulk(peer, new Message.SyncObjects(batch));
+        r.budget -= bytes + MESSAGE_OVERHEAD_BYTES;
+    }
+
+    /** What {@link #sendVersions} sent: the whole range, or up to {@code last} (null: nothing, no room left). */
+    private record Sent(boolean finished, ObjectKey last) {
+    }
+
+    /** Sends our versions of the keys in {@code (after, upTo]}, as many as the budget allows. */
+    private Sent sendVersions(String peer, Replica r, ObjectKey after, ObjectKey upTo, boolean reply) {
+        List<Message.VersionEntry> batch = new ArrayList<>();
+        long bytes = 0;
+        ObjectKey last = null;
+        boolean finished = true;
+        long room = r.budget - MESSAGE_OVERHEAD_BYTES;
+        for (StoredObject o : objects.range(after, upTo)) {
+            Message.VersionEntry e = new Message.VersionEntry(o.key(), o.version(), o.deleted());
+            long size = wireBytes(e);
+            if (batch.size() == MAX_VERSIONS_PER_SYNC || bytes + size > room) {
+                finished = false;
+                break;
+            }
+            batch.add(e);
+            bytes += size;
+            last = o.key();
+        }
+        if (!finished && batch.isEmpty()) {
+            r.budget = 0; // not even one entry fits: the next interval
+            return new Sent(false, null);
+        }
+        out.sendBulk(peer, new Message.SyncVersions(batch, reply, after, finished ? upTo : last));
+        r.budget -= bytes + MESSAGE_OVERHEAD_BYTES;
+        return new Sent(finished, finished ? null : last);
+    }
+
+    /**
+     * JSON bytes of one object in a {@link Message.SyncObjects}, over-estimated: its body plus key,
+     * version and field names ({@code {"key":{"kind":"","name":""},"version":{"counter":,"writer":""},
+     * "deleted":false,"body":}}, 122 bytes with a 20-digit counter, less the names).
+     */
+    static long wireBytes(StoredObject o) {
+        return 130 + utf8Max(o.key().kind()) + utf8Max(o.key().name()) + utf8Max(o.version().writer())
+                + (o.body() == null ? 0 : utf8Max(o.body().toString()));
+    }
+
+    /** JSON bytes of one version entry, over-estimated the same way (96 bytes of names and a 20-digit counter). */
+    static long wireBytes(Message.VersionEntry e) {
+        return 100 + utf8Max(e.key().kind()) + utf8Max(e.key().name()) + utf8Max(e.version().writer());
+    }
+
+    /** At most this many UTF-8 bytes (three per UTF-16 unit covers every character, escapes aside). */
+    private static long utf8Max(String s) {
+        long n = s.length();
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                n += 2;
+            }
+        }
+        return n;
+    }
+
     // ------------------------------------------------------------------ time
 
-    /** Write timeouts and tombstone collection. */
+    /** Write timeouts, tombstone collection, and the next paced share of anti-entropy per peer. */
     void tick(long nowNanos) {
         expireWrites(nowNanos);
         collectTombstones(nowNanos);
+        for (String peer : membership.peerNames()) {
+            Replica r = replicas.get(peer);
+            if (r.hasWork()) {
+                pace(peer, r, nowNanos);
+            }
+        }
     }
 
     private void collectTombstones(long nowNanos) {
@@ -359,14 +507,29 @@ final class ReplicatedStore {
         }
     }
 
-    /** The earliest time a tick has store work: a write timeout. */
+    /** The earliest time a tick has store work: a write timeout, the next share of paced anti-entropy. */
     long nextDeadlineNanos() {
         long next = Long.MAX_VALUE;
         long writeTimeout = config.writeTimeoutMillis() * 1_000_000L;
         for (PendingWrite w : writes.values()) {
             next = Math.min(next, w.startNanos + writeTimeout + 1);
         }
+        for (Replica r : replicas.values()) {
+            if (r.hasWork()) {
+                next = Math.min(next, r.budgetSinceNanos + config.heartbeatMillis() * 1_000_000L);
+            }
+        }
         return next;
+    }
+
+    /** Writes refused because {@link #MAX_PENDING_WRITES} were in flight. */
+    long writesRefused() {
+        return writesRefused;
+    }
+
+    /** Times a peer's anti-entropy had more to send than one interval's budget (each reported once by an event). */
+    long syncPaced() {
+        return syncPaced;
     }
 
     // ------------------------------------------------------------------ queries
@@ -393,11 +556,40 @@ final class ReplicatedStore {
 
     // ------------------------------------------------------------------ state records
 
-    /** What this node knows of one peer's replica, from its heartbeats. */
+    /** A key range {@code (after, upTo]}; null bounds are open. */
+    private record Range(ObjectKey after, ObjectKey upTo) {
+        /** The smallest range covering this one and {@code (a, u]}. */
+        Range union(ObjectKey a, ObjectKey u) {
+            ObjectKey lo = after == null || a == null ? null : (after.compareTo(a) <= 0 ? after : a);
+            ObjectKey hi = upTo == null || u == null ? null : (upTo.compareTo(u) >= 0 ? upTo : u);
+            return new Range(lo, hi);
+        }
+    }
+
+    /**
+     * What this node knows of one peer's replica (its heartbeat digests) and the anti-entropy it
+     * owes it. Bounded: {@link #push} holds each of our keys at most once, one reply range, one
+     * exchange cursor.
+     */
     private static final class Replica {
         long digest;
         long tombstoneDigest;
         long lastSyncNanos = Long.MIN_VALUE / 2;
+        /** Our objects the peer lacks or holds older, with the version it reported ({@link #ABSENT}: none). */
+        final TreeMap<ObjectKey, ObjectVersion> push = new TreeMap<>();
+        /** The key range the peer asked for our versions of (merged), or null. */
+        Range reply;
+        /** Our own exchange with the peer is under way; its next message starts after {@link #cursor}. */
+        boolean exchanging;
+        ObjectKey cursor;
+        long budget;
+        long budgetSinceNanos = Long.MIN_VALUE / 2;
+        /** A {@link CoreEvent.SyncPaced} went out since the work last ran out. */
+        boolean pacedReported;
+
+        boolean hasWork() {
+            return !push.isEmpty() || reply != null || exchanging;
+        }
     }
 
     private static final class PendingWrite {

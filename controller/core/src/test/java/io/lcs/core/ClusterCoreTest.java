@@ -36,6 +36,8 @@ class ClusterCoreTest {
         final Set<String> down = new HashSet<>();
         final List<WriteResult> results = new ArrayList<>();
         final List<CoreEvent> events = new ArrayList<>();
+        /** Every non-empty Ready each node produced, in order. */
+        final Map<String, List<Ready>> drained = new HashMap<>();
         /** Messages (sender, outbound) for which this is true are lost. */
         BiPredicate<String, Ready.Outbound> drop = (from, o) -> false;
         long now = 1_000_000_000L;
@@ -85,6 +87,7 @@ class ClusterCoreTest {
                         continue;
                     }
                     any = true;
+                    drained.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(r);
                     r.persistObjects().forEach(o -> disks.get(e.getKey()).put(o.key(), o));
                     r.forgetObjects().forEach(k -> disks.get(e.getKey()).remove(k));
                     epochDisks.get(e.getKey()).putAll(r.persistEpochs());
@@ -420,5 +423,52 @@ class ClusterCoreTest {
         for (ClusterCore c : net.cores.values()) {
             assertTrue(c.object(web).isEmpty(), c.self() + " brought the deleted object back");
         }
+    }
+
+    @Test
+    void leaseTrafficGoesFirstInEveryReadyAndRenewsOnTimeWhileANodeFarBehindCatchesUp() {
+        Net net = new Net("a", "b", "c");
+        for (String n : List.of("a", "b")) {
+            for (int i = 0; i < 2_000; i++) {
+                ObjectNode body = JSON.createObjectNode();
+                body.put("apiVersion", "lcs/v1").put("kind", "VirtualIP");
+                body.putObject("metadata").put("name", "vip" + i).put("version", 1).put("generation", 1);
+                body.putObject("spec").put("address", "198.18." + (i / 250) + "." + (i % 250) + "/24")
+                        .put("interface", "eth0");
+                ObjectKey key = new ObjectKey("VirtualIP", "vip" + i);
+                net.disks.get(n).put(key, new StoredObject(key, new io.lcs.model.api.ObjectVersion(1, "a"), false, body));
+            }
+            net.restart(n);
+        }
+        net.restart("c");
+        net.advance(2_500); // restart waits over; anti-entropy toward c has started
+        net.cores.get("a").setLeaseWanted("web", true, net.now);
+        net.cores.get("c").setLeaseWanted("db", true, net.now);
+        net.advance(200);
+        assertEquals("a", net.holder("web"));
+        assertEquals("c", net.holder("db"), "c holds a VIP while it catches up");
+        net.drained.clear();
+        net.events.clear();
+        for (int i = 0; i < 400 && net.cores.get("c").storeDigest() != net.cores.get("a").storeDigest(); i++) {
+            net.advance(10);
+        }
+        assertEquals(net.cores.get("a").storeDigest(), net.cores.get("c").storeDigest(), "c caught up");
+        for (Map.Entry<String, List<Ready>> e : net.drained.entrySet()) {
+            for (Ready r : e.getValue()) {
+                boolean bulkSeen = false;
+                for (Ready.Outbound o : r.messages()) {
+                    boolean lease = o.message() instanceof Message.LeaseSets || o.message() instanceof Message.LeaseBatch;
+                    boolean bulk = o.message() instanceof Message.SyncObjects
+                            || o.message() instanceof Message.SyncVersions;
+                    assertFalse(lease && bulkSeen, e.getKey() + " put lease traffic after bulk sync in one Ready");
+                    bulkSeen |= bulk;
+                }
+            }
+        }
+        assertTrue(net.events.stream().noneMatch(ev -> ev instanceof CoreEvent.LeaseLost), net.events.stream()
+                .filter(ev -> ev instanceof CoreEvent.LeaseLost).toList().toString());
+        assertEquals("a", net.holder("web"));
+        assertEquals("c", net.holder("db"));
+        assertTrue(net.cores.get("a").syncPaced() + net.cores.get("b").syncPaced() > 0, "the catch-up was paced");
     }
 }

@@ -56,6 +56,7 @@ class LeasesTest {
     final Map<String, Node> nodes = new LinkedHashMap<>();
     final Set<String> cut = new HashSet<>();
     long now = 1_000 * MS;
+    int maxEntries = CoreConfig.DEFAULT_MAX_LEASE_ENTRIES;
 
     /** Names ending in {@code *} are quorum-only. */
     LeasesTest start(String... names) {
@@ -64,7 +65,11 @@ class LeasesTest {
             members.add(new CoreConfig.Member(n.replace("*", ""), !n.endsWith("*")));
         }
         for (CoreConfig.Member m : members) {
-            nodes.put(m.name(), new Node(CoreConfig.defaults(m.name(), members, 42, 2_000, 500)));
+            CoreConfig d = CoreConfig.defaults(m.name(), members, 42, 2_000, 500);
+            nodes.put(m.name(), new Node(new CoreConfig(d.self(), d.members(), d.configHash(), d.leaseMillis(),
+                    d.renewMillis(), d.heartbeatMillis(), d.peerTimeoutMillis(), d.driftBound(),
+                    d.writeTimeoutMillis(), d.syncIntervalMillis(), d.tombstoneGcMillis(), d.suspendJumpMillis(),
+                    maxEntries)));
         }
         now += 2_100 * MS; // past every restart wait
         hearEveryone();
@@ -269,5 +274,61 @@ class LeasesTest {
         start("a", "b", "c");
         node("b").leases.onLeaseSets("a", new Message.LeaseSets(12345, List.of()), now);
         assertEquals(1, node("b").leases.leaseSetsDropped());
+    }
+
+    @Test
+    void fullLeaseTableRefusesNewVipsReportsItOnceAndCountsEveryRefusal() {
+        maxEntries = 3;
+        start("a", "b", "c");
+        Node a = node("a");
+        for (String vip : List.of("v1", "v2", "v3", "v4", "v5")) {
+            a.leases.setWanted(vip, true, now);
+        }
+        route();
+        assertEquals(3, a.leases.size());
+        assertEquals("a", holder("v3"));
+        assertNull(holder("v4"), "no entry, no round");
+        assertEquals(2, a.leases.leaseEntriesRefused());
+        assertEquals(List.of(new CoreEvent.LeaseTableFull("v4", 3)), a.events(CoreEvent.LeaseTableFull.class),
+                "reported once");
+        // a peer's lease message for another VIP is refused the same way: no vote
+        Node b = node("b");
+        b.leases.onLeaseBatch("a", new Message.LeaseBatch(List.of(new LeaseMessage.Prepare("v9",
+                new Ballot(99, "a")))), now);
+        b.leases.drainInto(b.out);
+        Ready r = b.out.drain();
+        assertTrue(r.messages().isEmpty(), "no promise for a VIP b cannot track");
+        assertEquals(1, b.leases.leaseEntriesRefused());
+    }
+
+    @Test
+    void idleEntriesAreCollectedKeepingTheirEpochAndMakeRoomAgain() {
+        maxEntries = 2;
+        start("a", "b", "c");
+        Node a = node("a");
+        a.leases.setWanted("v1", true, now);
+        a.leases.setWanted("v2", true, now);
+        a.leases.setWanted("v3", true, now);
+        route();
+        assertEquals(1, a.events(CoreEvent.LeaseTableFull.class).size(), "v3 refused");
+        long epoch = a.view("v1").heldEpoch();
+        a.leases.setWanted("v1", false, now);
+        a.leases.release("v1", now);
+        route();
+        long idle = Leases.IDLE_LEASES_BEFORE_COLLECT * 2_000L;
+        advance(idle - 500);
+        assertEquals(2, a.leases.size(), "v1 was used less than " + Leases.IDLE_LEASES_BEFORE_COLLECT + " leases ago");
+        advance(1_000);
+        assertEquals(1, a.leases.size(), "v1 collected; v2 is held and renewed: kept");
+        assertEquals(1, node("b").leases.size(), "b collected v1 too; its grant of v2 is live");
+        assertEquals(epoch, a.view("v1").highestEpoch(), "its highest epoch is kept");
+        a.leases.setWanted("v3", true, now);
+        route();
+        assertEquals("a", holder("v3"), "room again");
+        node("b").leases.setWanted("v1", true, now); // b's table: v2, v3 and now v1
+        a.leases.setWanted("v4", true, now);
+        advance(100);
+        assertEquals(2, a.events(CoreEvent.LeaseTableFull.class).size(), "reported again: it had room in between");
+        assertTrue(a.leases.leaseEntriesRefused() >= 2);
     }
 }

@@ -13,6 +13,7 @@ import io.lcs.model.api.ObjectKey;
 import io.lcs.model.api.ObjectVersion;
 import io.lcs.model.api.StoredObject;
 import io.lcs.model.wire.Message;
+import io.lcs.model.wire.WireCodec;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -129,7 +130,7 @@ class ReplicatedStoreTest {
         } else if (m instanceof Message.WriteAck a) {
             s.onWriteAck(from, a);
         } else if (m instanceof Message.SyncVersions sv) {
-            s.onSyncVersions(from, sv);
+            s.onSyncVersions(from, sv, now);
         } else if (m instanceof Message.SyncObjects so) {
             s.onSyncObjects(so, now);
         }
@@ -422,5 +423,72 @@ class ReplicatedStoreTest {
         assertEquals(Outcome.NOT_FOUND, node("b").result(none).outcome());
         assertTrue(node("b").readies.stream().flatMap(r -> r.messages().stream())
                 .noneMatch(o -> o.message() instanceof Message.WriteRequest), "nothing read: nothing to write back");
+    }
+
+    /** Every node's heartbeat digests reach every other node (the store's part of a heartbeat). */
+    void digestsEverywhere() {
+        for (Node n : nodes.values()) {
+            for (String peer : n.membership.peerNames()) {
+                n.store.onPeerDigests(peer, node(peer).store.liveDigest(), node(peer).store.tombstoneDigest(), now);
+            }
+        }
+        route();
+    }
+
+    /** Encoded bytes of the anti-entropy messages {@code from} sent {@code to} in its Readies from index {@code since}. */
+    long syncBytes(String from, String to, int since) {
+        long bytes = 0;
+        List<Ready> rs = node(from).readies;
+        for (int i = since; i < rs.size(); i++) {
+            for (Ready.Outbound o : rs.get(i).messages()) {
+                if (o.to().equals(to) && (o.message() instanceof Message.SyncObjects
+                        || o.message() instanceof Message.SyncVersions)) {
+                    bytes += WireCodec.encode(o.message()).length;
+                }
+            }
+        }
+        return bytes;
+    }
+
+    @Test
+    void nodeFarBehindCatchesUpOverSeveralIntervalsWithinTheSyncBudgetPerPeer() {
+        List<StoredObject> many = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            ObjectNode body = ((WriteOp.Put) put("198.18." + (i / 250) + "." + (i % 250) + "/24")).body().deepCopy();
+            body.with("metadata").put("name", String.format("vip%04d", i)).put("version", 1).put("generation", 1);
+            many.add(new StoredObject(new ObjectKey("VirtualIP", String.format("vip%04d", i)), new ObjectVersion(1, "a"),
+                    false, body));
+        }
+        for (String n : List.of("a", "b")) {
+            node(n).store.restore(many, now);
+            many.forEach(o -> node(n).disk.put(o.key(), o));
+        }
+        Node a = node("a");
+        Node c = node("c");
+        long interval = config("a").heartbeatMillis() * MS;
+        long worst = 0;
+        int intervals = 0;
+        while (c.store.liveDigest() != a.store.liveDigest() && intervals < 400) {
+            int mark = a.readies.size();
+            now += interval;
+            digestsEverywhere();
+            for (Node n : nodes.values()) {
+                n.store.tick(now);
+            }
+            route();
+            worst = Math.max(worst, syncBytes("a", "c", mark));
+            intervals++;
+        }
+        assertEquals(a.store.liveDigest(), c.store.liveDigest(), "c caught up");
+        assertEquals(3_000, c.disk.size());
+        assertTrue(intervals >= 5, "over several intervals, not in one burst: " + intervals);
+        assertTrue(worst <= ReplicatedStore.SYNC_BYTES_PER_PEER_PER_HEARTBEAT, "a sent c " + worst
+                + " bytes of sync in one interval, budget " + ReplicatedStore.SYNC_BYTES_PER_PEER_PER_HEARTBEAT);
+        assertTrue(a.store.syncPaced() >= 1);
+        long pacedEvents = a.readies.stream().flatMap(r -> r.events().stream())
+                .filter(e -> e instanceof CoreEvent.SyncPaced p && p.peer().equals("c")).count();
+        assertEquals(1, pacedEvents, "reported once for the whole catch-up");
+        System.out.printf("3,000 objects behind: caught up in %d intervals of %d ms, at most %d bytes a->c per interval%n",
+                intervals, interval / MS, worst);
     }
 }
