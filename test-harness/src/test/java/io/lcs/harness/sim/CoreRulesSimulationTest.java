@@ -274,4 +274,46 @@ class CoreRulesSimulationTest {
         assertTrue(c.invariants().collections() > 0, "the tombstone was collected in the end");
         c.invariants().checkConvergedAndNothingLost();
     }
+
+    @Test
+    void nodeFarBehindCatchesUpOverSeveralIntervalsWithoutFillingPeerQueuesWhileLeasesRenew() {
+        SimCluster c = manual(3, 0, List.of("v0", "v1"));
+        c.keepEvents(true);
+        // lcsd's transport: 256 KiB queued per peer at most, frames beyond dropped; a 100 Mbit/s link
+        c.network().setLinkQueue(256 * 1024, 12_500_000);
+        c.want("n1", "v0", true);
+        c.crash("n3");
+        c.runForMillis(1_500);
+        int objects = 5_000;
+        for (int i = 0; i < objects; i += 500) { // n3 misses all of them
+            for (int j = i; j < i + 500; j++) {
+                c.submit(j % 2 == 0 ? "n1" : "n2", put("o" + j, "198.18." + (j / 250) + "." + (j % 250) + "/24"));
+            }
+            c.runForMillis(300);
+        }
+        assertEquals(objects, c.node("n1").diskObjects().size());
+        c.restart("n3");
+        c.runForMillis(2_500); // n3's restart wait; it starts catching up meanwhile
+        c.want("n3", "v1", true); // n3 holds a VIP while it catches up: its renewals need n1's and n2's replies
+        long start = c.clock().nowNanos();
+        long caughtUp = -1;
+        for (int i = 0; i < 3_000 && caughtUp < 0; i++) {
+            c.runForMillis(10);
+            if (c.node("n3").core().storeDigest() == c.node("n1").core().storeDigest()) {
+                caughtUp = c.clock().nowNanos();
+            }
+            if (i > 100) {
+                assertEquals(List.of("n3"), c.holders("v1"), "n3 keeps its lease while catching up");
+            }
+            assertEquals(List.of("n1"), c.holders("v0"));
+        }
+        assertTrue(caughtUp > 0, "n3 caught up");
+        long took = (caughtUp - start) / 1_000_000L;
+        assertTrue(took > 5 * 250, "over several heartbeat intervals, not in one burst: " + took + " ms");
+        assertEquals(0, c.network().droppedQueueFull(), "no peer queue ever filled: nothing dropped");
+        assertTrue(c.events().stream().noneMatch(e -> e instanceof CoreEvent.LeaseLost),
+                "no lease lost: " + c.events().stream().filter(e -> e instanceof CoreEvent.LeaseLost).toList());
+        System.out.printf("%d objects behind: caught up in %d ms, %d frames dropped for full queues%n", objects, took,
+                c.network().droppedQueueFull());
+    }
 }
