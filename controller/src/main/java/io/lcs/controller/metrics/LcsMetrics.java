@@ -95,6 +95,8 @@ public final class LcsMetrics {
     private final Map<String, FrameSeries> frames = new ConcurrentHashMap<>();
     private final Map<String, FrameSeries> bytes = new ConcurrentHashMap<>();
     private final Map<String, RejectedSeries> rejected = new ConcurrentHashMap<>();
+    /** The cluster core's limit counters by name; holds the suppliers Micrometer holds weakly. */
+    private final Map<String, RejectedSeries> coreCounters = new ConcurrentHashMap<>();
     private final Map<String, ReconcileMeters> reconcilers = new ConcurrentHashMap<>();
     /** Lease and hook counters by VIP name; entries of VIPs absent from the status are dropped. */
     private final ConcurrentMap<String, VipCounters> vipCounters = new ConcurrentHashMap<>();
@@ -263,6 +265,27 @@ public final class LcsMetrics {
                     .description("Frames received and rejected, by reason.").tag("reason", reason)
                     .register(registry);
             rejected.put(reason, new RejectedSeries(count, meter));
+        }
+    }
+
+    // ---- cluster core ---------------------------------------------------------------------------
+
+    /**
+     * Exposes a counter of the cluster core (a limit hit, a message dropped) as
+     * {@code lcs_core_<name>_total}; read at scrape time, so the supplier must be safe to call from
+     * the scraping thread and monotonic. Replaces an earlier registration of the same name.
+     */
+    public void registerCoreCounter(String name, String description, LongSupplier count) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(count, "count");
+        synchronized (transportLock) {
+            RejectedSeries old = coreCounters.remove(name);
+            if (old != null) {
+                registry.remove(old.meter());
+            }
+            Meter meter = FunctionCounter.builder("lcs_core_" + name + "_total", count, LongSupplier::getAsLong)
+                    .description(description).register(registry);
+            coreCounters.put(name, new RejectedSeries(count, meter));
         }
     }
 
