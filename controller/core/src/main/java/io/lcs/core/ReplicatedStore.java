@@ -49,7 +49,9 @@ import java.util.TreeMap;
  * digest: no node holds an older live copy, and none can still read one from a backlog queued
  * while it was cut off or frozen (it has had a peer timeout to read it, and its digest would
  * show it). What remains assumed is that no message spends longer than the tombstone's age in the
- * network between two running nodes.
+ * network between two running nodes. Peers collect at different times; until every peer holds
+ * exactly our tombstones, a collected one is still remembered in memory ({@link #collected}) and
+ * answered in reads, so an object re-created meanwhile gets a version above it.
  *
  * <p><b>What it assumes of {@link Membership}:</b> {@link Membership#hasQuorum()} and
  * {@link Membership#settled} as documented there: a write is refused without quorum, tombstones
@@ -85,6 +87,14 @@ final class ReplicatedStore {
     /** This node's replica: the object store (tombstones included) with its live digest. */
     private final InMemoryObjectStore objects = new InMemoryObjectStore();
     private final Map<ObjectKey, Long> tombstoneSeenNanos = new HashMap<>();
+    /**
+     * The versions of the tombstones this node collected while a peer may still hold them (until
+     * every peer's tombstone digest equals ours). Off disk and out of the digests, they still count
+     * in ABD reads and against older copies: versions start again after a collection (a re-created
+     * object reads nothing and writes version 1), and a re-create must not lose to the old tombstone
+     * a slower peer still holds. At most the tombstones collected since peers last agreed.
+     */
+    private final Map<ObjectKey, ObjectVersion> collected = new HashMap<>();
     private final Map<Long, PendingWrite> writes = new HashMap<>();
     private final Map<String, Replica> replicas = new HashMap<>();
     private long nextRequestId = 1;
@@ -129,7 +139,7 @@ final class ReplicatedStore {
         writes.put(id, w);
         // ABD phase 1: read the highest version from a majority (ourselves included).
         w.readFrom.add(self);
-        w.highest = objects.get(op.key()).orElse(null);
+        w.highest = current(op.key());
         if (w.highest != null) {
             w.highestFrom.add(self);
         }
@@ -171,7 +181,7 @@ final class ReplicatedStore {
         // Our own store counts as one more read reply, taken now: a concurrent write to the same key
         // from this node may have entered phase 2 since this one started, and two writes from one
         // node must never pick the same version (same version + different content = divergence).
-        StoredObject local = objects.get(w.op.key()).orElse(null);
+        StoredObject local = current(w.op.key());
         if (local != null && (highest == null || local.version().isNewerThan(highest.version()))) {
             highest = local;
             w.highestFrom.clear();
@@ -268,7 +278,7 @@ final class ReplicatedStore {
     // ------------------------------------------------------------------ other nodes' writes (acceptor)
 
     void onReadRequest(String from, Message.ReadRequest r) {
-        out.send(from, new Message.ReadReply(r.requestId(), r.key(), objects.get(r.key()).orElse(null)));
+        out.send(from, new Message.ReadReply(r.requestId(), r.key(), current(r.key())));
     }
 
     void onWriteRequest(String from, Message.WriteRequest w, long nowNanos) {
@@ -276,8 +286,28 @@ final class ReplicatedStore {
         out.send(from, new Message.WriteAck(w.requestId(), w.object().key(), w.object().version()));
     }
 
-    /** Stores {@code o} if it is newer than what we hold; persists and reports the change. */
+    /**
+     * What this node answers for {@code key} in an ABD read: its copy, or the tombstone it collected
+     * while some peer may still hold it ({@link #collected}), or null.
+     */
+    private StoredObject current(ObjectKey key) {
+        StoredObject o = objects.get(key).orElse(null);
+        if (o == null) {
+            ObjectVersion gone = collected.get(key);
+            return gone == null ? null : StoredObject.tombstone(key, gone);
+        }
+        return o;
+    }
+
+    /** Stores {@code o} if it is newer than what we hold (a collected tombstone counts); persists and reports the change. */
     private boolean putObject(StoredObject o, long nowNanos, boolean persist) {
+        ObjectVersion gone = collected.get(o.key());
+        if (gone != null) {
+            if (!o.version().isNewerThan(gone)) {
+                return false;
+            }
+            collected.remove(o.key());
+        }
         StoredObject before = objects.get(o.key()).orElse(null);
         if (!objects.applyIfNewer(o)) {
             return false;
@@ -479,6 +509,7 @@ final class ReplicatedStore {
     /** Write timeouts, tombstone collection, and the next paced share of anti-entropy per peer. */
     void tick(long nowNanos) {
         expireWrites(nowNanos);
+        forgetCollected(nowNanos);
         collectTombstones(nowNanos);
         for (String peer : membership.peerNames()) {
             Replica r = replicas.get(peer);
@@ -500,11 +531,25 @@ final class ReplicatedStore {
         long age = config.tombstoneGcMillis() * 1_000_000L;
         for (Map.Entry<ObjectKey, Long> e : List.copyOf(tombstoneSeenNanos.entrySet())) {
             if (nowNanos - e.getValue() >= age) {
+                collected.put(e.getKey(), objects.get(e.getKey()).orElseThrow().version());
                 objects.forget(e.getKey());
                 tombstoneSeenNanos.remove(e.getKey());
                 out.forget(e.getKey());
             }
         }
+    }
+
+    /** Once every peer is settled and holds exactly our tombstones, no peer holds one we collected. */
+    private void forgetCollected(long nowNanos) {
+        if (collected.isEmpty()) {
+            return;
+        }
+        for (String peer : membership.peerNames()) {
+            if (!membership.settled(peer, nowNanos) || replicas.get(peer).tombstoneDigest != objects.tombstoneDigest()) {
+                return;
+            }
+        }
+        collected.clear();
     }
 
     /** The earliest time a tick has store work: a write timeout, the next share of paced anti-entropy. */

@@ -491,4 +491,58 @@ class ReplicatedStoreTest {
         System.out.printf("3,000 objects behind: caught up in %d intervals of %d ms, at most %d bytes a->c per interval%n",
                 intervals, interval / MS, worst);
     }
+
+    @Test
+    void objectRecreatedAfterSomeNodesCollectedItsTombstoneOutranksTheTombstoneOthersStillHold() {
+        submit("a", put("198.18.0.1/24"));
+        submit("a", new WriteOp.Delete(WEB));
+        ObjectVersion tombstone = node("a").disk.get(WEB).version();
+        passTime(config("a").tombstoneGcMillis() + 100);
+        for (String collector : List.of("a", "b")) { // a and b collect; c has not yet (it stored it later)
+            for (String peer : node(collector).membership.peerNames()) {
+                node(collector).store.onPeerDigests(peer, node(peer).store.liveDigest(),
+                        node(peer).store.tombstoneDigest(), now);
+            }
+            node(collector).store.tick(now);
+        }
+        route();
+        assertFalse(node("a").disk.containsKey(WEB));
+        assertFalse(node("b").disk.containsKey(WEB));
+        assertTrue(node("c").disk.get(WEB).deleted());
+        cut.add("c>a"); // the re-create reads a and b only
+        long id = submit("a", put("198.18.0.2/24"));
+        WriteResult r = node("a").result(id);
+        assertEquals(Outcome.CREATED, r.outcome());
+        assertTrue(r.version().isNewerThan(tombstone), r.version() + " must outrank the tombstone c still holds, "
+                + tombstone);
+        cut.clear();
+        digestsEverywhere(); // anti-entropy between a and c
+        for (Node n : nodes.values()) {
+            assertEquals("198.18.0.2/24", n.disk.get(WEB).body().path("spec").path("address").asText(), n.name);
+        }
+    }
+
+    @Test
+    void collectedTombstoneIsForgottenOnceEveryPeerHoldsExactlyOurTombstones() {
+        submit("a", put("198.18.0.1/24"));
+        submit("a", new WriteOp.Delete(WEB));
+        passTime(config("a").tombstoneGcMillis() + 100);
+        for (int i = 0; i < 2; i++) { // everyone collects, then learns that everyone did
+            for (Node n : nodes.values()) {
+                for (String peer : n.membership.peerNames()) {
+                    n.store.onPeerDigests(peer, node(peer).store.liveDigest(), node(peer).store.tombstoneDigest(), now);
+                }
+                n.store.tick(now);
+            }
+            route();
+        }
+        for (Node n : nodes.values()) {
+            n.readies.clear();
+        }
+        long id = submit("a", new WriteOp.Delete(WEB));
+        assertEquals(Outcome.NOT_FOUND, node("a").result(id).outcome());
+        assertEquals(ObjectVersion.ZERO, node("a").result(id).version(), "nobody answers with the collected tombstone");
+        assertTrue(node("a").readies.stream().flatMap(r -> r.messages().stream())
+                .noneMatch(o -> o.message() instanceof Message.WriteRequest), "nothing to write back");
+    }
 }
