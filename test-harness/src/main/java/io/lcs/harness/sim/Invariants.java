@@ -182,6 +182,7 @@ public final class Invariants {
     /** After {@code n} applied {@code r} (its disk changed): the acknowledged writes of the keys it touched survive. */
     void afterApply(SimNode n, Ready r) {
         for (StoredObject o : r.persistObjects()) {
+            history.computeIfAbsent(o.key(), x -> new KeyHistory()).stored(o);
             checkAcknowledgedSurvives(o.key());
         }
         for (ObjectKey k : r.forgetObjects()) {
@@ -238,6 +239,11 @@ public final class Invariants {
                 holds = h.collected != null && !a.version().isNewerThan(h.collected);
             } else if (h.dead.contains(d.version())) {
                 holds = false;
+            } else if (h.collected != null && !a.version().isNewerThan(h.collected)
+                    && h.collected.isNewerThan(d.version())) {
+                // below a collected tombstone: a write made after the collection (a re-create on its way
+                // to a majority) is later than the acknowledged state; a copy from before it is stale
+                holds = h.isFresh(d);
             } else if (d.version().equals(a.version()) && a.content() != null) {
                 if (d != a.content() && !sameContent(d, a.content())) {
                     throw failure("divergence: " + n.name + " holds " + describe(d) + " for " + key
@@ -277,6 +283,28 @@ public final class Invariants {
         /** The newest tombstone of this generation some node collected, or null. */
         ObjectVersion collected;
         final java.util.Set<ObjectVersion> dead = new java.util.HashSet<>();
+        /** (version, content) of every copy stored in this generation up to its first collection. */
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        /** ... and stored after it that were not seen before: the next generation's writes. */
+        java.util.Set<String> fresh = new java.util.HashSet<>();
+
+        /** A copy is identified by version and content: a re-created object reuses version numbers. */
+        private static String identity(StoredObject o) {
+            return o.version() + (o.deleted() ? "#deleted" : "#" + o.body().hashCode());
+        }
+
+        void stored(StoredObject o) {
+            String id = identity(o);
+            if (collected == null) {
+                seen.add(id);
+            } else if (!seen.contains(id)) {
+                fresh.add(id);
+            }
+        }
+
+        boolean isFresh(StoredObject o) {
+            return fresh.contains(identity(o));
+        }
 
         void collected(ObjectVersion tombstone) {
             if (collected == null || tombstone.isNewerThan(collected)) {
@@ -290,6 +318,8 @@ public final class Invariants {
                 dead.add(collected);
                 collected = null;
                 acked = a;
+                seen = fresh;
+                fresh = new java.util.HashSet<>();
             } else if (acked == null || a.version().isNewerThan(acked.version())) {
                 acked = a;
             }

@@ -316,4 +316,34 @@ class CoreRulesSimulationTest {
         System.out.printf("%d objects behind: caught up in %d ms, %d frames dropped for full queues%n", objects, took,
                 c.network().droppedQueueFull());
     }
+
+    @Test
+    void objectRecreatedWhileOneNodeStillHoldsTheCollectedTombstoneSurvives() {
+        SimCluster c = new SimCluster(SimCluster.Options.manual(42, 3, 0, List.of())
+                .withTombstoneGcMillis(SimRun.SHORT_TOMBSTONE_GC_MILLIS));
+        c.runForMillis(3_000);
+        assertEquals(WriteResult.Outcome.CREATED, c.result(submitAndRun(c, "n1", put("v0", "198.18.0.50/24"))).outcome());
+        c.network().partition(List.of(Set.of("n1", "n2"), Set.of("n3")));
+        assertEquals(WriteResult.Outcome.DELETED, c.result(submitAndRun(c, "n1", new WriteOp.Delete(V0))).outcome());
+        c.runForMillis(4_000); // n3 gets the tombstone 4 s after n1 and n2: it collects 4 s after them
+        c.network().heal();
+        c.runForMillis(SimRun.SHORT_TOMBSTONE_GC_MILLIS - 4_000 + 1_500);
+        assertTrue(!c.node("n1").diskObjects().containsKey(V0), "n1 collected the tombstone");
+        assertTrue(c.node("n3").diskObjects().get(V0).deleted(), "n3 still holds it");
+        c.network().cut("n3", "n1"); // the re-create reads n1 and n2 only
+        String again = submitAndRun(c, "n1", put("v0", "198.18.0.51/24"));
+        assertEquals(WriteResult.Outcome.CREATED, c.result(again).outcome());
+        c.network().heal();
+        c.runUntil(c.clock().nowNanos() + c.settleNanos()); // invariant 4 holds the re-created object
+        for (SimNode n : c.nodes()) {
+            assertEquals("198.18.0.51/24", n.core().object(V0).orElseThrow().body().path("spec").path("address")
+                    .asText(), n.name());
+        }
+    }
+
+    static String submitAndRun(SimCluster c, String at, WriteOp op) {
+        String h = c.submit(at, op);
+        c.runForMillis(300);
+        return h;
+    }
 }
