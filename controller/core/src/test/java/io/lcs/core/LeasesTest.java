@@ -80,7 +80,7 @@ class LeasesTest {
         for (Node n : nodes.values()) {
             for (String peer : n.membership.peerNames()) {
                 if (!cut.contains(peer + ">" + n.name)) {
-                    n.membership.onHeartbeat(peer, new Message.Heartbeat(42, 1, 0, 0, now, 0, false, List.of(), 0),
+                    n.membership.onHeartbeat(peer, MembershipTest.heartbeat(42, 1, now),
                             now);
                 }
             }

@@ -111,25 +111,26 @@ class MembershipTest {
         assertEquals(0, ((Message.Heartbeat) r.messages().get(1).message()).echoNanos(), "c was never heard");
     }
 
+    /** For {@code nanos}, {@code peer}'s heartbeat arrives and this node ticks every 100 ms. */
+    void hearEvery100Ms(String peer, long incarnation, long nanos) {
+        for (long t = 0; t < nanos; t += 100 * MS) {
+            now += 100 * MS;
+            m.onHeartbeat(peer, heartbeat(HASH, incarnation, now), now);
+            m.tick(now);
+        }
+    }
+
     @Test
     void peerIsSettledAfterAPeerTimeoutOnlineAndThisNodeRunningThroughout() {
         long quiet = config.peerTimeoutMillis() * MS;
         m.onHeartbeat("b", heartbeat(HASH, 1, 1), now);
         assertFalse(m.settled("b", now), "just came online");
-        for (long t = 0; t < quiet; t += 100 * MS) {
-            now += 100 * MS;
-            m.onHeartbeat("b", heartbeat(HASH, 1, now), now);
-            m.tick(now);
-        }
+        hearEvery100Ms("b", 1, quiet);
         assertTrue(m.settled("b", now));
         assertFalse(m.settled("c", now), "never heard");
         m.onHeartbeat("b", heartbeat(HASH, 2, now), now);
         assertFalse(m.settled("b", now), "b restarted: it starts over");
-        for (long t = 0; t < quiet; t += 100 * MS) {
-            now += 100 * MS;
-            m.onHeartbeat("b", heartbeat(HASH, 2, now), now);
-            m.tick(now);
-        }
+        hearEvery100Ms("b", 2, quiet);
         assertTrue(m.settled("b", now));
         now += quiet + MS; // this node did not run for longer than a peer timeout
         m.onHeartbeat("b", heartbeat(HASH, 2, now), now);

@@ -79,7 +79,7 @@ class ReplicatedStoreTest {
     void hearEveryone() {
         for (Node n : nodes.values()) {
             for (String peer : n.membership.peerNames()) {
-                n.membership.onHeartbeat(peer, new Message.Heartbeat(42, 1, 0, 0, now, 0, false, List.of(), 0), now);
+                n.membership.onHeartbeat(peer, MembershipTest.heartbeat(42, 1, now), now);
             }
         }
     }
@@ -276,7 +276,7 @@ class ReplicatedStoreTest {
             for (Node n : nodes.values()) {
                 for (String peer : n.membership.peerNames()) {
                     if (!cut.contains(peer + ">" + n.name)) {
-                        n.membership.onHeartbeat(peer, new Message.Heartbeat(42, 1, 0, 0, now, 0, false, List.of(), 0),
+                        n.membership.onHeartbeat(peer, MembershipTest.heartbeat(42, 1, now),
                                 now);
                     }
                 }
@@ -351,7 +351,7 @@ class ReplicatedStoreTest {
         Node a = node("a");
         now += 2 * config("a").peerTimeoutMillis() * MS; // a was frozen: its ticks stopped; its peers' heartbeats wait
         for (String peer : a.membership.peerNames()) {
-            a.membership.onHeartbeat(peer, new Message.Heartbeat(42, 1, 0, 0, now, 0, false, List.of(), 0), now);
+            a.membership.onHeartbeat(peer, MembershipTest.heartbeat(42, 1, now), now);
         }
         a.membership.tick(now);
         digestsReachA();
