@@ -380,8 +380,7 @@ final class ReplicatedStore {
     /**
      * Sends {@code peer} what its budget allows this heartbeat interval, most useful first: objects
      * it lacks, then our versions of the ranges it asked about, then the next range of our own
-     * exchange. A message always carries at least one entry, so an object larger than the budget
-     * still goes (alone).
+     * exchange. An object larger than a whole budget still goes, alone, at the start of an interval.
      */
     private void pace(String peer, Replica r, long nowNanos) {
         if (!r.hasWork()) {

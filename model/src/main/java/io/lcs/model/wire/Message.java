@@ -76,9 +76,20 @@ public sealed interface Message {
      */
     record SyncVersions(List<VersionEntry> versions, boolean reply, ObjectKey after, ObjectKey upTo)
             implements Message {
+        public SyncVersions {
+            versions = List.copyOf(versions); // no null list, no null entry
+            if (after != null && upTo != null && after.compareTo(upTo) >= 0) {
+                throw new IllegalArgumentException("empty key range (" + after + ", " + upTo + "]");
+            }
+        }
     }
 
     record VersionEntry(ObjectKey key, ObjectVersion version, boolean deleted) {
+        public VersionEntry {
+            if (key == null || version == null) {
+                throw new IllegalArgumentException("a version entry needs a key and a version");
+            }
+        }
     }
 
     /** Anti-entropy: objects the receiver lacks or holds older. */
