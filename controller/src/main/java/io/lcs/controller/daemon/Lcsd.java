@@ -308,11 +308,17 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
             }
         });
 
+        // changes through the API need the admin token (created in state_dir if missing): root's authority
         AdminServer admin = new AdminServer(vertx, AdminConfig.of(cfg.adminBind(), cfg.adminPort(),
-                cfg.adminTokenFile() == null ? null : Path.of(cfg.adminTokenFile())), backend,
-                new io.lcs.controller.admin.ModelManifestReader());
+                Path.of(cfg.adminTokenPath())), backend, new io.lcs.controller.admin.ModelManifestReader(),
+                (type, message) -> eventLog.append(type, "node/" + cfg.nodeName(), message));
+        metrics.registerHttpServer("admin", admin::openConnections, admin.rejections());
+        metrics.registerAdminRefusals(admin.refusals());
         MetricsServer metricsServer = cfg.metrics() ? new MetricsServer(vertx, cfg.metricsBind(), cfg.metricsPort(),
                 metrics) : null;
+        if (metricsServer != null) {
+            metrics.registerHttpServer("metrics", metricsServer::openConnections, metricsServer.rejections());
+        }
 
         try {
             // The transport runs on the driver's context: a send from another context is queued
