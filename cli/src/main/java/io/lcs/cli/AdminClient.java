@@ -10,6 +10,7 @@ import java.net.ConnectException;
 import java.net.HttpURLConnection;
 import java.net.NoRouteToHostException;
 import java.net.Proxy;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -38,6 +39,10 @@ final class AdminClient {
     static final int READ_TIMEOUT_MILLIS = 15_000;
     /** 60 s: four times the daemon's 15 s keep-alive on watch streams. */
     static final int WATCH_READ_TIMEOUT_MILLIS = 60_000;
+    /** 2 more tries of a read whose connection lcsd closed before replying (see {@link #get}). */
+    static final int READ_RETRIES = 2;
+    /** 100 ms between them: long enough for a flood's oldest connections to be the ones closed next. */
+    static final long RETRY_PAUSE_MILLIS = 100;
     /** 32 MiB: bounds what a confused server can make the CLI buffer. */
     static final int MAX_REPLY_BYTES = 32 * 1024 * 1024;
 
@@ -93,8 +98,38 @@ final class AdminClient {
         return endpoint.baseUrl();
     }
 
+    /**
+     * A read. Retried (at most {@value #READ_RETRIES} times, {@value #RETRY_PAUSE_MILLIS} ms apart)
+     * when lcsd closed the connection before any reply: under a flood of connections it closes
+     * those without a request in progress to make room, and a read is safe to send again. Changes
+     * are never retried.
+     */
     JsonNode get(String path) {
-        return send("GET", path, null, null);
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return send("GET", path, null, null);
+            } catch (ClosedBeforeReply e) {
+                if (attempt >= READ_RETRIES) {
+                    throw unreachable(e.cause);
+                }
+                try {
+                    Thread.sleep(RETRY_PAUSE_MILLIS);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw unreachable(e.cause);
+                }
+            }
+        }
+    }
+
+    /** lcsd closed the connection before any byte of a reply (an EOF or reset, not a timeout). */
+    private static final class ClosedBeforeReply extends RuntimeException {
+        final IOException cause;
+
+        ClosedBeforeReply(IOException cause) {
+            super(null, null, false, false);
+            this.cause = cause;
+        }
     }
 
     JsonNode post(String path, String body, String contentType) {
@@ -135,14 +170,24 @@ final class AdminClient {
                 // lcsd's 1 MiB limit, so buffering them costs little.
                 c.getOutputStream().write(bytes);
             }
-            int status = c.getResponseCode();
+            int status;
+            try {
+                status = c.getResponseCode();
+            } catch (SocketException e) {
+                // "Unexpected end of file from server", "Connection reset": closed before replying
+                boolean connected = !(e instanceof ConnectException) && !(e instanceof NoRouteToHostException);
+                if ("GET".equals(method) && connected) {
+                    throw new ClosedBeforeReply(e);
+                }
+                throw e;
+            }
             InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
             String text = in == null ? "" : new String(readBounded(in), StandardCharsets.UTF_8);
             if (status >= 400) {
                 throw failure(status, text);
             }
             return Replies.parse(text);
-        } catch (CliException e) {
+        } catch (CliException | ClosedBeforeReply e) {
             throw e;
         } catch (IOException e) {
             throw unreachable(e);

@@ -159,7 +159,8 @@ public final class AdminServer {
             }
             HttpServer s = vertx.createHttpServer(guard.options(new HttpServerOptions()
                     .setMaxInitialLineLength(4096).setMaxHeaderSize(8192)));
-            guard.install(s, router(), AdminServer::guardError);
+            guard.install(s, router(), (request, status, message) -> guardError(request, status,
+                    status == 413 ? AdminException.TOO_LARGE : AdminException.MALFORMED, message));
             return s.listen(cfg.port(), cfg.bindHost())
                     .recover(e -> Future.failedFuture(new IllegalStateException("admin API cannot listen on "
                             + cfg.bindHost() + ":" + cfg.port() + ": " + e.getMessage(), e)));
@@ -319,23 +320,24 @@ public final class AdminServer {
             LOG.log(System.Logger.Level.WARNING, "admin API: " + what);
             events.record(AdminEvents.REQUEST_REFUSED, what);
         }
-        ctx.response().putHeader("WWW-Authenticate", "Bearer");
-        ConnectionGuard.closeAfterResponse(ctx.request()); // its body, if any, is never read
-        sendError(ctx, new AdminException(401, AdminException.UNAUTHORIZED, message, null));
+        // closed after the reply: its body, if any, is never read
+        ConnectionGuard.closing(ctx.request()).putHeader("WWW-Authenticate", "Bearer");
+        ConnectionGuard.closeWhenWritten(ctx.request(),
+                guardError(ctx.request(), 401, AdminException.UNAUTHORIZED, message));
     }
 
     private static boolean authorized(RoutingContext ctx) {
         return Boolean.TRUE.equals(ctx.get(AUTHORIZED));
     }
 
-    /** The guard's refusals (413) in the API's error shape. */
-    private static void guardError(HttpServerRequest request, int status, String message) {
+    /** An error reply in the API's shape, written without the router (the guard's 413, refusals). */
+    private static Future<Void> guardError(HttpServerRequest request, int status, String code, String message) {
         HttpServerResponse resp = request.response();
-        if (!resp.ended() && !resp.closed()) {
-            resp.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON_TYPE)
-                    .end(write(errorBody(new AdminException(status, status == 413 ? AdminException.TOO_LARGE
-                            : AdminException.MALFORMED, message, null))));
+        if (resp.ended() || resp.closed()) {
+            return Future.succeededFuture();
         }
+        return resp.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON_TYPE)
+                .end(write(errorBody(new AdminException(status, code, message, null))));
     }
 
     // ---- handlers -------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package io.lcs.controller.http;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -59,6 +60,8 @@ import java.util.function.LongSupplier;
  */
 public final class ConnectionGuard {
     private static final System.Logger LOG = System.getLogger("io.lcs.http");
+    /** The source of every loopback client (127.0.0.0/8, ::1). */
+    static final String LOOPBACK = "loopback";
     /** 1 s: the coarsest sweep; the timeout is exact to this much. */
     static final long MAX_SWEEP_INTERVAL_MILLIS = 1_000;
 
@@ -82,10 +85,10 @@ public final class ConnectionGuard {
         }
     }
 
-    /** Sends the server's own error reply (JSON for the admin API, text for metrics) and ends the response. */
+    /** Sends the server's own error reply (JSON for the admin API, text for metrics): the future of its {@code end()}. */
     @FunctionalInterface
     public interface ErrorReply {
-        void send(HttpServerRequest request, int status, String message);
+        Future<Void> send(HttpServerRequest request, int status, String message);
     }
 
     /** One open connection. */
@@ -107,6 +110,15 @@ public final class ConnectionGuard {
         boolean requestInProgress() {
             HttpServerResponse r = current;
             return r != null && !r.ended() && !r.closed();
+        }
+
+        /**
+         * May be closed to make room: it never completed a request (half-open, or new), or a sweep
+         * has seen it idle since its last response. Not right after a response ended: Vert.x may not
+         * have flushed that response yet, and a close now would discard it.
+         */
+        boolean evictable() {
+            return !closing && (current == null || (idleSinceNanos >= 0 && !requestInProgress()));
         }
     }
 
@@ -142,10 +154,17 @@ public final class ConnectionGuard {
         return limits;
     }
 
-    /** {@code base} with this guard's idle timeout, and HTTP/2 cleartext off. */
+    /**
+     * 256 connections waiting in the kernel to be accepted: a flood that outruns lcsd's accepting
+     * queues there, first in, first out, and a client's wait is this many accepts (the kernel's
+     * default, somaxconn, is 4,096: seconds of waiting behind a flood on a busy machine).
+     */
+    public static final int ACCEPT_BACKLOG = 256;
+
+    /** {@code base} with this guard's idle timeout and accept backlog, and HTTP/2 cleartext off. */
     public HttpServerOptions options(HttpServerOptions base) {
         return base.setIdleTimeout(limits.idleTimeoutSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS)
-                .setHttp2ClearTextEnabled(false);
+                .setAcceptBacklog(ACCEPT_BACKLOG).setHttp2ClearTextEnabled(false);
     }
 
     /**
@@ -166,8 +185,9 @@ public final class ConnectionGuard {
             if (length != null && declaredTooLarge(length)) {
                 reject(Reason.BODY_TOO_LARGE, describe(request.connection()), request.method() + " "
                         + abbreviate(request.path()) + " declared a body of " + abbreviate(length) + " bytes");
-                closeAfterResponse(request);
-                errors.send(request, 413, "request body larger than " + limits.maxBodyBytes() + " bytes");
+                closing(request);
+                closeWhenWritten(request, errors.send(request, 413, "request body larger than "
+                        + limits.maxBodyBytes() + " bytes"));
                 return;
             }
             next.handle(request);
@@ -176,21 +196,23 @@ public final class ConnectionGuard {
     }
 
     /**
-     * Marks {@code request}'s response {@code Connection: close} and closes the connection once the
-     * response is written. Call before sending it: the header tells keep-alive clients not to reuse
-     * the connection (they would race with the close).
+     * Marks {@code request}'s response {@code Connection: close} (so a keep-alive client does not
+     * reuse the connection) and closes the connection once {@code written}, the future of the
+     * response's {@code end()}, completes: closing before would discard a response Vert.x has not
+     * flushed yet. Set the header before ending the response: call {@link #closing} first.
      */
-    public static void closeAfterResponse(HttpServerRequest request) {
-        HttpServerResponse resp = request.response();
+    public static void closeWhenWritten(HttpServerRequest request, Future<Void> written) {
         HttpConnection c = request.connection();
-        if (resp.ended() || resp.closed()) {
-            c.close();
-            return;
-        }
+        written.onComplete(ar -> c.close());
+    }
+
+    /** {@code request}'s response with {@code Connection: close} set; see {@link #closeWhenWritten}. */
+    public static HttpServerResponse closing(HttpServerRequest request) {
+        HttpServerResponse resp = request.response();
         if (!resp.headWritten()) {
             resp.putHeader(HttpHeaders.CONNECTION, "close");
         }
-        resp.endHandler(v -> c.close());
+        return resp;
     }
 
     /** Connections open now. Any thread. */
@@ -208,7 +230,7 @@ public final class ConnectionGuard {
     private void accepted(HttpConnection c) {
         long now = nanoTime.getAsLong();
         String source = sourceOf(c.remoteAddress());
-        if (perSource.getOrDefault(source, 0) >= limits.maxConnectionsPerSource()
+        if (!source.equals(LOOPBACK) && perSource.getOrDefault(source, 0) >= limits.maxConnectionsPerSource()
                 && !evictOldestIdle(source, Reason.SOURCE_LIMIT, c)) {
             return;
         }
@@ -233,7 +255,7 @@ public final class ConnectionGuard {
      */
     private boolean evictOldestIdle(String source, Reason full, HttpConnection newcomer) {
         for (Tracked t : open.values()) {
-            if (!t.closing && (source == null || source.equals(t.source)) && !t.requestInProgress()) {
+            if ((source == null || source.equals(t.source)) && t.evictable()) {
                 reject(Reason.EVICTED, describe(t.connection), "closed (no request in progress) to make room for "
                         + describe(newcomer) + ": " + (source == null ? limits.maxConnections() + " connections open"
                         : limits.maxConnectionsPerSource() + " connections from " + source));
@@ -315,20 +337,24 @@ public final class ConnectionGuard {
 
     /**
      * The accounting unit of a client: its IPv4 address, or its IPv6 /64 (a host is usually handed a
-     * whole /64, so counting single IPv6 addresses would bound nothing). Never resolves names.
+     * whole /64, so counting single IPv6 addresses would bound nothing), or {@link #LOOPBACK} for any
+     * loopback address: every local process may use any 127.x source, so local clients are one
+     * source, and the per-source share does not apply to it (only the total does). Never resolves
+     * names.
      */
     static String sourceOf(SocketAddress remote) {
         if (remote == null || remote.hostAddress() == null) {
             return "?";
         }
         String host = remote.hostAddress();
-        if (host.indexOf(':') < 0) {
-            return host;
-        }
         try {
-            byte[] a = InetAddress.getByName(host).getAddress(); // a literal: no lookup
+            InetAddress address = InetAddress.getByName(host); // a literal: no lookup
+            if (address.isLoopbackAddress()) {
+                return LOOPBACK;
+            }
+            byte[] a = address.getAddress();
             if (a.length == 4) {
-                return InetAddress.getByAddress(a).getHostAddress(); // IPv4-mapped
+                return address.getHostAddress(); // IPv4, or IPv4-mapped IPv6
             }
             byte[] prefix = new byte[16];
             System.arraycopy(a, 0, prefix, 0, 8);

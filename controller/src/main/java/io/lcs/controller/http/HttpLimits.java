@@ -27,13 +27,13 @@ public record HttpLimits(String server, int maxConnections, int maxConnectionsPe
      * one at a time; 16 of them may be watch streams. Measured: an idle half-open connection costs
      * lcsd ~5 KiB of heap (9,000 of them exhausted a 48 MiB heap), so 64 cost ~320 KiB.
      */
-    public static final int ADMIN_MAX_CONNECTIONS = 64;
+    public static final int ADMIN_MAX_CONNECTIONS = 128;
     /**
      * 32 per source: half the table, so one remote host cannot take it all. On loopback every
      * local user shares 127.0.0.1 (and may pick any 127.x source), so this bounds nothing there:
      * eviction of half-open connections is what keeps root's CLI served during a local flood.
      */
-    public static final int ADMIN_MAX_CONNECTIONS_PER_SOURCE = 32;
+    public static final int ADMIN_MAX_CONNECTIONS_PER_SOURCE = 64;
     /**
      * 16 scrape connections: Prometheus keeps one per target per server; a handful of Prometheus
      * servers and an operator's curl fit.
