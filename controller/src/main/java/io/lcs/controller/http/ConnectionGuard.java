@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -131,6 +132,7 @@ public final class ConnectionGuard {
     private final EnumMap<Reason, LongAdder> counts = new EnumMap<>(Reason.class);
     private final EnumMap<Reason, ReportThrottle> throttles = new EnumMap<>(Reason.class);
     private final long sweepMillis;
+    private final Function<SocketAddress, String> sources;
     private volatile int openCount;
     private long sweepTimer = -1;
 
@@ -140,6 +142,12 @@ public final class ConnectionGuard {
 
     /** @param nanoTime the monotonic clock of the header timeout and of the log throttle */
     public ConnectionGuard(Vertx vertx, HttpLimits limits, LongSupplier nanoTime) {
+        this(vertx, limits, nanoTime, ConnectionGuard::sourceOf);
+    }
+
+    /** @param sources the accounting unit of a client's address (tests map loopback addresses to remote ones) */
+    ConnectionGuard(Vertx vertx, HttpLimits limits, LongSupplier nanoTime, Function<SocketAddress, String> sources) {
+        this.sources = sources;
         this.vertx = vertx;
         this.limits = limits;
         this.nanoTime = nanoTime;
@@ -229,7 +237,7 @@ public final class ConnectionGuard {
 
     private void accepted(HttpConnection c) {
         long now = nanoTime.getAsLong();
-        String source = sourceOf(c.remoteAddress());
+        String source = sources.apply(c.remoteAddress());
         if (!source.equals(LOOPBACK) && perSource.getOrDefault(source, 0) >= limits.maxConnectionsPerSource()
                 && !evictOldestIdle(source, Reason.SOURCE_LIMIT, c)) {
             return;

@@ -23,15 +23,18 @@ public record HttpLimits(String server, int maxConnections, int maxConnectionsPe
                          int idleTimeoutSeconds, long maxBodyBytes) {
 
     /**
-     * 64 admin connections: the CLI opens one per call and closes it; a {@code move --wait} polls on
-     * one at a time; 16 of them may be watch streams. Measured: an idle half-open connection costs
-     * lcsd ~5 KiB of heap (9,000 of them exhausted a 48 MiB heap), so 64 cost ~320 KiB.
+     * 128 admin connections: the CLI opens one per call and closes it; a {@code move --wait} polls on
+     * one at a time; 16 of them may be watch streams. The table is also how many newer connections
+     * a flood must open before a client's connection, accepted but not yet read, could be the oldest
+     * one closed to make room. 9,000 half-open connections exhausted a 48 MiB heap (issue 13): about
+     * 5 KiB each, so 128 cost under 1 MiB.
      */
     public static final int ADMIN_MAX_CONNECTIONS = 128;
     /**
-     * 32 per source: half the table, so one remote host cannot take it all. On loopback every
-     * local user shares 127.0.0.1 (and may pick any 127.x source), so this bounds nothing there:
-     * eviction of half-open connections is what keeps root's CLI served during a local flood.
+     * 64 per source: half the table, so one remote host cannot take it all. Loopback clients are one
+     * source with the whole table: every local user shares 127.0.0.1 (and may pick any 127.x source),
+     * so a share would bound nothing there; eviction of connections without a request in progress is
+     * what keeps root's CLI served during a local flood.
      */
     public static final int ADMIN_MAX_CONNECTIONS_PER_SOURCE = 64;
     /**

@@ -62,7 +62,12 @@ class ConnectionGuardTest {
     }
 
     void start(HttpLimits limits) throws Exception {
-        guard = new ConnectionGuard(vertx, limits);
+        start(limits, ConnectionGuard::sourceOf);
+    }
+
+    /** With {@code sources}: the per-source rule, with loopback addresses standing in for remote hosts. */
+    void start(HttpLimits limits, java.util.function.Function<SocketAddress, String> sources) throws Exception {
+        guard = new ConnectionGuard(vertx, limits, System::nanoTime, sources);
         server = guard.install(vertx.createHttpServer(guard.options(new HttpServerOptions())), req -> {
             if (req.path().equals("/hold")) {
                 held.add(req);
@@ -146,7 +151,8 @@ class ConnectionGuardTest {
 
     @Test
     void aSourceOverItsShareEvictsItsOwnOldestNotAnotherSources() throws Exception {
-        start(limits(8, 3, 60_000));
+        // 127.0.0.2 and 127.0.0.3 stand for two remote hosts (every loopback client is one source)
+        start(limits(8, 3, 60_000), a -> "host-" + a.hostAddress());
         List<Socket> mine = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             mine.add(connect("127.0.0.2", HALF_OPEN));
@@ -172,13 +178,16 @@ class ConnectionGuardTest {
         assertEquals(2, held.size());
         Socket c = connect("127.0.0.1", FULL);
         assertTrue(closedByServer(c, 2_000), "no room: the newcomer is closed");
-        assertEquals(1, guard.rejected(Reason.SOURCE_LIMIT), "its source's share was full first");
+        assertEquals(1, guard.rejected(Reason.CONNECTION_LIMIT), "the table was full");
         assertEquals(0, guard.rejected(Reason.EVICTED), "requests in progress are never evicted");
         held.forEach(r -> r.response().end("done"));
         assertTrue(new String(a.getInputStream().readNBytes(12), StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200"));
         assertTrue(new String(b.getInputStream().readNBytes(12), StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200"));
-        // answered, they are idle keep-alive connections now: a newcomer may replace one
+        // answered and seen idle by a sweep (at most 1 s later), they are idle keep-alive connections:
+        // a newcomer may replace one
+        Thread.sleep(1_500);
         assertEquals("HTTP/1.1 200 OK", request("127.0.0.1"));
+        assertEquals(1, guard.rejected(Reason.EVICTED));
     }
 
     @Test
@@ -214,7 +223,10 @@ class ConnectionGuardTest {
     }
 
     @Test
-    void aSourceIsAnIpv4AddressOrAnIpv6Slash64() {
+    void aSourceIsAnIpv4AddressOrAnIpv6Slash64AndEveryLoopbackClientIsOne() {
+        assertEquals("loopback", ConnectionGuard.sourceOf(SocketAddress.inetSocketAddress(1, "127.0.0.1")));
+        assertEquals("loopback", ConnectionGuard.sourceOf(SocketAddress.inetSocketAddress(1, "127.9.8.7")));
+        assertEquals("loopback", ConnectionGuard.sourceOf(SocketAddress.inetSocketAddress(1, "::1")));
         assertEquals("198.18.0.7", ConnectionGuard.sourceOf(SocketAddress.inetSocketAddress(1, "198.18.0.7")));
         assertEquals("2001:db8:1:2:0:0:0:0/64",
                 ConnectionGuard.sourceOf(SocketAddress.inetSocketAddress(1, "2001:db8:1:2:aaaa::1")));
