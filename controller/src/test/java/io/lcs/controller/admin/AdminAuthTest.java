@@ -43,15 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AdminAuthTest {
     static final String TOKEN = "0123456789abcdef0123456789abcdef";
-    static final String MANIFEST = """
-            apiVersion: lcs/v1
-            kind: VirtualIP
-            metadata:
-              name: db
-            spec:
-              address: 198.18.0.203/24
-              interface: eth1
-            """;
+    static final String MANIFEST = AdminServerTest.DB;
     @TempDir
     Path dir;
     Vertx vertx;
