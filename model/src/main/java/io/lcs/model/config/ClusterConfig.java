@@ -44,6 +44,8 @@ import java.util.Set;
  * @param adminPort         port of the admin API
  * @param adminTokenFile    absolute path of the admin API token file, or null (then the API is loopback only)
  * @param stateDir          absolute path of the directory for persistent state
+ * @param hookDirs          normalised absolute directories where hooks named by API objects may live
+ *                          ({@code hook_dirs}); hooks named in {@code [vip]} sections may live anywhere
  * @param nodes             all nodes in file order, including this one
  * @param vips              all VIPs in file order
  * @param warnings          problems that do not stop the daemon (shown by {@code lcsd --check-config})
@@ -52,7 +54,7 @@ public record ClusterConfig(String file, String name, String nodeName, String bi
                             String secretFile, int leaseMillis, int renewMillis, int hookTimeoutMillis,
                             int probeMillis, boolean metrics, String metricsBind, int metricsPort,
                             String adminBind, int adminPort, String adminTokenFile, String stateDir,
-                            List<NodeConfig> nodes, List<VipConfig> vips, List<ConfigError> warnings) {
+                            List<String> hookDirs, List<NodeConfig> nodes, List<VipConfig> vips, List<ConfigError> warnings) {
 
     /** A secret file larger than this is refused: it is a key, not a document. */
     public static final int MAX_SECRET_FILE_BYTES = 4096;
@@ -67,6 +69,7 @@ public record ClusterConfig(String file, String name, String nodeName, String bi
         Objects.requireNonNull(metricsBind, "metricsBind");
         Objects.requireNonNull(adminBind, "adminBind");
         Objects.requireNonNull(stateDir, "stateDir");
+        hookDirs = List.copyOf(hookDirs);
         nodes = List.copyOf(nodes);
         vips = List.copyOf(vips);
         warnings = List.copyOf(warnings);
