@@ -1,6 +1,5 @@
 package io.lcs.model.config;
 
-import io.lcs.model.Names;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,16 +43,30 @@ public record HookPolicy(List<String> dirs, Set<String> configHooks) {
      */
     public String problem(String path) {
         if (path == null || !path.startsWith("/")) {
-            return "'" + Names.abbreviate(String.valueOf(path)) + "' is not an absolute path";
+            return "'" + shown(String.valueOf(path)) + "' is not an absolute path";
         }
         String normal = normalize(path);
         if (configHooks.contains(normal) || insideAny(normal)) {
             return null;
         }
-        return "'" + Names.abbreviate(path) + "'" + (normal.equals(path) ? "" : " (" + Names.abbreviate(normal) + ")")
+        return "'" + shown(path) + "'" + (normal.equals(path) ? "" : " (" + shown(normal) + ")")
                 + " is not inside the allowed hook directories (" + String.join(", ", dirs)
                 + ") and is not a hook lcs.conf names; put the program there, or add its directory to"
                 + " [cluster] hook_dirs in lcs.conf on every node";
+    }
+
+    /**
+     * A path as messages show it: whole (a refusal must name the file, and paths are bounded by the
+     * config parser's line limit and {@code ObjectValidator}'s PATH_MAX), control characters as
+     * {@code ?} so a crafted name cannot forge a log line.
+     */
+    static String shown(String path) {
+        StringBuilder sb = new StringBuilder(path.length());
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            sb.append(Character.isISOControl(c) ? '?' : c);
+        }
+        return sb.toString();
     }
 
     /** True if {@code path}, normalised, is a hook a {@code [vip]} section names. */
