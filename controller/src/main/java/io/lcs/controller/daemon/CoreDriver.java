@@ -10,6 +10,7 @@ import io.lcs.controller.core.Views.PeerView;
 import io.lcs.controller.core.WriteOp;
 import io.lcs.controller.core.WriteResult;
 import io.lcs.model.api.ConflictAck;
+import io.lcs.model.api.DesiredStateValidator;
 import io.lcs.model.api.Move;
 import io.lcs.model.api.NodeIntent;
 import io.lcs.model.api.ObjectKey;
@@ -24,6 +25,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -95,6 +97,12 @@ public final class CoreDriver {
     private long lastPlacementNanos;
     private boolean dirty = true;
     private long framesDropped;
+    /** Checks every object a peer sends before the core sees it. */
+    private final PeerObjectFilter peerObjects;
+    /** Every VirtualIP applied through the API (lcs.conf may hide some by name); rebuilt with {@link #vipsCache}. */
+    private volatile List<DesiredStateValidator.ApiVip> apiVips = List.of();
+    /** Per VIP held out of placement, the VIP that keeps its IP; rebuilt with {@link #vipsCache}. */
+    private Map<String, String> addressConflicts = Map.of();
     /** Per VIP, the last owner this node knew and its epoch; context only (a target-less move needs it after the release). */
     private final Map<String, OwnerAt> ownersSeen = new HashMap<>();
 
@@ -112,6 +120,11 @@ public final class CoreDriver {
         this.configVips = List.copyOf(configVips);
         this.monotonic = monotonic;
         this.wallMillis = wallMillis;
+        Set<String> members = new java.util.HashSet<>();
+        for (var m : core.config().members()) {
+            members.add(m.name());
+        }
+        this.peerObjects = new PeerObjectFilter(members, Set.of(CONFLICT_KIND), monotonic::getAsLong);
         this.snapshot = buildSnapshot(monotonic.getAsLong());
     }
 
@@ -234,14 +247,38 @@ public final class CoreDriver {
             return;
         }
         if (Context.isOnEventLoopThread() && Vertx.currentContext() == context) {
-            core.receive(peer, m, monotonic.getAsLong());
-            processSoon();
+            receive(peer, m);
         } else {
-            context.runOnContext(v -> {
-                core.receive(peer, m, monotonic.getAsLong());
-                processSoon();
-            });
+            context.runOnContext(v -> receive(peer, m));
         }
+    }
+
+    /** Hands a peer's message to the core, without the objects {@link PeerObjectFilter} refuses. On the context. */
+    private void receive(String peer, Message m) {
+        Message admitted = peerObjects.admit(peer, m, core::stored);
+        if (admitted != null) {
+            core.receive(peer, admitted, monotonic.getAsLong());
+            processSoon();
+        }
+    }
+
+    /** Objects from {@code peer} dropped at the boundary for {@code reason} ({@link PeerObjectFilter.Reason} label); any thread. */
+    public long peerObjectsRejected(String peer, String reason) {
+        return peerObjects.rejected(peer, PeerObjectFilter.Reason.valueOf(reason.toUpperCase(java.util.Locale.ROOT)));
+    }
+
+    /** The {@code reason} labels of {@link #peerObjectsRejected}. */
+    public static List<String> peerObjectRejectReasons() {
+        List<String> out = new ArrayList<>();
+        for (PeerObjectFilter.Reason r : PeerObjectFilter.Reason.values()) {
+            out.add(r.label());
+        }
+        return out;
+    }
+
+    /** Every VirtualIP applied through the API as last seen (lcs.conf may hide some); any thread. */
+    public List<DesiredStateValidator.ApiVip> apiVips() {
+        return apiVips;
     }
 
     /**
@@ -349,17 +386,28 @@ public final class CoreDriver {
             if (r.isEmpty()) {
                 break;
             }
+            boolean persisted = true;
             if (r.needsPersist()) {
                 try {
                     durable.persist(r.persistObjects(), r.forgetObjects(), r.persistEpochs());
-                } catch (IOException | RuntimeException e) {
-                    // Fail-stop: acknowledging what is not on disk could lose an acknowledged write
-                    // or an epoch. The kernel lifetime removes our VIPs; systemd restarts us.
+                } catch (IOException | UncheckedIOException e) {
+                    // Fail-stop, for a local disk that cannot persist and for nothing else: acknowledging
+                    // what is not on disk could lose an acknowledged write or an epoch. The kernel
+                    // lifetime removes our VIPs; systemd restarts us. Remote input never gets here as
+                    // content: PeerObjectFilter admits only objects the state directory can hold.
                     LOG.log(Level.ERROR, "cannot persist state, stopping: " + e.getMessage(), e);
                     Runtime.getRuntime().halt(70);
+                } catch (RuntimeException e) {
+                    // The state directory refused an object's content (a key or body it cannot hold):
+                    // a bug, since peers' objects and local writes are validated before the core. Never
+                    // stop on it (the object would come back by anti-entropy after every restart). What
+                    // is not on disk is not acknowledged: this batch's messages are dropped, a lost
+                    // round that every protocol step tolerates (epochs are persisted before objects).
+                    persisted = false;
+                    LOG.log(Level.ERROR, "cannot persist an object, its acknowledgement is not sent: " + e.getMessage(), e);
                 }
             }
-            for (Ready.Outbound o : r.messages()) {
+            for (Ready.Outbound o : persisted ? r.messages() : List.<Ready.Outbound>of()) {
                 outlet.send(o.to(), WireCodec.encode(o.message()));
             }
             for (CoreEvent e : r.events()) {
@@ -470,7 +518,7 @@ public final class CoreDriver {
     /** Who should hold {@code vip} as this node sees it, or null (no quorum, conflict, nobody eligible). */
     String desiredOwner(NodeSnapshot s, VipSpec vip, long now) {
         MembershipView m = s.membership();
-        if (!m.quorum() || s.conflicts().containsKey(vip.name())) {
+        if (!m.quorum() || s.conflicts().containsKey(vip.name()) || s.addressConflicts().containsKey(vip.name())) {
             return null;
         }
         List<Placement.Candidate> candidates = new ArrayList<>();
@@ -555,7 +603,7 @@ public final class CoreDriver {
             }
         }
         return new NodeSnapshot(now, core.self(), core.membership(now), vips, leases, conflicts, moves, movesAwayFrom,
-                cordoned, draining, declinedBy, vipsByNameCache);
+                cordoned, draining, declinedBy, vipsByNameCache, addressConflicts);
     }
 
     /**
@@ -573,21 +621,58 @@ public final class CoreDriver {
     private List<VipSpec> buildEffectiveVips() {
         List<VipSpec> out = new ArrayList<>(configVips);
         Set<String> names = new java.util.HashSet<>();
+        Map<String, Cidr> configAddresses = new HashMap<>();
         for (VipSpec v : configVips) {
             names.add(v.name());
+            configAddresses.put(v.name(), v.address());
         }
+        List<DesiredStateValidator.ApiVip> all = new ArrayList<>();
+        List<DesiredStateValidator.ApiVip> placed = new ArrayList<>();
         for (StoredObject o : core.objects(VirtualIP.KIND)) {
             String name = o.key().name();
-            if (!names.add(name)) {
-                continue;
-            }
+            VipSpec spec;
             try {
-                out.add(fromObject(o));
+                spec = fromObject(o);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "ignoring replicated VirtualIP " + name + ": " + e.getMessage());
+                continue;
+            }
+            JsonNode created = o.body().path("metadata").get("creationTimestamp");
+            DesiredStateValidator.ApiVip api = new DesiredStateValidator.ApiVip(name, spec.address(),
+                    created == null || !created.isTextual() ? null : created.asText());
+            all.add(api);
+            if (names.add(name)) { // lcs.conf VIPs win on a name clash
+                out.add(spec);
+                placed.add(api);
             }
         }
+        apiVips = List.copyOf(all);
+        updateAddressConflicts(DesiredStateValidator.addressConflicts(configAddresses, placed), out);
         return out;
+    }
+
+    /**
+     * Holds out of placement every VIP whose IP another VIP keeps (see
+     * {@link DesiredStateValidator#addressConflicts}: every node decides alike), and says so once
+     * when that starts and when it ends. On the context.
+     */
+    private void updateAddressConflicts(Map<String, String> now, List<VipSpec> vips) {
+        Map<String, String> before = addressConflicts;
+        addressConflicts = Map.copyOf(now);
+        for (VipSpec v : vips) {
+            String winner = now.get(v.name());
+            String was = before.get(v.name());
+            if (winner != null && !winner.equals(was)) {
+                String why = "address " + v.address().addressText() + " is also VirtualIP " + winner
+                        + "'s, which keeps it (lcs.conf VIPs first, then the earliest created): held out of placement"
+                        + " until one of them is deleted or changes its address";
+                events.append("AddressConflict", "VirtualIP/" + v.name(), why);
+                LOG.log(Level.WARNING, "vip " + v.name() + ": " + why);
+            } else if (winner == null && was != null) {
+                events.append("AddressConflictResolved", "VirtualIP/" + v.name(), "its address is its own again");
+                LOG.log(Level.INFO, "vip " + v.name() + ": address conflict with " + was + " resolved");
+            }
+        }
     }
 
     static VipSpec fromObject(StoredObject o) {

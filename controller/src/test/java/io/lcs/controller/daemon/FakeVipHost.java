@@ -49,7 +49,8 @@ final class FakeVipHost implements VipHost {
             leases.put(vip, new LeaseView(vip, false, 0, 0, null, 0, 0, l.highestEpoch(), false));
             NodeSnapshot s = snapshot;
             snapshot = new NodeSnapshot(s.takenAtNanos(), s.self(), s.membership(), s.vips(), Map.copyOf(leases),
-                    s.conflicts(), s.moves(), s.movesAwayFrom(), s.cordoned(), s.draining(), s.declined());
+                    s.conflicts(), s.moves(), s.movesAwayFrom(), s.cordoned(), s.draining(), s.declined(),
+                    s.vipsByName(), s.addressConflicts());
         }
     }
 

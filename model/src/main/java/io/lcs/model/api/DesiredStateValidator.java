@@ -11,6 +11,7 @@ import io.lcs.model.config.VipConfig;
 import io.lcs.model.net.Cidr;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -269,11 +270,17 @@ public final class DesiredStateValidator {
      * {@code [vip]} section with the IP of an API VIP is an error naming its line and the API
      * object; one with the name of an API VIP hides that object on this node (the lease is per name,
      * so the address does not move): a warning.
+     *
+     * @param sections the {@code [vip]} sections to check (those the reload adds or changes: a clash
+     *     the running configuration already had is not the reload's doing)
      */
-    public static ReloadCheck validateReload(ClusterConfig reread, List<ApiVip> apiVips) {
+    public static ReloadCheck validateReload(ClusterConfig reread, List<ApiVip> apiVips, Collection<String> sections) {
         List<ConfigError> errors = new ArrayList<>();
         List<ConfigError> warnings = new ArrayList<>();
         for (VipConfig v : reread.vips()) {
+            if (!sections.contains(v.name())) {
+                continue;
+            }
             for (ApiVip a : apiVips) {
                 if (a.name().equals(v.name())) {
                     warnings.add(new ConfigError(reread.file(), v.line(), "[vip " + v.name() + "] hides VirtualIP "
@@ -301,15 +308,15 @@ public final class DesiredStateValidator {
      * last), ties broken by name. A winner that is already live is therefore never displaced by a
      * newcomer. Pure and independent of the order of its inputs.
      *
-     * @param configVips the lcs.conf VIPs
+     * @param configVips the lcs.conf VIPs: name to address
      * @param apiVips the API's VIPs that lcs.conf does not hide (no {@code [vip]} of the same name)
      * @return per losing VIP name, the name of the VIP that keeps the address; empty when all IPs are unique
      */
-    public static Map<String, String> addressConflicts(List<VipConfig> configVips, List<ApiVip> apiVips) {
+    public static Map<String, String> addressConflicts(Map<String, Cidr> configVips, List<ApiVip> apiVips) {
         Map<InetAddress, String> winners = new HashMap<>();
         Map<InetAddress, ApiVip> apiWinners = new HashMap<>();
-        for (VipConfig v : configVips) {
-            winners.putIfAbsent(v.address().address(), v.name());
+        for (Map.Entry<String, Cidr> v : new TreeMap<>(configVips).entrySet()) {
+            winners.putIfAbsent(v.getValue().address(), v.getKey());
         }
         for (ApiVip a : apiVips) {
             InetAddress ip = a.address().address();
@@ -323,10 +330,10 @@ public final class DesiredStateValidator {
             }
         }
         Map<String, String> losers = new TreeMap<>();
-        for (VipConfig v : configVips) {
-            String w = winners.get(v.address().address());
-            if (!w.equals(v.name())) {
-                losers.put(v.name(), w);
+        for (Map.Entry<String, Cidr> v : configVips.entrySet()) {
+            String w = winners.get(v.getValue().address());
+            if (!w.equals(v.getKey())) {
+                losers.put(v.getKey(), w);
             }
         }
         for (ApiVip a : apiVips) {

@@ -207,19 +207,21 @@ class DesiredStateValidatorTest {
     void aReloadWhoseVipHasTheAddressOfAnApiVipIsRefusedNamingTheLineAndTheApiObject() {
         String text = CONF + "\n[vip new]\naddress = 198.18.0.50/32\ninterface = eth1\n";
         ClusterConfig reread = ConfigParser.parse("lcs.conf", text);
-        DesiredStateValidator.ReloadCheck check = DesiredStateValidator.validateReload(reread,
-                List.of(new ApiVip("db", Cidr.parse("198.18.0.50/24"))));
+        List<ApiVip> api = List.of(new ApiVip("db", Cidr.parse("198.18.0.50/24")));
+        DesiredStateValidator.ReloadCheck check = DesiredStateValidator.validateReload(reread, api, List.of("web", "new"));
         assertEquals(List.of("lcs.conf:" + line(text, "address = 198.18.0.50/32") + ": [vip new] address 198.18.0.50/32 is the same IP as VirtualIP db (198.18.0.50/24)"
                         + " applied through the API; one IP can be only one VIP: change the address, or delete the API"
                         + " object first (lcs delete vip db)"),
                 check.errors().stream().map(ConfigError::toString).toList());
         assertEquals(List.of(), check.warnings());
+        assertEquals(List.of(), DesiredStateValidator.validateReload(reread, api, List.of("web")).errors(),
+                "only the sections the reload adds or changes are its doing");
     }
 
     @Test
     void aReloadThatTakesOverAnApiVipOfTheSameNameWarns() {
         DesiredStateValidator.ReloadCheck check = DesiredStateValidator.validateReload(CONFIG,
-                List.of(new ApiVip("web", Cidr.parse("198.18.0.100/24"))));
+                List.of(new ApiVip("web", Cidr.parse("198.18.0.100/24"))), List.of("web"));
         assertEquals(List.of(), check.errors());
         assertEquals(1, check.warnings().size());
         assertTrue(check.warnings().get(0).toString().startsWith("lcs.conf:" + WEB_LINE + ": [vip web] hides VirtualIP web"),
@@ -234,14 +236,15 @@ class DesiredStateValidatorTest {
         ApiVip tieB = new ApiVip("b", Cidr.parse("198.18.0.60/24"), "2025-01-01T00:00:00Z");
         ApiVip tieA = new ApiVip("a", Cidr.parse("198.18.0.60/24"), "2025-01-01T00:00:00Z");
         ApiVip onConfigIp = new ApiVip("old", Cidr.parse("198.18.0.100/24"), "2020-01-01T00:00:00Z");
+        Map<String, Cidr> configVips = Map.of("web", CONFIG.vip("web").orElseThrow().address());
         Map<String, String> expected = Map.of("alpha", "zeta", "aaa", "zeta", "b", "a", "old", "web");
         List<ApiVip> all = new ArrayList<>(List.of(older, newer, unknownAge, tieB, tieA, onConfigIp,
                 new ApiVip("alone", Cidr.parse("198.18.0.70/24"), null)));
         Random random = new Random(7);
         for (int i = 0; i < 50; i++) { // every node computes the same, whatever order it learned the VIPs in
             Collections.shuffle(all, random);
-            assertEquals(expected, DesiredStateValidator.addressConflicts(CONFIG.vips(), all), "order " + all);
+            assertEquals(expected, DesiredStateValidator.addressConflicts(configVips, all), "order " + all);
         }
-        assertEquals(Map.of(), DesiredStateValidator.addressConflicts(CONFIG.vips(), List.of(older, tieA)));
+        assertEquals(Map.of(), DesiredStateValidator.addressConflicts(configVips, List.of(older, tieA)));
     }
 }
