@@ -378,15 +378,23 @@ public final class CoreDriver {
         scheduleTick(Math.min(core.nextDeadlineNanos(now), lastPlacementNanos + placementEvery));
     }
 
-    /** Applies everything the core produced: persist, then send, then deliver. */
+    /**
+     * Applies everything the core produced: persist, then send, then deliver. Write completions are
+     * delivered last, after the snapshot that shows the write: a client that reads (or writes again,
+     * which is checked against that snapshot's VIPs) right after "created" sees its object.
+     */
     private void process() {
         boolean changed = false;
+        List<CoreEvent.WriteCompleted> completed = new ArrayList<>();
+        // per completed write, why its batch could not be persisted (null: it was)
+        List<String> notPersisted = new ArrayList<>();
         for (int round = 0; round < 16; round++) { // bounded: delivering events can make more output
             Ready r = core.drain();
             if (r.isEmpty()) {
                 break;
             }
             boolean persisted = true;
+            String persistFailure = null;
             if (r.needsPersist()) {
                 try {
                     durable.persist(r.persistObjects(), r.forgetObjects(), r.persistEpochs());
@@ -404,6 +412,7 @@ public final class CoreDriver {
                     // is not on disk is not acknowledged: this batch's messages are dropped, a lost
                     // round that every protocol step tolerates (epochs are persisted before objects).
                     persisted = false;
+                    persistFailure = String.valueOf(e.getMessage());
                     LOG.log(Level.ERROR, "cannot persist an object, its acknowledgement is not sent: " + e.getMessage(), e);
                 }
             }
@@ -411,7 +420,12 @@ public final class CoreDriver {
                 outlet.send(o.to(), WireCodec.encode(o.message()));
             }
             for (CoreEvent e : r.events()) {
-                deliver(e);
+                if (e instanceof CoreEvent.WriteCompleted wc) {
+                    completed.add(wc);
+                    notPersisted.add(persistFailure);
+                } else {
+                    deliver(e);
+                }
             }
             // messages alone (heartbeats, replies) change nothing the snapshot shows
             changed |= !r.events().isEmpty() || r.needsPersist();
@@ -419,19 +433,20 @@ public final class CoreDriver {
         if (changed) {
             publish(); // once for all rounds: a snapshot is O(VIPs) to build and to route
         }
+        for (int i = 0; i < completed.size(); i++) {
+            Promise<WriteResult> p = pendingWrites.remove(completed.get(i).result().requestId());
+            if (p != null && notPersisted.get(i) != null) {
+                p.fail(new IllegalStateException("the write could not be persisted: " + notPersisted.get(i)));
+            } else if (p != null) {
+                p.complete(completed.get(i).result());
+            }
+        }
         if (dirty) {
             scheduleTick(0); // something changed: let placement look at it now, not at the next deadline
         }
     }
 
     private void deliver(CoreEvent e) {
-        if (e instanceof CoreEvent.WriteCompleted wc) {
-            Promise<WriteResult> p = pendingWrites.remove(wc.result().requestId());
-            if (p != null) {
-                p.complete(wc.result());
-            }
-            return;
-        }
         dirty = true;
         for (Consumer<CoreEvent> l : eventListeners) {
             try {

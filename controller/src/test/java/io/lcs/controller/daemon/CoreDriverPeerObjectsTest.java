@@ -42,6 +42,8 @@ import org.junit.jupiter.api.Test;
  */
 class CoreDriverPeerObjectsTest {
     private static final long HASH = 1L;
+    /** The test's store refuses this name's content, as a state directory refuses what it cannot hold. */
+    private static final String REFUSED_BY_STORE = "refused-by-store";
     private final Vertx vertx = Vertx.vertx();
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
     private final List<StoredObject> persisted = Collections.synchronizedList(new ArrayList<>());
@@ -57,7 +59,14 @@ class CoreDriverPeerObjectsTest {
                 new CoreConfig.Member("b", true), new CoreConfig.Member("c", true)), HASH, 2_000, 500);
         core = new ClusterCore(cfg, List.of(), Map.of(), now.get(), new SecureRandom());
         ctx = vertx.getOrCreateContext();
-        driver = new CoreDriver(vertx, ctx, core, (objects, forget, epochs) -> persisted.addAll(objects),
+        driver = new CoreDriver(vertx, ctx, core, (objects, forget, epochs) -> {
+                    for (StoredObject o : objects) {
+                        if (o.key().name().equals(REFUSED_BY_STORE)) { // as the state directory refuses content
+                            throw new IllegalArgumentException("cannot store " + o.key() + ": refused");
+                        }
+                    }
+                    persisted.addAll(objects);
+                },
                 (peer, frame) -> {
                     try {
                         (peer.equals("b") ? sentToB : sentToC).add(WireCodec.decode(frame));
@@ -194,6 +203,16 @@ class CoreDriverPeerObjectsTest {
         frame("b", new Message.WriteRequest(43, object("Conflict", "web", 1, "b", conflict)));
         assertTrue(onContext(() -> core.stored(new ObjectKey("Conflict", "web")).isPresent()),
                 "the conflict record the VIP reconciler writes is a known kind");
+    }
+
+    @Test
+    void anObjectTheStoreRefusesStopsNothingAndIsNotAcknowledged() throws Exception {
+        frame("b", new Message.WriteRequest(44, vip(REFUSED_BY_STORE, 1, "b")));
+        assertTrue(sentToB.stream().noneMatch(m -> m instanceof Message.WriteAck), "acknowledged: " + sentToB);
+        StoredObject good = vip("web", 1, "b");
+        frame("b", new Message.WriteRequest(45, good));
+        assertTrue(sentToB.contains(new Message.WriteAck(45, good.key(), good.version())),
+                "the node goes on (it used to halt here): " + sentToB);
     }
 
     @Test
