@@ -56,8 +56,8 @@ public final class ConfigParser {
     public static final String DEFAULT_LOOPBACK = "127.0.0.1";
     public static final String DEFAULT_STATE_DIR = "/var/lib/lcs";
     /**
-     * Where hooks named by {@code lcs apply} manifests may live ({@code hook_dirs}): the directory
-     * the Debian package makes for them, and the FHS places for a local or packaged program's helpers.
+     * Where hooks named by {@code lcs apply} manifests may live ({@code hook_dirs}): next to lcs's
+     * own configuration, and the FHS places for the helper programs of a local or packaged install.
      */
     public static final List<String> DEFAULT_HOOK_DIRS = List.of("/etc/lcs/hooks", "/usr/local/libexec/lcs",
             "/usr/libexec/lcs");
