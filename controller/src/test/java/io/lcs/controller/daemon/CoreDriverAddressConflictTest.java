@@ -26,10 +26,8 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -59,23 +57,7 @@ class CoreDriverAddressConflictTest {
     }
 
     private <T> T onContext(Callable<T> action) throws Exception {
-        AtomicReference<T> result = new AtomicReference<>();
-        AtomicReference<Exception> error = new AtomicReference<>();
-        CountDownLatch done = new CountDownLatch(1);
-        ctx.runOnContext(v -> {
-            try {
-                result.set(action.call());
-            } catch (Exception e) {
-                error.set(e);
-            } finally {
-                done.countDown();
-            }
-        });
-        assertTrue(done.await(10, TimeUnit.SECONDS));
-        if (error.get() != null) {
-            throw error.get();
-        }
-        return result.get();
+        return OnContext.call(ctx, action);
     }
 
     /** Ticks (25 ms apart, bounded) until {@code vip}'s lease is wanted here. */

@@ -26,10 +26,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -96,24 +95,8 @@ class CoreDriverPeerObjectsTest {
         onContext(() -> null); // the processing the frame queued has run
     }
 
-    private <T> T onContext(java.util.concurrent.Callable<T> action) throws Exception {
-        AtomicReference<T> result = new AtomicReference<>();
-        AtomicReference<Exception> error = new AtomicReference<>();
-        CountDownLatch done = new CountDownLatch(1);
-        ctx.runOnContext(v -> {
-            try {
-                result.set(action.call());
-            } catch (Exception e) {
-                error.set(e);
-            } finally {
-                done.countDown();
-            }
-        });
-        assertTrue(done.await(10, TimeUnit.SECONDS));
-        if (error.get() != null) {
-            throw error.get();
-        }
-        return result.get();
+    private <T> T onContext(Callable<T> action) throws Exception {
+        return OnContext.call(ctx, action);
     }
 
     private static ObjectNode vipBody(String name, String address) {
@@ -124,6 +107,15 @@ class CoreDriverPeerObjectsTest {
     private static StoredObject object(String kind, String name, long counter, String writer, ObjectNode body) {
         body.with("metadata").put("version", counter);
         return new StoredObject(new ObjectKey(kind, name), new ObjectVersion(counter, writer), false, body);
+    }
+
+    /** The record the VIP reconciler writes when it finds a conflict on VIP web at {@code epoch}. */
+    private static ObjectNode conflictBody(long epoch) {
+        ObjectNode conflict = LcsJson.json().createObjectNode().put("apiVersion", "lcs/v1").put("kind", "Conflict");
+        conflict.putObject("metadata").put("name", "web");
+        conflict.putObject("spec").put("vip", "web").put("epoch", epoch).put("node", "b").put("reason", "r")
+                .put("address", "198.18.0.10/24");
+        return conflict;
     }
 
     private static StoredObject vip(String name, long counter, String writer) {
@@ -172,10 +164,7 @@ class CoreDriverPeerObjectsTest {
     @Test
     void anObjectApplyWouldRefuseIsDroppedAndCounted() throws Exception {
         assertDroppedUnstored(object("VirtualIP", "web", 1, "b", vipBody("web", "198.18.0.10/33")), "invalid");
-        ObjectNode conflict = LcsJson.json().createObjectNode().put("apiVersion", "lcs/v1").put("kind", "Conflict");
-        conflict.putObject("metadata").put("name", "web");
-        conflict.putObject("spec").put("vip", "web").put("epoch", 0);
-        assertDroppedUnstored(object("Conflict", "web", 1, "b", conflict), "invalid");
+        assertDroppedUnstored(object("Conflict", "web", 1, "b", conflictBody(0)), "invalid");
     }
 
     @Test
@@ -196,11 +185,7 @@ class CoreDriverPeerObjectsTest {
         assertTrue(onContext(() -> core.stored(good.key()).isPresent()));
         assertEquals(List.of(good), persisted);
         assertTrue(sentToB.contains(new Message.WriteAck(42, good.key(), good.version())), sentToB.toString());
-        ObjectNode conflict = LcsJson.json().createObjectNode().put("apiVersion", "lcs/v1").put("kind", "Conflict");
-        conflict.putObject("metadata").put("name", "web");
-        conflict.putObject("spec").put("vip", "web").put("epoch", 3).put("node", "b").put("reason", "r")
-                .put("address", "198.18.0.10/24");
-        frame("b", new Message.WriteRequest(43, object("Conflict", "web", 1, "b", conflict)));
+        frame("b", new Message.WriteRequest(43, object("Conflict", "web", 1, "b", conflictBody(3))));
         assertTrue(onContext(() -> core.stored(new ObjectKey("Conflict", "web")).isPresent()),
                 "the conflict record the VIP reconciler writes is a known kind");
     }
