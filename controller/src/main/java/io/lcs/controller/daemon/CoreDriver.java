@@ -99,6 +99,8 @@ public final class CoreDriver {
     private long framesDropped;
     /** Checks every object a peer sends before the core sees it. */
     private final PeerObjectFilter peerObjects;
+    /** This node's copy of a key, for {@link #peerObjects}; one instance, not one per received message. */
+    private final java.util.function.Function<ObjectKey, java.util.Optional<StoredObject>> storedCopy;
     /** Every VirtualIP applied through the API (lcs.conf may hide some by name); rebuilt with {@link #vipsCache}. */
     private volatile List<DesiredStateValidator.ApiVip> apiVips = List.of();
     /** Per VIP held out of placement, the VIP that keeps its IP; rebuilt with {@link #vipsCache}. */
@@ -125,6 +127,7 @@ public final class CoreDriver {
             members.add(m.name());
         }
         this.peerObjects = new PeerObjectFilter(members, Set.of(CONFLICT_KIND), monotonic::getAsLong);
+        this.storedCopy = core::stored;
         this.snapshot = buildSnapshot(monotonic.getAsLong());
     }
 
@@ -255,7 +258,7 @@ public final class CoreDriver {
 
     /** Hands a peer's message to the core, without the objects {@link PeerObjectFilter} refuses. On the context. */
     private void receive(String peer, Message m) {
-        Message admitted = peerObjects.admit(peer, m, core::stored);
+        Message admitted = peerObjects.admit(peer, m, storedCopy);
         if (admitted != null) {
             core.receive(peer, admitted, monotonic.getAsLong());
             processSoon();
