@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lcs.controller.http.ConnectionGuard;
-import io.lcs.controller.http.ReportThrottle;
+import io.lcs.reconcilers.runtime.LogThrottle;
 import io.lcs.model.Names;
 import io.lcs.model.api.LcsObject;
 import io.lcs.model.api.ObjectKey;
@@ -103,8 +103,8 @@ public final class AdminServer {
     private final boolean readsNeedToken;
     private final EnumMap<Refusal, LongAdder> refused = new EnumMap<>(Refusal.class);
     private final EnumMap<WatchLimit, LongAdder> watchLimits = new EnumMap<>(WatchLimit.class);
-    private final ReportThrottle refusalReports;
-    private final ReportThrottle watchReports;
+    /** Keys {@code refusal} and {@code watch}: at most one line (and refusal event) a minute each. */
+    private final LogThrottle reports;
     /** Touched on the server's event loop only. */
     private final List<Watcher> watchers = new ArrayList<>();
     private HttpServer server;
@@ -129,8 +129,7 @@ public final class AdminServer {
         this.events = events;
         this.guard = new ConnectionGuard(vertx, cfg.http(), nanoTime);
         this.readsNeedToken = readsNeedToken(cfg);
-        this.refusalReports = new ReportThrottle(ReportThrottle.DEFAULT_INTERVAL_NANOS, nanoTime);
-        this.watchReports = new ReportThrottle(ReportThrottle.DEFAULT_INTERVAL_NANOS, nanoTime);
+        this.reports = new LogThrottle(ConnectionGuard.REPORT_INTERVAL, nanoTime::getAsLong);
         for (Refusal r : Refusal.values()) {
             refused.put(r, new LongAdder());
         }
@@ -313,10 +312,11 @@ public final class AdminServer {
 
     private void refuse(RoutingContext ctx, Refusal why, String message) {
         refused.get(why).increment();
-        long unreported = refusalReports.occurred();
+        long unreported = reports.permit("refusal");
         if (unreported >= 0) {
-            String what = "refused " + ctx.request().method() + " " + Names.abbreviate(ctx.request().path()) + " from "
-                    + ctx.request().remoteAddress() + ": " + why.text + ReportThrottle.more(unreported);
+            String what = LogThrottle.withSuppressed("refused " + ctx.request().method() + " "
+                    + Names.abbreviate(ctx.request().path()) + " from " + ctx.request().remoteAddress() + ": " + why.text,
+                    unreported);
             LOG.log(System.Logger.Level.WARNING, "admin API: " + what);
             events.record(AdminEvents.REQUEST_REFUSED, what);
         }
@@ -502,12 +502,12 @@ public final class AdminServer {
         }
         WatchLimit what = victim == null ? WatchLimit.WATCH_LIMIT : WatchLimit.WATCH_EVICTED;
         watchLimits.get(what).increment();
-        long unreported = watchReports.occurred();
+        long unreported = reports.permit("watch");
         if (unreported >= 0) {
-            LOG.log(System.Logger.Level.WARNING, "admin API: " + cfg.maxWatchers() + " watch streams open: "
-                    + (victim == null ? "refused the watch of " + ctx.request().remoteAddress()
+            LOG.log(System.Logger.Level.WARNING, LogThrottle.withSuppressed("admin API: " + cfg.maxWatchers()
+                    + " watch streams open: " + (victim == null ? "refused the watch of " + ctx.request().remoteAddress()
                     : "closed the oldest one opened without the token (" + victim.ctx.request().remoteAddress()
-                    + ") for one with it") + ReportThrottle.more(unreported));
+                    + ") for one with it"), unreported));
         }
         if (victim == null) {
             return false;

@@ -10,9 +10,11 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;
+import io.lcs.reconcilers.runtime.LogThrottle;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -63,6 +65,8 @@ public final class ConnectionGuard {
     private static final System.Logger LOG = System.getLogger("io.lcs.http");
     /** The source of every loopback client (127.0.0.0/8, ::1). */
     static final String LOOPBACK = "loopback";
+    /** 1 minute: a flood writes at most one log line a minute per reason (the metric counts every one). */
+    public static final Duration REPORT_INTERVAL = Duration.ofMinutes(1);
     /** 1 s: the coarsest sweep; the timeout is exact to this much. */
     static final long MAX_SWEEP_INTERVAL_MILLIS = 1_000;
 
@@ -130,7 +134,7 @@ public final class ConnectionGuard {
     private final LinkedHashMap<HttpConnection, Tracked> open = new LinkedHashMap<>();
     private final Map<String, Integer> perSource = new HashMap<>();
     private final EnumMap<Reason, LongAdder> counts = new EnumMap<>(Reason.class);
-    private final EnumMap<Reason, ReportThrottle> throttles = new EnumMap<>(Reason.class);
+    private final LogThrottle reports;
     private final long sweepMillis;
     private final Function<SocketAddress, String> sources;
     private volatile int openCount;
@@ -152,9 +156,9 @@ public final class ConnectionGuard {
         this.limits = limits;
         this.nanoTime = nanoTime;
         this.sweepMillis = Math.max(1, Math.min(MAX_SWEEP_INTERVAL_MILLIS, limits.headerTimeoutMillis() / 4));
+        this.reports = new LogThrottle(REPORT_INTERVAL, nanoTime::getAsLong);
         for (Reason r : Reason.values()) {
             counts.put(r, new LongAdder());
-            throttles.put(r, new ReportThrottle(ReportThrottle.DEFAULT_INTERVAL_NANOS, nanoTime));
         }
     }
 
@@ -336,10 +340,10 @@ public final class ConnectionGuard {
 
     private void reject(Reason reason, String who, String what) {
         counts.get(reason).increment();
-        long unreported = throttles.get(reason).occurred();
+        long unreported = reports.permit(reason.label);
         if (unreported >= 0) {
-            LOG.log(Level.WARNING, limits.server() + " HTTP server: " + reason.label + ": " + who + " " + what
-                    + ReportThrottle.more(unreported));
+            LOG.log(Level.WARNING, LogThrottle.withSuppressed(limits.server() + " HTTP server: " + reason.label + ": "
+                    + who + " " + what, unreported));
         }
     }
 

@@ -227,7 +227,7 @@ class AdminAuthTest {
         assertEquals(401, send(port, "POST", "/api/v1/nodes/b/drain", null, null).statusCode());
         List<ClusterEvent> events = refusalEvents();
         assertEquals(2, events.size(), events.toString());
-        assertTrue(events.get(1).message().endsWith("no admin token (and 3 more since the last report)"),
+        assertTrue(events.get(1).message().endsWith("no admin token (3 more like this not logged)"),
                 events.get(1).message());
         assertEquals(2, warnings().size(), warnings().toString());
         assertEquals(5, server.refusals().get("no_token").getAsLong(), "the counter counts every one");
