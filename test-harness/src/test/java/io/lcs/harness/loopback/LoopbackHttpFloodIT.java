@@ -1,6 +1,7 @@
 package io.lcs.harness.loopback;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lcs.cli.AdminEndpoint;
@@ -125,6 +126,7 @@ class LoopbackHttpFloodIT {
         assertTrue(failedConnects.get() < (ADMIN_FLOOD + METRICS_FLOOD) / 100, failedConnects.get() + " connects failed");
 
         assertTrue(owner.alive(), "the owner's lcsd died\n" + cluster.logOf(owner));
+        assertFalse(cluster.logOf(owner).contains("share the core's event loop"), cluster.logOf(owner));
         for (Node n : cluster.nodes()) {
             assertEquals(owner.name, cluster.owner(n, "web"), "owner of web as " + n.name + " sees it");
             assertEquals(epoch, cluster.epoch(n, "web"), "epoch of web as " + n.name + " sees it: it moved\n"
