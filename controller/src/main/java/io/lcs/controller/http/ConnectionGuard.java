@@ -162,10 +162,6 @@ public final class ConnectionGuard {
         }
     }
 
-    public HttpLimits limits() {
-        return limits;
-    }
-
     /**
      * 256 connections waiting in the kernel to be accepted: a flood that outruns lcsd's accepting
      * queues there, first in, first out, and a client's wait is this many accepts (the kernel's

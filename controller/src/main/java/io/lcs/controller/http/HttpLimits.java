@@ -84,14 +84,6 @@ public record HttpLimits(String server, int maxConnections, int maxConnectionsPe
                 HEADER_TIMEOUT_MILLIS, IDLE_TIMEOUT_SECONDS, METRICS_MAX_BODY_BYTES);
     }
 
-    public HttpLimits withConnections(int total, int perSource) {
-        return new HttpLimits(server, total, perSource, headerTimeoutMillis, idleTimeoutSeconds, maxBodyBytes);
-    }
-
-    public HttpLimits withHeaderTimeoutMillis(long millis) {
-        return new HttpLimits(server, maxConnections, maxConnectionsPerSource, millis, idleTimeoutSeconds, maxBodyBytes);
-    }
-
     public HttpLimits withMaxBodyBytes(long bytes) {
         return new HttpLimits(server, maxConnections, maxConnectionsPerSource, headerTimeoutMillis, idleTimeoutSeconds,
                 bytes);
