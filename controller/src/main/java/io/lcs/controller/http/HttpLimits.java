@@ -23,13 +23,14 @@ public record HttpLimits(String server, int maxConnections, int maxConnectionsPe
                          int idleTimeoutSeconds, long maxBodyBytes) {
 
     /**
-     * 128 admin connections: the CLI opens one per call and closes it; a {@code move --wait} polls on
-     * one at a time; 16 of them may be watch streams. The table is also how many newer connections
-     * a flood must open before a client's connection, accepted but not yet read, could be the oldest
-     * one closed to make room. 9,000 half-open connections exhausted a 48 MiB heap (issue 13): about
-     * 5 KiB each, so 128 cost under 1 MiB.
+     * 512 admin connections. The table is how many newer connections a flood must open before a
+     * client's connection, accepted but not yet read, is the oldest one closed to make room: on a
+     * loaded 2-core machine lcsd took tens of milliseconds to read a request behind a flood, and
+     * with 128 root's {@code lcs status} was closed before it was read (LoopbackHttpFloodIT). The
+     * CLI opens one connection per call; 16 may be watch streams. 9,000 half-open connections
+     * exhausted a 48 MiB heap (issue 13): about 5 KiB each, so 512 cost under 3 MiB.
      */
-    public static final int ADMIN_MAX_CONNECTIONS = 128;
+    public static final int ADMIN_MAX_CONNECTIONS = 512;
     /**
      * 64 per source: half the table, so one remote host cannot take it all. Loopback clients are one
      * source with the whole table: every local user shares 127.0.0.1 (and may pick any 127.x source),
