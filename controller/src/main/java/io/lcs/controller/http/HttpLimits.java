@@ -32,7 +32,7 @@ public record HttpLimits(String server, int maxConnections, int maxConnectionsPe
      */
     public static final int ADMIN_MAX_CONNECTIONS = 512;
     /**
-     * 64 per source: half the table, so one remote host cannot take it all. Loopback clients are one
+     * 64 per source: an eighth of the table, so one remote host cannot take most of it. Loopback clients are one
      * source with the whole table: every local user shares 127.0.0.1 (and may pick any 127.x source),
      * so a share would bound nothing there; eviction of connections without a request in progress is
      * what keeps root's CLI served during a local flood.
