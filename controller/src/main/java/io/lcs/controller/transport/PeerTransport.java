@@ -60,8 +60,8 @@ import static java.lang.System.Logger.Level.WARNING;
  * logged once and retried every {@link #RESOLVE_RETRY}; until it resolves, that peer cannot connect
  * to this node (this node still dials the peers it dials). Of the connections let in, at most
  * {@value #PENDING_HANDSHAKES_PER_MEMBER} per member at that address, and
- * {@value #PENDING_HANDSHAKES_PER_MEMBER} per peer in total, may be in their handshake at once;
- * strangers never count, so a member always finds room. Every refusal is counted by
+ * {@value #MAX_PENDING_HANDSHAKES} in total, may be in their handshake at once; strangers never
+ * count, so a member always finds room (unless another member has more than 64 addresses). Every refusal is counted by
  * {@link ConnectionRejectReason}. Warnings about inbound connections are limited to one line per
  * source address per {@link #WARNING_INTERVAL}, with the number suppressed ({@link WarningThrottle}).
  *
@@ -89,11 +89,18 @@ public final class PeerTransport {
      */
     static final int WRITE_QUEUE_MAX_BYTES = 256 * 1024;
     /**
-     * Connections in their handshake allowed at once per member at a source address (and, times the
-     * number of peers, in total). A well-behaved member has one at a time; 4 leaves room for the one
-     * a crashed process left behind (it lasts until the handshake timeout) and a reconnect or two.
+     * Connections in their handshake allowed at once per member at a source address. A well-behaved
+     * member has one at a time; 4 leaves room for the one a crashed process left behind (it lasts
+     * until the handshake timeout) and a reconnect or two.
      */
     static final int PENDING_HANDSHAKES_PER_MEMBER = 4;
+    /**
+     * Connections in their handshake allowed at once in total. The largest cluster (15 nodes) needs
+     * at most 14 x {@value #PENDING_HANDSHAKES_PER_MEMBER} = 56; 256 bounds the sockets and hello
+     * buffers (at most {@value Hello#MAX_BYTES} bytes each) held for unauthenticated connections even
+     * when members' host names resolve to many addresses (it binds only past 64 of them).
+     */
+    static final int MAX_PENDING_HANDSHAKES = 256;
     /**
      * At most one warning line per source address per this interval: a flood of bad connections
      * wrote ~17,000 lines in 45 s before; 10 s keeps a persistent problem visible in every screen of
@@ -128,8 +135,6 @@ public final class PeerTransport {
     private final Map<String, PeerConnection> open = new ConcurrentHashMap<>();
     /** Every live connection (any phase); context only. */
     private final Set<PeerConnection> live = new HashSet<>();
-    /** Inbound connections allowed in their handshake at once, all members together. */
-    private final int maxPendingHandshakes;
     /** Written on the context only; volatile for {@link #pendingHandshakes()}. */
     private volatile int pendingHandshakes;
     /** Inbound connections in their handshake per source address (members only). Context only. */
@@ -179,7 +184,6 @@ public final class PeerTransport {
         this.members = MemberAddresses.literals(config.peers());
         this.hostNames = !members.unresolved().isEmpty();
         this.stats = new TransportStats(names);
-        this.maxPendingHandshakes = PENDING_HANDSHAKES_PER_MEMBER * Math.max(1, config.peers().size());
     }
 
     /** Counters for metrics; live, thread-safe. */
@@ -450,8 +454,8 @@ public final class PeerTransport {
             refuse(socket, ip, ConnectionRejectReason.SOURCE_LIMIT, " (" + sourceLimit + ")");
             return;
         }
-        if (pendingHandshakes >= maxPendingHandshakes) {
-            refuse(socket, ip, ConnectionRejectReason.HANDSHAKE_LIMIT, " (" + maxPendingHandshakes + ")");
+        if (pendingHandshakes >= MAX_PENDING_HANDSHAKES) {
+            refuse(socket, ip, ConnectionRejectReason.HANDSHAKE_LIMIT, " (" + MAX_PENDING_HANDSHAKES + ")");
             return;
         }
         PeerConnection c = new PeerConnection(this, socket, PeerConnection.Role.ACCEPTOR, null);
