@@ -28,6 +28,8 @@ public final class StatusView {
     private final Map<String, Long> failovers = new ConcurrentHashMap<>();
     private final Map<String, LocalVipState> local = new ConcurrentHashMap<>();
     private final Map<String, List<Condition>> lastConditions = new ConcurrentHashMap<>();
+    /** Why this node activated a VIP without a duplicate probe (no neighbour discovery), by VIP. */
+    private final Map<String, String> probeSkipped = new ConcurrentHashMap<>();
     private final Clock clock;
 
     public StatusView(String cluster, String version, Clock clock) {
@@ -61,6 +63,19 @@ public final class StatusView {
 
     public void observed(String vip, LocalVipState state) {
         local.put(vip, state);
+    }
+
+    /**
+     * Records that this node activates {@code vip} without a duplicate probe or announcements, and
+     * why ({@code null} clears it); shown as the condition {@code Probed=False} while the address is
+     * on this node.
+     */
+    public void probeSkipped(String vip, String why) {
+        if (why == null) {
+            probeSkipped.remove(vip);
+        } else {
+            probeSkipped.put(vip, why);
+        }
     }
 
     /** Records owner changes from a new snapshot; call for every snapshot (cheap). */
@@ -117,9 +132,14 @@ public final class StatusView {
             } else if (allDeclined(s, v)) {
                 state = "failed";
                 conditions.add(new Condition("Placeable", Condition.FALSE, "HooksFailing",
-                        "every eligible node declined it (pre_start hook or interface failed)", null, null));
+                        "every eligible node declined it (pre_start hook, interface or duplicate probe failed)",
+                        null, null));
             } else {
                 state = "pending";
+            }
+            String skipped = probeSkipped.get(v.name());
+            if (skipped != null && mine != null && mine.addressPresent()) {
+                conditions.add(new Condition("Probed", Condition.FALSE, "NoNeighbourDiscovery", skipped, null, null));
             }
             if (mine != null && mine.problem() != null) {
                 conditions.add(new Condition("Ready", Condition.FALSE, mine.problemReason(), mine.problem(), null,

@@ -529,6 +529,69 @@ class VipReconcilerTest {
         assertTrue(condition("Ready").message().contains("is down"));
     }
 
+    // ------------------------------------------------------------------ duplicate probe
+
+    @Test
+    void probeThatCouldNotRunKeepsTheVipOffThisNodeAndSaysWhy() throws Exception {
+        actuator.failProbe(ADDRESS, "arping -D -c 1 -w 1 -I eth0 198.18.0.201: exit 2: arping: Device eth0 not available.");
+        host.set(heldSnapshot(3, 5 * SECOND, true));
+
+        Result r = reconciler.reconcile("web");
+
+        assertFalse(present(ADDRESS), "not added unprobed");
+        assertTrue(hooks.of("pre_start").isEmpty(), "nothing runs after a failed probe");
+        assertTrue(log.contains("decline web true") && log.contains("release web"), log.toString());
+        assertEquals(Result.requeueAfter(VipReconciler.DECLINE_FOR), r);
+        Condition ready = condition("Ready");
+        assertEquals(VipReconciler.PROBE_FAILED, ready.reason());
+        assertTrue(ready.message().startsWith("duplicate probe of 198.18.0.201 on eth0 could not run: arping"),
+                ready.message());
+    }
+
+    @Test
+    void batchedProbesThatCouldNotRunDeclineEveryVipAndAddNothing() throws Exception {
+        batchedThree(5 * SECOND);
+        for (Cidr c : List.of(ADDRESS, API_ADDRESS, DB_ADDRESS)) {
+            actuator.failProbe(c, "arp-scan --interface=eth0 ...: exit 1: ERROR: something");
+        }
+        for (String vip : List.of("web", "api", "db")) {
+            reconciler.reconcile(vip);
+        }
+        runBatchTasks();
+
+        assertFalse(present(ADDRESS) || present(API_ADDRESS) || present(DB_ADDRESS), log.toString());
+        assertEquals(List.of("web=true", "api=true", "db=true"), host.declines, "every VIP fails closed, none pending");
+        assertEquals(VipReconciler.PROBE_FAILED, condition("Ready").reason());
+    }
+
+    @Test
+    void vipsOnLoopbackAreActivatedWithoutAProbeAndTheStatusSaysSo() throws Exception {
+        actuator.setLink(new LinkState("lo", true, true, true, "UNKNOWN", "00:00:00:00:00:00", "loopback", false,
+                false));
+        VipSpec web = new VipSpec("web", Cidr.parse("198.18.7.1/32"), "lo", List.of(), null, null, null, null,
+                "config", 1);
+        VipSpec api = new VipSpec("api", Cidr.parse("198.18.7.2/32"), "lo", List.of(), "/hooks/api-pre_start", null,
+                null, null, "config", 1);
+        reconciler.enableBatching(batchTasks::add, Duration.ZERO);
+        Map<String, LeaseView> leases = new LinkedHashMap<>();
+        leases.put("web", held("web", 3, 5 * SECOND, true));
+        leases.put("api", held("api", 3, 5 * SECOND, true));
+        host.set(snapshot(List.of(web, api), leases));
+
+        reconciler.reconcile("web"); // hook-less: the batch path
+        reconciler.reconcile("api"); // with pre_start: the single-VIP path
+        runBatchTasks();
+
+        List<Cidr> onLo = actuator.addresses("lo").stream().map(InterfaceAddress::cidr).toList();
+        assertEquals(List.of(Cidr.parse("198.18.7.2/32"), Cidr.parse("198.18.7.1/32")), onLo, log.toString());
+        assertTrue(host.declines.isEmpty(), "" + host.declines);
+        Condition probed = condition("Probed");
+        assertEquals(Condition.FALSE, probed.status());
+        assertEquals("NoNeighbourDiscovery", probed.reason());
+        assertEquals("no neighbour discovery on lo (loopback); duplicate probe and announcements skipped",
+                probed.message());
+    }
+
     // ------------------------------------------------------------------ deletion, start, stop
 
     @Test
