@@ -67,8 +67,8 @@ public final class StatusView {
 
     /**
      * Records that this node activates {@code vip} without a duplicate probe or announcements, and
-     * why ({@code null} clears it); shown as the condition {@code Probed=False} while the address is
-     * on this node.
+     * why ({@code null} clears it); shown as the condition {@code ProbeSkipped=True} while the address
+     * is on this node (informative: {@code lcs status} does not list it, {@code lcs describe} does).
      */
     public void probeSkipped(String vip, String why) {
         if (why == null) {
@@ -139,7 +139,7 @@ public final class StatusView {
             }
             String skipped = probeSkipped.get(v.name());
             if (skipped != null && mine != null && mine.addressPresent()) {
-                conditions.add(new Condition("Probed", Condition.FALSE, "NoNeighbourDiscovery", skipped, null, null));
+                conditions.add(new Condition("ProbeSkipped", Condition.TRUE, "NoNeighbourDiscovery", skipped, null, null));
             }
             if (mine != null && mine.problem() != null) {
                 conditions.add(new Condition("Ready", Condition.FALSE, mine.problemReason(), mine.problem(), null,

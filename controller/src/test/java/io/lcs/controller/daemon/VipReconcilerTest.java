@@ -585,8 +585,8 @@ class VipReconcilerTest {
         List<Cidr> onLo = actuator.addresses("lo").stream().map(InterfaceAddress::cidr).toList();
         assertEquals(List.of(Cidr.parse("198.18.7.2/32"), Cidr.parse("198.18.7.1/32")), onLo, log.toString());
         assertTrue(host.declines.isEmpty(), "" + host.declines);
-        Condition probed = condition("Probed");
-        assertEquals(Condition.FALSE, probed.status());
+        Condition probed = condition("ProbeSkipped");
+        assertEquals(Condition.TRUE, probed.status());
         assertEquals("NoNeighbourDiscovery", probed.reason());
         assertEquals("no neighbour discovery on lo (loopback); duplicate probe and announcements skipped",
                 probed.message());

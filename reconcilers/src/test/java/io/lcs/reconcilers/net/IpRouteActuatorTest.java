@@ -213,6 +213,9 @@ class IpRouteActuatorTest {
         assertTrue(tun.noArp() && tun.pointToPoint(), "" + tun);
         assertEquals("point-to-point", tun.noNeighbourDiscovery());
         assertEquals("NOARP", actuator.link("nex0").noNeighbourDiscovery());
+        // through the persistent session the link is read with "addr show", which has the same fields
+        assertEquals("loopback", IpJson.link(sample("addr-show-lo.json"), "lo").noNeighbourDiscovery());
+        assertEquals("point-to-point", IpJson.link(sample("addr-show-tun0.json"), "tun0").noNeighbourDiscovery());
     }
 
     @Test

@@ -109,9 +109,7 @@ class LoopbackInterfaceVipsIT {
                 + "\n" + output);
 
         // the status says why there was no probe; nothing is pending, failed or in conflict
-        CommandResult get = Netns.run(Duration.ofSeconds(20), Netns.exec(ns, List.of(javaBin, "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.lcs.cli.Lcs",
-                "--server", "http://127.0.0.1:9121", "get", "vips", "-o", "json")));
+        CommandResult get = lcs(javaBin, "get", "vips", "-o", "json");
         assertTrue(get.ok(), "lcs get vips: exit " + get.exitCode() + ": " + get.stderr());
         JsonNode items = new ObjectMapper().readTree(get.stdout());
         items = items.isArray() ? items : items.path("items");
@@ -121,13 +119,17 @@ class LoopbackInterfaceVipsIT {
             assertEquals("active", vip.path("status").path("state").asText(), name + ": " + vip);
             boolean probed = false;
             for (JsonNode c : vip.path("status").path("conditions")) {
-                probed |= c.path("type").asText().equals("Probed")
+                probed |= c.path("type").asText().equals("ProbeSkipped")
                         && c.path("reason").asText().equals("NoNeighbourDiscovery")
                         && c.path("message").asText().equals("no neighbour discovery on lo (loopback); duplicate"
                         + " probe and announcements skipped");
             }
-            assertTrue(probed, name + " has no Probed=False NoNeighbourDiscovery condition: " + vip);
+            assertTrue(probed, name + " has no ProbeSkipped=True NoNeighbourDiscovery condition: " + vip);
         }
+
+        // informative only: `lcs status` of this healthy cluster is the original's, no condition lines
+        CommandResult status = lcs(javaBin, "status");
+        assertTrue(status.ok() && status.stdout().lines().noneMatch(l -> l.startsWith("    ")), status.stdout());
 
         // said once per VIP at info; no probe failure, decline or conflict
         output = Files.readString(log, StandardCharsets.UTF_8);
@@ -140,6 +142,14 @@ class LoopbackInterfaceVipsIT {
             assertTrue(output.lines().filter(l -> l.contains(bad)).allMatch(l -> l.contains("skipped")),
                     "'" + bad + "' in the log:\n" + output);
         }
+    }
+
+    /** {@code lcs ARGS...} run inside the namespace against the node's admin API. */
+    private CommandResult lcs(String javaBin, String... args) {
+        List<String> argv = new ArrayList<>(List.of(javaBin, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
+                System.getProperty("java.class.path"), "io.lcs.cli.Lcs", "--server", "http://127.0.0.1:9121"));
+        argv.addAll(List.of(args));
+        return Netns.run(Duration.ofSeconds(20), Netns.exec(ns, argv));
     }
 
     /** The addresses on the namespace's {@code lo}, as CIDR text. */
