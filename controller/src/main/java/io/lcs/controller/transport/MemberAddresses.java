@@ -50,17 +50,9 @@ final class MemberAddresses {
 
     /** The IP literals among {@code peers}, without any lookup: host names count as not resolved yet. */
     static MemberAddresses literals(List<PeerAddress> peers) {
-        Map<String, Set<InetAddress>> byPeer = new LinkedHashMap<>();
-        Map<String, String> unresolved = new LinkedHashMap<>();
-        for (PeerAddress p : peers) {
-            InetAddress literal = literal(p.host());
-            if (literal != null) {
-                byPeer.put(p.name(), Set.of(literal));
-            } else {
-                unresolved.put(p.name(), "not resolved yet");
-            }
-        }
-        return new MemberAddresses(byPeer, unresolved);
+        return resolve(peers, host -> {
+            throw new UnknownHostException("not resolved yet");
+        });
     }
 
     /** Every peer's addresses, host names resolved with {@code resolver} (blocking). */

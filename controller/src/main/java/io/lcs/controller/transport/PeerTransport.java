@@ -474,7 +474,7 @@ public final class PeerTransport {
     }
 
     /** Logs {@code line} as a WARN about {@code source}, at most one per source per {@link #WARNING_INTERVAL}. */
-    void warn(String source, String line) {
+    private void warn(String source, String line) {
         String out = warnings.admit(source == null ? "?" : source, line, System.nanoTime());
         if (out != null) {
             LOG.log(WARNING, out);

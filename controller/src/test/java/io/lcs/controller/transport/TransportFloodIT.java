@@ -14,19 +14,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static io.lcs.controller.transport.TransportTestSupport.SECRET;
 import static io.lcs.controller.transport.TransportTestSupport.await;
-import static io.lcs.controller.transport.TransportTestSupport.freePort;
 import static io.lcs.controller.transport.TransportTestSupport.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,32 +42,17 @@ class TransportFloodIT {
 
     private Vertx vertx;
     private final List<PeerTransport> started = new ArrayList<>();
-    private final List<LogRecord> transportLog = new CopyOnWriteArrayList<>();
-    private final Logger jul = Logger.getLogger("io.lcs.transport");
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            transportLog.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private TransportLog log;
 
     @BeforeEach
     void setUp() {
         vertx = Vertx.vertx();
-        jul.addHandler(capture);
+        log = new TransportLog();
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        jul.removeHandler(capture);
+        log.close();
         for (PeerTransport t : started) {
             get(t.stop());
         }
@@ -165,24 +145,12 @@ class TransportFloodIT {
 
     private void start(PeerTransportIT.Node self, PeerTransportIT.Node other) throws Exception {
         self.listener = new RecordingListener();
-        // a restart in the same JVM may find the old listening socket not yet released (bounded retry)
-        for (int attempt = 1; ; attempt++) {
-            self.transport = new PeerTransport(vertx, config(self, other), self.listener);
-            started.add(self.transport);
-            try {
-                get(self.transport.start());
-                return;
-            } catch (IllegalStateException e) {
-                if (attempt >= 40 || !String.valueOf(e.getMessage()).contains("in use")) {
-                    throw e;
-                }
-                Thread.sleep(50);
-            }
-        }
+        self.transport = TransportTestSupport.startRetryingBind(
+                () -> new PeerTransport(vertx, config(self, other), self.listener), started);
     }
 
-    private long linesAbout(String ip) {
-        return transportLog.stream().filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue())
+    private long warningsAbout(String ip) {
+        return log.records.stream().filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue())
                 .filter(r -> String.valueOf(r.getMessage()).contains(ip)).count();
     }
 
@@ -220,7 +188,7 @@ class TransportFloodIT {
         assertTrue(sb.connectionsRejected(ConnectionRejectReason.NOT_A_MEMBER) >= 700, "" + sb);
         // one line per source per interval, plus the flush of the suppressed count
         long bound = 2 + 2 * (floodSeconds / PeerTransport.WARNING_INTERVAL.toSeconds() + 1);
-        long lines = linesAbout(STRANGER);
+        long lines = warningsAbout(STRANGER);
         assertTrue(lines >= 1 && lines <= bound, lines + " warning lines about " + STRANGER + " in " + floodSeconds
                 + " s, bound " + bound);
         PeerTransportIT.exchange(a, b, "after-flood", 3);
