@@ -7,6 +7,7 @@ import io.vertx.core.parsetools.RecordParser;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.regex.Pattern;
 
 /**
  * One TCP connection of a {@link PeerTransport} and its handshake state machine:
@@ -16,7 +17,7 @@ import java.net.UnknownHostException;
  * the parser is asked to buffer the body.
  */
 final class PeerConnection {
-    private static final java.util.regex.Pattern NUMERIC_IPV4 = java.util.regex.Pattern.compile("[0-9.]{7,15}");
+    private static final Pattern NUMERIC_IPV4 = Pattern.compile("[0-9.]{7,15}");
     enum Role { DIALER, ACCEPTOR }
 
     enum Phase { AWAIT_HELLO, AWAIT_PROOF, OPEN, CLOSED }

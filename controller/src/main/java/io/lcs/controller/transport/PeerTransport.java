@@ -61,9 +61,10 @@ import static java.lang.System.Logger.Level.WARNING;
  * to this node (this node still dials the peers it dials). Of the connections let in, at most
  * {@value #PENDING_HANDSHAKES_PER_MEMBER} per member at that address, and
  * {@value #MAX_PENDING_HANDSHAKES} in total, may be in their handshake at once; strangers never
- * count, so a member always finds room (unless another member has more than 64 addresses). Every refusal is counted by
- * {@link ConnectionRejectReason}. Warnings about inbound connections are limited to one line per
- * source address per {@link #WARNING_INTERVAL}, with the number suppressed ({@link WarningThrottle}).
+ * count, so a member always finds room (unless another member has more than 64 addresses). Every
+ * refusal is counted by {@link ConnectionRejectReason}. Warnings about inbound connections are
+ * limited to one line per source address per {@link #WARNING_INTERVAL}, with the number suppressed
+ * ({@link WarningThrottle}).
  *
  * <h2>Threading and lifetime</h2>
  * {@link #start()} captures the current Vert.x context (or creates one when called from a non-Vert.x
