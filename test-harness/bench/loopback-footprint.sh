@@ -7,7 +7,7 @@
 # per peer (lcs_transport_{bytes,frames}_{sent,received}_total from each node's /metrics).
 #
 # Usage: test-harness/bench/loopback-footprint.sh [SETTLE_SECONDS [WINDOW_SECONDS]]   (60 and 60)
-# Env:   LCS_JAVA_OPTS  JVM flags (default: the small-footprint flags of DESIGN.md section 6)
+# Env:   LCS_JAVA_OPTS  JVM flags (default: the small-footprint flags of docs/footprint.md)
 #        KEEP=1         keep the work directory (configs, logs, journals) for inspection
 # Needs: a JDK 17 on PATH (or JAVA_HOME), curl; builds with ./mvnw (compile only, no install).
 # Every process it starts is stopped by PID on exit (SIGTERM, then SIGKILL after 10 s).
@@ -51,9 +51,9 @@ free_port() {
 }
 
 echo "building (compile) and resolving the runtime classpath..." >&2
-(cd "$ROOT" && timeout 900 ./mvnw -B -q -pl controller -am compile dependency:build-classpath \
-    -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime >&2)
-CP="$ROOT/controller/target/classes:$(cat "$ROOT/controller/target/classpath.txt")"
+(cd "$ROOT" && timeout 900 ./mvnw -B -q -pl test-harness -am process-classes >&2)
+# the test-harness class path: LoopbackLcsd is lcsd with the simulated actuator (not in the package)
+CP="$ROOT/test-harness/target/classes:$(cat "$ROOT/test-harness/target/harness.classpath")"
 
 PEER_PORT=$(free_port); ADMIN_PORT=$(free_port); METRICS_PORT=$(free_port)
 SECRET=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -74,7 +74,7 @@ done
 for n in "${NODES[@]}"; do
     # shellcheck disable=SC2086  # JAVA_OPTS is a list of flags
     MALLOC_ARENA_MAX=2 LCS_FAKE_ACTUATOR_JOURNAL="$WORK/$n/actuator.jsonl" \
-        "$JAVA" $JAVA_OPTS -cp "$CP" io.lcs.controller.daemon.Lcsd -c "$WORK/$n/lcs.conf" > "$WORK/$n/lcsd.log" 2>&1 &
+        "$JAVA" $JAVA_OPTS -cp "$CP" io.lcs.harness.loopback.LoopbackLcsd -c "$WORK/$n/lcs.conf" > "$WORK/$n/lcsd.log" 2>&1 &
     PID[$n]=$!
 done
 

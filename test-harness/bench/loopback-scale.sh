@@ -11,7 +11,7 @@
 #
 # Usage: test-harness/bench/loopback-scale.sh [VIPS [SETTLE_SECONDS [WINDOW_SECONDS]]]  (1000 20 60)
 # Env:   SPREAD=hash (default: no preference, placement spreads by hash) | one (all prefer n1)
-#        LCS_JAVA_OPTS  JVM flags (default: the small-footprint flags of DESIGN.md section 6)
+#        LCS_JAVA_OPTS  JVM flags (default: the small-footprint flags of docs/footprint.md)
 #        KEEP=1         keep the work directory; NO_BUILD=1 skip the compile step
 # Needs: JDK 17, curl, python3. Every process it starts is stopped by PID on exit.
 set -euo pipefail
@@ -53,12 +53,16 @@ free_port() {
 
 if [[ ${NO_BUILD:-0} != 1 ]]; then
     echo "building (compile) and resolving the runtime classpath..." >&2
-    (cd "$ROOT" && timeout 900 nice ./mvnw -B -q -pl controller -am compile dependency:build-classpath \
-        -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime >&2)
+    (cd "$ROOT" && timeout 900 nice ./mvnw -B -q -pl test-harness -am process-classes >&2)
 fi
-# a copy of the classes, so a rebuild during the run cannot change what the daemons load
-for m in controller reconcilers model; do cp -r "$ROOT/$m/target/classes" "$WORK/classes-$m"; done
-CP="$WORK/classes-controller:$WORK/classes-reconcilers:$WORK/classes-model:$(cat "$ROOT/controller/target/classpath.txt")"
+# a copy of the classes, so a rebuild during the run cannot change what the daemons load; the
+# test-harness class path: LoopbackLcsd is lcsd with the simulated actuator (not in the package)
+CP=
+for m in test-harness controller controller/core reconcilers model cli; do
+    cp -r "$ROOT/$m/target/classes" "$WORK/classes-${m//\//-}"
+    CP="$CP$WORK/classes-${m//\//-}:"
+done
+CP="$CP$(cat "$ROOT/test-harness/target/harness.classpath")"
 
 PEER_PORT=$(free_port); ADMIN_PORT=$(free_port); METRICS_PORT=$(free_port)
 SECRET=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -86,7 +90,7 @@ done
 for n in "${NODES[@]}"; do
     # shellcheck disable=SC2086  # JAVA_OPTS is a list of flags
     MALLOC_ARENA_MAX=2 LCS_FAKE_ACTUATOR_JOURNAL="$WORK/$n/actuator.jsonl" \
-        "$JAVA" $JAVA_OPTS -cp "$CP" io.lcs.controller.daemon.Lcsd -c "$WORK/$n/lcs.conf" > "$WORK/$n/lcsd.log" 2>&1 &
+        "$JAVA" $JAVA_OPTS -cp "$CP" io.lcs.harness.loopback.LoopbackLcsd -c "$WORK/$n/lcs.conf" > "$WORK/$n/lcsd.log" 2>&1 &
     PID[$n]=$!
 done
 

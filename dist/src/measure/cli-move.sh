@@ -1,6 +1,6 @@
 #!/bin/sh
 # Measures the CLI and planned-move figures of docs/footprint.md with a built tree
-# (dist/target/lcs-VERSION): 3 lcsd on 127.0.0.1-3 with the simulated actuator (no interface is
+# (dist/target/lcs-VERSION): 3 lcsd on 127.0.0.1-3 with the simulated actuator (loopback-launcher.sh; no interface is
 # touched; its duplicate probe answers at once, so a real probe window is NOT in these figures), then
 #   - `lcs status` and `lcs get vips` wall time, N runs each (median, min, p95);
 #   - `lcs move web --to NODE`, N moves alternating between n1 and n2: from the CLI's invocation
@@ -15,6 +15,8 @@ PIDS=
 trap 'for p in $PIDS; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT INT TERM
 export LCS_HOME="$HOME_DIR"
 [ -f "$HOME_DIR/cds/lcs.jsa" ] || "$HOME_DIR/bin/lcs-make-cds"
+. "$(dirname "$0")/loopback-launcher.sh"
+loopback_launcher "$WORK/lcsd"
 base=$(( 20000 + $$ % 20000 ))
 for i in 1 2 3; do
     d="$WORK/n$i"; mkdir -p "$d/state"
@@ -25,7 +27,7 @@ for i in 1 2 3; do
         printf '\n[vip web]\naddress = 127.0.0.200/32\ninterface = lo\n'
     } > "$d/lcs.conf"
     LCS_FAKE_ACTUATOR_JOURNAL="$d/actuator.jsonl" LCSD_JAVA_OPTS="${EXTRA_OPTS:-}" \
-        "$HOME_DIR/bin/lcsd" -c "$d/lcs.conf" > "$d/log" 2>&1 &
+        sh "$WORK/lcsd" -c "$d/lcs.conf" > "$d/log" 2>&1 &
     PIDS="$PIDS $!"
 done
 owner() { curl -s "http://127.0.0.1:$((base + 1))/api/v1/vips/web" | jq -r '.status.owner // empty'; }

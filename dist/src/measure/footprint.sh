@@ -1,7 +1,7 @@
 #!/bin/sh
 # Measures the figures in docs/footprint.md with a built tree (dist/target/lcs-VERSION, after
-# `./mvnw -B package`): idle RSS and CPU of 3 lcsd on 127.0.0.1-3 (fake actuator: no interface is
-# touched), and `lcs status` wall time (median of 20), with and without the CDS archive.
+# `./mvnw -B package`): idle RSS and CPU of 3 lcsd on 127.0.0.1-3 (the simulated actuator, through
+# loopback-launcher.sh: no interface is touched), and `lcs status` wall time (median of 20), with and without the CDS archive.
 # Usage: footprint.sh HOME [IDLE_SECONDS]   (prints a Markdown-ish report; kills only its own lcsd)
 set -eu
 HOME_DIR=$(cd "$1" && pwd)
@@ -11,6 +11,8 @@ trap 'for p in $PIDS; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EX
 PIDS=
 export LCS_HOME="$HOME_DIR"
 [ -f "$HOME_DIR/cds/lcs.jsa" ] || "$HOME_DIR/bin/lcs-make-cds"
+. "$(dirname "$0")/loopback-launcher.sh"
+loopback_launcher "$WORK/lcsd"
 base=$(( 20000 + $$ % 20000 ))
 for i in 1 2 3; do
     d="$WORK/n$i"; mkdir -p "$d/state"
@@ -22,7 +24,7 @@ for i in 1 2 3; do
         printf '\n[vip web]\naddress = 127.0.0.200/32\ninterface = lo\n'
     } > "$d/lcs.conf"
     LCS_FAKE_ACTUATOR_JOURNAL="$d/actuator.jsonl" LCSD_JAVA_OPTS="${EXTRA_OPTS:-}" \
-        "$HOME_DIR/bin/lcsd" -c "$d/lcs.conf" > "$d/log" 2>&1 &
+        sh "$WORK/lcsd" -c "$d/lcs.conf" > "$d/log" 2>&1 &
     PIDS="$PIDS $!"
 done
 sleep 15   # start, restart wait, lease taken, JIT settles

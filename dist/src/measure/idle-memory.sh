@@ -1,7 +1,7 @@
 #!/bin/bash
 # Idle memory and CPU of lcsd as docs/footprint.md ("Idle memory") reports them: three lcsd of a
 # built tree (dist/target/lcs-VERSION, CDS archive made) on 127.0.0.1-3 with the simulated
-# actuator (no interface is touched), metrics on, nobody scraping; after SETTLE seconds of uptime
+# actuator (loopback-launcher.sh: no interface is touched), metrics on, nobody scraping; after SETTLE seconds of uptime
 # it measures CPU (utime+stime) over WINDOW seconds, then RSS, anonymous, file-backed and PSS from
 # /proc/PID/smaps_rollup and the thread count, per node.
 # Usage: idle-memory.sh HOME [VIPS [SETTLE [WINDOW]]]     (1, 150, 60)
@@ -21,6 +21,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 export LCS_HOME="$HOME_DIR"
 [ -f "$HOME_DIR/cds/lcs.jsa" ] || "$HOME_DIR/bin/lcs-make-cds"
+. "$(dirname "$0")/loopback-launcher.sh"
+loopback_launcher "$WORK/lcsd"
 base=$(( 20000 + ($$ % 4000) * 10 ))
 for i in 1 2 3; do
     d="$WORK/n$i"; mkdir -p "$d/state"
@@ -41,7 +43,7 @@ for i in 1 2 3; do
     } > "$d/lcs.conf"
     opts="${EXTRA_OPTS:-}"; [ "${NMT:-0}" = 1 ] && opts="$opts -XX:NativeMemoryTracking=summary"
     LCS_FAKE_ACTUATOR_JOURNAL="$d/actuator.jsonl" LCSD_JAVA_OPTS="$opts" \
-        "$HOME_DIR/bin/lcsd" -c "$d/lcs.conf" > "$d/log" 2>&1 &
+        sh "$WORK/lcsd" -c "$d/lcs.conf" > "$d/log" 2>&1 &
     PIDS="$PIDS $!"
 done
 sleep "$SETTLE"

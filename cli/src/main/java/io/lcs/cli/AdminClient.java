@@ -21,7 +21,8 @@ import java.util.function.Predicate;
 
 /**
  * Blocking HTTP client of the admin API (docs/api.md) on {@link HttpURLConnection}: it loads far
- * fewer classes than {@code java.net.http} and so starts the CLI about twice as fast (DESIGN.md §6).
+ * fewer classes than {@code java.net.http} and so starts the CLI about twice as fast
+ * (docs/architecture.md, "Measured facts").
  * Every call is bounded by connect and read timeouts; error replies become {@link CliException}s
  * with the exit code the contract assigns (3 for NO_QUORUM and an unreachable daemon, 1 otherwise).
  */

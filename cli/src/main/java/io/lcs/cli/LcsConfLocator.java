@@ -1,16 +1,19 @@
 package io.lcs.cli;
 
 import io.lcs.model.config.ClusterConfig;
+import io.lcs.model.config.ConfigError;
 import io.lcs.model.config.ConfigException;
 import io.lcs.model.config.ConfigParser;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The {@link ServerLocator} of the real CLI: reads lcs.conf with the daemon's own parser
- * ({@link ConfigParser#parse(Path)}), so the CLI and lcsd never disagree on {@code admin_bind},
- * {@code admin_port} or {@code admin_token_file}.
+ * The {@link ServerLocator} of the real CLI: reads lcs.conf and parses it with the daemon's own
+ * parser ({@link ConfigParser#parse(String, byte[])}), so the CLI and lcsd never disagree on
+ * {@code admin_bind}, {@code admin_port} or {@code admin_token_file}.
  *
  * <p>Contract:
  * <ul>
@@ -47,13 +50,27 @@ public final class LcsConfLocator implements ServerLocator {
         }
         ClusterConfig config;
         try {
-            config = ConfigParser.parse(configFile);
+            config = read(configFile);
         } catch (ConfigException e) {
             throw new CliException(Lcs.EXIT_ERROR, "cannot find lcsd through " + configFile
                     + " (fix it, or pass --server URL):\n" + e.getMessage());
         }
         Path token = config.adminTokenFile() == null ? null : Path.of(config.adminTokenFile());
         return new AdminEndpoint(url(config.adminBind(), config.adminPort()), token, false, configFile);
+    }
+
+    /**
+     * Reads {@code file} (at most one byte past the parser's limit, which the parser then refuses)
+     * and parses it; a file that cannot be read is reported as the parser reports errors.
+     */
+    private static ClusterConfig read(Path file) {
+        byte[] content;
+        try (InputStream in = Files.newInputStream(file)) {
+            content = in.readNBytes(ConfigParser.MAX_FILE_BYTES + 1);
+        } catch (IOException | SecurityException e) {
+            throw new ConfigException(new ConfigError(file.toString(), 0, "cannot read: " + e));
+        }
+        return ConfigParser.parse(file.toString(), content);
     }
 
     /**

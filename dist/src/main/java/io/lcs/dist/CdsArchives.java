@@ -17,8 +17,11 @@ import java.util.concurrent.TimeUnit;
  * Build step: makes the AppCDS archive {@code cds/lcs.jsa} of an installation tree with its
  * bundled runtime; lcsd and the CLI both map it. Usage: {@code CdsArchives HOME WORKDIR}.
  *
- * <p>Training run: a one-node lcsd on 127.0.0.1 (free ports, the recording fake actuator, so no
- * interface is touched) started through {@code bin/lcsd} with {@code -XX:DumpLoadedClassList};
+ * <p>Training run: a one-node lcsd on 127.0.0.1 (free ports, the simulated network actuator, so no
+ * interface is touched) started with {@code -XX:DumpLoadedClassList} through a copy of {@code bin/lcsd}
+ * that runs {@code io.lcs.harness.loopback.LoopbackLcsd} (lcsd with that actuator, test-harness code
+ * the package does not contain) with the test-harness classes after the launcher's class path; its
+ * classes are left out of the class list;
  * it takes its VIP's lease, serves {@code /metrics} and the admin API, and {@code bin/lcs} runs
  * against it ({@code status} and {@code get vips} through {@code --config} so lcs.conf is parsed as
  * by default, {@code get nodes}, {@code describe}, a refused {@code move}), each recording a class
@@ -28,21 +31,27 @@ import java.util.concurrent.TimeUnit;
  * and one archive of the union is 34 MiB where two (4,700 and 2,400 classes) were 53 MiB. On JDK
  * 17 an archive is only valid at the absolute path it was made at, so the Debian package ships the
  * class list and makes the archive in postinst. Every wait is bounded; any failure fails the build.
+ * Usage: {@code CdsArchives HOME WORKDIR TRAINING_CLASSPATH} (the test-harness jar).
  */
 public final class CdsArchives {
     private static final long START_TIMEOUT_MILLIS = 30_000;
     private static final long STEP_TIMEOUT_MILLIS = 60_000;
+    /** The daemon's main in bin/lcsd, and the training run's (test-harness), whose classes stay out of the list. */
+    private static final String LCSD_MAIN = "io.lcs.controller.daemon.Lcsd";
+    private static final String TRAINING_MAIN = "io.lcs.harness.loopback.LoopbackLcsd";
+    private static final String TRAINING_PACKAGE = "io/lcs/harness/";
 
     private CdsArchives() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: CdsArchives HOME WORKDIR");
+        if (args.length != 3 || args[2].isBlank()) {
+            System.err.println("usage: CdsArchives HOME WORKDIR TRAINING_CLASSPATH");
             System.exit(2);
         }
         Path home = Path.of(args[0]).toAbsolutePath();
         Path work = Files.createDirectories(Path.of(args[1]).toAbsolutePath());
+        Path trainingLauncher = trainingLauncher(home, args[2], work.resolve("lcsd-training"));
         Path cds = Files.createDirectories(home.resolve("cds"));
         Path lcsdList = work.resolve("lcsd.classlist");
         Path lcsList = work.resolve("lcs.classlist");
@@ -61,9 +70,9 @@ public final class CdsArchives {
                 + "\n\n[node a]\nrole = full-member\naddress = 127.0.0.1\n\n[vip train]\naddress = 127.0.0.200/32"
                 + "\ninterface = lo\n", StandardCharsets.UTF_8);
 
-        ProcessBuilder daemon = launcher(home, "lcsd", List.of("-c", conf.toString()), Map.of(
+        ProcessBuilder daemon = launcher(home, trainingLauncher, List.of("-c", conf.toString()), Map.of(
                 "LCSD_JAVA_OPTS", "-XX:DumpLoadedClassList=" + lcsdList,
-                "LCS_FAKE_ACTUATOR_JOURNAL", work.resolve("actuator.jsonl").toString()));
+                "LCS_FAKE_ACTUATOR_JOURNAL", work.resolve("actuator.jsonl").toString())); // LoopbackLcsd's journal
         daemon.redirectErrorStream(true).redirectOutput(work.resolve("lcsd.log").toFile());
         Process lcsd = daemon.start();
         try {
@@ -89,7 +98,8 @@ public final class CdsArchives {
                 Path list = work.resolve("lcs-" + i + ".classlist");
                 Files.deleteIfExists(list);
                 boolean failingOnPurpose = verbs.get(i).contains("move");
-                run(launcher(home, "lcs", verbs.get(i), Map.of("LCS_JAVA_OPTS", "-XX:DumpLoadedClassList=" + list)),
+                run(launcher(home, home.resolve("bin/lcs"), verbs.get(i), Map.of("LCS_JAVA_OPTS",
+                        "-XX:DumpLoadedClassList=" + list)),
                         work.resolve("lcs-" + i + ".log"), failingOnPurpose ? 1 : 0);
                 lists.add(list);
             }
@@ -107,10 +117,27 @@ public final class CdsArchives {
         Path archive = cds.resolve("lcs.jsa");
         System.out.println("CDS archive " + archive + ": " + Files.size(archive) / 1024 + " KiB");
     }
-    private static ProcessBuilder launcher(Path home, String command, List<String> args, Map<String, String> env) {
+    /**
+     * Writes {@code to}: {@code bin/lcsd} with {@code trainingClasspath} after its class path and
+     * {@link #TRAINING_MAIN} for its main, so the training daemon runs on the shipped runtime, flags
+     * and jars.
+     */
+    static Path trainingLauncher(Path home, String trainingClasspath, Path to) throws IOException {
+        String lcsd = Files.readString(home.resolve("bin/lcsd"), StandardCharsets.UTF_8);
+        String shipped = "\" " + LCSD_MAIN + " \"$@\"";
+        int at = lcsd.indexOf(shipped);
+        if (at < 0 || lcsd.indexOf(shipped, at + 1) >= 0) {
+            throw new IllegalStateException("bin/lcsd must name its main once as '" + shipped + "'");
+        }
+        Files.writeString(to, lcsd.replace(shipped, ":" + trainingClasspath + "\" " + TRAINING_MAIN + " \"$@\""),
+                StandardCharsets.UTF_8);
+        return to;
+    }
+
+    private static ProcessBuilder launcher(Path home, Path script, List<String> args, Map<String, String> env) {
         List<String> argv = new ArrayList<>();
         argv.add("/bin/sh");
-        argv.add(home.resolve("bin").resolve(command).toString());
+        argv.add(script.toString());
         argv.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(argv);
         pb.environment().remove("LCS_JAVA_OPTS");
@@ -122,12 +149,17 @@ public final class CdsArchives {
 
     /**
      * Writes the lines of {@code lists} to {@code to}, each once, in first-seen order (a class
-     * list names each class once; the dump takes the union).
+     * list names each class once; the dump takes the union), without the training run's own
+     * classes (not shipped: the dump could not find them).
      */
     static void mergeClassLists(List<Path> lists, Path to) throws IOException {
         java.util.LinkedHashSet<String> lines = new java.util.LinkedHashSet<>();
         for (Path l : lists) {
-            lines.addAll(Files.readAllLines(l, StandardCharsets.UTF_8));
+            for (String line : Files.readAllLines(l, StandardCharsets.UTF_8)) {
+                if (!line.contains(TRAINING_PACKAGE)) {
+                    lines.add(line);
+                }
+            }
         }
         Files.write(to, lines, StandardCharsets.UTF_8);
     }

@@ -1,11 +1,17 @@
 package io.lcs.dist;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,5 +77,62 @@ class TarballIT {
             assertTrue(unit.lines().anyMatch(line::equals), "unit has " + line);
         }
         assertTrue(unit.lines().noneMatch(l -> l.startsWith("MemoryDenyWriteExecute")), "the JIT needs W+X");
+    }
+
+    /**
+     * The simulated network actuator is reachable only through test-harness's LoopbackLcsd, which
+     * is not shipped: no lcs jar holds a harness class or reads an LCS_FAKE_ACTUATOR_* variable, the
+     * launchers name neither, and the CDS class list (trained with LoopbackLcsd) lists no harness class.
+     */
+    @Test
+    void packagedLcsdHasNoSwitchToTheSimulatedActuator() throws Exception {
+        Path home = Path.of(System.getProperty("lcs.home"));
+        byte[] fakeEnv = "LCS_FAKE_ACTUATOR".getBytes(StandardCharsets.US_ASCII);
+        List<String> offenders = new ArrayList<>();
+        List<Path> jars;
+        try (var lib = Files.list(home.resolve("lib"))) {
+            jars = lib.filter(p -> p.getFileName().toString().startsWith("lcs-")).sorted().toList();
+        }
+        assertTrue(jars.size() >= 4, "the lcs jars are in lib/: " + jars);
+        for (Path jar : jars) {
+            if (jar.getFileName().toString().startsWith("lcs-test-harness")) {
+                offenders.add(jar.getFileName().toString());
+            }
+            try (JarFile j = new JarFile(jar.toFile())) {
+                for (JarEntry e : Collections.list(j.entries())) {
+                    if (e.getName().startsWith("io/lcs/harness/")) {
+                        offenders.add(jar.getFileName() + "!" + e.getName());
+                    } else if (e.getName().endsWith(".class")
+                            && indexOf(j.getInputStream(e).readAllBytes(), fakeEnv) >= 0) {
+                        offenders.add(jar.getFileName() + "!" + e.getName() + " names LCS_FAKE_ACTUATOR");
+                    }
+                }
+            }
+        }
+        for (String launcher : List.of("bin/lcsd", "bin/lcs")) {
+            String text = Files.readString(home.resolve(launcher));
+            if (text.contains("LCS_FAKE_ACTUATOR") || text.contains("io.lcs.harness")) {
+                offenders.add(launcher);
+            }
+        }
+        Path classList = home.resolve("cds/lcs.classlist");
+        if (Files.exists(classList)) {
+            Files.readAllLines(classList).stream().filter(l -> l.contains("io/lcs/harness/")).limit(5)
+                    .forEach(l -> offenders.add("cds/lcs.classlist: " + l));
+        }
+        assertEquals(List.of(), offenders);
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int k = 0; k < needle.length; k++) {
+                if (haystack[i + k] != needle[k]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 }

@@ -2,9 +2,10 @@ package io.lcs.controller.daemon;
 
 import io.lcs.controller.admin.AdminConfig;
 import io.lcs.controller.admin.AdminServer;
-import io.lcs.controller.core.ClusterCore;
-import io.lcs.controller.core.CoreConfig;
-import io.lcs.controller.core.CoreEvent;
+import io.lcs.controller.config.ConfigLoader;
+import io.lcs.core.ClusterCore;
+import io.lcs.core.CoreConfig;
+import io.lcs.core.CoreEvent;
 import io.lcs.controller.metrics.LcsMetrics;
 import io.lcs.controller.metrics.MetricsServer;
 import io.lcs.controller.store.StateDirectory;
@@ -20,20 +21,25 @@ import io.lcs.model.LcsVersion;
 import io.lcs.model.config.ClusterConfig;
 import io.lcs.model.config.ConfigError;
 import io.lcs.model.config.ConfigException;
-import io.lcs.model.config.ConfigParser;
 import io.lcs.model.config.ConfigSummary;
+import io.lcs.model.config.HookPolicy;
 import io.lcs.model.config.NodeConfig;
 import io.lcs.model.config.Role;
+import io.lcs.model.config.VipConfig;
+import io.lcs.model.api.DesiredStateValidator;
 import io.lcs.model.net.Cidr;
 import io.lcs.model.api.StoredObject;
+import io.lcs.reconcilers.hook.GuardedHookRunner;
+import io.lcs.reconcilers.hook.HookFileCheck;
 import io.lcs.reconcilers.hook.HookResult;
 import io.lcs.reconcilers.hook.HookRunner;
 import io.lcs.reconcilers.hook.ProcessHookRunner;
+import io.lcs.reconcilers.runtime.Ticker;
 import io.lcs.reconcilers.net.IpRouteActuator;
 import io.lcs.reconcilers.net.NetworkActuator;
-import io.lcs.reconcilers.net.RecordingNetworkActuator;
 import io.lcs.reconcilers.runtime.ReconcileRunner;
-import io.lcs.reconcilers.runtime.Ticker;
+import io.lcs.reconcilers.vip.VipReconciler;
+import io.lcs.reconcilers.vip.VipSpec;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -48,6 +54,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -81,21 +88,6 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
     }
 
     private static final Logger LOG = System.getLogger("io.lcs.lcsd");
-    /**
-     * Test hook: a file path makes lcsd use {@link RecordingNetworkActuator} (addresses kept in
-     * memory with kernel-like lifetimes, every operation journaled to the file) instead of
-     * iproute2. The loopback multi-process tests use it; never set it in production.
-     */
-    public static final String FAKE_ACTUATOR_ENV = "LCS_FAKE_ACTUATOR_JOURNAL";
-    /**
-     * Test hook, read only together with {@link #FAKE_ACTUATOR_ENV}: comma-separated CIDRs (e.g.
-     * {@code 198.18.0.77/24}) whose duplicate-address probes the simulated actuator answers "taken"
-     * (by {@value #FAKE_TAKEN_MAC}), so a multi-process test can provoke a VIP conflict. Never set it
-     * in production; an entry that is not a CIDR stops lcsd (exit 1) naming it.
-     */
-    public static final String FAKE_ACTUATOR_TAKEN_ENV = "LCS_FAKE_ACTUATOR_TAKEN";
-    /** The MAC a {@link #FAKE_ACTUATOR_TAKEN_ENV} probe answer comes from (locally administered). */
-    static final String FAKE_TAKEN_MAC = "02:00:5e:00:00:77";
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "configuration file (default: ${DEFAULT-VALUE})")
     Path config = Path.of("/etc/lcs/lcs.conf");
@@ -108,14 +100,36 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
 
     private final PrintStream out;
     private final PrintStream err;
+    /** Opens the network actuator when the daemon starts (after the state directory is locked). */
+    private final Callable<NetworkActuator> actuator;
 
+    /** lcsd with the real network actuator, {@link IpRouteActuator} (iproute2, arping, ndisc6). */
     public Lcsd(PrintStream out, PrintStream err) {
+        this(out, err, IpRouteActuator::new);
+    }
+
+    /**
+     * lcsd with the network actuator {@code actuator} opens: the production {@link #main} passes
+     * {@link IpRouteActuator}; the loopback tests and measurements pass a simulated one from their
+     * own main (test-harness), which the packaged lcsd does not contain.
+     */
+    public Lcsd(PrintStream out, PrintStream err, Callable<NetworkActuator> actuator) {
         this.out = out;
         this.err = err;
+        this.actuator = actuator;
     }
 
     public static void main(String[] args) {
-        int code = new CommandLine(new Lcsd(System.out, System.err)).execute(args);
+        run(args, IpRouteActuator::new);
+    }
+
+    /**
+     * Runs lcsd with {@code args} and the network actuator {@code actuator} opens, as {@link #main}
+     * does: exits with the command's code unless the daemon runs (it then exits through its
+     * shutdown hook).
+     */
+    public static void run(String[] args, Callable<NetworkActuator> actuator) {
+        int code = new CommandLine(new Lcsd(System.out, System.err, actuator)).execute(args);
         if (code != 0 || !runningDaemon) {
             System.exit(code);
         }
@@ -135,7 +149,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
     public Integer call() throws Exception {
         ClusterConfig cfg;
         try {
-            cfg = ConfigParser.parse(config);
+            cfg = ConfigLoader.load(config);
         } catch (ConfigException e) {
             for (ConfigError ce : e.errors()) {
                 err.println(ce);
@@ -144,9 +158,16 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
             return 1;
         }
         if (checkConfig) {
-            out.print(ConfigSummary.render(cfg));
+            List<ConfigError> hookWarnings;
             try {
-                cfg.resolveSecret();
+                hookWarnings = ConfigHookCheck.warnings(cfg, HookFileCheck.forThisProcess());
+            } catch (java.io.IOException e) {
+                hookWarnings = List.of(new ConfigError(cfg.file(), 0, "hooks not checked: cannot read this process's"
+                        + " uid from /proc/self: " + e.getMessage()));
+            }
+            out.print(ConfigSummary.render(cfg, hookWarnings));
+            try {
+                ConfigLoader.secret(cfg);
             } catch (ConfigException e) {
                 e.errors().forEach(err::println);
                 return 1;
@@ -160,7 +181,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
     private int runDaemon(ClusterConfig cfg) throws Exception {
         String secret;
         try {
-            secret = cfg.resolveSecret().orElse(null);
+            secret = ConfigLoader.secret(cfg).orElse(null);
         } catch (ConfigException e) {
             e.errors().forEach(x -> LOG.log(Level.ERROR, x.toString()));
             return 1;
@@ -168,6 +189,18 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         for (ConfigError w : cfg.warnings()) {
             LOG.log(Level.WARNING, w.toString());
         }
+        HookFileCheck hookFiles;
+        try {
+            hookFiles = HookFileCheck.forThisProcess();
+        } catch (java.io.IOException e) {
+            LOG.log(Level.ERROR, "cannot read this process's uid from /proc/self (needed to check hook files): "
+                    + e.getMessage());
+            return 1;
+        }
+        for (ConfigError w : ConfigHookCheck.warnings(cfg, hookFiles)) {
+            LOG.log(Level.WARNING, w.toString());
+        }
+        running = cfg;
         StateDirectory stateDir;
         try {
             stateDir = StateDirectory.open(Path.of(cfg.stateDir()));
@@ -191,9 +224,9 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
 
         NetworkActuator net;
         try {
-            net = actuator();
-        } catch (IllegalArgumentException e) {
-            LOG.log(Level.ERROR, e.getMessage());
+            net = actuator.call();
+        } catch (Exception e) {
+            LOG.log(Level.ERROR, "cannot open the network actuator: " + e.getMessage());
             stateDir.close();
             return 1;
         }
@@ -255,7 +288,18 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         driverRef[0] = driver;
         String version = LcsVersion.get();
         StatusView statusView = new StatusView(cfg.name(), version, clock);
-        DaemonBackend backend = new DaemonBackend(driver, statusView, eventLog, version, clock, System::nanoTime);
+        DaemonBackend backend = new DaemonBackend(driver, statusView, eventLog, version, clock, System::nanoTime,
+                () -> running);
+        // lcs.conf VIPs that clash with VIPs applied through the API (lcs.conf changed while lcsd was down):
+        // a reload would refuse them; at start the lcs.conf VIP keeps the address and the API one is held out
+        DesiredStateValidator.ReloadCheck clashes = DesiredStateValidator.validateReload(cfg, driver.apiVips(),
+                cfg.vips().stream().map(VipConfig::name).toList());
+        for (ConfigError e : clashes.errors()) {
+            LOG.log(Level.ERROR, e + " (the lcs.conf VIP keeps the address; the API one is held out of placement)");
+        }
+        for (ConfigError w : clashes.warnings()) {
+            LOG.log(Level.WARNING, w.toString());
+        }
 
         LcsMetrics metrics = new LcsMetrics(cfg.name(), version, backend::status);
         for (PeerAddress p : peers) {
@@ -272,17 +316,27 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
             metrics.registerConnectionsRejected(r.name().toLowerCase(java.util.Locale.ROOT),
                     () -> transport.stats().connectionsRejected(r));
         }
+        for (PeerAddress p : peers) {
+            for (String reason : CoreDriver.peerObjectRejectReasons()) {
+                metrics.registerPeerObjectsRejected(p.name(), reason, () -> driver.peerObjectsRejected(p.name(), reason));
+            }
+        }
 
         ExecutorService background = new ThreadPoolExecutor(1, 4, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(1_000), daemonThreads("lcs-hooks"), new ThreadPoolExecutor.DiscardPolicy());
-        ProcessHookRunner processHooks = new ProcessHookRunner();
+        // a hook runs only if this node's lcs.conf in force allows its file (owner, permissions, hook_dirs)
+        HookRunner guardedHooks = new GuardedHookRunner(new ProcessHookRunner(), hookFiles,
+                () -> HookPolicy.of(running), Ticker.system());
         HookRunner hooks = invocation -> { // every hook run is measured
-            HookResult r = processHooks.run(invocation);
-            metrics.recordHook(invocation.env().getOrDefault("LCS_VIP", "?"), invocation.event(),
-                    r.took().toNanos(), r.succeeded());
+            HookResult r = guardedHooks.run(invocation);
+            String vip = invocation.env().getOrDefault("LCS_VIP", "?");
+            metrics.recordHook(vip, invocation.event(), r.took().toNanos(), r.succeeded());
+            if (r.refusal() != null) {
+                metrics.hookRefused(vip, invocation.event(), r.refusal().reason().label());
+            }
             return r;
         };
-        VipReconciler vipReconciler = new VipReconciler(driver.vipHost(), net, hooks, statusView, eventLog,
+        VipReconciler vipReconciler = new VipReconciler(driver.vipHost(), net, hooks, statusView, eventLog::append,
                 new VipReconciler.Settings(cfg.name(), cfg.nodeName(), Duration.ofMillis(cfg.hookTimeoutMillis()),
                         Duration.ofMillis(cfg.probeMillis()), Duration.ofMillis(cfg.renewMillis())),
                 background, System::nanoTime);
@@ -401,7 +455,6 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
      * and resolves the members' host names again for the peer transport.
      */
     private void installReload(ClusterConfig cfg, CoreDriver driver, PeerTransport transport) {
-        running = cfg;
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
                 reload(driver);
@@ -423,7 +476,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
             LOG.log(Level.INFO, "reload: re-reading " + config);
             ClusterConfig reread;
             try {
-                reread = ConfigParser.parse(config);
+                reread = ConfigLoader.load(config);
             } catch (ConfigException e) {
                 for (ConfigError ce : e.errors()) {
                     LOG.log(Level.ERROR, "reload: " + ce);
@@ -432,17 +485,23 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                         + "; still running the previous configuration");
                 return null;
             }
-            ConfigReload.Decision d = ConfigReload.decide(running, reread);
+            ConfigReload.Decision d = ConfigReload.decide(running, reread, driver.apiVips());
             if (d instanceof ConfigReload.Unchanged) {
                 LOG.log(Level.INFO, "reload: no VIP or setting changed");
             } else if (d instanceof ConfigReload.Refused r) {
                 for (String reason : r.reasons()) {
                     LOG.log(Level.ERROR, "reload: " + reason);
                 }
-                LOG.log(Level.ERROR, "reload refused: still running the previous configuration; restart lcsd to"
-                        + " apply these changes");
+                LOG.log(Level.ERROR, "reload refused: still running the previous configuration"
+                        + (r.needsRestart() ? "; restart lcsd to apply these changes" : "; nothing was changed"));
             } else if (d instanceof ConfigReload.ApplyVips a) {
                 for (ConfigError w : reread.warnings()) {
+                    LOG.log(Level.WARNING, "reload: " + w);
+                }
+                for (String w : a.warnings()) {
+                    LOG.log(Level.WARNING, "reload: " + w);
+                }
+                for (ConfigError w : hookFileWarnings(reread)) {
                     LOG.log(Level.WARNING, "reload: " + w);
                 }
                 running = reread;
@@ -453,32 +512,12 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         }
     }
 
-    private NetworkActuator actuator() throws Exception {
-        String journal = System.getenv(FAKE_ACTUATOR_ENV);
-        if (journal != null && !journal.isEmpty()) {
-            LOG.log(Level.WARNING, FAKE_ACTUATOR_ENV + " is set: addresses are simulated, not configured ("
-                    + journal + ")");
-            RecordingNetworkActuator fake = new RecordingNetworkActuator(Ticker.system(), Clock.systemUTC(),
-                    Path.of(journal));
-            String taken = System.getenv(FAKE_ACTUATOR_TAKEN_ENV);
-            if (taken != null && !taken.isBlank()) {
-                for (String entry : taken.split(",")) {
-                    Cidr cidr;
-                    try {
-                        cidr = Cidr.parse(entry.strip());
-                    } catch (IllegalArgumentException e) {
-                        fake.close();
-                        throw new IllegalArgumentException(FAKE_ACTUATOR_TAKEN_ENV + ": '" + entry.strip()
-                                + "' is not a CIDR such as 198.18.0.77/24: " + e.getMessage(), e);
-                    }
-                    fake.answerProbe(cidr, FAKE_TAKEN_MAC);
-                    LOG.log(Level.WARNING, FAKE_ACTUATOR_TAKEN_ENV + " is set: probes of " + cidr
-                            + " answer taken (by " + FAKE_TAKEN_MAC + ")");
-                }
-            }
-            return fake;
+    private static List<ConfigError> hookFileWarnings(ClusterConfig cfg) {
+        try {
+            return ConfigHookCheck.warnings(cfg, HookFileCheck.forThisProcess());
+        } catch (java.io.IOException e) {
+            return List.of(new ConfigError(cfg.file(), 0, "hooks not checked: " + e.getMessage()));
         }
-        return new IpRouteActuator();
     }
 
     private static String endpoint(String host, int port) {

@@ -1,9 +1,11 @@
 package io.lcs.controller.daemon;
 
-import io.lcs.controller.core.Views.LeaseView;
-import io.lcs.controller.core.Views.PeerView;
+import io.lcs.core.Views.LeaseView;
+import io.lcs.core.Views.PeerView;
 import io.lcs.controller.metrics.LcsMetrics;
 import io.lcs.reconcilers.runtime.ReconcileRunner;
+import io.lcs.reconcilers.vip.VipReconciler;
+import io.lcs.reconcilers.vip.VipSpec;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -46,7 +48,8 @@ final class SnapshotRouter implements Consumer<NodeSnapshot> {
             names.add(v.name());
             LeaseView l = s.lease(v.name());
             LeaseKey k = new LeaseKey(l.held(), l.heldEpoch(), l.held() ? s.takenAtNanos() + l.heldRemainingNanos() : 0,
-                    l.grantOwner(), l.wanted(), s.conflicts().containsKey(v.name()));
+                    l.grantOwner(), l.wanted(), s.conflicts().containsKey(v.name())
+                    || s.addressConflicts().containsKey(v.name()));
             if (!Objects.equals(last.put(v.name(), k), k)) {
                 runner.enqueue(v.name());
             }

@@ -1,10 +1,13 @@
 package io.lcs.controller.daemon;
 
-import io.lcs.controller.core.Views.LeaseView;
-import io.lcs.controller.core.Views.PeerView;
+import io.lcs.core.Views.LeaseView;
+import io.lcs.core.Views.PeerView;
 import io.lcs.model.api.Condition;
 import io.lcs.model.status.ClusterStatus;
 import io.lcs.reconcilers.runtime.Conditions;
+import io.lcs.reconcilers.vip.LocalVipState;
+import io.lcs.reconcilers.vip.VipStatusSink;
+import io.lcs.reconcilers.vip.VipSpec;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,11 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link ClusterStatus} served by the API, printed by {@code lcs status} and exported as metrics.
  * Also counts failovers: changes of a VIP's owner seen by this node. Thread-safe.
  */
-public final class StatusView {
-    /** What the VIP reconciler last observed for one VIP on this node. */
-    public record LocalVipState(boolean addressPresent, String problem, String problemReason) {
-    }
-
+public final class StatusView implements VipStatusSink {
     private final String cluster;
     private final String version;
     private final Map<String, String> lastOwner = new ConcurrentHashMap<>();
@@ -61,6 +60,7 @@ public final class StatusView {
         return out;
     }
 
+    @Override
     public void observed(String vip, LocalVipState state) {
         local.put(vip, state);
     }
@@ -70,6 +70,7 @@ public final class StatusView {
      * why ({@code null} clears it); shown as the condition {@code ProbeSkipped=True} while the address
      * is on this node (informative: {@code lcs status} does not list it, {@code lcs describe} does).
      */
+    @Override
     public void probeSkipped(String vip, String why) {
         if (why == null) {
             probeSkipped.remove(vip);
@@ -111,7 +112,14 @@ public final class StatusView {
             List<Condition> conditions = new ArrayList<>();
             LocalVipState mine = local.get(v.name());
             String state;
-            if (s.conflicts().containsKey(v.name())) {
+            String keeper = s.addressConflicts().get(v.name());
+            if (keeper != null) {
+                state = "conflict";
+                conditions.add(new Condition("AddressConflict", Condition.TRUE, "SameAddress", "address "
+                        + v.address().addressText() + " is also VirtualIP " + keeper + "'s, which keeps it (lcs.conf"
+                        + " VIPs first, then the earliest created); this one is held out of placement: delete it or"
+                        + " change its address", null, null));
+            } else if (s.conflicts().containsKey(v.name())) {
                 state = "conflict";
                 conditions.add(new Condition("Conflict", Condition.TRUE, "DuplicateAddress",
                         "address " + v.address() + " answered elsewhere at epoch " + s.conflicts().get(v.name())

@@ -76,7 +76,7 @@ import static java.lang.System.Logger.Level.WARNING;
  * frames are dropped (and counted). Start once, stop once; to
  * restart, create a new instance. The caller must keep this object referenced while it runs: it
  * holds the {@link NetServer} and {@link NetClient} in fields because Vert.x 5 closes a client that
- * becomes unreachable (DESIGN.md section 6). Never run two transports on the same host:port in one
+ * becomes unreachable (docs/architecture.md, "Measured facts"). Never run two transports on the same host:port in one
  * {@link Vertx}: Vert.x shares the listening socket between them instead of failing.
  */
 public final class PeerTransport {

@@ -3,13 +3,14 @@ package io.lcs.controller.daemon;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lcs.controller.core.ClusterCore;
-import io.lcs.controller.core.CoreConfig;
+import io.lcs.core.ClusterCore;
+import io.lcs.core.CoreConfig;
 import io.lcs.model.net.Cidr;
 import io.lcs.model.wire.Ballot;
 import io.lcs.model.wire.LeaseMessage;
 import io.lcs.model.wire.Message;
 import io.lcs.model.wire.WireCodec;
+import io.lcs.reconcilers.vip.VipSpec;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.security.SecureRandom;

@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lcs.controller.core.ClusterCore;
-import io.lcs.controller.core.CoreConfig;
+import io.lcs.core.ClusterCore;
+import io.lcs.core.CoreConfig;
 import io.lcs.model.net.Cidr;
+import io.lcs.reconcilers.vip.VipSpec;
 import io.vertx.core.Vertx;
 import java.security.SecureRandom;
 import java.time.Clock;

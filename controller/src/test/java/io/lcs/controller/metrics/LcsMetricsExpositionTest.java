@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The exposition as Prometheus sees it: scraped over HTTP from a {@link MetricsServer} on loopback,
  * parsed by the strict {@link PrometheusTextParser}, checked family by family against the original
- * lcs's names, types and labels (shared/reference/original-lcs-README.txt) and lcsd's own metrics.
+ * lcs's names, types and labels (the README's Metrics section) and lcsd's own metrics.
  */
 class LcsMetricsExpositionTest {
 

@@ -1,13 +1,6 @@
 package io.lcs.model.config;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -17,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * A validated lcs.conf: what {@link ConfigParser} returns. Immutable. All durations are in
@@ -31,8 +23,10 @@ import java.util.Set;
  * @param nodeName          this node's name; always one of {@code nodes}
  * @param bind              IP literal the cluster transport listens on, or "" for all addresses
  * @param port              default port of every node that does not set its own
- * @param secret            the shared secret written inline, or null (see {@link #resolveSecret()})
+ * @param secret            the shared secret written inline, or null
  * @param secretFile        absolute path of a file holding the shared secret, or null; never both secrets
+ *                          (this record does no I/O: lcsd reads the file)
+ * @param secretFileLine    the line of {@code secret_file} in {@code file}, for errors about the file; 0 if none
  * @param leaseMillis       VIP lease duration T, at least {@link ConfigParser#MIN_LEASE_MILLIS}
  * @param renewMillis       renewal period, at most leaseMillis / 3
  * @param hookTimeoutMillis limit on the run time of one hook, 1..600000
@@ -44,18 +38,18 @@ import java.util.Set;
  * @param adminPort         port of the admin API
  * @param adminTokenFile    absolute path of the admin API token file, or null (then the API is loopback only)
  * @param stateDir          absolute path of the directory for persistent state
+ * @param hookDirs          normalised absolute directories where hooks named by API objects may live
+ *                          ({@code hook_dirs}); hooks named in {@code [vip]} sections may live anywhere
  * @param nodes             all nodes in file order, including this one
  * @param vips              all VIPs in file order
  * @param warnings          problems that do not stop the daemon (shown by {@code lcsd --check-config})
  */
 public record ClusterConfig(String file, String name, String nodeName, String bind, int port, String secret,
-                            String secretFile, int leaseMillis, int renewMillis, int hookTimeoutMillis,
-                            int probeMillis, boolean metrics, String metricsBind, int metricsPort,
+                            String secretFile, int secretFileLine, int leaseMillis, int renewMillis,
+                            int hookTimeoutMillis, int probeMillis, boolean metrics, String metricsBind, int metricsPort,
                             String adminBind, int adminPort, String adminTokenFile, String stateDir,
-                            List<NodeConfig> nodes, List<VipConfig> vips, List<ConfigError> warnings) {
+                            List<String> hookDirs, List<NodeConfig> nodes, List<VipConfig> vips, List<ConfigError> warnings) {
 
-    /** A secret file larger than this is refused: it is a key, not a document. */
-    public static final int MAX_SECRET_FILE_BYTES = 4096;
     /** The peer transport derives its HMAC keys from the secret and needs at least this much of it. */
     public static final int MIN_SECRET_BYTES = 16;
 
@@ -67,6 +61,7 @@ public record ClusterConfig(String file, String name, String nodeName, String bi
         Objects.requireNonNull(metricsBind, "metricsBind");
         Objects.requireNonNull(adminBind, "adminBind");
         Objects.requireNonNull(stateDir, "stateDir");
+        hookDirs = List.copyOf(hookDirs);
         nodes = List.copyOf(nodes);
         vips = List.copyOf(vips);
         warnings = List.copyOf(warnings);
@@ -149,65 +144,6 @@ public record ClusterConfig(String file, String name, String nodeName, String bi
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every Java platform", e);
         }
-    }
-
-    /**
-     * The shared secret: {@link #secret()} if written inline, else the content of {@link #secretFile()}
-     * with surrounding whitespace (e.g. the final newline) removed. Reads the file on every call.
-     *
-     * @return empty when neither {@code secret} nor {@code secret_file} is configured
-     * @throws ConfigException if the file is missing, unreadable, not a regular file, larger than
-     *                         {@link #MAX_SECRET_FILE_BYTES}, empty, or readable by other users
-     */
-    public Optional<String> resolveSecret() {
-        if (secret != null) {
-            return Optional.of(secret);
-        }
-        if (secretFile == null) {
-            return Optional.empty();
-        }
-        String what = "secret_file " + secretFile + ": ";
-        Path path = Path.of(secretFile);
-        try {
-            if (!Files.isRegularFile(path)) {
-                if (!Files.exists(path)) {
-                    throw secretError(what + "no such file");
-                }
-                throw secretError(what + "is not a regular file");
-            }
-            PosixFileAttributeView posix = Files.getFileAttributeView(path, PosixFileAttributeView.class,
-                    LinkOption.NOFOLLOW_LINKS);
-            if (posix != null) {
-                Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(path);
-                if (permissions.contains(PosixFilePermission.OTHERS_READ)) {
-                    throw secretError(what + "is readable by every user; restrict it, e.g. chmod 600 "
-                            + secretFile);
-                }
-            }
-            if (Files.size(path) > MAX_SECRET_FILE_BYTES) {
-                throw secretError(what + "is larger than " + MAX_SECRET_FILE_BYTES + " bytes; is it the right file?");
-            }
-            String text = Files.readString(path, StandardCharsets.UTF_8).strip();
-            if (text.startsWith("\uFEFF")) {
-                text = text.substring(1).strip();
-            }
-            if (text.isEmpty()) {
-                throw secretError(what + "is empty");
-            }
-            if (text.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
-                throw secretError(what + "holds only " + text.length() + " characters; use at least "
-                        + MIN_SECRET_BYTES + " random characters (e.g. openssl rand -hex 16 > " + secretFile + ")");
-            }
-            return Optional.of(text);
-        } catch (NoSuchFileException e) {
-            throw secretError(what + "no such file");
-        } catch (IOException | SecurityException | java.io.UncheckedIOException e) {
-            throw secretError(what + "cannot be read: " + e.getMessage());
-        }
-    }
-
-    private ConfigException secretError(String message) {
-        return new ConfigException(new ConfigError(file, 0, message));
     }
 
     /** @return {@code host:port}; IPv6 literals in brackets; "" host shown as {@code *} (all addresses) */

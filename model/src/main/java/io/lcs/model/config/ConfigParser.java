@@ -2,15 +2,11 @@ package io.lcs.model.config;
 
 import io.lcs.model.Names;
 import io.lcs.model.net.Cidr;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -31,8 +27,9 @@ import java.util.regex.Pattern;
  * is {@code 1}). Blank lines, surrounding whitespace, CRLF line ends and a UTF-8 byte-order mark are
  * accepted. Keys are lower case. Booleans are {@code true/false/yes/no/on/off/1/0}.
  *
- * <p>Contract: the parser never resolves host names, never reads other files (see
- * {@link ClusterConfig#resolveSecret()}), and never throws anything but {@link ConfigException}
+ * <p>Contract: the parser does no I/O: it is given the text (or bytes) and a file name to name in
+ * its messages; it never reads a file (lcs.conf, the secret file: lcsd's {@code ConfigLoader} and
+ * the CLI do), never resolves host names, and never throws anything but {@link ConfigException}
  * for bad input. It reports every error it finds (up to {@link #MAX_ERRORS}) sorted by line,
  * not just the first. Stateless and thread-safe.
  *
@@ -55,9 +52,15 @@ public final class ConfigParser {
     public static final int DEFAULT_ADMIN_PORT = 9121;
     public static final String DEFAULT_LOOPBACK = "127.0.0.1";
     public static final String DEFAULT_STATE_DIR = "/var/lib/lcs";
+    /**
+     * Where hooks named by {@code lcs apply} manifests may live ({@code hook_dirs}): next to lcs's
+     * own configuration, and the FHS places for the helper programs of a local or packaged install.
+     */
+    public static final List<String> DEFAULT_HOOK_DIRS = List.of("/etc/lcs/hooks", "/usr/local/libexec/lcs",
+            "/usr/libexec/lcs");
 
     /**
-     * The shortest lease the kernel fence allows (DESIGN.md section 2): the owner sets valid_lft to
+     * The shortest lease the kernel fence allows (docs/architecture.md, "The kernel fence"): the owner sets valid_lft to
      * whole seconds, at least 1, minus a slack, and the kernel may remove the address up to 0.25 s
      * late; all of that must end before any acceptor's lease does. 1 s + 0.15 s slack + 0.25 s.
      */
@@ -66,11 +69,17 @@ public final class ConfigParser {
     public static final int MAX_LEASE_MILLIS = 600_000;
     /** Ten minutes: a hook that runs longer is hung, not slow. */
     public static final int MAX_HOOK_TIMEOUT_MILLIS = 600_000;
-    /** The probe window adds straight onto failover time (DESIGN.md section 6); 10 s is already absurd. */
+    /**
+     * The probe window adds straight onto failover time (docs/architecture.md, "Measured facts");
+     * 10 s is already absurd.
+     */
     public static final int MAX_PROBE_MILLIS = 10_000;
-    /** DESIGN.md: lcs is for small clusters of 2 to 15 nodes; every node talks to every other. */
+    /** lcs is for small clusters of 2 to 15 nodes (docs/architecture.md); every node talks to every other. */
     public static final int MAX_NODES = 15;
-    /** Bounds memory and per-tick work; DESIGN.md sizes lease batching for about 1,000 VIPs. */
+    /**
+     * Bounds memory and per-tick work; lease batching is sized for about 1,000 VIPs
+     * (docs/architecture.md, "Leases").
+     */
     public static final int MAX_VIPS = 4096;
     /** A config file is a few KiB; a megabyte is a mistake (wrong file), not a config. */
     public static final int MAX_FILE_BYTES = 1 << 20;
@@ -83,7 +92,7 @@ public final class ConfigParser {
 
     private static final List<String> CLUSTER_KEYS = List.of("name", "node", "bind", "port", "secret",
             "secret_file", "lease_ms", "renew_ms", "hook_timeout_ms", "probe_ms", "metrics", "metrics_bind",
-            "metrics_port", "admin_bind", "admin_port", "admin_token_file", "state_dir");
+            "metrics_port", "admin_bind", "admin_port", "admin_token_file", "state_dir", "hook_dirs");
     private static final List<String> NODE_KEYS = List.of("role", "address", "port");
     private static final List<String> VIP_KEYS = List.of("address", "interface", "pre_start", "post_start",
             "pre_stop", "post_stop", "preferred_nodes");
@@ -99,42 +108,35 @@ public final class ConfigParser {
     }
 
     /**
-     * Reads and validates {@code file}.
+     * Validates {@code content}, the bytes of a config file called {@code fileName} (read by the
+     * caller: this class does no I/O), as UTF-8 text.
      *
-     * @throws ConfigException if it cannot be read, is not UTF-8, is too large, or is invalid
+     * @param fileName used only in error messages and {@link ClusterConfig#file()}
+     * @throws ConfigException if it is larger than {@link #MAX_FILE_BYTES}, not UTF-8, or invalid
      */
-    public static ClusterConfig parse(Path file) {
-        String fileName = file.toString();
-        byte[] bytes;
-        try {
-            long size = Files.size(file);
-            if (size > MAX_FILE_BYTES) {
-                throw new ConfigException(new ConfigError(fileName, 0,
-                        "file is " + size + " bytes, larger than the limit of " + MAX_FILE_BYTES + "; is it the right file?"));
-            }
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(new ConfigError(fileName, 0, "no such file"));
-        } catch (IOException | SecurityException e) {
-            throw new ConfigException(new ConfigError(fileName, 0, "cannot read: " + e));
+    public static ClusterConfig parse(String fileName, byte[] content) {
+        String name = fileName == null ? "<config>" : fileName;
+        if (content.length > MAX_FILE_BYTES) {
+            throw new ConfigException(new ConfigError(name, 0,
+                    "file is larger than the limit of " + MAX_FILE_BYTES + " bytes; is it the right file?"));
         }
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
+                    .decode(ByteBuffer.wrap(content)).toString();
         } catch (CharacterCodingException e) {
             int line = 1;
-            int bad = firstInvalidUtf8(bytes);
+            int bad = firstInvalidUtf8(content);
             for (int i = 0; i < bad; i++) {
-                if (bytes[i] == '\n') {
+                if (content[i] == '\n') {
                     line++;
                 }
             }
-            throw new ConfigException(new ConfigError(fileName, line, "not valid UTF-8 text (byte offset " + bad + ")"));
+            throw new ConfigException(new ConfigError(name, line, "not valid UTF-8 text (byte offset " + bad + ")"));
         }
-        return parse(fileName, text);
+        return parse(name, text);
     }
 
     /**
@@ -389,6 +391,7 @@ public final class ConfigParser {
             Integer adminPort = optional(c, "admin_port", DEFAULT_ADMIN_PORT, e -> integer(e, 1, 65535, ""));
             String adminTokenFile = optional(c, "admin_token_file", null, this::absolutePath);
             String stateDir = optional(c, "state_dir", DEFAULT_STATE_DIR, this::absolutePath);
+            List<String> hookDirs = optional(c, "hook_dirs", DEFAULT_HOOK_DIRS, this::hookDirs);
 
             // secrets
             Entry secretEntry = c.get("secret");
@@ -510,7 +513,12 @@ public final class ConfigParser {
                 List<String> preferred = optional(s, "preferred_nodes", List.of(),
                         e -> preferredNodes(e, nodeByName, nodesByName));
                 if (address != null && ifname != null && preferred != null) {
-                    vips.add(new VipConfig(s.name, address, ifname, preStart, postStart, preStop, postStop, preferred, s.line));
+                    Map<String, Integer> keyLines = new LinkedHashMap<>();
+                    for (Entry e : s.entries.values()) {
+                        keyLines.put(e.key(), e.line());
+                    }
+                    vips.add(new VipConfig(s.name, address, ifname, preStart, postStart, preStop, postStop, preferred,
+                            s.line, keyLines));
                 }
             }
             if (vipSections.size() > MAX_VIPS) {
@@ -525,9 +533,10 @@ public final class ConfigParser {
                 return null;
             }
             warnings.sort(Comparator.comparingInt(ConfigError::line));
-            return new ClusterConfig(file, name, nodeName, bind, port, secret, secretFile, lease, renew, hookTimeout,
-                    probe, metrics, metricsBind, metricsPort, adminBind, adminPort, adminTokenFile, stateDir, nodes,
-                    vips, warnings);
+            return new ClusterConfig(file, name, nodeName, bind, port, secret, secretFile,
+                    secretFileEntry == null ? 0 : secretFileEntry.line(), lease, renew, hookTimeout,
+                    probe, metrics, metricsBind, metricsPort, adminBind, adminPort, adminTokenFile, stateDir, hookDirs,
+                    nodes, vips, warnings);
         }
 
         /** Unknown keys and empty values; removes them so later checks see only keys worth checking. */
@@ -669,6 +678,43 @@ public final class ConfigParser {
                 return null;
             }
             return v;
+        }
+
+        /**
+         * {@code hook_dirs}: absolute directories, comma or space separated, each normalised ({@code .}
+         * and {@code ..} resolved lexically, no file system access); not {@code /} (that would allow
+         * every file) and not listed twice.
+         */
+        private List<String> hookDirs(Entry e) {
+            List<String> dirs = new ArrayList<>();
+            boolean ok = true;
+            for (String d : LIST_SEPARATOR.split(e.value())) {
+                if (d.isEmpty()) {
+                    continue;
+                }
+                String quoted = "'" + Names.abbreviate(d) + "'";
+                if (!d.startsWith("/")) {
+                    error(e.line(), "hook_dirs: " + quoted + " must be an absolute path (starting with '/')");
+                    ok = false;
+                    continue;
+                }
+                String normal = HookPolicy.normalize(d);
+                if (normal.equals("/")) {
+                    error(e.line(), "hook_dirs: " + quoted + " would allow every file as a hook; list the "
+                            + "directories that hold hooks");
+                    ok = false;
+                } else if (dirs.contains(normal)) {
+                    error(e.line(), "hook_dirs: " + quoted + " is listed twice");
+                    ok = false;
+                } else {
+                    dirs.add(normal);
+                }
+            }
+            if (dirs.isEmpty() && ok) {
+                error(e.line(), "hook_dirs lists no directory");
+                return null;
+            }
+            return ok ? List.copyOf(dirs) : null;
         }
 
         private Role role(Entry e) {

@@ -9,14 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** The methods of the validated config: self, quorum arithmetic, membership hash, secret resolution. */
+/** The methods of the validated config: self, quorum arithmetic, membership hash. */
 class ClusterConfigTest {
 
     @Test
@@ -83,52 +79,6 @@ class ClusterConfigTest {
         assertEquals(16, c.membershipHashHex().length());
         assertEquals(String.format("%016x", c.membershipHash()), c.membershipHashHex());
         assertEquals(c.membershipHash(), parse(BASE).membershipHash(), "stable");
-    }
-
-    @Test
-    void inlineSecretResolvesToItself() {
-        assertEquals(Optional.of("0123456789abcdef"), parse(BASE).resolveSecret());
-        assertEquals(Optional.empty(), parse(replace(BASE, "secret = 0123456789abcdef\n", "")).resolveSecret());
-    }
-
-    private static ClusterConfig withSecretFile(Path file) {
-        return parse(replace(BASE, "secret = 0123456789abcdef", "secret_file = " + file));
-    }
-
-    @Test
-    void secretFileIsReadAndStripped(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("secret");
-        Files.writeString(file, "s3cr3t-value-0123\n");
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        assertEquals(Optional.of("s3cr3t-value-0123"), withSecretFile(file).resolveSecret());
-    }
-
-    @Test
-    void worldReadableSecretFileIsRefused(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("secret");
-        Files.writeString(file, "s3cr3t-value-0123\n");
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-        ConfigException e = assertThrows(ConfigException.class, () -> withSecretFile(file).resolveSecret());
-        assertTrue(e.getMessage().contains("readable by every user"), e.getMessage());
-        assertTrue(e.getMessage().startsWith("t.conf: secret_file " + file), e.getMessage());
-    }
-
-    @Test
-    void emptySecretFileIsRefused(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("secret");
-        Files.writeString(file, " \n");
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        ConfigException e = assertThrows(ConfigException.class, () -> withSecretFile(file).resolveSecret());
-        assertTrue(e.getMessage().endsWith("is empty"), e.getMessage());
-    }
-
-    @Test
-    void missingOrUnreadableSecretFileIsRefused(@TempDir Path dir) throws Exception {
-        ConfigException missing = assertThrows(ConfigException.class,
-                () -> withSecretFile(dir.resolve("none")).resolveSecret());
-        assertTrue(missing.getMessage().endsWith("no such file"), missing.getMessage());
-        ConfigException directory = assertThrows(ConfigException.class, () -> withSecretFile(dir).resolveSecret());
-        assertTrue(directory.getMessage().endsWith("is not a regular file"), directory.getMessage());
     }
 
     @Test

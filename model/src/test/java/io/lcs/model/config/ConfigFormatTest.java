@@ -15,11 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The INI syntax: sections, keys, comments, line ends, and the errors for malformed lines. */
 class ConfigFormatTest {
@@ -237,36 +234,26 @@ class ConfigFormatTest {
     }
 
     @Test
-    void parseFromPathUsesThePathAsFileName(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("lcs.conf");
-        Files.writeString(file, BASE.replace("interface = eth0", "interface = "));
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parse(file));
-        assertEquals(file + ":" + line(BASE, "interface = eth0") + ": 'interface' has no value; give a value or remove the line",
-                e.errors().get(0).toString());
-        Files.writeString(file, BASE);
-        assertEquals(file.toString(), ConfigParser.parse(file).file());
-    }
-
-    @Test
-    void missingFileIsAFileLevelError(@TempDir Path dir) {
-        Path file = dir.resolve("nope.conf");
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parse(file));
-        assertEquals(file + ": no such file", e.getMessage());
-    }
-
-    @Test
-    void invalidUtf8IsRefusedWithItsLine(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("bin.conf");
+    void invalidUtf8IsRefusedWithItsLine() {
         byte[] head = "[cluster]\nname = demo\n".getBytes(StandardCharsets.UTF_8);
         byte[] bytes = new byte[head.length + 3];
         System.arraycopy(head, 0, bytes, 0, head.length);
         bytes[head.length] = 'x';
         bytes[head.length + 1] = (byte) 0xC3;
         bytes[head.length + 2] = (byte) 0x28;
-        Files.write(file, bytes);
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parse(file));
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parse(FILE, bytes));
         assertEquals(3, e.errors().get(0).line());
         assertTrue(e.getMessage().contains("not valid UTF-8"));
+    }
+
+    @Test
+    void contentLargerThanTheLimitIsRefusedBeforeDecoding() {
+        byte[] bytes = new byte[ConfigParser.MAX_FILE_BYTES + 1];
+        java.util.Arrays.fill(bytes, (byte) '#');
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parse(FILE, bytes));
+        assertEquals(FILE + ": file is larger than the limit of " + ConfigParser.MAX_FILE_BYTES
+                + " bytes; is it the right file?", e.getMessage());
+        assertEquals(FILE, ConfigParser.parse(FILE, BASE.getBytes(StandardCharsets.UTF_8)).file(), "bytes as text");
     }
 
     @Test

@@ -8,7 +8,7 @@ import java.util.List;
  * Decides which node should hold a VIP: a pure function of one node's view, so every node computes
  * the same answer from the same view and the others back off (proposers rarely duel).
  *
- * <p>Order of preference (DESIGN.md section 2, "Placement"):
+ * <p>Order of preference (docs/architecture.md, "Placement, moves and conflicts"):
  * <ol>
  *   <li>the target of a pending {@code Move}, if eligible;</li>
  *   <li>the current owner, if it may keep the VIP (sticky: a returning node never takes a VIP back

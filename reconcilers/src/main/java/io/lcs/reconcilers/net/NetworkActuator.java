@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * <p>Arguments are checked first: a bad interface name or lifetime throws
  * {@link IllegalArgumentException} and nothing runs.
  *
- * <p><b>Lifetimes are the kernel fence</b> (DESIGN.md section 2): every address is added with a
+ * <p><b>Lifetimes are the kernel fence</b> (docs/architecture.md, "The kernel fence"): every address is added with a
  * finite valid and preferred lifetime in whole seconds, at least 1, computed by the caller from the
  * lease, and the kernel removes it when it passes even if lcsd is dead.
  */

@@ -131,18 +131,21 @@ public final class LoopbackCluster implements AutoCloseable {
     }
 
     /**
-     * Sets an environment variable for every lcsd started from now on (e.g. a test hook such as
-     * {@code LCS_FAKE_ACTUATOR_TAKEN}); already running processes keep theirs.
+     * Sets an environment variable for every lcsd started from now on (e.g.
+     * {@link LoopbackLcsd#TAKEN_ENV}); already running processes keep theirs.
      */
     public void environment(String name, String value) {
         environment.put(name, value);
     }
 
-    /** The lcsd command line of {@code n}: the test JVM's java and classpath, small heap, {@code -v}. */
+    /**
+     * The lcsd command line of {@code n}: the test JVM's java and classpath, small heap, {@code -v},
+     * through {@link LoopbackLcsd} (the simulated actuator journaling to {@code n.journal}).
+     */
     public List<String> command(Node n) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ArrayList<>(List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "io.lcs.controller.daemon.Lcsd", "-c",
+                "-cp", System.getProperty("java.class.path"), LoopbackLcsd.class.getName(), "-c",
                 n.config.toString(), "-v"));
     }
 
@@ -158,7 +161,7 @@ public final class LoopbackCluster implements AutoCloseable {
     public Process startProcess(Node n, Path log) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command(n)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        pb.environment().put("LCS_FAKE_ACTUATOR_JOURNAL", n.journal.toAbsolutePath().toString());
+        pb.environment().put(LoopbackLcsd.JOURNAL_ENV, n.journal.toAbsolutePath().toString());
         pb.environment().putAll(environment);
         return pb.start();
     }

@@ -26,7 +26,7 @@ public final class Cluster implements AutoCloseable {
     public static final int METRICS_PORT = 9120;
     /** Bound on a SIGTERM stop (lcsd releases its VIPs with hooks first; a few seconds at most). */
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
-    /** JVM flags from DESIGN.md section 6: a small daemon, so seven fit on a CI machine. */
+    /** JVM flags of docs/footprint.md: a small daemon, so seven fit on a CI machine. */
     static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx48m",
             "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=32m", "-Xss512k", "-XX:TieredStopAtLevel=1",
             "-XX:CICompilerCount=1", "-XX:-UsePerfData");
@@ -269,7 +269,6 @@ public final class Cluster implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("MALLOC_ARENA_MAX", "2");
         pb.environment().remove("LCSD_JAVA_OPTS"); // the shipped flags, unchanged
-        pb.environment().remove("LCS_FAKE_ACTUATOR_JOURNAL");
         try {
             Files.writeString(n.log, "==== harness: start " + java.time.Instant.now() + "\n",
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);

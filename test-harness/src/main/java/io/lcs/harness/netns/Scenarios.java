@@ -29,7 +29,10 @@ import java.util.Locale;
 public final class Scenarios {
     static final Duration STEADY_TIMEOUT = Duration.ofSeconds(40);
     static final Duration STABLE_FOR = Duration.ofSeconds(1);
-    /** Kernel removal happens up to 0.25 s after the lifetime ends (DESIGN.md section 6), plus sampling. */
+    /**
+     * Kernel removal happens up to 0.25 s after the lifetime ends (docs/architecture.md, "Measured
+     * facts"), plus sampling.
+     */
     static final long KERNEL_LATENESS_MICROS = 300_000L;
     static final long FAILOVER_SLACK_MICROS = 1_500_000L;
     static final Duration FREEZE = Duration.ofSeconds(4);

@@ -1,9 +1,9 @@
 package io.lcs.harness.sim;
 
-import io.lcs.controller.core.CoreConfig;
-import io.lcs.controller.core.Ready;
-import io.lcs.controller.core.Views.LeaseView;
-import io.lcs.controller.core.WriteResult;
+import io.lcs.core.CoreConfig;
+import io.lcs.core.Ready;
+import io.lcs.core.Views.LeaseView;
+import io.lcs.core.WriteResult;
 import io.lcs.model.api.ObjectKey;
 import io.lcs.model.api.ObjectVersion;
 import io.lcs.model.api.StoredObject;
@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The rules of DESIGN.md section 4, checked by the simulation. {@link #afterStep} runs after every
+ * The invariants of docs/architecture.md, checked by the simulation. {@link #afterStep} runs after every
  * tick, delivery and scripted action: lease exclusivity in real time, unique and growing epochs.
  * {@link #afterTick} checks that a node reporting quorum really has a majority alive. The final
  * checks run after everything healed and settled: acknowledged writes survive, stores converge,

@@ -1,13 +1,13 @@
 package io.lcs.harness.sim;
 
-import io.lcs.controller.core.ClusterCore;
-import io.lcs.controller.core.CoreConfig;
-import io.lcs.controller.core.CoreEvent;
-import io.lcs.controller.core.Views.LeaseView;
-import io.lcs.controller.core.Views.MembershipView;
-import io.lcs.controller.core.Views.PeerView;
-import io.lcs.controller.core.WriteOp;
-import io.lcs.controller.core.WriteResult;
+import io.lcs.core.ClusterCore;
+import io.lcs.core.CoreConfig;
+import io.lcs.core.CoreEvent;
+import io.lcs.core.Views.LeaseView;
+import io.lcs.core.Views.MembershipView;
+import io.lcs.core.Views.PeerView;
+import io.lcs.core.WriteOp;
+import io.lcs.core.WriteResult;
 import io.lcs.model.wire.Message;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -29,7 +29,7 @@ import java.util.TreeSet;
  * seed replays exactly.
  *
  * <p>Lease intents: with {@link Options#autoIntents()} each node decides on every tick, from its
- * own view only, which VIPs it wants (the placement rule of DESIGN.md section 2, see
+ * own view only, which VIPs it wants (the placement rule of docs/architecture.md, see
  * {@link #desiredOwner}); otherwise a test sets them with {@link #want}.
  *
  * <p>Not thread-safe; one cluster per thread.
@@ -234,7 +234,7 @@ public final class SimCluster {
     }
 
     private void applyReady(SimNode n) {
-        io.lcs.controller.core.Ready r = n.core.drain();
+        io.lcs.core.Ready r = n.core.drain();
         invariants.onReady(n, r);
         n.apply(r, network, clock.nowNanos(), this::onEvent);
     }

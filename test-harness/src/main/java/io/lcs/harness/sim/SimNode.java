@@ -1,9 +1,9 @@
 package io.lcs.harness.sim;
 
-import io.lcs.controller.core.ClusterCore;
-import io.lcs.controller.core.CoreConfig;
-import io.lcs.controller.core.CoreEvent;
-import io.lcs.controller.core.Ready;
+import io.lcs.core.ClusterCore;
+import io.lcs.core.CoreConfig;
+import io.lcs.core.CoreEvent;
+import io.lcs.core.Ready;
 import io.lcs.model.api.ObjectKey;
 import io.lcs.model.api.StoredObject;
 import java.util.ArrayDeque;

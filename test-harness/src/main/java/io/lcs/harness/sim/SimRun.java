@@ -2,7 +2,7 @@ package io.lcs.harness.sim;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lcs.controller.core.WriteOp;
+import io.lcs.core.WriteOp;
 import io.lcs.model.api.ObjectKey;
 import java.io.PrintStream;
 import java.util.ArrayList;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lcs.controller.transport.FrameCodec;
 import io.lcs.harness.loopback.LoopbackCluster.Node;
-import io.lcs.model.config.ConfigParser;
+import io.lcs.controller.config.ConfigLoader;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -51,7 +51,7 @@ class LoopbackBadInputIT {
     @BeforeAll
     static void start() throws Exception {
         cluster = new LoopbackCluster(tmp, List.of("a", "b", "c*"), "", "secret = " + SECRET);
-        configHash = ConfigParser.parse(cluster.node("c").config).membershipHash();
+        configHash = ConfigLoader.load(cluster.node("c").config).membershipHash();
         cluster.startAll();
         for (Node n : cluster.nodes()) {
             assertTrue(LoopbackCluster.await(Duration.ofSeconds(20), () -> cluster.quorumWithEveryNodeOnline(n)),

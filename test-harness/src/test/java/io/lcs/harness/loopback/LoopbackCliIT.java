@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The operator surface end to end: the {@code lcs} CLI (in-process, {@code Lcs.run}) against real
  * lcsd processes, and node a's /metrics against its admin API status. The cluster (a, b full
  * members, c a witness) has one lcs.conf VIP, {@code dup}, whose simulated probe always answers
- * "taken" ({@code LCS_FAKE_ACTUATOR_TAKEN}), to exercise conflict and {@code lcs ack} for real.
+ * "taken" ({@link LoopbackLcsd#TAKEN_ENV}), to exercise conflict and {@code lcs ack} for real.
  * The tests share one cluster and run in order: apply, then read, move, ack, metrics.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -66,7 +66,7 @@ class LoopbackCliIT {
     static void start() throws Exception {
         cluster = new LoopbackCluster(tmp, List.of("a", "b", "c*"),
                 "[vip dup]\naddress = " + DUP + "\ninterface = eth0\n", "");
-        cluster.environment("LCS_FAKE_ACTUATOR_TAKEN", DUP);
+        cluster.environment(LoopbackLcsd.TAKEN_ENV, DUP);
         cluster.startAll();
         for (Node n : cluster.nodes()) {
             assertTrue(LoopbackCluster.await(Duration.ofSeconds(20), () -> cluster.quorumWithEveryNodeOnline(n)),
@@ -188,7 +188,7 @@ class LoopbackCliIT {
     }
 
     /**
-     * What the code does (DESIGN.md: a conflict stays until acknowledged for its epoch): the ack
+     * What the code does (docs/architecture.md: a conflict stays until acknowledged for its epoch): the ack
      * clears the conflict of epoch E; the VIP is placed again, the new owner acquires epoch E+1,
      * probes, the address still answers, so the VIP is in conflict again at the new epoch — and at
      * no time was the address added anywhere.

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Randomized deterministic simulation of whole clusters (3, 5 and 7 nodes, with and without
  * witnesses) under crashes, restarts, freezes, suspends, partitions, one-way cuts, loss, delay,
- * duplication, reordering and Moves, checking DESIGN.md section 4 after every step.
+ * duplication, reordering and Moves, checking the invariants of docs/architecture.md after every step.
  *
  * <p>CI runs {@link #SEEDS} seeds. A failure message starts with {@code seed=<N>}. To replay it with
  * a verbose trace of every step:

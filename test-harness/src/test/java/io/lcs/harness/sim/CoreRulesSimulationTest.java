@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lcs.controller.core.CoreEvent;
-import io.lcs.controller.core.WriteOp;
-import io.lcs.controller.core.WriteResult;
+import io.lcs.core.CoreEvent;
+import io.lcs.core.WriteOp;
+import io.lcs.core.WriteResult;
 import io.lcs.model.api.ObjectKey;
 import io.lcs.model.api.StoredObject;
 import java.util.ArrayList;
@@ -16,7 +16,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Fixed scenarios (no random faults) for single rules of DESIGN.md sections 2 and 4, on the same
+ * Fixed scenarios (no random faults) for single rules of docs/architecture.md (leases, epochs, invariants), on the same
  * simulated cluster as {@link ClusterSimulationTest}; invariants are still checked after every step.
  * Lease 2,000 ms, renew 500 ms, so the restart wait is 2,040 ms and the peer timeout 1,000 ms.
  */

@@ -1,0 +1,78 @@
+package io.lcs.core;
+
+import java.util.List;
+
+/**
+ * Everything the cluster core needs to know, fixed for its lifetime. Durations are milliseconds.
+ *
+ * @param self this node's name; must be one of {@code members}
+ * @param members every configured node, witnesses included; each has one vote
+ * @param configHash the membership hash peers must share to be counted
+ * @param leaseMillis T, the lease an acceptor grants (and waits out after a restart)
+ * @param renewMillis how often an owner renews (T/4 by default)
+ * @param heartbeatMillis how often heartbeats go to each peer
+ * @param peerTimeoutMillis a peer not heard from for this long is offline
+ * @param driftBound the largest relative rate difference between two nodes' monotonic clocks
+ *     (0.01 = 1%); the owner's own view of its lease is shortened by twice this
+ * @param writeTimeoutMillis a replicated write not acknowledged by a majority in this time fails
+ * @param syncIntervalMillis at most one anti-entropy exchange per peer per this interval
+ * @param tombstoneGcMillis a tombstone is collected only this long after it was stored, and only
+ *     once every node's digest matches (so no node can still hold an older live copy)
+ * @param suspendJumpMillis wall time advancing this much further than monotonic time in one tick
+ *     means the host was suspended: every held lease is dropped at once
+ * @param maxLeaseEntries bound on per-VIP lease records (a peer cannot make us allocate more)
+ */
+public record CoreConfig(String self, List<Member> members, long configHash, long leaseMillis, long renewMillis,
+                         long heartbeatMillis, long peerTimeoutMillis, double driftBound, long writeTimeoutMillis,
+                         long syncIntervalMillis, long tombstoneGcMillis, long suspendJumpMillis,
+                         int maxLeaseEntries) {
+
+    /** One configured node. Quorum-only nodes vote and replicate but never hold a VIP. */
+    public record Member(String name, boolean fullMember) {
+    }
+
+    public CoreConfig {
+        members = List.copyOf(members);
+        if (members.stream().noneMatch(m -> m.name().equals(self))) {
+            throw new IllegalArgumentException("self '" + self + "' is not a member");
+        }
+        if (renewMillis <= 0 || renewMillis >= leaseMillis) {
+            throw new IllegalArgumentException("renew must be in (0, lease)");
+        }
+        if (driftBound < 0 || driftBound >= 0.1) {
+            throw new IllegalArgumentException("drift bound must be in [0, 0.1)");
+        }
+    }
+
+    /** The defaults lcsd runs with, derived from {@code lease_ms} and {@code renew_ms}. */
+    public static CoreConfig defaults(String self, List<Member> members, long configHash, long leaseMillis,
+                                      long renewMillis) {
+        long heartbeat = Math.max(50, Math.min(250, renewMillis / 2));
+        return new CoreConfig(self, members, configHash, leaseMillis, renewMillis, heartbeat,
+                Math.max(4 * heartbeat, leaseMillis / 2), 0.01, 5_000, 1_000, 600_000,
+                Math.max(1_000, leaseMillis / 2), 10_000);
+    }
+
+    /** Votes needed: more than half of all configured votes. */
+    public int quorumSize() {
+        return members.size() / 2 + 1;
+    }
+
+    public boolean isFullMember(String node) {
+        for (Member m : members) {
+            if (m.name().equals(node)) {
+                return m.fullMember();
+            }
+        }
+        return false;
+    }
+
+    public boolean isMember(String node) {
+        for (Member m : members) {
+            if (m.name().equals(node)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,31 @@
+package io.lcs.core;
+
+import io.lcs.model.api.ObjectKey;
+import io.lcs.model.api.StoredObject;
+import io.lcs.model.wire.Message;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the core produced since the last {@link ClusterCore#drain()}. The driver MUST handle it in
+ * this order: (1) durably persist {@code persistObjects}, {@code forgetObjects} and
+ * {@code persistEpochs}; (2) send {@code messages}; (3) hand {@code events} (write completions
+ * included) to their consumers. Acknowledgements in {@code messages} promise that (1) happened.
+ */
+public record Ready(List<StoredObject> persistObjects, List<ObjectKey> forgetObjects, Map<String, Long> persistEpochs,
+                    List<Outbound> messages, List<CoreEvent> events) {
+
+    public record Outbound(String to, Message message) {
+    }
+
+    public static final Ready EMPTY = new Ready(List.of(), List.of(), Map.of(), List.of(), List.of());
+
+    public boolean isEmpty() {
+        return persistObjects.isEmpty() && forgetObjects.isEmpty() && persistEpochs.isEmpty() && messages.isEmpty()
+                && events.isEmpty();
+    }
+
+    public boolean needsPersist() {
+        return !persistObjects.isEmpty() || !forgetObjects.isEmpty() || !persistEpochs.isEmpty();
+    }
+}

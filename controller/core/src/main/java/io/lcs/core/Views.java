@@ -1,0 +1,55 @@
+package io.lcs.core;
+
+import java.util.List;
+
+/** Read-only snapshots of the core's state, for reconcilers, status and metrics. */
+public final class Views {
+    private Views() {
+    }
+
+    /**
+     * @param online heard within the peer timeout with a matching membership hash
+     * @param configMatch the last hash heard matches ours (true if never heard)
+     * @param lastHeardNanosAgo -1 if never heard
+     * @param rttNanos last measured heartbeat round trip, -1 if unknown
+     */
+    public record PeerView(String name, boolean fullMember, boolean self, boolean online, boolean configMatch,
+                           long lastHeardNanosAgo, long rttNanos, boolean restarting) {
+    }
+
+    public record MembershipView(boolean quorum, int votesSeen, int votesNeeded, int votesTotal,
+                                 List<PeerView> nodes) {
+        public boolean isOnline(String node) {
+            for (PeerView p : nodes) {
+                if (p.name().equals(node)) {
+                    return p.online();
+                }
+            }
+            return false;
+        }
+    }
+
+    /**
+     * One VIP's lease as this node sees it.
+     *
+     * @param held this node owns the lease now (its own, drift-shortened timer has not ended)
+     * @param heldEpoch epoch of this node's lease, 0 if not held
+     * @param heldRemainingNanos what is left of this node's lease by its own timer, 0 if not held
+     * @param grantOwner the owner of the live grant this node's acceptor holds, or null
+     * @param grantEpoch its epoch, 0 if none
+     * @param grantRemainingNanos how long this acceptor's grant still runs, 0 if none
+     * @param highestEpoch the highest epoch this node has seen for the VIP (persisted)
+     * @param wanted the lease reconciler currently wants this node to hold it
+     */
+    public record LeaseView(String vip, boolean held, long heldEpoch, long heldRemainingNanos, String grantOwner,
+                            long grantEpoch, long grantRemainingNanos, long highestEpoch, boolean wanted) {
+        /** The owner as best this node knows: itself if it holds, else its acceptor's grant. */
+        public String knownOwner(String self) {
+            return held ? self : grantOwner;
+        }
+
+        public long knownEpoch() {
+            return held ? heldEpoch : grantEpoch;
+        }
+    }
+}

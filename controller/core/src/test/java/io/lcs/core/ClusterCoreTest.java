@@ -1,0 +1,347 @@
+package io.lcs.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lcs.model.api.ObjectKey;
+import io.lcs.model.api.StoredObject;
+import io.lcs.model.wire.Message;
+import io.lcs.model.wire.WireCodec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fixed scenarios on three cores joined by a perfect, instant network (the randomized simulation
+ * with faults lives in test-harness). Every message goes through the wire codec.
+ */
+class ClusterCoreTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    final class Net {
+        final Map<String, ClusterCore> cores = new LinkedHashMap<>();
+        final Map<String, Map<ObjectKey, StoredObject>> disks = new HashMap<>();
+        final Map<String, Map<String, Long>> epochDisks = new HashMap<>();
+        final Set<String> down = new HashSet<>();
+        final List<WriteResult> results = new ArrayList<>();
+        final List<CoreEvent> events = new ArrayList<>();
+        long now = 1_000_000_000L;
+
+        Net(String... spec) {
+            List<CoreConfig.Member> members = new ArrayList<>();
+            for (String s : spec) {
+                members.add(new CoreConfig.Member(s.replace("*", ""), !s.endsWith("*")));
+            }
+            for (CoreConfig.Member m : members) {
+                disks.put(m.name(), new HashMap<>());
+                epochDisks.put(m.name(), new HashMap<>());
+                start(m.name(), members);
+            }
+        }
+
+        void start(String name, List<CoreConfig.Member> members) {
+            CoreConfig cfg = CoreConfig.defaults(name, members, 42, 2000, 500);
+            cores.put(name, new ClusterCore(cfg, disks.get(name).values(), epochDisks.get(name), now,
+                    new SplittableRandom(name.hashCode())));
+            down.remove(name);
+        }
+
+        void crash(String name) {
+            down.add(name);
+        }
+
+        void restart(String name) {
+            start(name, cores.get(name).config().members());
+        }
+
+        void pump() {
+            for (int i = 0; i < 1000; i++) {
+                boolean any = false;
+                for (Map.Entry<String, ClusterCore> e : cores.entrySet()) {
+                    if (down.contains(e.getKey())) {
+                        continue;
+                    }
+                    Ready r = e.getValue().drain();
+                    if (r.isEmpty()) {
+                        continue;
+                    }
+                    any = true;
+                    r.persistObjects().forEach(o -> disks.get(e.getKey()).put(o.key(), o));
+                    r.forgetObjects().forEach(k -> disks.get(e.getKey()).remove(k));
+                    epochDisks.get(e.getKey()).putAll(r.persistEpochs());
+                    for (Ready.Outbound o : r.messages()) {
+                        if (down.contains(o.to())) {
+                            continue;
+                        }
+                        try {
+                            Message m = WireCodec.decode(WireCodec.encode(o.message()));
+                            cores.get(o.to()).receive(e.getKey(), m, now);
+                        } catch (WireCodec.WireFormatException ex) {
+                            throw new AssertionError(ex);
+                        }
+                    }
+                    for (CoreEvent ev : r.events()) {
+                        events.add(ev);
+                        if (ev instanceof CoreEvent.WriteCompleted wc) {
+                            results.add(wc.result());
+                        }
+                    }
+                }
+                if (!any) {
+                    return;
+                }
+            }
+            throw new AssertionError("network did not settle");
+        }
+
+        void advance(long millis) {
+            for (long t = 0; t < millis; t += 10) {
+                now += 10_000_000L;
+                for (Map.Entry<String, ClusterCore> e : cores.entrySet()) {
+                    if (!down.contains(e.getKey())) {
+                        e.getValue().tick(now, now / 1_000_000L);
+                    }
+                }
+                pump();
+            }
+        }
+
+        WriteResult put(String at, String name, String address) {
+            ObjectNode body = JSON.createObjectNode();
+            body.put("apiVersion", "lcs/v1").put("kind", "VirtualIP");
+            body.putObject("metadata").put("name", name);
+            body.putObject("spec").put("address", address).put("interface", "eth0");
+            long id = cores.get(at).submit(new WriteOp.Put(new ObjectKey("VirtualIP", name), body), now);
+            pump();
+            advance(50);
+            return results.stream().filter(r -> r.requestId() == id).reduce((a, b) -> b).orElse(null);
+        }
+
+        String holder(String vip) {
+            String h = null;
+            for (Map.Entry<String, ClusterCore> e : cores.entrySet()) {
+                if (!down.contains(e.getKey()) && e.getValue().lease(vip, now).held()) {
+                    assertEquals(null, h, "two holders of " + vip);
+                    h = e.getKey();
+                }
+            }
+            return h;
+        }
+    }
+
+    @Test
+    void quorumFormsWithAMajorityOfVotesIncludingAWitness() {
+        Net net = new Net("a", "b", "c*");
+        net.crash("b");
+        net.advance(3000);
+        assertTrue(net.cores.get("a").hasQuorum(), "a + witness c are 2 of 3 votes");
+        assertEquals(2, net.cores.get("a").membership(net.now).votesSeen());
+        net.crash("c");
+        net.advance(3000);
+        assertFalse(net.cores.get("a").hasQuorum());
+    }
+
+    @Test
+    void writeIsReplicatedAndReportsCreatedConfiguredUnchanged() {
+        Net net = new Net("a", "b", "c*");
+        net.advance(500);
+        assertEquals(WriteResult.Outcome.CREATED, net.put("a", "web", "198.18.0.1/24").outcome());
+        assertEquals(WriteResult.Outcome.UNCHANGED, net.put("b", "web", "198.18.0.1/24").outcome());
+        assertEquals(WriteResult.Outcome.CONFIGURED, net.put("c", "web", "198.18.0.2/24").outcome());
+        for (ClusterCore c : net.cores.values()) {
+            StoredObject o = c.object(new ObjectKey("VirtualIP", "web")).orElseThrow();
+            assertEquals("198.18.0.2/24", o.body().path("spec").path("address").asText());
+            assertEquals(2, o.body().path("metadata").path("generation").asLong());
+        }
+    }
+
+    @Test
+    void writeWithoutQuorumFailsAndChangesNothing() {
+        Net net = new Net("a", "b", "c*");
+        net.advance(500);
+        net.crash("b");
+        net.crash("c");
+        net.advance(3000);
+        WriteResult r = net.put("a", "web", "198.18.0.1/24");
+        assertEquals(WriteResult.Outcome.NO_QUORUM, r.outcome());
+        assertTrue(r.message().contains("no quorum"), r.message());
+        assertTrue(net.cores.get("a").object(new ObjectKey("VirtualIP", "web")).isEmpty());
+    }
+
+    @Test
+    void restartedNodeCatchesUpThroughAntiEntropy() {
+        Net net = new Net("a", "b", "c*");
+        net.advance(500);
+        net.crash("c");
+        net.advance(2000);
+        assertEquals(WriteResult.Outcome.CREATED, net.put("a", "web", "198.18.0.1/24").outcome());
+        net.restart("c");
+        net.advance(3000);
+        assertEquals(net.cores.get("a").storeDigest(), net.cores.get("c").storeDigest());
+        assertTrue(net.cores.get("c").object(new ObjectKey("VirtualIP", "web")).isPresent());
+    }
+
+    @Test
+    void manyVipsRenewAsOneCohortAndTravelAsGroupedSets() {
+        Net net = new Net("a", "b", "c");
+        net.advance(2500); // restart wait
+        for (int i = 0; i < 300; i++) {
+            net.cores.get("a").setLeaseWanted(String.format("v%03d", i), true, net.now);
+            // b and c know the names too (in lcsd every node knows every configured VIP)
+            net.cores.get("b").setLeaseWanted(String.format("v%03d", i), false, net.now);
+            net.cores.get("c").setLeaseWanted(String.format("v%03d", i), false, net.now);
+        }
+        net.advance(1500);
+        for (int i = 0; i < 300; i++) {
+            assertEquals("a", net.holder(String.format("v%03d", i)));
+        }
+        // in the steady state, every lease message from a is one LeaseSets with one group per kind
+        net.advance(10);
+        List<Message> sent = new ArrayList<>();
+        for (int t = 0; t < 60; t++) {
+            net.now += 10_000_000L;
+            ClusterCore a = net.cores.get("a");
+            a.tick(net.now, net.now / 1_000_000L);
+            Ready r = a.drain();
+            for (Ready.Outbound o : r.messages()) {
+                sent.add(o.message());
+                try {
+                    net.cores.get(o.to()).receive("a", WireCodec.decode(WireCodec.encode(o.message())), net.now);
+                } catch (WireCodec.WireFormatException ex) {
+                    throw new AssertionError(ex);
+                }
+            }
+            net.pump();
+            for (String other : List.of("b", "c")) {
+                net.cores.get(other).tick(net.now, net.now / 1_000_000L);
+            }
+            net.pump();
+        }
+        List<Message.LeaseSets> sets = sent.stream().filter(m -> m instanceof Message.LeaseSets)
+                .map(m -> (Message.LeaseSets) m).toList();
+        assertTrue(sent.stream().noneMatch(m -> m instanceof Message.LeaseBatch), "no per-name batches");
+        assertTrue(!sets.isEmpty(), "renewals went out as lease sets");
+        for (Message.LeaseSets ls : sets) {
+            assertEquals(1, ls.groups().size(), "one group: all 300 renewals share one ballot: " + ls);
+            int bytes = WireCodec.encode(ls).length;
+            assertTrue(bytes < 250, "300 renewals in " + bytes + " bytes");
+        }
+        for (int i = 0; i < 300; i++) {
+            assertEquals("a", net.holder(String.format("v%03d", i)));
+        }
+    }
+
+    @Test
+    void leaseIsAcquiredRenewedAndFailsOverAfterCrash() {
+        Net net = new Net("a", "b", "c*");
+        net.advance(2500); // restart wait
+        net.cores.get("a").setLeaseWanted("web", true, net.now);
+        net.advance(200);
+        assertEquals("a", net.holder("web"));
+        long epoch = net.cores.get("a").lease("web", net.now).heldEpoch();
+        net.advance(5000); // renewals keep it
+        assertEquals("a", net.holder("web"));
+        assertEquals(epoch, net.cores.get("a").lease("web", net.now).heldEpoch());
+
+        long aRemaining = net.cores.get("a").lease("web", net.now).heldRemainingNanos();
+        net.crash("a");
+        net.cores.get("b").setLeaseWanted("web", true, net.now);
+        long crashedAt = net.now;
+        String h = null;
+        for (int i = 0; i < 400 && h == null; i++) {
+            net.advance(10);
+            h = net.holder("web");
+        }
+        assertEquals("b", h);
+        long failoverMillis = (net.now - crashedAt) / 1_000_000L;
+        assertTrue(net.now - crashedAt > aRemaining, "b acquires only after a's own view of its lease ended");
+        assertTrue(failoverMillis <= 2300, "failover within about one lease: " + failoverMillis);
+        assertTrue(net.cores.get("b").lease("web", net.now).heldEpoch() > epoch);
+    }
+
+    @Test
+    void releaseLetsAnotherNodeAcquireBeforeExpiry() {
+        Net net = new Net("a", "b", "c*");
+        net.advance(2500);
+        net.cores.get("a").setLeaseWanted("web", true, net.now);
+        net.advance(100);
+        net.cores.get("b").setLeaseWanted("web", true, net.now);
+        net.advance(300);
+        assertEquals("a", net.holder("web"), "b backs off while a's grant is live");
+        long t0 = net.now;
+        net.cores.get("a").setLeaseWanted("web", false, net.now);
+        net.cores.get("a").release("web", net.now);
+        net.pump();
+        String h = null;
+        for (int i = 0; i < 100 && h == null; i++) {
+            net.advance(10);
+            h = net.holder("web");
+        }
+        assertEquals("b", h);
+        assertTrue(net.now - t0 < 300_000_000L, "move without waiting for expiry");
+    }
+
+    @Test
+    void nodeBackingOffForALeaseTriesAtOnceWhenTheHolderReleasesIt() {
+        Net net = new Net("a", "b", "c*");
+        net.advance(2500);
+        net.cores.get("a").setLeaseWanted("web", true, net.now);
+        net.advance(100);
+        net.cores.get("b").setLeaseWanted("web", true, net.now);
+        net.advance(300);
+        assertEquals("a", net.holder("web"), "b backs off while a's grant is live");
+        long epoch = net.cores.get("a").lease("web", net.now).heldEpoch();
+        net.cores.get("a").setLeaseWanted("web", false, net.now);
+        net.cores.get("a").release("web", net.now);
+        net.pump(); // no time passes: b's back-off has not ended, the release alone starts its round
+        assertEquals("b", net.holder("web"), "b acquires on the release, not at the end of its back-off");
+        assertTrue(net.cores.get("b").lease("web", net.now).heldEpoch() > epoch);
+    }
+
+    @Test
+    void releaseStartsNoRoundOnNodesThatDoNotWantTheLease() {
+        Net net = new Net("a", "b", "c*");
+        net.advance(2500);
+        net.cores.get("a").setLeaseWanted("web", true, net.now);
+        net.advance(100);
+        net.cores.get("a").setLeaseWanted("web", false, net.now);
+        net.cores.get("a").release("web", net.now);
+        net.pump();
+        net.advance(1000);
+        assertEquals(null, net.holder("web"), "nobody wanted it: nobody takes it");
+    }
+
+    @Test
+    void restartedAcceptorDoesNotVoteDuringItsWait() {
+        Net net = new Net("a", "b", "c*");
+        net.advance(2500);
+        net.crash("b");
+        net.restart("c"); // c restarts: a alone cannot make a majority while c waits
+        net.advance(100);
+        net.cores.get("a").setLeaseWanted("web", true, net.now);
+        net.advance(1000);
+        assertEquals(null, net.holder("web"));
+        net.advance(1500);
+        assertEquals("a", net.holder("web"));
+    }
+
+    @Test
+    void witnessNeverHoldsALease() {
+        Net net = new Net("a", "b", "c*");
+        net.advance(2500);
+        net.cores.get("c").setLeaseWanted("web", true, net.now);
+        net.advance(1000);
+        assertEquals(null, net.holder("web"));
+        assertNotNull(net.cores.get("c"));
+    }
+}

@@ -1,0 +1,1126 @@
+package io.lcs.reconcilers.vip;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lcs.model.api.ObjectKey;
+import io.lcs.model.codec.LcsJson;
+import io.lcs.reconcilers.hook.HookInvocation;
+import io.lcs.reconcilers.hook.HookResult;
+import io.lcs.reconcilers.hook.HookRunner;
+import io.lcs.model.net.Cidr;
+import io.lcs.reconcilers.net.ActuatorException;
+import io.lcs.reconcilers.net.AddressChange;
+import io.lcs.reconcilers.net.AddressNotFoundException;
+import io.lcs.reconcilers.net.InterfaceAddress;
+import io.lcs.reconcilers.net.LinkState;
+import io.lcs.reconcilers.net.NetworkActuator;
+import io.lcs.reconcilers.net.ProbeResult;
+import io.lcs.reconcilers.runtime.Reconciler;
+import io.lcs.reconcilers.runtime.Result;
+import io.lcs.reconcilers.vip.VipHost.Lease;
+import io.lcs.reconcilers.vip.VipHost.Snapshot;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * Converges one VIP's address and hooks on this node toward its lease (level-triggered, one VIP
+ * key per call, never one key on two workers): the address reconciler and the hook reconciler of
+ * docs/architecture.md, sequenced per VIP because their steps must happen in order.
+ *
+ * <ul>
+ *   <li>Lease held at epoch e and wanted: activate once per epoch — check the link, probe for a
+ *       duplicate, run {@code pre_start}, add the address with a lifetime of the whole seconds
+ *       left on the lease minus {@link #SLACK_NANOS}, announce, then {@code post_start} (async);
+ *       afterwards refresh the lifetime on every renewal.</li>
+ *   <li>Otherwise, if the address is here: {@code pre_stop} (bounded by what is left of the lease),
+ *       remove, {@code post_stop} (async), and release the lease if still held.</li>
+ *   <li>An address found here that this node never added and holds no lease for, or a probe that
+ *       answers, is a conflict: recorded cluster-wide (a replicated {@code Conflict} object) until
+ *       an operator acknowledges it.</li>
+ * </ul>
+ * Every effect is fenced: just before it, the lease must still be held at the same epoch with
+ * enough time left, otherwise the step is dropped and the next reconcile starts over.
+ *
+ * <p><b>Batching</b> ({@link #enableBatching}, what lcsd uses): with 1,000 VIPs, a process per
+ * VIP per renewal is thousands of processes a second. Batching changes three things. Renewals: a
+ * reconcile only records the lifetime it wants; one batch task a short gather time later refreshes
+ * every recorded VIP with one {@link NetworkActuator#apply} (a listing and one {@code ip -batch}).
+ * Activations of VIPs without a {@code pre_start} hook: recorded the same way; the batch task checks
+ * each interface once, probes all of them at once ({@link NetworkActuator#probeDuplicates}), adds
+ * the free ones in one {@link NetworkActuator#apply} and announces them in one
+ * {@link NetworkActuator#announceAll}. Presence checks read a listing per interface at most
+ * {@link #LISTING_MAX_AGE} old, updated by this node's own adds and removes. The batch task holds
+ * each VIP's lock (the one its reconcile holds) while it acts on it and re-checks the fence under
+ * it, so a batched refresh or add can never follow that VIP's removal. VIPs with a
+ * {@code pre_start} hook are activated one by one as without batching.
+ */
+public final class VipReconciler implements Reconciler<String> {
+    private static final Logger LOG = System.getLogger("io.lcs.vip");
+    private static final ObjectMapper JSON = LcsJson.json();
+    /** The kind of the replicated record of a detected conflict (written by the node that found it). */
+    public static final String CONFLICT_KIND = "Conflict";
+    /**
+     * Lease time kept back from the kernel lifetime: the kernel removes an address up to 0.25 s
+     * after its lifetime ends (measured, docs/architecture.md), plus 0.1 s for the refresh itself.
+     */
+    static final long SLACK_NANOS = 350_000_000L;
+    /** Of {@link #SLACK_NANOS}, the part meant for the refresh or add itself to take effect. */
+    static final long CHANGE_ALLOWANCE_NANOS = 100_000_000L;
+    /** How many recent batch durations {@link #batchExtraNanos} looks at. */
+    static final int BATCH_HISTORY = 8;
+    /** How long a node declines a VIP after its pre_start hook or interface failed. */
+    static final Duration DECLINE_FOR = Duration.ofSeconds(30);
+    /**
+     * How often a node that declined a VIP because its interface was down re-checks the link: the
+     * decline ends as soon as the link is up again (a fact the reconciler can read), not 30 s later.
+     */
+    static final Duration LINK_RECHECK = Duration.ofSeconds(1);
+    /** With batching: how old a presence listing may be (external removals are seen this late). */
+    static final Duration LISTING_MAX_AGE = Duration.ofMillis(200);
+    /** With batching: how long the batch task waits for more VIPs before acting. */
+    static final Duration DEFAULT_GATHER = Duration.ofMillis(20);
+    /** With batching: most VIPs in one batch (more wait for the next one). */
+    static final int MAX_BATCH = 4_000;
+
+    /** Fixed per daemon. */
+    public record Settings(String cluster, String node, Duration hookTimeout, Duration probeWindow,
+                           Duration renewInterval) {
+    }
+
+    /** What this node did to one VIP; only the worker holding the key touches it. */
+    private static final class Local {
+        volatile long activeEpoch;
+        volatile boolean managed;
+        /** The spec whose address this node added or adopted (what is on the link), null if none. */
+        volatile VipSpec added;
+        long lastRefreshUntilNanos;
+        long declinedUntilNanos;
+        /** The current decline is for a down or missing interface: it ends when the link is up. */
+        boolean declinedForLink;
+        /** The interface on which "no neighbour discovery, probe skipped" was logged for this VIP. */
+        String reportedNoProbeOn;
+        /** Held by the reconcile of this VIP and by the batch task while it acts on this VIP. */
+        final ReentrantLock lock = new ReentrantLock();
+    }
+
+    /** A renewal a reconcile asked the batch task for. */
+    private record PendingRefresh(VipSpec spec, long epoch, long untilNanos) {
+    }
+
+    /** An activation a reconcile asked the batch task for; {@code probe} false for a re-add in the same epoch. */
+    private record PendingActivation(VipSpec spec, long epoch, boolean probe) {
+    }
+
+    /** The addresses on one interface when last listed (plus our own changes since), or absent. */
+    private record Listing(Set<InetAddress> addresses, boolean exists, long takenAtNanos) {
+    }
+
+    private final VipHost host;
+    private final NetworkActuator net;
+    private final HookRunner hooks;
+    private final VipStatusSink status;
+    private final EventSink events;
+    private final Settings settings;
+    private final Executor background;
+    private final LongSupplier monotonic;
+    private final Map<String, Local> locals = new ConcurrentHashMap<>();
+    private final Map<String, Announcement> announcing = new ConcurrentHashMap<>();
+    private final Map<String, PendingRefresh> pendingRefresh = new ConcurrentHashMap<>();
+    private final Map<String, PendingActivation> pendingActivation = new ConcurrentHashMap<>();
+    private final Map<String, Listing> listings = new ConcurrentHashMap<>();
+    private final AtomicBoolean batchScheduled = new AtomicBoolean();
+    private volatile Executor batchExecutor;
+    private volatile Duration gather = DEFAULT_GATHER;
+    /** Durations of the last {@link #BATCH_HISTORY} batched applies (ring; batch task only). */
+    private final long[] batchNanos = new long[BATCH_HISTORY];
+    private int batchNanosNext;
+
+    /**
+     * @param host the node's core (snapshots, release, decline, replicated writes)
+     * @param background runs announcements and the post_start/post_stop hooks, off the worker
+     * @param monotonic the clock lease remaining times are measured with (that of the snapshots)
+     */
+    public VipReconciler(VipHost host, NetworkActuator net, HookRunner hooks, VipStatusSink status, EventSink events,
+                         Settings settings, Executor background, LongSupplier monotonic) {
+        this.host = host;
+        this.net = net;
+        this.hooks = hooks;
+        this.status = status;
+        this.events = events;
+        this.settings = settings;
+        this.background = background;
+        this.monotonic = monotonic;
+    }
+
+    /**
+     * Turns batching on (see the class comment): renewals and hook-less activations are done by a
+     * batch task run on {@code executor} (one task at a time; it sleeps {@code gather} first so a
+     * whole renewal's VIPs land in one batch). Call before the first reconcile.
+     */
+    public VipReconciler enableBatching(Executor executor, Duration gather) {
+        this.gather = gather;
+        this.batchExecutor = executor;
+        return this;
+    }
+
+    @Override
+    public Result reconcile(String vip) throws Exception {
+        Local local = locals.computeIfAbsent(vip, k -> new Local());
+        local.lock.lock();
+        try {
+            return reconcileLocked(vip, local);
+        } finally {
+            local.lock.unlock();
+        }
+    }
+
+    private Result reconcileLocked(String vip, Local local) throws Exception {
+        Snapshot s = host.snapshot();
+        VipSpec spec = s.vip(vip);
+        if (spec == null) {
+            // the VIP was deleted: nothing of it may stay here; only the spec remembered from the
+            // add still says which address that is
+            Result r = local.managed ? deactivate(vip, local.added, local, "VIP deleted") : Result.done();
+            locals.remove(vip);
+            status.probeSkipped(vip, null);
+            return r;
+        }
+        String keeper = s.addressConflicts().get(vip);
+        if (keeper != null) {
+            return holdOut(vip, keeper, s, local);
+        }
+        if (local.managed && local.added != null && !sameAddressOnLink(local.added, spec)) {
+            // the VIP's address or interface changed: the old address goes (with its stop hooks)
+            // before the new one is activated like a new VIP
+            stop(vip, local.added, local, "address changed to " + spec.address() + " dev " + spec.interfaceName());
+            local.managed = false;
+            local.activeEpoch = 0;
+            local.added = null;
+        }
+        long now = monotonic.getAsLong();
+        if (local.declinedUntilNanos != 0 && (now >= local.declinedUntilNanos
+                || (local.declinedForLink && linkUp(spec.interfaceName())))) {
+            local.declinedUntilNanos = 0;
+            local.declinedForLink = false;
+            host.setDeclined(vip, false);
+        }
+        Lease lease = s.lease(vip);
+        long remaining = remainingNanos(s, lease, now);
+        boolean conflict = s.conflicts().containsKey(vip);
+        boolean present = present(spec);
+        if (lease.held() && lease.wanted() && !conflict && remaining > SLACK_NANOS) {
+            if (!present) {
+                return activate(vip, spec, lease.heldEpoch(), local);
+            }
+            if (!local.managed) {
+                // ours by lease now; adopt what is already there (e.g. added in an earlier epoch)
+                local.managed = true;
+                local.activeEpoch = lease.heldEpoch();
+                local.added = spec;
+            }
+            refresh(vip, spec, lease, s, local);
+            status.observed(vip, new LocalVipState(true, null, null));
+            return Result.requeueAfter(settings.renewInterval());
+        }
+        if (present) {
+            if (!local.managed && !lease.held()) {
+                // on our interface, but we never added it and hold no lease: someone else did
+                recordConflict(vip, spec, Math.max(lease.highestEpoch(), 1),
+                        "address found on " + spec.interfaceName() + " of " + settings.node()
+                                + " without a lease");
+            }
+            return deactivate(vip, spec, local, conflict ? "conflict" : lease.held() ? "not wanted here"
+                    : "no lease");
+        }
+        if (!(lease.held() && lease.wanted() && !conflict)) {
+            pendingActivation.remove(vip);
+            pendingRefresh.remove(vip);
+        }
+        local.managed = false;
+        local.activeEpoch = 0;
+        local.added = null;
+        if (lease.held()) {
+            release(vip);
+        }
+        status.observed(vip, new LocalVipState(false, null, null));
+        return local.declinedForLink ? Result.requeueAfter(LINK_RECHECK) : Result.done();
+    }
+
+    /**
+     * Another VIP keeps this VIP's IP (the rule every node applies alike, see VipHost.Snapshot#addressConflicts): this one
+     * is placed nowhere, and the address on the link is the keeper's, so it is never removed or
+     * reported as a conflict on this VIP's behalf. Only an address this node added for this VIP
+     * before the clash was seen goes, with its stop hooks, unless the keeper's lease is held here
+     * (then it is the keeper's now and stays).
+     */
+    private Result holdOut(String vip, String keeper, VipHost.Snapshot s, Local local) throws Exception {
+        pendingActivation.remove(vip);
+        pendingRefresh.remove(vip);
+        Result r = Result.done();
+        if (local.managed && local.added != null && !s.lease(keeper).held()) {
+            r = deactivate(vip, local.added, local, "its address is VirtualIP " + keeper + "'s");
+        } else {
+            local.managed = false;
+            local.activeEpoch = 0;
+            local.added = null;
+            if (s.lease(vip).held()) {
+                release(vip);
+            }
+        }
+        status.observed(vip, new LocalVipState(false, null, null));
+        return r;
+    }
+
+    private Result activate(String vip, VipSpec spec, long epoch, Local local) throws Exception {
+        if (lifetimeSeconds(remainingNow(vip)) < 1) {
+            // too little lease left to promise the kernel a whole second: probing and running
+            // pre_start now would only repeat them every retry without ever adding the address
+            return Result.requeueAfter(Duration.ofMillis(10));
+        }
+        if (batchExecutor != null && spec.preStart() == null) {
+            pendingActivation.put(vip, new PendingActivation(spec, epoch, local.activeEpoch != epoch));
+            scheduleBatch();
+            // the batch task acts within gather + probe window; look again if it could not
+            return Result.requeueAfter(settings.probeWindow().plus(gather).plusSeconds(1));
+        }
+        LinkState link = net.link(spec.interfaceName());
+        if (!link.exists() || !link.up()) {
+            String why = "interface " + spec.interfaceName() + (link.exists() ? " is down" : " does not exist");
+            return decline(vip, local, "InterfaceDown", why);
+        }
+        if (local.activeEpoch != epoch) {
+            ProbeResult probe = net.probeDuplicate(spec.address(), spec.interfaceName(), settings.probeWindow());
+            if (probe instanceof ProbeResult.Answered answered) {
+                recordConflict(vip, spec, epoch, "address " + spec.address().addressText() + " answered from "
+                        + answered.responderMac() + " on " + spec.interfaceName() + " before activation");
+                release(vip);
+                return Result.done();
+            }
+            if (probe instanceof ProbeResult.CouldNotProbe failed) {
+                // fail closed: unprobed, the address may be someone else's; another node may try
+                Result r = decline(vip, local, PROBE_FAILED, probeFailure(spec, failed), true);
+                release(vip);
+                return r;
+            }
+            noteProbe(vip, spec, local, probe);
+            if (!fenced(vip, epoch)) {
+                return Result.requeueAfter(Duration.ofMillis(10));
+            }
+            HookResult pre = runHook(vip, spec, "pre_start", spec.preStart(), epoch, remainingNow(vip));
+            if (pre != null && !pre.succeeded()) {
+                // decline first: the release makes the lease reconciler place the VIP again, and
+                // it must already skip this node then, or it would re-acquire here at once
+                Result r = decline(vip, local, "PreStartFailed", "pre_start " + describe(pre));
+                release(vip);
+                return r;
+            }
+        }
+        Snapshot s = host.snapshot();
+        Lease lease = s.lease(vip);
+        long lifetime = lifetimeSeconds(remainingNanos(s, lease, monotonic.getAsLong()));
+        if (!fenced(vip, epoch) || lifetime < 1) {
+            return Result.requeueAfter(Duration.ofMillis(10));
+        }
+        net.addAddress(spec.address(), spec.interfaceName(), Duration.ofSeconds(lifetime));
+        noteOnLink(spec, true);
+        boolean first = local.activeEpoch != epoch;
+        local.managed = true;
+        local.activeEpoch = epoch;
+        local.added = spec;
+        // the lifetime just given already reflects this lease end: refresh only when it moves
+        local.lastRefreshUntilNanos = s.takenAtNanos() + lease.heldRemainingNanos();
+        LOG.log(Level.INFO, "vip " + vip + ": " + spec.address() + " active on " + spec.interfaceName() + " (epoch "
+                + epoch + ", lifetime " + lifetime + " s)");
+        events.append("VipActive", "VirtualIP/" + vip, spec.address() + " active on " + settings.node() + " dev "
+                + spec.interfaceName() + " at epoch " + epoch);
+        status.observed(vip, new LocalVipState(true, null, null));
+        announceAsync(vip, spec);
+        if (first && spec.postStart() != null) {
+            background.execute(() -> runHookQuietly(vip, spec, "post_start", spec.postStart(), epoch));
+        }
+        return Result.requeueAfter(settings.renewInterval());
+    }
+
+    private void refresh(String vip, VipSpec spec, Lease lease, Snapshot s, Local local) throws Exception {
+        long until = s.takenAtNanos() + lease.heldRemainingNanos();
+        if (until == local.lastRefreshUntilNanos) {
+            return;
+        }
+        if (batchExecutor != null) {
+            pendingRefresh.put(vip, new PendingRefresh(spec, lease.heldEpoch(), until));
+            scheduleBatch();
+            return;
+        }
+        long lifetime = lifetimeSeconds(remainingNow(vip));
+        if (lifetime < 1 || !fenced(vip, lease.heldEpoch())) {
+            return; // too little left to promise the kernel a whole second: let it lapse
+        }
+        net.refreshLifetime(spec.address(), spec.interfaceName(), Duration.ofSeconds(lifetime));
+        local.lastRefreshUntilNanos = until;
+    }
+
+    private Result deactivate(String vip, VipSpec spec, Local local, String why) throws Exception {
+        if (spec != null) {
+            stop(vip, spec, local, why);
+        }
+        local.managed = false;
+        local.activeEpoch = 0;
+        local.added = null;
+        status.observed(vip, new LocalVipState(false, null, null));
+        release(vip);
+        return Result.done();
+    }
+
+    /** pre_stop (if managed and the lease leaves time), remove {@code spec}'s address, post_stop (async). */
+    private void stop(String vip, VipSpec spec, Local local, String why) throws Exception {
+        long left = remainingNow(vip);
+        // a hung pre_stop never delays removal past the lease
+        if (local.managed && spec.preStop() != null && left > SLACK_NANOS + 50_000_000L) {
+            runHook(vip, spec, "pre_stop", spec.preStop(), local.activeEpoch, left - SLACK_NANOS);
+        }
+        pendingRefresh.remove(vip);
+        pendingActivation.remove(vip);
+        cancelAnnounce(vip);
+        net.removeAddress(spec.address(), spec.interfaceName());
+        noteOnLink(spec, false);
+        LOG.log(Level.INFO, "vip " + vip + ": " + spec.address() + " removed from " + spec.interfaceName() + " ("
+                + why + ")");
+        events.append("VipRemoved", "VirtualIP/" + vip, spec.address() + " removed from " + settings.node()
+                + ": " + why);
+        long epoch = local.activeEpoch;
+        if (local.managed && spec.postStop() != null) {
+            background.execute(() -> runHookQuietly(vip, spec, "post_stop", spec.postStop(), epoch));
+        }
+    }
+
+    /** Same address (prefix included) on the same interface: nothing to move on the link. */
+    private static boolean sameAddressOnLink(VipSpec a, VipSpec b) {
+        return a.address().equals(b.address()) && a.interfaceName().equals(b.interfaceName());
+    }
+
+    /** Removes every address this node manages, with hooks; for SIGTERM. Bounded by the hook timeouts. */
+    public void deactivateAll() {
+        Snapshot s = host.snapshot();
+        Set<String> seen = new HashSet<>();
+        for (VipSpec spec : s.vips()) {
+            seen.add(spec.name());
+            Local local = locals.get(spec.name());
+            // what is on the link is what was added, even if the spec changed since
+            VipSpec onLink = local != null && local.managed && local.added != null ? local.added : spec;
+            deactivateForStop(spec.name(), onLink, local);
+        }
+        for (Map.Entry<String, Local> e : locals.entrySet()) {
+            Local local = e.getValue();
+            if (!seen.contains(e.getKey()) && local.managed && local.added != null) {
+                deactivateForStop(e.getKey(), local.added, local); // deleted, not reconciled yet
+            }
+        }
+    }
+
+    private void deactivateForStop(String vip, VipSpec spec, Local local) {
+        try {
+            if ((local != null && local.managed) || present(spec)) {
+                deactivate(vip, spec, local == null ? new Local() : local, "lcsd stopping");
+            }
+        } catch (Exception e) {
+            LOG.log(Level.ERROR, "vip " + vip + ": could not remove " + spec.address() + ": "
+                    + e.getMessage() + " (the kernel lifetime removes it within the lease)");
+        }
+    }
+
+    /**
+     * Removes configured addresses this node holds no lease for; run at start, before it votes. One
+     * listing per interface and one batch of removals, whatever the number of VIPs.
+     */
+    public static int removeStale(NetworkActuator net, List<VipSpec> vips) {
+        Map<String, List<VipSpec>> byInterface = new LinkedHashMap<>();
+        for (VipSpec v : vips) {
+            byInterface.computeIfAbsent(v.interfaceName(), k -> new ArrayList<>()).add(v);
+        }
+        List<AddressChange> removals = new ArrayList<>();
+        List<VipSpec> stale = new ArrayList<>();
+        for (Map.Entry<String, List<VipSpec>> e : byInterface.entrySet()) {
+            List<InterfaceAddress> present;
+            try {
+                present = net.addresses(e.getKey());
+            } catch (io.lcs.reconcilers.net.NoSuchInterfaceException ex) {
+                continue; // nothing can be on a missing interface
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return 0;
+            } catch (Exception ex) {
+                LOG.log(Level.WARNING, "cannot check " + e.getKey() + " at start for " + e.getValue().size()
+                        + " VIPs: " + ex.getMessage());
+                continue;
+            }
+            for (VipSpec v : e.getValue()) {
+                for (InterfaceAddress a : present) {
+                    if (a.sameAddress(v.address())) {
+                        removals.add(new AddressChange.Remove(a.cidr(), v.interfaceName()));
+                        stale.add(v);
+                    }
+                }
+            }
+        }
+        if (removals.isEmpty()) {
+            return 0;
+        }
+        List<AddressChange.Outcome> outcomes;
+        try {
+            outcomes = net.apply(removals);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+        int removed = 0;
+        for (int i = 0; i < outcomes.size(); i++) {
+            VipSpec v = stale.get(i);
+            if (outcomes.get(i).ok()) {
+                LOG.log(Level.WARNING, "vip " + v.name() + ": removed " + removals.get(i).cidr() + " from "
+                        + v.interfaceName() + " at start: this node holds no lease for it yet");
+                removed++;
+            } else {
+                LOG.log(Level.WARNING, "vip " + v.name() + ": cannot remove " + removals.get(i).cidr() + " at start: "
+                        + outcomes.get(i).error().getMessage());
+            }
+        }
+        return removed;
+    }
+
+    /** Re-announces every VIP this node has active (e.g. after a peer that was cut off is back). */
+    public void reannounce() {
+        Snapshot s = host.snapshot();
+        Map<String, List<VipSpec>> byInterface = new LinkedHashMap<>();
+        for (VipSpec spec : s.vips()) {
+            Local local = locals.get(spec.name());
+            if (local != null && local.managed) {
+                if (batchExecutor == null) {
+                    announceAsync(spec.name(), spec);
+                } else {
+                    byInterface.computeIfAbsent(spec.interfaceName(), k -> new ArrayList<>()).add(spec);
+                }
+            }
+        }
+        byInterface.forEach(this::announceAllAsync);
+    }
+
+
+    // ------------------------------------------------------------------ batching
+
+    /** Runs the batch task unless one is already scheduled. */
+    private void scheduleBatch() {
+        Executor executor = batchExecutor;
+        if (executor != null && batchScheduled.compareAndSet(false, true)) {
+            try {
+                executor.execute(this::runBatch);
+            } catch (RuntimeException e) {
+                batchScheduled.set(false);
+                LOG.log(Level.WARNING, "cannot schedule the VIP batch task: " + e + " (VIPs retry on their next reconcile)");
+            }
+        }
+    }
+
+    /**
+     * The batch task: after the gather time, takes every pending activation and renewal and acts on
+     * them in batches. Public for tests and for callers that run it on their own thread.
+     */
+    public void runBatch() {
+        try {
+            long gatherNanos = gather.toNanos();
+            if (gatherNanos > 0) {
+                TimeUnit.NANOSECONDS.sleep(gatherNanos);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        batchScheduled.set(false); // before draining: anything added from now on schedules another run
+        try {
+            List<Map.Entry<String, PendingActivation>> activations = drain(pendingActivation);
+            List<Map.Entry<String, PendingRefresh>> refreshes = drain(pendingRefresh);
+            if (!activations.isEmpty()) {
+                activateBatch(activations);
+            }
+            if (!refreshes.isEmpty()) {
+                refreshBatch(refreshes);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "VIP batch task failed: " + e, e);
+        }
+        if (!pendingActivation.isEmpty() || !pendingRefresh.isEmpty()) {
+            scheduleBatch();
+        }
+    }
+
+    private static <V> List<Map.Entry<String, V>> drain(Map<String, V> pending) {
+        List<Map.Entry<String, V>> out = new ArrayList<>();
+        for (String vip : List.copyOf(pending.keySet())) {
+            if (out.size() >= MAX_BATCH) {
+                break;
+            }
+            V v = pending.remove(vip);
+            if (v != null) {
+                out.add(Map.entry(vip, v));
+            }
+        }
+        return out;
+    }
+
+    /** Locks {@code vip}'s state for the batch task; null if it is busy (the caller puts the work back). */
+    private Local tryLock(String vip) throws InterruptedException {
+        Local local = locals.get(vip);
+        if (local == null || !local.lock.tryLock(50, TimeUnit.MILLISECONDS)) {
+            return null;
+        }
+        if (locals.get(vip) != local) {
+            local.lock.unlock();
+            return null;
+        }
+        return local;
+    }
+
+    private void refreshBatch(List<Map.Entry<String, PendingRefresh>> work) throws InterruptedException {
+        List<AddressChange> changes = new ArrayList<>(work.size());
+        List<String> vips = new ArrayList<>(work.size());
+        List<PendingRefresh> wanted = new ArrayList<>(work.size());
+        List<Local> locked = new ArrayList<>(work.size());
+        try {
+            for (Map.Entry<String, PendingRefresh> e : work) {
+                String vip = e.getKey();
+                PendingRefresh p = e.getValue();
+                Local local = tryLock(vip);
+                if (local == null) {
+                    pendingRefresh.putIfAbsent(vip, p);
+                    continue;
+                }
+                locked.add(local);
+                long lifetime = lifetimeSeconds(remainingNow(vip) - batchExtraNanos());
+                if (!local.managed || local.added == null || !sameAddressOnLink(local.added, p.spec())
+                        || local.lastRefreshUntilNanos == p.untilNanos() || lifetime < 1 || !fenced(vip, p.epoch())) {
+                    continue; // stale, already done, or too little left: let it lapse
+                }
+                changes.add(new AddressChange.Refresh(p.spec().address(), p.spec().interfaceName(),
+                        Duration.ofSeconds(lifetime)));
+                vips.add(vip);
+                wanted.add(p);
+            }
+            if (changes.isEmpty()) {
+                return;
+            }
+            List<AddressChange.Outcome> outcomes = timedApply(changes);
+            for (int i = 0; i < outcomes.size(); i++) {
+                AddressChange.Outcome o = outcomes.get(i);
+                Local local = locals.get(vips.get(i));
+                if (o.ok()) {
+                    if (local != null) {
+                        local.lastRefreshUntilNanos = wanted.get(i).untilNanos();
+                    }
+                } else {
+                    if (o.error() instanceof AddressNotFoundException) {
+                        noteOnLink(wanted.get(i).spec(), false);
+                    }
+                    LOG.log(Level.WARNING, "vip " + vips.get(i) + ": lifetime refresh failed: " + o.error().getMessage());
+                }
+            }
+        } finally {
+            for (Local l : locked) {
+                l.lock.unlock();
+            }
+        }
+    }
+
+    private void activateBatch(List<Map.Entry<String, PendingActivation>> work) throws InterruptedException {
+        Map<String, List<Map.Entry<String, PendingActivation>>> byInterface = new LinkedHashMap<>();
+        for (Map.Entry<String, PendingActivation> e : work) {
+            byInterface.computeIfAbsent(e.getValue().spec().interfaceName(), k -> new ArrayList<>()).add(e);
+        }
+        for (Map.Entry<String, List<Map.Entry<String, PendingActivation>>> group : byInterface.entrySet()) {
+            activateOnInterface(group.getKey(), group.getValue());
+        }
+    }
+
+    private void activateOnInterface(String ifname, List<Map.Entry<String, PendingActivation>> work)
+            throws InterruptedException {
+        LinkState link;
+        try {
+            link = net.link(ifname);
+        } catch (ActuatorException e) {
+            LOG.log(Level.WARNING, work.size() + " VIPs on " + ifname + ": cannot read the link: " + e.getMessage());
+            return; // each reconcile looks again after its requeue delay
+        }
+        if (!link.exists() || !link.up()) {
+            String why = "interface " + ifname + (link.exists() ? " is down" : " does not exist");
+            for (Map.Entry<String, PendingActivation> e : work) {
+                Local local = tryLock(e.getKey());
+                if (local != null) {
+                    try {
+                        if (fenced(e.getKey(), e.getValue().epoch())) {
+                            decline(e.getKey(), local, "InterfaceDown", why);
+                        }
+                    } finally {
+                        local.lock.unlock();
+                    }
+                }
+            }
+            return;
+        }
+        // probe every address that needs it at once (the lease must still be ours first)
+        List<Cidr> toProbe = new ArrayList<>();
+        for (Map.Entry<String, PendingActivation> e : work) {
+            if (e.getValue().probe() && fenced(e.getKey(), e.getValue().epoch())) {
+                toProbe.add(e.getValue().spec().address());
+            }
+        }
+        Map<Cidr, ProbeResult> probes = new HashMap<>();
+        if (!toProbe.isEmpty()) {
+            try {
+                probes = net.probeDuplicates(toProbe, ifname, settings.probeWindow());
+            } catch (ActuatorException e) {
+                for (Cidr c : toProbe) { // nothing is added unprobed
+                    probes.put(c, new ProbeResult.CouldNotProbe(e.getMessage(), Duration.ZERO));
+                }
+            }
+        }
+        List<String> probeFailed = new ArrayList<>();
+        String probeFailure = null; // the first VIP's, for the one line about them all
+        List<AddressChange> adds = new ArrayList<>();
+        List<Map.Entry<String, PendingActivation>> added = new ArrayList<>();
+        List<Local> locked = new ArrayList<>();
+        List<Long> untils = new ArrayList<>();
+        try {
+            for (Map.Entry<String, PendingActivation> e : work) {
+                String vip = e.getKey();
+                PendingActivation p = e.getValue();
+                ProbeResult probe = probes.get(p.spec().address());
+                if (p.probe() && probe == null) {
+                    continue; // lease was not ours at probe time
+                }
+                Local local = tryLock(vip);
+                if (local == null) {
+                    continue; // its reconcile is running: it asks again
+                }
+                locked.add(local);
+                if (probe instanceof ProbeResult.Answered answered) {
+                    if (fenced(vip, p.epoch())) {
+                        recordConflict(vip, p.spec(), p.epoch(), "address " + p.spec().address().addressText()
+                                + " answered from " + answered.responderMac() + " on " + ifname + " before activation");
+                        release(vip);
+                    }
+                    continue;
+                }
+                if (probe instanceof ProbeResult.CouldNotProbe failed) {
+                    if (fenced(vip, p.epoch())) { // fail closed, one line for the batch below
+                        String why = probeFailure(p.spec(), failed);
+                        probeFailure = probeFailure == null ? why : probeFailure;
+                        decline(vip, local, PROBE_FAILED, why, false);
+                        release(vip);
+                        probeFailed.add(vip);
+                    }
+                    continue;
+                }
+                if (probe != null) {
+                    noteProbe(vip, p.spec(), local, probe);
+                }
+                Snapshot s = host.snapshot();
+                Lease lease = s.lease(vip);
+                long lifetime = lifetimeSeconds(remainingNanos(s, lease, monotonic.getAsLong()) - batchExtraNanos());
+                Listing known = listings.get(ifname);
+                if (!fenced(vip, p.epoch()) || lifetime < 1 || (known != null
+                        && known.addresses().contains(p.spec().address().address()))) {
+                    continue;
+                }
+                adds.add(new AddressChange.Add(p.spec().address(), ifname, Duration.ofSeconds(lifetime)));
+                added.add(e);
+                untils.add(s.takenAtNanos() + lease.heldRemainingNanos());
+            }
+            if (!probeFailed.isEmpty()) {
+                LOG.log(Level.WARNING, (probeFailed.size() == 1 ? "vip " + probeFailed.get(0) : probeFailed.size()
+                        + " VIPs on " + ifname + " (" + String.join(", ", probeFailed.subList(0,
+                        Math.min(10, probeFailed.size()))) + (probeFailed.size() > 10 ? ", ..." : "") + ")")
+                        + ": declined for " + DECLINE_FOR.toSeconds() + " s: " + probeFailure
+                        + (probeFailed.size() > 1 ? " (and the same for the others)" : ""));
+            }
+            if (adds.isEmpty()) {
+                return;
+            }
+            List<AddressChange.Outcome> outcomes = timedApply(adds);
+            List<VipSpec> toAnnounce = new ArrayList<>(adds.size());
+            for (int i = 0; i < outcomes.size(); i++) {
+                String vip = added.get(i).getKey();
+                PendingActivation p = added.get(i).getValue();
+                AddressChange.Outcome o = outcomes.get(i);
+                if (!o.ok()) {
+                    LOG.log(Level.WARNING, "vip " + vip + ": add failed: " + o.error().getMessage());
+                    continue;
+                }
+                noteOnLink(p.spec(), true);
+                Local local = locals.get(vip);
+                boolean first = local.activeEpoch != p.epoch();
+                local.managed = true;
+                local.activeEpoch = p.epoch();
+                local.added = p.spec();
+                local.lastRefreshUntilNanos = untils.get(i);
+                LOG.log(Level.INFO, "vip " + vip + ": " + p.spec().address() + " active on " + ifname + " (epoch "
+                        + p.epoch() + ", lifetime " + ((AddressChange.Add) o.change()).lifetime().toSeconds() + " s)");
+                events.append("VipActive", "VirtualIP/" + vip, p.spec().address() + " active on " + settings.node()
+                        + " dev " + ifname + " at epoch " + p.epoch());
+                status.observed(vip, new LocalVipState(true, null, null));
+                toAnnounce.add(p.spec());
+                if (first && p.spec().postStart() != null) {
+                    VipSpec spec = p.spec();
+                    long epoch = p.epoch();
+                    background.execute(() -> runHookQuietly(vip, spec, "post_start", spec.postStart(), epoch));
+                }
+            }
+            announceAllAsync(ifname, toAnnounce);
+        } finally {
+            for (Local l : locked) {
+                l.lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * How much longer than {@link #CHANGE_ALLOWANCE_NANOS} a batched apply has recently taken: the
+     * lifetimes a batch promises the kernel are computed before the batch runs, so a batch of 1,000
+     * changes on a loaded machine must take its own duration off them, or the kernel could keep an
+     * address past the lease. The longest of the last {@link #BATCH_HISTORY} batches, doubled.
+     */
+    long batchExtraNanos() {
+        long longest = 0;
+        for (long n : batchNanos) {
+            longest = Math.max(longest, n);
+        }
+        return Math.max(0, 2 * longest - CHANGE_ALLOWANCE_NANOS);
+    }
+
+    /** {@link NetworkActuator#apply}, timed for {@link #batchExtraNanos}; warns when one ran over. */
+    private List<AddressChange.Outcome> timedApply(List<AddressChange> changes) throws InterruptedException {
+        long allowed = CHANGE_ALLOWANCE_NANOS + batchExtraNanos();
+        long start = System.nanoTime();
+        try {
+            return net.apply(changes);
+        } finally {
+            long took = System.nanoTime() - start;
+            batchNanos[batchNanosNext] = took;
+            batchNanosNext = (batchNanosNext + 1) % BATCH_HISTORY;
+            if (took > allowed) {
+                LOG.log(Level.WARNING, "a batch of " + changes.size() + " address changes took " + took / 1_000_000
+                        + " ms, more than the " + allowed / 1_000_000 + " ms its lifetimes allowed for; the next"
+                        + " batches promise the kernel correspondingly less (is the machine overloaded?)");
+            }
+        }
+    }
+
+    /** The listing of {@code ifname}, re-read when older than {@link #LISTING_MAX_AGE}. */
+    private Listing listing(String ifname) throws Exception {
+        Listing l = listings.get(ifname);
+        long now = System.nanoTime();
+        if (l != null && now - l.takenAtNanos() < LISTING_MAX_AGE.toNanos()) {
+            return l;
+        }
+        Set<InetAddress> addresses = ConcurrentHashMap.newKeySet();
+        boolean exists = true;
+        try {
+            for (InterfaceAddress a : net.addresses(ifname)) {
+                addresses.add(a.cidr().address());
+            }
+        } catch (io.lcs.reconcilers.net.NoSuchInterfaceException e) {
+            exists = false;
+        }
+        l = new Listing(addresses, exists, now);
+        listings.put(ifname, l);
+        return l;
+    }
+
+    /** Keeps the cached listing in step with this node's own add ({@code true}) or removal. */
+    private void noteOnLink(VipSpec spec, boolean there) {
+        Listing l = listings.get(spec.interfaceName());
+        if (l != null) {
+            if (there) {
+                l.addresses().add(spec.address().address());
+            } else {
+                l.addresses().remove(spec.address().address());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private boolean present(VipSpec spec) throws Exception {
+        if (batchExecutor != null) {
+            Listing l = listing(spec.interfaceName());
+            return l.exists() && l.addresses().contains(spec.address().address());
+        }
+        try {
+            for (InterfaceAddress a : net.addresses(spec.interfaceName())) {
+                if (a.sameAddress(spec.address())) {
+                    return true;
+                }
+            }
+        } catch (io.lcs.reconcilers.net.NoSuchInterfaceException e) {
+            return false;
+        }
+        return false;
+    }
+
+    private Result decline(String vip, Local local, String reason, String message) {
+        return decline(vip, local, reason, message, true);
+    }
+
+    /** @param log false when the caller writes one line for many VIPs */
+    private Result decline(String vip, Local local, String reason, String message, boolean log) {
+        local.declinedUntilNanos = monotonic.getAsLong() + DECLINE_FOR.toNanos();
+        local.declinedForLink = "InterfaceDown".equals(reason);
+        host.setDeclined(vip, true);
+        status.observed(vip, new LocalVipState(false, message, reason));
+        events.append("HookFailed".equals(reason) || reason.startsWith("PreStart") ? "HookFailed" : reason,
+                "VirtualIP/" + vip, settings.node() + " declines " + vip + " for " + DECLINE_FOR.toSeconds()
+                        + " s: " + message);
+        if (log) {
+            LOG.log(Level.WARNING, "vip " + vip + ": declined for " + DECLINE_FOR.toSeconds() + " s"
+                    + (local.declinedForLink ? " or until the interface is up" : "") + ": " + message);
+        }
+        return Result.requeueAfter(local.declinedForLink ? LINK_RECHECK : DECLINE_FOR);
+    }
+
+    /** The decline reason of a VIP whose duplicate probe could not run (shown as a condition). */
+    static final String PROBE_FAILED = "ProbeFailed";
+
+    private static String probeFailure(VipSpec spec, ProbeResult.CouldNotProbe failed) {
+        return "duplicate probe of " + spec.address().addressText() + " on " + spec.interfaceName()
+                + " could not run: " + failed.reason();
+    }
+
+    /**
+     * Records what the probe of an activation was: on an interface without neighbour discovery it
+     * was skipped (and so are announcements): said once per VIP and interface, and shown in the
+     * VIP's status.
+     */
+    private void noteProbe(String vip, VipSpec spec, Local local, ProbeResult probe) {
+        if (!(probe instanceof ProbeResult.NoNeighbourDiscovery none)) {
+            status.probeSkipped(vip, null);
+            return;
+        }
+        status.probeSkipped(vip, "no neighbour discovery on " + spec.interfaceName() + " (" + none.why()
+                + "); duplicate probe and announcements skipped");
+        if (!spec.interfaceName().equals(local.reportedNoProbeOn)) {
+            local.reportedNoProbeOn = spec.interfaceName();
+            LOG.log(Level.INFO, "vip " + vip + " on " + spec.interfaceName() + ": no neighbour discovery on this"
+                    + " interface (" + none.why() + "); duplicate probe and announcements skipped");
+        }
+    }
+
+    /** True if {@code ifname} exists and is up; false when it cannot be read. */
+    private boolean linkUp(String ifname) {
+        try {
+            LinkState l = net.link(ifname);
+            return l.exists() && l.up();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private void release(String vip) {
+        host.release(vip);
+    }
+
+    private void recordConflict(String vip, VipSpec spec, long epoch, String reason) {
+        LOG.log(Level.ERROR, "vip " + vip + ": CONFLICT: " + reason + "; run 'lcs ack " + vip
+                + "' once the address is free");
+        events.append("Conflict", "VirtualIP/" + vip, reason);
+        ObjectNode body = JSON.createObjectNode();
+        body.put("apiVersion", "lcs/v1").put("kind", CONFLICT_KIND);
+        body.putObject("metadata").put("name", vip);
+        body.putObject("spec").put("vip", vip).put("epoch", epoch).put("node", settings.node())
+                .put("reason", reason).put("address", spec.address().toString());
+        host.write(new VipHost.Put(new ObjectKey(CONFLICT_KIND, vip), body))
+                .whenComplete((r, error) -> {
+                    if (error != null || !r.succeeded()) {
+                        LOG.log(Level.WARNING, "vip " + vip + ": conflict not recorded cluster-wide: "
+                                + (error != null ? error.getMessage() : r.message()));
+                    }
+                });
+    }
+
+    /**
+     * Announces in the background (arping -U takes about 2 s). The announcement is cancelled, and
+     * its arping killed, before the address is removed: a gratuitous ARP still going out after the
+     * removal answers the next owner's duplicate probe and makes a false conflict (found by the
+     * network-namespace nemesis on a move).
+     */
+    private void announceAsync(String vip, VipSpec spec) {
+        announceAllAsync(spec.interfaceName(), List.of(spec));
+    }
+
+    /**
+     * Announces {@code specs} (all on {@code ifname}) in one background task; removing any of them
+     * cancels the whole task (the first announcement of each has gone out by then; repeats are lost).
+     */
+    private void announceAllAsync(String ifname, List<VipSpec> specs) {
+        if (specs.isEmpty()) {
+            return;
+        }
+        Announcement a = new Announcement(ifname, specs);
+        for (VipSpec spec : specs) {
+            Announcement previous = announcing.put(spec.name(), a);
+            if (previous != null) {
+                previous.task.cancel(true); // no waiting: this may run on the event loop (reannounce)
+            }
+        }
+        background.execute(a.task);
+    }
+
+    private void cancelAnnounce(String vip) {
+        Announcement a = announcing.remove(vip);
+        if (a != null) {
+            a.cancelAndWait();
+        }
+    }
+
+    /** One background announcement that can be cancelled and waited for. */
+    private final class Announcement {
+        final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+        final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+        final FutureTask<Void> task;
+
+        Announcement(String ifname, List<VipSpec> specs) {
+            task = new FutureTask<>(() -> {
+                started.set(true);
+                try {
+                    if (specs.size() == 1) {
+                        announce(specs.get(0).name(), specs.get(0));
+                    } else {
+                        announceAll(ifname, specs);
+                    }
+                } finally {
+                    finished.countDown();
+                }
+            }, null);
+        }
+
+        /** Interrupts it (the command runner kills arping) and waits up to 1 s until it is gone. */
+        void cancelAndWait() {
+            task.cancel(true);
+            if (started.get()) {
+                try {
+                    finished.await(1, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    private void announce(String vip, VipSpec spec) {
+        try {
+            net.announce(spec.address(), spec.interfaceName());
+        } catch (InterruptedException e) {
+            LOG.log(Level.DEBUG, "vip " + vip + ": announcement cancelled (address being removed)");
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "vip " + vip + ": announce failed: " + e.getMessage());
+        }
+    }
+
+    private void announceAll(String ifname, List<VipSpec> specs) {
+        List<Cidr> cidrs = new ArrayList<>(specs.size());
+        for (VipSpec spec : specs) {
+            cidrs.add(spec.address());
+        }
+        try {
+            net.announceAll(cidrs, ifname);
+        } catch (InterruptedException e) {
+            LOG.log(Level.DEBUG, specs.size() + " announcements on " + ifname + " cancelled (an address is being removed)");
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "announcing " + specs.size() + " addresses on " + ifname + " failed: " + e.getMessage());
+        }
+    }
+
+    private HookResult runHook(String vip, VipSpec spec, String event, String program, long epoch, long budgetNanos)
+            throws InterruptedException {
+        if (program == null) {
+            return null;
+        }
+        Duration timeout = settings.hookTimeout();
+        if (budgetNanos > 0 && budgetNanos < timeout.toNanos()) {
+            timeout = Duration.ofNanos(Math.max(budgetNanos, 1_000_000L));
+        }
+        HookResult r = hooks.run(new HookInvocation(event, Path.of(program), Map.of(
+                "LCS_CLUSTER", settings.cluster(), "LCS_NODE", settings.node(), "LCS_VIP", vip,
+                "LCS_ADDRESS", spec.address().toString(), "LCS_INTERFACE", spec.interfaceName(),
+                "LCS_EPOCH", Long.toString(epoch), "LCS_EVENT", event), timeout));
+        if (r.succeeded()) {
+            LOG.log(Level.INFO, "vip " + vip + ": " + event + " ok in " + r.took().toMillis() + " ms");
+        } else if (r.refusal() != null) {
+            // the hook runner logged it, once a minute at most: the file is at fault, not the run
+            events.append("HookRefused", "VirtualIP/" + vip, event + " on " + settings.node() + " " + describe(r));
+        } else {
+            LOG.log(Level.WARNING, "vip " + vip + ": " + event + " " + describe(r));
+            events.append("HookFailed", "VirtualIP/" + vip, event + " on " + settings.node() + " " + describe(r));
+        }
+        return r;
+    }
+
+    private void runHookQuietly(String vip, VipSpec spec, String event, String program, long epoch) {
+        try {
+            runHook(vip, spec, event, program, epoch, 0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "vip " + vip + ": " + event + " could not run: " + e.getMessage());
+        }
+    }
+
+    private static String describe(HookResult r) {
+        if (r.refusal() != null) {
+            return "not run: " + r.refusal().message();
+        }
+        String out = r.output() == null || r.output().isBlank() ? "" : "; output: " + r.output().strip();
+        return (r.timedOut() ? "timed out after " + r.took().toMillis() + " ms" : "exited " + r.exitCode()) + out;
+    }
+
+    /** True if this node still holds {@code vip} at {@code epoch} with more than the slack left. */
+    private boolean fenced(String vip, long epoch) {
+        Snapshot s = host.snapshot();
+        Lease l = s.lease(vip);
+        return l.held() && l.wanted() && l.heldEpoch() == epoch && !s.conflicts().containsKey(vip)
+                && remainingNanos(s, l, monotonic.getAsLong()) > SLACK_NANOS;
+    }
+
+    private long remainingNow(String vip) {
+        Snapshot s = host.snapshot();
+        return remainingNanos(s, s.lease(vip), monotonic.getAsLong());
+    }
+
+    private static long remainingNanos(Snapshot s, Lease l, long now) {
+        return l.held() ? l.heldRemainingNanos() - (now - s.takenAtNanos()) : 0;
+    }
+
+    /** Whole seconds the kernel may keep the address: what is left of the lease minus the slack. */
+    static long lifetimeSeconds(long remainingNanos) {
+        return Math.max(0, (remainingNanos - SLACK_NANOS) / 1_000_000_000L);
+    }
+}
