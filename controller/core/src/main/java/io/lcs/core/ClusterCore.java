@@ -217,6 +217,11 @@ public final class ClusterCore {
         return store.object(key);
     }
 
+    /** The object or tombstone this node stores for {@code key}, if any. */
+    public Optional<StoredObject> stored(ObjectKey key) {
+        return store.stored(key);
+    }
+
     /** Live objects of one kind, by name. */
     public List<StoredObject> objects(String kind) {
         return store.objects(kind);

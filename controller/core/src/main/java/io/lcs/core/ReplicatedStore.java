@@ -582,6 +582,11 @@ final class ReplicatedStore {
         return objects.get(key).filter(o -> !o.deleted());
     }
 
+    /** The object or tombstone this node stores for {@code key} (a collected tombstone is not stored). */
+    Optional<StoredObject> stored(ObjectKey key) {
+        return objects.get(key);
+    }
+
     List<StoredObject> objects(String kind) {
         return objects.live(kind);
     }

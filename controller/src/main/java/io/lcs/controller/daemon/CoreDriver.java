@@ -10,6 +10,7 @@ import io.lcs.core.Views.PeerView;
 import io.lcs.core.WriteOp;
 import io.lcs.core.WriteResult;
 import io.lcs.model.api.ConflictAck;
+import io.lcs.model.api.DesiredStateValidator;
 import io.lcs.model.api.Move;
 import io.lcs.model.api.NodeIntent;
 import io.lcs.model.api.ObjectKey;
@@ -27,6 +28,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -98,6 +100,14 @@ public final class CoreDriver {
     private long lastPlacementNanos;
     private boolean dirty = true;
     private long framesDropped;
+    /** Checks every object a peer sends before the core sees it. */
+    private final PeerObjectFilter peerObjects;
+    /** This node's copy of a key, for {@link #peerObjects}; one instance, not one per received message. */
+    private final java.util.function.Function<ObjectKey, java.util.Optional<StoredObject>> storedCopy;
+    /** Every VirtualIP applied through the API (lcs.conf may hide some by name); rebuilt with {@link #vipsCache}. */
+    private volatile List<DesiredStateValidator.ApiVip> apiVips = List.of();
+    /** Per VIP held out of placement, the VIP that keeps its IP; rebuilt with {@link #vipsCache}. */
+    private Map<String, String> addressConflicts = Map.of();
     /** Per VIP, the last owner this node knew and its epoch; context only (a target-less move needs it after the release). */
     private final Map<String, OwnerAt> ownersSeen = new HashMap<>();
 
@@ -115,6 +125,12 @@ public final class CoreDriver {
         this.configVips = List.copyOf(configVips);
         this.monotonic = monotonic;
         this.wallMillis = wallMillis;
+        Set<String> members = new java.util.HashSet<>();
+        for (var m : core.config().members()) {
+            members.add(m.name());
+        }
+        this.peerObjects = new PeerObjectFilter(members, Set.of(CONFLICT_KIND), monotonic::getAsLong);
+        this.storedCopy = core::stored;
         this.snapshot = buildSnapshot(monotonic.getAsLong());
     }
 
@@ -237,14 +253,38 @@ public final class CoreDriver {
             return;
         }
         if (Context.isOnEventLoopThread() && Vertx.currentContext() == context) {
-            core.receive(peer, m, monotonic.getAsLong());
-            processSoon();
+            receive(peer, m);
         } else {
-            context.runOnContext(v -> {
-                core.receive(peer, m, monotonic.getAsLong());
-                processSoon();
-            });
+            context.runOnContext(v -> receive(peer, m));
         }
+    }
+
+    /** Hands a peer's message to the core, without the objects {@link PeerObjectFilter} refuses. On the context. */
+    private void receive(String peer, Message m) {
+        Message admitted = peerObjects.admit(peer, m, storedCopy);
+        if (admitted != null) {
+            core.receive(peer, admitted, monotonic.getAsLong());
+            processSoon();
+        }
+    }
+
+    /** Objects from {@code peer} dropped at the boundary for {@code reason} ({@link PeerObjectFilter.Reason} label); any thread. */
+    public long peerObjectsRejected(String peer, String reason) {
+        return peerObjects.rejected(peer, PeerObjectFilter.Reason.valueOf(reason.toUpperCase(java.util.Locale.ROOT)));
+    }
+
+    /** The {@code reason} labels of {@link #peerObjectsRejected}. */
+    public static List<String> peerObjectRejectReasons() {
+        List<String> out = new ArrayList<>();
+        for (PeerObjectFilter.Reason r : PeerObjectFilter.Reason.values()) {
+            out.add(r.label());
+        }
+        return out;
+    }
+
+    /** Every VirtualIP applied through the API as last seen (lcs.conf may hide some); any thread. */
+    public List<DesiredStateValidator.ApiVip> apiVips() {
+        return apiVips;
     }
 
     /**
@@ -360,6 +400,11 @@ public final class CoreDriver {
         public Map<String, Long> conflicts() {
             return snapshot.conflicts();
         }
+
+        @Override
+        public Map<String, String> addressConflicts() {
+            return snapshot.addressConflicts();
+        }
     }
 
     void tick() {
@@ -378,29 +423,54 @@ public final class CoreDriver {
         scheduleTick(Math.min(core.nextDeadlineNanos(now), lastPlacementNanos + placementEvery));
     }
 
-    /** Applies everything the core produced: persist, then send, then deliver. */
+    /**
+     * Applies everything the core produced: persist, then send, then deliver. Write completions are
+     * delivered last, after the snapshot that shows the write: a client that reads (or writes again,
+     * which is checked against that snapshot's VIPs) right after "created" sees its object.
+     */
     private void process() {
         boolean changed = false;
+        List<CoreEvent.WriteCompleted> completed = new ArrayList<>();
+        // per completed write, why its batch could not be persisted (null: it was)
+        List<String> notPersisted = new ArrayList<>();
         for (int round = 0; round < 16; round++) { // bounded: delivering events can make more output
             Ready r = core.drain();
             if (r.isEmpty()) {
                 break;
             }
+            boolean persisted = true;
+            String persistFailure = null;
             if (r.needsPersist()) {
                 try {
                     durable.persist(r.persistObjects(), r.forgetObjects(), r.persistEpochs());
-                } catch (IOException | RuntimeException e) {
-                    // Fail-stop: acknowledging what is not on disk could lose an acknowledged write
-                    // or an epoch. The kernel lifetime removes our VIPs; systemd restarts us.
+                } catch (IOException | UncheckedIOException e) {
+                    // Fail-stop, for a local disk that cannot persist and for nothing else: acknowledging
+                    // what is not on disk could lose an acknowledged write or an epoch. The kernel
+                    // lifetime removes our VIPs; systemd restarts us. Remote input never gets here as
+                    // content: PeerObjectFilter admits only objects the state directory can hold.
                     LOG.log(Level.ERROR, "cannot persist state, stopping: " + e.getMessage(), e);
                     Runtime.getRuntime().halt(70);
+                } catch (RuntimeException e) {
+                    // The state directory refused an object's content (a key or body it cannot hold):
+                    // a bug, since peers' objects and local writes are validated before the core. Never
+                    // stop on it (the object would come back by anti-entropy after every restart). What
+                    // is not on disk is not acknowledged: this batch's messages are dropped, a lost
+                    // round that every protocol step tolerates (epochs are persisted before objects).
+                    persisted = false;
+                    persistFailure = String.valueOf(e.getMessage());
+                    LOG.log(Level.ERROR, "cannot persist an object, its acknowledgement is not sent: " + e.getMessage(), e);
                 }
             }
-            for (Ready.Outbound o : r.messages()) {
+            for (Ready.Outbound o : persisted ? r.messages() : List.<Ready.Outbound>of()) {
                 outlet.send(o.to(), WireCodec.encode(o.message()));
             }
             for (CoreEvent e : r.events()) {
-                deliver(e);
+                if (e instanceof CoreEvent.WriteCompleted wc) {
+                    completed.add(wc);
+                    notPersisted.add(persistFailure);
+                } else {
+                    deliver(e);
+                }
             }
             // messages alone (heartbeats, replies) change nothing the snapshot shows
             changed |= !r.events().isEmpty() || r.needsPersist();
@@ -408,19 +478,20 @@ public final class CoreDriver {
         if (changed) {
             publish(); // once for all rounds: a snapshot is O(VIPs) to build and to route
         }
+        for (int i = 0; i < completed.size(); i++) {
+            Promise<WriteResult> p = pendingWrites.remove(completed.get(i).result().requestId());
+            if (p != null && notPersisted.get(i) != null) {
+                p.fail(new IllegalStateException("the write could not be persisted: " + notPersisted.get(i)));
+            } else if (p != null) {
+                p.complete(completed.get(i).result());
+            }
+        }
         if (dirty) {
             scheduleTick(0); // something changed: let placement look at it now, not at the next deadline
         }
     }
 
     private void deliver(CoreEvent e) {
-        if (e instanceof CoreEvent.WriteCompleted wc) {
-            Promise<WriteResult> p = pendingWrites.remove(wc.result().requestId());
-            if (p != null) {
-                p.complete(wc.result());
-            }
-            return;
-        }
         dirty = true;
         for (Consumer<CoreEvent> l : eventListeners) {
             try {
@@ -517,7 +588,7 @@ public final class CoreDriver {
     /** Who should hold {@code vip} as this node sees it, or null (no quorum, conflict, nobody eligible). */
     String desiredOwner(NodeSnapshot s, VipSpec vip, long now) {
         MembershipView m = s.membership();
-        if (!m.quorum() || s.conflicts().containsKey(vip.name())) {
+        if (!m.quorum() || s.conflicts().containsKey(vip.name()) || s.addressConflicts().containsKey(vip.name())) {
             return null;
         }
         List<Placement.Candidate> candidates = new ArrayList<>();
@@ -602,7 +673,7 @@ public final class CoreDriver {
             }
         }
         return new NodeSnapshot(now, core.self(), core.membership(now), vips, leases, conflicts, moves, movesAwayFrom,
-                cordoned, draining, declinedBy, vipsByNameCache);
+                cordoned, draining, declinedBy, vipsByNameCache, addressConflicts);
     }
 
     /**
@@ -620,21 +691,58 @@ public final class CoreDriver {
     private List<VipSpec> buildEffectiveVips() {
         List<VipSpec> out = new ArrayList<>(configVips);
         Set<String> names = new java.util.HashSet<>();
+        Map<String, Cidr> configAddresses = new HashMap<>();
         for (VipSpec v : configVips) {
             names.add(v.name());
+            configAddresses.put(v.name(), v.address());
         }
+        List<DesiredStateValidator.ApiVip> all = new ArrayList<>();
+        List<DesiredStateValidator.ApiVip> placed = new ArrayList<>();
         for (StoredObject o : core.objects(VirtualIP.KIND)) {
             String name = o.key().name();
-            if (!names.add(name)) {
-                continue;
-            }
+            VipSpec spec;
             try {
-                out.add(fromObject(o));
+                spec = fromObject(o);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "ignoring replicated VirtualIP " + name + ": " + e.getMessage());
+                continue;
+            }
+            JsonNode created = o.body().path("metadata").get("creationTimestamp");
+            DesiredStateValidator.ApiVip api = new DesiredStateValidator.ApiVip(name, spec.address(),
+                    created == null || !created.isTextual() ? null : created.asText());
+            all.add(api);
+            if (names.add(name)) { // lcs.conf VIPs win on a name clash
+                out.add(spec);
+                placed.add(api);
             }
         }
+        apiVips = List.copyOf(all);
+        updateAddressConflicts(DesiredStateValidator.addressConflicts(configAddresses, placed), out);
         return out;
+    }
+
+    /**
+     * Holds out of placement every VIP whose IP another VIP keeps (see
+     * {@link DesiredStateValidator#addressConflicts}: every node decides alike), and says so once
+     * when that starts and when it ends. On the context.
+     */
+    private void updateAddressConflicts(Map<String, String> now, List<VipSpec> vips) {
+        Map<String, String> before = addressConflicts;
+        addressConflicts = Map.copyOf(now);
+        for (VipSpec v : vips) {
+            String winner = now.get(v.name());
+            String was = before.get(v.name());
+            if (winner != null && !winner.equals(was)) {
+                String why = "address " + v.address().addressText() + " is also VirtualIP " + winner
+                        + "'s, which keeps it (lcs.conf VIPs first, then the earliest created): held out of placement"
+                        + " until one of them is deleted or changes its address";
+                events.append("AddressConflict", "VirtualIP/" + v.name(), why);
+                LOG.log(Level.WARNING, "vip " + v.name() + ": " + why);
+            } else if (winner == null && was != null) {
+                events.append("AddressConflictResolved", "VirtualIP/" + v.name(), "its address is its own again");
+                LOG.log(Level.INFO, "vip " + v.name() + ": address conflict with " + was + " resolved");
+            }
+        }
     }
 
     static VipSpec fromObject(StoredObject o) {

@@ -11,6 +11,7 @@ import io.lcs.controller.metrics.MetricsServer;
 import io.lcs.controller.store.StateDirectory;
 import io.lcs.controller.store.StateDirectoryLockedException;
 import io.lcs.controller.store.StoreCorruptException;
+import io.lcs.controller.transport.ConnectionRejectReason;
 import io.lcs.controller.transport.PeerAddress;
 import io.lcs.controller.transport.PeerTransport;
 import io.lcs.controller.transport.RejectReason;
@@ -21,12 +22,19 @@ import io.lcs.model.config.ClusterConfig;
 import io.lcs.model.config.ConfigError;
 import io.lcs.model.config.ConfigException;
 import io.lcs.model.config.ConfigSummary;
+import io.lcs.model.config.HookPolicy;
 import io.lcs.model.config.NodeConfig;
 import io.lcs.model.config.Role;
+import io.lcs.model.config.VipConfig;
+import io.lcs.model.api.DesiredStateValidator;
+import io.lcs.model.net.Cidr;
 import io.lcs.model.api.StoredObject;
+import io.lcs.reconcilers.hook.GuardedHookRunner;
+import io.lcs.reconcilers.hook.HookFileCheck;
 import io.lcs.reconcilers.hook.HookResult;
 import io.lcs.reconcilers.hook.HookRunner;
 import io.lcs.reconcilers.hook.ProcessHookRunner;
+import io.lcs.reconcilers.runtime.Ticker;
 import io.lcs.reconcilers.net.IpRouteActuator;
 import io.lcs.reconcilers.net.NetworkActuator;
 import io.lcs.reconcilers.runtime.ReconcileRunner;
@@ -150,7 +158,14 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
             return 1;
         }
         if (checkConfig) {
-            out.print(ConfigSummary.render(cfg));
+            List<ConfigError> hookWarnings;
+            try {
+                hookWarnings = ConfigHookCheck.warnings(cfg, HookFileCheck.forThisProcess());
+            } catch (java.io.IOException e) {
+                hookWarnings = List.of(new ConfigError(cfg.file(), 0, "hooks not checked: cannot read this process's"
+                        + " uid from /proc/self: " + e.getMessage()));
+            }
+            out.print(ConfigSummary.render(cfg, hookWarnings));
             try {
                 ConfigLoader.secret(cfg);
             } catch (ConfigException e) {
@@ -174,6 +189,18 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         for (ConfigError w : cfg.warnings()) {
             LOG.log(Level.WARNING, w.toString());
         }
+        HookFileCheck hookFiles;
+        try {
+            hookFiles = HookFileCheck.forThisProcess();
+        } catch (java.io.IOException e) {
+            LOG.log(Level.ERROR, "cannot read this process's uid from /proc/self (needed to check hook files): "
+                    + e.getMessage());
+            return 1;
+        }
+        for (ConfigError w : ConfigHookCheck.warnings(cfg, hookFiles)) {
+            LOG.log(Level.WARNING, w.toString());
+        }
+        running = cfg;
         StateDirectory stateDir;
         try {
             stateDir = StateDirectory.open(Path.of(cfg.stateDir()));
@@ -217,7 +244,10 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         }
         VipReconciler.removeStale(net, known);
 
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2)
+        // Two event loops: the core and the peer transport on one (the context below), the HTTP servers
+        // on the other (deployed below), so a flood of HTTP connections cannot delay heartbeats and
+        // lease renewals (measured: 10,000 half-open connections on one shared loop let a lease lapse).
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2)
                 .setInternalBlockingPoolSize(2).setBlockedThreadCheckInterval(10_000));
         Context context = vertx.getOrCreateContext();
         Clock clock = Clock.systemUTC();
@@ -261,7 +291,18 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         driverRef[0] = driver;
         String version = LcsVersion.get();
         StatusView statusView = new StatusView(cfg.name(), version, clock);
-        DaemonBackend backend = new DaemonBackend(driver, statusView, eventLog, version, clock, System::nanoTime);
+        DaemonBackend backend = new DaemonBackend(driver, statusView, eventLog, version, clock, System::nanoTime,
+                () -> running);
+        // lcs.conf VIPs that clash with VIPs applied through the API (lcs.conf changed while lcsd was down):
+        // a reload would refuse them; at start the lcs.conf VIP keeps the address and the API one is held out
+        DesiredStateValidator.ReloadCheck clashes = DesiredStateValidator.validateReload(cfg, driver.apiVips(),
+                cfg.vips().stream().map(VipConfig::name).toList());
+        for (ConfigError e : clashes.errors()) {
+            LOG.log(Level.ERROR, e + " (the lcs.conf VIP keeps the address; the API one is held out of placement)");
+        }
+        for (ConfigError w : clashes.warnings()) {
+            LOG.log(Level.WARNING, w.toString());
+        }
 
         LcsMetrics metrics = new LcsMetrics(cfg.name(), version, backend::status);
         for (PeerAddress p : peers) {
@@ -274,6 +315,15 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
             metrics.registerRejected(r.name().toLowerCase(java.util.Locale.ROOT), () -> transport.stats().rejected(r));
         }
         metrics.registerRejected("undecodable", driver::framesDropped);
+        for (ConnectionRejectReason r : ConnectionRejectReason.values()) {
+            metrics.registerConnectionsRejected(r.name().toLowerCase(java.util.Locale.ROOT),
+                    () -> transport.stats().connectionsRejected(r));
+        }
+        for (PeerAddress p : peers) {
+            for (String reason : CoreDriver.peerObjectRejectReasons()) {
+                metrics.registerPeerObjectsRejected(p.name(), reason, () -> driver.peerObjectsRejected(p.name(), reason));
+            }
+        }
         // the core's limits (docs/architecture.md, "Limits of the core"); plain counters of the
         // event loop's core, read by the scrape like framesDropped
         metrics.registerCoreCounter("lease_sets_dropped", "Lease-set messages dropped: VIP tables differing for a"
@@ -287,11 +337,16 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
 
         ExecutorService background = new ThreadPoolExecutor(1, 4, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(1_000), daemonThreads("lcs-hooks"), new ThreadPoolExecutor.DiscardPolicy());
-        ProcessHookRunner processHooks = new ProcessHookRunner();
+        // a hook runs only if this node's lcs.conf in force allows its file (owner, permissions, hook_dirs)
+        HookRunner guardedHooks = new GuardedHookRunner(new ProcessHookRunner(), hookFiles,
+                () -> HookPolicy.of(running), Ticker.system());
         HookRunner hooks = invocation -> { // every hook run is measured
-            HookResult r = processHooks.run(invocation);
-            metrics.recordHook(invocation.env().getOrDefault("LCS_VIP", "?"), invocation.event(),
-                    r.took().toNanos(), r.succeeded());
+            HookResult r = guardedHooks.run(invocation);
+            String vip = invocation.env().getOrDefault("LCS_VIP", "?");
+            metrics.recordHook(vip, invocation.event(), r.took().toNanos(), r.succeeded());
+            if (r.refusal() != null) {
+                metrics.hookRefused(vip, invocation.event(), r.refusal().reason().label());
+            }
             return r;
         };
         VipReconciler vipReconciler = new VipReconciler(driver.vipHost(), net, hooks, statusView, eventLog::append,
@@ -325,11 +380,17 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
             }
         });
 
+        // changes through the API need the admin token (created in state_dir if missing): root's authority
         AdminServer admin = new AdminServer(vertx, AdminConfig.of(cfg.adminBind(), cfg.adminPort(),
-                cfg.adminTokenFile() == null ? null : Path.of(cfg.adminTokenFile())), backend,
-                new io.lcs.controller.admin.ModelManifestReader());
+                Path.of(cfg.adminTokenPath())), backend, new io.lcs.controller.admin.ModelManifestReader(),
+                (type, message) -> eventLog.append(type, "node/" + cfg.nodeName(), message));
+        metrics.registerHttpServer("admin", admin::openConnections, admin.rejections());
+        metrics.registerAdminRefusals(admin.refusals());
         MetricsServer metricsServer = cfg.metrics() ? new MetricsServer(vertx, cfg.metricsBind(), cfg.metricsPort(),
                 metrics) : null;
+        if (metricsServer != null) {
+            metrics.registerHttpServer("metrics", metricsServer::openConnections, metricsServer.rejections());
+        }
 
         try {
             // The transport runs on the driver's context: a send from another context is queued
@@ -339,10 +400,20 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
             await(transportStarted.future(), "peer transport on " + endpoint(cfg.bind(), cfg.self().port()));
             context.runOnContext(v -> driver.start());
             runner.start();
-            await(admin.start(), "admin API on " + endpoint(cfg.adminBind(), cfg.adminPort()));
-            if (metricsServer != null) {
-                await(metricsServer.start(), "metrics on " + endpoint(cfg.metricsBind(), cfg.metricsPort()));
-            }
+            io.vertx.core.Promise<Thread> coreLoop = io.vertx.core.Promise.promise();
+            context.runOnContext(v -> coreLoop.complete(Thread.currentThread()));
+            Thread coreThread = await(coreLoop.future(), "core event loop");
+            await(vertx.deployVerticle(new io.vertx.core.VerticleBase() {
+                @Override
+                public io.vertx.core.Future<?> start() {
+                    if (Thread.currentThread() == coreThread) { // Vert.x hands loops to contexts in turn
+                        LOG.log(Level.WARNING, "the HTTP servers share the core's event loop");
+                    }
+                    io.vertx.core.Future<?> started = admin.start();
+                    return metricsServer == null ? started : started.compose(p -> metricsServer.start());
+                }
+            }), "admin API on " + endpoint(cfg.adminBind(), cfg.adminPort()) + (metricsServer == null ? ""
+                    : " and metrics on " + endpoint(cfg.metricsBind(), cfg.metricsPort())));
         } catch (IllegalStateException e) {
             LOG.log(Level.ERROR, e.getMessage());
             vertx.close();
@@ -356,7 +427,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         LOG.log(Level.INFO, "lcsd " + version + " started: node " + cfg.nodeName() + " of cluster " + cfg.name() + ", "
                 + cfg.nodes().size() + " nodes, quorum " + cfg.quorumSize() + ", " + known.size() + " VIPs, lease "
                 + cfg.leaseMillis() + " ms; waiting " + cfg.leaseMillis() + " ms before voting");
-        installReload(cfg, driver);
+        installReload(cfg, driver, transport);
         // Type=notify under systemd: ready once every listener is up (after the log line, so the
         // journal shows the start before systemd reports it)
         SystemdNotifier.fromEnvironment().ready("node " + cfg.nodeName() + " of cluster " + cfg.name() + ", "
@@ -408,11 +479,16 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
     private volatile ClusterConfig running;
     private final Object reloadLock = new Object();
 
-    /** SIGHUP ({@code systemctl reload lcsd}) re-reads the configuration file: see {@link ConfigReload}. */
-    private void installReload(ClusterConfig cfg, CoreDriver driver) {
-        running = cfg;
+    /**
+     * SIGHUP ({@code systemctl reload lcsd}) re-reads the configuration file (see {@link ConfigReload})
+     * and resolves the members' host names again for the peer transport.
+     */
+    private void installReload(ClusterConfig cfg, CoreDriver driver, PeerTransport transport) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reload(driver));
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+                reload(driver);
+                transport.refreshMemberAddresses(); // host names of members may resolve differently now
+            });
         } catch (IllegalArgumentException e) {
             LOG.log(Level.WARNING, "cannot handle SIGHUP, reload disabled: " + e.getMessage());
         }
@@ -438,17 +514,23 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                         + "; still running the previous configuration");
                 return null;
             }
-            ConfigReload.Decision d = ConfigReload.decide(running, reread);
+            ConfigReload.Decision d = ConfigReload.decide(running, reread, driver.apiVips());
             if (d instanceof ConfigReload.Unchanged) {
                 LOG.log(Level.INFO, "reload: no VIP or setting changed");
             } else if (d instanceof ConfigReload.Refused r) {
                 for (String reason : r.reasons()) {
                     LOG.log(Level.ERROR, "reload: " + reason);
                 }
-                LOG.log(Level.ERROR, "reload refused: still running the previous configuration; restart lcsd to"
-                        + " apply these changes");
+                LOG.log(Level.ERROR, "reload refused: still running the previous configuration"
+                        + (r.needsRestart() ? "; restart lcsd to apply these changes" : "; nothing was changed"));
             } else if (d instanceof ConfigReload.ApplyVips a) {
                 for (ConfigError w : reread.warnings()) {
+                    LOG.log(Level.WARNING, "reload: " + w);
+                }
+                for (String w : a.warnings()) {
+                    LOG.log(Level.WARNING, "reload: " + w);
+                }
+                for (ConfigError w : hookFileWarnings(reread)) {
                     LOG.log(Level.WARNING, "reload: " + w);
                 }
                 running = reread;
@@ -456,6 +538,14 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                 LOG.log(Level.INFO, "reload: VIPs " + a.summary() + "; unchanged VIPs stay where they are");
             }
             return d;
+        }
+    }
+
+    private static List<ConfigError> hookFileWarnings(ClusterConfig cfg) {
+        try {
+            return ConfigHookCheck.warnings(cfg, HookFileCheck.forThisProcess());
+        } catch (java.io.IOException e) {
+            return List.of(new ConfigError(cfg.file(), 0, "hooks not checked: " + e.getMessage()));
         }
     }
 

@@ -62,19 +62,23 @@ public final class StatePersistence implements CoreDriver.Durable {
         return Map.copyOf(epochs);
     }
 
+    /**
+     * Epochs first: if the state directory refuses an object's content (an exception other than an
+     * I/O error), the epochs of the same batch are on disk already and never lost from the record.
+     */
     @Override
     public void persist(List<StoredObject> objects, List<ObjectKey> forget, Map<String, Long> newEpochs)
             throws IOException {
+        if (!newEpochs.isEmpty()) {
+            epochs.putAll(newEpochs);
+            dir.writeRecord(EPOCHS_RECORD, JSON.writeValueAsBytes(epochs));
+        }
         for (StoredObject o : objects) {
             dir.writeObject(o.deleted() ? StoreEntry.tombstone(o.key(), o.version())
                     : StoreEntry.live(o.key(), o.version(), JSON.writeValueAsBytes(o.body())));
         }
         for (ObjectKey k : forget) {
             dir.deleteObject(k);
-        }
-        if (!newEpochs.isEmpty()) {
-            epochs.putAll(newEpochs);
-            dir.writeRecord(EPOCHS_RECORD, JSON.writeValueAsBytes(epochs));
         }
     }
 }

@@ -27,6 +27,8 @@ public final class StatusView implements VipStatusSink {
     private final Map<String, Long> failovers = new ConcurrentHashMap<>();
     private final Map<String, LocalVipState> local = new ConcurrentHashMap<>();
     private final Map<String, List<Condition>> lastConditions = new ConcurrentHashMap<>();
+    /** Why this node activated a VIP without a duplicate probe (no neighbour discovery), by VIP. */
+    private final Map<String, String> probeSkipped = new ConcurrentHashMap<>();
     private final Clock clock;
 
     public StatusView(String cluster, String version, Clock clock) {
@@ -63,6 +65,20 @@ public final class StatusView implements VipStatusSink {
         local.put(vip, state);
     }
 
+    /**
+     * Records that this node activates {@code vip} without a duplicate probe or announcements, and
+     * why ({@code null} clears it); shown as the condition {@code ProbeSkipped=True} while the address
+     * is on this node (informative: {@code lcs status} does not list it, {@code lcs describe} does).
+     */
+    @Override
+    public void probeSkipped(String vip, String why) {
+        if (why == null) {
+            probeSkipped.remove(vip);
+        } else {
+            probeSkipped.put(vip, why);
+        }
+    }
+
     /** Records owner changes from a new snapshot; call for every snapshot (cheap). */
     public void track(NodeSnapshot s) {
         for (VipSpec v : s.vips()) {
@@ -96,7 +112,14 @@ public final class StatusView implements VipStatusSink {
             List<Condition> conditions = new ArrayList<>();
             LocalVipState mine = local.get(v.name());
             String state;
-            if (s.conflicts().containsKey(v.name())) {
+            String keeper = s.addressConflicts().get(v.name());
+            if (keeper != null) {
+                state = "conflict";
+                conditions.add(new Condition("AddressConflict", Condition.TRUE, "SameAddress", "address "
+                        + v.address().addressText() + " is also VirtualIP " + keeper + "'s, which keeps it (lcs.conf"
+                        + " VIPs first, then the earliest created); this one is held out of placement: delete it or"
+                        + " change its address", null, null));
+            } else if (s.conflicts().containsKey(v.name())) {
                 state = "conflict";
                 conditions.add(new Condition("Conflict", Condition.TRUE, "DuplicateAddress",
                         "address " + v.address() + " answered elsewhere at epoch " + s.conflicts().get(v.name())
@@ -117,9 +140,14 @@ public final class StatusView implements VipStatusSink {
             } else if (allDeclined(s, v)) {
                 state = "failed";
                 conditions.add(new Condition("Placeable", Condition.FALSE, "HooksFailing",
-                        "every eligible node declined it (pre_start hook or interface failed)", null, null));
+                        "every eligible node declined it (pre_start hook, interface or duplicate probe failed)",
+                        null, null));
             } else {
                 state = "pending";
+            }
+            String skipped = probeSkipped.get(v.name());
+            if (skipped != null && mine != null && mine.addressPresent()) {
+                conditions.add(new Condition("ProbeSkipped", Condition.TRUE, "NoNeighbourDiscovery", skipped, null, null));
             }
             if (mine != null && mine.problem() != null) {
                 conditions.add(new Condition("Ready", Condition.FALSE, mine.problemReason(), mine.problem(), null,

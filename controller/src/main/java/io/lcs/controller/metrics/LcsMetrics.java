@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -95,6 +96,8 @@ public final class LcsMetrics {
     private final Map<String, FrameSeries> frames = new ConcurrentHashMap<>();
     private final Map<String, FrameSeries> bytes = new ConcurrentHashMap<>();
     private final Map<String, RejectedSeries> rejected = new ConcurrentHashMap<>();
+    private final Map<String, RejectedSeries> connectionsRejected = new ConcurrentHashMap<>();
+    private final Map<String, RejectedSeries> peerObjectsRejected = new ConcurrentHashMap<>();
     /** The cluster core's limit counters by name; holds the suppliers Micrometer holds weakly. */
     private final Map<String, RejectedSeries> coreCounters = new ConcurrentHashMap<>();
     private final Map<String, ReconcileMeters> reconcilers = new ConcurrentHashMap<>();
@@ -102,6 +105,8 @@ public final class LcsMetrics {
     private final ConcurrentMap<String, VipCounters> vipCounters = new ConcurrentHashMap<>();
     private final StatusSeries statusSeries;
     private final LongSupplier nanoTime;
+    /** The HTTP servers' suppliers, held strongly: Micrometer holds a meter's state object weakly. */
+    private final List<Object> httpSuppliers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param cluster the cluster name, the {@code cluster} label of every series
@@ -254,17 +259,57 @@ public final class LcsMetrics {
      * scrape time. Replaces an earlier registration for the same reason.
      */
     public void registerRejected(String reason, LongSupplier count) {
+        registerReasonCounter(rejected, "lcs_transport_frames_rejected_total", "Frames received and rejected, by reason.",
+                reason, count);
+    }
+
+    /**
+     * Exposes the transport's count of inbound connections closed at accept for one reason (not a
+     * member's address, per-source or total handshake limit) as
+     * {@code lcs_transport_connections_rejected_total{reason}}; read at scrape time. Replaces an
+     * earlier registration for the same reason.
+     */
+    public void registerConnectionsRejected(String reason, LongSupplier count) {
+        registerReasonCounter(connectionsRejected, "lcs_transport_connections_rejected_total",
+                "Inbound peer connections closed at accept, before any handshake, by reason.", reason, count);
+    }
+
+    private void registerReasonCounter(Map<String, RejectedSeries> series, String name, String description,
+                                       String reason, LongSupplier count) {
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(count, "count");
         synchronized (transportLock) {
-            RejectedSeries old = rejected.remove(reason);
+            RejectedSeries old = series.remove(reason);
             if (old != null) {
                 registry.remove(old.meter());
             }
-            Meter meter = FunctionCounter.builder("lcs_transport_frames_rejected_total", count, LongSupplier::getAsLong)
-                    .description("Frames received and rejected, by reason.").tag("reason", reason)
+            Meter meter = FunctionCounter.builder(name, count, LongSupplier::getAsLong)
+                    .description(description).tag("reason", reason)
                     .register(registry);
-            rejected.put(reason, new RejectedSeries(count, meter));
+            series.put(reason, new RejectedSeries(count, meter));
+        }
+    }
+
+    /**
+     * Exposes how many objects peer {@code peer} sent that the boundary dropped for {@code reason}
+     * (unknown kind, bad name, oversized, invalid, skewed version...) as
+     * {@code lcs_peer_objects_rejected_total{peer,reason}}; read at scrape time. Replaces an earlier
+     * registration for the same peer and reason.
+     */
+    public void registerPeerObjectsRejected(String peer, String reason, LongSupplier count) {
+        Objects.requireNonNull(peer, "peer");
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(count, "count");
+        synchronized (transportLock) {
+            String key = peer + "/" + reason;
+            RejectedSeries old = peerObjectsRejected.remove(key);
+            if (old != null) {
+                registry.remove(old.meter());
+            }
+            Meter meter = FunctionCounter.builder("lcs_peer_objects_rejected_total", count, LongSupplier::getAsLong)
+                    .description("Replicated objects received from a peer and dropped unstored, by reason.")
+                    .tag("peer", peer).tag("reason", reason).register(registry);
+            peerObjectsRejected.put(key, new RejectedSeries(count, meter));
         }
     }
 
@@ -339,5 +384,52 @@ public final class LcsMetrics {
     public void recordHook(String vip, String event, long durationNanos, boolean succeeded) {
         Objects.requireNonNull(event, "event");
         counters(vip).hookRan(event, durationNanos, succeeded, nanoTime.getAsLong());
+    }
+
+    /**
+     * Counts one hook of {@code vip} not run because its file may not run as a hook
+     * ({@code lcs_hook_refused_total{vip,event,reason}}; it is also one failed run of
+     * {@link #recordHook}). A counter per VIP, event and reason that occurred: refusals are rare.
+     */
+    public void hookRefused(String vip, String event, String reason) {
+        Counter.builder("lcs_hook_refused_total")
+                .description("Hooks not run because the file may not run as a hook (owner, permissions, hook_dirs).")
+                .tag("vip", vip).tag("event", event).tag("reason", reason).register(registry).increment();
+    }
+
+    // ---- HTTP servers ---------------------------------------------------------------------------
+
+    /**
+     * Exposes one of lcsd's HTTP servers' bounds ({@code server} = {@code admin} or {@code metrics}):
+     * {@code lcs_http_connections{server}}, the connections open now, and
+     * {@code lcs_http_rejected_total{server,reason}}, connections and requests closed or refused by a
+     * limit (reasons: {@code connection_limit}, {@code source_limit}, {@code evicted},
+     * {@code header_timeout}, {@code body_too_large}, and for the admin API {@code watch_limit},
+     * {@code watch_evicted}). Read at scrape time; the suppliers must be thread-safe.
+     */
+    public void registerHttpServer(String server, IntSupplier open, Map<String, LongSupplier> rejected) {
+        Objects.requireNonNull(server, "server");
+        httpSuppliers.add(open);
+        Gauge.builder("lcs_http_connections", open, IntSupplier::getAsInt)
+                .description("Connections open on one of lcsd's HTTP servers.").tag("server", server).register(registry);
+        rejected.forEach((reason, count) -> {
+            httpSuppliers.add(count);
+            FunctionCounter.builder("lcs_http_rejected_total", count, LongSupplier::getAsLong)
+                    .description("Connections and requests of lcsd's HTTP servers closed or refused by a limit, by reason.")
+                    .tag("server", server).tag("reason", reason).register(registry);
+        });
+    }
+
+    /**
+     * Exposes {@code lcs_admin_requests_refused_total{reason}}: admin API requests refused for want of
+     * the admin token ({@code no_token}) or with a wrong one ({@code wrong_token}). Read at scrape time.
+     */
+    public void registerAdminRefusals(Map<String, LongSupplier> refused) {
+        refused.forEach((reason, count) -> {
+            httpSuppliers.add(count);
+            FunctionCounter.builder("lcs_admin_requests_refused_total", count, LongSupplier::getAsLong)
+                    .description("Admin API requests refused: no admin token, or a wrong one.").tag("reason", reason)
+                    .register(registry);
+        });
     }
 }

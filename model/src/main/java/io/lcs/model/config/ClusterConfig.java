@@ -36,8 +36,11 @@ import java.util.Optional;
  * @param metricsPort       port of the metrics endpoint
  * @param adminBind         IP literal of the admin API, or "" for all addresses
  * @param adminPort         port of the admin API
- * @param adminTokenFile    absolute path of the admin API token file, or null (then the API is loopback only)
+ * @param adminTokenFile    absolute path of the admin API token file, or null: then
+ *                          {@code state_dir/admin.token} ({@link #adminTokenPath()})
  * @param stateDir          absolute path of the directory for persistent state
+ * @param hookDirs          normalised absolute directories where hooks named by API objects may live
+ *                          ({@code hook_dirs}); hooks named in {@code [vip]} sections may live anywhere
  * @param nodes             all nodes in file order, including this one
  * @param vips              all VIPs in file order
  * @param warnings          problems that do not stop the daemon (shown by {@code lcsd --check-config})
@@ -46,7 +49,7 @@ public record ClusterConfig(String file, String name, String nodeName, String bi
                             String secretFile, int secretFileLine, int leaseMillis, int renewMillis,
                             int hookTimeoutMillis, int probeMillis, boolean metrics, String metricsBind, int metricsPort,
                             String adminBind, int adminPort, String adminTokenFile, String stateDir,
-                            List<NodeConfig> nodes, List<VipConfig> vips, List<ConfigError> warnings) {
+                            List<String> hookDirs, List<NodeConfig> nodes, List<VipConfig> vips, List<ConfigError> warnings) {
 
     /** The peer transport derives its HMAC keys from the secret and needs at least this much of it. */
     public static final int MIN_SECRET_BYTES = 16;
@@ -59,12 +62,26 @@ public record ClusterConfig(String file, String name, String nodeName, String bi
         Objects.requireNonNull(metricsBind, "metricsBind");
         Objects.requireNonNull(adminBind, "adminBind");
         Objects.requireNonNull(stateDir, "stateDir");
+        hookDirs = List.copyOf(hookDirs);
         nodes = List.copyOf(nodes);
         vips = List.copyOf(vips);
         warnings = List.copyOf(warnings);
         if (nodes.stream().noneMatch(n -> n.name().equals(nodeName))) {
             throw new IllegalArgumentException("node '" + nodeName + "' is not one of the nodes");
         }
+    }
+
+    /** The admin token's file name in {@code state_dir} when {@code admin_token_file} is not set. */
+    public static final String DEFAULT_ADMIN_TOKEN_FILE_NAME = "admin.token";
+
+    /**
+     * The file holding the admin API's token, which carries root's authority over the cluster:
+     * {@code admin_token_file}, else {@code state_dir/admin.token}. lcsd creates it if missing; the
+     * {@code lcs} CLI reads it.
+     */
+    public String adminTokenPath() {
+        return adminTokenFile != null ? adminTokenFile
+                : stateDir + (stateDir.endsWith("/") ? "" : "/") + DEFAULT_ADMIN_TOKEN_FILE_NAME;
     }
 
     /** @return this node's own entry */
