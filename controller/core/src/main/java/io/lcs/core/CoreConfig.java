@@ -20,12 +20,21 @@ import java.util.List;
  *     once every node's digest matches (so no node can still hold an older live copy)
  * @param suspendJumpMillis wall time advancing this much further than monotonic time in one tick
  *     means the host was suspended: every held lease is dropped at once
- * @param maxLeaseEntries bound on per-VIP lease records (a peer cannot make us allocate more)
+ * @param maxLeaseEntries bound on per-VIP lease records (a peer cannot make us allocate more); a full
+ *     table is reported ({@link CoreEvent.LeaseTableFull}) and counted
  */
 public record CoreConfig(String self, List<Member> members, long configHash, long leaseMillis, long renewMillis,
                          long heartbeatMillis, long peerTimeoutMillis, double driftBound, long writeTimeoutMillis,
                          long syncIntervalMillis, long tombstoneGcMillis, long suspendJumpMillis,
                          int maxLeaseEntries) {
+
+    /**
+     * The lease table's limit lcsd runs with: ten times the 1,000 VIPs the lease batching is sized
+     * for, room for every configured VIP plus the names peers ask about while a configuration change
+     * spreads; at well under 1 KiB per entry, a few MiB at most. Idle entries are collected, so the
+     * table holds about as many entries as VIPs in use.
+     */
+    public static final int DEFAULT_MAX_LEASE_ENTRIES = 10_000;
 
     /** One configured node. Quorum-only nodes vote and replicate but never hold a VIP. */
     public record Member(String name, boolean fullMember) {
@@ -50,7 +59,7 @@ public record CoreConfig(String self, List<Member> members, long configHash, lon
         long heartbeat = Math.max(50, Math.min(250, renewMillis / 2));
         return new CoreConfig(self, members, configHash, leaseMillis, renewMillis, heartbeat,
                 Math.max(4 * heartbeat, leaseMillis / 2), 0.01, 5_000, 1_000, 600_000,
-                Math.max(1_000, leaseMillis / 2), 10_000);
+                Math.max(1_000, leaseMillis / 2), DEFAULT_MAX_LEASE_ENTRIES);
     }
 
     /** Votes needed: more than half of all configured votes. */

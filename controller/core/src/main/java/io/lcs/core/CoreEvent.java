@@ -47,6 +47,24 @@ public sealed interface CoreEvent {
     record WriteCompleted(WriteResult result) implements CoreEvent {
     }
 
+    /**
+     * The lease table is full ({@code limit} entries): the lease of {@code vip} cannot be tracked,
+     * so this node neither asks for it nor votes on it until entries are collected. Reported once
+     * until the table has room again; every refusal is counted
+     * ({@link ClusterCore#leaseEntriesRefused()}).
+     */
+    record LeaseTableFull(String vip, int limit) implements CoreEvent {
+    }
+
+    /**
+     * Anti-entropy with {@code peer} has more to send than one heartbeat interval's budget of
+     * {@code budgetBytes}: it goes out over the next intervals. Reported once until that work is done.
+     *
+     * @param objectsPending objects still to send it when the budget ran out
+     */
+    record SyncPaced(String peer, int objectsPending, int budgetBytes) implements CoreEvent {
+    }
+
     /** A peer's message that decoded but made no sense (e.g. a malformed lease set); it was dropped. */
     record BadMessage(String peer, String reason) implements CoreEvent {
     }

@@ -11,6 +11,11 @@ import java.util.Map;
  * this order: (1) durably persist {@code persistObjects}, {@code forgetObjects} and
  * {@code persistEpochs}; (2) send {@code messages}; (3) hand {@code events} (write completions
  * included) to their consumers. Acknowledgements in {@code messages} promise that (1) happened.
+ *
+ * <p>{@code messages} come in priority order and should be sent in it: lease traffic first (one
+ * message per peer), then heartbeats and replicated-write messages, then anti-entropy (paced to a
+ * budget per peer: 64 KiB per heartbeat interval). A transport
+ * whose queue to a peer fills up then drops bulk sync, which is resent, before lease traffic.
  */
 public record Ready(List<StoredObject> persistObjects, List<ObjectKey> forgetObjects, Map<String, Long> persistEpochs,
                     List<Outbound> messages, List<CoreEvent> events) {

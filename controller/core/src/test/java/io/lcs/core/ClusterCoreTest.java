@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.BiPredicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,6 +36,10 @@ class ClusterCoreTest {
         final Set<String> down = new HashSet<>();
         final List<WriteResult> results = new ArrayList<>();
         final List<CoreEvent> events = new ArrayList<>();
+        /** Every non-empty Ready each node produced, in order. */
+        final Map<String, List<Ready>> drained = new HashMap<>();
+        /** Messages (sender, outbound) for which this is true are lost. */
+        BiPredicate<String, Ready.Outbound> drop = (from, o) -> false;
         long now = 1_000_000_000L;
 
         Net(String... spec) {
@@ -60,6 +65,12 @@ class ClusterCoreTest {
             down.add(name);
         }
 
+        /** The node's disk is gone (replaced): it comes back with nothing. */
+        void wipe(String name) {
+            disks.get(name).clear();
+            epochDisks.get(name).clear();
+        }
+
         void restart(String name) {
             start(name, cores.get(name).config().members());
         }
@@ -76,11 +87,12 @@ class ClusterCoreTest {
                         continue;
                     }
                     any = true;
+                    drained.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(r);
                     r.persistObjects().forEach(o -> disks.get(e.getKey()).put(o.key(), o));
                     r.forgetObjects().forEach(k -> disks.get(e.getKey()).remove(k));
                     epochDisks.get(e.getKey()).putAll(r.persistEpochs());
                     for (Ready.Outbound o : r.messages()) {
-                        if (down.contains(o.to())) {
+                        if (down.contains(o.to()) || drop.test(e.getKey(), o)) {
                             continue;
                         }
                         try {
@@ -343,5 +355,120 @@ class ClusterCoreTest {
         net.advance(1000);
         assertEquals(null, net.holder("web"));
         assertNotNull(net.cores.get("c"));
+    }
+
+    /** The first write's phase 2 reaches nobody but its coordinator {@code a}, and no anti-entropy leaves a. */
+    static boolean writeAndSyncFromA(String from, Ready.Outbound o) {
+        return from.equals("a") && (o.message() instanceof Message.WriteRequest
+                || o.message() instanceof Message.SyncObjects || o.message() instanceof Message.SyncVersions);
+    }
+
+    void assertEverywhere(Net net, ObjectKey key, WriteResult acknowledged, boolean deleted) {
+        for (Map.Entry<String, ClusterCore> e : net.cores.entrySet()) {
+            StoredObject o = e.getValue().allObjects().stream().filter(x -> x.key().equals(key)).findFirst()
+                    .orElse(null);
+            if (deleted && o == null) {
+                continue;
+            }
+            assertNotNull(o, e.getKey() + " lost the acknowledged " + acknowledged);
+            assertEquals(deleted, o.deleted(), e.getKey() + " holds " + o);
+            assertFalse(acknowledged.version().isNewerThan(o.version()),
+                    e.getKey() + " holds " + o.version() + ", older than the acknowledged " + acknowledged.version());
+        }
+    }
+
+    @Test
+    void unchangedAnswerFromAMinorityCopyIsWrittenBackToAMajorityFirst() {
+        Net net = new Net("a", "b", "c*");
+        net.advance(500);
+        net.drop = ClusterCoreTest::writeAndSyncFromA;
+        WriteResult first = net.put("a", "web", "198.18.0.1/24");
+        assertEquals(null, first, "its phase 2 reached no acceptor");
+        net.advance(5_100);
+        assertEquals(WriteResult.Outcome.TIMED_OUT, net.results.get(net.results.size() - 1).outcome());
+        assertTrue(net.cores.get("b").object(new ObjectKey("VirtualIP", "web")).isEmpty(), "only a holds it");
+        net.drop = (from, o) -> false;
+        WriteResult again = net.put("a", "web", "198.18.0.1/24");
+        assertEquals(WriteResult.Outcome.UNCHANGED, again.outcome(), "the same content is already the highest");
+        // a, the one node that held it, loses its disk: b and c are a majority that must still hold it
+        net.crash("a");
+        net.wipe("a");
+        net.restart("a");
+        net.advance(3_000);
+        assertEverywhere(net, new ObjectKey("VirtualIP", "web"), again, false);
+    }
+
+    @Test
+    void notFoundAnswerFromAMinorityTombstoneIsWrittenBackToAMajorityFirst() {
+        Net net = new Net("a", "b", "c*");
+        net.advance(500);
+        ObjectKey web = new ObjectKey("VirtualIP", "web");
+        assertEquals(WriteResult.Outcome.CREATED, net.put("a", "web", "198.18.0.1/24").outcome());
+        net.drop = ClusterCoreTest::writeAndSyncFromA;
+        long first = net.cores.get("a").submit(new WriteOp.Delete(web), net.now);
+        net.advance(5_100);
+        assertEquals(WriteResult.Outcome.TIMED_OUT, net.results.stream().filter(r -> r.requestId() == first)
+                .findFirst().orElseThrow().outcome());
+        assertTrue(net.cores.get("b").object(web).isPresent(), "only a holds the tombstone");
+        net.drop = (from, o) -> false;
+        long again = net.cores.get("a").submit(new WriteOp.Delete(web), net.now);
+        net.pump();
+        WriteResult notFound = net.results.stream().filter(r -> r.requestId() == again).findFirst().orElseThrow();
+        assertEquals(WriteResult.Outcome.NOT_FOUND, notFound.outcome(), "already deleted");
+        net.crash("a");
+        net.wipe("a");
+        net.restart("a");
+        net.advance(3_000);
+        assertEverywhere(net, web, notFound, true);
+        for (ClusterCore c : net.cores.values()) {
+            assertTrue(c.object(web).isEmpty(), c.self() + " brought the deleted object back");
+        }
+    }
+
+    @Test
+    void leaseTrafficGoesFirstInEveryReadyAndRenewsOnTimeWhileANodeFarBehindCatchesUp() {
+        Net net = new Net("a", "b", "c");
+        for (String n : List.of("a", "b")) {
+            for (int i = 0; i < 2_000; i++) {
+                ObjectNode body = JSON.createObjectNode();
+                body.put("apiVersion", "lcs/v1").put("kind", "VirtualIP");
+                body.putObject("metadata").put("name", "vip" + i).put("version", 1).put("generation", 1);
+                body.putObject("spec").put("address", "198.18." + (i / 250) + "." + (i % 250) + "/24")
+                        .put("interface", "eth0");
+                ObjectKey key = new ObjectKey("VirtualIP", "vip" + i);
+                net.disks.get(n).put(key, new StoredObject(key, new io.lcs.model.api.ObjectVersion(1, "a"), false, body));
+            }
+            net.restart(n);
+        }
+        net.restart("c");
+        net.advance(2_500); // restart waits over; anti-entropy toward c has started
+        net.cores.get("a").setLeaseWanted("web", true, net.now);
+        net.cores.get("c").setLeaseWanted("db", true, net.now);
+        net.advance(200);
+        assertEquals("a", net.holder("web"));
+        assertEquals("c", net.holder("db"), "c holds a VIP while it catches up");
+        net.drained.clear();
+        net.events.clear();
+        for (int i = 0; i < 400 && net.cores.get("c").storeDigest() != net.cores.get("a").storeDigest(); i++) {
+            net.advance(10);
+        }
+        assertEquals(net.cores.get("a").storeDigest(), net.cores.get("c").storeDigest(), "c caught up");
+        for (Map.Entry<String, List<Ready>> e : net.drained.entrySet()) {
+            for (Ready r : e.getValue()) {
+                boolean bulkSeen = false;
+                for (Ready.Outbound o : r.messages()) {
+                    boolean lease = o.message() instanceof Message.LeaseSets || o.message() instanceof Message.LeaseBatch;
+                    boolean bulk = o.message() instanceof Message.SyncObjects
+                            || o.message() instanceof Message.SyncVersions;
+                    assertFalse(lease && bulkSeen, e.getKey() + " put lease traffic after bulk sync in one Ready");
+                    bulkSeen |= bulk;
+                }
+            }
+        }
+        assertTrue(net.events.stream().noneMatch(ev -> ev instanceof CoreEvent.LeaseLost), net.events.stream()
+                .filter(ev -> ev instanceof CoreEvent.LeaseLost).toList().toString());
+        assertEquals("a", net.holder("web"));
+        assertEquals("c", net.holder("db"));
+        assertTrue(net.cores.get("a").syncPaced() + net.cores.get("b").syncPaced() > 0, "the catch-up was paced");
     }
 }

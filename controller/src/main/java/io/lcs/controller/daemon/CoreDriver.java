@@ -533,6 +533,16 @@ public final class CoreDriver {
             LOG.log(Level.WARNING, "suspend detected (" + s.gapMillis() + " ms): every lease dropped");
         } else if (e instanceof CoreEvent.BadMessage b) {
             LOG.log(Level.WARNING, "dropped a message from peer " + b.peer() + ": " + b.reason());
+        } else if (e instanceof CoreEvent.LeaseTableFull f) {
+            // the core reports this once until the table has room again; every refusal is counted
+            events.append("LeaseTableFull", "VirtualIP/" + f.vip(), "lease table full (" + f.limit()
+                    + " entries): this node neither asks for nor votes on the lease");
+            LOG.log(Level.WARNING, "lease table full (" + f.limit() + " entries): vip " + f.vip() + " and any other"
+                    + " new one get no lease entry here until idle entries are collected"
+                    + " (lcs_core_lease_entries_refused_total counts them)");
+        } else if (e instanceof CoreEvent.SyncPaced p) {
+            LOG.log(Level.INFO, "anti-entropy with " + p.peer() + " paced: " + p.objectsPending()
+                    + " objects to send at " + p.budgetBytes() / 1024 + " KiB per heartbeat interval");
         } else if (e instanceof CoreEvent.ObjectChanged c) {
             StoredObject now = c.now();
             if (now.key().kind().equals(VirtualIP.KIND)) {

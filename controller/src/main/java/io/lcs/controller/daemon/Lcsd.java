@@ -324,6 +324,16 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                 metrics.registerPeerObjectsRejected(p.name(), reason, () -> driver.peerObjectsRejected(p.name(), reason));
             }
         }
+        // the core's limits (docs/architecture.md, "Limits of the core"); plain counters of the
+        // event loop's core, read by the scrape like framesDropped
+        metrics.registerCoreCounter("lease_sets_dropped", "Lease-set messages dropped: VIP tables differing for a"
+                + " moment, or malformed.", core::leaseSetsDropped);
+        metrics.registerCoreCounter("lease_entries_refused", "VIPs given no lease entry because the lease table was"
+                + " full.", core::leaseEntriesRefused);
+        metrics.registerCoreCounter("writes_refused", "Replicated writes refused because too many were in flight.",
+                core::writesRefused);
+        metrics.registerCoreCounter("sync_paced", "Anti-entropy exchanges with a peer that needed more than one"
+                + " heartbeat interval's budget.", core::syncPaced);
 
         ExecutorService background = new ThreadPoolExecutor(1, 4, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(1_000), daemonThreads("lcs-hooks"), new ThreadPoolExecutor.DiscardPolicy());

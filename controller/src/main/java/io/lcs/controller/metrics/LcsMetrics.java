@@ -98,6 +98,8 @@ public final class LcsMetrics {
     private final Map<String, RejectedSeries> rejected = new ConcurrentHashMap<>();
     private final Map<String, RejectedSeries> connectionsRejected = new ConcurrentHashMap<>();
     private final Map<String, RejectedSeries> peerObjectsRejected = new ConcurrentHashMap<>();
+    /** The cluster core's limit counters by name; holds the suppliers Micrometer holds weakly. */
+    private final Map<String, RejectedSeries> coreCounters = new ConcurrentHashMap<>();
     private final Map<String, ReconcileMeters> reconcilers = new ConcurrentHashMap<>();
     /** Lease and hook counters by VIP name; entries of VIPs absent from the status are dropped. */
     private final ConcurrentMap<String, VipCounters> vipCounters = new ConcurrentHashMap<>();
@@ -308,6 +310,27 @@ public final class LcsMetrics {
                     .description("Replicated objects received from a peer and dropped unstored, by reason.")
                     .tag("peer", peer).tag("reason", reason).register(registry);
             peerObjectsRejected.put(key, new RejectedSeries(count, meter));
+        }
+    }
+
+    // ---- cluster core ---------------------------------------------------------------------------
+
+    /**
+     * Exposes a counter of the cluster core (a limit hit, a message dropped) as
+     * {@code lcs_core_<name>_total}; read at scrape time, so the supplier must be safe to call from
+     * the scraping thread and monotonic. Replaces an earlier registration of the same name.
+     */
+    public void registerCoreCounter(String name, String description, LongSupplier count) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(count, "count");
+        synchronized (transportLock) {
+            RejectedSeries old = coreCounters.remove(name);
+            if (old != null) {
+                registry.remove(old.meter());
+            }
+            Meter meter = FunctionCounter.builder("lcs_core_" + name + "_total", count, LongSupplier::getAsLong)
+                    .description(description).register(registry);
+            coreCounters.put(name, new RejectedSeries(count, meter));
         }
     }
 

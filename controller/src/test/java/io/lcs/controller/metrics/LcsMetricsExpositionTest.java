@@ -315,6 +315,20 @@ class LcsMetricsExpositionTest {
     }
 
     @Test
+    void coreLimitCountersAreReadAtScrapeTimeAndSurviveGarbageCollection() throws Exception {
+        long[] refused = {3};
+        fixture.metrics.registerCoreCounter("lease_entries_refused", "VIPs given no lease entry.", () -> refused[0]);
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        Exposition e = fixture.scrape();
+        family(e, "lcs_core_lease_entries_refused_total", "counter");
+        assertEquals(3, value(e, "lcs_core_lease_entries_refused_total"));
+        refused[0] = 5;
+        assertEquals(5, value(fixture.scrape(), "lcs_core_lease_entries_refused_total"));
+    }
+
+    @Test
     void leaseReconcileAndHookCountersCount() throws Exception {
         fixture.metrics.leaseAcquired("vip1");
         fixture.metrics.leaseRenewalFailed("vip2");

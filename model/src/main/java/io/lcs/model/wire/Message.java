@@ -65,14 +65,31 @@ public sealed interface Message {
     }
 
     /**
-     * Anti-entropy: every version the sender holds, tombstones included.
+     * Anti-entropy: every version the sender holds for the keys in {@code (after, upTo]},
+     * tombstones included, in key order. An exchange covers all keys in several such messages, so
+     * that none is large and the sender can pace them.
      *
-     * @param reply false for the first message of an exchange (the receiver answers with its own)
+     * @param reply false for a message of an exchange the sender started (the receiver answers with
+     *     its own versions of the same range)
+     * @param after the range starts after this key; null: at the first key
+     * @param upTo the range ends at this key, included; null: at the last key
      */
-    record SyncVersions(List<VersionEntry> versions, boolean reply) implements Message {
+    record SyncVersions(List<VersionEntry> versions, boolean reply, ObjectKey after, ObjectKey upTo)
+            implements Message {
+        public SyncVersions {
+            versions = List.copyOf(versions); // no null list, no null entry
+            if (after != null && upTo != null && after.compareTo(upTo) >= 0) {
+                throw new IllegalArgumentException("empty key range (" + after + ", " + upTo + "]");
+            }
+        }
     }
 
     record VersionEntry(ObjectKey key, ObjectVersion version, boolean deleted) {
+        public VersionEntry {
+            if (key == null || version == null) {
+                throw new IllegalArgumentException("a version entry needs a key and a version");
+            }
+        }
     }
 
     /** Anti-entropy: objects the receiver lacks or holds older. */

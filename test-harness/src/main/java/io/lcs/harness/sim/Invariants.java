@@ -17,9 +17,11 @@ import java.util.TreeMap;
 /**
  * The invariants of docs/architecture.md, checked by the simulation. {@link #afterStep} runs after every
  * tick, delivery and scripted action: lease exclusivity in real time, unique and growing epochs.
- * {@link #afterTick} checks that a node reporting quorum really has a majority alive. The final
- * checks run after everything healed and settled: acknowledged writes survive, stores converge,
- * every VIP has exactly one full-member owner.
+ * {@link #afterTick} checks that a node reporting quorum really has a majority alive. Invariant 4
+ * (an acknowledged write survives while a majority survives) is checked whenever it could change:
+ * when a write is acknowledged and after every disk change ({@link #checkAcknowledgedSurvives}).
+ * The final checks run after everything healed and settled: stores converge and match their disks,
+ * acknowledged writes survive, every VIP has exactly one full-member owner.
  *
  * <p>A failure is an {@link AssertionError} whose message starts with {@code seed=<N>} and ends
  * with the last {@link SimTrace#KEEP} steps.
@@ -29,9 +31,13 @@ public final class Invariants {
     private final List<String> vips;
     private final long[] maxEpoch;
     private final List<Map<Long, String>> epochHolder = new ArrayList<>();
-    private final Map<ObjectKey, ObjectVersion> maxAcked = new TreeMap<>();
-    private final Map<ObjectKey, StoredObject> ackedObject = new TreeMap<>();
+    /** Per object key: what the checks must find durable, see {@link #checkAcknowledgedSurvives}. */
+    private final Map<ObjectKey, KeyHistory> history = new TreeMap<>();
     private long acked;
+    private long strangerMessages;
+    private long collections;
+    /** Nodes whose durable copy must hold an acknowledged write for every majority to include one. */
+    private final int holdersNeeded;
     private long leaseBatches;
     private long leaseItems;
     private int maxLeaseBatchItems;
@@ -47,6 +53,7 @@ public final class Invariants {
         CoreConfig c = sim.nodes.get(0).config;
         // How stale a "peer online" view may be: the peer timeout on a drifting clock, plus a
         // message's flight, plus the gap between two ticks, plus a pause (a frozen node's backlog).
+        this.holdersNeeded = sim.nodes.size() - c.quorumSize() + 1;
         this.quorumWindowNanos = (long) (c.peerTimeoutMillis() * 1_000_000L * (1 + 2 * c.driftBound()))
                 + 50_000_000L + 2 * SimCluster.MAX_TICK_NANOS + sim.options.maxPauseNanos() + 1_000_000L;
     }
@@ -114,18 +121,48 @@ public final class Invariants {
         long now = sim.clock.nowNanos();
         int alive = 0;
         for (SimNode m : sim.nodes) {
-            if (m.status != SimNode.Status.CRASHED || now - m.crashedAtNanos <= quorumWindowNanos) {
+            // a node with another membership hash never counts (unless it had ours within the window)
+            boolean sameCluster = m.config.configHash() == n.config.configHash()
+                    || (m.previousHash == n.config.configHash() && now - m.reconfiguredAtNanos <= quorumWindowNanos);
+            if (sameCluster && (m.status != SimNode.Status.CRASHED || now - m.crashedAtNanos <= quorumWindowNanos)) {
                 alive++;
             }
         }
         if (alive < n.config.quorumSize()) {
-            throw failure(n.name + " reports quorum but only " + alive + " nodes were alive within the last "
-                    + quorumWindowNanos / 1_000_000 + " ms (" + n.config.quorumSize() + " needed)");
+            throw failure(n.name + " reports quorum but only " + alive + " nodes with its membership hash were alive"
+                    + " within the last " + quorumWindowNanos / 1_000_000 + " ms (" + n.config.quorumSize()
+                    + " needed)");
         }
     }
 
-    /** Lease messages for all VIPs go out as one batch per peer per drain. */
+    /**
+     * {@code to} got a message other than a heartbeat from {@code from}, whose last heartbeat carried
+     * another membership hash: it is not part of the cluster, so nothing may come of it (no vote, no
+     * grant, no stored object, no reply).
+     */
+    void strangerChangedNothing(SimNode to, String from, Message m) {
+        strangerMessages++;
+        Ready r = to.core.drain();
+        if (!r.isEmpty()) {
+            throw failure(to.name + " acted on " + m.getClass().getSimpleName() + " from " + from
+                    + ", whose membership hash differs: " + r);
+        }
+    }
+
+    /**
+     * Before {@code n} applies {@code r}: the tombstones it is about to collect (their version is
+     * known only from its disk before the apply); and lease messages for all VIPs go out as one batch
+     * per peer per drain.
+     */
     void onReady(SimNode n, Ready r) {
+        for (ObjectKey k : r.forgetObjects()) {
+            StoredObject t = n.diskObjects.get(k);
+            if (t == null || !t.deleted()) {
+                throw failure(n.name + " collects " + k + " but its disk holds " + describe(t) + ", not a tombstone");
+            }
+            history.computeIfAbsent(k, x -> new KeyHistory()).collected(t.version());
+            collections++;
+        }
         Map<String, Integer> batchesTo = null;
         for (Ready.Outbound o : r.messages()) {
             if (o.message() instanceof Message.LeaseBatch lb) {
@@ -142,31 +179,157 @@ public final class Invariants {
         }
     }
 
+    /** After {@code n} applied {@code r} (its disk changed): the acknowledged writes of the keys it touched survive. */
+    void afterApply(SimNode n, Ready r) {
+        for (StoredObject o : r.persistObjects()) {
+            history.computeIfAbsent(o.key(), x -> new KeyHistory()).stored(o);
+            checkAcknowledgedSurvives(o.key());
+        }
+        for (ObjectKey k : r.forgetObjects()) {
+            checkAcknowledgedSurvives(k);
+        }
+    }
+
+    /**
+     * A write was acknowledged to a client (or a NOT_FOUND answered on a tombstone): from now on a
+     * majority must hold it or a later version ({@link #checkAcknowledgedSurvives}), checked at once
+     * and after every later change of any disk.
+     */
     void onWriteCompleted(SimNode n, WriteResult r) {
-        if (!r.outcome().succeeded()) {
+        boolean tombstoneNotFound = r.outcome() == WriteResult.Outcome.NOT_FOUND && r.version() != null
+                && !r.version().equals(ObjectVersion.ZERO);
+        if (!r.outcome().succeeded() && !tombstoneNotFound) {
             return;
         }
         if (r.version() == null) {
             throw failure(n.name + " acknowledged " + r + " without a version");
         }
         acked++;
-        ObjectVersion prev = maxAcked.get(r.key());
-        if (prev == null || r.version().isNewerThan(prev)) {
-            maxAcked.put(r.key(), r.version());
-            StoredObject mine = n.diskObjects.get(r.key());
-            if (mine != null && mine.version().equals(r.version())) {
-                ackedObject.put(r.key(), mine);
+        StoredObject mine = n.diskObjects.get(r.key());
+        // the content is known when the coordinator's disk holds that version (else only the version)
+        StoredObject content = mine != null && mine.version().equals(r.version()) ? mine : null;
+        if (content == null && tombstoneNotFound) {
+            content = StoredObject.tombstone(r.key(), r.version());
+        }
+        history.computeIfAbsent(r.key(), x -> new KeyHistory())
+                .acknowledged(new Acked(r.version(), content, n.name, sim.clock.nowNanos()));
+        checkAcknowledgedSurvives(r.key());
+    }
+
+    /**
+     * Invariant 4 at this instant: the newest acknowledged write of {@code key} is durable on enough
+     * nodes that every majority includes one, i.e. a majority read (whichever majority answers,
+     * crashed nodes' disks included) returns it or a later version. A node holding nothing counts
+     * when a tombstone at least as new was collected (absent is then the later state); a node
+     * holding a tombstone that was collected before the acknowledged write does not (collected
+     * history that came back). Same version with other content is a divergence.
+     */
+    void checkAcknowledgedSurvives(ObjectKey key) {
+        KeyHistory h = history.get(key);
+        if (h == null || h.acked == null) {
+            return;
+        }
+        Acked a = h.acked;
+        int holders = 0;
+        List<String> missing = new ArrayList<>();
+        for (SimNode n : sim.nodes) {
+            StoredObject d = n.diskObjects.get(key);
+            boolean holds;
+            if (d == null) {
+                holds = h.collected != null && !a.version().isNewerThan(h.collected);
+            } else if (h.dead.contains(d.version())) {
+                holds = false;
+            } else if (h.collected != null && !a.version().isNewerThan(h.collected)
+                    && h.collected.isNewerThan(d.version())) {
+                // below a collected tombstone: a write made after the collection (a re-create on its way
+                // to a majority) is later than the acknowledged state; a copy from before it is stale
+                holds = h.isFresh(d);
+            } else if (d.version().equals(a.version()) && a.content() != null) {
+                if (d != a.content() && !sameContent(d, a.content())) {
+                    throw failure("divergence: " + n.name + " holds " + describe(d) + " for " + key
+                            + " but " + describe(a.content()) + " was acknowledged at that version by " + a.node());
+                }
+                holds = true;
             } else {
-                ackedObject.remove(r.key()); // UNCHANGED read from a peer: we know the version only
+                holds = !a.version().isNewerThan(d.version());
+            }
+            if (holds) {
+                holders++;
+            } else {
+                missing.add(n.name + " (" + n.status + ", disk: " + describe(d) + ")");
+            }
+        }
+        if (holders < holdersNeeded) {
+            throw failure("acknowledged write lost: " + key + " was acknowledged at version " + a.version() + " by "
+                    + a.node() + " at t=" + String.format("%.3f", a.atNanos() / 1e6) + " ms, but only " + holders
+                    + " disks hold it or a later version (" + holdersNeeded + " needed so that every majority"
+                    + " has one); a majority read without " + missing + " misses it");
+        }
+    }
+
+    /** The newest acknowledged write of a key; {@code content} null when only its version is known. */
+    private record Acked(ObjectVersion version, StoredObject content, String node, long atNanos) {
+    }
+
+    /**
+     * What the invariant remembers of one key. Versions start again after a tombstone is collected
+     * (a re-created object reads nothing and writes version 1), so acknowledgements are grouped in
+     * generations: an acknowledged version no newer than a collected tombstone starts a new one, and
+     * the collected tombstones of earlier generations are dead: a disk holding one again holds
+     * nothing acknowledged.
+     */
+    private static final class KeyHistory {
+        Acked acked;
+        /** The newest tombstone of this generation some node collected, or null. */
+        ObjectVersion collected;
+        final java.util.Set<ObjectVersion> dead = new java.util.HashSet<>();
+        /** (version, content) of every copy stored in this generation up to its first collection. */
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        /** ... and stored after it that were not seen before: the next generation's writes. */
+        java.util.Set<String> fresh = new java.util.HashSet<>();
+
+        /** A copy is identified by version and content: a re-created object reuses version numbers. */
+        private static String identity(StoredObject o) {
+            return o.version() + (o.deleted() ? "#deleted" : "#" + o.body().hashCode());
+        }
+
+        void stored(StoredObject o) {
+            String id = identity(o);
+            if (collected == null) {
+                seen.add(id);
+            } else if (!seen.contains(id)) {
+                fresh.add(id);
+            }
+        }
+
+        boolean isFresh(StoredObject o) {
+            return fresh.contains(identity(o));
+        }
+
+        void collected(ObjectVersion tombstone) {
+            if (collected == null || tombstone.isNewerThan(collected)) {
+                collected = tombstone;
+            }
+        }
+
+        void acknowledged(Acked a) {
+            if (collected != null && !a.version().isNewerThan(collected)) {
+                // written by a write that read nothing after the collection: a new generation
+                dead.add(collected);
+                collected = null;
+                acked = a;
+                seen = fresh;
+                fresh = new java.util.HashSet<>();
+            } else if (acked == null || a.version().isNewerThan(acked.version())) {
+                acked = a;
             }
         }
     }
 
     /**
      * After heal and settle: every node is up, objects and tombstones are identical everywhere (a
-     * node may hold nothing for a deleted object it never saw), digests match, and no acknowledged write was lost: for each key
-     * the converged version is at least the highest acknowledged one, and equal to it only with the
-     * acknowledged content.
+     * node may hold nothing for a deleted object it never saw), digests match, and every acknowledged
+     * write survives ({@link #checkAcknowledgedSurvives}, now on converged disks).
      */
     public void checkConvergedAndNothingLost() {
         Map<ObjectKey, StoredObject> union = new TreeMap<>();
@@ -195,24 +358,25 @@ public final class Invariants {
                             + " but the newest copy is " + describe(u));
                 }
             }
+            if (!List.copyOf(n.core.allObjects()).equals(List.copyOf(n.diskObjects.values()))) {
+                throw failure("durability: " + n.name + " holds in memory what its disk does not: "
+                        + n.core.allObjects() + " vs " + n.diskObjects.values());
+            }
             if (n.core.storeDigest() != digest) {
                 throw failure("convergence: store digests differ (" + n.name + " vs " + sim.nodes.get(0).name + ")");
             }
         }
-        for (Map.Entry<ObjectKey, ObjectVersion> e : maxAcked.entrySet()) {
-            StoredObject fin = union.get(e.getKey());
-            ObjectVersion fv = fin == null ? ObjectVersion.ZERO : fin.version();
-            if (e.getValue().isNewerThan(fv)) {
-                throw failure("acknowledged write lost: " + e.getKey() + " was acknowledged at version "
-                        + e.getValue() + " but the cluster converged on " + describe(fin));
-            }
-            StoredObject a = ackedObject.get(e.getKey());
-            if (fv.equals(e.getValue()) && a != null && (a.deleted() != fin.deleted()
-                    || (!a.deleted() && !a.body().toString().equals(fin.body().toString())))) {
-                throw failure("acknowledged write changed: " + e.getKey() + " at version " + fv + " was "
-                        + describe(a) + " when acknowledged, now " + describe(fin));
-            }
+        for (ObjectKey k : history.keySet()) {
+            checkAcknowledgedSurvives(k);
         }
+    }
+
+    /** Same deletion state and body; bodies compared as trees first (cheap), as JSON text if they differ. */
+    private static boolean sameContent(StoredObject x, StoredObject y) {
+        if (x.deleted() || y.deleted()) {
+            return x.deleted() == y.deleted();
+        }
+        return x.body().equals(y.body()) || x.body().toString().equals(y.body().toString());
     }
 
     private static StoredObject coreCopy(SimNode n, ObjectKey key) {
@@ -244,6 +408,16 @@ public final class Invariants {
 
     public long acked() {
         return acked;
+    }
+
+    /** Tombstones collected (each node's count). */
+    public long collections() {
+        return collections;
+    }
+
+    /** Messages other than heartbeats that arrived from a peer with another membership hash (and changed nothing). */
+    public long strangerMessages() {
+        return strangerMessages;
     }
 
     public long leaseBatches() {

@@ -9,6 +9,7 @@ import io.lcs.core.Views.PeerView;
 import io.lcs.core.WriteOp;
 import io.lcs.core.WriteResult;
 import io.lcs.model.wire.Message;
+import io.lcs.reconcilers.lease.Placement;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,7 +30,7 @@ import java.util.TreeSet;
  * seed replays exactly.
  *
  * <p>Lease intents: with {@link Options#autoIntents()} each node decides on every tick, from its
- * own view only, which VIPs it wants (the placement rule of docs/architecture.md, see
+ * own view only, which VIPs it wants, with the production placement code (see
  * {@link #desiredOwner}); otherwise a test sets them with {@link #want}.
  *
  * <p>Not thread-safe; one cluster per thread.
@@ -40,6 +41,12 @@ public final class SimCluster {
     /** Local-clock interval between two ticks of a node, chosen at random per tick. */
     public static final long MIN_TICK_NANOS = 10_000_000L;
     public static final long MAX_TICK_NANOS = 30_000_000L;
+    /** A resumed node reads its backlog over this long (interleaved with its ticks and its peers' traffic). */
+    public static final long BACKLOG_SPREAD_NANOS = 30_000_000L;
+    /** Write timeout of the simulated nodes (lcsd's is 5 s): shorter runs see more time-outs. */
+    public static final long WRITE_TIMEOUT_MILLIS = 3_000;
+    /** The membership hash every node runs with unless {@link #misconfigure}d. */
+    public static final long CLUSTER_HASH = 0x1C5L;
 
     /**
      * @param fullMembers nodes that may hold VIPs (named n1..nK)
@@ -48,15 +55,29 @@ public final class SimCluster {
      *     the lease run out)
      * @param maxPauseNanos the longest freeze or suspend the run may inject (widens the quorum check)
      * @param verbose print every step here, or null
+     * @param tombstoneGcMillis how old a tombstone must be before it may be collected; 0 for lcsd's default
      */
     public record Options(long seed, int fullMembers, int witnesses, long leaseMillis, long renewMillis,
                           double driftBound, boolean codec, boolean releaseOnStop, boolean autoIntents,
-                          List<String> vips, long maxPauseNanos, PrintStream verbose) {
+                          List<String> vips, long maxPauseNanos, PrintStream verbose, long tombstoneGcMillis) {
         public Options {
             vips = List.copyOf(vips);
             if (fullMembers < 1 || witnesses < 0) {
                 throw new IllegalArgumentException("need at least one full member");
             }
+        }
+
+        /** With lcsd's default tombstone age. */
+        public Options(long seed, int fullMembers, int witnesses, long leaseMillis, long renewMillis,
+                       double driftBound, boolean codec, boolean releaseOnStop, boolean autoIntents,
+                       List<String> vips, long maxPauseNanos, PrintStream verbose) {
+            this(seed, fullMembers, witnesses, leaseMillis, renewMillis, driftBound, codec, releaseOnStop,
+                    autoIntents, vips, maxPauseNanos, verbose, 0);
+        }
+
+        public Options withTombstoneGcMillis(long millis) {
+            return new Options(seed, fullMembers, witnesses, leaseMillis, renewMillis, driftBound, codec,
+                    releaseOnStop, autoIntents, vips, maxPauseNanos, verbose, millis);
         }
 
         /** A quiet cluster: no drift surprises, direct objects on the wire, manual intents. */
@@ -91,7 +112,8 @@ public final class SimCluster {
     private long timerSeq;
     private long steps;
     private final List<String> fullMemberNames = new ArrayList<>();
-    private final Map<String, List<String>> placementOrder = new HashMap<>();
+    /** {@code preferred_nodes} per VIP: every third VIP prefers one node, so that rule runs too. */
+    private final Map<String, List<String>> preferredNodes = new HashMap<>();
     private final Map<String, String> forcedOwner = new HashMap<>();
     private final Map<String, Set<String>> manualWants = new HashMap<>();
     private final Set<String> manualVips = new TreeSet<>();
@@ -115,11 +137,12 @@ public final class SimCluster {
         this.network = new SimNetwork(random.split(), names, options.codec());
         long hb = Math.max(50, Math.min(250, options.renewMillis() / 2));
         for (int i = 0; i < members.size(); i++) {
-            CoreConfig d = CoreConfig.defaults(names.get(i), members, 0x1C5L, options.leaseMillis(),
+            CoreConfig d = CoreConfig.defaults(names.get(i), members, CLUSTER_HASH, options.leaseMillis(),
                     options.renewMillis());
             CoreConfig c = new CoreConfig(d.self(), d.members(), d.configHash(), d.leaseMillis(), d.renewMillis(),
-                    hb, d.peerTimeoutMillis(), options.driftBound(), 3_000, d.syncIntervalMillis(),
-                    d.tombstoneGcMillis(), d.suspendJumpMillis(), d.maxLeaseEntries());
+                    hb, d.peerTimeoutMillis(), options.driftBound(), WRITE_TIMEOUT_MILLIS, d.syncIntervalMillis(),
+                    options.tombstoneGcMillis() > 0 ? options.tombstoneGcMillis() : d.tombstoneGcMillis(),
+                    d.suspendJumpMillis(), d.maxLeaseEntries());
             // each monotonic clock runs at 1 + drift with |drift| <= bound / 2, so any two differ by <= bound
             double drift = (random.nextDouble() * 2 - 1) * options.driftBound() / 2;
             SimClock.NodeClock nc = new SimClock.NodeClock(clock, 1 + drift,
@@ -128,22 +151,16 @@ public final class SimCluster {
             nodes.add(n);
             byName.put(n.name, n);
         }
-        for (String vip : options.vips()) {
-            placementOrder.put(vip, rotated(vip));
+        for (int i = 0; i < options.vips().size(); i++) {
+            if (i % 3 == 1) {
+                preferredNodes.put(options.vips().get(i), List.of(fullMemberNames.get(i % fullMemberNames.size())));
+            }
         }
         this.invariants = new Invariants(this);
         for (SimNode n : nodes) {
             n.start(random);
             scheduleTick(n, random.nextLong(MAX_TICK_NANOS));
         }
-    }
-
-    private List<String> rotated(String vip) {
-        List<String> sorted = new ArrayList<>(new TreeSet<>(fullMemberNames));
-        int k = Math.floorMod(vip.hashCode(), sorted.size());
-        List<String> out = new ArrayList<>(sorted.subList(k, sorted.size()));
-        out.addAll(sorted.subList(0, k));
-        return List.copyOf(out);
     }
 
     // ------------------------------------------------------------------ event loop
@@ -227,7 +244,12 @@ public final class SimCluster {
             return;
         }
         String from = network.name(m.from());
+        boolean strangerSpeaks = !(msg instanceof Message.Heartbeat) && !to.core.membership(to.clock.monoNanos())
+                .nodes().get(m.from()).configMatch();
         to.core.receive(from, msg, to.clock.monoNanos());
+        if (strangerSpeaks) {
+            invariants.strangerChangedNothing(to, from, msg);
+        }
         applyReady(to);
         trace.record(clock.nowNanos(), "recv", to.name, new Received(from, msg), m.seq());
         invariants.afterStep();
@@ -237,6 +259,7 @@ public final class SimCluster {
         io.lcs.core.Ready r = n.core.drain();
         invariants.onReady(n, r);
         n.apply(r, network, clock.nowNanos(), this::onEvent);
+        invariants.afterApply(n, r);
     }
 
     private void onEvent(SimNode n, CoreEvent e) {
@@ -269,11 +292,10 @@ public final class SimCluster {
             }
             return;
         }
-        boolean eligible = n.config.isFullMember(n.name) && c.hasQuorum() && !c.restarting(local);
-        MembershipView mv = eligible ? c.membership(local) : null;
+        MembershipView mv = c.hasQuorum() ? c.membership(local) : null;
         for (String vip : options.vips()) {
             LeaseView lv = c.lease(vip, local);
-            boolean want = eligible && n.name.equals(desiredOwner(vip, mv, lv, n.name));
+            boolean want = mv != null && n.name.equals(desiredOwner(vip, mv, lv, n.name));
             c.setLeaseWanted(vip, want, local);
             if (!want && lv.held() && options.releaseOnStop()) {
                 c.release(vip, local); // as the address reconciler does once the address is removed
@@ -282,34 +304,19 @@ public final class SimCluster {
     }
 
     /**
-     * The placement rule, from one node's view: a forced owner (a Move) if it is a candidate, else
-     * the known owner if it is a candidate (sticky), else the first candidate in the VIP's stable
-     * order. A candidate is an online full member not in its restart wait.
+     * The production placement ({@link Placement}, as lcsd's lease reconciler calls it) from one
+     * node's view: candidates are the nodes of its membership view (online, full member, restart
+     * wait as it sees them; the simulation has no cordons, drains or hook failures), the known
+     * owner is its own lease or its acceptor's grant, a Move is {@code moveTo}.
      */
     String desiredOwner(String vip, MembershipView mv, LeaseView lv, String self) {
-        String forced = forcedOwner.get(vip);
-        if (forced != null && candidate(mv, forced)) {
-            return forced;
-        }
-        String known = lv.knownOwner(self);
-        if (known != null && candidate(mv, known)) {
-            return known;
-        }
-        for (String name : placementOrder.get(vip)) {
-            if (candidate(mv, name)) {
-                return name;
-            }
-        }
-        return null;
-    }
-
-    private static boolean candidate(MembershipView mv, String name) {
+        List<Placement.Candidate> candidates = new ArrayList<>();
         for (PeerView p : mv.nodes()) {
-            if (p.name().equals(name)) {
-                return p.online() && p.fullMember() && !p.restarting();
-            }
+            candidates.add(new Placement.Candidate(p.name(), p.fullMember(), p.online(), p.restarting(), false, false,
+                    false));
         }
-        return false;
+        return Placement.desiredOwner(new Placement.Input(vip, preferredNodes.getOrDefault(vip, List.of()),
+                candidates, lv.knownOwner(self), forcedOwner.get(vip), null));
     }
 
     // ------------------------------------------------------------------ scripting
@@ -362,6 +369,36 @@ public final class SimCluster {
         }
     }
 
+    /**
+     * Restarts node {@code name} (from its disk) with membership hash {@code hash} instead of the
+     * cluster's: as if its lcs.conf said another cluster name. Its peers must not count it, nor
+     * it them; {@link #fixConfiguration} puts the right one back. No-op while crashed.
+     */
+    public void misconfigure(String name, long hash) {
+        SimNode n = node(name);
+        if (n.status != SimNode.Status.CRASHED && n.config.configHash() != hash) {
+            n.reconfigure(withHash(n.config, hash), random, clock.nowNanos());
+            trace.record(clock.nowNanos(), "misconfigure", name, null, hash);
+            tickNowAndSchedule(n);
+        }
+    }
+
+    /** Restarts node {@code name} with the cluster's membership hash if it runs another one. */
+    public void fixConfiguration(String name) {
+        SimNode n = node(name);
+        if (n.status != SimNode.Status.CRASHED && n.config.configHash() != CLUSTER_HASH) {
+            n.reconfigure(withHash(n.config, CLUSTER_HASH), random, clock.nowNanos());
+            trace.record(clock.nowNanos(), "reconfigure", name, null, CLUSTER_HASH);
+            tickNowAndSchedule(n);
+        }
+    }
+
+    private static CoreConfig withHash(CoreConfig c, long hash) {
+        return new CoreConfig(c.self(), c.members(), hash, c.leaseMillis(), c.renewMillis(), c.heartbeatMillis(),
+                c.peerTimeoutMillis(), c.driftBound(), c.writeTimeoutMillis(), c.syncIntervalMillis(),
+                c.tombstoneGcMillis(), c.suspendJumpMillis(), c.maxLeaseEntries());
+    }
+
     /** Restarts a crashed node from its disk (its core starts its restart wait now). */
     public void restart(String name) {
         SimNode n = node(name);
@@ -394,8 +431,18 @@ public final class SimCluster {
         }
     }
 
-    /** Ends a freeze or suspend: the node ticks at once, then gets the messages that waited for it. */
+    /**
+     * Ends a freeze or suspend: the node ticks at once (its heartbeats leave), then reads the
+     * messages that waited for it, spread over the next {@link #BACKLOG_SPREAD_NANOS} and in any
+     * order, as a busy event loop interleaves a socket backlog with its timers: peers may hear the
+     * resumed node before it has read what was sent to it long ago.
+     */
     public void resume(String name) {
+        resume(name, 1_000, BACKLOG_SPREAD_NANOS);
+    }
+
+    /** {@link #resume}, the backlog read from {@code afterNanos} on, over {@code spreadNanos}. */
+    public void resume(String name, long afterNanos, long spreadNanos) {
         SimNode n = node(name);
         if (n.status != SimNode.Status.FROZEN && n.status != SimNode.Status.SUSPENDED) {
             return;
@@ -405,9 +452,9 @@ public final class SimCluster {
         n.generation++;
         trace.record(clock.nowNanos(), "resume", name, null, 4);
         tickNowAndSchedule(n);
-        long t = clock.nowNanos() + 1_000;
+        long t = clock.nowNanos() + afterNanos;
         while (!n.parked.isEmpty()) {
-            network.requeue(n.parked.poll(), t);
+            network.requeue(n.parked.poll(), t + (spreadNanos > 0 ? random.nextLong(spreadNanos) : 0));
         }
     }
 
@@ -489,7 +536,10 @@ public final class SimCluster {
         return eventLog;
     }
 
-    /** Ends every fault: heals the network, resumes paused nodes, restarts crashed ones, ends Moves. */
+    /**
+     * Ends every fault: heals the network, resumes paused nodes, restarts crashed ones, gives
+     * misconfigured ones the cluster's configuration, ends Moves.
+     */
     public void healEverything() {
         network.heal();
         network.clearLinkLoss();
@@ -501,6 +551,7 @@ public final class SimCluster {
             } else if (n.status != SimNode.Status.UP) {
                 resume(n.name);
             }
+            fixConfiguration(n.name);
         }
     }
 

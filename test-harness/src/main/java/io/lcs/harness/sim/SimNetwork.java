@@ -47,6 +47,11 @@ public final class SimNetwork {
     private double burstLoss;
     private final int[] group;
     private final boolean[][] cut;
+    /** Per directed link: when its send queue will have drained (real nanos); see {@link #setLinkQueue}. */
+    private final long[][] queueFreeAtNanos;
+    private int queueCapBytes;
+    private long queueBytesPerSecond;
+    private long droppedQueueFull;
 
     private long sent;
     private long dropped;
@@ -65,6 +70,26 @@ public final class SimNetwork {
         linkLoss = new double[n][n];
         group = new int[n];
         cut = new boolean[n][n];
+        queueFreeAtNanos = new long[n][n];
+    }
+
+    /**
+     * Models the transport's send queue per directed link (codec runs only: sizes are the encoded
+     * frames): frames leave at {@code bytesPerSecond}; a frame sent while {@code capBytes} or more
+     * are still queued is dropped and counted, as lcsd's transport drops frames when its 256 KiB
+     * write queue to a peer is full. 0 turns it off (the default).
+     */
+    public void setLinkQueue(int capBytes, long bytesPerSecond) {
+        if (capBytes > 0 && (!codec || bytesPerSecond <= 0)) {
+            throw new IllegalArgumentException("a link queue needs the codec and a positive rate");
+        }
+        queueCapBytes = capBytes;
+        queueBytesPerSecond = bytesPerSecond;
+    }
+
+    /** Frames dropped because a link's send queue was full ({@link #setLinkQueue}). */
+    public long droppedQueueFull() {
+        return droppedQueueFull;
     }
 
     // ------------------------------------------------------------------ faults
@@ -146,14 +171,27 @@ public final class SimNetwork {
             return;
         }
         byte[] frame = null;
+        long queuedNanos = 0;
         if (codec) {
             frame = WireCodec.encode(m);
+            if (queueCapBytes > 0) {
+                long freeAt = Math.max(queueFreeAtNanos[f][t], nowNanos);
+                long queued = (freeAt - nowNanos) * queueBytesPerSecond / 1_000_000_000L;
+                if (queued >= queueCapBytes) {
+                    droppedQueueFull++;
+                    dropped++;
+                    return;
+                }
+                freeAt += frame.length * 1_000_000_000L / queueBytesPerSecond;
+                queueFreeAtNanos[f][t] = freeAt;
+                queuedNanos = freeAt - nowNanos;
+            }
             bytes += frame.length;
         }
-        enqueue(f, t, m, frame, nowNanos);
+        enqueue(f, t, m, frame, nowNanos + queuedNanos);
         if (duplication > 0 && random.nextDouble() < duplication) {
             duplicated++;
-            enqueue(f, t, m, frame, nowNanos);
+            enqueue(f, t, m, frame, nowNanos + queuedNanos);
         }
     }
 

@@ -27,7 +27,11 @@ public final class SimNode {
 
     final int index;
     final String name;
-    final CoreConfig config;
+    /** The configuration it runs with; replaced only by {@link #reconfigure} (a restart). */
+    CoreConfig config;
+    /** The membership hash it ran with before its last {@link #reconfigure}, and since when (real time) it runs the new one. */
+    long previousHash;
+    long reconfiguredAtNanos = Long.MIN_VALUE / 2;
     final SimClock.NodeClock clock;
     final TreeMap<ObjectKey, StoredObject> diskObjects = new TreeMap<>();
     final TreeMap<String, Long> diskEpochs = new TreeMap<>();
@@ -79,6 +83,15 @@ public final class SimNode {
         generation++;
         incarnation++;
         crashedAtNanos = -1;
+    }
+
+    /** An operator changed this node's lcs.conf and restarted it: a crash, then a start with {@code next}. */
+    void reconfigure(CoreConfig next, SplittableRandom random, long realNanos) {
+        previousHash = config.configHash();
+        reconfiguredAtNanos = realNanos;
+        crash(realNanos);
+        config = next;
+        start(random);
     }
 
     void crash(long realNanos) {

@@ -15,8 +15,8 @@ import java.util.SplittableRandom;
  * One seeded random simulation run: a cluster shaped by the seed (size, witnesses, lease length,
  * network delays, loss, duplication, codec on or off, release or expiry), random client writes at
  * random live nodes, random faults (crash and restart, freeze, suspend, partitions, one-way cuts,
- * loss bursts, Moves) for {@code durationNanos}; then everything heals, the cluster settles, and
- * the final checks run. Invariants are checked after every step throughout.
+ * loss bursts, Moves; in some runs a node with another membership hash) for {@code durationNanos};
+ * then everything heals, the cluster settles, and the final checks run. Invariants are checked after every step throughout.
  *
  * <p>Same seed, same run: every random choice comes from one {@link SplittableRandom}.
  */
@@ -26,6 +26,15 @@ public final class SimRun {
     /** Every {@code MANY_VIPS_EVERY}-th seed leases {@link #MANY_VIPS} VIPs (v0..v49) instead of five. */
     public static final int MANY_VIPS_EVERY = 8;
     public static final List<String> MANY_VIPS = manyVips(50);
+    /**
+     * Tombstone age before collection in one run of three (lcsd's 10 minutes would never pass in a
+     * run): longer than two write time-outs plus a peer time-out, so every message of a write that
+     * raced the delete has arrived or been dropped by then (the delay the collection rule assumes),
+     * and short enough that deletes of the faulty phase are collected during the settle.
+     */
+    public static final long SHORT_TOMBSTONE_GC_MILLIS = 8_000;
+    /** About one run in this many has a node with another membership hash for a while. */
+    public static final int MISCONFIGURED_EVERY = 5;
 
     private static List<String> manyVips(int n) {
         List<String> out = new ArrayList<>();
@@ -37,12 +46,12 @@ public final class SimRun {
 
     /** What one run did, for the summary line and the determinism check. */
     public record Outcome(long seed, int nodes, int witnesses, boolean codec, long steps, long traceHash,
-                          long acked, long messages, int vips) {
+                          long acked, long messages, int vips, boolean misconfigured, long collections) {
     }
 
     /** Shape of a run, all derived from the seed. */
     public record Shape(int fullMembers, int witnesses, long leaseMillis, boolean codec, boolean releaseOnStop,
-                        boolean suspends) {
+                        boolean suspends, boolean shortTombstoneGc) {
     }
 
     private final long seed;
@@ -53,6 +62,7 @@ public final class SimRun {
     /** The VIPs of this run (also the keys of its client writes). */
     private final List<String> vips;
     private int writeCounter;
+    private boolean misconfigured;
 
     /**
      * @param codecShare fraction of runs (by seed) whose messages go through the wire codec
@@ -68,7 +78,8 @@ public final class SimRun {
         long lease = shape.leaseMillis();
         long maxPause = 3 * lease * 1_000_000L;
         this.sim = new SimCluster(new SimCluster.Options(seed, shape.fullMembers(), shape.witnesses(), lease,
-                lease / 4, 0.01, shape.codec(), shape.releaseOnStop(), true, vips, maxPause, verbose));
+                lease / 4, 0.01, shape.codec(), shape.releaseOnStop(), true, vips, maxPause, verbose,
+                shape.shortTombstoneGc() ? SHORT_TOMBSTONE_GC_MILLIS : 0));
     }
 
     static Shape shape(SplittableRandom r, double codecShare) {
@@ -76,7 +87,7 @@ public final class SimRun {
         int witnesses = r.nextInt(3) == 0 ? 0 : r.nextInt(1, size / 2 + 1);
         long lease = new long[] {1_500, 2_000, 3_000}[r.nextInt(3)];
         return new Shape(size - witnesses, witnesses, lease, r.nextDouble() < codecShare, r.nextBoolean(),
-                r.nextInt(3) == 0);
+                r.nextInt(3) == 0, r.nextInt(3) == 0);
     }
 
     public SimCluster cluster() {
@@ -113,6 +124,15 @@ public final class SimRun {
         long leaseNanos = shape.leaseMillis() * 1_000_000L;
         long suspendJumpNanos = sim.nodes().get(0).config.suspendJumpMillis() * 1_000_000L;
 
+        if (random.nextInt(MISCONFIGURED_EVERY) == 0) {
+            // one node runs with another membership hash (another cluster name in its lcs.conf) until
+            // fixed, maybe only by the final heal: never counted, never granting
+            String wrong = names.get(random.nextInt(names.size()));
+            sim.misconfigure(wrong, SimCluster.CLUSTER_HASH + 1);
+            long fixAt = durationNanos / 2 + random.nextLong(durationNanos);
+            sim.at(fixAt, "fix configuration of " + wrong, () -> sim.fixConfiguration(wrong));
+            misconfigured = true;
+        }
         long nextFault = expo(faultMeanNanos);
         long nextWrite = expo(writeMeanNanos);
         // bounded: every iteration moves nextFault or nextWrite forward by at least 1 ms
@@ -137,7 +157,8 @@ public final class SimRun {
         sim.invariants().checkEveryVipHeldOnce();
         sim.trace().mixIn(sim.invariants().acked());
         return new Outcome(seed, shape.fullMembers() + shape.witnesses(), shape.witnesses(), shape.codec(),
-                sim.steps(), sim.trace().hash(), sim.invariants().acked(), net.sent(), vips.size());
+                sim.steps(), sim.trace().hash(), sim.invariants().acked(), net.sent(), vips.size(), misconfigured,
+                sim.invariants().collections());
     }
 
     private long expo(long meanNanos) {

@@ -58,6 +58,8 @@ class ClusterSimulationTest {
         AtomicLong acked = new AtomicLong();
         AtomicLong codecRuns = new AtomicLong();
         AtomicLong manyVipRuns = new AtomicLong();
+        AtomicLong misconfiguredRuns = new AtomicLong();
+        AtomicLong collections = new AtomicLong();
         List<Future<String>> futures = new ArrayList<>();
         int[] sizes = new int[8];
         try {
@@ -75,6 +77,10 @@ class ClusterSimulationTest {
                         if (o.vips() > SimRun.VIPS.size()) {
                             manyVipRuns.incrementAndGet();
                         }
+                        if (o.misconfigured()) {
+                            misconfiguredRuns.incrementAndGet();
+                        }
+                        collections.addAndGet(o.collections());
                         synchronized (sizes) {
                             sizes[o.nodes()]++;
                         }
@@ -95,10 +101,13 @@ class ClusterSimulationTest {
                 }
             }
             double secs = (System.nanoTime() - start) / 1e9;
-            System.out.printf("simulation: %d seeds (%d/%d/%d of 3/5/7 nodes, %d with codec, %d with %d VIPs), "
-                            + "%d failures, %.1fM steps, %d acknowledged writes, %.1f s on %d threads (%.1f s CPU)%n",
+            System.out.printf("simulation: %d seeds (%d/%d/%d of 3/5/7 nodes, %d with codec, %d with %d VIPs, "
+                            + "%d with a misconfigured node), "
+                            + "%d failures, %.1fM steps, %d acknowledged writes, %d tombstones collected, "
+                            + "%.1f s on %d threads (%.1f s CPU)%n",
                     SEEDS, sizes[3], sizes[5], sizes[7], codecRuns.get(), manyVipRuns.get(), SimRun.MANY_VIPS.size(),
-                    failures.size(), steps.get() / 1e6, acked.get(), secs,
+                    misconfiguredRuns.get(),
+                    failures.size(), steps.get() / 1e6, acked.get(), collections.get(), secs,
                     threads, cpuNanos.get() / 1e9);
             for (String f : failures) {
                 System.out.println(f.lines().findFirst().orElse(""));

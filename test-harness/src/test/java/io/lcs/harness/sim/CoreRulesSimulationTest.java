@@ -211,4 +211,139 @@ class CoreRulesSimulationTest {
         // x 4 message kinds x 2 peers unbatched would be ~56,000 messages
         assertTrue(batches < 2_000, batches + " lease batches in 3 s");
     }
+
+    @Test
+    void peerWithAnotherMembershipHashIsNeverCountedNorVotes() {
+        SimCluster c = manual(3, 0, List.of("v0"));
+        c.misconfigure("n3", SimCluster.CLUSTER_HASH + 1);
+        c.crash("n2");
+        c.want("n1", "v0", true);
+        c.runForMillis(3_000); // n3 is up and heard, and past its restart wait
+        SimNode n1 = c.node("n1");
+        var view = n1.core().membership(n1.clock().monoNanos());
+        assertTrue(!view.nodes().get(2).configMatch(), "n1 sees n3's hash differ");
+        assertEquals(1, view.votesSeen(), "n3 is heard but not counted");
+        assertTrue(!n1.core().hasQuorum());
+        assertEquals(List.of(), c.holders("v0"), "no lease without a majority of our cluster");
+        String w = c.submit("n1", put("v0", "198.18.0.30/24"));
+        c.runForMillis(100);
+        assertEquals(WriteResult.Outcome.NO_QUORUM, c.result(w).outcome());
+        // every non-heartbeat message between n1 and n3 was checked to change nothing on arrival
+        c.fixConfiguration("n3");
+        assertEquals("n1", awaitHolder(c, "v0", 3 * LEASE_MS), "n1 acquires once n3 runs our configuration");
+    }
+
+    @Test
+    void twoConfigurationsNeverFormTwoMajorities() {
+        SimCluster c = manual(3, 0, List.of("v0"));
+        c.misconfigure("n2", SimCluster.CLUSTER_HASH + 1);
+        c.misconfigure("n3", SimCluster.CLUSTER_HASH + 1);
+        for (String n : List.of("n1", "n2", "n3")) {
+            c.want(n, "v0", true);
+        }
+        c.runForMillis(4_000);
+        // n2 and n3 are two of three configured votes under their hash: they may hold v0
+        assertEquals(1, c.holders("v0").size(), c.holders("v0").toString());
+        assertTrue(!c.holders("v0").contains("n1"), "n1 alone is no majority");
+        assertTrue(!c.node("n1").core().hasQuorum());
+        assertTrue(c.invariants().strangerMessages() > 0, "their lease traffic reached n1 and changed nothing there");
+    }
+
+    @Test
+    void tombstoneCollectedWhileANodeMissedTheDeleteDoesNotResurrectTheObject() {
+        SimCluster c = new SimCluster(SimCluster.Options.manual(42, 3, 0, List.of())
+                .withTombstoneGcMillis(SimRun.SHORT_TOMBSTONE_GC_MILLIS));
+        c.runForMillis(3_000);
+        c.freeze("n3"); // n3 reads nothing until it resumes: the create waits in its backlog
+        String created = c.submit("n1", put("v0", "198.18.0.40/24"));
+        c.runForMillis(300);
+        assertEquals(WriteResult.Outcome.CREATED, c.result(created).outcome());
+        c.network().cut("n1", "n3"); // the delete never reaches n3
+        String deleted = c.submit("n1", new WriteOp.Delete(V0));
+        c.runForMillis(300);
+        assertEquals(WriteResult.Outcome.DELETED, c.result(deleted).outcome());
+        c.network().heal();
+        c.runForMillis(SimRun.SHORT_TOMBSTONE_GC_MILLIS + 500); // old enough; n3 is offline: nothing collected yet
+        assertTrue(c.node("n1").diskObjects().containsKey(V0));
+        // n3's heartbeats leave at once and say it holds nothing; it reads its backlog (the create) 200 ms later
+        c.resume("n3", 200_000_000L, 0);
+        c.runUntil(c.clock().nowNanos() + c.settleNanos()); // invariant 4 is checked on every disk change
+        for (SimNode n : c.nodes()) {
+            assertTrue(n.core().object(V0).isEmpty(), n.name() + " brought the deleted object back");
+        }
+        assertTrue(c.invariants().collections() > 0, "the tombstone was collected in the end");
+        c.invariants().checkConvergedAndNothingLost();
+    }
+
+    @Test
+    void nodeFarBehindCatchesUpOverSeveralIntervalsWithoutFillingPeerQueuesWhileLeasesRenew() {
+        SimCluster c = manual(3, 0, List.of("v0", "v1"));
+        c.keepEvents(true);
+        // lcsd's transport: 256 KiB queued per peer at most, frames beyond dropped; a 100 Mbit/s link
+        c.network().setLinkQueue(256 * 1024, 12_500_000);
+        c.want("n1", "v0", true);
+        c.crash("n3");
+        c.runForMillis(1_500);
+        int objects = 5_000;
+        for (int i = 0; i < objects; i += 500) { // n3 misses all of them
+            for (int j = i; j < i + 500; j++) {
+                c.submit(j % 2 == 0 ? "n1" : "n2", put("o" + j, "198.18." + (j / 250) + "." + (j % 250) + "/24"));
+            }
+            c.runForMillis(300);
+        }
+        assertEquals(objects, c.node("n1").diskObjects().size());
+        c.restart("n3");
+        c.runForMillis(2_500); // n3's restart wait; it starts catching up meanwhile
+        c.want("n3", "v1", true); // n3 holds a VIP while it catches up: its renewals need n1's and n2's replies
+        long start = c.clock().nowNanos();
+        long caughtUp = -1;
+        for (int i = 0; i < 3_000 && caughtUp < 0; i++) {
+            c.runForMillis(10);
+            if (c.node("n3").core().storeDigest() == c.node("n1").core().storeDigest()) {
+                caughtUp = c.clock().nowNanos();
+            }
+            if (i > 100) {
+                assertEquals(List.of("n3"), c.holders("v1"), "n3 keeps its lease while catching up");
+            }
+            assertEquals(List.of("n1"), c.holders("v0"));
+        }
+        assertTrue(caughtUp > 0, "n3 caught up");
+        long took = (caughtUp - start) / 1_000_000L;
+        assertTrue(took > 5 * 250, "over several heartbeat intervals, not in one burst: " + took + " ms");
+        assertEquals(0, c.network().droppedQueueFull(), "no peer queue ever filled: nothing dropped");
+        assertTrue(c.events().stream().noneMatch(e -> e instanceof CoreEvent.LeaseLost),
+                "no lease lost: " + c.events().stream().filter(e -> e instanceof CoreEvent.LeaseLost).toList());
+        System.out.printf("%d objects behind: caught up in %d ms, %d frames dropped for full queues%n", objects, took,
+                c.network().droppedQueueFull());
+    }
+
+    @Test
+    void objectRecreatedWhileOneNodeStillHoldsTheCollectedTombstoneSurvives() {
+        SimCluster c = new SimCluster(SimCluster.Options.manual(42, 3, 0, List.of())
+                .withTombstoneGcMillis(SimRun.SHORT_TOMBSTONE_GC_MILLIS));
+        c.runForMillis(3_000);
+        assertEquals(WriteResult.Outcome.CREATED, c.result(submitAndRun(c, "n1", put("v0", "198.18.0.50/24"))).outcome());
+        c.network().partition(List.of(Set.of("n1", "n2"), Set.of("n3")));
+        assertEquals(WriteResult.Outcome.DELETED, c.result(submitAndRun(c, "n1", new WriteOp.Delete(V0))).outcome());
+        c.runForMillis(4_000); // n3 gets the tombstone 4 s after n1 and n2: it collects 4 s after them
+        c.network().heal();
+        c.runForMillis(SimRun.SHORT_TOMBSTONE_GC_MILLIS - 4_000 + 1_500);
+        assertTrue(!c.node("n1").diskObjects().containsKey(V0), "n1 collected the tombstone");
+        assertTrue(c.node("n3").diskObjects().get(V0).deleted(), "n3 still holds it");
+        c.network().cut("n3", "n1"); // the re-create reads n1 and n2 only
+        String again = submitAndRun(c, "n1", put("v0", "198.18.0.51/24"));
+        assertEquals(WriteResult.Outcome.CREATED, c.result(again).outcome());
+        c.network().heal();
+        c.runUntil(c.clock().nowNanos() + c.settleNanos()); // invariant 4 holds the re-created object
+        for (SimNode n : c.nodes()) {
+            assertEquals("198.18.0.51/24", n.core().object(V0).orElseThrow().body().path("spec").path("address")
+                    .asText(), n.name());
+        }
+    }
+
+    static String submitAndRun(SimCluster c, String at, WriteOp op) {
+        String h = c.submit(at, op);
+        c.runForMillis(300);
+        return h;
+    }
 }

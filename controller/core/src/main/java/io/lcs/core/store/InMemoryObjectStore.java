@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -80,6 +81,24 @@ public final class InMemoryObjectStore {
     /** A snapshot of every entry, tombstones included, ordered by key. */
     public Collection<StoredObject> all() {
         return List.copyOf(entries.values());
+    }
+
+    /**
+     * The entries with {@code after < key <= upTo}, tombstones included, ordered by key: a live view
+     * (no copy), so the store must not change while the caller iterates it.
+     *
+     * @param after null: from the first key
+     * @param upTo null: to the last key
+     */
+    public Collection<StoredObject> range(ObjectKey after, ObjectKey upTo) {
+        NavigableMap<ObjectKey, StoredObject> m = entries;
+        if (after != null) {
+            m = m.tailMap(after, false);
+        }
+        if (upTo != null) {
+            m = m.headMap(upTo, true);
+        }
+        return Collections.unmodifiableCollection(m.values());
     }
 
     /** A snapshot of every held version, tombstones included (so deletes propagate), ordered by key. */

@@ -1,0 +1,697 @@
+package io.lcs.core;
+
+import io.lcs.core.CoreEvent.LeaseAcquired;
+import io.lcs.core.CoreEvent.LeaseLost;
+import io.lcs.core.CoreEvent.LeaseReleased;
+import io.lcs.core.Views.LeaseView;
+import io.lcs.model.wire.Ballot;
+import io.lcs.model.wire.LeaseMessage;
+import io.lcs.model.wire.LeaseSetCodec;
+import io.lcs.model.wire.Message;
+import io.lcs.model.wire.WireCodec;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.random.RandomGenerator;
+
+/**
+ * The PaxosLease leases of one node, one per VIP (docs/architecture.md, "Leases" and "Epochs"):
+ * this node as a proposer (rounds started in cohorts that share one ballot, renewals, back-off),
+ * as an acceptor of every node's rounds (promises, grants timed from receipt, the highest epoch
+ * seen), and as a holder; suspend handling.
+ *
+ * <p><b>Inputs:</b> {@link #detectSuspend} and {@link #tick} on every tick, {@link #setWanted} and
+ * {@link #release} from the lease reconciler, the lease messages of every configured peer
+ * ({@link #onLeaseBatch}, {@link #onLeaseSets}), each peer's VIP-table hash from its heartbeats
+ * ({@link #onPeerLeaseTable}), and {@link #drainInto} when the facade drains. <b>Outputs</b> (to
+ * the {@link Outbox}): epochs to persist (before the reply that reports them), one lease message
+ * per peer per drain ({@link Message.LeaseSets} when both VIP tables match, else
+ * {@link Message.LeaseBatch}), and the events {@link CoreEvent.LeaseAcquired},
+ * {@link CoreEvent.LeaseRenewed}, {@link CoreEvent.LeaseLost}, {@link CoreEvent.LeaseReleased},
+ * {@link CoreEvent.SuspendDetected}, {@link CoreEvent.BadMessage}, {@link CoreEvent.LeaseTableFull}.
+ *
+ * <p><b>Table:</b> one entry per VIP this node or a peer asked about, at most
+ * {@link CoreConfig#maxLeaseEntries()}; an entry unused for {@link #IDLE_LEASES_BEFORE_COLLECT}
+ * leases with nothing live in it is collected (its highest epoch kept). A full table refuses new
+ * entries, counts each refusal and reports it once.
+ *
+ * <p><b>What it assumes of {@link Membership}:</b> {@link Membership#hasQuorum()} (no round starts
+ * without it) and {@link Membership#restarting} (a restarting acceptor answers no lease message and
+ * starts no round). Messages reach it only from configured peers; whether their membership matches
+ * is the facade's check. It knows nothing of objects.
+ *
+ * <p>Safety rests on PaxosLease: the candidate's timer starts when it queues its prepare;
+ * acceptors time from receipt of the proposal; an acceptor never grants to another owner while a
+ * grant is live, renewals included; votes are counted per distinct acceptor; the owner's view is
+ * shortened by twice the drift bound.
+ *
+ * <p>Scale: the lease rounds this node starts in one step form a cohort that shares one ballot
+ * (ballots are node-wide and only compared per VIP, so one fresh ballot above every member's
+ * highest seen is a valid fresh ballot for each), and held leases renew together (a lease half-way
+ * to its renewal joins a renewal that is due: renewing early is just another round). The per-VIP
+ * messages of a step then differ only in their VIP, so {@link LeaseSetCodec} sends them as a few
+ * groups with bitmaps; the per-VIP PaxosLease steps themselves are unchanged.
+ *
+ * <p>Not thread-safe: one thread calls everything (the core's).
+ */
+final class Leases {
+    /** Retries are aligned to this grid, so VIPs that backed off together retry as one cohort. */
+    static final long RETRY_GRID_NANOS = 20_000_000L;
+    /**
+     * An entry unused for this many leases is collected, when this node neither wants nor holds
+     * the VIP, no round of its own is in flight and its acceptor's grant has ended: five leases is
+     * longer than the restart wait and every back-off, so the entry of a VIP someone still asks for
+     * survives between rounds, and a held VIP's entry is used at every renewal. The highest epoch
+     * it saw is kept (epochs of a VIP only grow).
+     */
+    static final int IDLE_LEASES_BEFORE_COLLECT = 5;
+
+    private enum Phase { IDLE, PREPARING, PROPOSING }
+
+    private final CoreConfig config;
+    private final String self;
+    private final Membership membership;
+    private final Outbox out;
+    private final RandomGenerator random;
+    private final long ownLeaseNanos;
+
+    /** At most {@link CoreConfig#maxLeaseEntries()}; idle entries are collected ({@link #IDLE_LEASES_BEFORE_COLLECT}). */
+    private final Map<String, Lease> leases = new TreeMap<>();
+    /**
+     * The highest epoch seen per VIP that has no entry now (restored from disk, or kept when its
+     * entry was collected): a few bytes per VIP, as many as the state directory holds.
+     */
+    private final Map<String, Long> epochs = new HashMap<>();
+    private long leaseEntriesRefused;
+    /** A {@link CoreEvent.LeaseTableFull} went out; re-armed once the table is below 90% of its limit. */
+    private boolean tableFullReported;
+    /** {@link #leases} by hash (same entries): lookups of 1,000 VIPs per snapshot without tree walks. */
+    private final Map<String, Lease> leaseIndex = new HashMap<>();
+    /** The sorted names of {@link #leases}, for {@link Message.LeaseSets}; null when it must be rebuilt. */
+    private LeaseSetCodec.VipTable table;
+    private final LeaseSetCodec.PrepareSets prepareSets;
+    /** The hash of each peer's VIP table, from its last heartbeat. */
+    private final Map<String, Long> peerTables = new HashMap<>();
+    /** The last ballot counter this node used (for any VIP). */
+    private long ballotCounter;
+    /** Leases whose round starts with the next cohort, and the earliest time one was queued. */
+    private final List<Lease> cohort = new ArrayList<>();
+    private long cohortNanos;
+    private long leaseSetsDropped;
+    private long lastTickNanos;
+    private long lastWallMillis = Long.MIN_VALUE;
+    private final Map<String, List<LeaseMessage>> leaseOutbox = new LinkedHashMap<>();
+    /** Lease messages addressed to ourselves, handled after the current message (no deep recursion). */
+    private final ArrayDeque<LeaseMessage> selfLeaseInbox = new ArrayDeque<>();
+
+    /** @param nowNanos the monotonic clock at start (the first suspend check measures from here) */
+    Leases(CoreConfig config, Membership membership, Outbox out, RandomGenerator random, long nowNanos) {
+        this.config = config;
+        this.self = config.self();
+        this.membership = membership;
+        this.out = out;
+        this.random = random;
+        this.ownLeaseNanos = (long) (config.leaseMillis() * 1_000_000L * (1.0 - 2 * config.driftBound()));
+        this.lastTickNanos = nowNanos;
+        this.prepareSets = new LeaseSetCodec.PrepareSets(16, config.members().size() + 1);
+    }
+
+    /** The highest epoch seen per VIP, as persisted (entries are made when a VIP is first used). */
+    void restoreEpochs(Map<String, Long> restored) {
+        for (Map.Entry<String, Long> e : restored.entrySet()) {
+            epochs.merge(e.getKey(), e.getValue(), Math::max);
+        }
+    }
+
+    // ------------------------------------------------------------------ inputs
+
+    /**
+     * The monotonic clock (and the kernel's address lifetimes) stop while a host is suspended: a
+     * tick in which wall time ran well ahead of monotonic time drops every held lease and every
+     * round in flight at once. Call first in every tick.
+     */
+    void detectSuspend(long nowNanos, long wallMillis) {
+        if (lastWallMillis != Long.MIN_VALUE) {
+            long monoMillis = (nowNanos - lastTickNanos) / 1_000_000L;
+            long gap = (wallMillis - lastWallMillis) - monoMillis;
+            if (gap > config.suspendJumpMillis()) {
+                out.event(new CoreEvent.SuspendDetected(gap));
+                for (Lease l : cohort) {
+                    l.queued = false;
+                }
+                cohort.clear();
+                for (Lease l : leases.values()) {
+                    if (l.heldUntilNanos != 0) {
+                        loseLease(l, "suspend detected: wall clock jumped " + gap + " ms past the monotonic clock");
+                    }
+                    if (l.phase != Phase.IDLE) {
+                        // the round's timer stood still during the suspend: late replies must not complete it
+                        abandonRound(l, nowNanos, 0);
+                    }
+                }
+            }
+        }
+        lastWallMillis = wallMillis;
+        lastTickNanos = nowNanos;
+    }
+
+    /** Expiry, round timeouts, retries and renewals (due renewals gather half-due ones into one cohort). */
+    void tick(long nowNanos) {
+        boolean renewalDue = false;
+        long idle = IDLE_LEASES_BEFORE_COLLECT * config.leaseMillis() * 1_000_000L;
+        for (java.util.Iterator<Lease> it = leases.values().iterator(); it.hasNext(); ) {
+            Lease l = it.next();
+            if (leaseTick(l, nowNanos) && l.heldUntilNanos != 0) {
+                renewalDue = true;
+            }
+            if (!l.wanted && !l.queued && l.phase == Phase.IDLE && l.heldUntilNanos == 0
+                    && nowNanos >= l.grantExpiresNanos && nowNanos - l.lastUsedNanos >= idle) {
+                it.remove();
+                leaseIndex.remove(l.vip);
+                table = null;
+                if (l.highestEpoch > 0) {
+                    epochs.put(l.vip, l.highestEpoch);
+                }
+            }
+        }
+        if (tableFullReported && leases.size() < config.maxLeaseEntries() - config.maxLeaseEntries() / 10) {
+            tableFullReported = false;
+        }
+        if (renewalDue) {
+            // held leases past half their renewal interval renew with this cohort, so they stay aligned
+            long half = config.renewMillis() * 500_000L;
+            for (Lease l : leases.values()) {
+                if (l.heldUntilNanos != 0 && !l.queued && nowNanos - l.heldRoundStartNanos >= half
+                        && nowNanos >= l.nextAttemptNanos && canStartRound(l, nowNanos)) {
+                    queueRound(l, nowNanos);
+                }
+            }
+        }
+        startCohort();
+        flush(nowNanos);
+    }
+
+    /**
+     * Level-triggered intent: while wanted, acquire and renew; when not, stop renewing (call
+     * {@link #release} once the address is down to give it up at once).
+     */
+    void setWanted(String vip, boolean wanted, long nowNanos) {
+        Lease l = wanted ? lease(vip, nowNanos) : leaseIndex.get(vip);
+        if (l == null || l.wanted == wanted) {
+            return;
+        }
+        l.lastUsedNanos = nowNanos;
+        l.wanted = wanted;
+        if (wanted) {
+            l.nextAttemptNanos = nowNanos;
+            leaseTick(l, nowNanos); // queued: the round starts with the next drain or tick
+        } else if (l.phase != Phase.IDLE) {
+            l.phase = Phase.IDLE;
+        }
+        flush(nowNanos);
+    }
+
+    /** Gives the lease up now (the address is already down): acceptors clear our grant. No-op when not held. */
+    void release(String vip, long nowNanos) {
+        Lease l = leases.get(vip);
+        if (l == null || (l.heldUntilNanos == 0 && l.phase == Phase.IDLE)) {
+            return;
+        }
+        long epoch = l.heldEpoch;
+        boolean held = l.heldUntilNanos != 0;
+        l.wanted = false;
+        l.phase = Phase.IDLE;
+        l.heldUntilNanos = 0;
+        l.heldEpoch = 0;
+        broadcastLease(new LeaseMessage.Release(vip, l.maxBallotUsed));
+        if (held) {
+            out.event(new LeaseReleased(vip, epoch));
+        }
+        flush(nowNanos);
+    }
+
+    /** The hash of peer {@code peer}'s VIP table, from its heartbeat: equal to ours means it can read our lease sets. */
+    void onPeerLeaseTable(String peer, long tableHash) {
+        peerTables.put(peer, tableHash);
+    }
+
+    void onLeaseBatch(String from, Message.LeaseBatch lb, long nowNanos) {
+        for (LeaseMessage lm : lb.items()) {
+            onLeaseMessage(from, lm, nowNanos);
+        }
+        flush(nowNanos);
+    }
+
+    void onLeaseSets(String from, Message.LeaseSets ls, long nowNanos) {
+        if (ls.table() != table().hash()) {
+            leaseSetsDropped++; // our VIP tables differ right now: a lost message, resent next round
+        } else {
+            try {
+                for (LeaseMessage lm : LeaseSetCodec.decode(from, ls, table(), prepareSets)) {
+                    onLeaseMessage(from, lm, nowNanos);
+                }
+            } catch (WireCodec.WireFormatException e) {
+                leaseSetsDropped++;
+                out.event(new CoreEvent.BadMessage(from, e.getMessage()));
+            }
+        }
+        flush(nowNanos);
+    }
+
+    /**
+     * Starts the rounds queued since the last tick (by {@link #setWanted}) as one cohort, then puts
+     * one lease message per peer for everything produced since the last drain into {@code out}: a
+     * reconciler calling {@link #setWanted} for 1,000 VIPs and then a tick must not mean 1,000
+     * batches per peer.
+     */
+    void drainInto(Outbox into) {
+        if (!cohort.isEmpty()) {
+            long at = cohortNanos;
+            startCohort();
+            flush(at);
+        }
+        if (!leaseOutbox.isEmpty()) {
+            LeaseSetCodec.VipTable t = table();
+            for (Map.Entry<String, List<LeaseMessage>> e : leaseOutbox.entrySet()) {
+                Message.LeaseSets sets = peerTables.getOrDefault(e.getKey(), 0L) == t.hash()
+                        ? LeaseSetCodec.encode(e.getValue(), t, prepareSets) : null;
+                into.sendLease(e.getKey(), sets != null ? sets : new Message.LeaseBatch(List.copyOf(e.getValue())));
+            }
+            leaseOutbox.clear();
+        }
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    LeaseView view(String vip, long nowNanos) {
+        Lease l = leaseIndex.get(vip);
+        if (l == null) {
+            return new LeaseView(vip, false, 0, 0, null, 0, 0, epochs.getOrDefault(vip, 0L), false);
+        }
+        boolean held = l.heldUntilNanos != 0 && nowNanos < l.heldUntilNanos;
+        boolean grantLive = l.grantOwner != null && nowNanos < l.grantExpiresNanos;
+        return new LeaseView(vip, held, held ? l.heldEpoch : 0, held ? l.heldUntilNanos - nowNanos : 0,
+                grantLive ? l.grantOwner : null, grantLive ? l.grantEpoch : 0,
+                grantLive ? l.grantExpiresNanos - nowNanos : 0, l.highestEpoch, l.wanted);
+    }
+
+    /** Lease-set messages dropped since start: VIP tables differing for a moment, or malformed. */
+    long leaseSetsDropped() {
+        return leaseSetsDropped;
+    }
+
+    /** Times a VIP got no entry because the table was full (a wish of ours or a peer's lease message, ignored). */
+    long leaseEntriesRefused() {
+        return leaseEntriesRefused;
+    }
+
+    /** Entries in the lease table now. */
+    int size() {
+        return leases.size();
+    }
+
+    /** The hash of our VIP table, carried by heartbeats. */
+    long tableHash() {
+        return table().hash();
+    }
+
+    /** The earliest time a tick has lease work: an expiry, a round timeout, a renewal or retry. */
+    long nextDeadlineNanos(long nowNanos) {
+        long next = Long.MAX_VALUE;
+        long renew = config.renewMillis() * 1_000_000L;
+        for (Lease l : leases.values()) {
+            if (l.heldUntilNanos != 0) {
+                next = Math.min(next, l.heldUntilNanos);
+            }
+            if (l.phase != Phase.IDLE) {
+                next = Math.min(next, l.roundStartNanos + roundTimeoutNanos() + 1);
+            } else if (l.wanted) {
+                long at = l.heldUntilNanos != 0 ? l.heldRoundStartNanos + renew : nowNanos;
+                next = Math.min(next, Math.max(at, l.nextAttemptNanos));
+            }
+        }
+        return next;
+    }
+
+    // ------------------------------------------------------------------ proposer
+
+    /**
+     * The entry of {@code vip}, made if needed; null when the table is full (counted, and reported
+     * once until it has room again): this node then neither asks for that lease nor votes on it,
+     * which is safe (a missing vote never grants anything) and visible.
+     */
+    private Lease lease(String vip, long nowNanos) {
+        Lease l = leaseIndex.get(vip);
+        if (l == null) {
+            if (leases.size() >= config.maxLeaseEntries()) {
+                leaseEntriesRefused++;
+                if (!tableFullReported) {
+                    tableFullReported = true;
+                    out.event(new CoreEvent.LeaseTableFull(vip, config.maxLeaseEntries()));
+                }
+                return null;
+            }
+            l = new Lease(vip);
+            Long epoch = epochs.remove(vip);
+            l.highestEpoch = epoch == null ? 0 : epoch;
+            leases.put(vip, l);
+            leaseIndex.put(vip, l);
+            table = null;
+        }
+        l.lastUsedNanos = nowNanos;
+        return l;
+    }
+
+    /** @return true when it queued a round for {@code l} */
+    private boolean leaseTick(Lease l, long nowNanos) {
+        if (l.heldUntilNanos != 0 && nowNanos >= l.heldUntilNanos) {
+            loseLease(l, "lease expired: no majority renewed it in time");
+        }
+        if (l.phase != Phase.IDLE && nowNanos - l.roundStartNanos > roundTimeoutNanos()) {
+            abandonRound(l, nowNanos, jitter(config.renewMillis() / 4, config.renewMillis() / 2));
+        }
+        if (l.queued || nowNanos < l.nextAttemptNanos || !canStartRound(l, nowNanos)) {
+            return false;
+        }
+        boolean held = l.heldUntilNanos != 0;
+        if (held && nowNanos - l.heldRoundStartNanos < config.renewMillis() * 1_000_000L) {
+            return false;
+        }
+        queueRound(l, nowNanos);
+        return true;
+    }
+
+    private boolean canStartRound(Lease l, long nowNanos) {
+        return l.wanted && l.phase == Phase.IDLE && !membership.restarting(nowNanos) && membership.hasQuorum()
+                && config.isFullMember(self);
+    }
+
+    private void queueRound(Lease l, long nowNanos) {
+        if (cohort.isEmpty()) {
+            cohortNanos = nowNanos;
+        }
+        l.queued = true;
+        cohort.add(l);
+    }
+
+    /**
+     * Starts the rounds of every queued lease with one fresh ballot, above every member's highest
+     * ballot seen and every ballot this node used. Each round's timer starts when the first member
+     * was queued: never after its prepare leaves.
+     */
+    private void startCohort() {
+        if (cohort.isEmpty()) {
+            return;
+        }
+        long counter = ballotCounter;
+        int n = 0;
+        for (Lease l : cohort) {
+            l.queued = false;
+            if (canStartRound(l, cohortNanos)) {
+                counter = Math.max(counter, Math.max(l.highestBallotSeen.counter(), l.maxBallotUsed.counter()));
+                cohort.set(n++, l);
+            }
+        }
+        if (n > 0) {
+            ballotCounter = counter + 1;
+            Ballot ballot = new Ballot(ballotCounter, self);
+            for (int i = 0; i < n; i++) {
+                startRound(cohort.get(i), ballot, cohortNanos);
+            }
+        }
+        cohort.clear();
+    }
+
+    private long roundTimeoutNanos() {
+        return Math.max(50, config.renewMillis() / 2) * 1_000_000L;
+    }
+
+    private long jitter(long minMillis, long maxMillis) {
+        long span = Math.max(1, maxMillis - minMillis);
+        return (minMillis + random.nextLong(span)) * 1_000_000L;
+    }
+
+    private void startRound(Lease l, Ballot ballot, long nowNanos) {
+        l.ballot = ballot;
+        l.maxBallotUsed = l.ballot;
+        l.highestBallotSeen = l.ballot;
+        // The candidate's timer starts now, before the first prepare leaves (PaxosLease).
+        l.roundStartNanos = nowNanos;
+        l.phase = Phase.PREPARING;
+        l.promisedBy.clear();
+        l.acceptedBy.clear();
+        l.rejectedBy.clear();
+        l.roundMaxEpoch = l.highestEpoch;
+        broadcastLease(new LeaseMessage.Prepare(l.vip, l.ballot));
+    }
+
+    private void abandonRound(Lease l, long nowNanos, long backoffNanos) {
+        l.phase = Phase.IDLE;
+        long at = nowNanos + backoffNanos;
+        l.nextAttemptNanos = at - Math.floorMod(at, RETRY_GRID_NANOS) + RETRY_GRID_NANOS;
+    }
+
+    private void loseLease(Lease l, String reason) {
+        long epoch = l.heldEpoch;
+        l.heldUntilNanos = 0;
+        l.heldEpoch = 0;
+        out.event(new LeaseLost(l.vip, epoch, reason));
+    }
+
+    private void broadcastLease(LeaseMessage m) {
+        selfLeaseInbox.add(m);
+        for (String peer : membership.peerNames()) {
+            leaseOutbox.computeIfAbsent(peer, k -> new ArrayList<>()).add(m);
+        }
+    }
+
+    private void replyLease(String to, LeaseMessage m) {
+        if (to.equals(self)) {
+            selfLeaseInbox.add(m);
+        } else {
+            leaseOutbox.computeIfAbsent(to, k -> new ArrayList<>()).add(m);
+        }
+    }
+
+    private void onLeaseMessage(String from, LeaseMessage m, long nowNanos) {
+        Lease l = lease(m.vip(), nowNanos);
+        if (l == null) {
+            return;
+        }
+        if (m instanceof LeaseMessage.Prepare || m instanceof LeaseMessage.Propose
+                || m instanceof LeaseMessage.Release) {
+            // acceptor role: the sender must be the ballot's proposer (a peer cannot speak for another)
+            if (!m.ballot().node().equals(from)) {
+                return;
+            }
+            if (membership.restarting(nowNanos)) {
+                return;
+            }
+            acceptorStep(l, from, m, nowNanos);
+        } else {
+            proposerStep(l, from, m, nowNanos);
+        }
+    }
+
+    // ------------------------------------------------------------------ acceptor
+
+    private void acceptorStep(Lease l, String from, LeaseMessage m, long nowNanos) {
+        if (m.ballot().greaterThan(l.highestBallotSeen)) {
+            l.highestBallotSeen = m.ballot();
+        }
+        boolean grantLive = l.grantOwner != null && nowNanos < l.grantExpiresNanos;
+        if (!grantLive) {
+            l.grantOwner = null;
+        }
+        if (m instanceof LeaseMessage.Release r) {
+            if (l.grantOwner != null && l.grantOwner.equals(from) && l.grantBallot.compareTo(r.ballot()) <= 0) {
+                l.grantOwner = null;
+                l.grantExpiresNanos = 0;
+            }
+            retryNowIfWaiting(l, from, nowNanos);
+            return;
+        }
+        if (!config.isFullMember(from)) {
+            return; // a witness never holds a VIP
+        }
+        if (grantLive && !l.grantOwner.equals(from)) {
+            // never replace another owner's live grant, renewals included
+            replyLease(from, reject(l, m.ballot(), nowNanos));
+            return;
+        }
+        if (m instanceof LeaseMessage.Prepare p) {
+            if (p.ballot().greaterThan(l.promised)) {
+                l.promised = p.ballot();
+                replyLease(from, new LeaseMessage.Promise(l.vip, p.ballot(), l.highestEpoch,
+                        grantLive ? l.grantEpoch : 0));
+            } else {
+                replyLease(from, reject(l, p.ballot(), nowNanos));
+            }
+        } else if (m instanceof LeaseMessage.Propose p) {
+            if (p.ballot().compareTo(l.promised) >= 0 && p.leaseMillis() > 0
+                    && p.leaseMillis() <= config.leaseMillis()) {
+                l.promised = p.ballot();
+                l.grantOwner = from;
+                l.grantBallot = p.ballot();
+                l.grantEpoch = p.epoch();
+                // the acceptor's timer starts on receipt, so it always ends after the owner's
+                l.grantExpiresNanos = nowNanos + p.leaseMillis() * 1_000_000L;
+                if (p.epoch() > l.highestEpoch) {
+                    l.highestEpoch = p.epoch();
+                    out.persistEpoch(l.vip, l.highestEpoch);
+                }
+                replyLease(from, new LeaseMessage.Accepted(l.vip, p.ballot(), p.epoch()));
+            } else {
+                replyLease(from, reject(l, p.ballot(), nowNanos));
+            }
+        }
+    }
+
+    /**
+     * A peer released {@code l} (a move, a shutdown, a removal): if this node wants the lease and
+     * is only backing off (a round was refused while the peer's grant was live), try now instead
+     * of at the end of the back-off (up to 120 ms later). Only the timing of a round changes, never
+     * what a round may do, so this cannot affect safety.
+     */
+    private void retryNowIfWaiting(Lease l, String from, long nowNanos) {
+        if (!from.equals(self) && l.wanted && l.phase == Phase.IDLE && l.heldUntilNanos == 0
+                && l.grantOwner == null && nowNanos < l.nextAttemptNanos) {
+            l.nextAttemptNanos = nowNanos;
+            leaseTick(l, nowNanos);
+        }
+    }
+
+    private LeaseMessage.Reject reject(Lease l, Ballot ballot, long nowNanos) {
+        boolean grantLive = l.grantOwner != null && nowNanos < l.grantExpiresNanos;
+        // the remaining time is rounded up to 10 ms: rejects of one round then group on the wire
+        long remaining = grantLive ? ((l.grantExpiresNanos - nowNanos) / 1_000_000L + 9) / 10 * 10 : 0;
+        return new LeaseMessage.Reject(l.vip, ballot, l.promised, grantLive ? l.grantOwner : null, remaining,
+                l.highestEpoch);
+    }
+
+    // ------------------------------------------------------------------ proposer replies
+
+    private void proposerStep(Lease l, String from, LeaseMessage m, long nowNanos) {
+        if (l.phase == Phase.IDLE || !m.ballot().equals(l.ballot)) {
+            if (m instanceof LeaseMessage.Reject r && r.promised().greaterThan(l.highestBallotSeen)) {
+                l.highestBallotSeen = r.promised();
+            }
+            return; // a reply to an old round
+        }
+        if (m instanceof LeaseMessage.Promise p && l.phase == Phase.PREPARING) {
+            if (!l.promisedBy.add(from)) {
+                return; // one vote per acceptor, however many messages
+            }
+            l.roundMaxEpoch = Math.max(l.roundMaxEpoch, p.highestEpoch());
+            if (l.promisedBy.size() >= config.quorumSize()) {
+                boolean renewing = l.heldUntilNanos != 0 && nowNanos < l.heldUntilNanos;
+                // a change of owner takes the highest epoch a majority reports, plus one
+                l.roundEpoch = renewing ? l.heldEpoch : l.roundMaxEpoch + 1;
+                l.phase = Phase.PROPOSING;
+                broadcastLease(new LeaseMessage.Propose(l.vip, l.ballot, config.leaseMillis(), l.roundEpoch));
+            }
+        } else if (m instanceof LeaseMessage.Accepted a && l.phase == Phase.PROPOSING) {
+            if (a.epoch() != l.roundEpoch || !l.acceptedBy.add(from)) {
+                return;
+            }
+            if (l.acceptedBy.size() >= config.quorumSize()) {
+                l.phase = Phase.IDLE;
+                long until = l.roundStartNanos + ownLeaseNanos;
+                if (until <= nowNanos) {
+                    return; // the round took longer than the lease: worthless
+                }
+                boolean wasHeld = l.heldUntilNanos != 0;
+                long oldEpoch = l.heldEpoch;
+                l.heldUntilNanos = until;
+                l.heldRoundStartNanos = l.roundStartNanos;
+                l.heldEpoch = l.roundEpoch;
+                if (!wasHeld || oldEpoch != l.heldEpoch) {
+                    out.event(new LeaseAcquired(l.vip, l.heldEpoch, until));
+                } else {
+                    out.event(new CoreEvent.LeaseRenewed(l.vip, l.heldEpoch, until));
+                }
+            }
+        } else if (m instanceof LeaseMessage.Reject r) {
+            if (!l.rejectedBy.add(from)) {
+                return;
+            }
+            if (r.promised().greaterThan(l.highestBallotSeen)) {
+                l.highestBallotSeen = r.promised();
+            }
+            l.roundMaxEpoch = Math.max(l.roundMaxEpoch, r.highestEpoch());
+            if (l.rejectedBy.size() > config.members().size() - config.quorumSize()) {
+                long backoff;
+                if (r.grantOwner() != null && !r.grantOwner().equals(self)) {
+                    // someone else holds it: come back shortly after that grant ends (or on release)
+                    backoff = Math.max(10, Math.min(r.grantRemainingMillis() + 5, 100)) * 1_000_000L
+                            + jitter(0, 20);
+                } else {
+                    backoff = jitter(config.renewMillis() / 8, config.renewMillis() / 2);
+                }
+                abandonRound(l, nowNanos, backoff);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ plumbing
+
+    private LeaseSetCodec.VipTable table() {
+        if (table == null) {
+            table = LeaseSetCodec.VipTable.of(leases.keySet());
+        }
+        return table;
+    }
+
+    /** Handles lease messages we sent ourselves (batching per peer happens in {@link #drainInto}). */
+    private void flush(long nowNanos) {
+        // bounded: each self-message produces at most one reply, and a round at most two broadcasts
+        int guard = 0;
+        while (!selfLeaseInbox.isEmpty() && guard++ < 100_000) {
+            LeaseMessage m = selfLeaseInbox.poll();
+            onLeaseMessage(self, m, nowNanos);
+        }
+    }
+
+    /** Acceptor, proposer and holder state of one VIP on this node. */
+    private static final class Lease {
+        final String vip;
+        // acceptor
+        Ballot promised = Ballot.ZERO;
+        String grantOwner;
+        Ballot grantBallot = Ballot.ZERO;
+        long grantEpoch;
+        long grantExpiresNanos;
+        long highestEpoch;
+        Ballot highestBallotSeen = Ballot.ZERO;
+        // proposer
+        boolean wanted;
+        /** In {@link #cohort}, waiting for its round to start. */
+        boolean queued;
+        Phase phase = Phase.IDLE;
+        Ballot ballot = Ballot.ZERO;
+        Ballot maxBallotUsed = Ballot.ZERO;
+        long roundStartNanos;
+        long roundMaxEpoch;
+        long roundEpoch;
+        long nextAttemptNanos;
+        final Set<String> promisedBy = new HashSet<>();
+        final Set<String> acceptedBy = new HashSet<>();
+        final Set<String> rejectedBy = new HashSet<>();
+        // holder
+        long heldUntilNanos;
+        long heldRoundStartNanos;
+        long heldEpoch;
+        /** The last time this node or a peer asked anything about this lease. */
+        long lastUsedNanos;
+
+        Lease(String vip) {
+            this.vip = vip;
+        }
+    }
+}

@@ -1,0 +1,285 @@
+package io.lcs.core;
+
+import io.lcs.core.Views.MembershipView;
+import io.lcs.core.Views.PeerView;
+import io.lcs.model.wire.Message;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Membership and quorum of one node (docs/architecture.md, "Membership and quorum"): the
+ * configured peers, the heartbeats this node sends and hears, which peers are online, whose
+ * membership hash matches ours, whether this node sees a quorum, and the restart wait.
+ *
+ * <p><b>Inputs:</b> {@link #sendHeartbeats} when {@link #heartbeatDue} (the facade supplies what a
+ * heartbeat carries from the other parts: store digests and the VIP-table hash),
+ * {@link #tick} on every tick, {@link #onHeartbeat} for every heartbeat from a configured
+ * peer, {@link #setDeclined}. <b>Outputs</b> (to the {@link Outbox}): heartbeats, and the events
+ * {@link CoreEvent.PeerUp}, {@link CoreEvent.PeerDown}, {@link CoreEvent.ConfigMismatch},
+ * {@link CoreEvent.QuorumChanged}.
+ *
+ * <p><b>Contract for the other parts:</b> {@link #hasQuorum()} is true only while more than half of
+ * all configured votes (ours included) were heard within the peer timeout with our membership
+ * hash; a peer whose hash differs is never {@link #isOnline online} and never counted.
+ * {@link #restarting} is true for one lease (plus twice the drift bound) after this core started:
+ * an acceptor that may have forgotten a grant. {@link #settled} says a peer and this node have
+ * both been running and in touch for a peer timeout. Membership knows nothing of objects or leases.
+ *
+ * <p>Not thread-safe: one thread calls everything (the core's).
+ */
+final class Membership {
+    private final CoreConfig config;
+    private final String self;
+    private final long incarnation;
+    private final long restartUntilNanos;
+    private final Outbox out;
+    private final Map<String, Peer> peers = new LinkedHashMap<>();
+    private final List<String> peerNames;
+    private boolean quorum;
+    private List<String> declined = List.of();
+    private long lastHeartbeatNanos = Long.MIN_VALUE;
+    private long lastTickNanos;
+    /** Since when this node has run without a gap of more than a peer timeout between ticks. */
+    private long steadySinceNanos;
+
+    /**
+     * @param incarnation random per start, so peers see a restart even without a disconnect
+     * @param nowNanos the monotonic clock at start: the restart wait runs from here
+     */
+    Membership(CoreConfig config, long incarnation, long nowNanos, Outbox out) {
+        this.config = config;
+        this.self = config.self();
+        this.incarnation = incarnation;
+        this.out = out;
+        long leaseNanos = config.leaseMillis() * 1_000_000L;
+        // An acceptor keeps no promises on disk: after a (re)start it may have forgotten a live grant,
+        // so it answers no lease message until any grant it could have given has ended everywhere.
+        this.restartUntilNanos = nowNanos + (long) (leaseNanos * (1.0 + 2 * config.driftBound()));
+        List<String> names = new ArrayList<>();
+        for (CoreConfig.Member m : config.members()) {
+            if (!m.name().equals(self)) {
+                peers.put(m.name(), new Peer(m.name(), m.fullMember()));
+                names.add(m.name());
+            }
+        }
+        this.peerNames = List.copyOf(names);
+        this.quorum = votesSeen() >= config.quorumSize();
+        this.lastTickNanos = nowNanos;
+        this.steadySinceNanos = nowNanos;
+    }
+
+    // ------------------------------------------------------------------ inputs
+
+    boolean heartbeatDue(long nowNanos) {
+        return lastHeartbeatNanos == Long.MIN_VALUE
+                || nowNanos - lastHeartbeatNanos >= config.heartbeatMillis() * 1_000_000L;
+    }
+
+    /** One heartbeat to every configured peer, carrying what the other parts report. */
+    void sendHeartbeats(long nowNanos, long storeDigest, long tombstoneDigest, long leaseTable) {
+        lastHeartbeatNanos = nowNanos;
+        boolean restarting = restarting(nowNanos);
+        for (Peer p : peers.values()) {
+            out.send(p.name, new Message.Heartbeat(config.configHash(), incarnation, storeDigest, tombstoneDigest,
+                    nowNanos, p.lastTheirSentNanos == 0 ? 0 : p.lastTheirSentNanos + (nowNanos - p.lastHeardNanos),
+                    restarting, declined, leaseTable));
+        }
+    }
+
+    /**
+     * Every tick: peers not heard within the peer timeout go offline, quorum follows; a tick more
+     * than a peer timeout after the previous one means this node did not run meanwhile (frozen,
+     * starved): what it reads next may have waited that long, so it is not {@link #settled} for a
+     * while.
+     */
+    void tick(long nowNanos) {
+        long timeout = config.peerTimeoutMillis() * 1_000_000L;
+        if (nowNanos - lastTickNanos > timeout) {
+            steadySinceNanos = nowNanos;
+        }
+        lastTickNanos = nowNanos;
+        for (Peer p : peers.values()) {
+            if (p.online && nowNanos - p.lastHeardNanos > timeout) {
+                p.online = false;
+                out.event(new CoreEvent.PeerDown(p.name, true, "not heard for " + config.peerTimeoutMillis() + " ms"));
+            }
+        }
+        updateQuorum();
+    }
+
+    /**
+     * A heartbeat from configured peer {@code from}.
+     *
+     * @return whether the peer's membership hash matches ours (only then does the rest of its
+     *     heartbeat, and any other message from it, count)
+     */
+    boolean onHeartbeat(String from, Message.Heartbeat hb, long nowNanos) {
+        Peer p = peers.get(from);
+        boolean match = hb.configHash() == config.configHash();
+        if (!match && p.theirHash != hb.configHash()) {
+            out.event(new CoreEvent.ConfigMismatch(p.name, hb.configHash()));
+        }
+        p.theirHash = hb.configHash();
+        p.configMatch = match;
+        p.lastHeardNanos = nowNanos;
+        p.lastTheirSentNanos = hb.sentNanos();
+        p.restarting = hb.restarting();
+        p.declined = hb.declined() == null ? List.of() : hb.declined();
+        if (hb.echoNanos() != 0 && hb.echoNanos() <= nowNanos) {
+            p.rttNanos = nowNanos - hb.echoNanos();
+        }
+        boolean restarted = p.incarnation != 0 && p.incarnation != hb.incarnation();
+        p.incarnation = hb.incarnation();
+        if (!match) {
+            if (p.online) {
+                p.online = false;
+                out.event(new CoreEvent.PeerDown(p.name, false, "membership hash differs"));
+            }
+        } else if (!p.online || restarted) {
+            p.online = true;
+            p.onlineSinceNanos = nowNanos;
+            out.event(new CoreEvent.PeerUp(p.name, restarted));
+        }
+        updateQuorum();
+        return match;
+    }
+
+    /** The VIPs this node will not take for now; carried by the next heartbeats. */
+    void setDeclined(Collection<String> vips) {
+        declined = List.copyOf(vips);
+    }
+
+    /** Makes the next {@link #heartbeatDue} true at once. */
+    void heartbeatNow() {
+        lastHeartbeatNanos = Long.MIN_VALUE;
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    /** A configured peer (not ourselves). */
+    boolean isPeer(String node) {
+        return peers.containsKey(node);
+    }
+
+    /** The configured peers in configuration order, ourselves excluded. */
+    List<String> peerNames() {
+        return peerNames;
+    }
+
+    /** The peer's last heartbeat carried our membership hash (true if never heard). */
+    boolean matches(String peer) {
+        Peer p = peers.get(peer);
+        return p != null && p.configMatch;
+    }
+
+    /** Heard within the peer timeout with our membership hash. */
+    boolean isOnline(String peer) {
+        Peer p = peers.get(peer);
+        return p != null && p.online;
+    }
+
+    /**
+     * The peer has been online (same incarnation, our membership hash) for at least a peer timeout,
+     * and this node has run without a pause for as long: whatever either had queued for the other
+     * while they were apart (a frozen process's socket backlog) has been read, and the peer's last
+     * heartbeat reports its state after that. Tombstone collection waits for this (a copy in such a
+     * backlog could bring a collected object back).
+     */
+    boolean settled(String peer, long nowNanos) {
+        Peer p = peers.get(peer);
+        long quiet = config.peerTimeoutMillis() * 1_000_000L;
+        return p != null && p.online && nowNanos - p.onlineSinceNanos >= quiet && nowNanos - steadySinceNanos >= quiet;
+    }
+
+    boolean hasQuorum() {
+        return quorum;
+    }
+
+    /** Our own vote plus every online peer's. */
+    int votesSeen() {
+        int votes = 1;
+        for (Peer p : peers.values()) {
+            if (p.online) {
+                votes++;
+            }
+        }
+        return votes;
+    }
+
+    /** True during the post-restart wait: this node votes on no lease and is no placement candidate. */
+    boolean restarting(long nowNanos) {
+        return nowNanos < restartUntilNanos;
+    }
+
+    /** VIPs {@code node} declines, as its last heartbeat said (ours for {@code self}). */
+    List<String> declined(String node) {
+        if (node.equals(self)) {
+            return declined;
+        }
+        Peer p = peers.get(node);
+        return p == null ? List.of() : p.declined;
+    }
+
+    /** The earliest time a tick has membership work: the next heartbeat, a peer timeout, the end of the restart wait. */
+    long nextDeadlineNanos(long nowNanos) {
+        long next = lastHeartbeatNanos == Long.MIN_VALUE ? nowNanos
+                : lastHeartbeatNanos + config.heartbeatMillis() * 1_000_000L;
+        long peerTimeout = config.peerTimeoutMillis() * 1_000_000L;
+        for (Peer p : peers.values()) {
+            if (p.online) {
+                next = Math.min(next, p.lastHeardNanos + peerTimeout + 1);
+            }
+        }
+        if (nowNanos < restartUntilNanos) {
+            next = Math.min(next, restartUntilNanos);
+        }
+        return next;
+    }
+
+    MembershipView view(long nowNanos) {
+        List<PeerView> nodes = new ArrayList<>();
+        for (CoreConfig.Member m : config.members()) {
+            if (m.name().equals(self)) {
+                nodes.add(new PeerView(self, m.fullMember(), true, true, true, -1, -1, restarting(nowNanos)));
+            } else {
+                Peer p = peers.get(m.name());
+                nodes.add(new PeerView(p.name, p.fullMember, false, p.online, p.configMatch,
+                        p.lastHeardNanos == 0 ? -1 : nowNanos - p.lastHeardNanos, p.rttNanos, p.restarting));
+            }
+        }
+        return new MembershipView(quorum, votesSeen(), config.quorumSize(), config.members().size(), nodes);
+    }
+
+    private void updateQuorum() {
+        int votes = votesSeen();
+        boolean now = votes >= config.quorumSize();
+        if (now != quorum) {
+            quorum = now;
+            out.event(new CoreEvent.QuorumChanged(now, votes, config.quorumSize()));
+        }
+    }
+
+    private static final class Peer {
+        final String name;
+        final boolean fullMember;
+        boolean online;
+        boolean configMatch = true;
+        long theirHash;
+        long lastHeardNanos;
+        /** When it last came online or was seen restarted. */
+        long onlineSinceNanos;
+        long lastTheirSentNanos;
+        long incarnation;
+        long rttNanos = -1;
+        boolean restarting;
+        List<String> declined = List.of();
+
+        Peer(String name, boolean fullMember) {
+            this.name = name;
+            this.fullMember = fullMember;
+        }
+    }
+}

@@ -1,0 +1,334 @@
+package io.lcs.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lcs.core.Views.LeaseView;
+import io.lcs.model.wire.Ballot;
+import io.lcs.model.wire.LeaseMessage;
+import io.lcs.model.wire.Message;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Leases} alone: nodes made of a real {@link Membership} (fed heartbeats by hand) and their
+ * {@link Leases}, lease messages routed by the test, epochs "persisted" from each outbox before its
+ * messages leave. Lease 2,000 ms, renew 500 ms: the restart wait is 2,040 ms.
+ */
+class LeasesTest {
+    static final long MS = 1_000_000L;
+
+    final class Node {
+        final String name;
+        final CoreConfig config;
+        final Outbox out = new Outbox();
+        final Membership membership;
+        final Leases leases;
+        final Map<String, Long> epochDisk = new TreeMap<>();
+        final List<Ready> readies = new ArrayList<>();
+        final List<CoreEvent> events = new ArrayList<>();
+
+        Node(CoreConfig config) {
+            this.name = config.self();
+            this.config = config;
+            this.membership = new Membership(config, 1, now, out);
+            this.leases = new Leases(config, membership, out, new SplittableRandom(name.hashCode()), now);
+        }
+
+        LeaseView view(String vip) {
+            return leases.view(vip, now);
+        }
+
+        <T extends CoreEvent> List<T> events(Class<T> type) {
+            return events.stream().filter(type::isInstance).map(type::cast).toList();
+        }
+    }
+
+    final Map<String, Node> nodes = new LinkedHashMap<>();
+    final Set<String> cut = new HashSet<>();
+    long now = 1_000 * MS;
+    int maxEntries = CoreConfig.DEFAULT_MAX_LEASE_ENTRIES;
+
+    /** Names ending in {@code *} are quorum-only. */
+    LeasesTest start(String... names) {
+        List<CoreConfig.Member> members = new ArrayList<>();
+        for (String n : names) {
+            members.add(new CoreConfig.Member(n.replace("*", ""), !n.endsWith("*")));
+        }
+        for (CoreConfig.Member m : members) {
+            CoreConfig d = CoreConfig.defaults(m.name(), members, 42, 2_000, 500);
+            nodes.put(m.name(), new Node(new CoreConfig(d.self(), d.members(), d.configHash(), d.leaseMillis(),
+                    d.renewMillis(), d.heartbeatMillis(), d.peerTimeoutMillis(), d.driftBound(),
+                    d.writeTimeoutMillis(), d.syncIntervalMillis(), d.tombstoneGcMillis(), d.suspendJumpMillis(),
+                    maxEntries)));
+        }
+        now += 2_100 * MS; // past every restart wait
+        hearEveryone();
+        return this;
+    }
+
+    void hearEveryone() {
+        for (Node n : nodes.values()) {
+            for (String peer : n.membership.peerNames()) {
+                if (!cut.contains(peer + ">" + n.name)) {
+                    n.membership.onHeartbeat(peer, MembershipTest.heartbeat(42, 1, now),
+                            now);
+                }
+            }
+        }
+    }
+
+    Node node(String name) {
+        return nodes.get(name);
+    }
+
+    /** Drains every node (epochs persisted first), delivers, until nothing moves (bounded). */
+    void route() {
+        for (int round = 0; round < 100; round++) {
+            boolean any = false;
+            for (Node n : nodes.values()) {
+                n.leases.drainInto(n.out);
+                Ready r = n.out.drain();
+                if (r.isEmpty()) {
+                    continue;
+                }
+                any = true;
+                n.readies.add(r);
+                n.epochDisk.putAll(r.persistEpochs());
+                n.events.addAll(r.events());
+                for (Ready.Outbound o : r.messages()) {
+                    if (cut.contains(n.name + ">" + o.to())) {
+                        continue;
+                    }
+                    Node to = node(o.to());
+                    if (o.message() instanceof Message.LeaseBatch lb) {
+                        to.leases.onLeaseBatch(n.name, lb, now);
+                    } else if (o.message() instanceof Message.LeaseSets ls) {
+                        to.leases.onLeaseSets(n.name, ls, now);
+                    }
+                }
+            }
+            if (!any) {
+                return;
+            }
+        }
+        throw new AssertionError("lease messages did not settle");
+    }
+
+    /** Ticks every node every 10 ms for {@code millis}, hearing everyone's heartbeats (cut links excepted). */
+    void advance(long millis) {
+        for (long t = 0; t < millis; t += 10) {
+            now += 10 * MS;
+            hearEveryone();
+            for (Node n : nodes.values()) {
+                n.membership.tick(now);
+                n.leases.detectSuspend(now, now / MS);
+                n.leases.tick(now);
+            }
+            route();
+        }
+    }
+
+    String holder(String vip) {
+        String h = null;
+        for (Node n : nodes.values()) {
+            if (n.view(vip).held()) {
+                assertNull(h, "two holders of " + vip);
+                h = n.name;
+            }
+        }
+        return h;
+    }
+
+    @Test
+    void leaseNeedsAMajorityOfAcceptsAndEveryAcceptorPersistsTheEpochBeforeItsAccept() {
+        start("a", "b", "c");
+        node("a").leases.setWanted("web", true, now);
+        route();
+        assertEquals("a", holder("web"));
+        assertEquals(1, node("a").view("web").heldEpoch());
+        for (String acceptor : List.of("b", "c")) {
+            Ready withAccept = node(acceptor).readies.stream().filter(r -> r.messages().stream()
+                    .anyMatch(o -> o.message().toString().contains("Accepted"))).findFirst().orElseThrow();
+            assertEquals(Map.of("web", 1L), withAccept.persistEpochs(), acceptor);
+            assertEquals("a", node(acceptor).view("web").grantOwner());
+        }
+        assertTrue(node("a").view("web").heldRemainingNanos() < node("b").view("web").grantRemainingNanos(),
+                "the owner's own view of its lease ends before any acceptor's grant");
+    }
+
+    @Test
+    void votesAreCountedPerDistinctAcceptorNeverPerMessage() {
+        start("a", "b", "c", "d", "e");
+        for (String n : List.of("c", "d", "e")) {
+            cut.add(n + ">a");
+        }
+        node("a").leases.setWanted("web", true, now);
+        route();
+        Ready prepare = node("a").readies.get(0);
+        Message.LeaseBatch toB = (Message.LeaseBatch) prepare.messages().get(0).message();
+        Ballot ballot = toB.items().get(0).ballot();
+        LeaseMessage promise = new LeaseMessage.Promise("web", ballot, 0, 0);
+        for (int i = 0; i < 3; i++) { // b's promise again and again: still two votes of the three needed
+            node("a").leases.onLeaseBatch("b", new Message.LeaseBatch(List.of(promise)), now);
+        }
+        route();
+        assertFalse(node("a").readies.stream().anyMatch(r -> r.messages().stream()
+                .anyMatch(o -> o.message().toString().contains("Propose"))), "no proposal on two votes");
+        assertNull(holder("web"));
+    }
+
+    @Test
+    void acceptorNeverReplacesAnotherOwnersLiveGrantRenewalsIncluded() {
+        start("a", "b", "c");
+        node("a").leases.setWanted("web", true, now);
+        route();
+        long epoch = node("a").view("web").heldEpoch();
+        node("b").leases.setWanted("web", true, now);
+        advance(3_000); // a renews all along; b's rounds are refused
+        assertEquals("a", holder("web"));
+        assertEquals(epoch, node("a").view("web").heldEpoch());
+        assertTrue(node("a").events(CoreEvent.LeaseRenewed.class).size() >= 4, "renewed every 500 ms");
+        assertEquals(List.of(), node("b").events(CoreEvent.LeaseAcquired.class));
+    }
+
+    @Test
+    void releaseWithAnOlderBallotClearsNoGrant() {
+        start("a", "b", "c");
+        node("a").leases.setWanted("web", true, now);
+        advance(600); // a renewal: a's grant now carries a newer ballot
+        Ballot current = null;
+        for (Ready r : node("a").readies) {
+            for (Ready.Outbound o : r.messages()) {
+                if (o.message() instanceof Message.LeaseBatch lb && lb.items().get(0) instanceof LeaseMessage.Propose p) {
+                    current = p.ballot();
+                }
+            }
+        }
+        Ballot stale = new Ballot(current.counter() - 1, "a");
+        node("b").leases.onLeaseBatch("a", new Message.LeaseBatch(List.of(new LeaseMessage.Release("web", stale))), now);
+        assertEquals("a", node("b").view("web").grantOwner(), "a stale release clears nothing");
+        node("b").leases.onLeaseBatch("c", new Message.LeaseBatch(List.of(new LeaseMessage.Release("web",
+                new Ballot(current.counter() + 5, "c")))), now);
+        assertEquals("a", node("b").view("web").grantOwner(), "a release names the exact owner");
+        node("b").leases.onLeaseBatch("a", new Message.LeaseBatch(List.of(new LeaseMessage.Release("web", current))),
+                now);
+        assertNull(node("b").view("web").grantOwner(), "the owner's release at its ballot clears the grant");
+    }
+
+    @Test
+    void restartingAcceptorAnswersNoLeaseMessage() {
+        start("a", "b", "c");
+        Node fresh = new Node(node("b").config); // b restarted now: its wait starts
+        nodes.put("b", fresh);
+        hearEveryone();
+        fresh.leases.onLeaseBatch("a", new Message.LeaseBatch(List.of(new LeaseMessage.Prepare("web",
+                new Ballot(1, "a")))), now);
+        fresh.leases.drainInto(fresh.out);
+        assertTrue(fresh.out.drain().messages().isEmpty(), "no promise, no reject during the restart wait");
+        fresh.leases.setWanted("web", true, now);
+        fresh.leases.tick(now);
+        fresh.leases.drainInto(fresh.out);
+        assertTrue(fresh.out.drain().messages().isEmpty(), "no round during the restart wait");
+    }
+
+    @Test
+    void witnessNeverHoldsALease() {
+        start("a", "b", "c*");
+        node("c").leases.setWanted("web", true, now);
+        advance(1_000);
+        assertNull(holder("web"));
+        assertEquals(0, node("a").view("web").grantEpoch());
+    }
+
+    @Test
+    void suspendDetectedDropsEveryHeldLeaseAndRoundAtOnce() {
+        start("a", "b", "c");
+        node("a").leases.setWanted("web", true, now);
+        node("a").leases.setWanted("db", true, now);
+        route();
+        assertEquals("a", holder("db"));
+        Node a = node("a");
+        a.leases.detectSuspend(now, now / MS);
+        now += 10 * MS;
+        a.leases.detectSuspend(now, now / MS + a.config.suspendJumpMillis() + 1); // wall ran ahead
+        a.leases.drainInto(a.out);
+        Ready r = a.out.drain();
+        assertTrue(r.events().get(0) instanceof CoreEvent.SuspendDetected, r.events().toString());
+        assertEquals(2, r.events().stream().filter(e -> e instanceof CoreEvent.LeaseLost).count());
+        assertFalse(a.view("web").held());
+        assertFalse(a.view("db").held());
+    }
+
+    @Test
+    void leaseSetsForAnotherVipTableAreDroppedAndCounted() {
+        start("a", "b", "c");
+        node("b").leases.onLeaseSets("a", new Message.LeaseSets(12345, List.of()), now);
+        assertEquals(1, node("b").leases.leaseSetsDropped());
+    }
+
+    @Test
+    void fullLeaseTableRefusesNewVipsReportsItOnceAndCountsEveryRefusal() {
+        maxEntries = 3;
+        start("a", "b", "c");
+        Node a = node("a");
+        for (String vip : List.of("v1", "v2", "v3", "v4", "v5")) {
+            a.leases.setWanted(vip, true, now);
+        }
+        route();
+        assertEquals(3, a.leases.size());
+        assertEquals("a", holder("v3"));
+        assertNull(holder("v4"), "no entry, no round");
+        assertEquals(2, a.leases.leaseEntriesRefused());
+        assertEquals(List.of(new CoreEvent.LeaseTableFull("v4", 3)), a.events(CoreEvent.LeaseTableFull.class),
+                "reported once");
+        // a peer's lease message for another VIP is refused the same way: no vote
+        Node b = node("b");
+        b.leases.onLeaseBatch("a", new Message.LeaseBatch(List.of(new LeaseMessage.Prepare("v9",
+                new Ballot(99, "a")))), now);
+        b.leases.drainInto(b.out);
+        Ready r = b.out.drain();
+        assertTrue(r.messages().isEmpty(), "no promise for a VIP b cannot track");
+        assertEquals(1, b.leases.leaseEntriesRefused());
+    }
+
+    @Test
+    void idleEntriesAreCollectedKeepingTheirEpochAndMakeRoomAgain() {
+        maxEntries = 2;
+        start("a", "b", "c");
+        Node a = node("a");
+        a.leases.setWanted("v1", true, now);
+        a.leases.setWanted("v2", true, now);
+        a.leases.setWanted("v3", true, now);
+        route();
+        assertEquals(1, a.events(CoreEvent.LeaseTableFull.class).size(), "v3 refused");
+        long epoch = a.view("v1").heldEpoch();
+        a.leases.setWanted("v1", false, now);
+        a.leases.release("v1", now);
+        route();
+        long idle = Leases.IDLE_LEASES_BEFORE_COLLECT * 2_000L;
+        advance(idle - 500);
+        assertEquals(2, a.leases.size(), "v1 was used less than " + Leases.IDLE_LEASES_BEFORE_COLLECT + " leases ago");
+        advance(1_000);
+        assertEquals(1, a.leases.size(), "v1 collected; v2 is held and renewed: kept");
+        assertEquals(1, node("b").leases.size(), "b collected v1 too; its grant of v2 is live");
+        assertEquals(epoch, a.view("v1").highestEpoch(), "its highest epoch is kept");
+        a.leases.setWanted("v3", true, now);
+        route();
+        assertEquals("a", holder("v3"), "room again");
+        node("b").leases.setWanted("v1", true, now); // b's table: v2, v3 and now v1
+        a.leases.setWanted("v4", true, now);
+        advance(100);
+        assertEquals(2, a.events(CoreEvent.LeaseTableFull.class).size(), "reported again: it had room in between");
+        assertTrue(a.leases.leaseEntriesRefused() >= 2);
+    }
+}
