@@ -94,6 +94,12 @@ public final class ClusterCore {
     private boolean quorum;
     private List<String> declined = List.of();
     private long lastTickNanos;
+    /**
+     * How long this node's own loop stood still, in total, as its driver reported ({@link #tick(long,
+     * long, long)}). A peer's silence is measured on the time this node was listening (monotonic time
+     * less this), so a stall of our own never reads as the peers' silence.
+     */
+    private long stalledTotalNanos;
     private long lastWallMillis = Long.MIN_VALUE;
     private long lastHeartbeatNanos = Long.MIN_VALUE;
 
@@ -151,6 +157,23 @@ public final class ClusterCore {
      * @param wallMillis wall clock, used only to detect a suspend (wall time jumping past monotonic)
      */
     public void tick(long nowNanos, long wallMillis) {
+        tick(nowNanos, wallMillis, 0);
+    }
+
+    /**
+     * {@link #tick(long, long)} after this node's own loop stood still for {@code stalledNanos}
+     * (how late the driver's timer fired: a busy machine, a blocked loop, a JVM pause).
+     *
+     * <p>The stall only changes how a peer's silence is judged: a peer is down when it was not heard
+     * for the peer timeout of time this node was listening, so the peers are not blamed for our own
+     * pause, and frames that arrived during it (read when the loop resumes, possibly after this tick)
+     * are heard first. Leases, rounds and writes still time out on {@code nowNanos} alone: a node that
+     * could not renew in time loses its lease whatever the reason.
+     *
+     * @param stalledNanos at most the time since the previous tick counts (a larger value is capped)
+     */
+    public void tick(long nowNanos, long wallMillis, long stalledNanos) {
+        stalledTotalNanos += Math.max(0, Math.min(stalledNanos, nowNanos - lastTickNanos));
         if (lastWallMillis != Long.MIN_VALUE) {
             long monoMillis = (nowNanos - lastTickNanos) / 1_000_000L;
             long gap = (wallMillis - lastWallMillis) - monoMillis;
@@ -186,8 +209,11 @@ public final class ClusterCore {
             }
         }
         long timeout = config.peerTimeoutMillis() * 1_000_000L;
+        long listening = nowNanos - stalledTotalNanos;
         for (Peer p : peers.values()) {
-            if (p.online && nowNanos - p.lastHeardNanos > timeout) {
+            // heard after the stall began but before this tick reported it: counts from the stall's end
+            p.lastHeardListeningNanos = Math.min(p.lastHeardListeningNanos, listening);
+            if (p.online && listening - p.lastHeardListeningNanos > timeout) {
                 p.online = false;
                 events.add(new CoreEvent.PeerDown(p.name, true, "not heard for " + config.peerTimeoutMillis() + " ms"));
             }
@@ -406,7 +432,7 @@ public final class ClusterCore {
         long peerTimeout = config.peerTimeoutMillis() * 1_000_000L;
         for (Peer p : peers.values()) {
             if (p.online) {
-                next = Math.min(next, p.lastHeardNanos + peerTimeout + 1);
+                next = Math.min(next, p.lastHeardListeningNanos + stalledTotalNanos + peerTimeout + 1);
             }
         }
         long writeTimeout = config.writeTimeoutMillis() * 1_000_000L;
@@ -495,6 +521,7 @@ public final class ClusterCore {
         p.theirHash = hb.configHash();
         p.configMatch = match;
         p.lastHeardNanos = nowNanos;
+        p.lastHeardListeningNanos = nowNanos - stalledTotalNanos;
         p.lastTheirSentNanos = hb.sentNanos();
         p.restarting = hb.restarting();
         p.declined = hb.declined() == null ? List.of() : hb.declined();
@@ -1060,6 +1087,8 @@ public final class ClusterCore {
         boolean configMatch = true;
         long theirHash;
         long lastHeardNanos;
+        /** {@link #lastHeardNanos} on the listening clock (monotonic time less this node's own stalls). */
+        long lastHeardListeningNanos;
         long lastTheirSentNanos;
         long incarnation;
         long digest;
