@@ -39,6 +39,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -59,8 +60,20 @@ public final class CoreDriver {
      * most this long apart: an idle node wakes a few times a second instead of at a fixed rate.
      */
     static final long MAX_TICK_MILLIS = 250;
+    /**
+     * A tick timer that fires this much later than it was due means the event loop (or the whole
+     * JVM) stood still that long: one heartbeat interval at the default settings, the least stall
+     * that can make a live peer look silent. Such a stall is logged (see {@link #STALL_LOG_EVERY_NANOS}).
+     */
+    static final long STALL_WARN_NANOS = 250_000_000L;
+    /** At most one stall warning per 10 s; the line counts the stalls it stands for and the worst. */
+    static final long STALL_LOG_EVERY_NANOS = 10_000_000_000L;
 
-    /** Makes state durable before anything that depends on it leaves the node. */
+    /**
+     * Makes state durable before anything that depends on it leaves the node. Called off the event
+     * loop (on the driver's persistence executor), one call at a time; returns once the state is on
+     * disk. A call may carry the state of several Readies (see {@link PersistQueue}).
+     */
     public interface Durable {
         void persist(List<StoredObject> objects, List<ObjectKey> forget, Map<String, Long> epochs) throws IOException;
     }
@@ -73,7 +86,12 @@ public final class CoreDriver {
     private final Vertx vertx;
     private final Context context;
     private final ClusterCore core;
-    private final Durable durable;
+    /** Persists off the event loop and holds what depends on it: see {@link PersistQueue}. */
+    private final PersistQueue persistQueue;
+    /** A snapshot was due while a persist was pending; published once nothing is held. */
+    private boolean publishWanted;
+    /** Told the duration of each persist (on the persistence thread). */
+    private volatile LongConsumer persistListener = nanos -> { };
     private final Outlet outlet;
     private final EventLog events;
     private final LongSupplier monotonic;
@@ -100,16 +118,53 @@ public final class CoreDriver {
     private long framesDropped;
     /** Per VIP, the last owner this node knew and its epoch; context only (a target-less move needs it after the release). */
     private final Map<String, OwnerAt> ownersSeen = new HashMap<>();
+    /** Told how late each tick timer fired: the event loop's lag. Context only. */
+    private LongConsumer lagListener = lagNanos -> { };
+    /** Stalls of at least {@link #STALL_WARN_NANOS} not yet logged, the worst of them, and when the last line was logged. */
+    private int stallsUnlogged;
+    private long worstStallUnloggedNanos;
+    private long stallLoggedAtNanos = Long.MIN_VALUE;
 
     private record OwnerAt(long epoch, String owner) {
     }
 
+    /**
+     * A driver that persists on the calling thread and sends what depends on it right after, as in
+     * one step: for tests and tools that drive it by hand. lcsd gives a persistence thread instead
+     * ({@link #CoreDriver(Vertx, Context, ClusterCore, Durable, java.util.concurrent.Executor, Outlet,
+     * EventLog, List, LongSupplier, LongSupplier)}), so that the event loop never waits for the disk.
+     */
     public CoreDriver(Vertx vertx, Context context, ClusterCore core, Durable durable, Outlet outlet, EventLog events,
+                      List<VipSpec> configVips, LongSupplier monotonic, LongSupplier wallMillis) {
+        this(vertx, context, core, durable, Runnable::run, outlet, events, configVips, monotonic, wallMillis);
+    }
+
+    /**
+     * @param persistExecutor runs {@code durable}, never on the event loop (a single thread is
+     *     enough: the driver submits one persist at a time)
+     */
+    public CoreDriver(Vertx vertx, Context context, ClusterCore core, Durable durable,
+                      java.util.concurrent.Executor persistExecutor, Outlet outlet, EventLog events,
                       List<VipSpec> configVips, LongSupplier monotonic, LongSupplier wallMillis) {
         this.vertx = vertx;
         this.context = context;
         this.core = core;
-        this.durable = durable;
+        this.persistQueue = new PersistQueue(durable, persistExecutor, context, new PersistQueue.Sink() {
+            @Override
+            public void send(Ready.Outbound o) {
+                outlet.send(o.to(), WireCodec.encode(o.message()));
+            }
+
+            @Override
+            public void deliver(CoreEvent e) {
+                CoreDriver.this.deliver(e);
+            }
+
+            @Override
+            public void released() {
+                process(); // what the events made, and the snapshot that waited for the disk
+            }
+        }, monotonic, nanos -> persistListener.accept(nanos));
         this.outlet = outlet;
         this.events = events;
         this.configVips = List.copyOf(configVips);
@@ -148,10 +203,46 @@ public final class CoreDriver {
         }
         timerAtNanos = at;
         timerId = vertx.setTimer(delayMillis, id -> {
+            long dueNanos = timerAtNanos;
             timerId = -1;
             timerAtNanos = Long.MAX_VALUE;
-            tick();
+            long lagNanos = Math.max(0, monotonic.getAsLong() - dueNanos);
+            loopLag(lagNanos);
+            tick(lagNanos);
         });
+    }
+
+    /**
+     * How late the tick timer fired: the time the event loop could not run it (busy, blocked, or the
+     * JVM stopped). Reported to the lag listener (a histogram) and, from {@link #STALL_WARN_NANOS}
+     * on, logged at most once per {@link #STALL_LOG_EVERY_NANOS}.
+     */
+    private void loopLag(long lagNanos) {
+        lagListener.accept(lagNanos);
+        if (lagNanos < STALL_WARN_NANOS) {
+            return;
+        }
+        stallsUnlogged++;
+        worstStallUnloggedNanos = Math.max(worstStallUnloggedNanos, lagNanos);
+        long now = monotonic.getAsLong();
+        if (stallLoggedAtNanos == Long.MIN_VALUE || now - stallLoggedAtNanos >= STALL_LOG_EVERY_NANOS) {
+            LOG.log(Level.WARNING, "event loop stalled " + lagNanos / 1_000_000L + " ms (a timer ran that late"
+                    + (stallsUnlogged > 1 ? "; " + stallsUnlogged + " stalls of " + STALL_WARN_NANOS / 1_000_000L
+                    + " ms or more since the last such line, the worst " + worstStallUnloggedNanos / 1_000_000L + " ms"
+                    : "") + "): the machine is overloaded or the JVM paused");
+            stallLoggedAtNanos = now;
+            stallsUnlogged = 0;
+            worstStallUnloggedNanos = 0;
+        }
+    }
+
+    /**
+     * Tells {@code listener} how late, in nanoseconds, each tick timer fired: the event loop's lag
+     * (0 when on time). Called on the driver's context; must be cheap and must not block. Set it
+     * before {@link #start()}.
+     */
+    public void onLoopLag(LongConsumer listener) {
+        lagListener = java.util.Objects.requireNonNull(listener, "listener");
     }
 
     public Context context() {
@@ -363,8 +454,16 @@ public final class CoreDriver {
     }
 
     void tick() {
+        tick(0);
+    }
+
+    /**
+     * Ticks the core; {@code stalledNanos} is how late this tick's timer fired, so the core does not
+     * take the loop's own stall for its peers' silence ({@link ClusterCore#tick(long, long, long)}).
+     */
+    private void tick(long stalledNanos) {
         long now = monotonic.getAsLong();
-        core.tick(now, wallMillis.getAsLong());
+        core.tick(now, wallMillis.getAsLong(), stalledNanos);
         process();
         // the lease reconciler is cheap but not free: on changes, else once per heartbeat interval
         long placementEvery = core.config().heartbeatMillis() * 1_000_000L;
@@ -378,32 +477,21 @@ public final class CoreDriver {
         scheduleTick(Math.min(core.nextDeadlineNanos(now), lastPlacementNanos + placementEvery));
     }
 
-    /** Applies everything the core produced: persist, then send, then deliver. */
+    /**
+     * Applies everything the core produced, in the order {@link Ready} demands: each Ready goes to
+     * the {@link PersistQueue}, which persists off the event loop and releases messages and events
+     * once what they depend on is durable (at once when nothing needs persisting).
+     */
     private void process() {
-        boolean changed = false;
+        boolean changed = publishWanted;
         for (int round = 0; round < 16; round++) { // bounded: delivering events can make more output
             Ready r = core.drain();
             if (r.isEmpty()) {
                 break;
             }
-            if (r.needsPersist()) {
-                try {
-                    durable.persist(r.persistObjects(), r.forgetObjects(), r.persistEpochs());
-                } catch (IOException | RuntimeException e) {
-                    // Fail-stop: acknowledging what is not on disk could lose an acknowledged write
-                    // or an epoch. The kernel lifetime removes our VIPs; systemd restarts us.
-                    LOG.log(Level.ERROR, "cannot persist state, stopping: " + e.getMessage(), e);
-                    Runtime.getRuntime().halt(70);
-                }
-            }
-            for (Ready.Outbound o : r.messages()) {
-                outlet.send(o.to(), WireCodec.encode(o.message()));
-            }
-            for (CoreEvent e : r.events()) {
-                deliver(e);
-            }
             // messages alone (heartbeats, replies) change nothing the snapshot shows
             changed |= !r.events().isEmpty() || r.needsPersist();
+            persistQueue.accept(r);
         }
         if (changed) {
             publish(); // once for all rounds: a snapshot is O(VIPs) to build and to route
@@ -411,6 +499,19 @@ public final class CoreDriver {
         if (dirty) {
             scheduleTick(0); // something changed: let placement look at it now, not at the next deadline
         }
+    }
+
+    /** Persists of the state directory so far (each one sync of the disk; several Readies may share one). */
+    public long persists() {
+        return persistQueue.persists();
+    }
+
+    /**
+     * Tells {@code listener} the duration, in nanoseconds, of each persist; called on the
+     * persistence thread, must be cheap. Set it before {@link #start()}.
+     */
+    public void onPersist(LongConsumer listener) {
+        persistListener = java.util.Objects.requireNonNull(listener, "listener");
     }
 
     private void deliver(CoreEvent e) {
@@ -472,7 +573,18 @@ public final class CoreDriver {
         }
     }
 
+    /**
+     * Builds and hands out a new snapshot, unless a persist is pending: the core may then hold state
+     * that is not on disk yet (a lease acquired at an epoch being persisted, an object being
+     * written), and no reconciler or client may act on it before it is. It is published as soon as
+     * everything held was released.
+     */
     private void publish() {
+        if (!persistQueue.idle()) {
+            publishWanted = true;
+            return;
+        }
+        publishWanted = false;
         snapshot = buildSnapshot(monotonic.getAsLong());
         for (Consumer<NodeSnapshot> l : snapshotListeners) {
             try {

@@ -19,7 +19,8 @@ import java.util.TreeMap;
 /**
  * The core's durable state in the {@link StateDirectory}: replicated objects (one crash-safe file
  * each) and the highest lease epoch seen per VIP (one record). Implements the driver's
- * persist-before-send contract. Not thread-safe: the driver's context only.
+ * persist-before-send contract. Not thread-safe: loaded at start, then written by the driver's
+ * persistence thread only (one persist at a time).
  */
 public final class StatePersistence implements CoreDriver.Durable {
     static final String EPOCHS_RECORD = "epochs";
@@ -62,19 +63,23 @@ public final class StatePersistence implements CoreDriver.Durable {
         return Map.copyOf(epochs);
     }
 
+    /**
+     * Writes the objects, removes the forgotten ones and records the new epochs, all in one
+     * {@link StateDirectory#writeBatch} (one sync per file and one per directory); returns once it
+     * is on disk. Called on the driver's persistence thread.
+     */
     @Override
     public void persist(List<StoredObject> objects, List<ObjectKey> forget, Map<String, Long> newEpochs)
             throws IOException {
+        List<StoreEntry> entries = new ArrayList<>(objects.size());
         for (StoredObject o : objects) {
-            dir.writeObject(o.deleted() ? StoreEntry.tombstone(o.key(), o.version())
+            entries.add(o.deleted() ? StoreEntry.tombstone(o.key(), o.version())
                     : StoreEntry.live(o.key(), o.version(), JSON.writeValueAsBytes(o.body())));
         }
-        for (ObjectKey k : forget) {
-            dir.deleteObject(k);
-        }
-        if (!newEpochs.isEmpty()) {
-            epochs.putAll(newEpochs);
-            dir.writeRecord(EPOCHS_RECORD, JSON.writeValueAsBytes(epochs));
-        }
+        Map<String, Long> next = new TreeMap<>(epochs);
+        newEpochs.forEach((vip, epoch) -> next.merge(vip, epoch, Math::max));
+        dir.writeBatch(entries, forget,
+                newEpochs.isEmpty() ? Map.of() : Map.of(EPOCHS_RECORD, JSON.writeValueAsBytes(next)));
+        epochs.putAll(next); // only once it is on disk
     }
 }
