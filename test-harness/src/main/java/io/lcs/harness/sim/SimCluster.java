@@ -192,7 +192,7 @@ public final class SimCluster {
         if (n.generation != tm.generation || n.status != SimNode.Status.UP) {
             return; // a tick from before a crash, pause or restart
         }
-        tick(n);
+        tick(n, 0);
         scheduleTick(n, n.clock.realNanosFor(MIN_TICK_NANOS + random.nextLong(MAX_TICK_NANOS - MIN_TICK_NANOS)));
     }
 
@@ -200,10 +200,11 @@ public final class SimCluster {
         timers.add(new Timer(clock.nowNanos() + inNanos, timerSeq++, n, n.generation, null, null));
     }
 
-    private void tick(SimNode n) {
+    /** @param stalledNanos how long the node's loop stood still before this tick (as lcsd's driver measures it) */
+    private void tick(SimNode n, long stalledNanos) {
         long local = n.clock.monoNanos();
         applyIntents(n, local);
-        n.core.tick(local, n.clock.wallMillis());
+        n.core.tick(local, n.clock.wallMillis(), stalledNanos);
         applyReady(n);
         trace.record(clock.nowNanos(), "tick", n.name, null, 0);
         trace.mixIn(n.core.storeDigest());
@@ -389,12 +390,18 @@ public final class SimCluster {
     private void pause(SimNode n, SimNode.Status how) {
         if (n.status == SimNode.Status.UP) {
             n.status = how;
+            n.pausedAtMonoNanos = n.clock.monoNanos();
             n.generation++;
             trace.record(clock.nowNanos(), how == SimNode.Status.FROZEN ? "freeze" : "suspend", n.name, null, 3);
         }
     }
 
-    /** Ends a freeze or suspend: the node ticks at once, then gets the messages that waited for it. */
+    /**
+     * Ends a freeze or suspend: the node ticks at once, then gets the messages that waited for it
+     * (lcsd's event loop may run its late timer before it reads them). The tick reports the pause as
+     * a stall of the node's own loop, as lcsd's driver does (its timer fired that late): for a freeze,
+     * the monotonic time that passed; a suspend stopped that clock too, so nearly nothing.
+     */
     public void resume(String name) {
         SimNode n = node(name);
         if (n.status != SimNode.Status.FROZEN && n.status != SimNode.Status.SUSPENDED) {
@@ -404,7 +411,8 @@ public final class SimCluster {
         n.status = SimNode.Status.UP;
         n.generation++;
         trace.record(clock.nowNanos(), "resume", name, null, 4);
-        tickNowAndSchedule(n);
+        tick(n, n.clock.monoNanos() - n.pausedAtMonoNanos);
+        scheduleTick(n, n.clock.realNanosFor(MIN_TICK_NANOS + random.nextLong(MAX_TICK_NANOS - MIN_TICK_NANOS)));
         long t = clock.nowNanos() + 1_000;
         while (!n.parked.isEmpty()) {
             network.requeue(n.parked.poll(), t);
@@ -412,7 +420,7 @@ public final class SimCluster {
     }
 
     private void tickNowAndSchedule(SimNode n) {
-        tick(n);
+        tick(n, 0);
         scheduleTick(n, n.clock.realNanosFor(MIN_TICK_NANOS + random.nextLong(MAX_TICK_NANOS - MIN_TICK_NANOS)));
     }
 
