@@ -11,6 +11,13 @@ import java.util.Map;
  * this order: (1) durably persist {@code persistObjects}, {@code forgetObjects} and
  * {@code persistEpochs}; (2) send {@code messages}; (3) hand {@code events} (write completions
  * included) to their consumers. Acknowledgements in {@code messages} promise that (1) happened.
+ *
+ * <p>The persist may run elsewhere while the driver goes on draining, as long as (2) and (3) of
+ * this Ready, and of every later one, wait for it and keep their order (a later Ready's messages
+ * to a peer never overtake an earlier one's). What depends on (1): a {@code WriteAck}, an
+ * {@code Accepted} that raised the highest epoch, a write completion, an acquired lease; nor may
+ * the core's state be shown to anyone acting on it before (1). A {@link io.lcs.model.wire.Message.Heartbeat}
+ * promises nothing durable and may be sent at once.
  */
 public record Ready(List<StoredObject> persistObjects, List<ObjectKey> forgetObjects, Map<String, Long> persistEpochs,
                     List<Outbound> messages, List<CoreEvent> events) {

@@ -114,6 +114,8 @@ public final class CoreDriver {
     private long timerAtNanos = Long.MAX_VALUE;
     private boolean running;
     private long lastPlacementNanos;
+    /** When the last tick began (monotonic), or MIN_VALUE before the first. */
+    private long lastTickNanos = Long.MIN_VALUE;
     private boolean dirty = true;
     private long framesDropped;
     /** Per VIP, the last owner this node knew and its epoch; context only (a target-less move needs it after the release). */
@@ -206,16 +208,23 @@ public final class CoreDriver {
             long dueNanos = timerAtNanos;
             timerId = -1;
             timerAtNanos = Long.MAX_VALUE;
-            long lagNanos = Math.max(0, monotonic.getAsLong() - dueNanos);
-            loopLag(lagNanos);
-            tick(lagNanos);
+            long firedNanos = monotonic.getAsLong();
+            // A stall after the previous tick began and before it scheduled this timer (a preempted
+            // or paused task) does not make this timer late, but it puts the ticks further apart
+            // than the driver ever schedules them.
+            long beyondMaxNanos = lastTickNanos == Long.MIN_VALUE ? 0
+                    : firedNanos - lastTickNanos - MAX_TICK_MILLIS * 1_000_000L;
+            long stalledNanos = Math.max(0, Math.max(firedNanos - dueNanos, beyondMaxNanos));
+            loopLag(stalledNanos);
+            tick(stalledNanos);
         });
     }
 
     /**
-     * How late the tick timer fired: the time the event loop could not run it (busy, blocked, or the
-     * JVM stopped). Reported to the lag listener (a histogram) and, from {@link #STALL_WARN_NANOS}
-     * on, logged at most once per {@link #STALL_LOG_EVERY_NANOS}.
+     * How long the event loop could not run its tick (busy, blocked, or the JVM stopped): how late
+     * the tick timer fired, or how much further apart than {@link #MAX_TICK_MILLIS} two ticks were,
+     * whichever is more. Reported to the lag listener (a histogram) and, from
+     * {@link #STALL_WARN_NANOS} on, logged at most once per {@link #STALL_LOG_EVERY_NANOS}.
      */
     private void loopLag(long lagNanos) {
         lagListener.accept(lagNanos);
@@ -226,7 +235,7 @@ public final class CoreDriver {
         worstStallUnloggedNanos = Math.max(worstStallUnloggedNanos, lagNanos);
         long now = monotonic.getAsLong();
         if (stallLoggedAtNanos == Long.MIN_VALUE || now - stallLoggedAtNanos >= STALL_LOG_EVERY_NANOS) {
-            LOG.log(Level.WARNING, "event loop stalled " + lagNanos / 1_000_000L + " ms (a timer ran that late"
+            LOG.log(Level.WARNING, "event loop stalled " + lagNanos / 1_000_000L + " ms (its tick ran that late"
                     + (stallsUnlogged > 1 ? "; " + stallsUnlogged + " stalls of " + STALL_WARN_NANOS / 1_000_000L
                     + " ms or more since the last such line, the worst " + worstStallUnloggedNanos / 1_000_000L + " ms"
                     : "") + "): the machine is overloaded or the JVM paused");
@@ -237,8 +246,8 @@ public final class CoreDriver {
     }
 
     /**
-     * Tells {@code listener} how late, in nanoseconds, each tick timer fired: the event loop's lag
-     * (0 when on time). Called on the driver's context; must be cheap and must not block. Set it
+     * Tells {@code listener}, for each tick, how long in nanoseconds the event loop could not run it:
+     * its lag (0 when on time; see {@link #loopLag}). Called on the driver's context; must be cheap and must not block. Set it
      * before {@link #start()}.
      */
     public void onLoopLag(LongConsumer listener) {
@@ -463,6 +472,7 @@ public final class CoreDriver {
      */
     private void tick(long stalledNanos) {
         long now = monotonic.getAsLong();
+        lastTickNanos = now;
         core.tick(now, wallMillis.getAsLong(), stalledNanos);
         process();
         // the lease reconciler is cheap but not free: on changes, else once per heartbeat interval

@@ -205,19 +205,20 @@ final class PersistQueue {
             long start = monotonic.getAsLong();
             try {
                 durable.persist(List.copyOf(objects), List.copyOf(forget), Map.copyOf(epochs));
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | Error e) {
                 // Fail-stop: acknowledging what is not on disk could lose an acknowledged write or
-                // an epoch. Nothing that depends on it was released. The kernel lifetime removes our
-                // VIPs; systemd restarts us.
+                // an epoch, and nothing held would ever be released. Nothing that depends on it has
+                // left. The kernel lifetime removes our VIPs; systemd restarts us.
                 LOG.log(Level.ERROR, "cannot persist state, stopping: " + e.getMessage(), e);
                 Runtime.getRuntime().halt(70);
             }
-            persistObserver.accept(monotonic.getAsLong() - start);
+            long took = monotonic.getAsLong() - start;
             if (Thread.currentThread() == submitter) {
                 persisted(batch); // a direct executor: persisted in the caller, released at once
             } else {
                 context.runOnContext(v -> persisted(batch));
             }
+            persistObserver.accept(took);
         });
     }
 

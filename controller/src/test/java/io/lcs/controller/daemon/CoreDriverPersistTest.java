@@ -250,4 +250,45 @@ class CoreDriverPersistTest {
         assertEquals(List.of("b Accepted(web)", "b Accepted(db)", "c Accepted(api)", "c Reject(web)",
                 "b Accepted(web)"), leaseMessages(sent), "every reply once its persist returned, in order");
     }
+
+    @Test
+    void aStallInTheMiddleOfATickIsTheNodesOwnAndDoesNotMakeItsPeersDown() throws Exception {
+        AtomicLong offset = new AtomicLong();
+        LongSupplier clock = () -> System.nanoTime() + offset.get();
+        java.util.concurrent.atomic.AtomicBoolean stallOnNextSend = new java.util.concurrent.atomic.AtomicBoolean();
+        Context ctx = vertx.getOrCreateContext();
+        CoreDriver driver = new CoreDriver(vertx, ctx, core(clock.getAsLong()), (o, f, e) -> { }, persistThread,
+                (peer, frame) -> {
+                    if (stallOnNextSend.getAndSet(false)) {
+                        offset.addAndGet(TimeUnit.SECONDS.toNanos(3)); // stopped 3 s while sending a heartbeat
+                    }
+                    return true;
+                }, new EventLog(Clock.systemUTC(), "a"), List.of(), clock, System::currentTimeMillis);
+        List<Long> lags = Collections.synchronizedList(new ArrayList<>());
+        List<String> down = Collections.synchronizedList(new ArrayList<>());
+        driver.onLoopLag(lags::add);
+        driver.onEvent(e -> {
+            if (e instanceof io.lcs.core.CoreEvent.PeerDown d) {
+                down.add(d.peer());
+            }
+        });
+        ctx.runOnContext(v -> driver.start());
+        for (String peer : List.of("b", "c")) {
+            driver.onFrame(peer, WireCodec.encode(new Message.Heartbeat(1L, peer.hashCode(), 0, 0, 1, 0, false,
+                    List.of(), 0)));
+        }
+        for (int i = 0; i < 100 && !driver.snapshot().membership().quorum(); i++) {
+            Thread.sleep(10);
+        }
+        assertTrue(driver.snapshot().membership().quorum(), "b and c are up");
+
+        stallOnNextSend.set(true); // the next tick that heartbeats stands still in its middle
+        Thread.sleep(600);
+
+        assertTrue(lags.stream().anyMatch(l -> l >= TimeUnit.MILLISECONDS.toNanos(2_700)),
+                "the stall counts though no timer was late: " + lags);
+        assertEquals(List.of(), down, "b and c were heard until our own stall");
+        Thread.sleep(1_200); // a second of listening without a word from them
+        assertEquals(List.of("b", "c"), down, "peers that stay silent are still declared down");
+    }
 }
