@@ -17,7 +17,8 @@ final class StatusCommand extends AdminCommand {
     HelpOption helpOption;
 
     /** Condition types that are bad when True; every other type is bad when not True. */
-    static final Set<String> ABNORMAL_TYPES = Set.of("Conflict", "HookFailed", "StopFailed", "Degraded", "Stale");
+    static final Set<String> ABNORMAL_TYPES = Set.of("Conflict", "AddressConflict", "HookFailed", "StopFailed", "Degraded",
+            "Stale");
 
     @Override
     public Integer call() {

@@ -53,15 +53,25 @@ public final class DistDocs {
                         "SIGHUP (systemctl reload lcsd): re-read the configuration file. Changed [vip] "
                                 + "sections and hooks are applied at once and VIPs that did not change stay "
                                 + "up; a change to the cluster membership (name, node, the [node] sections, "
-                                + "lease, ports, bind addresses, secret, state directory) is refused with an "
-                                + "error in the log and needs a restart.")),
+                                + "lease, ports, bind addresses, secret, state directory, hook_dirs) is refused "
+                                + "with an error in the log and needs a restart. A [vip] section the reload adds "
+                                + "or changes whose IP a VIP applied through the API already has is refused too, "
+                                + "naming its line and the API object; nothing changes.")),
                 new ManPage.Section("HOOKS", List.of(
                         "pre_start, post_start, pre_stop and post_stop are absolute paths run as argv (no "
                                 + "shell) with a timeout, and the environment LCS_CLUSTER LCS_NODE LCS_VIP "
                                 + "LCS_ADDRESS LCS_INTERFACE LCS_EPOCH LCS_EVENT. A failing pre_start keeps "
                                 + "the VIP off this node. Under the shipped systemd unit hooks run with "
                                 + "CAP_NET_ADMIN and CAP_NET_RAW only, on a read-only file system except "
-                                + "/var/lib/lcs and a private /tmp.")),
+                                + "/var/lib/lcs and a private /tmp.",
+                        "A hook named in lcs.conf may live anywhere; a hook of a VIP applied through the API "
+                                + "must lie inside a [cluster] hook_dirs directory (default /etc/lcs/hooks, "
+                                + "/usr/local/libexec/lcs, /usr/libexec/lcs; symbolic links resolved) or be a path "
+                                + "lcs.conf names. Before each run the file must be a regular file owned by root "
+                                + "(or the user lcsd runs as), not writable by its group or others, and so must "
+                                + "every directory on its path up to /. A hook that breaks a rule is not run: it "
+                                + "fails with the reason in the log, the events and lcs_hook_refused_total. "
+                                + "--check-config warns about each lcs.conf hook that would be refused.")),
                 new ManPage.Section("ENVIRONMENT", List.of(
                         "LCS_HOME: the installation directory (default: the directory above the launcher).",
                         "LCSD_JAVA_OPTS: extra options for the Java runtime (after the shipped ones).",

@@ -485,6 +485,11 @@ public final class ClusterCore {
         return objects.get(key).filter(o -> !o.deleted());
     }
 
+    /** The object or tombstone this node stores for {@code key}, if any. */
+    public Optional<StoredObject> stored(ObjectKey key) {
+        return objects.get(key);
+    }
+
     /** Live objects of one kind, by name. */
     public List<StoredObject> objects(String kind) {
         return objects.live(kind);

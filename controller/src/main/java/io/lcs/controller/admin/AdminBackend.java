@@ -47,6 +47,15 @@ public interface AdminBackend {
     Future<Void> delete(ObjectKey key);
 
     /**
+     * Checks that every one of {@code keys} may be deleted before any is (a {@code delete -f}
+     * manifest is refused whole, e.g. if it names a VIP of lcs.conf); fails with
+     * {@link AdminException#invalid} listing every problem. Absent objects are not a problem here.
+     */
+    default Future<Void> checkDelete(List<ObjectKey> keys) {
+        return Future.succeededFuture();
+    }
+
+    /**
      * Writes a {@link Move} intent for VIP {@code vip}: to node {@code toOrNull}, or to any other
      * eligible node when null. Fails with NOT_FOUND (no such VIP or node) or INVALID (target not
      * eligible, e.g. quorum-only or cordoned).

@@ -227,9 +227,9 @@ public final class AdminServer {
 
     private void deleteManifest(RoutingContext ctx) {
         async(ctx, () -> parseManifests(ctx).compose(objects -> {
-            // One at a time, in document order: a failure other than NOT_FOUND stops the rest.
+            // Checked whole first; then one at a time, in document order: a failure other than NOT_FOUND stops the rest.
             List<Map<String, Object>> results = new ArrayList<>();
-            Future<Void> chain = Future.succeededFuture();
+            Future<Void> chain = backend.checkDelete(objects.stream().map(LcsObject::key).toList());
             for (LcsObject o : objects) {
                 ObjectKey key = o.key();
                 chain = chain.compose(v -> backend.delete(key).transform(ar -> {

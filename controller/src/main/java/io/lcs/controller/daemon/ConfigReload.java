@@ -1,6 +1,8 @@
 package io.lcs.controller.daemon;
 
+import io.lcs.model.api.DesiredStateValidator;
 import io.lcs.model.config.ClusterConfig;
+import io.lcs.model.config.ConfigError;
 import io.lcs.model.config.NodeConfig;
 import io.lcs.model.config.VipConfig;
 import io.lcs.reconcilers.vip.VipSpec;
@@ -16,8 +18,10 @@ import java.util.Objects;
  * preferred nodes, hooks) can change in a running daemon; anything that the peers must agree on or
  * that the daemon bound at start (cluster name, this node's name, the {@code [node]} sections, lease
  * and renewal, ports, bind addresses, secret, admin and metrics endpoints, state directory, hook
- * timeout and probe window) makes the reload {@link Refused}: the daemon keeps running on the old
- * configuration and says what needs a restart. Line numbers and comments never count as changes.
+ * timeout and probe window, hook directories) makes the reload {@link Refused}: the daemon keeps
+ * running on the old configuration and says what needs a restart. So does a {@code [vip]} the
+ * reload adds or changes whose IP a VIP applied through the API already has. Line numbers and
+ * comments never count as changes.
  */
 public final class ConfigReload {
     private ConfigReload() {
@@ -35,13 +39,18 @@ public final class ConfigReload {
      * Only VIPs changed: run with {@code vips} (in file order) from now on. VIPs not named in
      * {@code added}, {@code removed} or {@code changed} are untouched and stay up.
      */
-    public record ApplyVips(List<String> added, List<String> removed, List<String> changed, List<VipSpec> vips)
-            implements Decision {
+    public record ApplyVips(List<String> added, List<String> removed, List<String> changed, List<VipSpec> vips,
+                            List<String> warnings) implements Decision {
         public ApplyVips {
             added = List.copyOf(added);
             removed = List.copyOf(removed);
             changed = List.copyOf(changed);
             vips = List.copyOf(vips);
+            warnings = List.copyOf(warnings);
+        }
+
+        public ApplyVips(List<String> added, List<String> removed, List<String> changed, List<VipSpec> vips) {
+            this(added, removed, changed, vips, List.of());
         }
 
         /** One line for the log: {@code added [x], removed [y], changed [z]}. */
@@ -50,15 +59,33 @@ public final class ConfigReload {
         }
     }
 
-    /** Settings that need a restart changed; each reason names the key and what it changed from and to. */
-    public record Refused(List<String> reasons) implements Decision {
+    /**
+     * The reload changes nothing: settings that need a restart changed ({@code needsRestart}: each
+     * reason names the key and what it changed from and to), or the new {@code [vip]} sections clash
+     * with the desired state (each reason is {@code FILE:LINE: message}; a restart would not help).
+     */
+    public record Refused(List<String> reasons, boolean needsRestart) implements Decision {
         public Refused {
             reasons = List.copyOf(reasons);
         }
+
+        public Refused(List<String> reasons) {
+            this(reasons, true);
+        }
     }
 
-    /** Decides what a reload does. */
+    /** Decides what a reload does, with no VIP applied through the API. */
     public static Decision decide(ClusterConfig running, ClusterConfig reread) {
+        return decide(running, reread, List.of());
+    }
+
+    /**
+     * Decides what a reload does while {@code apiVips} are applied: VIPs the reload adds or changes
+     * are checked against them ({@link DesiredStateValidator#validateReload}), so a {@code [vip]} with
+     * the IP of an API VIP refuses the reload, naming its line and the API object.
+     */
+    public static Decision decide(ClusterConfig running, ClusterConfig reread,
+                                  List<DesiredStateValidator.ApiVip> apiVips) {
         List<String> reasons = new ArrayList<>();
         differ(reasons, "[cluster] name", running.name(), reread.name());
         differ(reasons, "[cluster] node", running.nodeName(), reread.nodeName());
@@ -79,6 +106,7 @@ public final class ConfigReload {
         differ(reasons, "[cluster] admin_port", running.adminPort(), reread.adminPort());
         differ(reasons, "[cluster] admin_token_file", running.adminTokenFile(), reread.adminTokenFile());
         differ(reasons, "[cluster] state_dir", running.stateDir(), reread.stateDir());
+        differ(reasons, "[cluster] hook_dirs", String.join(", ", running.hookDirs()), String.join(", ", reread.hookDirs()));
         Map<String, String> oldNodes = nodes(running.nodes());
         Map<String, String> newNodes = nodes(reread.nodes());
         if (!oldNodes.equals(newNodes)) {
@@ -110,7 +138,14 @@ public final class ConfigReload {
         if (added.isEmpty() && removed.isEmpty() && changed.isEmpty()) {
             return new Unchanged();
         }
-        return new ApplyVips(added, removed, changed, after);
+        List<String> checked = new ArrayList<>(added);
+        checked.addAll(changed);
+        DesiredStateValidator.ReloadCheck check = DesiredStateValidator.validateReload(reread, apiVips, checked);
+        if (!check.errors().isEmpty()) {
+            return new Refused(check.errors().stream().map(ConfigError::toString).toList(), false);
+        }
+        return new ApplyVips(added, removed, changed, after,
+                check.warnings().stream().map(ConfigError::toString).toList());
     }
 
     /** The {@code [vip]} sections as the daemon runs them (source {@code config}), in file order. */

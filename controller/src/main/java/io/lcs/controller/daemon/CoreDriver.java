@@ -10,6 +10,7 @@ import io.lcs.core.Views.PeerView;
 import io.lcs.core.WriteOp;
 import io.lcs.core.WriteResult;
 import io.lcs.model.api.ConflictAck;
+import io.lcs.model.api.DesiredStateValidator;
 import io.lcs.model.api.Move;
 import io.lcs.model.api.NodeIntent;
 import io.lcs.model.api.ObjectKey;
@@ -103,6 +104,8 @@ public final class CoreDriver {
     /** {@link #vipsCache} by name; rebuilt with it. */
     private Map<String, VipSpec> vipsByNameCache;
     private final Map<Long, Promise<WriteResult>> pendingWrites = new HashMap<>();
+    /** Writes the core completed, answered once a snapshot that shows them is published. */
+    private final List<Completion> completed = new ArrayList<>();
     private final List<Consumer<NodeSnapshot>> snapshotListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<CoreEvent>> eventListeners = new CopyOnWriteArrayList<>();
     private boolean stopping;
@@ -118,6 +121,14 @@ public final class CoreDriver {
     private long lastTickNanos = Long.MIN_VALUE;
     private boolean dirty = true;
     private long framesDropped;
+    /** Checks every object a peer sends before the core sees it. */
+    private final PeerObjectFilter peerObjects;
+    /** This node's copy of a key, for {@link #peerObjects}; one instance, not one per received message. */
+    private final java.util.function.Function<ObjectKey, java.util.Optional<StoredObject>> storedCopy;
+    /** Every VirtualIP applied through the API (lcs.conf may hide some by name); rebuilt with {@link #vipsCache}. */
+    private volatile List<DesiredStateValidator.ApiVip> apiVips = List.of();
+    /** Per VIP held out of placement, the VIP that keeps its IP; rebuilt with {@link #vipsCache}. */
+    private Map<String, String> addressConflicts = Map.of();
     /** Per VIP, the last owner this node knew and its epoch; context only (a target-less move needs it after the release). */
     private final Map<String, OwnerAt> ownersSeen = new HashMap<>();
     /** Told how late each tick timer fired: the event loop's lag. Context only. */
@@ -128,6 +139,10 @@ public final class CoreDriver {
     private long stallLoggedAtNanos = Long.MIN_VALUE;
 
     private record OwnerAt(long epoch, String owner) {
+    }
+
+    /** A completed write; {@code persistFailure} is why its state could not be persisted, or null. */
+    private record Completion(WriteResult result, String persistFailure) {
     }
 
     /**
@@ -158,8 +173,12 @@ public final class CoreDriver {
             }
 
             @Override
-            public void deliver(CoreEvent e) {
-                CoreDriver.this.deliver(e);
+            public void deliver(CoreEvent e, String persistFailure) {
+                if (e instanceof CoreEvent.WriteCompleted wc) {
+                    completed.add(new Completion(wc.result(), persistFailure)); // after the next snapshot
+                } else {
+                    CoreDriver.this.deliver(e);
+                }
             }
 
             @Override
@@ -172,6 +191,12 @@ public final class CoreDriver {
         this.configVips = List.copyOf(configVips);
         this.monotonic = monotonic;
         this.wallMillis = wallMillis;
+        Set<String> members = new java.util.HashSet<>();
+        for (var m : core.config().members()) {
+            members.add(m.name());
+        }
+        this.peerObjects = new PeerObjectFilter(members, Set.of(CONFLICT_KIND), monotonic::getAsLong);
+        this.storedCopy = core::stored;
         this.snapshot = buildSnapshot(monotonic.getAsLong());
     }
 
@@ -337,14 +362,38 @@ public final class CoreDriver {
             return;
         }
         if (Context.isOnEventLoopThread() && Vertx.currentContext() == context) {
-            core.receive(peer, m, monotonic.getAsLong());
-            processSoon();
+            receive(peer, m);
         } else {
-            context.runOnContext(v -> {
-                core.receive(peer, m, monotonic.getAsLong());
-                processSoon();
-            });
+            context.runOnContext(v -> receive(peer, m));
         }
+    }
+
+    /** Hands a peer's message to the core, without the objects {@link PeerObjectFilter} refuses. On the context. */
+    private void receive(String peer, Message m) {
+        Message admitted = peerObjects.admit(peer, m, storedCopy);
+        if (admitted != null) {
+            core.receive(peer, admitted, monotonic.getAsLong());
+            processSoon();
+        }
+    }
+
+    /** Objects from {@code peer} dropped at the boundary for {@code reason} ({@link PeerObjectFilter.Reason} label); any thread. */
+    public long peerObjectsRejected(String peer, String reason) {
+        return peerObjects.rejected(peer, PeerObjectFilter.Reason.valueOf(reason.toUpperCase(java.util.Locale.ROOT)));
+    }
+
+    /** The {@code reason} labels of {@link #peerObjectsRejected}. */
+    public static List<String> peerObjectRejectReasons() {
+        List<String> out = new ArrayList<>();
+        for (PeerObjectFilter.Reason r : PeerObjectFilter.Reason.values()) {
+            out.add(r.label());
+        }
+        return out;
+    }
+
+    /** Every VirtualIP applied through the API as last seen (lcs.conf may hide some); any thread. */
+    public List<DesiredStateValidator.ApiVip> apiVips() {
+        return apiVips;
     }
 
     /**
@@ -460,6 +509,11 @@ public final class CoreDriver {
         public Map<String, Long> conflicts() {
             return snapshot.conflicts();
         }
+
+        @Override
+        public Map<String, String> addressConflicts() {
+            return snapshot.addressConflicts();
+        }
     }
 
     void tick() {
@@ -490,7 +544,10 @@ public final class CoreDriver {
     /**
      * Applies everything the core produced, in the order {@link Ready} demands: each Ready goes to
      * the {@link PersistQueue}, which persists off the event loop and releases messages and events
-     * once what they depend on is durable (at once when nothing needs persisting).
+     * once what they depend on is durable (at once when nothing needs persisting). Write completions
+     * come last, after the snapshot that shows the write ({@link #publish}): a client that reads (or
+     * writes again, which is checked against that snapshot's VIPs) right after "created" sees its
+     * object.
      */
     private void process() {
         boolean changed = publishWanted;
@@ -503,7 +560,7 @@ public final class CoreDriver {
             changed |= !r.events().isEmpty() || r.needsPersist();
             persistQueue.accept(r);
         }
-        if (changed) {
+        if (changed || !completed.isEmpty()) {
             publish(); // once for all rounds: a snapshot is O(VIPs) to build and to route
         }
         if (dirty) {
@@ -525,13 +582,6 @@ public final class CoreDriver {
     }
 
     private void deliver(CoreEvent e) {
-        if (e instanceof CoreEvent.WriteCompleted wc) {
-            Promise<WriteResult> p = pendingWrites.remove(wc.result().requestId());
-            if (p != null) {
-                p.complete(wc.result());
-            }
-            return;
-        }
         dirty = true;
         for (Consumer<CoreEvent> l : eventListeners) {
             try {
@@ -603,6 +653,16 @@ public final class CoreDriver {
                 LOG.log(Level.WARNING, "snapshot listener failed", ex);
             }
         }
+        List<Completion> done = List.copyOf(completed);
+        completed.clear();
+        for (Completion c : done) {
+            Promise<WriteResult> p = pendingWrites.remove(c.result().requestId());
+            if (p != null && c.persistFailure() != null) {
+                p.fail(new IllegalStateException("the write could not be persisted: " + c.persistFailure()));
+            } else if (p != null) {
+                p.complete(c.result());
+            }
+        }
     }
 
     /** The lease reconciler: for each VIP, want its lease iff placement picks this node. */
@@ -629,7 +689,7 @@ public final class CoreDriver {
     /** Who should hold {@code vip} as this node sees it, or null (no quorum, conflict, nobody eligible). */
     String desiredOwner(NodeSnapshot s, VipSpec vip, long now) {
         MembershipView m = s.membership();
-        if (!m.quorum() || s.conflicts().containsKey(vip.name())) {
+        if (!m.quorum() || s.conflicts().containsKey(vip.name()) || s.addressConflicts().containsKey(vip.name())) {
             return null;
         }
         List<Placement.Candidate> candidates = new ArrayList<>();
@@ -714,7 +774,7 @@ public final class CoreDriver {
             }
         }
         return new NodeSnapshot(now, core.self(), core.membership(now), vips, leases, conflicts, moves, movesAwayFrom,
-                cordoned, draining, declinedBy, vipsByNameCache);
+                cordoned, draining, declinedBy, vipsByNameCache, addressConflicts);
     }
 
     /**
@@ -732,21 +792,58 @@ public final class CoreDriver {
     private List<VipSpec> buildEffectiveVips() {
         List<VipSpec> out = new ArrayList<>(configVips);
         Set<String> names = new java.util.HashSet<>();
+        Map<String, Cidr> configAddresses = new HashMap<>();
         for (VipSpec v : configVips) {
             names.add(v.name());
+            configAddresses.put(v.name(), v.address());
         }
+        List<DesiredStateValidator.ApiVip> all = new ArrayList<>();
+        List<DesiredStateValidator.ApiVip> placed = new ArrayList<>();
         for (StoredObject o : core.objects(VirtualIP.KIND)) {
             String name = o.key().name();
-            if (!names.add(name)) {
-                continue;
-            }
+            VipSpec spec;
             try {
-                out.add(fromObject(o));
+                spec = fromObject(o);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "ignoring replicated VirtualIP " + name + ": " + e.getMessage());
+                continue;
+            }
+            JsonNode created = o.body().path("metadata").get("creationTimestamp");
+            DesiredStateValidator.ApiVip api = new DesiredStateValidator.ApiVip(name, spec.address(),
+                    created == null || !created.isTextual() ? null : created.asText());
+            all.add(api);
+            if (names.add(name)) { // lcs.conf VIPs win on a name clash
+                out.add(spec);
+                placed.add(api);
             }
         }
+        apiVips = List.copyOf(all);
+        updateAddressConflicts(DesiredStateValidator.addressConflicts(configAddresses, placed), out);
         return out;
+    }
+
+    /**
+     * Holds out of placement every VIP whose IP another VIP keeps (see
+     * {@link DesiredStateValidator#addressConflicts}: every node decides alike), and says so once
+     * when that starts and when it ends. On the context.
+     */
+    private void updateAddressConflicts(Map<String, String> now, List<VipSpec> vips) {
+        Map<String, String> before = addressConflicts;
+        addressConflicts = Map.copyOf(now);
+        for (VipSpec v : vips) {
+            String winner = now.get(v.name());
+            String was = before.get(v.name());
+            if (winner != null && !winner.equals(was)) {
+                String why = "address " + v.address().addressText() + " is also VirtualIP " + winner
+                        + "'s, which keeps it (lcs.conf VIPs first, then the earliest created): held out of placement"
+                        + " until one of them is deleted or changes its address";
+                events.append("AddressConflict", "VirtualIP/" + v.name(), why);
+                LOG.log(Level.WARNING, "vip " + v.name() + ": " + why);
+            } else if (winner == null && was != null) {
+                events.append("AddressConflictResolved", "VirtualIP/" + v.name(), "its address is its own again");
+                LOG.log(Level.INFO, "vip " + v.name() + ": address conflict with " + was + " resolved");
+            }
+        }
     }
 
     static VipSpec fromObject(StoredObject o) {

@@ -9,6 +9,7 @@ import io.lcs.core.Views.PeerView;
 import io.lcs.core.WriteOp;
 import io.lcs.core.WriteResult;
 import io.lcs.model.api.ConflictAck;
+import io.lcs.model.api.DesiredStateValidator;
 import io.lcs.model.api.LcsObject;
 import io.lcs.model.api.Move;
 import io.lcs.model.api.NodeIntent;
@@ -16,6 +17,8 @@ import io.lcs.model.api.ObjectKey;
 import io.lcs.model.api.ObjectMeta;
 import io.lcs.model.api.VirtualIP;
 import io.lcs.model.codec.LcsJson;
+import io.lcs.model.codec.ManifestError;
+import io.lcs.model.config.ClusterConfig;
 import io.lcs.model.status.ClusterEvent;
 import io.lcs.model.status.ClusterStatus;
 import io.lcs.reconcilers.vip.VipSpec;
@@ -26,6 +29,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The daemon behind the admin API: reads answer from the latest {@link NodeSnapshot}; writes go
@@ -38,10 +42,16 @@ public final class DaemonBackend implements AdminBackend {
     private final String version;
     private final Clock clock;
     private final LongSupplier monotonic;
+    private final Supplier<ClusterConfig> config;
     private volatile boolean ready;
 
+    /**
+     * @param config the lcs.conf in force (a reload replaces it): the VIPs, nodes and hook policy
+     *     every change is checked against
+     */
     public DaemonBackend(CoreDriver driver, StatusView statusView, EventLog events, String version, Clock clock,
-                         LongSupplier monotonic) {
+                         LongSupplier monotonic, Supplier<ClusterConfig> config) {
+        this.config = config;
         this.driver = driver;
         this.statusView = statusView;
         this.events = events;
@@ -90,20 +100,33 @@ public final class DaemonBackend implements AdminBackend {
                 new VirtualIP.Spec(v.address().toString(), v.interfaceName(), v.preferredNodes(), hooks), status);
     }
 
+    /** How apply and delete problems name the input: as the admin API names a request's manifests. */
+    static final String SOURCE = "request body";
+
+    /** The desired state a change is checked against: lcs.conf in force and every VIP applied so far. */
+    private DesiredStateValidator.State state() {
+        return new DesiredStateValidator.State(config.get(), driver.apiVips());
+    }
+
+    /** 400 INVALID listing every problem, one per line, {@code field} the first one's. */
+    private static AdminException invalid(List<ManifestError> problems) {
+        StringBuilder message = new StringBuilder();
+        for (ManifestError p : problems) {
+            message.append(message.length() == 0 ? "" : "\n").append(p);
+        }
+        String field = problems.get(0).fieldPath();
+        return AdminException.invalid(message.toString(), field == null || field.isEmpty() ? null : field);
+    }
+
+    /**
+     * Checks the whole change against the whole desired state first ({@link DesiredStateValidator}):
+     * a manifest with any problem writes nothing.
+     */
     @Override
     public Future<List<ApplyResult>> apply(List<LcsObject> objects) {
-        NodeSnapshot s = driver.snapshot();
-        for (LcsObject o : objects) {
-            if (o instanceof VirtualIP v) {
-                VipSpec existing = s.vip(v.metadata().name());
-                if (existing != null && "config".equals(existing.source())) {
-                    return Future.failedFuture(AdminException.invalid("VirtualIP " + v.metadata().name()
-                            + " is defined in lcs.conf; change it there (or pick another name)", "metadata.name"));
-                }
-            }
-            if (o instanceof NodeIntent n && !isNode(s, n.metadata().name())) {
-                return Future.failedFuture(AdminException.notFound("node", n.metadata().name()));
-            }
+        List<ManifestError> problems = DesiredStateValidator.validateApply(state(), SOURCE, objects);
+        if (!problems.isEmpty()) {
+            return Future.failedFuture(invalid(problems));
         }
         // one object after the other, in order, like kubectl apply
         Future<List<ApplyResult>> chain = Future.succeededFuture(new ArrayList<>());
@@ -142,15 +165,17 @@ public final class DaemonBackend implements AdminBackend {
 
     @Override
     public Future<Void> delete(ObjectKey key) {
-        NodeSnapshot s = driver.snapshot();
-        if (key.kind().equals(VirtualIP.KIND)) {
-            VipSpec v = s.vip(key.name());
-            if (v != null && "config".equals(v.source())) {
-                return Future.failedFuture(AdminException.invalid("VirtualIP " + key.name()
-                        + " is defined in lcs.conf; remove its [vip] section there", "metadata.name"));
-            }
+        List<ManifestError> problems = DesiredStateValidator.validateDelete(state(), null, List.of(key));
+        if (!problems.isEmpty()) {
+            return Future.failedFuture(AdminException.invalid(problems.get(0).message(), "metadata.name"));
         }
         return write(new WriteOp.Delete(key)).mapEmpty();
+    }
+
+    @Override
+    public Future<Void> checkDelete(List<ObjectKey> keys) {
+        List<ManifestError> problems = DesiredStateValidator.validateDelete(state(), SOURCE, keys);
+        return problems.isEmpty() ? Future.succeededFuture() : Future.failedFuture(invalid(problems));
     }
 
     @Override
@@ -158,6 +183,9 @@ public final class DaemonBackend implements AdminBackend {
         NodeSnapshot s = driver.snapshot();
         if (s.vip(vip) == null) {
             return Future.failedFuture(AdminException.notFound("VirtualIP", vip));
+        }
+        if (s.addressConflicts().containsKey(vip)) {
+            return Future.failedFuture(heldOut(s, vip));
         }
         LeaseView lease = s.lease(vip);
         String owner = lease.knownOwner(s.self());
@@ -198,6 +226,9 @@ public final class DaemonBackend implements AdminBackend {
             return Future.failedFuture(AdminException.notFound("VirtualIP", vip));
         }
         Long epoch = s.conflicts().get(vip);
+        if (epoch == null && s.addressConflicts().containsKey(vip)) {
+            return Future.failedFuture(heldOut(s, vip));
+        }
         if (epoch == null) {
             return Future.failedFuture(AdminException.conflict("VirtualIP " + vip + " is not in conflict"));
         }
@@ -230,8 +261,20 @@ public final class DaemonBackend implements AdminBackend {
         if (!isNode(driver.snapshot(), node)) {
             return Future.failedFuture(AdminException.notFound("node", node));
         }
-        return put(new NodeIntent(LcsObject.API_VERSION, NodeIntent.KIND, ObjectMeta.named(node),
-                new NodeIntent.Spec(cordoned, drain))).mapEmpty();
+        NodeIntent intent = new NodeIntent(LcsObject.API_VERSION, NodeIntent.KIND, ObjectMeta.named(node),
+                new NodeIntent.Spec(cordoned, drain));
+        List<ManifestError> problems = DesiredStateValidator.validateApply(state(), SOURCE, List.of(intent));
+        if (!problems.isEmpty()) {
+            return Future.failedFuture(AdminException.invalid(problems.get(0).message(), "name"));
+        }
+        return put(intent).mapEmpty();
+    }
+
+    /** 409 for a VIP held out of placement because another VIP keeps its IP. */
+    private static AdminException heldOut(NodeSnapshot s, String vip) {
+        String keeper = s.addressConflicts().get(vip);
+        return AdminException.conflict("VirtualIP " + vip + " is held out of placement: its address is also VirtualIP "
+                + keeper + "'s, which keeps it; delete one of them or change its address (lcs describe vip " + vip + ")");
     }
 
     private static boolean isNode(NodeSnapshot s, String node) {

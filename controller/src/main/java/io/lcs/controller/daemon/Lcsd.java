@@ -21,12 +21,19 @@ import io.lcs.model.config.ClusterConfig;
 import io.lcs.model.config.ConfigError;
 import io.lcs.model.config.ConfigException;
 import io.lcs.model.config.ConfigSummary;
+import io.lcs.model.config.HookPolicy;
 import io.lcs.model.config.NodeConfig;
 import io.lcs.model.config.Role;
+import io.lcs.model.config.VipConfig;
+import io.lcs.model.api.DesiredStateValidator;
+import io.lcs.model.net.Cidr;
 import io.lcs.model.api.StoredObject;
+import io.lcs.reconcilers.hook.GuardedHookRunner;
+import io.lcs.reconcilers.hook.HookFileCheck;
 import io.lcs.reconcilers.hook.HookResult;
 import io.lcs.reconcilers.hook.HookRunner;
 import io.lcs.reconcilers.hook.ProcessHookRunner;
+import io.lcs.reconcilers.runtime.Ticker;
 import io.lcs.reconcilers.net.IpRouteActuator;
 import io.lcs.reconcilers.net.NetworkActuator;
 import io.lcs.reconcilers.runtime.ReconcileRunner;
@@ -150,7 +157,14 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
             return 1;
         }
         if (checkConfig) {
-            out.print(ConfigSummary.render(cfg));
+            List<ConfigError> hookWarnings;
+            try {
+                hookWarnings = ConfigHookCheck.warnings(cfg, HookFileCheck.forThisProcess());
+            } catch (java.io.IOException e) {
+                hookWarnings = List.of(new ConfigError(cfg.file(), 0, "hooks not checked: cannot read this process's"
+                        + " uid from /proc/self: " + e.getMessage()));
+            }
+            out.print(ConfigSummary.render(cfg, hookWarnings));
             try {
                 ConfigLoader.secret(cfg);
             } catch (ConfigException e) {
@@ -174,6 +188,18 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         for (ConfigError w : cfg.warnings()) {
             LOG.log(Level.WARNING, w.toString());
         }
+        HookFileCheck hookFiles;
+        try {
+            hookFiles = HookFileCheck.forThisProcess();
+        } catch (java.io.IOException e) {
+            LOG.log(Level.ERROR, "cannot read this process's uid from /proc/self (needed to check hook files): "
+                    + e.getMessage());
+            return 1;
+        }
+        for (ConfigError w : ConfigHookCheck.warnings(cfg, hookFiles)) {
+            LOG.log(Level.WARNING, w.toString());
+        }
+        running = cfg;
         StateDirectory stateDir;
         try {
             stateDir = StateDirectory.open(Path.of(cfg.stateDir()));
@@ -267,7 +293,18 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         driverRef[0] = driver;
         String version = LcsVersion.get();
         StatusView statusView = new StatusView(cfg.name(), version, clock);
-        DaemonBackend backend = new DaemonBackend(driver, statusView, eventLog, version, clock, System::nanoTime);
+        DaemonBackend backend = new DaemonBackend(driver, statusView, eventLog, version, clock, System::nanoTime,
+                () -> running);
+        // lcs.conf VIPs that clash with VIPs applied through the API (lcs.conf changed while lcsd was down):
+        // a reload would refuse them; at start the lcs.conf VIP keeps the address and the API one is held out
+        DesiredStateValidator.ReloadCheck clashes = DesiredStateValidator.validateReload(cfg, driver.apiVips(),
+                cfg.vips().stream().map(VipConfig::name).toList());
+        for (ConfigError e : clashes.errors()) {
+            LOG.log(Level.ERROR, e + " (the lcs.conf VIP keeps the address; the API one is held out of placement)");
+        }
+        for (ConfigError w : clashes.warnings()) {
+            LOG.log(Level.WARNING, w.toString());
+        }
 
         LcsMetrics metrics = new LcsMetrics(cfg.name(), version, backend::status);
         for (PeerAddress p : peers) {
@@ -282,14 +319,24 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         metrics.registerRejected("undecodable", driver::framesDropped);
         driver.onLoopLag(metrics::recordEventLoopLag);
         driver.onPersist(metrics::recordStatePersist);
+        for (PeerAddress p : peers) {
+            for (String reason : CoreDriver.peerObjectRejectReasons()) {
+                metrics.registerPeerObjectsRejected(p.name(), reason, () -> driver.peerObjectsRejected(p.name(), reason));
+            }
+        }
 
         ExecutorService background = new ThreadPoolExecutor(1, 4, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(1_000), daemonThreads("lcs-hooks"), new ThreadPoolExecutor.DiscardPolicy());
-        ProcessHookRunner processHooks = new ProcessHookRunner();
+        // a hook runs only if this node's lcs.conf in force allows its file (owner, permissions, hook_dirs)
+        HookRunner guardedHooks = new GuardedHookRunner(new ProcessHookRunner(), hookFiles,
+                () -> HookPolicy.of(running), Ticker.system());
         HookRunner hooks = invocation -> { // every hook run is measured
-            HookResult r = processHooks.run(invocation);
-            metrics.recordHook(invocation.env().getOrDefault("LCS_VIP", "?"), invocation.event(),
-                    r.took().toNanos(), r.succeeded());
+            HookResult r = guardedHooks.run(invocation);
+            String vip = invocation.env().getOrDefault("LCS_VIP", "?");
+            metrics.recordHook(vip, invocation.event(), r.took().toNanos(), r.succeeded());
+            if (r.refusal() != null) {
+                metrics.hookRefused(vip, invocation.event(), r.refusal().reason().label());
+            }
             return r;
         };
         VipReconciler vipReconciler = new VipReconciler(driver.vipHost(), net, hooks, statusView, eventLog::append,
@@ -410,7 +457,6 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
 
     /** SIGHUP ({@code systemctl reload lcsd}) re-reads the configuration file: see {@link ConfigReload}. */
     private void installReload(ClusterConfig cfg, CoreDriver driver) {
-        running = cfg;
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reload(driver));
         } catch (IllegalArgumentException e) {
@@ -438,17 +484,23 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                         + "; still running the previous configuration");
                 return null;
             }
-            ConfigReload.Decision d = ConfigReload.decide(running, reread);
+            ConfigReload.Decision d = ConfigReload.decide(running, reread, driver.apiVips());
             if (d instanceof ConfigReload.Unchanged) {
                 LOG.log(Level.INFO, "reload: no VIP or setting changed");
             } else if (d instanceof ConfigReload.Refused r) {
                 for (String reason : r.reasons()) {
                     LOG.log(Level.ERROR, "reload: " + reason);
                 }
-                LOG.log(Level.ERROR, "reload refused: still running the previous configuration; restart lcsd to"
-                        + " apply these changes");
+                LOG.log(Level.ERROR, "reload refused: still running the previous configuration"
+                        + (r.needsRestart() ? "; restart lcsd to apply these changes" : "; nothing was changed"));
             } else if (d instanceof ConfigReload.ApplyVips a) {
                 for (ConfigError w : reread.warnings()) {
+                    LOG.log(Level.WARNING, "reload: " + w);
+                }
+                for (String w : a.warnings()) {
+                    LOG.log(Level.WARNING, "reload: " + w);
+                }
+                for (ConfigError w : hookFileWarnings(reread)) {
                     LOG.log(Level.WARNING, "reload: " + w);
                 }
                 running = reread;
@@ -456,6 +508,14 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                 LOG.log(Level.INFO, "reload: VIPs " + a.summary() + "; unchanged VIPs stay where they are");
             }
             return d;
+        }
+    }
+
+    private static List<ConfigError> hookFileWarnings(ClusterConfig cfg) {
+        try {
+            return ConfigHookCheck.warnings(cfg, HookFileCheck.forThisProcess());
+        } catch (java.io.IOException e) {
+            return List.of(new ConfigError(cfg.file(), 0, "hooks not checked: " + e.getMessage()));
         }
     }
 

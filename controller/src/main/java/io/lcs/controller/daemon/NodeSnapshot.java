@@ -20,19 +20,22 @@ import java.util.Map;
  * @param cordoned nodes cordoned by an operator; {@code draining} the subset being drained
  * @param vipsByName {@code vips} by name (the first of a name wins), so {@link #vip} is a lookup,
  *     not a scan: a reconcile of each of 1,000 VIPs must not read all 1,000
+ * @param addressConflicts per VIP held out of placement because another VIP keeps its IP, that VIP's
+ *     name: no node places it, and the VIP reconciler never touches the address on its behalf
  */
 public record NodeSnapshot(long takenAtNanos, String self, MembershipView membership, List<VipSpec> vips,
                            Map<String, LeaseView> leases, Map<String, Long> conflicts, Map<String, String> moves,
                            Map<String, String> movesAwayFrom, List<String> cordoned, List<String> draining,
-                           Map<String, List<String>> declined, Map<String, VipSpec> vipsByName) {
+                           Map<String, List<String>> declined, Map<String, VipSpec> vipsByName,
+                           Map<String, String> addressConflicts) {
 
-    /** A snapshot whose {@link #vipsByName} is built from {@code vips}. */
+    /** A snapshot whose {@link #vipsByName} is built from {@code vips}, with no address conflicts. */
     public NodeSnapshot(long takenAtNanos, String self, MembershipView membership, List<VipSpec> vips,
                         Map<String, LeaseView> leases, Map<String, Long> conflicts, Map<String, String> moves,
                         Map<String, String> movesAwayFrom, List<String> cordoned, List<String> draining,
                         Map<String, List<String>> declined) {
         this(takenAtNanos, self, membership, vips, leases, conflicts, moves, movesAwayFrom, cordoned, draining,
-                declined, index(vips));
+                declined, index(vips), Map.of());
     }
 
     /** {@code vips} by name, the first of a name winning (as {@link #vip} always did). */

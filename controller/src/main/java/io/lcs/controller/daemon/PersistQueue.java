@@ -7,6 +7,7 @@ import io.lcs.model.api.StoredObject;
 import io.lcs.model.wire.Message;
 import io.vertx.core.Context;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
@@ -44,9 +45,11 @@ import java.util.function.LongSupplier;
  * would drop them: every protocol step tolerates a lost message. Its state is still persisted and its
  * events still delivered in order.
  *
- * <p><b>Disk failure</b> is fail-stop, as before: a persist that throws halts the JVM with exit
- * code 70 from the persistence thread, before anything that depends on it is released. The kernel
- * lifetimes remove the VIPs; systemd restarts lcsd.
+ * <p><b>Disk failure</b> is fail-stop, as before: a persist that fails with an I/O error halts the
+ * JVM with exit code 70 from the persistence thread, before anything that depends on it is
+ * released. The kernel lifetimes remove the VIPs; systemd restarts lcsd. Content the state directory
+ * refuses (a bug: everything is validated before the core) does not stop lcsd: the messages of the
+ * Readies of that persist are dropped and their write completions fail.
  *
  * <p>Threading: {@link #accept}, {@link #idle} and the sink run on the driver's context; the
  * {@link CoreDriver.Durable} runs on the executor, one call at a time.
@@ -65,7 +68,8 @@ final class PersistQueue {
     interface Sink {
         void send(Ready.Outbound message);
 
-        void deliver(CoreEvent event);
+        /** @param persistFailure why the Ready's state could not be persisted (its messages were dropped), or null */
+        void deliver(CoreEvent event, String persistFailure);
 
         /** Some held Readies were released (after their messages and events went to this sink). */
         void released();
@@ -77,6 +81,8 @@ final class PersistQueue {
         final List<CoreEvent> events;
         final Ready persist;
         boolean durable;
+        /** Why the persist of this Ready failed without stopping lcsd (its messages are then dropped), or null. */
+        String persistFailure;
 
         Held(List<Ready.Outbound> messages, List<CoreEvent> events, Ready persist) {
             this.messages = messages;
@@ -123,7 +129,7 @@ final class PersistQueue {
                 sink.send(o);
             }
             for (CoreEvent e : r.events()) {
-                sink.deliver(e);
+                sink.deliver(e, null);
             }
             return;
         }
@@ -203,39 +209,53 @@ final class PersistQueue {
         Thread submitter = Thread.currentThread();
         executor.execute(() -> {
             long start = monotonic.getAsLong();
+            String failure = null;
             try {
                 durable.persist(List.copyOf(objects), List.copyOf(forget), Map.copyOf(epochs));
-            } catch (IOException | RuntimeException | Error e) {
-                // Fail-stop: acknowledging what is not on disk could lose an acknowledged write or
-                // an epoch, and nothing held would ever be released. Nothing that depends on it has
-                // left. The kernel lifetime removes our VIPs; systemd restarts us.
+            } catch (IOException | UncheckedIOException | Error e) {
+                // Fail-stop, for a local disk that cannot persist (or a JVM that cannot go on) and for
+                // nothing else: acknowledging what is not on disk could lose an acknowledged write or an
+                // epoch. Nothing that depends on it has left. The kernel lifetime removes our VIPs;
+                // systemd restarts us. Remote input never gets here as content: PeerObjectFilter admits
+                // only objects the state directory can hold.
                 LOG.log(Level.ERROR, "cannot persist state, stopping: " + e.getMessage(), e);
                 Runtime.getRuntime().halt(70);
+            } catch (RuntimeException e) {
+                // The state directory refused an object's content (a key or body it cannot hold): a
+                // bug, since peers' objects and local writes are validated before the core. Never stop
+                // on it (the object would come back by anti-entropy after every restart). What is not
+                // on disk is not acknowledged: the messages of the Readies of this persist are dropped,
+                // a lost round that every protocol step tolerates (their epochs are on disk: see
+                // StatePersistence), and their write completions fail.
+                failure = String.valueOf(e.getMessage());
+                LOG.log(Level.ERROR, "cannot persist an object, its acknowledgement is not sent: " + e.getMessage(), e);
             }
             long took = monotonic.getAsLong() - start;
+            String why = failure;
             if (Thread.currentThread() == submitter) {
-                persisted(batch); // a direct executor: persisted in the caller, released at once
+                persisted(batch, why); // a direct executor: persisted in the caller, released at once
             } else {
-                context.runOnContext(v -> persisted(batch));
+                context.runOnContext(v -> persisted(batch, why));
             }
             persistObserver.accept(took);
         });
     }
 
-    private void persisted(List<Held> batch) {
+    private void persisted(List<Held> batch, String failure) {
         persisting = false;
         for (Held h : batch) {
             h.durable = true;
+            h.persistFailure = failure;
         }
         boolean released = false;
         while (!held.isEmpty() && held.peekFirst().durable) {
             Held h = held.pollFirst();
             released = true;
-            for (Ready.Outbound o : h.messages) {
+            for (Ready.Outbound o : h.persistFailure == null ? h.messages : List.<Ready.Outbound>of()) {
                 sink.send(o);
             }
             for (CoreEvent e : h.events) {
-                sink.deliver(e);
+                sink.deliver(e, h.persistFailure);
             }
         }
         if (held.size() < MAX_HELD_READIES) {

@@ -48,7 +48,8 @@ final class SnapshotRouter implements Consumer<NodeSnapshot> {
             names.add(v.name());
             LeaseView l = s.lease(v.name());
             LeaseKey k = new LeaseKey(l.held(), l.heldEpoch(), l.held() ? s.takenAtNanos() + l.heldRemainingNanos() : 0,
-                    l.grantOwner(), l.wanted(), s.conflicts().containsKey(v.name()));
+                    l.grantOwner(), l.wanted(), s.conflicts().containsKey(v.name())
+                    || s.addressConflicts().containsKey(v.name()));
             if (!Objects.equals(last.put(v.name(), k), k)) {
                 runner.enqueue(v.name());
             }

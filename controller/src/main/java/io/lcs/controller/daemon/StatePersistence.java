@@ -66,20 +66,32 @@ public final class StatePersistence implements CoreDriver.Durable {
     /**
      * Writes the objects, removes the forgotten ones and records the new epochs, all in one
      * {@link StateDirectory#writeBatch} (one sync per file and one per directory); returns once it
-     * is on disk. Called on the driver's persistence thread.
+     * is on disk. Called on the driver's persistence thread. If the state directory refuses an
+     * object's content (an exception other than an I/O error; nothing of the batch is written), the
+     * epochs are still written, alone, before the refusal is rethrown: an epoch the core has seen is
+     * never lost from the record.
      */
     @Override
     public void persist(List<StoredObject> objects, List<ObjectKey> forget, Map<String, Long> newEpochs)
             throws IOException {
-        List<StoreEntry> entries = new ArrayList<>(objects.size());
-        for (StoredObject o : objects) {
-            entries.add(o.deleted() ? StoreEntry.tombstone(o.key(), o.version())
-                    : StoreEntry.live(o.key(), o.version(), JSON.writeValueAsBytes(o.body())));
-        }
         Map<String, Long> next = new TreeMap<>(epochs);
         newEpochs.forEach((vip, epoch) -> next.merge(vip, epoch, Math::max));
-        dir.writeBatch(entries, forget,
-                newEpochs.isEmpty() ? Map.of() : Map.of(EPOCHS_RECORD, JSON.writeValueAsBytes(next)));
+        Map<String, byte[]> records = newEpochs.isEmpty() ? Map.of()
+                : Map.of(EPOCHS_RECORD, JSON.writeValueAsBytes(next));
+        try {
+            List<StoreEntry> entries = new ArrayList<>(objects.size());
+            for (StoredObject o : objects) {
+                entries.add(o.deleted() ? StoreEntry.tombstone(o.key(), o.version())
+                        : StoreEntry.live(o.key(), o.version(), JSON.writeValueAsBytes(o.body())));
+            }
+            dir.writeBatch(entries, forget, records);
+        } catch (RuntimeException refused) {
+            if (!records.isEmpty()) {
+                dir.writeBatch(List.of(), List.of(), records);
+                epochs.putAll(next);
+            }
+            throw refused;
+        }
         epochs.putAll(next); // only once it is on disk
     }
 }

@@ -96,7 +96,14 @@ public final class StatusView implements VipStatusSink {
             List<Condition> conditions = new ArrayList<>();
             LocalVipState mine = local.get(v.name());
             String state;
-            if (s.conflicts().containsKey(v.name())) {
+            String keeper = s.addressConflicts().get(v.name());
+            if (keeper != null) {
+                state = "conflict";
+                conditions.add(new Condition("AddressConflict", Condition.TRUE, "SameAddress", "address "
+                        + v.address().addressText() + " is also VirtualIP " + keeper + "'s, which keeps it (lcs.conf"
+                        + " VIPs first, then the earliest created); this one is held out of placement: delete it or"
+                        + " change its address", null, null));
+            } else if (s.conflicts().containsKey(v.name())) {
                 state = "conflict";
                 conditions.add(new Condition("Conflict", Condition.TRUE, "DuplicateAddress",
                         "address " + v.address() + " answered elsewhere at epoch " + s.conflicts().get(v.name())

@@ -95,6 +95,7 @@ public final class LcsMetrics {
     private final Map<String, FrameSeries> frames = new ConcurrentHashMap<>();
     private final Map<String, FrameSeries> bytes = new ConcurrentHashMap<>();
     private final Map<String, RejectedSeries> rejected = new ConcurrentHashMap<>();
+    private final Map<String, RejectedSeries> peerObjectsRejected = new ConcurrentHashMap<>();
     private final Map<String, ReconcileMeters> reconcilers = new ConcurrentHashMap<>();
     /** Lease and hook counters by VIP name; entries of VIPs absent from the status are dropped. */
     private final ConcurrentMap<String, VipCounters> vipCounters = new ConcurrentHashMap<>();
@@ -266,6 +267,29 @@ public final class LcsMetrics {
         }
     }
 
+    /**
+     * Exposes how many objects peer {@code peer} sent that the boundary dropped for {@code reason}
+     * (unknown kind, bad name, oversized, invalid, skewed version...) as
+     * {@code lcs_peer_objects_rejected_total{peer,reason}}; read at scrape time. Replaces an earlier
+     * registration for the same peer and reason.
+     */
+    public void registerPeerObjectsRejected(String peer, String reason, LongSupplier count) {
+        Objects.requireNonNull(peer, "peer");
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(count, "count");
+        synchronized (transportLock) {
+            String key = peer + "/" + reason;
+            RejectedSeries old = peerObjectsRejected.remove(key);
+            if (old != null) {
+                registry.remove(old.meter());
+            }
+            Meter meter = FunctionCounter.builder("lcs_peer_objects_rejected_total", count, LongSupplier::getAsLong)
+                    .description("Replicated objects received from a peer and dropped unstored, by reason.")
+                    .tag("peer", peer).tag("reason", reason).register(registry);
+            peerObjectsRejected.put(key, new RejectedSeries(count, meter));
+        }
+    }
+
     // ---- leases ---------------------------------------------------------------------------------
 
     /** Counts one lease acquisition of {@code vip} by this node ({@code lcs_lease_acquisitions_total}). */
@@ -370,5 +394,16 @@ public final class LcsMetrics {
     public void recordHook(String vip, String event, long durationNanos, boolean succeeded) {
         Objects.requireNonNull(event, "event");
         counters(vip).hookRan(event, durationNanos, succeeded, nanoTime.getAsLong());
+    }
+
+    /**
+     * Counts one hook of {@code vip} not run because its file may not run as a hook
+     * ({@code lcs_hook_refused_total{vip,event,reason}}; it is also one failed run of
+     * {@link #recordHook}). A counter per VIP, event and reason that occurred: refusals are rare.
+     */
+    public void hookRefused(String vip, String event, String reason) {
+        Counter.builder("lcs_hook_refused_total")
+                .description("Hooks not run because the file may not run as a hook (owner, permissions, hook_dirs).")
+                .tag("vip", vip).tag("event", event).tag("reason", reason).register(registry).increment();
     }
 }

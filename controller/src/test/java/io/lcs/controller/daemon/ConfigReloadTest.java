@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lcs.model.api.DesiredStateValidator;
 import io.lcs.model.config.ClusterConfig;
 import io.lcs.model.config.ConfigParser;
 import io.lcs.reconcilers.vip.VipSpec;
+import io.lcs.model.net.Cidr;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -89,6 +91,40 @@ class ConfigReloadTest {
                 parse(CLUSTER + WEB + DB), parse(CLUSTER + WEB + DB.replace("198.18.0.101", "198.18.0.102"))));
         assertEquals(List.of("db"), moved.changed());
         assertEquals(List.of(), moved.added());
+    }
+
+    @Test
+    void aReloadedVipWithTheIpOfAnApiVipIsRefusedNamingItsLineAndTheApiObject() {
+        String text = CLUSTER + WEB + DB.replace("198.18.0.101/24", "198.18.0.150/32");
+        List<DesiredStateValidator.ApiVip> api = List.of(new DesiredStateValidator.ApiVip("shop",
+                Cidr.parse("198.18.0.150/24")));
+        ConfigReload.Refused r = assertInstanceOf(ConfigReload.Refused.class,
+                ConfigReload.decide(parse(CLUSTER + WEB), parse(text), api));
+        int line = List.of(text.split("\n", -1)).indexOf("address = 198.18.0.150/32") + 1;
+        assertEquals(List.of("lcs.conf:" + line + ": [vip db] address 198.18.0.150/32 is the same IP as VirtualIP shop"
+                + " (198.18.0.150/24) applied through the API; one IP can be only one VIP: change the address, or delete"
+                + " the API object first (lcs delete vip shop)"), r.reasons());
+        assertFalse(r.needsRestart(), "a restart would not help");
+        assertInstanceOf(ConfigReload.Unchanged.class, ConfigReload.decide(parse(text), parse(text), api),
+                "a clash the running configuration already had is not the reload's doing");
+    }
+
+    @Test
+    void aReloadedVipNamedLikeAnApiVipTakesItOverWithAWarning() {
+        ConfigReload.ApplyVips a = assertInstanceOf(ConfigReload.ApplyVips.class, ConfigReload.decide(
+                parse(CLUSTER + WEB), parse(CLUSTER + WEB + DB),
+                List.of(new DesiredStateValidator.ApiVip("db", Cidr.parse("198.18.0.101/24")))));
+        assertEquals(List.of("db"), a.added());
+        assertEquals(1, a.warnings().size());
+        assertTrue(a.warnings().get(0).contains("[vip db] hides VirtualIP db applied through the API"), a.warnings().get(0));
+    }
+
+    @Test
+    void hookDirsChangeNeedsARestart() {
+        ConfigReload.Refused r = assertInstanceOf(ConfigReload.Refused.class, ConfigReload.decide(parse(CLUSTER + WEB),
+                parse(CLUSTER.replace("renew_ms = 500", "renew_ms = 500\nhook_dirs = /opt/hooks") + WEB)));
+        assertTrue(r.needsRestart());
+        assertTrue(r.reasons().get(0).startsWith("[cluster] hook_dirs changed from"), r.reasons().get(0));
     }
 
     @Test

@@ -291,4 +291,27 @@ class CoreDriverPersistTest {
         Thread.sleep(1_200); // a second of listening without a word from them
         assertEquals(List.of("b", "c"), down, "peers that stay silent are still declared down");
     }
+
+    @Test
+    void aPersistTheStoreRefusesDropsItsRepliesOnlyAndTheNextOneGoesOn() throws Exception {
+        List<String> sent = Collections.synchronizedList(new ArrayList<>());
+        Context ctx = vertx.getOrCreateContext();
+        AtomicLong now = new AtomicLong(10_000_000_000L);
+        CoreDriver driver = driver(core(now.get()), ctx, (o, f, epochs) -> {
+            if (epochs.containsKey("db")) {
+                throw new IllegalArgumentException("refused, as a state directory refuses what it cannot hold");
+            }
+        }, sent, now::get);
+
+        driver.onFrame("b", propose("db", "b", 6));
+        settle(ctx);
+        driver.onFrame("b", propose("web", "b", 5));
+        for (int i = 0; i < 100 && leaseMessages(sent).isEmpty(); i++) {
+            settle(ctx);
+            Thread.sleep(10);
+        }
+
+        assertEquals(List.of("b Accepted(web)"), leaseMessages(sent), "what is not on disk is not acknowledged");
+        assertEquals(2, driver.persists());
+    }
 }

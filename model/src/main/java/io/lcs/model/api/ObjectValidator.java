@@ -22,7 +22,8 @@ import java.util.Map;
  *       ({@code version}, {@code generation}, {@code creationTimestamp}) is <em>not</em> an error: it
  *       is ignored, and so is {@code status} (lcs writes it), see {@link ServerFields#strip}: the
  *       output of {@code lcs get vip web -o yaml} can be applied again, as with kubectl.</li>
- *   <li>{@code VirtualIP}: {@code spec.address} is required and a CIDR ({@link Cidr#parse});
+ *   <li>{@code VirtualIP}: {@code spec.address} is required and a CIDR ({@link Cidr#parse}) of a
+ *       unicast address;
  *       {@code spec.interface} is required and a Linux interface name (1 to
  *       {@value #MAX_IFNAME_BYTES} bytes, not {@code .} or {@code ..}, no {@code /}, {@code :},
  *       whitespace or control characters); {@code spec.preferredNodes} are valid names without
@@ -138,7 +139,13 @@ public final class ObjectValidator {
                 problems.add(new FieldProblem("spec.address", "is required (e.g. 198.18.0.201/24)"));
             } else {
                 try {
-                    Cidr.parse(spec.address());
+                    Cidr cidr = Cidr.parse(spec.address());
+                    if (cidr.address().isAnyLocalAddress() || cidr.address().isMulticastAddress()) {
+                        // the config parser's rule and words for [vip] address
+                        problems.add(new FieldProblem("spec.address", cidr + " is "
+                                + (cidr.address().isAnyLocalAddress() ? "the unspecified address" : "a multicast address")
+                                + "; a VIP must be a unicast address"));
+                    }
                 } catch (IllegalArgumentException e) {
                     problems.add(new FieldProblem("spec.address", e.getMessage()));
                 }

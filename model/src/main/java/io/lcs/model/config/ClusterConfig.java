@@ -38,6 +38,8 @@ import java.util.Optional;
  * @param adminPort         port of the admin API
  * @param adminTokenFile    absolute path of the admin API token file, or null (then the API is loopback only)
  * @param stateDir          absolute path of the directory for persistent state
+ * @param hookDirs          normalised absolute directories where hooks named by API objects may live
+ *                          ({@code hook_dirs}); hooks named in {@code [vip]} sections may live anywhere
  * @param nodes             all nodes in file order, including this one
  * @param vips              all VIPs in file order
  * @param warnings          problems that do not stop the daemon (shown by {@code lcsd --check-config})
@@ -46,7 +48,7 @@ public record ClusterConfig(String file, String name, String nodeName, String bi
                             String secretFile, int secretFileLine, int leaseMillis, int renewMillis,
                             int hookTimeoutMillis, int probeMillis, boolean metrics, String metricsBind, int metricsPort,
                             String adminBind, int adminPort, String adminTokenFile, String stateDir,
-                            List<NodeConfig> nodes, List<VipConfig> vips, List<ConfigError> warnings) {
+                            List<String> hookDirs, List<NodeConfig> nodes, List<VipConfig> vips, List<ConfigError> warnings) {
 
     /** The peer transport derives its HMAC keys from the secret and needs at least this much of it. */
     public static final int MIN_SECRET_BYTES = 16;
@@ -59,6 +61,7 @@ public record ClusterConfig(String file, String name, String nodeName, String bi
         Objects.requireNonNull(metricsBind, "metricsBind");
         Objects.requireNonNull(adminBind, "adminBind");
         Objects.requireNonNull(stateDir, "stateDir");
+        hookDirs = List.copyOf(hookDirs);
         nodes = List.copyOf(nodes);
         vips = List.copyOf(vips);
         warnings = List.copyOf(warnings);

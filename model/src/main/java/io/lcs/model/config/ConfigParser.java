@@ -52,6 +52,12 @@ public final class ConfigParser {
     public static final int DEFAULT_ADMIN_PORT = 9121;
     public static final String DEFAULT_LOOPBACK = "127.0.0.1";
     public static final String DEFAULT_STATE_DIR = "/var/lib/lcs";
+    /**
+     * Where hooks named by {@code lcs apply} manifests may live ({@code hook_dirs}): next to lcs's
+     * own configuration, and the FHS places for the helper programs of a local or packaged install.
+     */
+    public static final List<String> DEFAULT_HOOK_DIRS = List.of("/etc/lcs/hooks", "/usr/local/libexec/lcs",
+            "/usr/libexec/lcs");
 
     /**
      * The shortest lease the kernel fence allows (docs/architecture.md, "The kernel fence"): the owner sets valid_lft to
@@ -86,7 +92,7 @@ public final class ConfigParser {
 
     private static final List<String> CLUSTER_KEYS = List.of("name", "node", "bind", "port", "secret",
             "secret_file", "lease_ms", "renew_ms", "hook_timeout_ms", "probe_ms", "metrics", "metrics_bind",
-            "metrics_port", "admin_bind", "admin_port", "admin_token_file", "state_dir");
+            "metrics_port", "admin_bind", "admin_port", "admin_token_file", "state_dir", "hook_dirs");
     private static final List<String> NODE_KEYS = List.of("role", "address", "port");
     private static final List<String> VIP_KEYS = List.of("address", "interface", "pre_start", "post_start",
             "pre_stop", "post_stop", "preferred_nodes");
@@ -385,6 +391,7 @@ public final class ConfigParser {
             Integer adminPort = optional(c, "admin_port", DEFAULT_ADMIN_PORT, e -> integer(e, 1, 65535, ""));
             String adminTokenFile = optional(c, "admin_token_file", null, this::absolutePath);
             String stateDir = optional(c, "state_dir", DEFAULT_STATE_DIR, this::absolutePath);
+            List<String> hookDirs = optional(c, "hook_dirs", DEFAULT_HOOK_DIRS, this::hookDirs);
 
             // secrets
             Entry secretEntry = c.get("secret");
@@ -506,7 +513,12 @@ public final class ConfigParser {
                 List<String> preferred = optional(s, "preferred_nodes", List.of(),
                         e -> preferredNodes(e, nodeByName, nodesByName));
                 if (address != null && ifname != null && preferred != null) {
-                    vips.add(new VipConfig(s.name, address, ifname, preStart, postStart, preStop, postStop, preferred, s.line));
+                    Map<String, Integer> keyLines = new LinkedHashMap<>();
+                    for (Entry e : s.entries.values()) {
+                        keyLines.put(e.key(), e.line());
+                    }
+                    vips.add(new VipConfig(s.name, address, ifname, preStart, postStart, preStop, postStop, preferred,
+                            s.line, keyLines));
                 }
             }
             if (vipSections.size() > MAX_VIPS) {
@@ -523,8 +535,8 @@ public final class ConfigParser {
             warnings.sort(Comparator.comparingInt(ConfigError::line));
             return new ClusterConfig(file, name, nodeName, bind, port, secret, secretFile,
                     secretFileEntry == null ? 0 : secretFileEntry.line(), lease, renew, hookTimeout,
-                    probe, metrics, metricsBind, metricsPort, adminBind, adminPort, adminTokenFile, stateDir, nodes,
-                    vips, warnings);
+                    probe, metrics, metricsBind, metricsPort, adminBind, adminPort, adminTokenFile, stateDir, hookDirs,
+                    nodes, vips, warnings);
         }
 
         /** Unknown keys and empty values; removes them so later checks see only keys worth checking. */
@@ -666,6 +678,43 @@ public final class ConfigParser {
                 return null;
             }
             return v;
+        }
+
+        /**
+         * {@code hook_dirs}: absolute directories, comma or space separated, each normalised ({@code .}
+         * and {@code ..} resolved lexically, no file system access); not {@code /} (that would allow
+         * every file) and not listed twice.
+         */
+        private List<String> hookDirs(Entry e) {
+            List<String> dirs = new ArrayList<>();
+            boolean ok = true;
+            for (String d : LIST_SEPARATOR.split(e.value())) {
+                if (d.isEmpty()) {
+                    continue;
+                }
+                String quoted = "'" + Names.abbreviate(d) + "'";
+                if (!d.startsWith("/")) {
+                    error(e.line(), "hook_dirs: " + quoted + " must be an absolute path (starting with '/')");
+                    ok = false;
+                    continue;
+                }
+                String normal = HookPolicy.normalize(d);
+                if (normal.equals("/")) {
+                    error(e.line(), "hook_dirs: " + quoted + " would allow every file as a hook; list the "
+                            + "directories that hold hooks");
+                    ok = false;
+                } else if (dirs.contains(normal)) {
+                    error(e.line(), "hook_dirs: " + quoted + " is listed twice");
+                    ok = false;
+                } else {
+                    dirs.add(normal);
+                }
+            }
+            if (dirs.isEmpty() && ok) {
+                error(e.line(), "hook_dirs lists no directory");
+                return null;
+            }
+            return ok ? List.copyOf(dirs) : null;
         }
 
         private Role role(Entry e) {

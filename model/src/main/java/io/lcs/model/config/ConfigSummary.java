@@ -1,5 +1,8 @@
 package io.lcs.model.config;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The one-screen text {@code lcsd --check-config} prints for a valid config: cluster, self, nodes
  * with roles and votes, quorum, timing, VIPs with hooks and preferences, endpoints, warnings.
@@ -10,8 +13,18 @@ public final class ConfigSummary {
     }
 
     public static String render(ClusterConfig config) {
+        return render(config, List.of());
+    }
+
+    /**
+     * As {@link #render(ClusterConfig)}, with {@code moreWarnings} (found by checks outside the
+     * parser, e.g. of hook files) listed and counted after the parser's own.
+     */
+    public static String render(ClusterConfig config, List<ConfigError> moreWarnings) {
+        List<ConfigError> all = new ArrayList<>(config.warnings());
+        all.addAll(moreWarnings);
         StringBuilder out = new StringBuilder(1024);
-        int warnings = config.warnings().size();
+        int warnings = all.size();
         out.append(config.file()).append(": OK");
         if (warnings > 0) {
             out.append(" (").append(warnings).append(warnings == 1 ? " warning)" : " warnings)");
@@ -35,6 +48,8 @@ public final class ConfigSummary {
                 .append(" ms\n");
         out.append("  hook timeout: ").append(config.hookTimeoutMillis()).append(" ms, duplicate probe: ")
                 .append(config.probeMillis()).append(" ms\n");
+        out.append("Hooks\n");
+        out.append("  hook_dirs (for hooks of applied VIPs): ").append(String.join(", ", config.hookDirs())).append('\n');
 
         out.append("Nodes (").append(config.nodes().size()).append(")\n");
         int width = 0;
@@ -74,7 +89,7 @@ public final class ConfigSummary {
 
         if (warnings > 0) {
             out.append("Warnings\n");
-            for (ConfigError w : config.warnings()) {
+            for (ConfigError w : all) {
                 out.append("  ").append(w).append('\n');
             }
         }

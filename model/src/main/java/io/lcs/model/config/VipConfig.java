@@ -1,7 +1,9 @@
 package io.lcs.model.config;
 
 import io.lcs.model.net.Cidr;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -16,13 +18,44 @@ import java.util.Objects;
  * @param postStop       absolute path of the hook run after the address is removed, or null
  * @param preferredNodes full-member node names in order of preference; empty means no preference
  * @param line           the line of the section header, 0 if not from a file
+ * @param keyLines       the line of each key written in the section (e.g. {@code address}), so that
+ *                       checks made later (an address another VIP has, a hook file's owner) can name it
  */
 public record VipConfig(String name, Cidr address, String interfaceName, String preStart, String postStart,
-                        String preStop, String postStop, List<String> preferredNodes, int line) {
+                        String preStop, String postStop, List<String> preferredNodes, int line,
+                        Map<String, Integer> keyLines) {
     public VipConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(interfaceName, "interfaceName");
         preferredNodes = List.copyOf(preferredNodes);
+        keyLines = Map.copyOf(keyLines);
+    }
+
+    /** A VIP not read from a file line by line: every key is placed on the section's {@code line}. */
+    public VipConfig(String name, Cidr address, String interfaceName, String preStart, String postStart,
+                     String preStop, String postStop, List<String> preferredNodes, int line) {
+        this(name, address, interfaceName, preStart, postStart, preStop, postStop, preferredNodes, line, Map.of());
+    }
+
+    /** @return the line {@code key} was written on, else the section's line */
+    public int lineOf(String key) {
+        return keyLines.getOrDefault(key, line);
+    }
+
+    /** The hooks this section names, by lcs.conf key ({@code pre_start} ...), in run order; absent ones left out. */
+    public Map<String, String> hooks() {
+        Map<String, String> hooks = new LinkedHashMap<>();
+        putIfSet(hooks, "pre_start", preStart);
+        putIfSet(hooks, "post_start", postStart);
+        putIfSet(hooks, "pre_stop", preStop);
+        putIfSet(hooks, "post_stop", postStop);
+        return hooks;
+    }
+
+    private static void putIfSet(Map<String, String> hooks, String key, String path) {
+        if (path != null) {
+            hooks.put(key, path);
+        }
     }
 }

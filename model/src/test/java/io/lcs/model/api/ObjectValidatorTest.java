@@ -51,6 +51,14 @@ class ObjectValidatorTest {
                 problems(vip("198.18.0.1/33", "eth0", null, null)));
     }
 
+    @Test
+    void vipAddressMustBeUnicastAsInLcsConf() {
+        assertEquals(List.of("spec.address: 224.0.0.5/32 is a multicast address; a VIP must be a unicast address"),
+                problems(vip("224.0.0.5/32", "eth0", null, null)));
+        assertEquals(List.of("spec.address: ::/0 is the unspecified address; a VIP must be a unicast address"),
+                problems(vip("::/0", "eth0", null, null)));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "eth0/1", "eth:0", "eth 0", "a-very-long-name", ".", "..", "tab\tx"})
     void badInterfaceNamesAreRefused(String ifname) {

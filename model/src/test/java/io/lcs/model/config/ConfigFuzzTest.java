@@ -28,7 +28,7 @@ class ConfigFuzzTest {
 
     private static final String[] KEYS = {"name", "node", "bind", "port", "secret", "secret_file", "lease_ms",
             "renew_ms", "hook_timeout_ms", "probe_ms", "metrics", "metrics_bind", "metrics_port", "admin_bind",
-            "admin_port", "admin_token_file", "state_dir", "role", "address", "interface", "pre_start", "post_start",
+            "admin_port", "admin_token_file", "state_dir", "hook_dirs", "role", "address", "interface", "pre_start", "post_start",
             "pre_stop", "post_stop", "preferred_nodes", "Name", "lease", "adress", "", " ", "=", "k=v"};
     private static final String[] VALUES = {"", "0", "1", "-1", "65535", "65536", "99999999999", "1399", "1400", "2000",
             "::", "::1", "0.0.0.0", "127.0.0.1", "198.18.0.1", "198.18.0.1/24", "256.1.1.1", "1.2.3.4/99",

@@ -48,6 +48,12 @@ public interface VipHost {
 
         /** Per VIP: the epoch of an unacknowledged conflict. */
         Map<String, Long> conflicts();
+
+        /**
+         * Per VIP held out of placement because another VIP keeps its IP (the rule every node
+         * applies alike): the keeper's name. Empty when no two VIPs share an IP.
+         */
+        Map<String, String> addressConflicts();
     }
 
     /**

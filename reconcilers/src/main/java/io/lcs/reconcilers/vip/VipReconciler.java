@@ -198,6 +198,10 @@ public final class VipReconciler implements Reconciler<String> {
             locals.remove(vip);
             return r;
         }
+        String keeper = s.addressConflicts().get(vip);
+        if (keeper != null) {
+            return holdOut(vip, keeper, s, local);
+        }
         if (local.managed && local.added != null && !sameAddressOnLink(local.added, spec)) {
             // the VIP's address or interface changed: the old address goes (with its stop hooks)
             // before the new one is activated like a new VIP
@@ -253,6 +257,31 @@ public final class VipReconciler implements Reconciler<String> {
         }
         status.observed(vip, new LocalVipState(false, null, null));
         return local.declinedForLink ? Result.requeueAfter(LINK_RECHECK) : Result.done();
+    }
+
+    /**
+     * Another VIP keeps this VIP's IP (the rule every node applies alike, see VipHost.Snapshot#addressConflicts): this one
+     * is placed nowhere, and the address on the link is the keeper's, so it is never removed or
+     * reported as a conflict on this VIP's behalf. Only an address this node added for this VIP
+     * before the clash was seen goes, with its stop hooks, unless the keeper's lease is held here
+     * (then it is the keeper's now and stays).
+     */
+    private Result holdOut(String vip, String keeper, VipHost.Snapshot s, Local local) throws Exception {
+        pendingActivation.remove(vip);
+        pendingRefresh.remove(vip);
+        Result r = Result.done();
+        if (local.managed && local.added != null && !s.lease(keeper).held()) {
+            r = deactivate(vip, local.added, local, "its address is VirtualIP " + keeper + "'s");
+        } else {
+            local.managed = false;
+            local.activeEpoch = 0;
+            local.added = null;
+            if (s.lease(vip).held()) {
+                release(vip);
+            }
+        }
+        status.observed(vip, new LocalVipState(false, null, null));
+        return r;
     }
 
     private Result activate(String vip, VipSpec spec, long epoch, Local local) throws Exception {
@@ -977,6 +1006,9 @@ public final class VipReconciler implements Reconciler<String> {
                 "LCS_EPOCH", Long.toString(epoch), "LCS_EVENT", event), timeout));
         if (r.succeeded()) {
             LOG.log(Level.INFO, "vip " + vip + ": " + event + " ok in " + r.took().toMillis() + " ms");
+        } else if (r.refusal() != null) {
+            // the hook runner logged it, once a minute at most: the file is at fault, not the run
+            events.append("HookRefused", "VirtualIP/" + vip, event + " on " + settings.node() + " " + describe(r));
         } else {
             LOG.log(Level.WARNING, "vip " + vip + ": " + event + " " + describe(r));
             events.append("HookFailed", "VirtualIP/" + vip, event + " on " + settings.node() + " " + describe(r));
@@ -995,6 +1027,9 @@ public final class VipReconciler implements Reconciler<String> {
     }
 
     private static String describe(HookResult r) {
+        if (r.refusal() != null) {
+            return "not run: " + r.refusal().message();
+        }
         String out = r.output() == null || r.output().isBlank() ? "" : "; output: " + r.output().strip();
         return (r.timedOut() ? "timed out after " + r.took().toMillis() + " ms" : "exited " + r.exitCode()) + out;
     }

@@ -8,7 +8,11 @@ import java.util.Map;
  * and the unacknowledged conflicts, taken at {@code takenAtNanos} on the test's clock.
  */
 record FakeSnapshot(long takenAtNanos, List<VipSpec> vips, Map<String, VipHost.Lease> leases,
-                    Map<String, Long> conflicts) implements VipHost.Snapshot {
+                    Map<String, Long> conflicts, Map<String, String> addressConflicts) implements VipHost.Snapshot {
+
+    FakeSnapshot(long takenAtNanos, List<VipSpec> vips, Map<String, VipHost.Lease> leases, Map<String, Long> conflicts) {
+        this(takenAtNanos, vips, leases, conflicts, Map.of());
+    }
 
     @Override
     public VipSpec vip(String name) {

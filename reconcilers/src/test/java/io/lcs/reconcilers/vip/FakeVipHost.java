@@ -45,7 +45,7 @@ final class FakeVipHost implements VipHost {
             Map<String, Lease> leases = new LinkedHashMap<>(snapshot.leases());
             leases.put(vip, new Lease(false, false, 0, 0, l.highestEpoch()));
             FakeSnapshot s = snapshot;
-            snapshot = new FakeSnapshot(s.takenAtNanos(), s.vips(), Map.copyOf(leases), s.conflicts());
+            snapshot = new FakeSnapshot(s.takenAtNanos(), s.vips(), Map.copyOf(leases), s.conflicts(), s.addressConflicts());
         }
     }
 

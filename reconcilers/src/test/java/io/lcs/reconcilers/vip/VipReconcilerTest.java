@@ -438,6 +438,65 @@ class VipReconcilerTest {
         assertTrue(put.body().path("spec").path("reason").asText().contains("without a lease"));
     }
 
+    // ------------------------------------------------------------------ two VIPs, one IP
+
+    private FakeSnapshot withAddressConflicts(FakeSnapshot s, Map<String, String> addressConflicts) {
+        return new FakeSnapshot(s.takenAtNanos(), s.vips(), s.leases(), s.conflicts(), addressConflicts);
+    }
+
+    @Test
+    void aVipHeldOutBecauseAnotherKeepsItsIpNeverRemovesThatAddressNorRecordsAConflict() throws Exception {
+        host.set(heldSnapshot(3, 5 * SECOND, true));
+        reconciler.reconcile("web");
+        assertTrue(present(ADDRESS), "web is active here");
+        log.clear();
+        // a newcomer with web's IP slipped in (two nodes accepted it at once): web keeps the address
+        VipSpec newcomer = spec("web2", ADDRESS, IF);
+        host.set(withAddressConflicts(snapshot(List.of(WEB, newcomer), Map.of("web", held("web", 3, 5 * SECOND, true),
+                "web2", notHeld("web2", 0))), Map.of("web2", "web")));
+
+        reconciler.reconcile("web2");
+
+        assertTrue(present(ADDRESS), "the live VIP's address was removed because a newcomer collides with it");
+        assertTrue(host.writes.isEmpty(), "no conflict recorded: " + host.writes);
+        assertEquals(List.of(), log, "nothing done on the newcomer's behalf");
+        reconciler.reconcile("web");
+        assertTrue(present(ADDRESS));
+    }
+
+    @Test
+    void aVipActiveHereWhenItsClashIsSeenGoesWithItsStopHooksUnlessItsKeeperIsHeldHere() throws Exception {
+        VipSpec older = spec("older", Cidr.parse("198.18.0.201/24"), IF);
+        host.set(snapshot(List.of(WEB), Map.of("web", held("web", 3, 5 * SECOND, true))));
+        reconciler.reconcile("web");
+        assertTrue(present(ADDRESS));
+        log.clear();
+        // web was active here when an older VIP with its IP arrived; the keeper's lease is elsewhere
+        host.set(withAddressConflicts(snapshot(List.of(older, WEB), Map.of("web", held("web", 3, 5 * SECOND, false),
+                "older", notHeld("older", 1))), Map.of("web", "older")));
+
+        reconciler.reconcile("web");
+
+        assertFalse(present(ADDRESS), "this node must not keep answering for the keeper's IP");
+        assertEquals(List.of("hook pre_stop", "remove", "hook post_stop", "release web"), log);
+        assertTrue(host.writes.isEmpty(), "a clash of two desired VIPs is not a conflict on the network");
+    }
+
+    @Test
+    void aVipActiveHereWhenItsClashIsSeenLeavesTheAddressToItsKeeperHeldHere() throws Exception {
+        VipSpec older = spec("older", Cidr.parse("198.18.0.201/24"), IF);
+        host.set(snapshot(List.of(WEB), Map.of("web", held("web", 3, 5 * SECOND, true))));
+        reconciler.reconcile("web");
+        log.clear();
+        host.set(withAddressConflicts(snapshot(List.of(older, WEB), Map.of("web", held("web", 3, 5 * SECOND, false),
+                "older", held("older", 1, 5 * SECOND, true))), Map.of("web", "older")));
+
+        reconciler.reconcile("web");
+
+        assertTrue(present(ADDRESS), "the keeper holds the IP here: it stays");
+        assertEquals(List.of("release web"), log);
+    }
+
     @Test
     void unacknowledgedConflictKeepsTheAddressOff() throws Exception {
         host.set(heldSnapshot(3, 5 * SECOND, true));

@@ -1,0 +1,411 @@
+package io.lcs.model.api;
+
+import io.lcs.model.Names;
+import io.lcs.model.codec.ManifestError;
+import io.lcs.model.config.ClusterConfig;
+import io.lcs.model.config.ConfigError;
+import io.lcs.model.config.HookPolicy;
+import io.lcs.model.config.NodeConfig;
+import io.lcs.model.config.Role;
+import io.lcs.model.config.VipConfig;
+import io.lcs.model.net.Cidr;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The one check of the whole desired state, shared by {@code lcs apply}, {@code lcs delete} and a
+ * reload of lcs.conf: a change is accepted only if the state it leads to is consistent. Pure (no
+ * I/O, no clock) and thread-safe; every problem is reported, each naming where it is (the document
+ * and field of a manifest, the {@code FILE:LINE} of lcs.conf) in the config parser's words.
+ *
+ * <p>Rules (checked against the state as it is plus the whole change, so a multi-document apply is
+ * all-or-nothing):
+ * <ul>
+ *   <li>one IP, one VIP: no two VIPs (lcs.conf {@code [vip]} sections and {@code VirtualIP}s applied
+ *       through the API together) have the same IP; the prefix length does not count
+ *       ({@code 198.18.0.1/24} and {@code 198.18.0.1/32} are the same address) and IPv6 addresses
+ *       compare as addresses, not as text. A VIP is not the address of a node either;</li>
+ *   <li>an API object never shadows lcs.conf: a {@code VirtualIP} named like a {@code [vip]}
+ *       section is refused, and such a VIP cannot be deleted through the API;</li>
+ *   <li>references resolve: {@code VirtualIP.spec.preferredNodes} are configured full members;
+ *       {@code Move.spec.vip} and {@code ConflictAck.spec.vip} name a VIP (existing or in the same
+ *       change); {@code Move.spec.to} is a full member; a {@code NodeIntent} names a node, and
+ *       cordoning or draining a quorum-only node (which never holds a VIP) is refused;</li>
+ *   <li>a hook of an API {@code VirtualIP} is allowed by lcs.conf ({@link HookPolicy}).</li>
+ * </ul>
+ * Per-object rules (types, names, CIDR syntax) are {@link ObjectValidator}'s: objects given here have
+ * passed it.
+ *
+ * <p>Two nodes may still accept two colliding VIPs at the same moment (each write is its own
+ * replicated register, there is no transaction across objects), and a node without this check may
+ * have stored one: the daemon resolves what slipped through with one rule every node computes alike,
+ * see {@link #addressConflicts}.
+ */
+public final class DesiredStateValidator {
+    private DesiredStateValidator() {
+    }
+
+    /**
+     * A {@code VirtualIP} applied through the API, as the desired state holds it now (every one,
+     * including any an lcs.conf section of the same name hides).
+     *
+     * @param creationTimestamp ISO-8601 text the accepting node stamped at creation, or null if unknown
+     */
+    public record ApiVip(String name, Cidr address, String creationTimestamp) {
+        public ApiVip(String name, Cidr address) {
+            this(name, address, null);
+        }
+    }
+
+    /** The desired state a change is checked against: this node's lcs.conf and the API's VIPs. */
+    public record State(ClusterConfig config, List<ApiVip> apiVips) {
+        public State {
+            apiVips = List.copyOf(apiVips);
+        }
+    }
+
+    /** What a reload check found: errors refuse the reload; warnings are logged and it goes ahead. */
+    public record ReloadCheck(List<ConfigError> errors, List<ConfigError> warnings) {
+        public ReloadCheck {
+            errors = List.copyOf(errors);
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    /** One VIP that holds an address, and how a message names it. */
+    private record Holder(String name, Cidr address, String description) {
+    }
+
+    // ------------------------------------------------------------------ apply
+
+    /**
+     * Checks applying {@code proposed} (document {@code i + 1} is {@code proposed.get(i)}) to
+     * {@code state}.
+     *
+     * @param source how problems name the input, e.g. {@code request body}
+     * @return every problem, in document order; empty if the change may be written
+     */
+    public static List<ManifestError> validateApply(State state, String source, List<LcsObject> proposed) {
+        ClusterConfig config = state.config();
+        Map<String, NodeConfig> nodes = nodesByName(config);
+        HookPolicy hooks = HookPolicy.of(config);
+        List<ManifestError> out = new ArrayList<>();
+
+        // the VIPs after the change: lcs.conf, then the API's, each replaced by the document that changes it
+        Map<String, Integer> documentOf = new HashMap<>();
+        for (int i = 0; i < proposed.size(); i++) {
+            if (proposed.get(i) instanceof VirtualIP v && v.metadata() != null && v.metadata().name() != null) {
+                documentOf.putIfAbsent(v.metadata().name(), i + 1);
+            }
+        }
+        Map<InetAddress, List<Holder>> holders = new LinkedHashMap<>();
+        for (VipConfig v : config.vips()) {
+            add(holders, new Holder(v.name(), v.address(), configVip(config, v, "address")));
+        }
+        for (ApiVip a : state.apiVips()) {
+            if (!documentOf.containsKey(a.name()) && config.vip(a.name()).isEmpty()) {
+                add(holders, new Holder(a.name(), a.address(), "VirtualIP " + a.name()));
+            }
+        }
+        Set<String> vipNames = new HashSet<>(documentOf.keySet());
+        for (VipConfig v : config.vips()) {
+            vipNames.add(v.name());
+        }
+        for (ApiVip a : state.apiVips()) {
+            vipNames.add(a.name());
+        }
+
+        for (int i = 0; i < proposed.size(); i++) {
+            LcsObject o = proposed.get(i);
+            int document = i + 1;
+            String name = o.metadata() == null ? null : o.metadata().name();
+            String what = o.kind() + (name == null ? "" : " " + name);
+            List<FieldProblem> problems = new ArrayList<>();
+            if (o instanceof VirtualIP v) {
+                checkVirtualIP(config, nodes, hooks, holders, v, document, problems);
+            } else if (o instanceof Move m && m.spec() != null) {
+                checkVipReference(vipNames, "spec.vip", m.spec().vip(), problems);
+                if (m.spec().to() != null) {
+                    checkFullMember(config, nodes, "spec.to", m.spec().to(), "never holds a VIP", problems);
+                }
+            } else if (o instanceof ConflictAck a && a.spec() != null) {
+                checkVipReference(vipNames, "spec.vip", a.spec().vip(), problems);
+            } else if (o instanceof NodeIntent n && name != null) {
+                NodeConfig node = nodes.get(name);
+                if (node == null) {
+                    problems.add(new FieldProblem("metadata.name", noSuchNode(config, name)));
+                } else if (node.role() != Role.FULL_MEMBER && n.spec() != null
+                        && (n.spec().cordoned() || n.spec().drain())) {
+                    problems.add(new FieldProblem("metadata.name", "node '" + name + "' is " + node.role().label()
+                            + " and never holds a VIP: cordoning or draining it changes nothing"));
+                }
+            }
+            for (FieldProblem p : problems) {
+                out.add(new ManifestError(source, document, what, p.fieldPath(), p.message(), 0, 0));
+            }
+        }
+        return out;
+    }
+
+    private static void checkVirtualIP(ClusterConfig config, Map<String, NodeConfig> nodes, HookPolicy hooks,
+                                       Map<InetAddress, List<Holder>> holders, VirtualIP v, int document,
+                                       List<FieldProblem> problems) {
+        String name = v.metadata() == null ? null : v.metadata().name();
+        if (name != null) {
+            VipConfig shadowed = config.vip(name).orElse(null);
+            if (shadowed != null) {
+                problems.add(new FieldProblem("metadata.name", "VirtualIP " + name + " is defined in lcs.conf ("
+                        + configVip(config, shadowed, null) + "); change it there, or pick another name"));
+            }
+        }
+        VirtualIP.Spec spec = v.spec();
+        if (spec == null) {
+            return;
+        }
+        Cidr address = parseOrNull(spec.address());
+        if (address != null) {
+            for (Holder h : holders.getOrDefault(address.address(), List.of())) {
+                if (!h.name().equals(name)) {
+                    problems.add(new FieldProblem("spec.address", address + " is the same IP as " + h.description()
+                            + " (" + h.address() + "); one IP can be only one VIP"));
+                }
+            }
+            NodeConfig node = nodeWithAddress(config, address.address());
+            if (node != null) {
+                problems.add(new FieldProblem("spec.address", address.addressText() + " is the address of [node "
+                        + node.name() + "] (" + at(config, node.line()) + "); a VIP must be an address no node owns"
+                        + " permanently"));
+            }
+            if (name != null) {
+                add(holders, new Holder(name, address, "document " + document + " (VirtualIP " + name + ")"));
+            }
+        }
+        List<String> preferred = spec.preferredNodes();
+        if (preferred != null) {
+            for (int i = 0; i < preferred.size(); i++) {
+                checkFullMember(config, nodes, "spec.preferredNodes[" + i + "]", preferred.get(i),
+                        "never holds a VIP; list only full-member nodes", problems);
+            }
+        }
+        VirtualIP.Hooks h = spec.hooks();
+        if (h != null) {
+            checkHook(hooks, "spec.hooks.preStart", h.preStart(), problems);
+            checkHook(hooks, "spec.hooks.postStart", h.postStart(), problems);
+            checkHook(hooks, "spec.hooks.preStop", h.preStop(), problems);
+            checkHook(hooks, "spec.hooks.postStop", h.postStop(), problems);
+        }
+    }
+
+    private static void checkHook(HookPolicy hooks, String field, String path, List<FieldProblem> problems) {
+        if (path != null && !path.isEmpty()) {
+            String problem = hooks.problem(path);
+            if (problem != null) {
+                problems.add(new FieldProblem(field, problem));
+            }
+        }
+    }
+
+    private static void checkVipReference(Set<String> vipNames, String field, String vip,
+                                          List<FieldProblem> problems) {
+        if (vip != null && !vipNames.contains(vip)) {
+            problems.add(new FieldProblem(field, "there is no VirtualIP '" + Names.abbreviate(vip)
+                    + "' (in lcs.conf, applied, or in this manifest)"));
+        }
+    }
+
+    private static void checkFullMember(ClusterConfig config, Map<String, NodeConfig> nodes, String field,
+                                        String node, String why, List<FieldProblem> problems) {
+        if (node == null || !Names.isValid(node)) {
+            return; // ObjectValidator's
+        }
+        NodeConfig n = nodes.get(node);
+        if (n == null) {
+            problems.add(new FieldProblem(field, noSuchNode(config, node)));
+        } else if (n.role() != Role.FULL_MEMBER) {
+            problems.add(new FieldProblem(field, "node '" + node + "' is " + n.role().label() + " and " + why));
+        }
+    }
+
+    // ------------------------------------------------------------------ delete
+
+    /**
+     * Checks deleting {@code keys} (document {@code i + 1} is {@code keys.get(i)}; pass a null
+     * {@code source} for a single delete by name, and the problems carry no location).
+     *
+     * @return every problem; empty if every key may be deleted (absent objects are not a problem
+     *     here: the delete reports them as not found)
+     */
+    public static List<ManifestError> validateDelete(State state, String source, List<ObjectKey> keys) {
+        ClusterConfig config = state.config();
+        List<ManifestError> out = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            ObjectKey key = keys.get(i);
+            if (!key.kind().equals(VirtualIP.KIND)) {
+                continue;
+            }
+            VipConfig v = config.vip(key.name()).orElse(null);
+            boolean hiddenApiObject = state.apiVips().stream().anyMatch(a -> a.name().equals(key.name()));
+            if (v != null && !hiddenApiObject) {
+                out.add(new ManifestError(source == null ? "" : source, source == null ? 0 : i + 1,
+                        key.kind() + " " + key.name(), "metadata.name", "VirtualIP " + key.name()
+                        + " is defined in lcs.conf (" + configVip(config, v, null) + "); remove its [vip] section there",
+                        0, 0));
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ reload
+
+    /**
+     * Checks running with {@code reread} (a re-read lcs.conf) while {@code apiVips} are applied: a
+     * {@code [vip]} section with the IP of an API VIP is an error naming its line and the API
+     * object; one with the name of an API VIP hides that object on this node (the lease is per name,
+     * so the address does not move): a warning.
+     *
+     * @param sections the {@code [vip]} sections to check (those the reload adds or changes: a clash
+     *     the running configuration already had is not the reload's doing)
+     */
+    public static ReloadCheck validateReload(ClusterConfig reread, List<ApiVip> apiVips, Collection<String> sections) {
+        List<ConfigError> errors = new ArrayList<>();
+        List<ConfigError> warnings = new ArrayList<>();
+        for (VipConfig v : reread.vips()) {
+            if (!sections.contains(v.name())) {
+                continue;
+            }
+            for (ApiVip a : apiVips) {
+                if (a.name().equals(v.name())) {
+                    warnings.add(new ConfigError(reread.file(), v.line(), "[vip " + v.name() + "] hides VirtualIP "
+                            + a.name() + " applied through the API: this node runs the lcs.conf one; delete the API "
+                            + "object (lcs delete vip " + a.name() + ") once every node has this lcs.conf"));
+                } else if (a.address().address().equals(v.address().address())) {
+                    errors.add(new ConfigError(reread.file(), v.lineOf("address"), "[vip " + v.name() + "] address "
+                            + v.address() + " is the same IP as VirtualIP " + a.name() + " (" + a.address()
+                            + ") applied through the API; one IP can be only one VIP: change the address, or delete"
+                            + " the API object first (lcs delete vip " + a.name() + ")"));
+                }
+            }
+        }
+        return new ReloadCheck(errors, warnings);
+    }
+
+    // ------------------------------------------------------------------ what slipped through
+
+    /**
+     * The rule every node applies alike when the desired state nevertheless holds two VIPs with one
+     * IP (two nodes accepted them at the same moment, or a node without these checks did): per IP,
+     * the winner is the lcs.conf VIP if there is one (lcs.conf is root's file, and every path through
+     * the API refuses to collide with it), else the API VIP created first ({@code creationTimestamp},
+     * ISO-8601 UTC text as the accepting node stamped it, so it compares as text; unknown counts as
+     * last), ties broken by name. A winner that is already live is therefore never displaced by a
+     * newcomer. Pure and independent of the order of its inputs.
+     *
+     * @param configVips the lcs.conf VIPs: name to address
+     * @param apiVips the API's VIPs that lcs.conf does not hide (no {@code [vip]} of the same name)
+     * @return per losing VIP name, the name of the VIP that keeps the address; empty when all IPs are unique
+     */
+    public static Map<String, String> addressConflicts(Map<String, Cidr> configVips, List<ApiVip> apiVips) {
+        Map<InetAddress, String> winners = new HashMap<>();
+        Map<InetAddress, ApiVip> apiWinners = new HashMap<>();
+        for (Map.Entry<String, Cidr> v : new TreeMap<>(configVips).entrySet()) {
+            winners.putIfAbsent(v.getValue().address(), v.getKey());
+        }
+        for (ApiVip a : apiVips) {
+            InetAddress ip = a.address().address();
+            if (winners.containsKey(ip) && !apiWinners.containsKey(ip)) {
+                continue; // an lcs.conf VIP has it
+            }
+            ApiVip best = apiWinners.get(ip);
+            if (best == null || earlier(a, best)) {
+                apiWinners.put(ip, a);
+                winners.put(ip, a.name());
+            }
+        }
+        Map<String, String> losers = new TreeMap<>();
+        for (Map.Entry<String, Cidr> v : configVips.entrySet()) {
+            String w = winners.get(v.getValue().address());
+            if (!w.equals(v.getKey())) {
+                losers.put(v.getKey(), w);
+            }
+        }
+        for (ApiVip a : apiVips) {
+            String w = winners.get(a.address().address());
+            if (!w.equals(a.name())) {
+                losers.put(a.name(), w);
+            }
+        }
+        return losers;
+    }
+
+    private static boolean earlier(ApiVip a, ApiVip b) {
+        String ta = a.creationTimestamp();
+        String tb = b.creationTimestamp();
+        if (ta != null && tb != null && !ta.equals(tb)) {
+            return ta.compareTo(tb) < 0;
+        }
+        if ((ta == null) != (tb == null)) {
+            return ta != null;
+        }
+        return a.name().compareTo(b.name()) < 0;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static void add(Map<InetAddress, List<Holder>> holders, Holder h) {
+        holders.computeIfAbsent(h.address().address(), k -> new ArrayList<>(1)).add(h);
+    }
+
+    private static Map<String, NodeConfig> nodesByName(ClusterConfig config) {
+        Map<String, NodeConfig> m = new HashMap<>();
+        for (NodeConfig n : config.nodes()) {
+            m.put(n.name(), n);
+        }
+        return m;
+    }
+
+    private static String noSuchNode(ClusterConfig config, String node) {
+        List<String> names = new ArrayList<>();
+        for (NodeConfig n : config.nodes()) {
+            names.add(n.name());
+        }
+        return "there is no [node " + Names.abbreviate(node) + "] in lcs.conf (nodes: " + String.join(", ", names) + ")";
+    }
+
+    private static NodeConfig nodeWithAddress(ClusterConfig config, InetAddress address) {
+        for (NodeConfig n : config.nodes()) {
+            try {
+                if (Cidr.parseAddress(n.address()).equals(address)) {
+                    return n;
+                }
+            } catch (IllegalArgumentException hostName) {
+                // a host name: never resolved here (the parser does not either)
+            }
+        }
+        return null;
+    }
+
+    /** {@code [vip NAME] at FILE:LINE}, the line of {@code key} when given. */
+    private static String configVip(ClusterConfig config, VipConfig v, String key) {
+        return "[vip " + v.name() + "] at " + at(config, key == null ? v.line() : v.lineOf(key));
+    }
+
+    private static String at(ClusterConfig config, int line) {
+        return line > 0 ? config.file() + ":" + line : config.file();
+    }
+
+    private static Cidr parseOrNull(String text) {
+        try {
+            return text == null ? null : Cidr.parse(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}
