@@ -33,6 +33,14 @@ class OwnStallTest {
                 now, new SplittableRandom(7));
     }
 
+    /** Node a of a, b, c, having just heard b and c. */
+    private ClusterCore heardFromBAndC() {
+        ClusterCore core = core("a", "b", "c");
+        heartbeat(core, "b");
+        heartbeat(core, "c");
+        return core;
+    }
+
     private void heartbeat(ClusterCore core, String from) {
         core.receive(from, new Message.Heartbeat(HASH, from.hashCode(), core.storeDigest(), 0, now, 0, false,
                 List.of(), 0), now);
@@ -58,9 +66,7 @@ class OwnStallTest {
 
     @Test
     void peersHeardUntilOurOwnStallAreNotDownOnTheTickAfterItButOneThatStaysSilentIs() {
-        ClusterCore core = core("a", "b", "c");
-        heartbeat(core, "b");
-        heartbeat(core, "c");
+        ClusterCore core = heardFromBAndC();
         tick(core, 0, 0);
         assertTrue(core.hasQuorum());
 
@@ -85,9 +91,7 @@ class OwnStallTest {
 
     @Test
     void withoutAReportedStallTheSameSilenceIsDeclaredAtOnce() {
-        ClusterCore core = core("a", "b", "c");
-        heartbeat(core, "b");
-        heartbeat(core, "c");
+        ClusterCore core = heardFromBAndC();
         tick(core, 0, 0);
 
         tick(core, 3_000, 0);
@@ -98,9 +102,7 @@ class OwnStallTest {
 
     @Test
     void aStallLongerThanTheTimeSinceTheLastTickCountsOnlyThatLong() {
-        ClusterCore core = core("a", "b", "c");
-        heartbeat(core, "b");
-        heartbeat(core, "c");
+        ClusterCore core = heardFromBAndC();
         tick(core, 250, 0);
 
         tick(core, 250, 3_600_000); // a driver's wrong figure cannot keep silent peers online forever

@@ -62,9 +62,9 @@ public final class CoreDriver {
      */
     static final long MAX_TICK_MILLIS = 250;
     /**
-     * A tick timer that fires this much later than it was due means the event loop (or the whole
-     * JVM) stood still that long: one heartbeat interval at the default settings, the least stall
-     * that can make a live peer look silent. Such a stall is logged (see {@link #STALL_LOG_EVERY_NANOS}).
+     * A tick that runs this much later than it was due means the event loop (or the whole JVM) stood
+     * still that long: one heartbeat interval at the default settings, the least stall that can make
+     * a live peer look silent. Such a stall is logged (see {@link #STALL_LOG_EVERY_NANOS}).
      */
     static final long STALL_WARN_NANOS = 250_000_000L;
     /** At most one stall warning per 10 s; the line counts the stalls it stands for and the worst. */
@@ -131,7 +131,7 @@ public final class CoreDriver {
     private Map<String, String> addressConflicts = Map.of();
     /** Per VIP, the last owner this node knew and its epoch; context only (a target-less move needs it after the release). */
     private final Map<String, OwnerAt> ownersSeen = new HashMap<>();
-    /** Told how late each tick timer fired: the event loop's lag. Context only. */
+    /** Told how long the loop could not run each tick ({@link #loopLag}). Context only. */
     private LongConsumer lagListener = lagNanos -> { };
     /** Stalls of at least {@link #STALL_WARN_NANOS} not yet logged, the worst of them, and when the last line was logged. */
     private int stallsUnlogged;
@@ -272,8 +272,8 @@ public final class CoreDriver {
 
     /**
      * Tells {@code listener}, for each tick, how long in nanoseconds the event loop could not run it:
-     * its lag (0 when on time; see {@link #loopLag}). Called on the driver's context; must be cheap and must not block. Set it
-     * before {@link #start()}.
+     * its lag (0 when on time; see {@link #loopLag}). Called on the driver's context; must be cheap
+     * and must not block. Set it before {@link #start()}.
      */
     public void onLoopLag(LongConsumer listener) {
         lagListener = java.util.Objects.requireNonNull(listener, "listener");
@@ -521,8 +521,9 @@ public final class CoreDriver {
     }
 
     /**
-     * Ticks the core; {@code stalledNanos} is how late this tick's timer fired, so the core does not
-     * take the loop's own stall for its peers' silence ({@link ClusterCore#tick(long, long, long)}).
+     * Ticks the core; {@code stalledNanos} is how long the loop could not run this tick
+     * ({@link #loopLag}), so the core does not take the loop's own stall for its peers' silence
+     * ({@link ClusterCore#tick(long, long, long)}).
      */
     private void tick(long stalledNanos) {
         long now = monotonic.getAsLong();
@@ -568,7 +569,7 @@ public final class CoreDriver {
         }
     }
 
-    /** Persists of the state directory so far (each one sync of the disk; several Readies may share one). */
+    /** Persists started so far (several Readies may share one); for tests. */
     public long persists() {
         return persistQueue.persists();
     }

@@ -37,8 +37,8 @@ import java.util.function.LongSupplier;
  * since its lease messages wait.
  *
  * <p><b>Coalescing.</b> Readies that arrive while a persist runs are written together by the next
- * one: one {@link CoreDriver.Durable#persist} call (one sync of the disk) for all of them, the last
- * write of a key winning and each VIP keeping its highest epoch.
+ * one: one {@link CoreDriver.Durable#persist} call (one {@code StateDirectory.writeBatch}) for all
+ * of them, the last write of a key winning and each VIP keeping its highest epoch.
  *
  * <p><b>Limit.</b> At most {@link #MAX_HELD_READIES} Readies keep their messages while they wait;
  * past that, a Ready's messages are dropped (counted, logged once per stall), as a lossy network
@@ -163,7 +163,7 @@ final class PersistQueue {
         return held.isEmpty();
     }
 
-    /** Persists started so far (each one sync of the disk), for tests and metrics; any thread. */
+    /** Persists started so far; any thread. */
     synchronized long persists() {
         return persists;
     }

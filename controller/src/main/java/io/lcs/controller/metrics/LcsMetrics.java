@@ -345,26 +345,22 @@ public final class LcsMetrics {
 
     /** Registered on the first recording, so a registry without an event loop shows no empty family. */
     private volatile Timer eventLoopLag;
+    /** Registered on the first recording, like {@link #eventLoopLag}. */
+    private volatile Timer statePersist;
 
     /**
-     * Records how late one timer of the event loop fired ({@code lcs_event_loop_lag_seconds}, a
+     * Records how late one tick of the event loop ran ({@code lcs_event_loop_lag_seconds}, a
      * histogram): the time the loop could not run it. Lock-free and allocation-free after the first
      * call; called on the event loop.
      */
     public void recordEventLoopLag(long lagNanos) {
         Timer t = eventLoopLag;
         if (t == null) {
-            t = Timer.builder("lcs_event_loop_lag_seconds")
-                    .description("How late the event loop ran its timers: time it was busy, blocked or paused.")
-                    .serviceLevelObjectives(LATENCY_BUCKETS.toArray(java.time.Duration[]::new))
-                    .register(registry);
-            eventLoopLag = t;
+            eventLoopLag = t = latencyHistogram("lcs_event_loop_lag_seconds",
+                    "How late the event loop ran its ticks: time it was busy, blocked or paused.");
         }
         t.record(lagNanos, TimeUnit.NANOSECONDS);
     }
-
-    /** Registered on the first recording, like {@link #eventLoopLag}. */
-    private volatile Timer statePersist;
 
     /**
      * Records one persist of the state directory ({@code lcs_state_persist_seconds}, a histogram):
@@ -374,13 +370,16 @@ public final class LcsMetrics {
     public void recordStatePersist(long durationNanos) {
         Timer t = statePersist;
         if (t == null) {
-            t = Timer.builder("lcs_state_persist_seconds")
-                    .description("Duration of each write of state to disk (objects and epochs, synced), off the event loop.")
-                    .serviceLevelObjectives(LATENCY_BUCKETS.toArray(java.time.Duration[]::new))
-                    .register(registry);
-            statePersist = t;
+            statePersist = t = latencyHistogram("lcs_state_persist_seconds",
+                    "Duration of each write of state to disk (objects and epochs, synced), off the event loop.");
         }
         t.record(durationNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A timer exposed as a histogram with {@link #LATENCY_BUCKETS}; registering twice returns the first. */
+    private Timer latencyHistogram(String name, String help) {
+        return Timer.builder(name).description(help)
+                .serviceLevelObjectives(LATENCY_BUCKETS.toArray(java.time.Duration[]::new)).register(registry);
     }
 
     // ---- hooks ----------------------------------------------------------------------------------

@@ -124,6 +124,13 @@ class CoreDriverPersistTest {
         }
     }
 
+    /** Waits (at most a second) until {@code sent} holds {@code n} lease messages. */
+    private static void awaitLeaseMessages(List<String> sent, int n) throws InterruptedException {
+        for (int i = 0; i < 100 && leaseMessages(sent).size() < n; i++) {
+            Thread.sleep(10);
+        }
+    }
+
     private static List<String> leaseMessages(List<String> sent) {
         synchronized (sent) {
             return sent.stream().filter(s -> !s.startsWith("heartbeat")).toList();
@@ -190,9 +197,7 @@ class CoreDriverPersistTest {
         assertEquals(0, driver.snapshot().lease("web").highestEpoch(), "no snapshot shows what is not on disk");
 
         durable.permits.release();
-        for (int i = 0; i < 100 && leaseMessages(sent).isEmpty(); i++) {
-            Thread.sleep(10);
-        }
+        awaitLeaseMessages(sent, 1);
         assertEquals(List.of("b Accepted(web)"), leaseMessages(sent), "released once durable");
         settle(ctx);
         assertEquals(5, driver.snapshot().lease("web").highestEpoch(), "and the snapshot shows it");
@@ -213,9 +218,7 @@ class CoreDriverPersistTest {
         assertEquals(List.of(), leaseMessages(sent), "the promise waits behind the earlier accept");
 
         durable.permits.release();
-        for (int i = 0; i < 100 && leaseMessages(sent).size() < 2; i++) {
-            Thread.sleep(10);
-        }
+        awaitLeaseMessages(sent, 2);
         assertEquals(List.of("b Accepted(web)", "b Promise(db)"), leaseMessages(sent), "in the order produced");
     }
 
@@ -242,9 +245,7 @@ class CoreDriverPersistTest {
 
         durable.permits.release(2);
         assertTrue(durable.entered.tryAcquire(10, TimeUnit.SECONDS));
-        for (int i = 0; i < 100 && leaseMessages(sent).size() < 5; i++) {
-            Thread.sleep(10);
-        }
+        awaitLeaseMessages(sent, 5);
         assertEquals(2, driver.persists(), "the Readies that waited share one persist");
         assertEquals(List.of(Map.of("web", 5L), Map.of("api", 7L, "db", 6L, "web", 9L)), durable.epochs);
         assertEquals(List.of("b Accepted(web)", "b Accepted(db)", "c Accepted(api)", "c Reject(web)",
@@ -306,10 +307,7 @@ class CoreDriverPersistTest {
         driver.onFrame("b", propose("db", "b", 6));
         settle(ctx);
         driver.onFrame("b", propose("web", "b", 5));
-        for (int i = 0; i < 100 && leaseMessages(sent).isEmpty(); i++) {
-            settle(ctx);
-            Thread.sleep(10);
-        }
+        awaitLeaseMessages(sent, 1);
 
         assertEquals(List.of("b Accepted(web)"), leaseMessages(sent), "what is not on disk is not acknowledged");
         assertEquals(2, driver.persists());
