@@ -11,6 +11,7 @@ import io.lcs.controller.metrics.MetricsServer;
 import io.lcs.controller.store.StateDirectory;
 import io.lcs.controller.store.StateDirectoryLockedException;
 import io.lcs.controller.store.StoreCorruptException;
+import io.lcs.controller.transport.ConnectionRejectReason;
 import io.lcs.controller.transport.PeerAddress;
 import io.lcs.controller.transport.PeerTransport;
 import io.lcs.controller.transport.RejectReason;
@@ -319,6 +320,10 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         metrics.registerRejected("undecodable", driver::framesDropped);
         driver.onLoopLag(metrics::recordEventLoopLag);
         driver.onPersist(metrics::recordStatePersist);
+        for (ConnectionRejectReason r : ConnectionRejectReason.values()) {
+            metrics.registerConnectionsRejected(r.name().toLowerCase(java.util.Locale.ROOT),
+                    () -> transport.stats().connectionsRejected(r));
+        }
         for (PeerAddress p : peers) {
             for (String reason : CoreDriver.peerObjectRejectReasons()) {
                 metrics.registerPeerObjectsRejected(p.name(), reason, () -> driver.peerObjectsRejected(p.name(), reason));
@@ -401,7 +406,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         LOG.log(Level.INFO, "lcsd " + version + " started: node " + cfg.nodeName() + " of cluster " + cfg.name() + ", "
                 + cfg.nodes().size() + " nodes, quorum " + cfg.quorumSize() + ", " + known.size() + " VIPs, lease "
                 + cfg.leaseMillis() + " ms; waiting " + cfg.leaseMillis() + " ms before voting");
-        installReload(cfg, driver);
+        installReload(cfg, driver, transport);
         // Type=notify under systemd: ready once every listener is up (after the log line, so the
         // journal shows the start before systemd reports it)
         SystemdNotifier.fromEnvironment().ready("node " + cfg.nodeName() + " of cluster " + cfg.name() + ", "
@@ -455,10 +460,16 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
     private volatile ClusterConfig running;
     private final Object reloadLock = new Object();
 
-    /** SIGHUP ({@code systemctl reload lcsd}) re-reads the configuration file: see {@link ConfigReload}. */
-    private void installReload(ClusterConfig cfg, CoreDriver driver) {
+    /**
+     * SIGHUP ({@code systemctl reload lcsd}) re-reads the configuration file (see {@link ConfigReload})
+     * and resolves the members' host names again for the peer transport.
+     */
+    private void installReload(ClusterConfig cfg, CoreDriver driver, PeerTransport transport) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reload(driver));
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+                reload(driver);
+                transport.refreshMemberAddresses(); // host names of members may resolve differently now
+            });
         } catch (IllegalArgumentException e) {
             LOG.log(Level.WARNING, "cannot handle SIGHUP, reload disabled: " + e.getMessage());
         }

@@ -27,6 +27,8 @@ public final class StatusView implements VipStatusSink {
     private final Map<String, Long> failovers = new ConcurrentHashMap<>();
     private final Map<String, LocalVipState> local = new ConcurrentHashMap<>();
     private final Map<String, List<Condition>> lastConditions = new ConcurrentHashMap<>();
+    /** Why this node activated a VIP without a duplicate probe (no neighbour discovery), by VIP. */
+    private final Map<String, String> probeSkipped = new ConcurrentHashMap<>();
     private final Clock clock;
 
     public StatusView(String cluster, String version, Clock clock) {
@@ -61,6 +63,20 @@ public final class StatusView implements VipStatusSink {
     @Override
     public void observed(String vip, LocalVipState state) {
         local.put(vip, state);
+    }
+
+    /**
+     * Records that this node activates {@code vip} without a duplicate probe or announcements, and
+     * why ({@code null} clears it); shown as the condition {@code ProbeSkipped=True} while the address
+     * is on this node (informative: {@code lcs status} does not list it, {@code lcs describe} does).
+     */
+    @Override
+    public void probeSkipped(String vip, String why) {
+        if (why == null) {
+            probeSkipped.remove(vip);
+        } else {
+            probeSkipped.put(vip, why);
+        }
     }
 
     /** Records owner changes from a new snapshot; call for every snapshot (cheap). */
@@ -124,9 +140,14 @@ public final class StatusView implements VipStatusSink {
             } else if (allDeclined(s, v)) {
                 state = "failed";
                 conditions.add(new Condition("Placeable", Condition.FALSE, "HooksFailing",
-                        "every eligible node declined it (pre_start hook or interface failed)", null, null));
+                        "every eligible node declined it (pre_start hook, interface or duplicate probe failed)",
+                        null, null));
             } else {
                 state = "pending";
+            }
+            String skipped = probeSkipped.get(v.name());
+            if (skipped != null && mine != null && mine.addressPresent()) {
+                conditions.add(new Condition("ProbeSkipped", Condition.TRUE, "NoNeighbourDiscovery", skipped, null, null));
             }
             if (mine != null && mine.problem() != null) {
                 conditions.add(new Condition("Ready", Condition.FALSE, mine.problemReason(), mine.problem(), null,

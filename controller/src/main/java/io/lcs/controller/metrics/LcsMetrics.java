@@ -95,6 +95,7 @@ public final class LcsMetrics {
     private final Map<String, FrameSeries> frames = new ConcurrentHashMap<>();
     private final Map<String, FrameSeries> bytes = new ConcurrentHashMap<>();
     private final Map<String, RejectedSeries> rejected = new ConcurrentHashMap<>();
+    private final Map<String, RejectedSeries> connectionsRejected = new ConcurrentHashMap<>();
     private final Map<String, RejectedSeries> peerObjectsRejected = new ConcurrentHashMap<>();
     private final Map<String, ReconcileMeters> reconcilers = new ConcurrentHashMap<>();
     /** Lease and hook counters by VIP name; entries of VIPs absent from the status are dropped. */
@@ -253,17 +254,34 @@ public final class LcsMetrics {
      * scrape time. Replaces an earlier registration for the same reason.
      */
     public void registerRejected(String reason, LongSupplier count) {
+        registerReasonCounter(rejected, "lcs_transport_frames_rejected_total", "Frames received and rejected, by reason.",
+                reason, count);
+    }
+
+    /**
+     * Exposes the transport's count of inbound connections closed at accept for one reason (not a
+     * member's address, per-source or total handshake limit) as
+     * {@code lcs_transport_connections_rejected_total{reason}}; read at scrape time. Replaces an
+     * earlier registration for the same reason.
+     */
+    public void registerConnectionsRejected(String reason, LongSupplier count) {
+        registerReasonCounter(connectionsRejected, "lcs_transport_connections_rejected_total",
+                "Inbound peer connections closed at accept, before any handshake, by reason.", reason, count);
+    }
+
+    private void registerReasonCounter(Map<String, RejectedSeries> series, String name, String description,
+                                       String reason, LongSupplier count) {
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(count, "count");
         synchronized (transportLock) {
-            RejectedSeries old = rejected.remove(reason);
+            RejectedSeries old = series.remove(reason);
             if (old != null) {
                 registry.remove(old.meter());
             }
-            Meter meter = FunctionCounter.builder("lcs_transport_frames_rejected_total", count, LongSupplier::getAsLong)
-                    .description("Frames received and rejected, by reason.").tag("reason", reason)
+            Meter meter = FunctionCounter.builder(name, count, LongSupplier::getAsLong)
+                    .description(description).tag("reason", reason)
                     .register(registry);
-            rejected.put(reason, new RejectedSeries(count, meter));
+            series.put(reason, new RejectedSeries(count, meter));
         }
     }
 

@@ -7,6 +7,7 @@ import io.vertx.core.parsetools.RecordParser;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.regex.Pattern;
 
 /**
  * One TCP connection of a {@link PeerTransport} and its handshake state machine:
@@ -16,6 +17,7 @@ import java.net.UnknownHostException;
  * the parser is asked to buffer the body.
  */
 final class PeerConnection {
+    private static final Pattern NUMERIC_IPV4 = Pattern.compile("[0-9.]{7,15}");
     enum Role { DIALER, ACCEPTOR }
 
     enum Phase { AWAIT_HELLO, AWAIT_PROOF, OPEN, CLOSED }
@@ -25,6 +27,8 @@ final class PeerConnection {
     final Role role;
     /** "ip:port" of the remote end, for logs. */
     final String remote;
+    /** The remote IP as text ("?" if unknown): the key of rate-limited warnings. */
+    final String remoteHost;
     /** The remote IP, or null if it could not be parsed (then no configured IP literal matches). */
     final InetAddress remoteIp;
     /** The dial this outbound connection belongs to; null when accepted. */
@@ -59,6 +63,7 @@ final class PeerConnection {
         SocketAddress address = socket.remoteAddress();
         String ip = address == null ? null : address.hostAddress();
         this.remote = address == null ? "?" : (ip != null && ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + address.port();
+        this.remoteHost = ip == null ? "?" : ip;
         this.remoteIp = parseIp(ip);
         this.parser = RecordParser.newFixed(FrameCodec.LENGTH_PREFIX_BYTES);
         parser.handler(this::onRecord);
@@ -68,12 +73,13 @@ final class PeerConnection {
         socket.exceptionHandler(transport::logSocketError);
     }
 
-    private static InetAddress parseIp(String ip) {
-        if (ip == null || ip.isEmpty()) {
-            return null;
+    /** The address of a numeric IP from a socket, or null; never a name lookup. */
+    static InetAddress parseIp(String ip) {
+        if (ip == null || ip.isEmpty() || (ip.indexOf(':') < 0 && !NUMERIC_IPV4.matcher(ip).matches())) {
+            return null; // never a name: getByName would look it up, on the event loop
         }
         try {
-            // ip is a numeric literal from the socket: no name lookup happens
+            // a numeric literal (an IPv6 one contains ':'): no name lookup happens
             return InetAddress.getByName(ip);
         } catch (UnknownHostException e) {
             return null;

@@ -1,6 +1,5 @@
 package io.lcs.controller.transport;
 
-import io.lcs.model.net.Cidr;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -11,9 +10,11 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
 
 import java.net.InetAddress;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -44,12 +45,26 @@ import static java.lang.System.Logger.Level.WARNING;
  *
  * <h2>Protocol</h2>
  * Length-prefixed frames (see {@link FrameCodec}); first a {@link Hello} each way (the dialer's
- * first; the acceptor answers only after checking cluster, peer name, who dials, the source address
- * when the peer's host is an IP literal, and that both or neither have a secret), then one proof
+ * first; the acceptor answers only after checking cluster, peer name, who dials, that the source
+ * address is one of that peer's addresses, and that both or neither have a secret), then one proof
  * frame each way (seq 0, empty payload, tagged with the per-connection key), then payload frames.
  * The handshake must finish within {@code handshakeTimeout}. Any violation closes the connection,
- * counts its {@link RejectReason} in {@link #stats()} and logs one WARN line naming the remote
- * address and the reason. Nothing is thrown out of a handler.
+ * counts its {@link RejectReason} in {@link #stats()} and logs a WARN line naming the remote
+ * address and the reason (rate-limited, see below). Nothing is thrown out of a handler.
+ *
+ * <h2>Who may connect</h2>
+ * At accept, before any handshake state or buffer exists, a connection is closed unless its source
+ * address is a member's address: a peer's {@code host} when it is an IP literal, else the addresses
+ * it resolves to. Host names are resolved off the event loop after {@link #start()} and again by
+ * {@link #refreshMemberAddresses()} (lcsd calls it on reload); a name that does not resolve is
+ * logged once and retried every {@link #RESOLVE_RETRY}; until it resolves, that peer cannot connect
+ * to this node (this node still dials the peers it dials). Of the connections let in, at most
+ * {@value #PENDING_HANDSHAKES_PER_MEMBER} per member at that address, and
+ * {@value #MAX_PENDING_HANDSHAKES} in total, may be in their handshake at once; strangers never
+ * count, so a member always finds room (unless another member has more than 64 addresses). Every
+ * refusal is counted by {@link ConnectionRejectReason}. Warnings about inbound connections are
+ * limited to one line per source address per {@link #WARNING_INTERVAL}, with the number suppressed
+ * ({@link WarningThrottle}).
  *
  * <h2>Threading and lifetime</h2>
  * {@link #start()} captures the current Vert.x context (or creates one when called from a non-Vert.x
@@ -74,6 +89,27 @@ public final class PeerTransport {
      * accepted while the queue is below the mark.
      */
     static final int WRITE_QUEUE_MAX_BYTES = 256 * 1024;
+    /**
+     * Connections in their handshake allowed at once per member at a source address. A well-behaved
+     * member has one at a time; 4 leaves room for the one a crashed process left behind (it lasts
+     * until the handshake timeout) and a reconnect or two.
+     */
+    static final int PENDING_HANDSHAKES_PER_MEMBER = 4;
+    /**
+     * Connections in their handshake allowed at once in total. The largest cluster (15 nodes) needs
+     * at most 14 x {@value #PENDING_HANDSHAKES_PER_MEMBER} = 56; 256 bounds the sockets and hello
+     * buffers (at most {@value Hello#MAX_BYTES} bytes each) held for unauthenticated connections even
+     * when members' host names resolve to many addresses (it binds only past 64 of them).
+     */
+    static final int MAX_PENDING_HANDSHAKES = 256;
+    /**
+     * At most one warning line per source address per this interval: a flood of bad connections
+     * wrote ~17,000 lines in 45 s before; 10 s keeps a persistent problem visible in every screen of
+     * a tailed log.
+     */
+    static final Duration WARNING_INTERVAL = Duration.ofSeconds(10);
+    /** How often host names of members that did not resolve are tried again (off the event loop). */
+    static final Duration RESOLVE_RETRY = Duration.ofSeconds(10);
 
     final Vertx vertx;
     final TransportConfig config;
@@ -82,17 +118,28 @@ public final class PeerTransport {
     private final TransportStats stats;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, PeerAddress> peersByName = new HashMap<>();
-    /** Configured IP literal per peer; absent when the host is a name (then the source is not checked). */
-    private final Map<String, InetAddress> peerIps = new HashMap<>();
+    private final MemberAddresses.Resolver resolver;
+    /** Where members may connect from; replaced on the context when host names (re)resolve. */
+    private volatile MemberAddresses members;
+    /** Host names whose failure to resolve was logged (logged again only after they resolved). Context only. */
+    private final Set<String> reportedUnresolved = new HashSet<>();
+    /** Whether some peer's host is a name (else nothing is ever resolved). */
+    private final boolean hostNames;
+    /** The resolution in flight, if any. Context only. */
+    private Future<Void> resolution;
+    private long resolveRetryTimerId = -1;
+    private final WarningThrottle warnings = new WarningThrottle(WARNING_INTERVAL.toNanos());
+    private long warningFlushTimerId = -1;
     /** Peers this node dials (its name is smaller than theirs). Touched on the context only. */
     private final Map<String, Dial> dials = new LinkedHashMap<>();
     /** Established connections by peer name; read by {@link #send} from any thread. */
     private final Map<String, PeerConnection> open = new ConcurrentHashMap<>();
     /** Every live connection (any phase); context only. */
     private final Set<PeerConnection> live = new HashSet<>();
-    /** Inbound connections allowed in their handshake at once: two per peer plus slack for probes. */
-    private final int maxPendingHandshakes;
-    private int pendingHandshakes;
+    /** Written on the context only; volatile for {@link #pendingHandshakes()}. */
+    private volatile int pendingHandshakes;
+    /** Inbound connections in their handshake per source address (members only). Context only. */
+    private final Map<InetAddress, Integer> pendingBySource = new HashMap<>();
 
     private Context context;
     private NetServer server;  // a field, never a local: see class comment
@@ -114,28 +161,30 @@ public final class PeerTransport {
     }
 
     public PeerTransport(Vertx vertx, TransportConfig config, TransportListener listener) {
-        if (vertx == null || config == null || listener == null) {
-            throw new IllegalArgumentException("PeerTransport needs a Vertx, a config and a listener");
+        this(vertx, config, listener, MemberAddresses.SYSTEM);
+    }
+
+    /** With another resolver of host names (tests). */
+    PeerTransport(Vertx vertx, TransportConfig config, TransportListener listener, MemberAddresses.Resolver resolver) {
+        if (vertx == null || config == null || listener == null || resolver == null) {
+            throw new IllegalArgumentException("PeerTransport needs a Vertx, a config, a listener and a resolver");
         }
         this.vertx = vertx;
         this.config = config;
         this.listener = listener;
+        this.resolver = resolver;
         this.secret = config.secret();
         List<String> names = new ArrayList<>();
         for (PeerAddress peer : config.peers()) {
             names.add(peer.name());
             peersByName.put(peer.name(), peer);
-            try {
-                peerIps.put(peer.name(), Cidr.parseAddress(peer.host()));
-            } catch (IllegalArgumentException notALiteral) {
-                // a host name: the source address is not checked
-            }
             if (config.selfName().compareTo(peer.name()) < 0) {
                 dials.put(peer.name(), new Dial(peer));
             }
         }
+        this.members = MemberAddresses.literals(config.peers());
+        this.hostNames = !members.unresolved().isEmpty();
         this.stats = new TransportStats(names);
-        this.maxPendingHandshakes = 2 * config.peers().size() + 8;
     }
 
     /** Counters for metrics; live, thread-safe. */
@@ -179,6 +228,11 @@ public final class PeerTransport {
                 c.socket.close();
             }
         });
+    }
+
+    /** Inbound connections in their handshake right now (for tests). */
+    int pendingHandshakes() {
+        return pendingHandshakes;
     }
 
     /** Whether an authenticated connection with {@code peer} is up right now. */
@@ -230,10 +284,14 @@ public final class PeerTransport {
                 return;
             }
             LOG.log(INFO, "peer transport of node " + config.selfName() + " listening on " + host + ":"
-                    + server.actualPort() + ", dialing " + dials.keySet());
+                    + server.actualPort() + ", dialing " + dials.keySet() + ", accepting connections only from"
+                    + " members' addresses " + addressList(members.all())
+                    + (members.unresolved().isEmpty() ? "" : " (host names of " + members.unresolved().keySet()
+                    + " being resolved)"));
             for (Dial dial : dials.values()) {
                 connect(dial);
             }
+            resolveMembers();
             promise.complete();
         });
     }
@@ -259,6 +317,17 @@ public final class PeerTransport {
                     vertx.cancelTimer(dial.timerId);
                     dial.timerId = -1;
                 }
+            }
+            if (resolveRetryTimerId >= 0) {
+                vertx.cancelTimer(resolveRetryTimerId);
+                resolveRetryTimerId = -1;
+            }
+            if (warningFlushTimerId >= 0) {
+                vertx.cancelTimer(warningFlushTimerId);
+                warningFlushTimerId = -1;
+            }
+            for (String line : warnings.flushAll(System.nanoTime())) {
+                LOG.log(WARNING, line); // what was suppressed is still said
             }
             for (PeerConnection c : new ArrayList<>(live)) {
                 c.stopReading();
@@ -371,18 +440,150 @@ public final class PeerTransport {
             socket.close();
             return;
         }
-        if (pendingHandshakes >= maxPendingHandshakes) {
-            stats.countRejected(RejectReason.HANDSHAKE_LIMIT);
-            LOG.log(WARNING, "rejected connection from " + socket.remoteAddress() + ": "
-                    + RejectReason.HANDSHAKE_LIMIT.text() + " (" + maxPendingHandshakes + ")");
-            socket.close();
+        // before any handshake state or buffer: strangers and sources over their share go at once
+        SocketAddress remote = socket.remoteAddress();
+        String ip = remote == null ? null : remote.hostAddress();
+        InetAddress source = PeerConnection.parseIp(ip);
+        MemberAddresses m = members;
+        if (!m.isMember(source)) {
+            refuse(socket, ip, ConnectionRejectReason.NOT_A_MEMBER, m.unresolved().isEmpty() ? ""
+                    : " (host names of " + m.unresolved().keySet() + " not resolved: " + m.unresolved() + ")");
+            return;
+        }
+        int sourceLimit = PENDING_HANDSHAKES_PER_MEMBER * m.membersAt(source);
+        if (pendingBySource.getOrDefault(source, 0) >= sourceLimit) {
+            refuse(socket, ip, ConnectionRejectReason.SOURCE_LIMIT, " (" + sourceLimit + ")");
+            return;
+        }
+        if (pendingHandshakes >= MAX_PENDING_HANDSHAKES) {
+            refuse(socket, ip, ConnectionRejectReason.HANDSHAKE_LIMIT, " (" + MAX_PENDING_HANDSHAKES + ")");
             return;
         }
         PeerConnection c = new PeerConnection(this, socket, PeerConnection.Role.ACCEPTOR, null);
         c.countedPending = true;
         pendingHandshakes++;
+        pendingBySource.merge(source, 1, Integer::sum);
         live.add(c);
         c.startHandshakeTimer();
+    }
+
+    /** Closes a connection at accept: counted, and a rate-limited WARN line. */
+    private void refuse(NetSocket socket, String ip, ConnectionRejectReason reason, String detail) {
+        stats.countConnectionRejected(reason);
+        warn(ip, "rejected connection from " + (ip == null ? "?" : ip) + ": " + reason.text() + detail);
+        socket.close();
+    }
+
+    /** Logs {@code line} as a WARN about {@code source}, at most one per source per {@link #WARNING_INTERVAL}. */
+    private void warn(String source, String line) {
+        String out = warnings.admit(source == null ? "?" : source, line, System.nanoTime());
+        if (out != null) {
+            LOG.log(WARNING, out);
+        }
+        scheduleWarningFlush();
+    }
+
+    /** While sources are tracked, reports their suppressed warnings once per interval and forgets idle ones. */
+    private void scheduleWarningFlush() {
+        if (warningFlushTimerId >= 0 || stopped || warnings.isEmpty()) {
+            return;
+        }
+        warningFlushTimerId = vertx.setTimer(WARNING_INTERVAL.toMillis(), id -> {
+            warningFlushTimerId = -1;
+            flushWarnings();
+            scheduleWarningFlush();
+        });
+    }
+
+    private void flushWarnings() {
+        for (String line : warnings.flush(System.nanoTime())) {
+            LOG.log(WARNING, line);
+        }
+    }
+
+    // ---- member addresses ----
+
+    /**
+     * Resolves the members' host names again (off the event loop) and, when done, accepts
+     * connections from the addresses found; lcsd calls it on reload. Any thread. The future
+     * completes once the new addresses are in force (at once when every host is an IP literal).
+     */
+    public Future<Void> refreshMemberAddresses() {
+        Context ctx = context;
+        if (ctx == null) {
+            return Future.failedFuture(new IllegalStateException("transport not started"));
+        }
+        Promise<Void> done = Promise.promise();
+        ctx.runOnContext(v -> resolveMembers().onComplete(done));
+        return done.future();
+    }
+
+    /** On the context: one resolution at a time; when a name does not resolve, again after {@link #RESOLVE_RETRY}. */
+    private Future<Void> resolveMembers() {
+        if (stopped || !hostNames) {
+            return Future.succeededFuture();
+        }
+        if (resolution != null) {
+            return resolution;
+        }
+        if (resolveRetryTimerId >= 0) {
+            vertx.cancelTimer(resolveRetryTimerId);
+            resolveRetryTimerId = -1;
+        }
+        List<PeerAddress> peers = config.peers();
+        Future<Void> f = context.executeBlocking(() -> MemberAddresses.resolve(peers, resolver), false)
+                .map(resolved -> {
+                    if (!stopped) {
+                        applyMembers(resolved);
+                    }
+                    return (Void) null;
+                })
+                .recover(e -> {
+                    LOG.log(ERROR, "resolving the members' host names failed: " + e);
+                    return Future.succeededFuture();
+                });
+        resolution = f;
+        f.onComplete(ar -> {
+            resolution = null;
+            if (!stopped && !members.unresolved().isEmpty() && resolveRetryTimerId < 0) {
+                resolveRetryTimerId = vertx.setTimer(RESOLVE_RETRY.toMillis(), id -> {
+                    resolveRetryTimerId = -1;
+                    resolveMembers();
+                });
+            }
+        });
+        return f;
+    }
+
+    /** On the context: puts {@code resolved} in force; says once per name when it does not resolve, and when it does again. */
+    private void applyMembers(MemberAddresses resolved) {
+        MemberAddresses before = members;
+        members = resolved;
+        for (PeerAddress p : config.peers()) {
+            if (MemberAddresses.literal(p.host()) != null) {
+                continue;
+            }
+            String why = resolved.unresolved().get(p.name());
+            if (why != null) {
+                if (reportedUnresolved.add(p.name())) {
+                    LOG.log(WARNING, "node " + p.name() + "'s address '" + p.host() + "' does not resolve (" + why
+                            + "): connections from node " + p.name() + " are refused until it does; retrying every "
+                            + RESOLVE_RETRY.toSeconds() + " s and on reload");
+                }
+            } else if (reportedUnresolved.remove(p.name()) || !resolved.of(p.name()).equals(before.of(p.name()))) {
+                LOG.log(INFO, "node " + p.name() + "'s address '" + p.host() + "' resolves to "
+                        + addressList(resolved.of(p.name())) + ": connections from there are accepted");
+            }
+        }
+    }
+
+    private static String addressList(Set<InetAddress> addresses) {
+        List<String> out = new ArrayList<>(addresses.size());
+        for (InetAddress a : addresses) {
+            out.add(a.getHostAddress());
+        }
+        out.sort(null);
+        return out.toString();
     }
 
     byte[] newHello() {
@@ -417,10 +618,12 @@ public final class PeerTransport {
             throw new ProtocolException(RejectReason.WRONG_DIALER, "node '" + peer.name()
                     + "' dialed, but the smaller name dials: '" + config.selfName() + "' dials '" + peer.name() + "'");
         }
-        InetAddress expected = peerIps.get(peer.name());
-        if (expected != null && !expected.equals(c.remoteIp)) {
+        Set<InetAddress> expected = members.of(peer.name());
+        if (!expected.contains(c.remoteIp)) {
             throw new ProtocolException(RejectReason.ADDRESS_MISMATCH, "node '" + peer.name() + "' is configured at "
-                    + peer.host() + " but connected from " + c.remote);
+                    + peer.host() + (MemberAddresses.literal(peer.host()) != null ? ""
+                    : expected.isEmpty() ? " (not resolved)" : " " + addressList(expected))
+                    + " but connected from " + c.remote);
         }
         c.peerName = peer.name();
     }
@@ -468,7 +671,7 @@ public final class PeerTransport {
         c.stopReading();
         c.cancelHandshakeTimer();
         stats.countRejected(reason);
-        LOG.log(WARNING, "rejected connection " + c.describe() + ": " + reason.text() + " (" + detail + ")");
+        warn(c.remoteHost, "rejected connection " + c.describe() + ": " + reason.text() + " (" + detail + ")");
         c.closeReason = reason.text();
         c.socket.close();
     }
@@ -515,6 +718,7 @@ public final class PeerTransport {
         if (c.countedPending) {
             c.countedPending = false;
             pendingHandshakes--;
+            pendingBySource.computeIfPresent(c.remoteIp, (k, n) -> n <= 1 ? null : n - 1);
         }
     }
 

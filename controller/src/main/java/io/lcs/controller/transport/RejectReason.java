@@ -1,6 +1,10 @@
 package io.lcs.controller.transport;
 
-/** Why the transport closed a connection on a protocol violation; one counter per reason in {@link TransportStats}. */
+/**
+ * Why the transport closed a connection on a protocol violation; one counter per reason in
+ * {@link TransportStats}. Connections refused at accept (strangers, handshake limits) are
+ * {@link ConnectionRejectReason}s.
+ */
 public enum RejectReason {
     /** A frame whose length is below the minimum for its place in the protocol, or whose content does not parse. */
     MALFORMED("malformed frame"),
@@ -25,9 +29,7 @@ public enum RejectReason {
     /** A hello with another protocol version. */
     PROTOCOL_VERSION("unsupported protocol version"),
     /** The handshake did not complete within the handshake timeout (half-open or silent connection). */
-    HANDSHAKE_TIMEOUT("handshake timeout"),
-    /** Too many inbound connections were still in their handshake. */
-    HANDSHAKE_LIMIT("too many pending handshakes");
+    HANDSHAKE_TIMEOUT("handshake timeout");
 
     private final String text;
 

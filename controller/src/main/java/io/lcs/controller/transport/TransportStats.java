@@ -33,6 +33,8 @@ public final class TransportStats {
 
     private final Map<String, PeerCounters> peers;
     private final EnumMap<RejectReason, LongAdder> rejected = new EnumMap<>(RejectReason.class);
+    private final EnumMap<ConnectionRejectReason, LongAdder> connectionsRejected =
+            new EnumMap<>(ConnectionRejectReason.class);
 
     TransportStats(Collection<String> peerNames) {
         Map<String, PeerCounters> map = new LinkedHashMap<>();
@@ -42,6 +44,9 @@ public final class TransportStats {
         this.peers = Collections.unmodifiableMap(map);
         for (RejectReason reason : RejectReason.values()) {
             rejected.put(reason, new LongAdder());
+        }
+        for (ConnectionRejectReason reason : ConnectionRejectReason.values()) {
+            connectionsRejected.put(reason, new LongAdder());
         }
     }
 
@@ -100,6 +105,10 @@ public final class TransportStats {
         rejected.get(reason).increment();
     }
 
+    void countConnectionRejected(ConnectionRejectReason reason) {
+        connectionsRejected.get(reason).increment();
+    }
+
     // --- readers ---
 
     /** The configured peer names, in configuration order. */
@@ -147,7 +156,7 @@ public final class TransportStats {
         return of(peer).disconnects.sum();
     }
 
-    /** Connections closed for {@code reason} (inbound and outbound, known peers or not). */
+    /** Connections closed for the protocol violation {@code reason} (inbound and outbound, known peers or not). */
     public long rejected(RejectReason reason) {
         return rejected.get(reason).sum();
     }
@@ -165,6 +174,18 @@ public final class TransportStats {
     public Map<RejectReason, Long> rejectedByReason() {
         EnumMap<RejectReason, Long> out = new EnumMap<>(RejectReason.class);
         rejected.forEach((reason, adder) -> out.put(reason, adder.sum()));
+        return out;
+    }
+
+    /** Inbound connections closed at accept for {@code reason}, before any handshake. */
+    public long connectionsRejected(ConnectionRejectReason reason) {
+        return connectionsRejected.get(reason).sum();
+    }
+
+    /** A snapshot of {@link #connectionsRejected} for every reason (zeros included). */
+    public Map<ConnectionRejectReason, Long> connectionsRejectedByReason() {
+        EnumMap<ConnectionRejectReason, Long> out = new EnumMap<>(ConnectionRejectReason.class);
+        connectionsRejected.forEach((reason, adder) -> out.put(reason, adder.sum()));
         return out;
     }
 
@@ -211,6 +232,6 @@ public final class TransportStats {
     public String toString() {
         return "TransportStats[sent=" + framesSentByPeer() + ", received=" + framesReceivedByPeer()
                 + ", connects=" + connectsByPeer() + ", disconnects=" + disconnectsByPeer()
-                + ", rejected=" + rejectedByReason() + "]";
+                + ", rejected=" + rejectedByReason() + ", connectionsRejected=" + connectionsRejectedByReason() + "]";
     }
 }

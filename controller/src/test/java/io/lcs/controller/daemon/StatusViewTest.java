@@ -70,4 +70,25 @@ class StatusViewTest {
         assertEquals("active", vip.state());
         assertTrue(vip.conditions().stream().noneMatch(c -> c.type().equals("Ready")), vip.conditions().toString());
     }
+
+    @Test
+    void skippedProbeIsAnInformativeConditionWhileTheAddressIsHereAndGoesWhenCleared() {
+        String why = "no neighbour discovery on lo (loopback); duplicate probe and announcements skipped";
+        status.probeSkipped("web", why);
+        status.observed("web", new LocalVipState(true, null, null));
+
+        ClusterStatus.VipStatus vip = web(heldHere(true));
+        Condition skipped = condition(vip, "ProbeSkipped");
+        assertEquals(Condition.TRUE, skipped.status(), "True: OK for lcs status, listed by lcs describe");
+        assertEquals("NoNeighbourDiscovery", skipped.reason());
+        assertEquals(why, skipped.message());
+        assertEquals("active", vip.state());
+
+        status.observed("web", new LocalVipState(false, null, null));
+        assertTrue(web(heldHere(true)).conditions().stream().noneMatch(c -> c.type().equals("ProbeSkipped")),
+                "only while the address is on this node");
+        status.observed("web", new LocalVipState(true, null, null));
+        status.probeSkipped("web", null);
+        assertTrue(web(heldHere(true)).conditions().stream().noneMatch(c -> c.type().equals("ProbeSkipped")));
+    }
 }

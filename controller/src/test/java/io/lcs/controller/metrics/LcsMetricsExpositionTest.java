@@ -292,6 +292,19 @@ class LcsMetricsExpositionTest {
     }
 
     @Test
+    void connectionsRejectedAtAcceptAreCountedByReasonAtScrapeTime() throws Exception {
+        java.util.concurrent.atomic.AtomicLong strangers = new java.util.concurrent.atomic.AtomicLong(7);
+        fixture.metrics.registerConnectionsRejected("not_a_member", strangers::get);
+        Exposition e = fixture.scrape();
+        family(e, "lcs_transport_connections_rejected_total", "counter", "reason");
+        assertEquals(7, value(e, "lcs_transport_connections_rejected_total", "reason", "not_a_member"));
+        strangers.addAndGet(1000);
+        assertEquals(1007, value(fixture.scrape(), "lcs_transport_connections_rejected_total", "reason", "not_a_member"));
+        assertEquals(2, value(fixture.scrape(), "lcs_transport_frames_rejected_total", "reason", "oversized"),
+                "a family of its own: the frames counter is unchanged");
+    }
+
+    @Test
     void frameCountersSurviveGarbageCollectionOfTheSupplierLambdas() throws Exception {
         long[] sent = {42};
         fixture.metrics.registerFrameCounters("node3", () -> sent[0], () -> 0L); // only the registry refers to them

@@ -90,21 +90,8 @@ class PeerTransportIT {
     /** (Re)starts {@code self} with a fresh transport and listener. */
     private void start(Node self, Map<String, Node> all, byte[] secret) throws Exception {
         self.listener = new RecordingListener();
-        // a restart in the same JVM may find the old listening socket not yet released by the OS
-        // (a real restart is a new process); retry the bind for at most 2 s
-        for (int attempt = 1; ; attempt++) {
-            self.transport = new PeerTransport(vertx, config(self, all, secret), self.listener);
-            started.add(self.transport);
-            try {
-                get(self.transport.start());
-                break;
-            } catch (IllegalStateException e) {
-                if (attempt >= 40 || !String.valueOf(e.getMessage()).contains("in use")) {
-                    throw e;
-                }
-                Thread.sleep(50);
-            }
-        }
+        self.transport = TransportTestSupport.startRetryingBind(
+                () -> new PeerTransport(vertx, config(self, all, secret), self.listener), started);
         assertEquals(self.port, self.transport.actualPort());
     }
 

@@ -104,6 +104,16 @@ final class RawPeer implements AutoCloseable {
         socket.close();
     }
 
+    /**
+     * Asserts the remote closes the connection without sending a byte, and sooner than
+     * {@code beforeMillis} (so on its own decision, not by the handshake timeout).
+     */
+    void assertClosedWithoutDataWithin(long beforeMillis, String why) throws IOException {
+        long start = System.nanoTime();
+        assertClosedWithoutData();
+        assertTrue(System.nanoTime() - start < beforeMillis * 1_000_000L, why + ", not by the handshake timeout");
+    }
+
     /** Asserts the remote closes the connection without having sent a single byte (nothing leaked). */
     void assertClosedWithoutData() throws IOException {
         try {

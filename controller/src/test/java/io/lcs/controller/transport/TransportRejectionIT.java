@@ -25,8 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Bad input against a live transport from a raw socket. n1 (127.0.0.1) and n2 (127.0.0.2) are real
  * transports connected to each other; n1 also lists n0 at 127.0.0.9, a peer only the test plays
- * (n0 &lt; n1, so n0 dials and n1 accepts). Every attack must be rejected (its counter incremented, the
- * connection closed by n1) while n1 and n2 stay connected and keep exchanging frames.
+ * (n0 &lt; n1, so n0 dials and n1 accepts); 127.0.0.7 is no member's address (a stranger). Every
+ * attack must be rejected (its counter incremented, the connection closed by n1) while n1 and n2
+ * stay connected and keep exchanging frames.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TransportRejectionIT {
@@ -123,10 +124,7 @@ class TransportRejectionIT {
             long before = rejected(RejectReason.OVERSIZED);
             try (RawPeer p = connect("127.0.0.9")) {
                 p.writeLengthPrefix(length);
-                long start = System.nanoTime();
-                p.assertClosedWithoutData();
-                assertTrue(System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(HANDSHAKE_MILLIS),
-                        "closed on the header, not by the handshake timeout");
+                p.assertClosedWithoutDataWithin(HANDSHAKE_MILLIS, "closed on the header");
             }
             awaitRejected(RejectReason.OVERSIZED, before);
         }
@@ -163,13 +161,26 @@ class TransportRejectionIT {
     }
 
     @Test
-    void peerConnectingFromAnotherAddressIsRejected() throws Exception {
+    void peerConnectingFromAnotherMembersAddressIsRejected() throws Exception {
         long before = rejected(RejectReason.ADDRESS_MISMATCH);
-        try (RawPeer p = connect("127.0.0.7")) {
+        try (RawPeer p = connect("127.0.0.2")) { // n2's address, claiming to be n0
             p.sendHello("test", "n0", true);
             p.assertClosedWithoutData();
         }
         awaitRejected(RejectReason.ADDRESS_MISMATCH, before);
+    }
+
+    @Test
+    void connectionFromAStrangersAddressIsClosedAtAcceptBeforeAnyHandshake() throws Exception {
+        long before = n1.transport.stats().connectionsRejected(ConnectionRejectReason.NOT_A_MEMBER);
+        long protocolRejections = n1.transport.stats().rejectedTotal();
+        try (RawPeer p = connect("127.0.0.7")) {
+            p.sendHello("test", "n0", true); // a valid hello from the wrong place: not even read
+            p.assertClosedWithoutDataWithin(HANDSHAKE_MILLIS, "closed at accept");
+        }
+        await("NOT_A_MEMBER counted", () -> n1.transport.stats().connectionsRejected(
+                ConnectionRejectReason.NOT_A_MEMBER) == before + 1, () -> "" + n1.transport.stats());
+        assertEquals(protocolRejections, n1.transport.stats().rejectedTotal(), "no handshake state was made for it");
     }
 
     @Test
@@ -347,24 +358,32 @@ class TransportRejectionIT {
     }
 
     @Test
-    void inboundHandshakesBeyondTheLimitAreRefusedAtOnce() throws Exception {
-        int limit = 2 * 2 + 8; // two per configured peer plus slack, see PeerTransport
-        long before = rejected(RejectReason.HANDSHAKE_LIMIT);
+    void handshakesBeyondASourcesShareAreRefusedAtOnceWhileAnotherMemberStillGetsIn() throws Exception {
+        await("no handshake left over from earlier tests", () -> n1.transport.pendingHandshakes() == 0);
+        int limit = PeerTransport.PENDING_HANDSHAKES_PER_MEMBER; // one member (n0) at 127.0.0.9
+        long before = n1.transport.stats().connectionsRejected(ConnectionRejectReason.SOURCE_LIMIT);
+        long timeoutsBefore = rejected(RejectReason.HANDSHAKE_TIMEOUT);
         List<RawPeer> silent = new ArrayList<>();
         try {
             for (int i = 0; i < limit; i++) {
                 silent.add(connect("127.0.0.9"));
             }
+            await("n1 holds " + limit + " handshakes", () -> n1.transport.pendingHandshakes() == limit);
             try (RawPeer extra = connect("127.0.0.9")) {
-                long start = System.nanoTime();
-                extra.assertClosedWithoutData();
-                assertTrue(System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(HANDSHAKE_MILLIS),
-                        "refused at once, not by the handshake timeout");
+                extra.assertClosedWithoutDataWithin(HANDSHAKE_MILLIS, "refused at once");
             }
-            awaitRejected(RejectReason.HANDSHAKE_LIMIT, before);
+            await("SOURCE_LIMIT counted", () -> n1.transport.stats().connectionsRejected(
+                    ConnectionRejectReason.SOURCE_LIMIT) == before + 1, () -> "" + n1.transport.stats());
+            // n0's address is full, n2's is not: a connection from there gets a handshake slot
+            try (RawPeer other = connect("127.0.0.2")) {
+                await("n1 holds the other member's handshake too", () -> n1.transport.pendingHandshakes() == limit + 1);
+                other.assertClosedWithoutData(); // silent: ends by the handshake timeout, not refused
+            }
             for (RawPeer p : silent) {
                 p.assertClosedWithoutData(); // each still ends by the handshake timeout
             }
+            awaitRejected(RejectReason.HANDSHAKE_TIMEOUT, timeoutsBefore + limit);
+            assertEquals(before + 1, n1.transport.stats().connectionsRejected(ConnectionRejectReason.SOURCE_LIMIT));
         } finally {
             for (RawPeer p : silent) {
                 p.close();

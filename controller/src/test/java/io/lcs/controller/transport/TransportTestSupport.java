@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -44,6 +45,28 @@ final class TransportTestSupport {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 fail("interrupted waiting for " + what);
+            }
+        }
+    }
+
+    /**
+     * Starts a transport made by {@code make} (each one added to {@code started}, to be stopped),
+     * retrying for at most 2 s while its port is still held: a restart in the same JVM may find the
+     * old listening socket not yet released by the OS (a real restart is a new process).
+     */
+    static PeerTransport startRetryingBind(Supplier<PeerTransport> make, List<PeerTransport> started)
+            throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            PeerTransport t = make.get();
+            started.add(t);
+            try {
+                get(t.start());
+                return t;
+            } catch (IllegalStateException e) {
+                if (attempt >= 40 || !String.valueOf(e.getMessage()).contains("in use")) {
+                    throw e;
+                }
+                Thread.sleep(50);
             }
         }
     }

@@ -93,12 +93,17 @@ final class IpJson {
         }
         boolean up = false;
         boolean lowerUp = false;
+        boolean noArp = false;
+        boolean pointToPoint = false;
         for (JsonNode f : link.path("flags")) {
             up |= f.asText().equals("UP");
             lowerUp |= f.asText().equals("LOWER_UP");
+            noArp |= f.asText().equals("NOARP");
+            pointToPoint |= f.asText().equals("POINTOPOINT");
         }
         return new LinkState(ifname, true, up, lowerUp, link.path("operstate").asText(""),
-                link.path("address").asText("").toLowerCase(Locale.ROOT));
+                link.path("address").asText("").toLowerCase(Locale.ROOT), link.path("link_type").asText(""), noArp,
+                pointToPoint);
     }
 
     /** The one link object in the array, or null for an empty array. */

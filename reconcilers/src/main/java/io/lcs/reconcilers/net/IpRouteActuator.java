@@ -34,10 +34,13 @@ import java.util.regex.Pattern;
  *       one. If the kernel expires it in the instant between the read and the change, the change
  *       adds it back with the new lifetime, which the caller computed from a lease it still holds,
  *       so the fence still holds;</li>
- *   <li>probe: IPv4 {@code arping -D -c 1 -w S -I IF ADDR} (iputils-arping; exit 0 nobody answered,
- *       1 someone did), killed after the window because {@code -w} takes whole seconds; IPv6
- *       {@code ndisc6 -n -1 -r 1 -w MS ADDR IF} (ndisc6; exit 0 and a "Target link-layer address"
- *       line when taken, "Timed out"/"No response" when free);</li>
+ *   <li>probe: IPv4 {@code arping -D -c 1 -w S -I IF ADDR} (iputils-arping), stopped with SIGTERM
+ *       at the window because {@code -w} takes whole seconds: it then still prints "Sent N probes"
+ *       and "Received N response(s)"; IPv6 {@code ndisc6 -n -1 -r 1 -w MS ADDR IF} (ndisc6; exit 0
+ *       and a "Target link-layer address" line when taken, exit 2 with "Timed out."/"No response."
+ *       when free). {@link ProbeOutput} reads the verdict: free only when the tool reported probes
+ *       sent and no answer; a probe that could not run or did not say is
+ *       {@link ProbeResult.CouldNotProbe} (never an exception);</li>
  *   <li>announce: IPv4 {@code arping -U -c 2 -I IF ADDR} (two gratuitous ARP requests, one second
  *       apart, so the call takes about 2 s); IPv6 {@code na6 -i IF -t ADDR -d ff02::1 -o -e}
  *       (Debian ipv6toolkit) run twice: an unsolicited NA with the override flag and our MAC as
@@ -56,13 +59,20 @@ import java.util.regex.Pattern;
  *       followed by {@code Command failed -:N}; that message is the change's error;</li>
  *   <li>{@link #probeDuplicates} of two or more IPv4 addresses: one {@code arp-scan -I IF
  *       --arpspa=0.0.0.0 --retry=1 --timeout=WINDOW_MS --bandwidth=10M --file=-} (Debian arp-scan;
- *       the ARP probe of RFC 5227, as {@code arping -D} sends, to every address, one process);
+ *       the ARP probe of RFC 5227, as {@code arping -D} sends, to every address, one process; its
+ *       summary line says every address was probed, so the others are free only when it is there);
  *       IPv6: {@code ndisc6} per address, at most {@value #PARALLEL} at a time;</li>
  *   <li>{@link #announceAll} of two or more IPv4 addresses: one {@code arp-scan --arpspa=dest
  *       --retry=2 --timeout=1000 --backoff=1} (a gratuitous ARP request per address, twice, one second
  *       apart, as {@code arping -U -c 2}); IPv6: {@code na6} per address, {@value #PARALLEL} at a time.</li>
  * </ul>
  * One address still uses the single-address commands (arping), so one VIP needs no arp-scan.
+ *
+ * <p><b>Interfaces without neighbour discovery</b> (loopback, point-to-point such as tun or
+ * WireGuard, NOARP, no link-layer address; see {@link LinkState#noNeighbourDiscovery}): nobody can
+ * be asked about an address there or told where it is, and the tools fail on them (arp-scan: "Could
+ * not obtain MAC address"; arping: "not ARPable"). The probes read the link first and answer
+ * {@link ProbeResult.NoNeighbourDiscovery} without running anything; announcements do nothing.
  *
  * <p>With a persistent session (the no-argument constructor, as lcsd uses), the {@code ip addr}
  * commands and listings above are not processes but requests to one long-lived
@@ -84,10 +94,15 @@ public final class IpRouteActuator implements NetworkActuator {
     static final Duration ANNOUNCE_TIMEOUT = Duration.ofSeconds(4);
     /** ndisc6 ends by itself after its {@code -w}; this is only a backstop on top of the window. */
     private static final Duration NDISC6_SLACK = Duration.ofMillis(500);
+    /**
+     * How long arping may take to print its counters and exit after the SIGTERM at the window end
+     * before it is killed (measured: about a millisecond; 250 ms covers a loaded machine). Only a
+     * probe that says it sent something and got no answer counts as free.
+     */
+    static final Duration ARPING_STOP_GRACE = Duration.ofMillis(250);
+    /** ARP probes arp-scan sends per address ({@code --retry}). */
+    static final int ARP_SCAN_PROBES = 1;
     private static final Pattern NETNS_NAME = Pattern.compile("[A-Za-z0-9_.][A-Za-z0-9_.-]{0,63}");
-    private static final Pattern BRACKETED_MAC = Pattern.compile("\\[([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5})]");
-    private static final Pattern NDISC6_MAC = Pattern.compile(
-            "Target link-layer address:\\s*([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5})");
     private static final Pattern REMOVE_NOOP = Pattern.compile(
             "(?i).*(address not found|cannot assign requested address|cannot find device|does not exist).*",
             Pattern.DOTALL);
@@ -99,8 +114,6 @@ public final class IpRouteActuator implements NetworkActuator {
     /** arp-scan's send rate: 10 Mbit/s is about 20,000 ARP frames a second (its default, 256 kbit/s, takes 2 s for 1,000). */
     static final String ARP_SCAN_BANDWIDTH = "10M";
     private static final Pattern BATCH_FAILED = Pattern.compile("Command failed -:(\\d+)");
-    private static final Pattern ARP_SCAN_LINE = Pattern.compile(
-            "^(\\d{1,3}(?:\\.\\d{1,3}){3})\\s+([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5})", Pattern.MULTILINE);
 
     private final CommandRunner runner;
     private final String netns;
@@ -291,47 +304,79 @@ public final class IpRouteActuator implements NetworkActuator {
         throw failure(argv, r, null);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Never throws for a probe that cannot run: that is {@link ProbeResult.CouldNotProbe}.
+     */
     @Override
-    public ProbeResult probeDuplicate(Cidr cidr, String ifname, Duration window)
-            throws ActuatorException, InterruptedException {
+    public ProbeResult probeDuplicate(Cidr cidr, String ifname, Duration window) throws InterruptedException {
         Objects.requireNonNull(cidr, "cidr");
         NetworkActuator.checkInterfaceName(ifname);
         NetworkActuator.checkProbeWindow(window);
+        ProbeResult withoutProbe = withoutProbe(ifname);
+        return withoutProbe != null ? withoutProbe : probeOne(cidr, ifname, window);
+    }
+
+    /**
+     * What every probe on {@code ifname} gives without running a tool: could not probe (the link
+     * cannot be read or does not exist), or no neighbour discovery there; null when probes can run.
+     */
+    private ProbeResult withoutProbe(String ifname) throws InterruptedException {
+        LinkState link;
+        try {
+            link = link(ifname);
+        } catch (ActuatorException e) {
+            return new ProbeResult.CouldNotProbe("cannot read interface " + ifname + ": " + e.getMessage(),
+                    Duration.ZERO);
+        }
+        if (!link.exists()) {
+            return new ProbeResult.CouldNotProbe("interface " + ifname + " does not exist", Duration.ZERO);
+        }
+        String why = link.noNeighbourDiscovery();
+        return why == null ? null : new ProbeResult.NoNeighbourDiscovery(why);
+    }
+
+    /** Runs the probe tool for one address (the link is known to do neighbour discovery). */
+    private ProbeResult probeOne(Cidr cidr, String ifname, Duration window) throws InterruptedException {
         if (!cidr.isIpv6()) {
             long wholeSeconds = Math.max(1, (window.toMillis() + 999) / 1000);
             List<String> argv = tool("arping", "-D", "-c", "1", "-w", Long.toString(wholeSeconds),
                     "-I", ifname, cidr.addressText());
-            CommandResult r = run(argv, window);
-            if (r.timedOut() || r.exitCode() == 0) {
-                return new ProbeResult.Free(r.took());
+            try {
+                return ProbeOutput.arping(runner.runTerminating(argv, window, ARPING_STOP_GRACE),
+                        String.join(" ", argv));
+            } catch (IOException e) {
+                return cannotRun(argv, e);
             }
-            if (r.exitCode() == 1) {
-                Matcher m = BRACKETED_MAC.matcher(r.stdout());
-                return new ProbeResult.Taken(m.find() ? m.group(1).toLowerCase(Locale.ROOT) : "", r.took());
-            }
-            throw failure(argv, r, ifname);
         }
         List<String> argv = tool("ndisc6", "-n", "-1", "-r", "1", "-w", Long.toString(window.toMillis()),
                 cidr.addressText(), ifname);
-        CommandResult r = run(argv, window.plus(NDISC6_SLACK));
-        String all = r.stdout() + "\n" + r.stderr();
-        if (r.timedOut()) {
-            return new ProbeResult.Free(r.took());
+        try {
+            return ProbeOutput.ndisc6(runner.run(argv, window.plus(NDISC6_SLACK)), String.join(" ", argv));
+        } catch (IOException e) {
+            return cannotRun(argv, e);
         }
-        if (r.exitCode() == 0) {
-            Matcher m = NDISC6_MAC.matcher(all);
-            return new ProbeResult.Taken(m.find() ? m.group(1).toLowerCase(Locale.ROOT) : "", r.took());
-        }
-        if (all.contains("No response") || all.contains("Timed out")) {
-            return new ProbeResult.Free(r.took());
-        }
-        throw failure(argv, r, ifname);
     }
 
+    private ProbeResult.CouldNotProbe cannotRun(List<String> argv, IOException e) {
+        String program = argv.get(netns != null ? 4 : 0);
+        return new ProbeResult.CouldNotProbe(String.join(" ", argv) + ": cannot run " + program + " ("
+                + e.getMessage() + ")" + installHint(program), Duration.ZERO);
+    }
+
+    /** {@inheritDoc} Does nothing on an interface without neighbour discovery (nobody to tell). */
     @Override
     public void announce(Cidr cidr, String ifname) throws ActuatorException, InterruptedException {
         Objects.requireNonNull(cidr, "cidr");
         NetworkActuator.checkInterfaceName(ifname);
+        if (link(ifname).noNeighbourDiscovery() == null) {
+            announceOne(cidr, ifname);
+        }
+    }
+
+    /** Announces on a link known to do neighbour discovery. */
+    private void announceOne(Cidr cidr, String ifname) throws ActuatorException, InterruptedException {
         if (!cidr.isIpv6()) {
             List<String> argv = tool("arping", "-U", "-c", "2", "-I", ifname, cidr.addressText());
             CommandResult r = run(argv, ANNOUNCE_TIMEOUT);
@@ -620,12 +665,28 @@ public final class IpRouteActuator implements NetworkActuator {
         return out;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Never throws for probes that cannot run: each address gets its {@link ProbeResult}.
+     */
     @Override
     public Map<Cidr, ProbeResult> probeDuplicates(List<Cidr> cidrs, String ifname, Duration window)
             throws ActuatorException, InterruptedException {
         NetworkActuator.checkBatch(cidrs, "addresses to probe");
         NetworkActuator.checkInterfaceName(ifname);
         NetworkActuator.checkProbeWindow(window);
+        Map<Cidr, ProbeResult> ordered = new LinkedHashMap<>();
+        if (cidrs.isEmpty()) {
+            return ordered;
+        }
+        ProbeResult withoutProbe = withoutProbe(ifname);
+        if (withoutProbe != null) {
+            for (Cidr c : cidrs) {
+                ordered.put(c, withoutProbe);
+            }
+            return ordered;
+        }
         List<Cidr> v4 = new ArrayList<>();
         List<Cidr> v6 = new ArrayList<>();
         for (Cidr c : new LinkedHashSet<>(cidrs)) {
@@ -633,12 +694,11 @@ public final class IpRouteActuator implements NetworkActuator {
         }
         Map<Cidr, ProbeResult> out = new java.util.concurrent.ConcurrentHashMap<>();
         if (v4.size() == 1) {
-            out.put(v4.get(0), probeDuplicate(v4.get(0), ifname, window));
+            out.put(v4.get(0), probeOne(v4.get(0), ifname, window));
         } else if (!v4.isEmpty()) {
             out.putAll(arpScanProbe(v4, ifname, window));
         }
-        forEachBounded(v6, c -> out.put(c, probeDuplicate(c, ifname, window)));
-        Map<Cidr, ProbeResult> ordered = new LinkedHashMap<>();
+        forEachBounded(v6, c -> out.put(c, probeOne(c, ifname, window)));
         for (Cidr c : cidrs) {
             ordered.put(c, out.get(c));
         }
@@ -646,31 +706,31 @@ public final class IpRouteActuator implements NetworkActuator {
     }
 
     private Map<Cidr, ProbeResult> arpScanProbe(List<Cidr> v4, String ifname, Duration window)
-            throws ActuatorException, InterruptedException {
-        List<String> argv = tool("arp-scan", "--interface=" + ifname, "--arpspa=0.0.0.0", "--quiet", "--plain",
-                "--ignoredups", "--numeric", "--retry=1", "--timeout=" + window.toMillis(),
+            throws InterruptedException {
+        List<String> argv = tool("arp-scan", "--interface=" + ifname, "--arpspa=0.0.0.0", "--quiet",
+                "--ignoredups", "--numeric", "--retry=" + ARP_SCAN_PROBES, "--timeout=" + window.toMillis(),
                 "--bandwidth=" + ARP_SCAN_BANDWIDTH, "--file=-");
-        CommandResult r = runWithInput(argv, addressLines(v4), window.plus(sendTime(v4.size())).plusMillis(500));
-        if (!r.ok()) {
-            throw failure(argv, r, ifname);
+        CommandResult r;
+        try {
+            r = runWithInput(argv, addressLines(v4), window.plus(sendTime(v4.size())).plusMillis(500));
+        } catch (ActuatorException e) {
+            Map<Cidr, ProbeResult> out = new HashMap<>();
+            for (Cidr c : v4) {
+                out.put(c, new ProbeResult.CouldNotProbe(e.getMessage(), Duration.ZERO));
+            }
+            return out;
         }
-        Map<String, String> macByAddress = new HashMap<>();
-        Matcher m = ARP_SCAN_LINE.matcher(r.stdout());
-        while (m.find()) {
-            macByAddress.putIfAbsent(m.group(1), m.group(2).toLowerCase(Locale.ROOT));
-        }
-        Map<Cidr, ProbeResult> out = new HashMap<>();
-        for (Cidr c : v4) {
-            String mac = macByAddress.get(c.addressText());
-            out.put(c, mac == null ? new ProbeResult.Free(r.took()) : new ProbeResult.Taken(mac, r.took()));
-        }
-        return out;
+        return ProbeOutput.arpScan(v4, ARP_SCAN_PROBES, r, String.join(" ", argv));
     }
 
+    /** {@inheritDoc} Does nothing on an interface without neighbour discovery (nobody to tell). */
     @Override
     public void announceAll(List<Cidr> cidrs, String ifname) throws ActuatorException, InterruptedException {
         NetworkActuator.checkBatch(cidrs, "addresses to announce");
         NetworkActuator.checkInterfaceName(ifname);
+        if (cidrs.isEmpty() || link(ifname).noNeighbourDiscovery() != null) {
+            return;
+        }
         List<Cidr> v4 = new ArrayList<>();
         List<Cidr> v6 = new ArrayList<>();
         for (Cidr c : new LinkedHashSet<>(cidrs)) {
@@ -679,7 +739,7 @@ public final class IpRouteActuator implements NetworkActuator {
         AtomicReference<ActuatorException> first = new AtomicReference<>();
         if (v4.size() == 1) {
             try {
-                announce(v4.get(0), ifname);
+                announceOne(v4.get(0), ifname);
             } catch (ActuatorException e) {
                 first.compareAndSet(null, e);
             }
@@ -698,7 +758,7 @@ public final class IpRouteActuator implements NetworkActuator {
         }
         forEachBounded(v6, c -> {
             try {
-                announce(c, ifname);
+                announceOne(c, ifname);
             } catch (ActuatorException e) {
                 first.compareAndSet(null, e);
             }

@@ -64,8 +64,12 @@ public interface NetworkActuator {
 
     /**
      * Asks the link whether anyone else uses {@code cidr}'s address, waiting at most {@code window}
-     * for an answer (IPv4: ARP probe from 0.0.0.0; IPv6: neighbour solicitation). An address held
-     * by this host itself is not detected here; check {@link #addresses} for that.
+     * for an answer (IPv4: ARP probe from 0.0.0.0; IPv6: neighbour solicitation), and says exactly
+     * what happened ({@link ProbeResult}): only {@link ProbeResult.NoAnswer} means free. On an
+     * interface without neighbour discovery (loopback, point-to-point, NOARP) nothing is sent:
+     * {@link ProbeResult.NoNeighbourDiscovery}. A probe that cannot run is
+     * {@link ProbeResult.CouldNotProbe}, not an exception. An address held by this host itself is
+     * not detected here; check {@link #addresses} for that.
      *
      * @param window 50 ms..10 s
      */
@@ -74,7 +78,8 @@ public interface NetworkActuator {
     /**
      * Tells the link that {@code cidr} is here now (IPv4: gratuitous ARP; IPv6: unsolicited
      * neighbour advertisement with the override flag), so neighbours update their caches at once.
-     * The address should already be on {@code ifname}.
+     * The address should already be on {@code ifname}. Does nothing on an interface without
+     * neighbour discovery.
      */
     void announce(Cidr cidr, String ifname) throws ActuatorException, InterruptedException;
 
@@ -117,8 +122,9 @@ public interface NetworkActuator {
      * them one by one.
      *
      * @param cidrs at most {@value #MAX_BATCH}; duplicates are probed once
-     * @return a result per address, keyed as given
-     * @throws ActuatorException if probing failed (naming the command); then no result is given
+     * @return a result per address, keyed as given ({@link ProbeResult.CouldNotProbe} for those that
+     * could not be probed)
+     * @throws ActuatorException only from implementations that cannot tell per address
      */
     default Map<Cidr, ProbeResult> probeDuplicates(List<Cidr> cidrs, String ifname, Duration window)
             throws ActuatorException, InterruptedException {

@@ -33,8 +33,8 @@ import java.util.Objects;
  * <p>Every operation is appended to an optional journal file as one JSON line, written and flushed
  * before the method returns, e.g.
  * {@code {"t":1700000000000,"op":"add","address":"198.18.0.10/24","ifname":"eth0","lifetimeSeconds":3}}.
- * Ops: {@code add}, {@code refresh}, {@code remove}, {@code probe} (with {@code "result":"free"|"taken"}),
- * {@code announce}, and {@code expire} (written when an expiry is first noticed, with {@code t} set to
+ * Ops: {@code add}, {@code refresh}, {@code remove}, {@code probe} (with {@code "result":"free"|"taken"},
+ * {@code "failed"} (see {@link #failProbe}), or {@code "skipped"} on a link without neighbour discovery), {@code announce} (not on such a link), and {@code expire} (written when an expiry is first noticed, with {@code t} set to
  * the wall time the address actually expired). {@code t} is epoch milliseconds from the injected
  * {@link Clock}. A test harness reads the journals of all daemons to check that no two held one
  * address at once.
@@ -52,6 +52,7 @@ public final class RecordingNetworkActuator implements NetworkActuator, AutoClos
     private final Map<String, Map<Cidr, Entry>> addressesByInterface = new HashMap<>();
     private final Map<String, LinkState> links = new HashMap<>();
     private final Map<Cidr, String> probeAnswers = new HashMap<>();
+    private final Map<Cidr, String> probeFailures = new HashMap<>();
 
     private record Entry(long expiresAtNanos, long lifetimeSeconds) {
     }
@@ -78,7 +79,13 @@ public final class RecordingNetworkActuator implements NetworkActuator, AutoClos
         probeAnswers.put(hostKey(cidr), Objects.requireNonNull(responderMac, "responderMac"));
     }
 
+    /** Makes probes of {@code cidr}'s address fail to run ({@link ProbeResult.CouldNotProbe} with {@code reason}). */
+    public synchronized void failProbe(Cidr cidr, String reason) {
+        probeFailures.put(hostKey(cidr), Objects.requireNonNull(reason, "reason"));
+    }
+
     public synchronized void clearProbeAnswer(Cidr cidr) {
+        probeFailures.remove(hostKey(cidr));
         probeAnswers.remove(hostKey(cidr));
     }
 
@@ -151,9 +158,19 @@ public final class RecordingNetworkActuator implements NetworkActuator, AutoClos
         NetworkActuator.checkInterfaceName(ifname);
         NetworkActuator.checkProbeWindow(window);
         requireLink(ifname, "probe " + cidr + " dev " + ifname);
+        String noNd = linkState(ifname).noNeighbourDiscovery();
+        if (noNd != null) {
+            record("probe", cidr, ifname, -1, "skipped");
+            return new ProbeResult.NoNeighbourDiscovery(noNd);
+        }
+        String failure = probeFailures.get(hostKey(cidr));
+        if (failure != null) {
+            record("probe", cidr, ifname, -1, "failed");
+            return new ProbeResult.CouldNotProbe(failure, Duration.ZERO);
+        }
         String mac = probeAnswers.get(hostKey(cidr));
         record("probe", cidr, ifname, -1, mac == null ? "free" : "taken");
-        return mac == null ? new ProbeResult.Free(Duration.ZERO) : new ProbeResult.Taken(mac, Duration.ZERO);
+        return mac == null ? new ProbeResult.NoAnswer(1, Duration.ZERO) : new ProbeResult.Answered(mac, Duration.ZERO);
     }
 
     @Override
@@ -161,7 +178,9 @@ public final class RecordingNetworkActuator implements NetworkActuator, AutoClos
         Objects.requireNonNull(cidr, "cidr");
         NetworkActuator.checkInterfaceName(ifname);
         requireLink(ifname, "announce " + cidr + " dev " + ifname);
-        record("announce", cidr, ifname, -1, null);
+        if (linkState(ifname).noNeighbourDiscovery() == null) {
+            record("announce", cidr, ifname, -1, null);
+        }
     }
 
     @Override

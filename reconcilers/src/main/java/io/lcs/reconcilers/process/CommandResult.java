@@ -5,7 +5,9 @@ import java.time.Duration;
 /**
  * How a command ended.
  *
- * @param exitCode the exit status; meaningless if {@code timedOut}
+ * @param exitCode the exit status; if {@code timedOut}, the status after the stop (128 + signal when
+ *                 killed, the program's own when it handled a SIGTERM of
+ *                 {@link CommandRunner#runTerminating}), -1 if it could not be reaped
  * @param timedOut true if the command was destroyed because its timeout passed
  * @param stdout standard output (bounded, see {@link CommandRunner})
  * @param stderr standard error (bounded, see {@link CommandRunner})

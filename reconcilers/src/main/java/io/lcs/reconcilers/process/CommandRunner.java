@@ -23,6 +23,19 @@ public interface CommandRunner {
      */
     CommandResult run(List<String> argv, Duration timeout) throws IOException, InterruptedException;
 
+    /**
+     * Like {@link #run(List, Duration)}, but when {@code timeout} passes the process is first asked
+     * to stop (SIGTERM), so a tool that reports on SIGTERM what it did (arping prints how many probes
+     * it sent and how many answers it got) still says so; it is killed (SIGKILL) if it is still
+     * running {@code grace} later. The result says {@code timedOut}; its exit code and output are
+     * the process's own when it stopped within the grace. This default kills at the timeout, so
+     * nothing is reported: callers must not read more into a killed process than that.
+     */
+    default CommandResult runTerminating(List<String> argv, Duration timeout, Duration grace)
+            throws IOException, InterruptedException {
+        return run(argv, timeout);
+    }
+
     /** Bound on kept standard error of a command fed a batch on stdin (one error line per failed batch line). */
     int MAX_BATCH_STDERR_BYTES = 256 * 1024;
     /** Bound on the standard input given to one command. */

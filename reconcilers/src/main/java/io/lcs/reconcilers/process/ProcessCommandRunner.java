@@ -18,7 +18,8 @@ import java.util.concurrent.TimeoutException;
  * working directory {@code /}, stdin from /dev/null (or the given text, written by a short-lived daemon thread). Standard output and standard error are drained
  * by two short-lived daemon threads while the calling thread waits for the timeout, so neither pipe
  * can fill up and block the child. On timeout the process is killed with SIGKILL (the commands run here, {@code ip},
- * {@code arping}, {@code ndisc6}, {@code na6}, hold no state worth a graceful stop).
+ * {@code arping}, {@code ndisc6}, {@code na6}, hold no state worth a graceful stop), or, with
+ * {@link #runTerminating}, first sent SIGTERM so it can report what it did.
  */
 public final class ProcessCommandRunner implements CommandRunner {
     static final String PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
@@ -27,15 +28,25 @@ public final class ProcessCommandRunner implements CommandRunner {
 
     @Override
     public CommandResult run(List<String> argv, Duration timeout) throws IOException, InterruptedException {
-        return run(argv, null, MAX_STDERR_BYTES, timeout);
+        return run(argv, null, MAX_STDERR_BYTES, timeout, null);
     }
 
     @Override
     public CommandResult run(List<String> argv, String stdin, Duration timeout) throws IOException, InterruptedException {
-        return run(argv, stdin, MAX_BATCH_STDERR_BYTES, timeout);
+        return run(argv, stdin, MAX_BATCH_STDERR_BYTES, timeout, null);
     }
 
-    private CommandResult run(List<String> argv, String stdin, int stderrBytes, Duration timeout)
+    @Override
+    public CommandResult runTerminating(List<String> argv, Duration timeout, Duration grace)
+            throws IOException, InterruptedException {
+        if (grace == null || grace.isNegative() || grace.compareTo(Duration.ofSeconds(5)) > 0) {
+            throw new IllegalArgumentException("grace " + grace + " must be 0..5 s");
+        }
+        return run(argv, null, MAX_STDERR_BYTES, timeout, grace);
+    }
+
+    /** @param grace null to kill at the timeout; else SIGTERM at the timeout and SIGKILL this much later */
+    private CommandResult run(List<String> argv, String stdin, int stderrBytes, Duration timeout, Duration grace)
             throws IOException, InterruptedException {
         if (argv.isEmpty()) {
             throw new IllegalArgumentException("empty argv");
@@ -88,7 +99,16 @@ public final class ProcessCommandRunner implements CommandRunner {
         try {
             if (!p.waitFor(Math.max(timeout.toNanos(), 0), TimeUnit.NANOSECONDS)) {
                 timedOut = true;
-                p.destroyForcibly();
+                if (grace != null) {
+                    // SIGTERM through the handle: Process.destroy() would also close our ends of the
+                    // pipes at once, losing what the process prints as it stops (measured)
+                    p.toHandle().destroy();
+                    if (!p.waitFor(grace.toNanos(), TimeUnit.NANOSECONDS)) {
+                        p.destroyForcibly();
+                    }
+                } else {
+                    p.destroyForcibly();
+                }
                 p.waitFor(REAP_MILLIS, TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {

@@ -25,6 +25,7 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -113,6 +114,8 @@ public final class VipReconciler implements Reconciler<String> {
         long declinedUntilNanos;
         /** The current decline is for a down or missing interface: it ends when the link is up. */
         boolean declinedForLink;
+        /** The interface on which "no neighbour discovery, probe skipped" was logged for this VIP. */
+        String reportedNoProbeOn;
         /** Held by the reconcile of this VIP and by the batch task while it acts on this VIP. */
         final ReentrantLock lock = new ReentrantLock();
     }
@@ -196,6 +199,7 @@ public final class VipReconciler implements Reconciler<String> {
             // add still says which address that is
             Result r = local.managed ? deactivate(vip, local.added, local, "VIP deleted") : Result.done();
             locals.remove(vip);
+            status.probeSkipped(vip, null);
             return r;
         }
         String keeper = s.addressConflicts().get(vip);
@@ -303,12 +307,19 @@ public final class VipReconciler implements Reconciler<String> {
         }
         if (local.activeEpoch != epoch) {
             ProbeResult probe = net.probeDuplicate(spec.address(), spec.interfaceName(), settings.probeWindow());
-            if (probe instanceof ProbeResult.Taken taken) {
+            if (probe instanceof ProbeResult.Answered answered) {
                 recordConflict(vip, spec, epoch, "address " + spec.address().addressText() + " answered from "
-                        + taken.responderMac() + " on " + spec.interfaceName() + " before activation");
+                        + answered.responderMac() + " on " + spec.interfaceName() + " before activation");
                 release(vip);
                 return Result.done();
             }
+            if (probe instanceof ProbeResult.CouldNotProbe failed) {
+                // fail closed: unprobed, the address may be someone else's; another node may try
+                Result r = decline(vip, local, PROBE_FAILED, probeFailure(spec, failed), true);
+                release(vip);
+                return r;
+            }
+            noteProbe(vip, spec, local, probe);
             if (!fenced(vip, epoch)) {
                 return Result.requeueAfter(Duration.ofMillis(10));
             }
@@ -678,15 +689,18 @@ public final class VipReconciler implements Reconciler<String> {
                 toProbe.add(e.getValue().spec().address());
             }
         }
-        Map<Cidr, ProbeResult> probes = Map.of();
+        Map<Cidr, ProbeResult> probes = new HashMap<>();
         if (!toProbe.isEmpty()) {
             try {
                 probes = net.probeDuplicates(toProbe, ifname, settings.probeWindow());
             } catch (ActuatorException e) {
-                LOG.log(Level.WARNING, toProbe.size() + " VIPs on " + ifname + ": probe failed: " + e.getMessage());
-                return; // nothing is added unprobed; each reconcile retries after its requeue delay
+                for (Cidr c : toProbe) { // nothing is added unprobed
+                    probes.put(c, new ProbeResult.CouldNotProbe(e.getMessage(), Duration.ZERO));
+                }
             }
         }
+        List<String> probeFailed = new ArrayList<>();
+        String probeFailure = null; // the first VIP's, for the one line about them all
         List<AddressChange> adds = new ArrayList<>();
         List<Map.Entry<String, PendingActivation>> added = new ArrayList<>();
         List<Local> locked = new ArrayList<>();
@@ -704,13 +718,26 @@ public final class VipReconciler implements Reconciler<String> {
                     continue; // its reconcile is running: it asks again
                 }
                 locked.add(local);
-                if (probe instanceof ProbeResult.Taken taken) {
+                if (probe instanceof ProbeResult.Answered answered) {
                     if (fenced(vip, p.epoch())) {
                         recordConflict(vip, p.spec(), p.epoch(), "address " + p.spec().address().addressText()
-                                + " answered from " + taken.responderMac() + " on " + ifname + " before activation");
+                                + " answered from " + answered.responderMac() + " on " + ifname + " before activation");
                         release(vip);
                     }
                     continue;
+                }
+                if (probe instanceof ProbeResult.CouldNotProbe failed) {
+                    if (fenced(vip, p.epoch())) { // fail closed, one line for the batch below
+                        String why = probeFailure(p.spec(), failed);
+                        probeFailure = probeFailure == null ? why : probeFailure;
+                        decline(vip, local, PROBE_FAILED, why, false);
+                        release(vip);
+                        probeFailed.add(vip);
+                    }
+                    continue;
+                }
+                if (probe != null) {
+                    noteProbe(vip, p.spec(), local, probe);
                 }
                 Snapshot s = host.snapshot();
                 Lease lease = s.lease(vip);
@@ -723,6 +750,13 @@ public final class VipReconciler implements Reconciler<String> {
                 adds.add(new AddressChange.Add(p.spec().address(), ifname, Duration.ofSeconds(lifetime)));
                 added.add(e);
                 untils.add(s.takenAtNanos() + lease.heldRemainingNanos());
+            }
+            if (!probeFailed.isEmpty()) {
+                LOG.log(Level.WARNING, (probeFailed.size() == 1 ? "vip " + probeFailed.get(0) : probeFailed.size()
+                        + " VIPs on " + ifname + " (" + String.join(", ", probeFailed.subList(0,
+                        Math.min(10, probeFailed.size()))) + (probeFailed.size() > 10 ? ", ..." : "") + ")")
+                        + ": declined for " + DECLINE_FOR.toSeconds() + " s: " + probeFailure
+                        + (probeFailed.size() > 1 ? " (and the same for the others)" : ""));
             }
             if (adds.isEmpty()) {
                 return;
@@ -849,6 +883,11 @@ public final class VipReconciler implements Reconciler<String> {
     }
 
     private Result decline(String vip, Local local, String reason, String message) {
+        return decline(vip, local, reason, message, true);
+    }
+
+    /** @param log false when the caller writes one line for many VIPs */
+    private Result decline(String vip, Local local, String reason, String message, boolean log) {
         local.declinedUntilNanos = monotonic.getAsLong() + DECLINE_FOR.toNanos();
         local.declinedForLink = "InterfaceDown".equals(reason);
         host.setDeclined(vip, true);
@@ -856,9 +895,38 @@ public final class VipReconciler implements Reconciler<String> {
         events.append("HookFailed".equals(reason) || reason.startsWith("PreStart") ? "HookFailed" : reason,
                 "VirtualIP/" + vip, settings.node() + " declines " + vip + " for " + DECLINE_FOR.toSeconds()
                         + " s: " + message);
-        LOG.log(Level.WARNING, "vip " + vip + ": declined for " + DECLINE_FOR.toSeconds() + " s" + (local.declinedForLink
-                ? " or until the interface is up" : "") + ": " + message);
+        if (log) {
+            LOG.log(Level.WARNING, "vip " + vip + ": declined for " + DECLINE_FOR.toSeconds() + " s"
+                    + (local.declinedForLink ? " or until the interface is up" : "") + ": " + message);
+        }
         return Result.requeueAfter(local.declinedForLink ? LINK_RECHECK : DECLINE_FOR);
+    }
+
+    /** The decline reason of a VIP whose duplicate probe could not run (shown as a condition). */
+    static final String PROBE_FAILED = "ProbeFailed";
+
+    private static String probeFailure(VipSpec spec, ProbeResult.CouldNotProbe failed) {
+        return "duplicate probe of " + spec.address().addressText() + " on " + spec.interfaceName()
+                + " could not run: " + failed.reason();
+    }
+
+    /**
+     * Records what the probe of an activation was: on an interface without neighbour discovery it
+     * was skipped (and so are announcements): said once per VIP and interface, and shown in the
+     * VIP's status.
+     */
+    private void noteProbe(String vip, VipSpec spec, Local local, ProbeResult probe) {
+        if (!(probe instanceof ProbeResult.NoNeighbourDiscovery none)) {
+            status.probeSkipped(vip, null);
+            return;
+        }
+        status.probeSkipped(vip, "no neighbour discovery on " + spec.interfaceName() + " (" + none.why()
+                + "); duplicate probe and announcements skipped");
+        if (!spec.interfaceName().equals(local.reportedNoProbeOn)) {
+            local.reportedNoProbeOn = spec.interfaceName();
+            LOG.log(Level.INFO, "vip " + vip + " on " + spec.interfaceName() + ": no neighbour discovery on this"
+                    + " interface (" + none.why() + "); duplicate probe and announcements skipped");
+        }
     }
 
     /** True if {@code ifname} exists and is up; false when it cannot be read. */

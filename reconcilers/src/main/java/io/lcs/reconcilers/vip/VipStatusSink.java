@@ -7,4 +7,12 @@ package io.lcs.reconcilers.vip;
 @FunctionalInterface
 public interface VipStatusSink {
     void observed(String vip, LocalVipState state);
+
+    /**
+     * This node activates {@code vip} without a duplicate probe or announcements, and why (no
+     * neighbour discovery on its interface); {@code null} clears it. Informative, not a problem.
+     * This default ignores it.
+     */
+    default void probeSkipped(String vip, String why) {
+    }
 }

@@ -104,7 +104,7 @@ class IpRouteActuatorBatchIT {
         long t0 = System.nanoTime();
         Map<Cidr, ProbeResult> probes = actuator.probeDuplicates(vips, "v0", Duration.ofMillis(250));
         long probeMillis = millisSince(t0);
-        List<Cidr> taken = vips.stream().filter(c -> probes.get(c) instanceof ProbeResult.Taken).toList();
+        List<Cidr> taken = vips.stream().filter(c -> probes.get(c) instanceof ProbeResult.Answered).toList();
         assertEquals(List.of(Cidr.parse("198.18.2.7/16"), Cidr.parse("198.18.4.250/16")), taken);
         run("ip", "-n", nsB, "addr", "del", "198.18.2.7/16", "dev", "v1");
         run("ip", "-n", nsB, "addr", "del", "198.18.4.250/16", "dev", "v1");

@@ -159,49 +159,82 @@ class IpRouteActuatorBatchTest {
         assertEquals(0, runner.argvs.size());
     }
 
+    /** {@code ip -j link show dev IF} of an Ethernet link (neighbour discovery works). */
+    private static String etherLink(String ifname) {
+        return "[{\"ifindex\":2,\"ifname\":\"" + ifname + "\",\"flags\":[\"BROADCAST\",\"MULTICAST\",\"UP\","
+                + "\"LOWER_UP\"],\"operstate\":\"UP\",\"link_type\":\"ether\",\"address\":\"02:00:00:00:00:01\"}]";
+    }
+
+    /** arp-scan's output (as 1.10.0 prints it without --plain) for {@code scanned} addresses and these answers. */
+    private static String arpScanOutput(int scanned, String answerLines) {
+        return "Interface: eth0, type: EN10MB, MAC: 02:00:00:00:00:01, IPv4: 198.18.0.1\n"
+                + "Starting arp-scan 1.10.0 with " + scanned + " hosts (https://github.com/royhills/arp-scan)\n"
+                + answerLines + "\n1 packets received by filter, 0 packets dropped by kernel\n"
+                + "Ending arp-scan 1.10.0: " + scanned + " hosts scanned in 0.258 seconds (11.63 hosts/sec). 1 responded\n";
+    }
+
     @Test
     void manyIpv4AddressesAreProbedByOneArpScanFromZeroAndAnswersMapToTheirAddress() throws Exception {
-        runner.answer(0, "198.18.1.2\t4a:6e:6c:BE:78:ce\n", "");
+        runner.answer(0, etherLink("eth0"), "").answer(0, arpScanOutput(3, "198.18.1.2\t4a:6e:6c:BE:78:ce\n"), "");
         Map<Cidr, ProbeResult> r = actuator.probeDuplicates(List.of(A, B, C), "eth0", Duration.ofMillis(250));
-        assertEquals(List.of("arp-scan", "--interface=eth0", "--arpspa=0.0.0.0", "--quiet", "--plain", "--ignoredups",
-                "--numeric", "--retry=1", "--timeout=250", "--bandwidth=10M", "--file=-"), runner.argvs.get(0));
-        assertEquals("198.18.1.1\n198.18.1.2\n198.18.1.3\n", runner.stdins.get(0));
-        assertInstanceOf(ProbeResult.Free.class, r.get(A));
-        assertEquals("4a:6e:6c:be:78:ce", ((ProbeResult.Taken) r.get(B)).responderMac());
-        assertInstanceOf(ProbeResult.Free.class, r.get(C));
+        assertEquals(List.of("arp-scan", "--interface=eth0", "--arpspa=0.0.0.0", "--quiet", "--ignoredups",
+                "--numeric", "--retry=1", "--timeout=250", "--bandwidth=10M", "--file=-"), runner.argvs.get(1));
+        assertEquals("198.18.1.1\n198.18.1.2\n198.18.1.3\n", runner.stdins.get(1));
+        assertEquals(new ProbeResult.NoAnswer(1, Duration.ofMillis(3)), r.get(A));
+        assertEquals("4a:6e:6c:be:78:ce", ((ProbeResult.Answered) r.get(B)).responderMac());
+        assertEquals(new ProbeResult.NoAnswer(1, Duration.ofMillis(3)), r.get(C));
     }
 
     @Test
     void oneAddressIsStillProbedWithArping() throws Exception {
-        runner.answer(0, "", "");
+        runner.answer(0, etherLink("eth0"), "").answer(0, "", "");
         actuator.probeDuplicates(List.of(A), "eth0", Duration.ofMillis(250));
-        assertEquals("arping", runner.argvs.get(0).get(0));
+        assertEquals("arping", runner.argvs.get(1).get(0));
     }
 
     @Test
     void manyIpv4AddressesAreAnnouncedByOneArpScanWithSourceEqualToTarget() throws Exception {
-        runner.answer(0, "", "");
+        runner.answer(0, etherLink("eth0"), "").answer(0, "", "");
         actuator.announceAll(List.of(A, B), "eth0");
-        assertEquals(1, runner.argvs.size());
-        assertTrue(runner.argvs.get(0).containsAll(List.of("arp-scan", "--arpspa=dest", "--retry=2", "--timeout=1000",
-                "--backoff=1")), runner.argvs.get(0).toString());
-        assertEquals("198.18.1.1\n198.18.1.2\n", runner.stdins.get(0));
+        assertEquals(2, runner.argvs.size());
+        assertTrue(runner.argvs.get(1).containsAll(List.of("arp-scan", "--arpspa=dest", "--retry=2", "--timeout=1000",
+                "--backoff=1")), runner.argvs.get(1).toString());
+        assertEquals("198.18.1.1\n198.18.1.2\n", runner.stdins.get(1));
     }
 
     @Test
-    void missingArpScanNamesTheDebianPackage() {
+    void onLoopbackManyAddressesAreNeitherProbedNorAnnouncedAndNothingRuns() throws Exception {
+        String lo = "[{\"ifindex\":1,\"ifname\":\"lo\",\"flags\":[\"LOOPBACK\",\"UP\",\"LOWER_UP\"],"
+                + "\"link_type\":\"loopback\",\"address\":\"00:00:00:00:00:00\"}]";
+        runner.answer(0, lo, "").answer(0, lo, "");
+        Cidr a = Cidr.parse("127.0.0.9/8");
+        Cidr b = Cidr.parse("127.0.0.10/8");
+        Map<Cidr, ProbeResult> r = actuator.probeDuplicates(List.of(a, b, V6), "lo", Duration.ofMillis(250));
+        assertEquals(List.of(a, b, V6), List.copyOf(r.keySet()));
+        for (ProbeResult p : r.values()) {
+            assertEquals(new ProbeResult.NoNeighbourDiscovery("loopback"), p);
+        }
+        actuator.announceAll(List.of(a, b), "lo");
+        assertEquals(2, runner.argvs.size(), "two link reads, no arp-scan: " + runner.argvs);
+    }
+
+    @Test
+    void missingArpScanMakesEveryAddressAProbeThatCouldNotRunNamingTheDebianPackage() throws Exception {
+        runner.answer(0, etherLink("eth0"), "");
         runner.answers.add(new IOException("Cannot run program \"arp-scan\": error=2, No such file or directory"));
-        ActuatorException e = assertThrows(ActuatorException.class,
-                () -> actuator.probeDuplicates(List.of(A, B), "eth0", Duration.ofMillis(250)));
-        assertTrue(e.getMessage().contains("install the Debian package arp-scan"), e.getMessage());
+        Map<Cidr, ProbeResult> r = actuator.probeDuplicates(List.of(A, B), "eth0", Duration.ofMillis(250));
+        for (ProbeResult p : r.values()) {
+            ProbeResult.CouldNotProbe c = assertInstanceOf(ProbeResult.CouldNotProbe.class, p);
+            assertTrue(c.reason().contains("install the Debian package arp-scan"), c.reason());
+        }
     }
 
     @Test
-    void arpScanFailureIsAnErrorNamingTheCommand() {
-        runner.answer(1, "", "ERROR: Could not obtain MAC address for interface eth9\n");
-        ActuatorException e = assertThrows(ActuatorException.class,
-                () -> actuator.probeDuplicates(List.of(A, B), "eth9", Duration.ofMillis(250)));
-        assertTrue(e.getMessage().startsWith("arp-scan --interface=eth9"), e.getMessage());
-        assertTrue(e.getMessage().contains("Could not obtain MAC address"), e.getMessage());
+    void arpScanFailureIsAProbeThatCouldNotRunNamingTheCommand() throws Exception {
+        runner.answer(0, etherLink("eth0"), "").answer(1, "", "ERROR: Could not obtain MAC address for interface eth0\n");
+        ProbeResult.CouldNotProbe c = assertInstanceOf(ProbeResult.CouldNotProbe.class,
+                actuator.probeDuplicates(List.of(A, B), "eth0", Duration.ofMillis(250)).get(A));
+        assertTrue(c.reason().startsWith("arp-scan --interface=eth0"), c.reason());
+        assertTrue(c.reason().contains("Could not obtain MAC address"), c.reason());
     }
 }

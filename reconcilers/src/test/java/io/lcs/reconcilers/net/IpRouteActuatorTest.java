@@ -26,6 +26,8 @@ class IpRouteActuatorTest {
     static final class ScriptedRunner implements CommandRunner {
         final List<List<String>> argvs = new ArrayList<>();
         final List<Duration> timeouts = new ArrayList<>();
+        /** The grace of each command, null when it was run to be killed at its timeout. */
+        final List<Duration> graces = new ArrayList<>();
         final Deque<Object> answers = new ArrayDeque<>();
 
         ScriptedRunner answer(int exit, String stdout, String stderr) {
@@ -43,10 +45,25 @@ class IpRouteActuatorTest {
             return this;
         }
 
+        /** A link that does neighbour discovery, as {@code ip -j link show dev IFNAME} prints it. */
+        ScriptedRunner etherLink(String ifname) {
+            return answer(0, "[{\"ifindex\":2,\"ifname\":\"" + ifname + "\",\"flags\":[\"BROADCAST\","
+                    + "\"MULTICAST\",\"UP\",\"LOWER_UP\"],\"operstate\":\"UP\",\"link_type\":\"ether\","
+                    + "\"address\":\"02:00:00:00:00:01\"}]", "");
+        }
+
+        @Override
+        public CommandResult runTerminating(List<String> argv, Duration timeout, Duration grace) throws IOException {
+            CommandResult r = run(argv, timeout);
+            graces.set(graces.size() - 1, grace);
+            return r;
+        }
+
         @Override
         public CommandResult run(List<String> argv, Duration timeout) throws IOException {
             argvs.add(List.copyOf(argv));
             timeouts.add(timeout);
+            graces.add(null);
             Object a = answers.removeFirst();
             if (a instanceof IOException e) {
                 throw e;
@@ -185,57 +202,103 @@ class IpRouteActuatorTest {
     }
 
     @Test
-    void ipv4ProbeIsBoundedByTheWindowAndReadsTheResponder() throws Exception {
-        runner.timeout()
-                .answer(0, "ARPING 198.18.5.11 from 0.0.0.0 v1\nSent 1 probes\nReceived 0 response(s)\n", "")
+    void linkTypeTellsWhetherNeighbourDiscoveryWorks() throws Exception {
+        runner.answer(0, sample("link-show-eth0.json"), "").answer(0, sample("link-show-lo.json"), "")
+                .answer(0, sample("link-show-tun0.json"), "").answer(0, sample("link-show-eth-noarp.json"), "");
+        assertEquals(null, actuator.link("eth0").noNeighbourDiscovery());
+        LinkState lo = actuator.link("lo");
+        assertEquals("loopback", lo.linkType());
+        assertEquals("loopback", lo.noNeighbourDiscovery());
+        LinkState tun = actuator.link("tun0");
+        assertTrue(tun.noArp() && tun.pointToPoint(), "" + tun);
+        assertEquals("point-to-point", tun.noNeighbourDiscovery());
+        assertEquals("NOARP", actuator.link("nex0").noNeighbourDiscovery());
+        // through the persistent session the link is read with "addr show", which has the same fields
+        assertEquals("loopback", IpJson.link(sample("addr-show-lo.json"), "lo").noNeighbourDiscovery());
+        assertEquals("point-to-point", IpJson.link(sample("addr-show-tun0.json"), "tun0").noNeighbourDiscovery());
+    }
+
+    @Test
+    void ipv4ProbeIsStoppedAtTheWindowAndFreeOnlyWhenArpingReportedAProbeSent() throws Exception {
+        runner.etherLink("v1").answer(0, "ARPING 198.18.5.11 from 0.0.0.0 v1\nSent 1 probes (1 broadcast(s))\n"
+                        + "Received 0 response(s)\n", "")
+                .etherLink("v1").answer(0, "", "").etherLink("v1")
                 .answer(1, "ARPING 198.18.5.10 from 0.0.0.0 v1\n"
-                        + "Unicast reply from 198.18.5.10 [2E:0B:92:C5:ED:2D]  0.526ms\nReceived 1 response(s)\n", "")
-                .answer(2, "", "arping: Device eth9 not available.\n");
+                        + "Unicast reply from 198.18.5.10 [2E:0B:92:C5:ED:2D]  0.526ms\nSent 1 probes (1 broadcast(s))\n"
+                        + "Received 1 response(s)\n", "");
         Cidr cidr = Cidr.parse("198.18.5.10/24");
-        assertInstanceOf(ProbeResult.Free.class, actuator.probeDuplicate(cidr, "v1", Duration.ofMillis(250)));
-        assertEquals(List.of("arping", "-D", "-c", "1", "-w", "1", "-I", "v1", "198.18.5.10"), runner.argvs.get(0));
-        assertEquals(Duration.ofMillis(250), runner.timeouts.get(0), "the process is killed at the window");
-        assertInstanceOf(ProbeResult.Free.class, actuator.probeDuplicate(cidr, "v1", Duration.ofMillis(1500)));
-        assertEquals("2", runner.argvs.get(1).get(5), "-w rounds the window up to whole seconds");
-        assertEquals(new ProbeResult.Taken("2e:0b:92:c5:ed:2d", Duration.ofMillis(3)),
+        assertEquals(new ProbeResult.NoAnswer(1, Duration.ofMillis(3)),
                 actuator.probeDuplicate(cidr, "v1", Duration.ofMillis(250)));
-        assertThrows(NoSuchInterfaceException.class, () -> actuator.probeDuplicate(cidr, "eth9", Duration.ofMillis(250)));
+        assertEquals(List.of("ip", "-j", "link", "show", "dev", "v1"), runner.argvs.get(0), "the link is read first");
+        assertEquals(List.of("arping", "-D", "-c", "1", "-w", "1", "-I", "v1", "198.18.5.10"), runner.argvs.get(1));
+        assertEquals(Duration.ofMillis(250), runner.timeouts.get(1), "stopped at the window");
+        assertEquals(IpRouteActuator.ARPING_STOP_GRACE, runner.graces.get(1), "with SIGTERM first, so it reports");
+        assertInstanceOf(ProbeResult.CouldNotProbe.class, actuator.probeDuplicate(cidr, "v1", Duration.ofMillis(1500)),
+                "exit 0 without the counters is not free");
+        assertEquals("2", runner.argvs.get(3).get(5), "-w rounds the window up to whole seconds");
+        assertEquals(new ProbeResult.Answered("2e:0b:92:c5:ed:2d", Duration.ofMillis(3)),
+                actuator.probeDuplicate(cidr, "v1", Duration.ofMillis(250)));
         assertThrows(IllegalArgumentException.class, () -> actuator.probeDuplicate(cidr, "v1", Duration.ofMillis(10)));
     }
 
     @Test
+    void probeOfAMissingInterfaceCouldNotRunAndRunsNoTool() throws Exception {
+        runner.answer(1, "", "Device \"eth9\" does not exist.\n");
+        ProbeResult r = actuator.probeDuplicate(Cidr.parse("198.18.5.10/24"), "eth9", Duration.ofMillis(250));
+        assertEquals(new ProbeResult.CouldNotProbe("interface eth9 does not exist", Duration.ZERO), r);
+        assertEquals(1, runner.argvs.size());
+    }
+
+    @Test
     void ipv6ProbeUsesNdisc6AndReadsTheResponder() throws Exception {
-        runner.answer(0, "Soliciting 2001:db8:5::10 (2001:db8:5::10) on v1...\n"
+        runner.etherLink("v1").answer(0, "Soliciting 2001:db8:5::10 (2001:db8:5::10) on v1...\n"
                         + "Target link-layer address: 2E:0B:92:C5:ED:2D\n from 2001:db8:5::10\n", "")
-                .answer(2, "Soliciting 2001:db8:5::11 (2001:db8:5::11) on v1...\n", "Timed out.\nNo response.\n")
-                .answer(2, "", "eth9: No such device\n");
+                .etherLink("v1").answer(2, "Soliciting 2001:db8:5::11 (2001:db8:5::11) on v1...\nTimed out.\n"
+                        + "No response.\n", "")
+                .etherLink("v1").answer(1, "", "v1: No such device\n");
         IpRouteActuator inNs = new IpRouteActuator(runner, "lcs-t-1", Duration.ofSeconds(2));
         ProbeResult taken = inNs.probeDuplicate(Cidr.parse("2001:db8:5::10/64"), "v1", Duration.ofMillis(250));
-        assertEquals(new ProbeResult.Taken("2e:0b:92:c5:ed:2d", Duration.ofMillis(3)), taken);
+        assertEquals(new ProbeResult.Answered("2e:0b:92:c5:ed:2d", Duration.ofMillis(3)), taken);
         assertEquals(List.of("ip", "netns", "exec", "lcs-t-1", "ndisc6", "-n", "-1", "-r", "1", "-w", "250",
-                "2001:db8:5::10", "v1"), runner.argvs.get(0));
-        assertInstanceOf(ProbeResult.Free.class,
+                "2001:db8:5::10", "v1"), runner.argvs.get(1));
+        assertEquals(new ProbeResult.NoAnswer(1, Duration.ofMillis(3)),
                 inNs.probeDuplicate(Cidr.parse("2001:db8:5::11/64"), "v1", Duration.ofMillis(250)));
-        assertThrows(NoSuchInterfaceException.class,
-                () -> inNs.probeDuplicate(Cidr.parse("2001:db8:5::11/64"), "eth9", Duration.ofMillis(250)));
+        ProbeResult.CouldNotProbe gone = assertInstanceOf(ProbeResult.CouldNotProbe.class,
+                inNs.probeDuplicate(Cidr.parse("2001:db8:5::11/64"), "v1", Duration.ofMillis(250)));
+        assertTrue(gone.reason().endsWith("exit 1: v1: No such device"), gone.reason());
+    }
+
+    @Test
+    void onInterfacesWithoutNeighbourDiscoveryProbesAndAnnouncementsRunNothing() throws Exception {
+        runner.answer(0, sample("link-show-lo.json"), "").answer(0, sample("link-show-lo.json"), "")
+                .answer(0, sample("link-show-tun0.json"), "").answer(0, sample("link-show-lo.json"), "");
+        assertEquals(new ProbeResult.NoNeighbourDiscovery("loopback"),
+                actuator.probeDuplicate(Cidr.parse("127.0.0.9/8"), "lo", Duration.ofMillis(250)));
+        assertEquals(new ProbeResult.NoNeighbourDiscovery("loopback"),
+                actuator.probeDuplicate(Cidr.parse("2001:db8::9/128"), "lo", Duration.ofMillis(250)));
+        assertEquals(new ProbeResult.NoNeighbourDiscovery("point-to-point"),
+                actuator.probeDuplicate(Cidr.parse("198.18.9.1/32"), "tun0", Duration.ofMillis(250)));
+        actuator.announce(Cidr.parse("127.0.0.9/8"), "lo");
+        assertEquals(4, runner.argvs.size(), "only link reads: " + runner.argvs);
+        assertTrue(runner.argvs.stream().allMatch(a -> a.get(0).equals("ip")), "" + runner.argvs);
     }
 
     @Test
     void announceUsesGratuitousArpOrUnsolicitedNa() throws Exception {
-        runner.answer(0, "", "").answer(0, "", "").answer(0, "", "");
+        runner.etherLink("v0").answer(0, "", "").etherLink("v0").answer(0, "", "").answer(0, "", "");
         actuator.announce(Cidr.parse("198.18.5.10/24"), "v0");
         actuator.announce(Cidr.parse("2001:db8:5::10/64"), "v0");
-        assertEquals(List.of("arping", "-U", "-c", "2", "-I", "v0", "198.18.5.10"), runner.argvs.get(0));
+        assertEquals(List.of("arping", "-U", "-c", "2", "-I", "v0", "198.18.5.10"), runner.argvs.get(1));
         assertEquals(List.of("na6", "-i", "v0", "-t", "2001:db8:5::10", "-d", "ff02::1", "-o", "-e"),
-                runner.argvs.get(1));
-        assertEquals(runner.argvs.get(1), runner.argvs.get(2), "the NA is sent twice");
+                runner.argvs.get(3));
+        assertEquals(runner.argvs.get(3), runner.argvs.get(4), "the NA is sent twice");
     }
 
     @Test
-    void missingToolNamesTheDebianPackage() {
-        runner.cannotStart();
-        ActuatorException e = assertThrows(ActuatorException.class,
-                () -> actuator.probeDuplicate(Cidr.parse("198.18.5.10/24"), "v1", Duration.ofMillis(250)));
-        assertTrue(e.getMessage().contains("iputils-arping"), e.getMessage());
+    void missingToolIsAProbeThatCouldNotRunNamingTheDebianPackage() throws Exception {
+        runner.etherLink("v1").cannotStart();
+        ProbeResult.CouldNotProbe c = assertInstanceOf(ProbeResult.CouldNotProbe.class,
+                actuator.probeDuplicate(Cidr.parse("198.18.5.10/24"), "v1", Duration.ofMillis(250)));
+        assertTrue(c.reason().contains("install the Debian package iputils-arping"), c.reason());
     }
 }

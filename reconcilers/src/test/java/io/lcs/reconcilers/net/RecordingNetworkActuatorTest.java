@@ -129,12 +129,25 @@ class RecordingNetworkActuatorTest {
 
     @Test
     void probeAnswersFreeUnlessConfiguredTaken() throws Exception {
-        assertInstanceOf(ProbeResult.Free.class, actuator.probeDuplicate(VIP, "eth0", Duration.ofMillis(250)));
+        assertInstanceOf(ProbeResult.NoAnswer.class, actuator.probeDuplicate(VIP, "eth0", Duration.ofMillis(250)));
         actuator.answerProbe(Cidr.parse("198.18.0.201/32"), "02:00:00:00:00:09");
         ProbeResult r = actuator.probeDuplicate(VIP, "eth0", Duration.ofMillis(250));
-        assertEquals("02:00:00:00:00:09", ((ProbeResult.Taken) r).responderMac());
+        assertEquals("02:00:00:00:00:09", ((ProbeResult.Answered) r).responderMac());
         actuator.clearProbeAnswer(VIP);
-        assertInstanceOf(ProbeResult.Free.class, actuator.probeDuplicate(VIP, "eth0", Duration.ofMillis(250)));
+        assertInstanceOf(ProbeResult.NoAnswer.class, actuator.probeDuplicate(VIP, "eth0", Duration.ofMillis(250)));
+    }
+
+    @Test
+    void onALinkWithoutNeighbourDiscoveryTheProbeIsSkippedAndNothingIsAnnounced() throws Exception {
+        actuator.setLink(new LinkState("lo", true, true, true, "UNKNOWN", "00:00:00:00:00:00", "loopback", false,
+                false));
+        Cidr onLo = Cidr.parse("127.0.0.9/8");
+        assertEquals(new ProbeResult.NoNeighbourDiscovery("loopback"),
+                actuator.probeDuplicate(onLo, "lo", Duration.ofMillis(250)));
+        actuator.announce(onLo, "lo");
+        List<JsonNode> journaled = lines();
+        assertEquals(1, journaled.size(), "only the probe, no announce: " + journaled);
+        assertEquals("skipped", journaled.get(0).path("result").asText(), "" + journaled.get(0));
     }
 
     @Test

@@ -577,6 +577,84 @@ class VipReconcilerTest {
         assertTrue(status.get("web").problem().contains("is down"), status.toString());
     }
 
+    // ------------------------------------------------------------------ duplicate probe
+
+    @Test
+    void probeThatCouldNotRunKeepsTheVipOffThisNodeAndSaysWhy() throws Exception {
+        actuator.failProbe(ADDRESS, "arping -D -c 1 -w 1 -I eth0 198.18.0.201: exit 2: arping: Device eth0 not available.");
+        host.set(heldSnapshot(3, 5 * SECOND, true));
+
+        Result r = reconciler.reconcile("web");
+
+        assertFalse(present(ADDRESS), "not added unprobed");
+        assertTrue(hooks.of("pre_start").isEmpty(), "nothing runs after a failed probe");
+        assertTrue(log.contains("decline web true") && log.contains("release web"), log.toString());
+        assertEquals(Result.requeueAfter(VipReconciler.DECLINE_FOR), r);
+        LocalVipState reported = status.get("web");
+        assertEquals(VipReconciler.PROBE_FAILED, reported.problemReason());
+        assertTrue(reported.problem().startsWith("duplicate probe of 198.18.0.201 on eth0 could not run: arping"),
+                reported.problem());
+    }
+
+    @Test
+    void batchedProbesThatCouldNotRunDeclineEveryVipAndAddNothing() throws Exception {
+        batchedThree(5 * SECOND);
+        for (Cidr c : List.of(ADDRESS, API_ADDRESS, DB_ADDRESS)) {
+            actuator.failProbe(c, "arp-scan --interface=eth0 ...: exit 1: ERROR: something");
+        }
+        for (String vip : List.of("web", "api", "db")) {
+            reconciler.reconcile(vip);
+        }
+        runBatchTasks();
+
+        assertFalse(present(ADDRESS) || present(API_ADDRESS) || present(DB_ADDRESS), log.toString());
+        assertEquals(List.of("web=true", "api=true", "db=true"), host.declines, "every VIP fails closed, none pending");
+        for (String vip : List.of("web", "api", "db")) {
+            assertEquals(VipReconciler.PROBE_FAILED, status.get(vip).problemReason(), vip);
+        }
+    }
+
+    @Test
+    void vipsOnLoopbackAreActivatedWithoutAProbeAndTheStatusSaysSo() throws Exception {
+        actuator.setLink(new LinkState("lo", true, true, true, "UNKNOWN", "00:00:00:00:00:00", "loopback", false,
+                false));
+        VipSpec web = new VipSpec("web", Cidr.parse("198.18.7.1/32"), "lo", List.of(), null, null, null, null,
+                "config", 1);
+        VipSpec api = new VipSpec("api", Cidr.parse("198.18.7.2/32"), "lo", List.of(), "/hooks/api-pre_start", null,
+                null, null, "config", 1);
+        Map<String, String> skipped = new LinkedHashMap<>();
+        VipStatusSink sink = new VipStatusSink() {
+            @Override
+            public void observed(String vip, LocalVipState state) {
+                status.put(vip, state);
+            }
+
+            @Override
+            public void probeSkipped(String vip, String why) {
+                skipped.put(vip, why);
+            }
+        };
+        reconciler = new VipReconciler(host, net, hooks, sink, this::recordEvent,
+                new VipReconciler.Settings("c1", NODE, HOOK_TIMEOUT, Duration.ofMillis(200), RENEW),
+                Runnable::run, clock::get);
+        reconciler.enableBatching(batchTasks::add, Duration.ZERO);
+        Map<String, Lease> leases = new LinkedHashMap<>();
+        leases.put("web", held("web", 3, 5 * SECOND, true));
+        leases.put("api", held("api", 3, 5 * SECOND, true));
+        host.set(snapshot(List.of(web, api), leases));
+
+        reconciler.reconcile("web"); // hook-less: the batch path
+        reconciler.reconcile("api"); // with pre_start: the single-VIP path
+        runBatchTasks();
+
+        List<Cidr> onLo = actuator.addresses("lo").stream().map(InterfaceAddress::cidr).toList();
+        assertEquals(List.of(Cidr.parse("198.18.7.2/32"), Cidr.parse("198.18.7.1/32")), onLo, log.toString());
+        assertTrue(host.declines.isEmpty(), "" + host.declines);
+        String why = "no neighbour discovery on lo (loopback); duplicate probe and announcements skipped";
+        assertEquals(Map.of("web", why, "api", why), skipped, "both paths say why in the status");
+        assertTrue(status.get("web").addressPresent() && status.get("api").addressPresent(), "" + status);
+    }
+
     // ------------------------------------------------------------------ deletion, start, stop
 
     @Test

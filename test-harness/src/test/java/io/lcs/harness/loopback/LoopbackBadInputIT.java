@@ -32,7 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Who accepts from whom: the smaller name dials, so a accepts from nobody (a connection
  * claiming to be b is refused as the wrong dialer before any key is used) and c accepts from a and
- * b: the key and frame checks are exercised on c, impersonating b from 127.0.0.2.
+ * b: the key and frame checks are exercised on c, impersonating b from 127.0.0.2. The attacks on a
+ * come from c's address 127.0.0.3: only members' addresses get as far as a handshake, and a
+ * connection from any other address is closed at once and counted in
+ * {@code lcs_transport_connections_rejected_total{reason="not_a_member"}}.
  */
 class LoopbackBadInputIT {
     private static final String SECRET = "loopback-bad-input-secret-0123456789";
@@ -105,7 +108,7 @@ class LoopbackBadInputIT {
     void garbageInsteadOfAHelloIsRejectedAsBadHello() throws Exception {
         Node a = cluster.node("a");
         double before = rejected(a, "bad_hello");
-        try (RawPeer p = new RawPeer("127.0.0.1", a.ip, cluster.peerPort())) {
+        try (RawPeer p = new RawPeer("127.0.0.3", a.ip, cluster.peerPort())) {
             byte[] garbage = new byte[64];
             RANDOM.nextBytes(garbage);
             p.writeLengthPrefix(garbage.length);
@@ -119,7 +122,7 @@ class LoopbackBadInputIT {
     void lengthPrefixBelowTheHelloMinimumIsRejectedAsMalformed() throws Exception {
         Node a = cluster.node("a");
         double before = rejected(a, "malformed");
-        try (RawPeer p = new RawPeer("127.0.0.1", a.ip, cluster.peerPort())) {
+        try (RawPeer p = new RawPeer("127.0.0.3", a.ip, cluster.peerPort())) {
             p.writeRaw(new byte[] {0, 0, 0, 3, 'l', 'c', 's'});
             p.assertClosedWithoutData();
         }
@@ -130,7 +133,7 @@ class LoopbackBadInputIT {
     void oversizedLengthPrefixIsRejectedBeforeAnyBodyIsRead() throws Exception {
         Node a = cluster.node("a");
         double before = rejected(a, "oversized");
-        try (RawPeer p = new RawPeer("127.0.0.1", a.ip, cluster.peerPort())) {
+        try (RawPeer p = new RawPeer("127.0.0.3", a.ip, cluster.peerPort())) {
             p.writeLengthPrefix(0x7fffffff);
             p.writeRaw(new byte[1024]);
             p.assertClosedWithoutData();
@@ -196,7 +199,7 @@ class LoopbackBadInputIT {
         Node a = cluster.node("a");
         double before = rejected(a, "handshake_timeout");
         long opened = System.nanoTime();
-        try (RawPeer p = new RawPeer("127.0.0.1", a.ip, cluster.peerPort())) {
+        try (RawPeer p = new RawPeer("127.0.0.3", a.ip, cluster.peerPort())) {
             p.assertClosedWithoutData(); // the socket timeout (5 s) bounds the wait
         }
         double seconds = (System.nanoTime() - opened) / 1e9;
@@ -205,13 +208,32 @@ class LoopbackBadInputIT {
         awaitRejected(a, "handshake_timeout", before);
     }
 
+    @Test
+    void connectionFromAnAddressThatIsNoMembersIsClosedAtOnceAndCounted() throws Exception {
+        Node a = cluster.node("a");
+        double before = counter(a, "lcs_transport_connections_rejected_total", "not_a_member");
+        double protocol = rejected(a, "handshake_timeout");
+        try (RawPeer p = new RawPeer("127.0.0.9", a.ip, cluster.peerPort())) {
+            p.assertClosedWithoutData();
+        }
+        assertTrue(LoopbackCluster.await(Duration.ofSeconds(5),
+                () -> counter(a, "lcs_transport_connections_rejected_total", "not_a_member") > before),
+                "not_a_member stayed at " + before + "\n" + cluster.logs());
+        assertEquals(protocol, rejected(a, "handshake_timeout"), "closed at accept, not by the handshake timeout");
+    }
+
     // ------------------------------------------------------------------ metrics
 
     /** The current value of {@code lcs_transport_frames_rejected_total{reason}} on {@code n}. */
     private static double rejected(Node n, String reason) {
+        return counter(n, "lcs_transport_frames_rejected_total", reason);
+    }
+
+    /** The current value of the counter {@code family{reason}} on {@code n}. */
+    private static double counter(Node n, String family, String reason) {
         String text = cluster.metrics(n);
         assertNotNull(text, "no /metrics from " + n.name + "\n" + cluster.logs());
-        PrometheusTextParser.Family f = PrometheusTextParser.parse(text).family("lcs_transport_frames_rejected_total");
+        PrometheusTextParser.Family f = PrometheusTextParser.parse(text).family(family);
         assertEquals("counter", f.type(), "type of " + f.name());
         for (PrometheusTextParser.Sample s : f.samples()) {
             Map<String, String> labels = s.labels();
@@ -220,8 +242,8 @@ class LoopbackBadInputIT {
                 return s.value();
             }
         }
-        throw new AssertionError("no series lcs_transport_frames_rejected_total{reason=\"" + reason + "\"} on "
-                + n.name + ": " + f.samples());
+        throw new AssertionError("no series " + family + "{reason=\"" + reason + "\"} on " + n.name + ": "
+                + f.samples());
     }
 
     /** The counter goes up (the close and the count happen together; the scrape may lag a little). */

@@ -33,8 +33,8 @@ class LoopbackLcsdTest {
         try (RecordingNetworkActuator net = LoopbackLcsd.actuator(Map.of(LoopbackLcsd.JOURNAL_ENV, journal.toString(),
                 LoopbackLcsd.TAKEN_ENV, "198.18.0.77/24, 198.18.0.78/24"))) {
             ProbeResult taken = net.probeDuplicate(Cidr.parse("198.18.0.78/24"), "eth0", Duration.ofMillis(100));
-            assertEquals(LoopbackLcsd.TAKEN_MAC, assertInstanceOf(ProbeResult.Taken.class, taken).responderMac());
-            assertInstanceOf(ProbeResult.Free.class,
+            assertEquals(LoopbackLcsd.TAKEN_MAC, assertInstanceOf(ProbeResult.Answered.class, taken).responderMac());
+            assertInstanceOf(ProbeResult.NoAnswer.class,
                     net.probeDuplicate(Cidr.parse("198.18.0.79/24"), "eth0", Duration.ofMillis(100)));
         }
         assertTrue(Files.readString(journal).contains("probe"), "operations are journaled");
