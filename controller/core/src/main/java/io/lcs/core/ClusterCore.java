@@ -162,7 +162,7 @@ public final class ClusterCore {
 
     /**
      * {@link #tick(long, long)} after this node's own loop stood still for {@code stalledNanos}
-     * (how late the driver's timer fired: a busy machine, a blocked loop, a JVM pause).
+     * (how long its driver could not run this tick: a busy machine, a blocked loop, a JVM pause).
      *
      * <p>The stall only changes how a peer's silence is judged: a peer is down when it was not heard
      * for the peer timeout of time this node was listening, so the peers are not blamed for our own

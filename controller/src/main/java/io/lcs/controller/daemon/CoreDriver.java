@@ -569,6 +569,14 @@ public final class CoreDriver {
         }
     }
 
+    /**
+     * Messages dropped, not sent, because too many Readies waited for the disk
+     * ({@link PersistQueue#MAX_HELD_READIES}); any thread.
+     */
+    public long messagesDroppedWaitingForDisk() {
+        return persistQueue.messagesDropped();
+    }
+
     /** Persists started so far (several Readies may share one); for tests. */
     public long persists() {
         return persistQueue.persists();

@@ -320,6 +320,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         metrics.registerRejected("undecodable", driver::framesDropped);
         driver.onLoopLag(metrics::recordEventLoopLag);
         driver.onPersist(metrics::recordStatePersist);
+        metrics.registerMessagesDroppedWaitingForDisk(driver::messagesDroppedWaitingForDisk);
         for (ConnectionRejectReason r : ConnectionRejectReason.values()) {
             metrics.registerConnectionsRejected(r.name().toLowerCase(java.util.Locale.ROOT),
                     () -> transport.stats().connectionsRejected(r));

@@ -101,9 +101,11 @@ final class PersistQueue {
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     /** Held Readies whose state is not yet handed to the executor. */
     private final List<Held> unwritten = new ArrayList<>();
+    private final int maxHeldReadies;
     private boolean persisting;
     private long persists;
-    private long messagesDropped;
+    /** Written on the context only; read by metrics scrapes on other threads. */
+    private volatile long messagesDropped;
     private boolean dropLogged;
 
     /**
@@ -114,6 +116,13 @@ final class PersistQueue {
      */
     PersistQueue(CoreDriver.Durable durable, Executor executor, Context context, Sink sink, LongSupplier monotonic,
                  LongConsumer persistObserver) {
+        this(durable, executor, context, sink, monotonic, persistObserver, MAX_HELD_READIES);
+    }
+
+    /** As above, holding the messages of at most {@code maxHeldReadies} Readies (tests use a small one). */
+    PersistQueue(CoreDriver.Durable durable, Executor executor, Context context, Sink sink, LongSupplier monotonic,
+                 LongConsumer persistObserver, int maxHeldReadies) {
+        this.maxHeldReadies = maxHeldReadies;
         this.durable = durable;
         this.executor = executor;
         this.context = context;
@@ -141,12 +150,12 @@ final class PersistQueue {
                 later.add(o);
             }
         }
-        if (held.size() >= MAX_HELD_READIES && !later.isEmpty()) {
+        if (held.size() >= maxHeldReadies && !later.isEmpty()) {
             messagesDropped += later.size();
             if (!dropLogged) {
                 dropLogged = true;
                 LOG.log(Level.WARNING, held.size() + " batches of messages wait for the disk (limit "
-                        + MAX_HELD_READIES + "): further messages are dropped until it catches up");
+                        + maxHeldReadies + "): further messages are dropped until it catches up");
             }
             later = List.of();
         }
@@ -168,7 +177,7 @@ final class PersistQueue {
         return persists;
     }
 
-    /** Messages dropped because {@link #MAX_HELD_READIES} Readies were waiting; on the context. */
+    /** Messages dropped because {@link #MAX_HELD_READIES} Readies were waiting; any thread. */
     long messagesDropped() {
         return messagesDropped;
     }
@@ -258,8 +267,8 @@ final class PersistQueue {
                 sink.deliver(e, h.persistFailure);
             }
         }
-        if (held.size() < MAX_HELD_READIES) {
-            dropLogged = false;
+        if (held.size() < maxHeldReadies) {
+            dropLogged = false; // the next time the limit is hit is logged again
         }
         persistNext();
         if (released) {

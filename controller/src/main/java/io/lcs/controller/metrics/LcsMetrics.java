@@ -394,6 +394,20 @@ public final class LcsMetrics {
         t.record(durationNanos, TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * Exposes the count of messages dropped because too many batches waited for the disk
+     * ({@code lcs_state_persist_messages_dropped_total}); read at scrape time, must be thread-safe.
+     */
+    public void registerMessagesDroppedWaitingForDisk(LongSupplier count) {
+        FunctionCounter.builder("lcs_state_persist_messages_dropped_total", count, LongSupplier::getAsLong)
+                .description("Messages to peers dropped, not sent, because too many batches waited for the disk.")
+                .register(registry);
+        heldMessagesDropped = count; // Micrometer holds the supplier weakly
+    }
+
+    /** Held strongly for {@link #registerMessagesDroppedWaitingForDisk}. */
+    private LongSupplier heldMessagesDropped;
+
     /** A timer exposed as a histogram with {@link #LATENCY_BUCKETS}; registering twice returns the first. */
     private Timer latencyHistogram(String name, String help) {
         return Timer.builder(name).description(help)
