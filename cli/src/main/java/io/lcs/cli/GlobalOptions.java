@@ -16,7 +16,8 @@ public final class GlobalOptions {
     @Option(names = "--server", paramLabel = "URL", description = "admin API URL, e.g. http://127.0.0.1:9121 (overrides lcs.conf)")
     String server;
 
-    @Option(names = "--token-file", paramLabel = "FILE", description = "file holding the admin API bearer token")
+    @Option(names = "--token-file", paramLabel = "FILE", description = "file holding the admin token (default: lcs.conf's admin_token_file, else "
+            + "state_dir/admin.token; readable by root only)")
     Path tokenFile;
 
     /** This verb's value where given, else the top command's. */

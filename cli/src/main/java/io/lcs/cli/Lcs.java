@@ -19,7 +19,13 @@ import picocli.CommandLine.Spec;
  * {@value #EXIT_UNAVAILABLE} no quorum or daemon unreachable.
  */
 @Command(name = "lcs", mixinStandardHelpOptions = true, versionProvider = Lcs.Version.class,
-        description = "Control and inspect an lcs cluster through the local lcsd.")
+        description = {"Control and inspect an lcs cluster through the local lcsd.",
+            "Reading needs no privilege; changing the cluster (apply, delete, move, ack, cordon, uncordon, drain)"
+                    + " needs root's authority: the admin token lcsd keeps in state_dir/admin.token, readable by root"
+                    + " only."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:ok", "1:error, including a change refused for want of root's authority (the admin token)",
+            "2:usage error", "3:no quorum, or lcsd unreachable"})
 public final class Lcs implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_ERROR = 1;

@@ -17,8 +17,11 @@ import java.nio.file.Path;
  *
  * <p>Contract:
  * <ul>
- *   <li>a default config file ({@code explicit == false}) that does not exist means
- *       {@code http://127.0.0.1:9121} without a token; an explicit one that does not exist is an error;</li>
+ *   <li>the token file is {@code admin_token_file}, else {@code state_dir/admin.token} (where lcsd
+ *       creates it), as {@link ClusterConfig#adminTokenPath()} says;</li>
+ *   <li>a default config file ({@code explicit == false}) that does not exist, or cannot be read
+ *       (lcs.conf is often root's only), means {@code http://127.0.0.1:9121} and the default token
+ *       file {@value #DEFAULT_TOKEN_FILE}; an explicit one that does not exist is an error;</li>
  *   <li>a file that exists but cannot be read or fails validation is an error (exit 1) listing every
  *       problem as {@code FILE:LINE: message}, as {@code lcsd --check-config} would: the daemon
  *       refuses such a file too, so any address taken from it would be a guess;</li>
@@ -33,6 +36,9 @@ import java.nio.file.Path;
 public final class LcsConfLocator implements ServerLocator {
     public static final String DEFAULT_HOST = ConfigParser.DEFAULT_LOOPBACK;
     public static final int DEFAULT_PORT = ConfigParser.DEFAULT_ADMIN_PORT;
+    /** Where lcsd keeps the admin token with the default {@code state_dir}. */
+    public static final String DEFAULT_TOKEN_FILE = ConfigParser.DEFAULT_STATE_DIR + "/"
+            + ClusterConfig.DEFAULT_ADMIN_TOKEN_FILE_NAME;
 
     @Override
     public AdminEndpoint locate(Path configFile, boolean explicit) {
@@ -41,12 +47,12 @@ public final class LcsConfLocator implements ServerLocator {
             if (explicit) {
                 throw new CliException(Lcs.EXIT_ERROR, "config file " + configFile + " does not exist");
             }
-            return new AdminEndpoint(url(DEFAULT_HOST, DEFAULT_PORT), null, false, configFile);
+            return new AdminEndpoint(url(DEFAULT_HOST, DEFAULT_PORT), Path.of(DEFAULT_TOKEN_FILE), false, configFile);
         }
         if (!explicit && !Files.isReadable(configFile)) {
             // lcs.conf is usually 0600 root: a non-root user still reaches a daemon on the default
             // address; if it listens elsewhere, the unreachable message names what was tried.
-            return new AdminEndpoint(url(DEFAULT_HOST, DEFAULT_PORT), null, false, configFile);
+            return new AdminEndpoint(url(DEFAULT_HOST, DEFAULT_PORT), Path.of(DEFAULT_TOKEN_FILE), false, configFile);
         }
         ClusterConfig config;
         try {
@@ -55,8 +61,8 @@ public final class LcsConfLocator implements ServerLocator {
             throw new CliException(Lcs.EXIT_ERROR, "cannot find lcsd through " + configFile
                     + " (fix it, or pass --server URL):\n" + e.getMessage());
         }
-        Path token = config.adminTokenFile() == null ? null : Path.of(config.adminTokenFile());
-        return new AdminEndpoint(url(config.adminBind(), config.adminPort()), token, false, configFile);
+        return new AdminEndpoint(url(config.adminBind(), config.adminPort()), Path.of(config.adminTokenPath()), false,
+                configFile);
     }
 
     /**

@@ -12,7 +12,8 @@ public interface ServerLocator {
     /**
      * @param configFile the lcs.conf to read
      * @param explicit true when the user named it with {@code --config}: a missing file is then an
-     *     error; otherwise a missing default file means the defaults (127.0.0.1:9121, no token)
+     *     error; otherwise a missing default file means the defaults (127.0.0.1:9121, the token in the
+     *     default state_dir)
      * @throws CliException (exit 1) naming the file and line of every bad value
      */
     AdminEndpoint locate(Path configFile, boolean explicit);

@@ -1,7 +1,6 @@
 package io.lcs.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,7 +61,9 @@ class LcsConfLocatorTest {
     void unsetAdminKeysMeanTheDaemonsDefaults() throws Exception {
         AdminEndpoint e = locator.locate(conf(""), false);
         assertEquals("http://127.0.0.1:9121", e.baseUrl().toString());
-        assertNull(e.tokenFile());
+        assertEquals(Path.of("/var/lib/lcs/admin.token"), e.tokenFile(), "lcsd's token in the default state_dir");
+        assertEquals(Path.of("/srv/lcs/admin.token"), locator.locate(conf("state_dir = /srv/lcs\n"), false).tokenFile(),
+                "lcsd's token in the configured state_dir");
     }
 
     @ParameterizedTest
@@ -83,7 +84,7 @@ class LcsConfLocatorTest {
     void missingDefaultConfigMeansDefaultsButAMissingExplicitOneIsAnError() {
         AdminEndpoint e = locator.locate(dir.resolve("none.conf"), false);
         assertEquals("http://127.0.0.1:9121", e.baseUrl().toString());
-        assertNull(e.tokenFile());
+        assertEquals(Path.of("/var/lib/lcs/admin.token"), e.tokenFile());
         CliException x = assertThrows(CliException.class, () -> locator.locate(dir.resolve("none.conf"), true));
         assertEquals(Lcs.EXIT_ERROR, x.exitCode());
         assertTrue(x.getMessage().contains("none.conf does not exist"), x.getMessage());

@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -583,14 +584,68 @@ class LcsTest {
         fake.on("GET /api/v1/status", 401, "{\"code\":\"UNAUTHORIZED\",\"message\":\"missing or wrong bearer token\"}");
         Result r = lcs("status");
         assertExit(1, r);
-        assertTrue(r.err().contains("no token sent: pass --token-file"), r.err());
+        assertTrue(r.err().contains("no token sent: no token file; pass --token-file"), r.err());
+    }
+
+    /** Every verb that changes the cluster, with its arguments. */
+    static final List<List<String>> CHANGES = List.of(List.of("apply", "-f", "web.yaml"), List.of("delete", "vip", "web"),
+            List.of("move", "web", "--to", "b"), List.of("ack", "web"), List.of("cordon", "b"), List.of("uncordon", "b"),
+            List.of("drain", "b"));
+
+    @Test
+    void aChangeWhoseTokenFileCannotBeReadIsRefusedAsNeedingRootAndSendsNothing() throws Exception {
+        Path unreadable = Files.createDirectory(dir.resolve("admin.token")); // as root, only a directory cannot be read
+        Files.writeString(dir.resolve("web.yaml"), "apiVersion: lcs/v1\nkind: VirtualIP\nmetadata:\n  name: web\n");
+        for (List<String> verb : CHANGES) {
+            verb = verb.stream().map(a -> a.equals("web.yaml") ? dir.resolve(a).toString() : a).toList();
+            Result r = lcsIn(envWith((config, explicit) -> new AdminEndpoint(URI.create(fake.url()), unreadable, false,
+                    config)), verb.toArray(String[]::new));
+            assertExit(1, r);
+            assertTrue(r.err().startsWith("error: changing the cluster needs root's authority on this node: run lcs as"
+                    + " root (cannot read the admin token " + unreadable), verb + ": " + r.err());
+        }
+        assertEquals(List.of(), fake.requests, "no request was made");
+        // reads go on without the token: lcsd serves them on loopback
+        fake.on("GET /api/v1/status", 200, HEALTHY_STATUS);
+        Result status = lcsIn(envWith((config, explicit) -> new AdminEndpoint(URI.create(fake.url()), unreadable, false,
+                config)), "status");
+        assertExit(0, status);
+        assertEquals(null, fake.requests.get(0).authorization());
+    }
+
+    @Test
+    void lcsdsRefusalOfAChangeIsPrintedAsIsWithExit1() {
+        Path missing = dir.resolve("admin.token");
+        fake.on("POST /api/v1/nodes/b/cordon", 401, "{\"code\":\"UNAUTHORIZED\",\"message\":\"changing the cluster"
+                + " needs root's authority on this node: run lcs as root (the admin token /var/lib/lcs/admin.token is"
+                + " readable by root only)\"}");
+        Result r = lcsIn(envWith((config, explicit) -> new AdminEndpoint(URI.create(fake.url()), missing, false, config)),
+                "cordon", "b");
+        assertExit(1, r);
+        assertEquals("error: changing the cluster needs root's authority on this node: run lcs as root (the admin token"
+                + " /var/lib/lcs/admin.token is readable by root only) (no token sent: the admin token " + missing
+                + " does not exist)\n", r.err());
+    }
+
+    @Test
+    void theTokenInTheConfiguredStateDirIsSentWithChanges() throws Exception {
+        Path state = Files.createDirectory(dir.resolve("state"));
+        Files.writeString(state.resolve("admin.token"), "0123456789abcdef0123456789abcdef\n");
+        Path conf = dir.resolve("lcs.conf");
+        Files.writeString(conf, LcsConfLocatorTest.CONF.formatted("admin_bind = 127.0.0.1\nadmin_port = "
+                + URI.create(fake.url()).getPort() + "\nstate_dir = " + state + "\n"));
+        fake.on("POST /api/v1/nodes/b/cordon", 200, "{\"kind\":\"Node\",\"name\":\"b\",\"outcome\":\"cordoned\"}");
+        Result r = lcsIn(envWith(new LcsConfLocator()), "--config", conf.toString(), "cordon", "b");
+        assertExit(0, r);
+        assertEquals("Bearer 0123456789abcdef0123456789abcdef", fake.requests.get(0).authorization());
     }
 
     @Test
     void unreadableExplicitTokenFileIsExit1() {
         Result r = lcs("--token-file", dir.resolve("missing").toString(), "status");
         assertExit(1, r);
-        assertTrue(r.err().contains("cannot read token file"), r.err());
+        assertTrue(r.err().contains("cannot use --token-file: the admin token " + dir.resolve("missing") + " does not exist"),
+                r.err());
         assertTrue(fake.requests.isEmpty());
     }
 

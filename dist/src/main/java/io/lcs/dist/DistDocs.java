@@ -40,7 +40,10 @@ public final class DistDocs {
                         "LCS_JAVA_OPTS: extra options for the Java runtime.")),
                 new ManPage.Section("FILES", List.of(
                         "/etc/lcs/lcs.conf: read to find the local lcsd's admin API (admin_bind, admin_port, "
-                                + "admin_token_file).",
+                                + "admin_token_file, state_dir).",
+                        "/var/lib/lcs/admin.token: the admin token (state_dir/admin.token unless admin_token_file "
+                                + "names another file), readable by root only. Changes need it: run as another "
+                                + "user, lcs refuses them with exit code 1.",
                         "/usr/share/bash-completion/completions/lcs: bash completion.")),
                 new ManPage.Section("SEE ALSO", List.of("lcsd(8), systemctl(1)")))));
 
@@ -80,6 +83,9 @@ public final class DistDocs {
                 new ManPage.Section("FILES", List.of(
                         "/etc/lcs/lcs.conf: the configuration (INI: [cluster], [node NAME], [vip NAME]).",
                         "/var/lib/lcs: replicated objects and lease epochs (state_dir).",
+                        "/var/lib/lcs/admin.token: the admin API's token, created at start if missing (256 "
+                                + "random bits, mode 0600); changes through the API need it. Delete it and "
+                                + "restart lcsd to replace it.",
                         "/lib/systemd/system/lcsd.service: the systemd unit.",
                         "/usr/share/doc/lcs/examples: configurations for common topologies.")),
                 new ManPage.Section("SEE ALSO", List.of("lcs(8), systemd.exec(5), ip-address(8), arping(8)")))));

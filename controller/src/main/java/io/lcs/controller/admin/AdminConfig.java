@@ -1,27 +1,30 @@
 package io.lcs.controller.admin;
 
+import io.lcs.controller.http.HttpLimits;
 import java.nio.file.Path;
+import java.util.Objects;
 
 /**
- * How the admin API listens.
+ * How the admin API listens and whom it serves.
  *
  * @param bindHost an IP literal (or {@code localhost}); from lcs.conf {@code admin_bind}
  * @param port TCP port, 0 for an ephemeral one (tests); from {@code admin_port}
- * @param tokenFile file holding the bearer token ({@code admin_token_file}), or null
- * @param requireToken demand the token even on a loopback bind (tests; a non-loopback bind always does)
- * @param bodyLimitBytes largest accepted request body; larger gets 413
- * @param maxWatchers concurrent {@code /api/v1/watch} streams; one more gets 503
+ * @param tokenFile the admin token's file: {@code admin_token_file}, else {@code state_dir/admin.token};
+ *     created at start when missing (see {@link AdminToken#loadOrCreate})
+ * @param requireToken demand the token on reads too, even on a loopback bind (tests; a non-loopback
+ *     bind always does). Changes always need it.
+ * @param maxWatchers concurrent {@code /api/v1/watch} streams; one more gets 503 (or, if it carries the
+ *     token, replaces the oldest stream opened without it)
  * @param keepAliveMillis interval of the SSE keep-alive comment on watch streams
+ * @param http connection, header, idle and body bounds of the HTTP server
  */
-public record AdminConfig(String bindHost, int port, Path tokenFile, boolean requireToken, long bodyLimitBytes,
-                          int maxWatchers, long keepAliveMillis) {
+public record AdminConfig(String bindHost, int port, Path tokenFile, boolean requireToken, int maxWatchers,
+                          long keepAliveMillis, HttpLimits http) {
     /** The default admin port (the original's metrics port is 9120; admin sits next to it). */
     public static final int DEFAULT_PORT = 9121;
-    /** 1 MiB: a manifest of 1,000 VIPs is about 200 KiB. */
-    public static final long DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
     /** 16: watchers are operators' terminals and a few scripts; each holds a connection and a subscription. */
     public static final int DEFAULT_MAX_WATCHERS = 16;
-    /** 15 s: under the usual 60 s idle timeout of proxies and of the lcs CLI's watch read timeout. */
+    /** 15 s: a quarter of the HTTP idle timeout ({@link HttpLimits#IDLE_TIMEOUT_SECONDS}) and of the CLI's watch read timeout. */
     public static final long DEFAULT_KEEP_ALIVE_MILLIS = 15_000;
 
     public AdminConfig {
@@ -31,22 +34,33 @@ public record AdminConfig(String bindHost, int port, Path tokenFile, boolean req
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("admin port " + port + " out of range 0..65535");
         }
-        if (bodyLimitBytes < 1 || maxWatchers < 0 || keepAliveMillis < 1) {
+        Objects.requireNonNull(tokenFile, "admin token file");
+        Objects.requireNonNull(http, "http limits");
+        if (maxWatchers < 0 || keepAliveMillis < 1) {
             throw new IllegalArgumentException("admin limits must be positive");
         }
     }
 
-    /** Production defaults for the given bind address, port and optional token file. */
+    /** Production defaults for the given bind address, port and token file. */
     public static AdminConfig of(String bindHost, int port, Path tokenFile) {
-        return new AdminConfig(bindHost, port, tokenFile, false, DEFAULT_BODY_LIMIT_BYTES, DEFAULT_MAX_WATCHERS,
-                DEFAULT_KEEP_ALIVE_MILLIS);
+        return new AdminConfig(bindHost, port, tokenFile, false, DEFAULT_MAX_WATCHERS, DEFAULT_KEEP_ALIVE_MILLIS,
+                HttpLimits.admin());
     }
 
     public AdminConfig withRequireToken(boolean require) {
-        return new AdminConfig(bindHost, port, tokenFile, require, bodyLimitBytes, maxWatchers, keepAliveMillis);
+        return new AdminConfig(bindHost, port, tokenFile, require, maxWatchers, keepAliveMillis, http);
     }
 
-    public AdminConfig withLimits(long bodyLimit, int watchers, long keepAlive) {
-        return new AdminConfig(bindHost, port, tokenFile, requireToken, bodyLimit, watchers, keepAlive);
+    public AdminConfig withWatchers(int watchers, long keepAlive) {
+        return new AdminConfig(bindHost, port, tokenFile, requireToken, watchers, keepAlive, http);
+    }
+
+    public AdminConfig withHttp(HttpLimits limits) {
+        return new AdminConfig(bindHost, port, tokenFile, requireToken, maxWatchers, keepAliveMillis, limits);
+    }
+
+    /** The largest request body accepted (413 beyond). */
+    public long bodyLimitBytes() {
+        return http.maxBodyBytes();
     }
 }

@@ -3,36 +3,56 @@ package io.lcs.controller.admin;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lcs.controller.http.ConnectionGuard;
 import io.lcs.model.Names;
 import io.lcs.model.api.LcsObject;
 import io.lcs.model.api.ObjectKey;
 import io.lcs.model.api.VirtualIP;
 import io.lcs.model.codec.LcsJson;
 import io.lcs.model.status.ClusterEvent;
+import io.lcs.reconcilers.runtime.LogThrottle;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * lcsd's HTTP admin API (contract: docs/api.md), a Vert.x Web router in front of an {@link
  * AdminBackend}. Everything runs on one event loop; manifest parsing runs on a worker.
  *
- * <p>Authentication: a bearer token is required on every route except {@code /healthz} when the bind
- * address is not loopback, when {@link AdminConfig#requireToken()} is set, or when a token file is
- * configured at all. Without a usable token file in those cases {@link #start()} fails and nothing
- * listens.
+ * <p><b>Authority.</b> Loopback is not authority: every local user can connect to 127.0.0.1. A
+ * request that may change anything (every method but GET and HEAD: apply, delete, move, ack,
+ * cordon, uncordon, drain, and whatever is added later) needs the admin token ({@code
+ * Authorization: Bearer <token>}), from loopback too. The token lives in a file only root can read
+ * ({@link AdminConfig#tokenFile()}, created at {@link #start()} if missing), which the {@code lcs}
+ * CLI reads: so changing the cluster takes root's authority on a node. Reads (status, get,
+ * describe, events, watch, version, readyz) are open without a token on a loopback bind, and need
+ * it when the API listens beyond loopback; {@code GET /healthz} never needs it. A wrong token is
+ * refused everywhere but {@code /healthz}. A refusal is 401 {@code UNAUTHORIZED} with a message the
+ * CLI prints as is, the connection is closed (its body is never read), it is counted ({@link
+ * #refusals()}) and reported in the log and as an {@link AdminEvents#REQUEST_REFUSED} event, at most
+ * once a minute with the number not reported since.
+ *
+ * <p><b>Bounds.</b> A {@link ConnectionGuard} bounds connections (in total and per source), the time
+ * to send request headers, idle time and body size; at most {@link AdminConfig#maxWatchers()} watch
+ * streams are open, and a watch that carries the token may replace the oldest one opened without it,
+ * so a local user cannot lock root out of either.
  */
 public final class AdminServer {
     /** 1000: the upper bound of {@code limit} on {@code /api/v1/events} and of a watch's replay. */
@@ -41,62 +61,144 @@ public final class AdminServer {
     private static final System.Logger LOG = System.getLogger("io.lcs.admin");
     private static final String JSON_TYPE = "application/json";
 
+    /** The key under which {@link #authorize} marks a request that carried the right token. */
+    private static final String AUTHORIZED = "lcs.authorized";
+
+    /** Why a request was refused; the {@code reason} label of {@code lcs_admin_requests_refused_total}. */
+    public enum Refusal {
+        /** No {@code Authorization} header on a request that needs the token. */
+        NO_TOKEN("no_token", "no admin token"),
+        /** An {@code Authorization} header that is not {@code Bearer <the token>}. */
+        WRONG_TOKEN("wrong_token", "wrong admin token");
+
+        public final String label;
+        final String text;
+
+        Refusal(String label, String text) {
+            this.label = label;
+            this.text = text;
+        }
+    }
+
+    /** Watch streams refused or closed by the watcher limit; reasons of {@code lcs_http_rejected_total{server="admin"}}. */
+    public enum WatchLimit {
+        /** A watch refused with 503: every stream is taken by ones that may not be replaced. */
+        WATCH_LIMIT("watch_limit"),
+        /** A watch opened without the token, closed to make room for one with it. */
+        WATCH_EVICTED("watch_evicted");
+
+        public final String label;
+
+        WatchLimit(String label) {
+            this.label = label;
+        }
+    }
+
     private final Vertx vertx;
     private final AdminConfig cfg;
     private final AdminBackend backend;
     private final ManifestReader manifests;
+    private final AdminEvents events;
+    private final ConnectionGuard guard;
+    private final boolean readsNeedToken;
+    private final EnumMap<Refusal, LongAdder> refused = new EnumMap<>(Refusal.class);
+    private final EnumMap<WatchLimit, LongAdder> watchLimits = new EnumMap<>(WatchLimit.class);
+    /** Keys {@code refusal} and {@code watch}: at most one line (and refusal event) a minute each. */
+    private final LogThrottle reports;
     /** Touched on the server's event loop only. */
     private final List<Watcher> watchers = new ArrayList<>();
     private HttpServer server;
     private AdminToken token;
 
-    /** With the project's manifest parser ({@link ModelManifestReader}). */
-    public AdminServer(Vertx vertx, AdminConfig cfg, AdminBackend backend) {
-        this(vertx, cfg, backend, new ModelManifestReader());
+    /**
+     * @param manifests reads {@code apply}/{@code delete} bodies; called on a worker thread
+     * @param events receives the API's own events (refusals); called on the event loop
+     */
+    public AdminServer(Vertx vertx, AdminConfig cfg, AdminBackend backend, ManifestReader manifests,
+                       AdminEvents events) {
+        this(vertx, cfg, backend, manifests, events, System::nanoTime);
     }
 
-    /** @param manifests reads {@code apply}/{@code delete} bodies; called on a worker thread */
-    public AdminServer(Vertx vertx, AdminConfig cfg, AdminBackend backend, ManifestReader manifests) {
+    /** As above, with the monotonic clock of the header timeout and of the report throttles (tests). */
+    AdminServer(Vertx vertx, AdminConfig cfg, AdminBackend backend, ManifestReader manifests, AdminEvents events,
+                LongSupplier nanoTime) {
         this.vertx = vertx;
         this.cfg = cfg;
         this.backend = backend;
         this.manifests = manifests;
+        this.events = events;
+        this.guard = new ConnectionGuard(vertx, cfg.http(), nanoTime);
+        this.readsNeedToken = readsNeedToken(cfg);
+        this.reports = new LogThrottle(ConnectionGuard.REPORT_INTERVAL, nanoTime::getAsLong);
+        for (Refusal r : Refusal.values()) {
+            refused.put(r, new LongAdder());
+        }
+        for (WatchLimit w : WatchLimit.values()) {
+            watchLimits.put(w, new LongAdder());
+        }
     }
 
-    /** True if this configuration demands a bearer token (see the class comment). */
-    public static boolean tokenRequired(AdminConfig cfg) {
-        return cfg.requireToken() || cfg.tokenFile() != null || !AdminToken.isLoopback(cfg.bindHost());
+    /** True if reads need the token too: the API listens beyond loopback (or a test asks for it). */
+    public static boolean readsNeedToken(AdminConfig cfg) {
+        return cfg.requireToken() || !AdminToken.isLoopback(cfg.bindHost());
     }
 
     /**
-     * Loads the token (on a worker), then listens.
+     * Loads the token, creating its file if missing (on a worker), then listens.
      *
      * @return the port actually bound (useful with port 0); fails with a message naming the problem
-     *     (token file missing/unsafe, address in use) and leaves nothing listening
+     *     (token file unsafe or unreadable, address in use) and leaves nothing listening
      */
     public Future<Integer> start() {
-        Future<AdminToken> loaded;
-        if (!tokenRequired(cfg)) {
-            loaded = Future.succeededFuture(null);
-        } else if (cfg.tokenFile() == null) {
-            return Future.failedFuture(new IllegalStateException("admin API bound to " + cfg.bindHost()
-                    + " (not loopback) needs a token: set admin_token_file in [cluster] of lcs.conf"));
-        } else {
-            loaded = vertx.executeBlocking(() -> AdminToken.load(cfg.tokenFile()), false);
-        }
-        return loaded.compose(t -> {
-            token = t;
-            HttpServer s = vertx.createHttpServer(new HttpServerOptions()
-                    .setMaxInitialLineLength(4096).setMaxHeaderSize(8192));
-            return s.requestHandler(router()).listen(cfg.port(), cfg.bindHost())
+        return vertx.executeBlocking(() -> AdminToken.loadOrCreate(cfg.tokenFile()), false).compose(loaded -> {
+            token = loaded.token();
+            if (loaded.created()) {
+                LOG.log(System.Logger.Level.INFO, "admin API: created the admin token file {0} (mode 0600)",
+                        String.valueOf(cfg.tokenFile()));
+            }
+            HttpServer s = vertx.createHttpServer(guard.options(new HttpServerOptions()
+                    .setMaxInitialLineLength(4096).setMaxHeaderSize(8192)));
+            guard.install(s, router(), (request, status, message) -> guardError(request, status,
+                    status == 413 ? AdminException.TOO_LARGE : AdminException.MALFORMED, message));
+            return s.listen(cfg.port(), cfg.bindHost())
                     .recover(e -> Future.failedFuture(new IllegalStateException("admin API cannot listen on "
                             + cfg.bindHost() + ":" + cfg.port() + ": " + e.getMessage(), e)));
         }).map(s -> {
             server = s;
-            LOG.log(System.Logger.Level.INFO, "admin API listening on {0}:{1}{2}", cfg.bindHost(),
-                    String.valueOf(s.actualPort()), token == null ? "" : " (bearer token required)");
+            LOG.log(System.Logger.Level.INFO, "admin API listening on {0}:{1}; changes need the token of {2}{3}",
+                    cfg.bindHost(), String.valueOf(s.actualPort()), String.valueOf(cfg.tokenFile()),
+                    readsNeedToken ? ", reads too" : "; reads are open to local users");
             return s.actualPort();
         });
+    }
+
+    /** Refused requests by reason, for {@code lcs_admin_requests_refused_total}. Any thread. */
+    public Map<String, LongSupplier> refusals() {
+        Map<String, LongSupplier> m = new LinkedHashMap<>();
+        for (Refusal r : Refusal.values()) {
+            m.put(r.label, refused.get(r)::sum);
+        }
+        return m;
+    }
+
+    /**
+     * Connections and requests closed or refused by a limit, by reason (the guard's and the watch
+     * limit's), for {@code lcs_http_rejected_total{server="admin"}}. Any thread.
+     */
+    public Map<String, LongSupplier> rejections() {
+        Map<String, LongSupplier> m = new LinkedHashMap<>();
+        for (ConnectionGuard.Reason r : ConnectionGuard.Reason.values()) {
+            m.put(r.label, () -> guard.rejected(r));
+        }
+        for (WatchLimit w : WatchLimit.values()) {
+            m.put(w.label, watchLimits.get(w)::sum);
+        }
+        return m;
+    }
+
+    /** Open connections. Any thread. */
+    public int openConnections() {
+        return guard.openConnections();
     }
 
     /** Ends every watch stream and closes the listener. Idempotent. */
@@ -114,10 +216,20 @@ public final class AdminServer {
 
     private Router router() {
         Router r = Router.router(vertx);
-        r.route().handler(this::authenticate);
+        r.route().handler(this::authorize);
         r.get("/healthz").handler(ctx -> sendJson(ctx, 200, Map.of("status", "ok")));
         r.get("/readyz").handler(this::readyz);
-        r.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(cfg.bodyLimitBytes()));
+        // Bodies are read only for POSTs, which authorize() lets through only with the token: nobody
+        // else can make the daemon buffer a body.
+        BodyHandler bodies = BodyHandler.create(false).setBodyLimit(cfg.bodyLimitBytes());
+        // (a route for every method: one for POST only would turn unknown GET paths into 405s)
+        r.route("/api/v1/*").handler(ctx -> {
+            if (ctx.request().method() == HttpMethod.POST) {
+                bodies.handle(ctx);
+            } else {
+                ctx.next();
+            }
+        });
         r.get("/api/v1/version").handler(ctx -> sync(ctx, () -> Map.of("version", backend.version())));
         r.get("/api/v1/status").handler(ctx -> sync(ctx, backend::status));
         r.get("/api/v1/vips").handler(ctx -> sync(ctx, () -> Map.of("items", backend.vips())));
@@ -163,25 +275,69 @@ public final class AdminServer {
         return r;
     }
 
-    // ---- authentication -------------------------------------------------------------------------
+    // ---- authority ------------------------------------------------------------------------------
 
-    private void authenticate(RoutingContext ctx) {
-        if (token == null || "/healthz".equals(ctx.normalizedPath())) {
+    private void authorize(RoutingContext ctx) {
+        HttpMethod method = ctx.request().method();
+        boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
+        if (read && "/healthz".equals(ctx.normalizedPath())) {
             ctx.next();
             return;
         }
         String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-        if (token.matches(header)) {
+        if (header != null) {
+            if (token.matches(header)) {
+                ctx.put(AUTHORIZED, Boolean.TRUE);
+                ctx.next();
+            } else {
+                refuse(ctx, Refusal.WRONG_TOKEN, "the admin token sent does not match " + cfg.tokenFile()
+                        + " on this node (was the file re-created? lcs reads it on every run)");
+            }
+            return;
+        }
+        if (read && !readsNeedToken) {
             ctx.next();
             return;
         }
-        LOG.log(System.Logger.Level.WARNING, "admin API: rejected {0} {1} from {2}: {3} bearer token",
-                ctx.request().method(), Names.abbreviate(ctx.request().path()), String.valueOf(ctx.request().remoteAddress()),
-                header == null ? "missing" : "wrong");
-        ctx.response().putHeader("WWW-Authenticate", "Bearer");
-        sendError(ctx, new AdminException(401, AdminException.UNAUTHORIZED,
-                "missing or wrong bearer token: send 'Authorization: Bearer <token>' with the token from "
-                        + "admin_token_file", null));
+        boolean local = AdminToken.isLoopback(cfg.bindHost());
+        String message = !read && local
+                ? "changing the cluster needs root's authority on this node: run lcs as root (the admin token "
+                        + cfg.tokenFile() + " is readable by root only)"
+                : (read ? "this admin API listens on " + cfg.bindHost() + ", beyond loopback: every request"
+                        : "changing the cluster") + " needs the admin token: send 'Authorization: Bearer <token>' with"
+                        + " the token of " + cfg.tokenFile() + " on this node (lcs does when run there as root, or"
+                        + " with --token-file)";
+        refuse(ctx, Refusal.NO_TOKEN, message);
+    }
+
+    private void refuse(RoutingContext ctx, Refusal why, String message) {
+        refused.get(why).increment();
+        long unreported = reports.permit("refusal");
+        if (unreported >= 0) {
+            String what = LogThrottle.withSuppressed("refused " + ctx.request().method() + " "
+                    + Names.abbreviate(ctx.request().path()) + " from " + ctx.request().remoteAddress() + ": " + why.text,
+                    unreported);
+            LOG.log(System.Logger.Level.WARNING, "admin API: " + what);
+            events.record(AdminEvents.REQUEST_REFUSED, what);
+        }
+        // closed after the reply: its body, if any, is never read
+        ConnectionGuard.closing(ctx.request()).putHeader("WWW-Authenticate", "Bearer");
+        ConnectionGuard.closeWhenWritten(ctx.request(),
+                guardError(ctx.request(), 401, AdminException.UNAUTHORIZED, message));
+    }
+
+    private static boolean authorized(RoutingContext ctx) {
+        return Boolean.TRUE.equals(ctx.get(AUTHORIZED));
+    }
+
+    /** An error reply in the API's shape, written without the router (the guard's 413, refusals). */
+    private static Future<Void> guardError(HttpServerRequest request, int status, String code, String message) {
+        HttpServerResponse resp = request.response();
+        if (resp.ended() || resp.closed()) {
+            return Future.succeededFuture();
+        }
+        return resp.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON_TYPE)
+                .end(write(errorBody(new AdminException(status, code, message, null))));
     }
 
     // ---- handlers -------------------------------------------------------------------------------
@@ -302,7 +458,7 @@ public final class AdminServer {
             sendError(ctx, e);
             return;
         }
-        if (watchers.size() >= cfg.maxWatchers()) {
+        if (watchers.size() >= cfg.maxWatchers() && !makeRoomForWatch(ctx)) {
             sendError(ctx, new AdminException(503, AdminException.TOO_MANY_WATCHERS, "already "
                     + watchers.size() + " watch streams open (the limit); close one or poll /api/v1/events", null));
             return;
@@ -311,7 +467,7 @@ public final class AdminServer {
         resp.setChunked(true)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
-        Watcher w = new Watcher(ctx, after); // -1 when absent: every live event passes
+        Watcher w = new Watcher(ctx, after, authorized(ctx)); // -1 when absent: every live event passes
         watchers.add(w);
         resp.closeHandler(v -> w.close(false));
         resp.write(": lcs watch\n\n"); // sends the headers now, so the client knows it is connected
@@ -332,17 +488,49 @@ public final class AdminServer {
         w.timerId = vertx.setPeriodic(cfg.keepAliveMillis(), id -> w.keepAlive());
     }
 
+    /**
+     * With every watch slot taken: a watch that carries the token closes the oldest stream opened
+     * without it (so a local user holding every slot cannot lock root out); otherwise the newcomer
+     * is refused. Either way counted and reported (throttled).
+     *
+     * @return true if a slot was freed
+     */
+    private boolean makeRoomForWatch(RoutingContext ctx) {
+        Watcher victim = null;
+        if (authorized(ctx)) {
+            victim = watchers.stream().filter(x -> !x.authorized).findFirst().orElse(null);
+        }
+        WatchLimit what = victim == null ? WatchLimit.WATCH_LIMIT : WatchLimit.WATCH_EVICTED;
+        watchLimits.get(what).increment();
+        long unreported = reports.permit("watch");
+        if (unreported >= 0) {
+            LOG.log(System.Logger.Level.WARNING, LogThrottle.withSuppressed("admin API: " + cfg.maxWatchers()
+                    + " watch streams open: " + (victim == null ? "refused the watch of " + ctx.request().remoteAddress()
+                    : "closed the oldest one opened without the token (" + victim.ctx.request().remoteAddress()
+                    + ") for one with it"), unreported));
+        }
+        if (victim == null) {
+            return false;
+        }
+        victim.close(true);
+        victim.ctx.request().connection().close();
+        return true;
+    }
+
     /** One open watch stream. Event loop only. */
     private final class Watcher {
         final RoutingContext ctx;
+        /** Opened with the token: never closed to make room. */
+        final boolean authorized;
         long lastSeq;
         long timerId = -1;
         AdminBackend.Subscription subscription;
         boolean closed;
 
-        Watcher(RoutingContext ctx, long lastSeq) {
+        Watcher(RoutingContext ctx, long lastSeq, boolean authorized) {
             this.ctx = ctx;
             this.lastSeq = lastSeq;
+            this.authorized = authorized;
         }
 
         void send(ClusterEvent e) {

@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -102,6 +103,8 @@ public final class LcsMetrics {
     private final ConcurrentMap<String, VipCounters> vipCounters = new ConcurrentHashMap<>();
     private final StatusSeries statusSeries;
     private final LongSupplier nanoTime;
+    /** The HTTP servers' suppliers, held strongly: Micrometer holds a meter's state object weakly. */
+    private final List<Object> httpSuppliers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param cluster the cluster name, the {@code cluster} label of every series
@@ -436,5 +439,41 @@ public final class LcsMetrics {
         Counter.builder("lcs_hook_refused_total")
                 .description("Hooks not run because the file may not run as a hook (owner, permissions, hook_dirs).")
                 .tag("vip", vip).tag("event", event).tag("reason", reason).register(registry).increment();
+    }
+
+    // ---- HTTP servers ---------------------------------------------------------------------------
+
+    /**
+     * Exposes one of lcsd's HTTP servers' bounds ({@code server} = {@code admin} or {@code metrics}):
+     * {@code lcs_http_connections{server}}, the connections open now, and
+     * {@code lcs_http_rejected_total{server,reason}}, connections and requests closed or refused by a
+     * limit (reasons: {@code connection_limit}, {@code source_limit}, {@code evicted},
+     * {@code header_timeout}, {@code body_too_large}, and for the admin API {@code watch_limit},
+     * {@code watch_evicted}). Read at scrape time; the suppliers must be thread-safe.
+     */
+    public void registerHttpServer(String server, IntSupplier open, Map<String, LongSupplier> rejected) {
+        Objects.requireNonNull(server, "server");
+        httpSuppliers.add(open);
+        Gauge.builder("lcs_http_connections", open, IntSupplier::getAsInt)
+                .description("Connections open on one of lcsd's HTTP servers.").tag("server", server).register(registry);
+        rejected.forEach((reason, count) -> {
+            httpSuppliers.add(count);
+            FunctionCounter.builder("lcs_http_rejected_total", count, LongSupplier::getAsLong)
+                    .description("Connections and requests of lcsd's HTTP servers closed or refused by a limit, by reason.")
+                    .tag("server", server).tag("reason", reason).register(registry);
+        });
+    }
+
+    /**
+     * Exposes {@code lcs_admin_requests_refused_total{reason}}: admin API requests refused for want of
+     * the admin token ({@code no_token}) or with a wrong one ({@code wrong_token}). Read at scrape time.
+     */
+    public void registerAdminRefusals(Map<String, LongSupplier> refused) {
+        refused.forEach((reason, count) -> {
+            httpSuppliers.add(count);
+            FunctionCounter.builder("lcs_admin_requests_refused_total", count, LongSupplier::getAsLong)
+                    .description("Admin API requests refused: no admin token, or a wrong one.").tag("reason", reason)
+                    .register(registry);
+        });
     }
 }

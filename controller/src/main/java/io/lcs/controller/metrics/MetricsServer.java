@@ -1,5 +1,7 @@
 package io.lcs.controller.metrics;
 
+import io.lcs.controller.http.ConnectionGuard;
+import io.lcs.controller.http.HttpLimits;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -7,8 +9,11 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * The Prometheus endpoint of lcsd: {@code GET /metrics} on {@code metrics_bind:metrics_port} answers
@@ -23,12 +28,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * heartbeats on lcsd's single event loop. The status supplier is therefore
  * called on the worker thread too (see {@link LcsMetrics}).
  *
+ * <p>Connections are bounded by a {@link ConnectionGuard} ({@link HttpLimits#metrics()}: total and
+ * per source, header and idle time, no request body), like the admin API's.
+ *
  * <p>Lifecycle: {@link #start()} once, then {@link #stop()}; not restartable.
  */
 public final class MetricsServer {
 
-    /** Scrapes are tiny GETs; an idle Prometheus connection is closed after this long. */
-    private static final int IDLE_TIMEOUT_SECONDS = 120;
     /**
      * Scrapes rendering or queued at once; more get 503. Prometheus scrapes one target once per
      * interval, so a handful covers several Prometheus servers while bounding the worker queue.
@@ -41,6 +47,7 @@ public final class MetricsServer {
     private final String bindHost;
     private final int port;
     private final LcsMetrics metrics;
+    private final ConnectionGuard guard;
     private HttpServer server;
 
     /**
@@ -48,6 +55,11 @@ public final class MetricsServer {
      * @param port port to listen on (the config's {@code metrics_port}); 0 picks a free one
      */
     public MetricsServer(Vertx vertx, String bindHost, int port, LcsMetrics metrics) {
+        this(vertx, bindHost, port, metrics, HttpLimits.metrics());
+    }
+
+    /** As above, with other connection limits (tests). */
+    public MetricsServer(Vertx vertx, String bindHost, int port, LcsMetrics metrics, HttpLimits limits) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.bindHost = Objects.requireNonNull(bindHost, "bindHost");
         if (port < 0 || port > 65535) {
@@ -55,6 +67,21 @@ public final class MetricsServer {
         }
         this.port = port;
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.guard = new ConnectionGuard(vertx, limits);
+    }
+
+    /** Open connections. Any thread. */
+    public int openConnections() {
+        return guard.openConnections();
+    }
+
+    /** Connections and requests closed or refused by a limit, by reason, for {@code lcs_http_rejected_total}. */
+    public Map<String, LongSupplier> rejections() {
+        Map<String, LongSupplier> m = new LinkedHashMap<>();
+        for (ConnectionGuard.Reason r : ConnectionGuard.Reason.values()) {
+            m.put(r.label, () -> guard.rejected(r));
+        }
+        return m;
     }
 
     /** Starts listening; completes with the port actually bound, or fails (e.g. address in use). */
@@ -69,9 +96,9 @@ public final class MetricsServer {
         router.route().handler(ctx -> ctx.response().setStatusCode(404)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
                 .end("not found: only GET /metrics is served here\n"));
-        HttpServerOptions options = new HttpServerOptions().setHost(bindHost).setPort(port)
-                .setIdleTimeout(IDLE_TIMEOUT_SECONDS);
-        server = vertx.createHttpServer(options).requestHandler(router);
+        HttpServerOptions options = guard.options(new HttpServerOptions().setHost(bindHost).setPort(port));
+        server = guard.install(vertx.createHttpServer(options), router, (request, status, message) -> request.response()
+                .setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8").end(message + "\n"));
         return server.listen()
                 .recover(e -> Future.failedFuture(new IllegalStateException(
                         "cannot listen for metrics on " + bindHost + ":" + port + ": " + e.getMessage(), e)))

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lcs.controller.http.HttpLimits;
 import io.lcs.model.codec.LcsJson;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -17,6 +18,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The admin API over real HTTP on 127.0.0.1, against {@link FakeAdminBackend}. */
 class AdminServerTest {
@@ -46,22 +50,29 @@ class AdminServerTest {
               interface: eth1
             """;
 
+    @TempDir
+    Path dir;
     Vertx vertx;
     FakeAdminBackend backend;
     AdminServer server;
     int port;
+    /** The admin token the server created: {@link #call} sends it, as lcs run as root does. */
+    String token;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeEach
     void start() throws Exception {
         vertx = Vertx.vertx();
         backend = new FakeAdminBackend();
-        port = startServer(AdminConfig.of("127.0.0.1", 0, null).withLimits(64 * 1024, 2, 100));
+        port = startServer(AdminConfig.of("127.0.0.1", 0, dir.resolve("admin.token")).withWatchers(2, 100)
+                .withHttp(HttpLimits.admin().withMaxBodyBytes(64 * 1024)));
     }
 
     int startServer(AdminConfig cfg) throws Exception {
-        server = new AdminServer(vertx, cfg, backend);
-        return await(server.start());
+        server = new AdminServer(vertx, cfg, backend, new ModelManifestReader(), backend::record);
+        int p = await(server.start());
+        token = Files.readString(cfg.tokenFile()).strip();
+        return p;
     }
 
     @AfterEach
@@ -77,13 +88,26 @@ class AdminServerTest {
     record Reply(int status, String body, JsonNode json) {
     }
 
+    /** A request with the admin token, as {@code lcs} run as root sends it. */
     Reply call(String method, String path, String body, String... headers) throws Exception {
+        return send(true, method, path, body, headers);
+    }
+
+    /** A request without the token, as a local user's. */
+    Reply callWithoutToken(String method, String path, String body) throws Exception {
+        return send(false, method, path, body);
+    }
+
+    private Reply send(boolean withToken, String method, String path, String body, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(10))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
+        if (withToken) {
+            b.header("Authorization", "Bearer " + token);
+        }
         for (int i = 0; i < headers.length; i += 2) {
-            b.header(headers[i], headers[i + 1]);
+            b.setHeader(headers[i], headers[i + 1]);
         }
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         JsonNode json = r.body().isEmpty() ? null : LcsJson.json().readTree(r.body());
@@ -437,7 +461,8 @@ class AdminServerTest {
                     .build(), HttpResponse.BodyHandlers.ofInputStream()));
             assertEquals(200, open.get(i).statusCode());
         }
-        assertError(get("/api/v1/watch"), 503, "TOO_MANY_WATCHERS", "limit");
+        // without the token (as a local user): with it, a watch would replace one of these (AdminAuthTest)
+        assertError(callWithoutToken("GET", "/api/v1/watch", null), 503, "TOO_MANY_WATCHERS", "limit");
         for (HttpResponse<InputStream> r : open) {
             r.body().close();
         }

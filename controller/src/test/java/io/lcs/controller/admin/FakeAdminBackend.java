@@ -23,6 +23,8 @@ final class FakeAdminBackend implements AdminBackend {
     final List<ClusterEvent> events = new CopyOnWriteArrayList<>();
     final List<Consumer<ClusterEvent>> listeners = new CopyOnWriteArrayList<>();
     final List<String> nodeActions = new CopyOnWriteArrayList<>();
+    /** Every write method called, e.g. {@code "apply 1"}, {@code "move web b"}: a refused request adds none. */
+    final List<String> writes = new CopyOnWriteArrayList<>();
     volatile boolean quorum = true;
     volatile boolean ready = true;
     long seq;
@@ -69,6 +71,7 @@ final class FakeAdminBackend implements AdminBackend {
 
     @Override
     public Future<List<ApplyResult>> apply(List<LcsObject> objects) {
+        writes.add("apply " + objects.size());
         return needQuorum().map(v -> {
             List<ApplyResult> out = new ArrayList<>();
             for (LcsObject o : objects) {
@@ -87,12 +90,14 @@ final class FakeAdminBackend implements AdminBackend {
 
     @Override
     public Future<Void> delete(ObjectKey key) {
+        writes.add("delete " + key.name());
         return needQuorum().compose(v -> vips.remove(key.name()) == null
                 ? Future.failedFuture(AdminException.notFound(key.kind(), key.name())) : Future.succeededFuture());
     }
 
     @Override
     public Future<Move> move(String vip, String toOrNull) {
+        writes.add("move " + vip + " " + toOrNull);
         return needQuorum().compose(v -> {
             VirtualIP x = vips.get(vip);
             if (x == null) {
@@ -108,6 +113,7 @@ final class FakeAdminBackend implements AdminBackend {
 
     @Override
     public Future<ConflictAck> ack(String vip) {
+        writes.add("ack " + vip);
         return needQuorum().compose(v -> {
             VirtualIP x = vips.get(vip);
             if (x == null) {
@@ -122,6 +128,7 @@ final class FakeAdminBackend implements AdminBackend {
     }
 
     private Future<Void> nodeAction(String action, String node) {
+        writes.add(action + " " + node);
         return needQuorum().compose(v -> {
             if (!List.of("a", "b", "c").contains(node)) {
                 return Future.failedFuture(AdminException.notFound("node", node));
@@ -161,6 +168,11 @@ final class FakeAdminBackend implements AdminBackend {
         events.add(e);
         listeners.forEach(l -> l.accept(e));
         return e;
+    }
+
+    /** The admin API's own events ({@link AdminEvents}), recorded as the daemon does: about this node. */
+    void record(String type, String message) {
+        emit(type, "node/a", message);
     }
 
     @Override

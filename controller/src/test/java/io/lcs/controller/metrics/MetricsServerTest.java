@@ -40,6 +40,46 @@ class MetricsServerTest {
     }
 
     @Test
+    void aScrapeIsServedDuringAFloodOfHalfOpenConnectionsAndTheyAreCounted() throws Exception {
+        int flood = 3 * io.lcs.controller.http.HttpLimits.METRICS_MAX_CONNECTIONS;
+        java.util.List<java.net.Socket> sockets = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < flood; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", fixture.port);
+                sockets.add(s);
+                s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (fixture.server.rejections().get("evicted").getAsLong() < flood - io.lcs.controller.http.HttpLimits.METRICS_MAX_CONNECTIONS
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(fixture.server.openConnections() <= io.lcs.controller.http.HttpLimits.METRICS_MAX_CONNECTIONS,
+                    "open: " + fixture.server.openConnections());
+            HttpResponse<String> r = fixture.get("/metrics", "GET", null);
+            assertEquals(200, r.statusCode());
+            assertTrue(fixture.server.rejections().get("evicted").getAsLong()
+                    >= flood - io.lcs.controller.http.HttpLimits.METRICS_MAX_CONNECTIONS);
+        } finally {
+            for (java.net.Socket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void aRequestWithABodyIs413AndItsConnectionClosed() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", fixture.port)) {
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write("POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String reply = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            assertTrue(reply.startsWith("HTTP/1.1 413"), reply);
+        }
+        assertEquals(1, fixture.server.rejections().get("body_too_large").getAsLong());
+    }
+
+    @Test
     void openMetricsIsServedWhenAsked() throws Exception {
         HttpResponse<String> r = fixture.get("/metrics", "GET",
                 "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5");

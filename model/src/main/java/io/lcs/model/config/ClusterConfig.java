@@ -36,7 +36,8 @@ import java.util.Optional;
  * @param metricsPort       port of the metrics endpoint
  * @param adminBind         IP literal of the admin API, or "" for all addresses
  * @param adminPort         port of the admin API
- * @param adminTokenFile    absolute path of the admin API token file, or null (then the API is loopback only)
+ * @param adminTokenFile    absolute path of the admin API token file, or null: then
+ *                          {@code state_dir/admin.token} ({@link #adminTokenPath()})
  * @param stateDir          absolute path of the directory for persistent state
  * @param hookDirs          normalised absolute directories where hooks named by API objects may live
  *                          ({@code hook_dirs}); hooks named in {@code [vip]} sections may live anywhere
@@ -68,6 +69,19 @@ public record ClusterConfig(String file, String name, String nodeName, String bi
         if (nodes.stream().noneMatch(n -> n.name().equals(nodeName))) {
             throw new IllegalArgumentException("node '" + nodeName + "' is not one of the nodes");
         }
+    }
+
+    /** The admin token's file name in {@code state_dir} when {@code admin_token_file} is not set. */
+    public static final String DEFAULT_ADMIN_TOKEN_FILE_NAME = "admin.token";
+
+    /**
+     * The file holding the admin API's token, which carries root's authority over the cluster:
+     * {@code admin_token_file}, else {@code state_dir/admin.token}. lcsd creates it if missing; the
+     * {@code lcs} CLI reads it.
+     */
+    public String adminTokenPath() {
+        return adminTokenFile != null ? adminTokenFile
+                : stateDir + (stateDir.endsWith("/") ? "" : "/") + DEFAULT_ADMIN_TOKEN_FILE_NAME;
     }
 
     /** @return this node's own entry */

@@ -84,7 +84,7 @@ public final class ConfigSummary {
                 ? "http://" + ClusterConfig.endpoint(config.metricsBind(), config.metricsPort()) + "/metrics"
                 : "disabled (metrics = false)").append('\n');
         out.append("  admin: http://").append(ClusterConfig.endpoint(config.adminBind(), config.adminPort()))
-                .append(config.adminTokenFile() != null ? " (token from " + config.adminTokenFile() + ")" : " (no token)")
+                .append(" (changes need the token of ").append(config.adminTokenPath()).append(')')
                 .append('\n');
 
         if (warnings > 0) {

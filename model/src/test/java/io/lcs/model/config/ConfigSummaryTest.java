@@ -58,11 +58,11 @@ class ConfigSummaryTest {
     void showsMetricsAndAdminEndpoints() {
         String off = ConfigSummary.render(parse(BASE));
         assertContains(off, "metrics: disabled (metrics = false)");
-        assertContains(off, "admin: http://127.0.0.1:9121 (no token)");
+        assertContains(off, "admin: http://127.0.0.1:9121 (changes need the token of /var/lib/lcs/admin.token)");
         String on = ConfigSummary.render(parse(withCluster(
                 "metrics = true\nmetrics_bind = ::1\nadmin_bind = 198.18.0.1\nadmin_token_file = /etc/lcs/token")));
         assertContains(on, "metrics: http://[::1]:9120/metrics");
-        assertContains(on, "admin: http://198.18.0.1:9121 (token from /etc/lcs/token)");
+        assertContains(on, "admin: http://198.18.0.1:9121 (changes need the token of /etc/lcs/token)");
     }
 
     @Test

@@ -451,7 +451,7 @@ public final class Bench implements AutoCloseable {
             int target = owner % 3 + 1;
             String targetMac = topology.mac(target);
             long t0 = WallMicros.now();
-            Timed cli = timed(Netns.enter(c.node(target).ns, c.cliArgv("move", VIP.name(), "--to", "n" + target)),
+            Timed cli = timed(Netns.enter(c.node(target).ns, c.cliArgv(c.node(target), "move", VIP.name(), "--to", "n" + target)),
                     Duration.ofSeconds(20));
             long answered = -1;
             long deadline = System.nanoTime() + FAILOVER_WAIT.toNanos();
@@ -488,13 +488,13 @@ public final class Bench implements AutoCloseable {
         l.awaitMembers(Duration.ofSeconds(30));
         for (String[] cmd : new String[][] {{"status"}, {"get", "vips"}}) {
             String metric = String.join(" ", cmd);
-            timed(Netns.enter(c.node(1).ns, c.cliArgv(cmd)), Duration.ofSeconds(20)); // not counted: page cache warm-up
+            timed(Netns.enter(c.node(1).ns, c.cliArgv(c.node(1), cmd)), Duration.ofSeconds(20)); // not counted: page cache warm-up
             int failed = 0;
             for (int t = 1; t <= Math.max(opt.trials(), 3); t++) {
                 if (overBudget()) {
                     break;
                 }
-                Timed r = timed(Netns.enter(c.node(1).ns, c.cliArgv(cmd)), Duration.ofSeconds(20));
+                Timed r = timed(Netns.enter(c.node(1).ns, c.cliArgv(c.node(1), cmd)), Duration.ofSeconds(20));
                 record("cli", "lcs", metric, t, r.ok() ? r.millis() : Double.NaN, Map.of("ok", r.ok()));
                 if (!r.ok() && failed++ == 0) {
                     note("cli", "lcs " + metric + " failed: " + r.output());

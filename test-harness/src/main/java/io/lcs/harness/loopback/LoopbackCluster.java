@@ -61,6 +61,11 @@ public final class LoopbackCluster implements AutoCloseable {
         public boolean alive() {
             return process != null && process.isAlive();
         }
+
+        /** The admin token lcsd creates in its state directory: changes through the API need it. */
+        public Path adminTokenFile() {
+            return dir.resolve("state").resolve("admin.token");
+        }
     }
 
     private final Path root;
@@ -213,8 +218,9 @@ public final class LoopbackCluster implements AutoCloseable {
     }
 
     /**
-     * One admin API request (connect timeout 1 s, read timeout 10 s); {@code body} may be null.
-     * Returns (status, JSON body or a JSON null when there is none).
+     * One admin API request (connect timeout 1 s, read timeout 10 s) with the node's admin token, as
+     * {@code lcs} run as root sends it; {@code body} may be null. Returns (status, JSON body or a JSON
+     * null when there is none).
      */
     public Map.Entry<Integer, JsonNode> request(Node n, String method, String path, String contentType, String body)
             throws IOException {
@@ -222,6 +228,9 @@ public final class LoopbackCluster implements AutoCloseable {
         c.setConnectTimeout(1000);
         c.setReadTimeout(10_000);
         c.setRequestMethod(method);
+        if (Files.isReadable(n.adminTokenFile())) {
+            c.setRequestProperty("Authorization", "Bearer " + Files.readString(n.adminTokenFile()).strip());
+        }
         if (body != null) {
             c.setDoOutput(true);
             c.setRequestProperty("Content-Type", contentType);

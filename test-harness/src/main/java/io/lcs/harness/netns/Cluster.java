@@ -389,27 +389,30 @@ public final class Cluster implements AutoCloseable {
      * {@code cli(n1, "move", "v4-1", "--to", "n2")}; bounded by {@code timeout}.
      */
     public CommandResult cli(Node via, Duration timeout, String... args) {
-        List<String> argv = cliArgv(args);
+        List<String> argv = cliArgv(via, args);
         // ProcessCommandRunner clears the environment; java is found by its absolute path
         return Netns.run(timeout, Netns.exec(via.ns, argv));
     }
 
     /**
-     * The argv of {@code lcs --server http://127.0.0.1:ADMIN ARGS...} (to be run inside a node's
-     * namespace): the distribution's {@code bin/lcs} (through {@code env} with a PATH, since the
+     * The argv of {@code lcs --server http://127.0.0.1:ADMIN --token-file TOKEN ARGS...} (to be run
+     * inside {@code via}'s namespace, as root: the token in its state directory lets it change the
+     * cluster): the distribution's {@code bin/lcs} (through {@code env} with a PATH, since the
      * command runners clear the environment) or java with the classpath.
      */
-    public List<String> cliArgv(String... args) {
+    public List<String> cliArgv(Node via, String... args) {
+        List<String> target = List.of("--server", "http://127.0.0.1:" + ADMIN_PORT, "--token-file",
+                via.dir.resolve("state").resolve("admin.token").toString());
+        List<String> argv;
         if (lcsHome != null) {
-            List<String> argv = new ArrayList<>(List.of("env", "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
-                    "LCS_HOME=" + lcsHome, lcsHome.resolve("bin/lcs").toString(),
-                    "--server", "http://127.0.0.1:" + ADMIN_PORT));
-            argv.addAll(List.of(args));
-            return argv;
+            argv = new ArrayList<>(List.of("env", "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+                    "LCS_HOME=" + lcsHome, lcsHome.resolve("bin/lcs").toString()));
+        } else {
+            String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            argv = new ArrayList<>(List.of(javaBin, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                    "-Xshare:auto", "-cp", classpath, "io.lcs.cli.Lcs"));
         }
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> argv = new ArrayList<>(List.of(javaBin, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Xshare:auto", "-cp", classpath, "io.lcs.cli.Lcs", "--server", "http://127.0.0.1:" + ADMIN_PORT));
+        argv.addAll(target);
         argv.addAll(List.of(args));
         return argv;
     }

@@ -375,15 +375,18 @@ class LoopbackCliIT {
 
     // ------------------------------------------------------------------ helpers
 
-    /** Runs {@code lcs --server URL-of-n ARGS} in-process; never reads /etc/lcs/lcs.conf. */
+    /**
+     * Runs {@code lcs --server URL-of-n ARGS} in-process with n's admin token (as root would); never
+     * reads /etc/lcs/lcs.conf.
+     */
     private static Run lcs(Node n, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         List<String> argv = new ArrayList<>(List.of("--server", n.adminUrl()));
         argv.addAll(List.of(args));
         Environment env = new Environment(InputStream.nullInputStream(), Clock.systemUTC(), System::nanoTime,
-                Duration.ofMillis(100), (config, explicit) -> new AdminEndpoint(URI.create(n.adminUrl()), null, false,
-                config));
+                Duration.ofMillis(100), (config, explicit) -> new AdminEndpoint(URI.create(n.adminUrl()),
+                n.adminTokenFile(), false, config));
         int exit = Lcs.run(argv.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err), env);
         return new Run(exit, out.toString(), err.toString());
     }
