@@ -58,11 +58,27 @@ public final class ClusterCore {
      * @param wallMillis wall clock, used only to detect a suspend (wall time jumping past monotonic)
      */
     public void tick(long nowNanos, long wallMillis) {
+        tick(nowNanos, wallMillis, 0);
+    }
+
+    /**
+     * {@link #tick(long, long)} after this node's own loop stood still for {@code stalledNanos}
+     * (how long its driver could not run this tick: a busy machine, a blocked loop, a JVM pause).
+     *
+     * <p>The stall only changes how a peer's silence is judged: a peer is down when it was not heard
+     * for the peer timeout of time this node was listening, so the peers are not blamed for our own
+     * pause, and frames that arrived during it (read when the loop resumes, possibly after this tick)
+     * are heard first. Leases, rounds and writes still time out on {@code nowNanos} alone: a node that
+     * could not renew in time loses its lease whatever the reason.
+     *
+     * @param stalledNanos at most the time since the previous tick counts (a larger value is capped)
+     */
+    public void tick(long nowNanos, long wallMillis, long stalledNanos) {
         leases.detectSuspend(nowNanos, wallMillis);
         if (membership.heartbeatDue(nowNanos)) {
             membership.sendHeartbeats(nowNanos, store.liveDigest(), store.tombstoneDigest(), leases.tableHash());
         }
-        membership.tick(nowNanos);
+        membership.tick(nowNanos, stalledNanos);
         store.tick(nowNanos);
         leases.tick(nowNanos);
     }

@@ -42,6 +42,13 @@ final class Membership {
     private List<String> declined = List.of();
     private long lastHeartbeatNanos = Long.MIN_VALUE;
     private long lastTickNanos;
+    /**
+     * How long this node's own loop stood still, in total, as its driver reported (see
+     * {@link ClusterCore#tick(long, long, long)}). A peer's silence is measured on the time this node
+     * was listening (monotonic time less this), so a stall of our own never reads as the peers'
+     * silence.
+     */
+    private long stalledTotalNanos;
     /** Since when this node has run without a gap of more than a peer timeout between ticks. */
     private long steadySinceNanos;
 
@@ -96,13 +103,22 @@ final class Membership {
      * while.
      */
     void tick(long nowNanos) {
+        tick(nowNanos, 0);
+    }
+
+    /** {@link #tick(long)} after this node's own loop stood still for {@code stalledNanos}. */
+    void tick(long nowNanos, long stalledNanos) {
         long timeout = config.peerTimeoutMillis() * 1_000_000L;
+        stalledTotalNanos += Math.max(0, Math.min(stalledNanos, nowNanos - lastTickNanos));
+        long listening = nowNanos - stalledTotalNanos;
         if (nowNanos - lastTickNanos > timeout) {
             steadySinceNanos = nowNanos;
         }
         lastTickNanos = nowNanos;
         for (Peer p : peers.values()) {
-            if (p.online && nowNanos - p.lastHeardNanos > timeout) {
+            // heard after the stall began but before this tick reported it: counts from the stall's end
+            p.lastHeardListeningNanos = Math.min(p.lastHeardListeningNanos, listening);
+            if (p.online && listening - p.lastHeardListeningNanos > timeout) {
                 p.online = false;
                 out.event(new CoreEvent.PeerDown(p.name, true, "not heard for " + config.peerTimeoutMillis() + " ms"));
             }
@@ -125,6 +141,7 @@ final class Membership {
         p.theirHash = hb.configHash();
         p.configMatch = match;
         p.lastHeardNanos = nowNanos;
+        p.lastHeardListeningNanos = nowNanos - stalledTotalNanos;
         p.lastTheirSentNanos = hb.sentNanos();
         p.restarting = hb.restarting();
         p.declined = hb.declined() == null ? List.of() : hb.declined();
@@ -230,7 +247,7 @@ final class Membership {
         long peerTimeout = config.peerTimeoutMillis() * 1_000_000L;
         for (Peer p : peers.values()) {
             if (p.online) {
-                next = Math.min(next, p.lastHeardNanos + peerTimeout + 1);
+                next = Math.min(next, p.lastHeardListeningNanos + stalledTotalNanos + peerTimeout + 1);
             }
         }
         if (nowNanos < restartUntilNanos) {
@@ -269,6 +286,8 @@ final class Membership {
         boolean configMatch = true;
         long theirHash;
         long lastHeardNanos;
+        /** {@link #lastHeardNanos} on the listening clock (monotonic time less this node's own stalls). */
+        long lastHeardListeningNanos;
         /** When it last came online or was seen restarted. */
         long onlineSinceNanos;
         long lastTheirSentNanos;

@@ -16,6 +16,13 @@ import java.util.Map;
  * message per peer), then heartbeats and replicated-write messages, then anti-entropy (paced to a
  * budget per peer: 64 KiB per heartbeat interval). A transport
  * whose queue to a peer fills up then drops bulk sync, which is resent, before lease traffic.
+ *
+ * <p>The persist may run elsewhere while the driver goes on draining, as long as (2) and (3) of
+ * this Ready, and of every later one, wait for it and keep their order (a later Ready's messages
+ * to a peer never overtake an earlier one's). What depends on (1): a {@code WriteAck}, an
+ * {@code Accepted} that raised the highest epoch, a write completion, an acquired lease; nor may
+ * the core's state be shown to anyone acting on it before (1). A {@link io.lcs.model.wire.Message.Heartbeat}
+ * promises nothing durable and may be sent at once.
  */
 public record Ready(List<StoredObject> persistObjects, List<ObjectKey> forgetObjects, Map<String, Long> persistEpochs,
                     List<Outbound> messages, List<CoreEvent> events) {

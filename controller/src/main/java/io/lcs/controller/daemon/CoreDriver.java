@@ -28,7 +28,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -41,6 +40,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -61,8 +61,20 @@ public final class CoreDriver {
      * most this long apart: an idle node wakes a few times a second instead of at a fixed rate.
      */
     static final long MAX_TICK_MILLIS = 250;
+    /**
+     * A tick that runs this much later than it was due means the event loop (or the whole JVM) stood
+     * still that long: one heartbeat interval at the default settings, the least stall that can make
+     * a live peer look silent. Such a stall is logged (see {@link #STALL_LOG_EVERY_NANOS}).
+     */
+    static final long STALL_WARN_NANOS = 250_000_000L;
+    /** At most one stall warning per 10 s; the line counts the stalls it stands for and the worst. */
+    static final long STALL_LOG_EVERY_NANOS = 10_000_000_000L;
 
-    /** Makes state durable before anything that depends on it leaves the node. */
+    /**
+     * Makes state durable before anything that depends on it leaves the node. Called off the event
+     * loop (on the driver's persistence executor), one call at a time; returns once the state is on
+     * disk. A call may carry the state of several Readies (see {@link PersistQueue}).
+     */
     public interface Durable {
         void persist(List<StoredObject> objects, List<ObjectKey> forget, Map<String, Long> epochs) throws IOException;
     }
@@ -75,7 +87,12 @@ public final class CoreDriver {
     private final Vertx vertx;
     private final Context context;
     private final ClusterCore core;
-    private final Durable durable;
+    /** Persists off the event loop and holds what depends on it: see {@link PersistQueue}. */
+    private final PersistQueue persistQueue;
+    /** A snapshot was due while a persist was pending; published once nothing is held. */
+    private boolean publishWanted;
+    /** Told the duration of each persist (on the persistence thread). */
+    private volatile LongConsumer persistListener = nanos -> { };
     private final Outlet outlet;
     private final EventLog events;
     private final LongSupplier monotonic;
@@ -87,6 +104,8 @@ public final class CoreDriver {
     /** {@link #vipsCache} by name; rebuilt with it. */
     private Map<String, VipSpec> vipsByNameCache;
     private final Map<Long, Promise<WriteResult>> pendingWrites = new HashMap<>();
+    /** Writes the core completed, answered once a snapshot that shows them is published. */
+    private final List<Completion> completed = new ArrayList<>();
     private final List<Consumer<NodeSnapshot>> snapshotListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<CoreEvent>> eventListeners = new CopyOnWriteArrayList<>();
     private boolean stopping;
@@ -98,6 +117,8 @@ public final class CoreDriver {
     private long timerAtNanos = Long.MAX_VALUE;
     private boolean running;
     private long lastPlacementNanos;
+    /** When the last tick began (monotonic), or MIN_VALUE before the first. */
+    private long lastTickNanos = Long.MIN_VALUE;
     private boolean dirty = true;
     private long framesDropped;
     /** Checks every object a peer sends before the core sees it. */
@@ -110,16 +131,61 @@ public final class CoreDriver {
     private Map<String, String> addressConflicts = Map.of();
     /** Per VIP, the last owner this node knew and its epoch; context only (a target-less move needs it after the release). */
     private final Map<String, OwnerAt> ownersSeen = new HashMap<>();
+    /** Told how long the loop could not run each tick ({@link #loopLag}). Context only. */
+    private LongConsumer lagListener = lagNanos -> { };
+    /** Stalls of at least {@link #STALL_WARN_NANOS} not yet logged, the worst of them, and when the last line was logged. */
+    private int stallsUnlogged;
+    private long worstStallUnloggedNanos;
+    private long stallLoggedAtNanos = Long.MIN_VALUE;
 
     private record OwnerAt(long epoch, String owner) {
     }
 
+    /** A completed write; {@code persistFailure} is why its state could not be persisted, or null. */
+    private record Completion(WriteResult result, String persistFailure) {
+    }
+
+    /**
+     * A driver that persists on the calling thread and sends what depends on it right after, as in
+     * one step: for tests and tools that drive it by hand. lcsd gives a persistence thread instead
+     * ({@link #CoreDriver(Vertx, Context, ClusterCore, Durable, java.util.concurrent.Executor, Outlet,
+     * EventLog, List, LongSupplier, LongSupplier)}), so that the event loop never waits for the disk.
+     */
     public CoreDriver(Vertx vertx, Context context, ClusterCore core, Durable durable, Outlet outlet, EventLog events,
+                      List<VipSpec> configVips, LongSupplier monotonic, LongSupplier wallMillis) {
+        this(vertx, context, core, durable, Runnable::run, outlet, events, configVips, monotonic, wallMillis);
+    }
+
+    /**
+     * @param persistExecutor runs {@code durable}, never on the event loop (a single thread is
+     *     enough: the driver submits one persist at a time)
+     */
+    public CoreDriver(Vertx vertx, Context context, ClusterCore core, Durable durable,
+                      java.util.concurrent.Executor persistExecutor, Outlet outlet, EventLog events,
                       List<VipSpec> configVips, LongSupplier monotonic, LongSupplier wallMillis) {
         this.vertx = vertx;
         this.context = context;
         this.core = core;
-        this.durable = durable;
+        this.persistQueue = new PersistQueue(durable, persistExecutor, context, new PersistQueue.Sink() {
+            @Override
+            public void send(Ready.Outbound o) {
+                outlet.send(o.to(), WireCodec.encode(o.message()));
+            }
+
+            @Override
+            public void deliver(CoreEvent e, String persistFailure) {
+                if (e instanceof CoreEvent.WriteCompleted wc) {
+                    completed.add(new Completion(wc.result(), persistFailure)); // after the next snapshot
+                } else {
+                    CoreDriver.this.deliver(e);
+                }
+            }
+
+            @Override
+            public void released() {
+                process(); // what the events made, and the snapshot that waited for the disk
+            }
+        }, monotonic, nanos -> persistListener.accept(nanos));
         this.outlet = outlet;
         this.events = events;
         this.configVips = List.copyOf(configVips);
@@ -164,10 +230,53 @@ public final class CoreDriver {
         }
         timerAtNanos = at;
         timerId = vertx.setTimer(delayMillis, id -> {
+            long dueNanos = timerAtNanos;
             timerId = -1;
             timerAtNanos = Long.MAX_VALUE;
-            tick();
+            long firedNanos = monotonic.getAsLong();
+            // A stall after the previous tick began and before it scheduled this timer (a preempted
+            // or paused task) does not make this timer late, but it puts the ticks further apart
+            // than the driver ever schedules them.
+            long beyondMaxNanos = lastTickNanos == Long.MIN_VALUE ? 0
+                    : firedNanos - lastTickNanos - MAX_TICK_MILLIS * 1_000_000L;
+            long stalledNanos = Math.max(0, Math.max(firedNanos - dueNanos, beyondMaxNanos));
+            loopLag(stalledNanos);
+            tick(stalledNanos);
         });
+    }
+
+    /**
+     * How long the event loop could not run its tick (busy, blocked, or the JVM stopped): how late
+     * the tick timer fired, or how much further apart than {@link #MAX_TICK_MILLIS} two ticks were,
+     * whichever is more. Reported to the lag listener (a histogram) and, from
+     * {@link #STALL_WARN_NANOS} on, logged at most once per {@link #STALL_LOG_EVERY_NANOS}.
+     */
+    private void loopLag(long lagNanos) {
+        lagListener.accept(lagNanos);
+        if (lagNanos < STALL_WARN_NANOS) {
+            return;
+        }
+        stallsUnlogged++;
+        worstStallUnloggedNanos = Math.max(worstStallUnloggedNanos, lagNanos);
+        long now = monotonic.getAsLong();
+        if (stallLoggedAtNanos == Long.MIN_VALUE || now - stallLoggedAtNanos >= STALL_LOG_EVERY_NANOS) {
+            LOG.log(Level.WARNING, "event loop stalled " + lagNanos / 1_000_000L + " ms (its tick ran that late"
+                    + (stallsUnlogged > 1 ? "; " + stallsUnlogged + " stalls of " + STALL_WARN_NANOS / 1_000_000L
+                    + " ms or more since the last such line, the worst " + worstStallUnloggedNanos / 1_000_000L + " ms"
+                    : "") + "): the machine is overloaded or the JVM paused");
+            stallLoggedAtNanos = now;
+            stallsUnlogged = 0;
+            worstStallUnloggedNanos = 0;
+        }
+    }
+
+    /**
+     * Tells {@code listener}, for each tick, how long in nanoseconds the event loop could not run it:
+     * its lag (0 when on time; see {@link #loopLag}). Called on the driver's context; must be cheap
+     * and must not block. Set it before {@link #start()}.
+     */
+    public void onLoopLag(LongConsumer listener) {
+        lagListener = java.util.Objects.requireNonNull(listener, "listener");
     }
 
     public Context context() {
@@ -408,8 +517,18 @@ public final class CoreDriver {
     }
 
     void tick() {
+        tick(0);
+    }
+
+    /**
+     * Ticks the core; {@code stalledNanos} is how long the loop could not run this tick
+     * ({@link #loopLag}), so the core does not take the loop's own stall for its peers' silence
+     * ({@link ClusterCore#tick(long, long, long)}).
+     */
+    private void tick(long stalledNanos) {
         long now = monotonic.getAsLong();
-        core.tick(now, wallMillis.getAsLong());
+        lastTickNanos = now;
+        core.tick(now, wallMillis.getAsLong(), stalledNanos);
         process();
         // the lease reconciler is cheap but not free: on changes, else once per heartbeat interval
         long placementEvery = core.config().heartbeatMillis() * 1_000_000L;
@@ -424,71 +543,51 @@ public final class CoreDriver {
     }
 
     /**
-     * Applies everything the core produced: persist, then send, then deliver. Write completions are
-     * delivered last, after the snapshot that shows the write: a client that reads (or writes again,
-     * which is checked against that snapshot's VIPs) right after "created" sees its object.
+     * Applies everything the core produced, in the order {@link Ready} demands: each Ready goes to
+     * the {@link PersistQueue}, which persists off the event loop and releases messages and events
+     * once what they depend on is durable (at once when nothing needs persisting). Write completions
+     * come last, after the snapshot that shows the write ({@link #publish}): a client that reads (or
+     * writes again, which is checked against that snapshot's VIPs) right after "created" sees its
+     * object.
      */
     private void process() {
-        boolean changed = false;
-        List<CoreEvent.WriteCompleted> completed = new ArrayList<>();
-        // per completed write, why its batch could not be persisted (null: it was)
-        List<String> notPersisted = new ArrayList<>();
+        boolean changed = publishWanted;
         for (int round = 0; round < 16; round++) { // bounded: delivering events can make more output
             Ready r = core.drain();
             if (r.isEmpty()) {
                 break;
             }
-            boolean persisted = true;
-            String persistFailure = null;
-            if (r.needsPersist()) {
-                try {
-                    durable.persist(r.persistObjects(), r.forgetObjects(), r.persistEpochs());
-                } catch (IOException | UncheckedIOException e) {
-                    // Fail-stop, for a local disk that cannot persist and for nothing else: acknowledging
-                    // what is not on disk could lose an acknowledged write or an epoch. The kernel
-                    // lifetime removes our VIPs; systemd restarts us. Remote input never gets here as
-                    // content: PeerObjectFilter admits only objects the state directory can hold.
-                    LOG.log(Level.ERROR, "cannot persist state, stopping: " + e.getMessage(), e);
-                    Runtime.getRuntime().halt(70);
-                } catch (RuntimeException e) {
-                    // The state directory refused an object's content (a key or body it cannot hold):
-                    // a bug, since peers' objects and local writes are validated before the core. Never
-                    // stop on it (the object would come back by anti-entropy after every restart). What
-                    // is not on disk is not acknowledged: this batch's messages are dropped, a lost
-                    // round that every protocol step tolerates (epochs are persisted before objects).
-                    persisted = false;
-                    persistFailure = String.valueOf(e.getMessage());
-                    LOG.log(Level.ERROR, "cannot persist an object, its acknowledgement is not sent: " + e.getMessage(), e);
-                }
-            }
-            for (Ready.Outbound o : persisted ? r.messages() : List.<Ready.Outbound>of()) {
-                outlet.send(o.to(), WireCodec.encode(o.message()));
-            }
-            for (CoreEvent e : r.events()) {
-                if (e instanceof CoreEvent.WriteCompleted wc) {
-                    completed.add(wc);
-                    notPersisted.add(persistFailure);
-                } else {
-                    deliver(e);
-                }
-            }
             // messages alone (heartbeats, replies) change nothing the snapshot shows
             changed |= !r.events().isEmpty() || r.needsPersist();
+            persistQueue.accept(r);
         }
-        if (changed) {
+        if (changed || !completed.isEmpty()) {
             publish(); // once for all rounds: a snapshot is O(VIPs) to build and to route
-        }
-        for (int i = 0; i < completed.size(); i++) {
-            Promise<WriteResult> p = pendingWrites.remove(completed.get(i).result().requestId());
-            if (p != null && notPersisted.get(i) != null) {
-                p.fail(new IllegalStateException("the write could not be persisted: " + notPersisted.get(i)));
-            } else if (p != null) {
-                p.complete(completed.get(i).result());
-            }
         }
         if (dirty) {
             scheduleTick(0); // something changed: let placement look at it now, not at the next deadline
         }
+    }
+
+    /**
+     * Messages dropped, not sent, because too many Readies waited for the disk
+     * ({@link PersistQueue#MAX_HELD_READIES}); any thread.
+     */
+    public long messagesDroppedWaitingForDisk() {
+        return persistQueue.messagesDropped();
+    }
+
+    /** Persists started so far (several Readies may share one); for tests. */
+    public long persists() {
+        return persistQueue.persists();
+    }
+
+    /**
+     * Tells {@code listener} the duration, in nanoseconds, of each persist; called on the
+     * persistence thread, must be cheap. Set it before {@link #start()}.
+     */
+    public void onPersist(LongConsumer listener) {
+        persistListener = java.util.Objects.requireNonNull(listener, "listener");
     }
 
     private void deliver(CoreEvent e) {
@@ -553,13 +652,34 @@ public final class CoreDriver {
         }
     }
 
+    /**
+     * Builds and hands out a new snapshot, unless a persist is pending: the core may then hold state
+     * that is not on disk yet (a lease acquired at an epoch being persisted, an object being
+     * written), and no reconciler or client may act on it before it is. It is published as soon as
+     * everything held was released.
+     */
     private void publish() {
+        if (!persistQueue.idle()) {
+            publishWanted = true;
+            return;
+        }
+        publishWanted = false;
         snapshot = buildSnapshot(monotonic.getAsLong());
         for (Consumer<NodeSnapshot> l : snapshotListeners) {
             try {
                 l.accept(snapshot);
             } catch (RuntimeException ex) {
                 LOG.log(Level.WARNING, "snapshot listener failed", ex);
+            }
+        }
+        List<Completion> done = List.copyOf(completed);
+        completed.clear();
+        for (Completion c : done) {
+            Promise<WriteResult> p = pendingWrites.remove(c.result().requestId());
+            if (p != null && c.persistFailure() != null) {
+                p.fail(new IllegalStateException("the write could not be persisted: " + c.persistFailure()));
+            } else if (p != null) {
+                p.complete(c.result());
             }
         }
     }

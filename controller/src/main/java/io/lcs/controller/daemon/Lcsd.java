@@ -286,8 +286,14 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                 driverRef[0].onFrame(peer, payload);
             }
         });
-        CoreDriver driver = new CoreDriver(vertx, context, core, persistence, transport::send, eventLog, configVips,
-                System::nanoTime, System::currentTimeMillis);
+        // One thread writes and syncs the state directory, off the event loop, and the driver holds what
+        // depends on it. The driver submits a persist only after the previous one returned, so at most
+        // one task waits (while the thread finishes the previous one). It ends after 30 s idle.
+        ThreadPoolExecutor persistThread = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(1),
+                daemonThreads("lcs-persist"));
+        persistThread.allowCoreThreadTimeOut(true);
+        CoreDriver driver = new CoreDriver(vertx, context, core, persistence, persistThread, transport::send, eventLog,
+                configVips, System::nanoTime, System::currentTimeMillis);
         driverRef[0] = driver;
         String version = LcsVersion.get();
         StatusView statusView = new StatusView(cfg.name(), version, clock);
@@ -315,6 +321,9 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
             metrics.registerRejected(r.name().toLowerCase(java.util.Locale.ROOT), () -> transport.stats().rejected(r));
         }
         metrics.registerRejected("undecodable", driver::framesDropped);
+        driver.onLoopLag(metrics::recordEventLoopLag);
+        driver.onPersist(metrics::recordStatePersist);
+        metrics.registerMessagesDroppedWaitingForDisk(driver::messagesDroppedWaitingForDisk);
         for (ConnectionRejectReason r : ConnectionRejectReason.values()) {
             metrics.registerConnectionsRejected(r.name().toLowerCase(java.util.Locale.ROOT),
                     () -> transport.stats().connectionsRejected(r));
@@ -458,6 +467,8 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                 }
                 transport.stop().toCompletionStage().toCompletableFuture().get(2, TimeUnit.SECONDS);
                 vertx.close().toCompletionStage().toCompletableFuture().get(2, TimeUnit.SECONDS);
+                persistThread.shutdown(); // the last persist ends before the directory closes
+                persistThread.awaitTermination(2, TimeUnit.SECONDS);
             } catch (Exception e) {
                 LOG.log(Level.WARNING, "shutdown: " + e.getMessage());
             }

@@ -19,7 +19,8 @@ import java.util.TreeMap;
 /**
  * The core's durable state in the {@link StateDirectory}: replicated objects (one crash-safe file
  * each) and the highest lease epoch seen per VIP (one record). Implements the driver's
- * persist-before-send contract. Not thread-safe: the driver's context only.
+ * persist-before-send contract. Not thread-safe: loaded at start, then written by the driver's
+ * persistence thread only (one persist at a time).
  */
 public final class StatePersistence implements CoreDriver.Durable {
     static final String EPOCHS_RECORD = "epochs";
@@ -63,22 +64,34 @@ public final class StatePersistence implements CoreDriver.Durable {
     }
 
     /**
-     * Epochs first: if the state directory refuses an object's content (an exception other than an
-     * I/O error), the epochs of the same batch are on disk already and never lost from the record.
+     * Writes the objects, removes the forgotten ones and records the new epochs, all in one
+     * {@link StateDirectory#writeBatch} (one sync per file and one per directory); returns once it
+     * is on disk. Called on the driver's persistence thread. If the state directory refuses an
+     * object's content (an exception other than an I/O error; nothing of the batch is written), the
+     * epochs are still written, alone, before the refusal is rethrown: an epoch the core has seen is
+     * never lost from the record.
      */
     @Override
     public void persist(List<StoredObject> objects, List<ObjectKey> forget, Map<String, Long> newEpochs)
             throws IOException {
-        if (!newEpochs.isEmpty()) {
-            epochs.putAll(newEpochs);
-            dir.writeRecord(EPOCHS_RECORD, JSON.writeValueAsBytes(epochs));
+        Map<String, Long> next = new TreeMap<>(epochs);
+        newEpochs.forEach((vip, epoch) -> next.merge(vip, epoch, Math::max));
+        Map<String, byte[]> records = newEpochs.isEmpty() ? Map.of()
+                : Map.of(EPOCHS_RECORD, JSON.writeValueAsBytes(next));
+        try {
+            List<StoreEntry> entries = new ArrayList<>(objects.size());
+            for (StoredObject o : objects) {
+                entries.add(o.deleted() ? StoreEntry.tombstone(o.key(), o.version())
+                        : StoreEntry.live(o.key(), o.version(), JSON.writeValueAsBytes(o.body())));
+            }
+            dir.writeBatch(entries, forget, records);
+        } catch (RuntimeException refused) {
+            if (!records.isEmpty()) {
+                dir.writeBatch(List.of(), List.of(), records);
+                epochs.putAll(next);
+            }
+            throw refused;
         }
-        for (StoredObject o : objects) {
-            dir.writeObject(o.deleted() ? StoreEntry.tombstone(o.key(), o.version())
-                    : StoreEntry.live(o.key(), o.version(), JSON.writeValueAsBytes(o.body())));
-        }
-        for (ObjectKey k : forget) {
-            dir.deleteObject(k);
-        }
+        epochs.putAll(next); // only once it is on disk
     }
 }

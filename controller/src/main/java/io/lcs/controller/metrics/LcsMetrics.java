@@ -373,6 +373,73 @@ public final class LcsMetrics {
                         .tag("reconciler", r).register(registry)));
     }
 
+    // ---- event loop -----------------------------------------------------------------------------
+
+    /**
+     * The buckets of {@code lcs_event_loop_lag_seconds} and {@code lcs_state_persist_seconds}: 1 ms
+     * to 5 s. An idle loop's timer runs within a millisecond or two and a sync of an idle disk takes a
+     * few; 250 ms is the heartbeat interval (a stall that long can make a live peer look silent), 1 s
+     * the peer timeout, 2 s the default lease.
+     */
+    static final List<java.time.Duration> LATENCY_BUCKETS = List.of(java.time.Duration.ofMillis(1),
+            java.time.Duration.ofMillis(5), java.time.Duration.ofMillis(10), java.time.Duration.ofMillis(25),
+            java.time.Duration.ofMillis(50), java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(250),
+            java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(2),
+            java.time.Duration.ofSeconds(5));
+
+    /** Registered on the first recording, so a registry without an event loop shows no empty family. */
+    private volatile Timer eventLoopLag;
+    /** Registered on the first recording, like {@link #eventLoopLag}. */
+    private volatile Timer statePersist;
+
+    /**
+     * Records how late one tick of the event loop ran ({@code lcs_event_loop_lag_seconds}, a
+     * histogram): the time the loop could not run it. Lock-free and allocation-free after the first
+     * call; called on the event loop.
+     */
+    public void recordEventLoopLag(long lagNanos) {
+        Timer t = eventLoopLag;
+        if (t == null) {
+            eventLoopLag = t = latencyHistogram("lcs_event_loop_lag_seconds",
+                    "How late the event loop ran its ticks: time it was busy, blocked or paused.");
+        }
+        t.record(lagNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Records one persist of the state directory ({@code lcs_state_persist_seconds}, a histogram):
+     * the objects and epochs of one or more coalesced batches written and synced to disk, off the
+     * event loop. Called on the persistence thread.
+     */
+    public void recordStatePersist(long durationNanos) {
+        Timer t = statePersist;
+        if (t == null) {
+            statePersist = t = latencyHistogram("lcs_state_persist_seconds",
+                    "Duration of each write of state to disk (objects and epochs, synced), off the event loop.");
+        }
+        t.record(durationNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Exposes the count of messages dropped because too many batches waited for the disk
+     * ({@code lcs_state_persist_messages_dropped_total}); read at scrape time, must be thread-safe.
+     */
+    public void registerMessagesDroppedWaitingForDisk(LongSupplier count) {
+        FunctionCounter.builder("lcs_state_persist_messages_dropped_total", count, LongSupplier::getAsLong)
+                .description("Messages to peers dropped, not sent, because too many batches waited for the disk.")
+                .register(registry);
+        heldMessagesDropped = count; // Micrometer holds the supplier weakly
+    }
+
+    /** Held strongly for {@link #registerMessagesDroppedWaitingForDisk}. */
+    private LongSupplier heldMessagesDropped;
+
+    /** A timer exposed as a histogram with {@link #LATENCY_BUCKETS}; registering twice returns the first. */
+    private Timer latencyHistogram(String name, String help) {
+        return Timer.builder(name).description(help)
+                .serviceLevelObjectives(LATENCY_BUCKETS.toArray(java.time.Duration[]::new)).register(registry);
+    }
+
     // ---- hooks ----------------------------------------------------------------------------------
 
     /**

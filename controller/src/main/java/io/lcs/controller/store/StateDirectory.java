@@ -271,6 +271,11 @@ public final class StateDirectory implements AutoCloseable {
     public void writeObject(StoreEntry entry) throws IOException {
         checkOpen();
         Path target = objectFile(entry.key());
+        atomicWrite(objectsDirChannel, target, encodeObject(entry));
+    }
+
+    /** The file content of {@code entry}; checks the body (size, UTF-8) first. */
+    private static byte[] encodeObject(StoreEntry entry) throws IOException {
         String bodyText = null;
         if (entry.body() != null) {
             if (entry.body().length > MAX_BODY_BYTES) {
@@ -301,7 +306,7 @@ public final class StateDirectory implements AutoCloseable {
             g.writeEndObject();
         }
         out.write('\n');
-        atomicWrite(objectsDirChannel, target, out.toByteArray());
+        return out.toByteArray();
     }
 
     /**
@@ -327,6 +332,83 @@ public final class StateDirectory implements AutoCloseable {
     public void writeRecord(String name, byte[] bytes) throws IOException {
         checkOpen();
         Path target = recordFile(name);
+        atomicWrite(recordsDirChannel, target, encodeRecord(name, bytes));
+    }
+
+    /**
+     * Durably applies a batch of changes: writes each object (live or tombstone) and each named
+     * record, and removes the files of {@code deletes}. One sync per file written plus one per
+     * directory changed, where the same changes one by one cost two per file: every new content goes
+     * to its temp file, then each temp file is forced to disk and renamed over its target, and each
+     * directory is forced once at the end (making the renames and removals durable). Returns once all
+     * of it is on disk. After a crash every file holds its old or its new content; the batch as a
+     * whole is not atomic (nor was a sequence of single writes).
+     *
+     * <p>Everything is checked before anything is written: a key, record name, size or body that
+     * {@link #writeObject}/{@link #writeRecord} would refuse throws {@link IllegalArgumentException}
+     * and changes nothing. A key written twice keeps its last content; deletes come after the
+     * writes (as {@link #writeObject} then {@link #deleteObject} would).
+     */
+    public void writeBatch(List<StoreEntry> objects, List<ObjectKey> deletes, java.util.Map<String, byte[]> records)
+            throws IOException {
+        checkOpen();
+        java.util.Map<Path, byte[]> objectFiles = new java.util.LinkedHashMap<>();
+        for (StoreEntry e : objects) {
+            objectFiles.put(objectFile(e.key()), encodeObject(e));
+        }
+        List<Path> deleteFiles = new ArrayList<>(deletes.size());
+        for (ObjectKey k : deletes) {
+            deleteFiles.add(objectFile(k));
+        }
+        java.util.Map<Path, byte[]> recordFiles = new java.util.LinkedHashMap<>();
+        for (java.util.Map.Entry<String, byte[]> r : records.entrySet()) {
+            recordFiles.put(recordFile(r.getKey()), encodeRecord(r.getKey(), r.getValue()));
+        }
+        java.util.Map<Path, byte[]> all = new java.util.LinkedHashMap<>(objectFiles);
+        all.putAll(recordFiles);
+        List<Path> temps = new ArrayList<>(all.size());
+        try {
+            for (java.util.Map.Entry<Path, byte[]> f : all.entrySet()) {
+                Path temp = tempFile(f.getKey());
+                temps.add(temp);
+                try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), fileAttributes)) {
+                    writeFully(ch, f.getValue(), 0);
+                }
+            }
+            // forced after all are written, so the file system can write them out together
+            for (Path temp : temps) {
+                try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
+            }
+            for (Path target : all.keySet()) {
+                Files.move(tempFile(target), target, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException | RuntimeException e) {
+            for (Path temp : temps) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        boolean deleted = false;
+        for (Path f : deleteFiles) {
+            deleted |= Files.deleteIfExists(f);
+        }
+        if (!objectFiles.isEmpty() || deleted) {
+            objectsDirChannel.force(true);
+        }
+        if (!recordFiles.isEmpty()) {
+            recordsDirChannel.force(true);
+        }
+    }
+
+    /** The file content of record {@code name}; checks its size first. */
+    private static byte[] encodeRecord(String name, byte[] bytes) throws IOException {
         if (bytes.length > MAX_RECORD_BYTES) {
             throw new IllegalArgumentException("cannot store record '" + name + "': " + bytes.length
                     + " bytes, more than the " + MAX_RECORD_BYTES + "-byte limit");
@@ -342,7 +424,7 @@ public final class StateDirectory implements AutoCloseable {
             g.writeEndObject();
         }
         out.write('\n');
-        atomicWrite(recordsDirChannel, target, out.toByteArray());
+        return out.toByteArray();
     }
 
     /**
@@ -665,8 +747,12 @@ public final class StateDirectory implements AutoCloseable {
 
     // ---------------------------------------------------------------- file system
 
+    private static Path tempFile(Path target) {
+        return target.resolveSibling(target.getFileName() + TEMP_SUFFIX);
+    }
+
     private void atomicWrite(FileChannel dirChannel, Path target, byte[] bytes) throws IOException {
-        Path temp = target.resolveSibling(target.getFileName() + TEMP_SUFFIX);
+        Path temp = tempFile(target);
         try {
             try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE,
                     StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), fileAttributes)) {

@@ -23,8 +23,8 @@ class LcsMetricsRecordingTest {
         long before = threads.getThreadAllocatedBytes(tid);
         record(metrics, rounds);
         long allocated = threads.getThreadAllocatedBytes(tid) - before;
-        // 5 calls a round: one 16-byte object per call would be 1.6 MB.
-        assertTrue(allocated < 64 * 1024, "recording allocated " + allocated + " bytes for " + rounds * 5 + " calls");
+        // 6 calls a round: one 16-byte object per call would be 1.9 MB.
+        assertTrue(allocated < 64 * 1024, "recording allocated " + allocated + " bytes for " + rounds * 6 + " calls");
         PrometheusTextParser.Exposition e = PrometheusTextParser.parse(metrics.scrape(null).body());
         assertEquals(rounds * 4.0, value(e, "lcs_lease_acquisitions_total", "vip1"));
         assertEquals(rounds * 4.0, value(e, "lcs_hook_runs_total", "vip1"));
@@ -42,6 +42,37 @@ class LcsMetricsRecordingTest {
             metrics.recordReconcile("lease", 1_000);
             metrics.reconcileFailed("lease");
             metrics.recordHook("vip1", "post_start", 2_000, true);
+            metrics.recordEventLoopLag(3_000_000); // every tick of the event loop
         }
+    }
+
+    @Test
+    void eventLoopLagAndStatePersistAreHistogramsWithBucketsFromOneMillisecondToFiveSeconds() {
+        LcsMetrics metrics = new LcsMetrics("c", "v", new AtomicReference<>(MetricsFixture.threeNodesTwoVips())::get);
+        metrics.recordEventLoopLag(400_000); // 0.4 ms: an idle loop
+        metrics.recordEventLoopLag(300_000_000); // 300 ms: longer than a heartbeat interval
+        metrics.recordEventLoopLag(2_500_000_000L); // 2.5 s: longer than the lease
+        metrics.recordStatePersist(7_000_000);
+
+        PrometheusTextParser.Exposition e = PrometheusTextParser.parse(metrics.scrape(null).body());
+        java.util.Map<String, Double> lag = buckets(e, "lcs_event_loop_lag_seconds");
+        assertEquals(java.util.List.of("0.001", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.0",
+                "5.0", "+Inf"), java.util.List.copyOf(lag.keySet()));
+        assertEquals(1.0, lag.get("0.25"), "only the idle tick is within a heartbeat interval");
+        assertEquals(2.0, lag.get("2.0"));
+        assertEquals(3.0, lag.get("5.0"));
+        assertEquals(2.5, e.family("lcs_event_loop_lag_seconds_max").samples().get(0).value(), 1e-9);
+        assertEquals(1.0, buckets(e, "lcs_state_persist_seconds").get("0.01"));
+        assertEquals(0.0, buckets(e, "lcs_state_persist_seconds").get("0.005"));
+    }
+
+    private static java.util.Map<String, Double> buckets(PrometheusTextParser.Exposition e, String family) {
+        java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
+        for (PrometheusTextParser.Sample s : e.family(family).samples()) {
+            if (s.name().equals(family + "_bucket")) {
+                out.put(s.labels().get("le"), s.value());
+            }
+        }
+        return out;
     }
 }

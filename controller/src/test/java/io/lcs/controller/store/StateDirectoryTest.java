@@ -400,4 +400,40 @@ class StateDirectoryTest {
         assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
         assertEquals(Optional.of("x"), Optional.of(Files.readString(file)));
     }
+
+    @Test
+    void aBatchWritesItsObjectsAndRecordsThenItsDeletesAndSurvivesARestart() throws IOException {
+        ObjectKey gone = new ObjectKey("Move", "web.to-b");
+        StoreEntry ack = StoreEntry.live(new ObjectKey("ConflictAck", "db"), new ObjectVersion(1, "node-c"),
+                "{}".getBytes(StandardCharsets.UTF_8));
+        try (StateDirectory dir = StateDirectory.open(stateDir())) {
+            dir.writeObject(StoreEntry.tombstone(gone, new ObjectVersion(3, "node-b")));
+            dir.writeBatch(List.of(web(1), ack, web(2)), List.of(gone),
+                    java.util.Map.of("epochs", new byte[] {1, 2}, "other", new byte[0]));
+        }
+        try (StateDirectory dir = StateDirectory.open(stateDir())) {
+            assertEquals(List.of(ack, web(2)), dir.loadObjects(), "a key written twice keeps its last content");
+            assertArrayEquals(new byte[] {1, 2}, dir.readRecord("epochs").orElseThrow());
+            assertArrayEquals(new byte[0], dir.readRecord("other").orElseThrow());
+            assertTrue(dir.cleanedTempFiles().isEmpty(), "no temp file left behind");
+        }
+    }
+
+    @Test
+    void aBatchWithOneBadEntryIsRefusedWhole() throws IOException {
+        try (StateDirectory dir = StateDirectory.open(stateDir())) {
+            dir.writeObject(web(1));
+            StoreEntry bad = StoreEntry.live(new ObjectKey("VirtualIP", "a/b"), new ObjectVersion(1, "a"),
+                    "{}".getBytes(StandardCharsets.UTF_8));
+            assertThrows(IllegalArgumentException.class, () -> dir.writeBatch(List.of(web(2), bad), List.of(WEB),
+                    java.util.Map.of()));
+            assertThrows(IllegalArgumentException.class, () -> dir.writeBatch(List.of(web(2)), List.of(),
+                    java.util.Map.of("epochs", new byte[StateDirectory.MAX_RECORD_BYTES + 1])));
+            assertEquals(List.of(web(1)), dir.loadObjects(), "nothing written, nothing deleted");
+            assertEquals(Optional.empty(), dir.readRecord("epochs"));
+            try (var files = Files.list(stateDir().resolve("objects"))) {
+                assertEquals(1, files.count(), "no temp files left behind either");
+            }
+        }
+    }
 }

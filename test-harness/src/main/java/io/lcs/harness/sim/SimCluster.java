@@ -209,7 +209,7 @@ public final class SimCluster {
         if (n.generation != tm.generation || n.status != SimNode.Status.UP) {
             return; // a tick from before a crash, pause or restart
         }
-        tick(n);
+        tick(n, 0);
         scheduleTick(n, n.clock.realNanosFor(MIN_TICK_NANOS + random.nextLong(MAX_TICK_NANOS - MIN_TICK_NANOS)));
     }
 
@@ -217,10 +217,11 @@ public final class SimCluster {
         timers.add(new Timer(clock.nowNanos() + inNanos, timerSeq++, n, n.generation, null, null));
     }
 
-    private void tick(SimNode n) {
+    /** @param stalledNanos how long the node's loop stood still before this tick (as lcsd's driver measures it) */
+    private void tick(SimNode n, long stalledNanos) {
         long local = n.clock.monoNanos();
         applyIntents(n, local);
-        n.core.tick(local, n.clock.wallMillis());
+        n.core.tick(local, n.clock.wallMillis(), stalledNanos);
         applyReady(n);
         trace.record(clock.nowNanos(), "tick", n.name, null, 0);
         trace.mixIn(n.core.storeDigest());
@@ -426,6 +427,7 @@ public final class SimCluster {
     private void pause(SimNode n, SimNode.Status how) {
         if (n.status == SimNode.Status.UP) {
             n.status = how;
+            n.pausedAtMonoNanos = n.clock.monoNanos();
             n.generation++;
             trace.record(clock.nowNanos(), how == SimNode.Status.FROZEN ? "freeze" : "suspend", n.name, null, 3);
         }
@@ -435,7 +437,9 @@ public final class SimCluster {
      * Ends a freeze or suspend: the node ticks at once (its heartbeats leave), then reads the
      * messages that waited for it, spread over the next {@link #BACKLOG_SPREAD_NANOS} and in any
      * order, as a busy event loop interleaves a socket backlog with its timers: peers may hear the
-     * resumed node before it has read what was sent to it long ago.
+     * resumed node before it has read what was sent to it long ago. The tick reports the pause as a
+     * stall of the node's own loop, as lcsd's driver does (its timer fired that late): for a freeze,
+     * the monotonic time that passed; a suspend stopped that clock too, so nearly nothing.
      */
     public void resume(String name) {
         resume(name, 1_000, BACKLOG_SPREAD_NANOS);
@@ -451,7 +455,8 @@ public final class SimCluster {
         n.status = SimNode.Status.UP;
         n.generation++;
         trace.record(clock.nowNanos(), "resume", name, null, 4);
-        tickNowAndSchedule(n);
+        tick(n, n.clock.monoNanos() - n.pausedAtMonoNanos);
+        scheduleTick(n, n.clock.realNanosFor(MIN_TICK_NANOS + random.nextLong(MAX_TICK_NANOS - MIN_TICK_NANOS)));
         long t = clock.nowNanos() + afterNanos;
         while (!n.parked.isEmpty()) {
             network.requeue(n.parked.poll(), t + (spreadNanos > 0 ? random.nextLong(spreadNanos) : 0));
@@ -459,7 +464,7 @@ public final class SimCluster {
     }
 
     private void tickNowAndSchedule(SimNode n) {
-        tick(n);
+        tick(n, 0);
         scheduleTick(n, n.clock.realNanosFor(MIN_TICK_NANOS + random.nextLong(MAX_TICK_NANOS - MIN_TICK_NANOS)));
     }
 

@@ -43,6 +43,8 @@ public final class SimNode {
     int incarnation;
     /** Real time this node was last not crashed (now, while it is not crashed). */
     long crashedAtNanos = -1;
+    /** This node's monotonic time when its last freeze or suspend began. */
+    long pausedAtMonoNanos;
 
     SimNode(int index, CoreConfig config, SimClock.NodeClock clock) {
         this.index = index;

@@ -140,6 +140,25 @@ class CoreRulesSimulationTest {
     }
 
     @Test
+    void nodeResumedFromAFreezeDoesNotDeclareItsLivePeersDownAndStillLosesTheLeaseItCouldNotRenew() {
+        SimCluster c = auto(List.of("v0"), 3 * LEASE_MS);
+        String old = awaitHolder(c, "v0", 2_000);
+        assertNotNull(old);
+        c.keepEvents(true);
+        c.freeze(old);
+        c.runForMillis(3_000); // the others declare it down and take v0
+        c.resume(old); // its first tick runs before the frames that waited for it
+        c.runForMillis(2_000);
+
+        List<String> down = c.events().stream().filter(e -> e instanceof CoreEvent.PeerDown)
+                .map(e -> ((CoreEvent.PeerDown) e).peer()).toList();
+        assertTrue(down.stream().allMatch(old::equals), "only the frozen node was down, as its peers saw: " + down);
+        assertTrue(c.events().stream().anyMatch(e -> e instanceof CoreEvent.LeaseLost), "it lost the lease it held");
+        assertEquals(1, c.holders("v0").size());
+        assertNotEquals(old, c.holders("v0").get(0), "the node that ran on keeps v0");
+    }
+
+    @Test
     void ownerSuspendedPastTheJumpThresholdHoldsNothingOnResume() {
         SimCluster c = auto(List.of("v0"), 3 * LEASE_MS);
         c.keepEvents(true);
