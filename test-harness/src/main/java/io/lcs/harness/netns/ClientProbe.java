@@ -168,6 +168,26 @@ public final class ClientProbe implements AutoCloseable {
     }
 
     /** The MACs that answered the latest probe of {@code vip}, or null before the first. */
+    /**
+     * The distinct MACs that answered for {@code vip} in the samples sent during the last
+     * {@code windowMicros} (wall clock), or null when there was no sample in that window. One
+     * sample alone says little: an ARP probe's window is {@link #ARP_WINDOW} and a loaded machine
+     * can delay a reply past it, so a single unanswered sample is not an outage.
+     */
+    public List<String> answeredWithin(Vip vip, long windowMicros) {
+        List<Sample> list = samples.get(vips.indexOf(vip));
+        long from = WallMicros.now() - windowMicros;
+        java.util.LinkedHashSet<String> macs = new java.util.LinkedHashSet<>();
+        boolean any = false;
+        synchronized (list) {
+            for (int i = list.size() - 1; i >= 0 && list.get(i).atMicros() >= from; i--) {
+                any = true;
+                macs.addAll(list.get(i).macs());
+            }
+        }
+        return any ? List.copyOf(macs) : null;
+    }
+
     public List<String> latest(Vip vip) {
         List<Sample> list = samples.get(vips.indexOf(vip));
         synchronized (list) {
