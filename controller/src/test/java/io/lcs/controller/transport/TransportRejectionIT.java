@@ -197,7 +197,7 @@ class TransportRejectionIT {
     void helloOfAnotherProtocolVersionIsRejected() throws Exception {
         long before = rejected(RejectReason.PROTOCOL_VERSION);
         try (RawPeer p = connect("127.0.0.9")) {
-            p.sendHello(new Hello(2, "test", "n0", 0, new byte[Hello.NONCE_BYTES], true));
+            p.sendHello(new Hello(Hello.PROTOCOL_VERSION + 1, "test", "n0", 0, new byte[Hello.NONCE_BYTES], true));
             p.assertClosedWithoutData();
         }
         awaitRejected(RejectReason.PROTOCOL_VERSION, before);
