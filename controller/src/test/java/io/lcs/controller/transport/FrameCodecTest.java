@@ -36,7 +36,7 @@ class FrameCodecTest {
     void helloRoundTripsEveryField() throws ProtocolException {
         Hello hello = Hello.create("prod-1", "node.a_b-c", -42L, true, RANDOM);
         Hello back = Hello.decode(hello.encode());
-        assertEquals(1, back.protocolVersion());
+        assertEquals(Hello.PROTOCOL_VERSION, back.protocolVersion());
         assertEquals("prod-1", back.clusterName());
         assertEquals("node.a_b-c", back.nodeName());
         assertEquals(-42L, back.configHash());
@@ -60,10 +60,12 @@ class FrameCodecTest {
 
     @Test
     void helloWithAnotherVersionIsProtocolVersion() {
-        byte[] bytes = new Hello(2, "c", "n", 0, new byte[Hello.NONCE_BYTES], true).encode();
-        ProtocolException e = assertThrows(ProtocolException.class, () -> Hello.decode(bytes));
-        assertEquals(RejectReason.PROTOCOL_VERSION, e.reason());
-        assertTrue(e.getMessage().contains("2"), e.getMessage());
+        for (int other : new int[] {Hello.PROTOCOL_VERSION - 1, Hello.PROTOCOL_VERSION + 1}) {
+            byte[] bytes = new Hello(other, "c", "n", 0, new byte[Hello.NONCE_BYTES], true).encode();
+            ProtocolException e = assertThrows(ProtocolException.class, () -> Hello.decode(bytes));
+            assertEquals(RejectReason.PROTOCOL_VERSION, e.reason());
+            assertTrue(e.getMessage().contains("protocol version " + other), e.getMessage());
+        }
     }
 
     @Test
@@ -73,8 +75,8 @@ class FrameCodecTest {
                 Arrays.copyOf(good, good.length - 1),          // truncated nonce
                 Arrays.copyOf(good, good.length + 1),          // trailing byte
                 Arrays.copyOf(good, 6),                        // shorter than magic + version
-                new Hello(1, "c", "bad name", 0, new byte[16], true).encode(), // invalid node name
-                new Hello(1, "", "n", 0, new byte[16], true).encode(),         // empty cluster name
+                new Hello(Hello.PROTOCOL_VERSION, "c", "bad name", 0, new byte[16], true).encode(), // invalid node name
+                new Hello(Hello.PROTOCOL_VERSION, "", "n", 0, new byte[16], true).encode(),         // empty cluster name
         };
         for (byte[] b : bad) {
             assertEquals(RejectReason.BAD_HELLO, assertThrows(ProtocolException.class, () -> Hello.decode(b)).reason());
