@@ -160,6 +160,34 @@ class LcsTest {
                 """, r.out());
     }
 
+    @Test
+    void statusTakesTheSameOutputFormatsAsGetAndTheOriginalsJsonFlag() {
+        fake.on("GET /api/v1/status", 200, HEALTHY_STATUS);
+        for (String[] args : new String[][] {{"status", "-o", "json"}, {"status", "--json"}, {"status", "-j"}}) {
+            Result r = lcs(args);
+            assertExit(0, r);
+            assertTrue(r.out().startsWith("{\n") && r.out().contains("\"votesNeeded\" : 2"), r.out());
+        }
+        Result yaml = lcs("status", "-o", "yaml");
+        assertExit(0, yaml);
+        assertTrue(yaml.out().contains("cluster: \"demo\"") || yaml.out().contains("cluster: demo"), yaml.out());
+        Result wide = lcs("status", "-o", "wide");
+        assertExit(0, wide);
+        assertTrue(wide.out().contains("  node2 role=full-member online=yes last_seen=0.4s rtt=-\n"), wide.out());
+        assertTrue(wide.out().contains("  vip1 198.18.6.70/24 dev=enX0 state=active owner=node1 epoch=11 lease=3.9s"
+                + " failovers=1\n"), wide.out());
+        int before = fake.requests.size();
+        assertExit(2, lcs("status", "-o", "xml"));
+        assertExit(2, lcs("status", "-j", "-o", "yaml"));
+        assertEquals(before, fake.requests.size(), "usage errors must not reach the daemon");
+    }
+
+    @Test
+    void statusJsonStillExits3WithoutQuorum() {
+        fake.on("GET /api/v1/status", 200, HEALTHY_STATUS.replace("\"present\":true", "\"present\":false"));
+        assertExit(3, lcs("status", "-o", "json"));
+    }
+
     // ---- get ------------------------------------------------------------------------------------
 
     @Test
@@ -532,6 +560,16 @@ class LcsTest {
         Result r = lcs("--help");
         assertExit(0, r);
         assertTrue(r.out().contains("status") && r.out().contains("apply"), r.out());
+    }
+
+    @Test
+    void helpNamesTheDefaultConfigFileNotNull() {
+        for (String[] args : new String[][] {{"--help"}, {"status", "--help"}}) {
+            Result r = lcs(args);
+            assertExit(0, r);
+            assertTrue(r.out().contains("(default: /etc/lcs/lcs.conf)"), r.out());
+            assertFalse(r.out().contains("null"), r.out());
+        }
     }
 
     @Test
