@@ -176,6 +176,15 @@ class LcsMetricsExpositionTest {
     }
 
     @Test
+    void plannedMovesAreTheirOwnCounterNotFailovers() throws Exception {
+        Exposition e = fixture.scrape();
+        family(e, "lcs_vip_moves_total", "counter", "vip");
+        assertEquals(3, value(e, "lcs_vip_moves_total", "vip", "vip1"));
+        assertEquals(0, value(e, "lcs_vip_moves_total", "vip", "vip2"), "present from 0, so rate() sees the first");
+        assertEquals(1, value(e, "lcs_vip_failovers_total", "vip", "vip1"), "the moves are not in the failovers");
+    }
+
+    @Test
     void everyFamilyHasHelpAndEverySeriesHasTheClusterLabel() throws Exception {
         Exposition e = fixture.scrape();
         for (Family f : e.families().values()) {

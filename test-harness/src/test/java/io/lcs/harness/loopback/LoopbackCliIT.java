@@ -284,6 +284,7 @@ class LoopbackCliIT {
         Map<String, PrometheusTextParser.Sample> conflict = series(e, "lcs_vip_conflict", "gauge", Set.of("vip"));
         Map<String, PrometheusTextParser.Sample> failovers = series(e, "lcs_vip_failovers_total", "counter",
                 Set.of("vip"));
+        Map<String, PrometheusTextParser.Sample> moves = series(e, "lcs_vip_moves_total", "counter", Set.of("vip"));
         int vips = status.path("vips").size();
         assertEquals(3, vips, "VIPs in status: " + status);
         assertEquals(5 * vips, state.size(), "lcs_vip_state: " + state.keySet());
@@ -307,9 +308,11 @@ class LoopbackCliIT {
                     "lcs_vip_conflict " + vip);
             assertEquals(v.path("failovers").asDouble(), failovers.get("vip=" + vip).value(),
                     "lcs_vip_failovers_total " + vip);
+            assertEquals(v.path("moves").asDouble(), moves.get("vip=" + vip).value(), "lcs_vip_moves_total " + vip);
         }
         assertEquals(1.0, conflict.get("vip=dup").value(), "dup is in conflict");
-        assertTrue(failovers.get("vip=web").value() >= 1, "web was moved: lcs_vip_failovers_total counts it");
+        assertTrue(moves.get("vip=web").value() >= 1, "web was moved: lcs_vip_moves_total counts it");
+        assertEquals(0.0, failovers.get("vip=web").value(), "a planned move is no failover");
 
         // lcsd's own transport counters: every frame has at least its length prefix and seq on the wire
         for (String direction : List.of("sent", "received")) {
