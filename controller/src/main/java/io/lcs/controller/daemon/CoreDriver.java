@@ -129,6 +129,19 @@ public final class CoreDriver {
     private volatile List<DesiredStateValidator.ApiVip> apiVips = List.of();
     /** Per VIP held out of placement, the VIP that keeps its IP; rebuilt with {@link #vipsCache}. */
     private Map<String, String> addressConflicts = Map.of();
+    /** When this lcsd first loaded each lcs.conf VIP (kept while its section stays); context only. */
+    private final Map<String, java.time.Instant> configVipSince = new HashMap<>();
+    /** The metadata of every VIP in force, by name; rebuilt with {@link #vipsCache}. */
+    private volatile Map<String, VipMetadata> vipMetadata = Map.of();
+
+    /**
+     * What the API shows of a VIP's metadata besides its name and generation.
+     *
+     * @param version the replicated object's version; null for an lcs.conf VIP (not replicated)
+     * @param created when it was applied; for an lcs.conf VIP, when this lcsd first loaded its section
+     */
+    public record VipMetadata(Long version, java.time.Instant created) {
+    }
     /** Per VIP, the last owner this node knew and its epoch; context only (a target-less move needs it after the release). */
     private final Map<String, OwnerAt> ownersSeen = new HashMap<>();
     /** Told how long the loop could not run each tick ({@link #loopLag}). Context only. */
@@ -191,6 +204,7 @@ public final class CoreDriver {
         this.configVips = List.copyOf(configVips);
         this.monotonic = monotonic;
         this.wallMillis = wallMillis;
+        noteConfigVips();
         Set<String> members = new java.util.HashSet<>();
         for (var m : core.config().members()) {
             members.add(m.name());
@@ -300,6 +314,7 @@ public final class CoreDriver {
     public void replaceConfigVips(List<VipSpec> vips) {
         List<VipSpec> before = effectiveVips();
         configVips = List.copyOf(vips);
+        noteConfigVips();
         vipsCache = null;
         Set<String> now = new java.util.HashSet<>();
         for (VipSpec v : effectiveVips()) {
@@ -314,6 +329,22 @@ public final class CoreDriver {
         dirty = true;
         process();
         publish();
+    }
+
+    /** Remembers when each lcs.conf VIP was first loaded; forgets removed ones. On the context. */
+    private void noteConfigVips() {
+        java.time.Instant now = java.time.Instant.ofEpochMilli(wallMillis.getAsLong());
+        Set<String> names = new java.util.HashSet<>();
+        for (VipSpec v : configVips) {
+            names.add(v.name());
+            configVipSince.putIfAbsent(v.name(), now);
+        }
+        configVipSince.keySet().retainAll(names);
+    }
+
+    /** The metadata of VIP {@code name} in force (see {@link VipMetadata}), or null. Any thread. */
+    public VipMetadata vipMetadata(String name) {
+        return vipMetadata.get(name);
     }
 
     /** The VIPs from lcs.conf now in force. On the driver's context. */
@@ -816,6 +847,10 @@ public final class CoreDriver {
             names.add(v.name());
             configAddresses.put(v.name(), v.address());
         }
+        Map<String, VipMetadata> metadata = new HashMap<>();
+        for (VipSpec v : configVips) {
+            metadata.putIfAbsent(v.name(), new VipMetadata(null, configVipSince.get(v.name())));
+        }
         List<DesiredStateValidator.ApiVip> all = new ArrayList<>();
         List<DesiredStateValidator.ApiVip> placed = new ArrayList<>();
         for (StoredObject o : core.objects(VirtualIP.KIND)) {
@@ -834,9 +869,11 @@ public final class CoreDriver {
             if (names.add(name)) { // lcs.conf VIPs win on a name clash
                 out.add(spec);
                 placed.add(api);
+                metadata.put(name, new VipMetadata(o.version().counter(), instantOrNull(created)));
             }
         }
         apiVips = List.copyOf(all);
+        vipMetadata = Map.copyOf(metadata);
         updateAddressConflicts(DesiredStateValidator.addressConflicts(configAddresses, placed), out);
         return out;
     }
@@ -862,6 +899,14 @@ public final class CoreDriver {
                 events.append("AddressConflictResolved", "VirtualIP/" + v.name(), "its address is its own again");
                 LOG.log(Level.INFO, "vip " + v.name() + ": address conflict with " + was + " resolved");
             }
+        }
+    }
+
+    private static java.time.Instant instantOrNull(JsonNode text) {
+        try {
+            return text == null || !text.isTextual() ? null : java.time.Instant.parse(text.asText());
+        } catch (java.time.format.DateTimeParseException e) {
+            return null; // checked when the object was accepted; an unreadable time shows as unknown
         }
     }
 

@@ -94,8 +94,10 @@ public final class DaemonBackend implements AdminBackend {
                 v.postStop());
         VirtualIP.Status status = vs == null ? null : new VirtualIP.Status(vs.state(), vs.owner(), vs.epoch(),
                 vs.leaseRemainingSeconds(), vs.failovers(), null, v.generation(), vs.conditions());
+        CoreDriver.VipMetadata meta = driver.vipMetadata(v.name());
         return new VirtualIP(LcsObject.API_VERSION, VirtualIP.KIND,
-                new ObjectMeta(v.name(), null, v.generation() == 0 ? null : v.generation(), null,
+                new ObjectMeta(v.name(), meta == null ? null : meta.version(),
+                        v.generation() == 0 ? null : v.generation(), meta == null ? null : meta.created(),
                         java.util.Map.of("lcs.io/source", v.source())),
                 new VirtualIP.Spec(v.address().toString(), v.interfaceName(), v.preferredNodes(), hooks), status);
     }
