@@ -339,6 +339,8 @@ class LcsTest {
         assertEquals("virtualip/web created\nvirtualip/db unchanged\n", r.out());
         assertEquals(text, fake.requests.get(0).body());
         assertEquals("application/yaml", fake.requests.get(0).contentType());
+        assertEquals("/api/v1/apply?source=" + java.net.URLEncoder.encode(f.toString(), StandardCharsets.UTF_8),
+                fake.requests.get(0).uri(), "lcsd is told the file's name, so that its errors can name it");
     }
 
     @Test
@@ -349,6 +351,7 @@ class LcsTest {
         assertExit(0, r);
         assertEquals("virtualip/web configured\n", r.out());
         assertEquals(stdin, fake.requests.get(0).body());
+        assertEquals("/api/v1/apply?source=%3Cstdin%3E", fake.requests.get(0).uri());
     }
 
     @Test

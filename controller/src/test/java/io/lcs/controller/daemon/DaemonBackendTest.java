@@ -112,6 +112,16 @@ class DaemonBackendTest {
     }
 
     @Test
+    void problemsOfTheWholeChangeNameTheFileTheClientNamed() throws Exception {
+        start(ONE_NODE);
+        await(backend.apply(List.of(vip("db", "198.18.0.50/24", null))));
+        AdminException e = refused(backend.apply(List.of(vip("db2", "198.18.0.50/32", null)), "vips.yaml"));
+        assertTrue(e.getMessage().startsWith("vips.yaml: document 1 (VirtualIP db2): spec.address: "), e.getMessage());
+        AdminException d = refused(backend.checkDelete(List.of(new ObjectKey(VirtualIP.KIND, "web")), "old.yaml"));
+        assertTrue(d.getMessage().startsWith("old.yaml: document 1 (VirtualIP web): metadata.name: "), d.getMessage());
+    }
+
+    @Test
     void vipsKeepTheirVersionAndCreationTimeSoAgeAndVersionCanBeShown() throws Exception {
         java.time.Instant before = java.time.Instant.now().minusSeconds(1);
         start(ONE_NODE);
