@@ -101,7 +101,7 @@ final class StatusCommand extends AdminCommand {
                 if (!isOk(c)) {
                     out.println("    " + c.type() + "=" + c.status()
                             + (c.reason() == null ? "" : " reason=" + c.reason())
-                            + (c.message() == null ? "" : ": " + c.message()));
+                            + (c.message() == null ? "" : ": " + Formats.oneLine(c.message())));
                 }
             }
         }

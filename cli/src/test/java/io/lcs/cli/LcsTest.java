@@ -255,6 +255,27 @@ class LcsTest {
     }
 
     @Test
+    void multiLineHookOutputStaysOnOneLineInTablesAndWholeInJson() {
+        String events = """
+                {"items":[
+                 {"seq":9,"time":"2025-01-01T00:04:00Z","type":"HookFailed","object":"VirtualIP/web","node":"a",
+                  "message":"pre_start exited 1; output: line one\\nline two\\r\\n\\tindented\\n"},
+                 {"seq":10,"time":"2025-01-01T00:04:30Z","type":"PeerUp","object":"node/b","node":"a","message":"b is up"}]}
+                """;
+        fake.on("GET /api/v1/events?after=0&limit=1000", 200, events);
+        Result table = lcs("get", "events");
+        assertExit(0, table);
+        assertEquals("""
+                SEQ   AGE   TYPE         OBJECT          NODE   MESSAGE
+                9     60s   HookFailed   VirtualIP/web   a      pre_start exited 1; output: line one\\nline two\\n indented
+                10    30s   PeerUp       node/b          a      b is up
+                """, table.out());
+        Result json = lcs("get", "events", "-o", "json");
+        assertExit(0, json);
+        assertTrue(json.out().contains("line one\\nline two\\r\\n\\tindented\\n"), json.out());
+    }
+
+    @Test
     void getEventsWatchStreamsNewEventsAfterTheLastListed() {
         fake.on("GET /api/v1/events?after=0&limit=1000", 200, EVENTS);
         fake.sse("GET /api/v1/watch?after=8", ": lcs watch\n\nid: 9\nevent: VipMoved\ndata: {\"seq\":9,"
