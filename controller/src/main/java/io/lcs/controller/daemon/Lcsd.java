@@ -341,6 +341,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         driver.onLoopLag(metrics::recordEventLoopLag);
         driver.onPersist(metrics::recordStatePersist);
         metrics.registerMessagesDroppedWaitingForDisk(driver::messagesDroppedWaitingForDisk);
+        metrics.registerLogThrottleOverflows(io.lcs.reconcilers.runtime.LogThrottle::keyTableOverflows);
         for (ConnectionRejectReason r : ConnectionRejectReason.values()) {
             metrics.registerConnectionsRejected(r.name().toLowerCase(java.util.Locale.ROOT),
                     () -> transport.stats().connectionsRejected(r));

@@ -324,6 +324,18 @@ class LcsMetricsExpositionTest {
     }
 
     @Test
+    void logThrottleOverflowsAreACounterReadAtScrapeTime() throws Exception {
+        long[] overflows = {2};
+        fixture.metrics.registerLogThrottleOverflows(() -> overflows[0]);
+        System.gc();
+        Exposition e = fixture.scrape();
+        family(e, "lcs_log_throttle_overflows_total", "counter");
+        assertEquals(2, value(e, "lcs_log_throttle_overflows_total"));
+        overflows[0] = 7;
+        assertEquals(7, value(fixture.scrape(), "lcs_log_throttle_overflows_total"));
+    }
+
+    @Test
     void coreLimitCountersAreReadAtScrapeTimeAndSurviveGarbageCollection() throws Exception {
         long[] refused = {3};
         fixture.metrics.registerCoreCounter("lease_entries_refused", "VIPs given no lease entry.", () -> refused[0]);
