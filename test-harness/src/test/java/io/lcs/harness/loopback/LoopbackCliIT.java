@@ -4,6 +4,7 @@ import io.lcs.controller.metrics.PrometheusTextParser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -174,7 +175,11 @@ class LoopbackCliIT {
         Run r = lcs(b, "move", "web6", "--wait", "--timeout", "10s");
         assertEquals(0, r.exit(), r + "\n" + cluster.logs());
         assertTrue(r.out().strip().matches("virtualip/web6 moved to " + other + " \\(epoch \\d+\\)"), r.toString());
-        Thread.sleep(600); // and it stays there: the old owner does not take it back
+        // and it stays there: the old owner processes renewals of the new owner's lease and takes nothing back
+        long epoch = cluster.epoch(cluster.node(other), "web6");
+        String problem = cluster.awaitRenewalsSeenBy(cluster.node(from), "web6", other, epoch, 2,
+                Duration.ofSeconds(20));
+        assertNull(problem, () -> "web6 did not stay on " + other + ": " + problem + "\n" + cluster.logs());
         assertEquals(other, cluster.owner(b, "web6"), "web6 went back\n" + cluster.logs());
     }
 
