@@ -236,8 +236,8 @@ final class Leases {
             tableFullReported = false;
         }
         if (renewalDue) {
-            // held leases half-way to their own fallback join this cohort's rounds, so they stay aligned
-            long half = fallbackNanos() / 2;
+            // held leases three quarters of the way to their own fallback join this cohort's rounds
+            long half = fallbackNanos() * 3 / 4;
             for (Lease l : leases.values()) {
                 if (l.heldUntilNanos != 0 && !l.queued && nowNanos - l.heldRoundStartNanos >= half
                         && nowNanos >= l.nextAttemptNanos && canStartRound(l, nowNanos)) {
@@ -466,9 +466,11 @@ final class Leases {
         }
         int acceptor = memberIndex.get(from);
         for (int i = 0; i < set.names.length; i++) {
-            if (!missing.get(i)) {
-                Lease l = leaseIndex.get(set.names[i]);
-                if (l != null && l.heldUntilNanos != 0) {
+            Lease l = leaseIndex.get(set.names[i]);
+            if (l != null && l.heldUntilNanos != 0 && l.missingAt != null) {
+                // an acceptor without our grant (it missed the round, it restarted) gets one from a round
+                l.missingAt[acceptor] = missing.get(i);
+                if (!missing.get(i)) {
                     confirmed(l, acceptor, at, nowNanos);
                 }
             }
@@ -605,7 +607,7 @@ final class Leases {
     Views.GrantView grant(String vip, long nowNanos) {
         Lease l = leaseIndex.get(vip);
         return l == null || l.grantOwner == null || nowNanos >= l.grantExpiresNanos ? null
-                : new Views.GrantView(l.grantOwner, l.grantBallot, l.grantExpiresNanos);
+                : new Views.GrantView(l.grantOwner, l.grantBallot, l.grantedNanos, l.grantExpiresNanos);
     }
 
     /** Lease-set messages dropped since start: VIP tables differing for a moment, or malformed. */
@@ -639,7 +641,8 @@ final class Leases {
             if (l.phase != Phase.IDLE) {
                 next = Math.min(next, l.roundStartNanos + roundTimeoutNanos() + 1);
             } else if (l.wanted) {
-                long at = l.heldUntilNanos != 0 ? l.heldRoundStartNanos + renew : nowNanos;
+                long at = l.heldUntilNanos == 0 ? nowNanos : l.missingSomewhere()
+                        ? Math.min(l.heldRoundStartNanos, l.roundStartNanos) + renew : l.heldRoundStartNanos + renew;
                 next = Math.min(next, Math.max(at, l.nextAttemptNanos));
             }
         }
@@ -687,7 +690,8 @@ final class Leases {
             return false;
         }
         boolean held = l.heldUntilNanos != 0;
-        if (held && nowNanos - l.heldRoundStartNanos < fallbackNanos()) {
+        if (held && nowNanos - l.heldRoundStartNanos < fallbackNanos() && !(l.missingSomewhere()
+                && nowNanos - l.roundStartNanos >= fallbackNanos())) {
             return false; // the held set's renewals keep it (a round only when they did not, see fallbackNanos)
         }
         queueRound(l, nowNanos);
@@ -850,6 +854,7 @@ final class Leases {
                 l.grantEpoch = p.epoch();
                 // the acceptor's timer starts on receipt, so it always ends after the owner's
                 l.grantExpiresNanos = nowNanos + p.leaseMillis() * 1_000_000L;
+                l.grantedNanos = nowNanos;
                 if (p.epoch() > l.highestEpoch) {
                     l.highestEpoch = p.epoch();
                     out.persistEpoch(l.vip, l.highestEpoch);
@@ -923,8 +928,10 @@ final class Leases {
                     heldSetChanged = true;
                     if (l.confirmedNanos == null) {
                         l.confirmedNanos = new long[memberIndex.size()];
+                        l.missingAt = new boolean[memberIndex.size()];
                     }
                     Arrays.fill(l.confirmedNanos, 0); // confirmations of an earlier holding never count
+                    Arrays.fill(l.missingAt, false);
                 }
                 if (!wasHeld || oldEpoch != l.heldEpoch) {
                     out.event(new LeaseAcquired(l.vip, l.heldEpoch, until));
@@ -982,6 +989,8 @@ final class Leases {
         Ballot grantBallot = Ballot.ZERO;
         long grantEpoch;
         long grantExpiresNanos;
+        /** When the grant was made (a proposal accepted); a renewal by held set leaves it. */
+        long grantedNanos;
         long highestEpoch;
         Ballot highestBallotSeen = Ballot.ZERO;
         // proposer
@@ -1010,6 +1019,23 @@ final class Leases {
          * first holding, zeroed at each new one.
          */
         long[] confirmedNanos;
+        /**
+         * Per configured node: its last confirmation of our held set said it holds no grant of this
+         * lease for us. A round is then run for it (at most every {@link #fallbackNanos}), so every
+         * acceptor that can grant it does, and knows the owner.
+         */
+        boolean[] missingAt;
+
+        boolean missingSomewhere() {
+            if (missingAt != null) {
+                for (boolean m : missingAt) {
+                    if (m) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
 
         Lease(String vip) {
             this.vip = vip;

@@ -58,8 +58,9 @@ public final class Views {
      *
      * @param owner the node the grant is for
      * @param ballot the ballot of the round that made it (a renewal by held set keeps it)
+     * @param grantedNanos when that round's proposal was accepted (a renewal by held set keeps it)
      * @param expiresNanos when it ends, on this node's monotonic clock
      */
-    public record GrantView(String owner, io.lcs.model.wire.Ballot ballot, long expiresNanos) {
+    public record GrantView(String owner, io.lcs.model.wire.Ballot ballot, long grantedNanos, long expiresNanos) {
     }
 }

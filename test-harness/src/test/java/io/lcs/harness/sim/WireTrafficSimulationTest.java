@@ -35,12 +35,15 @@ class WireTrafficSimulationTest {
         }
         assertEquals(VIPS, held, "every VIP held exactly once after the settle");
         long bytes0 = sim.network().bytes();
+        java.util.Map<String, Long> byType0 = sim.network().bytesByType();
         long sent0 = sim.network().sent();
         sim.runForMillis(10_000);
         double bytesPerSecond = (sim.network().bytes() - bytes0) / 10.0;
         double messagesPerSecond = (sim.network().sent() - sent0) / 10.0;
-        System.out.printf("idle traffic, 5 nodes, %d VIPs: %.0f B/s (%.0f per directed link), %.1f messages/s%n",
-                VIPS, bytesPerSecond, bytesPerSecond / 20, messagesPerSecond);
+        java.util.Map<String, Long> byType = new java.util.TreeMap<>();
+        sim.network().bytesByType().forEach((k, b) -> byType.put(k, (b - byType0.getOrDefault(k, 0L)) / 10));
+        System.out.printf("idle traffic, 5 nodes, %d VIPs: %.0f B/s (%.0f per directed link), %.1f messages/s; "
+                + "B/s by message type: %s%n", VIPS, bytesPerSecond, bytesPerSecond / 20, messagesPerSecond, byType);
         assertTrue(bytesPerSecond <= 50_000, "idle traffic " + bytesPerSecond + " B/s is over 50 KB/s");
 
         // kill the busiest owner: every one of its VIPs must be held elsewhere within 3 s
