@@ -77,11 +77,16 @@ public final class Invariants {
 
     /** Rules 1 and 3 of section 4, at this real instant; the acceptors' grants ({@link #checkGrants}). */
     void afterStep() {
+        afterStep(null);
+    }
+
+    /** {@link #afterStep()} after a step in which only {@code changed}'s state moved (null: any node's). */
+    void afterStep(SimNode changed) {
         long delay = sim.network.maxDelayNanos();
         if (delay > 50_000_000L) {
             throw failure("network delay above the 50 ms the quorum check allows for");
         }
-        checkGrants();
+        checkGrants(changed);
         for (int v = 0; v < vips.size(); v++) {
             String vip = vips.get(v);
             SimNode holder = null;
@@ -132,9 +137,12 @@ public final class Invariants {
      * made, not made again since), and a live grant of one owner is never replaced by another
      * owner's. Only a proposal accepted (under the owner's own ballot) makes a grant.
      */
-    private void checkGrants() {
+    private void checkGrants(SimNode changed) {
         for (int i = 0; i < sim.nodes.size(); i++) {
             SimNode n = sim.nodes.get(i);
+            if (changed != null && changed != n) {
+                continue; // a grant changes only in its own node's step
+            }
             if (n.core != cores[i]) {
                 cores[i] = n.core;
                 java.util.Arrays.fill(grants[i], null); // a crash or restart forgets every grant
