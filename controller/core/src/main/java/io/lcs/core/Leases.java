@@ -30,8 +30,10 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Inputs:</b> {@link #detectSuspend} and {@link #tick} on every tick, {@link #setWanted} and
  * {@link #release} from the lease reconciler, the lease messages of every configured peer
- * ({@link #onLeaseBatch}, {@link #onLeaseSets}), each peer's VIP-table hash from its heartbeats
- * ({@link #onPeerLeaseTable}), and {@link #drainInto} when the facade drains. <b>Outputs</b> (to
+ * ({@link #onLeaseBatch}, {@link #onLeaseSets}, {@link #onHeldSet}), each peer's VIP-table hash
+ * and held-set renewal from its heartbeats ({@link #onPeerLeaseTable}, {@link #onPeerHeartbeat}),
+ * {@link #renewHeldSet} and {@link #ackFor} when the facade builds heartbeats, and
+ * {@link #drainInto} when the facade drains. <b>Outputs</b> (to
  * the {@link Outbox}): epochs to persist (before the reply that reports them), one lease message
  * per peer per drain ({@link Message.LeaseSets} when both VIP tables match, else
  * {@link Message.LeaseBatch}), and the events {@link CoreEvent.LeaseAcquired},
@@ -58,7 +60,10 @@ import java.util.random.RandomGenerator;
  * highest seen is a valid fresh ballot for each), and held leases renew together (a lease half-way
  * to its renewal joins a renewal that is due: renewing early is just another round). The per-VIP
  * messages of a step then differ only in their VIP, so {@link LeaseSetCodec} sends them as a few
- * groups with bitmaps; the per-VIP PaxosLease steps themselves are unchanged.
+ * groups with bitmaps; the per-VIP PaxosLease steps themselves are unchanged. A held lease is
+ * renewed without a round: the heartbeats renew the owner's held set, and an acceptor extends only
+ * the live grants it gave that owner under the named generation (docs/architecture.md, "Leases";
+ * {@link #renewHeldSet}, {@link #onPeerHeartbeat}); a round renews it only as a fallback.
  *
  * <p>Not thread-safe: one thread calls everything (the core's).
  */
