@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * takes the VIP at the next epoch: no third node ever held it, and the journals never show two
  * holders.
  *
- * <p>The hook files live under {@code target/} (owned by root, not writable by others, as lcsd
- * requires of a hook and every directory above it), not in the JVM's temporary directory.
+ * <p>The hook files live under {@code /run} (root's, 755: lcsd refuses a hook on a path others can
+ * write to, and a checkout may be under /tmp), in a directory this test makes and removes.
  */
 class LoopbackHooksIT {
     private static final String VIP = "web";
@@ -50,8 +50,7 @@ class LoopbackHooksIT {
 
     @BeforeEach
     void start() throws Exception {
-        hookDir = Path.of("target", "loopback-hooks-" + System.nanoTime()).toAbsolutePath();
-        Files.createDirectories(hookDir);
+        hookDir = Files.createTempDirectory(Path.of("/run"), "lcs-loopback-hooks");
         Files.setPosixFilePermissions(hookDir, PosixFilePermissions.fromString("rwxr-xr-x"));
         hang = hookDir.resolve("hang");
         Path preStart = script("pre_start", "sleep " + PRE_START_MILLIS / 1000 + "\n");
@@ -68,6 +67,12 @@ class LoopbackHooksIT {
     void stop() throws Exception {
         if (cluster != null) {
             cluster.close();
+        }
+        if (hookDir != null) {
+            for (String f : List.of("pre_start", "pre_stop", "hang")) {
+                Files.deleteIfExists(hookDir.resolve(f));
+            }
+            Files.deleteIfExists(hookDir);
         }
     }
 
