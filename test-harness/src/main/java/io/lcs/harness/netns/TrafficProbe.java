@@ -98,21 +98,9 @@ public final class TrafficProbe implements AutoCloseable {
                 if (!p.isAlive() && (p.exitValue() == 0 || out.contains("refused"))) {
                     add(tcpReached, at);
                 }
-            } catch (IOException e) {
+                next = ClientProbe.paceNext(next, TCP_INTERVAL.toNanos());
+            } catch (IOException | InterruptedException e) {
                 return;
-            } catch (InterruptedException e) {
-                return;
-            }
-            next += TCP_INTERVAL.toNanos();
-            long sleep = next - System.nanoTime();
-            if (sleep > 0) {
-                try {
-                    TimeUnit.NANOSECONDS.sleep(sleep);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            } else {
-                next = System.nanoTime();
             }
         }
     }
@@ -163,13 +151,6 @@ public final class TrafficProbe implements AutoCloseable {
         if (p != null) {
             p.destroyForcibly();
         }
-        for (Thread t : threads) {
-            try {
-                t.join(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        ClientProbe.interruptAndJoin(threads);
     }
 }
