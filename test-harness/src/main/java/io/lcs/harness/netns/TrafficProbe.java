@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  */
 public final class TrafficProbe implements AutoCloseable {
     static final Duration TCP_INTERVAL = Duration.ofMillis(20);
-    static final Duration TCP_TIMEOUT = Duration.ofMillis(200);
+    static final Duration TCP_TIMEOUT = Duration.ofMillis(500);
     /** A port nobody listens on: the holder's kernel answers with a RST. */
     static final int TCP_PORT = 9;
     static final int MAX_SAMPLES = 2_000_000;
