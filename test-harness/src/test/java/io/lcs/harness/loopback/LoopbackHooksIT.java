@@ -109,7 +109,8 @@ class LoopbackHooksIT {
         double moveSeconds = (System.nanoTime() - requestedAt) / 1e9;
 
         Matcher killed = PRE_STOP_TIMED_OUT.matcher(cluster.logOf(a));
-        assertTrue(killed.find(), "a's pre_stop was killed at hook_timeout_ms\n" + cluster.logOf(a));
+        assertTrue(killed.find(), "a's pre_stop was killed at hook_timeout_ms\n" + cluster.logOf(a) + "\njournal of a: "
+                + cluster.journal(a));
         assertTrue(Long.parseLong(killed.group(1)) >= HOOK_TIMEOUT_MILLIS, killed.group());
         assertEquals(epochBefore + 1, cluster.epoch(b, VIP), "b took the VIP at the next epoch: nobody in between");
 
