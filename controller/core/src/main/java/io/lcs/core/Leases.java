@@ -255,8 +255,10 @@ final class Leases {
     }
 
     /**
-     * Level-triggered intent: while wanted, acquire and renew; when not, stop renewing (call
-     * {@link #release} once the address is down to give it up at once).
+     * Level-triggered intent: while wanted, acquire and renew; when not, acquire nothing more. A
+     * lease held when it stops being wanted is still renewed for {@link CoreConfig#stopGraceMillis()}
+     * (its owner runs {@code pre_stop} and removes the address under a live lease, then calls
+     * {@link #release}, which gives it up at once); a lease not held stops at once.
      */
     void setWanted(String vip, boolean wanted, long nowNanos) {
         Lease l = wanted ? lease(vip, nowNanos) : leaseIndex.get(vip);
@@ -266,12 +268,22 @@ final class Leases {
         l.lastUsedNanos = nowNanos;
         l.wanted = wanted;
         if (wanted) {
+            l.keepUntilNanos = 0;
             l.nextAttemptNanos = nowNanos;
             leaseTick(l, nowNanos); // queued: the round starts with the next drain or tick
-        } else if (l.phase != Phase.IDLE) {
-            l.phase = Phase.IDLE;
+        } else {
+            boolean held = l.heldUntilNanos != 0 && nowNanos < l.heldUntilNanos;
+            l.keepUntilNanos = held ? nowNanos + config.stopGraceMillis() * 1_000_000L : 0;
+            if (l.phase != Phase.IDLE && !keptWhileStopping(l, nowNanos)) {
+                l.phase = Phase.IDLE;
+            }
         }
         flush(nowNanos);
+    }
+
+    /** A held lease no longer wanted, still renewed during its stop grace ({@link #setWanted}). */
+    private static boolean keptWhileStopping(Lease l, long nowNanos) {
+        return !l.wanted && l.heldUntilNanos != 0 && nowNanos < l.keepUntilNanos;
     }
 
     /** Gives the lease up now (the address is already down): acceptors clear our grant. No-op when not held. */
@@ -283,6 +295,7 @@ final class Leases {
         long epoch = l.heldEpoch;
         boolean held = l.heldUntilNanos != 0;
         l.wanted = false;
+        l.keepUntilNanos = 0;
         l.phase = Phase.IDLE;
         l.heldUntilNanos = 0;
         l.heldEpoch = 0;
@@ -494,6 +507,9 @@ final class Leases {
             return;
         }
         c[acceptor] = sentNanos;
+        if (!l.wanted && !keptWhileStopping(l, nowNanos)) {
+            return; // no longer wanted and past its stop grace: it ends with its lease, as without a held set
+        }
         long base = kthLargest(c, config.quorumSize());
         if (base < l.heldRoundStartNanos + renewStepNanos() || base + ownLeaseNanos <= nowNanos) {
             return;
@@ -645,7 +661,7 @@ final class Leases {
             }
             if (l.phase != Phase.IDLE) {
                 next = Math.min(next, l.roundStartNanos + roundTimeoutNanos() + 1);
-            } else if (l.wanted) {
+            } else if (l.wanted || keptWhileStopping(l, nowNanos)) {
                 long at = l.heldUntilNanos == 0 ? nowNanos : l.missingSomewhere()
                         ? Math.min(l.heldRoundStartNanos, l.roundStartNanos) + renew : l.heldRoundStartNanos + renew;
                 next = Math.min(next, Math.max(at, l.nextAttemptNanos));
@@ -686,7 +702,10 @@ final class Leases {
     /** @return true when it queued a round for {@code l} */
     private boolean leaseTick(Lease l, long nowNanos) {
         if (l.heldUntilNanos != 0 && nowNanos >= l.heldUntilNanos) {
-            loseLease(l, "lease expired: no majority renewed it in time");
+            loseLease(l, !l.wanted && l.keepUntilNanos != 0 && nowNanos >= l.keepUntilNanos
+                    ? "lease expired: not wanted here and not released within the stop grace ("
+                            + config.stopGraceMillis() + " ms)"
+                    : "lease expired: no majority renewed it in time");
         }
         if (l.phase != Phase.IDLE && nowNanos - l.roundStartNanos > roundTimeoutNanos()) {
             abandonRound(l, nowNanos, jitter(config.renewMillis() / 4, config.renewMillis() / 2));
@@ -704,7 +723,7 @@ final class Leases {
     }
 
     private boolean canStartRound(Lease l, long nowNanos) {
-        return l.wanted && l.phase == Phase.IDLE && !membership.restarting(nowNanos) && membership.hasQuorum()
+        return (l.wanted || keptWhileStopping(l, nowNanos)) && l.phase == Phase.IDLE && !membership.restarting(nowNanos) && membership.hasQuorum()
                 && config.isFullMember(self);
     }
 
@@ -775,6 +794,7 @@ final class Leases {
 
     private void loseLease(Lease l, String reason) {
         long epoch = l.heldEpoch;
+        l.keepUntilNanos = 0;
         l.heldUntilNanos = 0;
         l.heldEpoch = 0;
         heldSetChanged = true;
@@ -909,6 +929,10 @@ final class Leases {
             l.roundMaxEpoch = Math.max(l.roundMaxEpoch, p.highestEpoch());
             if (l.promisedBy.size() >= config.quorumSize()) {
                 boolean renewing = l.heldUntilNanos != 0 && nowNanos < l.heldUntilNanos;
+                if (!l.wanted && !renewing) {
+                    l.phase = Phase.IDLE; // a renewal during the stop grace, but the lease ended meanwhile
+                    return;
+                }
                 // a change of owner takes the highest epoch a majority reports, plus one
                 l.roundEpoch = renewing ? l.heldEpoch : l.roundMaxEpoch + 1;
                 l.phase = Phase.PROPOSING;
@@ -925,6 +949,9 @@ final class Leases {
                     return; // the round took longer than the lease: worthless
                 }
                 boolean wasHeld = l.heldUntilNanos != 0;
+                if (!l.wanted && !wasHeld) {
+                    return; // not wanted and no longer held: a stop-grace renewal never acquires
+                }
                 long oldEpoch = l.heldEpoch;
                 l.heldUntilNanos = until;
                 l.heldRoundStartNanos = l.roundStartNanos;
@@ -1000,6 +1027,8 @@ final class Leases {
         Ballot highestBallotSeen = Ballot.ZERO;
         // proposer
         boolean wanted;
+        /** Not wanted but held: renewed until then (the stop grace), or until released. */
+        long keepUntilNanos;
         /** In {@link #cohort}, waiting for its round to start. */
         boolean queued;
         Phase phase = Phase.IDLE;

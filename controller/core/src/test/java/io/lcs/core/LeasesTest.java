@@ -61,6 +61,7 @@ class LeasesTest {
     final Set<String> cut = new HashSet<>();
     long now = 1_000 * MS;
     int maxEntries = CoreConfig.DEFAULT_MAX_LEASE_ENTRIES;
+    long stopGraceMillis;
 
     /** Names ending in {@code *} are quorum-only. */
     LeasesTest start(String... names) {
@@ -73,7 +74,7 @@ class LeasesTest {
             nodes.put(m.name(), new Node(new CoreConfig(d.self(), d.members(), d.configHash(), d.leaseMillis(),
                     d.renewMillis(), d.heartbeatMillis(), d.peerTimeoutMillis(), d.driftBound(),
                     d.writeTimeoutMillis(), d.syncIntervalMillis(), d.tombstoneGcMillis(), d.suspendJumpMillis(),
-                    maxEntries)));
+                    maxEntries, stopGraceMillis)));
         }
         now += 2_100 * MS; // past every restart wait
         hearEveryone();
@@ -181,6 +182,63 @@ class LeasesTest {
             }
         }
         return h;
+    }
+
+    @Test
+    void aHeldLeaseNoLongerWantedIsRenewedDuringTheStopGraceUntilReleasedAndNobodyElseGetsIt() {
+        stopGraceMillis = 7_000;
+        start("a", "b", "c");
+        node("a").leases.setWanted("web", true, now);
+        route();
+        long epoch = node("a").view("web").heldEpoch();
+        node("a").leases.setWanted("web", false, now); // a move: placement picks b now
+        node("b").leases.setWanted("web", true, now);
+        advance(5_000); // a pre_stop hanging for 5 s: more than two leases
+        assertEquals("a", holder("web"), "the old owner still holds the lease while it stops");
+        assertEquals(epoch, node("a").view("web").heldEpoch());
+        assertFalse(node("a").view("web").wanted());
+        node("a").leases.release("web", now);
+        advance(200); // b's back-off ends with the release
+        assertEquals("b", holder("web"), "the target takes it the moment the release arrives");
+        assertEquals(epoch + 1, node("b").view("web").heldEpoch());
+    }
+
+    @Test
+    void theStopGraceEndsTheRenewalsOfALeaseNeverReleased() {
+        stopGraceMillis = 1_000;
+        start("a", "b", "c");
+        node("a").leases.setWanted("web", true, now);
+        route();
+        node("a").leases.setWanted("web", false, now);
+        advance(1_000 + 2_000 + 100); // the grace, then at most one lease
+        assertFalse(node("a").view("web").held(), "a stuck stop cannot keep the VIP forever");
+        assertTrue(node("a").events(CoreEvent.LeaseLost.class).stream()
+                .anyMatch(l -> l.reason().contains("stop grace")), "the reason names the stop grace");
+    }
+
+    @Test
+    void withoutAStopGraceALeaseNoLongerWantedIsNotRenewed() {
+        start("a", "b", "c");
+        node("a").leases.setWanted("web", true, now);
+        route();
+        node("a").leases.setWanted("web", false, now);
+        advance(2_100);
+        assertFalse(node("a").view("web").held());
+    }
+
+    @Test
+    void aLeaseLostDuringItsStopGraceIsNotTakenAgain() {
+        stopGraceMillis = 10_000;
+        start("a", "b", "c");
+        node("a").leases.setWanted("web", true, now);
+        route();
+        node("a").leases.setWanted("web", false, now);
+        cut.addAll(List.of("b>a", "c>a")); // a hears no acceptor: its renewals fail
+        advance(2_100);
+        assertFalse(node("a").view("web").held());
+        cut.clear();
+        advance(3_000);
+        assertNull(holder("web"), "a stop-grace renewal never acquires a lease that ended");
     }
 
     @Test
