@@ -12,8 +12,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code lcs status [-o wide|json|yaml] [-j]}: the original lcs's format, line for line, for a
  * healthy cluster; extra text only when something is wrong or informative (docs/api.md, "lcs
- * status"); {@code -o wide} adds each node's last-seen time and round trip and each VIP's lease and
- * failovers; {@code -o json|yaml} (and the original's {@code -j/--json}) print the daemon's status
+ * status"); {@code -o wide} adds each node's last-seen time and round trip and each VIP's lease,
+ * failovers and planned moves; {@code -o json|yaml} (and the original's {@code -j/--json}) print the daemon's status
  * reply as it is. Exits 3 without quorum, whatever the format.
  */
 @Command(name = "status", description = "Show quorum, nodes and VIPs as this node sees them.")
@@ -52,7 +52,7 @@ final class StatusCommand extends AdminCommand {
         print(s, out, false);
     }
 
-    /** @param wide also each node's last-seen time and round trip, each VIP's lease and failovers */
+    /** @param wide also each node's last-seen time and round trip, each VIP's lease, failovers and moves */
     static void print(ClusterStatus s, PrintWriter out, boolean wide) {
         out.println("Cluster");
         ClusterStatus.Quorum q = s.quorum();
@@ -94,7 +94,7 @@ final class StatusCommand extends AdminCommand {
                 sb.append(" lease=").append(Formats.seconds(v.leaseRemainingSeconds()));
             }
             if (wide) {
-                sb.append(" failovers=").append(v.failovers());
+                sb.append(" failovers=").append(v.failovers()).append(" moves=").append(v.moves());
             }
             out.println(sb);
             for (Condition c : list(v.conditions())) {

@@ -175,7 +175,7 @@ class LcsTest {
         assertExit(0, wide);
         assertTrue(wide.out().contains("  node2 role=full-member online=yes last_seen=0.4s rtt=-\n"), wide.out());
         assertTrue(wide.out().contains("  vip1 198.18.6.70/24 dev=enX0 state=active owner=node1 epoch=11 lease=3.9s"
-                + " failovers=1\n"), wide.out());
+                + " failovers=1 moves=0\n"), wide.out());
         int before = fake.requests.size();
         assertExit(2, lcs("status", "-o", "xml"));
         assertExit(2, lcs("status", "-j", "-o", "yaml"));

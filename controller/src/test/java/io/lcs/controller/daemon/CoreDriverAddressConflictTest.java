@@ -63,17 +63,7 @@ class CoreDriverAddressConflictTest {
 
     /** Ticks (25 ms apart, bounded) until {@code vip}'s lease is wanted here. */
     private boolean tickUntilWanted(String vip) throws Exception {
-        for (int i = 0; i < 400; i++) {
-            if (onContext(() -> driver.core().lease(vip, now.get()).wanted())) {
-                return true;
-            }
-            now.addAndGet(25_000_000L);
-            onContext(() -> {
-                driver.tick();
-                return null;
-            });
-        }
-        return false;
+        return OnContext.tickUntil(ctx, driver, now, () -> driver.core().lease(vip, now.get()).wanted());
     }
 
     @Test

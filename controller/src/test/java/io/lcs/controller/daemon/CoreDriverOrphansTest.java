@@ -73,19 +73,8 @@ class CoreDriverOrphansTest {
                 .map(o -> o.key().toString()).sorted().toList();
     }
 
-    /** Ticks (25 ms apart, at most 400 times) until {@code done} holds. */
     private boolean tickUntil(Callable<Boolean> done) throws Exception {
-        for (int i = 0; i < 400; i++) {
-            if (onContext(done)) {
-                return true;
-            }
-            now.addAndGet(25_000_000L);
-            onContext(() -> {
-                driver.tick();
-                return null;
-            });
-        }
-        return false;
+        return OnContext.tickUntil(ctx, driver, now, done);
     }
 
     @Test

@@ -32,4 +32,23 @@ final class OnContext {
         }
         return result.get();
     }
+
+    /**
+     * Ticks {@code driver} by hand on {@code ctx}, advancing {@code now} 25 ms each time, until
+     * {@code done} (run on the context) holds; at most 400 ticks. Whether it held.
+     */
+    static boolean tickUntil(Context ctx, CoreDriver driver, java.util.concurrent.atomic.AtomicLong now,
+                             Callable<Boolean> done) throws Exception {
+        for (int i = 0; i < 400; i++) {
+            if (call(ctx, done)) {
+                return true;
+            }
+            now.addAndGet(25_000_000L);
+            call(ctx, () -> {
+                driver.tick();
+                return null;
+            });
+        }
+        return false;
+    }
 }
