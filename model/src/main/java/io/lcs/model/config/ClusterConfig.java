@@ -45,13 +45,15 @@ import java.util.Optional;
  * @param vips              all VIPs in file order
  * @param warnings          problems that do not stop the daemon (shown by {@code lcsd --check-config})
  * @param groups            the {@code [group NAME]} sections in file order
+ * @param failbackSettleMillis how long a resource's home node must be online and eligible before the
+ *                          resource fails back to it ({@code failback_settle_ms})
  */
 public record ClusterConfig(String file, String name, String nodeName, String bind, int port, String secret,
                             String secretFile, int secretFileLine, int leaseMillis, int renewMillis,
                             int hookTimeoutMillis, int probeMillis, boolean metrics, String metricsBind, int metricsPort,
                             String adminBind, int adminPort, String adminTokenFile, String stateDir,
                             List<String> hookDirs, List<NodeConfig> nodes, List<VipConfig> vips, List<ConfigError> warnings,
-                            List<GroupConfig> groups) {
+                            List<GroupConfig> groups, int failbackSettleMillis) {
 
     /** The peer transport derives its HMAC keys from the secret and needs at least this much of it. */
     public static final int MIN_SECRET_BYTES = 16;

@@ -92,7 +92,10 @@ public final class ConfigParser {
 
     private static final List<String> CLUSTER_KEYS = List.of("name", "node", "bind", "port", "secret",
             "secret_file", "lease_ms", "renew_ms", "hook_timeout_ms", "probe_ms", "metrics", "metrics_bind",
-            "metrics_port", "admin_bind", "admin_port", "admin_token_file", "state_dir", "hook_dirs");
+            "metrics_port", "admin_bind", "admin_port", "admin_token_file", "state_dir", "hook_dirs",
+            "failback_settle_ms");
+    /** Default {@code failback_settle_ms}: a home node that came back must stay up this long before failback. */
+    public static final int DEFAULT_FAILBACK_SETTLE_MILLIS = 10_000;
     private static final List<String> NODE_KEYS = List.of("role", "address", "port");
     private static final List<String> VIP_KEYS = List.of("address", "interface", "pre_start", "post_start",
             "pre_stop", "post_stop", "preferred_nodes", "group", "priority", "home_node", "depends_on", "depends-on");
@@ -390,6 +393,8 @@ public final class ConfigParser {
             Integer hookTimeout = optional(c, "hook_timeout_ms", DEFAULT_HOOK_TIMEOUT_MILLIS,
                     e -> integer(e, 1, MAX_HOOK_TIMEOUT_MILLIS, " ms"));
             Integer probe = optional(c, "probe_ms", DEFAULT_PROBE_MILLIS, e -> integer(e, 1, MAX_PROBE_MILLIS, " ms"));
+            Integer failbackSettle = optional(c, "failback_settle_ms", DEFAULT_FAILBACK_SETTLE_MILLIS,
+                    e -> integer(e, 0, 3_600_000, " ms"));
             Boolean metrics = optional(c, "metrics", false, this::bool);
             String metricsBind = optional(c, "metrics_bind", DEFAULT_LOOPBACK, this::ipOrAll);
             Integer metricsPort = optional(c, "metrics_port", DEFAULT_METRICS_PORT, e -> integer(e, 1, 65535, ""));
@@ -545,7 +550,7 @@ public final class ConfigParser {
             return new ClusterConfig(file, name, nodeName, bind, port, secret, secretFile,
                     secretFileEntry == null ? 0 : secretFileEntry.line(), lease, renew, hookTimeout,
                     probe, metrics, metricsBind, metricsPort, adminBind, adminPort, adminTokenFile, stateDir, hookDirs,
-                    nodes, vips, warnings, groups);
+                    nodes, vips, warnings, groups, failbackSettle);
         }
 
         /** The {@code [group]} sections; a section with a bad or missing key is reported and left out. */

@@ -36,9 +36,19 @@ public record ClusterStatus(String cluster, String node, String version, Quorum 
      * @param state one of {@code active}, {@code pending}, {@code conflict}, {@code stopped}, {@code failed}
      * @param owner the node holding the lease, or null
      * @param leaseRemainingSeconds on the owner: its own view; elsewhere: this acceptor's view; null if none
+     * @param group its group, or null; {@code priority} its priority (shown with the group)
+     * @param homeNode its home node, or null; {@code homeBlocked} true when a move away blocks failback
+     * @param disabled true when an operator stopped it ({@code lcs stop}); null otherwise
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record VipStatus(String name, String address, String interfaceName, String state, String owner, long epoch,
-                            Double leaseRemainingSeconds, long failovers, List<Condition> conditions) {
+                            Double leaseRemainingSeconds, long failovers, List<Condition> conditions, String group,
+                            Integer priority, String homeNode, Boolean homeBlocked, Boolean disabled) {
+        /** A VIP in no group, without home node, not stopped. */
+        public VipStatus(String name, String address, String interfaceName, String state, String owner, long epoch,
+                         Double leaseRemainingSeconds, long failovers, List<Condition> conditions) {
+            this(name, address, interfaceName, state, owner, epoch, leaseRemainingSeconds, failovers, conditions, null,
+                    null, null, null, null);
+        }
     }
 }
