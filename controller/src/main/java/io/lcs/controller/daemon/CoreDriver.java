@@ -883,41 +883,15 @@ public final class CoreDriver {
         return since != null && now - since >= failbackSettleNanos;
     }
 
-    /**
-     * The unit of a strict anti-affinity group that this node holds or wants besides {@code key}, or
-     * null: then it may want {@code key}.
-     */
+    /** {@link GroupPlacement#strictClash} on this node's leases. */
     private String strictAntiAffinityClash(NodeSnapshot s, String key, long now) {
-        GroupRules.Unit u = s.units().byKey().get(key);
-        if (u == null) {
-            return null;
-        }
-        Set<String> strict = new java.util.HashSet<>();
-        for (String member : u.members()) {
-            GroupConfig g = groupOf(s, member);
-            if (g != null && !g.keepTogether() && g.strict()) {
-                strict.add(g.name());
-            }
-        }
-        if (strict.isEmpty()) {
-            return null;
-        }
-        for (GroupRules.Unit other : s.units().byKey().values()) {
-            if (other.key().equals(key)) {
-                continue;
-            }
-            LeaseView l = core.lease(other.key(), now);
-            if (!l.held() && !l.wanted()) {
-                continue;
-            }
-            for (String member : other.members()) {
-                GroupConfig g = groupOf(s, member);
-                if (g != null && strict.contains(g.name())) {
-                    return other.key();
-                }
-            }
-        }
-        return null;
+        return GroupPlacement.strictClash(key, s.units(), s.groups(), member -> {
+            VipSpec v = s.vip(member);
+            return v == null ? null : v.grouping().group();
+        }, other -> {
+            LeaseView l = core.lease(other, now);
+            return l.held() || l.wanted();
+        });
     }
 
     private NodeSnapshot buildSnapshot(long now) {

@@ -95,6 +95,53 @@ public final class GroupPlacement {
         return out;
     }
 
+    /**
+     * The local half of strict anti-affinity, which no view can break: a node may want unit
+     * {@code key} only if it neither holds nor wants another unit with a member in one of the same
+     * strict anti-affinity groups. Placement alone could put two such units here when views differ
+     * for a moment; with this rule a node asks for the second only after it let the first go.
+     *
+     * @param groupOf each resource's group name, or null
+     * @param heldOrWanted whether this node holds or wants the lease of a unit (by key)
+     * @return the key of the unit in the way, or null when {@code key} may be wanted
+     */
+    public static String strictClash(String key, GroupRules.Units units, Map<String, GroupConfig> groups,
+                                     java.util.function.Function<String, String> groupOf,
+                                     java.util.function.Predicate<String> heldOrWanted) {
+        GroupRules.Unit u = units.byKey().get(key);
+        if (u == null) {
+            return null;
+        }
+        Set<String> strict = strictGroups(u, groups, groupOf);
+        if (strict.isEmpty()) {
+            return null;
+        }
+        for (GroupRules.Unit other : units.byKey().values()) {
+            if (!other.key().equals(key) && heldOrWanted.test(other.key())) {
+                for (String g : strictGroups(other, groups, groupOf)) {
+                    if (strict.contains(g)) {
+                        return other.key();
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The strict anti-affinity groups of the members of {@code u}. */
+    public static Set<String> strictGroups(GroupRules.Unit u, Map<String, GroupConfig> groups,
+                                           java.util.function.Function<String, String> groupOf) {
+        Set<String> out = new HashSet<>();
+        for (String member : u.members()) {
+            String name = groupOf.apply(member);
+            GroupConfig g = name == null ? null : groups.get(name);
+            if (g != null && !g.keepTogether() && g.strict()) {
+                out.add(g.name());
+            }
+        }
+        return out;
+    }
+
     /** Node by node, the AND of every member's candidacy. */
     private static List<Candidate> combine(java.util.Collection<List<Candidate>> perMember) {
         List<List<Candidate>> lists = new ArrayList<>(perMember);
