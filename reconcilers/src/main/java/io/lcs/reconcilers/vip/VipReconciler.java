@@ -667,13 +667,16 @@ public final class VipReconciler implements Reconciler<String> {
         }
         batchScheduled.set(false); // before draining: anything added from now on schedules another run
         try {
-            List<Map.Entry<String, PendingActivation>> activations = drain(pendingActivation);
+            // Renewals first: they take one short ip -batch, while activations probe for probe_ms or
+            // more; a renewal queued behind a probe could let an active address's 1 s lifetime run out
+            // (members of a unit activate one after another, each with its own probe).
             List<Map.Entry<String, PendingRefresh>> refreshes = drain(pendingRefresh);
-            if (!activations.isEmpty()) {
-                activateBatch(activations);
-            }
             if (!refreshes.isEmpty()) {
                 refreshBatch(refreshes);
+            }
+            List<Map.Entry<String, PendingActivation>> activations = drain(pendingActivation);
+            if (!activations.isEmpty()) {
+                activateBatch(activations);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
