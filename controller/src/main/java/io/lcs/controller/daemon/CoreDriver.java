@@ -672,13 +672,13 @@ public final class CoreDriver {
             LOG.log(q.present() ? Level.INFO : Level.WARNING, (q.present() ? "quorum gained: " : "quorum lost: ")
                     + q.votesSeen() + " votes seen, " + q.votesNeeded() + " needed");
         } else if (e instanceof CoreEvent.LeaseAcquired a) {
-            events.append("LeaseAcquired", "VirtualIP/" + a.vip(), "lease acquired at epoch " + a.epoch());
+            events.append("LeaseAcquired", leaseObject(a.vip()), "lease acquired at epoch " + a.epoch());
             LOG.log(Level.INFO, "vip " + a.vip() + ": lease acquired, epoch " + a.epoch());
         } else if (e instanceof CoreEvent.LeaseLost l) {
-            events.append("LeaseLost", "VirtualIP/" + l.vip(), "epoch " + l.epoch() + ": " + l.reason());
+            events.append("LeaseLost", leaseObject(l.vip()), "epoch " + l.epoch() + ": " + l.reason());
             LOG.log(Level.WARNING, "vip " + l.vip() + ": lease lost at epoch " + l.epoch() + ": " + l.reason());
         } else if (e instanceof CoreEvent.LeaseReleased l) {
-            events.append("LeaseReleased", "VirtualIP/" + l.vip(), "released at epoch " + l.epoch());
+            events.append("LeaseReleased", leaseObject(l.vip()), "released at epoch " + l.epoch());
             LOG.log(Level.INFO, "vip " + l.vip() + ": lease released, epoch " + l.epoch());
         } else if (e instanceof CoreEvent.SuspendDetected s) {
             events.append("SuspendDetected", "cluster", "wall clock ran " + s.gapMillis()
@@ -698,12 +698,34 @@ public final class CoreDriver {
                     + " objects to send at " + p.budgetBytes() / 1024 + " KiB per heartbeat interval");
         } else if (e instanceof CoreEvent.ObjectChanged c) {
             StoredObject now = c.now();
+            if (now.key().kind().equals(ResourceIntent.KIND)) {
+                JsonNode spec = now.body().path("spec");
+                boolean stopped = !now.deleted() && spec.path("stopped").asBoolean(false);
+                boolean blocked = !now.deleted() && spec.path("homeBlocked").asBoolean(false);
+                NodeSnapshot before = snapshot;
+                String object = "VirtualIP/" + now.key().name();
+                if (stopped != before.stopped().contains(now.key().name())) {
+                    events.append(stopped ? "Stopped" : "Started", object, stopped
+                            ? "stopped by an operator: runs nowhere until lcs start" : "started again by an operator");
+                    LOG.log(Level.INFO, "vip " + now.key().name() + (stopped ? " stopped" : " started") + " by an operator");
+                }
+                if (blocked != before.homeBlocked().contains(now.key().name())) {
+                    events.append(blocked ? "FailbackBlocked" : "FailbackAllowed", object, blocked
+                            ? "moved away from its home node: no failback until a move home or lcs clear"
+                            : "may fail back to its home node again");
+                }
+            }
             if (now.key().kind().equals(VirtualIP.KIND)) {
                 vipsCache = null;
             }
             LOG.log(Level.DEBUG, "object " + now.key() + " now at " + now.version() + (now.deleted() ? " (deleted)"
                     : ""));
         }
+    }
+
+    /** The event object of a lease: the VIP, or the unit ({@code Unit/group:NAME}) of several. */
+    private String leaseObject(String key) {
+        return key.indexOf(':') >= 0 ? "Unit/" + key : "VirtualIP/" + key;
     }
 
     /**

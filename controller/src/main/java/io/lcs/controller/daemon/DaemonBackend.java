@@ -99,7 +99,9 @@ public final class DaemonBackend implements AdminBackend {
         return new VirtualIP(LcsObject.API_VERSION, VirtualIP.KIND,
                 new ObjectMeta(v.name(), null, v.generation() == 0 ? null : v.generation(), null,
                         java.util.Map.of("lcs.io/source", v.source())),
-                new VirtualIP.Spec(v.address().toString(), v.interfaceName(), v.preferredNodes(), hooks), status);
+                new VirtualIP.Spec(v.address().toString(), v.interfaceName(), v.preferredNodes(), hooks,
+                        v.grouping().group(), v.grouping().priority(), v.grouping().homeNode(),
+                        v.grouping().dependsOn().isEmpty() ? null : v.grouping().dependsOn()), status);
     }
 
     /** How apply and delete problems name the input: as the admin API names a request's manifests. */
@@ -188,6 +190,10 @@ public final class DaemonBackend implements AdminBackend {
         }
         if (s.addressConflicts().containsKey(vip)) {
             return Future.failedFuture(heldOut(s, vip));
+        }
+        if (s.stopped().contains(vip)) {
+            return Future.failedFuture(AdminException.conflict("VirtualIP " + vip + " is stopped (lcs stop); run lcs start "
+                    + vip + " first"));
         }
         LeaseView lease = s.lease(vip);
         String owner = lease.knownOwner(s.self());
