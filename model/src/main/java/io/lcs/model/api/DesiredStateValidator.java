@@ -204,18 +204,8 @@ public final class DesiredStateValidator {
                 continue; // lcs.conf's own problems are the parser's
             }
             out.add(new ManifestError(source, document == null ? first : document, "VirtualIP " + p.resource(),
-                    manifestField(p.field()), p.message(), 0, 0));
+                    p.field().manifestField(), p.message(), 0, 0));
         }
-    }
-
-    /** The manifest field of a {@link GroupRules.Field}. */
-    public static String manifestField(GroupRules.Field field) {
-        return switch (field) {
-            case GROUP -> "spec.group";
-            case PRIORITY -> "spec.priority";
-            case HOME_NODE -> "spec.homeNode";
-            case DEPENDS_ON -> "spec.dependsOn";
-        };
     }
 
     private static void checkVirtualIP(ClusterConfig config, Map<String, NodeConfig> nodes, HookPolicy hooks,

@@ -626,27 +626,23 @@ public final class ConfigParser {
                         + MAX_GROUPS);
             }
             for (Section s : groupSections) {
-                GroupConfig.Type type = required(s, "type", e -> {
-                    GroupConfig.Type t = GroupConfig.Type.of(e.value());
-                    if (t == null) {
-                        error(e.line(), "type: '" + Names.abbreviate(e.value()) + "' is not a group type; use keep-together "
-                                + "or anti-affinity");
-                    }
-                    return t;
-                });
-                GroupConfig.Mode mode = required(s, "mode", e -> {
-                    GroupConfig.Mode m = GroupConfig.Mode.of(e.value());
-                    if (m == null) {
-                        error(e.line(), "mode: '" + Names.abbreviate(e.value()) + "' is not a group mode; use strict "
-                                + "or best-effort");
-                    }
-                    return m;
-                });
+                GroupConfig.Type type = required(s, "type", e -> oneOf(e, GroupConfig.Type.of(e.value()), "a group type",
+                        "keep-together or anti-affinity"));
+                GroupConfig.Mode mode = required(s, "mode", e -> oneOf(e, GroupConfig.Mode.of(e.value()), "a group mode",
+                        "strict or best-effort"));
                 if (type != null && mode != null) {
                     out.add(new GroupConfig(s.name, type, mode, s.line));
                 }
             }
             return out;
+        }
+
+        /** {@code value} (what {@code e} names, or null), reported when null. */
+        private <T> T oneOf(Entry e, T value, String what, String choices) {
+            if (value == null) {
+                error(e.line(), e.key() + ": '" + Names.abbreviate(e.value()) + "' is not " + what + "; use " + choices);
+            }
+            return value;
         }
 
         /** A VIP's {@code group}, {@code priority}, {@code home_node}, {@code depends_on}; names checked later. */
@@ -696,7 +692,7 @@ public final class ConfigParser {
             }
             for (GroupRules.Problem p : GroupRules.check(members, groupsByName, roles)) {
                 VipConfig v = byName.get(p.resource());
-                String key = configKey(p.field());
+                String key = p.field().configKey();
                 int line = v.keyLines().containsKey(key) ? v.lineOf(key) : v.lineOf("depends-on");
                 error(line, "[vip " + p.resource() + "] " + key + ": " + p.message());
             }
@@ -1123,16 +1119,6 @@ public final class ConfigParser {
     }
 
     /** @return a description of the first control character (tab excepted), or null */
-    /** The lcs.conf key of a {@link GroupRules.Field}. */
-    public static String configKey(GroupRules.Field field) {
-        return switch (field) {
-            case GROUP -> "group";
-            case PRIORITY -> "priority";
-            case HOME_NODE -> "home_node";
-            case DEPENDS_ON -> "depends_on";
-        };
-    }
-
     private static String controlCharacter(String line) {
         for (int i = 0; i < line.length(); i++) {
             char ch = line.charAt(i);

@@ -42,12 +42,7 @@ public record GroupConfig(String name, Type type, Mode mode, int line) {
 
         /** @return the type called {@code label}, or null */
         public static Type of(String label) {
-            for (Type t : values()) {
-                if (t.label.equals(label)) {
-                    return t;
-                }
-            }
-            return null;
+            return byLabel(values(), Type::label, label);
         }
     }
 
@@ -67,13 +62,17 @@ public record GroupConfig(String name, Type type, Mode mode, int line) {
 
         /** @return the mode called {@code label}, or null */
         public static Mode of(String label) {
-            for (Mode m : values()) {
-                if (m.label.equals(label)) {
-                    return m;
-                }
-            }
-            return null;
+            return byLabel(values(), Mode::label, label);
         }
+    }
+
+    private static <E> E byLabel(E[] values, java.util.function.Function<E, String> labelOf, String label) {
+        for (E v : values) {
+            if (labelOf.apply(v).equals(label)) {
+                return v;
+            }
+        }
+        return null;
     }
 
     public boolean keepTogether() {

@@ -38,9 +38,26 @@ public final class GroupRules {
         }
     }
 
-    /** Which key a problem is about. */
+    /** Which key a problem is about, with its name in lcs.conf and in a manifest. */
     public enum Field {
-        GROUP, PRIORITY, HOME_NODE, DEPENDS_ON
+        GROUP("group", "spec.group"), PRIORITY("priority", "spec.priority"), HOME_NODE("home_node", "spec.homeNode"),
+        DEPENDS_ON("depends_on", "spec.dependsOn");
+
+        private final String configKey;
+        private final String manifestField;
+
+        Field(String configKey, String manifestField) {
+            this.configKey = configKey;
+            this.manifestField = manifestField;
+        }
+
+        public String configKey() {
+            return configKey;
+        }
+
+        public String manifestField() {
+            return manifestField;
+        }
     }
 
     /** A problem with one resource's key. */

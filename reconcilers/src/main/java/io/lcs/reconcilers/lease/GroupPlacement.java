@@ -190,13 +190,13 @@ public final class GroupPlacement {
 
     private static String choose(UnitView u, List<Candidate> nodes) {
         if (u.moveTo() != null) {
-            Candidate target = find(nodes, u.moveTo());
+            Candidate target = Placement.find(nodes, u.moveTo());
             if (target != null && target.mayTakeNew()) {
                 return target.name();
             }
         }
         if (u.failbackTo() != null && !u.failbackTo().equals(u.moveAwayFrom())) {
-            Candidate home = find(nodes, u.failbackTo());
+            Candidate home = Placement.find(nodes, u.failbackTo());
             if (home != null && home.mayTakeNew()) {
                 return home.name();
             }
@@ -205,12 +205,4 @@ public final class GroupPlacement {
                 u.moveTo(), u.moveAwayFrom()));
     }
 
-    private static Candidate find(List<Candidate> nodes, String name) {
-        for (Candidate c : nodes) {
-            if (c.name().equals(name)) {
-                return c;
-            }
-        }
-        return null;
-    }
 }

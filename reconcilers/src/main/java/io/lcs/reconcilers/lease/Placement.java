@@ -112,7 +112,12 @@ public final class Placement {
     }
 
     private static Candidate find(Input in, String name) {
-        for (Candidate c : in.nodes()) {
+        return find(in.nodes(), name);
+    }
+
+    /** The candidate called {@code name}, or null. */
+    static Candidate find(List<Candidate> nodes, String name) {
+        for (Candidate c : nodes) {
             if (c.name().equals(name)) {
                 return c;
             }
