@@ -58,7 +58,7 @@ final class StatusReply {
                 requireObject(x, "vips[]");
                 vips.add(new ClusterStatus.VipStatus(text(x, "name"), text(x, "address"), text(x, "interfaceName"),
                         text(x, "state"), text(x, "owner"), integral(x, "epoch"), decimal(x, "leaseRemainingSeconds"),
-                        integral(x, "failovers"), conditions(x), text(x, "group"),
+                        integral(x, "failovers"), conditions(x), integral(x, "moves"), text(x, "group"),
                         x.has("priority") ? integer(x, "priority") : null, text(x, "homeNode"),
                         bool(x, "homeBlocked") ? Boolean.TRUE : null, bool(x, "disabled") ? Boolean.TRUE : null));
             }

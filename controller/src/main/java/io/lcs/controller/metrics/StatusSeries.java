@@ -50,7 +50,8 @@ final class StatusSeries implements MultiCollector {
     private static final List<String> NAMES = List.of("lcs_cluster_quorum", "lcs_cluster_votes_seen",
             "lcs_cluster_votes_needed", "lcs_node_online", "lcs_peer_rtt_seconds", "lcs_peer_last_seen_seconds",
             "lcs_config_mismatch", "lcs_vip_state", "lcs_vip_owner", "lcs_vip_epoch", "lcs_vip_lease_remaining_seconds",
-            "lcs_vip_conflict", "lcs_vip_disabled", "lcs_vip_failback_blocked", "lcs_vip_failovers", "lcs_lease_acquisitions", "lcs_lease_renewal_failures",
+            "lcs_vip_conflict", "lcs_vip_disabled", "lcs_vip_failback_blocked", "lcs_vip_failovers", "lcs_vip_moves",
+            "lcs_lease_acquisitions", "lcs_lease_renewal_failures",
             "lcs_hook_runs", "lcs_hook_failures", "lcs_hook_duration_seconds", "lcs_hook_duration_seconds_max");
 
     private final String cluster;
@@ -147,6 +148,7 @@ final class StatusSeries implements MultiCollector {
         List<GaugeDataPointSnapshot> disabled = new ArrayList<>(n);
         List<GaugeDataPointSnapshot> blocked = new ArrayList<>(n);
         List<CounterDataPointSnapshot> failovers = new ArrayList<>(n);
+        List<CounterDataPointSnapshot> moves = new ArrayList<>(n);
         Set<String> present = new HashSet<>(Math.max(16, n * 2));
         for (VipStatus vip : vips) {
             String name = vip.name();
@@ -166,6 +168,7 @@ final class StatusSeries implements MultiCollector {
             disabled.add(point(labels, Boolean.TRUE.equals(vip.disabled()) ? 1 : 0));
             blocked.add(point(labels, Boolean.TRUE.equals(vip.homeBlocked()) ? 1 : 0));
             failovers.add(counterPoint(labels, vip.failovers()));
+            moves.add(counterPoint(labels, vip.moves()));
         }
         addGauge(out, "lcs_vip_state", VIP_STATE_HELP, state);
         addGauge(out, "lcs_vip_owner", "Which full-member node holds the VIP: 1 for the owner, 0 for the others.", owner);
@@ -178,7 +181,10 @@ final class StatusSeries implements MultiCollector {
         addGauge(out, "lcs_vip_failback_blocked",
                 "Whether a move away from its home_node blocks the VIP's failback (1) or not (0); lcs clear lifts it.",
                 blocked);
-        addCounter(out, "lcs_vip_failovers", "Times the VIP moved to another owner.", failovers);
+        addCounter(out, "lcs_vip_failovers", "Times the VIP went to another owner unasked (its owner failed, stopped or"
+                + " lost its peers); planned moves are in lcs_vip_moves_total.", failovers);
+        addCounter(out, "lcs_vip_moves", "Times the VIP went to another owner because an operator asked (lcs move,"
+                + " lcs drain).", moves);
         return present;
     }
 
