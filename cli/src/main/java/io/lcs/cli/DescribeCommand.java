@@ -51,6 +51,15 @@ final class DescribeCommand extends AdminCommand {
         field(out, "Interface", sp == null ? "-" : sp.interfaceName());
         field(out, "Preferred", sp == null || sp.preferredNodes() == null || sp.preferredNodes().isEmpty() ? "<any>"
                 : String.join(", ", sp.preferredNodes()));
+        if (sp != null && sp.group() != null) {
+            field(out, "Group", sp.group() + " (priority " + (sp.priority() == null ? 0 : sp.priority()) + ")");
+        }
+        if (sp != null && sp.homeNode() != null) {
+            field(out, "Home", sp.homeNode());
+        }
+        if (sp != null && sp.dependsOn() != null && !sp.dependsOn().isEmpty()) {
+            field(out, "DependsOn", String.join(", ", sp.dependsOn()));
+        }
         if (sp != null && sp.hooks() != null) {
             out.println("Hooks:");
             hook(out, "preStart", sp.hooks().preStart());

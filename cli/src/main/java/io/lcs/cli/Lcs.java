@@ -75,6 +75,9 @@ public final class Lcs implements Runnable {
         v.put("delete", DeleteCommand::new);
         v.put("move", MoveCommand::new);
         v.put("ack", AckCommand::new);
+        v.put("stop", StopCommand::new);
+        v.put("start", StartCommand::new);
+        v.put("clear", ClearCommand::new);
         v.put("cordon", CordonCommand::new);
         v.put("uncordon", UncordonCommand::new);
         v.put("drain", DrainCommand::new);

@@ -90,6 +90,15 @@ final class StatusCommand extends AdminCommand {
                     .append(" dev=").append(v.interfaceName()).append(" state=").append(v.state())
                     .append(" owner=").append(v.owner() == null ? "none" : v.owner())
                     .append(" epoch=").append(v.epoch());
+            if (v.group() != null) { // the C lcs's optional fields, in its order
+                sb.append(" group=").append(v.group()).append(" priority=").append(v.priority() == null ? 0 : v.priority());
+            }
+            if (v.homeNode() != null) {
+                sb.append(" home=").append(v.homeNode()).append(Boolean.TRUE.equals(v.homeBlocked()) ? " blocked=yes" : "");
+            }
+            if (Boolean.TRUE.equals(v.disabled())) {
+                sb.append(" disabled=yes");
+            }
             if ((wide || !"active".equals(v.state())) && v.leaseRemainingSeconds() != null) {
                 sb.append(" lease=").append(Formats.seconds(v.leaseRemainingSeconds()));
             }

@@ -58,7 +58,9 @@ final class StatusReply {
                 requireObject(x, "vips[]");
                 vips.add(new ClusterStatus.VipStatus(text(x, "name"), text(x, "address"), text(x, "interfaceName"),
                         text(x, "state"), text(x, "owner"), integral(x, "epoch"), decimal(x, "leaseRemainingSeconds"),
-                        integral(x, "failovers"), conditions(x), integral(x, "moves")));
+                        integral(x, "failovers"), conditions(x), integral(x, "moves"), text(x, "group"),
+                        x.has("priority") ? integer(x, "priority") : null, text(x, "homeNode"),
+                        bool(x, "homeBlocked") ? Boolean.TRUE : null, bool(x, "disabled") ? Boolean.TRUE : null));
             }
         }
         return new ClusterStatus(text(n, "cluster"), text(n, "node"), text(n, "version"), quorum, nodes, vips,

@@ -83,6 +83,20 @@ public interface AdminBackend {
     /** Keeps new VIPs off {@code node}. Idempotent. NOT_FOUND if no such node. */
     Future<Void> cordon(String node);
 
+    /**
+     * {@code lcs stop} ({@code stopped} true) or {@code lcs start}: replicated desired state.
+     *
+     * @return true if it changed, false if the VIP was already so
+     */
+    default Future<Boolean> setStopped(String vip, boolean stopped) {
+        return Future.failedFuture(new UnsupportedOperationException("stop/start"));
+    }
+
+    /** {@code lcs clear}: lets the VIP fail back to its home node again; true if a block was cleared. */
+    default Future<Boolean> clearHomeBlock(String vip) {
+        return Future.failedFuture(new UnsupportedOperationException("clear"));
+    }
+
     /** Removes the cordon/drain intent of {@code node}. Idempotent. */
     Future<Void> uncordon(String node);
 

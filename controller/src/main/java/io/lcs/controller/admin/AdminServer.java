@@ -247,6 +247,12 @@ public final class AdminServer {
             return backend.move(name, moveTarget(ctx));
         }, x -> x));
         r.post("/api/v1/vips/:name/ack").handler(ctx -> async(ctx, () -> backend.ack(name(ctx)), x -> x));
+        r.post("/api/v1/vips/:name/stop").handler(ctx -> async(ctx, () -> backend.setStopped(name(ctx), true)
+                .map(changed -> result(VirtualIP.KIND, name(ctx), changed ? "stopped" : "alreadyStopped")), x -> x));
+        r.post("/api/v1/vips/:name/start").handler(ctx -> async(ctx, () -> backend.setStopped(name(ctx), false)
+                .map(changed -> result(VirtualIP.KIND, name(ctx), changed ? "started" : "alreadyStarted")), x -> x));
+        r.post("/api/v1/vips/:name/clear").handler(ctx -> async(ctx, () -> backend.clearHomeBlock(name(ctx))
+                .map(changed -> result(VirtualIP.KIND, name(ctx), changed ? "cleared" : "notBlocked")), x -> x));
         r.get("/api/v1/nodes").handler(ctx -> sync(ctx, () -> Map.of("items", backend.status().nodes())));
         r.get("/api/v1/nodes/:name").handler(ctx -> sync(ctx, () -> {
             String name = name(ctx);

@@ -106,6 +106,8 @@ public final class ConfigReload {
         differ(reasons, "[cluster] admin_port", running.adminPort(), reread.adminPort());
         differ(reasons, "[cluster] admin_token_file", running.adminTokenFile(), reread.adminTokenFile());
         differ(reasons, "[cluster] state_dir", running.stateDir(), reread.stateDir());
+        differ(reasons, "[cluster] failback_settle_ms", running.failbackSettleMillis(), reread.failbackSettleMillis());
+        differ(reasons, "[group] sections", groups(running), groups(reread));
         differ(reasons, "[cluster] hook_dirs", String.join(", ", running.hookDirs()), String.join(", ", reread.hookDirs()));
         Map<String, String> oldNodes = nodes(running.nodes());
         Map<String, String> newNodes = nodes(reread.nodes());
@@ -153,9 +155,17 @@ public final class ConfigReload {
         List<VipSpec> out = new ArrayList<>(vips.size());
         for (VipConfig v : vips) {
             out.add(new VipSpec(v.name(), v.address(), v.interfaceName(), v.preferredNodes(), v.preStart(),
-                    v.postStart(), v.preStop(), v.postStop(), "config", 0));
+                    v.postStart(), v.preStop(), v.postStop(), "config", 0, v.grouping()));
         }
         return out;
+    }
+
+    private static String groups(ClusterConfig c) {
+        List<String> out = new ArrayList<>();
+        for (var g : c.groups()) {
+            out.add(g.name() + " " + g.type().label() + " " + g.mode().label());
+        }
+        return String.join(", ", out);
     }
 
     private static Map<String, VipSpec> byName(List<VipSpec> vips) {

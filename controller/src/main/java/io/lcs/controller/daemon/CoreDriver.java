@@ -14,11 +14,16 @@ import io.lcs.model.api.DesiredStateValidator;
 import io.lcs.model.api.Move;
 import io.lcs.model.api.NodeIntent;
 import io.lcs.model.api.ObjectKey;
+import io.lcs.model.api.ResourceIntent;
 import io.lcs.model.api.StoredObject;
 import io.lcs.model.api.VirtualIP;
+import io.lcs.model.config.GroupConfig;
+import io.lcs.model.config.GroupRules;
+import io.lcs.model.config.Grouping;
 import io.lcs.model.net.Cidr;
 import io.lcs.model.wire.Message;
 import io.lcs.model.wire.WireCodec;
+import io.lcs.reconcilers.lease.GroupPlacement;
 import io.lcs.reconcilers.lease.Placement;
 import io.lcs.reconcilers.vip.VipHost;
 import io.lcs.reconcilers.vip.VipReconciler;
@@ -103,6 +108,14 @@ public final class CoreDriver {
     private List<VipSpec> vipsCache;
     /** {@link #vipsCache} by name; rebuilt with it. */
     private Map<String, VipSpec> vipsByNameCache;
+    /** The units of {@link #vipsCache} (which VIPs share a lease); rebuilt with it. */
+    private GroupRules.Units unitsCache = GroupRules.Units.EMPTY;
+    /** The {@code [group]} sections of lcs.conf by name; replaced on reload. */
+    private Map<String, GroupConfig> groups = Map.of();
+    /** How long a home node must have been eligible before its resources fail back to it. */
+    private long failbackSettleNanos = io.lcs.model.config.ConfigParser.DEFAULT_FAILBACK_SETTLE_MILLIS * 1_000_000L;
+    /** Per node eligible to hold resources now: since when without a break (monotonic); context only. */
+    private final Map<String, Long> eligibleSince = new HashMap<>();
     private final Map<Long, Promise<WriteResult>> pendingWrites = new HashMap<>();
     /** Writes the core completed, answered once a snapshot that shows them is published. */
     private final List<Completion> completed = new ArrayList<>();
@@ -318,23 +331,41 @@ public final class CoreDriver {
      * spec is picked up by the reconcilers from the next snapshot. On the driver's context.
      */
     public void replaceConfigVips(List<VipSpec> vips) {
-        List<VipSpec> before = effectiveVips();
+        replaceConfig(vips, groups.values());
+    }
+
+    /**
+     * Replaces the VIPs and the groups that come from lcs.conf (start and reload); as
+     * {@link #replaceConfigVips}. A lease whose unit no longer exists (a VIP left or joined a
+     * keep-together group) stops being wanted; its members move to their new unit's lease once the
+     * old one is released.
+     */
+    public void replaceConfig(List<VipSpec> vips, java.util.Collection<GroupConfig> newGroups) {
+        effectiveVips();
+        Set<String> before = new java.util.HashSet<>(unitsCache.byKey().keySet());
         configVips = List.copyOf(vips);
         noteConfigVips();
-        vipsCache = null;
-        Set<String> now = new java.util.HashSet<>();
-        for (VipSpec v : effectiveVips()) {
-            now.add(v.name());
+        Map<String, GroupConfig> g = new LinkedHashMap<>();
+        for (GroupConfig group : newGroups) {
+            g.put(group.name(), group);
         }
+        groups = java.util.Collections.unmodifiableMap(g);
+        vipsCache = null;
+        effectiveVips();
         long t = monotonic.getAsLong();
-        for (VipSpec v : before) {
-            if (!now.contains(v.name()) && core.lease(v.name(), t).wanted()) {
-                core.setLeaseWanted(v.name(), false, t);
+        for (String key : before) {
+            if (!unitsCache.byKey().containsKey(key) && core.lease(key, t).wanted()) {
+                core.setLeaseWanted(key, false, t);
             }
         }
         dirty = true;
         process();
         publish();
+    }
+
+    /** Sets {@code failback_settle_ms}. On the driver's context. */
+    public void setFailbackSettle(java.time.Duration settle) {
+        failbackSettleNanos = settle.toNanos();
     }
 
     /**
@@ -419,7 +450,7 @@ public final class CoreDriver {
         stopping = true;
         long now = monotonic.getAsLong();
         for (VipSpec v : snapshot.vips()) {
-            core.setLeaseWanted(v.name(), false, now);
+            core.setLeaseWanted(snapshot.units().leaseKey(v.name()), false, now);
             declined.add(v.name());
         }
         // Tell the peers right away that this node takes no VIP, so their placement picks another
@@ -518,9 +549,10 @@ public final class CoreDriver {
         }
     }
 
-    /** Gives up a VIP's lease after its address is down. On the context. */
+    /** Gives up a VIP's lease (its unit's) after its address is down. On the context. */
     public void release(String vip) {
-        core.release(vip, monotonic.getAsLong());
+        effectiveVips();
+        core.release(unitsCache.leaseKey(vip), monotonic.getAsLong());
         processSoon(); // the releases of one reconcile pass (up to every VIP) leave as one batch
     }
 
@@ -558,6 +590,11 @@ public final class CoreDriver {
         };
     }
 
+    /** {@code s} as the {@link VipReconciler} reads it. */
+    static VipHost.Snapshot reconcilerView(NodeSnapshot s) {
+        return new ReconcilerSnapshot(s);
+    }
+
     /**
      * A {@link NodeSnapshot} as the {@link VipReconciler} reads it: a view, not a copy; a lease is
      * converted when the reconciler looks it up (a few per reconcile), so publishing a snapshot
@@ -593,6 +630,23 @@ public final class CoreDriver {
         @Override
         public Map<String, String> addressConflicts() {
             return snapshot.addressConflicts();
+        }
+
+        @Override
+        public boolean stopped(String vip) {
+            return snapshot.stopped().contains(vip);
+        }
+
+        @Override
+        public List<String> unitMembers(String vip) {
+            GroupRules.Unit u = snapshot.units().unitOf(vip);
+            return u == null ? List.of(vip) : u.members();
+        }
+
+        @Override
+        public boolean onCycle(String vip) {
+            GroupRules.Unit u = snapshot.units().unitOf(vip);
+            return u != null && u.blocked().contains(vip);
         }
     }
 
@@ -702,13 +756,13 @@ public final class CoreDriver {
             LOG.log(q.present() ? Level.INFO : Level.WARNING, (q.present() ? "quorum gained: " : "quorum lost: ")
                     + q.votesSeen() + " votes seen, " + q.votesNeeded() + " needed");
         } else if (e instanceof CoreEvent.LeaseAcquired a) {
-            events.append("LeaseAcquired", "VirtualIP/" + a.vip(), "lease acquired at epoch " + a.epoch());
+            events.append("LeaseAcquired", leaseObject(a.vip()), "lease acquired at epoch " + a.epoch());
             LOG.log(Level.INFO, "vip " + a.vip() + ": lease acquired, epoch " + a.epoch());
         } else if (e instanceof CoreEvent.LeaseLost l) {
-            events.append("LeaseLost", "VirtualIP/" + l.vip(), "epoch " + l.epoch() + ": " + l.reason());
+            events.append("LeaseLost", leaseObject(l.vip()), "epoch " + l.epoch() + ": " + l.reason());
             LOG.log(Level.WARNING, "vip " + l.vip() + ": lease lost at epoch " + l.epoch() + ": " + l.reason());
         } else if (e instanceof CoreEvent.LeaseReleased l) {
-            events.append("LeaseReleased", "VirtualIP/" + l.vip(), "released at epoch " + l.epoch());
+            events.append("LeaseReleased", leaseObject(l.vip()), "released at epoch " + l.epoch());
             LOG.log(Level.INFO, "vip " + l.vip() + ": lease released, epoch " + l.epoch());
         } else if (e instanceof CoreEvent.SuspendDetected s) {
             events.append("SuspendDetected", "cluster", "wall clock ran " + s.gapMillis()
@@ -728,6 +782,23 @@ public final class CoreDriver {
                     + " objects to send at " + p.budgetBytes() / 1024 + " KiB per heartbeat interval");
         } else if (e instanceof CoreEvent.ObjectChanged c) {
             StoredObject now = c.now();
+            if (now.key().kind().equals(ResourceIntent.KIND)) {
+                JsonNode spec = now.body().path("spec");
+                boolean stopped = !now.deleted() && spec.path("stopped").asBoolean(false);
+                boolean blocked = !now.deleted() && spec.path("homeBlocked").asBoolean(false);
+                NodeSnapshot before = snapshot;
+                String object = "VirtualIP/" + now.key().name();
+                if (stopped != before.stopped().contains(now.key().name())) {
+                    events.append(stopped ? "Stopped" : "Started", object, stopped
+                            ? "stopped by an operator: runs nowhere until lcs start" : "started again by an operator");
+                    LOG.log(Level.INFO, "vip " + now.key().name() + (stopped ? " stopped" : " started") + " by an operator");
+                }
+                if (blocked != before.homeBlocked().contains(now.key().name())) {
+                    events.append(blocked ? "FailbackBlocked" : "FailbackAllowed", object, blocked
+                            ? "moved away from its home node: no failback until a move home or lcs clear"
+                            : "may fail back to its home node again");
+                }
+            }
             if (now.key().kind().equals(VirtualIP.KIND)) {
                 vipsCache = null;
             }
@@ -738,6 +809,11 @@ public final class CoreDriver {
             LOG.log(Level.DEBUG, "object " + now.key() + " now at " + now.version() + (now.deleted() ? " (deleted)"
                     : ""));
         }
+    }
+
+    /** The event object of a lease: the VIP, or the unit ({@code Unit/group:NAME}) of several. */
+    private String leaseObject(String key) {
+        return key.indexOf(':') >= 0 ? "Unit/" + key : "VirtualIP/" + key;
     }
 
     /**
@@ -780,11 +856,26 @@ public final class CoreDriver {
             return;
         }
         NodeSnapshot s = snapshot;
+        noteEligible(s.membership(), now);
+        Map<String, String> desired = desiredOwners(s, now);
         boolean changed = false;
-        for (VipSpec vip : s.vips()) {
-            boolean want = core.self().equals(desiredOwner(s, vip, now));
-            if (core.lease(vip.name(), now).wanted() != want) {
-                core.setLeaseWanted(vip.name(), want, now);
+        List<String> take = new ArrayList<>();
+        for (Map.Entry<String, String> e : desired.entrySet()) {
+            boolean want = core.self().equals(e.getValue());
+            if (want) {
+                take.add(e.getKey()); // in placement order
+            } else if (core.lease(e.getKey(), now).wanted()) {
+                core.setLeaseWanted(e.getKey(), false, now);
+                changed = true;
+            }
+        }
+        for (String key : take) {
+            // Strict anti-affinity, enforced where it matters: this node never wants a unit while it
+            // holds or wants another of the same strict group, whatever its view of the others says.
+            String clash = strictAntiAffinityClash(s, key, now);
+            boolean want = clash == null;
+            if (core.lease(key, now).wanted() != want) {
+                core.setLeaseWanted(key, want, now);
                 changed = true;
             }
         }
@@ -793,34 +884,131 @@ public final class CoreDriver {
         }
     }
 
-    /** Who should hold {@code vip} as this node sees it, or null (no quorum, conflict, nobody eligible). */
+    /** Who should hold {@code vip} (its unit) as this node sees it, or null (no quorum, conflict, nobody eligible). */
     String desiredOwner(NodeSnapshot s, VipSpec vip, long now) {
+        return desiredOwners(s, now).get(s.units().leaseKey(vip.name()));
+    }
+
+    /**
+     * Per unit (lease key), who should hold it as this node sees it, or null; in placement order.
+     * Each unit is placed by {@link GroupPlacement} from its members' candidacies: a member that is
+     * stopped, in conflict or on a dependency cycle does not count (it runs nowhere).
+     */
+    Map<String, String> desiredOwners(NodeSnapshot s, long now) {
         MembershipView m = s.membership();
-        if (!m.quorum() || s.conflicts().containsKey(vip.name()) || s.addressConflicts().containsKey(vip.name())) {
-            return null;
+        Map<String, String> out = new LinkedHashMap<>();
+        List<GroupPlacement.UnitView> views = new ArrayList<>();
+        Map<String, Grouping> groupings = new HashMap<>();
+        for (VipSpec v : s.vips()) {
+            groupings.putIfAbsent(v.name(), v.grouping());
         }
+        java.util.Comparator<String> byPriority = GroupRules.byPriority(groupings);
+        for (GroupRules.Unit u : s.units().byKey().values()) {
+            if (!m.quorum()) {
+                out.put(u.key(), null);
+                continue;
+            }
+            Map<String, List<Placement.Candidate>> candidates = new LinkedHashMap<>();
+            for (String member : u.members()) {
+                if (s.vip(member) != null && runs(s, u, member)) {
+                    candidates.put(member, candidates(s, m, member, now));
+                }
+            }
+            List<String> ranked = new ArrayList<>(candidates.keySet());
+            ranked.sort(byPriority);
+            String anchor = ranked.isEmpty() ? u.members().get(0) : ranked.get(0);
+            LeaseView lease = s.lease(anchor);
+            String owner = lease.knownOwner(core.self());
+            String moveTo = null;
+            String moveAway = null;
+            String home = null;
+            boolean blocked = false;
+            for (String member : ranked) {
+                String move = s.moves().get(member);
+                if (move != null && moveTo == null && moveAway == null) {
+                    moveTo = move.isEmpty() ? null : move;
+                    // away from the owner the move was requested under, which is no longer known once it released
+                    moveAway = move.isEmpty() ? s.movesAwayFrom().getOrDefault(member, owner) : null;
+                }
+                if (home == null && s.vip(member).grouping().homeNode() != null) {
+                    home = s.vip(member).grouping().homeNode();
+                }
+                blocked |= s.homeBlocked().contains(member);
+            }
+            Set<String> anti = new java.util.TreeSet<>();
+            for (String member : u.members()) {
+                GroupConfig g = groupOf(s, member);
+                if (g != null && !g.keepTogether()) {
+                    anti.add(g.name());
+                }
+            }
+            String failbackTo = home != null && !blocked && settled(home, now) ? home : null;
+            views.add(new GroupPlacement.UnitView(u.key(), groupings.getOrDefault(anchor, Grouping.NONE)
+                    .effectivePriority(), candidates, u.strict(), s.vip(anchor) == null ? List.of()
+                    : s.vip(anchor).preferredNodes(), owner, moveTo, moveAway, failbackTo, anti));
+        }
+        out.putAll(GroupPlacement.place(views, s.groups()));
+        return out;
+    }
+
+    /** Whether {@code member} of {@code u} should run at all: not stopped, not in conflict, not on a cycle. */
+    static boolean runs(NodeSnapshot s, GroupRules.Unit u, String member) {
+        return !s.stopped().contains(member) && !s.conflicts().containsKey(member)
+                && !s.addressConflicts().containsKey(member) && !u.blocked().contains(member);
+    }
+
+    private static GroupConfig groupOf(NodeSnapshot s, String member) {
+        VipSpec v = s.vip(member);
+        String g = v == null ? null : v.grouping().group();
+        return g == null ? null : s.groups().get(g);
+    }
+
+    /** One member's candidacy on each node, in membership order. */
+    private List<Placement.Candidate> candidates(NodeSnapshot s, MembershipView m, String vip, long now) {
         List<Placement.Candidate> candidates = new ArrayList<>();
         for (PeerView p : m.nodes()) {
             List<String> declinedBy = s.declined().getOrDefault(p.name(), List.of());
             candidates.add(new Placement.Candidate(p.name(), p.fullMember(), p.online(),
                     p.self() ? core.restarting(now) : p.restarting(), s.cordoned().contains(p.name()),
-                    s.draining().contains(p.name()), declinedBy.contains(vip.name())));
+                    s.draining().contains(p.name()), declinedBy.contains(vip)));
         }
-        LeaseView lease = s.lease(vip.name());
-        String owner = lease.knownOwner(core.self());
-        String move = s.moves().get(vip.name());
-        String moveTo = move == null || move.isEmpty() ? null : move;
-        // away from the owner the move was requested under, which is no longer known once it released
-        String moveAway = move != null && move.isEmpty() ? s.movesAwayFrom().getOrDefault(vip.name(), owner) : null;
-        return Placement.desiredOwner(new Placement.Input(vip.name(), vip.preferredNodes(), candidates, owner,
-                moveTo, moveAway));
+        return candidates;
+    }
+
+    /** Tracks since when each node has been eligible (full member, online, not restarting) without a break. */
+    private void noteEligible(MembershipView m, long now) {
+        for (PeerView p : m.nodes()) {
+            boolean eligible = p.fullMember() && p.online() && !(p.self() ? core.restarting(now) : p.restarting());
+            if (eligible) {
+                eligibleSince.putIfAbsent(p.name(), now);
+            } else {
+                eligibleSince.remove(p.name());
+            }
+        }
+    }
+
+    /** {@code node} has been eligible for {@code failback_settle_ms}. */
+    private boolean settled(String node, long now) {
+        Long since = eligibleSince.get(node);
+        return since != null && now - since >= failbackSettleNanos;
+    }
+
+    /** {@link GroupPlacement#strictClash} on this node's leases. */
+    private String strictAntiAffinityClash(NodeSnapshot s, String key, long now) {
+        return GroupPlacement.strictClash(key, s.units(), s.groups(), member -> {
+            VipSpec v = s.vip(member);
+            return v == null ? null : v.grouping().group();
+        }, other -> {
+            LeaseView l = core.lease(other, now);
+            return l.held() || l.wanted();
+        });
     }
 
     private NodeSnapshot buildSnapshot(long now) {
         List<VipSpec> vips = effectiveVips();
         Map<String, LeaseView> leases = new LinkedHashMap<>();
         for (VipSpec v : vips) {
-            LeaseView l = core.lease(v.name(), now);
+            LeaseView l = core.lease(unitsCache.leaseKey(v.name()), now);
             leases.put(v.name(), l);
             String owner = l.knownOwner(core.self());
             OwnerAt seen = ownersSeen.get(v.name());
@@ -873,6 +1061,17 @@ public final class CoreDriver {
                 draining.add(o.key().name());
             }
         }
+        Set<String> stopped = new java.util.TreeSet<>();
+        Set<String> homeBlocked = new java.util.TreeSet<>();
+        for (StoredObject o : core.objects(ResourceIntent.KIND)) {
+            JsonNode spec = o.body().path("spec");
+            if (spec.path("stopped").asBoolean(false)) {
+                stopped.add(o.key().name());
+            }
+            if (spec.path("homeBlocked").asBoolean(false)) {
+                homeBlocked.add(o.key().name());
+            }
+        }
         Map<String, List<String>> declinedBy = new HashMap<>();
         for (var member : core.config().members()) {
             List<String> d = core.declined(member.name());
@@ -881,7 +1080,8 @@ public final class CoreDriver {
             }
         }
         return new NodeSnapshot(now, core.self(), core.membership(now), vips, leases, conflicts, moves, movesAwayFrom,
-                cordoned, draining, declinedBy, vipsByNameCache, addressConflicts);
+                cordoned, draining, declinedBy, vipsByNameCache, addressConflicts, unitsCache, groups,
+                Set.copyOf(stopped), Set.copyOf(homeBlocked));
     }
 
     /**
@@ -892,6 +1092,11 @@ public final class CoreDriver {
         if (vipsCache == null) {
             vipsCache = List.copyOf(buildEffectiveVips());
             vipsByNameCache = NodeSnapshot.index(vipsCache);
+            List<GroupRules.Member> members = new ArrayList<>(vipsCache.size());
+            for (VipSpec v : vipsCache) {
+                members.add(new GroupRules.Member(v.name(), v.grouping()));
+            }
+            unitsCache = GroupRules.units(members, groups);
         }
         return vipsCache;
     }
@@ -921,7 +1126,7 @@ public final class CoreDriver {
             }
             JsonNode created = o.body().path("metadata").get("creationTimestamp");
             DesiredStateValidator.ApiVip api = new DesiredStateValidator.ApiVip(name, spec.address(),
-                    created == null || !created.isTextual() ? null : created.asText());
+                    created == null || !created.isTextual() ? null : created.asText(), spec.grouping());
             all.add(api);
             if (names.add(name)) { // lcs.conf VIPs win on a name clash
                 out.add(spec);
@@ -972,10 +1177,15 @@ public final class CoreDriver {
         JsonNode hooks = spec.path("hooks");
         List<String> preferred = new ArrayList<>();
         spec.path("preferredNodes").forEach(n -> preferred.add(n.asText()));
+        List<String> dependsOn = new ArrayList<>();
+        spec.path("dependsOn").forEach(n -> dependsOn.add(n.asText()));
+        JsonNode priority = spec.get("priority");
+        Grouping grouping = new Grouping(text(spec, "group"), priority != null && priority.canConvertToInt()
+                ? priority.asInt() : null, text(spec, "homeNode"), dependsOn);
         return new VipSpec(o.key().name(), Cidr.parse(spec.path("address").asText()),
                 spec.path("interface").asText(), List.copyOf(preferred), text(hooks, "preStart"),
                 text(hooks, "postStart"), text(hooks, "preStop"), text(hooks, "postStop"), "api",
-                o.body().path("metadata").path("generation").asLong(0));
+                o.body().path("metadata").path("generation").asLong(0), grouping);
     }
 
     private static String text(JsonNode n, String field) {

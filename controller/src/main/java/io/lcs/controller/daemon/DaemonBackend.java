@@ -15,6 +15,8 @@ import io.lcs.model.api.Move;
 import io.lcs.model.api.NodeIntent;
 import io.lcs.model.api.ObjectKey;
 import io.lcs.model.api.ObjectMeta;
+import io.lcs.model.api.ResourceIntent;
+import io.lcs.model.config.GroupRules;
 import io.lcs.model.api.VirtualIP;
 import io.lcs.model.codec.LcsJson;
 import io.lcs.model.codec.ManifestError;
@@ -99,7 +101,9 @@ public final class DaemonBackend implements AdminBackend {
                 new ObjectMeta(v.name(), meta == null ? null : meta.version(),
                         v.generation() == 0 ? null : v.generation(), meta == null ? null : meta.created(),
                         java.util.Map.of("lcs.io/source", v.source())),
-                new VirtualIP.Spec(v.address().toString(), v.interfaceName(), v.preferredNodes(), hooks), status);
+                new VirtualIP.Spec(v.address().toString(), v.interfaceName(), v.preferredNodes(), hooks,
+                        v.grouping().group(), v.grouping().priority(), v.grouping().homeNode(),
+                        v.grouping().dependsOn().isEmpty() ? null : v.grouping().dependsOn()), status);
     }
 
     /** How apply and delete problems name the input when the client did not name it. */
@@ -199,6 +203,10 @@ public final class DaemonBackend implements AdminBackend {
         if (s.addressConflicts().containsKey(vip)) {
             return Future.failedFuture(heldOut(s, vip));
         }
+        if (s.stopped().contains(vip)) {
+            return Future.failedFuture(AdminException.conflict("VirtualIP " + vip + " is stopped (lcs stop); run lcs start "
+                    + vip + " first"));
+        }
         LeaseView lease = s.lease(vip);
         String owner = lease.knownOwner(s.self());
         if (owner == null) {
@@ -228,7 +236,91 @@ public final class DaemonBackend implements AdminBackend {
         }
         Move m = new Move(LcsObject.API_VERSION, Move.KIND, ObjectMeta.named(vip),
                 new Move.Spec(vip, toOrNull, lease.knownEpoch()));
-        return put(m).map(r -> m);
+        // the move is of the whole unit: a move away from its home blocks failback there; a move home
+        // clears every block of the unit
+        String home = home(s, vip);
+        Future<WriteResult> written = put(m);
+        if (home == null) {
+            return written.map(r -> m);
+        }
+        boolean away = toOrNull == null ? home.equals(owner) : !home.equals(toOrNull);
+        boolean back = toOrNull != null && home.equals(toOrNull);
+        return written.compose(r -> {
+            if (away) {
+                return resourceIntent(vip, spec -> new ResourceIntent.Spec(spec.stopped(), true)).mapEmpty();
+            }
+            Future<Void> chain = Future.succeededFuture();
+            if (back) {
+                for (String member : unitMembers(s, vip)) {
+                    chain = chain.compose(v -> resourceIntent(member,
+                            spec -> new ResourceIntent.Spec(spec.stopped(), false)).mapEmpty());
+                }
+            }
+            return chain;
+        }).map(v -> m);
+    }
+
+    @Override
+    public Future<Boolean> setStopped(String vip, boolean stopped) {
+        return resourceIntent(vip, spec -> new ResourceIntent.Spec(stopped, spec.homeBlocked()));
+    }
+
+    @Override
+    public Future<Boolean> clearHomeBlock(String vip) {
+        NodeSnapshot s = driver.snapshot();
+        Future<Boolean> chain = Future.succeededFuture(false);
+        for (String member : s.vip(vip) == null ? List.of(vip) : unitMembers(s, vip)) {
+            chain = chain.compose(any -> resourceIntent(member,
+                    spec -> new ResourceIntent.Spec(spec.stopped(), false)).map(changed -> any || changed));
+        }
+        return chain;
+    }
+
+    /** The home node of {@code vip}'s unit (its highest-priority member's that has one), or null. */
+    private static String home(NodeSnapshot s, String vip) {
+        List<String> ranked = new ArrayList<>(unitMembers(s, vip));
+        java.util.Map<String, io.lcs.model.config.Grouping> groupings = new java.util.HashMap<>();
+        for (String m : ranked) {
+            VipSpec spec = s.vip(m);
+            if (spec != null) {
+                groupings.put(m, spec.grouping());
+            }
+        }
+        ranked.sort(GroupRules.byPriority(groupings));
+        for (String m : ranked) {
+            VipSpec spec = s.vip(m);
+            if (spec != null && spec.grouping().homeNode() != null) {
+                return spec.grouping().homeNode();
+            }
+        }
+        return null;
+    }
+
+    private static List<String> unitMembers(NodeSnapshot s, String vip) {
+        GroupRules.Unit u = s.units().unitOf(vip);
+        return u == null ? List.of(vip) : u.members();
+    }
+
+    /**
+     * Changes {@code vip}'s {@link ResourceIntent} as this node knows it; deletes it when nothing is
+     * left to say. Completes with false when nothing changed.
+     */
+    private Future<Boolean> resourceIntent(String vip, java.util.function.UnaryOperator<ResourceIntent.Spec> change) {
+        NodeSnapshot s = driver.snapshot();
+        if (s.vip(vip) == null) {
+            return Future.failedFuture(AdminException.notFound("VirtualIP", vip));
+        }
+        ResourceIntent.Spec now = new ResourceIntent.Spec(s.stopped().contains(vip), s.homeBlocked().contains(vip));
+        ResourceIntent.Spec next = change.apply(now);
+        if (next.equals(now)) {
+            return Future.succeededFuture(false);
+        }
+        if (!next.stopped() && !next.homeBlocked()) {
+            return write(new WriteOp.Delete(new ObjectKey(ResourceIntent.KIND, vip))).recover(e ->
+                    e instanceof AdminException ae && AdminException.NOT_FOUND.equals(ae.code())
+                            ? Future.succeededFuture(null) : Future.failedFuture(e)).map(r -> true);
+        }
+        return put(ResourceIntent.of(vip, next.stopped(), next.homeBlocked())).map(r -> true);
     }
 
     @Override

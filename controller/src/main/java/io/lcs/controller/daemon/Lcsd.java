@@ -331,6 +331,8 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         persistThread.allowCoreThreadTimeOut(true);
         CoreDriver driver = new CoreDriver(vertx, context, core, persistence, persistThread, transport::send, eventLog,
                 configVips, System::nanoTime, System::currentTimeMillis);
+        driver.setFailbackSettle(java.time.Duration.ofMillis(cfg.failbackSettleMillis()));
+        driver.replaceConfig(configVips, cfg.groups());
         driverRef[0] = driver;
         String version = LcsVersion.get();
         StatusView statusView = new StatusView(cfg.name(), version, clock);

@@ -2,10 +2,13 @@ package io.lcs.controller.daemon;
 
 import io.lcs.core.Views.LeaseView;
 import io.lcs.core.Views.MembershipView;
+import io.lcs.model.config.GroupConfig;
+import io.lcs.model.config.GroupRules;
 import io.lcs.reconcilers.vip.VipSpec;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An immutable picture of one node's core, published by the {@link CoreDriver} after every step
@@ -22,12 +25,28 @@ import java.util.Map;
  *     not a scan: a reconcile of each of 1,000 VIPs must not read all 1,000
  * @param addressConflicts per VIP held out of placement because another VIP keeps its IP, that VIP's
  *     name: no node places it, and the VIP reconciler never touches the address on its behalf
+ * @param units which VIPs hold one lease together ({@link GroupRules}); {@link #leases} are each VIP's
+ *     unit's lease
+ * @param groups the groups in force (lcs.conf), by name
+ * @param stopped VIPs an operator stopped ({@code lcs stop}): they run nowhere
+ * @param homeBlocked VIPs whose failback to their home node a move away blocked
  */
 public record NodeSnapshot(long takenAtNanos, String self, MembershipView membership, List<VipSpec> vips,
                            Map<String, LeaseView> leases, Map<String, Long> conflicts, Map<String, String> moves,
                            Map<String, String> movesAwayFrom, List<String> cordoned, List<String> draining,
                            Map<String, List<String>> declined, Map<String, VipSpec> vipsByName,
-                           Map<String, String> addressConflicts) {
+                           Map<String, String> addressConflicts, GroupRules.Units units,
+                           Map<String, GroupConfig> groups, Set<String> stopped, Set<String> homeBlocked) {
+
+    /** A snapshot without groups, stopped or blocked VIPs: each VIP its own unit. */
+    public NodeSnapshot(long takenAtNanos, String self, MembershipView membership, List<VipSpec> vips,
+                        Map<String, LeaseView> leases, Map<String, Long> conflicts, Map<String, String> moves,
+                        Map<String, String> movesAwayFrom, List<String> cordoned, List<String> draining,
+                        Map<String, List<String>> declined, Map<String, VipSpec> vipsByName,
+                        Map<String, String> addressConflicts) {
+        this(takenAtNanos, self, membership, vips, leases, conflicts, moves, movesAwayFrom, cordoned, draining,
+                declined, vipsByName, addressConflicts, GroupRules.Units.EMPTY, Map.of(), Set.of(), Set.of());
+    }
 
     /** A snapshot whose {@link #vipsByName} is built from {@code vips}, with no address conflicts. */
     public NodeSnapshot(long takenAtNanos, String self, MembershipView membership, List<VipSpec> vips,

@@ -22,7 +22,7 @@ import java.util.function.Consumer;
 final class SnapshotRouter implements Consumer<NodeSnapshot> {
     /** What of a lease matters to the VIP reconciler; remaining time is left out on purpose. */
     private record LeaseKey(boolean held, long epoch, long untilNanos, String grantOwner, boolean wanted,
-                            boolean conflict) {
+                            boolean conflict, boolean stopped) {
     }
 
     private final ReconcileRunner<String> runner;
@@ -49,7 +49,7 @@ final class SnapshotRouter implements Consumer<NodeSnapshot> {
             LeaseView l = s.lease(v.name());
             LeaseKey k = new LeaseKey(l.held(), l.heldEpoch(), l.held() ? s.takenAtNanos() + l.heldRemainingNanos() : 0,
                     l.grantOwner(), l.wanted(), s.conflicts().containsKey(v.name())
-                    || s.addressConflicts().containsKey(v.name()));
+                    || s.addressConflicts().containsKey(v.name()), s.stopped().contains(v.name()));
             if (!Objects.equals(last.put(v.name(), k), k)) {
                 runner.enqueue(v.name());
             }

@@ -6,6 +6,7 @@ import io.lcs.model.api.Condition;
 import io.lcs.model.status.ClusterStatus;
 import io.lcs.reconcilers.runtime.Conditions;
 import io.lcs.reconcilers.vip.LocalVipState;
+import io.lcs.reconcilers.vip.VipReconciler;
 import io.lcs.reconcilers.vip.VipStatusSink;
 import io.lcs.reconcilers.vip.VipSpec;
 import java.time.Clock;
@@ -131,7 +132,17 @@ public final class StatusView implements VipStatusSink {
             LocalVipState mine = local.get(v.name());
             String state;
             String keeper = s.addressConflicts().get(v.name());
-            if (keeper != null) {
+            String notRunning = VipReconciler.whyNotRunning(CoreDriver.reconcilerView(s), v.name());
+            if (notRunning != null) {
+                // it runs nowhere: an operator stopped it or something it depends on cannot run
+                state = "stopped";
+                conditions.add(new Condition("Running", Condition.FALSE, s.stopped().contains(v.name())
+                        ? "StoppedByOperator" : "DependencyNotRunning", notRunning
+                        + (s.stopped().contains(v.name()) ? "; lcs start " + v.name() + " starts it again" : ""),
+                        null, null));
+                owner = null;
+                remaining = null;
+            } else if (keeper != null) {
                 state = "conflict";
                 conditions.add(new Condition("AddressConflict", Condition.TRUE, "SameAddress", "address "
                         + v.address().addressText() + " is also VirtualIP " + keeper + "'s, which keeps it (lcs.conf"
@@ -177,7 +188,11 @@ public final class StatusView implements VipStatusSink {
             }
             vips.add(new ClusterStatus.VipStatus(v.name(), v.address().toString(), v.interfaceName(), state, owner,
                     l.knownEpoch() == 0 ? l.highestEpoch() : l.knownEpoch(), remaining,
-                    failovers.getOrDefault(v.name(), 0L), stamp(v, conditions), moves.getOrDefault(v.name(), 0L)));
+                    failovers.getOrDefault(v.name(), 0L), stamp(v, conditions), moves.getOrDefault(v.name(), 0L),
+                    v.grouping().group(),
+                    v.grouping().group() == null ? null : v.grouping().effectivePriority(), v.grouping().homeNode(),
+                    v.grouping().homeNode() != null && s.homeBlocked().contains(v.name()) ? Boolean.TRUE : null,
+                    s.stopped().contains(v.name()) ? Boolean.TRUE : null));
         }
         var m = s.membership();
         return new ClusterStatus(cluster, s.self(), version,

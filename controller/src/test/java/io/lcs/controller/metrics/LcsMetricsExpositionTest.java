@@ -225,6 +225,23 @@ class LcsMetricsExpositionTest {
     }
 
     @Test
+    void aStoppedVipAndABlockedFailbackShowAsGauges() throws Exception {
+        ClusterStatus s = fixture.status.get();
+        List<VipStatus> vips = new ArrayList<>(s.vips());
+        vips.add(new VipStatus("vip4", "198.18.0.204/32", "lo", "stopped", null, 0, null, 0, List.of(), 0, "pair", 2,
+                "node1", Boolean.TRUE, Boolean.TRUE));
+        fixture.status.set(new ClusterStatus(s.cluster(), s.node(), s.version(), s.quorum(), s.nodes(), vips, s.stale()));
+        fixture.metrics.refreshMeters();
+        Exposition e = fixture.scrape();
+        family(e, "lcs_vip_disabled", "gauge", "vip");
+        family(e, "lcs_vip_failback_blocked", "gauge", "vip");
+        assertEquals(1, value(e, "lcs_vip_disabled", "vip", "vip4"));
+        assertEquals(1, value(e, "lcs_vip_failback_blocked", "vip", "vip4"));
+        assertEquals(0, value(e, "lcs_vip_disabled", "vip", "vip1"));
+        assertEquals(0, value(e, "lcs_vip_failback_blocked", "vip", "vip1"));
+    }
+
+    @Test
     void removingANodeRemovesItsNodeOwnerAndPeerSeries() throws Exception {
         ClusterStatus s = fixture.status.get();
         List<NodeStatus> nodes = new ArrayList<>(s.nodes());

@@ -4,6 +4,8 @@ import io.lcs.model.Names;
 import io.lcs.model.codec.ManifestError;
 import io.lcs.model.config.ClusterConfig;
 import io.lcs.model.config.ConfigError;
+import io.lcs.model.config.GroupRules;
+import io.lcs.model.config.Grouping;
 import io.lcs.model.config.HookPolicy;
 import io.lcs.model.config.NodeConfig;
 import io.lcs.model.config.Role;
@@ -39,7 +41,10 @@ import java.util.TreeMap;
  *       {@code Move.spec.vip} and {@code ConflictAck.spec.vip} name a VIP (existing or in the same
  *       change); {@code Move.spec.to} is a full member; a {@code NodeIntent} names a node, and
  *       cordoning or draining a quorum-only node (which never holds a VIP) is refused;</li>
- *   <li>a hook of an API {@code VirtualIP} is allowed by lcs.conf ({@link HookPolicy}).</li>
+ *   <li>a hook of an API {@code VirtualIP} is allowed by lcs.conf ({@link HookPolicy});</li>
+ *   <li>groups, home nodes and dependencies of all VIPs together obey {@link GroupRules#check} (a
+ *       group exists in lcs.conf, no dependency cycle, ...), and a {@code ResourceIntent} names a VIP;
+ *       a VIP another depends on cannot be deleted.</li>
  * </ul>
  * Per-object rules (types, names, CIDR syntax) are {@link ObjectValidator}'s: objects given here have
  * passed it.
@@ -59,7 +64,15 @@ public final class DesiredStateValidator {
      *
      * @param creationTimestamp ISO-8601 text the accepting node stamped at creation, or null if unknown
      */
-    public record ApiVip(String name, Cidr address, String creationTimestamp) {
+    public record ApiVip(String name, Cidr address, String creationTimestamp, Grouping grouping) {
+        public ApiVip {
+            grouping = grouping == null ? Grouping.NONE : grouping;
+        }
+
+        public ApiVip(String name, Cidr address, String creationTimestamp) {
+            this(name, address, creationTimestamp, Grouping.NONE);
+        }
+
         public ApiVip(String name, Cidr address) {
             this(name, address, null);
         }
@@ -138,6 +151,8 @@ public final class DesiredStateValidator {
                 }
             } else if (o instanceof ConflictAck a && a.spec() != null) {
                 checkVipReference(vipNames, "spec.vip", a.spec().vip(), problems);
+            } else if (o instanceof ResourceIntent && name != null) {
+                checkVipReference(vipNames, "metadata.name", name, problems);
             } else if (o instanceof NodeIntent n && name != null) {
                 NodeConfig node = nodes.get(name);
                 if (node == null) {
@@ -152,7 +167,45 @@ public final class DesiredStateValidator {
                 out.add(new ManifestError(source, document, what, p.fieldPath(), p.message(), 0, 0));
             }
         }
+        checkGroupRules(state, source, proposed, documentOf, out);
         return out;
+    }
+
+    /**
+     * Groups, home nodes and dependencies of every VIP after the change; a problem is reported on the
+     * document of the VIP it is about, or, when that VIP is not in the change (a cycle this change
+     * closes through an existing VIP), on the change's first VirtualIP.
+     */
+    private static void checkGroupRules(State state, String source, List<LcsObject> proposed,
+                                        Map<String, Integer> documentOf, List<ManifestError> out) {
+        if (documentOf.isEmpty()) {
+            return;
+        }
+        ClusterConfig config = state.config();
+        List<GroupRules.Member> members = new ArrayList<>();
+        for (VipConfig v : config.vips()) {
+            members.add(new GroupRules.Member(v.name(), v.grouping()));
+        }
+        for (ApiVip a : state.apiVips()) {
+            if (!documentOf.containsKey(a.name()) && config.vip(a.name()).isEmpty()) {
+                members.add(new GroupRules.Member(a.name(), a.grouping()));
+            }
+        }
+        for (LcsObject o : proposed) {
+            if (o instanceof VirtualIP v && v.metadata() != null && v.metadata().name() != null && v.spec() != null
+                    && config.vip(v.metadata().name()).isEmpty()) {
+                members.add(new GroupRules.Member(v.metadata().name(), v.spec().grouping()));
+            }
+        }
+        int first = documentOf.values().stream().min(Integer::compare).orElse(1);
+        for (GroupRules.Problem p : GroupRules.check(members, config.groupsByName(), config.rolesByName())) {
+            Integer document = documentOf.get(p.resource());
+            if (config.vip(p.resource()).isPresent() && document == null) {
+                continue; // lcs.conf's own problems are the parser's
+            }
+            out.add(new ManifestError(source, document == null ? first : document, "VirtualIP " + p.resource(),
+                    p.field().manifestField(), p.message(), 0, 0));
+        }
     }
 
     private static void checkVirtualIP(ClusterConfig config, Map<String, NodeConfig> nodes, HookPolicy hooks,
@@ -250,6 +303,14 @@ public final class DesiredStateValidator {
             ObjectKey key = keys.get(i);
             if (!key.kind().equals(VirtualIP.KIND)) {
                 continue;
+            }
+            for (ApiVip a : state.apiVips()) {
+                if (!a.name().equals(key.name()) && a.grouping().dependsOn().contains(key.name())
+                        && keys.stream().noneMatch(k -> k.kind().equals(VirtualIP.KIND) && k.name().equals(a.name()))) {
+                    out.add(new ManifestError(source == null ? "" : source, source == null ? 0 : i + 1,
+                            key.kind() + " " + key.name(), "metadata.name", "VirtualIP " + a.name()
+                            + " depends on it (spec.dependsOn); delete or change " + a.name() + " first", 0, 0));
+                }
             }
             VipConfig v = config.vip(key.name()).orElse(null);
             boolean hiddenApiObject = state.apiVips().stream().anyMatch(a -> a.name().equals(key.name()));

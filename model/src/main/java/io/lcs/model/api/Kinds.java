@@ -13,8 +13,10 @@ public final class Kinds {
             VirtualIP.KIND, VirtualIP.class,
             Move.KIND, Move.class,
             ConflictAck.KIND, ConflictAck.class,
-            NodeIntent.KIND, NodeIntent.class);
-    private static final List<String> NAMES = List.of(VirtualIP.KIND, Move.KIND, ConflictAck.KIND, NodeIntent.KIND);
+            NodeIntent.KIND, NodeIntent.class,
+            ResourceIntent.KIND, ResourceIntent.class);
+    private static final List<String> NAMES = List.of(VirtualIP.KIND, Move.KIND, ConflictAck.KIND, NodeIntent.KIND,
+            ResourceIntent.KIND);
 
     private Kinds() {
     }
@@ -24,7 +26,7 @@ public final class Kinds {
         return kind == null ? null : BY_NAME.get(kind);
     }
 
-    /** All kinds, in documentation order: VirtualIP, Move, ConflictAck, NodeIntent. */
+    /** All kinds, in documentation order: VirtualIP, Move, ConflictAck, NodeIntent, ResourceIntent. */
     public static List<String> names() {
         return NAMES;
     }

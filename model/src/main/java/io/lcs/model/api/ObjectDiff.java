@@ -42,6 +42,9 @@ public final class ObjectDiff {
         if (a instanceof NodeIntent na && b instanceof NodeIntent nb) {
             return Objects.equals(na.spec(), nb.spec());
         }
+        if (a instanceof ResourceIntent ra && b instanceof ResourceIntent rb) {
+            return Objects.equals(ra.spec(), rb.spec());
+        }
         return false;
     }
 
@@ -57,7 +60,8 @@ public final class ObjectDiff {
         return addressEquals(a.address(), b.address())
                 && Objects.equals(a.interfaceName(), b.interfaceName())
                 && orEmpty(a.preferredNodes()).equals(orEmpty(b.preferredNodes()))
-                && orEmpty(a.hooks()).equals(orEmpty(b.hooks()));
+                && orEmpty(a.hooks()).equals(orEmpty(b.hooks()))
+                && a.grouping().equals(b.grouping());
     }
 
     private static boolean addressEquals(String a, String b) {

@@ -70,6 +70,8 @@ public final class ObjectValidator {
             checkConflictAck(ack.spec(), problems);
         } else if (object instanceof NodeIntent intent) {
             checkNodeIntent(intent.spec(), problems);
+        } else if (object instanceof ResourceIntent intent && intent.spec() == null) {
+            problems.add(new FieldProblem("spec", "is required (stopped, homeBlocked)"));
         }
         return problems;
     }
@@ -156,6 +158,7 @@ public final class ObjectValidator {
                 addIfProblem(problems, "spec.interface", interfaceNameProblem(spec.interfaceName()));
             }
             checkPreferredNodes(spec.preferredNodes(), problems);
+            checkGrouping(spec, problems);
             VirtualIP.Hooks hooks = spec.hooks();
             if (hooks != null) {
                 checkHook("spec.hooks.preStart", hooks.preStart(), problems);
@@ -165,6 +168,37 @@ public final class ObjectValidator {
             }
         }
     }
+
+    /** The fields of one VIP's grouping; whether they resolve is the whole state's check (DesiredStateValidator). */
+    private static void checkGrouping(VirtualIP.Spec spec, List<FieldProblem> problems) {
+        if (spec.group() != null) {
+            addIfProblem(problems, "spec.group", Names.problem(spec.group()));
+        }
+        if (spec.homeNode() != null) {
+            addIfProblem(problems, "spec.homeNode", Names.problem(spec.homeNode()));
+        }
+        if (spec.priority() != null && (spec.priority() < 1 || spec.priority() > MAX_PRIORITY)) {
+            problems.add(new FieldProblem("spec.priority", spec.priority() + " is out of range 1.." + MAX_PRIORITY));
+        }
+        List<String> deps = spec.dependsOn();
+        if (deps == null) {
+            return;
+        }
+        if (deps.size() > io.lcs.model.config.Grouping.MAX_DEPENDENCIES) {
+            problems.add(new FieldProblem("spec.dependsOn", deps.size() + " dependencies; the limit is "
+                    + io.lcs.model.config.Grouping.MAX_DEPENDENCIES));
+            return;
+        }
+        for (int i = 0; i < deps.size(); i++) {
+            String problem = Names.problem(deps.get(i));
+            if (problem != null) {
+                problems.add(new FieldProblem("spec.dependsOn[" + i + "]", problem));
+            }
+        }
+    }
+
+    /** The highest {@code priority} (lcs.conf and manifests alike). */
+    public static final int MAX_PRIORITY = 1_000_000;
 
     private static void checkPreferredNodes(List<String> nodes, List<FieldProblem> problems) {
         if (nodes == null) {

@@ -28,6 +28,9 @@ public final class ServerFields {
         if (object instanceof ConflictAck ack) {
             return new ConflictAck(ack.apiVersion(), ack.kind(), meta, ack.spec());
         }
+        if (object instanceof ResourceIntent r) {
+            return new ResourceIntent(r.apiVersion(), r.kind(), meta, r.spec());
+        }
         NodeIntent intent = (NodeIntent) object;
         return new NodeIntent(intent.apiVersion(), intent.kind(), meta, intent.spec());
     }

@@ -24,7 +24,17 @@ public record VirtualIP(String apiVersion, String kind, ObjectMeta metadata, Spe
      */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record Spec(String address, @com.fasterxml.jackson.annotation.JsonProperty("interface") String interfaceName,
-                       List<String> preferredNodes, Hooks hooks) {
+                       List<String> preferredNodes, Hooks hooks, String group, Integer priority, String homeNode,
+                       List<String> dependsOn) {
+        /** A VIP in no group, without priority, home node or dependencies. */
+        public Spec(String address, String interfaceName, List<String> preferredNodes, Hooks hooks) {
+            this(address, interfaceName, preferredNodes, hooks, null, null, null, null);
+        }
+
+        /** Its group, priority, home node and dependencies as the placement rules read them. */
+        public io.lcs.model.config.Grouping grouping() {
+            return new io.lcs.model.config.Grouping(group, priority, homeNode, dependsOn);
+        }
     }
 
     /** Absolute paths run as argv (no shell); any may be null. */

@@ -45,12 +45,16 @@ import java.util.Optional;
  * @param nodes             all nodes in file order, including this one
  * @param vips              all VIPs in file order
  * @param warnings          problems that do not stop the daemon (shown by {@code lcsd --check-config})
+ * @param groups            the {@code [group NAME]} sections in file order
+ * @param failbackSettleMillis how long a resource's home node must be online and eligible before the
+ *                          resource fails back to it ({@code failback_settle_ms})
  */
 public record ClusterConfig(String file, String name, String nodeName, String bind, int port, String secret,
                             String secretFile, int secretFileLine, int leaseMillis, int renewMillis,
                             int hookTimeoutMillis, int probeMillis, boolean metrics, String metricsBind, int metricsPort,
                             String adminBind, int adminPort, String adminTokenFile, String stateDir,
-                            List<String> hookDirs, String pidFile, List<NodeConfig> nodes, List<VipConfig> vips, List<ConfigError> warnings) {
+                            List<String> hookDirs, String pidFile, List<NodeConfig> nodes, List<VipConfig> vips,
+                            List<ConfigError> warnings, List<GroupConfig> groups, int failbackSettleMillis) {
 
     /** The peer transport derives its HMAC keys from the secret and needs at least this much of it. */
     public static final int MIN_SECRET_BYTES = 16;
@@ -66,6 +70,7 @@ public record ClusterConfig(String file, String name, String nodeName, String bi
         hookDirs = List.copyOf(hookDirs);
         nodes = List.copyOf(nodes);
         vips = List.copyOf(vips);
+        groups = groups == null ? List.of() : List.copyOf(groups);
         warnings = List.copyOf(warnings);
         if (nodes.stream().noneMatch(n -> n.name().equals(nodeName))) {
             throw new IllegalArgumentException("node '" + nodeName + "' is not one of the nodes");
@@ -101,6 +106,24 @@ public record ClusterConfig(String file, String name, String nodeName, String bi
     }
 
     /** @return the VIP called {@code vipName}, if configured */
+    /** The {@code [group]} sections by name. */
+    public java.util.Map<String, GroupConfig> groupsByName() {
+        java.util.Map<String, GroupConfig> out = new java.util.LinkedHashMap<>();
+        for (GroupConfig g : groups) {
+            out.put(g.name(), g);
+        }
+        return out;
+    }
+
+    /** Each node's role by name. */
+    public java.util.Map<String, Role> rolesByName() {
+        java.util.Map<String, Role> out = new java.util.LinkedHashMap<>();
+        for (NodeConfig n : nodes) {
+            out.put(n.name(), n.role());
+        }
+        return out;
+    }
+
     public Optional<VipConfig> vip(String vipName) {
         for (VipConfig v : vips) {
             if (v.name().equals(vipName)) {

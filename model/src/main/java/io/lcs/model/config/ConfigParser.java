@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 /**
  * Reads and validates lcs.conf, the INI format of the original C lcs.
  *
- * <p>Format: sections {@code [cluster]}, {@code [node NAME]}, {@code [vip NAME]}; lines
+ * <p>Format: sections {@code [cluster]}, {@code [node NAME]}, {@code [group NAME]}, {@code [vip NAME]}; lines
  * {@code key = value}; comments start with {@code #} or {@code ;} on a whole line, or after a value
  * when preceded by whitespace ({@code secret = ab#c;d} keeps {@code ab#c;d}, {@code port = 1 # x}
  * is {@code 1}). Blank lines, surrounding whitespace, CRLF line ends and a UTF-8 byte-order mark are
@@ -93,16 +93,22 @@ public final class ConfigParser {
     private static final List<String> CLUSTER_KEYS = List.of("name", "node", "bind", "port", "secret",
             "secret_file", "lease_ms", "renew_ms", "hook_timeout_ms", "probe_ms", "metrics", "metrics_bind",
             "metrics_port", "admin_bind", "admin_port", "admin_token_file", "state_dir", "hook_dirs",
+            "failback_settle_ms",
             // the C lcs's keys: accepted with their meaning where lcs has one, else a warning says what lcs does
             "socket", "pidfile", "peer_timeout_ms", "probe_count", "probe_timeout_ms", "syslog", "vip_backend");
+    /** Default {@code failback_settle_ms}: a home node that came back must stay up this long before failback. */
+    public static final int DEFAULT_FAILBACK_SETTLE_MILLIS = 10_000;
     private static final List<String> NODE_KEYS = List.of("role", "address", "port");
     private static final List<String> VIP_KEYS = List.of("address", "interface", "pre_start", "post_start",
-            "pre_stop", "post_stop", "preferred_nodes");
+            "pre_stop", "post_stop", "preferred_nodes", "group", "priority", "home_node", "depends_on", "depends-on");
+    private static final List<String> GROUP_KEYS = List.of("type", "mode");
+    /** At most this many {@code [group]} sections. */
+    public static final int MAX_GROUPS = 1024;
     /** Keys whose empty value means "all addresses". */
     /** sockaddr_un's sun_path holds 108 bytes with the terminating NUL. */
     private static final int MAX_UNIX_SOCKET_PATH = 108;
     private static final Set<String> EMPTY_ALLOWED = Set.of("bind", "metrics_bind", "admin_bind");
-    private static final List<String> SECTION_KINDS = List.of("cluster", "node", "vip");
+    private static final List<String> SECTION_KINDS = List.of("cluster", "node", "group", "vip");
     private static final Pattern NUMBER = Pattern.compile("[0-9]{1,9}");
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     private static final Pattern DIGITS_AND_DOTS = Pattern.compile("[0-9.]+");
@@ -197,6 +203,7 @@ public final class ConfigParser {
         private Section cluster;
         private final List<Section> nodeSections = new ArrayList<>();
         private final List<Section> vipSections = new ArrayList<>();
+        private final List<Section> groupSections = new ArrayList<>();
 
         Run(String file) {
             this.file = file;
@@ -278,7 +285,7 @@ public final class ConfigParser {
                 }
                 if (current == null) {
                     error(lineNo, "'" + Names.abbreviate(key) + "' is outside any section; put it under [cluster], "
-                            + "[node NAME] or [vip NAME]");
+                            + "[node NAME], [group NAME] or [vip NAME]");
                     continue;
                 }
                 if (!current.usable) {
@@ -305,14 +312,14 @@ public final class ConfigParser {
             }
             String inner = s.substring(1, s.length() - 1).strip();
             if (inner.isEmpty()) {
-                error(lineNo, "empty section header; expected [cluster], [node NAME] or [vip NAME]");
+                error(lineNo, "empty section header; expected [cluster], [node NAME], [group NAME] or [vip NAME]");
                 return broken;
             }
             String[] parts = WHITESPACE.split(inner);
             String kind = parts[0];
             if (!SECTION_KINDS.contains(kind)) {
                 String hint = suggestion(kind, SECTION_KINDS);
-                error(lineNo, "unknown section [" + Names.abbreviate(inner) + "]; expected [cluster], [node NAME] or [vip NAME]"
+                error(lineNo, "unknown section [" + Names.abbreviate(inner) + "]; expected [cluster], [node NAME], [group NAME] or [vip NAME]"
                         + (hint == null ? "" : " (did you mean [" + hint + (hint.equals("cluster") ? "" : " NAME") + "]?)"));
                 return broken;
             }
@@ -352,6 +359,7 @@ public final class ConfigParser {
             switch (kind) {
                 case "cluster" -> cluster = section;
                 case "node" -> nodeSections.add(section);
+                case "group" -> groupSections.add(section);
                 default -> vipSections.add(section);
             }
             return section;
@@ -365,6 +373,7 @@ public final class ConfigParser {
                 all.add(cluster);
             }
             all.addAll(nodeSections);
+            all.addAll(groupSections);
             all.addAll(vipSections);
             for (Section section : all) {
                 checkKeys(section);
@@ -390,6 +399,8 @@ public final class ConfigParser {
             // probe_timeout_ms (C lcs) is how long one probe waits for an answer: probe_ms here
             Integer probe = optional(c, c.get("probe_ms") == null && c.get("probe_timeout_ms") != null ? "probe_timeout_ms"
                     : "probe_ms", DEFAULT_PROBE_MILLIS, e -> integer(e, 1, MAX_PROBE_MILLIS, " ms"));
+            Integer failbackSettle = optional(c, "failback_settle_ms", DEFAULT_FAILBACK_SETTLE_MILLIS,
+                    e -> integer(e, 0, 3_600_000, " ms"));
             Boolean metrics = optional(c, "metrics", false, this::bool);
             String metricsBind = optional(c, "metrics_bind", DEFAULT_LOOPBACK, this::ipOrAll);
             Integer metricsPort = optional(c, "metrics_port", DEFAULT_METRICS_PORT, e -> integer(e, 1, 65535, ""));
@@ -513,7 +524,9 @@ public final class ConfigParser {
             for (NodeConfig n : nodes) {
                 nodesByName.put(n.name(), n);
             }
+            List<GroupConfig> groups = groups();
             for (Section s : vipSections) {
+                Grouping grouping = grouping(s);
                 Cidr address = required(s, "address", this::vipAddress);
                 String ifname = required(s, "interface", this::interfaceName);
                 String preStart = optional(s, "pre_start", null, this::absolutePath);
@@ -528,13 +541,14 @@ public final class ConfigParser {
                         keyLines.put(e.key(), e.line());
                     }
                     vips.add(new VipConfig(s.name, address, ifname, preStart, postStart, preStop, postStop, preferred,
-                            s.line, keyLines));
+                            s.line, keyLines, grouping));
                 }
             }
             if (vipSections.size() > MAX_VIPS) {
                 error(vipSections.get(MAX_VIPS).line, vipSections.size() + " VIPs configured; the limit is " + MAX_VIPS);
             }
             checkVipAddresses(vips, nodes);
+            checkGroupRules(vips, groups, nodes);
 
             if (!errors.isEmpty() || self == null) {
                 if (errors.isEmpty()) {
@@ -546,7 +560,7 @@ public final class ConfigParser {
             return new ClusterConfig(file, name, nodeName, bind, port, secret, secretFile,
                     secretFileEntry == null ? 0 : secretFileEntry.line(), lease, renew, hookTimeout,
                     probe, metrics, metricsBind, metricsPort, adminBind, adminPort, adminTokenFile, stateDir, hookDirs,
-                    pidFile, nodes, vips, warnings);
+                    pidFile, nodes, vips, warnings, groups, failbackSettle);
         }
 
         /**
@@ -604,11 +618,92 @@ public final class ConfigParser {
             return Math.max(4 * heartbeat, lease / 2);
         }
 
+        /** The {@code [group]} sections; a section with a bad or missing key is reported and left out. */
+        private List<GroupConfig> groups() {
+            List<GroupConfig> out = new ArrayList<>();
+            if (groupSections.size() > MAX_GROUPS) {
+                error(groupSections.get(MAX_GROUPS).line, groupSections.size() + " groups configured; the limit is "
+                        + MAX_GROUPS);
+            }
+            for (Section s : groupSections) {
+                GroupConfig.Type type = required(s, "type", e -> oneOf(e, GroupConfig.Type.of(e.value()), "a group type",
+                        "keep-together or anti-affinity"));
+                GroupConfig.Mode mode = required(s, "mode", e -> oneOf(e, GroupConfig.Mode.of(e.value()), "a group mode",
+                        "strict or best-effort"));
+                if (type != null && mode != null) {
+                    out.add(new GroupConfig(s.name, type, mode, s.line));
+                }
+            }
+            return out;
+        }
+
+        /** {@code value} (what {@code e} names, or null), reported when null. */
+        private <T> T oneOf(Entry e, T value, String what, String choices) {
+            if (value == null) {
+                error(e.line(), e.key() + ": '" + Names.abbreviate(e.value()) + "' is not " + what + "; use " + choices);
+            }
+            return value;
+        }
+
+        /** A VIP's {@code group}, {@code priority}, {@code home_node}, {@code depends_on}; names checked later. */
+        private Grouping grouping(Section s) {
+            Entry dashed = s.get("depends-on");
+            Entry underscored = s.get("depends_on");
+            if (dashed != null && underscored != null) {
+                error(dashed.line(), "depends-on is another spelling of depends_on (line " + underscored.line()
+                        + "); give the dependencies once");
+            }
+            Entry deps = underscored != null ? underscored : dashed;
+            List<String> dependsOn = new ArrayList<>();
+            if (deps != null) {
+                for (String n : LIST_SEPARATOR.split(deps.value())) {
+                    if (n.isEmpty()) {
+                        continue;
+                    }
+                    String problem = Names.problem(n);
+                    if (problem != null) {
+                        error(deps.line(), deps.key() + ": " + problem);
+                    } else {
+                        dependsOn.add(n);
+                    }
+                }
+            }
+            String group = optional(s, "group", null, e -> nameValue(e, "group"));
+            Integer priority = optional(s, "priority", null, e -> integer(e, 1, 1_000_000, ""));
+            String home = optional(s, "home_node", null, e -> nameValue(e, "home_node"));
+            return new Grouping(group, priority, home, dependsOn);
+        }
+
+        /** Groups, home nodes and dependencies over all VIPs ({@link GroupRules#check}), at the key's line. */
+        private void checkGroupRules(List<VipConfig> vips, List<GroupConfig> groups, List<NodeConfig> nodes) {
+            List<GroupRules.Member> members = new ArrayList<>();
+            Map<String, VipConfig> byName = new HashMap<>();
+            for (VipConfig v : vips) {
+                members.add(new GroupRules.Member(v.name(), v.grouping()));
+                byName.put(v.name(), v);
+            }
+            Map<String, GroupConfig> groupsByName = new LinkedHashMap<>();
+            for (GroupConfig g : groups) {
+                groupsByName.put(g.name(), g);
+            }
+            Map<String, Role> roles = new HashMap<>();
+            for (NodeConfig n : nodes) {
+                roles.put(n.name(), n.role());
+            }
+            for (GroupRules.Problem p : GroupRules.check(members, groupsByName, roles)) {
+                VipConfig v = byName.get(p.resource());
+                String key = p.field().configKey();
+                int line = v.keyLines().containsKey(key) ? v.lineOf(key) : v.lineOf("depends-on");
+                error(line, "[vip " + p.resource() + "] " + key + ": " + p.message());
+            }
+        }
+
         /** Unknown keys and empty values; removes them so later checks see only keys worth checking. */
         private void checkKeys(Section section) {
             List<String> known = switch (section.kind) {
                 case "cluster" -> CLUSTER_KEYS;
                 case "node" -> NODE_KEYS;
+                case "group" -> GROUP_KEYS;
                 default -> VIP_KEYS;
             };
             for (Entry e : new ArrayList<>(section.entries.values())) {
@@ -636,7 +731,12 @@ public final class ConfigParser {
                 return " (did you mean '" + hint + "'?)";
             }
             for (String other : SECTION_KINDS) {
-                List<String> otherKeys = other.equals("cluster") ? CLUSTER_KEYS : other.equals("node") ? NODE_KEYS : VIP_KEYS;
+                List<String> otherKeys = switch (other) {
+                    case "cluster" -> CLUSTER_KEYS;
+                    case "node" -> NODE_KEYS;
+                    case "group" -> GROUP_KEYS;
+                    default -> VIP_KEYS;
+                };
                 if (!other.equals(kind) && otherKeys.contains(key)) {
                     return " ('" + key + "' belongs in a [" + other + (other.equals("cluster") ? "" : " NAME") + "] section)";
                 }

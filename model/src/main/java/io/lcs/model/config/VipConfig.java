@@ -20,16 +20,25 @@ import java.util.Objects;
  * @param line           the line of the section header, 0 if not from a file
  * @param keyLines       the line of each key written in the section (e.g. {@code address}), so that
  *                       checks made later (an address another VIP has, a hook file's owner) can name it
+ * @param grouping       its group, priority, home node and dependencies ({@link Grouping#NONE} if none)
  */
 public record VipConfig(String name, Cidr address, String interfaceName, String preStart, String postStart,
                         String preStop, String postStop, List<String> preferredNodes, int line,
-                        Map<String, Integer> keyLines) {
+                        Map<String, Integer> keyLines, Grouping grouping) {
     public VipConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(interfaceName, "interfaceName");
         preferredNodes = List.copyOf(preferredNodes);
         keyLines = Map.copyOf(keyLines);
+        grouping = grouping == null ? Grouping.NONE : grouping;
+    }
+
+    public VipConfig(String name, Cidr address, String interfaceName, String preStart, String postStart,
+                     String preStop, String postStop, List<String> preferredNodes, int line,
+                     Map<String, Integer> keyLines) {
+        this(name, address, interfaceName, preStart, postStart, preStop, postStop, preferredNodes, line, keyLines,
+                Grouping.NONE);
     }
 
     /** A VIP not read from a file line by line: every key is placed on the section's {@code line}. */

@@ -40,14 +40,25 @@ public record ClusterStatus(String cluster, String node, String version, Quorum 
      *     stopped or lost its peers)
      * @param moves changes of owner seen by this node that an operator asked for ({@code lcs move},
      *     {@code lcs drain}); not counted in {@code failovers}
+     * @param group its group, or null; {@code priority} its priority (shown with the group)
+     * @param homeNode its home node, or null; {@code homeBlocked} true when a move away blocks failback
+     * @param disabled true when an operator stopped it ({@code lcs stop}); null otherwise
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record VipStatus(String name, String address, String interfaceName, String state, String owner, long epoch,
-                            Double leaseRemainingSeconds, long failovers, List<Condition> conditions, long moves) {
-        /** Without moves counted (0). */
+                            Double leaseRemainingSeconds, long failovers, List<Condition> conditions, long moves,
+                            String group, Integer priority, String homeNode, Boolean homeBlocked, Boolean disabled) {
+        /** Without moves counted (0), in no group, without home node, not stopped. */
         public VipStatus(String name, String address, String interfaceName, String state, String owner, long epoch,
                          Double leaseRemainingSeconds, long failovers, List<Condition> conditions) {
             this(name, address, interfaceName, state, owner, epoch, leaseRemainingSeconds, failovers, conditions, 0);
+        }
+
+        /** In no group, without home node, not stopped. */
+        public VipStatus(String name, String address, String interfaceName, String state, String owner, long epoch,
+                         Double leaseRemainingSeconds, long failovers, List<Condition> conditions, long moves) {
+            this(name, address, interfaceName, state, owner, epoch, leaseRemainingSeconds, failovers, conditions, moves,
+                    null, null, null, null, null);
         }
     }
 }

@@ -94,7 +94,7 @@ class LcsJsonTest {
     void unknownKindIsAnErrorListingTheKnownKinds() {
         var e = assertThrows(MismatchedInputException.class, () -> LcsJson.json().readValue(
                 "{\"apiVersion\":\"lcs/v1\",\"kind\":\"Service\"}", LcsObject.class));
-        assertEquals("unknown kind 'Service'; known kinds: VirtualIP, Move, ConflictAck, NodeIntent",
+        assertEquals("unknown kind 'Service'; known kinds: VirtualIP, Move, ConflictAck, NodeIntent, ResourceIntent",
                 e.getOriginalMessage());
         var typo = assertThrows(MismatchedInputException.class, () -> LcsJson.json().readValue(
                 "{\"apiVersion\":\"lcs/v1\",\"kind\":\"VirtualIp\"}", LcsObject.class));

@@ -40,6 +40,34 @@ public final class Placement {
         boolean mayTakeNew() {
             return mayHold() && !cordoned;
         }
+
+        /**
+         * One node as a unit of several resources sees it: it may hold the unit only if it may hold
+         * every member ({@code views} are that node's candidacies for each member; not empty).
+         */
+        public static Candidate allOf(List<Candidate> views) {
+            Candidate first = views.get(0);
+            boolean full = true;
+            boolean online = true;
+            boolean restarting = false;
+            boolean cordoned = false;
+            boolean draining = false;
+            boolean hookFailed = false;
+            for (Candidate c : views) {
+                full &= c.fullMember;
+                online &= c.online;
+                restarting |= c.restarting;
+                cordoned |= c.cordoned;
+                draining |= c.draining;
+                hookFailed |= c.hookFailed;
+            }
+            return new Candidate(first.name, full, online, restarting, cordoned, draining, hookFailed);
+        }
+
+        /** This node kept out of the placement (as if draining): another member of an anti-affinity group is on it. */
+        public Candidate excluded() {
+            return new Candidate(name, fullMember, online, restarting, cordoned, true, hookFailed);
+        }
     }
 
     /**
@@ -84,7 +112,12 @@ public final class Placement {
     }
 
     private static Candidate find(Input in, String name) {
-        for (Candidate c : in.nodes()) {
+        return find(in.nodes(), name);
+    }
+
+    /** The candidate called {@code name}, or null. */
+    static Candidate find(List<Candidate> nodes, String name) {
+        for (Candidate c : nodes) {
             if (c.name().equals(name)) {
                 return c;
             }

@@ -54,6 +54,24 @@ public interface VipHost {
          * applies alike): the keeper's name. Empty when no two VIPs share an IP.
          */
         Map<String, String> addressConflicts();
+
+        /** An operator stopped {@code vip} ({@code lcs stop}): it runs nowhere. */
+        default boolean stopped(String vip) {
+            return false;
+        }
+
+        /**
+         * The VIPs that share {@code vip}'s lease (its unit), in start order: dependencies first, then
+         * by priority; {@code [vip]} alone when it is a unit of its own.
+         */
+        default List<String> unitMembers(String vip) {
+            return List.of(vip);
+        }
+
+        /** {@code vip} is on a dependency cycle (state that slipped past validation): it never starts. */
+        default boolean onCycle(String vip) {
+            return false;
+        }
     }
 
     /**

@@ -114,6 +114,8 @@ public final class VipReconciler implements Reconciler<String> {
      * beyond the hook timeout: the kill of a timed-out hook's process group takes up to about 1 s.
      */
     static final Duration HOOK_KILL_ALLOWANCE = Duration.ofSeconds(2);
+    /** How soon a member waiting for another of its unit (start or stop order) looks again. */
+    static final Duration ORDER_RECHECK = Duration.ofMillis(20);
 
     /** Fixed per daemon. */
     public record Settings(String cluster, String node, Duration hookTimeout, Duration probeWindow,
@@ -298,8 +300,16 @@ public final class VipReconciler implements Reconciler<String> {
         long remaining = remainingNanos(s, lease, now);
         boolean conflict = s.conflicts().containsKey(vip);
         boolean present = present(spec);
-        if (lease.held() && lease.wanted() && !conflict && remaining > SLACK_NANOS) {
+        String stopReason = whyNotRunning(s, vip);
+        if (lease.held() && lease.wanted() && !conflict && stopReason == null && remaining > SLACK_NANOS) {
             if (!present) {
+                String before = startsAfter(s, vip, lease.heldEpoch());
+                if (before != null) {
+                    // its unit's lease is here, but it starts only once what comes first in the
+                    // unit (its dependencies, then higher priorities) is active on this node
+                    status.observed(vip, new LocalVipState(false, null, null));
+                    return Result.requeueAfter(ORDER_RECHECK);
+                }
                 return activate(vip, spec, lease.heldEpoch(), local);
             }
             if (!local.managed) {
@@ -319,8 +329,14 @@ public final class VipReconciler implements Reconciler<String> {
                         "address found on " + spec.interfaceName() + " of " + settings.node()
                                 + " without a lease");
             }
-            return deactivate(vip, spec, local, conflict ? "conflict" : lease.held() ? "not wanted here"
-                    : "no lease");
+            if (lease.held() && !conflict && remaining > SLACK_NANOS
+                    && stopsAfter(s, vip, lease.wanted() && stopReason != null) != null) {
+                // the members that must stop before it (its dependants; all later ones when the whole
+                // unit goes) are still active here: they go first, while the lease leaves time
+                return Result.requeueAfter(ORDER_RECHECK);
+            }
+            return deactivate(vip, spec, local, conflict ? "conflict" : stopReason != null ? stopReason
+                    : lease.held() ? "not wanted here" : "no lease");
         }
         if (!(lease.held() && lease.wanted() && !conflict)) {
             pendingActivation.remove(vip);
@@ -626,6 +642,105 @@ public final class VipReconciler implements Reconciler<String> {
         return local.hook;
     }
 
+    /**
+     * Why {@code vip} may not run anywhere now, or null when it may: stopped by an operator, on a
+     * dependency cycle, or something it depends on (transitively) cannot run.
+     */
+    public static String whyNotRunning(Snapshot s, String vip) {
+        return whyNotRunning(s, vip, new HashSet<>());
+    }
+
+    private static String whyNotRunning(Snapshot s, String vip, Set<String> path) {
+        VipSpec spec = s.vip(vip);
+        if (spec == null) {
+            return "dependency " + vip + " does not exist";
+        }
+        if (s.stopped(vip)) {
+            return vip + " stopped by an operator";
+        }
+        if (s.onCycle(vip) || !path.add(vip)) {
+            return vip + " is on a dependency cycle";
+        }
+        for (String d : spec.grouping().dependsOn()) {
+            if (s.conflicts().containsKey(d) || s.addressConflicts().containsKey(d)) {
+                path.remove(vip);
+                return "dependency " + d + " is in conflict";
+            }
+            String why = whyNotRunning(s, d, path);
+            if (why != null) {
+                path.remove(vip);
+                return why.startsWith("dependency ") ? why : "dependency " + why;
+            }
+        }
+        path.remove(vip);
+        return null;
+    }
+
+    /** {@code dependant} depends on {@code on}, directly or through others. */
+    private static boolean dependsOn(Snapshot s, String dependant, String on, Set<String> seen) {
+        VipSpec spec = s.vip(dependant);
+        if (spec == null || !seen.add(dependant)) {
+            return false;
+        }
+        for (String d : spec.grouping().dependsOn()) {
+            if (d.equals(on) || dependsOn(s, d, on, seen)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean activeHere(String vip, long epoch) {
+        Local l = locals.get(vip);
+        return l != null && l.managed && l.activeEpoch == epoch;
+    }
+
+    /**
+     * The member of {@code vip}'s unit that must be active here before {@code vip} starts and is not
+     * yet, or null: each of its dependencies, and each member ahead of it in start order (higher
+     * priority) that can run and is not declined here.
+     */
+    private String startsAfter(Snapshot s, String vip, long epoch) {
+        for (String m : s.unitMembers(vip)) {
+            if (m.equals(vip)) {
+                return null;
+            }
+            boolean required = dependsOn(s, vip, m, new HashSet<>());
+            if (!required) {
+                Local l = locals.get(m);
+                required = whyNotRunning(s, m) == null && !s.conflicts().containsKey(m)
+                        && !s.addressConflicts().containsKey(m) && (l == null || l.declinedUntilNanos == 0);
+            }
+            if (required && !activeHere(m, epoch)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The member of {@code vip}'s unit still active here that must stop before {@code vip}, or null:
+     * when only {@code vip} goes ({@code aloneGoes}), the members that depend on it; when the whole
+     * unit goes, every member after it in start order.
+     */
+    private String stopsAfter(Snapshot s, String vip, boolean aloneGoes) {
+        boolean after = false;
+        for (String m : s.unitMembers(vip)) {
+            if (m.equals(vip)) {
+                after = true;
+                continue;
+            }
+            Local l = locals.get(m);
+            if (l == null || !l.managed) {
+                continue;
+            }
+            if (aloneGoes ? dependsOn(s, m, vip, new HashSet<>()) : after) {
+                return m;
+            }
+        }
+        return null;
+    }
+
     /** Same address (prefix included) on the same interface: nothing to move on the link. */
     private static boolean sameAddressOnLink(VipSpec a, VipSpec b) {
         return a.address().equals(b.address()) && a.interfaceName().equals(b.interfaceName());
@@ -808,13 +923,16 @@ public final class VipReconciler implements Reconciler<String> {
         }
         batchScheduled.set(false); // before draining: anything added from now on schedules another run
         try {
-            List<Map.Entry<String, PendingActivation>> activations = drain(pendingActivation);
+            // Renewals first: they take one short ip -batch, while activations probe for probe_ms or
+            // more; a renewal queued behind a probe could let an active address's 1 s lifetime run out
+            // (members of a unit activate one after another, each with its own probe).
             List<Map.Entry<String, PendingRefresh>> refreshes = drain(pendingRefresh);
-            if (!activations.isEmpty()) {
-                activateBatch(activations);
-            }
             if (!refreshes.isEmpty()) {
                 refreshBatch(refreshes);
+            }
+            List<Map.Entry<String, PendingActivation>> activations = drain(pendingActivation);
+            if (!activations.isEmpty()) {
+                activateBatch(activations);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -1196,7 +1314,25 @@ public final class VipReconciler implements Reconciler<String> {
         }
     }
 
+    /**
+     * Gives up the lease of {@code vip}'s unit. A unit of several VIPs is released only once it is
+     * no longer wanted here and none of its members is active here any more (the last one to go
+     * releases): its members never run on two nodes, not even during a move.
+     */
     private void release(String vip) {
+        Snapshot s = host.snapshot();
+        List<String> members = s.unitMembers(vip);
+        if (members.size() > 1) {
+            if (s.lease(vip).wanted()) {
+                return; // the unit stays here; placement moves it (and then it is released) if it must go
+            }
+            for (String m : members) {
+                Local l = locals.get(m);
+                if (!m.equals(vip) && l != null && l.managed) {
+                    return;
+                }
+            }
+        }
         host.release(vip);
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -129,13 +130,31 @@ public final class Cluster implements AutoCloseable {
     private final List<Vip> vips = new ArrayList<>();
 
     private final long startMicros;
+    private final ConfigExtras extras;
 
     /**
      * @param startMicros the run's time origin (wall µs), for the log line prefixes
      */
     public Cluster(Topology topology, Path runDir, Settings settings, RunRegistry registry, String classpath,
                    long startMicros) {
-        this(topology, runDir, settings, registry, classpath, null, null, startMicros);
+        this(topology, runDir, settings, registry, classpath, null, null, startMicros, ConfigExtras.NONE);
+    }
+
+    /**
+     * What a test adds to every node's lcs.conf.
+     *
+     * @param cluster lines for {@code [cluster]} (e.g. {@code failback_settle_ms = 3000}), or ""
+     * @param sections whole sections after the nodes (e.g. {@code [group ...]}), or ""
+     * @param vipKeys per VIP name, lines for its {@code [vip]} section (e.g. {@code group = pair})
+     */
+    public record ConfigExtras(String cluster, String sections, Map<String, String> vipKeys) {
+        public static final ConfigExtras NONE = new ConfigExtras("", "", Map.of());
+    }
+
+    /** As {@link #Cluster(Topology, Path, Settings, RunRegistry, String, long)}, with {@code extras} in lcs.conf. */
+    public Cluster(Topology topology, Path runDir, Settings settings, RunRegistry registry, String classpath,
+                   long startMicros, ConfigExtras extras) {
+        this(topology, runDir, settings, registry, classpath, null, null, startMicros, extras);
     }
 
     /**
@@ -156,12 +175,13 @@ public final class Cluster implements AutoCloseable {
         if (vips != null && (vips.isEmpty() || vips.size() > 5000)) {
             throw new HarnessException(vips.size() + " VIPs: must be 1..5000");
         }
-        return new Cluster(topology, runDir, settings, registry, null, lcsHome, vips, startMicros);
+        return new Cluster(topology, runDir, settings, registry, null, lcsHome, vips, startMicros, ConfigExtras.NONE);
     }
 
     private Cluster(Topology topology, Path runDir, Settings settings, RunRegistry registry, String classpath,
-                    Path lcsHome, List<Vip> explicitVips, long startMicros) {
+                    Path lcsHome, List<Vip> explicitVips, long startMicros, ConfigExtras extras) {
         this.startMicros = startMicros;
+        this.extras = extras;
         this.lcsHome = lcsHome == null ? null : lcsHome.toAbsolutePath();
         if (topology.nodeCount() != settings.nodes()) {
             throw new HarnessException("topology has " + topology.nodeCount() + " nodes, settings " + settings.nodes());
@@ -208,15 +228,17 @@ public final class Cluster implements AutoCloseable {
                 .append("\nstate_dir = ").append(self.dir.resolve("state").toAbsolutePath())
                 .append("\nadmin_bind = 127.0.0.1\nadmin_port = ").append(ADMIN_PORT)
                 .append("\nmetrics = true\nmetrics_bind = ").append(Topology.nodeV4(self.index))
-                .append("\nmetrics_port = ").append(METRICS_PORT).append('\n');
+                .append("\nmetrics_port = ").append(METRICS_PORT).append('\n').append(extras.cluster());
         for (Node n : nodes) {
             sb.append("\n[node ").append(n.name).append("]\nrole = ")
                     .append(n.witness ? "quorum-only" : "full-member")
                     .append("\naddress = ").append(Topology.nodeV4(n.index)).append('\n');
         }
+        sb.append(extras.sections());
         for (Vip v : vips) {
             sb.append("\n[vip ").append(v.name()).append("]\naddress = ").append(v.cidr())
-                    .append("\ninterface = ").append(Topology.IFACE).append('\n');
+                    .append("\ninterface = ").append(Topology.IFACE).append('\n')
+                    .append(extras.vipKeys().getOrDefault(v.name(), ""));
         }
         return sb.toString();
     }

@@ -129,6 +129,48 @@ public final class Invariants {
                 }
             }
         }
+        checkGroups();
+    }
+
+    /**
+     * With groups ({@link SimCluster#groupModel}), at this real instant: no node holds two units of
+     * one strict anti-affinity group, and the members of a keep-together group are never held by two
+     * nodes (each member's unit, as the production {@code GroupRules} computes it, has one holder).
+     */
+    void checkGroups() {
+        SimCluster.GroupModel g = sim.groupModel();
+        if (g == null) {
+            return;
+        }
+        Map<String, String> keepTogetherHolder = new HashMap<>();
+        Map<String, String> strictHeld = new HashMap<>(); // group + node -> unit
+        for (io.lcs.model.config.GroupRules.Member m : g.resources()) {
+            String groupName = g.groupOf().get(m.name());
+            io.lcs.model.config.GroupConfig group = groupName == null ? null : g.groups().get(groupName);
+            if (group == null) {
+                continue;
+            }
+            String key = g.units().leaseKey(m.name());
+            for (SimNode n : sim.nodes) {
+                if (n.core == null || n.status == SimNode.Status.SUSPENDED
+                        || !n.core.lease(key, n.clock.monoNanos()).held()) {
+                    continue;
+                }
+                if (group.keepTogether()) {
+                    String other = keepTogetherHolder.putIfAbsent(group.name(), n.name);
+                    if (other != null && !other.equals(n.name)) {
+                        throw failure("keep-together group " + group.name() + " split: " + m.name() + " held by "
+                                + n.name + " while another member is held by " + other);
+                    }
+                } else if (group.strict()) {
+                    String other = strictHeld.putIfAbsent(group.name() + "@" + n.name, key);
+                    if (other != null && !other.equals(key)) {
+                        throw failure("strict anti-affinity group " + group.name() + ": " + n.name + " holds both "
+                                + other + " and " + key);
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -505,13 +547,39 @@ public final class Invariants {
         return o.deleted() ? "tombstone " + o.version() : "version " + o.version() + " " + o.body();
     }
 
-    /** After settle: every VIP is held by exactly one node, and that node is a full member. */
+    /**
+     * After settle: every VIP is held by exactly one node, and that node is a full member; with
+     * groups, a strict anti-affinity group has as many units held as it has members or full
+     * members, whichever is fewer (the others stay down rather than share a node).
+     */
     public void checkEveryVipHeldOnce() {
+        SimCluster.GroupModel g = sim.groupModel();
+        Map<String, Integer> strictHeld = new HashMap<>();
+        Map<String, Integer> strictSize = new HashMap<>();
         for (String vip : vips) {
             List<String> h = sim.holders(vip);
+            String strictGroup = null;
+            if (g != null) {
+                var groups = io.lcs.reconcilers.lease.GroupPlacement.strictGroups(g.units().byKey().get(vip), g.groups(),
+                        g.groupOf()::get);
+                strictGroup = groups.isEmpty() ? null : groups.iterator().next();
+            }
+            if (strictGroup != null && h.size() <= 1) {
+                strictHeld.merge(strictGroup, h.size(), Integer::sum);
+                strictSize.merge(strictGroup, 1, Integer::sum);
+                continue;
+            }
             if (h.size() != 1) {
                 throw failure("liveness: after heal and settle VIP " + vip + " is held by " + h
                         + " (expected exactly one full member)");
+            }
+        }
+        int fullMembers = sim.options.fullMembers();
+        for (Map.Entry<String, Integer> e : strictSize.entrySet()) {
+            int expected = Math.min(e.getValue(), fullMembers);
+            if (strictHeld.get(e.getKey()) != expected) {
+                throw failure("liveness: after heal and settle strict anti-affinity group " + e.getKey() + " has "
+                        + strictHeld.get(e.getKey()) + " members held, expected " + expected);
             }
         }
     }

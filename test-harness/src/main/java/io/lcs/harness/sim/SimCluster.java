@@ -9,6 +9,9 @@ import io.lcs.core.Views.PeerView;
 import io.lcs.core.WriteOp;
 import io.lcs.core.WriteResult;
 import io.lcs.model.wire.Message;
+import io.lcs.model.config.GroupConfig;
+import io.lcs.model.config.GroupRules;
+import io.lcs.reconcilers.lease.GroupPlacement;
 import io.lcs.reconcilers.lease.Placement;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -116,6 +119,42 @@ public final class SimCluster {
     private final Map<String, List<String>> preferredNodes = new HashMap<>();
     private final Map<String, String> forcedOwner = new HashMap<>();
     private final Map<String, Set<String>> manualWants = new HashMap<>();
+    /** Resources in groups, placed as units with the production GroupPlacement; null: each VIP alone. */
+    private GroupModel groupModel;
+
+    /**
+     * Resources with groups and dependencies; the cluster's VIPs ({@link Options#vips}) are then the
+     * lease keys of their units ({@link #leaseKeys}).
+     */
+    public record GroupModel(List<GroupRules.Member> resources, Map<String, GroupConfig> groups, GroupRules.Units units,
+                             Map<String, String> groupOf) {
+        public static GroupModel of(List<GroupRules.Member> resources, Map<String, GroupConfig> groups) {
+            Map<String, String> groupOf = new HashMap<>();
+            for (GroupRules.Member m : resources) {
+                if (m.grouping().group() != null) {
+                    groupOf.put(m.name(), m.grouping().group());
+                }
+            }
+            return new GroupModel(List.copyOf(resources), Map.copyOf(groups), GroupRules.units(resources, groups),
+                    Map.copyOf(groupOf));
+        }
+
+        public List<String> leaseKeys() {
+            return List.copyOf(units.byKey().keySet());
+        }
+    }
+
+    /** Places {@link Options#vips} as the units of {@code model}; call before the run starts. */
+    public void useGroups(GroupModel model) {
+        if (!new TreeSet<>(model.leaseKeys()).equals(new TreeSet<>(options.vips()))) {
+            throw new IllegalArgumentException("the cluster's VIPs must be the units' lease keys " + model.leaseKeys());
+        }
+        groupModel = model;
+    }
+
+    public GroupModel groupModel() {
+        return groupModel;
+    }
     private final Set<String> manualVips = new TreeSet<>();
     private final Map<String, WriteResult> results = new HashMap<>();
     private final List<CoreEvent> eventLog = new ArrayList<>();
@@ -294,6 +333,10 @@ public final class SimCluster {
             return;
         }
         MembershipView mv = c.hasQuorum() ? c.membership(local) : null;
+        if (groupModel != null) {
+            applyGroupIntents(n, mv, local);
+            return;
+        }
         for (String vip : options.vips()) {
             LeaseView lv = c.lease(vip, local);
             boolean want = mv != null && n.name.equals(desiredOwner(vip, mv, lv, n.name));
@@ -318,6 +361,56 @@ public final class SimCluster {
         }
         return Placement.desiredOwner(new Placement.Input(vip, preferredNodes.getOrDefault(vip, List.of()),
                 candidates, lv.knownOwner(self), forcedOwner.get(vip), null));
+    }
+
+    /**
+     * Unit intents as lcsd's lease reconciler makes them: {@link GroupPlacement#place} from this
+     * node's view, then {@link GroupPlacement#strictClash} before wanting a unit.
+     */
+    private void applyGroupIntents(SimNode n, MembershipView mv, long local) {
+        ClusterCore c = n.core;
+        Map<String, String> desired = new HashMap<>();
+        if (mv != null) {
+            List<Placement.Candidate> candidates = new ArrayList<>();
+            for (PeerView p : mv.nodes()) {
+                candidates.add(new Placement.Candidate(p.name(), p.fullMember(), p.online(), p.restarting(), false,
+                        false, false));
+            }
+            List<GroupPlacement.UnitView> views = new ArrayList<>();
+            for (GroupRules.Unit u : groupModel.units().byKey().values()) {
+                Map<String, List<Placement.Candidate>> perMember = new java.util.LinkedHashMap<>();
+                Set<String> anti = new TreeSet<>();
+                for (String m : u.members()) {
+                    perMember.put(m, candidates);
+                    GroupConfig g = groupModel.groups().get(groupModel.groupOf().getOrDefault(m, ""));
+                    if (g != null && !g.keepTogether()) {
+                        anti.add(g.name());
+                    }
+                }
+                views.add(new GroupPlacement.UnitView(u.key(), 0, perMember, u.strict(), List.of(),
+                        c.lease(u.key(), local).knownOwner(n.name), forcedOwner.get(u.key()), null, null, anti));
+            }
+            desired.putAll(GroupPlacement.place(views, groupModel.groups()));
+        }
+        List<String> take = new ArrayList<>();
+        for (String key : options.vips()) {
+            if (n.name.equals(desired.get(key))) {
+                take.add(key);
+                continue;
+            }
+            c.setLeaseWanted(key, false, local);
+            if (c.lease(key, local).held() && options.releaseOnStop()) {
+                c.release(key, local);
+            }
+        }
+        for (String key : take) {
+            String clash = GroupPlacement.strictClash(key, groupModel.units(), groupModel.groups(),
+                    groupModel.groupOf()::get, k -> {
+                        LeaseView l = c.lease(k, local);
+                        return l.held() || l.wanted();
+                    });
+            c.setLeaseWanted(key, clash == null, local);
+        }
     }
 
     // ------------------------------------------------------------------ scripting

@@ -26,6 +26,33 @@ public final class SimRun {
     /** Every {@code MANY_VIPS_EVERY}-th seed leases {@link #MANY_VIPS} VIPs (v0..v49) instead of five. */
     public static final int MANY_VIPS_EVERY = 8;
     public static final List<String> MANY_VIPS = manyVips(50);
+    /** Every GROUPED_EVERY-th seed places its VIPs as the units of {@link #GROUPS} (never a many-VIPs seed). */
+    public static final int GROUPED_EVERY = 4;
+    /**
+     * The resources of a grouped run: a keep-together pair with a dependency, a strict anti-affinity
+     * group of three and a best-effort one of two, all with the production GroupRules.
+     */
+    public static final SimCluster.GroupModel GROUPS = SimCluster.GroupModel.of(List.of(
+            member("kt0", "kt", 2), member("kt1", "kt", 1, "kt0"),
+            member("a0", "apart", null), member("a1", "apart", null), member("a2", "apart", null),
+            member("s0", "spread", null), member("s1", "spread", null)), java.util.Map.of(
+            "kt", new io.lcs.model.config.GroupConfig("kt", io.lcs.model.config.GroupConfig.Type.KEEP_TOGETHER,
+                    io.lcs.model.config.GroupConfig.Mode.STRICT, 0),
+            "apart", new io.lcs.model.config.GroupConfig("apart", io.lcs.model.config.GroupConfig.Type.ANTI_AFFINITY,
+                    io.lcs.model.config.GroupConfig.Mode.STRICT, 0),
+            "spread", new io.lcs.model.config.GroupConfig("spread", io.lcs.model.config.GroupConfig.Type.ANTI_AFFINITY,
+                    io.lcs.model.config.GroupConfig.Mode.BEST_EFFORT, 0)));
+
+    private static io.lcs.model.config.GroupRules.Member member(String name, String group, Integer priority,
+                                                               String... deps) {
+        return new io.lcs.model.config.GroupRules.Member(name,
+                new io.lcs.model.config.Grouping(group, priority, null, List.of(deps)));
+    }
+
+    /** This seed's run places grouped units. */
+    public static boolean grouped(long seed) {
+        return Math.floorMod(seed, GROUPED_EVERY) == 2;
+    }
     /**
      * Tombstone age before collection in one run of three (lcsd's 10 minutes would never pass in a
      * run): longer than two write time-outs plus a peer time-out, so every message of a write that
@@ -79,8 +106,11 @@ public final class SimRun {
         long lease = shape.leaseMillis();
         long maxPause = 3 * lease * 1_000_000L;
         this.sim = new SimCluster(new SimCluster.Options(seed, shape.fullMembers(), shape.witnesses(), lease,
-                lease / 4, 0.01, shape.codec(), shape.releaseOnStop(), true, vips, maxPause, verbose,
-                shape.shortTombstoneGc() ? SHORT_TOMBSTONE_GC_MILLIS : 0));
+                lease / 4, 0.01, shape.codec(), shape.releaseOnStop(), true, grouped(seed) ? GROUPS.leaseKeys() : vips,
+                maxPause, verbose, shape.shortTombstoneGc() ? SHORT_TOMBSTONE_GC_MILLIS : 0));
+        if (grouped(seed)) {
+            sim.useGroups(GROUPS);
+        }
     }
 
     static Shape shape(SplittableRandom r, double codecShare) {
@@ -250,8 +280,9 @@ public final class SimRun {
                 sim.at(now + 100_000_000L + random.nextLong(2_000_000_000L), "burst end", () -> net.setBurstLoss(0));
                 sim.trace().record(now, "burst", null, p, Double.hashCode(p));
             }
-            case 6, 7 -> { // a Move: everyone prefers another node for a while
-                String vip = vips.get(random.nextInt(vips.size()));
+            case 6, 7 -> { // a Move: everyone prefers another node for a while (a unit's, in a grouped run)
+                List<String> keys = sim.options.vips();
+                String vip = keys.get(random.nextInt(keys.size()));
                 List<String> full = sim.fullMemberNames();
                 String to = full.get(random.nextInt(full.size()));
                 sim.forceOwner(vip, to);

@@ -1,0 +1,101 @@
+package io.lcs.reconcilers.lease;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.lcs.model.config.GroupConfig;
+import io.lcs.reconcilers.lease.GroupPlacement.UnitView;
+import io.lcs.reconcilers.lease.Placement.Candidate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Placement of units: keep-together (AND of members), anti-affinity, home failback. */
+class GroupPlacementTest {
+    private static final Map<String, GroupConfig> GROUPS = Map.of(
+            "apart", new GroupConfig("apart", GroupConfig.Type.ANTI_AFFINITY, GroupConfig.Mode.STRICT, 0),
+            "spread", new GroupConfig("spread", GroupConfig.Type.ANTI_AFFINITY, GroupConfig.Mode.BEST_EFFORT, 0));
+
+    private static Candidate up(String n) {
+        return new Candidate(n, true, true, false, false, false, false);
+    }
+
+    private static Candidate declined(String n) {
+        return new Candidate(n, true, true, false, false, false, true);
+    }
+
+    private static List<Candidate> nodes(Candidate... c) {
+        return List.of(c);
+    }
+
+    /** A unit whose members have the given candidacies, nothing else set. */
+    private static UnitView unit(String key, Map<String, List<Candidate>> members, String owner, Set<String> anti,
+                                 boolean strict) {
+        return new UnitView(key, 0, members, strict, List.of(), owner, null, null, null, anti);
+    }
+
+    @Test
+    void aKeepTogetherUnitRunsOnlyWhereEveryMemberMay() {
+        Map<String, List<Candidate>> m = new LinkedHashMap<>();
+        m.put("db", nodes(up("a"), up("b")));
+        m.put("app", nodes(declined("a"), up("b"))); // app's pre_start failed on a
+        assertEquals("b", GroupPlacement.place(List.of(unit("group:p", m, "a", Set.of(), true)), GROUPS).get("group:p"),
+                "the whole unit leaves a, db included");
+    }
+
+    @Test
+    void strictKeepTogetherStaysDownWhenNoNodeTakesEveryMemberBestEffortRunsItsAnchor() {
+        Map<String, List<Candidate>> m = new LinkedHashMap<>();
+        m.put("db", nodes(up("a"), declined("b")));
+        m.put("app", nodes(declined("a"), up("b")));
+        assertNull(GroupPlacement.place(List.of(unit("group:p", m, null, Set.of(), true)), GROUPS).get("group:p"));
+        assertEquals("a", GroupPlacement.place(List.of(unit("group:p", m, null, Set.of(), false)), GROUPS)
+                .get("group:p"), "best-effort: where its first member (db) may run; app stays down, never split off");
+    }
+
+    @Test
+    void strictAntiAffinityNeverCoLocatesEvenIfOneStaysDown() {
+        List<UnitView> units = new ArrayList<>();
+        units.add(unit("x", Map.of("x", nodes(up("a"), declined("b"))), "a", Set.of("apart"), true));
+        units.add(unit("y", Map.of("y", nodes(up("a"), declined("b"))), null, Set.of("apart"), true));
+        Map<String, String> placed = GroupPlacement.place(units, GROUPS);
+        assertEquals("a", placed.get("x"));
+        assertNull(placed.get("y"), "only a may hold y, and x is there");
+    }
+
+    @Test
+    void bestEffortAntiAffinitySpreadsWhenItCanAndSharesWhenItMust() {
+        List<UnitView> spread = List.of(
+                unit("x", Map.of("x", nodes(up("a"), up("b"))), "a", Set.of("spread"), true),
+                unit("y", Map.of("y", nodes(up("a"), up("b"))), "a", Set.of("spread"), true));
+        Map<String, String> placed = GroupPlacement.place(spread, GROUPS);
+        assertNotEquals(placed.get("x"), placed.get("y"), "two nodes, two members: one each");
+        List<UnitView> shared = List.of(
+                unit("x", Map.of("x", nodes(up("a"), declined("b"))), "a", Set.of("spread"), true),
+                unit("y", Map.of("y", nodes(up("a"), declined("b"))), null, Set.of("spread"), true));
+        placed = GroupPlacement.place(shared, GROUPS);
+        assertEquals("a", placed.get("x"));
+        assertEquals("a", placed.get("y"), "best-effort: better together than down");
+    }
+
+    @Test
+    void failbackGoesHomeAndAMoveWinsOverIt() {
+        Map<String, List<Candidate>> m = Map.of("web", nodes(up("a"), up("b")));
+        UnitView home = new UnitView("web", 0, m, true, List.of(), "b", null, null, "a", Set.of());
+        assertEquals("a", GroupPlacement.place(List.of(home), GROUPS).get("web"));
+        UnitView sticky = new UnitView("web", 0, m, true, List.of(), "b", null, null, null, Set.of());
+        assertEquals("b", GroupPlacement.place(List.of(sticky), GROUPS).get("web"), "no failback due: sticky");
+        UnitView moving = new UnitView("web", 0, m, true, List.of(), "a", "b", null, "a", Set.of());
+        assertEquals("b", GroupPlacement.place(List.of(moving), GROUPS).get("web"));
+    }
+
+    @Test
+    void aUnitWithNothingToRunIsPlacedNowhere() {
+        assertNull(GroupPlacement.place(List.of(unit("web", Map.of(), "a", Set.of(), true)), GROUPS).get("web"),
+                "every member stopped or in conflict");
+    }
+}
