@@ -105,6 +105,7 @@ public final class ConfigReload {
         differ(reasons, "[cluster] admin_bind", running.adminBind(), reread.adminBind());
         differ(reasons, "[cluster] admin_port", running.adminPort(), reread.adminPort());
         differ(reasons, "[cluster] admin_token_file", running.adminTokenFile(), reread.adminTokenFile());
+        differ(reasons, "[cluster] console", running.console().label(), reread.console().label());
         differ(reasons, "[cluster] state_dir", running.stateDir(), reread.stateDir());
         differ(reasons, "[cluster] hook_dirs", String.join(", ", running.hookDirs()), String.join(", ", reread.hookDirs()));
         Map<String, String> oldNodes = nodes(running.nodes());

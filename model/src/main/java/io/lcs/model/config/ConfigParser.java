@@ -40,7 +40,7 @@ import java.util.regex.Pattern;
  * metrics" implies: an endpoint nobody asked for is attack surface), {@code metrics_bind} and
  * {@code admin_bind} 127.0.0.1, {@code metrics_port} {@value #DEFAULT_METRICS_PORT}, {@code admin_port}
  * {@value #DEFAULT_ADMIN_PORT}, {@code state_dir} {@value #DEFAULT_STATE_DIR}, {@code bind} empty (all
- * addresses).
+ * addresses), {@code console} read-only ({@link ConsoleMode#DEFAULT}).
  */
 public final class ConfigParser {
     public static final int DEFAULT_PORT = 3322;
@@ -92,7 +92,7 @@ public final class ConfigParser {
 
     private static final List<String> CLUSTER_KEYS = List.of("name", "node", "bind", "port", "secret",
             "secret_file", "lease_ms", "renew_ms", "hook_timeout_ms", "probe_ms", "metrics", "metrics_bind",
-            "metrics_port", "admin_bind", "admin_port", "admin_token_file", "state_dir", "hook_dirs");
+            "metrics_port", "admin_bind", "admin_port", "admin_token_file", "state_dir", "hook_dirs", "console");
     private static final List<String> NODE_KEYS = List.of("role", "address", "port");
     private static final List<String> VIP_KEYS = List.of("address", "interface", "pre_start", "post_start",
             "pre_stop", "post_stop", "preferred_nodes");
@@ -392,6 +392,7 @@ public final class ConfigParser {
             String adminTokenFile = optional(c, "admin_token_file", null, this::absolutePath);
             String stateDir = optional(c, "state_dir", DEFAULT_STATE_DIR, this::absolutePath);
             List<String> hookDirs = optional(c, "hook_dirs", DEFAULT_HOOK_DIRS, this::hookDirs);
+            ConsoleMode console = optional(c, "console", ConsoleMode.DEFAULT, this::consoleMode);
 
             // secrets
             Entry secretEntry = c.get("secret");
@@ -535,7 +536,7 @@ public final class ConfigParser {
             warnings.sort(Comparator.comparingInt(ConfigError::line));
             return new ClusterConfig(file, name, nodeName, bind, port, secret, secretFile,
                     secretFileEntry == null ? 0 : secretFileEntry.line(), lease, renew, hookTimeout,
-                    probe, metrics, metricsBind, metricsPort, adminBind, adminPort, adminTokenFile, stateDir, hookDirs,
+                    probe, metrics, metricsBind, metricsPort, console, adminBind, adminPort, adminTokenFile, stateDir, hookDirs,
                     nodes, vips, warnings);
         }
 
@@ -715,6 +716,14 @@ public final class ConfigParser {
                 return null;
             }
             return ok ? List.copyOf(dirs) : null;
+        }
+
+        private ConsoleMode consoleMode(Entry e) {
+            ConsoleMode mode = ConsoleMode.fromLabel(e.value().toLowerCase(Locale.ROOT).replace('_', '-'));
+            if (mode == null) {
+                error(e.line(), "console = '" + Names.abbreviate(e.value()) + "' is not a console mode; use off, read-only or on");
+            }
+            return mode;
         }
 
         private Role role(Entry e) {
