@@ -201,6 +201,9 @@ function renderEventsSoon() {
   if (eventsTimer === null) {
     eventsTimer = setTimeout(() => {
       eventsTimer = null;
+      const e = events[0];
+      // one announcement per update for screen readers, not the whole list again
+      $('announce').textContent = e ? 'Event: ' + e.type + ' ' + (e.object || '') + (e.message ? ': ' + e.message : '') : '';
       $('events').replaceChildren(...events.map((e) => h('li', { dataset: { seq: e.seq, type: e.type } },
         h('time', { datetime: e.time }, new Date(e.time).toLocaleTimeString()),
         h('span', {}, e.type, h('br'), h('span', { class: 'sub' }, e.object || '')),
