@@ -124,7 +124,7 @@ class SystemdUnitIT {
     static String config(int i, boolean withSecond) {
         StringBuilder sb = new StringBuilder("[cluster]\nname = sdit\nnode = n" + i + "\nbind = " + Topology.nodeV4(i)
                 + "\nport = 3322\nsecret = " + secret + "\nlease_ms = 2000\nrenew_ms = 500\nprobe_ms = 250\n"
-                + "state_dir = /var/lib/lcs\nhook_dirs = " + NODE_DIR + "/hooks\n");
+                + "state_dir = /var/lib/lcs\nhook_dirs = " + NODE_DIR + "/hooks\npidfile = /run/lcs/lcsd.pid\n");
         for (int n = 1; n <= NODES; n++) {
             sb.append("\n[node n").append(n).append("]\nrole = full-member\naddress = ").append(Topology.nodeV4(n))
                     .append('\n');
@@ -212,6 +212,9 @@ class SystemdUnitIT {
             // Type=notify: start returned only after lcsd said READY=1, so it is active now, not activating
             assertEquals("active", host(i).property("lcsd.service", "ActiveState"), journal(i));
             assertEquals("0", host(i).property("lcsd.service", "NRestarts"), journal(i));
+            // pidfile (a C-lcs key) in the unit's RuntimeDirectory, writable under ProtectSystem=strict
+            assertEquals(host(i).property("lcsd.service", "MainPID"),
+                    host(i).must(Duration.ofSeconds(5), "cat", "/run/lcs/lcsd.pid").strip(), "pidfile holds lcsd's PID");
         }
         int v4 = owner(Topology.vipV4(1));
         int v6 = owner(Topology.vipV6(1));

@@ -42,6 +42,7 @@ import java.util.Optional;
  * @param stateDir          absolute path of the directory for persistent state
  * @param hookDirs          normalised absolute directories where hooks named by API objects may live
  *                          ({@code hook_dirs}); hooks named in {@code [vip]} sections may live anywhere
+ * @param pidFile           absolute path where lcsd writes its process ID ({@code pidfile}), or null
  * @param nodes             all nodes in file order, including this one
  * @param vips              all VIPs in file order
  * @param warnings          problems that do not stop the daemon (shown by {@code lcsd --check-config})
@@ -51,7 +52,7 @@ public record ClusterConfig(String file, String name, String nodeName, String bi
                             int hookTimeoutMillis, int probeMillis, boolean metrics, String metricsBind, int metricsPort,
                             ConsoleMode console,
                             String adminBind, int adminPort, String adminTokenFile, String stateDir,
-                            List<String> hookDirs, List<NodeConfig> nodes, List<VipConfig> vips, List<ConfigError> warnings) {
+                            List<String> hookDirs, String pidFile, List<NodeConfig> nodes, List<VipConfig> vips, List<ConfigError> warnings) {
 
     /** The peer transport derives its HMAC keys from the secret and needs at least this much of it. */
     public static final int MIN_SECRET_BYTES = 16;

@@ -36,9 +36,18 @@ public record ClusterStatus(String cluster, String node, String version, Quorum 
      * @param state one of {@code active}, {@code pending}, {@code conflict}, {@code stopped}, {@code failed}
      * @param owner the node holding the lease, or null
      * @param leaseRemainingSeconds on the owner: its own view; elsewhere: this acceptor's view; null if none
+     * @param failovers changes of owner seen by this node that nobody asked for (the owner failed,
+     *     stopped or lost its peers)
+     * @param moves changes of owner seen by this node that an operator asked for ({@code lcs move},
+     *     {@code lcs drain}); not counted in {@code failovers}
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record VipStatus(String name, String address, String interfaceName, String state, String owner, long epoch,
-                            Double leaseRemainingSeconds, long failovers, List<Condition> conditions) {
+                            Double leaseRemainingSeconds, long failovers, List<Condition> conditions, long moves) {
+        /** Without moves counted (0). */
+        public VipStatus(String name, String address, String interfaceName, String state, String owner, long epoch,
+                         Double leaseRemainingSeconds, long failovers, List<Condition> conditions) {
+            this(name, address, interfaceName, state, owner, epoch, leaseRemainingSeconds, failovers, conditions, 0);
+        }
     }
 }
