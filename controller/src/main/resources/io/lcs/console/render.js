@@ -67,8 +67,12 @@ export function table(el, columns, items, rowData) {
   const extra = (it) => Object.entries(it).filter(([k, v]) => !known.has(k) && v !== null && v !== undefined
     && !(Array.isArray(v) && v.length === 0));
   const anyExtra = items.some((it) => extra(it).length > 0);
-  const cols = anyExtra ? [...columns, { key: '_details', label: 'Details',
-    cell: (it) => h('ul', { class: 'details' }, extra(it).map(([k, v]) => h('li', {}, h('span', { class: 'k' }, title(k) + ': '), value(v)))) }] : columns;
+  const details = { key: '_details', label: 'Details',
+    cell: (it) => h('ul', { class: 'details' }, extra(it).map(([k, v]) => h('li', {}, h('span', { class: 'k' }, title(k) + ': '), value(v)))) };
+  // before the actions, if any: the buttons stay last
+  const at = columns.findIndex((c) => c.key === '_actions');
+  const cols = !anyExtra ? columns : at < 0 ? [...columns, details]
+    : [...columns.slice(0, at), details, ...columns.slice(at)];
   const head = h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, c.label))));
   const body = h('tbody', {}, items.map((it) => h('tr', { dataset: rowData(it) },
     cols.map((c) => h('td', { 'data-label': c.label, dataset: { field: c.key }, class: c.num ? 'num' : undefined },
