@@ -22,11 +22,14 @@ import java.util.List;
  *     means the host was suspended: every held lease is dropped at once
  * @param maxLeaseEntries bound on per-VIP lease records (a peer cannot make us allocate more); a full
  *     table is reported ({@link CoreEvent.LeaseTableFull}) and counted
+ * @param stopGraceMillis how long a held lease that stopped being wanted is still renewed, so that
+ *     its owner can run {@code pre_stop} and remove the address under a live lease; {@link ClusterCore#release}
+ *     ends it earlier (0: renewals stop when the lease stops being wanted)
  */
 public record CoreConfig(String self, List<Member> members, long configHash, long leaseMillis, long renewMillis,
                          long heartbeatMillis, long peerTimeoutMillis, double driftBound, long writeTimeoutMillis,
                          long syncIntervalMillis, long tombstoneGcMillis, long suspendJumpMillis,
-                         int maxLeaseEntries) {
+                         int maxLeaseEntries, long stopGraceMillis) {
 
     /**
      * The lease table's limit lcsd runs with: ten times the 1,000 VIPs the lease batching is sized
@@ -51,6 +54,16 @@ public record CoreConfig(String self, List<Member> members, long configHash, lon
         if (driftBound < 0 || driftBound >= 0.1) {
             throw new IllegalArgumentException("drift bound must be in [0, 0.1)");
         }
+        if (stopGraceMillis < 0) {
+            throw new IllegalArgumentException("stop grace must not be negative");
+        }
+    }
+
+    /** This configuration with {@code stopGraceMillis} (see the record's parameters). */
+    public CoreConfig withStopGraceMillis(long millis) {
+        return new CoreConfig(self, members, configHash, leaseMillis, renewMillis, heartbeatMillis, peerTimeoutMillis,
+                driftBound, writeTimeoutMillis, syncIntervalMillis, tombstoneGcMillis, suspendJumpMillis,
+                maxLeaseEntries, millis);
     }
 
     /** The defaults lcsd runs with, derived from {@code lease_ms} and {@code renew_ms}. */
@@ -59,7 +72,7 @@ public record CoreConfig(String self, List<Member> members, long configHash, lon
         long heartbeat = Math.max(50, Math.min(250, renewMillis / 2));
         return new CoreConfig(self, members, configHash, leaseMillis, renewMillis, heartbeat,
                 Math.max(4 * heartbeat, leaseMillis / 2), 0.01, 5_000, 1_000, 600_000,
-                Math.max(1_000, leaseMillis / 2), DEFAULT_MAX_LEASE_ENTRIES);
+                Math.max(1_000, leaseMillis / 2), DEFAULT_MAX_LEASE_ENTRIES, 0);
     }
 
     /** Votes needed: more than half of all configured votes. */

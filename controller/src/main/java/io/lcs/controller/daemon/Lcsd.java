@@ -53,6 +53,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import io.lcs.reconcilers.runtime.BackgroundPool;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -88,6 +89,22 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
     }
 
     private static final Logger LOG = System.getLogger("io.lcs.lcsd");
+    /**
+     * Hooks that run at once (pool {@code lcs-hooks}, threads made on demand and gone after 30 s
+     * idle): a VIP runs one hook at a time, so this many VIPs can be in a slow hook together; VIPs
+     * without hooks never wait for them (their reconcile never runs a hook).
+     */
+    static final int HOOK_THREADS = 8;
+    /** Hooks that may wait for a thread; more are refused, logged and counted (lcs_background_tasks_rejected_total). */
+    static final int HOOK_QUEUE = 1_000;
+    /**
+     * On SIGTERM, the time the pre_stop and post_stop hooks get in all (they run in parallel, each up
+     * to hook_timeout_ms): what still runs then is killed and logged. The unit's TimeoutStopSec=90
+     * leaves the rest for the placement stop, the releases and closing the servers (about 15 s).
+     */
+    static final Duration STOP_HOOKS_BUDGET = Duration.ofSeconds(60);
+    /** Beyond hook_timeout_ms and a lease, the stop grace allows this for killing a hook's process group. */
+    static final long STOP_GRACE_KILL_ALLOWANCE_MILLIS = 2_000;
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "configuration file (default: ${DEFAULT-VALUE})")
     Path config = Path.of("/etc/lcs/lcs.conf");
@@ -274,8 +291,11 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         for (NodeConfig n : cfg.nodes()) {
             members.add(new CoreConfig.Member(n.name(), n.role() == Role.FULL_MEMBER));
         }
+        // a held lease that stops being wanted (a move, SIGTERM) is still renewed while pre_stop runs
+        // (up to hook_timeout_ms) and the address is removed; the release ends it at once
         CoreConfig coreConfig = CoreConfig.defaults(cfg.nodeName(), members, cfg.membershipHash(), cfg.leaseMillis(),
-                cfg.renewMillis());
+                cfg.renewMillis()).withStopGraceMillis(cfg.hookTimeoutMillis() + cfg.leaseMillis()
+                + STOP_GRACE_KILL_ALLOWANCE_MILLIS);
         ClusterCore core = new ClusterCore(coreConfig, objects, epochs, System.nanoTime(), new SecureRandom());
 
         List<PeerAddress> peers = new ArrayList<>();
@@ -362,8 +382,19 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         metrics.registerCoreCounter("sync_paced", "Anti-entropy exchanges with a peer that needed more than one"
                 + " heartbeat interval's budget.", core::syncPaced);
 
-        ExecutorService background = new ThreadPoolExecutor(1, 4, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(1_000), daemonThreads("lcs-hooks"), new ThreadPoolExecutor.DiscardPolicy());
+        BackgroundPool background = new BackgroundPool("lcs-hooks", HOOK_THREADS, HOOK_QUEUE);
+        Map<String, java.util.function.LongSupplier> rejectedByKind = new java.util.LinkedHashMap<>();
+        for (String kind : List.of("pre_start", "pre_stop", "post_start", "post_stop", "announce")) {
+            rejectedByKind.put(kind, () -> background.rejected(kind));
+        }
+        metrics.registerBackgroundRejected(rejectedByKind);
+        // announcements on a thread of their own: nothing queues ahead of them (issue 20); its queue
+        // holds at most one task per VIP (each series schedules its next send itself)
+        java.util.concurrent.ScheduledThreadPoolExecutor announcer = new java.util.concurrent.ScheduledThreadPoolExecutor(
+                1, daemonThreads("lcs-announce"));
+        announcer.setRemoveOnCancelPolicy(true);
+        announcer.setKeepAliveTime(30, TimeUnit.SECONDS);
+        announcer.allowCoreThreadTimeOut(true);
         // a hook runs only if this node's lcs.conf in force allows its file (owner, permissions, hook_dirs)
         HookRunner guardedHooks = new GuardedHookRunner(new ProcessHookRunner(), hookFiles,
                 () -> HookPolicy.of(running), Ticker.system());
@@ -379,7 +410,10 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         VipReconciler vipReconciler = new VipReconciler(driver.vipHost(), net, hooks, statusView, eventLog::append,
                 new VipReconciler.Settings(cfg.name(), cfg.nodeName(), Duration.ofMillis(cfg.hookTimeoutMillis()),
                         Duration.ofMillis(cfg.probeMillis()), Duration.ofMillis(cfg.renewMillis())),
-                background, System::nanoTime);
+                background, System::nanoTime).announceOn(announcer);
+        for (String[] skip : new String[][] {{"pre_stop", "lease_lost"}, {"pre_stop", "stop_budget"}}) {
+            metrics.registerHooksSkipped(skip[0], skip[1], () -> vipReconciler.hooksSkipped(skip[0], skip[1]));
+        }
         // one batch task at a time does renewals and hook-less activations for all VIPs (issue 8)
         ThreadPoolExecutor vipBatch = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(4),
                 daemonThreads("lcs-vip-batch"));
@@ -394,6 +428,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                         LOG.log(Level.WARNING, "vip " + key + ": reconcile failed: " + error.getMessage());
                     }
                 }).build();
+        vipReconciler.onHookDone(runner::enqueue); // a pre_* hook ended: its VIP's next step at once
         driver.onSnapshot(new SnapshotRouter(runner, vipReconciler, statusView, metrics));
         driver.onEvent(e -> {
             if (e instanceof CoreEvent.PeerDown d && d.silent()) {
@@ -471,14 +506,18 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                 placementStopped.countDown();
             });
             awaitQuietly(placementStopped, 2_000);
+            long stopStarted = System.nanoTime();
             runner.close(Duration.ofSeconds(2));
-            vipReconciler.deactivateAll();
+            vipReconciler.deactivateAll(STOP_HOOKS_BUDGET);
             CountDownLatch released = new CountDownLatch(1);
             driver.run(released::countDown); // the releases queued by deactivateAll are sent by now
             awaitQuietly(released, 2_000);
             sleepQuietly(100); // let the transport flush the release frames
             driver.run(driver::stop);
-            background.shutdownNow();
+            announcer.shutdownNow();
+            // post_stop hooks still running or queued finish within what is left of the budget
+            Duration left = STOP_HOOKS_BUDGET.minusNanos(System.nanoTime() - stopStarted);
+            background.drain(left.isNegative() ? Duration.ZERO : left);
             try {
                 admin.stop().toCompletionStage().toCompletableFuture().get(2, TimeUnit.SECONDS);
                 if (metricsServer != null) {

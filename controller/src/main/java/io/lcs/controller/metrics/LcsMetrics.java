@@ -514,4 +514,30 @@ public final class LcsMetrics {
                     .register(registry);
         });
     }
+
+    /**
+     * Exposes {@code lcs_background_tasks_rejected_total{kind}}: hooks ({@code pre_start},
+     * {@code pre_stop}, {@code post_start}, {@code post_stop}) and announcements the bounded hook pool
+     * refused because its queue was full. Read at scrape time; the suppliers must be thread-safe.
+     */
+    public void registerBackgroundRejected(Map<String, LongSupplier> rejected) {
+        rejected.forEach((kind, count) -> {
+            httpSuppliers.add(count); // held strongly: Micrometer holds the supplier weakly
+            FunctionCounter.builder("lcs_background_tasks_rejected_total", count, LongSupplier::getAsLong)
+                    .description("Hooks and announcements refused by the bounded hook pool (queue full), by kind.")
+                    .tag("kind", kind).register(registry);
+        });
+    }
+
+    /**
+     * Exposes {@code lcs_hook_skipped_total{event,reason}}: hooks not run or cut short, e.g. a
+     * {@code pre_stop} when no lease was left ({@code lease_lost}) or when the stop budget of
+     * SIGTERM was used up ({@code stop_budget}). Read at scrape time.
+     */
+    public void registerHooksSkipped(String event, String reason, LongSupplier count) {
+        httpSuppliers.add(count);
+        FunctionCounter.builder("lcs_hook_skipped_total", count, LongSupplier::getAsLong)
+                .description("Hooks not run or cut short: no lease left, or the stop budget used up.")
+                .tag("event", event).tag("reason", reason).register(registry);
+    }
 }

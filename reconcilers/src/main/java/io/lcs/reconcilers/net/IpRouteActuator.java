@@ -41,10 +41,12 @@ import java.util.regex.Pattern;
  *       when free). {@link ProbeOutput} reads the verdict: free only when the tool reported probes
  *       sent and no answer; a probe that could not run or did not say is
  *       {@link ProbeResult.CouldNotProbe} (never an exception);</li>
- *   <li>announce: IPv4 {@code arping -U -c 2 -I IF ADDR} (two gratuitous ARP requests, one second
- *       apart, so the call takes about 2 s); IPv6 {@code na6 -i IF -t ADDR -d ff02::1 -o -e}
- *       (Debian ipv6toolkit) run twice: an unsolicited NA with the override flag and our MAC as
- *       target link-layer address. The kernel is no substitute: measured here, with
+ *   <li>announce: one frame per call, the caller repeats it (the VIP reconciler sends three over
+ *       one second): IPv4 {@code arp-scan --arpspa=dest --retry=1} with the address on its standard
+ *       input (one gratuitous ARP request; about 0.2 s, where {@code arping -U -c 1} waits a whole
+ *       second after its frame); IPv6 {@code na6 -i IF -t ADDR -d ff02::1 -o -e} (Debian
+ *       ipv6toolkit): an unsolicited NA with the override flag and our MAC as target link-layer
+ *       address. The kernel is no substitute: measured here, with
  *       {@code ndisc_notify=1} it sends an unsolicited NA only after DAD completes, never for a
  *       {@code nodad} address, and never again on demand.</li>
  * </ul>
@@ -62,11 +64,11 @@ import java.util.regex.Pattern;
  *       the ARP probe of RFC 5227, as {@code arping -D} sends, to every address, one process; its
  *       summary line says every address was probed, so the others are free only when it is there);
  *       IPv6: {@code ndisc6} per address, at most {@value #PARALLEL} at a time;</li>
- *   <li>{@link #announceAll} of two or more IPv4 addresses: one {@code arp-scan --arpspa=dest
- *       --retry=2 --timeout=1000 --backoff=1} (a gratuitous ARP request per address, twice, one second
- *       apart, as {@code arping -U -c 2}); IPv6: {@code na6} per address, {@value #PARALLEL} at a time.</li>
+ *   <li>{@link #announceAll} of IPv4 addresses: one {@code arp-scan --arpspa=dest --retry=1} (a
+ *       gratuitous ARP request per address); IPv6: {@code na6} per address, {@value #PARALLEL} at a
+ *       time.</li>
  * </ul>
- * One address still uses the single-address commands (arping), so one VIP needs no arp-scan.
+ * One address is still probed with the single-address command (arping).
  *
  * <p><b>Interfaces without neighbour discovery</b> (loopback, point-to-point such as tun or
  * WireGuard, NOARP, no link-layer address; see {@link LinkState#noNeighbourDiscovery}): nobody can
@@ -90,8 +92,10 @@ import java.util.regex.Pattern;
  */
 public final class IpRouteActuator implements NetworkActuator {
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
-    /** Two gratuitous ARPs one second apart, plus start-up slack. */
-    static final Duration ANNOUNCE_TIMEOUT = Duration.ofSeconds(4);
+    /** One gratuitous ARP (arp-scan starts in about 0.2 s), plus slack for a loaded machine. */
+    static final Duration ANNOUNCE_TIMEOUT = Duration.ofSeconds(2);
+    /** How long arp-scan waits for (ignored) answers after an announcement, in ms. */
+    static final int ANNOUNCE_WAIT_MILLIS = 10;
     /** ndisc6 ends by itself after its {@code -w}; this is only a backstop on top of the window. */
     private static final Duration NDISC6_SLACK = Duration.ofMillis(500);
     /**
@@ -378,19 +382,24 @@ public final class IpRouteActuator implements NetworkActuator {
     /** Announces on a link known to do neighbour discovery. */
     private void announceOne(Cidr cidr, String ifname) throws ActuatorException, InterruptedException {
         if (!cidr.isIpv6()) {
-            List<String> argv = tool("arping", "-U", "-c", "2", "-I", ifname, cidr.addressText());
-            CommandResult r = run(argv, ANNOUNCE_TIMEOUT);
-            if (!r.ok()) {
-                throw failure(argv, r, ifname);
-            }
+            announceIpv4(List.of(cidr), ifname);
             return;
         }
         List<String> argv = tool("na6", "-i", ifname, "-t", cidr.addressText(), "-d", "ff02::1", "-o", "-e");
-        for (int i = 0; i < 2; i++) {
-            CommandResult r = run(argv, commandTimeout);
-            if (!r.ok()) {
-                throw failure(argv, r, ifname);
-            }
+        CommandResult r = run(argv, commandTimeout);
+        if (!r.ok()) {
+            throw failure(argv, r, ifname);
+        }
+    }
+
+    /** One gratuitous ARP request per address, all in one arp-scan. */
+    private void announceIpv4(List<Cidr> v4, String ifname) throws ActuatorException, InterruptedException {
+        List<String> argv = tool("arp-scan", "--interface=" + ifname, "--arpspa=dest", "--quiet", "--plain",
+                "--ignoredups", "--numeric", "--retry=1", "--timeout=" + ANNOUNCE_WAIT_MILLIS,
+                "--bandwidth=" + ARP_SCAN_BANDWIDTH, "--file=-");
+        CommandResult r = runWithInput(argv, addressLines(v4), ANNOUNCE_TIMEOUT.plus(sendTime(v4.size())));
+        if (!r.ok()) {
+            throw failure(argv, r, ifname);
         }
     }
 
@@ -737,21 +746,9 @@ public final class IpRouteActuator implements NetworkActuator {
             (c.isIpv6() ? v6 : v4).add(c);
         }
         AtomicReference<ActuatorException> first = new AtomicReference<>();
-        if (v4.size() == 1) {
+        if (!v4.isEmpty()) {
             try {
-                announceOne(v4.get(0), ifname);
-            } catch (ActuatorException e) {
-                first.compareAndSet(null, e);
-            }
-        } else if (!v4.isEmpty()) {
-            List<String> argv = tool("arp-scan", "--interface=" + ifname, "--arpspa=dest", "--quiet", "--plain",
-                    "--ignoredups", "--numeric", "--retry=2", "--timeout=1000", "--backoff=1",
-                    "--bandwidth=" + ARP_SCAN_BANDWIDTH, "--file=-");
-            try {
-                CommandResult r = runWithInput(argv, addressLines(v4), ANNOUNCE_TIMEOUT.plus(sendTime(2 * v4.size())));
-                if (!r.ok()) {
-                    first.compareAndSet(null, failure(argv, r, ifname));
-                }
+                announceIpv4(v4, ifname);
             } catch (ActuatorException e) {
                 first.compareAndSet(null, e);
             }

@@ -98,6 +98,22 @@ public final class VipReconciler implements Reconciler<String> {
     static final Duration DEFAULT_GATHER = Duration.ofMillis(20);
     /** With batching: most VIPs in one batch (more wait for the next one). */
     static final int MAX_BATCH = 4_000;
+    /**
+     * Announcements sent on activation (gratuitous ARP / unsolicited NA, one frame each), the first
+     * right after the address is added, then every {@link #ANNOUNCE_INTERVAL}: a client whose
+     * neighbour entry still points at the old owner keeps sending there until one arrives, so a
+     * lost frame must not cost seconds.
+     */
+    static final int ANNOUNCEMENTS = 3;
+    /** Time between two {@link #ANNOUNCEMENTS}: three over one second. */
+    static final Duration ANNOUNCE_INTERVAL = Duration.ofMillis(500);
+    /** When the hook pool refused a pre_start or pre_stop (full), the reconcile tries again after this. */
+    static final Duration HOOK_RETRY = Duration.ofSeconds(1);
+    /**
+     * How long a hook waits for the previous hook of its VIP (one hook per VIP at a time, in order)
+     * beyond the hook timeout: the kill of a timed-out hook's process group takes up to about 1 s.
+     */
+    static final Duration HOOK_KILL_ALLOWANCE = Duration.ofSeconds(2);
 
     /** Fixed per daemon. */
     public record Settings(String cluster, String node, Duration hookTimeout, Duration probeWindow,
@@ -116,8 +132,31 @@ public final class VipReconciler implements Reconciler<String> {
         boolean declinedForLink;
         /** The interface on which "no neighbour discovery, probe skipped" was logged for this VIP. */
         String reportedNoProbeOn;
+        /** The last hook started for this VIP (any event): the next one waits for it. */
+        HookRun hook;
+        /** The epoch whose pre_start succeeded (or was not needed): the add may follow. */
+        long preStartDoneEpoch;
+        /** The epoch whose pre_stop ended (or was skipped): the removal may follow. */
+        long preStopDoneEpoch;
         /** Held by the reconcile of this VIP and by the batch task while it acts on this VIP. */
         final ReentrantLock lock = new ReentrantLock();
+    }
+
+    /** A hook of one VIP running (or queued) on the hook pool. */
+    private record HookRun(String event, long epoch, FutureTask<HookResult> future) {
+        /** The result once done; a hook that could not run (cancelled, refused, crashed) is a failure. */
+        HookResult result() {
+            try {
+                return future.get();
+            } catch (java.util.concurrent.CancellationException e) {
+                return new HookResult(-1, false, Duration.ZERO, "cut short");
+            } catch (java.util.concurrent.ExecutionException e) {
+                return new HookResult(-1, false, Duration.ZERO, "could not run: " + e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new HookResult(-1, false, Duration.ZERO, "interrupted");
+            }
+        }
     }
 
     /** A renewal a reconcile asked the batch task for. */
@@ -140,6 +179,12 @@ public final class VipReconciler implements Reconciler<String> {
     private final Settings settings;
     private final Executor background;
     private final LongSupplier monotonic;
+    /** Sends the repeated announcements; null: one announcement on {@link #background}. */
+    private volatile java.util.concurrent.ScheduledExecutorService announcer;
+    /** Told the VIP whose pre_start or pre_stop just ended, so its reconcile runs at once. */
+    private volatile java.util.function.Consumer<String> wake = vip -> { };
+    /** Hooks not run, by "event/reason". */
+    private final Map<String, java.util.concurrent.atomic.LongAdder> hooksSkipped = new ConcurrentHashMap<>();
     private final Map<String, Local> locals = new ConcurrentHashMap<>();
     private final Map<String, Announcement> announcing = new ConcurrentHashMap<>();
     private final Map<String, PendingRefresh> pendingRefresh = new ConcurrentHashMap<>();
@@ -154,7 +199,8 @@ public final class VipReconciler implements Reconciler<String> {
 
     /**
      * @param host the node's core (snapshots, release, decline, replicated writes)
-     * @param background runs announcements and the post_start/post_stop hooks, off the worker
+     * @param background runs the hooks, off the worker ({@link io.lcs.reconcilers.runtime.BackgroundPool}
+     *     in lcsd); also the announcements unless {@link #announceOn} gives them their own thread
      * @param monotonic the clock lease remaining times are measured with (that of the snapshots)
      */
     public VipReconciler(VipHost host, NetworkActuator net, HookRunner hooks, VipStatusSink status, EventSink events,
@@ -180,6 +226,27 @@ public final class VipReconciler implements Reconciler<String> {
         return this;
     }
 
+    /**
+     * Sends announcements on {@code announcer} (lcsd: a thread of their own, so that nothing queues
+     * ahead of them): {@link #ANNOUNCEMENTS} per activation, {@link #ANNOUNCE_INTERVAL} apart.
+     */
+    public VipReconciler announceOn(java.util.concurrent.ScheduledExecutorService announcer) {
+        this.announcer = announcer;
+        return this;
+    }
+
+    /** {@code wake} is called with a VIP whose pre_start or pre_stop ended (lcsd: enqueue it). */
+    public VipReconciler onHookDone(java.util.function.Consumer<String> wake) {
+        this.wake = wake;
+        return this;
+    }
+
+    /** Hooks of {@code event} not run for {@code reason} ({@code lease_lost}, {@code stop_budget}) since start. */
+    public long hooksSkipped(String event, String reason) {
+        java.util.concurrent.atomic.LongAdder a = hooksSkipped.get(event + "/" + reason);
+        return a == null ? 0 : a.sum();
+    }
+
     @Override
     public Result reconcile(String vip) throws Exception {
         Local local = locals.computeIfAbsent(vip, k -> new Local());
@@ -198,6 +265,9 @@ public final class VipReconciler implements Reconciler<String> {
             // the VIP was deleted: nothing of it may stay here; only the spec remembered from the
             // add still says which address that is
             Result r = local.managed ? deactivate(vip, local.added, local, "VIP deleted") : Result.done();
+            if (local.managed) {
+                return r; // its pre_stop still runs
+            }
             locals.remove(vip);
             status.probeSkipped(vip, null);
             return r;
@@ -209,7 +279,10 @@ public final class VipReconciler implements Reconciler<String> {
         if (local.managed && local.added != null && !sameAddressOnLink(local.added, spec)) {
             // the VIP's address or interface changed: the old address goes (with its stop hooks)
             // before the new one is activated like a new VIP
-            stop(vip, local.added, local, "address changed to " + spec.address() + " dev " + spec.interfaceName());
+            if (!stop(vip, local.added, local, "address changed to " + spec.address() + " dev "
+                    + spec.interfaceName())) {
+                return Result.requeueAfter(settings.renewInterval()); // its pre_stop still runs
+            }
             local.managed = false;
             local.activeEpoch = 0;
             local.added = null;
@@ -305,32 +378,51 @@ public final class VipReconciler implements Reconciler<String> {
             String why = "interface " + spec.interfaceName() + (link.exists() ? " is down" : " does not exist");
             return decline(vip, local, "InterfaceDown", why);
         }
-        if (local.activeEpoch != epoch) {
-            ProbeResult probe = net.probeDuplicate(spec.address(), spec.interfaceName(), settings.probeWindow());
-            if (probe instanceof ProbeResult.Answered answered) {
-                recordConflict(vip, spec, epoch, "address " + spec.address().addressText() + " answered from "
-                        + answered.responderMac() + " on " + spec.interfaceName() + " before activation");
-                release(vip);
-                return Result.done();
+        if (local.activeEpoch != epoch && local.preStartDoneEpoch != epoch) {
+            HookRun h = local.hook;
+            boolean started = h != null && h.event().equals("pre_start") && h.epoch() == epoch;
+            if (!started) {
+                ProbeResult probe = net.probeDuplicate(spec.address(), spec.interfaceName(), settings.probeWindow());
+                if (probe instanceof ProbeResult.Answered answered) {
+                    recordConflict(vip, spec, epoch, "address " + spec.address().addressText() + " answered from "
+                            + answered.responderMac() + " on " + spec.interfaceName() + " before activation");
+                    release(vip);
+                    return Result.done();
+                }
+                if (probe instanceof ProbeResult.CouldNotProbe failed) {
+                    // fail closed: unprobed, the address may be someone else's; another node may try
+                    Result r = decline(vip, local, PROBE_FAILED, probeFailure(spec, failed), true);
+                    release(vip);
+                    return r;
+                }
+                noteProbe(vip, spec, local, probe);
+                if (!fenced(vip, epoch)) {
+                    return Result.requeueAfter(Duration.ofMillis(10));
+                }
+                if (spec.preStart() != null) {
+                    // on the hook pool, for up to hook_timeout_ms: the core renews the lease
+                    // meanwhile, and this worker is free for the other VIPs
+                    h = startHook(vip, spec, "pre_start", spec.preStart(), epoch, local);
+                    if (h == null) {
+                        return Result.requeueAfter(HOOK_RETRY); // the pool is full (counted, logged)
+                    }
+                    started = true;
+                }
             }
-            if (probe instanceof ProbeResult.CouldNotProbe failed) {
-                // fail closed: unprobed, the address may be someone else's; another node may try
-                Result r = decline(vip, local, PROBE_FAILED, probeFailure(spec, failed), true);
-                release(vip);
-                return r;
+            if (started) {
+                if (!h.future().isDone()) {
+                    return Result.requeueAfter(settings.renewInterval()); // its end wakes this VIP
+                }
+                HookResult pre = h.result();
+                if (!pre.succeeded()) {
+                    // decline first: the release makes the lease reconciler place the VIP again, and
+                    // it must already skip this node then, or it would re-acquire here at once
+                    Result r = decline(vip, local, "PreStartFailed", "pre_start " + describe(pre));
+                    release(vip);
+                    return r;
+                }
             }
-            noteProbe(vip, spec, local, probe);
-            if (!fenced(vip, epoch)) {
-                return Result.requeueAfter(Duration.ofMillis(10));
-            }
-            HookResult pre = runHook(vip, spec, "pre_start", spec.preStart(), epoch, remainingNow(vip));
-            if (pre != null && !pre.succeeded()) {
-                // decline first: the release makes the lease reconciler place the VIP again, and
-                // it must already skip this node then, or it would re-acquire here at once
-                Result r = decline(vip, local, "PreStartFailed", "pre_start " + describe(pre));
-                release(vip);
-                return r;
-            }
+            local.preStartDoneEpoch = epoch;
         }
         Snapshot s = host.snapshot();
         Lease lease = s.lease(vip);
@@ -344,6 +436,7 @@ public final class VipReconciler implements Reconciler<String> {
         local.managed = true;
         local.activeEpoch = epoch;
         local.added = spec;
+        local.preStopDoneEpoch = 0;
         // the lifetime just given already reflects this lease end: refresh only when it moves
         local.lastRefreshUntilNanos = s.takenAtNanos() + lease.heldRemainingNanos();
         LOG.log(Level.INFO, "vip " + vip + ": " + spec.address() + " active on " + spec.interfaceName() + " (epoch "
@@ -353,7 +446,7 @@ public final class VipReconciler implements Reconciler<String> {
         status.observed(vip, new LocalVipState(true, null, null));
         announceAsync(vip, spec);
         if (first && spec.postStart() != null) {
-            background.execute(() -> runHookQuietly(vip, spec, "post_start", spec.postStart(), epoch));
+            startHook(vip, spec, "post_start", spec.postStart(), epoch, local);
         }
         return Result.requeueAfter(settings.renewInterval());
     }
@@ -377,8 +470,8 @@ public final class VipReconciler implements Reconciler<String> {
     }
 
     private Result deactivate(String vip, VipSpec spec, Local local, String why) throws Exception {
-        if (spec != null) {
-            stop(vip, spec, local, why);
+        if (spec != null && !stop(vip, spec, local, why)) {
+            return Result.requeueAfter(settings.renewInterval()); // pre_stop still runs; its end wakes this VIP
         }
         local.managed = false;
         local.activeEpoch = 0;
@@ -388,12 +481,44 @@ public final class VipReconciler implements Reconciler<String> {
         return Result.done();
     }
 
-    /** pre_stop (if managed and the lease leaves time), remove {@code spec}'s address, post_stop (async). */
-    private void stop(String vip, VipSpec spec, Local local, String why) throws Exception {
-        long left = remainingNow(vip);
-        // a hung pre_stop never delays removal past the lease
-        if (local.managed && spec.preStop() != null && left > SLACK_NANOS + 50_000_000L) {
-            runHook(vip, spec, "pre_stop", spec.preStop(), local.activeEpoch, left - SLACK_NANOS);
+    /**
+     * pre_stop (if managed), remove {@code spec}'s address, post_stop (in the background). pre_stop
+     * runs on the hook pool for up to hook_timeout_ms while the lease is still held (the core renews
+     * a held lease that stopped being wanted until it is released, for its stop grace) and the
+     * address's lifetime is refreshed meanwhile. Without a lease at the epoch the address was added
+     * in, it is not run (or cut short if running): the address must go before the lease ends, and
+     * that is logged, put in the events and counted.
+     *
+     * @return false while pre_stop still runs (the caller looks again; the hook's end wakes the VIP)
+     */
+    private boolean stop(String vip, VipSpec spec, Local local, String why) throws Exception {
+        if (local.managed && spec.preStop() != null && local.preStopDoneEpoch != local.activeEpoch) {
+            long epoch = local.activeEpoch;
+            HookRun h = local.hook;
+            boolean started = h != null && h.event().equals("pre_stop") && h.epoch() == epoch;
+            if (!heldAt(vip, epoch)) {
+                if (!started) {
+                    skipHook(vip, "pre_stop", "lease_lost", "pre_stop not run: no lease left at epoch " + epoch
+                            + " (" + why + "); the address must go now");
+                } else if (!h.future().isDone()) {
+                    h.future().cancel(true); // kills its process group
+                    skipHook(vip, "pre_stop", "lease_lost", "pre_stop cut short: the lease at epoch " + epoch
+                            + " ended while it ran (" + why + "); the address must go now");
+                }
+            } else {
+                if (!started) {
+                    h = startHook(vip, spec, "pre_stop", spec.preStop(), epoch, local);
+                    if (h == null) { // the pool is full (counted, logged): keep the address and retry
+                        keepAlive(vip, spec, local);
+                        return false;
+                    }
+                }
+                if (!h.future().isDone()) {
+                    keepAlive(vip, spec, local);
+                    return false;
+                }
+            }
+            local.preStopDoneEpoch = epoch;
         }
         pendingRefresh.remove(vip);
         pendingActivation.remove(vip);
@@ -405,9 +530,100 @@ public final class VipReconciler implements Reconciler<String> {
         events.append("VipRemoved", "VirtualIP/" + vip, spec.address() + " removed from " + settings.node()
                 + ": " + why);
         long epoch = local.activeEpoch;
+        local.preStartDoneEpoch = 0;
         if (local.managed && spec.postStop() != null) {
-            background.execute(() -> runHookQuietly(vip, spec, "post_stop", spec.postStop(), epoch));
+            startHook(vip, spec, "post_stop", spec.postStop(), epoch, local);
         }
+        return true;
+    }
+
+    /**
+     * Lease left below which pre_stop is not started (or is cut): beyond the slack, 50 ms. A lease
+     * the core renews never gets this low; one this low is not being renewed (no quorum).
+     */
+    static final long PRE_STOP_MIN_LEASE_NANOS = SLACK_NANOS + 50_000_000L;
+
+    /** True if this node holds {@code vip}'s lease at {@code epoch} (wanted or not) with {@link #PRE_STOP_MIN_LEASE_NANOS} left. */
+    private boolean heldAt(String vip, long epoch) {
+        Snapshot s = host.snapshot();
+        Lease l = s.lease(vip);
+        return l.held() && l.heldEpoch() == epoch && remainingNanos(s, l, monotonic.getAsLong()) > PRE_STOP_MIN_LEASE_NANOS;
+    }
+
+    /**
+     * While pre_stop runs: refreshes the address's lifetime from the lease (still renewed during the
+     * stop grace), as a renewal would; with a recorded conflict or no lease, it lapses.
+     */
+    private void keepAlive(String vip, VipSpec spec, Local local) {
+        Snapshot s = host.snapshot();
+        Lease l = s.lease(vip);
+        if (!l.held() || l.heldEpoch() != local.activeEpoch || s.conflicts().containsKey(vip)) {
+            return;
+        }
+        long until = s.takenAtNanos() + l.heldRemainingNanos();
+        long lifetime = lifetimeSeconds(remainingNanos(s, l, monotonic.getAsLong()));
+        if (until == local.lastRefreshUntilNanos || lifetime < 1) {
+            return;
+        }
+        try {
+            net.refreshLifetime(spec.address(), spec.interfaceName(), Duration.ofSeconds(lifetime));
+            local.lastRefreshUntilNanos = until;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "vip " + vip + ": lifetime refresh during pre_stop failed: " + e.getMessage());
+        }
+    }
+
+    /** A hook not run (or cut short): logged, in the events, counted ({@link #hooksSkipped}). */
+    private void skipHook(String vip, String event, String reason, String message) {
+        hooksSkipped.computeIfAbsent(event + "/" + reason, k -> new java.util.concurrent.atomic.LongAdder())
+                .increment();
+        LOG.log(Level.WARNING, "vip " + vip + ": " + message);
+        events.append("HookSkipped", "VirtualIP/" + vip, message + " on " + settings.node());
+    }
+
+    /**
+     * Starts a hook of {@code vip} on the hook pool, after the previous hook of that VIP has ended
+     * (one hook per VIP at a time, in order). A pre_* hook's end wakes the VIP's reconcile.
+     *
+     * @return the run, or null when the pool refused it (full or stopping: counted and logged there)
+     */
+    private HookRun startHook(String vip, VipSpec spec, String event, String program, long epoch, Local local) {
+        HookRun previous = local.hook;
+        boolean pre = event.startsWith("pre_");
+        FutureTask<HookResult> f = new FutureTask<>(() -> {
+            if (previous != null && !previous.future().isDone()) {
+                try {
+                    previous.future().get(settings.hookTimeout().plus(HOOK_KILL_ALLOWANCE).toNanos(),
+                            TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException
+                         | java.util.concurrent.TimeoutException e) {
+                    // it ended somehow (or is being killed): this one goes on
+                }
+            }
+            try {
+                return runHook(vip, spec, event, program, epoch);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "vip " + vip + ": " + event + " could not run: " + e.getMessage());
+                throw e;
+            }
+        }) {
+            @Override
+            protected void done() {
+                if (pre) {
+                    wake.accept(vip);
+                }
+            }
+        };
+        try {
+            background.execute(io.lcs.reconcilers.runtime.BackgroundPool.task(event, "vip " + vip + " " + event
+                    + " (epoch " + epoch + ")", f));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return null; // the pool counted and logged it; a pre_* hook is tried again by the reconcile
+        }
+        local.hook = new HookRun(event, epoch, f);
+        return local.hook;
     }
 
     /** Same address (prefix included) on the same interface: nothing to move on the link. */
@@ -415,33 +631,73 @@ public final class VipReconciler implements Reconciler<String> {
         return a.address().equals(b.address()) && a.interfaceName().equals(b.interfaceName());
     }
 
-    /** Removes every address this node manages, with hooks; for SIGTERM. Bounded by the hook timeouts. */
-    public void deactivateAll() {
+    /**
+     * Removes every address this node manages, with hooks; for SIGTERM, after the reconcile workers
+     * stopped. The pre_stop hooks of all VIPs run at once on the hook pool (as many as it has
+     * threads), each for up to hook_timeout_ms under a lease the core still renews; whatever still
+     * runs when {@code budget} is used up is killed, logged and counted ({@code stop_budget}), and
+     * its address removed anyway. The post_stop hooks are left on the hook pool (drain it next).
+     */
+    public void deactivateAll(Duration budget) {
+        long deadline = System.nanoTime() + budget.toNanos();
         Snapshot s = host.snapshot();
-        Set<String> seen = new HashSet<>();
+        Map<String, VipSpec> todo = new LinkedHashMap<>();
         for (VipSpec spec : s.vips()) {
-            seen.add(spec.name());
             Local local = locals.get(spec.name());
             // what is on the link is what was added, even if the spec changed since
-            VipSpec onLink = local != null && local.managed && local.added != null ? local.added : spec;
-            deactivateForStop(spec.name(), onLink, local);
+            todo.put(spec.name(), local != null && local.managed && local.added != null ? local.added : spec);
         }
         for (Map.Entry<String, Local> e : locals.entrySet()) {
             Local local = e.getValue();
-            if (!seen.contains(e.getKey()) && local.managed && local.added != null) {
-                deactivateForStop(e.getKey(), local.added, local); // deleted, not reconciled yet
+            if (!todo.containsKey(e.getKey()) && local.managed && local.added != null) {
+                todo.put(e.getKey(), local.added); // deleted, not reconciled yet
+            }
+        }
+        // bounded: one pass per 50 ms until the budget is used up, then one last pass
+        for (boolean last = false; !todo.isEmpty(); ) {
+            last = System.nanoTime() >= deadline;
+            for (java.util.Iterator<Map.Entry<String, VipSpec>> it = todo.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<String, VipSpec> e = it.next();
+                if (deactivateForStop(e.getKey(), e.getValue(), last)) {
+                    it.remove();
+                }
+            }
+            if (last || todo.isEmpty()) {
+                break;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                last = true;
             }
         }
     }
 
-    private void deactivateForStop(String vip, VipSpec spec, Local local) {
+    /** @return true when {@code vip} is done (removed, nothing to do, or it failed and the kernel lifetime takes over) */
+    private boolean deactivateForStop(String vip, VipSpec spec, boolean budgetUsedUp) {
+        Local local = locals.computeIfAbsent(vip, k -> new Local());
+        local.lock.lock();
         try {
-            if ((local != null && local.managed) || present(spec)) {
-                deactivate(vip, spec, local == null ? new Local() : local, "lcsd stopping");
+            if (!local.managed && !present(spec)) {
+                return true;
             }
+            if (budgetUsedUp && local.managed && local.preStopDoneEpoch != local.activeEpoch
+                    && spec.preStop() != null) {
+                HookRun h = local.hook;
+                if (h != null && !h.future().isDone()) {
+                    h.future().cancel(true); // kills its process group
+                }
+                skipHook(vip, "pre_stop", "stop_budget", "pre_stop cut short: the stop budget is used up");
+                local.preStopDoneEpoch = local.activeEpoch;
+            }
+            return deactivate(vip, spec, local, "lcsd stopping") instanceof Result.Done;
         } catch (Exception e) {
             LOG.log(Level.ERROR, "vip " + vip + ": could not remove " + spec.address() + ": "
                     + e.getMessage() + " (the kernel lifetime removes it within the lease)");
+            return true;
+        } finally {
+            local.lock.unlock();
         }
     }
 
@@ -785,9 +1041,7 @@ public final class VipReconciler implements Reconciler<String> {
                 status.observed(vip, new LocalVipState(true, null, null));
                 toAnnounce.add(p.spec());
                 if (first && p.spec().postStart() != null) {
-                    VipSpec spec = p.spec();
-                    long epoch = p.epoch();
-                    background.execute(() -> runHookQuietly(vip, spec, "post_start", spec.postStart(), epoch));
+                    startHook(vip, p.spec(), "post_start", p.spec().postStart(), p.epoch(), local);
                 }
             }
             announceAllAsync(ifname, toAnnounce);
@@ -965,18 +1219,19 @@ public final class VipReconciler implements Reconciler<String> {
     }
 
     /**
-     * Announces in the background (arping -U takes about 2 s). The announcement is cancelled, and
-     * its arping killed, before the address is removed: a gratuitous ARP still going out after the
-     * removal answers the next owner's duplicate probe and makes a false conflict (found by the
-     * network-namespace nemesis on a move).
+     * Announces {@code spec}: {@link #ANNOUNCEMENTS} times, {@link #ANNOUNCE_INTERVAL} apart, on the
+     * announcer's thread (nothing else queues there, so the first goes out right after the add). The
+     * announcement is cancelled, and a running arping killed, before the address is removed: a
+     * gratuitous ARP still going out after the removal answers the next owner's duplicate probe and
+     * makes a false conflict (found by the network-namespace nemesis on a move).
      */
     private void announceAsync(String vip, VipSpec spec) {
         announceAllAsync(spec.interfaceName(), List.of(spec));
     }
 
     /**
-     * Announces {@code specs} (all on {@code ifname}) in one background task; removing any of them
-     * cancels the whole task (the first announcement of each has gone out by then; repeats are lost).
+     * Announces {@code specs} (all on {@code ifname}) together; removing any of them cancels the
+     * rest of the whole series (the first announcement of each has gone out by then).
      */
     private void announceAllAsync(String ifname, List<VipSpec> specs) {
         if (specs.isEmpty()) {
@@ -986,10 +1241,10 @@ public final class VipReconciler implements Reconciler<String> {
         for (VipSpec spec : specs) {
             Announcement previous = announcing.put(spec.name(), a);
             if (previous != null) {
-                previous.task.cancel(true); // no waiting: this may run on the event loop (reannounce)
+                previous.cancel(); // no waiting: this may run on the event loop (reannounce)
             }
         }
-        background.execute(a.task);
+        a.schedule(Duration.ZERO);
     }
 
     private void cancelAnnounce(String vip) {
@@ -999,36 +1254,93 @@ public final class VipReconciler implements Reconciler<String> {
         }
     }
 
-    /** One background announcement that can be cancelled and waited for. */
-    private final class Announcement {
-        final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
-        final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
-        final FutureTask<Void> task;
+    /**
+     * A series of announcements that can be cancelled and waited for: each send schedules the next
+     * one, so at most one task of a series waits in the announcer's queue (the queue holds at most
+     * one task per VIP). Without an announcer (tests), one announcement on the background executor.
+     */
+    private final class Announcement implements Runnable {
+        final String ifname;
+        final List<VipSpec> specs;
+        /** Held while a send runs: {@link #cancelAndWait} waits for it. */
+        final ReentrantLock sending = new ReentrantLock();
+        int sent; // the series' own thread only
+        private boolean cancelled; // guarded by this
+        private java.util.concurrent.Future<?> next; // guarded by this
 
         Announcement(String ifname, List<VipSpec> specs) {
-            task = new FutureTask<>(() -> {
-                started.set(true);
-                try {
-                    if (specs.size() == 1) {
-                        announce(specs.get(0).name(), specs.get(0));
-                    } else {
-                        announceAll(ifname, specs);
-                    }
-                } finally {
-                    finished.countDown();
-                }
-            }, null);
+            this.ifname = ifname;
+            this.specs = specs;
         }
 
-        /** Interrupts it (the command runner kills arping) and waits up to 1 s until it is gone. */
-        void cancelAndWait() {
-            task.cancel(true);
-            if (started.get()) {
-                try {
-                    finished.await(1, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+        synchronized void schedule(Duration delay) {
+            if (cancelled) {
+                return;
+            }
+            java.util.concurrent.ScheduledExecutorService s = announcer;
+            try {
+                if (s != null) {
+                    next = s.schedule(this, delay.toNanos(), TimeUnit.NANOSECONDS);
+                } else {
+                    FutureTask<Void> t = new FutureTask<>(this, null);
+                    next = t;
+                    background.execute(io.lcs.reconcilers.runtime.BackgroundPool.task("announce",
+                            "announcement of " + names(), t));
                 }
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                LOG.log(Level.WARNING, "announcement of " + names() + " on " + ifname + " not sent: " + e.getMessage());
+            }
+        }
+
+        private String names() {
+            return specs.size() == 1 ? "vip " + specs.get(0).name() : specs.size() + " VIPs";
+        }
+
+        @Override
+        public void run() {
+            sending.lock();
+            try {
+                synchronized (this) {
+                    if (cancelled) {
+                        return;
+                    }
+                }
+                if (specs.size() == 1) {
+                    announce(specs.get(0).name(), specs.get(0));
+                } else {
+                    announceAll(ifname, specs);
+                }
+                sent++;
+            } finally {
+                sending.unlock();
+            }
+            if (announcer != null && sent < ANNOUNCEMENTS && !Thread.currentThread().isInterrupted()) {
+                schedule(ANNOUNCE_INTERVAL);
+            }
+        }
+
+        /** Stops the series; a send in progress is interrupted (the command runner kills arping). */
+        java.util.concurrent.Future<?> cancel() {
+            java.util.concurrent.Future<?> f;
+            synchronized (this) {
+                cancelled = true;
+                f = next;
+            }
+            if (f != null) {
+                f.cancel(true);
+            }
+            return f;
+        }
+
+        /** {@link #cancel}, then waits up to 1 s until a send in progress is gone. */
+        void cancelAndWait() {
+            cancel();
+            try {
+                if (sending.tryLock(1, TimeUnit.SECONDS)) {
+                    sending.unlock();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -1059,15 +1371,10 @@ public final class VipReconciler implements Reconciler<String> {
         }
     }
 
-    private HookResult runHook(String vip, VipSpec spec, String event, String program, long epoch, long budgetNanos)
+    /** Runs one hook for up to hook_timeout_ms (then its process group is killed) and logs its outcome. */
+    private HookResult runHook(String vip, VipSpec spec, String event, String program, long epoch)
             throws InterruptedException {
-        if (program == null) {
-            return null;
-        }
         Duration timeout = settings.hookTimeout();
-        if (budgetNanos > 0 && budgetNanos < timeout.toNanos()) {
-            timeout = Duration.ofNanos(Math.max(budgetNanos, 1_000_000L));
-        }
         HookResult r = hooks.run(new HookInvocation(event, Path.of(program), Map.of(
                 "LCS_CLUSTER", settings.cluster(), "LCS_NODE", settings.node(), "LCS_VIP", vip,
                 "LCS_ADDRESS", spec.address().toString(), "LCS_INTERFACE", spec.interfaceName(),
@@ -1082,16 +1389,6 @@ public final class VipReconciler implements Reconciler<String> {
             events.append("HookFailed", "VirtualIP/" + vip, event + " on " + settings.node() + " " + describe(r));
         }
         return r;
-    }
-
-    private void runHookQuietly(String vip, VipSpec spec, String event, String program, long epoch) {
-        try {
-            runHook(vip, spec, event, program, epoch, 0);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "vip " + vip + ": " + event + " could not run: " + e.getMessage());
-        }
     }
 
     private static String describe(HookResult r) {

@@ -17,7 +17,7 @@ import java.util.concurrent.CompletionStage;
  */
 final class FakeVipHost implements VipHost {
     private final List<String> log;
-    private FakeSnapshot snapshot;
+    private volatile FakeSnapshot snapshot;
     final List<String> released = new ArrayList<>();
     final List<String> declines = new ArrayList<>();
     final List<Put> writes = new ArrayList<>();

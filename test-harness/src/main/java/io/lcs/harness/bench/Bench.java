@@ -80,6 +80,8 @@ public final class Bench implements AutoCloseable {
     private final List<AutoCloseable> open = new ArrayList<>();
     private Topology topology;
     private ClientProbe probe;
+    /** ICMP and TCP from the client namespace through its neighbour cache (failover only). */
+    private io.lcs.harness.netns.TrafficProbe traffic;
     private boolean closed;
 
     public Bench(Options opt, PrintStream log) {
@@ -149,11 +151,19 @@ public final class Bench implements AutoCloseable {
             probe = new ClientProbe(topology.clientNs(), List.of(VIP));
             probe.start();
             open.add(probe);
+            if (wants("failover")) {
+                traffic = new io.lcs.harness.netns.TrafficProbe(topology.clientNs(), VIP.address());
+                traffic.start();
+                open.add(traffic);
+            }
             if (wants("failover") || wants("move") || wants("coldstart") || wants("cli")) {
                 phase(lcsSubject(runDir.resolve("lcs"), List.of(VIP), 3));
                 phase(keepalived(runDir.resolve("keepalived"), List.of(VIP.cidr()), 3));
             }
             probe.close();
+            if (traffic != null) {
+                traffic.close();
+            }
             if (wants("footprint")) {
                 guarded("footprint", this::footprint);
             }
@@ -364,6 +374,22 @@ public final class Bench implements AutoCloseable {
             extra.put("faultMs", (faultEnd - t0) / 1000.0);
             extra.put("kernelOverlapMs", Double.isNaN(kernelOverlap) ? null : kernelOverlap);
             extra.put("steadyAfter", after == 0 ? "not within " + STEADY_TIMEOUT.toSeconds() + " s" : "n" + after);
+            if (traffic != null) {
+                io.lcs.harness.netns.TrafficProbe.Outage icmp = traffic.icmpOutage(t0, t0 - 3_000_000, t1);
+                io.lcs.harness.netns.TrafficProbe.Outage tcp = traffic.tcpOutage(t0, t0 - 3_000_000, t1);
+                extra.put("icmpGapMs", Double.isNaN(icmp.gapMs()) ? null : icmp.gapMs());
+                extra.put("icmpBackMs", Double.isNaN(icmp.firstAnswerAfterFaultMs()) ? null : icmp.firstAnswerAfterFaultMs());
+                extra.put("tcpGapMs", Double.isNaN(tcp.gapMs()) ? null : tcp.gapMs());
+                extra.put("tcpBackMs", Double.isNaN(tcp.firstAnswerAfterFaultMs()) ? null : tcp.firstAnswerAfterFaultMs());
+                record(area, sys, kind + ".icmpGap", t, icmp.gapMs(), null);
+                record(area, sys, kind + ".icmpBack", t, icmp.firstAnswerAfterFaultMs(), null);
+                record(area, sys, kind + ".tcpGap", t, tcp.gapMs(), null);
+                record(area, sys, kind + ".tcpBack", t, tcp.firstAnswerAfterFaultMs(), null);
+                say(String.format(Locale.ROOT, "%s %s %d: client ICMP outage %s ms (answered again %s ms after the"
+                        + " fault), TCP outage %s ms (again after %s ms)", sys, kind, t, BenchReport.num(icmp.gapMs(), ""),
+                        BenchReport.num(icmp.firstAnswerAfterFaultMs(), ""), BenchReport.num(tcp.gapMs(), ""),
+                        BenchReport.num(tcp.firstAnswerAfterFaultMs(), "")));
+            }
             record(area, sys, kind + ".gap", t, f.gapMs(), extra);
             record(area, sys, kind + ".toNew", t, f.toNewMs(), null);
             record(area, sys, kind + ".double", t, f.doubleSamples() > 0 ? 1 : 0, null);
@@ -943,11 +969,21 @@ public final class Bench implements AutoCloseable {
                     rows.add(mmpmRow(what + ": new owner answers after the fault", "failover", kind + ".toNew", "ms", null));
                     rows.add(countRow(what + ": trials with a double answer", "failover", kind + ".double"));
                     rows.add(countRow(what + ": trials with kernel-sampled overlap", "failover", kind + ".kernelOverlap"));
+                    rows.add(mmpmRow(what + ": client ICMP outage", "failover", kind + ".icmpGap", "ms", null));
+                    rows.add(mmpmRow(what + ": client ICMP answered again after the fault", "failover", kind + ".icmpBack",
+                            "ms", null));
+                    rows.add(mmpmRow(what + ": client TCP outage", "failover", kind + ".tcpGap", "ms", null));
+                    rows.add(mmpmRow(what + ": client TCP answered again after the fault", "failover", kind + ".tcpBack",
+                            "ms", null));
                 }
                 notes.add("gap = first reply from the new owner minus the last reply from the old owner before it "
                         + "(repliers told apart by MAC); \"new owner answers after the fault\" = first reply from another "
                         + "MAC minus the fault instant. A node that keeps answering after its daemon died (keepalived's VIP "
                         + "stays on a killed or frozen node's interface) makes the gap small and shows as double answers.");
+                notes.add("client ICMP / TCP: the client's own traffic, through its neighbour cache (a new owner is reached"
+                        + " only once an announcement updated it): ping every 10 ms, and a TCP connect every 20 ms to a port"
+                        + " nothing listens on (a RST from the holder counts as reached). Outage = the longest time between two"
+                        + " answers that ends after the fault; \"answered again\" = the first answer after it, from the fault.");
                 notes.add("freeze: SIGSTOP until the new owner has answered for " + AFTER_NEW_OWNER.toMillis() + " ms (at least "
                         + MIN_FAULT.toMillis() + " ms, longer than the 2000 ms lease; at most " + MAX_FAULT.toSeconds()
                         + " s), then SIGCONT. isolation: nftables in the owner's namespace drops IPv4 to and from the other "

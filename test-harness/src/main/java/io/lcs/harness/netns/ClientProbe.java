@@ -93,18 +93,26 @@ public final class ClientProbe implements AutoCloseable {
                     }
                 }
             }
-            next += intervalNanos;
-            long sleep = next - System.nanoTime();
-            if (sleep > 0) {
-                try {
-                    TimeUnit.NANOSECONDS.sleep(sleep);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            } else {
-                next = System.nanoTime(); // fell behind (loaded host): do not burst to catch up
+            try {
+                next = paceNext(next, intervalNanos);
+            } catch (InterruptedException e) {
+                return;
             }
         }
+    }
+
+    /**
+     * Sleeps until {@code next + intervalNanos} and returns that time; a loop that fell behind (a
+     * loaded host) starts again from now instead of bursting to catch up.
+     */
+    static long paceNext(long next, long intervalNanos) throws InterruptedException {
+        long at = next + intervalNanos;
+        long sleep = at - System.nanoTime();
+        if (sleep > 0) {
+            TimeUnit.NANOSECONDS.sleep(sleep);
+            return at;
+        }
+        return System.nanoTime();
     }
 
     private static List<String> probe(ProcessBuilder pb, boolean ipv6) throws IOException, InterruptedException {
@@ -202,6 +210,11 @@ public final class ClientProbe implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        interruptAndJoin(threads);
+    }
+
+    /** Interrupts {@code threads} and waits up to 2 s for each. */
+    static void interruptAndJoin(List<Thread> threads) {
         for (Thread t : threads) {
             t.interrupt();
         }

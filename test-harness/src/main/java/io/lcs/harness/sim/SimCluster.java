@@ -142,7 +142,7 @@ public final class SimCluster {
             CoreConfig c = new CoreConfig(d.self(), d.members(), d.configHash(), d.leaseMillis(), d.renewMillis(),
                     hb, d.peerTimeoutMillis(), options.driftBound(), WRITE_TIMEOUT_MILLIS, d.syncIntervalMillis(),
                     options.tombstoneGcMillis() > 0 ? options.tombstoneGcMillis() : d.tombstoneGcMillis(),
-                    d.suspendJumpMillis(), d.maxLeaseEntries());
+                    d.suspendJumpMillis(), d.maxLeaseEntries(), d.stopGraceMillis());
             // each monotonic clock runs at 1 + drift with |drift| <= bound / 2, so any two differ by <= bound
             double drift = (random.nextDouble() * 2 - 1) * options.driftBound() / 2;
             SimClock.NodeClock nc = new SimClock.NodeClock(clock, 1 + drift,
@@ -226,7 +226,7 @@ public final class SimCluster {
         trace.record(clock.nowNanos(), "tick", n.name, null, 0);
         trace.mixIn(n.core.storeDigest());
         invariants.afterTick(n);
-        invariants.afterStep();
+        invariants.afterStep(n);
     }
 
     private void deliver(SimNetwork.InFlight m) {
@@ -253,7 +253,7 @@ public final class SimCluster {
         }
         applyReady(to);
         trace.record(clock.nowNanos(), "recv", to.name, new Received(from, msg), m.seq());
-        invariants.afterStep();
+        invariants.afterStep(to);
     }
 
     private void applyReady(SimNode n) {
@@ -397,7 +397,7 @@ public final class SimCluster {
     private static CoreConfig withHash(CoreConfig c, long hash) {
         return new CoreConfig(c.self(), c.members(), hash, c.leaseMillis(), c.renewMillis(), c.heartbeatMillis(),
                 c.peerTimeoutMillis(), c.driftBound(), c.writeTimeoutMillis(), c.syncIntervalMillis(),
-                c.tombstoneGcMillis(), c.suspendJumpMillis(), c.maxLeaseEntries());
+                c.tombstoneGcMillis(), c.suspendJumpMillis(), c.maxLeaseEntries(), c.stopGraceMillis());
     }
 
     /** Restarts a crashed node from its disk (its core starts its restart wait now). */
@@ -478,7 +478,7 @@ public final class SimCluster {
         String h = handle(n, id);
         applyReady(n);
         trace.record(clock.nowNanos(), "submit", name, op, op.key().hashCode() ^ id);
-        invariants.afterStep();
+        invariants.afterStep(n);
         return h;
     }
 
