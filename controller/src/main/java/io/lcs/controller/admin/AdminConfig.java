@@ -1,6 +1,7 @@
 package io.lcs.controller.admin;
 
 import io.lcs.controller.http.HttpLimits;
+import io.lcs.model.config.ConsoleMode;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -17,9 +18,10 @@ import java.util.Objects;
  *     token, replaces the oldest stream opened without it)
  * @param keepAliveMillis interval of the SSE keep-alive comment on watch streams
  * @param http connection, header, idle and body bounds of the HTTP server
+ * @param console what the web console ({@code /ui/}) offers; lcs.conf {@code console}
  */
 public record AdminConfig(String bindHost, int port, Path tokenFile, boolean requireToken, int maxWatchers,
-                          long keepAliveMillis, HttpLimits http) {
+                          long keepAliveMillis, HttpLimits http, ConsoleMode console) {
     /** The default admin port (the original's metrics port is 9120; admin sits next to it). */
     public static final int DEFAULT_PORT = 9121;
     /** 16: watchers are operators' terminals and a few scripts; each holds a connection and a subscription. */
@@ -36,6 +38,7 @@ public record AdminConfig(String bindHost, int port, Path tokenFile, boolean req
         }
         Objects.requireNonNull(tokenFile, "admin token file");
         Objects.requireNonNull(http, "http limits");
+        Objects.requireNonNull(console, "console mode");
         if (maxWatchers < 0 || keepAliveMillis < 1) {
             throw new IllegalArgumentException("admin limits must be positive");
         }
@@ -44,19 +47,23 @@ public record AdminConfig(String bindHost, int port, Path tokenFile, boolean req
     /** Production defaults for the given bind address, port and token file. */
     public static AdminConfig of(String bindHost, int port, Path tokenFile) {
         return new AdminConfig(bindHost, port, tokenFile, false, DEFAULT_MAX_WATCHERS, DEFAULT_KEEP_ALIVE_MILLIS,
-                HttpLimits.admin());
+                HttpLimits.admin(), ConsoleMode.DEFAULT);
     }
 
     public AdminConfig withRequireToken(boolean require) {
-        return new AdminConfig(bindHost, port, tokenFile, require, maxWatchers, keepAliveMillis, http);
+        return new AdminConfig(bindHost, port, tokenFile, require, maxWatchers, keepAliveMillis, http, console);
     }
 
     public AdminConfig withWatchers(int watchers, long keepAlive) {
-        return new AdminConfig(bindHost, port, tokenFile, requireToken, watchers, keepAlive, http);
+        return new AdminConfig(bindHost, port, tokenFile, requireToken, watchers, keepAlive, http, console);
     }
 
     public AdminConfig withHttp(HttpLimits limits) {
-        return new AdminConfig(bindHost, port, tokenFile, requireToken, maxWatchers, keepAliveMillis, limits);
+        return new AdminConfig(bindHost, port, tokenFile, requireToken, maxWatchers, keepAliveMillis, limits, console);
+    }
+
+    public AdminConfig withConsole(ConsoleMode mode) {
+        return new AdminConfig(bindHost, port, tokenFile, requireToken, maxWatchers, keepAliveMillis, http, mode);
     }
 
     /** The largest request body accepted (413 beyond). */

@@ -14,6 +14,8 @@ public final class AdminException extends RuntimeException {
     public static final String MALFORMED = "MALFORMED";
     public static final String CONFLICT = "CONFLICT";
     public static final String UNAUTHORIZED = "UNAUTHORIZED";
+    /** A change sent from another site's page, or by a browser while the console is not {@code on}. */
+    public static final String FORBIDDEN = "FORBIDDEN";
     public static final String TOO_LARGE = "TOO_LARGE";
     public static final String TOO_MANY_WATCHERS = "TOO_MANY_WATCHERS";
     public static final String NOT_READY = "NOT_READY";

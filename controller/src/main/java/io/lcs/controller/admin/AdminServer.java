@@ -9,6 +9,7 @@ import io.lcs.model.api.LcsObject;
 import io.lcs.model.api.ObjectKey;
 import io.lcs.model.api.VirtualIP;
 import io.lcs.model.codec.LcsJson;
+import io.lcs.model.config.ConsoleMode;
 import io.lcs.model.status.ClusterEvent;
 import io.lcs.reconcilers.runtime.LogThrottle;
 import io.vertx.core.Context;
@@ -49,6 +50,11 @@ import java.util.function.LongSupplier;
  * #refusals()}) and reported in the log and as an {@link AdminEvents#REQUEST_REFUSED} event, at most
  * once a minute with the number not reported since.
  *
+ * <p><b>Browsers.</b> The web console ({@link WebConsole}, {@code /ui/}) is served here unless lcs.conf
+ * says {@code console = off}. A change that carries a browser's marks ({@code Origin}, {@code
+ * Sec-Fetch-Site}) is refused with 403 {@code FORBIDDEN} when it comes from another site's page,
+ * and whenever the console is not {@code on}; otherwise it needs the token like any other.
+ *
  * <p><b>Bounds.</b> A {@link ConnectionGuard} bounds connections (in total and per source), the time
  * to send request headers, idle time and body size; at most {@link AdminConfig#maxWatchers()} watch
  * streams are open, and a watch that carries the token may replace the oldest one opened without it,
@@ -67,16 +73,25 @@ public final class AdminServer {
     /** Why a request was refused; the {@code reason} label of {@code lcs_admin_requests_refused_total}. */
     public enum Refusal {
         /** No {@code Authorization} header on a request that needs the token. */
-        NO_TOKEN("no_token", "no admin token"),
+        NO_TOKEN("no_token", "no admin token", 401),
         /** An {@code Authorization} header that is not {@code Bearer <the token>}. */
-        WRONG_TOKEN("wrong_token", "wrong admin token");
+        WRONG_TOKEN("wrong_token", "wrong admin token", 401),
+        /**
+         * A change a browser sent from another site's page ({@code Origin} not this API's own, or
+         * {@code Sec-Fetch-Site} neither {@code same-origin} nor {@code none}).
+         */
+        CROSS_SITE("cross_site", "sent from another site's page", 403),
+        /** A change a browser sent (it carries {@code Origin} or {@code Sec-Fetch-Site}) while lcs.conf {@code console} is not {@code on}. */
+        CONSOLE_READ_ONLY("console_read_only", "sent by a browser while the web console is read-only", 403);
 
         public final String label;
         final String text;
+        final int status;
 
-        Refusal(String label, String text) {
+        Refusal(String label, String text, int status) {
             this.label = label;
             this.text = text;
+            this.status = status;
         }
     }
 
@@ -107,6 +122,8 @@ public final class AdminServer {
     private final LogThrottle reports;
     /** Touched on the server's event loop only. */
     private final List<Watcher> watchers = new ArrayList<>();
+    /** The web console, or null when lcs.conf says {@code console = off}. */
+    private final WebConsole console;
     private HttpServer server;
     private AdminToken token;
 
@@ -129,6 +146,8 @@ public final class AdminServer {
         this.events = events;
         this.guard = new ConnectionGuard(vertx, cfg.http(), nanoTime);
         this.readsNeedToken = readsNeedToken(cfg);
+        this.console = cfg.console() == ConsoleMode.OFF ? null
+                : WebConsole.load(cfg.console(), readsNeedToken, cfg.tokenFile());
         this.reports = new LogThrottle(ConnectionGuard.REPORT_INTERVAL, nanoTime::getAsLong);
         for (Refusal r : Refusal.values()) {
             refused.put(r, new LongAdder());
@@ -219,6 +238,9 @@ public final class AdminServer {
         r.route().handler(this::authorize);
         r.get("/healthz").handler(ctx -> sendJson(ctx, 200, Map.of("status", "ok")));
         r.get("/readyz").handler(this::readyz);
+        if (console != null) {
+            console.install(r);
+        }
         // Bodies are read only for POSTs, which authorize() lets through only with the token: nobody
         // else can make the daemon buffer a body.
         BodyHandler bodies = BodyHandler.create(false).setBodyLimit(cfg.bodyLimitBytes());
@@ -286,8 +308,12 @@ public final class AdminServer {
     private void authorize(RoutingContext ctx) {
         HttpMethod method = ctx.request().method();
         boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
-        if (read && "/healthz".equals(ctx.normalizedPath())) {
-            ctx.next();
+        if (read && ("/healthz".equals(ctx.normalizedPath())
+                || console != null && WebConsole.isConsolePath(ctx.normalizedPath()))) {
+            ctx.next(); // says only "the process answers", or the console's files (no cluster data)
+            return;
+        }
+        if (!read && !browserMayChange(ctx)) {
             return;
         }
         String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
@@ -327,9 +353,47 @@ public final class AdminServer {
             events.record(AdminEvents.REQUEST_REFUSED, what);
         }
         // closed after the reply: its body, if any, is never read
-        ConnectionGuard.closing(ctx.request()).putHeader("WWW-Authenticate", "Bearer");
-        ConnectionGuard.closeWhenWritten(ctx.request(),
-                guardError(ctx.request(), 401, AdminException.UNAUTHORIZED, message));
+        HttpServerResponse resp = ConnectionGuard.closing(ctx.request());
+        if (why.status == 401) {
+            resp.putHeader("WWW-Authenticate", "Bearer");
+        }
+        ConnectionGuard.closeWhenWritten(ctx.request(), guardError(ctx.request(), why.status,
+                why.status == 401 ? AdminException.UNAUTHORIZED : AdminException.FORBIDDEN, message));
+    }
+
+    /**
+     * Checks a change for the marks of a browser, before its token: one sent from another site's
+     * page is refused (the token is never in a cookie, so such a page cannot have it; this is the
+     * second wall), and so is any browser's change unless lcs.conf says {@code console = on}. The
+     * CLI sends neither header.
+     *
+     * @return true if the request may go on; otherwise it was refused
+     */
+    private boolean browserMayChange(RoutingContext ctx) {
+        HttpServerRequest req = ctx.request();
+        String origin = req.getHeader(HttpHeaders.ORIGIN);
+        String site = req.getHeader("Sec-Fetch-Site");
+        if (origin == null && site == null) {
+            return true;
+        }
+        String host = req.getHeader(HttpHeaders.HOST);
+        boolean sameSite = (site == null || site.equals("same-origin") || site.equals("none"))
+                && (origin == null || host != null && (origin.equalsIgnoreCase("http://" + host)
+                        || origin.equalsIgnoreCase("https://" + host)));
+        if (!sameSite) {
+            refuse(ctx, Refusal.CROSS_SITE, "refused a change sent from another site's page ("
+                    + (origin != null ? "Origin " + Names.abbreviate(origin) : "Sec-Fetch-Site " + Names.abbreviate(site))
+                    + ", this API is " + Names.abbreviate(String.valueOf(host)) + "): change the cluster with lcs, or"
+                    + " from this node's own console at " + WebConsole.PATH);
+            return false;
+        }
+        if (cfg.console() != ConsoleMode.ON) {
+            refuse(ctx, Refusal.CONSOLE_READ_ONLY, "the web console is " + cfg.console().label()
+                    + " (lcs.conf [cluster] console = " + cfg.console().label() + "): changes from a browser are refused;"
+                    + " use lcs as root on a node, or set console = on and restart lcsd");
+            return false;
+        }
+        return true;
     }
 
     private static boolean authorized(RoutingContext ctx) {

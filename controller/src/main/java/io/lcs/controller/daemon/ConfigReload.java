@@ -105,6 +105,7 @@ public final class ConfigReload {
         differ(reasons, "[cluster] admin_bind", running.adminBind(), reread.adminBind());
         differ(reasons, "[cluster] admin_port", running.adminPort(), reread.adminPort());
         differ(reasons, "[cluster] admin_token_file", running.adminTokenFile(), reread.adminTokenFile());
+        differ(reasons, "[cluster] console", running.console().label(), reread.console().label());
         differ(reasons, "[cluster] state_dir", running.stateDir(), reread.stateDir());
         differ(reasons, "[cluster] failback_settle_ms", running.failbackSettleMillis(), reread.failbackSettleMillis());
         differ(reasons, "[group] sections", groups(running), groups(reread));

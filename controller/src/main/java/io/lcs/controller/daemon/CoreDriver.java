@@ -1014,6 +1014,11 @@ public final class CoreDriver {
             OwnerAt seen = ownersSeen.get(v.name());
             if (owner != null && (seen == null || seen.epoch() != l.knownEpoch() || !seen.owner().equals(owner))) {
                 ownersSeen.put(v.name(), new OwnerAt(l.knownEpoch(), owner));
+                if (seen != null) {
+                    // on every node, so a watcher (the web console) of any node sees a move or failover
+                    events.append("OwnerChanged", "VirtualIP/" + v.name(), "owner " + owner + " at epoch "
+                            + l.knownEpoch() + " (was " + seen.owner() + " at epoch " + seen.epoch() + ")");
+                }
             }
         }
         ownersSeen.keySet().retainAll(leases.keySet());

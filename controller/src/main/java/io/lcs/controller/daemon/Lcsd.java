@@ -446,7 +446,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
 
         // changes through the API need the admin token (created in state_dir if missing): root's authority
         AdminServer admin = new AdminServer(vertx, AdminConfig.of(cfg.adminBind(), cfg.adminPort(),
-                Path.of(cfg.adminTokenPath())), backend, new io.lcs.controller.admin.ModelManifestReader(),
+                Path.of(cfg.adminTokenPath())).withConsole(cfg.console()), backend, new io.lcs.controller.admin.ModelManifestReader(),
                 (type, message) -> eventLog.append(type, "node/" + cfg.nodeName(), message));
         metrics.registerHttpServer("admin", admin::openConnections, admin.rejections());
         metrics.registerAdminRefusals(admin.refusals());

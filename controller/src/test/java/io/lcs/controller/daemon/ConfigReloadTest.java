@@ -159,6 +159,15 @@ class ConfigReloadTest {
     }
 
     @Test
+    void consoleChangeNeedsARestart() {
+        ConfigReload.Refused r = assertInstanceOf(ConfigReload.Refused.class, ConfigReload.decide(parse(CLUSTER + WEB),
+                parse(CLUSTER.replace("bind = 127.0.0.1", "bind = 127.0.0.1\nconsole = on") + WEB)));
+        assertEquals(1, r.reasons().size(), r.reasons().toString());
+        assertTrue(r.reasons().get(0).startsWith("[cluster] console changed from 'read-only' to 'on'"),
+                r.reasons().toString());
+    }
+
+    @Test
     void secretChangeIsRefusedWithoutShowingTheSecret() {
         ConfigReload.Refused r = assertInstanceOf(ConfigReload.Refused.class, ConfigReload.decide(
                 parse(CLUSTER + WEB), parse(CLUSTER.replace("s3cret-one-0123456789", "s3cret-two-0123456789") + WEB)));

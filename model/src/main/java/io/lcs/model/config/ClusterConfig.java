@@ -34,6 +34,7 @@ import java.util.Optional;
  * @param metrics           whether the Prometheus endpoint is served (default false)
  * @param metricsBind       IP literal of the metrics endpoint, or "" for all addresses
  * @param metricsPort       port of the metrics endpoint
+ * @param console           what the web console on the admin API offers ({@code console}): off, read-only, on
  * @param adminBind         IP literal of the admin API, or "" for all addresses
  * @param adminPort         port of the admin API
  * @param adminTokenFile    absolute path of the admin API token file, or null: then
@@ -52,6 +53,7 @@ import java.util.Optional;
 public record ClusterConfig(String file, String name, String nodeName, String bind, int port, String secret,
                             String secretFile, int secretFileLine, int leaseMillis, int renewMillis,
                             int hookTimeoutMillis, int probeMillis, boolean metrics, String metricsBind, int metricsPort,
+                            ConsoleMode console,
                             String adminBind, int adminPort, String adminTokenFile, String stateDir,
                             List<String> hookDirs, String pidFile, List<NodeConfig> nodes, List<VipConfig> vips,
                             List<ConfigError> warnings, List<GroupConfig> groups, int failbackSettleMillis) {
@@ -66,6 +68,7 @@ public record ClusterConfig(String file, String name, String nodeName, String bi
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(metricsBind, "metricsBind");
         Objects.requireNonNull(adminBind, "adminBind");
+        Objects.requireNonNull(console, "console");
         Objects.requireNonNull(stateDir, "stateDir");
         hookDirs = List.copyOf(hookDirs);
         nodes = List.copyOf(nodes);

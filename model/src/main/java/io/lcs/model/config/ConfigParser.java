@@ -40,7 +40,7 @@ import java.util.regex.Pattern;
  * metrics" implies: an endpoint nobody asked for is attack surface), {@code metrics_bind} and
  * {@code admin_bind} 127.0.0.1, {@code metrics_port} {@value #DEFAULT_METRICS_PORT}, {@code admin_port}
  * {@value #DEFAULT_ADMIN_PORT}, {@code state_dir} {@value #DEFAULT_STATE_DIR}, {@code bind} empty (all
- * addresses).
+ * addresses), {@code console} read-only ({@link ConsoleMode#DEFAULT}).
  */
 public final class ConfigParser {
     public static final int DEFAULT_PORT = 3322;
@@ -92,7 +92,7 @@ public final class ConfigParser {
 
     private static final List<String> CLUSTER_KEYS = List.of("name", "node", "bind", "port", "secret",
             "secret_file", "lease_ms", "renew_ms", "hook_timeout_ms", "probe_ms", "metrics", "metrics_bind",
-            "metrics_port", "admin_bind", "admin_port", "admin_token_file", "state_dir", "hook_dirs",
+            "metrics_port", "admin_bind", "admin_port", "admin_token_file", "state_dir", "hook_dirs", "console",
             "failback_settle_ms",
             // the C lcs's keys: accepted with their meaning where lcs has one, else a warning says what lcs does
             "socket", "pidfile", "peer_timeout_ms", "probe_count", "probe_timeout_ms", "syslog", "vip_backend");
@@ -104,9 +104,9 @@ public final class ConfigParser {
     private static final List<String> GROUP_KEYS = List.of("type", "mode");
     /** At most this many {@code [group]} sections. */
     public static final int MAX_GROUPS = 1024;
-    /** Keys whose empty value means "all addresses". */
     /** sockaddr_un's sun_path holds 108 bytes with the terminating NUL. */
     private static final int MAX_UNIX_SOCKET_PATH = 108;
+    /** Keys whose empty value means "all addresses". */
     private static final Set<String> EMPTY_ALLOWED = Set.of("bind", "metrics_bind", "admin_bind");
     private static final List<String> SECTION_KINDS = List.of("cluster", "node", "group", "vip");
     private static final Pattern NUMBER = Pattern.compile("[0-9]{1,9}");
@@ -409,6 +409,7 @@ public final class ConfigParser {
             String adminTokenFile = optional(c, "admin_token_file", null, this::absolutePath);
             String stateDir = optional(c, "state_dir", DEFAULT_STATE_DIR, this::absolutePath);
             List<String> hookDirs = optional(c, "hook_dirs", DEFAULT_HOOK_DIRS, this::hookDirs);
+            ConsoleMode console = optional(c, "console", ConsoleMode.DEFAULT, this::consoleMode);
             String pidFile = optional(c, "pidfile", null, this::absolutePath);
             cLcsKeys(c, lease, renew);
 
@@ -559,7 +560,7 @@ public final class ConfigParser {
             warnings.sort(Comparator.comparingInt(ConfigError::line));
             return new ClusterConfig(file, name, nodeName, bind, port, secret, secretFile,
                     secretFileEntry == null ? 0 : secretFileEntry.line(), lease, renew, hookTimeout,
-                    probe, metrics, metricsBind, metricsPort, adminBind, adminPort, adminTokenFile, stateDir, hookDirs,
+                    probe, metrics, metricsBind, metricsPort, console, adminBind, adminPort, adminTokenFile, stateDir, hookDirs,
                     pidFile, nodes, vips, warnings, groups, failbackSettle);
         }
 
@@ -880,6 +881,14 @@ public final class ConfigParser {
                 return null;
             }
             return ok ? List.copyOf(dirs) : null;
+        }
+
+        private ConsoleMode consoleMode(Entry e) {
+            ConsoleMode mode = ConsoleMode.fromLabel(e.value().toLowerCase(Locale.ROOT).replace('_', '-'));
+            if (mode == null) {
+                error(e.line(), "console = '" + Names.abbreviate(e.value()) + "' is not a console mode; use off, read-only or on");
+            }
+            return mode;
         }
 
         private Role role(Entry e) {

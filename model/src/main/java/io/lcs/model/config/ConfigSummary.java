@@ -86,6 +86,9 @@ public final class ConfigSummary {
         out.append("  admin: http://").append(ClusterConfig.endpoint(config.adminBind(), config.adminPort()))
                 .append(" (changes need the token of ").append(config.adminTokenPath()).append(')')
                 .append('\n');
+        out.append("  console: ").append(config.console() == ConsoleMode.OFF ? "disabled (console = off)"
+                : "http://" + ClusterConfig.endpoint(config.adminBind(), config.adminPort()) + "/ui/ ("
+                        + config.console().label() + ")").append('\n');
 
         if (warnings > 0) {
             out.append("Warnings\n");

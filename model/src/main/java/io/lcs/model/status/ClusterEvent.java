@@ -8,7 +8,7 @@ import java.time.Instant;
  *
  * @param seq increasing per lcsd process, so a watcher can resume after the last one it saw
  * @param type e.g. {@code VipAcquired}, {@code VipReleased}, {@code VipMoved}, {@code Conflict},
- *     {@code QuorumGained}, {@code QuorumLost}, {@code PeerUp}, {@code PeerDown}, {@code HookFailed}
+ *     {@code OwnerChanged} (on every node that sees it), {@code QuorumGained}, {@code QuorumLost}, {@code PeerUp}, {@code PeerDown}, {@code HookFailed}
  * @param object what it is about, e.g. {@code VirtualIP/web} or {@code node/b}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)

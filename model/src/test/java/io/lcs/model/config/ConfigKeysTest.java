@@ -38,7 +38,20 @@ class ConfigKeysTest {
         assertNull(c.adminTokenFile());
         assertEquals("/var/lib/lcs", c.stateDir());
         assertNull(c.secretFile());
+        assertEquals(ConsoleMode.READ_ONLY, c.console(), "the console shows; acting from a browser is opt-in");
         assertEquals(3322, c.node("b").orElseThrow().port(), "node port defaults to the cluster port");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"console = off, OFF", "console = read-only, READ_ONLY", "console = on, ON", "console = READ_ONLY, READ_ONLY"})
+    void consoleTakesOffReadOnlyOrOn(String line, ConsoleMode mode) {
+        assertEquals(mode, parse(withCluster(line)).console());
+    }
+
+    @Test
+    void consoleRefusesOtherValuesNamingTheLine() {
+        assertError(withCluster("console = yes"), "console = yes", "console = 'yes' is not a console mode; use off, "
+                + "read-only or on");
     }
 
     @Test

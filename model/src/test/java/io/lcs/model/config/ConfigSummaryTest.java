@@ -63,6 +63,8 @@ class ConfigSummaryTest {
                 "metrics = true\nmetrics_bind = ::1\nadmin_bind = 198.18.0.1\nadmin_token_file = /etc/lcs/token")));
         assertContains(on, "metrics: http://[::1]:9120/metrics");
         assertContains(on, "admin: http://198.18.0.1:9121 (changes need the token of /etc/lcs/token)");
+        assertContains(off, "console: http://127.0.0.1:9121/ui/ (read-only)");
+        assertContains(ConfigSummary.render(parse(withCluster("console = off"))), "console: disabled (console = off)");
     }
 
     @Test
