@@ -43,13 +43,15 @@ import java.util.Optional;
  *                          ({@code hook_dirs}); hooks named in {@code [vip]} sections may live anywhere
  * @param nodes             all nodes in file order, including this one
  * @param vips              all VIPs in file order
+ * @param checks            all health checks ({@code [check NAME]}) in file order
  * @param warnings          problems that do not stop the daemon (shown by {@code lcsd --check-config})
  */
 public record ClusterConfig(String file, String name, String nodeName, String bind, int port, String secret,
                             String secretFile, int secretFileLine, int leaseMillis, int renewMillis,
                             int hookTimeoutMillis, int probeMillis, boolean metrics, String metricsBind, int metricsPort,
                             String adminBind, int adminPort, String adminTokenFile, String stateDir,
-                            List<String> hookDirs, List<NodeConfig> nodes, List<VipConfig> vips, List<ConfigError> warnings) {
+                            List<String> hookDirs, List<NodeConfig> nodes, List<VipConfig> vips, List<CheckConfig> checks,
+                            List<ConfigError> warnings) {
 
     /** The peer transport derives its HMAC keys from the secret and needs at least this much of it. */
     public static final int MIN_SECRET_BYTES = 16;
@@ -65,6 +67,7 @@ public record ClusterConfig(String file, String name, String nodeName, String bi
         hookDirs = List.copyOf(hookDirs);
         nodes = List.copyOf(nodes);
         vips = List.copyOf(vips);
+        checks = List.copyOf(checks);
         warnings = List.copyOf(warnings);
         if (nodes.stream().noneMatch(n -> n.name().equals(nodeName))) {
             throw new IllegalArgumentException("node '" + nodeName + "' is not one of the nodes");

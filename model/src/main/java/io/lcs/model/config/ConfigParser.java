@@ -95,10 +95,10 @@ public final class ConfigParser {
             "metrics_port", "admin_bind", "admin_port", "admin_token_file", "state_dir", "hook_dirs");
     private static final List<String> NODE_KEYS = List.of("role", "address", "port");
     private static final List<String> VIP_KEYS = List.of("address", "interface", "pre_start", "post_start",
-            "pre_stop", "post_stop", "preferred_nodes");
+            "pre_stop", "post_stop", "preferred_nodes", "checks", "on_no_healthy_node");
     /** Keys whose empty value means "all addresses". */
     private static final Set<String> EMPTY_ALLOWED = Set.of("bind", "metrics_bind", "admin_bind");
-    private static final List<String> SECTION_KINDS = List.of("cluster", "node", "vip");
+    private static final List<String> SECTION_KINDS = List.of("cluster", "node", "vip", "check");
     private static final Pattern NUMBER = Pattern.compile("[0-9]{1,9}");
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     private static final Pattern DIGITS_AND_DOTS = Pattern.compile("[0-9.]+");
@@ -193,6 +193,7 @@ public final class ConfigParser {
         private Section cluster;
         private final List<Section> nodeSections = new ArrayList<>();
         private final List<Section> vipSections = new ArrayList<>();
+        private final List<Section> checkSections = new ArrayList<>();
 
         Run(String file) {
             this.file = file;
@@ -301,14 +302,14 @@ public final class ConfigParser {
             }
             String inner = s.substring(1, s.length() - 1).strip();
             if (inner.isEmpty()) {
-                error(lineNo, "empty section header; expected [cluster], [node NAME] or [vip NAME]");
+                error(lineNo, "empty section header; expected [cluster], [node NAME], [vip NAME] or [check NAME]");
                 return broken;
             }
             String[] parts = WHITESPACE.split(inner);
             String kind = parts[0];
             if (!SECTION_KINDS.contains(kind)) {
                 String hint = suggestion(kind, SECTION_KINDS);
-                error(lineNo, "unknown section [" + Names.abbreviate(inner) + "]; expected [cluster], [node NAME] or [vip NAME]"
+                error(lineNo, "unknown section [" + Names.abbreviate(inner) + "]; expected [cluster], [node NAME], [vip NAME] or [check NAME]"
                         + (hint == null ? "" : " (did you mean [" + hint + (hint.equals("cluster") ? "" : " NAME") + "]?)"));
                 return broken;
             }
@@ -348,6 +349,7 @@ public final class ConfigParser {
             switch (kind) {
                 case "cluster" -> cluster = section;
                 case "node" -> nodeSections.add(section);
+                case "check" -> checkSections.add(section);
                 default -> vipSections.add(section);
             }
             return section;
@@ -362,6 +364,7 @@ public final class ConfigParser {
             }
             all.addAll(nodeSections);
             all.addAll(vipSections);
+            all.addAll(checkSections);
             for (Section section : all) {
                 checkKeys(section);
             }
@@ -497,7 +500,14 @@ public final class ConfigParser {
                 checkListeners(listeners);
             }
 
+            // health checks, before the VIPs that name them
+            List<CheckConfig> checks = checks();
+
             // VIPs
+            Set<String> checkNames = new java.util.TreeSet<>();
+            for (Section s : checkSections) {
+                checkNames.add(s.name);
+            }
             List<VipConfig> vips = new ArrayList<>();
             Map<String, NodeConfig> nodesByName = new HashMap<>();
             for (NodeConfig n : nodes) {
@@ -512,13 +522,16 @@ public final class ConfigParser {
                 String postStop = optional(s, "post_stop", null, this::absolutePath);
                 List<String> preferred = optional(s, "preferred_nodes", List.of(),
                         e -> preferredNodes(e, nodeByName, nodesByName));
-                if (address != null && ifname != null && preferred != null) {
+                List<String> vipChecks = optional(s, "checks", List.of(), e -> checkList(e, checkNames));
+                Boolean stopWhenNoHealthyNode = optional(s, "on_no_healthy_node", false, this::onNoHealthyNode);
+                if (address != null && ifname != null && preferred != null && vipChecks != null
+                        && stopWhenNoHealthyNode != null) {
                     Map<String, Integer> keyLines = new LinkedHashMap<>();
                     for (Entry e : s.entries.values()) {
                         keyLines.put(e.key(), e.line());
                     }
                     vips.add(new VipConfig(s.name, address, ifname, preStart, postStart, preStop, postStop, preferred,
-                            s.line, keyLines));
+                            s.line, keyLines, vipChecks, stopWhenNoHealthyNode));
                 }
             }
             if (vipSections.size() > MAX_VIPS) {
@@ -536,7 +549,56 @@ public final class ConfigParser {
             return new ClusterConfig(file, name, nodeName, bind, port, secret, secretFile,
                     secretFileEntry == null ? 0 : secretFileEntry.line(), lease, renew, hookTimeout,
                     probe, metrics, metricsBind, metricsPort, adminBind, adminPort, adminTokenFile, stateDir, hookDirs,
-                    nodes, vips, warnings);
+                    nodes, vips, checks, warnings);
+        }
+
+        /** The {@code [check NAME]} sections, each parsed by {@link CheckFields}; problems at their key's line. */
+        private List<CheckConfig> checks() {
+            List<CheckConfig> checks = new ArrayList<>();
+            for (Section s : checkSections) {
+                Map<String, String> values = new LinkedHashMap<>();
+                for (Entry e : s.entries.values()) {
+                    values.put(e.key(), e.value());
+                }
+                CheckFields.Parsed parsed = CheckFields.parse(s.name, values, s.line);
+                for (CheckFields.Problem p : parsed.problems()) {
+                    Entry e = s.get(p.key());
+                    if (!s.reported.contains(p.key())) {
+                        error(e != null ? e.line() : s.line, p.message());
+                    }
+                }
+                if (parsed.check() != null) {
+                    checks.add(parsed.check());
+                }
+            }
+            if (checkSections.size() > CheckFields.MAX_CHECKS) {
+                error(checkSections.get(CheckFields.MAX_CHECKS).line, checkSections.size()
+                        + " checks configured; the limit is " + CheckFields.MAX_CHECKS);
+            }
+            return checks;
+        }
+
+        private List<String> checkList(Entry e, Set<String> known) {
+            List<CheckFields.Problem> problems = new ArrayList<>();
+            List<String> names = CheckFields.checkList(e.value(), known, problems);
+            for (CheckFields.Problem p : problems) {
+                error(e.line(), p.message());
+            }
+            return names;
+        }
+
+        /** {@code on_no_healthy_node}: keep (the default) or stop; true for stop. */
+        private Boolean onNoHealthyNode(Entry e) {
+            switch (e.value()) {
+                case "keep":
+                    return false;
+                case "stop":
+                    return true;
+                default:
+                    error(e.line(), "on_no_healthy_node = '" + Names.abbreviate(e.value())
+                            + "' is not a policy; use keep (stay where it is, the default) or stop (run nowhere)");
+                    return null;
+            }
         }
 
         /** Unknown keys and empty values; removes them so later checks see only keys worth checking. */
@@ -544,6 +606,7 @@ public final class ConfigParser {
             List<String> known = switch (section.kind) {
                 case "cluster" -> CLUSTER_KEYS;
                 case "node" -> NODE_KEYS;
+                case "check" -> CheckFields.KEYS;
                 default -> VIP_KEYS;
             };
             for (Entry e : new ArrayList<>(section.entries.values())) {
@@ -571,7 +634,12 @@ public final class ConfigParser {
                 return " (did you mean '" + hint + "'?)";
             }
             for (String other : SECTION_KINDS) {
-                List<String> otherKeys = other.equals("cluster") ? CLUSTER_KEYS : other.equals("node") ? NODE_KEYS : VIP_KEYS;
+                List<String> otherKeys = switch (other) {
+                    case "cluster" -> CLUSTER_KEYS;
+                    case "node" -> NODE_KEYS;
+                    case "check" -> CheckFields.KEYS;
+                    default -> VIP_KEYS;
+                };
                 if (!other.equals(kind) && otherKeys.contains(key)) {
                     return " ('" + key + "' belongs in a [" + other + (other.equals("cluster") ? "" : " NAME") + "] section)";
                 }

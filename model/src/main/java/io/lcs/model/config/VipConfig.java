@@ -20,16 +20,29 @@ import java.util.Objects;
  * @param line           the line of the section header, 0 if not from a file
  * @param keyLines       the line of each key written in the section (e.g. {@code address}), so that
  *                       checks made later (an address another VIP has, a hook file's owner) can name it
+ * @param checks         names of the {@code [check]} sections that must pass on a node for it to be
+ *                       eligible ({@code checks}); empty means none
+ * @param stopWhenNoHealthyNode {@code on_no_healthy_node = stop}: when no node passes the checks the
+ *                       VIP runs nowhere; false ({@code keep}, the default): it stays where it is
  */
 public record VipConfig(String name, Cidr address, String interfaceName, String preStart, String postStart,
                         String preStop, String postStop, List<String> preferredNodes, int line,
-                        Map<String, Integer> keyLines) {
+                        Map<String, Integer> keyLines, List<String> checks, boolean stopWhenNoHealthyNode) {
     public VipConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(interfaceName, "interfaceName");
         preferredNodes = List.copyOf(preferredNodes);
         keyLines = Map.copyOf(keyLines);
+        checks = List.copyOf(checks);
+    }
+
+    /** A VIP without health checks. */
+    public VipConfig(String name, Cidr address, String interfaceName, String preStart, String postStart,
+                     String preStop, String postStop, List<String> preferredNodes, int line,
+                     Map<String, Integer> keyLines) {
+        this(name, address, interfaceName, preStart, postStart, preStop, postStop, preferredNodes, line, keyLines,
+                List.of(), false);
     }
 
     /** A VIP not read from a file line by line: every key is placed on the section's {@code line}. */
