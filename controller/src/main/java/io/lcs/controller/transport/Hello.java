@@ -34,8 +34,8 @@ public record Hello(int protocolVersion, String clusterName, String nodeName, lo
                     boolean authenticated) {
 
     public static final int MAGIC = 0x4C435348;
-    /** 2: anti-entropy SyncVersions carry their key range (after, upTo). */
-    public static final int PROTOCOL_VERSION = 2;
+    /** 2: anti-entropy SyncVersions carry their key range (after, upTo). 3: heartbeats carry health-check results. */
+    public static final int PROTOCOL_VERSION = 3;
     public static final int NONCE_BYTES = 16;
     private static final int FLAG_AUTHENTICATED = 1;
     /** magic + version + flags + 2 length fields + two 1-byte names + hash + nonce. */

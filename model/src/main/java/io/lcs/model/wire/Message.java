@@ -1,5 +1,6 @@
 package io.lcs.model.wire;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
@@ -41,12 +42,43 @@ public sealed interface Message {
      *     another node; usually empty
      * @param leaseTable the hash of the sender's VIP table ({@link LeaseSetCodec.VipTable}): a peer
      *     with the same hash may send it {@link LeaseSets}, others get {@link LeaseBatch}
+     * @param checkGeneration the generation of the sender's health-check results (0: it runs none
+     *     yet); a new one with every change of {@code checks}
+     * @param checkAck the generation of the receiver's check results the sender holds, so the
+     *     receiver stops sending them once they arrived
+     * @param checks the sender's check results, sent only while the receiver has not acknowledged
+     *     {@code checkGeneration} (changes only); null otherwise
      */
     record Heartbeat(@JsonProperty("ch") long configHash, @JsonProperty("in") long incarnation,
                      @JsonProperty("sd") long storeDigest, @JsonProperty("td") long tombstoneDigest,
                      @JsonProperty("sn") long sentNanos, @JsonProperty("en") long echoNanos,
                      @JsonProperty("rs") boolean restarting, @JsonProperty("dc") List<String> declined,
-                     @JsonProperty("lt") long leaseTable) implements Message {
+                     @JsonProperty("lt") long leaseTable, @JsonProperty("cg") long checkGeneration,
+                     @JsonProperty("ca") long checkAck,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("cs") List<CheckReport> checks)
+            implements Message {
+
+        /** A heartbeat of a node that runs no health checks. */
+        public Heartbeat(long configHash, long incarnation, long storeDigest, long tombstoneDigest, long sentNanos,
+                         long echoNanos, boolean restarting, List<String> declined, long leaseTable) {
+            this(configHash, incarnation, storeDigest, tombstoneDigest, sentNanos, echoNanos, restarting, declined,
+                    leaseTable, 0, 0, null);
+        }
+    }
+
+    /**
+     * One health check's state on the node that sends it.
+     *
+     * @param check the check's name
+     * @param passing it passes there (false also while it has not run yet)
+     * @param summary one line for status and describe ({@code failing 3/3: connection refused}), at
+     *     most {@value #MAX_SUMMARY_CHARS} characters
+     */
+    record CheckReport(@JsonProperty("n") String check, @JsonProperty("p") boolean passing,
+                       @JsonProperty("s") String summary) {
+        public static final int MAX_SUMMARY_CHARS = 200;
+        /** A peer's list longer than this is cut (lcs.conf allows 256 checks). */
+        public static final int MAX_REPORTS = 256;
     }
 
     /** ABD phase 1: what is your version of {@code key}? */
