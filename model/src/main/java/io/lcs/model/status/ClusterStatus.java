@@ -10,10 +10,17 @@ import java.util.List;
  * {@code lcs_vip_*} metrics.
  *
  * @param stale true when this node lacks quorum: what it reports may be out of date
+ * @param checks the health checks this node knows ({@code [check]} sections), with this node's
+ *     last run of each; null when there are none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ClusterStatus(String cluster, String node, String version, Quorum quorum, List<NodeStatus> nodes,
-                            List<VipStatus> vips, boolean stale) {
+                            List<VipStatus> vips, boolean stale, List<CheckInfo> checks) {
+
+    public ClusterStatus(String cluster, String node, String version, Quorum quorum, List<NodeStatus> nodes,
+                         List<VipStatus> vips, boolean stale) {
+        this(cluster, node, version, quorum, nodes, vips, stale, null);
+    }
 
     /** @param votesSeen votes of this node plus the online peers whose config hash matches */
     public record Quorum(boolean present, int votesSeen, int votesNeeded, int votesTotal) {
@@ -26,19 +33,65 @@ public record ClusterStatus(String cluster, String node, String version, Quorum 
      * @param rttMillis last measured heartbeat round trip; null when unknown
      * @param cordoned an operator cordoned it (no new VIPs)
      * @param restarting it is in its post-restart wait and is not a placement candidate
+     * @param checks the state of each health check it runs, as it last reported; null when it runs none
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record NodeStatus(String name, String role, boolean online, boolean self, boolean configMatch,
-                             Double lastSeenSeconds, Double rttMillis, boolean cordoned, boolean restarting) {
+                             Double lastSeenSeconds, Double rttMillis, boolean cordoned, boolean restarting,
+                             List<NodeCheck> checks) {
+
+        public NodeStatus(String name, String role, boolean online, boolean self, boolean configMatch,
+                          Double lastSeenSeconds, Double rttMillis, boolean cordoned, boolean restarting) {
+            this(name, role, online, self, configMatch, lastSeenSeconds, rttMillis, cordoned, restarting, null);
+        }
+    }
+
+    /**
+     * One health check on one node.
+     *
+     * @param summary e.g. {@code passing} or {@code failing 3/3: connection refused}
+     */
+    public record NodeCheck(String name, boolean passing, String summary) {
+    }
+
+    /**
+     * Whether one node may hold a VIP, and why not.
+     *
+     * @param reason null when eligible; else e.g. {@code check web failing 3/3: connection refused}
+     *     or {@code offline}
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Eligibility(String node, boolean eligible, String reason) {
+    }
+
+    /**
+     * One health check as configured, with this node's last run of it.
+     *
+     * @param target the URL, command, HOST:PORT or interface it looks at
+     * @param lastDurationSeconds how long this node's last run took; null if not run here
+     * @param lastOutput the last lines an exec check printed here (at most 1 KiB), or null
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record CheckInfo(String name, String type, String target, int intervalMs, int timeoutMs, int fall,
+                            int rise, int holdMs, Double lastDurationSeconds, String lastOutput) {
     }
 
     /**
      * @param state one of {@code active}, {@code pending}, {@code conflict}, {@code stopped}, {@code failed}
      * @param owner the node holding the lease, or null
      * @param leaseRemainingSeconds on the owner: its own view; elsewhere: this acceptor's view; null if none
+     * @param checks the health checks it lists; null when none
+     * @param eligibility for a VIP with checks, each full-member: may it hold the VIP, and why not; null otherwise
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record VipStatus(String name, String address, String interfaceName, String state, String owner, long epoch,
-                            Double leaseRemainingSeconds, long failovers, List<Condition> conditions) {
+                            Double leaseRemainingSeconds, long failovers, List<Condition> conditions,
+                            List<String> checks, List<Eligibility> eligibility) {
+
+        public VipStatus(String name, String address, String interfaceName, String state, String owner, long epoch,
+                         Double leaseRemainingSeconds, long failovers, List<Condition> conditions) {
+            this(name, address, interfaceName, state, owner, epoch, leaseRemainingSeconds, failovers, conditions, null,
+                    null);
+        }
     }
 }

@@ -8,7 +8,20 @@ import java.util.List;
  * {@code VirtualIP} applied through the API): what the reconcilers need, already validated.
  *
  * @param source {@code config} or {@code api}
+ * @param checks the health checks that must pass on a node for it to be eligible; empty: none
+ * @param stopWhenNoHealthyNode {@code on_no_healthy_node = stop}
  */
 public record VipSpec(String name, Cidr address, String interfaceName, List<String> preferredNodes, String preStart,
-                      String postStart, String preStop, String postStop, String source, long generation) {
+                      String postStart, String preStop, String postStop, String source, long generation,
+                      List<String> checks, boolean stopWhenNoHealthyNode) {
+    public VipSpec {
+        checks = List.copyOf(checks);
+    }
+
+    /** A VIP without health checks. */
+    public VipSpec(String name, Cidr address, String interfaceName, List<String> preferredNodes, String preStart,
+                   String postStart, String preStop, String postStop, String source, long generation) {
+        this(name, address, interfaceName, preferredNodes, preStart, postStart, preStop, postStop, source, generation,
+                List.of(), false);
+    }
 }
