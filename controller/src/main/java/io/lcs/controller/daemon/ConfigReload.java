@@ -107,6 +107,9 @@ public final class ConfigReload {
         differ(reasons, "[cluster] admin_token_file", running.adminTokenFile(), reread.adminTokenFile());
         differ(reasons, "[cluster] state_dir", running.stateDir(), reread.stateDir());
         differ(reasons, "[cluster] hook_dirs", String.join(", ", running.hookDirs()), String.join(", ", reread.hookDirs()));
+        if (!checksWithoutLines(running).equals(checksWithoutLines(reread))) {
+            reasons.add("[check] sections changed (needs a restart)");
+        }
         Map<String, String> oldNodes = nodes(running.nodes());
         Map<String, String> newNodes = nodes(reread.nodes());
         if (!oldNodes.equals(newNodes)) {
@@ -153,7 +156,17 @@ public final class ConfigReload {
         List<VipSpec> out = new ArrayList<>(vips.size());
         for (VipConfig v : vips) {
             out.add(new VipSpec(v.name(), v.address(), v.interfaceName(), v.preferredNodes(), v.preStart(),
-                    v.postStart(), v.preStop(), v.postStop(), "config", 0));
+                    v.postStart(), v.preStop(), v.postStop(), "config", 0, v.checks(), v.stopWhenNoHealthyNode()));
+        }
+        return out;
+    }
+
+    private static List<io.lcs.model.config.CheckConfig> checksWithoutLines(ClusterConfig config) {
+        List<io.lcs.model.config.CheckConfig> out = new ArrayList<>();
+        for (io.lcs.model.config.CheckConfig c : config.checks()) {
+            out.add(new io.lcs.model.config.CheckConfig(c.name(), c.type(), c.url(), c.expectStatus(), c.command(),
+                    c.host(), c.port(), c.interfaceName(), c.intervalMillis(), c.timeoutMillis(), c.fall(), c.rise(),
+                    c.holdMillis(), 0));
         }
         return out;
     }

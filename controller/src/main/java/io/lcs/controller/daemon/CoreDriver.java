@@ -19,6 +19,7 @@ import io.lcs.model.api.VirtualIP;
 import io.lcs.model.net.Cidr;
 import io.lcs.model.wire.Message;
 import io.lcs.model.wire.WireCodec;
+import io.lcs.reconcilers.check.CheckEligibility;
 import io.lcs.reconcilers.lease.Placement;
 import io.lcs.reconcilers.vip.VipHost;
 import io.lcs.reconcilers.vip.VipReconciler;
@@ -112,6 +113,8 @@ public final class CoreDriver {
     /** A {@link #process} is queued on the context ({@link #processSoon}). */
     private boolean processQueued;
     private final Set<String> declined = new java.util.TreeSet<>();
+    /** Per VIP this node holds while its checks fail here, what it said about it last (context only). */
+    private final Map<String, String> unhealthyHeld = new HashMap<>();
     private volatile NodeSnapshot snapshot;
     private long timerId = -1;
     private long timerAtNanos = Long.MAX_VALUE;
@@ -372,6 +375,9 @@ public final class CoreDriver {
     private void receive(String peer, Message m) {
         Message admitted = peerObjects.admit(peer, m, storedCopy);
         if (admitted != null) {
+            if (admitted instanceof Message.Heartbeat hb && hb.checks() != null) {
+                dirty = true; // a peer's health changed: placement runs again on this tick
+            }
             core.receive(peer, admitted, monotonic.getAsLong());
             processSoon();
         }
@@ -436,6 +442,18 @@ public final class CoreDriver {
             dirty = true;
             scheduleTick(0);
         }
+    }
+
+    /**
+     * This node's health-check results ({@link io.lcs.controller.check.CheckRunner}): handed to the
+     * core, which announces them to the peers at once, and placement runs again. Any thread.
+     */
+    public void setCheckReports(List<Message.CheckReport> reports) {
+        context.runOnContext(v -> {
+            core.setCheckReports(reports);
+            dirty = true;
+            scheduleTick(0);
+        });
     }
 
     /** Gives up a VIP's lease after its address is down. On the context. */
@@ -694,7 +712,11 @@ public final class CoreDriver {
         NodeSnapshot s = snapshot;
         boolean changed = false;
         for (VipSpec vip : s.vips()) {
-            boolean want = core.self().equals(desiredOwner(s, vip, now));
+            String desired = desiredOwner(s, vip, now);
+            boolean want = core.self().equals(desired);
+            if (!vip.checks().isEmpty()) {
+                healthEvents(s, vip, desired);
+            }
             if (core.lease(vip.name(), now).wanted() != want) {
                 core.setLeaseWanted(vip.name(), want, now);
                 changed = true;
@@ -714,9 +736,11 @@ public final class CoreDriver {
         List<Placement.Candidate> candidates = new ArrayList<>();
         for (PeerView p : m.nodes()) {
             List<String> declinedBy = s.declined().getOrDefault(p.name(), List.of());
+            String unhealthy = vip.checks().isEmpty() ? null
+                    : CheckEligibility.problem(vip.checks(), s.checkReports().getOrDefault(p.name(), Map.of()));
             candidates.add(new Placement.Candidate(p.name(), p.fullMember(), p.online(),
                     p.self() ? core.restarting(now) : p.restarting(), s.cordoned().contains(p.name()),
-                    s.draining().contains(p.name()), declinedBy.contains(vip.name())));
+                    s.draining().contains(p.name()), declinedBy.contains(vip.name()), unhealthy == null, unhealthy));
         }
         LeaseView lease = s.lease(vip.name());
         String owner = lease.knownOwner(core.self());
@@ -725,7 +749,38 @@ public final class CoreDriver {
         // away from the owner the move was requested under, which is no longer known once it released
         String moveAway = move != null && move.isEmpty() ? s.movesAwayFrom().getOrDefault(vip.name(), owner) : null;
         return Placement.desiredOwner(new Placement.Input(vip.name(), vip.preferredNodes(), candidates, owner,
-                moveTo, moveAway));
+                moveTo, moveAway, vip.stopWhenNoHealthyNode()));
+    }
+
+    /**
+     * Says once (event and log) when this node holds a VIP whose checks fail here: it hands the VIP
+     * over to {@code desired}, or keeps it because no node passes them, or stops it ({@code
+     * on_no_healthy_node = stop}); and once when its checks pass again. On the context.
+     */
+    private void healthEvents(NodeSnapshot s, VipSpec vip, String desired) {
+        LeaseView lease = s.lease(vip.name());
+        String problem = lease.held()
+                ? CheckEligibility.problem(vip.checks(), s.checkReports().getOrDefault(core.self(), Map.of())) : null;
+        String said;
+        if (problem == null) {
+            said = null;
+        } else if (desired == null) {
+            said = "no node passes its checks (here: " + problem + "): stopping it (on_no_healthy_node = stop)";
+        } else if (desired.equals(core.self())) {
+            said = "kept on this node although its checks fail here (" + problem + "): no other node passes them";
+        } else {
+            said = "checks fail here (" + problem + "): handing over to " + desired;
+        }
+        String before = said == null ? unhealthyHeld.remove(vip.name()) : unhealthyHeld.put(vip.name(), said);
+        if (said != null && !said.equals(before)) {
+            String type = desired == null ? "NoHealthyNodeStopped"
+                    : desired.equals(core.self()) ? "NoHealthyNode" : "CheckHandover";
+            events.append(type, "VirtualIP/" + vip.name(), said);
+            LOG.log(Level.WARNING, "vip " + vip.name() + ": " + said);
+        } else if (said == null && before != null && lease.held()) {
+            events.append("ChecksPassing", "VirtualIP/" + vip.name(), "its checks pass on this node again");
+            LOG.log(Level.INFO, "vip " + vip.name() + ": checks pass on this node again");
+        }
     }
 
     private NodeSnapshot buildSnapshot(long now) {
@@ -792,8 +847,15 @@ public final class CoreDriver {
                 declinedBy.put(member.name(), d);
             }
         }
+        Map<String, Map<String, Message.CheckReport>> checkReports = new HashMap<>();
+        for (var member : core.config().members()) {
+            List<Message.CheckReport> r = core.checkReports(member.name());
+            if (!r.isEmpty()) {
+                checkReports.put(member.name(), CheckEligibility.byName(r));
+            }
+        }
         return new NodeSnapshot(now, core.self(), core.membership(now), vips, leases, conflicts, moves, movesAwayFrom,
-                cordoned, draining, declinedBy, vipsByNameCache, addressConflicts);
+                cordoned, draining, declinedBy, vipsByNameCache, addressConflicts, checkReports);
     }
 
     /**

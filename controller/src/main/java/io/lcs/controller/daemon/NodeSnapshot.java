@@ -2,6 +2,7 @@ package io.lcs.controller.daemon;
 
 import io.lcs.core.Views.LeaseView;
 import io.lcs.core.Views.MembershipView;
+import io.lcs.model.wire.Message;
 import io.lcs.reconcilers.vip.VipSpec;
 import java.util.HashMap;
 import java.util.List;
@@ -22,12 +23,25 @@ import java.util.Map;
  *     not a scan: a reconcile of each of 1,000 VIPs must not read all 1,000
  * @param addressConflicts per VIP held out of placement because another VIP keeps its IP, that VIP's
  *     name: no node places it, and the VIP reconciler never touches the address on its behalf
+ * @param checkReports per node (this one included), its health-check results by check name as it
+ *     last announced them; a node that runs none is absent
  */
 public record NodeSnapshot(long takenAtNanos, String self, MembershipView membership, List<VipSpec> vips,
                            Map<String, LeaseView> leases, Map<String, Long> conflicts, Map<String, String> moves,
                            Map<String, String> movesAwayFrom, List<String> cordoned, List<String> draining,
                            Map<String, List<String>> declined, Map<String, VipSpec> vipsByName,
-                           Map<String, String> addressConflicts) {
+                           Map<String, String> addressConflicts,
+                           Map<String, Map<String, Message.CheckReport>> checkReports) {
+
+    /** A snapshot of a cluster that runs no health checks. */
+    public NodeSnapshot(long takenAtNanos, String self, MembershipView membership, List<VipSpec> vips,
+                        Map<String, LeaseView> leases, Map<String, Long> conflicts, Map<String, String> moves,
+                        Map<String, String> movesAwayFrom, List<String> cordoned, List<String> draining,
+                        Map<String, List<String>> declined, Map<String, VipSpec> vipsByName,
+                        Map<String, String> addressConflicts) {
+        this(takenAtNanos, self, membership, vips, leases, conflicts, moves, movesAwayFrom, cordoned, draining,
+                declined, vipsByName, addressConflicts, Map.of());
+    }
 
     /** A snapshot whose {@link #vipsByName} is built from {@code vips}, with no address conflicts. */
     public NodeSnapshot(long takenAtNanos, String self, MembershipView membership, List<VipSpec> vips,
