@@ -48,6 +48,9 @@ final class StatusCommand extends AdminCommand {
             if (n.restarting()) {
                 sb.append(" restarting=yes");
             }
+            if (n.checks() != null && !n.checks().isEmpty()) {
+                sb.append(" checks=").append(compactChecks(n.checks()));
+            }
             if (n.self()) {
                 sb.append(" (self)");
             }
@@ -71,6 +74,18 @@ final class StatusCommand extends AdminCommand {
                 }
             }
         }
+    }
+
+    /** {@code web:ok,db:FAIL}: each check the node runs, upper case when it does not pass. */
+    static String compactChecks(List<ClusterStatus.NodeCheck> checks) {
+        StringBuilder sb = new StringBuilder();
+        for (ClusterStatus.NodeCheck c : checks) {
+            if (sb.length() > 0) {
+                sb.append(',');
+            }
+            sb.append(c.name()).append(':').append(c.passing() ? "ok" : "FAIL");
+        }
+        return sb.toString();
     }
 
     static boolean isOk(Condition c) {
