@@ -3,8 +3,6 @@ package io.lcs.model.config;
 import io.lcs.model.Names;
 import io.lcs.model.api.ObjectValidator;
 import io.lcs.model.net.Cidr;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -209,28 +207,56 @@ public final class CheckFields {
         return n;
     }
 
+    /**
+     * {@code http://HOST[:PORT][/PATH]}: plain HTTP, a host, no user name or password, no whitespace.
+     * Checked here by its shape only (the model does no I/O and names no network API); lcsd's URL
+     * parser reads it when the check runs.
+     */
     private static String url(String value, List<Problem> problems) {
-        try {
-            URI uri = new URI(value);
-            if (!"http".equals(uri.getScheme())) {
-                problems.add(new Problem("url", "url = '" + Names.abbreviate(value) + "' must start with http:// "
-                        + "(https is not supported: check the service's plain-HTTP port, or use an exec check)"));
-                return null;
-            }
-            if (uri.getHost() == null || uri.getHost().isEmpty()) {
-                problems.add(new Problem("url", "url = '" + Names.abbreviate(value) + "' has no host"));
-                return null;
-            }
-            if (uri.getUserInfo() != null) {
-                problems.add(new Problem("url", "url = '" + Names.abbreviate(value)
-                        + "' carries a user name or password; a health URL needs none"));
-                return null;
-            }
-            return value;
-        } catch (URISyntaxException e) {
-            problems.add(new Problem("url", "url = '" + Names.abbreviate(value) + "' is not a URL: " + e.getReason()));
+        String shown = "url = '" + Names.abbreviate(value) + "'";
+        if (!value.startsWith("http://")) {
+            problems.add(new Problem("url", shown + " must start with http:// "
+                    + "(https is not supported: check the service's plain-HTTP port, or use an exec check)"));
             return null;
         }
+        if (WHITESPACE.matcher(value).find()) {
+            problems.add(new Problem("url", shown + " contains whitespace"));
+            return null;
+        }
+        String rest = value.substring("http://".length());
+        int end = rest.length();
+        for (char c : new char[] {'/', '?', '#'}) {
+            int i = rest.indexOf(c);
+            if (i >= 0) {
+                end = Math.min(end, i);
+            }
+        }
+        String authority = rest.substring(0, end);
+        if (authority.indexOf('@') >= 0) {
+            problems.add(new Problem("url", shown + " carries a user name or password; a health URL needs none"));
+            return null;
+        }
+        String host = authority;
+        String port = null;
+        if (authority.startsWith("[")) {
+            int close = authority.indexOf(']');
+            host = close < 0 ? "" : authority.substring(1, close);
+            port = close >= 0 && close + 1 < authority.length() && authority.charAt(close + 1) == ':'
+                    ? authority.substring(close + 2) : null;
+        } else if (authority.indexOf(':') >= 0) {
+            host = authority.substring(0, authority.indexOf(':'));
+            port = authority.substring(authority.indexOf(':') + 1);
+        }
+        if (host.isEmpty()) {
+            problems.add(new Problem("url", shown + " has no host"));
+            return null;
+        }
+        if (port != null && (!NUMBER.matcher(port).matches() || Integer.parseInt(port) < 1
+                || Integer.parseInt(port) > 65535)) {
+            problems.add(new Problem("url", shown + ": port '" + Names.abbreviate(port) + "' is not 1..65535"));
+            return null;
+        }
+        return value;
     }
 
     private static List<String> command(String value, List<Problem> problems) {

@@ -115,6 +115,9 @@ class ConfigChecksTest {
                 "'url' is for type = http, not tcp");
         assertError(check("type = exec\ncommand = check-db\n"), "command = check-db", "must be an absolute path");
         assertError(check("type = http\nurl = https://h/\n"), "url = https://h/", "must start with http://");
+        assertError(check("type = http\nurl = http:///x\n"), "url = http:///x", "has no host");
+        assertError(check("type = http\nurl = http://u:p@h/\n"), "url = http://u:p@h/", "user name or password");
+        assertError(check("type = http\nurl = http://h:99999/\n"), "url = http://h:99999/", "port '99999'");
         assertError(check("type = tcp\naddress = 2001:db8::1:80\n"), "address = 2001:db8::1:80", "must be HOST:PORT");
         assertError(check("type = tcp\naddress = h:0\n"), "address = h:0", "port '0' is not 1..65535");
         assertError(check("type = interface\ninterface = a/b\n"), "interface = a/b", "may not contain '/'");
