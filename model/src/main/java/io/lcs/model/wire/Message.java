@@ -1,6 +1,5 @@
 package io.lcs.model.wire;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
@@ -47,7 +46,8 @@ public sealed interface Message {
      * @param checkAck the generation of the receiver's check results the sender holds, so the
      *     receiver stops sending them once they arrived
      * @param checks the sender's check results, sent only while the receiver has not acknowledged
-     *     {@code checkGeneration} (changes only); null otherwise
+     *     {@code checkGeneration} (changes only); null otherwise (on the wire {@code "cs":null}: the
+     *     codec wants every field present)
      */
     record Heartbeat(@JsonProperty("ch") long configHash, @JsonProperty("in") long incarnation,
                      @JsonProperty("sd") long storeDigest, @JsonProperty("td") long tombstoneDigest,
@@ -55,7 +55,7 @@ public sealed interface Message {
                      @JsonProperty("rs") boolean restarting, @JsonProperty("dc") List<String> declined,
                      @JsonProperty("lt") long leaseTable, @JsonProperty("cg") long checkGeneration,
                      @JsonProperty("ca") long checkAck,
-                     @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("cs") List<CheckReport> checks)
+                     @JsonProperty("cs") List<CheckReport> checks)
             implements Message {
 
         /** A heartbeat of a node that runs no health checks. */
