@@ -127,15 +127,30 @@ public final class Cluster implements AutoCloseable {
     private final String secret;
     private final List<Node> nodes = new ArrayList<>();
     private final List<Vip> vips = new ArrayList<>();
+    private final ConfigExtras extras;
 
     private final long startMicros;
+
+    /**
+     * Text added to every node's lcs.conf: {@code vipLines} inside each {@code [vip]} section (e.g.
+     * {@code checks = web}), {@code sections} at the end (e.g. a {@code [check web]} section).
+     */
+    public record ConfigExtras(String vipLines, String sections) {
+        public static final ConfigExtras NONE = new ConfigExtras("", "");
+    }
 
     /**
      * @param startMicros the run's time origin (wall µs), for the log line prefixes
      */
     public Cluster(Topology topology, Path runDir, Settings settings, RunRegistry registry, String classpath,
                    long startMicros) {
-        this(topology, runDir, settings, registry, classpath, null, null, startMicros);
+        this(topology, runDir, settings, registry, classpath, null, null, startMicros, ConfigExtras.NONE);
+    }
+
+    /** As {@link #Cluster(Topology, Path, Settings, RunRegistry, String, long)}, with {@code extras} in every lcs.conf. */
+    public Cluster(Topology topology, Path runDir, Settings settings, RunRegistry registry, String classpath,
+                   long startMicros, ConfigExtras extras) {
+        this(topology, runDir, settings, registry, classpath, null, null, startMicros, extras);
     }
 
     /**
@@ -156,12 +171,13 @@ public final class Cluster implements AutoCloseable {
         if (vips != null && (vips.isEmpty() || vips.size() > 5000)) {
             throw new HarnessException(vips.size() + " VIPs: must be 1..5000");
         }
-        return new Cluster(topology, runDir, settings, registry, null, lcsHome, vips, startMicros);
+        return new Cluster(topology, runDir, settings, registry, null, lcsHome, vips, startMicros, ConfigExtras.NONE);
     }
 
     private Cluster(Topology topology, Path runDir, Settings settings, RunRegistry registry, String classpath,
-                    Path lcsHome, List<Vip> explicitVips, long startMicros) {
+                    Path lcsHome, List<Vip> explicitVips, long startMicros, ConfigExtras extras) {
         this.startMicros = startMicros;
+        this.extras = extras;
         this.lcsHome = lcsHome == null ? null : lcsHome.toAbsolutePath();
         if (topology.nodeCount() != settings.nodes()) {
             throw new HarnessException("topology has " + topology.nodeCount() + " nodes, settings " + settings.nodes());
@@ -216,8 +232,9 @@ public final class Cluster implements AutoCloseable {
         }
         for (Vip v : vips) {
             sb.append("\n[vip ").append(v.name()).append("]\naddress = ").append(v.cidr())
-                    .append("\ninterface = ").append(Topology.IFACE).append('\n');
+                    .append("\ninterface = ").append(Topology.IFACE).append('\n').append(extras.vipLines());
         }
+        sb.append(extras.sections());
         return sb.toString();
     }
 

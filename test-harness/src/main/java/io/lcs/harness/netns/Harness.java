@@ -30,7 +30,7 @@ public final class Harness implements AutoCloseable {
     private final Thread shutdownHook;
     private boolean closed;
 
-    private Harness(Cluster.Settings settings, String classpath) {
+    private Harness(Cluster.Settings settings, String classpath, Cluster.ConfigExtras extras) {
         this.runId = Topology.newRunId();
         this.runDir = RunRegistry.STATE_DIR.resolve("run-" + runId);
         this.registry = RunRegistry.open(runId);
@@ -41,7 +41,7 @@ public final class Harness implements AutoCloseable {
         try {
             Files.createDirectories(runDir);
             topology = Topology.create(runId, settings.nodes(), registry);
-            cluster = new Cluster(topology, runDir, settings, registry, classpath, startMicros);
+            cluster = new Cluster(topology, runDir, settings, registry, classpath, startMicros, extras);
             sampler = new OwnershipSampler(cluster, registry);
             sampler.start();
             probe = new ClientProbe(topology.clientNs(), cluster.vips());
@@ -60,7 +60,12 @@ public final class Harness implements AutoCloseable {
      * @param classpath classpath holding lcsd and the lcs CLI (the harness's own, usually)
      */
     public static Harness start(Cluster.Settings settings, String classpath) {
-        return new Harness(settings, classpath);
+        return new Harness(settings, classpath, Cluster.ConfigExtras.NONE);
+    }
+
+    /** As {@link #start(Cluster.Settings, String)}, with {@code extras} in every node's lcs.conf. */
+    public static Harness start(Cluster.Settings settings, String classpath, Cluster.ConfigExtras extras) {
+        return new Harness(settings, classpath, extras);
     }
 
     public String runId() {
@@ -93,6 +98,11 @@ public final class Harness implements AutoCloseable {
 
     public Faults faults() {
         return faults;
+    }
+
+    /** Records a process the caller started for this run, so that a cleanup after a crash ends it too. */
+    public void registerProcess(Process p, String what) {
+        registry.process(p, what);
     }
 
     /** Faults so far, in order. */
