@@ -113,7 +113,7 @@ public final class CoreDriver {
     /** A {@link #process} is queued on the context ({@link #processSoon}). */
     private boolean processQueued;
     private final Set<String> declined = new java.util.TreeSet<>();
-    /** Per VIP this node holds while its checks fail here, what it said about it last (context only). */
+    /** Per VIP this node holds while its checks fail here, the kind and target it last said (context only). */
     private final Map<String, String> unhealthyHeld = new HashMap<>();
     private volatile NodeSnapshot snapshot;
     private long timerId = -1;
@@ -761,23 +761,22 @@ public final class CoreDriver {
         LeaseView lease = s.lease(vip.name());
         String problem = lease.held()
                 ? CheckEligibility.problem(vip.checks(), s.checkReports().getOrDefault(core.self(), Map.of())) : null;
-        String said;
-        if (problem == null) {
-            said = null;
-        } else if (desired == null) {
-            said = "no node passes its checks (here: " + problem + "): stopping it (on_no_healthy_node = stop)";
-        } else if (desired.equals(core.self())) {
-            said = "kept on this node although its checks fail here (" + problem + "): no other node passes them";
-        } else {
-            said = "checks fail here (" + problem + "): handing over to " + desired;
-        }
-        String before = said == null ? unhealthyHeld.remove(vip.name()) : unhealthyHeld.put(vip.name(), said);
-        if (said != null && !said.equals(before)) {
-            String type = desired == null ? "NoHealthyNodeStopped"
-                    : desired.equals(core.self()) ? "NoHealthyNode" : "CheckHandover";
+        String type = problem == null ? null : desired == null ? "NoHealthyNodeStopped"
+                : desired.equals(core.self()) ? "NoHealthyNode" : "CheckHandover";
+        // said once per kind and target: the reason's wording may change with every check run
+        String key = type == null ? null : type + "/" + desired;
+        String before = key == null ? unhealthyHeld.remove(vip.name()) : unhealthyHeld.put(vip.name(), key);
+        if (key != null && !key.equals(before)) {
+            String said = switch (type) {
+                case "NoHealthyNodeStopped" -> "no node passes its checks (here: " + problem
+                        + "): stopping it (on_no_healthy_node = stop)";
+                case "NoHealthyNode" -> "kept on this node although its checks fail here (" + problem
+                        + "): no other node passes them";
+                default -> "checks fail here (" + problem + "): handing over to " + desired;
+            };
             events.append(type, "VirtualIP/" + vip.name(), said);
             LOG.log(Level.WARNING, "vip " + vip.name() + ": " + said);
-        } else if (said == null && before != null && lease.held()) {
+        } else if (key == null && before != null && lease.held()) {
             events.append("ChecksPassing", "VirtualIP/" + vip.name(), "its checks pass on this node again");
             LOG.log(Level.INFO, "vip " + vip.name() + ": checks pass on this node again");
         }

@@ -85,8 +85,8 @@ public final class CheckState {
 
     /**
      * One line for status, describe and the heartbeat: {@code failing 3/3: connection refused},
-     * {@code passing (failing 1/3: timed out after 500 ms)}, {@code failing, passed 2/2, held until
-     * 10 s after it failed}.
+     * {@code passing (failing 1/3: timed out after 500 ms)}, {@code failing, passed 2/2 again but held
+     * for hold_ms 10000 after it failed}. It changes only with the state, never with time alone.
      */
     public String summary(long nowNanos) {
         return switch (phase) {
@@ -95,9 +95,9 @@ public final class CheckState {
                     + lastMessage + ")";
             case FAILING -> {
                 if (successes >= config.rise()) {
-                    long leftMs = Math.max(0, config.holdMillis() - (nowNanos - failedAtNanos) / 1_000_000L);
-                    yield "failing, passed " + successes + "/" + config.rise() + " but held " + leftMs
-                            + " ms more (hold_ms " + config.holdMillis() + ")";
+                    // no countdown: the summary travels to every peer whenever it changes
+                    yield "failing, passed " + successes + "/" + config.rise() + " again but held for hold_ms "
+                            + config.holdMillis() + " after it failed";
                 }
                 yield successes > 0 ? "failing (passed " + successes + "/" + config.rise() + ")"
                         : "failing " + failures + "/" + config.fall() + ": " + lastMessage;
