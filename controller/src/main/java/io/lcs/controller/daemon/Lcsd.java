@@ -376,6 +376,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                     }
                 }, Ticker.system());
         checks.apply(checksToRun(cfg));
+        checkRunner = checks;
         statusView.checkRuns(() -> allChecks(running, checks.lastRuns()));
         VipReconciler vipReconciler = new VipReconciler(driver.vipHost(), net, hooks, statusView, eventLog::append,
                 new VipReconciler.Settings(cfg.name(), cfg.nodeName(), Duration.ofMillis(cfg.hookTimeoutMillis()),
@@ -508,6 +509,8 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
 
     /** The configuration in force; replaced by a reload that applies. */
     private volatile ClusterConfig running;
+    /** This node's health checks; a reload that changes which checks the VIPs list changes what it runs. */
+    private volatile CheckRunner checkRunner;
     private final Object reloadLock = new Object();
 
     /**
@@ -596,6 +599,10 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                 }
                 running = reread;
                 driver.run(() -> driver.replaceConfigVips(a.vips()));
+                CheckRunner checks = checkRunner;
+                if (checks != null) {
+                    checks.apply(checksToRun(reread)); // a VIP may list other checks now
+                }
                 LOG.log(Level.INFO, "reload: VIPs " + a.summary() + "; unchanged VIPs stay where they are");
             }
             return d;

@@ -134,8 +134,8 @@ class NetnsHealthChecksIT {
     @Test
     @Order(1)
     void serviceKilledOnTheOwnerClientIsServedByTheOtherNodeWithinFallTimesIntervalPlusHandOver() throws Exception {
-        assertTrue(harness.awaitSteady(Duration.ofSeconds(60), Duration.ofSeconds(1)), "cluster steady");
-        await("both nodes pass their check", Duration.ofSeconds(30), NetnsHealthChecksIT::bothPass);
+        assertTrue(harness.awaitSteady(Duration.ofSeconds(90), Duration.ofSeconds(1)), "cluster steady");
+        await("both nodes pass their check", Duration.ofSeconds(90), NetnsHealthChecksIT::bothPass);
         owner = harness.holder(v4());
         assertNotNull(owner);
         other = owner.equals("n1") ? "n2" : "n1";
@@ -163,7 +163,7 @@ class NetnsHealthChecksIT {
             assertEquals(other, harness.holder(v4()), "the VIP stays where it went: no second outage");
             Harness.sleep(100);
         }
-        await("the old owner passes again", Duration.ofSeconds(20), NetnsHealthChecksIT::bothPass);
+        await("the old owner passes again", Duration.ofSeconds(40), NetnsHealthChecksIT::bothPass);
         assertEquals(other, harness.holder(v4()));
     }
 
@@ -188,7 +188,7 @@ class NetnsHealthChecksIT {
     void flappingServiceOnTheOwnerMovesTheVipAtMostOncePerHoldPeriod() throws Exception {
         startService(harness.cluster().node(owner));
         startService(harness.cluster().node(other));
-        await("both pass again", Duration.ofSeconds(30), NetnsHealthChecksIT::bothPass);
+        await("both pass again", Duration.ofSeconds(60), NetnsHealthChecksIT::bothPass);
         String before = harness.holder(v4());
         List<Long> moves = new ArrayList<>();
         String holder = before;
