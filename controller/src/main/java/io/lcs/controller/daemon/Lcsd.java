@@ -461,6 +461,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         // journal shows the start before systemd reports it)
         SystemdNotifier.fromEnvironment().ready("node " + cfg.nodeName() + " of cluster " + cfg.name() + ", "
                 + known.size() + " VIPs");
+        PidFile pidFile = PidFile.write(cfg.pidFile(), ProcessHandle.current().pid());
 
         CountDownLatch stopped = new CountDownLatch(1);
         runningDaemon = true;
@@ -497,6 +498,9 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                 stateDir.close();
             } catch (Exception e) {
                 LOG.log(Level.WARNING, "shutdown: " + e.getMessage());
+            }
+            if (pidFile != null) {
+                pidFile.remove();
             }
             LOG.log(Level.INFO, "stopped");
             stopped.countDown();

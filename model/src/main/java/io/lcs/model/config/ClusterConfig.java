@@ -41,6 +41,7 @@ import java.util.Optional;
  * @param stateDir          absolute path of the directory for persistent state
  * @param hookDirs          normalised absolute directories where hooks named by API objects may live
  *                          ({@code hook_dirs}); hooks named in {@code [vip]} sections may live anywhere
+ * @param pidFile           absolute path where lcsd writes its process ID ({@code pidfile}), or null
  * @param nodes             all nodes in file order, including this one
  * @param vips              all VIPs in file order
  * @param checks            all health checks ({@code [check NAME]}) in file order
@@ -50,8 +51,8 @@ public record ClusterConfig(String file, String name, String nodeName, String bi
                             String secretFile, int secretFileLine, int leaseMillis, int renewMillis,
                             int hookTimeoutMillis, int probeMillis, boolean metrics, String metricsBind, int metricsPort,
                             String adminBind, int adminPort, String adminTokenFile, String stateDir,
-                            List<String> hookDirs, List<NodeConfig> nodes, List<VipConfig> vips, List<CheckConfig> checks,
-                            List<ConfigError> warnings) {
+                            List<String> hookDirs, String pidFile, List<NodeConfig> nodes, List<VipConfig> vips,
+                            List<CheckConfig> checks, List<ConfigError> warnings) {
 
     /** The peer transport derives its HMAC keys from the secret and needs at least this much of it. */
     public static final int MIN_SECRET_BYTES = 16;

@@ -92,11 +92,15 @@ public final class ConfigParser {
 
     private static final List<String> CLUSTER_KEYS = List.of("name", "node", "bind", "port", "secret",
             "secret_file", "lease_ms", "renew_ms", "hook_timeout_ms", "probe_ms", "metrics", "metrics_bind",
-            "metrics_port", "admin_bind", "admin_port", "admin_token_file", "state_dir", "hook_dirs");
+            "metrics_port", "admin_bind", "admin_port", "admin_token_file", "state_dir", "hook_dirs",
+            // the C lcs's keys: accepted with their meaning where lcs has one, else a warning says what lcs does
+            "socket", "pidfile", "peer_timeout_ms", "probe_count", "probe_timeout_ms", "syslog", "vip_backend");
     private static final List<String> NODE_KEYS = List.of("role", "address", "port");
     private static final List<String> VIP_KEYS = List.of("address", "interface", "pre_start", "post_start",
             "pre_stop", "post_stop", "preferred_nodes", "checks", "on_no_healthy_node");
     /** Keys whose empty value means "all addresses". */
+    /** sockaddr_un's sun_path holds 108 bytes with the terminating NUL. */
+    private static final int MAX_UNIX_SOCKET_PATH = 108;
     private static final Set<String> EMPTY_ALLOWED = Set.of("bind", "metrics_bind", "admin_bind");
     private static final List<String> SECTION_KINDS = List.of("cluster", "node", "vip", "check");
     private static final Pattern NUMBER = Pattern.compile("[0-9]{1,9}");
@@ -386,7 +390,9 @@ public final class ConfigParser {
             Integer renew = optional(c, "renew_ms", DEFAULT_RENEW_MILLIS, e -> integer(e, 1, MAX_LEASE_MILLIS, " ms"));
             Integer hookTimeout = optional(c, "hook_timeout_ms", DEFAULT_HOOK_TIMEOUT_MILLIS,
                     e -> integer(e, 1, MAX_HOOK_TIMEOUT_MILLIS, " ms"));
-            Integer probe = optional(c, "probe_ms", DEFAULT_PROBE_MILLIS, e -> integer(e, 1, MAX_PROBE_MILLIS, " ms"));
+            // probe_timeout_ms (C lcs) is how long one probe waits for an answer: probe_ms here
+            Integer probe = optional(c, c.get("probe_ms") == null && c.get("probe_timeout_ms") != null ? "probe_timeout_ms"
+                    : "probe_ms", DEFAULT_PROBE_MILLIS, e -> integer(e, 1, MAX_PROBE_MILLIS, " ms"));
             Boolean metrics = optional(c, "metrics", false, this::bool);
             String metricsBind = optional(c, "metrics_bind", DEFAULT_LOOPBACK, this::ipOrAll);
             Integer metricsPort = optional(c, "metrics_port", DEFAULT_METRICS_PORT, e -> integer(e, 1, 65535, ""));
@@ -395,6 +401,8 @@ public final class ConfigParser {
             String adminTokenFile = optional(c, "admin_token_file", null, this::absolutePath);
             String stateDir = optional(c, "state_dir", DEFAULT_STATE_DIR, this::absolutePath);
             List<String> hookDirs = optional(c, "hook_dirs", DEFAULT_HOOK_DIRS, this::hookDirs);
+            String pidFile = optional(c, "pidfile", null, this::absolutePath);
+            cLcsKeys(c, lease, renew);
 
             // secrets
             Entry secretEntry = c.get("secret");
@@ -435,7 +443,9 @@ public final class ConfigParser {
                 nodeByName.put(s.name, s);
                 Role role = required(s, "role", this::role);
                 String address = required(s, "address", this::hostOrIp);
-                Integer nodePort = optional(s, "port", defaultPort, e -> integer(e, 1, 65535, ""));
+                // as in the C lcs, [cluster] port is the default of the [node] sections that come after it
+                int inherited = cluster != null && s.line < clusterLine ? DEFAULT_PORT : defaultPort;
+                Integer nodePort = optional(s, "port", inherited, e -> integer(e, 1, 65535, ""));
                 if (role != null && address != null && nodePort != null) {
                     nodes.add(new NodeConfig(s.name, role, address, nodePort, s.line));
                 }
@@ -549,7 +559,62 @@ public final class ConfigParser {
             return new ClusterConfig(file, name, nodeName, bind, port, secret, secretFile,
                     secretFileEntry == null ? 0 : secretFileEntry.line(), lease, renew, hookTimeout,
                     probe, metrics, metricsBind, metricsPort, adminBind, adminPort, adminTokenFile, stateDir, hookDirs,
-                    nodes, vips, checks, warnings);
+                    pidFile, nodes, vips, checks, warnings);
+        }
+
+        /**
+         * The C lcs's [cluster] keys that lcs reads differently or not at all: each valid value is
+         * accepted with a warning saying what lcs does instead (a C-lcs file must keep working); an
+         * invalid value is an error, as it was there.
+         */
+        private void cLcsKeys(Section c, Integer lease, Integer renew) {
+            Entry socket = c.get("socket");
+            if (socket != null && absolutePath(socket) != null) {
+                if (socket.value().getBytes(StandardCharsets.UTF_8).length >= MAX_UNIX_SOCKET_PATH) {
+                    error(socket.line(), "socket = " + Names.abbreviate(socket.value()) + " is longer than "
+                            + (MAX_UNIX_SOCKET_PATH - 1) + " bytes (a Unix socket path)");
+                } else {
+                    warn(socket.line(), "socket: lcs has no control socket; the lcs command reaches lcsd through the"
+                            + " admin API (admin_bind, admin_port) with the admin token, so this path is not created");
+                }
+            }
+            Entry peerTimeout = c.get("peer_timeout_ms");
+            if (peerTimeout != null && integer(peerTimeout, 1, MAX_LEASE_MILLIS, " ms") != null && lease != null
+                    && renew != null) {
+                warn(peerTimeout.line(), "peer_timeout_ms: lcs declares a peer down after " + derivedPeerTimeoutMillis(lease, renew)
+                        + " ms (the larger of 4 heartbeats and lease_ms / 2), not after this value: a dead owner's VIPs move"
+                        + " when its lease ends, and the quorum view follows within half a lease");
+            }
+            Entry probeCount = c.get("probe_count");
+            if (probeCount != null && integer(probeCount, 0, 100, "") != null) {
+                warn(probeCount.line(), "probe_count: lcs sends one duplicate-address probe and waits probe_ms for an"
+                        + " answer (probe_timeout_ms of the C lcs is read as probe_ms)");
+            }
+            Entry probeTimeout = c.get("probe_timeout_ms");
+            if (probeTimeout != null && c.get("probe_ms") != null) {
+                warn(probeTimeout.line(), "probe_timeout_ms is ignored: probe_ms is set (line " + c.get("probe_ms").line()
+                        + ") and says the same");
+            }
+            Entry syslog = c.get("syslog");
+            if (syslog != null && Boolean.TRUE.equals(bool(syslog))) {
+                warn(syslog.line(), "syslog = true: lcsd logs to standard error, which systemd's journal keeps (and"
+                        + " forwards to syslog when journald's ForwardToSyslog is on)");
+            }
+            Entry backend = c.get("vip_backend");
+            if (backend != null) {
+                if (!backend.value().equals("netlink") && !backend.value().equals("ip")) {
+                    error(backend.line(), "vip_backend = '" + Names.abbreviate(backend.value()) + "' is not netlink or ip");
+                } else if (backend.value().equals("netlink")) {
+                    warn(backend.line(), "vip_backend = netlink: lcs manages addresses with ip(8) from iproute2 (one"
+                            + " process per batch of changes), whatever this says");
+                }
+            }
+        }
+
+        /** What {@code CoreConfig.defaults} derives: max(4 heartbeats, lease / 2), heartbeat = renew / 2 in 50..250 ms. */
+        private static long derivedPeerTimeoutMillis(int lease, int renew) {
+            long heartbeat = Math.max(50, Math.min(250, renew / 2));
+            return Math.max(4 * heartbeat, lease / 2);
         }
 
         /** The {@code [check NAME]} sections, each parsed by {@link CheckFields}; problems at their key's line. */
@@ -850,6 +915,12 @@ public final class ConfigParser {
 
         private String interfaceName(Entry e) {
             String v = e.value();
+            int at = v.indexOf('@');
+            if (at > 0) { // ip(8) shows a VLAN as NAME@PARENT; the C lcs drops from '@' on, and so does lcs
+                warn(e.line(), "interface = " + Names.abbreviate(v) + ": using '" + v.substring(0, at)
+                        + "' (a name ends before '@'; '@" + Names.abbreviate(v.substring(at + 1)) + "' is how ip(8) shows its parent)");
+                v = v.substring(0, at);
+            }
             String problem = null;
             if (v.length() > MAX_INTERFACE_NAME) {
                 problem = "is longer than " + MAX_INTERFACE_NAME + " characters (Linux IFNAMSIZ)";

@@ -33,9 +33,9 @@ class GuardedHookRunnerIT {
 
     @BeforeEach
     void setUp() throws IOException {
-        base = Path.of("target").toAbsolutePath().resolve("hook-guard").resolve(UUID.randomUUID().toString());
+        base = HookFixtureDir.create("hook-guard", HookFileCheck.forThisProcess());
         hooks = Files.createDirectories(base.resolve("hooks"));
-        for (Path p : List.of(base.getParent(), base, hooks)) {
+        for (Path p : List.of(hooks)) {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         marker = base.resolve("ran");
@@ -55,6 +55,9 @@ class GuardedHookRunnerIT {
             for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
+        }
+        if (base != null) {
+            HookFixtureDir.deleteEmpty(base);
         }
     }
 

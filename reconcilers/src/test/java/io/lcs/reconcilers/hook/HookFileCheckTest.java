@@ -40,9 +40,9 @@ class HookFileCheckTest {
     @BeforeEach
     void setUp() throws IOException {
         check = HookFileCheck.forThisProcess();
-        base = Path.of("target").toAbsolutePath().resolve("hook-check").resolve(UUID.randomUUID().toString());
+        base = HookFixtureDir.create("hook-check", check);
         hooks = Files.createDirectories(base.resolve("hooks"));
-        for (Path p : List.of(base.getParent(), base, hooks)) { // whatever the umask: only the owner writes
+        for (Path p : List.of(hooks)) { // whatever the umask: only the owner writes
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         HookRefusal ancestors = check.check(script(hooks, "probe").toString(), policy());
@@ -60,6 +60,9 @@ class HookFileCheckTest {
                     Files.delete(p);
                 }
             }
+        }
+        if (base != null) {
+            HookFixtureDir.deleteEmpty(base);
         }
     }
 

@@ -83,7 +83,7 @@ public final class HarnessMain implements Runnable {
     }
 
     /** True if {@code program} is an executable in the PATH lcsd's actuator uses. */
-    static boolean onPath(String program) {
+    public static boolean onPath(String program) {
         for (String dir : List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin")) {
             if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, program))) {
                 return true;

@@ -75,9 +75,10 @@ class LoopbackInterfaceVipsIT {
         ns = String.format("%s%06x-lo", Netns.PREFIX, ThreadLocalRandom.current().nextInt(1 << 24));
         Netns.must(List.of("ip", "netns", "add", ns));
         Netns.ip(ns, "link", "set", "lo", "up");
-        // not under /tmp: lcsd refuses a hook on a path others can write to
-        Path target = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target"));
-        dir = Files.createTempDirectory(target, "lcs-lo-vips");
+        // under /run (root's, 755), not the build directory: lcsd refuses a hook on a path others can write to,
+        // and a checkout may be under /tmp
+        dir = Files.createTempDirectory(Path.of("/run"), "lcs-lo-vips");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path hook = dir.resolve("pre_start");
         Files.writeString(hook, "#!/bin/sh\nexit 0\n");
         Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwxr-xr-x"));

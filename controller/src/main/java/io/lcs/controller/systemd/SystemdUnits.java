@@ -1,0 +1,238 @@
+package io.lcs.controller.systemd;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.freedesktop.dbus.DBusPath;
+import org.freedesktop.dbus.connections.impl.DBusConnection;
+import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
+import org.freedesktop.dbus.exceptions.DBusException;
+import org.freedesktop.dbus.exceptions.DBusExecutionException;
+import org.freedesktop.dbus.interfaces.Properties;
+import org.freedesktop.dbus.types.Variant;
+
+/**
+ * systemd's units over D-Bus: start and stop with a wait for the job's result, a unit's state, and
+ * its state changes as systemd signals them ({@code PropertiesChanged}), not by polling.
+ *
+ * <p>One connection for the daemon's lifetime (held in a field: a collected connection would close
+ * its socket). dbus-java's receiving side runs on four single threads (signals, errors, method calls,
+ * method returns), named by the library; {@link #start} and {@link #stop} block their caller (a
+ * reconciler worker, never the event loop) until the job ends or the timeout passes.
+ */
+public final class SystemdUnits implements AutoCloseable {
+    /** The system bus, where systemd is {@code org.freedesktop.systemd1}. */
+    public static final String SYSTEM_BUS = "unix:path=/run/dbus/system_bus_socket";
+    /** Results of jobs that ended before their caller asked, kept for a late caller; oldest dropped first. */
+    public static final int RECENT_JOB_RESULTS = 256;
+    private static final String UNIT_INTERFACE = "org.freedesktop.systemd1.Unit";
+    private static final Logger LOG = Logger.getLogger("systemd");
+
+    private final DBusConnection bus;
+    private final SystemdManager manager;
+    private final Map<String, CompletableFuture<String>> pendingJobs = new ConcurrentHashMap<>();
+    private final Map<String, String> recentResults = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > RECENT_JOB_RESULTS;
+        }
+    };
+    /** Unit object path → its watch (the last state seen and the listeners). */
+    private final Map<String, Watch> watches = new ConcurrentHashMap<>();
+
+    private final class Watch {
+        final List<Consumer<UnitState>> listeners = new CopyOnWriteArrayList<>();
+        volatile UnitState last;
+
+        Watch(UnitState first) {
+            last = first;
+        }
+    }
+
+    private SystemdUnits(DBusConnection bus) throws DBusException {
+        this.bus = bus;
+        this.manager = bus.getRemoteObject(SystemdManager.BUS_NAME, SystemdManager.OBJECT_PATH, SystemdManager.class);
+        bus.addSigHandler(SystemdManager.JobRemoved.class, this::jobRemoved);
+        bus.addSigHandler(Properties.PropertiesChanged.class, this::propertiesChanged);
+        manager.Subscribe();
+    }
+
+    /**
+     * Connects to the bus at {@code address} (e.g. {@link #SYSTEM_BUS}) and subscribes to systemd's
+     * signals.
+     */
+    public static SystemdUnits connect(String address) throws SystemdException {
+        DBusConnection bus = null;
+        try {
+            bus = DBusConnectionBuilder.forAddress(address).withShared(false)
+                    .receivingThreadConfig().withSignalThreadCount(1).withErrorHandlerThreadCount(1)
+                    .withMethodCallThreadCount(1).withMethodReturnThreadCount(1).connectionConfig()
+                    .build();
+            return new SystemdUnits(bus);
+        } catch (DBusException | DBusExecutionException e) {
+            if (bus != null) {
+                bus.disconnect();
+            }
+            throw new SystemdException("cannot talk to systemd over D-Bus at " + address + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The unit's state now (loads the unit's definition if systemd had not). */
+    public UnitState state(String unit) throws SystemdException {
+        try {
+            return read(unit, manager.LoadUnit(unit).getPath());
+        } catch (DBusExecutionException | DBusException e) {
+            throw new SystemdException(unit + ": cannot read its state from systemd: " + e.getMessage(), e);
+        }
+    }
+
+    private UnitState read(String unit, String path) throws DBusException {
+        Properties props = bus.getRemoteObject(SystemdManager.BUS_NAME, path, Properties.class);
+        Map<String, Variant<?>> all = props.GetAll(UNIT_INTERFACE);
+        return new UnitState(unit, text(all, "LoadState"), text(all, "ActiveState"), text(all, "SubState"));
+    }
+
+    private static String text(Map<String, Variant<?>> props, String name) {
+        Variant<?> v = props.get(name);
+        return v == null ? "" : String.valueOf(v.getValue());
+    }
+
+    /** What a start or stop job came to. */
+    public record JobOutcome(String unit, String verb, String result, UnitState after) {
+        /** systemd finished the job as asked. */
+        public boolean done() {
+            return "done".equals(result);
+        }
+    }
+
+    /**
+     * Starts {@code unit} and waits for the job: {@code result} is systemd's (done, failed, timeout,
+     * dependency, canceled, skipped), or "not-found" / "masked" when there is no unit to start, or
+     * "no-answer" when the job had not ended within {@code timeout}.
+     */
+    public JobOutcome start(String unit, Duration timeout) throws SystemdException {
+        return job(unit, "start", timeout);
+    }
+
+    /** Stops {@code unit} and waits for the job, as {@link #start}. */
+    public JobOutcome stop(String unit, Duration timeout) throws SystemdException {
+        return job(unit, "stop", timeout);
+    }
+
+    private JobOutcome job(String unit, String verb, Duration timeout) throws SystemdException {
+        UnitState before = state(unit);
+        if (verb.equals("start") && (!before.exists() || before.masked())) {
+            return new JobOutcome(unit, verb, before.masked() ? "masked" : "not-found", before);
+        }
+        String job;
+        try {
+            DBusPath path = verb.equals("start") ? manager.StartUnit(unit, "replace") : manager.StopUnit(unit, "replace");
+            job = path.getPath();
+        } catch (DBusExecutionException e) {
+            throw new SystemdException(unit + ": systemd refused to " + verb + " it: " + e.getMessage(), e);
+        }
+        CompletableFuture<String> result = pendingJobs.computeIfAbsent(job, j -> new CompletableFuture<>());
+        synchronized (recentResults) {
+            String early = recentResults.remove(job);
+            if (early != null) {
+                result.complete(early);
+            }
+        }
+        String r;
+        try {
+            r = result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            r = "no-answer";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SystemdException(unit + ": interrupted waiting for its " + verb + " job", e);
+        } catch (ExecutionException e) {
+            throw new SystemdException(unit + ": " + verb + " job: " + e.getCause(), e.getCause());
+        } finally {
+            pendingJobs.remove(job);
+        }
+        return new JobOutcome(unit, verb, r, state(unit));
+    }
+
+    private void jobRemoved(SystemdManager.JobRemoved signal) {
+        CompletableFuture<String> waiting = pendingJobs.get(signal.job());
+        if (waiting != null) {
+            waiting.complete(signal.result());
+            return;
+        }
+        synchronized (recentResults) {
+            recentResults.put(signal.job(), signal.result());
+        }
+    }
+
+    /**
+     * Calls {@code listener} with the unit's state now and on every change systemd signals, on
+     * dbus-java's signal thread (keep it short: hand the state to a queue). Returns what ends the watch.
+     */
+    public AutoCloseable watch(String unit, Consumer<UnitState> listener) throws SystemdException {
+        String path;
+        UnitState now;
+        try {
+            path = manager.LoadUnit(unit).getPath();
+            now = read(unit, path);
+        } catch (DBusExecutionException | DBusException e) {
+            throw new SystemdException(unit + ": cannot watch it: " + e.getMessage(), e);
+        }
+        Watch w = watches.computeIfAbsent(path, p -> new Watch(now));
+        w.listeners.add(listener);
+        listener.accept(now);
+        return () -> {
+            w.listeners.remove(listener);
+            if (w.listeners.isEmpty()) {
+                watches.remove(path, w);
+            }
+        };
+    }
+
+    private void propertiesChanged(Properties.PropertiesChanged signal) {
+        if (!UNIT_INTERFACE.equals(signal.getInterfaceName())) {
+            return;
+        }
+        Watch w = watches.get(signal.getPath());
+        if (w == null) {
+            return;
+        }
+        Map<String, Variant<?>> changed = signal.getPropertiesChanged();
+        UnitState old = w.last;
+        UnitState next = new UnitState(old.unit(), changed.containsKey("LoadState") ? text(changed, "LoadState") : old.loadState(),
+                changed.containsKey("ActiveState") ? text(changed, "ActiveState") : old.activeState(),
+                changed.containsKey("SubState") ? text(changed, "SubState") : old.subState());
+        if (Objects.equals(next, old)) {
+            return;
+        }
+        w.last = next;
+        for (Consumer<UnitState> l : w.listeners) {
+            try {
+                l.accept(next);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "a listener of " + old.unit() + " failed: " + e, e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            bus.close();
+        } catch (IOException e) {
+            LOG.fine("closing the D-Bus connection: " + e.getMessage());
+        }
+    }
+}

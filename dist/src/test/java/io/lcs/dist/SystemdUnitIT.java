@@ -1,0 +1,314 @@
+package io.lcs.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.lcs.harness.netns.HarnessMain;
+import io.lcs.harness.netns.Netns;
+import io.lcs.harness.netns.RunRegistry;
+import io.lcs.harness.netns.SystemdHost;
+import io.lcs.harness.netns.Topology;
+import io.lcs.reconcilers.process.CommandResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged lcsd.service under a real systemd: three nodes, each a network namespace with its
+ * own systemd as PID 1 of a PID and mount namespace ({@link SystemdHost}), running the unit file
+ * from the built tree with all its hardening. The only change to the unit is a drop-in that points
+ * {@code ExecStart} at the unpacked tree and its node's lcs.conf (the package would have put them
+ * at /usr/bin/lcsd and /etc/lcs/lcs.conf, which the host does not have).
+ *
+ * <p>What it shows: {@code systemctl start} returns once lcsd is ready ({@code Type=notify}); under
+ * the hardening, {@code ip}, {@code arping} and {@code ndisc6} work (an IPv4 and an IPv6 VIP come up:
+ * a probe that could not run would keep them down) and a hook can restart another unit; {@code
+ * systemctl reload} adds a VIP without touching the one already up; {@code systemctl stop} runs
+ * pre_stop and post_stop for the VIPs the node held and ends cleanly; kill -9 of lcsd makes systemd
+ * restart it. Needs root and systemd; skipped otherwise, except under {@code CI=true}, where a skip
+ * would hide the test and is a failure instead.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 300)
+class SystemdUnitIT {
+    static final int NODES = 3;
+    static final String NODE_DIR = "/run/lcs-node";
+    static final String TREE = "/run/lcs-tree";
+    static final Duration CONVERGE = Duration.ofSeconds(30);
+    static final String WEB_UNIT = "lcs-test-web.service";
+
+    @TempDir
+    static Path tmp;
+    static Topology topology;
+    static RunRegistry registry;
+    static final List<SystemdHost> hosts = new ArrayList<>();
+    static String secret;
+
+    @BeforeAll
+    static void boot() throws Exception {
+        String why = !"root".equals(System.getProperty("user.name")) ? "needs root (network, PID and mount namespaces)"
+                : !HarnessMain.onPath("ip") ? "ip not found: install iproute2"
+                : !Files.isExecutable(Path.of("/lib/systemd/systemd")) ? "/lib/systemd/systemd not found: install systemd"
+                : !HarnessMain.onPath("unshare") || !HarnessMain.onPath("nsenter") ? "unshare/nsenter not found: install util-linux"
+                : null;
+        if (why != null) {
+            if ("true".equals(System.getenv("CI"))) {
+                fail("CI=true but this test cannot run: " + why + " (a skip here would hide the test)");
+            }
+            assumeTrue(false, why);
+        }
+        Path home = Path.of(System.getProperty("lcs.home")).toAbsolutePath();
+        assertTrue(Files.isExecutable(home.resolve("bin/lcsd")), "no built tree at " + home);
+        String runId = Topology.newRunId();
+        registry = RunRegistry.open(runId);
+        topology = Topology.create(runId, NODES, registry);
+        secret = "systemd-it-" + runId + "-" + Topology.newRunId() + Topology.newRunId();
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String unit = Files.readString(home.resolve("systemd/lcsd.service"));
+        for (int i = 1; i <= NODES; i++) {
+            Path dir = Files.createDirectories(tmp.resolve("n" + i));
+            Path hooks = Files.createDirectories(dir.resolve("hooks"));
+            Path state = Files.createDirectories(dir.resolve("state"));
+            for (Path p : List.of(dir, hooks)) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+            Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
+            // every hook appends "EVENT VIP" to a file in the state directory, the one place the unit lets it write;
+            // post_start also restarts another unit through systemd, as an operator's hook would (nginx, haproxy)
+            writeHook(hooks.resolve("mark"), "echo \"$LCS_EVENT $LCS_VIP\" >> /var/lib/lcs/hooks.log\n");
+            writeHook(hooks.resolve("restart-web"), "echo \"$LCS_EVENT $LCS_VIP\" >> /var/lib/lcs/hooks.log\n"
+                    + "systemctl restart " + WEB_UNIT + "\n");
+            Files.writeString(dir.resolve("lcs.conf"), config(i, false));
+            Map<Path, String> binds = SystemdHost.binds();
+            binds.put(home, TREE);
+            binds.put(dir, NODE_DIR);
+            binds.put(state, "/var/lib/lcs");
+            SystemdHost host = SystemdHost.boot(topology.nodeNs(i), topology.nodeNs(i), binds, dir.resolve("console.log"),
+                    registry);
+            hosts.add(host);
+            host.writeFile("/run/systemd/system/lcsd.service", unit, "644");
+            host.writeFile("/run/systemd/system/lcsd.service.d/test-paths.conf", "[Service]\nExecStart=\nExecStart="
+                    + TREE + "/bin/lcsd -c " + NODE_DIR + "/lcs.conf -v\n", "644");
+            host.writeFile("/run/systemd/system/" + WEB_UNIT, "[Service]\nExecStart=/bin/sleep infinity\n", "644");
+            host.systemctl("daemon-reload");
+            host.systemctl("start", WEB_UNIT);
+        }
+    }
+
+    static void writeHook(Path p, String body) throws IOException {
+        Files.writeString(p, "#!/bin/sh\n" + body);
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    /** Node {@code i}'s lcs.conf: VIP v4-1 (IPv4) and v6-1 (IPv6), and v4-2 once {@code withSecond}. */
+    static String config(int i, boolean withSecond) {
+        StringBuilder sb = new StringBuilder("[cluster]\nname = sdit\nnode = n" + i + "\nbind = " + Topology.nodeV4(i)
+                + "\nport = 3322\nsecret = " + secret + "\nlease_ms = 2000\nrenew_ms = 500\nprobe_ms = 250\n"
+                + "state_dir = /var/lib/lcs\nhook_dirs = " + NODE_DIR + "/hooks\npidfile = /run/lcs/lcsd.pid\n");
+        for (int n = 1; n <= NODES; n++) {
+            sb.append("\n[node n").append(n).append("]\nrole = full-member\naddress = ").append(Topology.nodeV4(n))
+                    .append('\n');
+        }
+        String hooks = "pre_start = " + NODE_DIR + "/hooks/mark\npost_start = " + NODE_DIR + "/hooks/restart-web\n"
+                + "pre_stop = " + NODE_DIR + "/hooks/mark\npost_stop = " + NODE_DIR + "/hooks/mark\n";
+        sb.append("\n[vip v4-1]\naddress = ").append(Topology.vipV4(1)).append("/24\ninterface = eth0\n").append(hooks);
+        sb.append("\n[vip v6-1]\naddress = ").append(Topology.vipV6(1)).append("/64\ninterface = eth0\n").append(hooks);
+        if (withSecond) {
+            sb.append("\n[vip v4-2]\naddress = ").append(Topology.vipV4(2)).append("/24\ninterface = eth0\n");
+        }
+        return sb.toString();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        for (SystemdHost h : hosts) {
+            h.close();
+        }
+        if (topology != null) {
+            topology.close();
+        }
+        if (registry != null) {
+            registry.finished();
+        }
+    }
+
+    static SystemdHost host(int i) {
+        return hosts.get(i - 1);
+    }
+
+    /** The nodes whose eth0 has {@code address} now. */
+    static List<Integer> holders(String address) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 1; i <= NODES; i++) {
+            String addrs = Netns.ip(topology.nodeNs(i), "-o", "addr", "show", "dev", "eth0");
+            if (addrs.contains(" " + address + "/")) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    static boolean await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return condition.getAsBoolean();
+    }
+
+    static String hookLog(int i) {
+        try {
+            Path f = tmp.resolve("n" + i).resolve("state").resolve("hooks.log");
+            return Files.exists(f) ? Files.readString(f) : "";
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static String journal(int i) {
+        return host(i).journal("lcsd.service");
+    }
+
+    static int owner(String address) throws InterruptedException {
+        List<List<Integer>> seen = new ArrayList<>();
+        boolean one = await(CONVERGE, () -> {
+            List<Integer> h = holders(address);
+            seen.add(h);
+            return h.size() == 1;
+        });
+        assertTrue(one, address + " is not on exactly one node: last seen on " + (seen.isEmpty() ? "[]"
+                : seen.get(seen.size() - 1)) + "\n" + journal(1));
+        return holders(address).get(0);
+    }
+
+    @Test
+    @Order(1)
+    void startReturnsOnceReadyAndVipsComeUpUnderTheHardening() throws Exception {
+        for (int i = 1; i <= NODES; i++) {
+            host(i).systemctl("start", "lcsd.service");
+            // Type=notify: start returned only after lcsd said READY=1, so it is active now, not activating
+            assertEquals("active", host(i).property("lcsd.service", "ActiveState"), journal(i));
+            assertEquals("0", host(i).property("lcsd.service", "NRestarts"), journal(i));
+            // pidfile (a C-lcs key) in the unit's RuntimeDirectory, writable under ProtectSystem=strict
+            assertEquals(host(i).property("lcsd.service", "MainPID"),
+                    host(i).must(Duration.ofSeconds(5), "cat", "/run/lcs/lcsd.pid").strip(), "pidfile holds lcsd's PID");
+        }
+        int v4 = owner(Topology.vipV4(1));
+        int v6 = owner(Topology.vipV6(1));
+        // activation needs a successful ARP probe (arping) and neighbour solicitation (ndisc6): a probe that cannot
+        // run declines the VIP, so both being up shows that the unit's capabilities and address families suffice
+        for (int[] vip : new int[][] {{v4, 4}, {v6, 6}}) {
+            String name = "v" + vip[1] + "-1";
+            assertTrue(await(CONVERGE, () -> hookLog(vip[0]).contains("post_start " + name)),
+                    "post_start ran for " + name + " on n" + vip[0] + ": " + hookLog(vip[0]) + "\n" + journal(vip[0]));
+        }
+        // post_start restarted another unit through systemd from inside lcsd's sandbox
+        String activeSince = host(v4).property(WEB_UNIT, "ActiveEnterTimestampMonotonic");
+        String otherSince = host(v4 == 1 ? 2 : 1).property(WEB_UNIT, "ActiveEnterTimestampMonotonic");
+        assertTrue(Long.parseLong(activeSince) > Long.parseLong(host(v4).property("lcsd.service",
+                "ActiveEnterTimestampMonotonic")), WEB_UNIT + " on n" + v4 + " was restarted after lcsd started (active since "
+                + activeSince + "), by the post_start hook:\n" + journal(v4));
+        assertTrue(Long.parseLong(otherSince) < Long.parseLong(host(v4 == 1 ? 2 : 1).property("lcsd.service",
+                "ActiveEnterTimestampMonotonic")), "a node that did not activate the VIP did not restart " + WEB_UNIT);
+    }
+
+    @Test
+    @Order(2)
+    void reloadAddsAVipWithoutTouchingTheOneThatIsUp() throws Exception {
+        int owner = owner(Topology.vipV4(1));
+        String pid = host(owner).property("lcsd.service", "MainPID");
+        AtomicBoolean sampling = new AtomicBoolean(true);
+        AtomicInteger gaps = new AtomicInteger();
+        AtomicInteger samples = new AtomicInteger();
+        Thread sampler = new Thread(() -> {
+            while (sampling.get()) {
+                if (!holders(Topology.vipV4(1)).equals(List.of(owner))) {
+                    gaps.incrementAndGet();
+                }
+                samples.incrementAndGet();
+            }
+        }, "vip-sampler");
+        sampler.start();
+        try {
+            for (int i = 1; i <= NODES; i++) {
+                Files.writeString(tmp.resolve("n" + i).resolve("lcs.conf"), config(i, true));
+            }
+            for (int i = 1; i <= NODES; i++) {
+                host(i).systemctl("reload", "lcsd.service");
+            }
+            owner(Topology.vipV4(2));
+        } finally {
+            sampling.set(false);
+            sampler.join(10_000);
+        }
+        assertTrue(samples.get() > 5, "sampled the address during the reload: " + samples.get());
+        assertEquals(0, gaps.get(), "v4-1 stayed on n" + owner + " and nowhere else in all " + samples.get()
+                + " samples during the reload");
+        assertEquals(pid, host(owner).property("lcsd.service", "MainPID"), "reload did not restart lcsd");
+        assertEquals("active", host(owner).property("lcsd.service", "ActiveState"));
+    }
+
+    @Test
+    @Order(3)
+    void stopRunsTheStopHooksOfEveryVipTheNodeHeldAndEndsCleanly() throws Exception {
+        int owner = owner(Topology.vipV4(1));
+        List<String> held = new ArrayList<>();
+        for (String[] vip : new String[][] {{"v4-1", Topology.vipV4(1)}, {"v6-1", Topology.vipV6(1)}}) {
+            if (holders(vip[1]).contains(owner)) {
+                held.add(vip[0]);
+            }
+        }
+        host(owner).systemctl("stop", "lcsd.service");
+        assertEquals("inactive", host(owner).property("lcsd.service", "ActiveState"), journal(owner));
+        assertEquals("success", host(owner).property("lcsd.service", "Result"), journal(owner));
+        String log = hookLog(owner);
+        for (String vip : held) {
+            assertTrue(log.contains("pre_stop " + vip), "pre_stop ran for " + vip + " before lcsd exited: " + log
+                    + "\n" + journal(owner));
+            assertTrue(log.contains("post_stop " + vip), "post_stop ran for " + vip + " before lcsd exited: " + log
+                    + "\n" + journal(owner));
+        }
+        assertFalse(holders(Topology.vipV4(1)).contains(owner), "the stopped node removed the address");
+        int next = owner(Topology.vipV4(1));
+        assertNotEquals(owner, next, "another node took v4-1");
+        host(owner).systemctl("start", "lcsd.service");
+        assertEquals("active", host(owner).property("lcsd.service", "ActiveState"), journal(owner));
+    }
+
+    @Test
+    @Order(4)
+    void killMinusNineMakesSystemdRestartLcsd() throws Exception {
+        SystemdHost h = host(NODES);
+        String pid = h.property("lcsd.service", "MainPID");
+        assertNotEquals("0", pid);
+        h.must(Duration.ofSeconds(10), "kill", "-9", pid);
+        assertTrue(await(Duration.ofSeconds(30), () -> {
+            String now = h.property("lcsd.service", "MainPID");
+            return !now.equals(pid) && !now.equals("0") && h.property("lcsd.service", "ActiveState").equals("active");
+        }), "systemd restarted lcsd after kill -9 (Restart=on-failure):\n" + journal(NODES));
+        assertEquals("1", h.property("lcsd.service", "NRestarts"));
+    }
+}

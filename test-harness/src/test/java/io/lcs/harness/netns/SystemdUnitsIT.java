@@ -1,0 +1,143 @@
+package io.lcs.harness.netns;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.lcs.controller.systemd.SystemdUnits;
+import io.lcs.controller.systemd.UnitState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link SystemdUnits} against a real systemd (and its D-Bus system bus) running as PID 1 of its own
+ * namespaces ({@link SystemdHost}): start and stop wait for the job's result, a missing or masked
+ * unit says so, a unit that dies on its own is seen from systemd's signal, not by polling. Needs
+ * root and systemd; skipped otherwise, except under {@code CI=true}, where a skip is a failure.
+ */
+@Timeout(value = 120)
+class SystemdUnitsIT {
+    static final Duration JOB = Duration.ofSeconds(20);
+    static final String WEB = "lcs-it-web.service";
+
+    @TempDir
+    static Path tmp;
+    static String ns;
+    static RunRegistry registry;
+    static SystemdHost host;
+    static SystemdUnits units;
+
+    @BeforeAll
+    static void boot() throws Exception {
+        String why = !"root".equals(System.getProperty("user.name")) ? "needs root (network, PID and mount namespaces)"
+                : !Files.isExecutable(Path.of("/lib/systemd/systemd")) ? "/lib/systemd/systemd not found: install systemd"
+                : !HarnessMain.onPath("dbus-daemon") ? "dbus-daemon not found: install dbus" : null;
+        if (why != null) {
+            if ("true".equals(System.getenv("CI"))) {
+                fail("CI=true but this test cannot run: " + why + " (a skip here would hide the test)");
+            }
+            assumeTrue(false, why);
+        }
+        String runId = Topology.newRunId();
+        registry = RunRegistry.open(runId);
+        ns = Netns.PREFIX + runId + "-sd";
+        Netns.add(ns);
+        registry.namespace(ns);
+        host = SystemdHost.boot(ns, ns, SystemdHost.binds(), tmp.resolve("console.log"), registry);
+        host.writeFile("/run/systemd/system/" + WEB, "[Service]\nExecStart=/bin/sleep infinity\n", "644");
+        host.writeFile("/run/systemd/system/lcs-it-slow.service",
+                "[Service]\nType=notify\nExecStart=/bin/sleep infinity\nTimeoutStartSec=60\n", "644");
+        host.systemctl("daemon-reload");
+        host.systemctl("mask", "--runtime", "lcs-it-masked.service"); // a link to /dev/null in /run/systemd/system
+        // the machine's system bus, reached through its PID 1's root directory
+        units = SystemdUnits.connect("unix:path=/proc/" + host.pid1() + "/root/run/dbus/system_bus_socket");
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (units != null) {
+            units.close();
+        }
+        if (host != null) {
+            host.close();
+        }
+        if (ns != null) {
+            Netns.delete(ns);
+        }
+        if (registry != null) {
+            registry.finished();
+        }
+    }
+
+    @Test
+    void startAndStopWaitForTheJobAndAStateChangeArrivesAsASignal() throws Exception {
+        LinkedBlockingQueue<UnitState> seen = new LinkedBlockingQueue<>();
+        try (AutoCloseable w = units.watch(WEB, seen::add)) {
+            UnitState first = seen.poll(5, TimeUnit.SECONDS);
+            assertNotNull(first);
+            assertEquals("inactive", first.activeState(), first.toString());
+
+            SystemdUnits.JobOutcome start = units.start(WEB, JOB);
+            assertTrue(start.done(), start.toString());
+            assertEquals("active", start.after().activeState(), start.toString());
+            assertEquals("active", host.property(WEB, "ActiveState"), "systemd agrees");
+            assertEquals("active", awaitState(seen, "active").activeState());
+
+            // the unit dies on its own: systemd's PropertiesChanged says so, nobody polls
+            host.systemctl("kill", "--signal=KILL", WEB);
+            UnitState dead = awaitState(seen, "failed");
+            assertFalse(dead.mayRun(), dead.toString());
+
+            assertTrue(units.start(WEB, JOB).done());
+            SystemdUnits.JobOutcome stop = units.stop(WEB, JOB);
+            assertTrue(stop.done(), stop.toString());
+            assertEquals("inactive", stop.after().activeState(), stop.toString());
+            assertEquals("inactive", host.property(WEB, "ActiveState"), "systemd agrees");
+        }
+    }
+
+    /** The next state in {@code seen} whose ActiveState is {@code active} (states in between are skipped). */
+    static UnitState awaitState(LinkedBlockingQueue<UnitState> seen, String active) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        StringBuilder skipped = new StringBuilder();
+        while (System.nanoTime() < deadline) {
+            UnitState s = seen.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (s != null && s.activeState().equals(active)) {
+                return s;
+            }
+            skipped.append(s).append("; ");
+        }
+        fail("no " + active + " state signalled within 10 s; seen: " + skipped);
+        return null;
+    }
+
+    @Test
+    void aMissingOrMaskedUnitIsNotStartedAndSaysWhy() throws Exception {
+        UnitState missing = units.state("lcs-it-no-such.service");
+        assertFalse(missing.exists(), missing.toString());
+        assertEquals("not-found", units.start("lcs-it-no-such.service", JOB).result());
+        SystemdUnits.JobOutcome masked = units.start("lcs-it-masked.service", JOB);
+        assertEquals("masked", masked.result(), masked.toString());
+        assertEquals("inactive", host.property("lcs-it-masked.service", "ActiveState"));
+    }
+
+    @Test
+    void aStartThatDoesNotEndInTimeIsNoAnswerAndTheUnitIsStillActivating() throws Exception {
+        SystemdUnits.JobOutcome slow = units.start("lcs-it-slow.service", Duration.ofMillis(1500));
+        assertEquals("no-answer", slow.result(), slow.toString());
+        assertEquals("activating", slow.after().activeState(), slow.toString());
+        assertTrue(slow.after().mayRun(), "a unit still activating may run: it must be stopped before another node starts it");
+        assertTrue(units.stop("lcs-it-slow.service", JOB).done());
+    }
+}
