@@ -17,7 +17,7 @@ final class ApplyCommand extends AdminCommand {
     @Override
     public Integer call() {
         String text = ManifestSource.read(file, env().stdin());
-        JsonNode reply = client().post("/api/v1/apply", text, ManifestSource.contentType(file));
+        JsonNode reply = client().post(ManifestSource.withSource("/api/v1/apply", file), text, ManifestSource.contentType(file));
         for (JsonNode r : reply.path("results")) {
             out().println(ref(r) + " " + r.path("outcome").asText());
         }

@@ -25,7 +25,7 @@ final class DeleteCommand extends AdminCommand {
         }
         if (file != null) {
             String text = ManifestSource.read(file, env().stdin());
-            JsonNode reply = client().post("/api/v1/delete", text, ManifestSource.contentType(file));
+            JsonNode reply = client().post(ManifestSource.withSource("/api/v1/delete", file), text, ManifestSource.contentType(file));
             int exit = Lcs.EXIT_OK;
             for (JsonNode r : reply.path("results")) {
                 if ("notFound".equals(r.path("outcome").asText())) {

@@ -37,6 +37,36 @@ final class Formats {
         return o == null || o.toString().isEmpty() ? "-" : o.toString();
     }
 
+    /**
+     * {@code text} on one line, for tables and one-line-per-item output: a hook's multi-line output
+     * or a peer's message must not break the columns. Trailing blanks are dropped, each line break
+     * becomes a visible {@code \n}, a tab a space, any other control character {@code ?}. The full
+     * text stays in {@code -o json|yaml}.
+     */
+    static String oneLine(String text) {
+        if (text == null) {
+            return null;
+        }
+        String t = text.stripTrailing();
+        StringBuilder sb = null;
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            String repl = c == '\r' && i + 1 < t.length() && t.charAt(i + 1) == '\n' ? ""
+                    : c == '\n' || c == '\r' ? "\\n" : c == '\t' ? " " : Character.isISOControl(c) ? "?" : null;
+            if (repl != null && sb == null) {
+                sb = new StringBuilder(t.length() + 8).append(t, 0, i);
+            }
+            if (sb != null) {
+                if (repl != null) {
+                    sb.append(repl);
+                } else {
+                    sb.append(c);
+                }
+            }
+        }
+        return sb == null ? t : sb.toString();
+    }
+
     static String yesNo(boolean b) {
         return b ? "yes" : "no";
     }
@@ -55,8 +85,17 @@ final class Formats {
         }
 
         Table add(String... cells) {
-            rows.add(cells);
+            rows.add(oneLine(cells));
             return this;
+        }
+
+        /** Every cell on one line ({@link Formats#oneLine}); a null cell is {@code -}. */
+        private static String[] oneLine(String[] cells) {
+            String[] out = new String[cells.length];
+            for (int i = 0; i < cells.length; i++) {
+                out[i] = cells[i] == null ? "-" : Formats.oneLine(cells[i]);
+            }
+            return out;
         }
 
         String render() {
@@ -74,7 +113,7 @@ final class Formats {
                 widths = new int[header.length];
                 measure(header);
             }
-            return line(cells);
+            return line(oneLine(cells));
         }
 
         private void measure(String[] cells) {

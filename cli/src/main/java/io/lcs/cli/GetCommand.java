@@ -32,9 +32,7 @@ final class GetCommand extends AdminCommand {
 
     @Override
     public Integer call() {
-        if (output != null && !List.of("wide", "json", "yaml").contains(output)) {
-            throw new CliException(Lcs.EXIT_USAGE, "-o must be wide, json or yaml, got '" + output + "'");
-        }
+        OutputFormat.check(output);
         if (watch && output != null && !output.equals("wide")) {
             throw new CliException(Lcs.EXIT_USAGE, "-w works with the table output only (-o wide or none)");
         }
@@ -57,7 +55,7 @@ final class GetCommand extends AdminCommand {
     }
 
     private boolean structured() {
-        return "json".equals(output) || "yaml".equals(output);
+        return OutputFormat.structured(output);
     }
 
     // ---- vips -----------------------------------------------------------------------------------

@@ -8,9 +8,14 @@ import picocli.CommandLine.Option;
  * {@code lcs get vips --server U}); mixed into the top command and each verb.
  */
 public final class GlobalOptions {
-    public static final Path DEFAULT_CONFIG = Path.of("/etc/lcs/lcs.conf");
+    /** Where lcs.conf is when --config is not given (a constant, so that the help can name it). */
+    static final String DEFAULT_CONFIG_TEXT = "/etc/lcs/lcs.conf";
+    public static final Path DEFAULT_CONFIG = Path.of(DEFAULT_CONFIG_TEXT);
 
-    @Option(names = "--config", paramLabel = "FILE", description = "lcs.conf to find the daemon in (default: ${DEFAULT-VALUE})")
+    // No defaultValue: an absent --config must stay null (a missing default file is not an error,
+    // a missing explicit one is), so the help names the default itself.
+    @Option(names = "--config", paramLabel = "FILE", description = "lcs.conf to read (default: "
+            + DEFAULT_CONFIG_TEXT + ")")
     Path config;
 
     @Option(names = "--server", paramLabel = "URL", description = "admin API URL, e.g. http://127.0.0.1:9121 (overrides lcs.conf)")

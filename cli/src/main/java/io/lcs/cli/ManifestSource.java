@@ -47,6 +47,16 @@ final class ManifestSource {
         }
     }
 
+    /** How lcsd's errors name the manifest: the file as given, or {@code <stdin>}. */
+    static String label(String file) {
+        return file.equals("-") ? "<stdin>" : file;
+    }
+
+    /** {@code path} with the query that tells lcsd the manifest's name ({@link #label}). */
+    static String withSource(String path, String file) {
+        return path + "?source=" + java.net.URLEncoder.encode(label(file), StandardCharsets.UTF_8);
+    }
+
     static String contentType(String file) {
         return file.endsWith(".json") ? "application/json" : "application/yaml";
     }

@@ -1,15 +1,20 @@
 package io.lcs.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.lcs.model.api.Condition;
 import io.lcs.model.status.ClusterStatus;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Set;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
- * {@code lcs status}: the original lcs's format, line for line, for a healthy cluster; extra text
- * only when something is wrong or informative (docs/api.md, "lcs status"). Exits 3 without quorum.
+ * {@code lcs status [-o wide|json|yaml] [-j]}: the original lcs's format, line for line, for a
+ * healthy cluster; extra text only when something is wrong or informative (docs/api.md, "lcs
+ * status"); {@code -o wide} adds each node's last-seen time and round trip and each VIP's lease and
+ * failovers; {@code -o json|yaml} (and the original's {@code -j/--json}) print the daemon's status
+ * reply as it is. Exits 3 without quorum, whatever the format.
  */
 @Command(name = "status", description = "Show quorum, nodes and VIPs as this node sees them.")
 final class StatusCommand extends AdminCommand {
@@ -20,14 +25,35 @@ final class StatusCommand extends AdminCommand {
     static final Set<String> ABNORMAL_TYPES = Set.of("Conflict", "AddressConflict", "HookFailed", "StopFailed", "Degraded",
             "Stale");
 
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "wide, json or yaml")
+    String output;
+
+    @Option(names = {"-j", "--json"}, description = "the same as -o json (the original lcs's option)")
+    boolean json;
+
     @Override
     public Integer call() {
-        ClusterStatus s = StatusReply.read(client().get("/api/v1/status"));
-        print(s, out());
+        OutputFormat.check(output);
+        if (json && output != null && !output.equals("json")) {
+            throw new CliException(Lcs.EXIT_USAGE, "--json and -o " + output + " contradict each other: give one");
+        }
+        String format = json ? "json" : output;
+        JsonNode reply = client().get("/api/v1/status");
+        ClusterStatus s = StatusReply.read(reply);
+        if (OutputFormat.structured(format)) {
+            out().print(Replies.format(reply, format));
+        } else {
+            print(s, out(), "wide".equals(format));
+        }
         return s.quorum() != null && s.quorum().present() ? Lcs.EXIT_OK : Lcs.EXIT_UNAVAILABLE;
     }
 
     static void print(ClusterStatus s, PrintWriter out) {
+        print(s, out, false);
+    }
+
+    /** @param wide also each node's last-seen time and round trip, each VIP's lease and failovers */
+    static void print(ClusterStatus s, PrintWriter out, boolean wide) {
         out.println("Cluster");
         ClusterStatus.Quorum q = s.quorum();
         out.println("  quorum: " + (q.present() ? "yes" : "no") + " (" + q.votesSeen() + " votes, need "
@@ -48,6 +74,11 @@ final class StatusCommand extends AdminCommand {
             if (n.restarting()) {
                 sb.append(" restarting=yes");
             }
+            if (wide && !n.self()) {
+                sb.append(" last_seen=").append(n.lastSeenSeconds() == null ? "never"
+                        : Formats.seconds(n.lastSeenSeconds()));
+                sb.append(" rtt=").append(n.rttMillis() == null ? "-" : Math.round(n.rttMillis()) + "ms");
+            }
             if (n.checks() != null && !n.checks().isEmpty()) {
                 sb.append(" checks=").append(compactChecks(n.checks()));
             }
@@ -62,15 +93,18 @@ final class StatusCommand extends AdminCommand {
                     .append(" dev=").append(v.interfaceName()).append(" state=").append(v.state())
                     .append(" owner=").append(v.owner() == null ? "none" : v.owner())
                     .append(" epoch=").append(v.epoch());
-            if (!"active".equals(v.state()) && v.leaseRemainingSeconds() != null) {
+            if ((wide || !"active".equals(v.state())) && v.leaseRemainingSeconds() != null) {
                 sb.append(" lease=").append(Formats.seconds(v.leaseRemainingSeconds()));
+            }
+            if (wide) {
+                sb.append(" failovers=").append(v.failovers());
             }
             out.println(sb);
             for (Condition c : list(v.conditions())) {
                 if (!isOk(c)) {
                     out.println("    " + c.type() + "=" + c.status()
                             + (c.reason() == null ? "" : " reason=" + c.reason())
-                            + (c.message() == null ? "" : ": " + c.message()));
+                            + (c.message() == null ? "" : ": " + Formats.oneLine(c.message())));
                 }
             }
         }

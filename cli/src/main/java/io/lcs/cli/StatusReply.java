@@ -58,7 +58,8 @@ final class StatusReply {
                 requireObject(x, "vips[]");
                 vips.add(new ClusterStatus.VipStatus(text(x, "name"), text(x, "address"), text(x, "interfaceName"),
                         text(x, "state"), text(x, "owner"), integral(x, "epoch"), decimal(x, "leaseRemainingSeconds"),
-                        integral(x, "failovers"), conditions(x), strings(x, "checks"), eligibility(x)));
+                        integral(x, "failovers"), conditions(x), integral(x, "moves"), strings(x, "checks"),
+                        eligibility(x)));
             }
         }
         return new ClusterStatus(text(n, "cluster"), text(n, "node"), text(n, "version"), quorum, nodes, vips,

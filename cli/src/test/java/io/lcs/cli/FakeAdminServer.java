@@ -54,6 +54,9 @@ final class FakeAdminServer implements AutoCloseable {
         requests.add(new Request(ex.getRequestMethod(), uri, ex.getRequestHeaders().getFirst("Content-Type"),
                 ex.getRequestHeaders().getFirst("Authorization"), body));
         Deque<Reply> q = routes.get(ex.getRequestMethod() + " " + uri);
+        if (q == null && ex.getRequestURI().getRawQuery() != null) { // a route without query matches any query
+            q = routes.get(ex.getRequestMethod() + " " + ex.getRequestURI().getRawPath());
+        }
         Reply r;
         if (q == null || q.isEmpty()) {
             r = new Reply(404, "application/json", "{\"code\":\"NOT_FOUND\",\"message\":\"no such endpoint: "

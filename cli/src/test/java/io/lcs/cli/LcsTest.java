@@ -160,6 +160,34 @@ class LcsTest {
                 """, r.out());
     }
 
+    @Test
+    void statusTakesTheSameOutputFormatsAsGetAndTheOriginalsJsonFlag() {
+        fake.on("GET /api/v1/status", 200, HEALTHY_STATUS);
+        for (String[] args : new String[][] {{"status", "-o", "json"}, {"status", "--json"}, {"status", "-j"}}) {
+            Result r = lcs(args);
+            assertExit(0, r);
+            assertTrue(r.out().startsWith("{\n") && r.out().contains("\"votesNeeded\" : 2"), r.out());
+        }
+        Result yaml = lcs("status", "-o", "yaml");
+        assertExit(0, yaml);
+        assertTrue(yaml.out().contains("cluster: \"demo\"") || yaml.out().contains("cluster: demo"), yaml.out());
+        Result wide = lcs("status", "-o", "wide");
+        assertExit(0, wide);
+        assertTrue(wide.out().contains("  node2 role=full-member online=yes last_seen=0.4s rtt=-\n"), wide.out());
+        assertTrue(wide.out().contains("  vip1 198.18.6.70/24 dev=enX0 state=active owner=node1 epoch=11 lease=3.9s"
+                + " failovers=1\n"), wide.out());
+        int before = fake.requests.size();
+        assertExit(2, lcs("status", "-o", "xml"));
+        assertExit(2, lcs("status", "-j", "-o", "yaml"));
+        assertEquals(before, fake.requests.size(), "usage errors must not reach the daemon");
+    }
+
+    @Test
+    void statusJsonStillExits3WithoutQuorum() {
+        fake.on("GET /api/v1/status", 200, HEALTHY_STATUS.replace("\"present\":true", "\"present\":false"));
+        assertExit(3, lcs("status", "-o", "json"));
+    }
+
     // ---- get ------------------------------------------------------------------------------------
 
     @Test
@@ -224,6 +252,27 @@ class LcsTest {
         Result web = lcs("get", "events", "web");
         assertExit(0, web);
         assertTrue(web.out().contains("VipAcquired") && !web.out().contains("PeerUp"), web.out());
+    }
+
+    @Test
+    void multiLineHookOutputStaysOnOneLineInTablesAndWholeInJson() {
+        String events = """
+                {"items":[
+                 {"seq":9,"time":"2025-01-01T00:04:00Z","type":"HookFailed","object":"VirtualIP/web","node":"a",
+                  "message":"pre_start exited 1; output: line one\\nline two\\r\\n\\tindented\\n"},
+                 {"seq":10,"time":"2025-01-01T00:04:30Z","type":"PeerUp","object":"node/b","node":"a","message":"b is up"}]}
+                """;
+        fake.on("GET /api/v1/events?after=0&limit=1000", 200, events);
+        Result table = lcs("get", "events");
+        assertExit(0, table);
+        assertEquals("""
+                SEQ   AGE   TYPE         OBJECT          NODE   MESSAGE
+                9     60s   HookFailed   VirtualIP/web   a      pre_start exited 1; output: line one\\nline two\\n indented
+                10    30s   PeerUp       node/b          a      b is up
+                """, table.out());
+        Result json = lcs("get", "events", "-o", "json");
+        assertExit(0, json);
+        assertTrue(json.out().contains("line one\\nline two\\r\\n\\tindented\\n"), json.out());
     }
 
     @Test
@@ -367,6 +416,8 @@ class LcsTest {
         assertEquals("virtualip/web created\nvirtualip/db unchanged\n", r.out());
         assertEquals(text, fake.requests.get(0).body());
         assertEquals("application/yaml", fake.requests.get(0).contentType());
+        assertEquals("/api/v1/apply?source=" + java.net.URLEncoder.encode(f.toString(), StandardCharsets.UTF_8),
+                fake.requests.get(0).uri(), "lcsd is told the file's name, so that its errors can name it");
     }
 
     @Test
@@ -377,6 +428,7 @@ class LcsTest {
         assertExit(0, r);
         assertEquals("virtualip/web configured\n", r.out());
         assertEquals(stdin, fake.requests.get(0).body());
+        assertEquals("/api/v1/apply?source=%3Cstdin%3E", fake.requests.get(0).uri());
     }
 
     @Test
@@ -588,6 +640,16 @@ class LcsTest {
         Result r = lcs("--help");
         assertExit(0, r);
         assertTrue(r.out().contains("status") && r.out().contains("apply"), r.out());
+    }
+
+    @Test
+    void helpNamesTheDefaultConfigFileNotNull() {
+        for (String[] args : new String[][] {{"--help"}, {"status", "--help"}}) {
+            Result r = lcs(args);
+            assertExit(0, r);
+            assertTrue(r.out().contains("(default: /etc/lcs/lcs.conf)"), r.out());
+            assertFalse(r.out().contains("null"), r.out());
+        }
     }
 
     @Test

@@ -76,7 +76,9 @@ public final class ClusterCore {
     public void tick(long nowNanos, long wallMillis, long stalledNanos) {
         leases.detectSuspend(nowNanos, wallMillis);
         if (membership.heartbeatDue(nowNanos)) {
-            membership.sendHeartbeats(nowNanos, store.liveDigest(), store.tombstoneDigest(), leases.tableHash());
+            long heldGen = leases.renewHeldSet(nowNanos);
+            membership.sendHeartbeats(nowNanos, store.liveDigest(), store.tombstoneDigest(), leases.tableHash(),
+                    heldGen, leases::ackFor);
         }
         membership.tick(nowNanos, stalledNanos);
         store.tick(nowNanos);
@@ -93,6 +95,7 @@ public final class ClusterCore {
             leases.onPeerLeaseTable(from, hb.leaseTable());
             if (match) {
                 store.onPeerDigests(from, hb.storeDigest(), hb.tombstoneDigest(), nowNanos);
+                leases.onPeerHeartbeat(from, hb, nowNanos);
             }
         } else if (!membership.matches(from)) {
             // A peer with another membership is not part of our cluster: only its heartbeats count.
@@ -113,6 +116,8 @@ public final class ClusterCore {
             leases.onLeaseBatch(from, lb, nowNanos);
         } else if (message instanceof Message.LeaseSets ls) {
             leases.onLeaseSets(from, ls, nowNanos);
+        } else if (message instanceof Message.HeldSet hs) {
+            leases.onHeldSet(from, hs, nowNanos);
         }
     }
 
@@ -267,5 +272,10 @@ public final class ClusterCore {
 
     public LeaseView lease(String vip, long nowNanos) {
         return leases.view(vip, nowNanos);
+    }
+
+    /** This node's acceptor grant of {@code vip} if live, else null (for checks). */
+    public Views.GrantView grant(String vip, long nowNanos) {
+        return leases.grant(vip, nowNanos);
     }
 }

@@ -11,6 +11,8 @@ import io.lcs.model.wire.Message;
 import io.lcs.model.wire.WireCodec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -71,6 +73,37 @@ final class Leases {
      * it saw is kept (epochs of a VIP only grow).
      */
     static final int IDLE_LEASES_BEFORE_COLLECT = 5;
+    /**
+     * Generations of this node's held set kept to read the peers' confirmations: a confirmation
+     * names the generation of the heartbeat it answers, which is at most a heartbeat or two old;
+     * four covers a set that changed on several heartbeats in a row. A confirmation of an older
+     * generation confirms nothing (the next one will).
+     */
+    static final int HELD_SETS_KEPT = 4;
+
+    /**
+     * What a heartbeat to one peer confirms of that peer's held set: at its heartbeat
+     * {@code sentNanos}, this acceptor extended every grant of generation {@code gen} except those
+     * at the positions of {@code missing}. {@link #NONE}: nothing (the generation is unknown here).
+     */
+    record RenewalAck(long gen, long sentNanos, String missing) {
+        static final RenewalAck NONE = new RenewalAck(0, 0, "");
+    }
+
+    /** A peer's held set as this acceptor recorded it: the names (ascending) of one generation. */
+    private record PeerSet(long incarnation, long gen, String[] names) {
+    }
+
+    /** One generation of this node's held set: its names and the heartbeats that carried it. */
+    private static final class HeldSet {
+        final String[] names;
+        long firstSentNanos = Long.MAX_VALUE;
+        long lastSentNanos = Long.MIN_VALUE;
+
+        HeldSet(String[] names) {
+            this.names = names;
+        }
+    }
 
     private enum Phase { IDLE, PREPARING, PROPOSING }
 
@@ -110,6 +143,22 @@ final class Leases {
     /** Lease messages addressed to ourselves, handled after the current message (no deep recursion). */
     private final ArrayDeque<LeaseMessage> selfLeaseInbox = new ArrayDeque<>();
 
+    // held-set renewal (docs/architecture.md, "Leases"): this node as an owner
+    /** Position of each configured node (self included) in {@link Lease#confirmedNanos}. */
+    private final Map<String, Integer> memberIndex = new HashMap<>();
+    /** The set of held VIPs changed since the last heartbeat: the next one starts a new generation. */
+    private boolean heldSetChanged;
+    /** The generation the heartbeats renew; 0 while this node holds nothing. */
+    private long heldGen;
+    private long lastGen;
+    /** The last {@link #HELD_SETS_KEPT} generations, oldest first. */
+    private final LinkedHashMap<Long, HeldSet> heldSets = new LinkedHashMap<>();
+    /** When the current generation was last sent to each peer. */
+    private final Map<String, Long> heldSetSentNanos = new HashMap<>();
+    // held-set renewal: this node as an acceptor of the peers' sets
+    private final Map<String, PeerSet> peerSets = new HashMap<>();
+    private final Map<String, RenewalAck> acks = new HashMap<>();
+
     /** @param nowNanos the monotonic clock at start (the first suspend check measures from here) */
     Leases(CoreConfig config, Membership membership, Outbox out, RandomGenerator random, long nowNanos) {
         this.config = config;
@@ -120,6 +169,9 @@ final class Leases {
         this.ownLeaseNanos = (long) (config.leaseMillis() * 1_000_000L * (1.0 - 2 * config.driftBound()));
         this.lastTickNanos = nowNanos;
         this.prepareSets = new LeaseSetCodec.PrepareSets(16, config.members().size() + 1);
+        for (CoreConfig.Member m : config.members()) {
+            memberIndex.put(m.name(), memberIndex.size());
+        }
     }
 
     /** The highest epoch seen per VIP, as persisted (entries are made when a VIP is first used). */
@@ -184,8 +236,8 @@ final class Leases {
             tableFullReported = false;
         }
         if (renewalDue) {
-            // held leases past half their renewal interval renew with this cohort, so they stay aligned
-            long half = config.renewMillis() * 500_000L;
+            // held leases three quarters of the way to their own fallback join this cohort's rounds
+            long half = fallbackNanos() * 3 / 4;
             for (Lease l : leases.values()) {
                 if (l.heldUntilNanos != 0 && !l.queued && nowNanos - l.heldRoundStartNanos >= half
                         && nowNanos >= l.nextAttemptNanos && canStartRound(l, nowNanos)) {
@@ -229,6 +281,7 @@ final class Leases {
         l.phase = Phase.IDLE;
         l.heldUntilNanos = 0;
         l.heldEpoch = 0;
+        heldSetChanged |= held;
         broadcastLease(new LeaseMessage.Release(vip, l.maxBallotUsed));
         if (held) {
             out.event(new LeaseReleased(vip, epoch));
@@ -262,6 +315,245 @@ final class Leases {
             }
         }
         flush(nowNanos);
+    }
+
+    // ------------------------------------------------------------------ held-set renewal
+
+    /**
+     * Call right before this node's heartbeats leave at {@code nowNanos}; returns the generation
+     * they renew (0: nothing held). A held set that changed since the last heartbeat becomes a new
+     * generation, sent to every peer first (in the lease lane, so before these heartbeats). Our
+     * own acceptor extends our grants now, by the same rule as a peer's.
+     */
+    long renewHeldSet(long nowNanos) {
+        if (heldSetChanged) {
+            heldSetChanged = false;
+            List<String> names = new ArrayList<>();
+            for (Lease l : leases.values()) { // sorted by name
+                if (l.heldUntilNanos != 0) {
+                    names.add(l.vip);
+                }
+            }
+            heldGen = names.isEmpty() ? 0 : ++lastGen;
+            heldSetSentNanos.clear();
+            if (heldGen != 0) {
+                heldSets.put(heldGen, new HeldSet(names.toArray(new String[0])));
+                if (heldSets.size() > HELD_SETS_KEPT) {
+                    heldSets.remove(heldSets.keySet().iterator().next());
+                }
+                for (String peer : membership.peerNames()) {
+                    sendHeldSet(peer, nowNanos);
+                }
+            }
+        }
+        if (heldGen == 0) {
+            return 0;
+        }
+        HeldSet set = heldSets.get(heldGen);
+        set.firstSentNanos = Math.min(set.firstSentNanos, nowNanos);
+        set.lastSentNanos = nowNanos;
+        if (!membership.restarting(nowNanos)) {
+            int me = memberIndex.get(self);
+            for (String vip : set.names) {
+                Lease l = leaseIndex.get(vip);
+                if (l != null && l.heldUntilNanos != 0 && extendGrant(l, self, nowNanos)) {
+                    confirmed(l, me, nowNanos, nowNanos);
+                }
+            }
+        }
+        return heldGen;
+    }
+
+    /** What our next heartbeat to {@code peer} confirms of its held set. */
+    RenewalAck ackFor(String peer) {
+        return acks.getOrDefault(peer, RenewalAck.NONE);
+    }
+
+    /**
+     * A heartbeat of {@code from}, whose membership matches ours. As an acceptor: it renews the
+     * sender's held set of generation {@code heldGen}; we extend exactly the live grants we gave
+     * the sender for the VIPs we recorded under that generation and incarnation, and our next
+     * heartbeat says which we did not. As an owner: it confirms which of our VIPs it extended.
+     */
+    void onPeerHeartbeat(String from, Message.Heartbeat hb, long nowNanos) {
+        if (hb.heldGen() == 0) {
+            acks.remove(from);
+        } else {
+            PeerSet ps = peerSets.get(from);
+            if (ps == null || ps.incarnation() != hb.incarnation() || ps.gen() != hb.heldGen()
+                    || membership.restarting(nowNanos) || !config.isFullMember(from)) {
+                acks.put(from, RenewalAck.NONE); // unknown here: the owner sends that set again
+            } else {
+                BitSet missing = null;
+                String[] names = ps.names();
+                for (int i = 0; i < names.length; i++) {
+                    Lease l = leaseIndex.get(names[i]);
+                    if (l == null || !extendGrant(l, from, nowNanos)) {
+                        if (missing == null) {
+                            missing = new BitSet(names.length);
+                        }
+                        missing.set(i);
+                    }
+                }
+                acks.put(from, new RenewalAck(ps.gen(), hb.sentNanos(),
+                        missing == null ? "" : LeaseSetCodec.encodeBits(missing)));
+            }
+        }
+        onRenewalAck(from, hb, nowNanos);
+    }
+
+    /** The held set of peer {@code from} as generation {@code hs.gen()}: recorded (replacing its previous one). */
+    void onHeldSet(String from, Message.HeldSet hs, long nowNanos) {
+        peerSets.remove(from); // whatever happens next, the previous generation is no longer renewed
+        List<String> names;
+        try {
+            if (hs.gen() <= 0) {
+                throw new WireCodec.WireFormatException("held set from peer '" + from + "': gen " + hs.gen()
+                        + " is not positive", null);
+            }
+            if (hs.table() != 0) {
+                if (hs.table() != table().hash()) {
+                    leaseSetsDropped++; // our VIP tables differ: unknown generation, the owner sends names
+                    return;
+                }
+                names = LeaseSetCodec.names(LeaseSetCodec.decodeBits(from, "held set bits", hs.bits(),
+                        table().size()), table());
+            } else {
+                names = hs.names() == null ? List.of() : hs.names();
+                if (names.size() > config.maxLeaseEntries()) {
+                    throw new WireCodec.WireFormatException("held set from peer '" + from + "': " + names.size()
+                            + " names, more than the " + config.maxLeaseEntries() + " lease entries", null);
+                }
+                for (int i = 0; i < names.size(); i++) {
+                    if (names.get(i) == null || (i > 0 && names.get(i - 1).compareTo(names.get(i)) >= 0)) {
+                        throw new WireCodec.WireFormatException("held set from peer '" + from + "': names[" + i
+                                + "] is null or not after names[" + (i - 1) + "] (must ascend, no duplicates)", null);
+                    }
+                }
+            }
+        } catch (WireCodec.WireFormatException e) {
+            leaseSetsDropped++;
+            out.event(new CoreEvent.BadMessage(from, e.getMessage()));
+            return;
+        }
+        peerSets.put(from, new PeerSet(hs.incarnation(), hs.gen(), names.toArray(new String[0])));
+    }
+
+    /** Owner: {@code from}'s heartbeat confirms (part of) one generation of our held set. */
+    private void onRenewalAck(String from, Message.Heartbeat hb, long nowNanos) {
+        if (heldGen == 0) {
+            return;
+        }
+        if (hb.ackGen() != heldGen) {
+            Long sent = heldSetSentNanos.get(from);
+            if (sent == null || nowNanos - sent >= config.renewMillis() * 1_000_000L) {
+                sendHeldSet(from, nowNanos); // lost (a reconnect), undecodable there, or it restarted
+            }
+        }
+        HeldSet set = hb.ackGen() == 0 ? null : heldSets.get(hb.ackGen());
+        long at = hb.ackSentNanos();
+        // the confirmation must answer a heartbeat that carried that generation (and so is not from the future)
+        if (set == null || at < set.firstSentNanos || at > set.lastSentNanos || at > nowNanos) {
+            return;
+        }
+        BitSet missing;
+        try {
+            missing = LeaseSetCodec.decodeBits(from, "heartbeat field am (ackMissing)", hb.ackMissing(),
+                    set.names.length);
+        } catch (WireCodec.WireFormatException e) {
+            out.event(new CoreEvent.BadMessage(from, e.getMessage()));
+            return;
+        }
+        int acceptor = memberIndex.get(from);
+        for (int i = 0; i < set.names.length; i++) {
+            Lease l = leaseIndex.get(set.names[i]);
+            if (l != null && l.heldUntilNanos != 0 && l.missingAt != null) {
+                // an acceptor without our grant (it missed the round, it restarted) gets one from a round
+                l.missingAt[acceptor] = missing.get(i);
+                if (!missing.get(i)) {
+                    confirmed(l, acceptor, at, nowNanos);
+                }
+            }
+        }
+    }
+
+    /**
+     * Acceptor {@code acceptor} extended its grant of {@code l} to us on receipt of our heartbeat
+     * sent at {@code sentNanos}. When a majority's confirmations are a renewal step past the
+     * current renewal, the lease runs from the majority's oldest one: that heartbeat left before any
+     * of those grants was extended, so (as with a round's timer) our lease ends before all of theirs.
+     */
+    private void confirmed(Lease l, int acceptor, long sentNanos, long nowNanos) {
+        long[] c = l.confirmedNanos;
+        if (c == null || sentNanos <= c[acceptor]) {
+            return;
+        }
+        c[acceptor] = sentNanos;
+        long base = kthLargest(c, config.quorumSize());
+        if (base < l.heldRoundStartNanos + renewStepNanos() || base + ownLeaseNanos <= nowNanos) {
+            return;
+        }
+        l.heldRoundStartNanos = base;
+        l.heldUntilNanos = base + ownLeaseNanos;
+        l.lastUsedNanos = nowNanos;
+        out.event(new CoreEvent.LeaseRenewed(l.vip, l.heldEpoch, l.heldUntilNanos));
+    }
+
+    /** The k-th largest of {@code values} (k from 1), or 0 when fewer than k are positive. */
+    private static long kthLargest(long[] values, int k) {
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return k <= sorted.length ? Math.max(0, sorted[sorted.length - k]) : 0;
+    }
+
+    /**
+     * Acceptor: extends our grant of {@code l} to {@code owner} by a lease from now, if that grant
+     * is live and is {@code owner}'s. The only way a grant grows outside a round: a grant that
+     * ended, or that is another node's, is never extended.
+     */
+    private boolean extendGrant(Lease l, String owner, long nowNanos) {
+        if (l.grantOwner == null || !l.grantOwner.equals(owner) || nowNanos >= l.grantExpiresNanos) {
+            return false;
+        }
+        l.grantExpiresNanos = Math.max(l.grantExpiresNanos, nowNanos + config.leaseMillis() * 1_000_000L);
+        l.lastUsedNanos = nowNanos;
+        return true;
+    }
+
+    private void sendHeldSet(String peer, long nowNanos) {
+        HeldSet set = heldSets.get(heldGen);
+        LeaseSetCodec.VipTable t = table();
+        Message.HeldSet m;
+        if (t.hash() != 0 && peerTables.getOrDefault(peer, 0L) == t.hash()) {
+            BitSet bits = new BitSet(t.size());
+            for (String vip : set.names) {
+                bits.set(t.indexOf(vip)); // every held VIP has an entry, so it is in the table
+            }
+            m = new Message.HeldSet(membership.incarnation(), heldGen, t.hash(), LeaseSetCodec.encodeBits(bits),
+                    List.of());
+        } else {
+            m = new Message.HeldSet(membership.incarnation(), heldGen, 0, "", List.of(set.names));
+        }
+        out.sendLease(peer, m);
+        heldSetSentNanos.put(peer, nowNanos);
+    }
+
+    /**
+     * How far a majority's confirmations must have moved before the lease is renewed from them:
+     * one renewal interval less half a heartbeat, so a lease is renewed (and its address
+     * lifetime refreshed) about once per {@code renew_ms}, not at every heartbeat.
+     */
+    private long renewStepNanos() {
+        return (config.renewMillis() - config.heartbeatMillis() / 2) * 1_000_000L;
+    }
+
+    /**
+     * A held lease whose renewal is this old (its held set was not confirmed by a majority in
+     * time: an acceptor restarted and lost its grant, messages were lost) is renewed by a round,
+     * as when it was acquired: two renewal intervals, which leaves a third of the lease for it.
+     */
+    private long fallbackNanos() {
+        return 2 * config.renewMillis() * 1_000_000L;
     }
 
     /**
@@ -301,6 +593,23 @@ final class Leases {
                 grantLive ? l.grantExpiresNanos - nowNanos : 0, l.highestEpoch, l.wanted);
     }
 
+    /**
+     * The latest heartbeat of ours at whose receipt {@code acceptor} confirmed extending its grant
+     * of {@code vip} to us, during our current holding; 0 if none (or not held).
+     */
+    long confirmation(String vip, String acceptor) {
+        Lease l = leaseIndex.get(vip);
+        return l == null || l.heldUntilNanos == 0 || l.confirmedNanos == null ? 0
+                : l.confirmedNanos[memberIndex.get(acceptor)];
+    }
+
+    /** Our acceptor's live grant of {@code vip}, or null. */
+    Views.GrantView grant(String vip, long nowNanos) {
+        Lease l = leaseIndex.get(vip);
+        return l == null || l.grantOwner == null || nowNanos >= l.grantExpiresNanos ? null
+                : new Views.GrantView(l.grantOwner, l.grantBallot, l.grantedNanos, l.grantExpiresNanos);
+    }
+
     /** Lease-set messages dropped since start: VIP tables differing for a moment, or malformed. */
     long leaseSetsDropped() {
         return leaseSetsDropped;
@@ -324,7 +633,7 @@ final class Leases {
     /** The earliest time a tick has lease work: an expiry, a round timeout, a renewal or retry. */
     long nextDeadlineNanos(long nowNanos) {
         long next = Long.MAX_VALUE;
-        long renew = config.renewMillis() * 1_000_000L;
+        long renew = fallbackNanos();
         for (Lease l : leases.values()) {
             if (l.heldUntilNanos != 0) {
                 next = Math.min(next, l.heldUntilNanos);
@@ -332,7 +641,8 @@ final class Leases {
             if (l.phase != Phase.IDLE) {
                 next = Math.min(next, l.roundStartNanos + roundTimeoutNanos() + 1);
             } else if (l.wanted) {
-                long at = l.heldUntilNanos != 0 ? l.heldRoundStartNanos + renew : nowNanos;
+                long at = l.heldUntilNanos == 0 ? nowNanos : l.missingSomewhere()
+                        ? Math.min(l.heldRoundStartNanos, l.roundStartNanos) + renew : l.heldRoundStartNanos + renew;
                 next = Math.min(next, Math.max(at, l.nextAttemptNanos));
             }
         }
@@ -380,8 +690,9 @@ final class Leases {
             return false;
         }
         boolean held = l.heldUntilNanos != 0;
-        if (held && nowNanos - l.heldRoundStartNanos < config.renewMillis() * 1_000_000L) {
-            return false;
+        if (held && nowNanos - l.heldRoundStartNanos < fallbackNanos() && !(l.missingSomewhere()
+                && nowNanos - l.roundStartNanos >= fallbackNanos())) {
+            return false; // the held set's renewals keep it (a round only when they did not, see fallbackNanos)
         }
         queueRound(l, nowNanos);
         return true;
@@ -461,6 +772,7 @@ final class Leases {
         long epoch = l.heldEpoch;
         l.heldUntilNanos = 0;
         l.heldEpoch = 0;
+        heldSetChanged = true;
         out.event(new LeaseLost(l.vip, epoch, reason));
     }
 
@@ -542,6 +854,7 @@ final class Leases {
                 l.grantEpoch = p.epoch();
                 // the acceptor's timer starts on receipt, so it always ends after the owner's
                 l.grantExpiresNanos = nowNanos + p.leaseMillis() * 1_000_000L;
+                l.grantedNanos = nowNanos;
                 if (p.epoch() > l.highestEpoch) {
                     l.highestEpoch = p.epoch();
                     out.persistEpoch(l.vip, l.highestEpoch);
@@ -611,6 +924,15 @@ final class Leases {
                 l.heldUntilNanos = until;
                 l.heldRoundStartNanos = l.roundStartNanos;
                 l.heldEpoch = l.roundEpoch;
+                if (!wasHeld) {
+                    heldSetChanged = true;
+                    if (l.confirmedNanos == null) {
+                        l.confirmedNanos = new long[memberIndex.size()];
+                        l.missingAt = new boolean[memberIndex.size()];
+                    }
+                    Arrays.fill(l.confirmedNanos, 0); // confirmations of an earlier holding never count
+                    Arrays.fill(l.missingAt, false);
+                }
                 if (!wasHeld || oldEpoch != l.heldEpoch) {
                     out.event(new LeaseAcquired(l.vip, l.heldEpoch, until));
                 } else {
@@ -667,6 +989,8 @@ final class Leases {
         Ballot grantBallot = Ballot.ZERO;
         long grantEpoch;
         long grantExpiresNanos;
+        /** When the grant was made (a proposal accepted); a renewal by held set leaves it. */
+        long grantedNanos;
         long highestEpoch;
         Ballot highestBallotSeen = Ballot.ZERO;
         // proposer
@@ -689,6 +1013,29 @@ final class Leases {
         long heldEpoch;
         /** The last time this node or a peer asked anything about this lease. */
         long lastUsedNanos;
+        /**
+         * Per configured node ({@link #memberIndex}): the latest heartbeat of ours (our clock) at
+         * whose receipt that node's acceptor extended its grant of this lease to us; made on the
+         * first holding, zeroed at each new one.
+         */
+        long[] confirmedNanos;
+        /**
+         * Per configured node: its last confirmation of our held set said it holds no grant of this
+         * lease for us. A round is then run for it (at most every {@link #fallbackNanos}), so every
+         * acceptor that can grant it does, and knows the owner.
+         */
+        boolean[] missingAt;
+
+        boolean missingSomewhere() {
+            if (missingAt != null) {
+                for (boolean m : missingAt) {
+                    if (m) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
 
         Lease(String vip) {
             this.vip = vip;

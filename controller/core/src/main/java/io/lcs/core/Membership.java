@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Membership and quorum of one node (docs/architecture.md, "Membership and quorum"): the
@@ -89,15 +90,32 @@ final class Membership {
 
     /** One heartbeat to every configured peer, carrying what the other parts report. */
     void sendHeartbeats(long nowNanos, long storeDigest, long tombstoneDigest, long leaseTable) {
+        sendHeartbeats(nowNanos, storeDigest, tombstoneDigest, leaseTable, 0, peer -> Leases.RenewalAck.NONE);
+    }
+
+    /**
+     * One heartbeat to every configured peer, carrying what the other parts report: the lease
+     * part's held-set generation ({@code heldGen}) and, per peer, what it confirms of that peer's
+     * held set ({@code acks}). Membership carries them; it reads neither.
+     */
+    void sendHeartbeats(long nowNanos, long storeDigest, long tombstoneDigest, long leaseTable, long heldGen,
+                        Function<String, Leases.RenewalAck> acks) {
         lastHeartbeatNanos = nowNanos;
         boolean restarting = restarting(nowNanos);
         for (Peer p : peers.values()) {
+            Leases.RenewalAck ack = acks.apply(p.name);
             // check results travel only until the peer acknowledged their generation: changes only
             List<Message.CheckReport> reports = checkGeneration != 0 && p.checkAck != checkGeneration ? checks : null;
             out.send(p.name, new Message.Heartbeat(config.configHash(), incarnation, storeDigest, tombstoneDigest,
                     nowNanos, p.lastTheirSentNanos == 0 ? 0 : p.lastTheirSentNanos + (nowNanos - p.lastHeardNanos),
-                    restarting, declined, leaseTable, checkGeneration, p.checkGeneration, reports));
+                    restarting, declined, leaseTable, heldGen, ack.gen(), ack.sentNanos(), ack.missing(),
+                    checkGeneration, p.checkGeneration, reports));
         }
+    }
+
+    /** This process's incarnation (random per start), as its heartbeats carry it. */
+    long incarnation() {
+        return incarnation;
     }
 
     /**

@@ -52,4 +52,15 @@ public final class Views {
             return held ? heldEpoch : grantEpoch;
         }
     }
+
+    /**
+     * The acceptor's grant of one VIP on this node, for checks (the simulation's invariants).
+     *
+     * @param owner the node the grant is for
+     * @param ballot the ballot of the round that made it (a renewal by held set keeps it)
+     * @param grantedNanos when that round's proposal was accepted (a renewal by held set keeps it)
+     * @param expiresNanos when it ends, on this node's monotonic clock
+     */
+    public record GrantView(String owner, io.lcs.model.wire.Ballot ballot, long grantedNanos, long expiresNanos) {
+    }
 }

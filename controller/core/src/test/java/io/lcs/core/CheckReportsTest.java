@@ -86,7 +86,7 @@ class CheckReportsTest {
             many.add(new CheckReport("c" + i, false, "x".repeat(1000)));
         }
         many.add(0, new CheckReport(null, true, null));
-        b.onHeartbeat("a", new Message.Heartbeat(HASH, 7, 0, 0, now, 0, false, List.of(), 0, 5, 0, many), now);
+        b.onHeartbeat("a", new Message.Heartbeat(HASH, 7, 0, 0, now, 0, false, List.of(), 0, 0, 0, 0, "", 5, 0, many), now);
         List<CheckReport> stored = b.checkReports("a");
         assertEquals(CheckReport.MAX_REPORTS, stored.size());
         assertEquals("c0", stored.get(0).check(), "the nameless entry is dropped");

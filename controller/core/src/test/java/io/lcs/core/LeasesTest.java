@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lcs.core.CoreEvent.LeaseLost;
 import io.lcs.core.Views.LeaseView;
 import io.lcs.model.wire.Ballot;
 import io.lcs.model.wire.LeaseMessage;
+import io.lcs.model.wire.LeaseSetCodec;
 import io.lcs.model.wire.Message;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -110,7 +114,9 @@ class LeasesTest {
                         continue;
                     }
                     Node to = node(o.to());
-                    if (o.message() instanceof Message.LeaseBatch lb) {
+                    if (o.message() instanceof Message.HeldSet hs) {
+                        to.leases.onHeldSet(n.name, hs, now);
+                    } else if (o.message() instanceof Message.LeaseBatch lb) {
                         to.leases.onLeaseBatch(n.name, lb, now);
                     } else if (o.message() instanceof Message.LeaseSets ls) {
                         to.leases.onLeaseSets(n.name, ls, now);
@@ -124,7 +130,10 @@ class LeasesTest {
         throw new AssertionError("lease messages did not settle");
     }
 
-    /** Ticks every node every 10 ms for {@code millis}, hearing everyone's heartbeats (cut links excepted). */
+    /**
+     * Ticks every node every 10 ms for {@code millis}, hearing everyone's heartbeats (cut links
+     * excepted); every heartbeat interval the heartbeats carry the held sets' renewals.
+     */
     void advance(long millis) {
         for (long t = 0; t < millis; t += 10) {
             now += 10 * MS;
@@ -135,7 +144,32 @@ class LeasesTest {
                 n.leases.tick(now);
             }
             route();
+            if ((now / MS) % nodes.values().iterator().next().config.heartbeatMillis() == 0) {
+                renewalHeartbeats();
+            }
         }
+    }
+
+    /** Every node renews its held set: held sets first (routed), then one heartbeat per link. */
+    void renewalHeartbeats() {
+        Map<String, Long> gens = new HashMap<>();
+        for (Node n : nodes.values()) {
+            gens.put(n.name, n.leases.renewHeldSet(now));
+        }
+        route();
+        List<Runnable> deliveries = new ArrayList<>();
+        for (Node n : nodes.values()) {
+            for (String peer : n.membership.peerNames()) {
+                Leases.RenewalAck ack = n.leases.ackFor(peer);
+                Message.Heartbeat hb = new Message.Heartbeat(42, 1, 0, 0, now, 0, false, List.of(), 0,
+                        gens.get(n.name), ack.gen(), ack.sentNanos(), ack.missing());
+                if (!cut.contains(n.name + ">" + peer)) {
+                    deliveries.add(() -> node(peer).leases.onPeerHeartbeat(n.name, hb, now));
+                }
+            }
+        }
+        deliveries.forEach(Runnable::run);
+        route();
     }
 
     String holder(String vip) {
@@ -199,6 +233,120 @@ class LeasesTest {
         assertEquals(epoch, node("a").view("web").heldEpoch());
         assertTrue(node("a").events(CoreEvent.LeaseRenewed.class).size() >= 4, "renewed every 500 ms");
         assertEquals(List.of(), node("b").events(CoreEvent.LeaseAcquired.class));
+    }
+
+    static Message.Heartbeat renewal(long incarnation, long heldGen, long sentNanos) {
+        return new Message.Heartbeat(42, incarnation, 0, 0, sentNanos, 0, false, List.of(), 0, heldGen, 0, 0, "");
+    }
+
+    static Message.Heartbeat ack(long gen, long ackSentNanos, String missing, long sentNanos) {
+        return new Message.Heartbeat(42, 1, 0, 0, sentNanos, 0, false, List.of(), 0, 0, gen, ackSentNanos, missing);
+    }
+
+    @Test
+    void heldSetRenewalKeepsALeaseWithoutAnyRound() {
+        start("a", "b", "c");
+        node("a").leases.setWanted("web", true, now);
+        advance(100);
+        assertEquals("a", holder("web"));
+        int readiesAfterAcquire = node("a").readies.size();
+        advance(5_000); // 2.5 leases
+        assertEquals("a", holder("web"));
+        assertTrue(node("a").events(CoreEvent.LeaseRenewed.class).size() >= 8, "renewed about every 500 ms");
+        assertTrue(node("a").readies.subList(readiesAfterAcquire, node("a").readies.size()).stream()
+                .flatMap(r -> r.messages().stream())
+                .noneMatch(o -> o.message() instanceof Message.LeaseBatch || o.message() instanceof Message.LeaseSets),
+                "no round once held: the heartbeats renew it");
+        assertEquals(List.of(), node("a").events(CoreEvent.LeaseLost.class));
+    }
+
+    @Test
+    void acceptorExtendsExactlyTheLiveGrantsItGaveTheOwnerUnderTheNamedGeneration() {
+        start("a", "b", "c");
+        node("a").leases.setWanted("web", true, now);
+        route();
+        node("c").leases.setWanted("db", true, now);
+        route();
+        Node b = node("b");
+        assertEquals("a", b.leases.grant("web", now).owner());
+        assertEquals("c", b.leases.grant("db", now).owner());
+        // a claims db too (a bug or a lie): b records the set, but extends only what it granted a
+        b.leases.onHeldSet("a", new Message.HeldSet(1, 1, 0, "", List.of("db", "web")), now);
+        now += 300 * MS;
+        long web = b.leases.grant("web", now).expiresNanos();
+        long db = b.leases.grant("db", now).expiresNanos();
+
+        b.leases.onPeerHeartbeat("a", renewal(1, 2, now), now); // a generation b has not recorded
+        b.leases.onPeerHeartbeat("a", renewal(99, 1, now), now); // another incarnation of a
+        assertEquals(web, b.leases.grant("web", now).expiresNanos(), "an unknown generation extends nothing");
+        assertEquals(Leases.RenewalAck.NONE, b.leases.ackFor("a"));
+
+        b.leases.onPeerHeartbeat("a", renewal(1, 1, now - 5 * MS), now);
+        assertEquals(now + 2_000 * MS, b.leases.grant("web", now).expiresNanos(), "a lease from receipt");
+        assertEquals("c", b.leases.grant("db", now).owner());
+        assertEquals(db, b.leases.grant("db", now).expiresNanos(), "c's grant is never extended for a");
+        BitSet missing = new BitSet();
+        missing.set(0); // "db", the first name of the set
+        assertEquals(new Leases.RenewalAck(1, now - 5 * MS, LeaseSetCodec.encodeBits(missing)), b.leases.ackFor("a"));
+
+        now += 2_001 * MS; // web's grant at b ended: a renewal does not bring it back
+        b.leases.onPeerHeartbeat("a", renewal(1, 1, now), now);
+        assertNull(b.leases.grant("web", now), "an ended grant is never extended");
+        missing.set(1);
+        assertEquals(LeaseSetCodec.encodeBits(missing), b.leases.ackFor("a").missing());
+    }
+
+    @Test
+    void aConfirmationCountsOnlyForTheVipsOfItsOwnGenerationAndHeartbeat() {
+        start("a", "b", "c");
+        Node a = node("a");
+        a.leases.setWanted("web", true, now);
+        route();
+        long t1 = now;
+        long gen1 = a.leases.renewHeldSet(now); // {web}
+        route();
+        a.leases.setWanted("db", true, now);
+        route();
+        now += 10 * MS;
+        long t2 = now;
+        long gen2 = a.leases.renewHeldSet(now); // {db, web}
+        route();
+        assertTrue(gen2 > gen1);
+
+        a.leases.onPeerHeartbeat("b", ack(gen1, t1, "", now), now);
+        assertEquals(t1, a.leases.confirmation("web", "b"));
+        assertEquals(0, a.leases.confirmation("db", "b"), "gen 1's position 0 is web, not gen 2's db");
+        a.leases.onPeerHeartbeat("b", ack(gen2, t1, "", now), now);
+        assertEquals(0, a.leases.confirmation("db", "b"), "no heartbeat at t1 carried gen 2");
+        a.leases.onPeerHeartbeat("b", ack(gen2, now + MS, "", now), now);
+        assertEquals(0, a.leases.confirmation("db", "b"), "a heartbeat from the future");
+        BitSet webMissing = new BitSet();
+        webMissing.set(1);
+        a.leases.onPeerHeartbeat("b", ack(gen2, t2, LeaseSetCodec.encodeBits(webMissing), now), now);
+        assertEquals(t2, a.leases.confirmation("db", "b"));
+        assertEquals(t1, a.leases.confirmation("web", "b"), "b did not extend web at t2");
+        a.leases.onPeerHeartbeat("b", ack(gen2, t2, "AAAAAAAE", now), now);
+        route();
+        assertEquals(1, a.events(CoreEvent.BadMessage.class).size(), "a bitmap past the set is reported");
+    }
+
+    @Test
+    void ownerLosesItsLeaseWhenNoMajorityConfirmsItsHeldSet() {
+        start("a", "b", "c");
+        node("a").leases.setWanted("web", true, now);
+        advance(1_000);
+        assertEquals("a", holder("web"));
+        long restartedAt = now;
+        for (String n : List.of("b", "c")) { // both acceptors restart: their grants are forgotten
+            nodes.put(n, new Node(node(n).config));
+        }
+        advance(1_960); // the lease, drift-shortened: every confirmation a had is older than the restart
+        assertNull(holder("web"), "no majority extends any more: the lease ran out");
+        LeaseLost lost = node("a").events(LeaseLost.class).get(0);
+        assertTrue(lost.reason().contains("expired"), lost.reason());
+        advance(1_000); // the restart wait ends: a takes it again by a round
+        assertEquals("a", holder("web"));
+        assertTrue(now - restartedAt > 2_000 * MS);
     }
 
     @Test

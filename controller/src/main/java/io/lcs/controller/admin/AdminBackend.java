@@ -43,6 +43,14 @@ public interface AdminBackend {
      */
     Future<List<ApplyResult>> apply(List<LcsObject> objects);
 
+    /**
+     * {@link #apply(List)} of the manifest {@code source} names (a file name, or the API's default
+     * {@code request body}): problems are reported as {@code SOURCE: document N ...}.
+     */
+    default Future<List<ApplyResult>> apply(List<LcsObject> objects, String source) {
+        return apply(objects);
+    }
+
     /** Deletes (tombstones) one object; fails with {@link AdminException#notFound} if absent. */
     Future<Void> delete(ObjectKey key);
 
@@ -53,6 +61,11 @@ public interface AdminBackend {
      */
     default Future<Void> checkDelete(List<ObjectKey> keys) {
         return Future.succeededFuture();
+    }
+
+    /** {@link #checkDelete(List)} of the manifest {@code source} names, as {@link #apply(List, String)}. */
+    default Future<Void> checkDelete(List<ObjectKey> keys, String source) {
+        return checkDelete(keys);
     }
 
     /**

@@ -378,14 +378,17 @@ public final class AdminServer {
     }
 
     private void apply(RoutingContext ctx) {
-        async(ctx, () -> parseManifests(ctx).compose(backend::apply), results -> Map.of("results", results));
+        String source = source(ctx);
+        async(ctx, () -> parseManifests(ctx, source).compose(objects -> backend.apply(objects, source)),
+                results -> Map.of("results", results));
     }
 
     private void deleteManifest(RoutingContext ctx) {
-        async(ctx, () -> parseManifests(ctx).compose(objects -> {
+        String source = source(ctx);
+        async(ctx, () -> parseManifests(ctx, source).compose(objects -> {
             // Checked whole first; then one at a time, in document order: a failure other than NOT_FOUND stops the rest.
             List<Map<String, Object>> results = new ArrayList<>();
-            Future<Void> chain = backend.checkDelete(objects.stream().map(LcsObject::key).toList());
+            Future<Void> chain = backend.checkDelete(objects.stream().map(LcsObject::key).toList(), source);
             for (LcsObject o : objects) {
                 ObjectKey key = o.key();
                 chain = chain.compose(v -> backend.delete(key).transform(ar -> {
@@ -403,12 +406,35 @@ public final class AdminServer {
         }), results -> Map.of("results", results));
     }
 
-    private Future<List<LcsObject>> parseManifests(RoutingContext ctx) {
+    private Future<List<LcsObject>> parseManifests(RoutingContext ctx, String source) {
         String text = ctx.body() == null ? null : ctx.body().asString("UTF-8");
         if (text == null || text.isBlank()) {
-            throw AdminException.invalid("request body is empty: send YAML or JSON manifests", null);
+            throw AdminException.invalid(source + " is empty: send YAML or JSON manifests", null);
         }
-        return vertx.executeBlocking(() -> manifests.read("request body", text), false);
+        return vertx.executeBlocking(() -> manifests.read(source, text), false);
+    }
+
+    /** The longest {@code source} query parameter accepted: a path, not a document. */
+    static final int MAX_SOURCE_CHARS = 256;
+    /** How problems of a manifest name it when the client did not say ({@code ?source=}). */
+    static final String DEFAULT_SOURCE = "request body";
+
+    /**
+     * How problems of this request's manifest name it: the {@code source} query parameter (the CLI
+     * sends the file name it read) or {@value #DEFAULT_SOURCE}. A source longer than
+     * {@value #MAX_SOURCE_CHARS} characters or with a control character is refused (it ends up in
+     * error messages and logs).
+     */
+    private static String source(RoutingContext ctx) {
+        String v = ctx.queryParams().get("source");
+        if (v == null || v.isEmpty()) {
+            return DEFAULT_SOURCE;
+        }
+        if (v.length() > MAX_SOURCE_CHARS || v.chars().anyMatch(Character::isISOControl)) {
+            throw AdminException.invalid("query parameter 'source' must be a file name of at most " + MAX_SOURCE_CHARS
+                    + " printable characters, got '" + Names.abbreviate(v.replaceAll("\\p{Cntrl}", "?")) + "'", "source");
+        }
+        return v;
     }
 
     private static String moveTarget(RoutingContext ctx) {

@@ -132,6 +132,25 @@ public final class CoreDriver {
     private volatile List<DesiredStateValidator.ApiVip> apiVips = List.of();
     /** Per VIP held out of placement, the VIP that keeps its IP; rebuilt with {@link #vipsCache}. */
     private Map<String, String> addressConflicts = Map.of();
+    /** Kinds of records about one VIP, collected when the VIP is deleted ({@link #collectOrphans}). */
+    static final List<String> DEPENDENT_KINDS = List.of(CONFLICT_KIND, ConflictAck.KIND, Move.KIND);
+    /** A record about a deleted VIP may exist ({@link #collectOrphans}); context only. */
+    private boolean orphansSuspected = true;
+    /** Records whose deletion is in flight; context only. */
+    private final Set<ObjectKey> collecting = new java.util.HashSet<>();
+        /** When this lcsd first loaded each lcs.conf VIP (kept while its section stays); context only. */
+    private final Map<String, java.time.Instant> configVipSince = new HashMap<>();
+    /** The metadata of every VIP in force, by name; rebuilt with {@link #vipsCache}. */
+    private volatile Map<String, VipMetadata> vipMetadata = Map.of();
+
+    /**
+     * What the API shows of a VIP's metadata besides its name and generation.
+     *
+     * @param version the replicated object's version; null for an lcs.conf VIP (not replicated)
+     * @param created when it was applied; for an lcs.conf VIP, when this lcsd first loaded its section
+     */
+    public record VipMetadata(Long version, java.time.Instant created) {
+    }
     /** Per VIP, the last owner this node knew and its epoch; context only (a target-less move needs it after the release). */
     private final Map<String, OwnerAt> ownersSeen = new HashMap<>();
     /** Told how long the loop could not run each tick ({@link #loopLag}). Context only. */
@@ -194,6 +213,7 @@ public final class CoreDriver {
         this.configVips = List.copyOf(configVips);
         this.monotonic = monotonic;
         this.wallMillis = wallMillis;
+        noteConfigVips();
         Set<String> members = new java.util.HashSet<>();
         for (var m : core.config().members()) {
             members.add(m.name());
@@ -303,6 +323,7 @@ public final class CoreDriver {
     public void replaceConfigVips(List<VipSpec> vips) {
         List<VipSpec> before = effectiveVips();
         configVips = List.copyOf(vips);
+        noteConfigVips();
         vipsCache = null;
         Set<String> now = new java.util.HashSet<>();
         for (VipSpec v : effectiveVips()) {
@@ -317,6 +338,65 @@ public final class CoreDriver {
         dirty = true;
         process();
         publish();
+    }
+
+    /**
+     * Deletes the records about a VIP that was deleted through the API (its {@code VirtualIP} is a
+     * tombstone here) and that no lcs.conf VIP of this node has the name of: its {@code Conflict},
+     * {@code ConflictAck} and {@code Move}. Kept, they would outlive the VIP, and a VIP created
+     * later with the same name would start in conflict. A VIP unknown here without a tombstone
+     * (e.g. an lcs.conf VIP of another node) is left alone. Runs on a node with quorum after such a
+     * record or a VirtualIP deletion arrives; a record being deleted is not asked for twice. On the
+     * context.
+     */
+    private void collectOrphans() {
+        effectiveVips();
+        for (String kind : DEPENDENT_KINDS) {
+            for (StoredObject o : core.objects(kind)) {
+                String vip = o.body().path("spec").path("vip").asText(o.key().name());
+                if (vipsByNameCache.containsKey(vip) || collecting.contains(o.key())) {
+                    continue;
+                }
+                boolean vipDeleted = core.stored(new ObjectKey(VirtualIP.KIND, vip)).map(StoredObject::deleted)
+                        .orElse(false);
+                if (!vipDeleted) {
+                    continue;
+                }
+                ObjectKey key = o.key();
+                collecting.add(key);
+                long id = core.submit(new WriteOp.Delete(key), monotonic.getAsLong());
+                Promise<WriteResult> done = Promise.promise();
+                pendingWrites.put(id, done);
+                done.future().onComplete(ar -> {
+                    collecting.remove(key);
+                    WriteResult.Outcome outcome = ar.succeeded() ? ar.result().outcome() : null;
+                    if (outcome == WriteResult.Outcome.DELETED) {
+                        LOG.log(Level.INFO, "collected " + key + ": VirtualIP " + vip + " was deleted");
+                    } else if (outcome != WriteResult.Outcome.NOT_FOUND) {
+                        orphansSuspected = true; // try again at a later tick
+                        LOG.log(Level.DEBUG, "could not collect " + key + " yet: "
+                                + (ar.succeeded() ? ar.result().outcome() + " " + ar.result().message() : ar.cause()));
+                    }
+                });
+            }
+        }
+        processSoon();
+    }
+
+    /** Remembers when each lcs.conf VIP was first loaded; forgets removed ones. On the context. */
+    private void noteConfigVips() {
+        java.time.Instant now = java.time.Instant.ofEpochMilli(wallMillis.getAsLong());
+        Set<String> names = new java.util.HashSet<>();
+        for (VipSpec v : configVips) {
+            names.add(v.name());
+            configVipSince.putIfAbsent(v.name(), now);
+        }
+        configVipSince.keySet().retainAll(names);
+    }
+
+    /** The metadata of VIP {@code name} in force (see {@link VipMetadata}), or null. Any thread. */
+    public VipMetadata vipMetadata(String name) {
+        return vipMetadata.get(name);
     }
 
     /** The VIPs from lcs.conf now in force. On the driver's context. */
@@ -548,6 +628,10 @@ public final class CoreDriver {
         lastTickNanos = now;
         core.tick(now, wallMillis.getAsLong(), stalledNanos);
         process();
+        if (orphansSuspected && core.hasQuorum()) {
+            orphansSuspected = false;
+            collectOrphans();
+        }
         // the lease reconciler is cheap but not free: on changes, else once per heartbeat interval
         long placementEvery = core.config().heartbeatMillis() * 1_000_000L;
         if (dirty || now - lastPlacementNanos >= placementEvery) {
@@ -664,6 +748,10 @@ public final class CoreDriver {
             StoredObject now = c.now();
             if (now.key().kind().equals(VirtualIP.KIND)) {
                 vipsCache = null;
+            }
+            if ((now.key().kind().equals(VirtualIP.KIND) && now.deleted())
+                    || (!now.deleted() && DEPENDENT_KINDS.contains(now.key().kind()))) {
+                orphansSuspected = true;
             }
             LOG.log(Level.DEBUG, "object " + now.key() + " now at " + now.version() + (now.deleted() ? " (deleted)"
                     : ""));
@@ -877,6 +965,10 @@ public final class CoreDriver {
             names.add(v.name());
             configAddresses.put(v.name(), v.address());
         }
+        Map<String, VipMetadata> metadata = new HashMap<>();
+        for (VipSpec v : configVips) {
+            metadata.putIfAbsent(v.name(), new VipMetadata(null, configVipSince.get(v.name())));
+        }
         List<DesiredStateValidator.ApiVip> all = new ArrayList<>();
         List<DesiredStateValidator.ApiVip> placed = new ArrayList<>();
         for (StoredObject o : core.objects(VirtualIP.KIND)) {
@@ -895,9 +987,11 @@ public final class CoreDriver {
             if (names.add(name)) { // lcs.conf VIPs win on a name clash
                 out.add(spec);
                 placed.add(api);
+                metadata.put(name, new VipMetadata(o.version().counter(), instantOrNull(created)));
             }
         }
         apiVips = List.copyOf(all);
+        vipMetadata = Map.copyOf(metadata);
         updateAddressConflicts(DesiredStateValidator.addressConflicts(configAddresses, placed), out);
         return out;
     }
@@ -923,6 +1017,14 @@ public final class CoreDriver {
                 events.append("AddressConflictResolved", "VirtualIP/" + v.name(), "its address is its own again");
                 LOG.log(Level.INFO, "vip " + v.name() + ": address conflict with " + was + " resolved");
             }
+        }
+    }
+
+    private static java.time.Instant instantOrNull(JsonNode text) {
+        try {
+            return text == null || !text.isTextual() ? null : java.time.Instant.parse(text.asText());
+        } catch (java.time.format.DateTimeParseException e) {
+            return null; // checked when the object was accepted; an unreadable time shows as unknown
         }
     }
 

@@ -94,13 +94,15 @@ public final class DaemonBackend implements AdminBackend {
                 v.postStop());
         VirtualIP.Status status = vs == null ? null : new VirtualIP.Status(vs.state(), vs.owner(), vs.epoch(),
                 vs.leaseRemainingSeconds(), vs.failovers(), null, v.generation(), vs.conditions());
+        CoreDriver.VipMetadata meta = driver.vipMetadata(v.name());
         return new VirtualIP(LcsObject.API_VERSION, VirtualIP.KIND,
-                new ObjectMeta(v.name(), null, v.generation() == 0 ? null : v.generation(), null,
+                new ObjectMeta(v.name(), meta == null ? null : meta.version(),
+                        v.generation() == 0 ? null : v.generation(), meta == null ? null : meta.created(),
                         java.util.Map.of("lcs.io/source", v.source())),
                 new VirtualIP.Spec(v.address().toString(), v.interfaceName(), v.preferredNodes(), hooks), status);
     }
 
-    /** How apply and delete problems name the input: as the admin API names a request's manifests. */
+    /** How apply and delete problems name the input when the client did not name it. */
     static final String SOURCE = "request body";
 
     /** The desired state a change is checked against: lcs.conf in force and every VIP applied so far. */
@@ -124,7 +126,12 @@ public final class DaemonBackend implements AdminBackend {
      */
     @Override
     public Future<List<ApplyResult>> apply(List<LcsObject> objects) {
-        List<ManifestError> problems = DesiredStateValidator.validateApply(state(), SOURCE, objects);
+        return apply(objects, SOURCE);
+    }
+
+    @Override
+    public Future<List<ApplyResult>> apply(List<LcsObject> objects, String source) {
+        List<ManifestError> problems = DesiredStateValidator.validateApply(state(), source, objects);
         if (!problems.isEmpty()) {
             return Future.failedFuture(invalid(problems));
         }
@@ -174,7 +181,12 @@ public final class DaemonBackend implements AdminBackend {
 
     @Override
     public Future<Void> checkDelete(List<ObjectKey> keys) {
-        List<ManifestError> problems = DesiredStateValidator.validateDelete(state(), SOURCE, keys);
+        return checkDelete(keys, SOURCE);
+    }
+
+    @Override
+    public Future<Void> checkDelete(List<ObjectKey> keys, String source) {
+        List<ManifestError> problems = DesiredStateValidator.validateDelete(state(), source, keys);
         return problems.isEmpty() ? Future.succeededFuture() : Future.failedFuture(invalid(problems));
     }
 

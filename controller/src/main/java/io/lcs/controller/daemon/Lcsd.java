@@ -161,24 +161,41 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
             return 1;
         }
         if (checkConfig) {
-            List<ConfigError> hookWarnings;
-            try {
-                hookWarnings = ConfigHookCheck.warnings(cfg, HookFileCheck.forThisProcess());
-            } catch (java.io.IOException e) {
-                hookWarnings = List.of(new ConfigError(cfg.file(), 0, "hooks not checked: cannot read this process's"
-                        + " uid from /proc/self: " + e.getMessage()));
-            }
-            out.print(ConfigSummary.render(cfg, hookWarnings));
-            try {
-                ConfigLoader.secret(cfg);
-            } catch (ConfigException e) {
-                e.errors().forEach(err::println);
-                return 1;
-            }
-            return 0;
+            return checkConfig(cfg);
         }
         LogSetup.configure(verbose.length, err);
         return runDaemon(cfg);
+    }
+
+    /**
+     * {@code --check-config} of a file that parsed: every remaining check first (the secret file,
+     * the hook files), then one verdict. With an error: the errors, then the warnings, on stderr and
+     * {@code N error(s) in FILE}, exit 1, no summary (as for an error of the parser). Without: the
+     * summary with its {@code OK} and every warning, exit 0.
+     */
+    private int checkConfig(ClusterConfig cfg) {
+        List<ConfigError> errors = new ArrayList<>();
+        List<ConfigError> hookWarnings = new ArrayList<>();
+        try {
+            ConfigLoader.secret(cfg);
+        } catch (ConfigException e) {
+            errors.addAll(e.errors());
+        }
+        try {
+            hookWarnings.addAll(ConfigHookCheck.warnings(cfg, HookFileCheck.forThisProcess()));
+        } catch (java.io.IOException e) {
+            hookWarnings.add(new ConfigError(cfg.file(), 0, "hooks not checked: cannot read this process's"
+                    + " uid from /proc/self: " + e.getMessage()));
+        }
+        if (errors.isEmpty()) {
+            out.print(ConfigSummary.render(cfg, hookWarnings));
+            return 0;
+        }
+        errors.forEach(err::println);
+        cfg.warnings().forEach(w -> err.println(w + " (warning)"));
+        hookWarnings.forEach(w -> err.println(w + " (warning)"));
+        err.println(errors.size() + " error(s) in " + config + "; nothing was started");
+        return 1;
     }
 
     private int runDaemon(ClusterConfig cfg) throws Exception {
@@ -327,6 +344,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         driver.onLoopLag(metrics::recordEventLoopLag);
         driver.onPersist(metrics::recordStatePersist);
         metrics.registerMessagesDroppedWaitingForDisk(driver::messagesDroppedWaitingForDisk);
+        metrics.registerLogThrottleOverflows(io.lcs.reconcilers.runtime.LogThrottle::keyTableOverflows);
         for (ConnectionRejectReason r : ConnectionRejectReason.values()) {
             metrics.registerConnectionsRejected(r.name().toLowerCase(java.util.Locale.ROOT),
                     () -> transport.stats().connectionsRejected(r));

@@ -11,9 +11,11 @@ import java.util.logging.SimpleFormatter;
 import java.util.logging.StreamHandler;
 
 /**
- * One-line logs on stderr, without a timestamp (journald adds it): {@code LEVEL logger: message}.
- * {@code -v} shows debug lines of lcs, {@code -vv} more, {@code -vvv} everything including Vert.x
- * and Netty.
+ * One-line logs on stderr: {@code LEVEL logger: message} under journald (which adds the time), and
+ * {@code 2025-01-01T12:00:00.123+01:00 LEVEL logger: message} anywhere else (a terminal, a file, a
+ * container log). Journald is recognised as systemd documents it: {@code JOURNAL_STREAM} names the
+ * device and inode of the journal's stream, and stderr is that stream. {@code -v} shows debug lines
+ * of lcs, {@code -vv} more, {@code -vvv} everything including Vert.x and Netty.
  */
 public final class LogSetup {
     /** Held strongly: JUL keeps loggers weakly, and a collected logger forgets its level. */
@@ -21,7 +23,38 @@ public final class LogSetup {
     private LogSetup() {
     }
 
+    /** Timestamps unless stderr is the journal's stream ({@link #underJournal}). */
     public static void configure(int verbosity, PrintStream err) {
+        configure(verbosity, err, !underJournal(System.getenv("JOURNAL_STREAM"), stderrDeviceAndInode()));
+    }
+
+    /**
+     * True when stderr goes to journald: {@code journalStream} (the {@code JOURNAL_STREAM}
+     * variable, {@code DEVICE:INODE}) is set and is stderr's {@code stderrId} (same form; null when
+     * it cannot be read, then the variable alone decides). A process whose stderr was redirected
+     * elsewhere keeps the variable of its parent, hence the comparison.
+     */
+    static boolean underJournal(String journalStream, String stderrId) {
+        if (journalStream == null || journalStream.isBlank()) {
+            return false;
+        }
+        return stderrId == null || journalStream.strip().equals(stderrId);
+    }
+
+    /** {@code DEVICE:INODE} of file descriptor 2, as JOURNAL_STREAM writes it; null if unknown. */
+    private static String stderrDeviceAndInode() {
+        try {
+            java.nio.file.Path fd2 = java.nio.file.Path.of("/proc/self/fd/2");
+            Object dev = java.nio.file.Files.getAttribute(fd2, "unix:dev");
+            Object ino = java.nio.file.Files.getAttribute(fd2, "unix:ino");
+            return dev + ":" + ino;
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** @param timestamps start each line with its ISO-8601 local time and offset */
+    static void configure(int verbosity, PrintStream err, boolean timestamps) {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         // A StreamHandler on stderr that flushes every line (ConsoleHandler would close System.err
@@ -38,22 +71,7 @@ public final class LogSetup {
                 flush(); // never close stderr
             }
         };
-        h.setFormatter(new Formatter() {
-            @Override
-            public String format(LogRecord r) {
-                StringBuilder sb = new StringBuilder(128);
-                sb.append(label(r.getLevel())).append(' ').append(shortName(r.getLoggerName())).append(": ")
-                        .append(formatMessage(r).replace('\n', ' '));
-                if (r.getThrown() != null && verbosity >= 2) {
-                    java.io.StringWriter w = new java.io.StringWriter();
-                    r.getThrown().printStackTrace(new java.io.PrintWriter(w));
-                    sb.append(" | ").append(w.toString().replace('\n', ' ').replace('\t', ' '));
-                } else if (r.getThrown() != null) {
-                    sb.append(" (").append(r.getThrown()).append(')');
-                }
-                return sb.append('\n').toString();
-            }
-        });
+        h.setFormatter(formatter(verbosity, timestamps, java.time.ZoneId.systemDefault()));
         Level lcs = switch (verbosity) {
             case 0 -> Level.INFO;
             case 1 -> Level.FINE;
@@ -65,6 +83,34 @@ public final class LogSetup {
         root.setLevel(verbosity >= 3 ? Level.ALL : Level.WARNING);
         LCS_LOGGER.setLevel(lcs);
         LcsLogManager.freezeIfInstalled();
+    }
+
+    /** ISO-8601 with milliseconds and the offset, e.g. {@code 2025-01-01T12:00:00.123+01:00}. */
+    private static final java.time.format.DateTimeFormatter TIME =
+            java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSXXX");
+
+    /** The one-line format; {@code zone} is the time zone timestamps are written in. */
+    static Formatter formatter(int verbosity, boolean timestamps, java.time.ZoneId zone) {
+        return new Formatter() {
+            @Override
+            public String format(LogRecord r) {
+                StringBuilder sb = new StringBuilder(160);
+                if (timestamps) {
+                    TIME.formatTo(r.getInstant().atZone(zone), sb);
+                    sb.append(' ');
+                }
+                sb.append(label(r.getLevel())).append(' ').append(shortName(r.getLoggerName())).append(": ")
+                        .append(formatMessage(r).replace('\n', ' '));
+                if (r.getThrown() != null && verbosity >= 2) {
+                    java.io.StringWriter w = new java.io.StringWriter();
+                    r.getThrown().printStackTrace(new java.io.PrintWriter(w));
+                    sb.append(" | ").append(w.toString().replace('\n', ' ').replace('\t', ' '));
+                } else if (r.getThrown() != null) {
+                    sb.append(" (").append(r.getThrown()).append(')');
+                }
+                return sb.append('\n').toString();
+            }
+        };
     }
 
     private static String label(Level l) {

@@ -22,13 +22,19 @@ import java.util.function.Supplier;
 /**
  * Turns a {@link NodeSnapshot} plus what the VIP reconciler observed into the
  * {@link ClusterStatus} served by the API, printed by {@code lcs status} and exported as metrics.
- * Also counts failovers: changes of a VIP's owner seen by this node. Thread-safe.
+ * Also counts changes of a VIP's owner seen by this node: a change while a {@code Move} of the VIP
+ * was pending (seen in a snapshot since the last change of owner) or away from a node being drained
+ * is a move, any other a failover.
+ * Thread-safe.
  */
 public final class StatusView implements VipStatusSink {
     private final String cluster;
     private final String version;
     private final Map<String, String> lastOwner = new ConcurrentHashMap<>();
     private final Map<String, Long> failovers = new ConcurrentHashMap<>();
+    private final Map<String, Long> moves = new ConcurrentHashMap<>();
+    /** Per VIP with a pending move seen since its last change of owner: the epoch it was seen at. */
+    private final Map<String, Long> moveSeenAtEpoch = new ConcurrentHashMap<>();
     private final Map<String, LocalVipState> local = new ConcurrentHashMap<>();
     private final Map<String, List<Condition>> lastConditions = new ConcurrentHashMap<>();
     /** Why this node activated a VIP without a duplicate probe (no neighbour discovery), by VIP. */
@@ -93,13 +99,25 @@ public final class StatusView implements VipStatusSink {
     /** Records owner changes from a new snapshot; call for every snapshot (cheap). */
     public void track(NodeSnapshot s) {
         for (VipSpec v : s.vips()) {
-            String owner = s.lease(v.name()).knownOwner(s.self());
+            LeaseView l = s.lease(v.name());
+            if (s.moves().containsKey(v.name())) {
+                // the move stays pending until a later epoch exists; the owner's release clears its grant
+                // first, so the new owner may only be seen after the move is spent: remember it until then
+                moveSeenAtEpoch.merge(v.name(), Math.max(l.knownEpoch(), l.highestEpoch()), Math::max);
+            }
+            String owner = l.knownOwner(s.self());
             if (owner == null) {
                 continue;
             }
             String before = lastOwner.put(v.name(), owner);
             if (before != null && !before.equals(owner)) {
-                failovers.merge(v.name(), 1L, Long::sum);
+                boolean asked = moveSeenAtEpoch.remove(v.name()) != null || s.draining().contains(before);
+                (asked ? moves : failovers).merge(v.name(), 1L, Long::sum);
+            } else if (!s.moves().containsKey(v.name())) {
+                Long seenAt = moveSeenAtEpoch.get(v.name());
+                if (seenAt != null && l.knownEpoch() > seenAt) {
+                    moveSeenAtEpoch.remove(v.name()); // the same owner again at a later epoch: the move is over
+                }
             }
         }
     }
@@ -178,7 +196,7 @@ public final class StatusView implements VipStatusSink {
             }
             vips.add(new ClusterStatus.VipStatus(v.name(), v.address().toString(), v.interfaceName(), state, owner,
                     l.knownEpoch() == 0 ? l.highestEpoch() : l.knownEpoch(), remaining,
-                    failovers.getOrDefault(v.name(), 0L), stamp(v, conditions),
+                    failovers.getOrDefault(v.name(), 0L), stamp(v, conditions), moves.getOrDefault(v.name(), 0L),
                     v.checks().isEmpty() ? null : v.checks(), eligibility));
         }
         var m = s.membership();

@@ -434,6 +434,21 @@ public final class LcsMetrics {
     /** Held strongly for {@link #registerMessagesDroppedWaitingForDisk}. */
     private LongSupplier heldMessagesDropped;
 
+    /**
+     * Exposes how many log lines found a throttle's key table full ({@code
+     * lcs_log_throttle_overflows_total}; {@code LogThrottle.keyTableOverflows()}); read at scrape time.
+     */
+    public void registerLogThrottleOverflows(LongSupplier count) {
+        FunctionCounter.builder("lcs_log_throttle_overflows_total", count, LongSupplier::getAsLong)
+                .description("Log lines that found a rate limit's table of sources full and shared one line per"
+                        + " interval with every other such source.")
+                .register(registry);
+        heldThrottleOverflows = count; // Micrometer holds the supplier weakly
+    }
+
+    /** Held strongly for {@link #registerLogThrottleOverflows}. */
+    private LongSupplier heldThrottleOverflows;
+
     /** A timer exposed as a histogram with {@link #LATENCY_BUCKETS}; registering twice returns the first. */
     private Timer latencyHistogram(String name, String help) {
         return Timer.builder(name).description(help)

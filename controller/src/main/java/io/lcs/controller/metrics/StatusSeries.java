@@ -50,7 +50,7 @@ final class StatusSeries implements MultiCollector {
     private static final List<String> NAMES = List.of("lcs_cluster_quorum", "lcs_cluster_votes_seen",
             "lcs_cluster_votes_needed", "lcs_node_online", "lcs_peer_rtt_seconds", "lcs_peer_last_seen_seconds",
             "lcs_config_mismatch", "lcs_vip_state", "lcs_vip_owner", "lcs_vip_epoch", "lcs_vip_lease_remaining_seconds",
-            "lcs_vip_conflict", "lcs_vip_failovers", "lcs_lease_acquisitions", "lcs_lease_renewal_failures",
+            "lcs_vip_conflict", "lcs_vip_failovers", "lcs_vip_moves", "lcs_lease_acquisitions", "lcs_lease_renewal_failures",
             "lcs_hook_runs", "lcs_hook_failures", "lcs_hook_duration_seconds", "lcs_hook_duration_seconds_max",
             "lcs_check_up", "lcs_resource_eligible");
 
@@ -147,6 +147,7 @@ final class StatusSeries implements MultiCollector {
         List<GaugeDataPointSnapshot> lease = new ArrayList<>(n);
         List<GaugeDataPointSnapshot> conflict = new ArrayList<>(n);
         List<CounterDataPointSnapshot> failovers = new ArrayList<>(n);
+        List<CounterDataPointSnapshot> moves = new ArrayList<>(n);
         Set<String> present = new HashSet<>(Math.max(16, n * 2));
         for (VipStatus vip : vips) {
             String name = vip.name();
@@ -164,6 +165,7 @@ final class StatusSeries implements MultiCollector {
             lease.add(point(labels, vip.leaseRemainingSeconds() == null ? 0 : vip.leaseRemainingSeconds()));
             conflict.add(point(labels, "conflict".equals(vip.state()) ? 1 : 0));
             failovers.add(counterPoint(labels, vip.failovers()));
+            moves.add(counterPoint(labels, vip.moves()));
         }
         addGauge(out, "lcs_vip_state", VIP_STATE_HELP, state);
         addGauge(out, "lcs_vip_owner", "Which full-member node holds the VIP: 1 for the owner, 0 for the others.", owner);
@@ -172,7 +174,10 @@ final class StatusSeries implements MultiCollector {
                 "Seconds left on the VIP's lease (the owner's view on the owner, this acceptor's elsewhere); 0 without a lease.",
                 lease);
         addGauge(out, "lcs_vip_conflict", "Whether the VIP is in conflict (1) or not (0).", conflict);
-        addCounter(out, "lcs_vip_failovers", "Times the VIP moved to another owner.", failovers);
+        addCounter(out, "lcs_vip_failovers", "Times the VIP went to another owner unasked (its owner failed, stopped or"
+                + " lost its peers); planned moves are in lcs_vip_moves_total.", failovers);
+        addCounter(out, "lcs_vip_moves", "Times the VIP went to another owner because an operator asked (lcs move,"
+                + " lcs drain).", moves);
         return present;
     }
 

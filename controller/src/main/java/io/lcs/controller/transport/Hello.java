@@ -34,7 +34,11 @@ public record Hello(int protocolVersion, String clusterName, String nodeName, lo
                     boolean authenticated) {
 
     public static final int MAGIC = 0x4C435348;
-    /** 2: anti-entropy SyncVersions carry their key range (after, upTo). 3: heartbeats carry health-check results. */
+    /**
+     * 2: anti-entropy SyncVersions carry their key range (after, upTo). 3: held sets (HeldSet) and
+     * heartbeats that renew them (lease renewals no longer run a round per VIP); heartbeats carry
+     * health-check results.
+     */
     public static final int PROTOCOL_VERSION = 3;
     public static final int NONCE_BYTES = 16;
     private static final int FLAG_AUTHENTICATED = 1;

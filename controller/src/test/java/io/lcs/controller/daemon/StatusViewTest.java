@@ -91,4 +91,46 @@ class StatusViewTest {
         status.probeSkipped("web", null);
         assertTrue(web(heldHere(true)).conditions().stream().noneMatch(c -> c.type().equals("ProbeSkipped")));
     }
+
+    /** A snapshot in which {@code owner} holds web's grant at {@code epoch} (as another node sees it). */
+    private static NodeSnapshot ownedBy(String owner, long epoch, Map<String, String> moves, List<String> draining) {
+        return new NodeSnapshot(NOW, "c", MEMBERS, List.of(WEB),
+                Map.of("web", new LeaseView("web", false, 0, 0, owner, epoch, owner == null ? 0 : 2 * SECOND, epoch,
+                        false)), Map.of(), moves, Map.of(), draining, draining, Map.of());
+    }
+
+    @Test
+    void aChangeOfOwnerAskedForByAMoveOrADrainIsAMoveNotAFailover() {
+        status.track(ownedBy("a", 1, Map.of(), List.of()));
+        // lcs move web --to b: the move is pending, a releases (no owner known), b acquires at epoch 2
+        status.track(ownedBy("a", 1, Map.of("web", "b"), List.of()));
+        status.track(ownedBy(null, 1, Map.of("web", "b"), List.of()));
+        status.track(ownedBy("b", 2, Map.of(), List.of()));
+        ClusterStatus.VipStatus vip = status.status(ownedBy("b", 2, Map.of(), List.of()), NOW).vips().get(0);
+        assertEquals(1, vip.moves());
+        assertEquals(0, vip.failovers(), "a planned move is no failover");
+
+        // b dies: a takes over at epoch 3 with no move pending
+        status.track(ownedBy("a", 3, Map.of(), List.of()));
+        vip = status.status(ownedBy("a", 3, Map.of(), List.of()), NOW).vips().get(0);
+        assertEquals(1, vip.failovers());
+        assertEquals(1, vip.moves());
+
+        // lcs drain a: b takes it
+        status.track(ownedBy("b", 4, Map.of(), List.of("a")));
+        vip = status.status(ownedBy("b", 4, Map.of(), List.of("a")), NOW).vips().get(0);
+        assertEquals(2, vip.moves());
+        assertEquals(1, vip.failovers());
+    }
+
+    @Test
+    void aMoveThatEndsWithTheSameOwnerAtALaterEpochDoesNotMakeTheNextFailoverAMove() {
+        status.track(ownedBy("a", 1, Map.of(), List.of()));
+        status.track(ownedBy("a", 1, Map.of("web", "b"), List.of()));
+        status.track(ownedBy("a", 2, Map.of(), List.of())); // b could not take it; a again at epoch 2
+        status.track(ownedBy("b", 3, Map.of(), List.of())); // a dies later
+        ClusterStatus.VipStatus vip = status.status(ownedBy("b", 3, Map.of(), List.of()), NOW).vips().get(0);
+        assertEquals(1, vip.failovers());
+        assertEquals(0, vip.moves());
+    }
 }

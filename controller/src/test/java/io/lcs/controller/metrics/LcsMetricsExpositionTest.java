@@ -176,6 +176,15 @@ class LcsMetricsExpositionTest {
     }
 
     @Test
+    void plannedMovesAreTheirOwnCounterNotFailovers() throws Exception {
+        Exposition e = fixture.scrape();
+        family(e, "lcs_vip_moves_total", "counter", "vip");
+        assertEquals(3, value(e, "lcs_vip_moves_total", "vip", "vip1"));
+        assertEquals(0, value(e, "lcs_vip_moves_total", "vip", "vip2"), "present from 0, so rate() sees the first");
+        assertEquals(1, value(e, "lcs_vip_failovers_total", "vip", "vip1"), "the moves are not in the failovers");
+    }
+
+    @Test
     void everyFamilyHasHelpAndEverySeriesHasTheClusterLabel() throws Exception {
         Exposition e = fixture.scrape();
         for (Family f : e.families().values()) {
@@ -312,6 +321,18 @@ class LcsMetricsExpositionTest {
             System.gc();
         }
         assertEquals(42, value(fixture.scrape(), "lcs_transport_frames_sent_total", "peer", "node3"));
+    }
+
+    @Test
+    void logThrottleOverflowsAreACounterReadAtScrapeTime() throws Exception {
+        long[] overflows = {2};
+        fixture.metrics.registerLogThrottleOverflows(() -> overflows[0]);
+        System.gc();
+        Exposition e = fixture.scrape();
+        family(e, "lcs_log_throttle_overflows_total", "counter");
+        assertEquals(2, value(e, "lcs_log_throttle_overflows_total"));
+        overflows[0] = 7;
+        assertEquals(7, value(fixture.scrape(), "lcs_log_throttle_overflows_total"));
     }
 
     @Test

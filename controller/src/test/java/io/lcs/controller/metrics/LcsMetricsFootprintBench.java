@@ -73,4 +73,30 @@ class LcsMetricsFootprintBench {
                 lines, body.length(), allocated / 1e6, metrics.meterRegistry().getMeters().size());
         assertTrue(lines > 13_000, "samples " + lines);
     }
+
+    /**
+     * The cost named in the design note of {@link MetricsServer}: the median of 50 warm renders of a
+     * small cluster (three nodes, two VIPs). Was a timed assertion in MetricsServerTest; a figure to
+     * read here, not a window to assert on a loaded CI machine.
+     */
+    @Test
+    void aSmallClusterRenderTime() throws Exception {
+        MetricsFixture fixture = new MetricsFixture();
+        try {
+            for (int i = 0; i < 100; i++) {
+                fixture.metrics.scrape(null);
+            }
+            long[] nanos = new long[50];
+            for (int i = 0; i < nanos.length; i++) {
+                long t0 = System.nanoTime();
+                fixture.metrics.scrape(null);
+                nanos[i] = System.nanoTime() - t0;
+            }
+            Arrays.sort(nanos);
+            System.out.printf("BENCH metrics 2 vips x 3 nodes: scrape render median %d us, p90 %d us%n",
+                    nanos[nanos.length / 2] / 1000, nanos[nanos.length * 9 / 10] / 1000);
+        } finally {
+            fixture.close();
+        }
+    }
 }

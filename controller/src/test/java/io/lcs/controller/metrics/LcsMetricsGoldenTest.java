@@ -18,8 +18,10 @@ import org.junit.jupiter.api.Test;
  * meter (captured before the per-VIP and per-node series moved to a scrape-time collector): names,
  * label names and values, TYPE and HELP lines, values, in both text formats. The fixtures were
  * written by the Micrometer-meter implementation from {@link MetricsFixture#threeNodesTwoVips()}
- * with the recordings of {@link #recordings(LcsMetrics)}; set {@code -Dlcs.golden.write=DIR} to
- * write the current output there instead of comparing.
+ * with the recordings of {@link #recordings(LcsMetrics)}, then changed on purpose only where a
+ * metric's meaning changed (lcs_vip_failovers_total no longer counts planned moves, which have
+ * lcs_vip_moves_total); set {@code -Dlcs.golden.write=DIR} to write the current output there
+ * instead of comparing.
  */
 class LcsMetricsGoldenTest {
 

@@ -59,7 +59,7 @@ final class MetricsFixture {
                 List.of(new NodeStatus("node1", "full-member", true, true, true, null, null, false, false),
                         new NodeStatus("node2", "full-member", true, false, true, 0.4, 1.5, false, false),
                         new NodeStatus("node3", "quorum-only", true, false, false, null, null, false, false)),
-                List.of(new VipStatus("vip1", "198.18.0.200/32", "lo", "active", "node1", 11, 3.909, 1, List.of()),
+                List.of(new VipStatus("vip1", "198.18.0.200/32", "lo", "active", "node1", 11, 3.909, 1, List.of(), 3),
                         new VipStatus("vip2", "198.18.0.201/32", "lo", "conflict", null, 4, null, 7, List.of())),
                 false);
     }
@@ -80,7 +80,7 @@ final class MetricsFixture {
         List<VipStatus> vips = new ArrayList<>();
         for (VipStatus v : s.vips()) {
             vips.add(!v.name().equals("vip1") ? v : new VipStatus(v.name(), v.address(), v.interfaceName(), v.state(),
-                    v.owner(), v.epoch(), v.leaseRemainingSeconds(), v.failovers(), v.conditions(), List.of("web"),
+                    v.owner(), v.epoch(), v.leaseRemainingSeconds(), v.failovers(), v.conditions(), v.moves(), List.of("web"),
                     List.of(new ClusterStatus.Eligibility("node1", true, null),
                             new ClusterStatus.Eligibility("node2", false, "check web failing 3/3: refused"))));
         }

@@ -185,7 +185,12 @@ public final class Manifests {
                 reading.error(document, null, null, "YAML syntax error: " + oneLine(e.getMessage()), chunk.firstLine, 0);
                 continue;
             }
-            reading.document(document, tree, "separate objects with --- lines");
+            Chunk c = chunk;
+            reading.document(document, tree, "separate objects with --- lines", () -> {
+                try (JsonParser p = new NoAliases((YAMLParser) LcsJson.yaml().createParser(c.text))) {
+                    return FieldLines.read(p, c.firstLine - 1);
+                }
+            });
         }
     }
 
@@ -279,10 +284,11 @@ public final class Manifests {
                         return;
                     }
                     document++;
-                    reading.document(document, JSON_ELEMENT_READER.readTree(p), null);
+                    int element = document;
+                    reading.document(document, JSON_ELEMENT_READER.readTree(p), null, () -> jsonLines(text, element));
                 }
             } else {
-                reading.document(document, JSON_ELEMENT_READER.readTree(p), null);
+                reading.document(document, JSON_ELEMENT_READER.readTree(p), null, () -> jsonLines(text, 0));
             }
             if (!reading.full() && p.nextToken() != null) {
                 JsonLocation at = p.currentTokenLocation();
@@ -296,6 +302,26 @@ public final class Manifests {
             // a String source cannot fail to read; report rather than hide it
             reading.error(Math.max(1, document), null, null, "cannot read JSON: " + oneLine(e.getMessage()), 0, 0);
         }
+    }
+
+    /** The field lines of the JSON text's value ({@code element} 0), or of its array's element (1-based). */
+    private static FieldLines jsonLines(String text, int element) throws IOException {
+        try (JsonParser p = LcsJson.json().createParser(text)) {
+            p.nextToken();
+            for (int i = 1; i <= element; i++) {
+                p.nextToken();
+                if (i < element) {
+                    p.skipChildren();
+                }
+            }
+            return FieldLines.read(p, 0);
+        }
+    }
+
+    /** Where the fields of one document are; read only when the document has a problem. */
+    @FunctionalInterface
+    private interface LineSource {
+        FieldLines read() throws IOException;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -360,14 +386,34 @@ public final class Manifests {
             error(document, null, null, message, line > 0 ? line + firstLine - 1 : 0, line > 0 ? column : 0);
         }
 
-        /** Converts and validates one document's tree, recording the object or its problems. */
-        void document(int document, JsonNode tree, String listHint) {
+        /**
+         * Converts and validates one document's tree, recording the object or its problems, each at
+         * the line of its field ({@code lineSource}, read only if there is a problem).
+         */
+        void document(int document, JsonNode tree, String listHint, LineSource lineSource) {
+            FieldLines[] lines = {null};
+            // A problem of the whole document keeps line 0: a position without a field means a syntax
+            // error (the API answers MALFORMED for those), and the document number says where it is.
+            java.util.function.ToIntFunction<String> lineOf = path -> {
+                if (path == null || path.isEmpty()) {
+                    return 0;
+                }
+                if (lines[0] == null) {
+                    try {
+                        lines[0] = lineSource.read();
+                    } catch (IOException | RuntimeException e) {
+                        lines[0] = FieldLines.NONE; // the tree was read, so this is not expected; report without lines
+                    }
+                }
+                return lines[0].lineOf(path);
+            };
             String description = describe(tree);
             if (tree == null || tree.isMissingNode() || !tree.isObject()) {
                 String found = tree == null || tree.isMissingNode() || tree.isNull() ? "nothing"
                         : tree.isArray() ? "a list" + (listHint != null ? " (" + listHint + ")" : "")
                         : FieldPaths.quote(tree);
-                error(document, null, null, "expected an object with apiVersion, kind, metadata and spec, found " + found, 0, 0);
+                error(document, null, null, "expected an object with apiVersion, kind, metadata and spec, found " + found,
+                        0, 0);
                 return;
             }
             List<FieldProblem> problems = new ArrayList<>();
@@ -376,7 +422,8 @@ public final class Manifests {
                 problems.addAll(ObjectValidator.validate(object, origin));
             }
             for (FieldProblem problem : problems) {
-                error(document, description, problem.fieldPath(), problem.message(), 0, 0);
+                error(document, description, problem.fieldPath(), problem.message(),
+                        lineOf.applyAsInt(problem.fieldPath()), 0);
             }
             if (object == null || !problems.isEmpty() || object.metadata() == null || object.metadata().name() == null) {
                 return;
@@ -384,7 +431,7 @@ public final class Manifests {
             Integer first = documentOf.putIfAbsent(object.key(), document);
             if (first != null) {
                 error(document, description, "metadata.name", "the same " + object.kind() + " is already in document "
-                        + first + "; an object may appear once per manifest", 0, 0);
+                        + first + "; an object may appear once per manifest", lineOf.applyAsInt("metadata.name"), 0);
                 return;
             }
             objects.add(origin == Origin.USER ? ServerFields.strip(object) : object);

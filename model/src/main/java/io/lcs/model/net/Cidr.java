@@ -90,6 +90,12 @@ public record Cidr(InetAddress address, int prefixLength) {
      */
     public static InetAddress parseAddress(String text) {
         String quoted = "'" + abbreviate(text) + "'";
+        int percent = text.indexOf('%');
+        if (percent >= 0 && text.indexOf(':') >= 0) {
+            throw new InvalidCidrException(quoted + " has an IPv6 zone ID ('" + abbreviate(text.substring(percent))
+                    + "'): zone IDs are not supported; write the address without it (the interface is given"
+                    + " separately)");
+        }
         if (IPV4.matcher(text).matches()) {
             String[] parts = text.split("\\.");
             byte[] bytes = new byte[4];

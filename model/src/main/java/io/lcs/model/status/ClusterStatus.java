@@ -80,18 +80,29 @@ public record ClusterStatus(String cluster, String node, String version, Quorum 
      * @param state one of {@code active}, {@code pending}, {@code conflict}, {@code stopped}, {@code failed}
      * @param owner the node holding the lease, or null
      * @param leaseRemainingSeconds on the owner: its own view; elsewhere: this acceptor's view; null if none
+     * @param failovers changes of owner seen by this node that nobody asked for (the owner failed,
+     *     stopped or lost its peers)
+     * @param moves changes of owner seen by this node that an operator asked for ({@code lcs move},
+     *     {@code lcs drain}); not counted in {@code failovers}
      * @param checks the health checks it lists; null when none
      * @param eligibility for a VIP with checks, each full-member: may it hold the VIP, and why not; null otherwise
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record VipStatus(String name, String address, String interfaceName, String state, String owner, long epoch,
-                            Double leaseRemainingSeconds, long failovers, List<Condition> conditions,
+                            Double leaseRemainingSeconds, long failovers, List<Condition> conditions, long moves,
                             List<String> checks, List<Eligibility> eligibility) {
-
+        /** Without moves counted (0) and without health checks. */
         public VipStatus(String name, String address, String interfaceName, String state, String owner, long epoch,
                          Double leaseRemainingSeconds, long failovers, List<Condition> conditions) {
-            this(name, address, interfaceName, state, owner, epoch, leaseRemainingSeconds, failovers, conditions, null,
-                    null);
+            this(name, address, interfaceName, state, owner, epoch, leaseRemainingSeconds, failovers, conditions, 0,
+                    null, null);
+        }
+
+        /** Without health checks. */
+        public VipStatus(String name, String address, String interfaceName, String state, String owner, long epoch,
+                         Double leaseRemainingSeconds, long failovers, List<Condition> conditions, long moves) {
+            this(name, address, interfaceName, state, owner, epoch, leaseRemainingSeconds, failovers, conditions, moves,
+                    null, null);
         }
     }
 }

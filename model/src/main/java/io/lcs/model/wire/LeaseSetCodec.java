@@ -429,6 +429,47 @@ public final class LeaseSetCodec {
         return withVip(t, vip);
     }
 
+    /** {@code bits} as on the wire: base64 (no padding), least significant bit first, trailing zero bytes left out. */
+    public static String encodeBits(BitSet bits) {
+        return B64.encodeToString(bits.toByteArray());
+    }
+
+    /**
+     * The bitmap {@code b64} (as {@link #encodeBits} writes it), whose positions must all be below
+     * {@code size}.
+     *
+     * @throws WireCodec.WireFormatException naming {@code peer} and {@code field} when it is not
+     *     base64 or names a position at or past {@code size}
+     */
+    public static BitSet decodeBits(String peer, String field, String b64, int size)
+            throws WireCodec.WireFormatException {
+        if (b64 == null || b64.isEmpty()) {
+            return new BitSet();
+        }
+        if (b64.length() > (size + 7) / 8 * 4 / 3 + 4) {
+            throw bad(peer, field, "is longer than a bitmap of " + size + " positions");
+        }
+        BitSet bits;
+        try {
+            bits = BitSet.valueOf(B64D.decode(b64));
+        } catch (IllegalArgumentException e) {
+            throw bad(peer, field, "is not base64: " + e.getMessage());
+        }
+        if (bits.length() > size) {
+            throw bad(peer, field, "names position " + (bits.length() - 1) + " of only " + size);
+        }
+        return bits;
+    }
+
+    /** The names at the set positions of {@code bits} in {@code table} (ascending). */
+    public static List<String> names(BitSet bits, VipTable table) {
+        List<String> out = new ArrayList<>(bits.cardinality());
+        for (int i = bits.nextSetBit(0); i >= 0; i = bits.nextSetBit(i + 1)) {
+            out.add(table.name(i));
+        }
+        return out;
+    }
+
     private static WireCodec.WireFormatException bad(String from, String field, String why) {
         return new WireCodec.WireFormatException("lease sets from peer '" + from + "': " + field + " " + why, null);
     }
@@ -446,14 +487,6 @@ public final class LeaseSetCodec {
             }
         }
         return found == members.cardinality() ? ex : null;
-    }
-
-    private static List<String> names(BitSet bits, VipTable table) {
-        List<String> out = new ArrayList<>(bits.cardinality());
-        for (int i = bits.nextSetBit(0); i >= 0; i = bits.nextSetBit(i + 1)) {
-            out.add(table.name(i));
-        }
-        return out;
     }
 
     /** {@code m} for another VIP. */

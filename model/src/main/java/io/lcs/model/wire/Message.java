@@ -23,6 +23,7 @@ import java.util.List;
     @JsonSubTypes.Type(value = Message.SyncObjects.class, name = "so"),
     @JsonSubTypes.Type(value = Message.LeaseBatch.class, name = "lb"),
     @JsonSubTypes.Type(value = Message.LeaseSets.class, name = "ls"),
+    @JsonSubTypes.Type(value = Message.HeldSet.class, name = "hs"),
 })
 public sealed interface Message {
 
@@ -41,6 +42,17 @@ public sealed interface Message {
      *     another node; usually empty
      * @param leaseTable the hash of the sender's VIP table ({@link LeaseSetCodec.VipTable}): a peer
      *     with the same hash may send it {@link LeaseSets}, others get {@link LeaseBatch}
+     * @param heldGen the generation of the sender's held set ({@link HeldSet}) this heartbeat renews:
+     *     the receiver extends exactly the live grants it gave the sender for the VIPs it recorded
+     *     under that generation (and incarnation). 0: the sender holds nothing, nothing to renew
+     * @param ackGen the generation of the receiver's held set the sender extended when it received
+     *     the receiver's heartbeat {@code ackSentNanos}; 0: none (generation unknown here: the
+     *     receiver sends its set again)
+     * @param ackSentNanos the {@code sentNanos} of that heartbeat of the receiver (the receiver's
+     *     clock): the receiver's renewal timer for that confirmation starts there
+     * @param ackMissing positions (in the sorted names of that set) of the VIPs the sender did not
+     *     extend, because it holds no live grant of them for the receiver: a bitmap, base64 (RFC 4648,
+     *     no padding), least significant bit first; empty when every one was extended
      * @param checkGeneration the generation of the sender's health-check results (0: it runs none
      *     yet); a new one with every change of {@code checks}
      * @param checkAck the generation of the receiver's check results the sender holds, so the
@@ -53,17 +65,44 @@ public sealed interface Message {
                      @JsonProperty("sd") long storeDigest, @JsonProperty("td") long tombstoneDigest,
                      @JsonProperty("sn") long sentNanos, @JsonProperty("en") long echoNanos,
                      @JsonProperty("rs") boolean restarting, @JsonProperty("dc") List<String> declined,
-                     @JsonProperty("lt") long leaseTable, @JsonProperty("cg") long checkGeneration,
+                     @JsonProperty("lt") long leaseTable, @JsonProperty("hg") long heldGen,
+                     @JsonProperty("ag") long ackGen, @JsonProperty("at") long ackSentNanos,
+                     @JsonProperty("am") String ackMissing, @JsonProperty("cg") long checkGeneration,
                      @JsonProperty("ca") long checkAck,
-                     @JsonProperty("cs") List<CheckReport> checks)
-            implements Message {
+                     @JsonProperty("cs") List<CheckReport> checks) implements Message {
 
-        /** A heartbeat of a node that runs no health checks. */
+        /** A heartbeat that renews nothing, confirms nothing and carries no check results. */
         public Heartbeat(long configHash, long incarnation, long storeDigest, long tombstoneDigest, long sentNanos,
                          long echoNanos, boolean restarting, List<String> declined, long leaseTable) {
             this(configHash, incarnation, storeDigest, tombstoneDigest, sentNanos, echoNanos, restarting, declined,
-                    leaseTable, 0, 0, null);
+                    leaseTable, 0, 0, 0, "", 0, 0, null);
         }
+
+        /** A heartbeat of a node that runs no health checks. */
+        public Heartbeat(long configHash, long incarnation, long storeDigest, long tombstoneDigest, long sentNanos,
+                         long echoNanos, boolean restarting, List<String> declined, long leaseTable, long heldGen,
+                         long ackGen, long ackSentNanos, String ackMissing) {
+            this(configHash, incarnation, storeDigest, tombstoneDigest, sentNanos, echoNanos, restarting, declined,
+                    leaseTable, heldGen, ackGen, ackSentNanos, ackMissing, 0, 0, null);
+        }
+    }
+
+    /**
+     * The VIPs whose lease the sender holds, as its generation {@code gen}: sent to every peer when
+     * the set changes (and again to a peer whose heartbeats do not confirm that generation); from
+     * then on each heartbeat naming {@code gen} renews them all (docs/architecture.md, "Leases").
+     * A generation names one set for ever (per incarnation): the sender never reuses it.
+     *
+     * @param incarnation the sender's incarnation (as in its heartbeats)
+     * @param gen the generation, from 1, growing
+     * @param table 0: the set is {@code names}; else the hash of the sender's VIP table and the set
+     *     is {@code bits} over it (a receiver with another table records nothing, and the sender
+     *     sends names next time)
+     * @param bits bitmap over the VIP table (as in {@link LeaseGroup}); empty when {@code table} is 0
+     * @param names the VIP names in ascending order, no duplicates; empty when {@code table} is not 0
+     */
+    record HeldSet(@JsonProperty("in") long incarnation, @JsonProperty("g") long gen, @JsonProperty("h") long table,
+                   @JsonProperty("s") String bits, @JsonProperty("n") List<String> names) implements Message {
     }
 
     /**

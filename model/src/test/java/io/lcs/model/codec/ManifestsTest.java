@@ -69,7 +69,7 @@ class ManifestsTest {
     void emptyDocumentsAreSkippedAndNotCounted() {
         String text = "# leading comment\n---\n" + vipDoc("a", "198.18.0.1/24") + "---\n# nothing\n---\n"
                 + vipDoc("b", "198.18.0.2/33");
-        assertEquals(List.of("f.yaml: document 2 (VirtualIP b): spec.address: '198.18.0.2/33' is not a valid CIDR: "
+        assertEquals(List.of("f.yaml:18: document 2 (VirtualIP b): spec.address: '198.18.0.2/33' is not a valid CIDR: "
                 + "prefix length 33 is greater than 32"), errorsOf("f.yaml", text));
     }
 
@@ -83,7 +83,7 @@ class ManifestsTest {
     @Test
     void invalidCidrIsReportedWithDocumentKindAndName() {
         String text = vipDoc("vip1", "198.18.0.1/24") + "---\n" + vipDoc("vip2", "198.18.0.1/33");
-        assertEquals(List.of("vips.yaml: document 2 (VirtualIP vip2): spec.address: '198.18.0.1/33' is not a valid "
+        assertEquals(List.of("vips.yaml:14: document 2 (VirtualIP vip2): spec.address: '198.18.0.1/33' is not a valid "
                 + "CIDR: prefix length 33 is greater than 32"), errorsOf("vips.yaml", text));
     }
 
@@ -93,9 +93,9 @@ class ManifestsTest {
                 + vipDoc("bad name", "198.18.0.1/24");
         List<String> errors = errorsOf("vips.yaml", text);
         assertEquals(2, errors.size(), errors.toString());
-        assertTrue(errors.get(0).startsWith("vips.yaml: document 1 (VirtualIP vip1): spec.address: '198.18.0.300/24'"),
+        assertTrue(errors.get(0).startsWith("vips.yaml:6: document 1 (VirtualIP vip1): spec.address: '198.18.0.300/24'"),
                 errors.get(0));
-        assertEquals("vips.yaml: document 3 (VirtualIP bad name): metadata.name: name 'bad name' may only contain "
+        assertEquals("vips.yaml:20: document 3 (VirtualIP bad name): metadata.name: name 'bad name' may only contain "
                 + "letters, digits, '_', '.' and '-'", errors.get(1));
     }
 
@@ -112,7 +112,7 @@ class ManifestsTest {
         List<String> errors = errorsOf("vips.yaml", text);
         assertEquals(2, errors.size(), errors.toString());
         assertTrue(errors.get(0).matches("vips\\.yaml:1[23]:\\d+: document 2: YAML syntax error: .*"), errors.get(0));
-        assertTrue(errors.get(1).startsWith("vips.yaml: document 3 (VirtualIP vip3): spec.address: "), errors.get(1));
+        assertTrue(errors.get(1).startsWith("vips.yaml:19: document 3 (VirtualIP vip3): spec.address: "), errors.get(1));
     }
 
     @Test
@@ -135,8 +135,8 @@ class ManifestsTest {
                   interface: eth0
                 """;
         assertEquals(List.of(
-                "vips.yaml: document 1 (VirtualIP web): spec.adress: unknown field (did you mean 'address'?)",
-                "vips.yaml: document 1 (VirtualIP web): spec.address: is required (e.g. 198.18.0.201/24)"),
+                "vips.yaml:6: document 1 (VirtualIP web): spec.adress: unknown field (did you mean 'address'?)",
+                "vips.yaml:5: document 1 (VirtualIP web): spec.address: is required (e.g. 198.18.0.201/24)"),
                 errorsOf("vips.yaml", text));
     }
 
@@ -156,11 +156,11 @@ class ManifestsTest {
                 """;
         List<String> errors = errorsOf("v.yaml", text);
         assertEquals(List.of(
-                "v.yaml: document 1 (VirtualIP): metdata: unknown field (did you mean 'metadata'?)",
-                "v.yaml: document 1 (VirtualIP): spec.hooks.preStrat: unknown field (did you mean 'preStart'?)",
-                "v.yaml: document 1 (VirtualIP): spec.hooks.zzz: unknown field (known fields: postStart, postStop, "
+                "v.yaml:3: document 1 (VirtualIP): metdata: unknown field (did you mean 'metadata'?)",
+                "v.yaml:9: document 1 (VirtualIP): spec.hooks.preStrat: unknown field (did you mean 'preStart'?)",
+                "v.yaml:10: document 1 (VirtualIP): spec.hooks.zzz: unknown field (known fields: postStart, postStop, "
                         + "preStart, preStop)",
-                "v.yaml: document 1 (VirtualIP): metadata: is required (at least metadata.name)"), errors);
+                "v.yaml:1: document 1 (VirtualIP): metadata: is required (at least metadata.name)"), errors);
     }
 
     @Test
@@ -175,27 +175,27 @@ class ManifestsTest {
                   interface: eth0
                   preferredNodes: a
                 """;
-        assertEquals(List.of("t.yaml: document 1 (VirtualIP web): spec.preferredNodes: expected a list, "
+        assertEquals(List.of("t.yaml:8: document 1 (VirtualIP web): spec.preferredNodes: expected a list, "
                 + "found the string 'a'"), errorsOf("t.yaml", text));
         String ack = """
                 {"apiVersion":"lcs/v1","kind":"ConflictAck","metadata":{"name":"x"},"spec":{"vip":"web","epoch":"soon"}}""";
-        assertEquals(List.of("t.json: document 1 (ConflictAck x): spec.epoch: 'soon' is not a whole number"),
+        assertEquals(List.of("t.json:1: document 1 (ConflictAck x): spec.epoch: 'soon' is not a whole number"),
                 errorsOf("t.json", ack));
         String time = """
                 {"apiVersion":"lcs/v1","kind":"Move","metadata":{"name":"x","creationTimestamp":"noon"},"spec":{"vip":"web"}}""";
-        assertEquals(List.of("t.json: document 1 (Move x): metadata.creationTimestamp: 'noon' is not an ISO-8601 "
+        assertEquals(List.of("t.json:1: document 1 (Move x): metadata.creationTimestamp: 'noon' is not an ISO-8601 "
                 + "time such as 2024-05-01T12:00:00Z"), errorsOf("t.json", time));
     }
 
     @Test
     void apiVersionAndKindErrors() {
-        assertEquals(List.of("k.yaml: document 1 (VirtualIP a): apiVersion: is required (lcs/v1)"),
+        assertEquals(List.of("k.yaml:1: document 1 (VirtualIP a): apiVersion: is required (lcs/v1)"),
                 errorsOf("k.yaml", "kind: VirtualIP\nmetadata: {name: a}\n"));
-        assertEquals(List.of("k.yaml: document 1 (VirtualIP a): apiVersion: 'v1' is not supported; use lcs/v1"),
+        assertEquals(List.of("k.yaml:1: document 1 (VirtualIP a): apiVersion: 'v1' is not supported; use lcs/v1"),
                 errorsOf("k.yaml", "apiVersion: v1\nkind: VirtualIP\nmetadata: {name: a}\n"));
-        assertEquals(List.of("k.yaml: document 1 (Service a): kind: unknown kind 'Service'; known kinds: VirtualIP, "
+        assertEquals(List.of("k.yaml:2: document 1 (Service a): kind: unknown kind 'Service'; known kinds: VirtualIP, "
                 + "Move, ConflictAck, NodeIntent"), errorsOf("k.yaml", "apiVersion: lcs/v1\nkind: Service\nmetadata: {name: a}\n"));
-        assertEquals(List.of("k.yaml: document 1: kind: is required (one of VirtualIP, Move, ConflictAck, NodeIntent)"),
+        assertEquals(List.of("k.yaml:1: document 1: kind: is required (one of VirtualIP, Move, ConflictAck, NodeIntent)"),
                 errorsOf("k.yaml", "apiVersion: lcs/v1\nmetadata: {name: a}\n"));
     }
 
@@ -215,7 +215,7 @@ class ManifestsTest {
                 + "{\"apiVersion\": \"lcs/v1\",, }\n]";
         List<String> errors = errorsOf("m.json", text);
         assertEquals(2, errors.size(), errors.toString());
-        assertEquals("m.json: document 1 (Move m): spec.vip: is required", errors.get(0));
+        assertEquals("m.json:2: document 1 (Move m): spec.vip: is required", errors.get(0));
         assertTrue(errors.get(1).matches("m\\.json:3:\\d+: document 2: JSON syntax error: .+"), errors.get(1));
     }
 
@@ -230,7 +230,7 @@ class ManifestsTest {
     @Test
     void sameObjectTwiceInOneManifestIsAnError() {
         String text = vipDoc("a", "198.18.0.1/24") + "---\n" + vipDoc("a", "198.18.0.2/24");
-        assertEquals(List.of("d.yaml: document 2 (VirtualIP a): metadata.name: the same VirtualIP is already in "
+        assertEquals(List.of("d.yaml:12: document 2 (VirtualIP a): metadata.name: the same VirtualIP is already in "
                 + "document 1; an object may appear once per manifest"), errorsOf("d.yaml", text));
     }
 
@@ -317,7 +317,7 @@ class ManifestsTest {
         String text = Manifests.write(Fixtures.serverVip(), Manifests.Format.JSON)
                 .replace("\"reason\"", "\"raeson\"");
         ManifestException e = assertThrows(ManifestException.class, () -> Manifests.read("s.json", text, Origin.SERVER));
-        assertEquals(List.of("s.json: document 1 (VirtualIP web): status.conditions[0].raeson: unknown field "
+        assertEquals(List.of("s.json:29: document 1 (VirtualIP web): status.conditions[0].raeson: unknown field "
                 + "(did you mean 'reason'?)"), e.errors().stream().map(ManifestError::toString).toList());
     }
 
@@ -335,5 +335,33 @@ class ManifestsTest {
                 """;
         assertEquals(List.of("a.yaml:8:23: document 1: YAML aliases are not supported (found *m); write the value out"),
                 errorsOf("a.yaml", text));
+    }
+
+    @Test
+    void aProblemOfAFieldIsReportedAtTheLineOfThatFieldOrOfItsParentWhenItIsMissing() {
+        String text = vipDoc("ok", "198.18.0.1/24") + "---\n" + """
+                apiVersion: lcs/v1
+                kind: VirtualIP
+                metadata:
+                  name: web
+                spec:
+                  interface: eth0
+                  preferredNodes:
+                    - a
+                    - "b c"
+                  address: 198.18.0.1/40
+                """;
+        List<String> errors = errorsOf("vips.yaml", text);
+        assertEquals(2, errors.size(), errors.toString());
+        assertEquals("vips.yaml:18: document 2 (VirtualIP web): spec.address: '198.18.0.1/40' is not a valid CIDR:"
+                + " prefix length 40 is greater than 32", errors.get(0));
+        assertTrue(errors.get(1).startsWith("vips.yaml:17: document 2 (VirtualIP web): spec.preferredNodes[1]: "),
+                errors.get(1));
+        String json = "[\n" + "{\"apiVersion\":\"lcs/v1\",\"kind\":\"VirtualIP\",\"metadata\":{\"name\":\"a\"},\n"
+                + " \"spec\":{\"interface\":\"eth0\",\n  \"address\":\"198.18.0.1/24\"}},\n"
+                + "{\"apiVersion\":\"lcs/v1\",\"kind\":\"VirtualIP\",\"metadata\":{\"name\":\"b\"},\n"
+                + " \"spec\":{\"interface\":\"eth0\"}}]\n";
+        assertEquals(List.of("vips.json:6: document 2 (VirtualIP b): spec.address: is required (e.g. 198.18.0.201/24)"),
+                errorsOf("vips.json", json), "a missing field: the line of its parent");
     }
 }

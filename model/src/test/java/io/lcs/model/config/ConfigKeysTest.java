@@ -271,4 +271,13 @@ class ConfigKeysTest {
         String twice = replace(BASE, "interface = eth0", "interface = eth0\npreferred_nodes = a a");
         assertError(twice, "preferred_nodes = a a", "'a' is listed twice");
     }
+
+    @Test
+    void anIpv6ZoneIdIsRefusedNamingZoneIdsInVipNodeAndBindAddresses() {
+        assertError(replace(BASE, "address = 198.18.0.100/24", "address = fe80::100%eth0/64"),
+                "address = fe80::100%eth0/64", "zone IDs are not supported");
+        assertError(replace(BASE, "address = 198.18.0.2", "address = fe80::2%eth0"), "address = fe80::2%eth0",
+                "zone IDs are not supported");
+        assertError(withCluster("bind = fe80::1%eth0"), "bind = fe80::1%eth0", "zone IDs are not supported");
+    }
 }

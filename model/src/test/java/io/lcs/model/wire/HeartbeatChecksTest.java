@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class HeartbeatChecksTest {
     @Test
     void checkResultsSurviveTheCodec() throws Exception {
-        Message.Heartbeat hb = new Message.Heartbeat(1, 2, 3, 4, 5, 6, false, List.of(), 7, 42, 41,
+        Message.Heartbeat hb = new Message.Heartbeat(1, 2, 3, 4, 5, 6, false, List.of(), 7, 0, 0, 0, "", 42, 41,
                 List.of(new Message.CheckReport("web", false, "failing 3/3: connection refused")));
         assertEquals(hb, WireCodec.decode(WireCodec.encode(hb)));
     }

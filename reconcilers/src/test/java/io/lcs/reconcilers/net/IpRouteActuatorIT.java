@@ -172,33 +172,32 @@ class IpRouteActuatorIT {
         actuator.removeAddress(Cidr.parse("198.18.5.12/24"), "nope0");
     }
 
+    /*
+     * That a probe is stopped at its window (arping -w alone would take 1 s) is checked without a
+     * clock by IpRouteActuatorTest (the command's timeout is the window); how long probes take on a
+     * real LAN is the benchmark's business. Here: the real tools' verdicts.
+     */
     @Test
-    void ipv4ProbeSeesAnotherHostsAddressAndIsBoundedByTheWindowWhenFree() throws Exception {
+    void ipv4ProbeSeesAnotherHostsAddressAndReportsFreeAfterAProbeWhenNobodyAnswers() throws Exception {
         requireTool("arping", "iputils-arping");
         String peerMac = other.link("v1").macAddress();
         other.addAddress(Cidr.parse("198.18.5.30/24"), "v1", Duration.ofSeconds(30));
         ProbeResult taken = actuator.probeDuplicate(Cidr.parse("198.18.5.30/24"), "v0", Duration.ofMillis(500));
         assertEquals(peerMac, assertInstanceOf(ProbeResult.Answered.class, taken).responderMac());
-        long start = System.nanoTime();
         ProbeResult free = actuator.probeDuplicate(Cidr.parse("198.18.5.31/24"), "v0", Duration.ofMillis(250));
-        long tookMillis = (System.nanoTime() - start) / 1_000_000;
         assertEquals(1, assertInstanceOf(ProbeResult.NoAnswer.class, free, free::toString).probesSent());
-        assertTrue(tookMillis < 900, "a 250 ms probe took " + tookMillis + " ms (arping -w alone is 1 s)");
     }
 
     @Test
-    void ipv6ProbeSeesAnotherHostsAddressAndIsBoundedByTheWindowWhenFree() throws Exception {
+    void ipv6ProbeSeesAnotherHostsAddressAndReportsFreeAfterAProbeWhenNobodyAnswers() throws Exception {
         requireTool("ndisc6", "ndisc6");
         String peerMac = other.link("v1").macAddress();
         other.addAddress(Cidr.parse("2001:db8:5::30/64"), "v1", Duration.ofSeconds(30));
         actuator.addAddress(Cidr.parse("2001:db8:5::1/64"), "v0", Duration.ofSeconds(30));
         ProbeResult taken = actuator.probeDuplicate(Cidr.parse("2001:db8:5::30/64"), "v0", Duration.ofMillis(500));
         assertEquals(peerMac, assertInstanceOf(ProbeResult.Answered.class, taken).responderMac());
-        long start = System.nanoTime();
         ProbeResult free = actuator.probeDuplicate(Cidr.parse("2001:db8:5::31/64"), "v0", Duration.ofMillis(250));
-        long tookMillis = (System.nanoTime() - start) / 1_000_000;
         assertEquals(1, assertInstanceOf(ProbeResult.NoAnswer.class, free, free::toString).probesSent());
-        assertTrue(tookMillis < 900, "a 250 ms probe took " + tookMillis + " ms");
     }
 
     @Test

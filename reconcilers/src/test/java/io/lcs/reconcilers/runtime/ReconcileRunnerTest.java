@@ -64,8 +64,12 @@ class ReconcileRunnerTest {
         assertInstanceOf(IllegalStateException.class, calls.get(0).error());
         assertNull(calls.get(3).error());
         assertEquals(0, runner.queue().failures("web"));
-        Thread.sleep(300);
-        assertEquals(4, calls.size(), "a converged key is not retried");
+        // positive marker: the one worker reconciles a key added after web's last call only once it is
+        // done with web; then no retry of web may be scheduled
+        runner.enqueue("marker");
+        await(() -> calls.stream().anyMatch(c -> c.key().equals("marker")), "the marker key");
+        assertEquals(0, runner.queue().delayedSize(), "a converged key has no retry scheduled");
+        assertEquals(4, calls.stream().filter(c -> c.key().equals("web")).count(), "a converged key is not retried");
     }
 
     @Test
@@ -76,12 +80,13 @@ class ReconcileRunnerTest {
         runner.start();
         runner.enqueue("web");
         await(() -> calls.size() == 1, "first call");
-        Thread.sleep(400); // several backoff periods
-        assertEquals(1, calls.size());
-        assertEquals(0, runner.queue().delayedSize());
+        runner.enqueue("marker"); // positive marker: the one worker is done with web once it reconciled this
+        await(() -> calls.size() == 2, "the marker key");
+        assertEquals(0, runner.queue().delayedSize(), "no retry of a terminal error is scheduled");
+        assertEquals(1, calls.stream().filter(c -> c.key().equals("web")).count());
         assertInstanceOf(TerminalReconcileException.class, calls.get(0).error());
         runner.enqueue("web");
-        await(() -> calls.size() == 2, "call after a new add");
+        await(() -> calls.size() == 3, "call after a new add");
     }
 
     @Test

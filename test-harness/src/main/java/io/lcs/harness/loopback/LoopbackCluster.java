@@ -294,6 +294,49 @@ public final class LoopbackCluster implements AutoCloseable {
         return -1;
     }
 
+    /**
+     * Waits until {@code viewer} has seen {@code owner} renew its lease of {@code vip} {@code
+     * renewals} times at {@code epoch} (the grant's remaining time going up between two reads),
+     * bounded by {@code timeout}: the positive marker that the cluster went on working, after which a
+     * test may check that nothing moved. Stops at once if {@code viewer} sees another owner or epoch.
+     *
+     * @return null when seen, else what went wrong (another owner or epoch, or how many renewals were seen)
+     */
+    public String awaitRenewalsSeenBy(Node viewer, String vip, String owner, long epoch, int renewals,
+                                      Duration timeout) throws InterruptedException {
+        double[] last = {Double.NaN};
+        int[] seen = {0};
+        String[] problem = {null};
+        await(timeout, () -> {
+            JsonNode v = null;
+            JsonNode s = status(viewer);
+            for (JsonNode x : s == null ? List.<JsonNode>of() : s.path("vips")) {
+                if (x.path("name").asText().equals(vip)) {
+                    v = x;
+                }
+            }
+            if (v == null || !v.hasNonNull("owner")) {
+                return false;
+            }
+            if (!owner.equals(v.path("owner").asText()) || epoch != v.path("epoch").asLong()) {
+                problem[0] = viewer.name + " sees " + vip + " with owner " + v.path("owner").asText() + " at epoch "
+                        + v.path("epoch").asLong() + ", not " + owner + " at " + epoch + ": " + v;
+                return true;
+            }
+            double remaining = v.path("leaseRemainingSeconds").asDouble(Double.NaN);
+            if (!Double.isNaN(last[0]) && remaining > last[0] + 0.1) {
+                seen[0]++;
+            }
+            last[0] = remaining;
+            return seen[0] >= renewals;
+        });
+        if (problem[0] == null && seen[0] < renewals) {
+            problem[0] = viewer.name + " saw " + seen[0] + " of " + renewals + " renewals of " + owner + "'s lease of "
+                    + vip + " within " + timeout;
+        }
+        return problem[0];
+    }
+
     public boolean hasQuorum(Node n) {
         JsonNode s = status(n);
         return s != null && s.path("quorum").path("present").asBoolean(false);

@@ -42,6 +42,15 @@ public final class Invariants {
     private long leaseItems;
     private int maxLeaseBatchItems;
     private final long quorumWindowNanos;
+    /** Per node and VIP: the acceptor grant seen after the previous step (to tell a renewal from a new grant). */
+    private final Grant[][] grants;
+    /** The core each node ran at the previous step: a new one (a restart) remembers no grant. */
+    private final Object[] cores;
+    private long grantExtensions;
+
+    /** An acceptor's grant as last seen; {@code expiresNanos} on that node's clock, 0 once cleared. */
+    private record Grant(String owner, io.lcs.model.wire.Ballot ballot, long grantedNanos, long expiresNanos) {
+    }
     /**
      * Per VIP and holder, since when (real time) the holder has held it while it knew itself failing
      * its checks and knew another eligible full-member: it must give the VIP up within
@@ -55,6 +64,8 @@ public final class Invariants {
         this.sim = sim;
         this.vips = sim.options.vips();
         this.maxEpoch = new long[vips.size()];
+        this.grants = new Grant[sim.nodes.size()][vips.size()];
+        this.cores = new Object[sim.nodes.size()];
         for (int i = 0; i < vips.size(); i++) {
             epochHolder.add(new HashMap<>());
         }
@@ -118,12 +129,18 @@ public final class Invariants {
                 + sim.trace.tail());
     }
 
-    /** Rules 1 and 3 of section 4, at this real instant. */
+    /** Rules 1 and 3 of section 4, at this real instant; the acceptors' grants ({@link #checkGrants}). */
     void afterStep() {
+        afterStep(null);
+    }
+
+    /** {@link #afterStep()} after a step in which only {@code changed}'s state moved (null: any node's). */
+    void afterStep(SimNode changed) {
         long delay = sim.network.maxDelayNanos();
         if (delay > 50_000_000L) {
             throw failure("network delay above the 50 ms the quorum check allows for");
         }
+        checkGrants(changed);
         if (healthChecks) {
             checkUnhealthyOwnersHandOver();
         }
@@ -147,6 +164,7 @@ public final class Invariants {
                 }
                 holder = n;
                 holderEpoch = epoch;
+                checkBackedByMajority(n, vip);
                 if (!n.config.isFullMember(n.name)) {
                     throw failure("witness " + n.name + " holds VIP " + vip);
                 }
@@ -168,6 +186,98 @@ public final class Invariants {
                 }
             }
         }
+    }
+
+    /**
+     * The acceptor rules, at every step and for every node and VIP: a grant is never extended
+     * unless it was still live and is the same grant (same owner, same ballot: one this acceptor
+     * made, not made again since), and a live grant of one owner is never replaced by another
+     * owner's. Only a proposal accepted (under the owner's own ballot) makes a grant.
+     */
+    private void checkGrants(SimNode changed) {
+        for (int i = 0; i < sim.nodes.size(); i++) {
+            SimNode n = sim.nodes.get(i);
+            if (changed != null && changed != n) {
+                continue; // a grant changes only in its own node's step
+            }
+            if (n.core != cores[i]) {
+                cores[i] = n.core;
+                java.util.Arrays.fill(grants[i], null); // a crash or restart forgets every grant
+            }
+            if (n.core == null) {
+                continue;
+            }
+            long now = n.clock.monoNanos();
+            for (int v = 0; v < vips.size(); v++) {
+                io.lcs.core.Views.GrantView g = n.core.grant(vips.get(v), now);
+                Grant prev = grants[i][v];
+                boolean prevLive = prev != null && prev.expiresNanos() > now;
+                if (g == null) {
+                    if (prevLive) {
+                        grants[i][v] = new Grant(prev.owner(), prev.ballot(), prev.grantedNanos(), 0); // released
+                    }
+                    continue;
+                }
+                // the same grant: not made again by a proposal since (a duplicate proposal may be accepted anew)
+                boolean same = prev != null && prev.owner().equals(g.owner()) && prev.ballot().equals(g.ballot())
+                        && prev.grantedNanos() == g.grantedNanos();
+                if (same && g.expiresNanos() > prev.expiresNanos()) {
+                    if (!prevLive) {
+                        throw failure(n.name + " extended a grant of VIP " + vipName(v) + " to " + g.owner()
+                                + " (ballot " + g.ballot() + ") that had " + (prev.expiresNanos() == 0 ? "been cleared"
+                                : "ended " + (now - prev.expiresNanos()) / 1_000 + " us before"));
+                    }
+                    grantExtensions++;
+                } else if (!same) {
+                    if (prevLive && !prev.owner().equals(g.owner())) {
+                        throw failure(n.name + " replaced the live grant of VIP " + vipName(v) + " to " + prev.owner()
+                                + " by one to " + g.owner());
+                    }
+                    if (!g.ballot().node().equals(g.owner())) {
+                        throw failure(n.name + " granted VIP " + vipName(v) + " to " + g.owner() + " under ballot "
+                                + g.ballot() + " of another node");
+                    }
+                }
+                grants[i][v] = new Grant(g.owner(), g.ballot(), g.grantedNanos(), g.expiresNanos());
+            }
+        }
+    }
+
+    private String vipName(int v) {
+        return vips.get(v);
+    }
+
+    /**
+     * A holder's lease rests on live grants: at this instant a majority of the nodes holds a live
+     * grant of {@code vip} to {@code holder}, not counting nodes that may have forgotten one
+     * (crashed, or restarted and still in their wait, during which they vote on nothing). A
+     * renewal that counted an acceptor which did not extend (a held set read in the wrong
+     * generation) would leave the holder's lease running past its grants: caught here.
+     */
+    private void checkBackedByMajority(SimNode holder, String vip) {
+        int backing = 0;
+        StringBuilder seen = new StringBuilder();
+        for (SimNode m : sim.nodes) {
+            if (m.core == null || m.core.restarting(m.clock.monoNanos())) {
+                backing++;
+                seen.append(' ').append(m.name).append(m.core == null ? "=crashed" : "=restarting");
+                continue;
+            }
+            io.lcs.core.Views.GrantView g = m.core.grant(vip, m.clock.monoNanos());
+            if (g != null && g.owner().equals(holder.name)) {
+                backing++;
+            }
+            seen.append(' ').append(m.name).append('=').append(g == null ? "-" : g.owner());
+        }
+        if (backing < holder.config.quorumSize()) {
+            throw failure(holder.name + " holds VIP " + vip + " but only " + backing + " nodes back it with a live"
+                    + " grant (" + holder.config.quorumSize() + " needed):" + seen);
+        }
+    }
+
+    /** Grant extensions seen (renewals without a round), for the tests' reports. */
+    public long grantExtensions() {
+        return grantExtensions;
     }
 
     /** Rule: quorum only with a real majority alive (within the peer-timeout lag). */

@@ -237,7 +237,7 @@ public final class SimCluster {
         trace.record(clock.nowNanos(), "tick", n.name, null, 0);
         trace.mixIn(n.core.storeDigest());
         invariants.afterTick(n);
-        invariants.afterStep();
+        invariants.afterStep(n);
     }
 
     private void deliver(SimNetwork.InFlight m) {
@@ -264,7 +264,7 @@ public final class SimCluster {
         }
         applyReady(to);
         trace.record(clock.nowNanos(), "recv", to.name, new Received(from, msg), m.seq());
-        invariants.afterStep();
+        invariants.afterStep(to);
     }
 
     private void applyReady(SimNode n) {
@@ -521,7 +521,7 @@ public final class SimCluster {
         String h = handle(n, id);
         applyReady(n);
         trace.record(clock.nowNanos(), "submit", name, op, op.key().hashCode() ^ id);
-        invariants.afterStep();
+        invariants.afterStep(n);
         return h;
     }
 

@@ -58,6 +58,7 @@ public final class SimNetwork {
     private long duplicated;
     private long delivered;
     private long bytes;
+    private final java.util.Map<String, Long> bytesByType = new java.util.TreeMap<>();
 
     public SimNetwork(SplittableRandom random, List<String> names, boolean codec) {
         this.random = random;
@@ -187,6 +188,7 @@ public final class SimNetwork {
                 queuedNanos = freeAt - nowNanos;
             }
             bytes += frame.length;
+            bytesByType.merge(m.getClass().getSimpleName(), (long) frame.length, Long::sum);
         }
         enqueue(f, t, m, frame, nowNanos + queuedNanos);
         if (duplication > 0 && random.nextDouble() < duplication) {
@@ -279,6 +281,11 @@ public final class SimNetwork {
 
     public long delivered() {
         return delivered;
+    }
+
+    /** Encoded bytes sent so far per message type (codec runs only). */
+    public java.util.Map<String, Long> bytesByType() {
+        return new java.util.TreeMap<>(bytesByType);
     }
 
     public long bytes() {

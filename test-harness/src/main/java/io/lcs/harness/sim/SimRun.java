@@ -52,7 +52,8 @@ public final class SimRun {
 
     /** What one run did, for the summary line and the determinism check. */
     public record Outcome(long seed, int nodes, int witnesses, boolean codec, long steps, long traceHash,
-                          long acked, long messages, int vips, boolean misconfigured, long collections) {
+                          long acked, long messages, int vips, boolean misconfigured, long collections,
+                          long grantExtensions) {
     }
 
     /** Shape of a run, all derived from the seed. */
@@ -172,7 +173,7 @@ public final class SimRun {
         sim.trace().mixIn(sim.invariants().acked());
         return new Outcome(seed, shape.fullMembers() + shape.witnesses(), shape.witnesses(), shape.codec(),
                 sim.steps(), sim.trace().hash(), sim.invariants().acked(), net.sent(), vips.size(), misconfigured,
-                sim.invariants().collections());
+                sim.invariants().collections(), sim.invariants().grantExtensions());
     }
 
     /**

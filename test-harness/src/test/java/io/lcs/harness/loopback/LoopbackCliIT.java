@@ -4,6 +4,7 @@ import io.lcs.controller.metrics.PrometheusTextParser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -174,7 +175,11 @@ class LoopbackCliIT {
         Run r = lcs(b, "move", "web6", "--wait", "--timeout", "10s");
         assertEquals(0, r.exit(), r + "\n" + cluster.logs());
         assertTrue(r.out().strip().matches("virtualip/web6 moved to " + other + " \\(epoch \\d+\\)"), r.toString());
-        Thread.sleep(600); // and it stays there: the old owner does not take it back
+        // and it stays there: the old owner processes renewals of the new owner's lease and takes nothing back
+        long epoch = cluster.epoch(cluster.node(other), "web6");
+        String problem = cluster.awaitRenewalsSeenBy(cluster.node(from), "web6", other, epoch, 2,
+                Duration.ofSeconds(20));
+        assertNull(problem, () -> "web6 did not stay on " + other + ": " + problem + "\n" + cluster.logs());
         assertEquals(other, cluster.owner(b, "web6"), "web6 went back\n" + cluster.logs());
     }
 
@@ -284,6 +289,7 @@ class LoopbackCliIT {
         Map<String, PrometheusTextParser.Sample> conflict = series(e, "lcs_vip_conflict", "gauge", Set.of("vip"));
         Map<String, PrometheusTextParser.Sample> failovers = series(e, "lcs_vip_failovers_total", "counter",
                 Set.of("vip"));
+        Map<String, PrometheusTextParser.Sample> moves = series(e, "lcs_vip_moves_total", "counter", Set.of("vip"));
         int vips = status.path("vips").size();
         assertEquals(3, vips, "VIPs in status: " + status);
         assertEquals(5 * vips, state.size(), "lcs_vip_state: " + state.keySet());
@@ -307,9 +313,11 @@ class LoopbackCliIT {
                     "lcs_vip_conflict " + vip);
             assertEquals(v.path("failovers").asDouble(), failovers.get("vip=" + vip).value(),
                     "lcs_vip_failovers_total " + vip);
+            assertEquals(v.path("moves").asDouble(), moves.get("vip=" + vip).value(), "lcs_vip_moves_total " + vip);
         }
         assertEquals(1.0, conflict.get("vip=dup").value(), "dup is in conflict");
-        assertTrue(failovers.get("vip=web").value() >= 1, "web was moved: lcs_vip_failovers_total counts it");
+        assertTrue(moves.get("vip=web").value() >= 1, "web was moved: lcs_vip_moves_total counts it");
+        assertEquals(0.0, failovers.get("vip=web").value(), "a planned move is no failover");
 
         // lcsd's own transport counters: every frame has at least its length prefix and seq on the wire
         for (String direction : List.of("sent", "received")) {

@@ -2,6 +2,7 @@ package io.lcs.harness.loopback;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -22,15 +23,21 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * VIP ownership across real processes (a, b full members, c a quorum-only witness; one
  * {@code [vip web]} on a simulated eth0, default lease 2 s, renew 0.5 s, probe 250 ms):
- * kill -9 of the owner moves the VIP to the other full member within the bound, at a higher epoch,
- * and it stays there when the killed node comes back (stickiness); {@code move} releases first and
- * the target acquires at once; and over the whole test the journals show no two holders at once.
+ * kill -9 of the owner moves the VIP to the other full member, at a higher epoch, and it stays there
+ * when the killed node comes back (stickiness); {@code move} releases first and the target acquires
+ * at once; and over the whole test the journals show no two holders at once. How fast is the
+ * benchmark's business ({@code lcs-harness bench}, docs/BENCHMARKS.md), not a wall-clock window
+ * asserted here on a loaded CI machine: this test prints the times it saw and bounds each wait only
+ * to fail rather than hang. "It stays there" is checked after the old owner was seen processing
+ * several renewals of the new owner's lease, not after a sleep.
  */
 class LoopbackFailoverIT {
     private static final String VIP = "web";
     private static final String ADDRESS = "198.18.0.201/24";
-    /** Lease 2 s + probe 0.25 s + margin (process scheduling, heartbeat detection). */
-    private static final Duration FAILOVER_BOUND = Duration.ofSeconds(4);
+    /** Only so that a broken failover fails the test instead of hanging it (lease 2 s + probe 0.25 s). */
+    private static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(15);
+    /** Renewals (every 0.5 s) of the new owner's lease a node must be seen processing before "it stays" is checked. */
+    private static final int RENEWALS_SEEN = 3;
     private static final Duration FORM = Duration.ofSeconds(20);
     private static final int TRIALS = 3;
 
@@ -69,7 +76,7 @@ class LoopbackFailoverIT {
             long killedAtMillis = System.currentTimeMillis();
             long killedAt = System.nanoTime();
             cluster.kill(owner);
-            boolean moved = LoopbackCluster.await(Duration.ofSeconds(10), () -> activeOn(survivor));
+            boolean moved = LoopbackCluster.await(FAILOVER_TIMEOUT, () -> activeOn(survivor));
             double seconds = (System.nanoTime() - killedAt) / 1e9;
             assertTrue(moved, "trial " + trial + ": " + survivor.name + " never held " + VIP + " after kill -9 of "
                     + owner.name + "\n" + cluster.logs());
@@ -81,11 +88,7 @@ class LoopbackFailoverIT {
             System.out.printf(Locale.ROOT, "failover after kill -9 (trial %d, %s -> %s): %.2f s (status active), "
                     + "address added after %.2f s%n", trial, owner.name, survivor.name, seconds,
                     (added[0].path("t").asLong() - killedAtMillis) / 1000.0);
-            assertTrue(added[0].path("t").asLong() - killedAtMillis < FAILOVER_BOUND.toMillis(), "trial " + trial
-                    + ": address added " + (added[0].path("t").asLong() - killedAtMillis) + " ms after the kill");
             failovers.add(seconds);
-            assertTrue(seconds < FAILOVER_BOUND.toMillis() / 1000.0, "trial " + trial + ": failover took " + seconds
-                    + " s, bound " + FAILOVER_BOUND + "\n" + cluster.logs());
             long epochAfter = cluster.epoch(survivor, VIP);
             assertTrue(epochAfter > epochBefore, "trial " + trial + ": epoch " + epochBefore + " -> " + epochAfter);
 
@@ -94,7 +97,8 @@ class LoopbackFailoverIT {
             assertTrue(LoopbackCluster.await(FORM, () -> cluster.quorumWithEveryNodeOnline(owner)
                             && !restarting(owner, owner.name) && !restarting(survivor, owner.name)),
                     "trial " + trial + ": " + owner.name + " did not rejoin\n" + cluster.logs());
-            Thread.sleep(1500); // several renewals and placement rounds with the old owner eligible again
+            // the old owner, eligible again, processes several renewals of the survivor's lease
+            awaitRenewalsSeenBy(owner, survivor, epochAfter, "trial " + trial);
             for (Node n : cluster.nodes()) {
                 JsonNode v = vipStatus(n);
                 assertNotNull(v, "no status of " + VIP + " on " + n.name + "\n" + cluster.logs());
@@ -137,8 +141,8 @@ class LoopbackFailoverIT {
             System.out.printf(Locale.ROOT, "move %s -> %s: active on target after %.2f s (API); remove -> add %d ms,"
                     + " request -> add %d ms%n", from.name, to.name, moveSeconds, addAt - removeAt,
                     addAt - requestedAtMillis);
-            // and it stays there: the old owner does not take it back at a later epoch
-            Thread.sleep(600);
+            // and it stays there: the old owner processes renewals of the target's lease, takes nothing back
+            awaitRenewalsSeenBy(from, to, epochAfter, "move " + from.name + " -> " + to.name);
             assertTrue(activeOn(to) && cluster.epoch(to, VIP) == epochAfter, "move " + from.name + " -> " + to.name
                     + ": the VIP did not stay on the target: " + vipStatus(to) + "\n" + cluster.logs());
         }
@@ -177,6 +181,13 @@ class LoopbackFailoverIT {
             owner = o;
         }
         return owner != null && activeOn(cluster.node(owner)) ? owner : null;
+    }
+
+    /** {@link LoopbackCluster#awaitRenewalsSeenBy} of {@value #RENEWALS_SEEN} renewals, or the test fails. */
+    private void awaitRenewalsSeenBy(Node viewer, Node owner, long epoch, String what) throws InterruptedException {
+        String problem = cluster.awaitRenewalsSeenBy(viewer, VIP, owner.name, epoch, RENEWALS_SEEN,
+                Duration.ofSeconds(20));
+        assertNull(problem, () -> what + ": " + problem + "\n" + cluster.logs());
     }
 
     /** {@code n} reports itself as the owner of the VIP, state active. */

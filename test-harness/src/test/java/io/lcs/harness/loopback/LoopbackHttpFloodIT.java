@@ -86,9 +86,9 @@ class LoopbackHttpFloodIT {
             return st != null && st.path("nodes").findValues("restarting").stream()
                     .noneMatch(com.fasterxml.jackson.databind.JsonNode::asBoolean);
         })), "restart waits never ended\n" + cluster.logs());
-        Thread.sleep(2_500); // one more lease period
         Node owner = cluster.node(cluster.owner(cluster.node("a"), "web"));
         long epoch = cluster.epoch(owner, "web");
+        assertRenewalsSeenByAll(owner, epoch, "before the flood"); // settled: every node follows its renewals
 
         // lcs status against the owner, every 250 ms while the flood runs (on this thread)
         AtomicBoolean flooding = new AtomicBoolean(true);
@@ -132,6 +132,8 @@ class LoopbackHttpFloodIT {
         assertTrue(failedConnects.get() < (ADMIN_FLOOD + METRICS_FLOOD) / 100, failedConnects.get() + " connects failed");
 
         assertTrue(owner.alive(), "the owner's lcsd died\n" + cluster.logOf(owner));
+        // the positive marker that the cluster kept working through the flood, before checking nothing moved
+        assertRenewalsSeenByAll(owner, epoch, "after the flood");
         assertFalse(cluster.logOf(owner).contains("share the core's event loop"), cluster.logOf(owner));
         for (Node n : cluster.nodes()) {
             assertEquals(owner.name, cluster.owner(n, "web"), "owner of web as " + n.name + " sees it");
@@ -253,5 +255,15 @@ class LoopbackHttpFloodIT {
         Matcher m = Pattern.compile("^" + name + "\\{[^}]*reason=\"" + reason + "\"[^}]*server=\"" + server
                 + "\"[^}]*} ([0-9.eE+]+)$", Pattern.MULTILINE).matcher(text);
         return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;
+    }
+
+    /** Every other node sees {@code owner} renew web's lease twice at {@code epoch} (bounded), or the test fails. */
+    private void assertRenewalsSeenByAll(Node owner, long epoch, String when) throws InterruptedException {
+        for (Node n : cluster.nodes()) {
+            if (n != owner) {
+                String problem = cluster.awaitRenewalsSeenBy(n, "web", owner.name, epoch, 2, Duration.ofSeconds(20));
+                assertEquals(null, problem, () -> when + ": " + problem + "\n" + cluster.logs());
+            }
+        }
     }
 }

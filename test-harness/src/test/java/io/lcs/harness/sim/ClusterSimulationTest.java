@@ -60,6 +60,7 @@ class ClusterSimulationTest {
         AtomicLong manyVipRuns = new AtomicLong();
         AtomicLong misconfiguredRuns = new AtomicLong();
         AtomicLong collections = new AtomicLong();
+        AtomicLong extensions = new AtomicLong();
         List<Future<String>> futures = new ArrayList<>();
         int[] sizes = new int[8];
         try {
@@ -81,6 +82,7 @@ class ClusterSimulationTest {
                             misconfiguredRuns.incrementAndGet();
                         }
                         collections.addAndGet(o.collections());
+                        extensions.addAndGet(o.grantExtensions());
                         synchronized (sizes) {
                             sizes[o.nodes()]++;
                         }
@@ -104,14 +106,16 @@ class ClusterSimulationTest {
             System.out.printf("simulation: %d seeds (%d/%d/%d of 3/5/7 nodes, %d with codec, %d with %d VIPs, "
                             + "%d with a misconfigured node), "
                             + "%d failures, %.1fM steps, %d acknowledged writes, %d tombstones collected, "
+                            + "%d grant extensions by held set (checked), "
                             + "%.1f s on %d threads (%.1f s CPU)%n",
                     SEEDS, sizes[3], sizes[5], sizes[7], codecRuns.get(), manyVipRuns.get(), SimRun.MANY_VIPS.size(),
                     misconfiguredRuns.get(),
-                    failures.size(), steps.get() / 1e6, acked.get(), collections.get(), secs,
+                    failures.size(), steps.get() / 1e6, acked.get(), collections.get(), extensions.get(), secs,
                     threads, cpuNanos.get() / 1e9);
             for (String f : failures) {
                 System.out.println(f.lines().findFirst().orElse(""));
             }
+            assertTrue(extensions.get() > 0, "no lease was ever renewed by its held set: the grant checks saw nothing");
             assertTrue(failures.isEmpty(), failures.size() + " of " + SEEDS + " seeds failed; first: "
                     + (failures.isEmpty() ? "" : failures.get(0)));
         } finally {
