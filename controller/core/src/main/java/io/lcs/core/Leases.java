@@ -263,8 +263,13 @@ final class Leases {
         if (wanted) {
             l.nextAttemptNanos = nowNanos;
             leaseTick(l, nowNanos); // queued: the round starts with the next drain or tick
-        } else if (l.phase != Phase.IDLE) {
-            l.phase = Phase.IDLE;
+        } else {
+            if (l.phase != Phase.IDLE) {
+                l.phase = Phase.IDLE;
+            }
+            // "when not wanted it stops renewing": the next held set leaves it out (found by the
+            // simulation's health invariant: an unwanted, unreleased lease was renewed for ever)
+            heldSetChanged |= l.heldUntilNanos != 0;
         }
         flush(nowNanos);
     }
@@ -330,7 +335,7 @@ final class Leases {
             heldSetChanged = false;
             List<String> names = new ArrayList<>();
             for (Lease l : leases.values()) { // sorted by name
-                if (l.heldUntilNanos != 0) {
+                if (l.heldUntilNanos != 0 && l.wanted) {
                     names.add(l.vip);
                 }
             }
