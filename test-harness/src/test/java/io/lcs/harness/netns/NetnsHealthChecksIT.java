@@ -221,6 +221,7 @@ class NetnsHealthChecksIT {
         startService(harness.cluster().node(owner));
         startService(harness.cluster().node(other));
         await("both pass again", Duration.ofSeconds(60), NetnsHealthChecksIT::bothPass);
+        await("one node holds " + v4().name(), Duration.ofSeconds(30), () -> harness.holder(v4()) != null);
         String before = harness.holder(v4());
         List<Long> moves = new ArrayList<>();
         String holder = before;
