@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lcs.model.api.Condition;
 import io.lcs.model.api.VirtualIP;
 import io.lcs.model.status.ClusterEvent;
+import io.lcs.model.status.ClusterStatus;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -81,6 +82,15 @@ final class DescribeCommand extends AdminCommand {
                     : Formats.seconds(st.leaseRemainingSeconds()) + " remaining");
             field(out, "  Failovers", Formats.orDash(st.failovers()));
         }
+        ClusterStatus.VipStatus health = vipStatus(client);
+        if (health != null && health.checks() != null) {
+            field(out, "Checks", String.join(", ", health.checks()));
+            out.println("Eligible nodes:");
+            for (ClusterStatus.Eligibility e : health.eligibility() == null ? List.<ClusterStatus.Eligibility>of()
+                    : health.eligibility()) {
+                out.println("  " + e.node() + ": " + (e.eligible() ? "eligible" : "not eligible: " + e.reason()));
+            }
+        }
         out.println("Conditions:");
         List<Condition> conditions = st == null || st.conditions() == null ? List.of() : st.conditions();
         if (conditions.isEmpty()) {
@@ -106,6 +116,17 @@ final class DescribeCommand extends AdminCommand {
             out.print(t.render());
         }
         return Lcs.EXIT_OK;
+    }
+
+    /** This VIP in the node's status (its checks and per-node eligibility), or null. */
+    private ClusterStatus.VipStatus vipStatus(AdminClient client) {
+        ClusterStatus s = StatusReply.read(client.get("/api/v1/status"));
+        for (ClusterStatus.VipStatus v : s.vips() == null ? List.<ClusterStatus.VipStatus>of() : s.vips()) {
+            if (v.name().equals(name)) {
+                return v;
+            }
+        }
+        return null;
     }
 
     private static void field(PrintWriter out, String label, String value) {

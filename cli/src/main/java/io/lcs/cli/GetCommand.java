@@ -12,13 +12,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code lcs get vips|nodes|events [NAME] [-o wide|json|yaml] [-w]}. */
-@Command(name = "get", description = "List VIPs, nodes or events (kubectl-style).")
+/** {@code lcs get vips|nodes|checks|events [NAME] [-o wide|json|yaml] [-w]}. */
+@Command(name = "get", description = "List VIPs, nodes, health checks or events (kubectl-style).")
 final class GetCommand extends AdminCommand {
     @picocli.CommandLine.Mixin
     HelpOption helpOption;
 
-    @Parameters(index = "0", paramLabel = "TYPE", description = "vips, nodes or events")
+    @Parameters(index = "0", paramLabel = "TYPE", description = "vips, nodes, checks or events")
     String type;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "one object (events: about it)")
@@ -43,8 +43,10 @@ final class GetCommand extends AdminCommand {
         return switch (type) {
             case "vips", "vip", "virtualip", "virtualips" -> vips(client);
             case "nodes", "node" -> nodes(client);
+            case "checks", "check" -> checks(client);
             case "events", "event" -> events(client);
-            default -> throw new CliException(Lcs.EXIT_USAGE, "unknown TYPE '" + type + "': use vips, nodes or events");
+            default -> throw new CliException(Lcs.EXIT_USAGE, "unknown TYPE '" + type
+                    + "': use vips, nodes, checks or events");
         };
     }
 
@@ -158,6 +160,75 @@ final class GetCommand extends AdminCommand {
         }
         return concat(base, n.rttMillis() == null ? "-" : String.format(java.util.Locale.ROOT, "%.1fms", n.rttMillis()),
                 Formats.yesNo(n.restarting()), Formats.yesNo(n.self()));
+    }
+
+    // ---- checks ---------------------------------------------------------------------------------
+
+    /**
+     * One row per check and node that reports it (a check no node runs: one row with node "-"); the
+     * state is the node's own report. Wide adds this node's last run (duration, last output line).
+     */
+    private int checks(AdminClient client) {
+        if (watch) {
+            throw new CliException(Lcs.EXIT_USAGE, "-w is not supported for checks; use lcs get events -w");
+        }
+        ClusterStatus s = StatusReply.read(client.get("/api/v1/status"));
+        List<ClusterStatus.CheckInfo> infos = new ArrayList<>();
+        for (ClusterStatus.CheckInfo c : s.checks() == null ? List.<ClusterStatus.CheckInfo>of() : s.checks()) {
+            if (name == null || c.name().equals(name)) {
+                infos.add(c);
+            }
+        }
+        if (structured()) {
+            com.fasterxml.jackson.databind.node.ArrayNode items = io.lcs.model.codec.LcsJson.json().createArrayNode();
+            for (ClusterStatus.CheckInfo c : infos) {
+                com.fasterxml.jackson.databind.node.ObjectNode item = io.lcs.model.codec.LcsJson.json().valueToTree(c);
+                com.fasterxml.jackson.databind.node.ArrayNode nodes = item.putArray("nodes");
+                for (ClusterStatus.NodeStatus n : StatusCommand.list(s.nodes())) {
+                    for (ClusterStatus.NodeCheck nc : StatusCommand.list(n.checks())) {
+                        if (nc.name().equals(c.name())) {
+                            nodes.addObject().put("node", n.name()).put("passing", nc.passing())
+                                    .put("summary", nc.summary());
+                        }
+                    }
+                }
+                items.add(item);
+            }
+            List<JsonNode> list = new ArrayList<>();
+            items.forEach(list::add);
+            out().print(Replies.format(Replies.items(list), output));
+            return Lcs.EXIT_OK;
+        }
+        Formats.Table t = wide()
+                ? new Formats.Table("NAME", "TYPE", "TARGET", "NODE", "STATE", "INTERVAL", "FALL/RISE", "HOLD",
+                        "LAST-RUN", "OUTPUT")
+                : new Formats.Table("NAME", "TYPE", "TARGET", "NODE", "STATE");
+        for (ClusterStatus.CheckInfo c : infos) {
+            boolean any = false;
+            for (ClusterStatus.NodeStatus n : StatusCommand.list(s.nodes())) {
+                for (ClusterStatus.NodeCheck nc : StatusCommand.list(n.checks())) {
+                    if (nc.name().equals(c.name())) {
+                        any = true;
+                        t.add(checkRow(c, n.name(), nc.summary(), n.self()));
+                    }
+                }
+            }
+            if (!any) {
+                t.add(checkRow(c, "-", "not run (no VIP lists it, or no full-member reported it)", false));
+            }
+        }
+        print(infos.isEmpty(), t, name == null ? "No checks configured." : "No check " + name + ".");
+        return Lcs.EXIT_OK;
+    }
+
+    private String[] checkRow(ClusterStatus.CheckInfo c, String node, String state, boolean self) {
+        String[] base = {c.name(), c.type(), c.target(), node, state};
+        if (!wide()) {
+            return base;
+        }
+        String output = c.lastOutput() == null || !self ? "-" : c.lastOutput().lines().reduce((a, b) -> b).orElse("-");
+        return concat(base, c.intervalMs() + "ms", c.fall() + "/" + c.rise(), c.holdMs() + "ms",
+                self && c.lastDurationSeconds() != null ? Formats.seconds(c.lastDurationSeconds()) : "-", output);
     }
 
     // ---- events ---------------------------------------------------------------------------------

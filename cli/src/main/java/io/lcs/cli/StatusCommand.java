@@ -79,6 +79,9 @@ final class StatusCommand extends AdminCommand {
                         : Formats.seconds(n.lastSeenSeconds()));
                 sb.append(" rtt=").append(n.rttMillis() == null ? "-" : Math.round(n.rttMillis()) + "ms");
             }
+            if (n.checks() != null && !n.checks().isEmpty()) {
+                sb.append(" checks=").append(compactChecks(n.checks()));
+            }
             if (n.self()) {
                 sb.append(" (self)");
             }
@@ -114,6 +117,18 @@ final class StatusCommand extends AdminCommand {
                 }
             }
         }
+    }
+
+    /** {@code web:ok,db:FAIL}: each check the node runs, upper case when it does not pass. */
+    static String compactChecks(List<ClusterStatus.NodeCheck> checks) {
+        StringBuilder sb = new StringBuilder();
+        for (ClusterStatus.NodeCheck c : checks) {
+            if (sb.length() > 0) {
+                sb.append(',');
+            }
+            sb.append(c.name()).append(':').append(c.passing() ? "ok" : "FAIL");
+        }
+        return sb.toString();
     }
 
     static boolean isOk(Condition c) {

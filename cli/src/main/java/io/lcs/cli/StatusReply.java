@@ -47,7 +47,7 @@ final class StatusReply {
                 requireObject(x, "nodes[]");
                 nodes.add(new ClusterStatus.NodeStatus(text(x, "name"), text(x, "role"), bool(x, "online"),
                         bool(x, "self"), bool(x, "configMatch"), decimal(x, "lastSeenSeconds"), decimal(x, "rttMillis"),
-                        bool(x, "cordoned"), bool(x, "restarting")));
+                        bool(x, "cordoned"), bool(x, "restarting"), nodeChecks(x)));
             }
         }
         List<ClusterStatus.VipStatus> vips = null;
@@ -60,11 +60,68 @@ final class StatusReply {
                         text(x, "state"), text(x, "owner"), integral(x, "epoch"), decimal(x, "leaseRemainingSeconds"),
                         integral(x, "failovers"), conditions(x), integral(x, "moves"), text(x, "group"),
                         x.has("priority") ? integer(x, "priority") : null, text(x, "homeNode"),
-                        bool(x, "homeBlocked") ? Boolean.TRUE : null, bool(x, "disabled") ? Boolean.TRUE : null));
+                        bool(x, "homeBlocked") ? Boolean.TRUE : null, bool(x, "disabled") ? Boolean.TRUE : null,
+                        strings(x, "checks"), eligibility(x)));
             }
         }
         return new ClusterStatus(text(n, "cluster"), text(n, "node"), text(n, "version"), quorum, nodes, vips,
-                bool(n, "stale"));
+                bool(n, "stale"), checkInfos(n));
+    }
+
+    private static List<ClusterStatus.NodeCheck> nodeChecks(JsonNode node) {
+        JsonNode cs = array(node, "checks");
+        if (cs == null) {
+            return null;
+        }
+        List<ClusterStatus.NodeCheck> out = new ArrayList<>(cs.size());
+        for (JsonNode c : cs) {
+            requireObject(c, "checks[]");
+            out.add(new ClusterStatus.NodeCheck(text(c, "name"), bool(c, "passing"), text(c, "summary")));
+        }
+        return out;
+    }
+
+    private static List<ClusterStatus.Eligibility> eligibility(JsonNode vip) {
+        JsonNode es = array(vip, "eligibility");
+        if (es == null) {
+            return null;
+        }
+        List<ClusterStatus.Eligibility> out = new ArrayList<>(es.size());
+        for (JsonNode e : es) {
+            requireObject(e, "eligibility[]");
+            out.add(new ClusterStatus.Eligibility(text(e, "node"), bool(e, "eligible"), text(e, "reason")));
+        }
+        return out;
+    }
+
+    private static List<ClusterStatus.CheckInfo> checkInfos(JsonNode status) {
+        JsonNode cs = array(status, "checks");
+        if (cs == null) {
+            return null;
+        }
+        List<ClusterStatus.CheckInfo> out = new ArrayList<>(cs.size());
+        for (JsonNode c : cs) {
+            requireObject(c, "checks[]");
+            out.add(new ClusterStatus.CheckInfo(text(c, "name"), text(c, "type"), text(c, "target"),
+                    integer(c, "intervalMs"), integer(c, "timeoutMs"), integer(c, "fall"), integer(c, "rise"),
+                    integer(c, "holdMs"), decimal(c, "lastDurationSeconds"), text(c, "lastOutput")));
+        }
+        return out;
+    }
+
+    private static List<String> strings(JsonNode n, String field) {
+        JsonNode a = array(n, field);
+        if (a == null) {
+            return null;
+        }
+        List<String> out = new ArrayList<>(a.size());
+        for (JsonNode x : a) {
+            if (!x.isTextual()) {
+                throw new IllegalArgumentException("field " + field + "[] is not a string: " + x);
+            }
+            out.add(x.textValue());
+        }
+        return out;
     }
 
     private static List<Condition> conditions(JsonNode vip) {

@@ -314,6 +314,7 @@ class LcsTest {
     @Test
     void describeVipShowsSpecStatusConditionsAndItsEvents() {
         fake.on("GET /api/v1/vips/web", 200, WEB);
+        fake.on("GET /api/v1/status", 200, HEALTHY_STATUS);
         fake.on("GET /api/v1/events?after=0&limit=1000", 200, EVENTS);
         Result r = lcs("describe", "vip", "web");
         assertExit(0, r);
@@ -339,6 +340,61 @@ class LcsTest {
                   AGE   TYPE          NODE   MESSAGE
                   2m    VipAcquired   a      acquired at epoch 11
                 """, r.out());
+    }
+
+    /** A status whose vip1 lists check "http", failing on node2. */
+    static final String CHECKS_STATUS = HEALTHY_STATUS
+            .replace("\"name\":\"node2\",\"role\":\"full-member\",\"online\":true,\"self\":false,\"configMatch\":true,\"lastSeenSeconds\":0.4,\"cordoned\":false,\"restarting\":false",
+                    "\"name\":\"node2\",\"role\":\"full-member\",\"online\":true,\"self\":false,\"configMatch\":true,\"lastSeenSeconds\":0.4,\"cordoned\":false,\"restarting\":false,"
+                    + "\"checks\":[{\"name\":\"http\",\"passing\":false,\"summary\":\"failing 3/3: connection refused\"}]")
+            .replace("\"name\":\"node1\",\"role\":\"full-member\",\"online\":true,\"self\":true,\"configMatch\":true,\"cordoned\":false,\"restarting\":false",
+                    "\"name\":\"node1\",\"role\":\"full-member\",\"online\":true,\"self\":true,\"configMatch\":true,\"cordoned\":false,\"restarting\":false,"
+                    + "\"checks\":[{\"name\":\"http\",\"passing\":true,\"summary\":\"passing\"}]")
+            .replace("\"failovers\":1,\"conditions\"", "\"failovers\":1,\"checks\":[\"http\"],\"eligibility\":["
+                    + "{\"node\":\"node1\",\"eligible\":true},"
+                    + "{\"node\":\"node2\",\"eligible\":false,\"reason\":\"check http failing 3/3: connection refused\"}],"
+                    + "\"conditions\"")
+            .replace("\"stale\":false}", "\"stale\":false,\"checks\":[{\"name\":\"http\",\"type\":\"http\","
+                    + "\"target\":\"http://127.0.0.1:8080/healthz\",\"intervalMs\":1000,\"timeoutMs\":500,\"fall\":3,"
+                    + "\"rise\":2,\"holdMs\":10000,\"lastDurationSeconds\":0.002}]}");
+
+    @Test
+    void statusShowsEachNodesChecksCompactly() {
+        fake.on("GET /api/v1/status", 200, CHECKS_STATUS);
+        Result r = lcs("status");
+        assertExit(0, r);
+        assertTrue(r.out().contains("  node1 role=full-member online=yes checks=http:ok (self)\n"), r.out());
+        assertTrue(r.out().contains("  node2 role=full-member online=yes checks=http:FAIL\n"), r.out());
+    }
+
+    @Test
+    void describeVipSaysPerNodeWhyItIsOrIsNotEligible() {
+        fake.on("GET /api/v1/vips/vip1", 200, WEB.replace("\"name\":\"web\"", "\"name\":\"vip1\""));
+        fake.on("GET /api/v1/events?after=0&limit=1000", 200, EVENTS);
+        fake.on("GET /api/v1/status", 200, CHECKS_STATUS);
+        Result r = lcs("describe", "vip", "vip1");
+        assertExit(0, r);
+        assertTrue(r.out().contains("""
+                Checks:       http
+                Eligible nodes:
+                  node1: eligible
+                  node2: not eligible: check http failing 3/3: connection refused
+                """), r.out());
+    }
+
+    @Test
+    void getChecksListsEachCheckOnEachNodeThatRunsIt() {
+        fake.on("GET /api/v1/status", 200, CHECKS_STATUS);
+        Result r = lcs("get", "checks");
+        assertExit(0, r);
+        assertEquals("""
+                NAME   TYPE   TARGET                          NODE    STATE
+                http   http   http://127.0.0.1:8080/healthz   node1   passing
+                http   http   http://127.0.0.1:8080/healthz   node2   failing 3/3: connection refused
+                """, r.out());
+        Result none = lcs("get", "checks", "db");
+        assertExit(0, none);
+        assertEquals("No check db.\n", none.out());
     }
 
     @Test

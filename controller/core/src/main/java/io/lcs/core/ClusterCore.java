@@ -159,6 +159,19 @@ public final class ClusterCore {
         membership.heartbeatNow();
     }
 
+    /**
+     * This node's health-check results (every check it runs); a change is announced in heartbeats
+     * at once, and only changes travel.
+     */
+    public void setCheckReports(List<Message.CheckReport> reports) {
+        membership.setCheckReports(reports);
+    }
+
+    /** {@code node}'s health-check results as it last announced them (ours for {@code self}). */
+    public List<Message.CheckReport> checkReports(String node) {
+        return membership.checkReports(node);
+    }
+
     /** VIPs {@code node} declines, as its last heartbeat said (ours for {@code self}). */
     public List<String> declined(String node) {
         return membership.declined(node);

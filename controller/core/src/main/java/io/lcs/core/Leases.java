@@ -268,6 +268,7 @@ final class Leases {
         l.lastUsedNanos = nowNanos;
         l.wanted = wanted;
         if (wanted) {
+            heldSetChanged |= l.heldUntilNanos != 0 && !keptWhileStopping(l, nowNanos); // back in the held set
             l.keepUntilNanos = 0;
             l.nextAttemptNanos = nowNanos;
             leaseTick(l, nowNanos); // queued: the round starts with the next drain or tick
@@ -277,6 +278,10 @@ final class Leases {
             if (l.phase != Phase.IDLE && !keptWhileStopping(l, nowNanos)) {
                 l.phase = Phase.IDLE;
             }
+            // "when not wanted it stops renewing" (after its stop grace): the next held set leaves it
+            // out (found by the simulation's health invariant: an unwanted, unreleased lease was
+            // renewed for ever); renewHeldSet notices the end of a grace
+            heldSetChanged |= l.heldUntilNanos != 0 && !keptWhileStopping(l, nowNanos);
         }
         flush(nowNanos);
     }
@@ -344,11 +349,20 @@ final class Leases {
      * own acceptor extends our grants now, by the same rule as a peer's.
      */
     long renewHeldSet(long nowNanos) {
+        if (!heldSetChanged && heldGen != 0) { // a stop grace that ended takes its lease out of the set
+            for (String vip : heldSets.get(heldGen).names) {
+                Lease l = leaseIndex.get(vip);
+                if (l != null && l.heldUntilNanos != 0 && !l.wanted && !keptWhileStopping(l, nowNanos)) {
+                    heldSetChanged = true;
+                    break;
+                }
+            }
+        }
         if (heldSetChanged) {
             heldSetChanged = false;
             List<String> names = new ArrayList<>();
             for (Lease l : leases.values()) { // sorted by name
-                if (l.heldUntilNanos != 0) {
+                if (l.heldUntilNanos != 0 && (l.wanted || keptWhileStopping(l, nowNanos))) {
                     names.add(l.vip);
                 }
             }

@@ -41,6 +41,8 @@ final class Membership {
     private final List<String> peerNames;
     private boolean quorum;
     private List<String> declined = List.of();
+    private List<Message.CheckReport> checks = List.of();
+    private long checkGeneration;
     private long lastHeartbeatNanos = Long.MIN_VALUE;
     private long lastTickNanos;
     /**
@@ -102,9 +104,12 @@ final class Membership {
         boolean restarting = restarting(nowNanos);
         for (Peer p : peers.values()) {
             Leases.RenewalAck ack = acks.apply(p.name);
+            // check results travel only until the peer acknowledged their generation: changes only
+            List<Message.CheckReport> reports = checkGeneration != 0 && p.checkAck != checkGeneration ? checks : null;
             out.send(p.name, new Message.Heartbeat(config.configHash(), incarnation, storeDigest, tombstoneDigest,
                     nowNanos, p.lastTheirSentNanos == 0 ? 0 : p.lastTheirSentNanos + (nowNanos - p.lastHeardNanos),
-                    restarting, declined, leaseTable, heldGen, ack.gen(), ack.sentNanos(), ack.missing()));
+                    restarting, declined, leaseTable, heldGen, ack.gen(), ack.sentNanos(), ack.missing(),
+                    checkGeneration, p.checkGeneration, reports));
         }
     }
 
@@ -167,6 +172,15 @@ final class Membership {
         }
         boolean restarted = p.incarnation != 0 && p.incarnation != hb.incarnation();
         p.incarnation = hb.incarnation();
+        if (restarted) {
+            p.checks = List.of(); // the new process reports afresh; until then its checks are unknown
+            p.checkGeneration = 0;
+        }
+        p.checkAck = hb.checkAck();
+        if (hb.checks() != null) {
+            p.checks = boundedReports(hb.checks());
+            p.checkGeneration = hb.checkGeneration();
+        }
         if (!match) {
             if (p.online) {
                 p.online = false;
@@ -184,6 +198,52 @@ final class Membership {
     /** The VIPs this node will not take for now; carried by the next heartbeats. */
     void setDeclined(Collection<String> vips) {
         declined = List.copyOf(vips);
+    }
+
+    /**
+     * This node's health-check results; a change gets a new generation and goes out with the next
+     * heartbeats (at once) until each peer acknowledged it.
+     */
+    void setCheckReports(List<Message.CheckReport> reports) {
+        if (reports.equals(checks)) {
+            return;
+        }
+        checks = List.copyOf(reports);
+        // starts from the incarnation so that a restarted node's generations never equal the old ones
+        checkGeneration = checkGeneration == 0 ? Math.max(1, incarnation >>> 1) : checkGeneration + 1;
+        heartbeatNow();
+    }
+
+    /** {@code node}'s health-check results as its last heartbeat that carried them said (ours for {@code self}). */
+    List<Message.CheckReport> checkReports(String node) {
+        if (node.equals(self)) {
+            return checks;
+        }
+        Peer p = peers.get(node);
+        return p == null ? List.of() : p.checks;
+    }
+
+    /**
+     * A peer's reports as stored: at most {@link Message.CheckReport#MAX_REPORTS}, entries without a
+     * name dropped, summaries cut to {@link Message.CheckReport#MAX_SUMMARY_CHARS} (a peer is
+     * authenticated, not trusted).
+     */
+    private static List<Message.CheckReport> boundedReports(List<Message.CheckReport> reports) {
+        List<Message.CheckReport> out = new ArrayList<>(Math.min(reports.size(), Message.CheckReport.MAX_REPORTS));
+        for (Message.CheckReport r : reports) {
+            if (out.size() == Message.CheckReport.MAX_REPORTS) {
+                break;
+            }
+            if (r == null || r.check() == null || r.check().isEmpty()) {
+                continue;
+            }
+            String summary = r.summary() == null ? "" : r.summary();
+            if (summary.length() > Message.CheckReport.MAX_SUMMARY_CHARS) {
+                summary = summary.substring(0, Message.CheckReport.MAX_SUMMARY_CHARS);
+            }
+            out.add(new Message.CheckReport(r.check(), r.passing(), summary));
+        }
+        return List.copyOf(out);
     }
 
     /** Makes the next {@link #heartbeatDue} true at once. */
@@ -312,6 +372,10 @@ final class Membership {
         long rttNanos = -1;
         boolean restarting;
         List<String> declined = List.of();
+        /** Its check results and their generation; what it acknowledged of ours. */
+        List<Message.CheckReport> checks = List.of();
+        long checkGeneration;
+        long checkAck;
 
         Peer(String name, boolean fullMember) {
             this.name = name;

@@ -1,5 +1,6 @@
 package io.lcs.controller.daemon;
 
+import io.lcs.model.config.CheckConfig;
 import io.lcs.model.config.ClusterConfig;
 import io.lcs.model.config.ConfigError;
 import io.lcs.model.config.HookPolicy;
@@ -13,7 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The hooks of lcs.conf's {@code [vip]} sections checked as the hook runner will check them before
+ * The hooks of lcs.conf's {@code [vip]} sections (and the programs of its {@code exec} checks, which
+ * run the same way) checked as the hook runner will check them before
  * each run ({@link HookFileCheck}), for {@code lcsd --check-config} and the daemon's start: each one
  * that would be refused, or does not exist, is a warning at the line that names it. Warnings, not
  * errors: the file may be fixed or installed after the check, and a VIP without its hook still runs.
@@ -36,6 +38,20 @@ final class ConfigHookCheck {
                 } else if (!Files.exists(Path.of(hook.getValue()))) {
                     out.add(new ConfigError(config.file(), line, where + "no such file; the hook would fail"));
                 }
+            }
+        }
+        for (CheckConfig c : config.checks()) {
+            if (c.type() != CheckConfig.Type.EXEC) {
+                continue;
+            }
+            String program = c.command().get(0);
+            String where = "[check " + c.name() + "] command = " + program + ": ";
+            HookRefusal refusal = check.check(program, policy);
+            if (refusal != null) {
+                out.add(new ConfigError(config.file(), c.line(), where + refusal.message()
+                        + "; it would not run and the check would fail"));
+            } else if (!Files.exists(Path.of(program))) {
+                out.add(new ConfigError(config.file(), c.line(), where + "no such file; the check would fail"));
             }
         }
         return out;

@@ -110,6 +110,9 @@ public final class ConfigReload {
         differ(reasons, "[cluster] failback_settle_ms", running.failbackSettleMillis(), reread.failbackSettleMillis());
         differ(reasons, "[group] sections", groups(running), groups(reread));
         differ(reasons, "[cluster] hook_dirs", String.join(", ", running.hookDirs()), String.join(", ", reread.hookDirs()));
+        if (!checksWithoutLines(running).equals(checksWithoutLines(reread))) {
+            reasons.add("[check] sections changed (needs a restart)");
+        }
         Map<String, String> oldNodes = nodes(running.nodes());
         Map<String, String> newNodes = nodes(reread.nodes());
         if (!oldNodes.equals(newNodes)) {
@@ -156,7 +159,17 @@ public final class ConfigReload {
         List<VipSpec> out = new ArrayList<>(vips.size());
         for (VipConfig v : vips) {
             out.add(new VipSpec(v.name(), v.address(), v.interfaceName(), v.preferredNodes(), v.preStart(),
-                    v.postStart(), v.preStop(), v.postStop(), "config", 0, v.grouping()));
+                    v.postStart(), v.preStop(), v.postStop(), "config", 0, v.grouping(), v.checks(), v.stopWhenNoHealthyNode()));
+        }
+        return out;
+    }
+
+    private static List<io.lcs.model.config.CheckConfig> checksWithoutLines(ClusterConfig config) {
+        List<io.lcs.model.config.CheckConfig> out = new ArrayList<>();
+        for (io.lcs.model.config.CheckConfig c : config.checks()) {
+            out.add(new io.lcs.model.config.CheckConfig(c.name(), c.type(), c.url(), c.expectStatus(), c.command(),
+                    c.host(), c.port(), c.interfaceName(), c.intervalMillis(), c.timeoutMillis(), c.fall(), c.rise(),
+                    c.holdMillis(), 0));
         }
         return out;
     }

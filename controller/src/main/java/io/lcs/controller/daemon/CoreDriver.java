@@ -24,6 +24,7 @@ import io.lcs.model.net.Cidr;
 import io.lcs.model.wire.Message;
 import io.lcs.model.wire.WireCodec;
 import io.lcs.reconcilers.lease.GroupPlacement;
+import io.lcs.reconcilers.check.CheckEligibility;
 import io.lcs.reconcilers.lease.Placement;
 import io.lcs.reconcilers.vip.VipHost;
 import io.lcs.reconcilers.vip.VipReconciler;
@@ -125,6 +126,8 @@ public final class CoreDriver {
     /** A {@link #process} is queued on the context ({@link #processSoon}). */
     private boolean processQueued;
     private final Set<String> declined = new java.util.TreeSet<>();
+    /** Per VIP this node holds while its checks fail here, the kind and target it last said (context only). */
+    private final Map<String, String> unhealthyHeld = new HashMap<>();
     private volatile NodeSnapshot snapshot;
     private long timerId = -1;
     private long timerAtNanos = Long.MAX_VALUE;
@@ -483,6 +486,9 @@ public final class CoreDriver {
     private void receive(String peer, Message m) {
         Message admitted = peerObjects.admit(peer, m, storedCopy);
         if (admitted != null) {
+            if (admitted instanceof Message.Heartbeat hb && hb.checks() != null) {
+                dirty = true; // a peer's health changed: placement runs again on this tick
+            }
             core.receive(peer, admitted, monotonic.getAsLong());
             processSoon();
         }
@@ -547,6 +553,18 @@ public final class CoreDriver {
             dirty = true;
             scheduleTick(0);
         }
+    }
+
+    /**
+     * This node's health-check results ({@link io.lcs.controller.check.CheckRunner}): handed to the
+     * core, which announces them to the peers at once, and placement runs again. Any thread.
+     */
+    public void setCheckReports(List<Message.CheckReport> reports) {
+        context.runOnContext(v -> {
+            core.setCheckReports(reports);
+            dirty = true;
+            scheduleTick(0);
+        });
     }
 
     /** Gives up a VIP's lease (its unit's) after its address is down. On the context. */
@@ -859,6 +877,11 @@ public final class CoreDriver {
         noteEligible(s.membership(), now);
         Map<String, String> desired = desiredOwners(s, now);
         boolean changed = false;
+        for (VipSpec vip : s.vips()) {
+            if (!vip.checks().isEmpty()) {
+                healthEvents(s, vip, desired.get(s.units().leaseKey(vip.name())));
+            }
+        }
         List<String> take = new ArrayList<>();
         for (Map.Entry<String, String> e : desired.entrySet()) {
             boolean want = core.self().equals(e.getValue());
@@ -943,9 +966,14 @@ public final class CoreDriver {
                 }
             }
             String failbackTo = home != null && !blocked && settled(home, now) ? home : null;
+            boolean stopWhenNoHealthyNode = false;
+            for (String member : ranked) {
+                stopWhenNoHealthyNode |= s.vip(member).stopWhenNoHealthyNode();
+            }
             views.add(new GroupPlacement.UnitView(u.key(), groupings.getOrDefault(anchor, Grouping.NONE)
                     .effectivePriority(), candidates, u.strict(), s.vip(anchor) == null ? List.of()
-                    : s.vip(anchor).preferredNodes(), owner, moveTo, moveAway, failbackTo, anti));
+                    : s.vip(anchor).preferredNodes(), owner, moveTo, moveAway, failbackTo, anti,
+                    stopWhenNoHealthyNode));
         }
         out.putAll(GroupPlacement.place(views, s.groups()));
         return out;
@@ -968,9 +996,12 @@ public final class CoreDriver {
         List<Placement.Candidate> candidates = new ArrayList<>();
         for (PeerView p : m.nodes()) {
             List<String> declinedBy = s.declined().getOrDefault(p.name(), List.of());
+            VipSpec spec = s.vip(vip);
+            String unhealthy = spec == null || spec.checks().isEmpty() ? null
+                    : CheckEligibility.problem(spec.checks(), s.checkReports().getOrDefault(p.name(), Map.of()));
             candidates.add(new Placement.Candidate(p.name(), p.fullMember(), p.online(),
                     p.self() ? core.restarting(now) : p.restarting(), s.cordoned().contains(p.name()),
-                    s.draining().contains(p.name()), declinedBy.contains(vip)));
+                    s.draining().contains(p.name()), declinedBy.contains(vip), unhealthy == null, unhealthy));
         }
         return candidates;
     }
@@ -1002,6 +1033,36 @@ public final class CoreDriver {
             LeaseView l = core.lease(other, now);
             return l.held() || l.wanted();
         });
+    }
+
+    /**
+     * Says once (event and log) when this node holds a VIP whose checks fail here: it hands the VIP
+     * over to {@code desired}, or keeps it because no node passes them, or stops it ({@code
+     * on_no_healthy_node = stop}); and once when its checks pass again. On the context.
+     */
+    private void healthEvents(NodeSnapshot s, VipSpec vip, String desired) {
+        LeaseView lease = s.lease(vip.name());
+        String problem = lease.held()
+                ? CheckEligibility.problem(vip.checks(), s.checkReports().getOrDefault(core.self(), Map.of())) : null;
+        String type = problem == null ? null : desired == null ? "NoHealthyNodeStopped"
+                : desired.equals(core.self()) ? "NoHealthyNode" : "CheckHandover";
+        // said once per kind and target: the reason's wording may change with every check run
+        String key = type == null ? null : type + "/" + desired;
+        String before = key == null ? unhealthyHeld.remove(vip.name()) : unhealthyHeld.put(vip.name(), key);
+        if (key != null && !key.equals(before)) {
+            String said = switch (type) {
+                case "NoHealthyNodeStopped" -> "no node passes its checks (here: " + problem
+                        + "): stopping it (on_no_healthy_node = stop)";
+                case "NoHealthyNode" -> "kept on this node although its checks fail here (" + problem
+                        + "): no other node passes them";
+                default -> "checks fail here (" + problem + "): handing over to " + desired;
+            };
+            events.append(type, "VirtualIP/" + vip.name(), said);
+            LOG.log(Level.WARNING, "vip " + vip.name() + ": " + said);
+        } else if (key == null && before != null && lease.held()) {
+            events.append("ChecksPassing", "VirtualIP/" + vip.name(), "its checks pass on this node again");
+            LOG.log(Level.INFO, "vip " + vip.name() + ": checks pass on this node again");
+        }
     }
 
     private NodeSnapshot buildSnapshot(long now) {
@@ -1084,9 +1145,16 @@ public final class CoreDriver {
                 declinedBy.put(member.name(), d);
             }
         }
+        Map<String, Map<String, Message.CheckReport>> checkReports = new HashMap<>();
+        for (var member : core.config().members()) {
+            List<Message.CheckReport> r = core.checkReports(member.name());
+            if (!r.isEmpty()) {
+                checkReports.put(member.name(), CheckEligibility.byName(r));
+            }
+        }
         return new NodeSnapshot(now, core.self(), core.membership(now), vips, leases, conflicts, moves, movesAwayFrom,
                 cordoned, draining, declinedBy, vipsByNameCache, addressConflicts, unitsCache, groups,
-                Set.copyOf(stopped), Set.copyOf(homeBlocked));
+                Set.copyOf(stopped), Set.copyOf(homeBlocked), checkReports);
     }
 
     /**

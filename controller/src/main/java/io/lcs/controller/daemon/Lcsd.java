@@ -6,6 +6,8 @@ import io.lcs.controller.config.ConfigLoader;
 import io.lcs.core.ClusterCore;
 import io.lcs.core.CoreConfig;
 import io.lcs.core.CoreEvent;
+import io.lcs.controller.check.CheckRunner;
+import io.lcs.controller.check.SystemCheckProbe;
 import io.lcs.controller.metrics.LcsMetrics;
 import io.lcs.controller.metrics.MetricsServer;
 import io.lcs.controller.store.StateDirectory;
@@ -22,6 +24,7 @@ import io.lcs.model.config.ClusterConfig;
 import io.lcs.model.config.ConfigError;
 import io.lcs.model.config.ConfigException;
 import io.lcs.model.config.ConfigSummary;
+import io.lcs.model.config.CheckConfig;
 import io.lcs.model.config.HookPolicy;
 import io.lcs.model.config.NodeConfig;
 import io.lcs.model.config.Role;
@@ -409,6 +412,23 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
             }
             return r;
         };
+        // health checks: a full-member runs every check a VIP lists (it could hold any VIP); exec
+        // checks go through the guarded runner, so they obey the hook rules
+        CheckRunner checks = new CheckRunner(new SystemCheckProbe(guardedHooks, cfg.name(), cfg.nodeName()),
+                driver::setCheckReports, new CheckRunner.Listener() {
+                    @Override
+                    public void ran(String check, long tookNanos, boolean passed) {
+                        metrics.recordCheck(check, tookNanos);
+                    }
+
+                    @Override
+                    public void skipped(String check, String reason) {
+                        metrics.checkSkipped(check, reason);
+                    }
+                }, Ticker.system());
+        checks.apply(checksToRun(cfg));
+        checkRunner = checks;
+        statusView.checkRuns(() -> allChecks(running, checks.lastRuns()));
         VipReconciler vipReconciler = new VipReconciler(driver.vipHost(), net, hooks, statusView, eventLog::append,
                 new VipReconciler.Settings(cfg.name(), cfg.nodeName(), Duration.ofMillis(cfg.hookTimeoutMillis()),
                         Duration.ofMillis(cfg.probeMillis()), Duration.ofMillis(cfg.renewMillis())),
@@ -516,6 +536,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
             awaitQuietly(released, 2_000);
             sleepQuietly(100); // let the transport flush the release frames
             driver.run(driver::stop);
+            checks.close();
             announcer.shutdownNow();
             // post_stop hooks still running or queued finish within what is left of the budget
             Duration left = STOP_HOOKS_BUDGET.minusNanos(System.nanoTime() - stopStarted);
@@ -551,6 +572,8 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
 
     /** The configuration in force; replaced by a reload that applies. */
     private volatile ClusterConfig running;
+    /** This node's health checks; a reload that changes which checks the VIPs list changes what it runs. */
+    private volatile CheckRunner checkRunner;
     private final Object reloadLock = new Object();
 
     /**
@@ -574,6 +597,36 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
      *
      * @return the decision, or null when the file did not parse
      */
+    /**
+     * The checks this node runs: on a full-member, every {@code [check]} some VIP lists; on a
+     * quorum-only node none (it never holds a VIP).
+     */
+    static List<CheckConfig> checksToRun(ClusterConfig cfg) {
+        if (cfg.self().role() != Role.FULL_MEMBER) {
+            return List.of();
+        }
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        for (VipConfig v : cfg.vips()) {
+            listed.addAll(v.checks());
+        }
+        return cfg.checks().stream().filter(c -> listed.contains(c.name())).toList();
+    }
+
+    /** Every configured check, with this node's last run where it runs it. */
+    static List<CheckRunner.LastRun> allChecks(ClusterConfig cfg, List<CheckRunner.LastRun> runs) {
+        java.util.Map<String, CheckRunner.LastRun> byName = new java.util.HashMap<>();
+        for (CheckRunner.LastRun r : runs) {
+            byName.put(r.config().name(), r);
+        }
+        List<CheckRunner.LastRun> out = new ArrayList<>(cfg.checks().size());
+        for (CheckConfig c : cfg.checks()) {
+            CheckRunner.LastRun r = byName.get(c.name());
+            out.add(r != null ? r : new CheckRunner.LastRun(c, io.lcs.reconcilers.check.CheckState.Phase.UNKNOWN,
+                    "not run on this node", null, null));
+        }
+        return out;
+    }
+
     ConfigReload.Decision reload(CoreDriver driver) {
         synchronized (reloadLock) {
             LOG.log(Level.INFO, "reload: re-reading " + config);
@@ -609,6 +662,10 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                 }
                 running = reread;
                 driver.run(() -> driver.replaceConfigVips(a.vips()));
+                CheckRunner checks = checkRunner;
+                if (checks != null) {
+                    checks.apply(checksToRun(reread)); // a VIP may list other checks now
+                }
                 LOG.log(Level.INFO, "reload: VIPs " + a.summary() + "; unchanged VIPs stay where they are");
             }
             return d;

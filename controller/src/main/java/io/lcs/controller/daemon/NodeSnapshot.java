@@ -4,6 +4,7 @@ import io.lcs.core.Views.LeaseView;
 import io.lcs.core.Views.MembershipView;
 import io.lcs.model.config.GroupConfig;
 import io.lcs.model.config.GroupRules;
+import io.lcs.model.wire.Message;
 import io.lcs.reconcilers.vip.VipSpec;
 import java.util.HashMap;
 import java.util.List;
@@ -30,22 +31,37 @@ import java.util.Set;
  * @param groups the groups in force (lcs.conf), by name
  * @param stopped VIPs an operator stopped ({@code lcs stop}): they run nowhere
  * @param homeBlocked VIPs whose failback to their home node a move away blocked
+ * @param checkReports per node (this one included), its health-check results by check name as it
+ *     last announced them; a node that runs none is absent
  */
 public record NodeSnapshot(long takenAtNanos, String self, MembershipView membership, List<VipSpec> vips,
                            Map<String, LeaseView> leases, Map<String, Long> conflicts, Map<String, String> moves,
                            Map<String, String> movesAwayFrom, List<String> cordoned, List<String> draining,
                            Map<String, List<String>> declined, Map<String, VipSpec> vipsByName,
                            Map<String, String> addressConflicts, GroupRules.Units units,
-                           Map<String, GroupConfig> groups, Set<String> stopped, Set<String> homeBlocked) {
+                           Map<String, GroupConfig> groups, Set<String> stopped, Set<String> homeBlocked,
+                           Map<String, Map<String, Message.CheckReport>> checkReports) {
 
-    /** A snapshot without groups, stopped or blocked VIPs: each VIP its own unit. */
+    /** A snapshot without groups, stopped or blocked VIPs (each VIP its own unit) and without health checks. */
     public NodeSnapshot(long takenAtNanos, String self, MembershipView membership, List<VipSpec> vips,
                         Map<String, LeaseView> leases, Map<String, Long> conflicts, Map<String, String> moves,
                         Map<String, String> movesAwayFrom, List<String> cordoned, List<String> draining,
                         Map<String, List<String>> declined, Map<String, VipSpec> vipsByName,
                         Map<String, String> addressConflicts) {
         this(takenAtNanos, self, membership, vips, leases, conflicts, moves, movesAwayFrom, cordoned, draining,
-                declined, vipsByName, addressConflicts, GroupRules.Units.EMPTY, Map.of(), Set.of(), Set.of());
+                declined, vipsByName, addressConflicts, GroupRules.Units.EMPTY, Map.of(), Set.of(), Set.of(), Map.of());
+    }
+
+    /** A snapshot without groups, stopped or blocked VIPs: each VIP its own unit. */
+    public NodeSnapshot(long takenAtNanos, String self, MembershipView membership, List<VipSpec> vips,
+                        Map<String, LeaseView> leases, Map<String, Long> conflicts, Map<String, String> moves,
+                        Map<String, String> movesAwayFrom, List<String> cordoned, List<String> draining,
+                        Map<String, List<String>> declined, Map<String, VipSpec> vipsByName,
+                        Map<String, String> addressConflicts,
+                        Map<String, Map<String, Message.CheckReport>> checkReports) {
+        this(takenAtNanos, self, membership, vips, leases, conflicts, moves, movesAwayFrom, cordoned, draining,
+                declined, vipsByName, addressConflicts, GroupRules.Units.EMPTY, Map.of(), Set.of(), Set.of(),
+                checkReports);
     }
 
     /** A snapshot whose {@link #vipsByName} is built from {@code vips}, with no address conflicts. */

@@ -3,7 +3,10 @@ package io.lcs.controller.daemon;
 import io.lcs.core.Views.LeaseView;
 import io.lcs.core.Views.PeerView;
 import io.lcs.model.api.Condition;
+import io.lcs.controller.check.CheckRunner;
 import io.lcs.model.status.ClusterStatus;
+import io.lcs.model.wire.Message;
+import io.lcs.reconcilers.check.CheckEligibility;
 import io.lcs.reconcilers.runtime.Conditions;
 import io.lcs.reconcilers.vip.LocalVipState;
 import io.lcs.reconcilers.vip.VipReconciler;
@@ -15,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Turns a {@link NodeSnapshot} plus what the VIP reconciler observed into the
@@ -37,6 +41,8 @@ public final class StatusView implements VipStatusSink {
     /** Why this node activated a VIP without a duplicate probe (no neighbour discovery), by VIP. */
     private final Map<String, String> probeSkipped = new ConcurrentHashMap<>();
     private final Clock clock;
+    /** This node's check runs, for {@link ClusterStatus#checks()}; empty until lcsd sets its runner. */
+    private volatile Supplier<List<CheckRunner.LastRun>> checkRuns = List::of;
 
     public StatusView(String cluster, String version, Clock clock) {
         this.cluster = cluster;
@@ -65,6 +71,11 @@ public final class StatusView implements VipStatusSink {
         }
         lastConditions.put(v.name(), out);
         return out;
+    }
+
+    /** Where the status reads this node's check runs from (the check runner). */
+    public void checkRuns(Supplier<List<CheckRunner.LastRun>> runs) {
+        this.checkRuns = runs;
     }
 
     @Override
@@ -120,7 +131,7 @@ public final class StatusView implements VipStatusSink {
                     p.online(), p.self(), p.configMatch(),
                     p.lastHeardNanosAgo() < 0 ? null : (p.lastHeardNanosAgo() + age) / 1e9,
                     p.rttNanos() < 0 ? null : p.rttNanos() / 1e6, s.cordoned().contains(p.name()),
-                    p.restarting()));
+                    p.restarting(), nodeChecks(s.checkReports().get(p.name()))));
         }
         List<ClusterStatus.VipStatus> vips = new ArrayList<>();
         for (VipSpec v : s.vips()) {
@@ -186,18 +197,114 @@ public final class StatusView implements VipStatusSink {
                 conditions.add(new Condition("LeaseHeld", Condition.TRUE, "Acquired", "held by this node", null,
                         null));
             }
+            List<ClusterStatus.Eligibility> eligibility = null;
+            if (!v.checks().isEmpty()) {
+                eligibility = eligibility(s, v);
+                Condition healthy = healthCondition(v, owner, eligibility);
+                if (healthy != null) {
+                    conditions.add(healthy);
+                }
+            }
             vips.add(new ClusterStatus.VipStatus(v.name(), v.address().toString(), v.interfaceName(), state, owner,
                     l.knownEpoch() == 0 ? l.highestEpoch() : l.knownEpoch(), remaining,
                     failovers.getOrDefault(v.name(), 0L), stamp(v, conditions), moves.getOrDefault(v.name(), 0L),
                     v.grouping().group(),
                     v.grouping().group() == null ? null : v.grouping().effectivePriority(), v.grouping().homeNode(),
                     v.grouping().homeNode() != null && s.homeBlocked().contains(v.name()) ? Boolean.TRUE : null,
-                    s.stopped().contains(v.name()) ? Boolean.TRUE : null));
+                    s.stopped().contains(v.name()) ? Boolean.TRUE : null,
+                    v.checks().isEmpty() ? null : v.checks(), eligibility));
         }
         var m = s.membership();
         return new ClusterStatus(cluster, s.self(), version,
                 new ClusterStatus.Quorum(m.quorum(), m.votesSeen(), m.votesNeeded(), m.votesTotal()), nodes, vips,
-                !m.quorum());
+                !m.quorum(), checkInfos());
+    }
+
+    private static List<ClusterStatus.NodeCheck> nodeChecks(Map<String, Message.CheckReport> reports) {
+        if (reports == null || reports.isEmpty()) {
+            return null;
+        }
+        List<ClusterStatus.NodeCheck> out = new ArrayList<>(reports.size());
+        for (Message.CheckReport r : reports.values()) {
+            out.add(new ClusterStatus.NodeCheck(r.check(), r.passing(), r.summary()));
+        }
+        out.sort(java.util.Comparator.comparing(ClusterStatus.NodeCheck::name));
+        return out;
+    }
+
+    /**
+     * Each full-member: may it hold {@code v} (as placement sees it: online, out of its restart
+     * wait, not draining, its pre_start not failing, every check passing), and if not, why.
+     */
+    private static List<ClusterStatus.Eligibility> eligibility(NodeSnapshot s, VipSpec v) {
+        List<ClusterStatus.Eligibility> out = new ArrayList<>();
+        for (PeerView p : s.membership().nodes()) {
+            if (!p.fullMember()) {
+                continue;
+            }
+            String why;
+            if (!p.online()) {
+                why = "offline";
+            } else if (p.restarting()) {
+                why = "in its restart wait";
+            } else if (s.draining().contains(p.name())) {
+                why = "draining";
+            } else if (s.declined().getOrDefault(p.name(), List.of()).contains(v.name())) {
+                why = "declined it (pre_start hook, interface or probe failed there)";
+            } else {
+                why = CheckEligibility.problem(v.checks(), s.checkReports().getOrDefault(p.name(), Map.of()));
+            }
+            out.add(new ClusterStatus.Eligibility(p.name(), why == null, why));
+        }
+        return out;
+    }
+
+    /** {@code Healthy=False} while the owner fails the checks or no node passes them; null otherwise. */
+    private static Condition healthCondition(VipSpec v, String owner, List<ClusterStatus.Eligibility> eligibility) {
+        boolean anyEligible = false;
+        ClusterStatus.Eligibility ownerEligibility = null;
+        for (ClusterStatus.Eligibility e : eligibility) {
+            anyEligible |= e.eligible();
+            if (e.node().equals(owner)) {
+                ownerEligibility = e;
+            }
+        }
+        if (!anyEligible) {
+            String where = owner != null ? "kept on " + owner + " (on_no_healthy_node = keep)"
+                    : v.stopWhenNoHealthyNode() ? "running nowhere (on_no_healthy_node = stop)" : "not placed";
+            return new Condition("Healthy", Condition.FALSE, "NoHealthyNode", "no node may hold it: "
+                    + describe(eligibility) + "; " + where, null, null);
+        }
+        if (ownerEligibility != null && !ownerEligibility.eligible()) {
+            return new Condition("Healthy", Condition.FALSE, "OwnerUnhealthy", owner + ": "
+                    + ownerEligibility.reason() + "; handing over to an eligible node", null, null);
+        }
+        return null;
+    }
+
+    private static String describe(List<ClusterStatus.Eligibility> eligibility) {
+        StringBuilder sb = new StringBuilder();
+        for (ClusterStatus.Eligibility e : eligibility) {
+            if (sb.length() > 0) {
+                sb.append("; ");
+            }
+            sb.append(e.node()).append(": ").append(e.eligible() ? "eligible" : e.reason());
+        }
+        return sb.toString();
+    }
+
+    private List<ClusterStatus.CheckInfo> checkInfos() {
+        List<CheckRunner.LastRun> runs = checkRuns.get();
+        if (runs.isEmpty()) {
+            return null;
+        }
+        List<ClusterStatus.CheckInfo> out = new ArrayList<>(runs.size());
+        for (CheckRunner.LastRun r : runs) {
+            var c = r.config();
+            out.add(new ClusterStatus.CheckInfo(c.name(), c.type().label(), c.target(), c.intervalMillis(),
+                    c.timeoutMillis(), c.fall(), c.rise(), c.holdMillis(), r.durationSeconds(), r.output()));
+        }
+        return out;
     }
 
     private static boolean allDeclined(NodeSnapshot s, VipSpec v) {

@@ -479,6 +479,29 @@ public final class LcsMetrics {
                 .tag("vip", vip).tag("event", event).tag("reason", reason).register(registry).increment();
     }
 
+    // ---- health checks --------------------------------------------------------------------------
+
+    /**
+     * Records one run of health check {@code check} on this node: {@code lcs_check_duration_seconds{check}}
+     * (a summary: count and sum, plus its max). Whether it passes is {@code lcs_check_up{check,node}},
+     * read from the status at scrape time for every node.
+     */
+    public void recordCheck(String check, long durationNanos) {
+        Timer.builder("lcs_check_duration_seconds").description("Duration of health check runs on this node.")
+                .tag("check", check).register(registry).record(durationNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Counts one run of {@code check} skipped ({@code lcs_check_runs_skipped_total{check,reason}}):
+     * {@code concurrency} when every check worker was busy (the runner's limit), {@code still_running}
+     * when its previous run had not ended.
+     */
+    public void checkSkipped(String check, String reason) {
+        Counter.builder("lcs_check_runs_skipped_total")
+                .description("Health check runs skipped: every check worker busy (concurrency) or the previous run still going.")
+                .tag("check", check).tag("reason", reason).register(registry).increment();
+    }
+
     // ---- HTTP servers ---------------------------------------------------------------------------
 
     /**

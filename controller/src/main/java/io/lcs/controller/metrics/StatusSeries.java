@@ -52,7 +52,8 @@ final class StatusSeries implements MultiCollector {
             "lcs_config_mismatch", "lcs_vip_state", "lcs_vip_owner", "lcs_vip_epoch", "lcs_vip_lease_remaining_seconds",
             "lcs_vip_conflict", "lcs_vip_disabled", "lcs_vip_failback_blocked", "lcs_vip_failovers", "lcs_vip_moves",
             "lcs_lease_acquisitions", "lcs_lease_renewal_failures",
-            "lcs_hook_runs", "lcs_hook_failures", "lcs_hook_duration_seconds", "lcs_hook_duration_seconds_max");
+            "lcs_hook_runs", "lcs_hook_failures", "lcs_hook_duration_seconds", "lcs_hook_duration_seconds_max",
+            "lcs_check_up", "lcs_resource_eligible");
 
     private final String cluster;
     private final Supplier<ClusterStatus> statusSource;
@@ -84,6 +85,7 @@ final class StatusSeries implements MultiCollector {
         Set<String> present = vips(vips, nodes, out);
         pruneCounters(present);
         counters(vips, out);
+        checks(nodes, vips, out);
         return new MetricSnapshots(out);
     }
 
@@ -229,6 +231,36 @@ final class StatusSeries implements MultiCollector {
                     "lcs_hook_duration_seconds", HOOK_DURATION_HELP), hookDuration));
         }
         addGauge(out, "lcs_hook_duration_seconds_max", HOOK_DURATION_HELP, hookMax);
+    }
+
+    /** {@code lcs_check_up{check,node}} from each node's reported checks; {@code lcs_resource_eligible{vip,node}} for VIPs with checks. */
+    private void checks(List<NodeStatus> nodes, List<VipStatus> vips, List<MetricSnapshot> out) {
+        List<GaugeDataPointSnapshot> up = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (NodeStatus node : nodes) {
+            if (node.checks() == null || !seen.add(node.name())) {
+                continue;
+            }
+            for (ClusterStatus.NodeCheck c : node.checks()) {
+                up.add(point(Labels.of("check", c.name(), "cluster", cluster, "node", node.name()), c.passing() ? 1 : 0));
+            }
+        }
+        addGauge(out, "lcs_check_up", "Whether a health check passes on a node (1) or not (0), as that node last reported.",
+                up);
+        List<GaugeDataPointSnapshot> eligible = new ArrayList<>();
+        Set<String> seenVips = new HashSet<>();
+        for (VipStatus vip : vips) {
+            if (vip.eligibility() == null || !seenVips.add(vip.name())) {
+                continue;
+            }
+            for (ClusterStatus.Eligibility e : vip.eligibility()) {
+                eligible.add(point(Labels.of("cluster", cluster, "node", e.node(), "vip", vip.name()),
+                        e.eligible() ? 1 : 0));
+            }
+        }
+        addGauge(out, "lcs_resource_eligible",
+                "Whether a full-member may hold a VIP with health checks (1) or not (0): online, its checks passing there.",
+                eligible);
     }
 
     private static GaugeDataPointSnapshot point(Labels labels, double value) {

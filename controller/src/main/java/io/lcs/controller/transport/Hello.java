@@ -36,7 +36,8 @@ public record Hello(int protocolVersion, String clusterName, String nodeName, lo
     public static final int MAGIC = 0x4C435348;
     /**
      * 2: anti-entropy SyncVersions carry their key range (after, upTo). 3: held sets (HeldSet) and
-     * heartbeats that renew them (lease renewals no longer run a round per VIP).
+     * heartbeats that renew them (lease renewals no longer run a round per VIP); heartbeats carry
+     * health-check results.
      */
     public static final int PROTOCOL_VERSION = 3;
     public static final int NONCE_BYTES = 16;

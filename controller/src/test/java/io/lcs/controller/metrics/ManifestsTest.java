@@ -49,6 +49,9 @@ class ManifestsTest {
     @BeforeAll
     static void scrape() throws Exception {
         fixture = new MetricsFixture();
+        fixture.status.set(MetricsFixture.withHealthChecks()); // the health-check series too
+        fixture.metrics.recordCheck("web", 2_000_000);
+        fixture.metrics.checkSkipped("web", "concurrency");
         exposition = fixture.scrape();
         for (Family f : exposition.families().values()) {
             for (Sample s : f.samples()) {

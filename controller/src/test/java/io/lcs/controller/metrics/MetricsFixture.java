@@ -64,6 +64,29 @@ final class MetricsFixture {
                 false);
     }
 
+    /**
+     * {@link #threeNodesTwoVips} where vip1 lists health check {@code web}, passing on node1 and
+     * failing on node2 (the series of health checks: lcs_check_up, lcs_resource_eligible).
+     */
+    static ClusterStatus withHealthChecks() {
+        ClusterStatus s = threeNodesTwoVips();
+        List<NodeStatus> nodes = new ArrayList<>();
+        for (NodeStatus n : s.nodes()) {
+            List<ClusterStatus.NodeCheck> checks = n.role().equals("quorum-only") ? null
+                    : List.of(new ClusterStatus.NodeCheck("web", n.self(), n.self() ? "passing" : "failing 3/3: refused"));
+            nodes.add(new NodeStatus(n.name(), n.role(), n.online(), n.self(), n.configMatch(), n.lastSeenSeconds(),
+                    n.rttMillis(), n.cordoned(), n.restarting(), checks));
+        }
+        List<VipStatus> vips = new ArrayList<>();
+        for (VipStatus v : s.vips()) {
+            vips.add(!v.name().equals("vip1") ? v : new VipStatus(v.name(), v.address(), v.interfaceName(), v.state(),
+                    v.owner(), v.epoch(), v.leaseRemainingSeconds(), v.failovers(), v.conditions(), v.moves(), List.of("web"),
+                    List.of(new ClusterStatus.Eligibility("node1", true, null),
+                            new ClusterStatus.Eligibility("node2", false, "check web failing 3/3: refused"))));
+        }
+        return new ClusterStatus(s.cluster(), s.node(), s.version(), s.quorum(), nodes, vips, s.stale());
+    }
+
     /** The fixture's status without {@code vip}. */
     static ClusterStatus without(ClusterStatus s, String vip) {
         List<VipStatus> vips = new ArrayList<>(s.vips());

@@ -45,6 +45,7 @@ import java.util.Optional;
  * @param pidFile           absolute path where lcsd writes its process ID ({@code pidfile}), or null
  * @param nodes             all nodes in file order, including this one
  * @param vips              all VIPs in file order
+ * @param checks            all health checks ({@code [check NAME]}) in file order
  * @param warnings          problems that do not stop the daemon (shown by {@code lcsd --check-config})
  * @param groups            the {@code [group NAME]} sections in file order
  * @param failbackSettleMillis how long a resource's home node must be online and eligible before the
@@ -56,7 +57,8 @@ public record ClusterConfig(String file, String name, String nodeName, String bi
                             ConsoleMode console,
                             String adminBind, int adminPort, String adminTokenFile, String stateDir,
                             List<String> hookDirs, String pidFile, List<NodeConfig> nodes, List<VipConfig> vips,
-                            List<ConfigError> warnings, List<GroupConfig> groups, int failbackSettleMillis) {
+                            List<CheckConfig> checks, List<ConfigError> warnings, List<GroupConfig> groups,
+                            int failbackSettleMillis) {
 
     /** The peer transport derives its HMAC keys from the secret and needs at least this much of it. */
     public static final int MIN_SECRET_BYTES = 16;
@@ -74,6 +76,7 @@ public record ClusterConfig(String file, String name, String nodeName, String bi
         nodes = List.copyOf(nodes);
         vips = List.copyOf(vips);
         groups = groups == null ? List.of() : List.copyOf(groups);
+        checks = checks == null ? List.of() : List.copyOf(checks);
         warnings = List.copyOf(warnings);
         if (nodes.stream().noneMatch(n -> n.name().equals(nodeName))) {
             throw new IllegalArgumentException("node '" + nodeName + "' is not one of the nodes");

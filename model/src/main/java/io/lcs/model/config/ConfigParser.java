@@ -100,7 +100,8 @@ public final class ConfigParser {
     public static final int DEFAULT_FAILBACK_SETTLE_MILLIS = 10_000;
     private static final List<String> NODE_KEYS = List.of("role", "address", "port");
     private static final List<String> VIP_KEYS = List.of("address", "interface", "pre_start", "post_start",
-            "pre_stop", "post_stop", "preferred_nodes", "group", "priority", "home_node", "depends_on", "depends-on");
+            "pre_stop", "post_stop", "preferred_nodes", "group", "priority", "home_node", "depends_on", "depends-on",
+            "checks", "on_no_healthy_node");
     private static final List<String> GROUP_KEYS = List.of("type", "mode");
     /** At most this many {@code [group]} sections. */
     public static final int MAX_GROUPS = 1024;
@@ -108,7 +109,7 @@ public final class ConfigParser {
     private static final int MAX_UNIX_SOCKET_PATH = 108;
     /** Keys whose empty value means "all addresses". */
     private static final Set<String> EMPTY_ALLOWED = Set.of("bind", "metrics_bind", "admin_bind");
-    private static final List<String> SECTION_KINDS = List.of("cluster", "node", "group", "vip");
+    private static final List<String> SECTION_KINDS = List.of("cluster", "node", "group", "vip", "check");
     private static final Pattern NUMBER = Pattern.compile("[0-9]{1,9}");
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     private static final Pattern DIGITS_AND_DOTS = Pattern.compile("[0-9.]+");
@@ -204,6 +205,7 @@ public final class ConfigParser {
         private final List<Section> nodeSections = new ArrayList<>();
         private final List<Section> vipSections = new ArrayList<>();
         private final List<Section> groupSections = new ArrayList<>();
+        private final List<Section> checkSections = new ArrayList<>();
 
         Run(String file) {
             this.file = file;
@@ -312,14 +314,14 @@ public final class ConfigParser {
             }
             String inner = s.substring(1, s.length() - 1).strip();
             if (inner.isEmpty()) {
-                error(lineNo, "empty section header; expected [cluster], [node NAME], [group NAME] or [vip NAME]");
+                error(lineNo, "empty section header; expected [cluster], [node NAME], [group NAME], [vip NAME] or [check NAME]");
                 return broken;
             }
             String[] parts = WHITESPACE.split(inner);
             String kind = parts[0];
             if (!SECTION_KINDS.contains(kind)) {
                 String hint = suggestion(kind, SECTION_KINDS);
-                error(lineNo, "unknown section [" + Names.abbreviate(inner) + "]; expected [cluster], [node NAME], [group NAME] or [vip NAME]"
+                error(lineNo, "unknown section [" + Names.abbreviate(inner) + "]; expected [cluster], [node NAME], [group NAME], [vip NAME] or [check NAME]"
                         + (hint == null ? "" : " (did you mean [" + hint + (hint.equals("cluster") ? "" : " NAME") + "]?)"));
                 return broken;
             }
@@ -360,6 +362,7 @@ public final class ConfigParser {
                 case "cluster" -> cluster = section;
                 case "node" -> nodeSections.add(section);
                 case "group" -> groupSections.add(section);
+                case "check" -> checkSections.add(section);
                 default -> vipSections.add(section);
             }
             return section;
@@ -375,6 +378,7 @@ public final class ConfigParser {
             all.addAll(nodeSections);
             all.addAll(groupSections);
             all.addAll(vipSections);
+            all.addAll(checkSections);
             for (Section section : all) {
                 checkKeys(section);
             }
@@ -519,7 +523,14 @@ public final class ConfigParser {
                 checkListeners(listeners);
             }
 
+            // health checks, before the VIPs that name them
+            List<CheckConfig> checks = checks();
+
             // VIPs
+            Set<String> checkNames = new java.util.TreeSet<>();
+            for (Section s : checkSections) {
+                checkNames.add(s.name);
+            }
             List<VipConfig> vips = new ArrayList<>();
             Map<String, NodeConfig> nodesByName = new HashMap<>();
             for (NodeConfig n : nodes) {
@@ -536,13 +547,16 @@ public final class ConfigParser {
                 String postStop = optional(s, "post_stop", null, this::absolutePath);
                 List<String> preferred = optional(s, "preferred_nodes", List.of(),
                         e -> preferredNodes(e, nodeByName, nodesByName));
-                if (address != null && ifname != null && preferred != null) {
+                List<String> vipChecks = optional(s, "checks", List.of(), e -> checkList(e, checkNames));
+                Boolean stopWhenNoHealthyNode = optional(s, "on_no_healthy_node", false, this::onNoHealthyNode);
+                if (address != null && ifname != null && preferred != null && vipChecks != null
+                        && stopWhenNoHealthyNode != null) {
                     Map<String, Integer> keyLines = new LinkedHashMap<>();
                     for (Entry e : s.entries.values()) {
                         keyLines.put(e.key(), e.line());
                     }
                     vips.add(new VipConfig(s.name, address, ifname, preStart, postStart, preStop, postStop, preferred,
-                            s.line, keyLines, grouping));
+                            s.line, keyLines, grouping, vipChecks, stopWhenNoHealthyNode));
                 }
             }
             if (vipSections.size() > MAX_VIPS) {
@@ -561,7 +575,7 @@ public final class ConfigParser {
             return new ClusterConfig(file, name, nodeName, bind, port, secret, secretFile,
                     secretFileEntry == null ? 0 : secretFileEntry.line(), lease, renew, hookTimeout,
                     probe, metrics, metricsBind, metricsPort, console, adminBind, adminPort, adminTokenFile, stateDir, hookDirs,
-                    pidFile, nodes, vips, warnings, groups, failbackSettle);
+                    pidFile, nodes, vips, checks, warnings, groups, failbackSettle);
         }
 
         /**
@@ -699,12 +713,62 @@ public final class ConfigParser {
             }
         }
 
+        /** The {@code [check NAME]} sections, each parsed by {@link CheckFields}; problems at their key's line. */
+        private List<CheckConfig> checks() {
+            List<CheckConfig> checks = new ArrayList<>();
+            for (Section s : checkSections) {
+                Map<String, String> values = new LinkedHashMap<>();
+                for (Entry e : s.entries.values()) {
+                    values.put(e.key(), e.value());
+                }
+                CheckFields.Parsed parsed = CheckFields.parse(s.name, values, s.line);
+                for (CheckFields.Problem p : parsed.problems()) {
+                    Entry e = s.get(p.key());
+                    if (!s.reported.contains(p.key())) {
+                        error(e != null ? e.line() : s.line, p.message());
+                    }
+                }
+                if (parsed.check() != null) {
+                    checks.add(parsed.check());
+                }
+            }
+            if (checkSections.size() > CheckFields.MAX_CHECKS) {
+                error(checkSections.get(CheckFields.MAX_CHECKS).line, checkSections.size()
+                        + " checks configured; the limit is " + CheckFields.MAX_CHECKS);
+            }
+            return checks;
+        }
+
+        private List<String> checkList(Entry e, Set<String> known) {
+            List<CheckFields.Problem> problems = new ArrayList<>();
+            List<String> names = CheckFields.checkList(e.value(), known, problems);
+            for (CheckFields.Problem p : problems) {
+                error(e.line(), p.message());
+            }
+            return names;
+        }
+
+        /** {@code on_no_healthy_node}: keep (the default) or stop; true for stop. */
+        private Boolean onNoHealthyNode(Entry e) {
+            switch (e.value()) {
+                case "keep":
+                    return false;
+                case "stop":
+                    return true;
+                default:
+                    error(e.line(), "on_no_healthy_node = '" + Names.abbreviate(e.value())
+                            + "' is not a policy; use keep (stay where it is, the default) or stop (run nowhere)");
+                    return null;
+            }
+        }
+
         /** Unknown keys and empty values; removes them so later checks see only keys worth checking. */
         private void checkKeys(Section section) {
             List<String> known = switch (section.kind) {
                 case "cluster" -> CLUSTER_KEYS;
                 case "node" -> NODE_KEYS;
                 case "group" -> GROUP_KEYS;
+                case "check" -> CheckFields.KEYS;
                 default -> VIP_KEYS;
             };
             for (Entry e : new ArrayList<>(section.entries.values())) {
@@ -736,6 +800,7 @@ public final class ConfigParser {
                     case "cluster" -> CLUSTER_KEYS;
                     case "node" -> NODE_KEYS;
                     case "group" -> GROUP_KEYS;
+                    case "check" -> CheckFields.KEYS;
                     default -> VIP_KEYS;
                 };
                 if (!other.equals(kind) && otherKeys.contains(key)) {

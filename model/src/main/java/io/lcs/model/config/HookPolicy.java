@@ -26,12 +26,20 @@ public record HookPolicy(List<String> dirs, Set<String> configHooks) {
         configHooks = Set.copyOf(configHooks);
     }
 
-    /** The policy {@code config} sets: its {@code hook_dirs} and the hooks of its {@code [vip]} sections. */
+    /**
+     * The policy {@code config} sets: its {@code hook_dirs}, the hooks of its {@code [vip]} sections
+     * and the programs of its {@code exec} checks (they run as root the same way).
+     */
     public static HookPolicy of(ClusterConfig config) {
         Set<String> hooks = new LinkedHashSet<>();
         for (VipConfig v : config.vips()) {
             for (String path : v.hooks().values()) {
                 hooks.add(normalize(path));
+            }
+        }
+        for (CheckConfig c : config.checks()) {
+            if (c.type() == CheckConfig.Type.EXEC) {
+                hooks.add(normalize(c.command().get(0)));
             }
         }
         return new HookPolicy(config.hookDirs(), hooks);

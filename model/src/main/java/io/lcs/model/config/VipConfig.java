@@ -21,10 +21,15 @@ import java.util.Objects;
  * @param keyLines       the line of each key written in the section (e.g. {@code address}), so that
  *                       checks made later (an address another VIP has, a hook file's owner) can name it
  * @param grouping       its group, priority, home node and dependencies ({@link Grouping#NONE} if none)
+ * @param checks         names of the {@code [check]} sections that must pass on a node for it to be
+ *                       eligible ({@code checks}); empty means none
+ * @param stopWhenNoHealthyNode {@code on_no_healthy_node = stop}: when no node passes the checks the
+ *                       VIP runs nowhere; false ({@code keep}, the default): it stays where it is
  */
 public record VipConfig(String name, Cidr address, String interfaceName, String preStart, String postStart,
                         String preStop, String postStop, List<String> preferredNodes, int line,
-                        Map<String, Integer> keyLines, Grouping grouping) {
+                        Map<String, Integer> keyLines, Grouping grouping, List<String> checks,
+                        boolean stopWhenNoHealthyNode) {
     public VipConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(address, "address");
@@ -32,13 +37,31 @@ public record VipConfig(String name, Cidr address, String interfaceName, String 
         preferredNodes = List.copyOf(preferredNodes);
         keyLines = Map.copyOf(keyLines);
         grouping = grouping == null ? Grouping.NONE : grouping;
+        checks = checks == null ? List.of() : List.copyOf(checks);
     }
 
+    /** A VIP in no group. */
+    public VipConfig(String name, Cidr address, String interfaceName, String preStart, String postStart,
+                     String preStop, String postStop, List<String> preferredNodes, int line,
+                     Map<String, Integer> keyLines, List<String> checks, boolean stopWhenNoHealthyNode) {
+        this(name, address, interfaceName, preStart, postStart, preStop, postStop, preferredNodes, line, keyLines,
+                Grouping.NONE, checks, stopWhenNoHealthyNode);
+    }
+
+    /** A VIP without health checks. */
+    public VipConfig(String name, Cidr address, String interfaceName, String preStart, String postStart,
+                     String preStop, String postStop, List<String> preferredNodes, int line,
+                     Map<String, Integer> keyLines, Grouping grouping) {
+        this(name, address, interfaceName, preStart, postStart, preStop, postStop, preferredNodes, line, keyLines,
+                grouping, List.of(), false);
+    }
+
+    /** A VIP without group or health checks. */
     public VipConfig(String name, Cidr address, String interfaceName, String preStart, String postStart,
                      String preStop, String postStop, List<String> preferredNodes, int line,
                      Map<String, Integer> keyLines) {
         this(name, address, interfaceName, preStart, postStart, preStop, postStop, preferredNodes, line, keyLines,
-                Grouping.NONE);
+                Grouping.NONE, List.of(), false);
     }
 
     /** A VIP not read from a file line by line: every key is placed on the section's {@code line}. */

@@ -53,6 +53,13 @@ public sealed interface Message {
      * @param ackMissing positions (in the sorted names of that set) of the VIPs the sender did not
      *     extend, because it holds no live grant of them for the receiver: a bitmap, base64 (RFC 4648,
      *     no padding), least significant bit first; empty when every one was extended
+     * @param checkGeneration the generation of the sender's health-check results (0: it runs none
+     *     yet); a new one with every change of {@code checks}
+     * @param checkAck the generation of the receiver's check results the sender holds, so the
+     *     receiver stops sending them once they arrived
+     * @param checks the sender's check results, sent only while the receiver has not acknowledged
+     *     {@code checkGeneration} (changes only); null otherwise (on the wire {@code "cs":null}: the
+     *     codec wants every field present)
      */
     record Heartbeat(@JsonProperty("ch") long configHash, @JsonProperty("in") long incarnation,
                      @JsonProperty("sd") long storeDigest, @JsonProperty("td") long tombstoneDigest,
@@ -60,13 +67,23 @@ public sealed interface Message {
                      @JsonProperty("rs") boolean restarting, @JsonProperty("dc") List<String> declined,
                      @JsonProperty("lt") long leaseTable, @JsonProperty("hg") long heldGen,
                      @JsonProperty("ag") long ackGen, @JsonProperty("at") long ackSentNanos,
-                     @JsonProperty("am") String ackMissing) implements Message {
+                     @JsonProperty("am") String ackMissing, @JsonProperty("cg") long checkGeneration,
+                     @JsonProperty("ca") long checkAck,
+                     @JsonProperty("cs") List<CheckReport> checks) implements Message {
 
-        /** A heartbeat that renews nothing and confirms nothing. */
+        /** A heartbeat that renews nothing, confirms nothing and carries no check results. */
         public Heartbeat(long configHash, long incarnation, long storeDigest, long tombstoneDigest, long sentNanos,
                          long echoNanos, boolean restarting, List<String> declined, long leaseTable) {
             this(configHash, incarnation, storeDigest, tombstoneDigest, sentNanos, echoNanos, restarting, declined,
-                    leaseTable, 0, 0, 0, "");
+                    leaseTable, 0, 0, 0, "", 0, 0, null);
+        }
+
+        /** A heartbeat of a node that runs no health checks. */
+        public Heartbeat(long configHash, long incarnation, long storeDigest, long tombstoneDigest, long sentNanos,
+                         long echoNanos, boolean restarting, List<String> declined, long leaseTable, long heldGen,
+                         long ackGen, long ackSentNanos, String ackMissing) {
+            this(configHash, incarnation, storeDigest, tombstoneDigest, sentNanos, echoNanos, restarting, declined,
+                    leaseTable, heldGen, ackGen, ackSentNanos, ackMissing, 0, 0, null);
         }
     }
 
@@ -86,6 +103,21 @@ public sealed interface Message {
      */
     record HeldSet(@JsonProperty("in") long incarnation, @JsonProperty("g") long gen, @JsonProperty("h") long table,
                    @JsonProperty("s") String bits, @JsonProperty("n") List<String> names) implements Message {
+    }
+
+    /**
+     * One health check's state on the node that sends it.
+     *
+     * @param check the check's name
+     * @param passing it passes there (false also while it has not run yet)
+     * @param summary one line for status and describe ({@code failing 3/3: connection refused}), at
+     *     most {@value #MAX_SUMMARY_CHARS} characters
+     */
+    record CheckReport(@JsonProperty("n") String check, @JsonProperty("p") boolean passing,
+                       @JsonProperty("s") String summary) {
+        public static final int MAX_SUMMARY_CHARS = 200;
+        /** A peer's list longer than this is cut (lcs.conf allows 256 checks). */
+        public static final int MAX_REPORTS = 256;
     }
 
     /** ABD phase 1: what is your version of {@code key}? */

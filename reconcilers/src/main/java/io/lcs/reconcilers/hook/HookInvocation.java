@@ -2,6 +2,7 @@ package io.lcs.reconcilers.hook;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -16,8 +17,10 @@ import java.util.regex.Pattern;
  *            (e.g. {@code LCS_CLUSTER LCS_NODE LCS_VIP LCS_ADDRESS LCS_INTERFACE LCS_EPOCH LCS_EVENT}),
  *            values contain no NUL
  * @param timeout positive; after it the hook's whole process tree is killed
+ * @param args arguments after the program (hooks take none; an exec health check its own)
  */
-public record HookInvocation(String event, Path program, Map<String, String> env, Duration timeout) {
+public record HookInvocation(String event, Path program, Map<String, String> env, Duration timeout,
+                             List<String> args) {
     public static final Pattern ENV_NAME = Pattern.compile("LCS_[A-Z0-9_]{1,64}");
 
     public HookInvocation {
@@ -31,6 +34,7 @@ public record HookInvocation(String event, Path program, Map<String, String> env
             throw new IllegalArgumentException("hook timeout must be positive, got " + timeout);
         }
         env = Map.copyOf(env);
+        args = List.copyOf(args);
         for (Map.Entry<String, String> e : env.entrySet()) {
             if (!ENV_NAME.matcher(e.getKey()).matches()) {
                 throw new IllegalArgumentException("hook environment variable '" + e.getKey()
@@ -40,5 +44,10 @@ public record HookInvocation(String event, Path program, Map<String, String> env
                 throw new IllegalArgumentException("hook environment variable " + e.getKey() + " contains NUL");
             }
         }
+    }
+
+    /** A hook: no arguments. */
+    public HookInvocation(String event, Path program, Map<String, String> env, Duration timeout) {
+        this(event, program, env, timeout, List.of());
     }
 }

@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
  * {@link HookRunner} that starts the hook as a child process:
  *
  * <ul>
- *   <li>argv only: {@code setsid PROGRAM} (util-linux, Essential in Debian), so the hook leads a new
- *       session and process group whose id is its own PID; no shell, no arguments;</li>
+ *   <li>argv only: {@code setsid PROGRAM [ARGS]} (util-linux, Essential in Debian), so the hook leads a new
+ *       session and process group whose id is its own PID; no shell (hooks have no arguments, an
+ *       exec health check has its own);</li>
  *   <li>a clean environment: {@code PATH=/usr/sbin:/usr/bin:/sbin:/bin} plus the invocation's
  *       {@code LCS_*} variables, nothing inherited from lcsd; working directory {@code /}; stdin from
  *       /dev/null;</li>
@@ -87,6 +88,7 @@ public final class ProcessHookRunner implements HookRunner {
         List<String> argv = new ArrayList<>(2);
         setsid.ifPresent(p -> argv.add(p.toString()));
         argv.add(program.toString());
+        argv.addAll(inv.args());
         ProcessBuilder pb = new ProcessBuilder(argv)
                 .directory(new File("/"))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))

@@ -52,7 +52,14 @@ public final class GroupPlacement {
      */
     public record UnitView(String key, int priority, Map<String, List<Candidate>> candidates, boolean strictTogether,
                            List<String> preferredNodes, String currentOwner, String moveTo, String moveAwayFrom,
-                           String failbackTo, Set<String> antiAffinity) {
+                           String failbackTo, Set<String> antiAffinity, boolean stopWhenNoHealthyNode) {
+        /** A unit whose members keep running where they are when no node passes their checks. */
+        public UnitView(String key, int priority, Map<String, List<Candidate>> candidates, boolean strictTogether,
+                        List<String> preferredNodes, String currentOwner, String moveTo, String moveAwayFrom,
+                        String failbackTo, Set<String> antiAffinity) {
+            this(key, priority, candidates, strictTogether, preferredNodes, currentOwner, moveTo, moveAwayFrom,
+                    failbackTo, antiAffinity, false);
+        }
     }
 
     /** @return per unit key, the node that should hold it, or null when none may */
@@ -191,18 +198,18 @@ public final class GroupPlacement {
     private static String choose(UnitView u, List<Candidate> nodes) {
         if (u.moveTo() != null) {
             Candidate target = Placement.find(nodes, u.moveTo());
-            if (target != null && target.mayTakeNew()) {
+            if (target != null && target.mayTakeNew() && target.healthy()) {
                 return target.name();
             }
         }
         if (u.failbackTo() != null && !u.failbackTo().equals(u.moveAwayFrom())) {
             Candidate home = Placement.find(nodes, u.failbackTo());
-            if (home != null && home.mayTakeNew()) {
+            if (home != null && home.mayTakeNew() && home.healthy()) { // never fail back onto failing checks
                 return home.name();
             }
         }
         return Placement.desiredOwner(new Placement.Input(u.key(), u.preferredNodes(), nodes, u.currentOwner(),
-                u.moveTo(), u.moveAwayFrom()));
+                u.moveTo(), u.moveAwayFrom(), u.stopWhenNoHealthyNode()));
     }
 
 }

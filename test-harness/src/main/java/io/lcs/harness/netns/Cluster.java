@@ -128,9 +128,9 @@ public final class Cluster implements AutoCloseable {
     private final String secret;
     private final List<Node> nodes = new ArrayList<>();
     private final List<Vip> vips = new ArrayList<>();
+    private final ConfigExtras extras;
 
     private final long startMicros;
-    private final ConfigExtras extras;
 
     /**
      * @param startMicros the run's time origin (wall µs), for the log line prefixes
@@ -144,11 +144,21 @@ public final class Cluster implements AutoCloseable {
      * What a test adds to every node's lcs.conf.
      *
      * @param cluster lines for {@code [cluster]} (e.g. {@code failback_settle_ms = 3000}), or ""
-     * @param sections whole sections after the nodes (e.g. {@code [group ...]}), or ""
+     * @param sections whole sections after the nodes (e.g. {@code [group ...]}, {@code [check web]}), or ""
      * @param vipKeys per VIP name, lines for its {@code [vip]} section (e.g. {@code group = pair})
+     * @param vipLines lines for every {@code [vip]} section (e.g. {@code checks = web}), or ""
      */
-    public record ConfigExtras(String cluster, String sections, Map<String, String> vipKeys) {
-        public static final ConfigExtras NONE = new ConfigExtras("", "", Map.of());
+    public record ConfigExtras(String cluster, String sections, Map<String, String> vipKeys, String vipLines) {
+        public static final ConfigExtras NONE = new ConfigExtras("", "", Map.of(), "");
+
+        public ConfigExtras(String cluster, String sections, Map<String, String> vipKeys) {
+            this(cluster, sections, vipKeys, "");
+        }
+
+        /** {@code vipLines} in every {@code [vip]} section and {@code sections} at the end. */
+        public ConfigExtras(String vipLines, String sections) {
+            this("", sections, Map.of(), vipLines);
+        }
     }
 
     /** As {@link #Cluster(Topology, Path, Settings, RunRegistry, String, long)}, with {@code extras} in lcs.conf. */
@@ -238,7 +248,7 @@ public final class Cluster implements AutoCloseable {
         for (Vip v : vips) {
             sb.append("\n[vip ").append(v.name()).append("]\naddress = ").append(v.cidr())
                     .append("\ninterface = ").append(Topology.IFACE).append('\n')
-                    .append(extras.vipKeys().getOrDefault(v.name(), ""));
+                    .append(extras.vipKeys().getOrDefault(v.name(), "")).append(extras.vipLines());
         }
         return sb.toString();
     }

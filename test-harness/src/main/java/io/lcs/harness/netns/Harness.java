@@ -100,6 +100,11 @@ public final class Harness implements AutoCloseable {
         return faults;
     }
 
+    /** Records a process the caller started for this run, so that a cleanup after a crash ends it too. */
+    public void registerProcess(Process p, String what) {
+        registry.process(p, what);
+    }
+
     /** Faults so far, in order. */
     public synchronized List<Fault> faultLog() {
         return List.copyOf(faultLog);

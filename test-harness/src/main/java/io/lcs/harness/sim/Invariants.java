@@ -51,6 +51,14 @@ public final class Invariants {
     /** An acceptor's grant as last seen; {@code expiresNanos} on that node's clock, 0 once cleared. */
     private record Grant(String owner, io.lcs.model.wire.Ballot ballot, long grantedNanos, long expiresNanos) {
     }
+    /**
+     * Per VIP and holder, since when (real time) the holder has held it while it knew itself failing
+     * its checks and knew another eligible full-member: it must give the VIP up within
+     * {@link #handOverBoundNanos}. Empty without health checks.
+     */
+    private final Map<String, Long> unhealthyHoldSince = new HashMap<>();
+    private boolean healthChecks;
+    private final long handOverBoundNanos;
 
     Invariants(SimCluster sim) {
         this.sim = sim;
@@ -67,6 +75,52 @@ public final class Invariants {
         this.holdersNeeded = sim.nodes.size() - c.quorumSize() + 1;
         this.quorumWindowNanos = (long) (c.peerTimeoutMillis() * 1_000_000L * (1 + 2 * c.driftBound()))
                 + 50_000_000L + 2 * SimCluster.MAX_TICK_NANOS + sim.options.maxPauseNanos() + 1_000_000L;
+        // the holder's next tick stops wanting it and releases it at once; if it lets the lease run
+        // out instead, the rest of its lease on its (drifting) clock; plus a tick
+        this.handOverBoundNanos = (long) (c.leaseMillis() * 1_000_000L * (1 + c.driftBound()))
+                + 2 * SimCluster.MAX_TICK_NANOS;
+    }
+
+    void enableHealthChecks() {
+        healthChecks = true;
+    }
+
+    /**
+     * Health rule (issue 15): a node that holds a VIP while it knows its own check fails and knows
+     * another full-member that may hold it (online, not in its restart wait, check passing, all in
+     * its own view, with quorum) gives the VIP up within the hand-over bound. The detection part of
+     * "fall × interval + hand-over" is the check state machine's (CheckStateTest): here a report
+     * flips at once. A node that is not running (frozen, suspended) is not asked to act.
+     */
+    private void checkUnhealthyOwnersHandOver() {
+        long now = sim.clock.nowNanos();
+        for (String vip : vips) {
+            for (SimNode n : sim.nodes) {
+                String key = vip + "@" + n.name;
+                if (n.core == null || n.status != SimNode.Status.UP || !n.core.hasQuorum()
+                        || !n.core.lease(vip, n.clock.monoNanos()).held() || sim.unhealthy(n.name, n.name) == null
+                        || !knowsAnotherEligible(n)) {
+                    unhealthyHoldSince.remove(key);
+                    continue;
+                }
+                long since = unhealthyHoldSince.computeIfAbsent(key, k -> now);
+                if (now - since > handOverBoundNanos) {
+                    throw failure("health: " + n.name + " holds VIP " + vip + " while its check fails ("
+                            + sim.unhealthy(n.name, n.name) + ") and another node is eligible, for "
+                            + (now - since) / 1_000_000 + " ms, more than the hand-over bound of "
+                            + handOverBoundNanos / 1_000_000 + " ms");
+                }
+            }
+        }
+    }
+
+    private boolean knowsAnotherEligible(SimNode n) {
+        for (io.lcs.core.Views.PeerView p : n.core.membership(n.clock.monoNanos()).nodes()) {
+            if (!p.self() && p.fullMember() && p.online() && !p.restarting() && sim.unhealthy(n.name, p.name()) == null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public AssertionError failure(String what) {
@@ -87,6 +141,9 @@ public final class Invariants {
             throw failure("network delay above the 50 ms the quorum check allows for");
         }
         checkGrants(changed);
+        if (healthChecks) {
+            checkUnhealthyOwnersHandOver();
+        }
         for (int v = 0; v < vips.size(); v++) {
             String vip = vips.get(v);
             SimNode holder = null;

@@ -12,6 +12,7 @@ import io.lcs.model.wire.Message;
 import io.lcs.model.config.GroupConfig;
 import io.lcs.model.config.GroupRules;
 import io.lcs.reconcilers.lease.GroupPlacement;
+import io.lcs.reconcilers.check.CheckEligibility;
 import io.lcs.reconcilers.lease.Placement;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -159,6 +160,11 @@ public final class SimCluster {
     private final Map<String, WriteResult> results = new HashMap<>();
     private final List<CoreEvent> eventLog = new ArrayList<>();
     private boolean keepEvents;
+    /** With {@link #enableHealthChecks}: whether check {@link #CHECK} passes on each full member (the truth). */
+    private final Map<String, Boolean> healthy = new HashMap<>();
+    private boolean healthChecks;
+    /** The one health check every VIP lists when health checks are on. */
+    public static final String CHECK = "svc";
 
     public SimCluster(Options options) {
         this.options = options;
@@ -259,6 +265,11 @@ public final class SimCluster {
     /** @param stalledNanos how long the node's loop stood still before this tick (as lcsd's driver measures it) */
     private void tick(SimNode n, long stalledNanos) {
         long local = n.clock.monoNanos();
+        if (healthChecks && n.config.isFullMember(n.name)) {
+            // as lcsd's check runner does after each run: the core announces a change at once, only once
+            n.core.setCheckReports(List.of(new Message.CheckReport(CHECK, healthy.get(n.name),
+                    healthy.get(n.name) ? "passing" : "failing 1/1: simulated")));
+        }
         applyIntents(n, local);
         n.core.tick(local, n.clock.wallMillis(), stalledNanos);
         applyReady(n);
@@ -356,8 +367,9 @@ public final class SimCluster {
     String desiredOwner(String vip, MembershipView mv, LeaseView lv, String self) {
         List<Placement.Candidate> candidates = new ArrayList<>();
         for (PeerView p : mv.nodes()) {
+            String unhealthy = healthChecks ? unhealthy(self, p.name()) : null;
             candidates.add(new Placement.Candidate(p.name(), p.fullMember(), p.online(), p.restarting(), false, false,
-                    false));
+                    false, unhealthy == null, unhealthy));
         }
         return Placement.desiredOwner(new Placement.Input(vip, preferredNodes.getOrDefault(vip, List.of()),
                 candidates, lv.knownOwner(self), forcedOwner.get(vip), null));
@@ -413,7 +425,38 @@ public final class SimCluster {
         }
     }
 
+    /**
+     * Why {@code node} fails the VIPs' check as {@code viewer}'s core last heard (the rule lcsd's
+     * placement uses, {@link CheckEligibility}), or null when it passes.
+     */
+    String unhealthy(String viewer, String node) {
+        return CheckEligibility.problem(List.of(CHECK), CheckEligibility.byName(node(viewer).core.checkReports(node)));
+    }
+
     // ------------------------------------------------------------------ scripting
+
+    /** From now on every VIP lists the check {@link #CHECK}, passing on every full member until {@link #setHealthy}. */
+    public void enableHealthChecks() {
+        healthChecks = true;
+        for (String n : fullMemberNames) {
+            healthy.put(n, true);
+        }
+        invariants.enableHealthChecks();
+    }
+
+    public boolean healthChecks() {
+        return healthChecks;
+    }
+
+    /** The check starts passing or failing on {@code node}; its next tick reports it (as lcsd's runner would). */
+    public void setHealthy(String node, boolean passing) {
+        if (!healthy.containsKey(node)) {
+            throw new IllegalArgumentException("not a full member with checks: " + node);
+        }
+        if (healthy.put(node, passing) != passing) {
+            trace.record(clock.nowNanos(), passing ? "check-passes" : "check-fails", node, null, passing ? 3 : 4);
+        }
+    }
 
     public SimNode node(String name) {
         SimNode n = byName.get(name);

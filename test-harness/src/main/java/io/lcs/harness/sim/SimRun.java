@@ -62,6 +62,12 @@ public final class SimRun {
     public static final long SHORT_TOMBSTONE_GC_MILLIS = 8_000;
     /** About one run in this many has a node with another membership hash for a while. */
     public static final int MISCONFIGURED_EVERY = 5;
+    /**
+     * Every {@code HEALTH_EVERY}-th seed (seed % 3 == 1) gives every VIP a health check whose result
+     * flips on random full members (flapping included), drawn from a random stream of their own so
+     * that the other seeds replay as before.
+     */
+    public static final int HEALTH_EVERY = 3;
 
     private static List<String> manyVips(int n) {
         List<String> out = new ArrayList<>();
@@ -164,6 +170,9 @@ public final class SimRun {
             sim.at(fixAt, "fix configuration of " + wrong, () -> sim.fixConfiguration(wrong));
             misconfigured = true;
         }
+        if (Math.floorMod(seed, HEALTH_EVERY) == 1) {
+            scheduleHealthFlips(new SplittableRandom(seed ^ 0x4EA17L));
+        }
         long nextFault = expo(faultMeanNanos);
         long nextWrite = expo(writeMeanNanos);
         // bounded: every iteration moves nextFault or nextWrite forward by at least 1 ms
@@ -183,6 +192,11 @@ public final class SimRun {
         }
         sim.runUntil(durationNanos);
         sim.healEverything();
+        if (sim.healthChecks()) {
+            for (String n : sim.fullMemberNames()) {
+                sim.setHealthy(n, true); // the final checks expect every VIP placed
+            }
+        }
         sim.runUntil(sim.clock().nowNanos() + sim.settleNanos());
         sim.invariants().checkConvergedAndNothingLost();
         sim.invariants().checkEveryVipHeldOnce();
@@ -190,6 +204,31 @@ public final class SimRun {
         return new Outcome(seed, shape.fullMembers() + shape.witnesses(), shape.witnesses(), shape.codec(),
                 sim.steps(), sim.trace().hash(), sim.invariants().acked(), net.sent(), vips.size(), misconfigured,
                 sim.invariants().collections(), sim.invariants().grantExtensions());
+    }
+
+    /**
+     * Health flips over the faulty phase: every 50 ms to 1.5 s a random full member's check starts
+     * failing or passing; now and then one flaps (several flips 20 to 100 ms apart).
+     */
+    private void scheduleHealthFlips(SplittableRandom r) {
+        sim.enableHealthChecks();
+        List<String> full = sim.fullMemberNames();
+        long t = 0;
+        while (true) { // bounded: t grows by at least 50 ms per round
+            t += 50_000_000L + r.nextLong(1_450_000_000L);
+            if (t >= durationNanos) {
+                break;
+            }
+            String node = full.get(r.nextInt(full.size()));
+            int flips = r.nextInt(4) == 0 ? 2 + r.nextInt(6) : 1;
+            long at = t;
+            for (int i = 0; i < flips; i++) {
+                boolean passing = r.nextBoolean();
+                sim.at(at, (passing ? "check passes on " : "check fails on ") + node,
+                        () -> sim.setHealthy(node, passing));
+                at += 20_000_000L + r.nextLong(80_000_000L);
+            }
+        }
     }
 
     private long expo(long meanNanos) {

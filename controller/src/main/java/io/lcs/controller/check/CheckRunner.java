@@ -1,0 +1,247 @@
+package io.lcs.controller.check;
+
+import io.lcs.model.config.CheckConfig;
+import io.lcs.model.wire.Message.CheckReport;
+import io.lcs.reconcilers.check.CheckState;
+import io.lcs.reconcilers.runtime.LogThrottle;
+import io.lcs.reconcilers.runtime.Ticker;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * Runs this node's health checks, each every {@code interval_ms}, off the event loop: one timer
+ * thread ({@code lcs-check-timer}) starts runs on at most {@value #MAX_CONCURRENT_CHECKS} worker
+ * threads ({@code lcs-check}, gone after 30 s idle). A run that finds every worker busy, or its own
+ * previous run still going, is skipped (not a result): counted per check and reason
+ * ({@link Listener#skipped}, {@code lcs_check_runs_skipped_total}) and logged at most once a minute
+ * per check. Each result goes into the check's {@link CheckState}; whenever what this node reports
+ * changes (a phase or a summary), the whole list goes to {@code publish} (the core carries it to the
+ * peers with the next heartbeat). Thread-safe.
+ */
+public final class CheckRunner implements AutoCloseable {
+    private static final Logger LOG = System.getLogger("io.lcs.checks");
+    /**
+     * 4 runs at once: checks are short (a connect, a GET, a small program) and the machine's cores
+     * belong to the service lcs protects; a node with many slow checks skips runs rather than
+     * pile up processes.
+     */
+    public static final int MAX_CONCURRENT_CHECKS = 4;
+    /** What is kept of an exec check's output for describe: its last lines, at most this many bytes. */
+    public static final int OUTPUT_TAIL_BYTES = 1024;
+    public static final int OUTPUT_TAIL_LINES = 5;
+    static final Duration LOG_INTERVAL = Duration.ofMinutes(1);
+
+    /** Told of every run and every skipped run (metrics). */
+    public interface Listener {
+        void ran(String check, long tookNanos, boolean passed);
+
+        /** @param reason {@code concurrency} (every worker busy) or {@code still_running} */
+        void skipped(String check, String reason);
+    }
+
+    /** One check as this node last ran it. */
+    public record LastRun(CheckConfig config, CheckState.Phase phase, String summary, Double durationSeconds,
+                          String output) {
+    }
+
+    private final CheckProbe probe;
+    private final Consumer<List<CheckReport>> publish;
+    private final Listener listener;
+    private final Ticker ticker;
+    private final LogThrottle throttle;
+    private final ScheduledThreadPoolExecutor timer;
+    private final ThreadPoolExecutor workers;
+    private final Map<String, Running> running = new ConcurrentHashMap<>();
+    private List<CheckReport> published = List.of();
+
+    private static final class Running {
+        final CheckConfig config;
+        final CheckState state;
+        final AtomicBoolean inFlight = new AtomicBoolean();
+        ScheduledFuture<?> schedule;
+        volatile Double lastSeconds;
+        volatile String lastOutput;
+
+        Running(CheckConfig config) {
+            this.config = config;
+            this.state = new CheckState(config);
+        }
+    }
+
+    public CheckRunner(CheckProbe probe, Consumer<List<CheckReport>> publish, Listener listener, Ticker ticker) {
+        this.probe = probe;
+        this.publish = publish;
+        this.listener = listener;
+        this.ticker = ticker;
+        this.throttle = new LogThrottle(LOG_INTERVAL, ticker);
+        this.timer = new ScheduledThreadPoolExecutor(1, daemon("lcs-check-timer"));
+        this.timer.setRemoveOnCancelPolicy(true);
+        this.workers = new ThreadPoolExecutor(0, MAX_CONCURRENT_CHECKS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                daemon("lcs-check"));
+    }
+
+    /**
+     * Runs exactly {@code checks} from now on: new ones start at once, removed ones stop, changed
+     * ones start over (their state back to not run yet). The reports change accordingly.
+     */
+    public synchronized void apply(List<CheckConfig> checks) {
+        Map<String, CheckConfig> wanted = new java.util.LinkedHashMap<>();
+        for (CheckConfig c : checks) {
+            wanted.put(c.name(), c);
+        }
+        for (Running r : List.copyOf(running.values())) {
+            CheckConfig now = wanted.get(r.config.name());
+            if (now == null || !sameCheck(now, r.config)) {
+                r.schedule.cancel(false);
+                running.remove(r.config.name());
+            }
+        }
+        for (CheckConfig c : wanted.values()) {
+            if (!running.containsKey(c.name())) {
+                Running r = new Running(c);
+                running.put(c.name(), r);
+                r.schedule = timer.scheduleAtFixedRate(() -> start(r), 0, c.intervalMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+        publishIfChanged();
+    }
+
+    /** The checks this node runs and their last run, by name. */
+    public List<LastRun> lastRuns() {
+        List<LastRun> out = new ArrayList<>();
+        long now = ticker.nanoTime();
+        for (Running r : running.values()) {
+            synchronized (r.state) {
+                out.add(new LastRun(r.config, r.state.phase(), r.state.summary(now), r.lastSeconds, r.lastOutput));
+            }
+        }
+        out.sort(Comparator.comparing(l -> l.config().name()));
+        return out;
+    }
+
+    /** On the timer thread: hands one run to a worker, or skips it. */
+    private void start(Running r) {
+        if (!r.inFlight.compareAndSet(false, true)) {
+            skip(r, "still_running", "its previous run has not ended (it is killed at timeout_ms)");
+            return;
+        }
+        try {
+            workers.execute(() -> run(r));
+        } catch (RejectedExecutionException e) {
+            r.inFlight.set(false);
+            if (!workers.isShutdown()) {
+                skip(r, "concurrency", MAX_CONCURRENT_CHECKS + " checks were running already (the limit)");
+            }
+        }
+    }
+
+    private void skip(Running r, String reason, String why) {
+        listener.skipped(r.config.name(), reason);
+        long suppressed = throttle.permit(r.config.name() + "/" + reason);
+        if (suppressed >= 0) {
+            LOG.log(Level.WARNING, LogThrottle.withSuppressed("check " + r.config.name() + ": a run was skipped: "
+                    + why, suppressed));
+        }
+    }
+
+    private void run(Running r) {
+        try {
+            CheckOutcome o;
+            try {
+                o = probe.run(r.config);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                o = new CheckOutcome(false, "check failed to run: " + e, null, 0);
+            }
+            r.lastSeconds = o.tookNanos() / 1e9;
+            r.lastOutput = o.output();
+            listener.ran(r.config.name(), o.tookNanos(), o.passed());
+            boolean changed;
+            synchronized (r.state) {
+                changed = r.state.record(o.passed(), o.message(), ticker.nanoTime());
+            }
+            if (changed) {
+                LOG.log(o.passed() ? Level.INFO : Level.WARNING, "check " + r.config.name() + " now "
+                        + r.state.phase().name().toLowerCase(java.util.Locale.ROOT) + ": " + o.message());
+            }
+            if (running.get(r.config.name()) == r) {
+                publishIfChanged();
+            }
+        } finally {
+            r.inFlight.set(false);
+        }
+    }
+
+    private synchronized void publishIfChanged() {
+        List<CheckReport> now = new ArrayList<>();
+        long t = ticker.nanoTime();
+        for (Running r : running.values()) {
+            synchronized (r.state) {
+                String summary = r.state.summary(t);
+                if (summary.length() > CheckReport.MAX_SUMMARY_CHARS) {
+                    summary = summary.substring(0, CheckReport.MAX_SUMMARY_CHARS);
+                }
+                now.add(new CheckReport(r.config.name(), r.state.phase() == CheckState.Phase.PASSING, summary));
+            }
+        }
+        now.sort(Comparator.comparing(CheckReport::check));
+        if (!now.equals(published)) {
+            published = List.copyOf(now);
+            publish.accept(published);
+        }
+    }
+
+    /** The last {@value #OUTPUT_TAIL_LINES} lines of {@code output}, at most {@value #OUTPUT_TAIL_BYTES} characters; null if empty. */
+    static String tail(String output) {
+        if (output == null || output.isBlank()) {
+            return null;
+        }
+        String s = output.strip();
+        int from = s.length();
+        for (int lines = 0; lines < OUTPUT_TAIL_LINES && from > 0; lines++) {
+            from = s.lastIndexOf('\n', from - 1);
+            if (from < 0) {
+                from = 0;
+                break;
+            }
+        }
+        String t = s.substring(from).strip();
+        return t.length() > OUTPUT_TAIL_BYTES ? t.substring(t.length() - OUTPUT_TAIL_BYTES) : t;
+    }
+
+    private static boolean sameCheck(CheckConfig a, CheckConfig b) {
+        return a.equals(new CheckConfig(b.name(), b.type(), b.url(), b.expectStatus(), b.command(), b.host(), b.port(),
+                b.interfaceName(), b.intervalMillis(), b.timeoutMillis(), b.fall(), b.rise(), b.holdMillis(), a.line()));
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread t = new Thread(runnable, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Stops every check; runs in progress end by their timeout. */
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        workers.shutdownNow();
+    }
+}
