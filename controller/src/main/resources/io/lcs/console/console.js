@@ -158,6 +158,16 @@ function vipActions(v, nodes) {
         + v.address + ': lcs then places it again.',
       path: '/api/v1/vips/' + encodeURIComponent(v.name) + '/ack' }) }, 'Acknowledge conflict'));
   }
+  if (v.disabled) {
+    out.push(h('button', { type: 'button', 'aria-label': 'Start ' + v.name, onclick: () => confirmAction({
+      title: 'Start ' + v.name, text: 'Placement puts ' + v.name + ' (' + v.address + ') on a node again.',
+      path: '/api/v1/vips/' + encodeURIComponent(v.name) + '/start' }) }, 'Start'));
+  } else {
+    out.push(h('button', { type: 'button', 'aria-label': 'Stop ' + v.name, onclick: () => confirmAction({
+      title: 'Stop ' + v.name, text: v.name + ' (' + v.address + ') will run nowhere: its stop hooks run where it is'
+        + ' active, what depends on it stops first. Its clients lose it until you start it again.',
+      path: '/api/v1/vips/' + encodeURIComponent(v.name) + '/stop' }) }, 'Stop'));
+  }
   return h('span', {}, out);
 }
 
