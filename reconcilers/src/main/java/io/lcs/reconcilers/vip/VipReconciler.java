@@ -1507,14 +1507,25 @@ public final class VipReconciler implements Reconciler<String> {
         }
     }
 
+    /**
+     * A hook's environment: lcs's variables and those of the C lcs, so its scripts run unchanged
+     * ({@code LCS_RESOURCE} is the VIP, {@code LCS_RESOURCE_TYPE} {@code vip}, {@code LCS_SYSTEMD_UNIT}
+     * empty for a VIP, {@code LCS_LEASE_ID} the lease's epoch: lcs names a lease by its epoch).
+     */
+    Map<String, String> hookEnv(String vip, VipSpec spec, String event, long epoch) {
+        return Map.ofEntries(Map.entry("LCS_CLUSTER", settings.cluster()), Map.entry("LCS_NODE", settings.node()),
+                Map.entry("LCS_VIP", vip), Map.entry("LCS_RESOURCE", vip), Map.entry("LCS_RESOURCE_TYPE", "vip"),
+                Map.entry("LCS_SYSTEMD_UNIT", ""), Map.entry("LCS_ADDRESS", spec.address().toString()),
+                Map.entry("LCS_INTERFACE", spec.interfaceName()), Map.entry("LCS_EPOCH", Long.toString(epoch)),
+                Map.entry("LCS_LEASE_ID", Long.toString(epoch)), Map.entry("LCS_EVENT", event),
+                Map.entry("LCS_HOOK_TIMEOUT_MS", Long.toString(settings.hookTimeout().toMillis())));
+    }
+
     /** Runs one hook for up to hook_timeout_ms (then its process group is killed) and logs its outcome. */
     private HookResult runHook(String vip, VipSpec spec, String event, String program, long epoch)
             throws InterruptedException {
         Duration timeout = settings.hookTimeout();
-        HookResult r = hooks.run(new HookInvocation(event, Path.of(program), Map.of(
-                "LCS_CLUSTER", settings.cluster(), "LCS_NODE", settings.node(), "LCS_VIP", vip,
-                "LCS_ADDRESS", spec.address().toString(), "LCS_INTERFACE", spec.interfaceName(),
-                "LCS_EPOCH", Long.toString(epoch), "LCS_EVENT", event), timeout));
+        HookResult r = hooks.run(new HookInvocation(event, Path.of(program), hookEnv(vip, spec, event, epoch), timeout));
         if (r.succeeded()) {
             LOG.log(Level.INFO, "vip " + vip + ": " + event + " ok in " + r.took().toMillis() + " ms");
         } else if (r.refusal() != null) {

@@ -394,9 +394,14 @@ class VipReconcilerTest {
         assertEquals(List.of("pre_start", "post_start", "pre_stop", "post_stop"),
                 hooks.invocations.stream().map(HookInvocation::event).toList());
         for (HookInvocation i : hooks.invocations) {
-            assertEquals(Map.of("LCS_CLUSTER", "c1", "LCS_NODE", "a", "LCS_VIP", "web",
-                    "LCS_ADDRESS", "198.18.0.201/24", "LCS_INTERFACE", "eth0", "LCS_EPOCH", "7",
-                    "LCS_EVENT", i.event()), i.env(), i.event());
+            // lcs's variables and the C lcs's (LCS_RESOURCE, LCS_RESOURCE_TYPE, LCS_SYSTEMD_UNIT, LCS_LEASE_ID,
+            // LCS_HOOK_TIMEOUT_MS), so a C-lcs hook script runs unchanged
+            assertEquals(Map.ofEntries(Map.entry("LCS_CLUSTER", "c1"), Map.entry("LCS_NODE", "a"),
+                    Map.entry("LCS_VIP", "web"), Map.entry("LCS_RESOURCE", "web"), Map.entry("LCS_RESOURCE_TYPE", "vip"),
+                    Map.entry("LCS_SYSTEMD_UNIT", ""), Map.entry("LCS_ADDRESS", "198.18.0.201/24"),
+                    Map.entry("LCS_INTERFACE", "eth0"), Map.entry("LCS_EPOCH", "7"), Map.entry("LCS_LEASE_ID", "7"),
+                    Map.entry("LCS_EVENT", i.event()),
+                    Map.entry("LCS_HOOK_TIMEOUT_MS", Long.toString(HOOK_TIMEOUT.toMillis()))), i.env(), i.event());
             assertEquals(Path.of("/hooks/web-" + i.event()), i.program());
         }
     }
