@@ -37,7 +37,9 @@ class WireTrafficSimulationTest {
         }
         assertTrue(many.bytesPerSecond() <= 1.2 * one.bytesPerSecond(), "idle traffic with " + VIPS + " VIPs, "
                 + many.bytesPerSecond() + " B/s, is more than 20% over the 1-VIP figure " + one.bytesPerSecond());
-        assertTrue(many.bytesPerSecond() <= 14_000, "idle traffic " + many.bytesPerSecond() + " B/s is over 14 KB/s");
+        // a regression guard, not the target (10 KB/s, not met: docs/BENCHMARKS.md): 13.0 KB/s with the held-set
+        // renewal, 14.9 KB/s once heartbeats carried the health-check fields (cg, ca and an always-present cs)
+        assertTrue(many.bytesPerSecond() <= 16_000, "idle traffic " + many.bytesPerSecond() + " B/s is over 16 KB/s");
 
         // kill the busiest owner: every one of its VIPs must be held elsewhere within 3 s
         List<String> vips = vipNames(VIPS);
