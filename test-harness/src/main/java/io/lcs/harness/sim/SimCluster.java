@@ -385,8 +385,10 @@ public final class SimCluster {
         if (mv != null) {
             List<Placement.Candidate> candidates = new ArrayList<>();
             for (PeerView p : mv.nodes()) {
+                // health as lcsd's placement sees it (every VIP lists the one check, so every member alike)
+                String unhealthy = healthChecks ? unhealthy(n.name, p.name()) : null;
                 candidates.add(new Placement.Candidate(p.name(), p.fullMember(), p.online(), p.restarting(), false,
-                        false, false));
+                        false, false, unhealthy == null, unhealthy));
             }
             List<GroupPlacement.UnitView> views = new ArrayList<>();
             for (GroupRules.Unit u : groupModel.units().byKey().values()) {
