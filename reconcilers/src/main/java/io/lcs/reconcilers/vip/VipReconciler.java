@@ -192,6 +192,13 @@ public final class VipReconciler implements Reconciler<String> {
     private final Map<String, PendingRefresh> pendingRefresh = new ConcurrentHashMap<>();
     private final Map<String, PendingActivation> pendingActivation = new ConcurrentHashMap<>();
     private final Map<String, Listing> listings = new ConcurrentHashMap<>();
+    /**
+     * Held while a listing is re-read and cached and while this node's own add or removal is noted
+     * in it: a listing read on one worker just before another worker removed an address must not be
+     * cached after that removal was noted (it would show the address again, unmanaged and without a
+     * lease: a false conflict on this node's own address).
+     */
+    private final Object listingLock = new Object();
     private final AtomicBoolean batchScheduled = new AtomicBoolean();
     private volatile Executor batchExecutor;
     private volatile Duration gather = DEFAULT_GATHER;
@@ -300,6 +307,11 @@ public final class VipReconciler implements Reconciler<String> {
         long remaining = remainingNanos(s, lease, now);
         boolean conflict = s.conflicts().containsKey(vip);
         boolean present = present(spec);
+        if (present && batchExecutor != null && !local.managed && !lease.held() && !presentNow(spec)) {
+            // the cached listing was older than this node's own removal: it is gone
+            noteOnLink(spec, false);
+            present = false;
+        }
         String stopReason = whyNotRunning(s, vip);
         if (lease.held() && lease.wanted() && !conflict && stopReason == null && remaining > SLACK_NANOS) {
             if (!present) {
@@ -324,7 +336,8 @@ public final class VipReconciler implements Reconciler<String> {
         }
         if (present) {
             if (!local.managed && !lease.held()) {
-                // on our interface, but we never added it and hold no lease: someone else did
+                // on our interface (read from the kernel, see above), but we never added it and
+                // hold no lease: someone else did
                 recordConflict(vip, spec, Math.max(lease.highestEpoch(), 1),
                         "address found on " + spec.interfaceName() + " of " + settings.node()
                                 + " without a lease");
@@ -1205,43 +1218,50 @@ public final class VipReconciler implements Reconciler<String> {
     /** The listing of {@code ifname}, re-read when older than {@link #LISTING_MAX_AGE}. */
     private Listing listing(String ifname) throws Exception {
         Listing l = listings.get(ifname);
-        long now = System.nanoTime();
-        if (l != null && now - l.takenAtNanos() < LISTING_MAX_AGE.toNanos()) {
+        if (l != null && System.nanoTime() - l.takenAtNanos() < LISTING_MAX_AGE.toNanos()) {
             return l;
         }
-        Set<InetAddress> addresses = ConcurrentHashMap.newKeySet();
-        boolean exists = true;
-        try {
-            for (InterfaceAddress a : net.addresses(ifname)) {
-                addresses.add(a.cidr().address());
+        synchronized (listingLock) {
+            l = listings.get(ifname);
+            long now = System.nanoTime();
+            if (l != null && now - l.takenAtNanos() < LISTING_MAX_AGE.toNanos()) {
+                return l; // another worker re-read it meanwhile
             }
-        } catch (io.lcs.reconcilers.net.NoSuchInterfaceException e) {
-            exists = false;
+            Set<InetAddress> addresses = ConcurrentHashMap.newKeySet();
+            boolean exists = true;
+            try {
+                for (InterfaceAddress a : net.addresses(ifname)) {
+                    addresses.add(a.cidr().address());
+                }
+            } catch (io.lcs.reconcilers.net.NoSuchInterfaceException e) {
+                exists = false;
+            }
+            l = new Listing(addresses, exists, now);
+            listings.put(ifname, l);
+            return l;
         }
-        l = new Listing(addresses, exists, now);
-        listings.put(ifname, l);
-        return l;
     }
 
-    /** Keeps the cached listing in step with this node's own add ({@code true}) or removal. */
+    /**
+     * Keeps the cached listing in step with this node's own add ({@code true}) or removal, made in
+     * the kernel just before: under {@link #listingLock}, so it lands after any listing read
+     * concurrently with that change.
+     */
     private void noteOnLink(VipSpec spec, boolean there) {
-        Listing l = listings.get(spec.interfaceName());
-        if (l != null) {
-            if (there) {
-                l.addresses().add(spec.address().address());
-            } else {
-                l.addresses().remove(spec.address().address());
+        synchronized (listingLock) {
+            Listing l = listings.get(spec.interfaceName());
+            if (l != null) {
+                if (there) {
+                    l.addresses().add(spec.address().address());
+                } else {
+                    l.addresses().remove(spec.address().address());
+                }
             }
         }
     }
 
-    // ------------------------------------------------------------------ helpers
-
-    private boolean present(VipSpec spec) throws Exception {
-        if (batchExecutor != null) {
-            Listing l = listing(spec.interfaceName());
-            return l.exists() && l.addresses().contains(spec.address().address());
-        }
+    /** Whether {@code spec}'s address is on its interface now, read from the kernel (no listing). */
+    private boolean presentNow(VipSpec spec) throws Exception {
         try {
             for (InterfaceAddress a : net.addresses(spec.interfaceName())) {
                 if (a.sameAddress(spec.address())) {
@@ -1252,6 +1272,16 @@ public final class VipReconciler implements Reconciler<String> {
             return false;
         }
         return false;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private boolean present(VipSpec spec) throws Exception {
+        if (batchExecutor != null) {
+            Listing l = listing(spec.interfaceName());
+            return l.exists() && l.addresses().contains(spec.address().address());
+        }
+        return presentNow(spec);
     }
 
     private Result decline(String vip, Local local, String reason, String message) {

@@ -815,6 +815,70 @@ class VipReconcilerTest {
     }
 
     @Test
+    void aListingReadWhileAnotherWorkerRemovesAnAddressNeverMakesThatAddressAConflict() throws Exception {
+        // CI found it: worker B re-read eth0's listing (for "api") just before worker A removed
+        // "web"'s address on a hand-over; B cached its older listing after A noted the removal, so
+        // A's next look found "web" on eth0, unmanaged and without a lease: a conflict on this
+        // node's own address, and the VIP stayed down until an operator acked it.
+        java.util.concurrent.CountDownLatch listed = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch removed = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        NetworkActuator gated = (NetworkActuator) java.lang.reflect.Proxy.newProxyInstance(
+                NetworkActuator.class.getClassLoader(), new Class<?>[] {NetworkActuator.class}, (proxy, method, args) -> {
+                    Object result;
+                    try {
+                        result = method.invoke(net, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (method.getName().equals("addresses") && armed.compareAndSet(true, false)) {
+                        listed.countDown(); // read before the removal; returned after it
+                        removed.await(2, java.util.concurrent.TimeUnit.SECONDS);
+                        Thread.sleep(50); // let A note its removal first, if nothing orders it after
+                    }
+                    if (method.getName().equals("removeAddress")) {
+                        removed.countDown();
+                    }
+                    return result;
+                });
+        reconciler = new VipReconciler(host, gated, hooks, status::put, this::recordEvent,
+                new VipReconciler.Settings("c1", NODE, HOOK_TIMEOUT, Duration.ofMillis(200), RENEW),
+                Runnable::run, clock::get);
+        List<VipSpec> vips = batchedThree(5 * SECOND);
+        for (VipSpec v : vips) {
+            reconciler.reconcile(v.name());
+        }
+        runBatchTasks();
+        assertTrue(present(ADDRESS) && present(API_ADDRESS), log.toString());
+
+        Map<String, Lease> leases = new LinkedHashMap<>();
+        leases.put("web", notHeld(3)); // handed over: no lease here any more
+        leases.put("api", held("api", 3, 5 * SECOND, true));
+        leases.put("db", held("db", 3, 5 * SECOND, true));
+        host.set(snapshot(vips, leases));
+        Thread.sleep(VipReconciler.LISTING_MAX_AGE.toMillis() + 50); // the cached listing is old now
+        armed.set(true);
+        Thread workerB = new Thread(() -> {
+            try {
+                reconciler.reconcile("api");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "worker-b");
+        workerB.start();
+        assertTrue(listed.await(5, java.util.concurrent.TimeUnit.SECONDS), "worker B listed eth0");
+        reconciler.reconcile("web"); // worker A: removes web's address
+        workerB.join(5_000);
+        assertFalse(workerB.isAlive());
+        assertFalse(present(ADDRESS), "web's address went");
+
+        reconciler.reconcile("web"); // A looks again, within the listing's age
+
+        assertTrue(host.writes.isEmpty(), "no conflict recorded for an address this node removed: " + host.writes);
+        assertTrue(events.stream().noneMatch(e -> e.type().equals("Conflict")), "" + events);
+    }
+
+    @Test
     void batchedRenewalRefreshesEveryVipInOneApplyOncePerRenewal() throws Exception {
         List<VipSpec> vips = batchedThree(5 * SECOND);
         for (VipSpec v : vips) {
