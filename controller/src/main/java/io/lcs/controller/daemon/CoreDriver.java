@@ -752,9 +752,29 @@ public final class CoreDriver {
             try {
                 l.accept(e);
             } catch (RuntimeException ex) {
-                LOG.log(Level.WARNING, "event listener failed", ex);
+                eventsFailed.increment();
+                LOG.log(Level.ERROR, "event listener failed on " + e.getClass().getSimpleName(), ex);
             }
         }
+        try {
+            handle(e);
+        } catch (RuntimeException ex) {
+            // a bug here must not stop what follows: the persist queue releases the next batches
+            // (and the writes that clients wait for) only after this returns
+            eventsFailed.increment();
+            LOG.log(Level.ERROR, "internal error handling " + e.getClass().getSimpleName() + " (counted in"
+                    + " lcs_core_events_failed_total; please report it): " + ex, ex);
+        }
+    }
+
+    /** Core events whose handling threw (a bug; logged with its stack trace and skipped). */
+    public long eventsFailed() {
+        return eventsFailed.sum();
+    }
+
+    private final java.util.concurrent.atomic.LongAdder eventsFailed = new java.util.concurrent.atomic.LongAdder();
+
+    private void handle(CoreEvent e) {
         if (e instanceof CoreEvent.PeerUp u) {
             events.append("PeerUp", "node/" + u.peer(), u.restarted() ? "peer restarted" : "peer online");
             LOG.log(Level.INFO, "peer " + u.peer() + " up" + (u.restarted() ? " (restarted)" : ""));
@@ -801,9 +821,11 @@ public final class CoreDriver {
         } else if (e instanceof CoreEvent.ObjectChanged c) {
             StoredObject now = c.now();
             if (now.key().kind().equals(ResourceIntent.KIND)) {
-                JsonNode spec = now.body().path("spec");
-                boolean stopped = !now.deleted() && spec.path("stopped").asBoolean(false);
-                boolean blocked = !now.deleted() && spec.path("homeBlocked").asBoolean(false);
+                // a deletion (lcs start, lcs clear) is a tombstone: no body
+                JsonNode spec = now.deleted() || now.body() == null ? com.fasterxml.jackson.databind.node.MissingNode
+                        .getInstance() : now.body().path("spec");
+                boolean stopped = spec.path("stopped").asBoolean(false);
+                boolean blocked = spec.path("homeBlocked").asBoolean(false);
                 NodeSnapshot before = snapshot;
                 String object = "VirtualIP/" + now.key().name();
                 if (stopped != before.stopped().contains(now.key().name())) {

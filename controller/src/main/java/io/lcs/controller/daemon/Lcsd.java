@@ -386,6 +386,8 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                 core::writesRefused);
         metrics.registerCoreCounter("sync_paced", "Anti-entropy exchanges with a peer that needed more than one"
                 + " heartbeat interval's budget.", core::syncPaced);
+        metrics.registerCoreCounter("events_failed", "Core events whose handling failed with an internal error"
+                + " (logged with its stack trace; a bug to report).", driver::eventsFailed);
 
         BackgroundPool background = new BackgroundPool("lcs-hooks", HOOK_THREADS, HOOK_QUEUE);
         Map<String, java.util.function.LongSupplier> rejectedByKind = new java.util.LinkedHashMap<>();
