@@ -201,7 +201,14 @@ class NetnsHealthChecksIT {
     @Order(3)
     void everyServiceDeadTheVipStaysAndStatusSaysWhy() throws Exception {
         int mark = logLength(other);
+        int ownerMark = logLength(owner);
         killService(owner);
+        // the holder's service dies only once the other node's failure is known: otherwise the holder may
+        // see its own failure first and hand over to a node whose check has not failed yet (its report is
+        // fall x interval behind), and that node is the one that keeps it
+        await(owner + " sees its check fail", Duration.ofSeconds(30),
+                () -> logged(owner, "check web now failing", ownerMark));
+        Harness.sleep(INTERVAL_MS); // and its peers have its report (the next heartbeat)
         killService(other);
         await(other + " says it keeps the VIP", Duration.ofSeconds(30),
                 () -> logged(other, "kept on this node although its checks fail here", mark));
