@@ -66,7 +66,7 @@ public final class LcsMetrics {
 
     /** The VIP states of {@code lcs_vip_state}, one series each (1 for the current state). */
     public static final List<String> VIP_STATES = List.of("active", "pending", "conflict", "stopped", "failed");
-    /** The role name that may own VIPs: {@code lcs_vip_owner} has one series per node of this role. */
+    /** The role name of nodes that may own VIPs. */
     public static final String FULL_MEMBER = "full-member";
     /** The content type of the Prometheus text format 0.0.4. */
     public static final String TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
