@@ -29,7 +29,27 @@ public final class LogSetup {
      * ({@code lcsd --no-timestamp}).
      */
     public static void configure(int verbosity, PrintStream err, boolean noTimestamp) {
-        install(verbosity, err, !noTimestamp && !underJournal(System.getenv("JOURNAL_STREAM"), stderrDeviceAndInode()));
+        install(verbosity, err, timestamps(noTimestamp, System.getenv("JOURNAL_STREAM"), stderrDeviceAndInode()));
+    }
+
+    /** Whether lines start with their time: not with {@code --no-timestamp}, nor under the journal. */
+    static boolean timestamps(boolean noTimestamp, String journalStream, String stderrId) {
+        return !noTimestamp && !underJournal(journalStream, stderrId);
+    }
+
+    /** The level of lcs's own loggers at {@code -v} × verbosity: INFO, then FINE, FINER, and all from -vvv. */
+    static Level lcsLevel(int verbosity) {
+        return switch (verbosity) {
+            case 0 -> Level.INFO;
+            case 1 -> Level.FINE;
+            case 2 -> Level.FINER;
+            default -> Level.ALL;
+        };
+    }
+
+    /** The level of every other logger (Vert.x, Netty): warnings, and everything at -vvvv. */
+    static Level libraryLevel(int verbosity) {
+        return verbosity >= 4 ? Level.ALL : Level.WARNING;
     }
 
     /**
@@ -76,16 +96,10 @@ public final class LogSetup {
             }
         };
         h.setFormatter(formatter(verbosity, timestamps, java.time.ZoneId.systemDefault()));
-        Level lcs = switch (verbosity) {
-            case 0 -> Level.INFO;
-            case 1 -> Level.FINE;
-            case 2 -> Level.FINER;
-            default -> Level.ALL;
-        };
         h.setLevel(Level.ALL);
         root.addHandler(h);
-        root.setLevel(verbosity >= 4 ? Level.ALL : Level.WARNING);
-        LCS_LOGGER.setLevel(lcs);
+        root.setLevel(libraryLevel(verbosity));
+        LCS_LOGGER.setLevel(lcsLevel(verbosity));
         LcsLogManager.freezeIfInstalled();
     }
 
