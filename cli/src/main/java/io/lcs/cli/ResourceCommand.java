@@ -39,7 +39,11 @@ final class ResourceCommand implements Runnable, GlobalOptions.WithOptions {
         cl.addSubcommand("move", new MoveCommand());
         cl.addSubcommand("start", new StartCommand());
         cl.addSubcommand("stop", new StopCommand());
-        cl.addSubcommand("clear-conflict", new AckCommand(true));
+        CommandLine clearConflict = new CommandLine(new AckCommand(true));
+        clearConflict.getCommandSpec().name("clear-conflict").usageMessage().description(
+                "Acknowledge a VIP's address conflict, as lcs ack (after fixing its cause); a VIP that is not in"
+                        + " conflict is no error here (exit 0), as in the C lcs.");
+        cl.addSubcommand("clear-conflict", clearConflict);
         return cl;
     }
 }
