@@ -49,7 +49,7 @@ import java.util.function.Supplier;
  * (checked byte for byte by {@code LcsMetricsGoldenTest}). The counters of a removed VIP are
  * dropped at the next scrape or {@link #refreshMeters()}.
  *
- * <p><b>Threads and cost.</b> {@link #scrape} is serialized by a lock and allocates (about 20
+ * <p><b>Threads and cost.</b> {@link #scrape} is serialized by a lock and allocates (about 40
  * short-lived data points per VIP on 5 nodes, plus the text), which is why {@link MetricsServer}
  * renders on a worker thread. {@link #refreshMeters()} never waits for a scrape in progress. The
  * recording methods ({@link #leaseAcquired}, {@link #leaseRenewalFailed}, {@link #recordReconcile},
