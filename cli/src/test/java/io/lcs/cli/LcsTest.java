@@ -117,6 +117,13 @@ class LcsTest {
                 System::nanoTime, Duration.ofMillis(5), locator);
     }
 
+    /** A loopback port nothing listens on (it was free a moment ago). */
+    static int closedPort() throws java.io.IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
     static void assertExit(int expected, Result r) {
         assertEquals(expected, r.exit(), () -> "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
     }
@@ -720,10 +727,7 @@ class LcsTest {
 
     @Test
     void nrpeIsUnknownWhenTheDaemonCannotBeReached() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = closedPort();
         Result r = lcsAt("http://127.0.0.1:" + closedPort, "nrpe");
         assertExit(3, r);
         assertTrue(r.out().startsWith("UNKNOWN - cannot reach lcsd at http://127.0.0.1:" + closedPort), r.out());
@@ -813,10 +817,7 @@ class LcsTest {
 
     @Test
     void socketOptionWithAUrlIsTheServerAndWithAPathIsIgnored() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = closedPort();
         fake.on("GET /api/v1/status", 200, HEALTHY_STATUS);
         Result viaUrl = lcsAt("http://127.0.0.1:" + closedPort, "-s", fake.url(), "status");
         assertExit(0, viaUrl);
@@ -860,10 +861,7 @@ class LcsTest {
 
     @Test
     void unreachableDaemonIsExit3NamingTheUrlAndWhatToCheck() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = closedPort();
         Result r = lcsAt("http://127.0.0.1:" + closedPort, "status");
         assertExit(3, r);
         assertTrue(r.err().startsWith("error: cannot reach lcsd at http://127.0.0.1:" + closedPort
@@ -873,10 +871,7 @@ class LcsTest {
 
     @Test
     void versionStillPrintsTheClientVersionWhenTheDaemonIsDown() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = closedPort();
         Result r = lcsAt("http://127.0.0.1:" + closedPort, "version");
         assertExit(3, r);
         assertTrue(r.out().startsWith("Client Version: "), r.out());

@@ -91,7 +91,6 @@ final class StatusSeries implements MultiCollector {
         List<VipStatus> vips = nullToEmpty(status.vips());
         nodes(nodes, out);
         Set<String> present = vips(vips, nodes, out);
-        resources(vips, nodes, out);
         pruneCounters(present);
         counters(vips, out);
         checks(nodes, vips, out);
@@ -151,57 +150,137 @@ final class StatusSeries implements MultiCollector {
                 mismatch);
     }
 
-    /** Adds the VIP families; returns the names of the VIPs present. */
+    /** HELP of the families {@link SharedFamilies} makes for {@code lcs_vip_*}, in its order. */
+    private static final String[] VIP_HELP = {VIP_STATE_HELP,
+        "Which node holds the VIP: 1 for the owner, 0 for every other configured node.",
+        "Epoch of the VIP: grows by one on every change of owner.",
+        "Seconds left on the VIP's lease (the owner's view on the owner, this acceptor's elsewhere); 0 without a lease.",
+        "Whether the VIP is in conflict (1) or not (0).",
+        "Times the VIP went to another owner unasked (its owner failed, stopped or lost its peers); planned moves are"
+                + " in lcs_vip_moves_total."};
+    /** The same for the C lcs's {@code lcs_resource_*}. */
+    private static final String[] RESOURCE_HELP = {
+        "Resource state as seen by this node: 1 for the current state, 0 for the others (the C lcs's family;"
+                + " lcs_vip_state for VIPs).",
+        "Which node holds the resource: 1 for the owner, 0 for every other configured node.",
+        "Epoch of the resource: grows by one on every change of owner.",
+        "Seconds left on the resource's lease as this node sees it; 0 without a lease.",
+        "Whether the resource is in conflict (1) or not (0).",
+        "Times the resource went to another owner unasked; planned moves are in lcs_vip_moves_total."};
+
+    /**
+     * Adds the VIP families, {@code lcs_vip_*} and the C lcs's {@code lcs_resource_*} (labelled
+     * {@code resource} and {@code type} {@value #VIP_TYPE}), in one pass; returns the names of the
+     * VIPs present. One difference from the C lcs on purpose: {@code lcs_resource_state} has a series
+     * per state (1 for the current one, 0 for the others), as {@code lcs_vip_state}, where the C lcs
+     * had only the current state's series, which vanished on every change.
+     */
     private Set<String> vips(List<VipStatus> vips, List<NodeStatus> nodes, List<MetricSnapshot> out) {
         List<String> nodeNames = nodeNames(nodes);
         int n = vips.size();
-        List<GaugeDataPointSnapshot> state = new ArrayList<>(n * LcsMetrics.VIP_STATES.size());
-        List<GaugeDataPointSnapshot> owner = new ArrayList<>(n * nodeNames.size());
-        List<GaugeDataPointSnapshot> epoch = new ArrayList<>(n);
-        List<GaugeDataPointSnapshot> lease = new ArrayList<>(n);
-        List<GaugeDataPointSnapshot> conflict = new ArrayList<>(n);
+        SharedFamilies vipFamilies = new SharedFamilies("vip", new String[0], n, nodeNames.size());
+        SharedFamilies resourceFamilies = new SharedFamilies("resource", new String[] {"type", VIP_TYPE}, n,
+                nodeNames.size());
         List<GaugeDataPointSnapshot> disabled = new ArrayList<>(n);
         List<GaugeDataPointSnapshot> blocked = new ArrayList<>(n);
-        List<CounterDataPointSnapshot> failovers = new ArrayList<>(n);
         List<CounterDataPointSnapshot> moves = new ArrayList<>(n);
+        List<GaugeDataPointSnapshot> stopFailed = new ArrayList<>(n);
+        List<GaugeDataPointSnapshot> priority = new ArrayList<>(n);
         Set<String> present = new HashSet<>(Math.max(16, n * 2));
         for (VipStatus vip : vips) {
             String name = vip.name();
             if (!present.add(name)) {
                 continue; // one series per name, as the meters were keyed
             }
-            for (String s : LcsMetrics.VIP_STATES) {
-                state.add(point(Labels.of("cluster", cluster, "state", s, "vip", name), s.equals(vip.state()) ? 1 : 0));
-            }
-            for (String node : nodeNames) {
-                owner.add(point(Labels.of("cluster", cluster, "node", node, "vip", name), node.equals(vip.owner()) ? 1 : 0));
-            }
-            Labels labels = Labels.of("cluster", cluster, "vip", name);
-            epoch.add(point(labels, vip.epoch()));
-            lease.add(point(labels, vip.leaseRemainingSeconds() == null ? 0 : vip.leaseRemainingSeconds()));
-            conflict.add(point(labels, "conflict".equals(vip.state()) ? 1 : 0));
+            Labels labels = vipFamilies.add(vip, nodeNames);
             disabled.add(point(labels, Boolean.TRUE.equals(vip.disabled()) ? 1 : 0));
             blocked.add(point(labels, Boolean.TRUE.equals(vip.homeBlocked()) ? 1 : 0));
-            failovers.add(counterPoint(labels, vip.failovers()));
             moves.add(counterPoint(labels, vip.moves()));
+            Labels resource = resourceFamilies.add(vip, nodeNames);
+            stopFailed.add(point(resource, stopFailed(vip) ? 1 : 0));
+            priority.add(point(resource.add("group", vip.group() == null ? "" : vip.group()),
+                    vip.priority() == null ? 0 : vip.priority()));
         }
-        addGauge(out, "lcs_vip_state", VIP_STATE_HELP, state);
-        addGauge(out, "lcs_vip_owner", "Which node holds the VIP: 1 for the owner, 0 for every other configured node.",
-                owner);
-        addGauge(out, "lcs_vip_epoch", "Epoch of the VIP: grows by one on every change of owner.", epoch);
-        addGauge(out, "lcs_vip_lease_remaining_seconds",
-                "Seconds left on the VIP's lease (the owner's view on the owner, this acceptor's elsewhere); 0 without a lease.",
-                lease);
-        addGauge(out, "lcs_vip_conflict", "Whether the VIP is in conflict (1) or not (0).", conflict);
+        vipFamilies.emit(out, VIP_HELP);
         addGauge(out, "lcs_vip_disabled", "Whether an operator stopped the VIP with lcs stop (1) or not (0).", disabled);
         addGauge(out, "lcs_vip_failback_blocked",
                 "Whether a move away from its home_node blocks the VIP's failback (1) or not (0); lcs clear lifts it.",
                 blocked);
-        addCounter(out, "lcs_vip_failovers", "Times the VIP went to another owner unasked (its owner failed, stopped or"
-                + " lost its peers); planned moves are in lcs_vip_moves_total.", failovers);
         addCounter(out, "lcs_vip_moves", "Times the VIP went to another owner because an operator asked (lcs move,"
                 + " lcs drain).", moves);
+        resourceFamilies.emit(out, RESOURCE_HELP);
+        addGauge(out, "lcs_resource_stop_failed", "Whether stopping the resource failed on its owner (1) or not (0).",
+                stopFailed);
+        addGauge(out, "lcs_resource_priority", "The resource's priority (0 when unset); group is empty outside a"
+                + " group.", priority);
         return present;
+    }
+
+    /**
+     * The families {@code lcs_vip_*} and {@code lcs_resource_*} have alike (state, owner, epoch, lease
+     * remaining, conflict, failovers), each VIP's series named by label {@code key} plus {@code extra}
+     * label pairs. One instance per scrape and family.
+     */
+    private final class SharedFamilies {
+        private final String key;
+        private final String[] extra;
+        private final List<GaugeDataPointSnapshot> state;
+        private final List<GaugeDataPointSnapshot> owner;
+        private final List<GaugeDataPointSnapshot> epoch;
+        private final List<GaugeDataPointSnapshot> lease;
+        private final List<GaugeDataPointSnapshot> conflict;
+        private final List<CounterDataPointSnapshot> failovers;
+
+        SharedFamilies(String key, String[] extra, int vips, int nodes) {
+            this.key = key;
+            this.extra = extra;
+            state = new ArrayList<>(vips * LcsMetrics.VIP_STATES.size());
+            owner = new ArrayList<>(vips * nodes);
+            epoch = new ArrayList<>(vips);
+            lease = new ArrayList<>(vips);
+            conflict = new ArrayList<>(vips);
+            failovers = new ArrayList<>(vips);
+        }
+
+        /** {@code cluster}, the key and the extra labels, and {@code more} label pairs. */
+        private Labels labels(String name, String... more) {
+            String[] kv = new String[4 + extra.length + more.length];
+            kv[0] = "cluster";
+            kv[1] = cluster;
+            kv[2] = key;
+            kv[3] = name;
+            System.arraycopy(extra, 0, kv, 4, extra.length);
+            System.arraycopy(more, 0, kv, 4 + extra.length, more.length);
+            return Labels.of(kv);
+        }
+
+        /** Adds {@code vip}'s series; returns its labels (without state or node). */
+        Labels add(VipStatus vip, List<String> nodeNames) {
+            String name = vip.name();
+            for (String s : LcsMetrics.VIP_STATES) {
+                state.add(point(labels(name, "state", s), s.equals(vip.state()) ? 1 : 0));
+            }
+            for (String node : nodeNames) {
+                owner.add(point(labels(name, "node", node), node.equals(vip.owner()) ? 1 : 0));
+            }
+            Labels labels = labels(name);
+            epoch.add(point(labels, vip.epoch()));
+            lease.add(point(labels, vip.leaseRemainingSeconds() == null ? 0 : vip.leaseRemainingSeconds()));
+            conflict.add(point(labels, "conflict".equals(vip.state()) ? 1 : 0));
+            failovers.add(counterPoint(labels, vip.failovers()));
+            return labels;
+        }
+
+        /** Adds the families, named {@code lcs_KEY_...}, with {@code help} in the order of the fields. */
+        void emit(List<MetricSnapshot> out, String[] help) {
+            String prefix = "lcs_" + key + "_";
+            addGauge(out, prefix + "state", help[0], state);
+            addGauge(out, prefix + "owner", help[1], owner);
+            addGauge(out, prefix + "epoch", help[2], epoch);
+            addGauge(out, prefix + "lease_remaining_seconds", help[3], lease);
+            addGauge(out, prefix + "conflict", help[4], conflict);
+            addCounter(out, prefix + "failovers", help[5], failovers);
+        }
     }
 
     /** Every configured node's name once, in the status's order (quorum-only nodes too: they are 0 as owners). */
@@ -214,63 +293,6 @@ final class StatusSeries implements MultiCollector {
             }
         }
         return names;
-    }
-
-    /**
-     * The C lcs's {@code lcs_resource_*} family, labelled {@code resource} and {@code type}
-     * ({@value #VIP_TYPE}), from the same status as the {@code lcs_vip_*} one. One difference on
-     * purpose: {@code lcs_resource_state} has a series per state (1 for the current one, 0 for the
-     * others), as {@code lcs_vip_state}, where the C lcs had only the current state's series, which
-     * vanished on every change.
-     */
-    private void resources(List<VipStatus> vips, List<NodeStatus> nodes, List<MetricSnapshot> out) {
-        List<String> nodeNames = nodeNames(nodes);
-        int n = vips.size();
-        List<GaugeDataPointSnapshot> state = new ArrayList<>(n * LcsMetrics.VIP_STATES.size());
-        List<GaugeDataPointSnapshot> owner = new ArrayList<>(n * nodeNames.size());
-        List<GaugeDataPointSnapshot> epoch = new ArrayList<>(n);
-        List<GaugeDataPointSnapshot> lease = new ArrayList<>(n);
-        List<GaugeDataPointSnapshot> conflict = new ArrayList<>(n);
-        List<GaugeDataPointSnapshot> stopFailed = new ArrayList<>(n);
-        List<GaugeDataPointSnapshot> priority = new ArrayList<>(n);
-        List<CounterDataPointSnapshot> failovers = new ArrayList<>(n);
-        Set<String> done = new HashSet<>(Math.max(16, n * 2));
-        for (VipStatus vip : vips) {
-            String name = vip.name();
-            if (!done.add(name)) {
-                continue;
-            }
-            for (String s : LcsMetrics.VIP_STATES) {
-                state.add(point(Labels.of("cluster", cluster, "resource", name, "state", s, "type", VIP_TYPE),
-                        s.equals(vip.state()) ? 1 : 0));
-            }
-            for (String node : nodeNames) {
-                owner.add(point(Labels.of("cluster", cluster, "node", node, "resource", name, "type", VIP_TYPE),
-                        node.equals(vip.owner()) ? 1 : 0));
-            }
-            Labels labels = Labels.of("cluster", cluster, "resource", name, "type", VIP_TYPE);
-            epoch.add(point(labels, vip.epoch()));
-            lease.add(point(labels, vip.leaseRemainingSeconds() == null ? 0 : vip.leaseRemainingSeconds()));
-            conflict.add(point(labels, "conflict".equals(vip.state()) ? 1 : 0));
-            stopFailed.add(point(labels, stopFailed(vip) ? 1 : 0));
-            priority.add(point(Labels.of("cluster", cluster, "group", vip.group() == null ? "" : vip.group(),
-                    "resource", name, "type", VIP_TYPE), vip.priority() == null ? 0 : vip.priority()));
-            failovers.add(counterPoint(labels, vip.failovers()));
-        }
-        addGauge(out, "lcs_resource_state", "Resource state as seen by this node: 1 for the current state, 0 for the"
-                + " others (the C lcs's family; lcs_vip_state for VIPs).", state);
-        addGauge(out, "lcs_resource_owner", "Which node holds the resource: 1 for the owner, 0 for every other"
-                + " configured node.", owner);
-        addGauge(out, "lcs_resource_epoch", "Epoch of the resource: grows by one on every change of owner.", epoch);
-        addGauge(out, "lcs_resource_lease_remaining_seconds", "Seconds left on the resource's lease as this node sees"
-                + " it; 0 without a lease.", lease);
-        addGauge(out, "lcs_resource_conflict", "Whether the resource is in conflict (1) or not (0).", conflict);
-        addGauge(out, "lcs_resource_stop_failed", "Whether stopping the resource failed on its owner (1) or not (0).",
-                stopFailed);
-        addGauge(out, "lcs_resource_priority", "The resource's priority (0 when unset); group is empty outside a"
-                + " group.", priority);
-        addCounter(out, "lcs_resource_failovers", "Times the resource went to another owner unasked; planned moves are"
-                + " in lcs_vip_moves_total.", failovers);
     }
 
     /** A {@code StopFailed=True} condition: the owner could not stop it (the C lcs's stop_failed state). */
