@@ -274,6 +274,15 @@ public final class Bench implements AutoCloseable {
                 throw new HarnessException("cannot start stress-ng (apt-get install stress-ng): " + e.getMessage(), e);
             }
             registry.process(stress, "bench-stress-ng");
+            Process started = stress;
+            open.add(() -> { // also when the bench is interrupted (its shutdown hook closes what is open)
+                if (started.isAlive()) {
+                    started.destroy();
+                    if (!started.waitFor(10, TimeUnit.SECONDS)) {
+                        started.destroyForcibly();
+                    }
+                }
+            });
             long t0 = WallMicros.now();
             say(sys + " load: every core busy for " + opt.loadMinutes() + " min (" + String.join(" ", argv) + ")");
             sleepFor(Duration.ofMinutes(opt.loadMinutes()));
@@ -324,15 +333,7 @@ public final class Bench implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
-            s.stopAll();
-            awaitSilent(Duration.ofSeconds(15));
-            if (sampler != null) {
-                sampler.close();
-            }
-            s.close();
-            for (int i = 1; i <= s.nodes(); i++) {
-                clearNft(i);
-            }
+            tearDown(s, sampler);
         }
     }
 
@@ -510,15 +511,20 @@ public final class Bench implements AutoCloseable {
         } catch (RuntimeException e) {
             note("failover", sys + " phase stopped: " + e.getMessage());
         } finally {
-            s.stopAll();
-            awaitSilent(Duration.ofSeconds(15));
-            if (sampler != null) {
-                sampler.close();
-            }
-            s.close();
-            for (int i = 1; i <= s.nodes(); i++) {
-                clearNft(i);
-            }
+            tearDown(s, sampler);
+        }
+    }
+
+    /** Stops every daemon (bounded), waits until the VIP is silent, closes the sampler and the subject, clears nftables. */
+    private void tearDown(Subject s, OwnershipSampler sampler) {
+        s.stopAll();
+        awaitSilent(Duration.ofSeconds(15));
+        if (sampler != null) {
+            sampler.close();
+        }
+        s.close();
+        for (int i = 1; i <= s.nodes(); i++) {
+            clearNft(i);
         }
     }
 

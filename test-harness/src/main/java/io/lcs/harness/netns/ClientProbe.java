@@ -68,9 +68,9 @@ public final class ClientProbe implements AutoCloseable {
     private void loop(int idx) {
         Vip vip = vips.get(idx);
         List<String> argv = vip.ipv6()
-                ? Netns.enter(clientNs, List.of("ndisc6", "-m", "-n", "-r", "1", "-w", Integer.toString(NDISC_WAIT_MS),
+                ? Netns.enterAsClient(clientNs, List.of("ndisc6", "-m", "-n", "-r", "1", "-w", Integer.toString(NDISC_WAIT_MS),
                         vip.address(), Topology.IFACE))
-                : Netns.enter(clientNs, List.of("arping", "-b", "-c", "2", "-w", "1", "-I", Topology.IFACE, vip.address()));
+                : Netns.enterAsClient(clientNs, List.of("arping", "-b", "-c", "2", "-w", "1", "-I", Topology.IFACE, vip.address()));
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
         long intervalNanos = INTERVAL.toNanos();
         long next = System.nanoTime();

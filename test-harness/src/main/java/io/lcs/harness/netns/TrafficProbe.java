@@ -63,7 +63,7 @@ public final class TrafficProbe implements AutoCloseable {
     }
 
     private void pingLoop() {
-        List<String> argv = Netns.enter(clientNs, List.of("ping", "-n", "-D", "-i", "0.01", address));
+        List<String> argv = Netns.enterAsClient(clientNs, List.of("ping", "-n", "-D", "-i", "0.01", address));
         try {
             Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
             ping = p;
@@ -82,7 +82,7 @@ public final class TrafficProbe implements AutoCloseable {
     }
 
     private void tcpLoop() {
-        List<String> argv = Netns.enter(clientNs, List.of("timeout", String.format(java.util.Locale.ROOT, "%.3f",
+        List<String> argv = Netns.enterAsClient(clientNs, List.of("timeout", String.format(java.util.Locale.ROOT, "%.3f",
                 TCP_TIMEOUT.toMillis() / 1000.0), "bash", "-c", "exec 3<>/dev/tcp/" + address + "/" + TCP_PORT));
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
         long next = System.nanoTime();
