@@ -53,7 +53,8 @@ final class StatusSeries implements MultiCollector {
             "lcs_vip_conflict", "lcs_vip_disabled", "lcs_vip_failback_blocked", "lcs_vip_failovers", "lcs_vip_moves",
             "lcs_lease_acquisitions", "lcs_lease_renewal_failures",
             "lcs_hook_runs", "lcs_hook_failures", "lcs_hook_duration_seconds", "lcs_hook_duration_seconds_max",
-            "lcs_check_up", "lcs_resource_eligible");
+            "lcs_check_up", "lcs_resource_eligible", "lcs_resource_state", "lcs_resource_owner", "lcs_resource_epoch",
+            "lcs_resource_lease_remaining_seconds", "lcs_resource_failovers");
 
     private final String cluster;
     private final Supplier<ClusterStatus> statusSource;
@@ -152,10 +153,15 @@ final class StatusSeries implements MultiCollector {
         List<CounterDataPointSnapshot> failovers = new ArrayList<>(n);
         List<CounterDataPointSnapshot> moves = new ArrayList<>(n);
         Set<String> present = new HashSet<>(Math.max(16, n * 2));
+        List<VipStatus> services = new ArrayList<>();
         for (VipStatus vip : vips) {
             String name = vip.name();
             if (!present.add(name)) {
                 continue; // one series per name, as the meters were keyed
+            }
+            if (vip.isService()) {
+                services.add(vip);
+                continue;
             }
             for (String s : LcsMetrics.VIP_STATES) {
                 state.add(point(Labels.of("cluster", cluster, "state", s, "vip", name), s.equals(vip.state()) ? 1 : 0));
@@ -187,7 +193,44 @@ final class StatusSeries implements MultiCollector {
                 + " lost its peers); planned moves are in lcs_vip_moves_total.", failovers);
         addCounter(out, "lcs_vip_moves", "Times the VIP went to another owner because an operator asked (lcs move,"
                 + " lcs drain).", moves);
+        resources(services, fullMembers, out);
         return present;
+    }
+
+    /**
+     * The services' families, named as the C lcs named its resources' ({@code lcs_resource_*} with
+     * {@code resource} and {@code type="service"}); left out when there is no service.
+     */
+    private void resources(List<VipStatus> services, List<String> fullMembers, List<MetricSnapshot> out) {
+        List<GaugeDataPointSnapshot> state = new ArrayList<>();
+        List<GaugeDataPointSnapshot> owner = new ArrayList<>();
+        List<GaugeDataPointSnapshot> epoch = new ArrayList<>();
+        List<GaugeDataPointSnapshot> lease = new ArrayList<>();
+        List<CounterDataPointSnapshot> failovers = new ArrayList<>();
+        for (VipStatus r : services) {
+            String name = r.name();
+            for (String s : LcsMetrics.VIP_STATES) {
+                state.add(point(Labels.of("cluster", cluster, "resource", name, "state", s, "type", "service"),
+                        s.equals(r.state()) ? 1 : 0));
+            }
+            for (String node : fullMembers) {
+                owner.add(point(Labels.of("cluster", cluster, "node", node, "resource", name, "type", "service"),
+                        node.equals(r.owner()) ? 1 : 0));
+            }
+            Labels labels = Labels.of("cluster", cluster, "resource", name, "type", "service");
+            epoch.add(point(labels, r.epoch()));
+            lease.add(point(labels, r.leaseRemainingSeconds() == null ? 0 : r.leaseRemainingSeconds()));
+            failovers.add(counterPoint(labels, r.failovers()));
+        }
+        addGauge(out, "lcs_resource_state", "Service state as seen by this node: 1 for the current state, 0 for the"
+                + " others (pending while its unit starts; failed when every node declined it).", state);
+        addGauge(out, "lcs_resource_owner", "Which full-member node holds the service (runs its unit): 1 for the"
+                + " owner, 0 for the others.", owner);
+        addGauge(out, "lcs_resource_epoch", "Epoch of the service: grows by one on every change of owner.", epoch);
+        addGauge(out, "lcs_resource_lease_remaining_seconds", "Seconds left on the service's lease; 0 without a"
+                + " lease.", lease);
+        addCounter(out, "lcs_resource_failovers", "Times the service went to another owner unasked (its owner or its"
+                + " unit failed).", failovers);
     }
 
     /** Lease counters for every VIP present (0 until counted, so rate() sees them from 0); hook series for hooks that ran. */
