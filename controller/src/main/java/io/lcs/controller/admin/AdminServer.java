@@ -264,6 +264,11 @@ public final class AdminServer {
             return backend.delete(new ObjectKey(VirtualIP.KIND, name))
                     .map(v -> result(VirtualIP.KIND, name, ApplyResult.Outcome.deleted.name()));
         }, x -> x));
+        r.delete("/api/v1/checks/:name").handler(ctx -> async(ctx, () -> {
+            String name = name(ctx);
+            return backend.delete(new ObjectKey(io.lcs.model.api.HealthCheck.KIND, name))
+                    .map(v -> result(io.lcs.model.api.HealthCheck.KIND, name, ApplyResult.Outcome.deleted.name()));
+        }, x -> x));
         r.post("/api/v1/vips/:name/move").handler(ctx -> async(ctx, () -> {
             String name = name(ctx);
             return backend.move(name, moveTarget(ctx));

@@ -11,12 +11,15 @@ import io.lcs.core.WriteOp;
 import io.lcs.core.WriteResult;
 import io.lcs.model.api.ConflictAck;
 import io.lcs.model.api.DesiredStateValidator;
+import io.lcs.model.api.HealthCheck;
 import io.lcs.model.api.Move;
 import io.lcs.model.api.NodeIntent;
 import io.lcs.model.api.ObjectKey;
 import io.lcs.model.api.ResourceIntent;
 import io.lcs.model.api.StoredObject;
 import io.lcs.model.api.VirtualIP;
+import io.lcs.model.codec.LcsJson;
+import io.lcs.model.config.CheckConfig;
 import io.lcs.model.config.GroupConfig;
 import io.lcs.model.config.GroupRules;
 import io.lcs.model.config.Grouping;
@@ -752,9 +755,29 @@ public final class CoreDriver {
             try {
                 l.accept(e);
             } catch (RuntimeException ex) {
-                LOG.log(Level.WARNING, "event listener failed", ex);
+                eventsFailed.increment();
+                LOG.log(Level.ERROR, "event listener failed on " + e.getClass().getSimpleName(), ex);
             }
         }
+        try {
+            handle(e);
+        } catch (RuntimeException ex) {
+            // a bug here must not stop what follows: the persist queue releases the next batches
+            // (and the writes that clients wait for) only after this returns
+            eventsFailed.increment();
+            LOG.log(Level.ERROR, "internal error handling " + e.getClass().getSimpleName() + " (counted in"
+                    + " lcs_core_events_failed_total; please report it): " + ex, ex);
+        }
+    }
+
+    /** Core events whose handling threw (a bug; logged with its stack trace and skipped). */
+    public long eventsFailed() {
+        return eventsFailed.sum();
+    }
+
+    private final java.util.concurrent.atomic.LongAdder eventsFailed = new java.util.concurrent.atomic.LongAdder();
+
+    private void handle(CoreEvent e) {
         if (e instanceof CoreEvent.PeerUp u) {
             events.append("PeerUp", "node/" + u.peer(), u.restarted() ? "peer restarted" : "peer online");
             LOG.log(Level.INFO, "peer " + u.peer() + " up" + (u.restarted() ? " (restarted)" : ""));
@@ -801,9 +824,11 @@ public final class CoreDriver {
         } else if (e instanceof CoreEvent.ObjectChanged c) {
             StoredObject now = c.now();
             if (now.key().kind().equals(ResourceIntent.KIND)) {
-                JsonNode spec = now.body().path("spec");
-                boolean stopped = !now.deleted() && spec.path("stopped").asBoolean(false);
-                boolean blocked = !now.deleted() && spec.path("homeBlocked").asBoolean(false);
+                // a deletion (lcs start, lcs clear) is a tombstone: no body
+                JsonNode spec = now.deleted() || now.body() == null ? com.fasterxml.jackson.databind.node.MissingNode
+                        .getInstance() : now.body().path("spec");
+                boolean stopped = spec.path("stopped").asBoolean(false);
+                boolean blocked = spec.path("homeBlocked").asBoolean(false);
                 NodeSnapshot before = snapshot;
                 String object = "VirtualIP/" + now.key().name();
                 if (stopped != before.stopped().contains(now.key().name())) {
@@ -817,7 +842,7 @@ public final class CoreDriver {
                             : "may fail back to its home node again");
                 }
             }
-            if (now.key().kind().equals(VirtualIP.KIND)) {
+            if (now.key().kind().equals(VirtualIP.KIND) || now.key().kind().equals(HealthCheck.KIND)) {
                 vipsCache = null;
             }
             if ((now.key().kind().equals(VirtualIP.KIND) && now.deleted())
@@ -1201,7 +1226,7 @@ public final class CoreDriver {
             }
             JsonNode created = o.body().path("metadata").get("creationTimestamp");
             DesiredStateValidator.ApiVip api = new DesiredStateValidator.ApiVip(name, spec.address(),
-                    created == null || !created.isTextual() ? null : created.asText(), spec.grouping());
+                    created == null || !created.isTextual() ? null : created.asText(), spec.grouping(), spec.checks());
             all.add(api);
             if (names.add(name)) { // lcs.conf VIPs win on a name clash
                 out.add(spec);
@@ -1212,7 +1237,91 @@ public final class CoreDriver {
         apiVips = List.copyOf(all);
         vipMetadata = Map.copyOf(metadata);
         updateAddressConflicts(DesiredStateValidator.addressConflicts(configAddresses, placed), out);
+        rebuildChecks(out);
         return out;
+    }
+
+    /**
+     * The API's HealthChecks (lcs.conf's {@code [check]} of the same name wins), and the checks the
+     * VIPs list now, handed to {@link #onChecks} when they changed. On the context.
+     */
+    private void rebuildChecks(List<VipSpec> vips) {
+        Set<String> configNames = new java.util.HashSet<>();
+        for (CheckConfig c : configChecks) {
+            configNames.add(c.name());
+        }
+        List<CheckConfig> api = new ArrayList<>();
+        Set<String> apiNames = new java.util.TreeSet<>();
+        for (StoredObject o : core.objects(HealthCheck.KIND)) {
+            apiNames.add(o.key().name());
+            if (configNames.contains(o.key().name())) {
+                continue;
+            }
+            CheckConfig c;
+            try {
+                c = LcsJson.json().treeToValue(o.body(), HealthCheck.class).toCheckConfig();
+            } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
+                c = null;
+            }
+            if (c == null) {
+                LOG.log(Level.WARNING, "ignoring replicated HealthCheck " + o.key().name() + ": not a valid check");
+                continue;
+            }
+            api.add(c);
+        }
+        apiChecks = List.copyOf(api);
+        apiCheckNames = java.util.Collections.unmodifiableSet(apiNames);
+        Set<String> listed = new java.util.HashSet<>();
+        for (VipSpec v : vips) {
+            listed.addAll(v.checks());
+        }
+        List<CheckConfig> wanted = new ArrayList<>();
+        for (CheckConfig c : configChecks) {
+            if (listed.contains(c.name())) {
+                wanted.add(c);
+            }
+        }
+        for (CheckConfig c : api) {
+            if (listed.contains(c.name())) {
+                wanted.add(c);
+            }
+        }
+        if (!wanted.equals(checksWanted)) {
+            checksWanted = List.copyOf(wanted);
+            onChecks.accept(checksWanted);
+        }
+    }
+
+    /** lcs.conf's {@code [check]} sections in force; set by lcsd at start and on reload. */
+    private volatile List<CheckConfig> configChecks = List.of();
+    /** The API's valid HealthChecks that lcs.conf does not hide; rebuilt with the VIPs. */
+    private volatile List<CheckConfig> apiChecks = List.of();
+    /** The names of every HealthCheck applied through the API; rebuilt with the VIPs. */
+    private volatile Set<String> apiCheckNames = Set.of();
+    /** The checks some VIP lists, as last handed to {@link #onChecks}. */
+    private List<CheckConfig> checksWanted = List.of();
+    private volatile java.util.function.Consumer<List<CheckConfig>> onChecks = c -> { };
+
+    /**
+     * Sets lcs.conf's {@code [check]} sections (start, reload) and who is told, on the context, the
+     * checks the VIPs list whenever that changes (lcsd: its check runner). Call on the context.
+     */
+    public void checks(List<CheckConfig> fromConfig, java.util.function.Consumer<List<CheckConfig>> listener) {
+        configChecks = List.copyOf(fromConfig);
+        onChecks = java.util.Objects.requireNonNull(listener, "listener");
+        checksWanted = null; // tell the listener at the next rebuild, even if nothing changed
+        vipsCache = null;
+        effectiveVips();
+    }
+
+    /** The API's HealthChecks that lcs.conf does not hide, as last rebuilt; any thread. */
+    public List<CheckConfig> apiChecks() {
+        return apiChecks;
+    }
+
+    /** The names of every HealthCheck applied through the API, as last rebuilt; any thread. */
+    public Set<String> apiCheckNames() {
+        return apiCheckNames;
     }
 
     /**
@@ -1257,10 +1366,13 @@ public final class CoreDriver {
         JsonNode priority = spec.get("priority");
         Grouping grouping = new Grouping(text(spec, "group"), priority != null && priority.canConvertToInt()
                 ? priority.asInt() : null, text(spec, "homeNode"), dependsOn);
+        List<String> checks = new ArrayList<>();
+        spec.path("checks").forEach(n -> checks.add(n.asText()));
         return new VipSpec(o.key().name(), Cidr.parse(spec.path("address").asText()),
                 spec.path("interface").asText(), List.copyOf(preferred), text(hooks, "preStart"),
                 text(hooks, "postStart"), text(hooks, "preStop"), text(hooks, "postStop"), "api",
-                o.body().path("metadata").path("generation").asLong(0), grouping);
+                o.body().path("metadata").path("generation").asLong(0), grouping, List.copyOf(checks),
+                "stop".equals(text(spec, "onNoHealthyNode")));
     }
 
     private static String text(JsonNode n, String field) {

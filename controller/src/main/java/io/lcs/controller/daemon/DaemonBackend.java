@@ -103,15 +103,16 @@ public final class DaemonBackend implements AdminBackend {
                         java.util.Map.of("lcs.io/source", v.source())),
                 new VirtualIP.Spec(v.isService() ? null : v.address().toString(), v.interfaceName(), v.preferredNodes(), hooks,
                         v.grouping().group(), v.grouping().priority(), v.grouping().homeNode(),
-                        v.grouping().dependsOn().isEmpty() ? null : v.grouping().dependsOn()), status);
+                        v.grouping().dependsOn().isEmpty() ? null : v.grouping().dependsOn(),
+                        v.checks().isEmpty() ? null : v.checks(), v.stopWhenNoHealthyNode() ? "stop" : null), status);
     }
 
     /** How apply and delete problems name the input when the client did not name it. */
     static final String SOURCE = "request body";
 
-    /** The desired state a change is checked against: lcs.conf in force and every VIP applied so far. */
+    /** The desired state a change is checked against: lcs.conf in force, every VIP and HealthCheck applied so far. */
     private DesiredStateValidator.State state() {
-        return new DesiredStateValidator.State(config.get(), driver.apiVips());
+        return new DesiredStateValidator.State(config.get(), driver.apiVips(), driver.apiCheckNames());
     }
 
     /** 400 INVALID listing every problem, one per line, {@code field} the first one's. */

@@ -414,6 +414,8 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                 core::writesRefused);
         metrics.registerCoreCounter("sync_paced", "Anti-entropy exchanges with a peer that needed more than one"
                 + " heartbeat interval's budget.", core::syncPaced);
+        metrics.registerCoreCounter("events_failed", "Core events whose handling failed with an internal error"
+                + " (logged with its stack trace; a bug to report).", driver::eventsFailed);
 
         BackgroundPool background = new BackgroundPool("lcs-hooks", HOOK_THREADS, HOOK_QUEUE);
         Map<String, java.util.function.LongSupplier> rejectedByKind = new java.util.LinkedHashMap<>();
@@ -454,9 +456,10 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                         metrics.checkSkipped(check, reason);
                     }
                 }, Ticker.system());
-        checks.apply(checksToRun(cfg));
         checkRunner = checks;
-        statusView.checkRuns(() -> allChecks(running, checks.lastRuns()));
+        boolean runsChecks = cfg.self().role() == Role.FULL_MEMBER; // a quorum-only node never holds a VIP
+        driver.run(() -> driver.checks(cfg.checks(), wanted -> checks.apply(runsChecks ? wanted : List.of())));
+        statusView.checkRuns(() -> allChecks(running, driver.apiChecks(), checks.lastRuns()));
         VipReconciler vipReconciler = new VipReconciler(driver.vipHost(), net, hooks, statusView, eventLog::append,
                 new VipReconciler.Settings(cfg.name(), cfg.nodeName(), Duration.ofMillis(cfg.hookTimeoutMillis()),
                         Duration.ofMillis(cfg.probeMillis()), Duration.ofMillis(cfg.renewMillis())),
@@ -638,28 +641,19 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
      * @return the decision, or null when the file did not parse
      */
     /**
-     * The checks this node runs: on a full-member, every {@code [check]} some VIP lists; on a
-     * quorum-only node none (it never holds a VIP).
+     * Every check (lcs.conf's, then the API's HealthChecks lcs.conf does not hide), with this node's
+     * last run where it runs it.
      */
-    static List<CheckConfig> checksToRun(ClusterConfig cfg) {
-        if (cfg.self().role() != Role.FULL_MEMBER) {
-            return List.of();
-        }
-        java.util.Set<String> listed = new java.util.HashSet<>();
-        for (VipConfig v : cfg.vips()) {
-            listed.addAll(v.checks());
-        }
-        return cfg.checks().stream().filter(c -> listed.contains(c.name())).toList();
-    }
-
-    /** Every configured check, with this node's last run where it runs it. */
-    static List<CheckRunner.LastRun> allChecks(ClusterConfig cfg, List<CheckRunner.LastRun> runs) {
+    static List<CheckRunner.LastRun> allChecks(ClusterConfig cfg, List<CheckConfig> api,
+                                               List<CheckRunner.LastRun> runs) {
         java.util.Map<String, CheckRunner.LastRun> byName = new java.util.HashMap<>();
         for (CheckRunner.LastRun r : runs) {
             byName.put(r.config().name(), r);
         }
-        List<CheckRunner.LastRun> out = new ArrayList<>(cfg.checks().size());
-        for (CheckConfig c : cfg.checks()) {
+        List<CheckConfig> all = new ArrayList<>(cfg.checks());
+        all.addAll(api);
+        List<CheckRunner.LastRun> out = new ArrayList<>(all.size());
+        for (CheckConfig c : all) {
             CheckRunner.LastRun r = byName.get(c.name());
             out.add(r != null ? r : new CheckRunner.LastRun(c, io.lcs.reconcilers.check.CheckState.Phase.UNKNOWN,
                     "not run on this node", null, null));
@@ -703,8 +697,10 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                 running = reread;
                 driver.run(() -> driver.replaceConfigVips(a.vips()));
                 CheckRunner checks = checkRunner;
-                if (checks != null) {
-                    checks.apply(checksToRun(reread)); // a VIP may list other checks now
+                if (checks != null) { // a VIP may list other checks now, or a [check] changed
+                    boolean runsChecks = reread.self().role() == Role.FULL_MEMBER;
+                    driver.run(() -> driver.checks(reread.checks(),
+                            wanted -> checks.apply(runsChecks ? wanted : List.of())));
                 }
                 LOG.log(Level.INFO, "reload: VIPs " + a.summary() + "; unchanged VIPs stay where they are");
             }

@@ -64,9 +64,14 @@ public final class DesiredStateValidator {
      *
      * @param creationTimestamp ISO-8601 text the accepting node stamped at creation, or null if unknown
      */
-    public record ApiVip(String name, Cidr address, String creationTimestamp, Grouping grouping) {
+    public record ApiVip(String name, Cidr address, String creationTimestamp, Grouping grouping, List<String> checks) {
         public ApiVip {
             grouping = grouping == null ? Grouping.NONE : grouping;
+            checks = checks == null ? List.of() : List.copyOf(checks);
+        }
+
+        public ApiVip(String name, Cidr address, String creationTimestamp, Grouping grouping) {
+            this(name, address, creationTimestamp, grouping, List.of());
         }
 
         public ApiVip(String name, Cidr address, String creationTimestamp) {
@@ -78,10 +83,18 @@ public final class DesiredStateValidator {
         }
     }
 
-    /** The desired state a change is checked against: this node's lcs.conf and the API's VIPs. */
-    public record State(ClusterConfig config, List<ApiVip> apiVips) {
+    /**
+     * The desired state a change is checked against: this node's lcs.conf, the API's VIPs and the
+     * names of the API's {@code HealthCheck}s.
+     */
+    public record State(ClusterConfig config, List<ApiVip> apiVips, Set<String> apiChecks) {
         public State {
             apiVips = List.copyOf(apiVips);
+            apiChecks = Set.copyOf(apiChecks);
+        }
+
+        public State(ClusterConfig config, List<ApiVip> apiVips) {
+            this(config, apiVips, Set.of());
         }
     }
 
@@ -137,6 +150,19 @@ public final class DesiredStateValidator {
         for (ApiVip a : state.apiVips()) {
             vipNames.add(a.name());
         }
+        // the checks after the change: lcs.conf's [check] sections, the API's HealthChecks and this change's
+        Set<String> checkNames = new HashSet<>(state.apiChecks());
+        config.checks().forEach(c -> checkNames.add(c.name()));
+        Set<String> newChecks = new HashSet<>();
+        for (LcsObject o : proposed) {
+            if (o instanceof HealthCheck c && c.metadata() != null && c.metadata().name() != null) {
+                checkNames.add(c.metadata().name());
+                if (!state.apiChecks().contains(c.metadata().name())) {
+                    newChecks.add(c.metadata().name());
+                }
+            }
+        }
+        int checksAfter = config.checks().size() + state.apiChecks().size() + newChecks.size();
 
         for (int i = 0; i < proposed.size(); i++) {
             LcsObject o = proposed.get(i);
@@ -146,6 +172,9 @@ public final class DesiredStateValidator {
             List<FieldProblem> problems = new ArrayList<>();
             if (o instanceof VirtualIP v) {
                 checkVirtualIP(config, nodes, hooks, holders, v, document, problems);
+                checkCheckReferences(checkNames, v, problems);
+            } else if (o instanceof HealthCheck c) {
+                checkHealthCheck(config, hooks, c, checksAfter, problems);
             } else if (o instanceof Move m && m.spec() != null) {
                 checkVipReference(vipNames, "spec.vip", m.spec().vip(), problems);
                 if (m.spec().to() != null) {
@@ -259,6 +288,42 @@ public final class DesiredStateValidator {
         }
     }
 
+    /** Every check a VIP lists exists: an lcs.conf {@code [check]}, an applied HealthCheck or one in the change. */
+    private static void checkCheckReferences(Set<String> checkNames, VirtualIP v, List<FieldProblem> problems) {
+        List<String> checks = v.spec() == null || v.spec().checks() == null ? List.of() : v.spec().checks();
+        for (int i = 0; i < checks.size(); i++) {
+            String check = checks.get(i);
+            if (check != null && Names.isValid(check) && !checkNames.contains(check)) {
+                problems.add(new FieldProblem("spec.checks[" + i + "]", "there is no check '" + check
+                        + "' (a [check] section of lcs.conf, a HealthCheck applied, or one in this manifest)"));
+            }
+        }
+    }
+
+    /**
+     * A HealthCheck does not shadow an lcs.conf {@code [check]}, an {@code exec} check runs a program
+     * lcs.conf allows (the hook rules: it runs as root on every full-member), and the cluster stays
+     * within {@link io.lcs.model.config.CheckFields#MAX_CHECKS}.
+     */
+    private static void checkHealthCheck(ClusterConfig config, HookPolicy hooks, HealthCheck c, int checksAfter,
+                                         List<FieldProblem> problems) {
+        String name = c.metadata() == null ? null : c.metadata().name();
+        for (io.lcs.model.config.CheckConfig own : config.checks()) {
+            if (own.name().equals(name)) {
+                problems.add(new FieldProblem("metadata.name", "check " + name + " is defined in lcs.conf ([check "
+                        + name + "] at " + at(config, own.line()) + "); change it there, or pick another name"));
+            }
+        }
+        io.lcs.model.config.CheckConfig parsed = c.spec() == null ? null : c.toCheckConfig();
+        if (parsed != null && !parsed.command().isEmpty()) {
+            checkHook(hooks, "spec.command", parsed.command().get(0), problems);
+        }
+        if (checksAfter > io.lcs.model.config.CheckFields.MAX_CHECKS) {
+            problems.add(new FieldProblem("metadata.name", "the cluster would have " + checksAfter
+                    + " checks (lcs.conf and HealthChecks); the limit is " + io.lcs.model.config.CheckFields.MAX_CHECKS));
+        }
+    }
+
     private static void checkHook(HookPolicy hooks, String field, String path, List<FieldProblem> problems) {
         if (path != null && !path.isEmpty()) {
             String problem = hooks.problem(path);
@@ -303,6 +368,10 @@ public final class DesiredStateValidator {
         List<ManifestError> out = new ArrayList<>();
         for (int i = 0; i < keys.size(); i++) {
             ObjectKey key = keys.get(i);
+            if (key.kind().equals(HealthCheck.KIND)) {
+                checkCheckDelete(state, source, keys, i, out);
+                continue;
+            }
             if (!key.kind().equals(VirtualIP.KIND)) {
                 continue;
             }
@@ -324,6 +393,26 @@ public final class DesiredStateValidator {
             }
         }
         return out;
+    }
+
+    /** A HealthCheck a VIP lists (one not deleted in the same request) stays. */
+    private static void checkCheckDelete(State state, String source, List<ObjectKey> keys, int i,
+                                         List<ManifestError> out) {
+        ObjectKey key = keys.get(i);
+        for (ApiVip a : state.apiVips()) {
+            if (a.checks().contains(key.name()) && state.config().vip(a.name()).isEmpty()
+                    && keys.stream().noneMatch(k -> k.kind().equals(VirtualIP.KIND) && k.name().equals(a.name()))) {
+                out.add(new ManifestError(source == null ? "" : source, source == null ? 0 : i + 1,
+                        key.kind() + " " + key.name(), "metadata.name", "VirtualIP " + a.name()
+                        + " lists it in spec.checks; remove it there (or delete " + a.name() + ") first", 0, 0));
+            }
+        }
+        if (state.config().checks().stream().anyMatch(c -> c.name().equals(key.name()))
+                && !state.apiChecks().contains(key.name())) {
+            out.add(new ManifestError(source == null ? "" : source, source == null ? 0 : i + 1,
+                    key.kind() + " " + key.name(), "metadata.name", "check " + key.name()
+                    + " is defined in lcs.conf; remove its [check] section there", 0, 0));
+        }
     }
 
     // ------------------------------------------------------------------ reload

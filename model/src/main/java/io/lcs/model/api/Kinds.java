@@ -14,9 +14,10 @@ public final class Kinds {
             Move.KIND, Move.class,
             ConflictAck.KIND, ConflictAck.class,
             NodeIntent.KIND, NodeIntent.class,
-            ResourceIntent.KIND, ResourceIntent.class);
-    private static final List<String> NAMES = List.of(VirtualIP.KIND, Move.KIND, ConflictAck.KIND, NodeIntent.KIND,
-            ResourceIntent.KIND);
+            ResourceIntent.KIND, ResourceIntent.class,
+            HealthCheck.KIND, HealthCheck.class);
+    private static final List<String> NAMES = List.of(VirtualIP.KIND, HealthCheck.KIND, Move.KIND, ConflictAck.KIND,
+            NodeIntent.KIND, ResourceIntent.KIND);
 
     private Kinds() {
     }
@@ -26,7 +27,7 @@ public final class Kinds {
         return kind == null ? null : BY_NAME.get(kind);
     }
 
-    /** All kinds, in documentation order: VirtualIP, Move, ConflictAck, NodeIntent, ResourceIntent. */
+    /** All kinds, in documentation order: VirtualIP, HealthCheck, Move, ConflictAck, NodeIntent, ResourceIntent. */
     public static List<String> names() {
         return NAMES;
     }

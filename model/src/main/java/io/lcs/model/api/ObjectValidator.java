@@ -1,5 +1,7 @@
 package io.lcs.model.api;
 
+import io.lcs.model.config.CheckFields;
+
 import io.lcs.model.Names;
 import io.lcs.model.net.Cidr;
 import java.nio.charset.StandardCharsets;
@@ -72,6 +74,8 @@ public final class ObjectValidator {
             checkNodeIntent(intent.spec(), problems);
         } else if (object instanceof ResourceIntent intent && intent.spec() == null) {
             problems.add(new FieldProblem("spec", "is required (stopped, homeBlocked)"));
+        } else if (object instanceof HealthCheck check) {
+            checkHealthCheck(check, problems);
         }
         return problems;
     }
@@ -159,6 +163,7 @@ public final class ObjectValidator {
             }
             checkPreferredNodes(spec.preferredNodes(), problems);
             checkGrouping(spec, problems);
+            checkCheckList(spec, problems);
             VirtualIP.Hooks hooks = spec.hooks();
             if (hooks != null) {
                 checkHook("spec.hooks.preStart", hooks.preStart(), problems);
@@ -194,6 +199,48 @@ public final class ObjectValidator {
             if (problem != null) {
                 problems.add(new FieldProblem("spec.dependsOn[" + i + "]", problem));
             }
+        }
+    }
+
+    /** A VIP's {@code checks}: names, each once, at most {@link CheckFields#MAX_CHECKS_PER_RESOURCE}. */
+    private static void checkCheckList(VirtualIP.Spec spec, List<FieldProblem> problems) {
+        if (spec.onNoHealthyNode() != null && !List.of("keep", "stop").contains(spec.onNoHealthyNode())) {
+            problems.add(new FieldProblem("spec.onNoHealthyNode", "'" + Names.abbreviate(spec.onNoHealthyNode())
+                    + "' is not keep or stop"));
+        }
+        List<String> checks = spec.checks();
+        if (checks == null) {
+            return;
+        }
+        if (checks.size() > CheckFields.MAX_CHECKS_PER_RESOURCE) {
+            problems.add(new FieldProblem("spec.checks", checks.size() + " checks; the limit is "
+                    + CheckFields.MAX_CHECKS_PER_RESOURCE + " per VIP"));
+            return;
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < checks.size(); i++) {
+            String name = checks.get(i);
+            String problem = Names.problem(name);
+            if (problem != null) {
+                problems.add(new FieldProblem("spec.checks[" + i + "]", problem));
+            } else if (!seen.add(name)) {
+                problems.add(new FieldProblem("spec.checks[" + i + "]", "check '" + name + "' is listed twice"));
+            }
+        }
+    }
+
+    /** A HealthCheck's fields, by the rules and in the words of an lcs.conf {@code [check]} section. */
+    private static void checkHealthCheck(HealthCheck check, List<FieldProblem> problems) {
+        if (check.spec() == null) {
+            problems.add(new FieldProblem("spec", "is required (type and its target: url, command, address or"
+                    + " interface)"));
+            return;
+        }
+        if (check.metadata() == null || check.metadata().name() == null || Names.problem(check.metadata().name()) != null) {
+            return; // checkMetadata's
+        }
+        for (CheckFields.Problem p : check.parse().problems()) {
+            problems.add(new FieldProblem(HealthCheck.manifestField(p.key()), p.message()));
         }
     }
 

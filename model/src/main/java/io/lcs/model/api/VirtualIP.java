@@ -21,14 +21,29 @@ public record VirtualIP(String apiVersion, String kind, ObjectMeta metadata, Spe
      * @param interfaceName the link to add it to ({@code interface} in YAML and lcs.conf)
      * @param preferredNodes placement order among eligible full-members; empty means any
      * @param hooks absolute paths of the hook programs; null means none
+     * @param checks the health checks ({@code [check]} sections of lcs.conf or {@code HealthCheck}s) that
+     *     must pass on a node for it to hold the VIP; empty means none
+     * @param onNoHealthyNode {@code keep} (the default: the owner keeps it, and says so, while no node
+     *     passes its checks) or {@code stop}
      */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record Spec(String address, @com.fasterxml.jackson.annotation.JsonProperty("interface") String interfaceName,
                        List<String> preferredNodes, Hooks hooks, String group, Integer priority, String homeNode,
-                       List<String> dependsOn) {
-        /** A VIP in no group, without priority, home node or dependencies. */
+                       List<String> dependsOn, List<String> checks, String onNoHealthyNode) {
+        /** A VIP in no group, without priority, home node, dependencies or checks. */
         public Spec(String address, String interfaceName, List<String> preferredNodes, Hooks hooks) {
             this(address, interfaceName, preferredNodes, hooks, null, null, null, null);
+        }
+
+        /** A VIP without checks. */
+        public Spec(String address, String interfaceName, List<String> preferredNodes, Hooks hooks, String group,
+                    Integer priority, String homeNode, List<String> dependsOn) {
+            this(address, interfaceName, preferredNodes, hooks, group, priority, homeNode, dependsOn, null, null);
+        }
+
+        /** {@code onNoHealthyNode: stop} (lcs.conf {@code on_no_healthy_node = stop}); the default is keep. */
+        public boolean stopWhenNoHealthyNode() {
+            return "stop".equals(onNoHealthyNode);
         }
 
         /** Its group, priority, home node and dependencies as the placement rules read them. */

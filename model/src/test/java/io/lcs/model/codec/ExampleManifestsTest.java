@@ -43,4 +43,19 @@ class ExampleManifestsTest {
                     "only documentation addresses in examples: " + a);
         }
     }
+
+    @Test
+    void checksYamlIsAHealthCheckAndAVipThatListsIt() throws Exception {
+        String text = Files.readString(repoFile("manifests/checks.yaml"), StandardCharsets.UTF_8);
+        List<LcsObject> objects = Manifests.read("checks.yaml", text);
+        assertEquals(2, objects.size());
+        io.lcs.model.config.CheckConfig check = ((io.lcs.model.api.HealthCheck) objects.get(0)).toCheckConfig();
+        assertEquals(io.lcs.model.config.CheckConfig.Type.HTTP, check.type());
+        assertEquals(List.of(1000, 500, 3, 2, 10000), List.of(check.intervalMillis(), check.timeoutMillis(), check.fall(),
+                check.rise(), check.holdMillis()));
+        VirtualIP.Spec vip = ((VirtualIP) objects.get(1)).spec();
+        assertEquals(List.of("api-http"), vip.checks());
+        assertEquals("keep", vip.onNoHealthyNode());
+        assertTrue(Cidr.parse(vip.address()).addressText().startsWith("198.18."));
+    }
 }

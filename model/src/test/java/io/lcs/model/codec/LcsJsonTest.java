@@ -93,8 +93,8 @@ class LcsJsonTest {
     @Test
     void unknownKindIsAnErrorListingTheKnownKinds() {
         var e = assertThrows(MismatchedInputException.class, () -> LcsJson.json().readValue(
-                "{\"apiVersion\":\"lcs/v1\",\"kind\":\"Service\"}", LcsObject.class));
-        assertEquals("unknown kind 'Service'; known kinds: VirtualIP, Move, ConflictAck, NodeIntent, ResourceIntent",
+                "{\"apiVersion\":\"lcs/v1\",\"kind\":\"Pod\"}", LcsObject.class));
+        assertEquals("unknown kind 'Pod'; known kinds: VirtualIP, HealthCheck, Move, ConflictAck, NodeIntent, ResourceIntent",
                 e.getOriginalMessage());
         var typo = assertThrows(MismatchedInputException.class, () -> LcsJson.json().readValue(
                 "{\"apiVersion\":\"lcs/v1\",\"kind\":\"VirtualIp\"}", LcsObject.class));

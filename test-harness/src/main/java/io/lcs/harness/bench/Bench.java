@@ -43,7 +43,7 @@ import java.util.regex.Pattern;
  * {@link RunRegistry} and torn down by {@link #close()} (also from a shutdown hook).
  */
 public final class Bench implements AutoCloseable {
-    public static final List<String> AREAS = List.of("failover", "move", "coldstart", "cli", "footprint", "scale");
+    public static final List<String> AREAS = List.of("failover", "service", "move", "coldstart", "cli", "footprint", "scale");
     static final Vip VIP = Vip.v4(1);
     static final int[] FOOTPRINT_VIPS = {1, 100, 1000};
     static final Duration STEADY_TIMEOUT = Duration.ofSeconds(40);
@@ -144,7 +144,8 @@ public final class Bench implements AutoCloseable {
                     + " the report says what ran)");
         }
         BenchReport report = header();
-        boolean threeNode = wants("failover") || wants("move") || wants("coldstart") || wants("cli") || wants("footprint");
+        boolean threeNode = wants("failover") || wants("service") || wants("move") || wants("coldstart") || wants("cli")
+                || wants("footprint");
         if (threeNode) {
             topology = Topology.create(runId, 3, registry);
             open.add(topology);
@@ -159,6 +160,11 @@ public final class Bench implements AutoCloseable {
             if (wants("failover") || wants("move") || wants("coldstart") || wants("cli")) {
                 phase(lcsSubject(runDir.resolve("lcs"), List.of(VIP), 3));
                 phase(keepalived(runDir.resolve("keepalived"), List.of(VIP.cidr()), 3));
+            }
+            if (wants("service")) {
+                guarded("service", () -> service(lcsSubject(runDir.resolve("lcs-service"), List.of(VIP), 3,
+                        new Cluster.ConfigExtras("checks = svc\n", SERVICE_CHECK))));
+                guarded("service", () -> service(keepalivedTracking(runDir.resolve("keepalived-service"))));
             }
             probe.close();
             if (traffic != null) {
@@ -202,8 +208,12 @@ public final class Bench implements AutoCloseable {
     // ---- the 3-node phases --------------------------------------------------------------------
 
     private LcsSubject lcsSubject(Path dir, List<Vip> vips, int nodes) {
+        return lcsSubject(dir, vips, nodes, Cluster.ConfigExtras.NONE);
+    }
+
+    private LcsSubject lcsSubject(Path dir, List<Vip> vips, int nodes, Cluster.ConfigExtras extras) {
         Cluster c = Cluster.fromDistribution(topology, dir, new Cluster.Settings(nodes, 0, 2000, 500, 250, 1), registry,
-                opt.lcsHome(), vips, startMicros);
+                opt.lcsHome(), vips, startMicros, extras);
         LcsSubject s = new LcsSubject(c);
         open.add(s);
         return s;
@@ -222,6 +232,129 @@ public final class Bench implements AutoCloseable {
                 Topology.IFACE, 51, vipCidrs, false), dir, registry);
         open.add(k);
         return k;
+    }
+
+    // ---- service dies behind the VIP -------------------------------------------------------------
+
+    /** The service behind the VIP on every node, and the check both systems run on it. */
+    static final int SERVICE_PORT = 8080;
+    static final int CHECK_INTERVAL_MS = 1000;
+    static final int CHECK_FALL = 2;
+    static final int CHECK_RISE = 2;
+    /** lcs: the same TCP connect as keepalived's script; hold 1 s, the least that still damps a flap. */
+    static final String SERVICE_CHECK = "\n[check svc]\ntype = tcp\naddress = 127.0.0.1:" + SERVICE_PORT
+            + "\ninterval_ms = " + CHECK_INTERVAL_MS + "\ntimeout_ms = " + CHECK_INTERVAL_MS + "\nfall = " + CHECK_FALL
+            + "\nrise = " + CHECK_RISE + "\nhold_ms = 1000\n";
+    /** After the service came back on the old owner: rise x interval, then longer than keepalived's preemption. */
+    static final Duration SERVICE_BACK_SETTLE = Duration.ofMillis(CHECK_RISE * CHECK_INTERVAL_MS + 4000L);
+
+    /** keepalived with a vrrp_script doing what the lcs check does (a TCP connect to the service), same interval, fall, rise. */
+    private KeepalivedCluster keepalivedTracking(Path dir) {
+        // keepalived runs scripts only from directories no one but root can write (not under /tmp)
+        Path scripts = Path.of("/run/lcs-bench-" + runId);
+        try {
+            Files.createDirectories(scripts);
+            Files.setPosixFilePermissions(scripts, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path script = scripts.resolve("check-service");
+            Files.writeString(script, "#!/bin/bash\n# lcs benchmark: passes while something accepts on the service port\n"
+                    + "exec 3<>/dev/tcp/127.0.0.1/" + SERVICE_PORT + "\n");
+            Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            open.add(() -> {
+                Files.deleteIfExists(script);
+                Files.deleteIfExists(scripts);
+            });
+            List<String> names = new ArrayList<>();
+            List<String> ns = new ArrayList<>();
+            List<String> addrs = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                names.add("n" + i);
+                ns.add(topology.nodeNs(i));
+                addrs.add(Topology.nodeV4(i));
+            }
+            KeepalivedConfig.TrackScript track = new KeepalivedConfig.TrackScript(script.toString(),
+                    CHECK_INTERVAL_MS / 1000, CHECK_FALL, CHECK_RISE);
+            List<KeepalivedConfig> configs = KeepalivedConfig.cluster(names, addrs, priorities(3), Topology.IFACE, 51,
+                    List.of(VIP.cidr()), false).stream().map(c -> c.withTrack(track)).toList();
+            KeepalivedCluster k = new KeepalivedCluster(ns, configs, dir, registry);
+            open.add(k);
+            return k;
+        } catch (IOException e) {
+            throw new HarnessException("cannot write the keepalived check script under " + scripts + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Process startService(int node) {
+        try {
+            Process p = new ProcessBuilder(io.lcs.harness.netns.HttpServiceProcess.argv(topology.nodeNs(node),
+                    System.getProperty("java.class.path"), "serve", String.valueOf(SERVICE_PORT), "n" + node))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            registry.process(p, "bench-service-n" + node);
+            return p;
+        } catch (IOException e) {
+            throw new HarnessException("cannot start the service on n" + node + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The service behind the VIP dies on the owner (SIGKILL), as haproxy or nginx would crash: how long
+     * until another node answers for the VIP, and, once the service is back on the old owner, whether
+     * the VIP goes back there (a second outage; keepalived's default preemption does that).
+     */
+    private void service(Subject s) {
+        String sys = s.name();
+        Map<Integer, Process> services = new HashMap<>();
+        try {
+            for (int i = 1; i <= s.nodes(); i++) {
+                services.put(i, startService(i));
+            }
+            s.startAll();
+            if (awaitSteady(s, Duration.ofSeconds(60)) == 0) {
+                throw new HarnessException(sys + ": the VIP is not answered by exactly one node within 60 s");
+            }
+            for (int t = 1; t <= opt.trials(); t++) {
+                if (overBudget()) {
+                    note("service", sys + ": stopped after " + (t - 1) + " trials (time budget of " + opt.budgetMinutes()
+                            + " min)");
+                    return;
+                }
+                int owner = awaitSteady(s, STEADY_TIMEOUT);
+                if (owner == 0) {
+                    note("service", sys + " trial " + t + ": no single owner within " + STEADY_TIMEOUT.toSeconds()
+                            + " s; trial skipped");
+                    continue;
+                }
+                String oldMac = topology.mac(owner);
+                Process dying = services.remove(owner);
+                long t0 = WallMicros.now();
+                dying.destroyForcibly();
+                long newAt = awaitNewOwner(oldMac, t0, FAILOVER_WAIT);
+                sleepFor(AFTER_NEW_OWNER);
+                ProbeTimeline.Failover f = ProbeTimeline.failover(probe.samplesSince(0, t0 - 5_000_000), oldMac, t0,
+                        WallMicros.now());
+                services.put(owner, startService(owner));
+                sleepFor(SERVICE_BACK_SETTLE);
+                int after = awaitSteady(s, STEADY_TIMEOUT);
+                Map<String, Object> extra = new LinkedHashMap<>();
+                extra.put("oldOwner", "n" + owner);
+                extra.put("newOwner", f.newMac() == null ? null : "n" + topology.nodeOfMac(f.newMac()));
+                extra.put("ownerAfterServiceBack", after == 0 ? null : "n" + after);
+                double toNew = newAt < 0 ? Double.NaN : (newAt - t0) / 1000.0;
+                record("service", sys, "toNew", t, toNew, extra);
+                record("service", sys, "gap", t, f.gapMs(), null);
+                record("service", sys, "double", t, f.doubleSamples() > 0 ? 1 : 0, null);
+                record("service", sys, "back", t, after == owner ? 1 : 0, null);
+                say(String.format(Locale.ROOT, "%s service %d/%d: service killed on n%d -> %s answers after %s ms (gap %s"
+                        + " ms); service back on n%d: the VIP is on %s", sys, t, opt.trials(), owner, extra.get("newOwner"),
+                        BenchReport.num(toNew, ""), BenchReport.num(f.gapMs(), ""), owner, extra.get("ownerAfterServiceBack")));
+            }
+        } finally {
+            s.stopAll();
+            awaitSilent(Duration.ofSeconds(15));
+            for (Process p : services.values()) {
+                p.destroyForcibly();
+            }
+            s.close();
+        }
     }
 
     /** 150/100/50 for 3 nodes; 150/100/50/40/30 for 5. */
@@ -951,6 +1084,7 @@ public final class Bench implements AutoCloseable {
         List<String> notes = new ArrayList<>();
         String title = switch (a) {
             case "failover" -> "Failover (client-observed)";
+            case "service" -> "Service dies behind the VIP";
             case "move" -> "Planned move";
             case "coldstart" -> "Cold start of the whole cluster";
             case "cli" -> "CLI latency";
@@ -994,6 +1128,24 @@ public final class Bench implements AutoCloseable {
                         + " ms, longer than its master-down interval, so a preemption back to the priority-150 node is over)."
                         + " Each trial starts from that steady state. Double answers are counted over the whole trial. Kernel-sampled "
                         + "overlap (lcs only: OwnershipSampler, ip monitor in every node) is an independent check.");
+            }
+            case "service" -> {
+                rows.add(mmpmRow("service killed on the owner: another node answers after", "service", "toNew", "ms",
+                        new BenchReport.Target("median ≤ " + (CHECK_FALL * CHECK_INTERVAL_MS + 2000) + " ms",
+                                CHECK_FALL * CHECK_INTERVAL_MS + 2000)));
+                rows.add(mmpmRow("gap between the old owner's last and the new owner's first answer", "service", "gap",
+                        "ms", null));
+                rows.add(countRow("trials with a double answer", "service", "double"));
+                rows.add(countRow("trials where the VIP went back once the service was back (a second outage)",
+                        "service", "back"));
+                notes.add("Each node runs a small HTTP service on port " + SERVICE_PORT + "; both systems check it the same"
+                        + " way, a TCP connect to 127.0.0.1:" + SERVICE_PORT + " every " + CHECK_INTERVAL_MS + " ms, fall "
+                        + CHECK_FALL + ", rise " + CHECK_RISE + " (lcs: a [check] of type tcp with hold_ms 1000; keepalived:"
+                        + " a vrrp_script with a bash /dev/tcp connect, tracked by the instance, so a failing node goes to"
+                        + " FAULT). A trial kills the service on the owner (SIGKILL) and times the first answer from"
+                        + " another MAC; then restarts the service there and waits " + SERVICE_BACK_SETTLE.toMillis()
+                        + " ms plus a steady state to see where the VIP is. keepalived preempts back to its priority-150"
+                        + " node by default; lcs stays where it went.");
             }
             case "move" -> {
                 rows.add(mmpmRow("lcs move VIP --to NODE until the target answers alone", "move", "move", "ms",

@@ -185,7 +185,17 @@ public final class Cluster implements AutoCloseable {
         if (vips != null && (vips.isEmpty() || vips.size() > 5000)) {
             throw new HarnessException(vips.size() + " VIPs: must be 1..5000");
         }
-        return new Cluster(topology, runDir, settings, registry, null, lcsHome, vips, startMicros, ConfigExtras.NONE);
+        return fromDistribution(topology, runDir, settings, registry, lcsHome, vips, startMicros, ConfigExtras.NONE);
+    }
+
+    /** As {@link #fromDistribution(Topology, Path, Settings, RunRegistry, Path, List, long)}, with {@code extras} in lcs.conf. */
+    public static Cluster fromDistribution(Topology topology, Path runDir, Settings settings, RunRegistry registry,
+                                           Path lcsHome, List<Vip> vips, long startMicros, ConfigExtras extras) {
+        if (!Files.isExecutable(lcsHome.resolve("bin/lcsd")) || !Files.isExecutable(lcsHome.resolve("bin/lcs"))) {
+            throw new HarnessException("no executable bin/lcsd and bin/lcs under " + lcsHome
+                    + ": build the distribution (./mvnw -pl dist -am package -DskipTests) or pass --lcs-home");
+        }
+        return new Cluster(topology, runDir, settings, registry, null, lcsHome, vips, startMicros, extras);
     }
 
     private Cluster(Topology topology, Path runDir, Settings settings, RunRegistry registry, String classpath,

@@ -199,7 +199,7 @@ public final class HarnessMain implements Runnable {
         int trials;
 
         @Option(names = "--only", split = ",", paramLabel = "AREA",
-                description = "run only these areas (failover, move, coldstart, cli, footprint, scale; default: all)")
+                description = "run only these areas (failover, service, move, coldstart, cli, footprint, scale; default: all)")
         List<String> only;
 
         @Option(names = "--out", description = "the report (default ${DEFAULT-VALUE})", defaultValue = "docs/BENCHMARKS.md")

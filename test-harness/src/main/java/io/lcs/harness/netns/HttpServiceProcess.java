@@ -80,7 +80,7 @@ public final class HttpServiceProcess {
     }
 
     /** The argv that runs this class with {@code args} in namespace {@code ns}. */
-    static List<String> argv(String ns, String classpath, String... args) {
+    public static List<String> argv(String ns, String classpath, String... args) {
         List<String> argv = new ArrayList<>();
         argv.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
         argv.addAll(JVM_FLAGS);

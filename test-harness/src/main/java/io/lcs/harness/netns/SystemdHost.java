@@ -39,6 +39,10 @@ public final class SystemdHost implements AutoCloseable {
     public static final Duration SYSTEMCTL_TIMEOUT = Duration.ofSeconds(100);
     private static final Pattern INSIDE = Pattern.compile("/(run|var/lib|var/log|var/tmp|var/cache)(/[A-Za-z0-9._-]+)+");
     private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup/systemd");
+    /** Units masked in every test machine: udev (see {@link #boot}) and anything that would manage its links. */
+    static final List<String> MASKED_UNITS = List.of("systemd-udevd.service", "systemd-udevd-control.socket",
+            "systemd-udevd-kernel.socket", "systemd-udev-trigger.service", "systemd-udev-settle.service",
+            "systemd-networkd.service", "systemd-networkd.socket", "systemd-resolved.service");
 
     private final String ns;
     private final String name;
@@ -72,7 +76,14 @@ public final class SystemdHost implements AutoCloseable {
         for (String dir : List.of("/run", "/var/lib", "/var/log", "/var/tmp", "/var/cache")) {
             inner.append("mount -t tmpfs -o mode=755 tmpfs ").append(dir).append('\n');
         }
-        inner.append("mkdir -p /var/lib/systemd /var/log/journal\n");
+        inner.append("mkdir -p /var/lib/systemd /var/log/journal /run/systemd/system\n");
+        // No udev in a test machine (runtime masks, in the private /run). Its boot-time trigger would
+        // write "add" to every device of the host's /sys, and it gave each node's eth0 the same
+        // "persistent" MAC (hashed from the shared machine-id and the name eth0): the bridge then
+        // sent every node's frames to one port and the nodes never reached each other.
+        for (String unit : MASKED_UNITS) {
+            inner.append("ln -s /dev/null /run/systemd/system/").append(unit).append('\n');
+        }
         for (Map.Entry<Path, String> b : binds.entrySet()) {
             if (!INSIDE.matcher(b.getValue()).matches()) {
                 throw new HarnessException("bind target '" + b.getValue() + "' must be a path under /run or /var/{lib,log,tmp,cache}");

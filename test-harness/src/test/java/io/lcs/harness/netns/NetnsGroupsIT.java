@@ -16,7 +16,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
@@ -121,7 +120,6 @@ class NetnsGroupsIT {
 
     @Test
     @Order(4)
-    @Disabled("known bug, not fixed yet: `lcs start` / `lcs clear` (a ResourceIntent write) sometimes never answers (CLI timeout) and the cluster then holds none of its VIPs; seen 2 of 5 runs after the checks merge, 1 of ~10 before; passes otherwise")
     void aStoppedMemberRunsNowhereUntilStarted() {
         Cluster.Node via = harness.cluster().fullMembers().get(0);
         String owner = together(pairA, pairB);
@@ -138,7 +136,6 @@ class NetnsGroupsIT {
 
     @Test
     @Order(5)
-    @Disabled("known bug, not fixed yet: `lcs start` / `lcs clear` (a ResourceIntent write) sometimes never answers (CLI timeout) and the cluster then holds none of its VIPs; seen 2 of 5 runs after the checks merge, 1 of ~10 before; passes otherwise")
     void aMoveAwayFromHomeBlocksFailbackUntilCleared() {
         Cluster.Node n1 = harness.cluster().node("n1");
         Cluster.Node n2 = harness.cluster().node("n2");

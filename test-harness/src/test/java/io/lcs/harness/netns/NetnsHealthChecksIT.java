@@ -201,7 +201,14 @@ class NetnsHealthChecksIT {
     @Order(3)
     void everyServiceDeadTheVipStaysAndStatusSaysWhy() throws Exception {
         int mark = logLength(other);
+        int ownerMark = logLength(owner);
         killService(owner);
+        // the holder's service dies only once the other node's failure is known: otherwise the holder may
+        // see its own failure first and hand over to a node whose check has not failed yet (its report is
+        // fall x interval behind), and that node is the one that keeps it
+        await(owner + " sees its check fail", Duration.ofSeconds(30),
+                () -> logged(owner, "check web now failing", ownerMark));
+        Harness.sleep(INTERVAL_MS); // and its peers have its report (the next heartbeat)
         killService(other);
         await(other + " says it keeps the VIP", Duration.ofSeconds(30),
                 () -> logged(other, "kept on this node although its checks fail here", mark));
@@ -257,6 +264,68 @@ class NetnsHealthChecksIT {
         assertTrue(moves.size() <= 3, "at most one move per hold period: " + moves);
         if (!up) {
             startService(flapping);
+        }
+    }
+
+    /** The nodes whose eth0 has {@code address} now. */
+    static List<String> holdersOf(String address) {
+        List<String> out = new ArrayList<>();
+        for (Cluster.Node n : harness.cluster().fullMembers()) {
+            String addrs = Netns.ip(n.ns, "-o", "addr", "show", "dev", "eth0");
+            if (addrs.contains(" " + address + "/")) {
+                out.add(n.name);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    @Order(5)
+    void aHealthCheckAppliedThroughTheApiMovesItsVipLikeAConfiguredOne() throws Exception {
+        await("both pass again", Duration.ofSeconds(60), NetnsHealthChecksIT::bothPass);
+        String address = Topology.vipV4(9);
+        java.nio.file.Path manifest = java.nio.file.Files.createTempFile("lcs-api-check", ".yaml");
+        try {
+            java.nio.file.Files.writeString(manifest, """
+                    apiVersion: lcs/v1
+                    kind: HealthCheck
+                    metadata: {name: api-web}
+                    spec: {type: http, url: "http://127.0.0.1:8080/", intervalMs: %d, timeoutMs: 400, fall: %d, rise: 2, holdMs: %d}
+                    ---
+                    apiVersion: lcs/v1
+                    kind: VirtualIP
+                    metadata: {name: api-v4}
+                    spec: {address: %s/24, interface: eth0, checks: [api-web]}
+                    """.formatted(INTERVAL_MS, FALL, HOLD_MS, address));
+            Cluster.Node via = harness.cluster().node(1);
+            CommandResult applied = harness.cluster().cli(via, Duration.ofSeconds(60), "apply", "-f", manifest.toString());
+            assertEquals(0, applied.exitCode(), applied.stdout() + applied.stderr());
+            await("one node holds api-v4", Duration.ofSeconds(30), () -> holdersOf(address).size() == 1);
+            String holder = holdersOf(address).get(0);
+            String next = harness.cluster().fullMembers().stream().map(n -> n.name).filter(n -> !n.equals(holder))
+                    .findFirst().orElseThrow();
+
+            CommandResult checks = harness.cluster().cli(via, Duration.ofSeconds(60), "get", "checks");
+            assertTrue(checks.stdout().contains("api-web"), "lcs get checks lists the applied check: " + checks.stdout());
+            CommandResult refused = harness.cluster().cli(via, Duration.ofSeconds(60), "delete", "check", "api-web");
+            assertTrue(refused.exitCode() != 0 && refused.stderr().contains("VirtualIP api-v4 lists it"),
+                    "a check a VIP lists stays: " + refused.stdout() + refused.stderr());
+
+            long killed = System.nanoTime();
+            killService(holder);
+            await("api-v4 moves to " + next, Duration.ofMillis(FALL * INTERVAL_MS + HAND_OVER_MS + 10_000),
+                    () -> holdersOf(address).equals(List.of(next)));
+            System.out.println("health: the API check's VIP moved " + (System.nanoTime() - killed) / 1_000_000L
+                    + " ms after its service died on " + holder);
+            startService(harness.cluster().node(holder));
+
+            CommandResult vipGone = harness.cluster().cli(via, Duration.ofSeconds(60), "delete", "vip", "api-v4");
+            assertEquals(0, vipGone.exitCode(), vipGone.stdout() + vipGone.stderr());
+            CommandResult checkGone = harness.cluster().cli(via, Duration.ofSeconds(60), "delete", "check", "api-web");
+            assertEquals(0, checkGone.exitCode(), checkGone.stdout() + checkGone.stderr());
+            await("api-v4 is gone everywhere", Duration.ofSeconds(30), () -> holdersOf(address).isEmpty());
+        } finally {
+            java.nio.file.Files.deleteIfExists(manifest);
         }
     }
 }
