@@ -88,6 +88,11 @@ public final class SystemdServiceUnits implements ServiceUnits {
     }
 
     @Override
+    public boolean lcsdStopping() throws SystemdException {
+        return units.stopQueued(lcsdUnit);
+    }
+
+    @Override
     public UnitState read(String unit) throws SystemdException {
         return units.state(unit);
     }

@@ -120,6 +120,20 @@ public final class SystemdUnits implements AutoCloseable {
         }
     }
 
+    /** True if systemd has a stop job queued or running for {@code unit} (e.g. {@code systemctl stop} of it). */
+    public boolean stopQueued(String unit) throws SystemdException {
+        try {
+            for (SystemdManager.QueuedJob j : manager.ListJobs()) {
+                if (unit.equals(j.unit) && "stop".equals(j.type)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (DBusExecutionException e) {
+            throw new SystemdException("cannot list systemd's jobs: " + e.getMessage(), e);
+        }
+    }
+
     /** What a start or stop job came to. */
     public record JobOutcome(String unit, String verb, String result, UnitState after) {
         /** systemd finished the job as asked. */

@@ -25,6 +25,12 @@ public interface ServiceUnits {
     UnitState read(String unit) throws Exception;
 
     /**
+     * True while lcsd's own unit is being stopped ({@code systemctl stop lcsd}): systemd then stops the
+     * bound units first, and a unit that ends is not a failure of this node.
+     */
+    boolean lcsdStopping() throws Exception;
+
+    /**
      * Binds {@code unit} to lcsd before it is started here: a runtime drop-in (gone at reboot) with
      * which systemd stops the unit when lcsd stops, dies or is killed by its watchdog, and kills it
      * if its stop takes longer than {@code stopBudget}.

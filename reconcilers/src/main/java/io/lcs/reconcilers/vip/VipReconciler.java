@@ -941,6 +941,12 @@ public final class VipReconciler implements Reconciler<String> {
         if (now.mayRun()) {
             return Result.requeueAfter(ORDER_RECHECK); // the signalled state was behind: it runs
         }
+        if (units.lcsdStopping()) {
+            // systemctl stop lcsd: systemd stops the bound units before lcsd gets SIGTERM; lcsd's own
+            // stop then runs the hooks (the unit stays managed), it is no failure of this node
+            status.observed(vip, new LocalVipState(false, null, null));
+            return Result.requeueAfter(settings.renewInterval());
+        }
         String message = spec.systemdUnit() + " stopped by itself on " + settings.node() + " (" + now.activeState()
                 + "/" + now.subState() + ")";
         LOG.log(Level.WARNING, "service " + vip + ": " + message + "; it moves to another node");
