@@ -401,6 +401,11 @@ public final class VipReconciler implements Reconciler<String> {
             pendingActivation.remove(vip);
             pendingRefresh.remove(vip);
         }
+        if (spec.isService() && local.managed && !(lease.held() && lease.wanted())) {
+            // its unit ended already (systemd stopped it with lcsd): the stop still runs its hooks
+            return deactivate(vip, spec, local, stopReason != null ? stopReason
+                    : lease.held() ? "not wanted here" : "no lease");
+        }
         local.managed = false;
         local.activeEpoch = 0;
         local.added = null;
@@ -1137,7 +1142,7 @@ public final class VipReconciler implements Reconciler<String> {
         Map<String, List<VipSpec>> byInterface = new LinkedHashMap<>();
         for (VipSpec spec : s.vips()) {
             Local local = locals.get(spec.name());
-            if (local != null && local.managed) {
+            if (local != null && local.managed && !spec.isService()) { // a unit has nothing to announce
                 if (batchExecutor == null) {
                     announceAsync(spec.name(), spec);
                 } else {
