@@ -282,7 +282,7 @@ final class AdminClient {
             message += " (field " + field + ")";
         }
         int exit = "NO_QUORUM".equals(code) || "NOT_READY".equals(code) ? Lcs.EXIT_UNAVAILABLE : Lcs.EXIT_ERROR;
-        return new CliException(exit, message);
+        return new CliException(exit, message, code);
     }
 
     private CliException unreachable(IOException e) {

@@ -7,28 +7,60 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** Base of the verbs that talk to lcsd: finds the daemon, gives the writers; the verb returns its exit code. */
-abstract class AdminCommand implements Callable<Integer> {
-    @ParentCommand
-    Lcs lcs;
+/**
+ * Base of the verbs that talk to lcsd: finds the daemon, gives the writers; the verb returns its exit
+ * code. A verb may sit under another ({@code lcs resource move}): the options of every level count.
+ */
+abstract class AdminCommand implements Callable<Integer>, GlobalOptions.WithOptions {
     @Spec
     CommandSpec spec;
     @Mixin
     GlobalOptions options;
+
+    @Override
+    public GlobalOptions globalOptions() {
+        return options;
+    }
 
     PrintWriter out() {
         return spec.commandLine().getOut();
     }
 
     Environment env() {
-        return lcs.env;
+        return ((Lcs) spec.root().userObject()).env;
+    }
+
+    /** The options of this verb and of the commands above it, merged. */
+    GlobalOptions options() {
+        return GlobalOptions.of(spec.commandLine());
+    }
+
+    /** {@code -j/--json}: the C lcs's JSON shapes. */
+    boolean json() {
+        return options().json;
+    }
+
+    /**
+     * What a change prints when it succeeded: {@code message}, or with {@code -j} the C lcs's
+     * {@code {"ok":true,"message":...}}.
+     */
+    void done(String message) {
+        if (json()) {
+            out().println(Replies.LENIENT.createObjectNode().put("ok", true).put("message", message).toString());
+        } else {
+            out().println(message);
+        }
+    }
+
+    /** True for the verbs whose failures print {@code {"ok":false,"message":...}} with {@code -j} (the changes). */
+    boolean jsonErrors() {
+        return false;
     }
 
     AdminClient client() {
-        GlobalOptions o = GlobalOptions.merge(options, lcs.options);
+        GlobalOptions o = options();
         boolean explicitConfig = o.config != null;
         Path config = explicitConfig ? o.config : GlobalOptions.DEFAULT_CONFIG;
         AdminEndpoint found;

@@ -33,6 +33,12 @@ final class GetCommand extends AdminCommand {
     @Override
     public Integer call() {
         OutputFormat.check(output);
+        if (json()) { // -j: the same as -o json here (no C lcs shape for get)
+            if (output != null && !output.equals("json")) {
+                throw new CliException(Lcs.EXIT_USAGE, "--json and -o " + output + " contradict each other: give one");
+            }
+            output = "json";
+        }
         if (watch && output != null && !output.equals("wide")) {
             throw new CliException(Lcs.EXIT_USAGE, "-w works with the table output only (-o wide or none)");
         }

@@ -18,15 +18,17 @@ import picocli.CommandLine.Spec;
  * {@value #EXIT_OK} ok, {@value #EXIT_ERROR} error, {@value #EXIT_USAGE} usage,
  * {@value #EXIT_UNAVAILABLE} no quorum or daemon unreachable.
  */
-@Command(name = "lcs", mixinStandardHelpOptions = true, versionProvider = Lcs.Version.class,
+@Command(name = "lcs", versionProvider = Lcs.Version.class,
         description = {"Control and inspect an lcs cluster through the local lcsd.",
-            "Reading needs no privilege; changing the cluster (apply, delete, move, ack, cordon, uncordon, drain)"
+            "Reading needs no privilege; changing the cluster (apply, delete, move, ack, stop, start, clear, reload,"
+                    + " resource move|start|stop|clear-conflict, cordon, uncordon, drain)"
                     + " needs root's authority: the admin token lcsd keeps in state_dir/admin.token, readable by root"
                     + " only."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:error, including a change refused for want of root's authority (the admin token)",
-            "2:usage error", "3:no quorum, or lcsd unreachable"})
-public final class Lcs implements Runnable {
+            "2:usage error", "3:no quorum, or lcsd unreachable",
+            "lcs nrpe:0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN"})
+public final class Lcs implements Runnable, GlobalOptions.WithOptions {
     public static final int EXIT_OK = 0;
     public static final int EXIT_ERROR = 1;
     public static final int EXIT_USAGE = 2;
@@ -38,12 +40,30 @@ public final class Lcs implements Runnable {
     CommandSpec spec;
     final Environment env;
 
+    @CommandLine.Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @CommandLine.Option(names = {"-V", "--version"}, description = "Print the client's version and exit (with -j as"
+            + " JSON, as the C lcs: {\"version\":...}); lcs version also asks the daemon.")
+    boolean version;
+
     Lcs(Environment env) {
         this.env = env;
     }
 
     @Override
+    public GlobalOptions globalOptions() {
+        return options;
+    }
+
+    @Override
     public void run() {
+        if (version) {
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(options.json ? Replies.LENIENT.createObjectNode().put("version", clientVersion()).toString()
+                    : "lcs " + clientVersion());
+            return;
+        }
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command: try 'lcs --help'");
     }
 
@@ -78,6 +98,9 @@ public final class Lcs implements Runnable {
         v.put("stop", StopCommand::new);
         v.put("start", StartCommand::new);
         v.put("clear", ClearCommand::new);
+        v.put("resource", ResourceCommand::commandLine);
+        v.put("nrpe", NrpeCommand::new);
+        v.put("reload", ReloadCommand::new);
         v.put("cordon", CordonCommand::new);
         v.put("uncordon", UncordonCommand::new);
         v.put("drain", DrainCommand::new);
@@ -87,7 +110,8 @@ public final class Lcs implements Runnable {
     }
 
     /** Options of the top command that take a value in the next argument (the {@link GlobalOptions}). */
-    private static final Set<String> OPTIONS_WITH_VALUE = Set.of("--config", "--server", "--token-file");
+    private static final Set<String> OPTIONS_WITH_VALUE = Set.of("--config", "--server", "--token-file", "-s",
+            "--socket");
 
     /** Builds the whole command tree (every verb) with the writers and handlers {@link #run} uses. */
     static CommandLine commandLine(PrintWriter out, PrintWriter err, Environment env) {
@@ -133,6 +157,12 @@ public final class Lcs implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof CliException c && cmd.getCommand() instanceof AdminCommand a && a.jsonErrors()
+                    && a.json()) {
+                // the C lcs's changes with -j: {"ok":false,"message":...} on stdout, same exit code
+                out.println(Replies.LENIENT.createObjectNode().put("ok", false).put("message", c.getMessage()));
+                return c.exitCode();
+            }
             if (ex instanceof CliException c) {
                 err.println("error: " + c.getMessage());
                 return c.exitCode();

@@ -10,11 +10,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code lcs move VIP [--to NODE] [--wait [--timeout 30s]]}: writes a Move intent; with
+ * {@code lcs move VIP [NODE | --to NODE] [--wait [--timeout 30s]]}: writes a Move intent; with
  * {@code --wait}, polls the VIP until it is active on the target (or on any other node) or the
- * timeout passes (exit 1).
+ * timeout passes (exit 1). The positional NODE is the C lcs's form ({@code lcs move RES NODE},
+ * {@code lcs resource move RES NODE}).
  */
-@Command(name = "move", description = "Move a VIP to another node (or to NODE).")
+@Command(name = "move", description = "Move a VIP to another node (or to NODE: lcs move VIP NODE, as the C lcs).")
 final class MoveCommand extends AdminCommand {
     @picocli.CommandLine.Mixin
     HelpOption helpOption;
@@ -24,6 +25,9 @@ final class MoveCommand extends AdminCommand {
 
     @Parameters(index = "0", paramLabel = "VIP")
     String vip;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "NODE", description = "target node, as --to")
+    String node;
 
     @Option(names = "--to", paramLabel = "NODE", description = "target node (default: any other eligible node)")
     String to;
@@ -38,6 +42,12 @@ final class MoveCommand extends AdminCommand {
     @Override
     public Integer call() {
         checkName("VIP", vip);
+        if (node != null) {
+            if (to != null && !to.equals(node)) {
+                throw new CliException(Lcs.EXIT_USAGE, "two targets: NODE " + node + " and --to " + to + "; give one");
+            }
+            to = node;
+        }
         if (to != null) {
             checkName("--to", to);
         }
@@ -47,7 +57,7 @@ final class MoveCommand extends AdminCommand {
         Move move = Replies.convert(client.post("/api/v1/vips/" + vip + "/move", body, "application/json"), Move.class);
         String target = move.spec() == null || move.spec().to() == null ? "any other node" : move.spec().to();
         if (!await) {
-            out().println("virtualip/" + vip + " move to " + target + " requested");
+            done("virtualip/" + vip + " move to " + target + " requested");
             return Lcs.EXIT_OK;
         }
         String from = before.status() == null ? null : before.status().owner();
@@ -55,7 +65,7 @@ final class MoveCommand extends AdminCommand {
         VirtualIP.Status st = before.status();
         while (true) {
             if (moved(st, from)) {
-                out().println("virtualip/" + vip + " moved to " + st.owner() + " (epoch " + st.epoch() + ")");
+                done("virtualip/" + vip + " moved to " + st.owner() + " (epoch " + st.epoch() + ")");
                 return Lcs.EXIT_OK;
             }
             if (env().nanoTime().getAsLong() - deadline >= 0) {
@@ -72,6 +82,11 @@ final class MoveCommand extends AdminCommand {
             JsonNode now = client.get("/api/v1/vips/" + vip);
             st = Replies.convert(now, VirtualIP.class).status();
         }
+    }
+
+    @Override
+    boolean jsonErrors() {
+        return true;
     }
 
     private boolean moved(VirtualIP.Status st, String from) {

@@ -12,9 +12,10 @@ import picocli.CommandLine.Option;
 /**
  * {@code lcs status [-o wide|json|yaml] [-j]}: the original lcs's format, line for line, for a
  * healthy cluster; extra text only when something is wrong or informative (docs/api.md, "lcs
- * status"); {@code -o wide} adds each node's last-seen time and round trip and each VIP's lease,
- * failovers and planned moves; {@code -o json|yaml} (and the original's {@code -j/--json}) print the daemon's status
- * reply as it is. Exits 3 without quorum, whatever the format.
+ * status"); {@code -o wide} adds the C lcs's {@code membership for DURATION} and {@code state=} of
+ * every node, each node's last-seen time and round trip and each VIP's lease, failovers and planned
+ * moves; {@code -o json|yaml} print the daemon's status reply as it is; {@code -j/--json} prints the
+ * C lcs's JSON ({@link CLcsShapes#statusJson}). Exits 3 without quorum, whatever the format.
  */
 @Command(name = "status", description = "Show quorum, nodes and VIPs as this node sees them.")
 final class StatusCommand extends AdminCommand {
@@ -25,25 +26,34 @@ final class StatusCommand extends AdminCommand {
     static final Set<String> ABNORMAL_TYPES = Set.of("Conflict", "AddressConflict", "HookFailed", "StopFailed", "Degraded",
             "Stale");
 
+    /** True when {@code c} is what the C lcs's {@code conflict:} or {@code stop_failed:} line ({@code label}) shows. */
+    static boolean shownAsCLine(String label, Condition c) {
+        if (label == null || !Condition.TRUE.equals(c.status())) {
+            return false;
+        }
+        return label.equals("conflict") ? c.type().equals("Conflict") || c.type().equals("AddressConflict")
+                : c.type().equals("StopFailed");
+    }
+
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "wide, json or yaml")
     String output;
-
-    @Option(names = {"-j", "--json"}, description = "the same as -o json (the original lcs's option)")
-    boolean json;
 
     @Override
     public Integer call() {
         OutputFormat.check(output);
-        if (json && output != null && !output.equals("json")) {
-            throw new CliException(Lcs.EXIT_USAGE, "--json and -o " + output + " contradict each other: give one");
+        boolean json = json();
+        if (json && output != null) {
+            throw new CliException(Lcs.EXIT_USAGE, "--json (the C lcs's JSON) and -o " + output
+                    + " (lcs's) contradict each other: give one");
         }
-        String format = json ? "json" : output;
         JsonNode reply = client().get("/api/v1/status");
         ClusterStatus s = StatusReply.read(reply);
-        if (OutputFormat.structured(format)) {
-            out().print(Replies.format(reply, format));
+        if (json) {
+            out().println(CLcsShapes.statusJson(s).toString());
+        } else if (OutputFormat.structured(output)) {
+            out().print(Replies.format(reply, output));
         } else {
-            print(s, out(), "wide".equals(format));
+            print(s, out(), "wide".equals(output));
         }
         return s.quorum() != null && s.quorum().present() ? Lcs.EXIT_OK : Lcs.EXIT_UNAVAILABLE;
     }
@@ -57,7 +67,8 @@ final class StatusCommand extends AdminCommand {
         out.println("Cluster");
         ClusterStatus.Quorum q = s.quorum();
         out.println("  quorum: " + (q.present() ? "yes" : "no") + " (" + q.votesSeen() + " votes, need "
-                + q.votesNeeded() + ")");
+                + q.votesNeeded() + (wide && q.membershipSeconds() != null ? ", membership for "
+                + CLcsShapes.duration(CLcsShapes.membershipSeconds(s)) : "") + ")");
         if (s.stale()) {
             out.println("  (stale: no quorum; what follows may be out of date)");
         }
@@ -65,14 +76,15 @@ final class StatusCommand extends AdminCommand {
         for (ClusterStatus.NodeStatus n : list(s.nodes())) {
             StringBuilder sb = new StringBuilder("  ").append(n.name()).append(" role=").append(n.role())
                     .append(" online=").append(Formats.yesNo(n.online()));
+            String state = CLcsShapes.nodeState(n);
+            if (wide || !state.equals("online")) { // the C lcs's state word: offline, recovering (its restart wait)
+                sb.append(" state=").append(state);
+            }
             if (!n.configMatch()) {
                 sb.append(" config=mismatch");
             }
             if (n.cordoned()) {
                 sb.append(" cordoned=yes");
-            }
-            if (n.restarting()) {
-                sb.append(" restarting=yes");
             }
             if (wide && !n.self()) {
                 sb.append(" last_seen=").append(n.lastSeenSeconds() == null ? "never"
@@ -96,7 +108,7 @@ final class StatusCommand extends AdminCommand {
                 sb.append(v.address()).append(" dev=").append(v.interfaceName());
             }
             sb.append(" state=").append(v.state())
-                    .append(" owner=").append(v.owner() == null ? "none" : v.owner())
+                    .append(" owner=").append(v.owner() == null ? "-" : v.owner())
                     .append(" epoch=").append(v.epoch());
             if (v.group() != null) { // the C lcs's optional fields, in its order
                 sb.append(" group=").append(v.group()).append(" priority=").append(v.priority() == null ? 0 : v.priority());
@@ -114,8 +126,12 @@ final class StatusCommand extends AdminCommand {
                 sb.append(" failovers=").append(v.failovers()).append(" moves=").append(v.moves());
             }
             out.println(sb);
+            String label = CLcsShapes.reasonLabel(v);
+            if (label != null) { // the C lcs's line; it stands for the Conflict/StopFailed condition below
+                out.println("    " + label + ": " + Formats.oneLine(CLcsShapes.reason(v)));
+            }
             for (Condition c : list(v.conditions())) {
-                if (!isOk(c)) {
+                if (!isOk(c) && !shownAsCLine(label, c)) {
                     out.println("    " + c.type() + "=" + c.status()
                             + (c.reason() == null ? "" : " reason=" + c.reason())
                             + (c.message() == null ? "" : ": " + Formats.oneLine(c.message())));

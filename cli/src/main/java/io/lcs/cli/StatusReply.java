@@ -38,7 +38,8 @@ final class StatusReply {
         requireObject(n, "the reply");
         JsonNode q = object(n, "quorum");
         ClusterStatus.Quorum quorum = q == null ? null : new ClusterStatus.Quorum(bool(q, "present"),
-                integer(q, "votesSeen"), integer(q, "votesNeeded"), integer(q, "votesTotal"));
+                integer(q, "votesSeen"), integer(q, "votesNeeded"), integer(q, "votesTotal"),
+                decimal(q, "membershipSeconds"));
         List<ClusterStatus.NodeStatus> nodes = null;
         JsonNode ns = array(n, "nodes");
         if (ns != null) {

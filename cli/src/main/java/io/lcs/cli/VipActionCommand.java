@@ -17,7 +17,12 @@ abstract class VipActionCommand extends AdminCommand {
     public Integer call() {
         checkName("VIP", vip);
         JsonNode r = client().post("/api/v1/vips/" + vip + "/" + action(), "{}", "application/json");
-        out().println("virtualip/" + vip + " " + say(r.path("outcome").asText(action())));
+        done("virtualip/" + vip + " " + say(r.path("outcome").asText(action())));
         return Lcs.EXIT_OK;
+    }
+
+    @Override
+    boolean jsonErrors() {
+        return true;
     }
 }

@@ -117,6 +117,13 @@ class LcsTest {
                 System::nanoTime, Duration.ofMillis(5), locator);
     }
 
+    /** A loopback port nothing listens on (it was free a moment ago). */
+    static int closedPort() throws java.io.IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
     static void assertExit(int expected, Result r) {
         assertEquals(expected, r.exit(), () -> "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
     }
@@ -152,28 +159,27 @@ class LcsTest {
                   (stale: no quorum; what follows may be out of date)
                 Nodes
                   node1 role=full-member online=yes (self)
-                  node2 role=full-member online=no config=mismatch
+                  node2 role=full-member online=no state=offline config=mismatch
                   node3 role=quorum-only online=yes
                 VIPs
-                  vip1 198.18.6.70/24 dev=enX0 state=conflict owner=none epoch=12 lease=1.7s
-                    Conflict=True reason=AddressInUse: 198.18.6.70 answered from 52:54:00:12:34:56
+                  vip1 198.18.6.70/24 dev=enX0 state=conflict owner=- epoch=12 lease=1.7s
+                    conflict: 198.18.6.70 answered from 52:54:00:12:34:56
                 """, r.out());
     }
 
     @Test
     void statusTakesTheSameOutputFormatsAsGetAndTheOriginalsJsonFlag() {
         fake.on("GET /api/v1/status", 200, HEALTHY_STATUS);
-        for (String[] args : new String[][] {{"status", "-o", "json"}, {"status", "--json"}, {"status", "-j"}}) {
-            Result r = lcs(args);
-            assertExit(0, r);
-            assertTrue(r.out().startsWith("{\n") && r.out().contains("\"votesNeeded\" : 2"), r.out());
-        }
+        Result lcsJson = lcs("status", "-o", "json");
+        assertExit(0, lcsJson);
+        assertTrue(lcsJson.out().startsWith("{\n") && lcsJson.out().contains("\"votesNeeded\" : 2"), lcsJson.out());
         Result yaml = lcs("status", "-o", "yaml");
         assertExit(0, yaml);
         assertTrue(yaml.out().contains("cluster: \"demo\"") || yaml.out().contains("cluster: demo"), yaml.out());
         Result wide = lcs("status", "-o", "wide");
         assertExit(0, wide);
-        assertTrue(wide.out().contains("  node2 role=full-member online=yes last_seen=0.4s rtt=-\n"), wide.out());
+        assertTrue(wide.out().contains("  node2 role=full-member online=yes state=online last_seen=0.4s rtt=-\n"),
+                wide.out());
         assertTrue(wide.out().contains("  vip1 198.18.6.70/24 dev=enX0 state=active owner=node1 epoch=11 lease=3.9s"
                 + " failovers=1 moves=0\n"), wide.out());
         int before = fake.requests.size();
@@ -578,14 +584,284 @@ class LcsTest {
         assertTrue(fake.requests.isEmpty(), "completion needs no daemon");
     }
 
+    // ---- the C lcs's CLI: -j shapes, nrpe, resource verbs, -s, --version, reload -------------------
+
+    /** node2 recovering, node1 self, node10 quorum-only offline; web grouped with a blocked home, db in conflict, api stopped. */
+    static final String C_STATUS = """
+            {"cluster":"demo","node":"node1","version":"0.1.0",
+             "quorum":{"present":true,"votesSeen":3,"votesNeeded":2,"votesTotal":3,"membershipSeconds":302.7},
+             "nodes":[
+              {"name":"node2","role":"full-member","online":true,"self":false,"configMatch":true,"cordoned":false,"restarting":true},
+              {"name":"node1","role":"full-member","online":true,"self":true,"configMatch":true,"cordoned":false,"restarting":false},
+              {"name":"node10","role":"quorum-only","online":false,"self":false,"configMatch":true,"cordoned":false,"restarting":false}],
+             "vips":[
+              {"name":"web","address":"198.18.0.10/24","interfaceName":"eth0","state":"active","owner":"node1","epoch":11,
+               "leaseRemainingSeconds":1.9,"failovers":0,"group":"pair","priority":20,"homeNode":"node2","homeBlocked":true},
+              {"name":"db","address":"198.18.0.11/24","interfaceName":"eth0","state":"conflict","epoch":4,"failovers":0,
+               "conditions":[{"type":"Conflict","status":"True","reason":"DuplicateAddress",
+                              "message":"address 198.18.0.11/24 answered elsewhere at epoch 4; check the network, then run: lcs ack db"}]},
+              {"name":"api","address":"198.18.0.12/24","interfaceName":"eth0","state":"stopped","epoch":2,"failovers":0,
+               "disabled":true,"conditions":[{"type":"Running","status":"False","reason":"StoppedByOperator","message":"stopped"}]}],
+             "stale":false}
+            """;
+
+    static final String C_STATUS_JSON = "{\"cluster\":{\"quorum\":true,\"votes_seen\":3,\"quorum_needed\":2,"
+            + "\"membership_seconds\":302},"
+            + "\"nodes\":[{\"id\":0,\"name\":\"node1\",\"role\":\"full-member\",\"state\":\"online\",\"self\":true},"
+            + "{\"id\":1,\"name\":\"node10\",\"role\":\"quorum-only\",\"state\":\"offline\",\"self\":false},"
+            + "{\"id\":2,\"name\":\"node2\",\"role\":\"full-member\",\"state\":\"recovering\",\"self\":false}],"
+            + "\"resources\":[{\"id\":0,\"name\":\"api\",\"type\":\"vip\",\"state\":\"stopped\",\"owner\":null,\"epoch\":2,"
+            + "\"lease_id\":2,\"address\":\"198.18.0.12/24\",\"interface\":\"eth0\",\"disabled\":true},"
+            + "{\"id\":1,\"name\":\"db\",\"type\":\"vip\",\"state\":\"conflict\",\"owner\":null,\"epoch\":4,\"lease_id\":4,"
+            + "\"address\":\"198.18.0.11/24\",\"interface\":\"eth0\",\"disabled\":false,\"reason\":\"address 198.18.0.11/24"
+            + " answered elsewhere at epoch 4; check the network, then run: lcs ack db\"},"
+            + "{\"id\":2,\"name\":\"web\",\"type\":\"vip\",\"state\":\"active\",\"owner\":\"node1\",\"epoch\":11,"
+            + "\"lease_id\":11,\"address\":\"198.18.0.10/24\",\"interface\":\"eth0\",\"group\":\"pair\",\"priority\":20,"
+            + "\"home_node\":\"node2\",\"home_blocked\":true,\"disabled\":false}]}\n";
+
+    @Test
+    void statusJsonHasTheCLcsShapeFieldByFieldWithTheOptionBeforeOrAfterTheVerb() {
+        fake.on("GET /api/v1/status", 200, C_STATUS);
+        for (String[] args : new String[][] {{"status", "-j"}, {"status", "--json"}, {"-j", "status"},
+            {"--json", "status"}}) {
+            Result r = lcs(args);
+            assertExit(0, r);
+            assertEquals(C_STATUS_JSON, r.out(), String.join(" ", args)); // ids: names sorted byte-wise (node10 < node2)
+        }
+        assertExit(2, lcs("-j", "status", "-o", "json")); // the C shape and lcs's: contradictory
+    }
+
+    @Test
+    void statusTextHasTheCLcsFieldsWhereTheOriginalShapeLeavesRoom() {
+        fake.on("GET /api/v1/status", 200, C_STATUS);
+        Result r = lcs("status");
+        assertExit(0, r);
+        assertEquals("""
+                Cluster
+                  quorum: yes (3 votes, need 2)
+                Nodes
+                  node2 role=full-member online=yes state=recovering
+                  node1 role=full-member online=yes (self)
+                  node10 role=quorum-only online=no state=offline
+                VIPs
+                  web 198.18.0.10/24 dev=eth0 state=active owner=node1 epoch=11 group=pair priority=20 home=node2 blocked=yes
+                  db 198.18.0.11/24 dev=eth0 state=conflict owner=- epoch=4
+                    conflict: address 198.18.0.11/24 answered elsewhere at epoch 4; check the network, then run: lcs ack db
+                  api 198.18.0.12/24 dev=eth0 state=stopped owner=- epoch=2 disabled=yes
+                    Running=False reason=StoppedByOperator: stopped
+                """, r.out());
+        Result wide = lcs("status", "-o", "wide");
+        assertExit(0, wide);
+        assertTrue(wide.out().contains("  quorum: yes (3 votes, need 2, membership for 5m 02s)\n"), wide.out());
+        assertTrue(wide.out().contains("  node1 role=full-member online=yes state=online (self)\n"), wide.out());
+    }
+
+    @Test
+    void durationsAreWrittenAsTheCLcsWritesThem() {
+        assertEquals("0s", CLcsShapes.duration(0));
+        assertEquals("59s", CLcsShapes.duration(59));
+        assertEquals("1m 00s", CLcsShapes.duration(60));
+        assertEquals("1h 02m 03s", CLcsShapes.duration(3723));
+        assertEquals("2d 03h 04m 05s", CLcsShapes.duration(2 * 86_400 + 3 * 3600 + 4 * 60 + 5));
+    }
+
+    /** {@link #HEALTHY_STATUS} with the membership time, as lcsd sends it. */
+    static final String NRPE_HEALTHY = HEALTHY_STATUS.replace("\"votesTotal\":3}", "\"votesTotal\":3,\"membershipSeconds\":75.2}");
+
+    @Test
+    void nrpeIsOkForAHealthyCluster() {
+        fake.on("GET /api/v1/status", 200, NRPE_HEALTHY);
+        Result r = lcs("nrpe");
+        assertExit(0, r);
+        assertEquals("OK - quorum=yes votes=3/3 need=2 membership_for=1m 15s nodes=3/3 resources=1/1 active\n", r.out());
+        Result j = lcs("-j", "nrpe");
+        assertExit(0, j);
+        assertEquals("{\"state\":\"OK\",\"exit_code\":0,\"quorum\":true,\"votes_seen\":3,\"node_count\":3,"
+                + "\"quorum_needed\":2,\"membership_seconds\":75,\"online_nodes\":3,\"active_resources\":1,"
+                + "\"resource_count\":1,\"disabled_resources\":0,\"down_resources\":0}\n", j.out());
+    }
+
+    @Test
+    void nrpeWarnsWhenANodeIsDownOrRecovering() {
+        fake.on("GET /api/v1/status", 200, NRPE_HEALTHY.replace(
+                "\"name\":\"node3\",\"role\":\"quorum-only\",\"online\":true", "\"name\":\"node3\",\"role\":\"quorum-only\",\"online\":false")
+                .replace("\"votesSeen\":3", "\"votesSeen\":2"));
+        Result r = lcs("nrpe");
+        assertExit(1, r);
+        assertEquals("WARNING - quorum=yes votes=2/3 need=2 membership_for=1m 15s nodes=2/3 resources=1/1 active\n", r.out());
+        fake.routes.clear();
+        fake.on("GET /api/v1/status", 200, NRPE_HEALTHY.replace(
+                "\"lastSeenSeconds\":0.4,\"cordoned\":false,\"restarting\":false", "\"lastSeenSeconds\":0.4,\"cordoned\":false,\"restarting\":true"));
+        Result recovering = lcs("nrpe");
+        assertExit(1, recovering);
+        assertTrue(recovering.out().startsWith("WARNING - ") && recovering.out().contains(" nodes=2/3 "), recovering.out());
+    }
+
+    @Test
+    void nrpeIsCriticalWithoutQuorumOrWithAVipDownButNotForAStoppedOne() {
+        fake.on("GET /api/v1/status", 200, NRPE_HEALTHY.replace("\"present\":true", "\"present\":false"));
+        Result noQuorum = lcs("nrpe");
+        assertExit(2, noQuorum);
+        assertTrue(noQuorum.out().startsWith("CRITICAL - quorum=no "), noQuorum.out());
+
+        fake.routes.clear();
+        fake.on("GET /api/v1/status", 200, NRPE_HEALTHY.replace("\"state\":\"active\",\"owner\":\"node1\",",
+                "\"state\":\"pending\","));
+        Result down = lcs("nrpe");
+        assertExit(2, down);
+        assertEquals("CRITICAL - quorum=yes votes=3/3 need=2 membership_for=1m 15s nodes=3/3 resources=0/1 active"
+                + " down=vip1=pending\n", down.out());
+        Result downJson = lcs("nrpe", "--json");
+        assertExit(2, downJson);
+        assertTrue(downJson.out().contains("\"state\":\"CRITICAL\",\"exit_code\":2,") && downJson.out()
+                .endsWith("\"disabled_resources\":0,\"down_resources\":1,\"down_detail\":\"vip1=pending\"}\n"), downJson.out());
+
+        fake.routes.clear();
+        fake.on("GET /api/v1/status", 200, NRPE_HEALTHY.replace("\"state\":\"active\",\"owner\":\"node1\",",
+                "\"state\":\"stopped\",\"disabled\":true,"));
+        Result stopped = lcs("nrpe");
+        assertExit(0, stopped);
+        assertEquals("OK - quorum=yes votes=3/3 need=2 membership_for=1m 15s nodes=3/3 resources=0/1 active"
+                + " disabled=1\n", stopped.out());
+    }
+
+    @Test
+    void nrpeIsUnknownWhenTheDaemonCannotBeReached() throws Exception {
+        int closedPort = closedPort();
+        Result r = lcsAt("http://127.0.0.1:" + closedPort, "nrpe");
+        assertExit(3, r);
+        assertTrue(r.out().startsWith("UNKNOWN - cannot reach lcsd at http://127.0.0.1:" + closedPort), r.out());
+        Result j = lcsAt("http://127.0.0.1:" + closedPort, "nrpe", "-j");
+        assertExit(3, j);
+        assertTrue(j.out().startsWith("{\"state\":\"UNKNOWN\",\"ok\":false,\"message\":\"cannot reach lcsd at "), j.out());
+    }
+
+    @Test
+    void resourceListPrintsTheCLcsLinesAndJson() {
+        fake.on("GET /api/v1/status", 200, C_STATUS);
+        Result r = lcs("resource", "list");
+        assertExit(0, r);
+        assertEquals("""
+                api type=vip state=stopped owner=- address=198.18.0.12/24 dev=eth0 disabled=yes
+                db type=vip state=conflict owner=- address=198.18.0.11/24 dev=eth0 reason="address 198.18.0.11/24 answered elsewhere at epoch 4; check the network, then run: lcs ack db"
+                web type=vip state=active owner=node1 address=198.18.0.10/24 dev=eth0 group=pair priority=20 home=node2 home_blocked=yes
+                """, r.out());
+        Result j = lcs("resource", "list", "-j");
+        assertExit(0, j);
+        assertEquals("{\"resources\":[{\"name\":\"api\",\"type\":\"vip\",\"state\":\"stopped\",\"owner\":null,"
+                + "\"address\":\"198.18.0.12/24\",\"interface\":\"eth0\",\"disabled\":true},"
+                + "{\"name\":\"db\",\"type\":\"vip\",\"state\":\"conflict\",\"owner\":null,\"address\":\"198.18.0.11/24\","
+                + "\"interface\":\"eth0\",\"disabled\":false,\"reason\":\"address 198.18.0.11/24 answered elsewhere at"
+                + " epoch 4; check the network, then run: lcs ack db\"},"
+                + "{\"name\":\"web\",\"type\":\"vip\",\"state\":\"active\",\"owner\":\"node1\",\"address\":\"198.18.0.10/24\","
+                + "\"interface\":\"eth0\",\"disabled\":false,\"group\":\"pair\",\"priority\":20,\"home_node\":\"node2\","
+                + "\"home_blocked\":true}]}\n", j.out());
+    }
+
+    @Test
+    void moveTakesTheNodeAsSecondArgumentAsTheCLcsDoes() {
+        fake.on("POST /api/v1/vips/web/move", 200, MOVE);
+        for (String[] args : new String[][] {{"move", "web", "b"}, {"resource", "move", "web", "b"},
+            {"-s", "/run/lcs/lcsd.sock", "resource", "move", "web", "b", "--socket", "/x.sock"}}) {
+            int before = fake.requests.size();
+            Result r = lcs(args);
+            assertExit(0, r);
+            assertEquals("virtualip/web move to b requested\n", r.out(), String.join(" ", args));
+            assertEquals("{\"to\":\"b\"}", fake.requests.get(before).body());
+        }
+        Result both = lcs("move", "web", "b", "--to", "c");
+        assertExit(2, both);
+        assertTrue(both.err().contains("two targets"), both.err());
+    }
+
+    @Test
+    void resourceStartStopAndClearConflictAreLcsStartStopAndAck() {
+        fake.on("POST /api/v1/vips/web/stop", 200, "{\"kind\":\"VirtualIP\",\"name\":\"web\",\"outcome\":\"stopped\"}");
+        fake.on("POST /api/v1/vips/web/start", 200, "{\"kind\":\"VirtualIP\",\"name\":\"web\",\"outcome\":\"started\"}");
+        fake.on("POST /api/v1/vips/web/ack", 200, "{\"apiVersion\":\"lcs/v1\",\"kind\":\"ConflictAck\","
+                + "\"metadata\":{\"name\":\"web\"},\"spec\":{\"vip\":\"web\",\"epoch\":12}}");
+        assertEquals("virtualip/web stopped (runs nowhere until lcs start web)\n", lcs("resource", "stop", "web").out());
+        assertEquals("virtualip/web started\n", lcs("resource", "start", "web").out());
+        Result ack = lcs("resource", "clear-conflict", "web");
+        assertExit(0, ack);
+        assertEquals("virtualip/web conflict acknowledged (epoch 12)\n", ack.out());
+        Result j = lcs("-j", "resource", "stop", "web");
+        assertExit(0, j);
+        assertEquals("{\"ok\":true,\"message\":\"virtualip/web stopped (runs nowhere until lcs start web)\"}\n", j.out());
+        assertEquals(List.of("/api/v1/vips/web/stop", "/api/v1/vips/web/start", "/api/v1/vips/web/ack",
+                "/api/v1/vips/web/stop"), fake.requests.stream().map(FakeAdminServer.Request::uri).toList());
+    }
+
+    @Test
+    void clearConflictOfAVipNotInConflictIsExit0AsInTheCLcsButAckStaysAnError() {
+        fake.on("POST /api/v1/vips/web/ack", 409, "{\"code\":\"CONFLICT\",\"message\":\"VirtualIP 'web' is not in conflict\"}");
+        Result r = lcs("resource", "clear-conflict", "web");
+        assertExit(0, r);
+        assertEquals("virtualip/web is not in conflict state\n", r.out());
+        assertExit(1, lcs("ack", "web"));
+        fake.on("POST /api/v1/vips/zz/ack", 404, "{\"code\":\"NOT_FOUND\",\"message\":\"VirtualIP 'zz' not found\"}");
+        assertExit(1, lcs("resource", "clear-conflict", "zz"));
+    }
+
+    @Test
+    void aFailedChangeWithJsonPrintsOkFalseOnStdout() {
+        fake.on("POST /api/v1/vips/zz/stop", 404, "{\"code\":\"NOT_FOUND\",\"message\":\"VirtualIP 'zz' not found\"}");
+        Result r = lcs("-j", "resource", "stop", "zz");
+        assertExit(1, r);
+        assertEquals("{\"ok\":false,\"message\":\"VirtualIP 'zz' not found\"}\n", r.out());
+        fake.on("POST /api/v1/vips/web/move", 503, "{\"code\":\"NO_QUORUM\",\"message\":\"no quorum: 1 of 3 votes, need 2\"}");
+        Result noQuorum = lcs("move", "web", "b", "--json");
+        assertExit(3, noQuorum);
+        assertEquals("{\"ok\":false,\"message\":\"no quorum: 1 of 3 votes, need 2\"}\n", noQuorum.out());
+    }
+
+    @Test
+    void socketOptionWithAUrlIsTheServerAndWithAPathIsIgnored() throws Exception {
+        int closedPort = closedPort();
+        fake.on("GET /api/v1/status", 200, HEALTHY_STATUS);
+        Result viaUrl = lcsAt("http://127.0.0.1:" + closedPort, "-s", fake.url(), "status");
+        assertExit(0, viaUrl);
+        assertEquals(ORIGINAL_OUTPUT, viaUrl.out());
+        Result viaPath = lcs("status", "-s", "/run/lcs/lcsd.sock");
+        assertExit(0, viaPath);
+        assertEquals(ORIGINAL_OUTPUT, viaPath.out());
+    }
+
+    @Test
+    void versionOptionPrintsTheClientVersionAsTextOrJson() {
+        for (String opt : List.of("--version", "-V")) {
+            Result r = lcs(opt);
+            assertExit(0, r);
+            assertEquals("lcs " + Lcs.clientVersion() + "\n", r.out());
+        }
+        Result j = lcs("-j", "--version");
+        assertExit(0, j);
+        assertEquals("{\"version\":\"" + Lcs.clientVersion() + "\"}\n", j.out());
+        assertTrue(fake.requests.isEmpty(), "--version does not ask the daemon");
+    }
+
+    @Test
+    void reloadAsksTheDaemonAndReportsWhatChangedOrWhyNot() {
+        fake.on("POST /api/v1/reload", 200, "{\"outcome\":\"applied\",\"messages\":[\"VIPs added [db], removed [],"
+                + " changed []; unchanged VIPs stay where they are\"]}");
+        Result r = lcs("reload");
+        assertExit(0, r);
+        assertEquals("reload applied: VIPs added [db], removed [], changed []; unchanged VIPs stay where they are\n",
+                r.out());
+        fake.routes.clear();
+        fake.on("POST /api/v1/reload", 400, "{\"code\":\"INVALID\",\"message\":\"reload refused: lcs.conf:3: lease_ms"
+                + " changed from 2000 to 3000; restart lcsd to apply these changes\"}");
+        Result refused = lcs("reload");
+        assertExit(1, refused);
+        assertEquals("error: reload refused: lcs.conf:3: lease_ms changed from 2000 to 3000; restart lcsd to apply"
+                + " these changes\n", refused.err());
+    }
+
     // ---- failures common to all verbs -----------------------------------------------------------
 
     @Test
     void unreachableDaemonIsExit3NamingTheUrlAndWhatToCheck() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = closedPort();
         Result r = lcsAt("http://127.0.0.1:" + closedPort, "status");
         assertExit(3, r);
         assertTrue(r.err().startsWith("error: cannot reach lcsd at http://127.0.0.1:" + closedPort
@@ -595,10 +871,7 @@ class LcsTest {
 
     @Test
     void versionStillPrintsTheClientVersionWhenTheDaemonIsDown() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = closedPort();
         Result r = lcsAt("http://127.0.0.1:" + closedPort, "version");
         assertExit(3, r);
         assertTrue(r.out().startsWith("Client Version: "), r.out());

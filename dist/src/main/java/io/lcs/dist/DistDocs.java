@@ -45,6 +45,20 @@ public final class DistDocs {
                                 + "names another file), readable by root only. Changes need it: run as another "
                                 + "user, lcs refuses them with exit code 1.",
                         "/usr/share/bash-completion/completions/lcs: bash completion.")),
+                new ManPage.Section("C LCS COMPATIBILITY", List.of(
+                        "The C lcs's command lines work unchanged: lcs resource list, lcs resource move RES NODE "
+                                + "(and lcs move RES NODE), lcs resource start|stop RES, lcs resource "
+                                + "clear-conflict RES (lcs ack; a VIP not in conflict is exit 0, as there), "
+                                + "lcs nrpe, -j/--json before or after the verb, -V/--version.",
+                        "-j prints the C lcs's JSON: status as {cluster, nodes, resources} (lease_id is the "
+                                + "epoch), resource list as {resources}, nrpe as {state, exit_code, ...}, a "
+                                + "change as {ok, message} (also on failure, on stdout, with the same exit code). "
+                                + "-o json prints lcs's own status reply instead.",
+                        "lcs nrpe exits 0 OK, 1 WARNING (a node not online: offline or recovering), 2 "
+                                + "CRITICAL (no quorum, or a VIP neither active nor stopped by an operator), 3 "
+                                + "UNKNOWN (lcsd cannot be reached). NRPE: command[check_lcs]=/usr/bin/lcs nrpe",
+                        "-s/--socket PATH is accepted and ignored: lcs has no control socket and reaches "
+                                + "lcsd's HTTP admin API named in lcs.conf; -s http://HOST:PORT is --server.")),
                 new ManPage.Section("SEE ALSO", List.of("lcsd(8), systemctl(1)")))));
 
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
@@ -59,11 +73,24 @@ public final class DistDocs {
                                 + "lease, ports, bind addresses, secret, state directory, hook_dirs) is refused "
                                 + "with an error in the log and needs a restart. A [vip] section the reload adds "
                                 + "or changes whose IP a VIP applied through the API already has is refused too, "
-                                + "naming its line and the API object; nothing changes.")),
+                                + "naming its line and the API object; nothing changes. lcs reload does the "
+                                + "same and prints the outcome.")),
+                new ManPage.Section("LOGGING", List.of(
+                        "One line per message on standard error: under systemd to the journal (which adds "
+                                + "the time), elsewhere each line starts with its ISO-8601 time unless "
+                                + "--no-timestamp. -v debug, -vv more, -vvv all of lcs, -vvvv also Vert.x and "
+                                + "Netty (more v's count as four).",
+                        "lcsd writes nothing to syslog itself: syslog = true in lcs.conf is accepted with a "
+                                + "warning (the journal forwards to syslog when ForwardToSyslog is on), and "
+                                + "--no-syslog is accepted for the C lcs's command lines.",
+                        "-d/--daemonize is accepted and does not fork (a JVM cannot): lcsd stays in the "
+                                + "foreground and logs that it did. Run it under systemd (lcsd.service) or "
+                                + "detach it yourself (setsid lcsd >>/var/log/lcsd.log 2>&1 &).")),
                 new ManPage.Section("HOOKS", List.of(
                         "pre_start, post_start, pre_stop and post_stop are absolute paths run as argv (no "
                                 + "shell) with a timeout, and the environment LCS_CLUSTER LCS_NODE LCS_VIP "
-                                + "LCS_ADDRESS LCS_INTERFACE LCS_EPOCH LCS_EVENT. A failing pre_start keeps "
+                                + "LCS_ADDRESS LCS_INTERFACE LCS_EPOCH LCS_EVENT, and the C lcs's LCS_RESOURCE "
+                                + "LCS_RESOURCE_TYPE LCS_SYSTEMD_UNIT LCS_LEASE_ID LCS_HOOK_TIMEOUT_MS. A failing pre_start keeps "
                                 + "the VIP off this node. Under the shipped systemd unit hooks run with "
                                 + "CAP_NET_ADMIN and CAP_NET_RAW only, on a read-only file system except "
                                 + "/var/lib/lcs and a private /tmp.",
@@ -87,7 +114,8 @@ public final class DistDocs {
                                 + "random bits, mode 0600); changes through the API need it. Delete it and "
                                 + "restart lcsd to replace it.",
                         "/lib/systemd/system/lcsd.service: the systemd unit.",
-                        "/usr/share/doc/lcs/examples: configurations for common topologies.")),
+                        "/usr/share/doc/lcs/examples: configurations for common topologies; c-lcs/ has "
+                                + "C-lcs-style files that lcsd accepts unchanged.")),
                 new ManPage.Section("SEE ALSO", List.of("lcs(8), systemd.exec(5), ip-address(8), arping(8)")))));
 
         write(completion.resolve("lcs.bash"), AutoComplete.bash("lcs", lcs));

@@ -61,12 +61,15 @@ class TarballIT {
         String lcs = Files.readString(home.resolve("man/lcs.8"));
         assertTrue(lcs.contains(".TH LCS 8"), lcs);
         for (String verb : List.of("status", "get", "describe", "apply", "delete", "move", "ack", "cordon", "uncordon",
-                "drain", "version", "completion")) {
+                "drain", "version", "completion", "stop", "start", "clear", "reload", "nrpe", "resource",
+                "resource list", "resource move", "resource clear\\-conflict")) { // roff escapes the dash
             assertTrue(lcs.contains(".SS \"lcs " + verb + "\""), "lcs(8) documents lcs " + verb);
         }
         String lcsd = Files.readString(home.resolve("man/lcsd.8"));
         assertTrue(lcsd.contains("\\fB\\-\\-check\\-config\\fR") && lcsd.contains("EXIT STATUS")
-                && lcsd.contains("SIGHUP"), lcsd);
+                && lcsd.contains("SIGHUP") && lcsd.contains("\\fB\\-\\-no\\-timestamp\\fR")
+                && lcsd.contains("\\fB\\-\\-daemonize\\fR") && lcsd.contains("LOGGING"), lcsd);
+        assertTrue(lcs.contains("C LCS COMPATIBILITY") && lcs.contains("\\fB\\-\\-socket\\fR"), lcs);
         String completion = Files.readString(home.resolve("completion/lcs.bash"));
         assertTrue(completion.contains("complete -F") && completion.contains("uncordon"), "bash completion for lcs");
         String unit = Files.readString(home.resolve("systemd/lcsd.service"));

@@ -97,6 +97,28 @@ public interface AdminBackend {
         return Future.failedFuture(new UnsupportedOperationException("clear"));
     }
 
+    /**
+     * {@code lcs reload}: re-reads lcs.conf as SIGHUP does ({@code systemctl reload lcsd}) and applies
+     * it if only {@code [vip]} sections changed. Unlike the other methods it reads a file: the
+     * implementation runs that off the event loop. Fails with {@link AdminException#invalid} naming
+     * every reason when the reload is refused (nothing changed then).
+     */
+    default Future<ReloadResult> reload() {
+        return Future.failedFuture(new UnsupportedOperationException("reload"));
+    }
+
+    /**
+     * What a reload did.
+     *
+     * @param outcome {@code applied} or {@code unchanged}
+     * @param messages what changed and every warning, one sentence each
+     */
+    record ReloadResult(String outcome, List<String> messages) {
+        public ReloadResult {
+            messages = List.copyOf(messages);
+        }
+    }
+
     /** Removes the cordon/drain intent of {@code node}. Idempotent. */
     Future<Void> uncordon(String node);
 

@@ -280,6 +280,7 @@ public final class AdminServer {
                 .map(changed -> result(VirtualIP.KIND, name(ctx), changed ? "started" : "alreadyStarted")), x -> x));
         r.post("/api/v1/vips/:name/clear").handler(ctx -> async(ctx, () -> backend.clearHomeBlock(name(ctx))
                 .map(changed -> result(VirtualIP.KIND, name(ctx), changed ? "cleared" : "notBlocked")), x -> x));
+        r.post("/api/v1/reload").handler(ctx -> async(ctx, backend::reload, x -> x));
         r.get("/api/v1/nodes").handler(ctx -> sync(ctx, () -> Map.of("items", backend.status().nodes())));
         r.get("/api/v1/nodes/:name").handler(ctx -> sync(ctx, () -> {
             String name = name(ctx);

@@ -66,6 +66,39 @@ public final class DaemonBackend implements AdminBackend {
         ready = true;
     }
 
+    /** What {@code POST /api/v1/reload} runs (lcsd's reload, as on SIGHUP); until set, a reload fails. */
+    private volatile java.util.concurrent.Callable<ConfigReload.Decision> reloader;
+
+    public void reloader(java.util.concurrent.Callable<ConfigReload.Decision> reloader) {
+        this.reloader = reloader;
+    }
+
+    /** Runs the reload on a worker thread of the calling event loop's Vert.x (it reads lcs.conf). */
+    @Override
+    public io.vertx.core.Future<ReloadResult> reload() {
+        java.util.concurrent.Callable<ConfigReload.Decision> r = reloader;
+        io.vertx.core.Context ctx = io.vertx.core.Vertx.currentContext();
+        if (r == null || ctx == null) {
+            return io.vertx.core.Future.failedFuture(new IllegalStateException("reload is not available yet"));
+        }
+        return ctx.executeBlocking(() -> reloadResult(r.call()), true);
+    }
+
+    /** The API's answer to a reload decision; a refusal is an INVALID error naming every reason. */
+    static ReloadResult reloadResult(ConfigReload.Decision d) {
+        if (d instanceof ConfigReload.ApplyVips a) {
+            List<String> messages = new ArrayList<>();
+            messages.add("VIPs " + a.summary() + "; unchanged VIPs stay where they are");
+            messages.addAll(a.warnings());
+            return new ReloadResult("applied", messages);
+        }
+        if (d instanceof ConfigReload.Refused r) {
+            throw AdminException.invalid("reload refused: " + String.join("; ", r.reasons())
+                    + (r.needsRestart() ? "; restart lcsd to apply these changes" : "; nothing was changed"), null);
+        }
+        return new ReloadResult("unchanged", List.of("no VIP or setting changed"));
+    }
+
     @Override
     public ClusterStatus status() {
         return statusView.status(driver.snapshot(), monotonic.getAsLong());

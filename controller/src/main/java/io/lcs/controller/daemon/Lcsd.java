@@ -132,8 +132,24 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "configuration file (default: ${DEFAULT-VALUE})")
     Path config = Path.of("/etc/lcs/lcs.conf");
 
-    @Option(names = "-v", description = "more logging; repeat (-vv, -vvv) for more")
+    /** -vvvv: the most the C lcs's levels go to (debug4); more v's count as four. */
+    static final int MAX_VERBOSITY = 4;
+
+    @Option(names = {"-v", "--verbose"}, description = "more logging; repeat for more: -v debug, -vv more, -vvv all"
+            + " of lcs, -vvvv also Vert.x and Netty")
     boolean[] verbose = new boolean[0];
+
+    @Option(names = "--no-timestamp", description = "no time at the start of each log line (under systemd's"
+            + " journal there is none anyway: the journal adds it)")
+    boolean noTimestamp;
+
+    @Option(names = "--no-syslog", description = "accepted for the C lcs's command lines: lcsd never writes to syslog"
+            + " itself (it logs to standard error, which the journal keeps)")
+    boolean noSyslog;
+
+    @Option(names = {"-d", "--daemonize"}, description = "accepted for the C lcs's command lines: lcsd does not fork"
+            + " (a JVM cannot); it stays in the foreground and says so. Run it under systemd (lcsd.service)")
+    boolean daemonize;
 
     @Option(names = "--check-config", description = "validate the configuration, print a summary and exit")
     boolean checkConfig;
@@ -200,7 +216,10 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         if (checkConfig) {
             return checkConfig(cfg);
         }
-        LogSetup.configure(verbose.length, err);
+        LogSetup.configure(Math.min(verbose.length, MAX_VERBOSITY), err, noTimestamp);
+        if (daemonize) {
+            LOG.log(Level.INFO, daemonizeNote(System.getenv("INVOCATION_ID") != null));
+        }
         return runDaemon(cfg);
     }
 
@@ -233,6 +252,17 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         hookWarnings.forEach(w -> err.println(w + " (warning)"));
         err.println(errors.size() + " error(s) in " + config + "; nothing was started");
         return 1;
+    }
+
+    /**
+     * What {@code --daemonize} does: nothing but this line. A JVM cannot fork, and detaching by
+     * starting a second JVM with its output thrown away (as the C lcs's daemon sent it to
+     * /dev/null) would lose every log line lcsd writes, since it has no syslog output of its own.
+     */
+    static String daemonizeNote(boolean underSystemd) {
+        return underSystemd ? "--daemonize: running under systemd, which keeps lcsd in the background; not forking"
+                : "--daemonize: lcsd does not fork (a JVM cannot); it stays in the foreground. Run it under systemd"
+                        + " (lcsd.service), or detach it yourself, e.g. setsid lcsd >>/var/log/lcsd.log 2>&1 &";
     }
 
     private int runDaemon(ClusterConfig cfg) throws Exception {
@@ -555,6 +585,11 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                 + cfg.nodes().size() + " nodes, quorum " + cfg.quorumSize() + ", " + known.size() + " VIPs, lease "
                 + cfg.leaseMillis() + " ms; waiting " + cfg.leaseMillis() + " ms before voting");
         installReload(cfg, driver, transport);
+        backend.reloader(() -> { // lcs reload: what SIGHUP does
+            ConfigReload.Decision d = reload(driver);
+            transport.refreshMemberAddresses();
+            return d;
+        });
         // Type=notify under systemd: ready once every listener is up (after the log line, so the
         // journal shows the start before systemd reports it)
         SystemdNotifier.fromEnvironment().ready("node " + cfg.nodeName() + " of cluster " + cfg.name() + ", "
@@ -635,12 +670,6 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
     }
 
     /**
-     * Re-reads {@link #config} and applies it if only VIPs changed; otherwise logs why not and keeps
-     * running on the configuration in force. Any thread; reloads are serialized.
-     *
-     * @return the decision, or null when the file did not parse
-     */
-    /**
      * Every check (lcs.conf's, then the API's HealthChecks lcs.conf does not hide), with this node's
      * last run where it runs it.
      */
@@ -661,6 +690,13 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         return out;
     }
 
+    /**
+     * Re-reads {@link #config} and applies it if only VIPs changed; otherwise logs why not and keeps
+     * running on the configuration in force. Any thread; reloads are serialized. SIGHUP and
+     * {@code lcs reload} ({@code POST /api/v1/reload}) call it.
+     *
+     * @return the decision; a file that does not parse is {@link ConfigReload.Refused} with its errors
+     */
     ConfigReload.Decision reload(CoreDriver driver) {
         synchronized (reloadLock) {
             LOG.log(Level.INFO, "reload: re-reading " + config);
@@ -673,7 +709,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                 }
                 LOG.log(Level.ERROR, "reload refused: " + e.errors().size() + " error(s) in " + config
                         + "; still running the previous configuration");
-                return null;
+                return new ConfigReload.Refused(e.errors().stream().map(ConfigError::toString).toList(), false);
             }
             ConfigReload.Decision d = ConfigReload.decide(running, reread, driver.apiVips());
             if (d instanceof ConfigReload.Unchanged) {

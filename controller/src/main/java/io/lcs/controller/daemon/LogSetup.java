@@ -14,8 +14,9 @@ import java.util.logging.StreamHandler;
  * One-line logs on stderr: {@code LEVEL logger: message} under journald (which adds the time), and
  * {@code 2025-01-01T12:00:00.123+01:00 LEVEL logger: message} anywhere else (a terminal, a file, a
  * container log). Journald is recognised as systemd documents it: {@code JOURNAL_STREAM} names the
- * device and inode of the journal's stream, and stderr is that stream. {@code -v} shows debug lines
- * of lcs, {@code -vv} more, {@code -vvv} everything including Vert.x and Netty.
+ * device and inode of the journal's stream, and stderr is that stream; {@code --no-timestamp} leaves
+ * the time out anywhere. {@code -v} shows debug lines of lcs, {@code -vv} more, {@code -vvv} all of
+ * lcs, {@code -vvvv} also Vert.x and Netty (the C lcs's four debug levels).
  */
 public final class LogSetup {
     /** Held strongly: JUL keeps loggers weakly, and a collected logger forgets its level. */
@@ -23,9 +24,32 @@ public final class LogSetup {
     private LogSetup() {
     }
 
-    /** Timestamps unless stderr is the journal's stream ({@link #underJournal}). */
-    public static void configure(int verbosity, PrintStream err) {
-        configure(verbosity, err, !underJournal(System.getenv("JOURNAL_STREAM"), stderrDeviceAndInode()));
+    /**
+     * Timestamps unless stderr is the journal's stream ({@link #underJournal}) or {@code noTimestamp}
+     * ({@code lcsd --no-timestamp}).
+     */
+    public static void configure(int verbosity, PrintStream err, boolean noTimestamp) {
+        install(verbosity, err, timestamps(noTimestamp, System.getenv("JOURNAL_STREAM"), stderrDeviceAndInode()));
+    }
+
+    /** Whether lines start with their time: not with {@code --no-timestamp}, nor under the journal. */
+    static boolean timestamps(boolean noTimestamp, String journalStream, String stderrId) {
+        return !noTimestamp && !underJournal(journalStream, stderrId);
+    }
+
+    /** The level of lcs's own loggers at {@code -v} × verbosity: INFO, then FINE, FINER, and all from -vvv. */
+    static Level lcsLevel(int verbosity) {
+        return switch (verbosity) {
+            case 0 -> Level.INFO;
+            case 1 -> Level.FINE;
+            case 2 -> Level.FINER;
+            default -> Level.ALL;
+        };
+    }
+
+    /** The level of every other logger (Vert.x, Netty): warnings, and everything at -vvvv. */
+    static Level libraryLevel(int verbosity) {
+        return verbosity >= 4 ? Level.ALL : Level.WARNING;
     }
 
     /**
@@ -54,7 +78,7 @@ public final class LogSetup {
     }
 
     /** @param timestamps start each line with its ISO-8601 local time and offset */
-    static void configure(int verbosity, PrintStream err, boolean timestamps) {
+    static void install(int verbosity, PrintStream err, boolean timestamps) {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         // A StreamHandler on stderr that flushes every line (ConsoleHandler would close System.err
@@ -72,16 +96,10 @@ public final class LogSetup {
             }
         };
         h.setFormatter(formatter(verbosity, timestamps, java.time.ZoneId.systemDefault()));
-        Level lcs = switch (verbosity) {
-            case 0 -> Level.INFO;
-            case 1 -> Level.FINE;
-            case 2 -> Level.FINER;
-            default -> Level.ALL;
-        };
         h.setLevel(Level.ALL);
         root.addHandler(h);
-        root.setLevel(verbosity >= 3 ? Level.ALL : Level.WARNING);
-        LCS_LOGGER.setLevel(lcs);
+        root.setLevel(libraryLevel(verbosity));
+        LCS_LOGGER.setLevel(lcsLevel(verbosity));
         LcsLogManager.freezeIfInstalled();
     }
 

@@ -97,8 +97,22 @@ public final class StatusView implements VipStatusSink {
         }
     }
 
-    /** Records owner changes from a new snapshot; call for every snapshot (cheap). */
+    /**
+     * Which configured nodes (by position) were online in the last snapshot, with bit 63
+     * set once a snapshot was seen; and since when (the monotonic clock) that set is unchanged: the C
+     * lcs's {@code membership for DURATION}. Written by {@link #track} only (one thread), read by
+     * {@link #status} on any.
+     */
+    private volatile long onlineSet;
+    private volatile long membershipSinceNanos;
+
+    /** Records owner changes and changes of the online set from a new snapshot; call for every snapshot (cheap). */
     public void track(NodeSnapshot s) {
+        long set = onlineSet(s.membership().nodes());
+        if (set != onlineSet) {
+            membershipSinceNanos = s.takenAtNanos();
+            onlineSet = set;
+        }
         for (VipSpec v : s.vips()) {
             LeaseView l = s.lease(v.name());
             if (s.moves().containsKey(v.name())) {
@@ -121,6 +135,25 @@ public final class StatusView implements VipStatusSink {
                 }
             }
         }
+    }
+
+    /**
+     * Bit i: the i-th configured node is online; bit 63: a snapshot was seen. lcs.conf has at most
+     * {@code ConfigParser.MAX_NODES} (15) nodes; the min() only keeps a larger list from shifting out of range.
+     */
+    static long onlineSet(List<PeerView> nodes) {
+        long set = 1L << 63;
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).online()) {
+                set |= 1L << Math.min(i, 62);
+            }
+        }
+        return set;
+    }
+
+    /** Seconds since the online set last changed; null before the first snapshot was tracked. */
+    private Double membershipSeconds(long nowNanos) {
+        return onlineSet == 0 ? null : Math.max(0, nowNanos - membershipSinceNanos) / 1e9;
     }
 
     public ClusterStatus status(NodeSnapshot s, long nowNanos) {
@@ -221,7 +254,8 @@ public final class StatusView implements VipStatusSink {
         }
         var m = s.membership();
         return new ClusterStatus(cluster, s.self(), version,
-                new ClusterStatus.Quorum(m.quorum(), m.votesSeen(), m.votesNeeded(), m.votesTotal()), nodes, vips,
+                new ClusterStatus.Quorum(m.quorum(), m.votesSeen(), m.votesNeeded(), m.votesTotal(),
+                        membershipSeconds(nowNanos)), nodes, vips,
                 !m.quorum(), checkInfos());
     }
 

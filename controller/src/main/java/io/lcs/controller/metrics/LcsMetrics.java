@@ -49,7 +49,7 @@ import java.util.function.Supplier;
  * (checked byte for byte by {@code LcsMetricsGoldenTest}). The counters of a removed VIP are
  * dropped at the next scrape or {@link #refreshMeters()}.
  *
- * <p><b>Threads and cost.</b> {@link #scrape} is serialized by a lock and allocates (about 20
+ * <p><b>Threads and cost.</b> {@link #scrape} is serialized by a lock and allocates (about 40
  * short-lived data points per VIP on 5 nodes, plus the text), which is why {@link MetricsServer}
  * renders on a worker thread. {@link #refreshMeters()} never waits for a scrape in progress. The
  * recording methods ({@link #leaseAcquired}, {@link #leaseRenewalFailed}, {@link #recordReconcile},
@@ -66,7 +66,7 @@ public final class LcsMetrics {
 
     /** The VIP states of {@code lcs_vip_state}, one series each (1 for the current state). */
     public static final List<String> VIP_STATES = List.of("active", "pending", "conflict", "stopped", "failed");
-    /** The role name that may own VIPs: {@code lcs_vip_owner} has one series per node of this role. */
+    /** The role name of nodes that may own VIPs. */
     public static final String FULL_MEMBER = "full-member";
     /** The content type of the Prometheus text format 0.0.4. */
     public static final String TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";

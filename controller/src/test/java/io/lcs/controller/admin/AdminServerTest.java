@@ -389,6 +389,25 @@ class AdminServerTest {
     }
 
     @Test
+    void reloadNeedsTheTokenAndAnswersWhatTheDaemonDidOrWhyNot() throws Exception {
+        Reply refused = callWithoutToken("POST", "/api/v1/reload", "{}");
+        assertEquals(401, refused.status(), refused.body());
+        assertTrue(backend.writes.isEmpty(), "a reload without the token must not run: " + backend.writes);
+
+        backend.reloadResult = new AdminBackend.ReloadResult("applied",
+                List.of("VIPs added [db], removed [], changed []; unchanged VIPs stay where they are"));
+        Reply r = call("POST", "/api/v1/reload", "{}");
+        assertEquals(200, r.status(), r.body());
+        assertEquals("applied", r.json().path("outcome").asText());
+        assertEquals("VIPs added [db], removed [], changed []; unchanged VIPs stay where they are",
+                r.json().path("messages").path(0).asText());
+        assertEquals(List.of("reload"), backend.writes);
+
+        backend.reloadRefusal = AdminException.invalid("reload refused: lcs.conf:3: lease_ms changed", null);
+        assertError(call("POST", "/api/v1/reload", "{}"), 400, "INVALID", "lcs.conf:3: lease_ms changed");
+    }
+
+    @Test
     void ackIsConflictUnlessTheVipIsInConflict() throws Exception {
         assertError(call("POST", "/api/v1/vips/web/ack", null), 409, "CONFLICT", "not in conflict");
         backend.vips.put("web", FakeAdminBackend.withStatus(backend.vips.get("web"), "conflict", null, 12L));

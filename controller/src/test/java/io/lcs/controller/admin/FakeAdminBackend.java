@@ -64,6 +64,16 @@ final class FakeAdminBackend implements AdminBackend {
         return Optional.ofNullable(vips.get(name));
     }
 
+    /** What {@link #reload} answers: a result, or (when set) this refusal. */
+    volatile ReloadResult reloadResult = new ReloadResult("unchanged", List.of("no VIP or setting changed"));
+    volatile AdminException reloadRefusal;
+
+    @Override
+    public Future<ReloadResult> reload() {
+        writes.add("reload");
+        return reloadRefusal != null ? Future.failedFuture(reloadRefusal) : Future.succeededFuture(reloadResult);
+    }
+
     private Future<Void> needQuorum() {
         return quorum ? Future.succeededFuture()
                 : Future.failedFuture(AdminException.noQuorum("no quorum: 1 of 3 votes, need 2"));

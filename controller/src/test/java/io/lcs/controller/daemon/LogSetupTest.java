@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,36 @@ class LogSetupTest {
     void underTheJournalLinesHaveNoTimeJournaldAddsIt() {
         assertEquals("WARN controller.daemon.CoreDriver: peer b down: timeout second line\n",
                 LogSetup.formatter(0, false, ZoneOffset.UTC).format(record()));
+    }
+
+    @Test
+    void noTimestampLeavesTheTimeOutAnywhere() {
+        assertTrue(LogSetup.timestamps(false, null, "8:1234"), "a terminal: timestamps");
+        assertFalse(LogSetup.timestamps(true, null, "8:1234"), "--no-timestamp");
+        assertFalse(LogSetup.timestamps(false, "8:1234", "8:1234"), "the journal adds the time");
+    }
+
+    @Test
+    void eachVLowersTheLevelAndOnlyFourShowTheLibraries() {
+        assertEquals(List.of(Level.INFO, Level.FINE, Level.FINER, Level.ALL, Level.ALL),
+                java.util.stream.IntStream.rangeClosed(0, 4).mapToObj(LogSetup::lcsLevel).toList());
+        assertEquals(List.of(Level.WARNING, Level.WARNING, Level.WARNING, Level.WARNING, Level.ALL),
+                java.util.stream.IntStream.rangeClosed(0, 4).mapToObj(LogSetup::libraryLevel).toList());
+    }
+
+    @Test
+    void lcsdAcceptsTheCLcsFlagsAndCapsVerbosityAtFour() {
+        Lcsd lcsd = new Lcsd(System.out, System.err);
+        new picocli.CommandLine(lcsd).parseArgs("-c", "/etc/lcs/lcs.conf", "-vvvvv", "--no-syslog", "--no-timestamp", "-d");
+        assertEquals(5, lcsd.verbose.length);
+        assertEquals(4, Math.min(lcsd.verbose.length, Lcsd.MAX_VERBOSITY));
+        assertTrue(lcsd.noSyslog && lcsd.noTimestamp && lcsd.daemonize);
+        Lcsd longForms = new Lcsd(System.out, System.err);
+        new picocli.CommandLine(longForms).parseArgs("--daemonize", "--verbose", "--verbose");
+        assertTrue(longForms.daemonize);
+        assertEquals(2, longForms.verbose.length);
+        assertTrue(Lcsd.daemonizeNote(false).contains("does not fork"), Lcsd.daemonizeNote(false));
+        assertTrue(Lcsd.daemonizeNote(true).contains("under systemd"), Lcsd.daemonizeNote(true));
     }
 
     @Test

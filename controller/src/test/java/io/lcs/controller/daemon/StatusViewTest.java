@@ -49,6 +49,27 @@ class StatusViewTest {
                 .orElseThrow(() -> new AssertionError("no " + type + " condition in " + vip.conditions()));
     }
 
+    private static NodeSnapshot at(long nanos, boolean cOnline) {
+        MembershipView m = new MembershipView(true, cOnline ? 3 : 2, 2, 3, List.of(MEMBERS.nodes().get(0),
+                MEMBERS.nodes().get(1), new PeerView("c", true, false, cOnline, true, 10_000_000, 1_000_000, false)));
+        return new NodeSnapshot(nanos, "a", m, List.of(WEB), Map.of("web", new LeaseView("web", true, 3, 5 * SECOND,
+                null, 0, 0, 3, true)), Map.of(), Map.of(), Map.of(), List.of(), List.of(), Map.of());
+    }
+
+    @Test
+    void membershipSecondsCountFromTheLastChangeOfTheOnlineSet() {
+        assertEquals(null, status.status(at(NOW, true), NOW).quorum().membershipSeconds(), "nothing tracked yet");
+        status.track(at(NOW, true));
+        status.track(at(NOW + 5 * SECOND, true)); // the same set: the time runs on
+        assertEquals(7.0, status.status(at(NOW + 7 * SECOND, true), NOW + 7 * SECOND).quorum().membershipSeconds(), 1e-9);
+        status.track(at(NOW + 8 * SECOND, false)); // c went offline
+        assertEquals(2.0, status.status(at(NOW + 10 * SECOND, false), NOW + 10 * SECOND).quorum().membershipSeconds(),
+                1e-9);
+        status.track(at(NOW + 11 * SECOND, true)); // and came back
+        assertEquals(0.5, status.status(at(NOW + 11 * SECOND, true), NOW + 11 * SECOND + SECOND / 2).quorum()
+                .membershipSeconds(), 1e-9);
+    }
+
     @Test
     void problemTheReconcilerReportedIsAReadyFalseConditionWithItsReasonAndMessage() {
         status.observed("web", new LocalVipState(false, "pre_start exited 3; output: boom", "PreStartFailed"));

@@ -136,15 +136,83 @@ class LcsMetricsExpositionTest {
     }
 
     @Test
-    void vipOwnerIsOneOnlyForTheOwnerAndHasASeriesPerFullMemberOnly() throws Exception {
+    void vipOwnerIsOneOnlyForTheOwnerAndHasASeriesPerConfiguredNodeQuorumOnlyIncluded() throws Exception {
         Exposition e = fixture.scrape();
         family(e, "lcs_vip_owner", "gauge", "vip", "node");
         assertEquals(Set.of(labels("vip", "vip1", "node", "node1"), labels("vip", "vip1", "node", "node2"),
-                labels("vip", "vip2", "node", "node1"), labels("vip", "vip2", "node", "node2")), series(e, "lcs_vip_owner"));
+                labels("vip", "vip1", "node", "node3"), labels("vip", "vip2", "node", "node1"),
+                labels("vip", "vip2", "node", "node2"), labels("vip", "vip2", "node", "node3")), series(e, "lcs_vip_owner"));
         assertEquals(1, value(e, "lcs_vip_owner", "vip", "vip1", "node", "node1"));
         assertEquals(0, value(e, "lcs_vip_owner", "vip", "vip1", "node", "node2"));
+        assertEquals(0, value(e, "lcs_vip_owner", "vip", "vip1", "node", "node3"), "the quorum-only node, as in the README");
         assertEquals(0, value(e, "lcs_vip_owner", "vip", "vip2", "node", "node1"));
         assertEquals(0, value(e, "lcs_vip_owner", "vip", "vip2", "node", "node2"));
+        assertEquals(0, value(e, "lcs_vip_owner", "vip", "vip2", "node", "node3"));
+    }
+
+    // ---- the C lcs's families -----------------------------------------------------------------------
+
+    @Test
+    void resourceFamilyMirrorsTheVipsWithResourceAndTypeLabels() throws Exception {
+        ClusterStatus s = fixture.status.get();
+        List<VipStatus> vips = new ArrayList<>(s.vips());
+        vips.add(new VipStatus("vip4", "198.18.0.204/32", "lo", "stopped", null, 2, null, 0, List.of(
+                new io.lcs.model.api.Condition("StopFailed", "True", "PreStopFailed", "pre_stop exited 1", null, null)),
+                0, "pair", 7, "node1", null, Boolean.TRUE));
+        fixture.status.set(new ClusterStatus(s.cluster(), s.node(), s.version(), s.quorum(), s.nodes(), vips, s.stale()));
+        fixture.metrics.refreshMeters();
+        Exposition e = fixture.scrape();
+        family(e, "lcs_resource_state", "gauge", "resource", "type", "state");
+        family(e, "lcs_resource_owner", "gauge", "resource", "type", "node");
+        for (String name : List.of("lcs_resource_epoch", "lcs_resource_lease_remaining_seconds", "lcs_resource_conflict",
+                "lcs_resource_stop_failed")) {
+            family(e, name, "gauge", "resource", "type");
+        }
+        family(e, "lcs_resource_priority", "gauge", "resource", "type", "group");
+        family(e, "lcs_resource_failovers_total", "counter", "resource", "type");
+        assertEquals(15, e.family("lcs_resource_state").samples().size(), "5 states of 3 VIPs, 0 or 1 each");
+        assertEquals(1, value(e, "lcs_resource_state", "resource", "vip1", "type", "vip", "state", "active"));
+        assertEquals(0, value(e, "lcs_resource_state", "resource", "vip1", "type", "vip", "state", "pending"));
+        assertEquals(1, value(e, "lcs_resource_state", "resource", "vip2", "type", "vip", "state", "conflict"));
+        assertEquals(9, e.family("lcs_resource_owner").samples().size(), "one series per configured node");
+        assertEquals(1, value(e, "lcs_resource_owner", "resource", "vip1", "type", "vip", "node", "node1"));
+        assertEquals(0, value(e, "lcs_resource_owner", "resource", "vip1", "type", "vip", "node", "node3"));
+        assertEquals(11, value(e, "lcs_resource_epoch", "resource", "vip1", "type", "vip"));
+        assertEquals(3.909, value(e, "lcs_resource_lease_remaining_seconds", "resource", "vip1", "type", "vip"), 1e-9);
+        assertEquals(0, value(e, "lcs_resource_lease_remaining_seconds", "resource", "vip2", "type", "vip"));
+        assertEquals(1, value(e, "lcs_resource_conflict", "resource", "vip2", "type", "vip"));
+        assertEquals(0, value(e, "lcs_resource_conflict", "resource", "vip1", "type", "vip"));
+        assertEquals(1, value(e, "lcs_resource_stop_failed", "resource", "vip4", "type", "vip"));
+        assertEquals(0, value(e, "lcs_resource_stop_failed", "resource", "vip1", "type", "vip"));
+        assertEquals(7, value(e, "lcs_resource_priority", "resource", "vip4", "type", "vip", "group", "pair"));
+        assertEquals(0, value(e, "lcs_resource_priority", "resource", "vip1", "type", "vip", "group", ""));
+        assertEquals(1, value(e, "lcs_resource_failovers_total", "resource", "vip1", "type", "vip"));
+        assertEquals(7, value(e, "lcs_resource_failovers_total", "resource", "vip2", "type", "vip"));
+    }
+
+    @Test
+    void membershipSecondsAndVotingReadyFollowTheStatus() throws Exception {
+        Exposition e = fixture.scrape();
+        assertFalse(e.families().containsKey("lcs_cluster_membership_seconds"), "unknown membership time: no series");
+        family(e, "lcs_node_voting_ready", "gauge", "node", "role");
+        assertEquals(Set.of(labels("node", "node1", "role", "full-member"), labels("node", "node2", "role", "full-member"),
+                labels("node", "node3", "role", "quorum-only")), series(e, "lcs_node_voting_ready"));
+        ClusterStatus s = fixture.status.get();
+        List<NodeStatus> nodes = new ArrayList<>(s.nodes());
+        NodeStatus n2 = nodes.get(1);
+        nodes.set(1, new NodeStatus(n2.name(), n2.role(), true, false, true, 0.1, 1.0, false, true)); // recovering
+        NodeStatus n3 = nodes.get(2);
+        nodes.set(2, new NodeStatus(n3.name(), n3.role(), false, false, true, 9.0, null, false, false)); // offline
+        ClusterStatus.Quorum q = s.quorum();
+        fixture.status.set(new ClusterStatus(s.cluster(), s.node(), s.version(), new ClusterStatus.Quorum(q.present(),
+                q.votesSeen(), q.votesNeeded(), q.votesTotal(), 302.5), nodes, s.vips(), s.stale()));
+        e = fixture.scrape();
+        family(e, "lcs_cluster_membership_seconds", "gauge");
+        assertEquals(302.5, value(e, "lcs_cluster_membership_seconds"), 1e-9);
+        assertEquals(1, value(e, "lcs_node_voting_ready", "node", "node1", "role", "full-member"));
+        assertEquals(0, value(e, "lcs_node_voting_ready", "node", "node2", "role", "full-member"), "recovering");
+        assertEquals(1, value(e, "lcs_node_online", "node", "node2", "role", "full-member"), "recovering is online");
+        assertEquals(0, value(e, "lcs_node_voting_ready", "node", "node3", "role", "quorum-only"), "offline");
     }
 
     @Test
@@ -252,8 +320,8 @@ class LcsMetricsExpositionTest {
         for (String name : List.of("lcs_peer_rtt_seconds", "lcs_peer_last_seen_seconds", "lcs_config_mismatch")) {
             assertFalse(series(e, name).contains(labels("peer", "node2")), name);
         }
-        assertEquals(Set.of(labels("vip", "vip1", "node", "node1"), labels("vip", "vip2", "node", "node1")),
-                series(e, "lcs_vip_owner"));
+        assertEquals(Set.of(labels("vip", "vip1", "node", "node1"), labels("vip", "vip1", "node", "node3"),
+                labels("vip", "vip2", "node", "node1"), labels("vip", "vip2", "node", "node3")), series(e, "lcs_vip_owner"));
     }
 
     @Test
@@ -267,7 +335,7 @@ class LcsMetricsExpositionTest {
         assertEquals(Set.of(labels("node", "node1", "role", "full-member"), labels("node", "node2", "role", "full-member"),
                 labels("node", "node3", "role", "full-member")), series(e, "lcs_node_online"));
         assertEquals(0, value(e, "lcs_vip_owner", "vip", "vip1", "node", "node3"));
-        assertEquals(6, e.family("lcs_vip_owner").samples().size());
+        assertEquals(6, e.family("lcs_vip_owner").samples().size(), "every node, whatever its role");
         assertEquals(0, value(e, "lcs_config_mismatch", "peer", "node3"));
     }
 

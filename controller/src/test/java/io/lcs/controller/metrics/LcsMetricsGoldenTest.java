@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
  * written by the Micrometer-meter implementation from {@link MetricsFixture#threeNodesTwoVips()}
  * with the recordings of {@link #recordings(LcsMetrics)}, then changed on purpose only where a
  * metric's meaning changed (lcs_vip_failovers_total no longer counts planned moves, which have
- * lcs_vip_moves_total); set {@code -Dlcs.golden.write=DIR} to write the current output there
+ * lcs_vip_moves_total; lcs_vip_owner has a series for every configured node, quorum-only ones too, as
+ * the original README shows; the C lcs 1.1's lcs_resource_* family, lcs_node_voting_ready and
+ * lcs_cluster_membership_seconds were added); set {@code -Dlcs.golden.write=DIR} to write the current output there
  * instead of comparing.
  */
 class LcsMetricsGoldenTest {

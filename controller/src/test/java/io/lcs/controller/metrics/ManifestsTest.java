@@ -10,6 +10,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.lcs.controller.metrics.PrometheusTextParser.Exposition;
 import io.lcs.controller.metrics.PrometheusTextParser.Family;
 import io.lcs.controller.metrics.PrometheusTextParser.Sample;
+import io.lcs.model.status.ClusterStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,7 +50,10 @@ class ManifestsTest {
     @BeforeAll
     static void scrape() throws Exception {
         fixture = new MetricsFixture();
-        fixture.status.set(MetricsFixture.withHealthChecks()); // the health-check series too
+        ClusterStatus st = MetricsFixture.withHealthChecks(); // the health-check series too
+        ClusterStatus.Quorum q = st.quorum();
+        fixture.status.set(new ClusterStatus(st.cluster(), st.node(), st.version(), new ClusterStatus.Quorum(q.present(),
+                q.votesSeen(), q.votesNeeded(), q.votesTotal(), 42.0), st.nodes(), st.vips(), st.stale())); // and membership
         fixture.metrics.recordCheck("web", 2_000_000);
         fixture.metrics.checkSkipped("web", "concurrency");
         exposition = fixture.scrape();
@@ -94,7 +98,8 @@ class ManifestsTest {
         assertTrue(count >= 6, "rules: " + count);
         // The alerts the brief asks for: no quorum, VIP not active, conflict, node down, failovers, config mismatch.
         for (String name : List.of("lcs_cluster_quorum", "lcs_vip_state", "lcs_vip_conflict", "lcs_node_online",
-                "lcs_vip_failovers_total", "lcs_config_mismatch")) {
+                "lcs_vip_failovers_total", "lcs_config_mismatch", "lcs_node_voting_ready", "lcs_resource_stop_failed",
+                "lcs_cluster_membership_seconds")) {
             assertTrue(used.contains(name), "no alert rule uses " + name);
         }
     }
@@ -125,7 +130,9 @@ class ManifestsTest {
         assertTrue(targets >= 10, "targets: " + targets);
         for (String name : List.of("lcs_cluster_quorum", "lcs_node_online", "lcs_vip_owner", "lcs_vip_state", "lcs_vip_epoch",
                 "lcs_vip_lease_remaining_seconds", "lcs_vip_failovers_total", "lcs_peer_rtt_seconds",
-                "lcs_transport_frames_rejected_total", "lcs_hook_failures_total", "process_resident_memory_bytes")) {
+                "lcs_transport_frames_rejected_total", "lcs_hook_failures_total", "process_resident_memory_bytes",
+                "lcs_node_voting_ready", "lcs_cluster_membership_seconds", "lcs_resource_owner", "lcs_resource_state",
+                "lcs_resource_priority")) {
             assertTrue(used.contains(name), "no dashboard panel shows " + name);
         }
     }

@@ -22,8 +22,17 @@ public record ClusterStatus(String cluster, String node, String version, Quorum 
         this(cluster, node, version, quorum, nodes, vips, stale, null);
     }
 
-    /** @param votesSeen votes of this node plus the online peers whose config hash matches */
-    public record Quorum(boolean present, int votesSeen, int votesNeeded, int votesTotal) {
+    /**
+     * @param votesSeen votes of this node plus the online peers whose config hash matches
+     * @param membershipSeconds seconds since the set of online nodes this node sees last changed (the
+     *     C lcs's {@code membership for DURATION}); null when unknown (an lcsd older than this field)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Quorum(boolean present, int votesSeen, int votesNeeded, int votesTotal, Double membershipSeconds) {
+        /** Without the membership time. */
+        public Quorum(boolean present, int votesSeen, int votesNeeded, int votesTotal) {
+            this(present, votesSeen, votesNeeded, votesTotal, null);
+        }
     }
 
     /**

@@ -43,7 +43,8 @@ import java.util.regex.Pattern;
  * {@link RunRegistry} and torn down by {@link #close()} (also from a shutdown hook).
  */
 public final class Bench implements AutoCloseable {
-    public static final List<String> AREAS = List.of("failover", "service", "move", "coldstart", "cli", "footprint", "scale");
+    public static final List<String> AREAS = List.of("failover", "service", "load", "move", "coldstart", "cli", "footprint",
+            "scale");
     static final Vip VIP = Vip.v4(1);
     static final int[] FOOTPRINT_VIPS = {1, 100, 1000};
     static final Duration STEADY_TIMEOUT = Duration.ofSeconds(40);
@@ -62,7 +63,11 @@ public final class Bench implements AutoCloseable {
 
     /** What to run. {@code footprintSeconds}: settle and measure time each (≥ 60 s for the report of record). */
     public record Options(int trials, Set<String> only, Path out, Path lcsHome, int footprintSeconds, int budgetMinutes,
-                          List<String> commandLine) {
+                          List<String> commandLine, int loadMinutes) {
+        public Options(int trials, Set<String> only, Path out, Path lcsHome, int footprintSeconds, int budgetMinutes,
+                       List<String> commandLine) {
+            this(trials, only, out, lcsHome, footprintSeconds, budgetMinutes, commandLine, 10);
+        }
     }
 
     private final Options opt;
@@ -144,15 +149,15 @@ public final class Bench implements AutoCloseable {
                     + " the report says what ran)");
         }
         BenchReport report = header();
-        boolean threeNode = wants("failover") || wants("service") || wants("move") || wants("coldstart") || wants("cli")
-                || wants("footprint");
+        boolean threeNode = wants("failover") || wants("service") || wants("load") || wants("move") || wants("coldstart")
+                || wants("cli") || wants("footprint");
         if (threeNode) {
             topology = Topology.create(runId, 3, registry);
             open.add(topology);
             probe = new ClientProbe(topology.clientNs(), List.of(VIP));
             probe.start();
             open.add(probe);
-            if (wants("failover")) {
+            if (wants("failover") || wants("load")) {
                 traffic = new io.lcs.harness.netns.TrafficProbe(topology.clientNs(), VIP.address());
                 traffic.start();
                 open.add(traffic);
@@ -165,6 +170,10 @@ public final class Bench implements AutoCloseable {
                 guarded("service", () -> service(lcsSubject(runDir.resolve("lcs-service"), List.of(VIP), 3,
                         new Cluster.ConfigExtras("checks = svc\n", SERVICE_CHECK))));
                 guarded("service", () -> service(keepalivedTracking(runDir.resolve("keepalived-service"))));
+            }
+            if (wants("load")) {
+                guarded("load", () -> load(lcsSubject(runDir.resolve("lcs-load"), List.of(VIP), 3)));
+                guarded("load", () -> load(keepalived(runDir.resolve("keepalived-load"), List.of(VIP.cidr()), 3)));
             }
             probe.close();
             if (traffic != null) {
@@ -232,6 +241,99 @@ public final class Bench implements AutoCloseable {
                 Topology.IFACE, 51, vipCidrs, false), dir, registry);
         open.add(k);
         return k;
+    }
+
+    // ---- a busy machine -----------------------------------------------------------------------------
+
+    /**
+     * Every core busy (stress-ng: a CPU worker per core and a memory worker taking a quarter of the
+     * RAM) for {@code --load-minutes}: owner changes without a fault (spurious failovers) and the longest
+     * time no node answered the client; then the kill, freeze and isolation trials under the same load.
+     */
+    private void load(Subject s) {
+        String sys = s.name();
+        OwnershipSampler sampler = null;
+        Process stress = null;
+        try {
+            if (s instanceof LcsSubject l) {
+                sampler = new OwnershipSampler(l.cluster(), registry);
+                sampler.start();
+            }
+            s.startAll();
+            if (awaitSteady(s, Duration.ofSeconds(60)) == 0) {
+                throw new HarnessException(sys + ": the VIP is not answered by exactly one node within 60 s: "
+                        + probeSummary(s));
+            }
+            int seconds = opt.loadMinutes() * 60 + opt.trials() * 3 * 60; // outlives the faults; killed at the end
+            List<String> argv = List.of("stress-ng", "--cpu", "0", "--cpu-method", "matrixprod", "--vm", "1",
+                    "--vm-bytes", "25%", "--timeout", seconds + "s", "--quiet");
+            try {
+                stress = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start();
+            } catch (IOException e) {
+                throw new HarnessException("cannot start stress-ng (apt-get install stress-ng): " + e.getMessage(), e);
+            }
+            registry.process(stress, "bench-stress-ng");
+            long t0 = WallMicros.now();
+            say(sys + " load: every core busy for " + opt.loadMinutes() + " min (" + String.join(" ", argv) + ")");
+            sleepFor(Duration.ofMinutes(opt.loadMinutes()));
+            long t1 = WallMicros.now();
+            List<ClientProbe.Sample> w = probe.samplesSince(0, t0);
+            int changes = 0;
+            long lastAnswer = t0;
+            long longestSilence = 0;
+            String mac = null;
+            for (ClientProbe.Sample x : w) {
+                if (x.atMicros() > t1 || x.macs().isEmpty()) {
+                    continue;
+                }
+                longestSilence = Math.max(longestSilence, x.atMicros() - lastAnswer);
+                lastAnswer = x.atMicros();
+                String m = x.macs().get(0);
+                if (mac != null && (!m.equals(mac) || x.macs().size() > 1)) {
+                    changes++;
+                }
+                mac = m;
+            }
+            longestSilence = Math.max(longestSilence, t1 - lastAnswer);
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("minutes", opt.loadMinutes());
+            extra.put("probes", w.size());
+            extra.put("loadAverage", loadAverage());
+            record("load", sys, "spurious", 1, changes, extra);
+            record("load", sys, "silence", 1, longestSilence / 1000.0, null);
+            if (traffic != null) {
+                io.lcs.harness.netns.TrafficProbe.Outage icmp = traffic.icmpOutage(t0, t0, t1);
+                record("load", sys, "icmpLongest", 1, icmp.gapMs(), null);
+            }
+            say(String.format(Locale.ROOT, "%s load: %d owner changes without a fault in %d min, longest time without an"
+                    + " ARP answer %s ms (load average %s)", sys, changes, opt.loadMinutes(),
+                    BenchReport.num(longestSilence / 1000.0, ""), loadAverage()));
+            for (String kind : List.of("kill", "freeze", "isolate")) {
+                failover(s, kind, sampler, "load");
+            }
+        } finally {
+            if (stress != null) {
+                stress.destroy(); // SIGTERM: stress-ng ends its workers
+                try {
+                    if (!stress.waitFor(10, TimeUnit.SECONDS)) {
+                        stress.destroyForcibly();
+                    }
+                } catch (InterruptedException e) {
+                    stress.destroyForcibly();
+                    Thread.currentThread().interrupt();
+                }
+            }
+            s.stopAll();
+            awaitSilent(Duration.ofSeconds(15));
+            if (sampler != null) {
+                sampler.close();
+            }
+            s.close();
+            for (int i = 1; i <= s.nodes(); i++) {
+                clearNft(i);
+            }
+        }
     }
 
     // ---- service dies behind the VIP -------------------------------------------------------------
@@ -309,7 +411,8 @@ public final class Bench implements AutoCloseable {
             }
             s.startAll();
             if (awaitSteady(s, Duration.ofSeconds(60)) == 0) {
-                throw new HarnessException(sys + ": the VIP is not answered by exactly one node within 60 s");
+                throw new HarnessException(sys + ": the VIP is not answered by exactly one node within 60 s: "
+                        + probeSummary(s));
             }
             for (int t = 1; t <= opt.trials(); t++) {
                 if (overBudget()) {
@@ -355,6 +458,20 @@ public final class Bench implements AutoCloseable {
             }
             s.close();
         }
+    }
+
+    /** What the probe saw over the last 3 s and which daemons run, for a failure message. */
+    private String probeSummary(Subject s) {
+        List<ClientProbe.Sample> w = probe.samplesSince(0, WallMicros.now() - 3_000_000);
+        Map<List<String>, Integer> answers = new LinkedHashMap<>();
+        for (ClientProbe.Sample x : w) {
+            answers.merge(x.macs(), 1, Integer::sum);
+        }
+        StringBuilder sb = new StringBuilder(w.size() + " probes in 3 s, answered by " + answers + "; running:");
+        for (int i = 1; i <= s.nodes(); i++) {
+            sb.append(" n").append(i).append('=').append(s.running(i));
+        }
+        return sb.toString();
     }
 
     /** 150/100/50 for 3 nodes; 150/100/50/40/30 for 5. */
@@ -418,14 +535,20 @@ public final class Bench implements AutoCloseable {
                 Duration stable = s instanceof KeepalivedCluster ? STABLE_KEEPALIVED : STABLE;
                 List<ClientProbe.Sample> w = probe.samplesSince(0, now - stable.toNanos() / 1000);
                 String mac = null;
-                boolean ok = w.size() >= 10;
+                int answered = 0;
+                boolean ok = true;
                 for (ClientProbe.Sample x : w) {
+                    if (x.macs().isEmpty()) {
+                        continue; // no answer within the probe's 12 ms window: a loaded machine, says nothing
+                    }
                     if (x.macs().size() != 1 || (mac != null && !mac.equals(x.macs().get(0)))) {
                         ok = false;
                         break;
                     }
                     mac = x.macs().get(0);
+                    answered++;
                 }
+                ok &= answered >= 10 && answered * 2 >= w.size(); // and most probes were answered
                 if (ok && mac != null && topology.nodeOfMac(mac) > 0) {
                     return topology.nodeOfMac(mac);
                 }
@@ -449,8 +572,12 @@ public final class Bench implements AutoCloseable {
     }
 
     private void failover(Subject s, String kind, OwnershipSampler sampler) {
+        failover(s, kind, sampler, "failover");
+    }
+
+    /** The trials of one fault {@code kind}, recorded under {@code area}. */
+    private void failover(Subject s, String kind, OwnershipSampler sampler, String area) {
         String sys = s.name();
-        String area = "failover";
         int done = 0;
         for (int t = 1; t <= opt.trials(); t++) {
             if (overBudget()) {
@@ -1085,6 +1212,7 @@ public final class Bench implements AutoCloseable {
         String title = switch (a) {
             case "failover" -> "Failover (client-observed)";
             case "service" -> "Service dies behind the VIP";
+            case "load" -> "Failover on a busy machine (every core busy, memory pressure)";
             case "move" -> "Planned move";
             case "coldstart" -> "Cold start of the whole cluster";
             case "cli" -> "CLI latency";
@@ -1128,6 +1256,29 @@ public final class Bench implements AutoCloseable {
                         + " ms, longer than its master-down interval, so a preemption back to the priority-150 node is over)."
                         + " Each trial starts from that steady state. Double answers are counted over the whole trial. Kernel-sampled "
                         + "overlap (lcs only: OwnershipSampler, ip monitor in every node) is an independent check.");
+            }
+            case "load" -> {
+                rows.add(loadRow("owner changes without a fault during the load", "spurious", "", ZERO));
+                rows.add(loadRow("longest time without an ARP answer during the load", "silence", "ms", null));
+                rows.add(loadRow("longest client ICMP outage during the load", "icmpLongest", "ms", null));
+                for (String kind : List.of("kill", "freeze", "isolate")) {
+                    String what = switch (kind) {
+                        case "kill" -> "kill -9 of the owner";
+                        case "freeze" -> "freeze (SIGSTOP) of the owner";
+                        default -> "isolation of the owner";
+                    };
+                    rows.add(mmpmRow(what + " under load: new owner answers after the fault", "load", kind + ".toNew",
+                            "ms", null));
+                    rows.add(mmpmRow(what + " under load: client ICMP answered again after the fault", "load",
+                            kind + ".icmpBack", "ms", new BenchReport.Target("p95 ≤ 2000 ms", 2000)));
+                    rows.add(mmpmRow(what + " under load: client TCP answered again after the fault", "load",
+                            kind + ".tcpBack", "ms", null));
+                    rows.add(countRow(what + " under load: trials with a double answer", "load", kind + ".double"));
+                }
+                notes.add("stress-ng --cpu 0 (a CPU worker per core) --vm 1 --vm-bytes 25% runs for " + opt.loadMinutes()
+                        + " min while the client probes the VIP; an owner change is a probe answered by another MAC than"
+                        + " the one before (or by two). Then the failover trials run under the same load. lcsd runs niced"
+                        + " -10 (as its unit grants), keepalived at its default priority (its packaged unit sets none).");
             }
             case "service" -> {
                 rows.add(mmpmRow("service killed on the owner: another node answers after", "service", "toNew", "ms",
@@ -1251,6 +1402,12 @@ public final class Bench implements AutoCloseable {
         String ratio = l.empty() || k.empty() || k.max() == 0 ? "-" : String.format(Locale.ROOT, "%.2f", l.max() / k.max());
         return new BenchReport.Row(metric, lc, kc, ratio, target == null ? "-" : target.text(),
                 target == null ? "-" : target.met(l.max()));
+    }
+
+    private BenchReport.Row loadRow(String metric, String key, String unit, BenchReport.Target target) {
+        double l = first(values("load", "lcs", key));
+        double k = first(values("load", "keepalived", key));
+        return BenchReport.row(metric, l, k, unit, target);
     }
 
     private BenchReport.Row singleRow(String metric, String key, String unit, BenchReport.Target target) {

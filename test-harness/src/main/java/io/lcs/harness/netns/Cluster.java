@@ -140,12 +140,17 @@ public final class Cluster implements AutoCloseable {
         this(topology, runDir, settings, registry, classpath, null, null, startMicros, ConfigExtras.NONE);
     }
 
+    /** In {@link ConfigExtras#cluster()}: replaced by each node's name. */
+    public static final String NODE_PLACEHOLDER = "{node}";
+
     /**
      * What a test adds to every node's lcs.conf.
      *
-     * @param cluster lines for {@code [cluster]} (e.g. {@code failback_settle_ms = 3000}), or ""
+     * @param cluster lines for {@code [cluster]} (e.g. {@code failback_settle_ms = 3000}), or "";
+     *     {@link Cluster#NODE_PLACEHOLDER} stands for the node's name (e.g. in a {@code pidfile} path)
      * @param sections whole sections after the nodes (e.g. {@code [group ...]}, {@code [check web]}), or ""
-     * @param vipKeys per VIP name, lines for its {@code [vip]} section (e.g. {@code group = pair})
+     * @param vipKeys per VIP name, lines for its {@code [vip]} section (e.g. {@code group = pair}); an
+     *     {@code interface} line there replaces the topology's
      * @param vipLines lines for every {@code [vip]} section (e.g. {@code checks = web}), or ""
      */
     public record ConfigExtras(String cluster, String sections, Map<String, String> vipKeys, String vipLines) {
@@ -248,7 +253,8 @@ public final class Cluster implements AutoCloseable {
                 .append("\nstate_dir = ").append(self.dir.resolve("state").toAbsolutePath())
                 .append("\nadmin_bind = 127.0.0.1\nadmin_port = ").append(ADMIN_PORT)
                 .append("\nmetrics = true\nmetrics_bind = ").append(Topology.nodeV4(self.index))
-                .append("\nmetrics_port = ").append(METRICS_PORT).append('\n').append(extras.cluster());
+                .append("\nmetrics_port = ").append(METRICS_PORT).append('\n')
+                .append(extras.cluster().replace(NODE_PLACEHOLDER, self.name));
         for (Node n : nodes) {
             sb.append("\n[node ").append(n.name).append("]\nrole = ")
                     .append(n.witness ? "quorum-only" : "full-member")
@@ -256,9 +262,12 @@ public final class Cluster implements AutoCloseable {
         }
         sb.append(extras.sections());
         for (Vip v : vips) {
-            sb.append("\n[vip ").append(v.name()).append("]\naddress = ").append(v.cidr())
-                    .append("\ninterface = ").append(Topology.IFACE).append('\n')
-                    .append(extras.vipKeys().getOrDefault(v.name(), "")).append(extras.vipLines());
+            String keys = extras.vipKeys().getOrDefault(v.name(), "") + extras.vipLines();
+            sb.append("\n[vip ").append(v.name()).append("]\naddress = ").append(v.cidr()).append('\n');
+            if (keys.lines().noneMatch(l -> l.startsWith("interface"))) {
+                sb.append("interface = ").append(Topology.IFACE).append('\n');
+            }
+            sb.append(keys);
         }
         return sb.toString();
     }

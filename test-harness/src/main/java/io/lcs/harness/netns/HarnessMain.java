@@ -199,7 +199,7 @@ public final class HarnessMain implements Runnable {
         int trials;
 
         @Option(names = "--only", split = ",", paramLabel = "AREA",
-                description = "run only these areas (failover, service, move, coldstart, cli, footprint, scale; default: all)")
+                description = "run only these areas (failover, service, load, move, coldstart, cli, footprint, scale; default: all)")
         List<String> only;
 
         @Option(names = "--out", description = "the report (default ${DEFAULT-VALUE})", defaultValue = "docs/BENCHMARKS.md")
@@ -217,11 +217,19 @@ public final class HarnessMain implements Runnable {
                 defaultValue = "36")
         int budgetMinutes;
 
+        @Option(names = "--load-minutes", description = "load area: how long every core is kept busy before the faults"
+                + " (default ${DEFAULT-VALUE}; the issue's figure of record is 10)", defaultValue = "10")
+        int loadMinutes;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
+            if (loadMinutes < 1 || loadMinutes > 120) {
+                System.err.println("lcs-harness bench: --load-minutes " + loadMinutes + ": must be 1..120");
+                return 2;
+            }
             if (only != null && !io.lcs.harness.bench.Bench.AREAS.containsAll(only)) {
                 System.err.println("lcs-harness bench: unknown area in --only " + only + "; known: "
                         + io.lcs.harness.bench.Bench.AREAS);
@@ -260,7 +268,7 @@ public final class HarnessMain implements Runnable {
             argv.addAll(spec.commandLine().getParseResult().originalArgs());
             var opts = new io.lcs.harness.bench.Bench.Options(trials,
                     only == null ? java.util.Set.of() : java.util.Set.copyOf(only), out, home, footprintSeconds,
-                    budgetMinutes, List.of(String.join(" ", argv)));
+                    budgetMinutes, List.of(String.join(" ", argv)), loadMinutes);
             try (io.lcs.harness.bench.Bench b = new io.lcs.harness.bench.Bench(opts, System.out)) {
                 b.run();
                 return 0;

@@ -2,24 +2,18 @@ package io.lcs.harness.loopback;
 
 import io.lcs.controller.metrics.PrometheusTextParser;
 
+import static io.lcs.harness.loopback.InProcessLcs.lcs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lcs.cli.AdminEndpoint;
-import io.lcs.cli.Environment;
-import io.lcs.cli.Lcs;
 import io.lcs.controller.transport.FrameCodec;
+import io.lcs.harness.loopback.InProcessLcs.Run;
 import io.lcs.harness.loopback.LoopbackCluster.Node;
-import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,14 +48,6 @@ class LoopbackCliIT {
     @TempDir
     static Path tmp;
     static LoopbackCluster cluster;
-
-    /** One CLI invocation's outcome. */
-    record Run(int exit, String out, String err) {
-        @Override
-        public String toString() {
-            return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
-        }
-    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -140,10 +126,11 @@ class LoopbackCliIT {
                 "  web6 2001:db8::201/64 dev=eth0 state=active owner=[ab] epoch=[1-9][0-9]*")), r.toString());
         int dup = lines.indexOf(lines.stream().filter(l -> l.startsWith("  dup ")).findFirst().orElse(""));
         assertTrue(dup > 0, r.toString());
-        // owner=none once settled; a lease of a later epoch may show while a re-detected conflict is written
-        assertTrue(lines.get(dup).matches("  dup 198\\.18\\.0\\.77/24 dev=eth0 state=conflict owner=(none|[ab]) "
+        // owner=- once settled; a lease of a later epoch may show while a re-detected conflict is written
+        assertTrue(lines.get(dup).matches("  dup 198\\.18\\.0\\.77/24 dev=eth0 state=conflict owner=(-|[ab]) "
                 + "epoch=\\d+( lease=\\d+\\.\\ds)?"), r.toString());
-        assertTrue(lines.get(dup + 1).startsWith("    Conflict=True reason=DuplicateAddress: "), r.toString());
+        assertTrue(lines.get(dup + 1).startsWith("    conflict: address 198.18.0.77/24 answered elsewhere at epoch "),
+                r.toString());
     }
 
     @Test
@@ -223,9 +210,9 @@ class LoopbackCliIT {
                 + cluster.logs());
         Run status = lcs(c, "status");
         assertTrue(status.out().lines().anyMatch(l -> l.matches("  dup 198\\.18\\.0\\.77/24 dev=eth0 state=conflict "
-                + "owner=(none|[ab]) epoch=\\d+( lease=\\d+\\.\\ds)?")), status.toString());
-        assertTrue(status.out().contains("    Conflict=True reason=DuplicateAddress: address 198.18.0.77/24 answered "
-                + "elsewhere at epoch " + now[0]), status.toString());
+                + "owner=(-|[ab]) epoch=\\d+( lease=\\d+\\.\\ds)?")), status.toString());
+        assertTrue(status.out().contains("    conflict: address 198.18.0.77/24 answered elsewhere at epoch " + now[0]),
+                status.toString());
 
         // probed (taken) by the candidates, added by nobody
         int probes = 0;
@@ -293,16 +280,29 @@ class LoopbackCliIT {
         int vips = status.path("vips").size();
         assertEquals(3, vips, "VIPs in status: " + status);
         assertEquals(5 * vips, state.size(), "lcs_vip_state: " + state.keySet());
-        assertEquals(2 * vips, owner.size(), "lcs_vip_owner (one per full member): " + owner.keySet());
+        assertEquals(3 * vips, owner.size(), "lcs_vip_owner (one per configured node, witness c too): " + owner.keySet());
+        Map<String, PrometheusTextParser.Sample> resourceOwner = series(e, "lcs_resource_owner", "gauge",
+                Set.of("resource", "type", "node"));
+        Map<String, PrometheusTextParser.Sample> votingReady = series(e, "lcs_node_voting_ready", "gauge",
+                Set.of("node", "role"));
+        for (JsonNode n : status.path("nodes")) {
+            String key = "node=" + n.path("name").asText() + ",role=" + n.path("role").asText();
+            assertEquals(n.path("online").asBoolean() && !n.path("restarting").asBoolean() ? 1.0 : 0.0,
+                    votingReady.get(key).value(), "lcs_node_voting_ready " + key);
+        }
+        assertTrue(only(e, "lcs_cluster_membership_seconds", "gauge", Set.of()) >= 0);
         for (JsonNode v : status.path("vips")) {
             String vip = v.path("name").asText();
             for (String st : List.of("active", "pending", "conflict", "stopped", "failed")) {
                 assertEquals(st.equals(v.path("state").asText()) ? 1.0 : 0.0,
                         state.get("state=" + st + ",vip=" + vip).value(), "lcs_vip_state " + vip + " " + st);
             }
-            for (String node : List.of("a", "b")) {
-                assertEquals(node.equals(v.path("owner").asText(null)) ? 1.0 : 0.0,
-                        owner.get("node=" + node + ",vip=" + vip).value(), "lcs_vip_owner " + vip + " " + node);
+            for (String node : List.of("a", "b", "c")) {
+                double expectedOwner = node.equals(v.path("owner").asText(null)) ? 1.0 : 0.0;
+                assertEquals(expectedOwner, owner.get("node=" + node + ",vip=" + vip).value(), "lcs_vip_owner " + vip
+                        + " " + node);
+                assertEquals(expectedOwner, resourceOwner.get("node=" + node + ",resource=" + vip + ",type=vip").value(),
+                        "lcs_resource_owner " + vip + " " + node);
             }
             assertEquals(v.path("epoch").asDouble(), epoch.get("vip=" + vip).value(), "lcs_vip_epoch " + vip);
             double remaining = lease.get("vip=" + vip).value();
@@ -373,7 +373,9 @@ class LoopbackCliIT {
         if (status == null) {
             return "unreachable";
         }
-        StringBuilder sb = new StringBuilder(status.path("quorum").toString());
+        JsonNode q = status.path("quorum"); // not membershipSeconds: it grows between the reads
+        StringBuilder sb = new StringBuilder().append(q.path("present")).append(q.path("votesSeen"))
+                .append(q.path("votesNeeded"));
         status.path("nodes").forEach(n -> sb.append(n.path("name").asText()).append(n.path("online").asBoolean()));
         status.path("vips").forEach(v -> sb.append(v.path("name").asText()).append(v.path("state").asText())
                 .append(v.path("owner").asText()).append(v.path("epoch").asLong())
@@ -382,22 +384,6 @@ class LoopbackCliIT {
     }
 
     // ------------------------------------------------------------------ helpers
-
-    /**
-     * Runs {@code lcs --server URL-of-n ARGS} in-process with n's admin token (as root would); never
-     * reads /etc/lcs/lcs.conf.
-     */
-    private static Run lcs(Node n, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        List<String> argv = new ArrayList<>(List.of("--server", n.adminUrl()));
-        argv.addAll(List.of(args));
-        Environment env = new Environment(InputStream.nullInputStream(), Clock.systemUTC(), System::nanoTime,
-                Duration.ofMillis(100), (config, explicit) -> new AdminEndpoint(URI.create(n.adminUrl()),
-                n.adminTokenFile(), false, config));
-        int exit = Lcs.run(argv.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err), env);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     /** The cells of the table row whose first cell is {@code name}, or null. */
     private static List<String> row(Run r, String name) {
