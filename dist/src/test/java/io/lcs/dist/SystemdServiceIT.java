@@ -3,10 +3,7 @@ package io.lcs.dist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.lcs.harness.netns.HarnessMain;
 import io.lcs.harness.netns.RunRegistry;
 import io.lcs.harness.netns.SystemdHost;
 import io.lcs.harness.netns.Topology;
@@ -14,11 +11,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -47,8 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 300)
 class SystemdServiceIT {
     static final int NODES = 3;
-    static final String NODE_DIR = "/run/lcs-node";
-    static final String TREE = "/run/lcs-tree";
+    static final String NODE_DIR = SystemdNodes.NODE_DIR;
+    static final String TREE = SystemdNodes.TREE;
     static final String APP = "lcs-it-app.service";
     static final Duration CONVERGE = Duration.ofSeconds(30);
     /** How often every node's processes are sampled for the program (the issue asks for at most 50 ms). */
@@ -64,49 +59,19 @@ class SystemdServiceIT {
 
     @BeforeAll
     static void boot() throws Exception {
-        String why = !"root".equals(System.getProperty("user.name")) ? "needs root (network, PID and mount namespaces)"
-                : !HarnessMain.onPath("ip") ? "ip not found: install iproute2"
-                : !Files.isExecutable(Path.of("/lib/systemd/systemd")) ? "/lib/systemd/systemd not found: install systemd"
-                : !HarnessMain.onPath("dbus-daemon") ? "dbus-daemon not found: install dbus"
-                : !HarnessMain.onPath("unshare") || !HarnessMain.onPath("nsenter") ? "unshare/nsenter not found: install util-linux"
-                : null;
-        if (why != null) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail("CI=true but this test cannot run: " + why + " (a skip here would hide the test)");
-            }
-            assumeTrue(false, why);
-        }
-        Path home = Path.of(System.getProperty("lcs.home")).toAbsolutePath();
-        assertTrue(Files.isExecutable(home.resolve("bin/lcsd")), "no built tree at " + home);
+        SystemdNodes.assumeMachines(true);
+        Path home = SystemdNodes.home();
         String runId = Topology.newRunId();
         registry = RunRegistry.open(runId);
         topology = Topology.create(runId, NODES, registry);
         secret = "systemd-svc-it-" + runId + "-" + Topology.newRunId() + Topology.newRunId();
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
-        String unit = Files.readString(home.resolve("systemd/lcsd.service"));
         for (int i = 1; i <= NODES; i++) {
-            Path dir = Files.createDirectories(tmp.resolve("n" + i));
-            Path hooks = Files.createDirectories(dir.resolve("hooks"));
-            Path state = Files.createDirectories(dir.resolve("state"));
-            for (Path p : List.of(dir, hooks)) {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-            }
-            Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
-            Path mark = hooks.resolve("mark");
-            Files.writeString(mark, "#!/bin/sh\necho \"$LCS_EVENT $LCS_RESOURCE $LCS_RESOURCE_TYPE $LCS_SYSTEMD_UNIT\""
-                    + " >> /var/lib/lcs/hooks.log\n");
-            Files.setPosixFilePermissions(mark, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path dir = SystemdNodes.nodeDir(tmp, i);
+            SystemdNodes.writeHook(dir.resolve("hooks").resolve("mark"), "echo \"$LCS_EVENT $LCS_RESOURCE"
+                    + " $LCS_RESOURCE_TYPE $LCS_SYSTEMD_UNIT\" >> /var/lib/lcs/hooks.log\n");
             Files.writeString(dir.resolve("lcs.conf"), config(i));
-            Map<Path, String> binds = SystemdHost.binds();
-            binds.put(home, TREE);
-            binds.put(dir, NODE_DIR);
-            binds.put(state, "/var/lib/lcs");
-            SystemdHost host = SystemdHost.boot(topology.nodeNs(i), topology.nodeNs(i), binds,
-                    dir.resolve("console.log"), registry);
+            SystemdHost host = SystemdNodes.boot(topology, i, home, dir, registry);
             hosts.add(host);
-            host.writeFile("/run/systemd/system/lcsd.service", unit, "644");
-            host.writeFile("/run/systemd/system/lcsd.service.d/test-paths.conf", "[Service]\nExecStart=\nExecStart="
-                    + TREE + "/bin/lcsd -c " + NODE_DIR + "/lcs.conf -v\n", "644");
             // the program: its argument names the node, so a process listing from the host shows where it runs
             host.writeFile("/run/systemd/system/" + APP, "[Service]\nExecStart=/bin/sleep " + marker(i) + "\n", "644");
             host.systemctl("daemon-reload");

@@ -893,14 +893,8 @@ public final class VipReconciler implements Reconciler<String> {
         String failed = ServiceDecisions.startFailure(job, serviceStartTimeout);
         if (failed != null) {
             LOG.log(Level.WARNING, "service " + vip + ": " + failed + "; stopping it and declining it here");
-            stopUnit(vip, spec, "start failed");
-            local.managed = false;
-            local.activeEpoch = 0;
-            local.added = null;
-            local.preStartDoneEpoch = 0;
-            Result r = decline(vip, local, ServiceDecisions.startFailureReason(job), failed);
-            release(vip);
-            return r;
+            return stopDeclineRelease(vip, spec, local, "start failed", ServiceDecisions.startFailureReason(job),
+                    failed);
         }
         if (!fenced(vip, epoch) || remainingNow(vip) <= keepNanos(spec)) {
             // the lease went (or nearly) while the unit started: the next reconcile stops it
@@ -955,12 +949,18 @@ public final class VipReconciler implements Reconciler<String> {
         String message = spec.systemdUnit() + " stopped by itself on " + settings.node() + " (" + now.activeState()
                 + "/" + now.subState() + ")";
         LOG.log(Level.WARNING, "service " + vip + ": " + message + "; it moves to another node");
-        stopUnit(vip, spec, "it ended by itself");
+        return stopDeclineRelease(vip, spec, local, "it ended by itself", "UnitFailed", message);
+    }
+
+    /** Stops the unit (without hooks), forgets it, declines the service here and releases its lease. */
+    private Result stopDeclineRelease(String vip, VipSpec spec, Local local, String why, String reason,
+                                      String message) throws Exception {
+        stopUnit(vip, spec, why);
         local.managed = false;
         local.activeEpoch = 0;
         local.added = null;
         local.preStartDoneEpoch = 0;
-        Result r = decline(vip, local, "UnitFailed", message);
+        Result r = decline(vip, local, reason, message);
         release(vip);
         return r;
     }
