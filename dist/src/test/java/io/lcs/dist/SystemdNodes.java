@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -79,6 +80,42 @@ final class SystemdNodes {
         host.writeFile("/run/systemd/system/lcsd.service.d/test-paths.conf", "[Service]\nExecStart=\nExecStart="
                 + TREE + "/bin/lcsd -c " + NODE_DIR + "/lcs.conf -v\n", "644");
         return host;
+    }
+
+    /** Ends every machine, then the network namespaces, then the run's registry (each may be absent). */
+    static void tearDown(List<SystemdHost> hosts, Topology topology, RunRegistry registry) {
+        for (SystemdHost h : hosts) {
+            h.close();
+        }
+        if (topology != null) {
+            topology.close();
+        }
+        if (registry != null) {
+            registry.finished();
+        }
+    }
+
+    /** Polls {@code condition} every {@code pollMillis} until it holds or {@code timeout} passes; its last answer. */
+    static boolean await(Duration timeout, long pollMillis, java.util.function.BooleanSupplier condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(pollMillis);
+        }
+        return condition.getAsBoolean();
+    }
+
+    /** What node {@code i}'s hooks appended to /var/lib/lcs/hooks.log (its state directory), or "". */
+    static String hookLog(Path tmp, int i) {
+        try {
+            Path f = tmp.resolve("n" + i).resolve("state").resolve("hooks.log");
+            return Files.exists(f) ? Files.readString(f) : "";
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** A hook: {@code #!/bin/sh} and {@code body}, executable. */

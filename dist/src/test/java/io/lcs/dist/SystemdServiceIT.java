@@ -101,15 +101,7 @@ class SystemdServiceIT {
     @AfterAll
     static void tearDown() {
         figures.forEach(f -> System.out.println("[SystemdServiceIT] " + f));
-        for (SystemdHost h : hosts) {
-            h.close();
-        }
-        if (topology != null) {
-            topology.close();
-        }
-        if (registry != null) {
-            registry.finished();
-        }
+        SystemdNodes.tearDown(hosts, topology, registry);
     }
 
     static SystemdHost host(int i) {
@@ -206,14 +198,7 @@ class SystemdServiceIT {
     }
 
     static boolean await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return condition.getAsBoolean();
+        return SystemdNodes.await(timeout, 20, condition);
     }
 
     static String journals() {
@@ -227,12 +212,7 @@ class SystemdServiceIT {
     }
 
     static String hookLog(int i) {
-        try {
-            Path f = tmp.resolve("n" + i).resolve("state").resolve("hooks.log");
-            return Files.exists(f) ? Files.readString(f) : "";
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return SystemdNodes.hookLog(tmp, i);
     }
 
     /** The one node running the program, after waiting for there to be exactly one. */

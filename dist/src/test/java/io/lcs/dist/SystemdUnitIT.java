@@ -105,15 +105,7 @@ class SystemdUnitIT {
 
     @AfterAll
     static void tearDown() {
-        for (SystemdHost h : hosts) {
-            h.close();
-        }
-        if (topology != null) {
-            topology.close();
-        }
-        if (registry != null) {
-            registry.finished();
-        }
+        SystemdNodes.tearDown(hosts, topology, registry);
     }
 
     static SystemdHost host(int i) {
@@ -133,14 +125,7 @@ class SystemdUnitIT {
     }
 
     static boolean await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(100);
-        }
-        return condition.getAsBoolean();
+        return SystemdNodes.await(timeout, 100, condition);
     }
 
     /** Each node's addresses, neighbours and running units, for a failure message. */
@@ -158,12 +143,7 @@ class SystemdUnitIT {
     }
 
     static String hookLog(int i) {
-        try {
-            Path f = tmp.resolve("n" + i).resolve("state").resolve("hooks.log");
-            return Files.exists(f) ? Files.readString(f) : "";
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return SystemdNodes.hookLog(tmp, i);
     }
 
     static String journal(int i) {
