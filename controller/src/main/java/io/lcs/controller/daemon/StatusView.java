@@ -216,7 +216,9 @@ public final class StatusView implements VipStatusSink {
             } else if (allDeclined(s, v)) {
                 state = "failed";
                 conditions.add(new Condition("Placeable", Condition.FALSE, "HooksFailing",
-                        "every eligible node declined it (pre_start hook, interface or duplicate probe failed)",
+                        v.isService() ? "every eligible node declined it (pre_start hook failed, or its unit "
+                                + v.systemdUnit() + " is missing, masked, failed or did not start there)"
+                        : "every eligible node declined it (pre_start hook, interface or duplicate probe failed)",
                         null, null));
             } else {
                 state = "pending";
