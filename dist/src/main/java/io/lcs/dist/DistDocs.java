@@ -80,12 +80,12 @@ public final class DistDocs {
                                 + "the time), elsewhere each line starts with its ISO-8601 time unless "
                                 + "--no-timestamp. -v debug, -vv more, -vvv all of lcs, -vvvv also Vert.x and "
                                 + "Netty (more v's count as four).",
-                        "lcsd writes nothing to syslog itself: syslog = true in lcs.conf is accepted with a "
-                                + "warning (the journal forwards to syslog when ForwardToSyslog is on), and "
-                                + "--no-syslog is accepted for the C lcs's command lines.",
-                        "-d/--daemonize is accepted and does not fork (a JVM cannot): lcsd stays in the "
-                                + "foreground and logs that it did. Run it under systemd (lcsd.service) or "
-                                + "detach it yourself (setsid lcsd >>/var/log/lcsd.log 2>&1 &).")),
+                        "With syslog = true in lcs.conf every line also goes to the system log (facility "
+                                + "daemon, tag lcsd[PID]) through one logger(1) process; --no-syslog turns it off. "
+                                + "Lines that could not wait are counted in lcs_log_syslog_dropped_total.",
+                        "-d/--daemonize (outside systemd) starts lcsd again in a new session with its output "
+                                + "on /dev/null and returns 0 once it runs, printing its PID. Under systemd it "
+                                + "changes nothing.")),
                 new ManPage.Section("HOOKS", List.of(
                         "pre_start, post_start, pre_stop and post_stop are absolute paths run as argv (no "
                                 + "shell) with a timeout, and the environment LCS_CLUSTER LCS_NODE LCS_VIP "

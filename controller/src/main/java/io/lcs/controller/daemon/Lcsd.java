@@ -134,6 +134,8 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
 
     /** -vvvv: the most the C lcs's levels go to (debug4); more v's count as four. */
     static final int MAX_VERBOSITY = 4;
+    /** The system log sink when {@code syslog = true} (and not {@code --no-syslog}), else null. */
+    private volatile SyslogSink syslog;
 
     @Option(names = {"-v", "--verbose"}, description = "more logging; repeat for more: -v debug, -vv more, -vvv all"
             + " of lcs, -vvvv also Vert.x and Netty")
@@ -143,12 +145,12 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
             + " journal there is none anyway: the journal adds it)")
     boolean noTimestamp;
 
-    @Option(names = "--no-syslog", description = "accepted for the C lcs's command lines: lcsd never writes to syslog"
-            + " itself (it logs to standard error, which the journal keeps)")
+    @Option(names = "--no-syslog", description = "do not send log lines to the system log even if lcs.conf says"
+            + " syslog = true (they still go to standard error, which the journal keeps)")
     boolean noSyslog;
 
-    @Option(names = {"-d", "--daemonize"}, description = "accepted for the C lcs's command lines: lcsd does not fork"
-            + " (a JVM cannot); it stays in the foreground and says so. Run it under systemd (lcsd.service)")
+    @Option(names = {"-d", "--daemonize"}, description = "run in the background (outside systemd): lcsd starts itself"
+            + " again in a new session, its output on /dev/null, and returns once it runs; under systemd it stays put")
     boolean daemonize;
 
     @Option(names = "--check-config", description = "validate the configuration, print a summary and exit")
@@ -217,8 +219,24 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
             return checkConfig(cfg);
         }
         LogSetup.configure(Math.min(verbose.length, MAX_VERBOSITY), err, noTimestamp);
-        if (daemonize) {
-            LOG.log(Level.INFO, daemonizeNote(System.getenv("INVOCATION_ID") != null));
+        if (cfg.syslog() && !noSyslog) {
+            List<String> logger = SyslogSink.loggerArgv(ProcessHandle.current().pid());
+            if (logger == null) {
+                LOG.log(Level.WARNING, "syslog = true, but logger(1) (util-linux) is not installed: lcsd logs to"
+                        + " standard error only");
+            } else {
+                syslog = LogSetup.addSyslog(Math.min(verbose.length, MAX_VERBOSITY), logger, err);
+            }
+        } else if (cfg.syslog()) {
+            LOG.log(Level.INFO, "--no-syslog: syslog = true of lcs.conf is not followed; standard error only");
+        }
+        if (daemonize && System.getenv("INVOCATION_ID") == null && System.getenv(DAEMON_CHILD_ENV) == null) {
+            Integer detached = detach(cfg);
+            if (detached != null) {
+                return detached;
+            }
+        } else if (daemonize && System.getenv(DAEMON_CHILD_ENV) == null) {
+            LOG.log(Level.INFO, "--daemonize: running under systemd, which keeps lcsd in the background; not detaching");
         }
         return runDaemon(cfg);
     }
@@ -254,15 +272,76 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         return 1;
     }
 
+    /** Set in the environment of the background copy {@code --daemonize} starts. */
+    static final String DAEMON_CHILD_ENV = "LCS_DAEMONIZED";
+    /** How long the foreground lcsd watches the background one start before it returns. */
+    static final long DETACH_WATCH_MILLIS = 3_000;
+
     /**
-     * What {@code --daemonize} does: nothing but this line. A JVM cannot fork, and detaching by
-     * starting a second JVM with its output thrown away (as the C lcs's daemon sent it to
-     * /dev/null) would lose every log line lcsd writes, since it has no syslog output of its own.
+     * {@code --daemonize} outside systemd: a JVM cannot fork, so lcsd starts the same command line
+     * again without the flag, in a new session ({@code setsid}), with standard input, output and
+     * error on /dev/null as the C lcs's daemon had them (its lines reach the system log when
+     * {@code syslog = true}), watches it for {@link #DETACH_WATCH_MILLIS} and returns: 0 once it is
+     * still running (it then writes its pidfile), its exit status if it ended.
+     *
+     * @return the exit status, or null to stay in the foreground (the command line is unknown)
      */
-    static String daemonizeNote(boolean underSystemd) {
-        return underSystemd ? "--daemonize: running under systemd, which keeps lcsd in the background; not forking"
-                : "--daemonize: lcsd does not fork (a JVM cannot); it stays in the foreground. Run it under systemd"
-                        + " (lcsd.service), or detach it yourself, e.g. setsid lcsd >>/var/log/lcsd.log 2>&1 &";
+    private Integer detach(ClusterConfig cfg) throws InterruptedException {
+        List<String> argv;
+        try {
+            // the whole command line (ProcessHandle.Info leaves the arguments out when they are long)
+            String cmdline = new String(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/self/cmdline")),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            argv = backgroundArgv(List.of(cmdline.split("\0")));
+        } catch (java.io.IOException e) {
+            argv = null;
+        }
+        if (argv == null) {
+            LOG.log(Level.WARNING, "--daemonize: cannot read this process's command line; staying in the foreground");
+            return null;
+        }
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put(DAEMON_CHILD_ENV, "1");
+        Process child;
+        try {
+            child = pb.start();
+        } catch (java.io.IOException e) {
+            err.println("lcsd: --daemonize: cannot start lcsd in the background: " + e.getMessage());
+            return 1;
+        }
+        if (child.waitFor(DETACH_WATCH_MILLIS, TimeUnit.MILLISECONDS)) {
+            err.println("lcsd: --daemonize: lcsd exited with status " + child.exitValue() + " while starting in the"
+                    + " background; run it without -d to see why");
+            return child.exitValue() == 0 ? 1 : child.exitValue();
+        }
+        out.println("lcsd: running in the background as PID " + child.pid()
+                + (cfg.syslog() && !noSyslog ? "; it logs to the system log" : "; its log lines are discarded"
+                + " (set syslog = true in [cluster] to keep them)"));
+        out.flush();
+        return 0;
+    }
+
+    /** {@code setsid} and this process's command line without {@code -d}/{@code --daemonize}, or null. */
+    static List<String> backgroundArgv(List<String> cmdline) {
+        if (cmdline.size() < 2) {
+            return null;
+        }
+        List<String> argv = new ArrayList<>();
+        for (String dir : List.of("/usr/bin/setsid", "/bin/setsid")) {
+            if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir))) {
+                argv.add(dir);
+                break;
+            }
+        }
+        argv.add(cmdline.get(0).startsWith("/") ? cmdline.get(0)
+                : ProcessHandle.current().info().command().orElse(cmdline.get(0)));
+        for (String a : cmdline.subList(1, cmdline.size())) {
+            if (!a.equals("-d") && !a.equals("--daemonize")) {
+                argv.add(a);
+            }
+        }
+        return argv;
     }
 
     private int runDaemon(ClusterConfig cfg) throws Exception {
@@ -425,6 +504,10 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         driver.onPersist(metrics::recordStatePersist);
         metrics.registerMessagesDroppedWaitingForDisk(driver::messagesDroppedWaitingForDisk);
         metrics.registerLogThrottleOverflows(io.lcs.reconcilers.runtime.LogThrottle::keyTableOverflows);
+        SyslogSink sink = syslog;
+        if (sink != null) {
+            metrics.registerSyslogDropped(sink::dropped);
+        }
         for (ConnectionRejectReason r : ConnectionRejectReason.values()) {
             metrics.registerConnectionsRejected(r.name().toLowerCase(java.util.Locale.ROOT),
                     () -> transport.stats().connectionsRejected(r));
@@ -640,6 +723,9 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                 pidFile.remove();
             }
             LOG.log(Level.INFO, "stopped");
+            if (syslog != null) {
+                syslog.close(); // sends what is queued
+            }
             stopped.countDown();
             // A clean stop exits 0, not the JVM's 128+SIGTERM: every VIP was released above.
             Runtime.getRuntime().halt(0);

@@ -103,6 +103,16 @@ public final class LogSetup {
         LcsLogManager.freezeIfInstalled();
     }
 
+    /**
+     * Adds the system log ({@code syslog = true}): the same lines without their timestamp (syslog
+     * stamps them), through {@code logger}; see {@link SyslogSink}.
+     */
+    static SyslogSink addSyslog(int verbosity, java.util.List<String> loggerArgv, PrintStream err) {
+        SyslogSink sink = new SyslogSink(loggerArgv, formatter(verbosity, false, java.time.ZoneId.systemDefault()), err);
+        Logger.getLogger("").addHandler(sink);
+        return sink;
+    }
+
     /** ISO-8601 with milliseconds and the offset, e.g. {@code 2025-01-01T12:00:00.123+01:00}. */
     private static final java.time.format.DateTimeFormatter TIME =
             java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSXXX");

@@ -449,6 +449,21 @@ public final class LcsMetrics {
     /** Held strongly for {@link #registerLogThrottleOverflows}. */
     private LongSupplier heldThrottleOverflows;
 
+    /**
+     * Exposes how many log lines did not reach the system log ({@code lcs_log_syslog_dropped_total}:
+     * its queue was full or logger(1) was down); read at scrape time.
+     */
+    public void registerSyslogDropped(LongSupplier count) {
+        FunctionCounter.builder("lcs_log_syslog_dropped_total", count, LongSupplier::getAsLong)
+                .description("Log lines not sent to the system log (syslog = true): its queue of 1000 lines was full"
+                        + " or logger(1) was not running.")
+                .register(registry);
+        heldSyslogDropped = count; // Micrometer holds the supplier weakly
+    }
+
+    /** Held strongly for {@link #registerSyslogDropped}. */
+    private LongSupplier heldSyslogDropped;
+
     /** A timer exposed as a histogram with {@link #LATENCY_BUCKETS}; registering twice returns the first. */
     private Timer latencyHistogram(String name, String help) {
         return Timer.builder(name).description(help)

@@ -57,8 +57,16 @@ class LogSetupTest {
         new picocli.CommandLine(longForms).parseArgs("--daemonize", "--verbose", "--verbose");
         assertTrue(longForms.daemonize);
         assertEquals(2, longForms.verbose.length);
-        assertTrue(Lcsd.daemonizeNote(false).contains("does not fork"), Lcsd.daemonizeNote(false));
-        assertTrue(Lcsd.daemonizeNote(true).contains("under systemd"), Lcsd.daemonizeNote(true));
+    }
+
+    @Test
+    void theBackgroundCopyIsTheSameCommandLineWithoutTheDaemonizeFlagInANewSession() {
+        List<String> info = List.of("/usr/lib/lcs/runtime/bin/java", "-Xmx64m", "-cp", "/usr/lib/lcs/lib/*",
+                "io.lcs.controller.daemon.Lcsd", "-c", "/etc/lcs/lcs.conf", "-d", "-v", "--daemonize");
+        List<String> argv = Lcsd.backgroundArgv(info);
+        assertTrue(argv.get(0).endsWith("/setsid"), "a new session: " + argv);
+        assertEquals(List.of("/usr/lib/lcs/runtime/bin/java", "-Xmx64m", "-cp", "/usr/lib/lcs/lib/*",
+                "io.lcs.controller.daemon.Lcsd", "-c", "/etc/lcs/lcs.conf", "-v"), argv.subList(1, argv.size()));
     }
 
     @Test

@@ -50,6 +50,7 @@ import java.util.Optional;
  * @param groups            the {@code [group NAME]} sections in file order
  * @param failbackSettleMillis how long a resource's home node must be online and eligible before the
  *                          resource fails back to it ({@code failback_settle_ms})
+ * @param syslog            {@code syslog = true} (a key of the C lcs): log lines also go to the system log
  */
 public record ClusterConfig(String file, String name, String nodeName, String bind, int port, String secret,
                             String secretFile, int secretFileLine, int leaseMillis, int renewMillis,
@@ -58,7 +59,7 @@ public record ClusterConfig(String file, String name, String nodeName, String bi
                             String adminBind, int adminPort, String adminTokenFile, String stateDir,
                             List<String> hookDirs, String pidFile, List<NodeConfig> nodes, List<VipConfig> vips,
                             List<CheckConfig> checks, List<ConfigError> warnings, List<GroupConfig> groups,
-                            int failbackSettleMillis) {
+                            int failbackSettleMillis, boolean syslog) {
 
     /** The peer transport derives its HMAC keys from the secret and needs at least this much of it. */
     public static final int MIN_SECRET_BYTES = 16;

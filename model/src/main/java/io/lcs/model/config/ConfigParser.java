@@ -585,7 +585,9 @@ public final class ConfigParser {
             return new ClusterConfig(file, name, nodeName, bind, port, secret, secretFile,
                     secretFileEntry == null ? 0 : secretFileEntry.line(), lease, renew, hookTimeout,
                     probe, metrics, metricsBind, metricsPort, console, adminBind, adminPort, adminTokenFile, stateDir, hookDirs,
-                    pidFile, nodes, vips, checks, warnings, groups, failbackSettle);
+                    pidFile, nodes, vips, checks, warnings, groups, failbackSettle,
+                    c.get("syslog") != null && List.of("true", "yes", "on", "1")
+                            .contains(c.get("syslog").value().toLowerCase(Locale.ROOT)));
         }
 
         /**
@@ -622,9 +624,8 @@ public final class ConfigParser {
                         + ") and says the same");
             }
             Entry syslog = c.get("syslog");
-            if (syslog != null && Boolean.TRUE.equals(bool(syslog))) {
-                warn(syslog.line(), "syslog = true: lcsd logs to standard error, which systemd's journal keeps (and"
-                        + " forwards to syslog when journald's ForwardToSyslog is on)");
+            if (syslog != null) {
+                bool(syslog); // true: lines also go to the system log (through logger(1)); a bad value is an error
             }
             Entry backend = c.get("vip_backend");
             if (backend != null) {

@@ -6,6 +6,7 @@ import static io.lcs.model.config.Configs.line;
 import static io.lcs.model.config.Configs.parse;
 import static io.lcs.model.config.Configs.replace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import org.junit.jupiter.api.Test;
@@ -74,7 +75,9 @@ class CLcsConfigTest {
         assertWarning(c, line(C_CONF, "socket ="), "lcs has no control socket");
         assertWarning(c, line(C_CONF, "peer_timeout_ms"), "lcs declares a peer down after 2500 ms");
         assertWarning(c, line(C_CONF, "probe_count"), "one duplicate-address probe and waits probe_ms");
-        assertWarning(c, line(C_CONF, "syslog"), "lcsd logs to standard error");
+        assertTrue(c.syslog(), "syslog = true is read: lines also go to the system log");
+        assertTrue(c.warnings().stream().noneMatch(w -> w.line() == line(C_CONF, "syslog")), "no warning for syslog");
+        assertTrue(!parse(replace(C_CONF, "syslog = true", "syslog = off")).syslog());
         assertWarning(c, line(C_CONF, "vip_backend"), "ip(8)");
         assertWarning(c, line(C_CONF, "interface ="), "using 'eth0.5'");
     }
