@@ -18,6 +18,7 @@ import java.util.List;
  */
 final class CLcsShapes {
     static final String VIP_TYPE = "vip";
+    static final String SERVICE_TYPE = "service";
 
     private CLcsShapes() {
     }
@@ -132,18 +133,32 @@ final class CLcsShapes {
             ObjectNode o = resources.addObject();
             o.put("id", id);
             o.put("name", v.name());
-            o.put("type", VIP_TYPE);
+            o.put("type", type(v));
             o.put("state", v.state());
             o.put("owner", v.owner());
             o.put("epoch", v.epoch());
             o.put("lease_id", v.epoch());
-            o.put("address", v.address());
-            o.put("interface", v.interfaceName());
+            place(o, v);
             groupAndHome(o, v);
             o.put("disabled", Boolean.TRUE.equals(v.disabled()));
             putReason(o, v);
         }
         return root;
+    }
+
+    /** {@code vip} or {@code service}, as the C lcs's {@code type}. */
+    private static String type(VipStatus v) {
+        return v.isService() ? SERVICE_TYPE : VIP_TYPE;
+    }
+
+    /** A VIP's {@code address} and {@code interface}, or a service's {@code systemd_unit}. */
+    private static void place(ObjectNode o, VipStatus v) {
+        if (v.isService()) {
+            o.put("systemd_unit", v.systemdUnit());
+        } else {
+            o.put("address", v.address());
+            o.put("interface", v.interfaceName());
+        }
     }
 
     /** {@code group} and {@code priority} for a VIP in a group; {@code home_node} and {@code home_blocked} for one with a home. */
@@ -170,9 +185,13 @@ final class CLcsShapes {
      * disabled=yes][ group=G priority=P][ home=H[ home_blocked=yes]][ reason="…"]}.
      */
     static String resourceLine(VipStatus v) {
-        StringBuilder sb = new StringBuilder(v.name()).append(" type=").append(VIP_TYPE).append(" state=")
-                .append(v.state()).append(" owner=").append(v.owner() == null ? "-" : v.owner())
-                .append(" address=").append(v.address()).append(" dev=").append(v.interfaceName());
+        StringBuilder sb = new StringBuilder(v.name()).append(" type=").append(type(v)).append(" state=")
+                .append(v.state()).append(" owner=").append(v.owner() == null ? "-" : v.owner());
+        if (v.isService()) {
+            sb.append(" unit=").append(v.systemdUnit());
+        } else {
+            sb.append(" address=").append(v.address()).append(" dev=").append(v.interfaceName());
+        }
         if (Boolean.TRUE.equals(v.disabled())) {
             sb.append(" disabled=yes");
         }
@@ -199,11 +218,10 @@ final class CLcsShapes {
         for (VipStatus v : byName(StatusCommand.list(s.vips()), VipStatus::name)) {
             ObjectNode o = resources.addObject();
             o.put("name", v.name());
-            o.put("type", VIP_TYPE);
+            o.put("type", type(v));
             o.put("state", v.state());
             o.put("owner", v.owner());
-            o.put("address", v.address());
-            o.put("interface", v.interfaceName());
+            place(o, v);
             o.put("disabled", Boolean.TRUE.equals(v.disabled()));
             groupAndHome(o, v);
             putReason(o, v);

@@ -101,8 +101,13 @@ final class StatusCommand extends AdminCommand {
         }
         out.println("VIPs");
         for (ClusterStatus.VipStatus v : list(s.vips())) {
-            StringBuilder sb = new StringBuilder("  ").append(v.name()).append(' ').append(v.address())
-                    .append(" dev=").append(v.interfaceName()).append(" state=").append(v.state())
+            StringBuilder sb = new StringBuilder("  ").append(v.name()).append(' ');
+            if (v.isService()) { // the C lcs's shape: NAME type=service unit=UNIT state=...
+                sb.append("type=service unit=").append(v.systemdUnit());
+            } else {
+                sb.append(v.address()).append(" dev=").append(v.interfaceName());
+            }
+            sb.append(" state=").append(v.state())
                     .append(" owner=").append(v.owner() == null ? "-" : v.owner())
                     .append(" epoch=").append(v.epoch());
             if (v.group() != null) { // the C lcs's optional fields, in its order

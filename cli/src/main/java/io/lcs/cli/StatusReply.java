@@ -62,7 +62,7 @@ final class StatusReply {
                         integral(x, "failovers"), conditions(x), integral(x, "moves"), text(x, "group"),
                         x.has("priority") ? integer(x, "priority") : null, text(x, "homeNode"),
                         bool(x, "homeBlocked") ? Boolean.TRUE : null, bool(x, "disabled") ? Boolean.TRUE : null,
-                        strings(x, "checks"), eligibility(x)));
+                        strings(x, "checks"), eligibility(x), text(x, "type"), text(x, "systemdUnit")));
             }
         }
         return new ClusterStatus(text(n, "cluster"), text(n, "node"), text(n, "version"), quorum, nodes, vips,

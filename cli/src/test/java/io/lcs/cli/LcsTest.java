@@ -657,6 +657,23 @@ class LcsTest {
     }
 
     @Test
+    void aServiceIsShownWithItsUnitInEveryShape() throws Exception {
+        String status = C_STATUS.replace("\"vips\":[", "\"vips\":[{\"name\":\"proxy\",\"type\":\"service\","
+                + "\"systemdUnit\":\"haproxy.service\",\"state\":\"active\",\"owner\":\"node2\",\"epoch\":5,"
+                + "\"failovers\":0},");
+        fake.on("GET /api/v1/status", 200, status);
+        Result text = lcs("status");
+        assertTrue(text.out().contains("\n  proxy type=service unit=haproxy.service state=active owner=node2 epoch=5\n"),
+                text.out());
+        Result json = lcs("-j", "status");
+        assertTrue(json.out().contains("{\"id\":2,\"name\":\"proxy\",\"type\":\"service\",\"state\":\"active\","
+                + "\"owner\":\"node2\",\"epoch\":5,\"lease_id\":5,\"systemd_unit\":\"haproxy.service\",\"disabled\":false}"),
+                json.out());
+        assertEquals("proxy type=service state=active owner=node2 unit=haproxy.service",
+                CLcsShapes.resourceLine(StatusReply.read(Replies.LENIENT.readTree(status)).vips().get(0)));
+    }
+
+    @Test
     void durationsAreWrittenAsTheCLcsWritesThem() {
         assertEquals("0s", CLcsShapes.duration(0));
         assertEquals("59s", CLcsShapes.duration(59));

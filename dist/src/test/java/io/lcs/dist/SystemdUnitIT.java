@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.lcs.harness.netns.HarnessMain;
 import io.lcs.harness.netns.Netns;
 import io.lcs.harness.netns.RunRegistry;
 import io.lcs.harness.netns.SystemdHost;
@@ -16,11 +13,9 @@ import io.lcs.reconcilers.process.CommandResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -52,8 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 300)
 class SystemdUnitIT {
     static final int NODES = 3;
-    static final String NODE_DIR = "/run/lcs-node";
-    static final String TREE = "/run/lcs-tree";
+    static final String NODE_DIR = SystemdNodes.NODE_DIR;
+    static final String TREE = SystemdNodes.TREE;
     static final Duration CONVERGE = Duration.ofSeconds(30);
     static final String WEB_UNIT = "lcs-test-web.service";
 
@@ -66,58 +61,27 @@ class SystemdUnitIT {
 
     @BeforeAll
     static void boot() throws Exception {
-        String why = !"root".equals(System.getProperty("user.name")) ? "needs root (network, PID and mount namespaces)"
-                : !HarnessMain.onPath("ip") ? "ip not found: install iproute2"
-                : !Files.isExecutable(Path.of("/lib/systemd/systemd")) ? "/lib/systemd/systemd not found: install systemd"
-                : !HarnessMain.onPath("unshare") || !HarnessMain.onPath("nsenter") ? "unshare/nsenter not found: install util-linux"
-                : null;
-        if (why != null) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail("CI=true but this test cannot run: " + why + " (a skip here would hide the test)");
-            }
-            assumeTrue(false, why);
-        }
-        Path home = Path.of(System.getProperty("lcs.home")).toAbsolutePath();
-        assertTrue(Files.isExecutable(home.resolve("bin/lcsd")), "no built tree at " + home);
+        SystemdNodes.assumeMachines(false);
+        Path home = SystemdNodes.home();
         String runId = Topology.newRunId();
         registry = RunRegistry.open(runId);
         topology = Topology.create(runId, NODES, registry);
         secret = "systemd-it-" + runId + "-" + Topology.newRunId() + Topology.newRunId();
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
-        String unit = Files.readString(home.resolve("systemd/lcsd.service"));
         for (int i = 1; i <= NODES; i++) {
-            Path dir = Files.createDirectories(tmp.resolve("n" + i));
-            Path hooks = Files.createDirectories(dir.resolve("hooks"));
-            Path state = Files.createDirectories(dir.resolve("state"));
-            for (Path p : List.of(dir, hooks)) {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-            }
-            Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
+            Path dir = SystemdNodes.nodeDir(tmp, i);
+            Path hooks = dir.resolve("hooks");
             // every hook appends "EVENT VIP" to a file in the state directory, the one place the unit lets it write;
             // post_start also restarts another unit through systemd, as an operator's hook would (nginx, haproxy)
-            writeHook(hooks.resolve("mark"), "echo \"$LCS_EVENT $LCS_VIP\" >> /var/lib/lcs/hooks.log\n");
-            writeHook(hooks.resolve("restart-web"), "echo \"$LCS_EVENT $LCS_VIP\" >> /var/lib/lcs/hooks.log\n"
+            SystemdNodes.writeHook(hooks.resolve("mark"), "echo \"$LCS_EVENT $LCS_VIP\" >> /var/lib/lcs/hooks.log\n");
+            SystemdNodes.writeHook(hooks.resolve("restart-web"), "echo \"$LCS_EVENT $LCS_VIP\" >> /var/lib/lcs/hooks.log\n"
                     + "systemctl restart " + WEB_UNIT + "\n");
             Files.writeString(dir.resolve("lcs.conf"), config(i, false));
-            Map<Path, String> binds = SystemdHost.binds();
-            binds.put(home, TREE);
-            binds.put(dir, NODE_DIR);
-            binds.put(state, "/var/lib/lcs");
-            SystemdHost host = SystemdHost.boot(topology.nodeNs(i), topology.nodeNs(i), binds, dir.resolve("console.log"),
-                    registry);
+            SystemdHost host = SystemdNodes.boot(topology, i, home, dir, registry);
             hosts.add(host);
-            host.writeFile("/run/systemd/system/lcsd.service", unit, "644");
-            host.writeFile("/run/systemd/system/lcsd.service.d/test-paths.conf", "[Service]\nExecStart=\nExecStart="
-                    + TREE + "/bin/lcsd -c " + NODE_DIR + "/lcs.conf -v\n", "644");
             host.writeFile("/run/systemd/system/" + WEB_UNIT, "[Service]\nExecStart=/bin/sleep infinity\n", "644");
             host.systemctl("daemon-reload");
             host.systemctl("start", WEB_UNIT);
         }
-    }
-
-    static void writeHook(Path p, String body) throws IOException {
-        Files.writeString(p, "#!/bin/sh\n" + body);
-        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
     /** Node {@code i}'s lcs.conf: VIP v4-1 (IPv4) and v6-1 (IPv6), and v4-2 once {@code withSecond}. */
@@ -141,15 +105,7 @@ class SystemdUnitIT {
 
     @AfterAll
     static void tearDown() {
-        for (SystemdHost h : hosts) {
-            h.close();
-        }
-        if (topology != null) {
-            topology.close();
-        }
-        if (registry != null) {
-            registry.finished();
-        }
+        SystemdNodes.tearDown(hosts, topology, registry);
     }
 
     static SystemdHost host(int i) {
@@ -169,14 +125,7 @@ class SystemdUnitIT {
     }
 
     static boolean await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(100);
-        }
-        return condition.getAsBoolean();
+        return SystemdNodes.await(timeout, 100, condition);
     }
 
     /** Each node's addresses, neighbours and running units, for a failure message. */
@@ -194,12 +143,7 @@ class SystemdUnitIT {
     }
 
     static String hookLog(int i) {
-        try {
-            Path f = tmp.resolve("n" + i).resolve("state").resolve("hooks.log");
-            return Files.exists(f) ? Files.readString(f) : "";
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return SystemdNodes.hookLog(tmp, i);
     }
 
     static String journal(int i) {

@@ -159,7 +159,8 @@ public final class ConfigReload {
         List<VipSpec> out = new ArrayList<>(vips.size());
         for (VipConfig v : vips) {
             out.add(new VipSpec(v.name(), v.address(), v.interfaceName(), v.preferredNodes(), v.preStart(),
-                    v.postStart(), v.preStop(), v.postStop(), "config", 0, v.grouping(), v.checks(), v.stopWhenNoHealthyNode()));
+                    v.postStart(), v.preStop(), v.postStop(), "config", 0, v.grouping(), v.checks(), v.stopWhenNoHealthyNode(),
+                    v.systemdUnit()));
         }
         return out;
     }

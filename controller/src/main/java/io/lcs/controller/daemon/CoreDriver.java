@@ -1205,7 +1205,9 @@ public final class CoreDriver {
         Map<String, Cidr> configAddresses = new HashMap<>();
         for (VipSpec v : configVips) {
             names.add(v.name());
-            configAddresses.put(v.name(), v.address());
+            if (!v.isService()) {
+                configAddresses.put(v.name(), v.address());
+            }
         }
         Map<String, VipMetadata> metadata = new HashMap<>();
         for (VipSpec v : configVips) {

@@ -134,7 +134,7 @@ public final class DaemonBackend implements AdminBackend {
                 new ObjectMeta(v.name(), meta == null ? null : meta.version(),
                         v.generation() == 0 ? null : v.generation(), meta == null ? null : meta.created(),
                         java.util.Map.of("lcs.io/source", v.source())),
-                new VirtualIP.Spec(v.address().toString(), v.interfaceName(), v.preferredNodes(), hooks,
+                new VirtualIP.Spec(v.isService() ? null : v.address().toString(), v.interfaceName(), v.preferredNodes(), hooks,
                         v.grouping().group(), v.grouping().priority(), v.grouping().homeNode(),
                         v.grouping().dependsOn().isEmpty() ? null : v.grouping().dependsOn(),
                         v.checks().isEmpty() ? null : v.checks(), v.stopWhenNoHealthyNode() ? "stop" : null), status);

@@ -41,6 +41,9 @@ import io.lcs.reconcilers.runtime.Ticker;
 import io.lcs.reconcilers.net.IpRouteActuator;
 import io.lcs.reconcilers.net.NetworkActuator;
 import io.lcs.reconcilers.runtime.ReconcileRunner;
+import io.lcs.controller.systemd.SystemdException;
+import io.lcs.controller.systemd.SystemdServiceUnits;
+import io.lcs.controller.systemd.SystemdUnits;
 import io.lcs.reconcilers.vip.VipReconciler;
 import io.lcs.reconcilers.vip.VipSpec;
 import io.vertx.core.Context;
@@ -106,6 +109,23 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
      * leaves the rest for the placement stop, the releases and closing the servers (about 15 s).
      */
     static final Duration STOP_HOOKS_BUDGET = Duration.ofSeconds(60);
+
+    /** The unit lcsd runs as: the one every managed service's unit is bound to. */
+    static final String LCSD_UNIT = "lcsd.service";
+
+    /**
+     * The system bus, for the services' units; null (logged) when systemd cannot be reached: then
+     * this node declines every service (reason NoSystemd) and other nodes run them.
+     */
+    private static SystemdServiceUnits connectSystemd() {
+        try {
+            return new SystemdServiceUnits(SystemdUnits.connect(SystemdUnits.SYSTEM_BUS),
+                    SystemdServiceUnits.RUNTIME_UNITS, LCSD_UNIT);
+        } catch (SystemdException e) {
+            LOG.log(Level.ERROR, "services configured, but " + e.getMessage() + "; this node runs none of them");
+            return null;
+        }
+    }
     /** Beyond hook_timeout_ms and a lease, the stop grace allows this for killing a hook's process group. */
     static final long STOP_GRACE_KILL_ALLOWANCE_MILLIS = 2_000;
 
@@ -389,6 +409,14 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
             }
         }
         VipReconciler.removeStale(net, known);
+        // ... and run no service's unit: stop every configured unit before voting
+        SystemdServiceUnits serviceUnits = known.stream().anyMatch(VipSpec::isService) ? connectSystemd() : null;
+        if (serviceUnits != null) {
+            int stopped = VipReconciler.stopUnheldUnits(serviceUnits, known,
+                    VipReconciler.DEFAULT_SERVICE_STOP_BUDGET.plusSeconds(1));
+            LOG.log(Level.INFO, "services: " + known.stream().filter(VipSpec::isService).count() + " units managed"
+                    + " through systemd, " + stopped + " found running at start and stopped");
+        }
 
         // Two event loops: the core and the peer transport on one (the context below), the HTTP servers
         // on the other (deployed below), so a flood of HTTP connections cannot delay heartbeats and
@@ -548,7 +576,9 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         VipReconciler vipReconciler = new VipReconciler(driver.vipHost(), net, hooks, statusView, eventLog::append,
                 new VipReconciler.Settings(cfg.name(), cfg.nodeName(), Duration.ofMillis(cfg.hookTimeoutMillis()),
                         Duration.ofMillis(cfg.probeMillis()), Duration.ofMillis(cfg.renewMillis())),
-                background, System::nanoTime).announceOn(announcer);
+                background, System::nanoTime).announceOn(announcer)
+                .withServices(serviceUnits, VipReconciler.DEFAULT_SERVICE_STOP_BUDGET,
+                        VipReconciler.DEFAULT_SERVICE_START_TIMEOUT);
         for (String[] skip : new String[][] {{"pre_stop", "lease_lost"}, {"pre_stop", "stop_budget"}}) {
             metrics.registerHooksSkipped(skip[0], skip[1], () -> vipReconciler.hooksSkipped(skip[0], skip[1]));
         }
@@ -567,6 +597,16 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                     }
                 }).build();
         vipReconciler.onHookDone(runner::enqueue); // a pre_* hook ended: its VIP's next step at once
+        if (serviceUnits != null) {
+            // a unit changed state (it failed or stopped by itself, or a job ended): its services at once
+            serviceUnits.onChange(unit -> {
+                for (VipSpec v : driver.snapshot().vips()) {
+                    if (unit.equals(v.systemdUnit())) {
+                        runner.enqueue(v.name());
+                    }
+                }
+            });
+        }
         driver.onSnapshot(new SnapshotRouter(runner, vipReconciler, statusView, metrics));
         driver.onEvent(e -> {
             if (e instanceof CoreEvent.PeerDown d && d.silent()) {

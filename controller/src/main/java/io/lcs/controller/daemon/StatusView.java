@@ -202,8 +202,11 @@ public final class StatusView implements VipStatusSink {
                 boolean addressPending = owner.equals(s.self()) && (mine == null || !mine.addressPresent());
                 state = addressPending ? "pending" : "active";
                 if (addressPending) {
-                    conditions.add(new Condition("AddressActive", Condition.FALSE, "Activating",
-                            "lease held; probing, running pre_start or adding the address", null, null));
+                    conditions.add(v.isService()
+                            ? new Condition("UnitActive", Condition.FALSE, "Activating",
+                                    "lease held; running pre_start or starting " + v.systemdUnit(), null, null)
+                            : new Condition("AddressActive", Condition.FALSE, "Activating",
+                                    "lease held; probing, running pre_start or adding the address", null, null));
                 }
             } else if (!s.membership().quorum()) {
                 state = "stopped";
@@ -213,7 +216,9 @@ public final class StatusView implements VipStatusSink {
             } else if (allDeclined(s, v)) {
                 state = "failed";
                 conditions.add(new Condition("Placeable", Condition.FALSE, "HooksFailing",
-                        "every eligible node declined it (pre_start hook, interface or duplicate probe failed)",
+                        v.isService() ? "every eligible node declined it (pre_start hook failed, or its unit "
+                                + v.systemdUnit() + " is missing, masked, failed or did not start there)"
+                        : "every eligible node declined it (pre_start hook, interface or duplicate probe failed)",
                         null, null));
             } else {
                 state = "pending";
@@ -238,14 +243,16 @@ public final class StatusView implements VipStatusSink {
                     conditions.add(healthy);
                 }
             }
-            vips.add(new ClusterStatus.VipStatus(v.name(), v.address().toString(), v.interfaceName(), state, owner,
+            vips.add(new ClusterStatus.VipStatus(v.name(), v.isService() ? null : v.address().toString(),
+                    v.interfaceName(), state, owner,
                     l.knownEpoch() == 0 ? l.highestEpoch() : l.knownEpoch(), remaining,
                     failovers.getOrDefault(v.name(), 0L), stamp(v, conditions), moves.getOrDefault(v.name(), 0L),
                     v.grouping().group(),
                     v.grouping().group() == null ? null : v.grouping().effectivePriority(), v.grouping().homeNode(),
                     v.grouping().homeNode() != null && s.homeBlocked().contains(v.name()) ? Boolean.TRUE : null,
                     s.stopped().contains(v.name()) ? Boolean.TRUE : null,
-                    v.checks().isEmpty() ? null : v.checks(), eligibility));
+                    v.checks().isEmpty() ? null : v.checks(), eligibility, v.isService() ? "service" : null,
+                    v.systemdUnit()));
         }
         var m = s.membership();
         return new ClusterStatus(cluster, s.self(), version,

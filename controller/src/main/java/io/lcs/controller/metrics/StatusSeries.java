@@ -62,6 +62,10 @@ final class StatusSeries implements MultiCollector {
             "lcs_resource_conflict", "lcs_resource_stop_failed", "lcs_resource_priority", "lcs_resource_failovers");
     /** The {@code type} label of the C lcs's {@code lcs_resource_*} family for a VIP. */
     static final String VIP_TYPE = "vip";
+    /** The {@code type} label of {@code lcs_resource_*} for a service (a {@code [service]}: a systemd unit). */
+    static final String SERVICE_TYPE = "service";
+    private static final String[] VIP_LABELS = {"type", VIP_TYPE};
+    private static final String[] SERVICE_LABELS = {"type", SERVICE_TYPE};
 
     private final String cluster;
     private final Supplier<ClusterStatus> statusSource;
@@ -179,8 +183,7 @@ final class StatusSeries implements MultiCollector {
         List<String> nodeNames = nodeNames(nodes);
         int n = vips.size();
         SharedFamilies vipFamilies = new SharedFamilies("vip", new String[0], n, nodeNames.size());
-        SharedFamilies resourceFamilies = new SharedFamilies("resource", new String[] {"type", VIP_TYPE}, n,
-                nodeNames.size());
+        SharedFamilies resourceFamilies = new SharedFamilies("resource", VIP_LABELS, n, nodeNames.size());
         List<GaugeDataPointSnapshot> disabled = new ArrayList<>(n);
         List<GaugeDataPointSnapshot> blocked = new ArrayList<>(n);
         List<CounterDataPointSnapshot> moves = new ArrayList<>(n);
@@ -192,10 +195,13 @@ final class StatusSeries implements MultiCollector {
             if (!present.add(name)) {
                 continue; // one series per name, as the meters were keyed
             }
-            Labels labels = vipFamilies.add(vip, nodeNames);
-            disabled.add(point(labels, Boolean.TRUE.equals(vip.disabled()) ? 1 : 0));
-            blocked.add(point(labels, Boolean.TRUE.equals(vip.homeBlocked()) ? 1 : 0));
-            moves.add(counterPoint(labels, vip.moves()));
+            if (!vip.isService()) { // a service is only in lcs_resource_* (type="service"), as in the C lcs
+                Labels labels = vipFamilies.add(vip, nodeNames);
+                disabled.add(point(labels, Boolean.TRUE.equals(vip.disabled()) ? 1 : 0));
+                blocked.add(point(labels, Boolean.TRUE.equals(vip.homeBlocked()) ? 1 : 0));
+                moves.add(counterPoint(labels, vip.moves()));
+            }
+            resourceFamilies.extra = vip.isService() ? SERVICE_LABELS : VIP_LABELS;
             Labels resource = resourceFamilies.add(vip, nodeNames);
             stopFailed.add(point(resource, stopFailed(vip) ? 1 : 0));
             priority.add(point(resource.add("group", vip.group() == null ? "" : vip.group()),
@@ -223,7 +229,8 @@ final class StatusSeries implements MultiCollector {
      */
     private final class SharedFamilies {
         private final String key;
-        private final String[] extra;
+        /** The extra label pairs of the next {@link #add} (lcs_resource_*: the type of the resource). */
+        private String[] extra;
         private final List<GaugeDataPointSnapshot> state;
         private final List<GaugeDataPointSnapshot> owner;
         private final List<GaugeDataPointSnapshot> epoch;

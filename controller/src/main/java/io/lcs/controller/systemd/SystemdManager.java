@@ -31,6 +31,34 @@ public interface SystemdManager extends DBusInterface {
     /** Reloads unit files (daemon-reload), e.g. after writing a runtime drop-in. */
     void Reload();
 
+    /** The jobs systemd has queued or running. */
+    java.util.List<QueuedJob> ListJobs();
+
+    /** One entry of {@link #ListJobs}: {@code (usssoo)}. */
+    class QueuedJob extends org.freedesktop.dbus.Struct {
+        @org.freedesktop.dbus.annotations.Position(0)
+        public final UInt32 id;
+        @org.freedesktop.dbus.annotations.Position(1)
+        public final String unit;
+        @org.freedesktop.dbus.annotations.Position(2)
+        public final String type;
+        @org.freedesktop.dbus.annotations.Position(3)
+        public final String state;
+        @org.freedesktop.dbus.annotations.Position(4)
+        public final DBusPath job;
+        @org.freedesktop.dbus.annotations.Position(5)
+        public final DBusPath unitPath;
+
+        public QueuedJob(UInt32 id, String unit, String type, String state, DBusPath job, DBusPath unitPath) {
+            this.id = id;
+            this.unit = unit;
+            this.type = type;
+            this.state = state;
+            this.job = job;
+            this.unitPath = unitPath;
+        }
+    }
+
     /** A job finished: {@code result} is done, canceled, timeout, failed, dependency or skipped. */
     class JobRemoved extends DBusSignal {
         private final long id;

@@ -1,5 +1,7 @@
 package io.lcs.controller.systemd;
 
+import io.lcs.reconcilers.service.UnitState;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -107,6 +109,29 @@ public final class SystemdUnits implements AutoCloseable {
     private static String text(Map<String, Variant<?>> props, String name) {
         Variant<?> v = props.get(name);
         return v == null ? "" : String.valueOf(v.getValue());
+    }
+
+    /** daemon-reload: systemd reads unit files and drop-ins again (after a runtime drop-in was written). */
+    public void reload() throws SystemdException {
+        try {
+            manager.Reload();
+        } catch (DBusExecutionException e) {
+            throw new SystemdException("systemd refused daemon-reload: " + e.getMessage(), e);
+        }
+    }
+
+    /** True if systemd has a stop job queued or running for {@code unit} (e.g. {@code systemctl stop} of it). */
+    public boolean stopQueued(String unit) throws SystemdException {
+        try {
+            for (SystemdManager.QueuedJob j : manager.ListJobs()) {
+                if (unit.equals(j.unit) && "stop".equals(j.type)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (DBusExecutionException e) {
+            throw new SystemdException("cannot list systemd's jobs: " + e.getMessage(), e);
+        }
     }
 
     /** What a start or stop job came to. */

@@ -134,7 +134,9 @@ public final class DesiredStateValidator {
         }
         Map<InetAddress, List<Holder>> holders = new LinkedHashMap<>();
         for (VipConfig v : config.vips()) {
-            add(holders, new Holder(v.name(), v.address(), configVip(config, v, "address")));
+            if (!v.isService()) {
+                add(holders, new Holder(v.name(), v.address(), configVip(config, v, "address")));
+            }
         }
         for (ApiVip a : state.apiVips()) {
             if (!documentOf.containsKey(a.name()) && config.vip(a.name()).isEmpty()) {
@@ -433,10 +435,10 @@ public final class DesiredStateValidator {
             }
             for (ApiVip a : apiVips) {
                 if (a.name().equals(v.name())) {
-                    warnings.add(new ConfigError(reread.file(), v.line(), "[vip " + v.name() + "] hides VirtualIP "
+                    warnings.add(new ConfigError(reread.file(), v.line(), "[" + v.sectionKind() + " " + v.name() + "] hides VirtualIP "
                             + a.name() + " applied through the API: this node runs the lcs.conf one; delete the API "
                             + "object (lcs delete vip " + a.name() + ") once every node has this lcs.conf"));
-                } else if (a.address().address().equals(v.address().address())) {
+                } else if (!v.isService() && a.address().address().equals(v.address().address())) {
                     errors.add(new ConfigError(reread.file(), v.lineOf("address"), "[vip " + v.name() + "] address "
                             + v.address() + " is the same IP as VirtualIP " + a.name() + " (" + a.address()
                             + ") applied through the API; one IP can be only one VIP: change the address, or delete"
@@ -544,7 +546,7 @@ public final class DesiredStateValidator {
 
     /** {@code [vip NAME] at FILE:LINE}, the line of {@code key} when given. */
     private static String configVip(ClusterConfig config, VipConfig v, String key) {
-        return "[vip " + v.name() + "] at " + at(config, key == null ? v.line() : v.lineOf(key));
+        return "[" + v.sectionKind() + " " + v.name() + "] at " + at(config, key == null ? v.line() : v.lineOf(key));
     }
 
     private static String at(ClusterConfig config, int line) {

@@ -102,6 +102,13 @@ public final class ConfigParser {
     private static final List<String> VIP_KEYS = List.of("address", "interface", "pre_start", "post_start",
             "pre_stop", "post_stop", "preferred_nodes", "group", "priority", "home_node", "depends_on", "depends-on",
             "checks", "on_no_healthy_node");
+    /** A {@code [service]} has a unit instead of an address and interface (given there, they are an error of their own). */
+    private static final List<String> SERVICE_KEYS = List.of("systemd_unit", "unit", "address", "interface",
+            "pre_start", "post_start", "pre_stop", "post_stop", "preferred_nodes", "group", "priority", "home_node",
+            "depends_on", "depends-on", "checks", "on_no_healthy_node");
+    /** systemd's unit name limit is 255; the C lcs allowed 63 (a longer name there was an error). */
+    public static final int MAX_UNIT_NAME = 255;
+    private static final Pattern UNIT_NAME = Pattern.compile("[A-Za-z0-9_.@:\\-]+\\.service");
     private static final List<String> GROUP_KEYS = List.of("type", "mode");
     /** At most this many {@code [group]} sections. */
     public static final int MAX_GROUPS = 1024;
@@ -109,7 +116,7 @@ public final class ConfigParser {
     private static final int MAX_UNIX_SOCKET_PATH = 108;
     /** Keys whose empty value means "all addresses". */
     private static final Set<String> EMPTY_ALLOWED = Set.of("bind", "metrics_bind", "admin_bind");
-    private static final List<String> SECTION_KINDS = List.of("cluster", "node", "group", "vip", "check");
+    private static final List<String> SECTION_KINDS = List.of("cluster", "node", "group", "vip", "service", "check");
     private static final Pattern NUMBER = Pattern.compile("[0-9]{1,9}");
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     private static final Pattern DIGITS_AND_DOTS = Pattern.compile("[0-9.]+");
@@ -287,7 +294,7 @@ public final class ConfigParser {
                 }
                 if (current == null) {
                     error(lineNo, "'" + Names.abbreviate(key) + "' is outside any section; put it under [cluster], "
-                            + "[node NAME], [group NAME] or [vip NAME]");
+                            + "[node NAME], [group NAME], [vip NAME], [service NAME] or [check NAME]");
                     continue;
                 }
                 if (!current.usable) {
@@ -314,14 +321,14 @@ public final class ConfigParser {
             }
             String inner = s.substring(1, s.length() - 1).strip();
             if (inner.isEmpty()) {
-                error(lineNo, "empty section header; expected [cluster], [node NAME], [group NAME], [vip NAME] or [check NAME]");
+                error(lineNo, "empty section header; expected [cluster], [node NAME], [group NAME], [vip NAME], [service NAME] or [check NAME]");
                 return broken;
             }
             String[] parts = WHITESPACE.split(inner);
             String kind = parts[0];
             if (!SECTION_KINDS.contains(kind)) {
                 String hint = suggestion(kind, SECTION_KINDS);
-                error(lineNo, "unknown section [" + Names.abbreviate(inner) + "]; expected [cluster], [node NAME], [group NAME], [vip NAME] or [check NAME]"
+                error(lineNo, "unknown section [" + Names.abbreviate(inner) + "]; expected [cluster], [node NAME], [group NAME], [vip NAME], [service NAME] or [check NAME]"
                         + (hint == null ? "" : " (did you mean [" + hint + (hint.equals("cluster") ? "" : " NAME") + "]?)"));
                 return broken;
             }
@@ -363,7 +370,7 @@ public final class ConfigParser {
                 case "node" -> nodeSections.add(section);
                 case "group" -> groupSections.add(section);
                 case "check" -> checkSections.add(section);
-                default -> vipSections.add(section);
+                default -> vipSections.add(section); // vip and service: one list, the order of the file
             }
             return section;
         }
@@ -539,8 +546,10 @@ public final class ConfigParser {
             List<GroupConfig> groups = groups();
             for (Section s : vipSections) {
                 Grouping grouping = grouping(s);
-                Cidr address = required(s, "address", this::vipAddress);
-                String ifname = required(s, "interface", this::interfaceName);
+                boolean service = s.kind.equals("service");
+                String unit = service ? serviceUnit(s) : null;
+                Cidr address = service ? null : required(s, "address", this::vipAddress);
+                String ifname = service ? null : required(s, "interface", this::interfaceName);
                 String preStart = optional(s, "pre_start", null, this::absolutePath);
                 String postStart = optional(s, "post_start", null, this::absolutePath);
                 String preStop = optional(s, "pre_stop", null, this::absolutePath);
@@ -549,18 +558,19 @@ public final class ConfigParser {
                         e -> preferredNodes(e, nodeByName, nodesByName));
                 List<String> vipChecks = optional(s, "checks", List.of(), e -> checkList(e, checkNames));
                 Boolean stopWhenNoHealthyNode = optional(s, "on_no_healthy_node", false, this::onNoHealthyNode);
-                if (address != null && ifname != null && preferred != null && vipChecks != null
-                        && stopWhenNoHealthyNode != null) {
+                if ((service ? unit != null : address != null && ifname != null) && preferred != null
+                        && vipChecks != null && stopWhenNoHealthyNode != null) {
                     Map<String, Integer> keyLines = new LinkedHashMap<>();
                     for (Entry e : s.entries.values()) {
                         keyLines.put(e.key(), e.line());
                     }
                     vips.add(new VipConfig(s.name, address, ifname, preStart, postStart, preStop, postStop, preferred,
-                            s.line, keyLines, grouping, vipChecks, stopWhenNoHealthyNode));
+                            s.line, keyLines, grouping, vipChecks, stopWhenNoHealthyNode, unit));
                 }
             }
+            checkResourceNames();
             if (vipSections.size() > MAX_VIPS) {
-                error(vipSections.get(MAX_VIPS).line, vipSections.size() + " VIPs configured; the limit is " + MAX_VIPS);
+                error(vipSections.get(MAX_VIPS).line, vipSections.size() + " VIPs and services configured; the limit is " + MAX_VIPS);
             }
             checkVipAddresses(vips, nodes);
             checkGroupRules(vips, groups, nodes);
@@ -661,6 +671,64 @@ public final class ConfigParser {
             return value;
         }
 
+        /**
+         * A {@code [service]}'s unit ({@code systemd_unit} or its alias {@code unit}, not both), a
+         * {@code .service} name systemd accepts; {@code address}/{@code interface} there are an error.
+         */
+        private String serviceUnit(Section s) {
+            for (String key : List.of("address", "interface")) {
+                Entry e = s.get(key);
+                if (e != null) {
+                    error(e.line(), s.title() + " " + key + ": a service has no " + key + "; give the address its own"
+                            + " [vip] and put both in a keep-together [group]");
+                }
+            }
+            Entry alias = s.get("unit");
+            Entry full = s.get("systemd_unit");
+            if (alias != null && full != null) {
+                error(alias.line(), "unit is another spelling of systemd_unit (line " + full.line()
+                        + "); give the unit once");
+                return null;
+            }
+            Entry e = full != null ? full : alias;
+            if (e == null) {
+                if (!s.reported.contains("systemd_unit") && !s.reported.contains("unit")) {
+                    error(s.line, s.title() + " needs systemd_unit = NAME.service (the unit lcs starts on the node"
+                            + " holding the service's lease and stops everywhere else)");
+                }
+                return null;
+            }
+            String v = e.value();
+            if (v.length() > MAX_UNIT_NAME || !UNIT_NAME.matcher(v).matches()) {
+                error(e.line(), e.key() + " = '" + Names.abbreviate(v) + "' is not a systemd service unit name:"
+                        + " it must end in .service, contain only letters, digits and '_', '.', '@', ':', '-', and be"
+                        + " at most " + MAX_UNIT_NAME + " characters");
+                return null;
+            }
+            if (v.endsWith("@.service")) {
+                error(e.line(), e.key() + " = '" + Names.abbreviate(v) + "' is a template; name an instance"
+                        + " (e.g. " + v.substring(0, v.length() - ".service".length()) + "main.service)");
+                return null;
+            }
+            if (v.equals("lcsd.service")) {
+                error(e.line(), e.key() + " = lcsd.service is lcs itself; it cannot be a resource it manages");
+                return null;
+            }
+            return v;
+        }
+
+        /** A VIP and a service share one name space (one lease per name): the same name twice is an error. */
+        private void checkResourceNames() {
+            Map<String, Section> seen = new HashMap<>();
+            for (Section s : vipSections) {
+                Section first = seen.putIfAbsent(s.name, s);
+                if (first != null) {
+                    error(s.line, s.title() + " has the name of " + first.title() + " on line " + first.line
+                            + "; a VIP and a service need different names");
+                }
+            }
+        }
+
         /** A VIP's {@code group}, {@code priority}, {@code home_node}, {@code depends_on}; names checked later. */
         private Grouping grouping(Section s) {
             Entry dashed = s.get("depends-on");
@@ -710,7 +778,7 @@ public final class ConfigParser {
                 VipConfig v = byName.get(p.resource());
                 String key = p.field().configKey();
                 int line = v.keyLines().containsKey(key) ? v.lineOf(key) : v.lineOf("depends-on");
-                error(line, "[vip " + p.resource() + "] " + key + ": " + p.message());
+                error(line, "[" + v.sectionKind() + " " + p.resource() + "] " + key + ": " + p.message());
             }
         }
 
@@ -770,6 +838,7 @@ public final class ConfigParser {
                 case "node" -> NODE_KEYS;
                 case "group" -> GROUP_KEYS;
                 case "check" -> CheckFields.KEYS;
+                case "service" -> SERVICE_KEYS;
                 default -> VIP_KEYS;
             };
             for (Entry e : new ArrayList<>(section.entries.values())) {
@@ -802,6 +871,7 @@ public final class ConfigParser {
                     case "node" -> NODE_KEYS;
                     case "group" -> GROUP_KEYS;
                     case "check" -> CheckFields.KEYS;
+                    case "service" -> SERVICE_KEYS;
                     default -> VIP_KEYS;
                 };
                 if (!other.equals(kind) && otherKeys.contains(key)) {
@@ -1109,6 +1179,9 @@ public final class ConfigParser {
                 }
             }
             for (VipConfig v : vips) {
+                if (v.isService()) {
+                    continue;
+                }
                 Section s = vipSections.stream().filter(x -> x.name.equals(v.name())).findFirst().orElseThrow();
                 int line = s.get("address").line();
                 VipConfig first = seen.putIfAbsent(v.address().address(), v);

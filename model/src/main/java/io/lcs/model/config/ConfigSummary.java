@@ -70,7 +70,12 @@ public final class ConfigSummary {
             out.append("  none (add [vip NAME] sections or use lcs apply)\n");
         }
         for (VipConfig v : config.vips()) {
-            out.append("  ").append(v.name()).append(' ').append(v.address()).append(" dev=").append(v.interfaceName());
+            out.append("  ").append(v.name()).append(' ');
+            if (v.isService()) {
+                out.append("service unit=").append(v.systemdUnit());
+            } else {
+                out.append(v.address()).append(" dev=").append(v.interfaceName());
+            }
             out.append(" preferred=").append(v.preferredNodes().isEmpty() ? "any" : String.join(",", v.preferredNodes()))
                     .append('\n');
             hook(out, "pre_start", v.preStart());

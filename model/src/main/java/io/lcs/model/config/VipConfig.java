@@ -7,7 +7,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One {@code [vip NAME]} section.
+ * One {@code [vip NAME]} or {@code [service NAME]} section: both are resources with the same placement,
+ * group and hook keys; a VIP has an address and an interface, a service a systemd unit instead.
  *
  * @param name           the VIP name ({@link io.lcs.model.Names} rules)
  * @param address        the address with prefix, as {@code ip addr add} takes it
@@ -25,19 +26,45 @@ import java.util.Objects;
  *                       eligible ({@code checks}); empty means none
  * @param stopWhenNoHealthyNode {@code on_no_healthy_node = stop}: when no node passes the checks the
  *                       VIP runs nowhere; false ({@code keep}, the default): it stays where it is
+ * @param systemdUnit    for a {@code [service]}: the systemd unit it runs ({@code systemd_unit}, alias
+ *                       {@code unit}; always ending in {@code .service}), and then {@code address} and
+ *                       {@code interfaceName} are null; null for a {@code [vip]}
  */
 public record VipConfig(String name, Cidr address, String interfaceName, String preStart, String postStart,
                         String preStop, String postStop, List<String> preferredNodes, int line,
                         Map<String, Integer> keyLines, Grouping grouping, List<String> checks,
-                        boolean stopWhenNoHealthyNode) {
+                        boolean stopWhenNoHealthyNode, String systemdUnit) {
     public VipConfig {
         Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(address, "address");
-        Objects.requireNonNull(interfaceName, "interfaceName");
+        if (systemdUnit == null) {
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(interfaceName, "interfaceName");
+        } else if (address != null || interfaceName != null) {
+            throw new IllegalArgumentException("a service has no address or interface");
+        }
         preferredNodes = List.copyOf(preferredNodes);
         keyLines = Map.copyOf(keyLines);
         grouping = grouping == null ? Grouping.NONE : grouping;
         checks = checks == null ? List.of() : List.copyOf(checks);
+    }
+
+    /** A VIP (no systemd unit). */
+    public VipConfig(String name, Cidr address, String interfaceName, String preStart, String postStart,
+                     String preStop, String postStop, List<String> preferredNodes, int line,
+                     Map<String, Integer> keyLines, Grouping grouping, List<String> checks,
+                     boolean stopWhenNoHealthyNode) {
+        this(name, address, interfaceName, preStart, postStart, preStop, postStop, preferredNodes, line, keyLines,
+                grouping, checks, stopWhenNoHealthyNode, null);
+    }
+
+    /** True for a {@code [service]}: a systemd unit, no address. */
+    public boolean isService() {
+        return systemdUnit != null;
+    }
+
+    /** The section kind as lcs.conf spells it: {@code vip} or {@code service}. */
+    public String sectionKind() {
+        return isService() ? "service" : "vip";
     }
 
     /** A VIP in no group. */

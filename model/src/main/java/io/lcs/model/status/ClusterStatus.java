@@ -98,12 +98,29 @@ public record ClusterStatus(String cluster, String node, String version, Quorum 
      * @param disabled true when an operator stopped it ({@code lcs stop}); null otherwise
      * @param checks the health checks it lists; null when none
      * @param eligibility for a VIP with checks, each full-member: may it hold the VIP, and why not; null otherwise
+     * @param type {@code service} for a service (then {@code address} and {@code interfaceName} are null and
+     *     {@code systemdUnit} names its unit); null for a VIP
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record VipStatus(String name, String address, String interfaceName, String state, String owner, long epoch,
                             Double leaseRemainingSeconds, long failovers, List<Condition> conditions, long moves,
                             String group, Integer priority, String homeNode, Boolean homeBlocked, Boolean disabled,
-                            List<String> checks, List<Eligibility> eligibility) {
+                            List<String> checks, List<Eligibility> eligibility, String type, String systemdUnit) {
+        /** A VIP. */
+        public VipStatus(String name, String address, String interfaceName, String state, String owner, long epoch,
+                         Double leaseRemainingSeconds, long failovers, List<Condition> conditions, long moves,
+                         String group, Integer priority, String homeNode, Boolean homeBlocked, Boolean disabled,
+                         List<String> checks, List<Eligibility> eligibility) {
+            this(name, address, interfaceName, state, owner, epoch, leaseRemainingSeconds, failovers, conditions, moves,
+                    group, priority, homeNode, homeBlocked, disabled, checks, eligibility, null, null);
+        }
+
+        /** True for a service (a systemd unit, no address). */
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public boolean isService() {
+            return "service".equals(type);
+        }
+
         /** Without moves counted (0), in no group, without home node, not stopped, without health checks. */
         public VipStatus(String name, String address, String interfaceName, String state, String owner, long epoch,
                          Double leaseRemainingSeconds, long failovers, List<Condition> conditions) {

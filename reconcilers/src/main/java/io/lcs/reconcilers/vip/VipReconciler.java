@@ -15,6 +15,9 @@ import io.lcs.reconcilers.net.InterfaceAddress;
 import io.lcs.reconcilers.net.LinkState;
 import io.lcs.reconcilers.net.NetworkActuator;
 import io.lcs.reconcilers.net.ProbeResult;
+import io.lcs.reconcilers.service.ServiceDecisions;
+import io.lcs.reconcilers.service.ServiceUnits;
+import io.lcs.reconcilers.service.UnitState;
 import io.lcs.reconcilers.runtime.Reconciler;
 import io.lcs.reconcilers.runtime.Result;
 import io.lcs.reconcilers.vip.VipHost.Lease;
@@ -117,6 +120,11 @@ public final class VipReconciler implements Reconciler<String> {
     /** How soon a member waiting for another of its unit (start or stop order) looks again. */
     static final Duration ORDER_RECHECK = Duration.ofMillis(20);
 
+    /** Default for {@link #serviceStopBudget}: a unit's whole stop, SIGKILL included, fits in it. */
+    public static final Duration DEFAULT_SERVICE_STOP_BUDGET = Duration.ofMillis(1500);
+    /** Default for {@link #serviceStartTimeout}. */
+    public static final Duration DEFAULT_SERVICE_START_TIMEOUT = Duration.ofSeconds(10);
+
     /** Fixed per daemon. */
     public record Settings(String cluster, String node, Duration hookTimeout, Duration probeWindow,
                            Duration renewInterval) {
@@ -140,6 +148,9 @@ public final class VipReconciler implements Reconciler<String> {
         long preStartDoneEpoch;
         /** The epoch whose pre_stop ended (or was skipped): the removal may follow. */
         long preStopDoneEpoch;
+        /** For a service: the epoch of the lease this node last saw itself hold, and when it first saw it. */
+        long leaseSeenEpoch;
+        long leaseSeenAtNanos;
         /** Held by the reconcile of this VIP and by the batch task while it acts on this VIP. */
         final ReentrantLock lock = new ReentrantLock();
     }
@@ -205,6 +216,12 @@ public final class VipReconciler implements Reconciler<String> {
     /** Durations of the last {@link #BATCH_HISTORY} batched applies (ring; batch task only). */
     private final long[] batchNanos = new long[BATCH_HISTORY];
     private int batchNanosNext;
+    /** Runs the services' units; null: lcsd has no systemd, and a service is declined on this node. */
+    private volatile ServiceUnits units;
+    /** How long a unit's stop may take (its drop-in's TimeoutStopSec): it is stopped this long before its lease ends. */
+    private volatile Duration serviceStopBudget = DEFAULT_SERVICE_STOP_BUDGET;
+    /** How long a unit's start job is waited for. */
+    private volatile Duration serviceStartTimeout = DEFAULT_SERVICE_START_TIMEOUT;
 
     /**
      * @param host the node's core (snapshots, release, decline, replicated writes)
@@ -241,6 +258,19 @@ public final class VipReconciler implements Reconciler<String> {
      */
     public VipReconciler announceOn(java.util.concurrent.ScheduledExecutorService announcer) {
         this.announcer = announcer;
+        return this;
+    }
+
+    /**
+     * Services run through {@code units}. A service's unit is stopped once less than
+     * {@code stopBudget} (plus the slack) is left of its lease, and its drop-in makes systemd kill it
+     * if the stop takes longer: the stop ends before the lease does, so before any other node can be
+     * granted it. Call before the first reconcile.
+     */
+    public VipReconciler withServices(ServiceUnits units, Duration stopBudget, Duration startTimeout) {
+        this.units = units;
+        this.serviceStopBudget = stopBudget;
+        this.serviceStartTimeout = startTimeout;
         return this;
     }
 
@@ -285,11 +315,11 @@ public final class VipReconciler implements Reconciler<String> {
         if (keeper != null) {
             return holdOut(vip, keeper, s, local);
         }
-        if (local.managed && local.added != null && !sameAddressOnLink(local.added, spec)) {
+        if (local.managed && local.added != null && !sameResource(local.added, spec)) {
             // the VIP's address or interface changed: the old address goes (with its stop hooks)
             // before the new one is activated like a new VIP
-            if (!stop(vip, local.added, local, "address changed to " + spec.address() + " dev "
-                    + spec.interfaceName())) {
+            if (!stop(vip, local.added, local, spec.isService() ? "unit changed to " + spec.systemdUnit()
+                    : "address changed to " + spec.address() + " dev " + spec.interfaceName())) {
                 return Result.requeueAfter(settings.renewInterval()); // its pre_stop still runs
             }
             local.managed = false;
@@ -298,7 +328,7 @@ public final class VipReconciler implements Reconciler<String> {
         }
         long now = monotonic.getAsLong();
         if (local.declinedUntilNanos != 0 && (now >= local.declinedUntilNanos
-                || (local.declinedForLink && linkUp(spec.interfaceName())))) {
+                || (local.declinedForLink && !spec.isService() && linkUp(spec.interfaceName())))) {
             local.declinedUntilNanos = 0;
             local.declinedForLink = false;
             host.setDeclined(vip, false);
@@ -307,13 +337,17 @@ public final class VipReconciler implements Reconciler<String> {
         long remaining = remainingNanos(s, lease, now);
         boolean conflict = s.conflicts().containsKey(vip);
         boolean present = present(spec);
-        if (present && batchExecutor != null && !local.managed && !lease.held() && !presentNow(spec)) {
+        if (present && batchExecutor != null && !spec.isService() && !local.managed && !lease.held() && !presentNow(spec)) {
             // the cached listing was older than this node's own removal: it is gone
             noteOnLink(spec, false);
             present = false;
         }
         String stopReason = whyNotRunning(s, vip);
-        if (lease.held() && lease.wanted() && !conflict && stopReason == null && remaining > SLACK_NANOS) {
+        long keepNanos = keepNanos(spec);
+        if (lease.held() && lease.wanted() && !conflict && stopReason == null && remaining > keepNanos) {
+            if (!present && spec.isService() && local.managed && local.activeEpoch == lease.heldEpoch()) {
+                return unitEnded(vip, spec, local);
+            }
             if (!present) {
                 String before = startsAfter(s, vip, lease.heldEpoch());
                 if (before != null) {
@@ -330,19 +364,31 @@ public final class VipReconciler implements Reconciler<String> {
                 local.activeEpoch = lease.heldEpoch();
                 local.added = spec;
             }
-            refresh(vip, spec, lease, s, local);
             status.observed(vip, new LocalVipState(true, null, null));
+            if (spec.isService()) {
+                // look again when the lease would be too short to keep the unit if it is not renewed
+                return Result.requeueAfter(Duration.ofNanos(Math.max(1_000_000L,
+                        Math.min(settings.renewInterval().toNanos(), remaining - keepNanos))));
+            }
+            refresh(vip, spec, lease, s, local);
             return Result.requeueAfter(settings.renewInterval());
         }
         if (present) {
-            if (!local.managed && !lease.held()) {
+            if (spec.isService() && !local.managed && !lease.held()) {
+                // running here without a lease (started by hand, or left from before a crash that the
+                // startup cleanup did not see): it must not run twice, so it stops here
+                LOG.log(Level.WARNING, "service " + vip + ": " + spec.systemdUnit() + " runs on " + settings.node()
+                        + " without a lease; stopping it");
+                events.append("UnitStoppedUnheld", "Service/" + vip, spec.systemdUnit() + " ran on "
+                        + settings.node() + " without a lease; stopped");
+            } else if (!local.managed && !lease.held()) {
                 // on our interface (read from the kernel, see above), but we never added it and
                 // hold no lease: someone else did
                 recordConflict(vip, spec, Math.max(lease.highestEpoch(), 1),
                         "address found on " + spec.interfaceName() + " of " + settings.node()
                                 + " without a lease");
             }
-            if (lease.held() && !conflict && remaining > SLACK_NANOS
+            if (lease.held() && !conflict && remaining > keepNanos
                     && stopsAfter(s, vip, lease.wanted() && stopReason != null) != null) {
                 // the members that must stop before it (its dependants; all later ones when the whole
                 // unit goes) are still active here: they go first, while the lease leaves time
@@ -354,6 +400,11 @@ public final class VipReconciler implements Reconciler<String> {
         if (!(lease.held() && lease.wanted() && !conflict)) {
             pendingActivation.remove(vip);
             pendingRefresh.remove(vip);
+        }
+        if (spec.isService() && local.managed && !(lease.held() && lease.wanted())) {
+            // its unit ended already (systemd stopped it with lcsd): the stop still runs its hooks
+            return deactivate(vip, spec, local, stopReason != null ? stopReason
+                    : lease.held() ? "not wanted here" : "no lease");
         }
         local.managed = false;
         local.activeEpoch = 0;
@@ -396,21 +447,36 @@ public final class VipReconciler implements Reconciler<String> {
             // pre_start now would only repeat them every retry without ever adding the address
             return Result.requeueAfter(Duration.ofMillis(10));
         }
-        if (batchExecutor != null && spec.preStart() == null) {
-            pendingActivation.put(vip, new PendingActivation(spec, epoch, local.activeEpoch != epoch));
-            scheduleBatch();
-            // the batch task acts within gather + probe window; look again if it could not
-            return Result.requeueAfter(settings.probeWindow().plus(gather).plusSeconds(1));
-        }
-        LinkState link = net.link(spec.interfaceName());
-        if (!link.exists() || !link.up()) {
-            String why = "interface " + spec.interfaceName() + (link.exists() ? " is down" : " does not exist");
-            return decline(vip, local, "InterfaceDown", why);
+        if (spec.isService()) {
+            long wait = successorWait(local, epoch);
+            if (wait > 0) {
+                status.observed(vip, new LocalVipState(false, null, null));
+                return Result.requeueAfter(Duration.ofNanos(wait));
+            }
+            String problem = unitProblem(spec);
+            if (problem != null) {
+                Result r = decline(vip, local, problem.substring(0, problem.indexOf(':')),
+                        problem.substring(problem.indexOf(':') + 2));
+                release(vip);
+                return r;
+            }
+        } else {
+            if (batchExecutor != null && spec.preStart() == null) {
+                pendingActivation.put(vip, new PendingActivation(spec, epoch, local.activeEpoch != epoch));
+                scheduleBatch();
+                // the batch task acts within gather + probe window; look again if it could not
+                return Result.requeueAfter(settings.probeWindow().plus(gather).plusSeconds(1));
+            }
+            LinkState link = net.link(spec.interfaceName());
+            if (!link.exists() || !link.up()) {
+                String why = "interface " + spec.interfaceName() + (link.exists() ? " is down" : " does not exist");
+                return decline(vip, local, "InterfaceDown", why);
+            }
         }
         if (local.activeEpoch != epoch && local.preStartDoneEpoch != epoch) {
             HookRun h = local.hook;
             boolean started = h != null && h.event().equals("pre_start") && h.epoch() == epoch;
-            if (!started) {
+            if (!started && !spec.isService()) {
                 ProbeResult probe = net.probeDuplicate(spec.address(), spec.interfaceName(), settings.probeWindow());
                 if (probe instanceof ProbeResult.Answered answered) {
                     recordConflict(vip, spec, epoch, "address " + spec.address().addressText() + " answered from "
@@ -425,6 +491,8 @@ public final class VipReconciler implements Reconciler<String> {
                     return r;
                 }
                 noteProbe(vip, spec, local, probe);
+            }
+            if (!started) {
                 if (!fenced(vip, epoch)) {
                     return Result.requeueAfter(Duration.ofMillis(10));
                 }
@@ -452,6 +520,9 @@ public final class VipReconciler implements Reconciler<String> {
                 }
             }
             local.preStartDoneEpoch = epoch;
+        }
+        if (spec.isService()) {
+            return startUnit(vip, spec, epoch, local);
         }
         Snapshot s = host.snapshot();
         Lease lease = s.lease(vip);
@@ -551,13 +622,17 @@ public final class VipReconciler implements Reconciler<String> {
         }
         pendingRefresh.remove(vip);
         pendingActivation.remove(vip);
-        cancelAnnounce(vip);
-        net.removeAddress(spec.address(), spec.interfaceName());
-        noteOnLink(spec, false);
-        LOG.log(Level.INFO, "vip " + vip + ": " + spec.address() + " removed from " + spec.interfaceName() + " ("
-                + why + ")");
-        events.append("VipRemoved", "VirtualIP/" + vip, spec.address() + " removed from " + settings.node()
-                + ": " + why);
+        if (spec.isService()) {
+            stopUnit(vip, spec, why);
+        } else {
+            cancelAnnounce(vip);
+            net.removeAddress(spec.address(), spec.interfaceName());
+            noteOnLink(spec, false);
+            LOG.log(Level.INFO, "vip " + vip + ": " + spec.address() + " removed from " + spec.interfaceName() + " ("
+                    + why + ")");
+            events.append("VipRemoved", "VirtualIP/" + vip, spec.address() + " removed from " + settings.node()
+                    + ": " + why);
+        }
         long epoch = local.activeEpoch;
         local.preStartDoneEpoch = 0;
         if (local.managed && spec.postStop() != null) {
@@ -584,6 +659,9 @@ public final class VipReconciler implements Reconciler<String> {
      * stop grace), as a renewal would; with a recorded conflict or no lease, it lapses.
      */
     private void keepAlive(String vip, VipSpec spec, Local local) {
+        if (spec.isService()) {
+            return; // a unit has no lifetime to refresh: it is stopped before its lease ends
+        }
         Snapshot s = host.snapshot();
         Lease l = s.lease(vip);
         if (!l.held() || l.heldEpoch() != local.activeEpoch || s.conflicts().containsKey(vip)) {
@@ -759,6 +837,163 @@ public final class VipReconciler implements Reconciler<String> {
         return a.address().equals(b.address()) && a.interfaceName().equals(b.interfaceName());
     }
 
+    /** The same thing on this node: the same address on the same link, or the same unit. */
+    private static boolean sameResource(VipSpec a, VipSpec b) {
+        return a.isService() || b.isService() ? java.util.Objects.equals(a.systemdUnit(), b.systemdUnit())
+                : sameAddressOnLink(a, b);
+    }
+
+    // ------------------------------------------------------------------ services
+
+    /**
+     * Lease that must be left for the resource to keep running here: the slack. A cut-off owner
+     * starts its unit's stop then, which systemd ends (SIGKILL at the drop-in's TimeoutStopSec) within
+     * the stop budget; the next owner waits that budget after it got the lease ({@link #successorWait}).
+     */
+    private long keepNanos(VipSpec spec) {
+        return SLACK_NANOS;
+    }
+
+    /**
+     * The fence of a service: a node that got the lease at a new epoch starts the unit only once the
+     * stop budget has passed since it first saw that lease. The old owner began stopping at its own
+     * lease end less the slack, which is before any acceptor's timer ended and so before this node
+     * could be granted the lease; its stop ends within the budget. Returns how long is still to wait.
+     */
+    private long successorWait(Local local, long epoch) {
+        long now = monotonic.getAsLong();
+        if (local.leaseSeenEpoch != epoch) {
+            local.leaseSeenEpoch = epoch;
+            local.leaseSeenAtNanos = now;
+        }
+        return local.leaseSeenAtNanos + serviceStopBudget.toNanos() - now;
+    }
+
+    /** Why {@code spec}'s unit cannot start on this node ("Reason: message"), or null. */
+    private String unitProblem(VipSpec spec) throws Exception {
+        if (units == null) {
+            return "NoSystemd: lcsd on " + settings.node() + " cannot reach systemd over D-Bus, so it runs no service";
+        }
+        return ServiceDecisions.startProblem(units.state(spec.systemdUnit()), settings.node());
+    }
+
+    /** Binds, starts and confirms the unit under the lease at {@code epoch}; a failed start stops it again. */
+    private Result startUnit(String vip, VipSpec spec, long epoch, Local local) throws Exception {
+        String unit = spec.systemdUnit();
+        if (!fenced(vip, epoch) || remainingNow(vip) <= keepNanos(spec)) {
+            return Result.requeueAfter(Duration.ofMillis(10));
+        }
+        units.bind(unit, serviceStopBudget);
+        ServiceUnits.Job job = units.start(unit, serviceStartTimeout);
+        boolean first = local.activeEpoch != epoch;
+        local.managed = true; // from here on a stop must run, whatever the start came to
+        local.activeEpoch = epoch;
+        local.added = spec;
+        local.preStopDoneEpoch = 0;
+        String failed = ServiceDecisions.startFailure(job, serviceStartTimeout);
+        if (failed != null) {
+            LOG.log(Level.WARNING, "service " + vip + ": " + failed + "; stopping it and declining it here");
+            return stopDeclineRelease(vip, spec, local, "start failed", ServiceDecisions.startFailureReason(job),
+                    failed);
+        }
+        if (!fenced(vip, epoch) || remainingNow(vip) <= keepNanos(spec)) {
+            // the lease went (or nearly) while the unit started: the next reconcile stops it
+            return Result.requeueAfter(Duration.ofMillis(1));
+        }
+        LOG.log(Level.INFO, "service " + vip + ": " + unit + " active (epoch " + epoch + ")");
+        events.append("ServiceActive", "Service/" + vip, unit + " active on " + settings.node() + " at epoch "
+                + epoch);
+        status.observed(vip, new LocalVipState(true, null, null));
+        if (first && spec.postStart() != null) {
+            startHook(vip, spec, "post_start", spec.postStart(), epoch, local);
+        }
+        return Result.requeueAfter(settings.renewInterval());
+    }
+
+    /** Stops the unit and waits (up to its stop budget and a margin for D-Bus) for the job. */
+    private void stopUnit(String vip, VipSpec spec, String why) throws Exception {
+        if (units == null) {
+            return;
+        }
+        String unit = spec.systemdUnit();
+        long started = monotonic.getAsLong();
+        ServiceUnits.Job job = units.stop(unit, serviceStopBudget.plusSeconds(1));
+        long tookMs = (monotonic.getAsLong() - started) / 1_000_000;
+        if (job.after() != null && job.after().mayRun()) {
+            LOG.log(Level.ERROR, "service " + vip + ": " + unit + " still " + job.after().activeState() + " after its stop ("
+                    + job.result() + ", " + tookMs + " ms): " + why);
+            events.append("UnitStopFailed", "Service/" + vip, unit + " on " + settings.node() + " did not stop ("
+                    + job.result() + ", state " + job.after().activeState() + ")");
+            return;
+        }
+        LOG.log(Level.INFO, "service " + vip + ": " + unit + " stopped in " + tookMs + " ms (" + why + ")");
+        events.append("ServiceStopped", "Service/" + vip, unit + " stopped on " + settings.node() + ": " + why);
+    }
+
+    /**
+     * The unit this node started under its current lease stopped or failed by itself: for that node
+     * it is a failed health report, so it declines the service (and its unit) and releases the lease
+     * for another node to take; the unit is stopped so systemd's own restart does not bring it back here.
+     */
+    private Result unitEnded(String vip, VipSpec spec, Local local) throws Exception {
+        UnitState now = units.read(spec.systemdUnit());
+        if (now.mayRun()) {
+            return Result.requeueAfter(ORDER_RECHECK); // the signalled state was behind: it runs
+        }
+        if (units.lcsdStopping()) {
+            // systemctl stop lcsd: systemd stops the bound units before lcsd gets SIGTERM; lcsd's own
+            // stop then runs the hooks (the unit stays managed), it is no failure of this node
+            status.observed(vip, new LocalVipState(false, null, null));
+            return Result.requeueAfter(settings.renewInterval());
+        }
+        String message = spec.systemdUnit() + " stopped by itself on " + settings.node() + " (" + now.activeState()
+                + "/" + now.subState() + ")";
+        LOG.log(Level.WARNING, "service " + vip + ": " + message + "; it moves to another node");
+        return stopDeclineRelease(vip, spec, local, "it ended by itself", "UnitFailed", message);
+    }
+
+    /** Stops the unit (without hooks), forgets it, declines the service here and releases its lease. */
+    private Result stopDeclineRelease(String vip, VipSpec spec, Local local, String why, String reason,
+                                      String message) throws Exception {
+        stopUnit(vip, spec, why);
+        local.managed = false;
+        local.activeEpoch = 0;
+        local.added = null;
+        local.preStartDoneEpoch = 0;
+        Result r = decline(vip, local, reason, message);
+        release(vip);
+        return r;
+    }
+
+    /**
+     * Stops every configured unit that may run on this node; run at start, before it votes: this
+     * node holds no lease yet, so none of them may run here (a unit left running by a crashed or
+     * killed lcsd whose binding did not stop it, or one started by hand).
+     *
+     * @return how many units were running and stopped
+     */
+    public static int stopUnheldUnits(ServiceUnits units, List<VipSpec> vips, Duration timeout) {
+        int stopped = 0;
+        for (VipSpec v : vips) {
+            if (!v.isService()) {
+                continue;
+            }
+            try {
+                UnitState u = units.read(v.systemdUnit());
+                if (u.mayRun()) {
+                    ServiceUnits.Job job = units.stop(v.systemdUnit(), timeout);
+                    LOG.log(Level.WARNING, "service " + v.name() + ": " + v.systemdUnit() + " was " + u.activeState()
+                            + " at start without a lease; stopped (" + job.result() + ")");
+                    stopped++;
+                }
+            } catch (Exception e) {
+                LOG.log(Level.ERROR, "service " + v.name() + ": cannot stop " + v.systemdUnit() + " at start: "
+                        + e.getMessage());
+            }
+        }
+        return stopped;
+    }
+
     /**
      * Removes every address this node manages, with hooks; for SIGTERM, after the reconcile workers
      * stopped. The pre_stop hooks of all VIPs run at once on the hook pool (as many as it has
@@ -781,6 +1016,15 @@ public final class VipReconciler implements Reconciler<String> {
                 todo.put(e.getKey(), local.added); // deleted, not reconciled yet
             }
         }
+        // addresses before units in every pass: the VIP in front of a service goes before the service stops
+        Map<String, VipSpec> ordered = new LinkedHashMap<>();
+        todo.forEach((k, v) -> {
+            if (!v.isService()) {
+                ordered.put(k, v);
+            }
+        });
+        ordered.putAll(todo);
+        todo = ordered;
         // bounded: one pass per 50 ms until the budget is used up, then one last pass
         for (boolean last = false; !todo.isEmpty(); ) {
             last = System.nanoTime() >= deadline;
@@ -821,8 +1065,9 @@ public final class VipReconciler implements Reconciler<String> {
             }
             return deactivate(vip, spec, local, "lcsd stopping") instanceof Result.Done;
         } catch (Exception e) {
-            LOG.log(Level.ERROR, "vip " + vip + ": could not remove " + spec.address() + ": "
-                    + e.getMessage() + " (the kernel lifetime removes it within the lease)");
+            LOG.log(Level.ERROR, "vip " + vip + ": could not remove " + (spec.isService() ? spec.systemdUnit()
+                    + ": " + e.getMessage() + " (its binding to lcsd.service stops it when lcsd ends)"
+                    : spec.address() + ": " + e.getMessage() + " (the kernel lifetime removes it within the lease)"));
             return true;
         } finally {
             local.lock.unlock();
@@ -836,6 +1081,9 @@ public final class VipReconciler implements Reconciler<String> {
     public static int removeStale(NetworkActuator net, List<VipSpec> vips) {
         Map<String, List<VipSpec>> byInterface = new LinkedHashMap<>();
         for (VipSpec v : vips) {
+            if (v.isService()) {
+                continue; // stopUnheldUnits
+            }
             byInterface.computeIfAbsent(v.interfaceName(), k -> new ArrayList<>()).add(v);
         }
         List<AddressChange> removals = new ArrayList<>();
@@ -894,7 +1142,7 @@ public final class VipReconciler implements Reconciler<String> {
         Map<String, List<VipSpec>> byInterface = new LinkedHashMap<>();
         for (VipSpec spec : s.vips()) {
             Local local = locals.get(spec.name());
-            if (local != null && local.managed) {
+            if (local != null && local.managed && !spec.isService()) { // a unit has nothing to announce
                 if (batchExecutor == null) {
                     announceAsync(spec.name(), spec);
                 } else {
@@ -1277,6 +1525,9 @@ public final class VipReconciler implements Reconciler<String> {
     // ------------------------------------------------------------------ helpers
 
     private boolean present(VipSpec spec) throws Exception {
+        if (spec.isService()) {
+            return units != null && units.state(spec.systemdUnit()).mayRun();
+        }
         if (batchExecutor != null) {
             Listing l = listing(spec.interfaceName());
             return l.exists() && l.addresses().contains(spec.address().address());
@@ -1544,9 +1795,12 @@ public final class VipReconciler implements Reconciler<String> {
      */
     Map<String, String> hookEnv(String vip, VipSpec spec, String event, long epoch) {
         return Map.ofEntries(Map.entry("LCS_CLUSTER", settings.cluster()), Map.entry("LCS_NODE", settings.node()),
-                Map.entry("LCS_VIP", vip), Map.entry("LCS_RESOURCE", vip), Map.entry("LCS_RESOURCE_TYPE", "vip"),
-                Map.entry("LCS_SYSTEMD_UNIT", ""), Map.entry("LCS_ADDRESS", spec.address().toString()),
-                Map.entry("LCS_INTERFACE", spec.interfaceName()), Map.entry("LCS_EPOCH", Long.toString(epoch)),
+                Map.entry("LCS_VIP", vip), Map.entry("LCS_RESOURCE", vip),
+                Map.entry("LCS_RESOURCE_TYPE", spec.isService() ? "service" : "vip"),
+                Map.entry("LCS_SYSTEMD_UNIT", spec.isService() ? spec.systemdUnit() : ""),
+                Map.entry("LCS_ADDRESS", spec.isService() ? "" : spec.address().toString()),
+                Map.entry("LCS_INTERFACE", spec.isService() ? "" : spec.interfaceName()),
+                Map.entry("LCS_EPOCH", Long.toString(epoch)),
                 Map.entry("LCS_LEASE_ID", Long.toString(epoch)), Map.entry("LCS_EVENT", event),
                 Map.entry("LCS_HOOK_TIMEOUT_MS", Long.toString(settings.hookTimeout().toMillis())));
     }

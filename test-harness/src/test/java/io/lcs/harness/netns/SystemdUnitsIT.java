@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.lcs.controller.systemd.SystemdUnits;
-import io.lcs.controller.systemd.UnitState;
+import io.lcs.reconcilers.service.UnitState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

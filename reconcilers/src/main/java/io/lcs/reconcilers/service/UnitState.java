@@ -1,4 +1,4 @@
-package io.lcs.controller.systemd;
+package io.lcs.reconcilers.service;
 
 /**
  * A unit as systemd reports it (the {@code org.freedesktop.systemd1.Unit} properties).

@@ -1,0 +1,126 @@
+package io.lcs.controller.systemd;
+
+import io.lcs.reconcilers.service.ServiceUnits;
+import io.lcs.reconcilers.service.UnitState;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+
+/**
+ * The services' port over D-Bus ({@link SystemdUnits}), with the binding of every managed unit to
+ * lcsd: a runtime drop-in {@code /run/systemd/system/UNIT.d/50-lcs.conf} (gone at reboot) that
+ * says {@code BindsTo=} and {@code After=} the daemon's own unit, so systemd stops the unit when
+ * lcsd stops, dies (kill -9) or is killed by its watchdog (frozen), and {@code TimeoutStopSec=} the
+ * stop budget, so that a stop never takes longer than the next owner waits.
+ */
+public final class SystemdServiceUnits implements ServiceUnits {
+    /** Where runtime drop-ins live (systemd reads them on daemon-reload; /run is a tmpfs). */
+    public static final Path RUNTIME_UNITS = Path.of("/run/systemd/system");
+    /** The drop-in's file name inside {@code UNIT.d}. */
+    public static final String DROP_IN = "50-lcs.conf";
+
+    /** Most units watched at once (one per configured service); beyond it, states are read from systemd each time. */
+    public static final int MAX_WATCHED = 4096;
+
+    private final SystemdUnits units;
+    private final Path runtimeDir;
+    private final String lcsdUnit;
+    /** Unit → the last state systemd signalled (PropertiesChanged), kept by a watch started on the first read. */
+    private final java.util.Map<String, UnitState> watched = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.List<AutoCloseable> watches = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile java.util.function.Consumer<String> changed = unit -> { };
+    private final java.util.concurrent.atomic.AtomicBoolean limitLogged = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * @param lcsdUnit the unit lcsd runs as ({@code lcsd.service}), that managed units are bound to
+     */
+    public SystemdServiceUnits(SystemdUnits units, Path runtimeDir, String lcsdUnit) {
+        this.units = units;
+        this.runtimeDir = runtimeDir;
+        this.lcsdUnit = lcsdUnit;
+    }
+
+    /** The text of the drop-in that binds a unit to {@code lcsdUnit} with a stop of at most {@code stopBudget}. */
+    public static String dropIn(String lcsdUnit, Duration stopBudget) {
+        return "# Written by lcsd: this unit is a cluster service that lcs runs on one node at a time.\n"
+                + "# It stops with " + lcsdUnit + " (stop, crash, watchdog), and its stop is cut at lcs's stop budget.\n"
+                + "[Unit]\nBindsTo=" + lcsdUnit + "\nAfter=" + lcsdUnit + "\n\n"
+                + "[Service]\nTimeoutStopSec=" + stopBudget.toMillis() + "ms\n";
+    }
+
+    /** {@code changed} is told the unit whose state systemd signalled a change of (lcsd: wake its services). */
+    public SystemdServiceUnits onChange(java.util.function.Consumer<String> changed) {
+        this.changed = changed;
+        return this;
+    }
+
+    /**
+     * The unit's state as systemd last signalled it: the first call for a unit reads it and starts
+     * watching it, later calls cost no D-Bus round trip (no polling).
+     */
+    @Override
+    public UnitState state(String unit) throws SystemdException {
+        UnitState known = watched.get(unit);
+        if (known != null) {
+            return known;
+        }
+        if (watched.size() >= MAX_WATCHED) {
+            if (limitLogged.compareAndSet(false, true)) {
+                java.util.logging.Logger.getLogger("systemd").warning("more than " + MAX_WATCHED
+                        + " units watched; the others' states are read from systemd on every look");
+            }
+            return units.state(unit);
+        }
+        synchronized (watched) {
+            if (!watched.containsKey(unit)) {
+                watches.add(units.watch(unit, st -> {
+                    UnitState before = watched.put(unit, st);
+                    if (before != null) {
+                        changed.accept(unit);
+                    }
+                }));
+            }
+        }
+        return watched.get(unit);
+    }
+
+    @Override
+    public boolean lcsdStopping() throws SystemdException {
+        return units.stopQueued(lcsdUnit);
+    }
+
+    @Override
+    public UnitState read(String unit) throws SystemdException {
+        return units.state(unit);
+    }
+
+    @Override
+    public void bind(String unit, Duration stopBudget) throws IOException, SystemdException {
+        Path dir = runtimeDir.resolve(unit + ".d");
+        Path file = dir.resolve(DROP_IN);
+        String text = dropIn(lcsdUnit, stopBudget);
+        if (Files.isRegularFile(file) && Files.readString(file, StandardCharsets.UTF_8).equals(text)) {
+            return;
+        }
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve(DROP_IN + ".tmp");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        units.reload();
+    }
+
+    @Override
+    public Job start(String unit, Duration timeout) throws SystemdException {
+        SystemdUnits.JobOutcome o = units.start(unit, timeout);
+        return new Job(o.result(), o.after());
+    }
+
+    @Override
+    public Job stop(String unit, Duration timeout) throws SystemdException {
+        SystemdUnits.JobOutcome o = units.stop(unit, timeout);
+        return new Job(o.result(), o.after());
+    }
+}

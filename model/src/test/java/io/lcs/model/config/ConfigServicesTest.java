@@ -1,0 +1,103 @@
+package io.lcs.model.config;
+
+import static io.lcs.model.config.Configs.BASE;
+import static io.lcs.model.config.Configs.assertError;
+import static io.lcs.model.config.Configs.errors;
+import static io.lcs.model.config.Configs.parse;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** {@code [service NAME]}: a systemd unit instead of an address, with a VIP's placement, group and hook keys. */
+class ConfigServicesTest {
+    private static final String SERVICES = BASE + """
+
+            [group front]
+            type = keep-together
+            mode = strict
+
+            [check http]
+            type = tcp
+            address = 127.0.0.1:80
+
+            [service proxy]
+            systemd_unit = haproxy.service
+            group = front
+            priority = 20
+            home_node = a
+            checks = http
+            pre_start = /etc/lcs/hooks/proxy-pre
+
+            [service relay]
+            unit = postfix@main.service
+            depends-on = proxy
+            """;
+
+    @Test
+    void aServiceIsAResourceWithAUnitAndNoAddress() {
+        ClusterConfig c = parse(SERVICES.replace("[vip web]\naddress = 198.18.0.100/24\ninterface = eth0\n",
+                "[vip web]\naddress = 198.18.0.100/24\ninterface = eth0\ngroup = front\npriority = 10\n"
+                        + "depends_on = proxy\n"));
+        VipConfig proxy = c.vip("proxy").orElseThrow();
+        assertTrue(proxy.isService());
+        assertEquals("haproxy.service", proxy.systemdUnit());
+        assertNull(proxy.address());
+        assertNull(proxy.interfaceName());
+        assertEquals(new Grouping("front", 20, "a", List.of()), proxy.grouping());
+        assertEquals(List.of("http"), proxy.checks());
+        assertEquals("/etc/lcs/hooks/proxy-pre", proxy.preStart());
+        VipConfig relay = c.vip("relay").orElseThrow();
+        assertEquals("postfix@main.service", relay.systemdUnit(), "unit is the alias of systemd_unit");
+        assertEquals(List.of("proxy"), relay.grouping().dependsOn());
+        VipConfig web = c.vip("web").orElseThrow();
+        assertFalse(web.isService());
+        assertEquals(List.of("proxy"), web.grouping().dependsOn(), "a VIP may depend on a service");
+        assertEquals("service", proxy.sectionKind());
+    }
+
+    @Test
+    void theUnitMustBeAServiceUnitSystemdAccepts() {
+        for (String bad : List.of("haproxy", "haproxy.socket", "ha proxy.service", "x/../y.service")) {
+            String text = BASE + "\n[service s]\nsystemd_unit = " + bad + "\n";
+            assertError(errors(text), Configs.line(text, "systemd_unit = "), "is not a systemd service unit name");
+        }
+        String template = BASE + "\n[service s]\nunit = getty@.service\n";
+        assertError(template, "unit = getty@", "is a template; name an instance");
+        String self = BASE + "\n[service s]\nunit = lcsd.service\n";
+        assertError(self, "unit = lcsd", "lcsd.service is lcs itself");
+        String missing = BASE + "\n[service s]\ngroup = x\n";
+        assertError(missing, "[service s]", "[service s] needs systemd_unit = NAME.service");
+        String both = BASE + "\n[service s]\nunit = a.service\nsystemd_unit = a.service\n";
+        assertError(both, "unit = a.service", "unit is another spelling of systemd_unit");
+    }
+
+    @Test
+    void aServiceHasNoAddressOrInterface() {
+        String text = BASE + "\n[service s]\nsystemd_unit = a.service\naddress = 198.18.0.9/24\ninterface = eth0\n";
+        List<ConfigError> e = errors(text);
+        assertError(e, Configs.line(text, "address = 198.18.0.9"), "[service s] address: a service has no address");
+        assertError(e, (int) text.lines().count(), "[service s] interface: a service has no interface");
+    }
+
+    @Test
+    void aVipAndAServiceNeedDifferentNames() {
+        String text = BASE + "\n[service web]\nsystemd_unit = a.service\n";
+        assertError(text, "[service web]", "[service web] has the name of [vip web]");
+    }
+
+    @Test
+    void unknownGroupCheckOrDependencyOfAServiceIsAnErrorAtItsLine() {
+        String group = BASE + "\n[service s]\nsystemd_unit = a.service\ngroup = nope\n";
+        assertError(group, "group = nope", "[service s] group:");
+        String check = BASE + "\n[service s]\nsystemd_unit = a.service\nchecks = nope\n";
+        assertError(check, "checks = nope", "nope");
+        String dep = BASE + "\n[service s]\nsystemd_unit = a.service\ndepends_on = nope\n";
+        assertError(dep, "depends_on = nope", "[service s] depends_on:");
+        String key = BASE + "\n[vip v]\naddress = 198.18.0.9/24\ninterface = eth0\nsystemd_unit = a.service\n";
+        assertError(key, "systemd_unit = a.service", "belongs in a [service NAME] section");
+    }
+}

@@ -1,0 +1,45 @@
+package io.lcs.reconcilers.service;
+
+import java.time.Duration;
+
+/**
+ * The port through which the reconcilers run a service's systemd unit. lcsd implements it over
+ * D-Bus ({@code SystemdUnits}); tests with {@link RecordingServiceUnits}.
+ */
+public interface ServiceUnits {
+    /**
+     * What a start or stop job came to.
+     *
+     * @param result systemd's job result (done, failed, timeout, dependency, canceled, skipped), or
+     *     {@code not-found} / {@code masked} when there was no unit to start, or {@code no-answer}
+     *     when the job had not ended within the timeout
+     * @param after the unit's state once the job ended (or the wait did)
+     */
+    record Job(String result, UnitState after) {
+    }
+
+    /** The unit's state as last known (lcsd: as systemd last signalled it; no round trip). */
+    UnitState state(String unit) throws Exception;
+
+    /** The unit's state read from systemd now (to confirm what {@link #state} says before acting on it). */
+    UnitState read(String unit) throws Exception;
+
+    /**
+     * True while lcsd's own unit is being stopped ({@code systemctl stop lcsd}): systemd then stops the
+     * bound units first, and a unit that ends is not a failure of this node.
+     */
+    boolean lcsdStopping() throws Exception;
+
+    /**
+     * Binds {@code unit} to lcsd before it is started here: a runtime drop-in (gone at reboot) with
+     * which systemd stops the unit when lcsd stops, dies or is killed by its watchdog, and kills it
+     * if its stop takes longer than {@code stopBudget}.
+     */
+    void bind(String unit, Duration stopBudget) throws Exception;
+
+    /** Starts {@code unit} and waits up to {@code timeout} for the job. */
+    Job start(String unit, Duration timeout) throws Exception;
+
+    /** Stops {@code unit} and waits up to {@code timeout} for the job. */
+    Job stop(String unit, Duration timeout) throws Exception;
+}

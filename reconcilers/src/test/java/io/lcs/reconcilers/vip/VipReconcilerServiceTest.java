@@ -1,0 +1,323 @@
+package io.lcs.reconcilers.vip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lcs.model.config.Grouping;
+import io.lcs.model.net.Cidr;
+import io.lcs.reconcilers.net.RecordingNetworkActuator;
+import io.lcs.reconcilers.runtime.Result;
+import io.lcs.reconcilers.service.ServiceUnits;
+import io.lcs.reconcilers.service.UnitState;
+import io.lcs.reconcilers.vip.VipHost.Lease;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The reconciler with services: a unit runs only under this node's lease, after the stop budget
+ * has passed since the lease was first seen (the fence against a cut-off predecessor); it is stopped
+ * when the lease goes or is nearly over; a unit that ends by itself, is missing or masked, or does
+ * not start, makes the node decline the service and release it; a unit running without a lease is
+ * stopped; a keep-together VIP that depends on the service starts after it and goes before it.
+ */
+class VipReconcilerServiceTest {
+    private static final long MS = 1_000_000L;
+    private static final Duration BUDGET = Duration.ofMillis(1500);
+    private static final String UNIT = "app.service";
+    private static final VipSpec APP = VipSpec.service("app", UNIT, List.of(), null, null, null, null, "config", 1,
+            Grouping.NONE, List.of(), false);
+    private static final Cidr WEB_ADDRESS = Cidr.parse("198.18.0.12/24");
+    private static final VipSpec WEB = new VipSpec("web", WEB_ADDRESS, "eth0", List.of(), null, null, null, null,
+            "config", 1, new Grouping(null, null, null, List.of("app")));
+
+    private final AtomicLong clock = new AtomicLong(1_000_000 * MS);
+    private final List<String> releases = new ArrayList<>();
+    private final List<String> declined = new ArrayList<>();
+    private final FakeUnits units = new FakeUnits();
+    private RecordingNetworkActuator actuator;
+    private Lease lease;
+    private List<VipSpec> specs = List.of(APP);
+    private VipReconciler reconciler;
+
+    /** systemd in memory: each unit's state, and the calls made. */
+    static final class FakeUnits implements ServiceUnits {
+        final Map<String, UnitState> states = new HashMap<>();
+        final List<String> calls = new ArrayList<>();
+        String startResult = "done";
+        boolean lcsdStopping;
+
+        UnitState of(String unit) {
+            return states.getOrDefault(unit, new UnitState(unit, "loaded", "inactive", "dead"));
+        }
+
+        @Override
+        public UnitState state(String unit) {
+            return of(unit);
+        }
+
+        @Override
+        public UnitState read(String unit) {
+            return of(unit);
+        }
+
+        @Override
+        public boolean lcsdStopping() {
+            return lcsdStopping;
+        }
+
+        @Override
+        public void bind(String unit, Duration stopBudget) {
+            calls.add("bind " + unit + " " + stopBudget.toMillis());
+        }
+
+        @Override
+        public Job start(String unit, Duration timeout) {
+            calls.add("start " + unit);
+            UnitState before = of(unit);
+            if (!before.exists()) {
+                return new Job("not-found", before);
+            }
+            if (startResult.equals("done")) {
+                states.put(unit, new UnitState(unit, "loaded", "active", "running"));
+            } else {
+                states.put(unit, new UnitState(unit, "loaded", "failed", "failed"));
+            }
+            return new Job(startResult, of(unit));
+        }
+
+        @Override
+        public Job stop(String unit, Duration timeout) {
+            calls.add("stop " + unit);
+            states.put(unit, new UnitState(unit, "loaded", "inactive", "dead"));
+            return new Job("done", of(unit));
+        }
+
+        boolean running(String unit) {
+            return of(unit).mayRun();
+        }
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        actuator = new RecordingNetworkActuator(clock::get, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC), null);
+        VipHost host = new VipHost() {
+            @Override
+            public Snapshot snapshot() {
+                List<VipSpec> now = specs;
+                Lease l = lease;
+                long taken = clock.get();
+                return new Snapshot() {
+                    @Override
+                    public long takenAtNanos() {
+                        return taken;
+                    }
+
+                    @Override
+                    public List<VipSpec> vips() {
+                        return now;
+                    }
+
+                    @Override
+                    public VipSpec vip(String name) {
+                        return now.stream().filter(v -> v.name().equals(name)).findFirst().orElse(null);
+                    }
+
+                    @Override
+                    public Lease lease(String vip) {
+                        return l;
+                    }
+
+                    @Override
+                    public Map<String, Long> conflicts() {
+                        return Map.of();
+                    }
+
+                    @Override
+                    public Map<String, String> addressConflicts() {
+                        return Map.of();
+                    }
+
+                    @Override
+                    public List<String> unitMembers(String vip) {
+                        return now.stream().map(VipSpec::name).toList();
+                    }
+                };
+            }
+
+            @Override
+            public void release(String vip) {
+                releases.add(vip);
+            }
+
+            @Override
+            public void setDeclined(String vip, boolean d) {
+                if (d) {
+                    declined.add(vip);
+                }
+            }
+
+            @Override
+            public CompletionStage<WriteOutcome> write(Put put) {
+                return CompletableFuture.completedFuture(new WriteOutcome(true, null));
+            }
+        };
+        reconciler = new VipReconciler(host, actuator, invocation -> {
+            throw new AssertionError("no hooks configured");
+        }, (vip, state) -> { }, (type, object, message) -> { },
+                new VipReconciler.Settings("c1", "a", Duration.ofSeconds(5), Duration.ofMillis(50),
+                        Duration.ofMillis(500)), Runnable::run, clock::get)
+                .withServices(units, BUDGET, Duration.ofSeconds(10));
+    }
+
+    private static Lease held(boolean wanted, long epoch) {
+        return new Lease(true, wanted, epoch, 1800 * MS, epoch);
+    }
+
+    private static Lease notHeld(long epoch) {
+        return new Lease(false, false, 0, 0, epoch);
+    }
+
+    /** Holds the lease, waits out the successor's wait, and starts the unit. */
+    private void startApp() throws Exception {
+        lease = held(true, 3);
+        reconciler.reconcile("app");
+        clock.addAndGet(BUDGET.toNanos());
+        reconciler.reconcile("app");
+        assertTrue(units.running(UNIT), "started: " + units.calls);
+    }
+
+    @Test
+    void theUnitStartsOnlyOnceTheStopBudgetHasPassedSinceTheLeaseWasSeen() throws Exception {
+        lease = held(true, 3);
+        Result first = reconciler.reconcile("app");
+        assertFalse(units.running(UNIT), "a predecessor cut off from the cluster may still be stopping its unit");
+        assertEquals(Result.requeueAfter(BUDGET), first);
+        clock.addAndGet(BUDGET.toNanos() - MS);
+        reconciler.reconcile("app");
+        assertFalse(units.running(UNIT), "1 ms early");
+        clock.addAndGet(MS);
+        reconciler.reconcile("app");
+        assertTrue(units.running(UNIT));
+        assertEquals(List.of("bind " + UNIT + " 1500", "start " + UNIT), units.calls,
+                "bound to lcsd (with the stop budget) before it is started");
+    }
+
+    @Test
+    void itStopsWhenTheLeaseGoesOrIsNotWanted() throws Exception {
+        startApp();
+        lease = held(false, 3);
+        reconciler.reconcile("app");
+        assertFalse(units.running(UNIT));
+        assertEquals(List.of("app"), releases);
+        startApp();
+        lease = notHeld(4);
+        reconciler.reconcile("app");
+        assertFalse(units.running(UNIT), "no lease: it stops at once");
+    }
+
+    @Test
+    void aCutOffOwnerStopsItsUnitWhileItsLeaseStillHasTheSlackLeft() throws Exception {
+        startApp();
+        // no renewal: the lease runs down; at the slack (350 ms) the unit must go
+        lease = new Lease(true, true, 3, VipReconciler.SLACK_NANOS + 10 * MS, 3);
+        Result r = reconciler.reconcile("app");
+        assertTrue(units.running(UNIT));
+        assertEquals(Result.requeueAfter(Duration.ofMillis(10)), r, "looked at again exactly when the slack is reached");
+        lease = new Lease(true, true, 3, VipReconciler.SLACK_NANOS, 3);
+        reconciler.reconcile("app");
+        assertFalse(units.running(UNIT), "stopped before the lease ends, so before any other node may get it");
+    }
+
+    @Test
+    void aUnitThatEndsByItselfIsAFailureOfThisNode() throws Exception {
+        startApp();
+        units.states.put(UNIT, new UnitState(UNIT, "loaded", "failed", "failed"));
+        reconciler.reconcile("app");
+        assertEquals(List.of("app"), declined, "declined here, so placement picks another node");
+        assertEquals(List.of("app"), releases);
+        assertTrue(units.calls.get(units.calls.size() - 1).startsWith("stop "), "stopped (failed state reset)");
+    }
+
+    @Test
+    void aUnitStoppedBySystemctlStopLcsdIsNoFailure() throws Exception {
+        startApp();
+        units.lcsdStopping = true;
+        units.states.put(UNIT, new UnitState(UNIT, "loaded", "inactive", "dead"));
+        reconciler.reconcile("app");
+        assertEquals(List.of(), declined);
+        assertEquals(List.of(), releases, "lcsd's own stop releases it, with the hooks");
+    }
+
+    @Test
+    void aMissingOrMaskedUnitOrAFailedStartDeclinesTheService() throws Exception {
+        units.states.put(UNIT, new UnitState(UNIT, "not-found", "inactive", "dead"));
+        lease = held(true, 3);
+        reconciler.reconcile("app");
+        clock.addAndGet(BUDGET.toNanos());
+        reconciler.reconcile("app");
+        assertEquals(List.of("app"), declined);
+        assertEquals(List.of("app"), releases);
+        assertFalse(units.calls.contains("start " + UNIT), "nothing to start");
+
+        setUp();
+        declined.clear();
+        releases.clear();
+        units.states.clear();
+        units.startResult = "failed";
+        lease = held(true, 5);
+        reconciler.reconcile("app");
+        clock.addAndGet(BUDGET.toNanos());
+        reconciler.reconcile("app");
+        assertEquals(List.of("app"), declined);
+        assertFalse(units.running(UNIT), "a failed start is stopped again");
+        assertEquals(List.of("app"), releases);
+    }
+
+    @Test
+    void aUnitRunningWithoutALeaseIsStopped() throws Exception {
+        units.states.put(UNIT, new UnitState(UNIT, "loaded", "active", "running"));
+        lease = notHeld(2);
+        reconciler.reconcile("app");
+        assertFalse(units.running(UNIT));
+    }
+
+    @Test
+    void startupCleanupStopsEveryConfiguredUnitThatRuns() {
+        units.states.put(UNIT, new UnitState(UNIT, "loaded", "active", "running"));
+        units.states.put("other.service", new UnitState("other.service", "loaded", "inactive", "dead"));
+        VipSpec other = VipSpec.service("other", "other.service", List.of(), null, null, null, null, "config", 1,
+                Grouping.NONE, List.of(), false);
+        assertEquals(1, VipReconciler.stopUnheldUnits(units, List.of(APP, other, WEB), BUDGET));
+        assertEquals(List.of("stop " + UNIT), units.calls);
+    }
+
+    @Test
+    void aVipDependingOnTheServiceStartsAfterItAndGoesBeforeIt() throws Exception {
+        specs = List.of(APP, WEB);
+        lease = held(true, 3);
+        reconciler.reconcile("web");
+        assertTrue(actuator.addresses("eth0").isEmpty(), "web waits for app");
+        startApp();
+        reconciler.reconcile("web");
+        assertTrue(actuator.addresses("eth0").stream().anyMatch(a -> a.sameAddress(WEB_ADDRESS)));
+        lease = held(false, 3);
+        reconciler.reconcile("app");
+        assertTrue(units.running(UNIT), "app stays while web, which depends on it, is still up");
+        reconciler.reconcile("web");
+        assertTrue(actuator.addresses("eth0").isEmpty());
+        reconciler.reconcile("app");
+        assertFalse(units.running(UNIT));
+    }
+}
