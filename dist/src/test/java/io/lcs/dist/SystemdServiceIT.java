@@ -291,6 +291,28 @@ class SystemdServiceIT {
 
     @Test
     @Order(4)
+    void aFrozenLcsdOnTheOwnerIsKilledByTheWatchdogAndItsUnitStopsBeforeAnotherNodeStartsIt() throws Exception {
+        int owner = owner();
+        try (Sampler s = new Sampler()) {
+            String pid = host(owner).property("lcsd.service", "MainPID");
+            long t0 = System.nanoTime();
+            host(owner).must(Duration.ofSeconds(5), "kill", "-STOP", pid);
+            // lcsd pings systemd's watchdog from its event loop; frozen, it stops, systemd kills it
+            // (WatchdogSignal=SIGKILL works on a stopped process) and BindsTo= stops the unit
+            assertTrue(await(CONVERGE, () -> !running().contains(owner)),
+                    "the unit stopped on n" + owner + " with its frozen lcsd\n" + journals());
+            long stoppedMs = (System.nanoTime() - t0) / 1_000_000;
+            int next = s.awaitElsewhere(owner, CONVERGE);
+            figures.add(String.format("SIGSTOP of lcsd on n%d -> its unit stopped after %d ms (watchdog), running on n%d"
+                    + " after %d ms", owner, stoppedMs, next, (System.nanoTime() - t0) / 1_000_000));
+            assertTrue(await(CONVERGE, () -> !pid.equals(host(owner).property("lcsd.service", "MainPID"))
+                    && "active".equals(host(owner).property("lcsd.service", "ActiveState"))),
+                    "systemd killed the frozen lcsd and started it again on n" + owner + "\n" + journals());
+        }
+    }
+
+    @Test
+    @Order(5)
     void isolatedOwnerStopsItsUnitBeforeAnotherNodeStartsIt() throws Exception {
         int owner = owner();
         try (Sampler s = new Sampler()) {
@@ -308,7 +330,7 @@ class SystemdServiceIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void restartOfLcsdStopsAUnitStartedByHand() throws Exception {
         int owner = owner();
         int other = owner == 1 ? 2 : 1;
@@ -339,7 +361,7 @@ class SystemdServiceIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void systemctlStopLcsdRunsTheHooksAndStopsTheUnit() throws Exception {
         int owner = owner();
         try (Sampler s = new Sampler()) {

@@ -272,6 +272,48 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         return 1;
     }
 
+    /**
+     * The fence of services against a frozen or wedged lcsd (docs/services.md): with a {@code [service]}
+     * configured and under systemd, lcsd turns the service's watchdog on with a timeout of
+     * {@code lease_ms - renew_ms} and pings it every {@code renew_ms} from its event loop (the ping
+     * itself, a systemd-notify process, runs on a thread of its own). An event loop that stops, or a
+     * JVM that is stopped (SIGSTOP) or wedged, stops the pings; systemd then kills lcsd and, through
+     * the units' BindsTo= drop-in, stops every unit it runs, before its lease can have passed to
+     * another node plus the stop budget the new owner waits. Without services no watchdog: an
+     * address has the kernel's lifetime as its fence, and the pings cost a process each.
+     */
+    private static void startWatchdog(SystemdNotifier notifier, Vertx vertx, Context context, ClusterConfig cfg) {
+        if (!notifier.enabled()) {
+            LOG.log(Level.WARNING, "services are configured but lcsd does not run under systemd (no NOTIFY_SOCKET): a"
+                    + " frozen lcsd would not be stopped by a watchdog (docs/services.md)");
+            return;
+        }
+        long timeoutMillis = cfg.leaseMillis() - cfg.renewMillis();
+        if (!notifier.watchdogTimeout(timeoutMillis * 1000L)) {
+            LOG.log(Level.WARNING, "cannot turn systemd's watchdog on: a frozen lcsd would not be stopped by systemd");
+            return;
+        }
+        java.util.concurrent.ExecutorService pinger = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "lcs-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        java.util.concurrent.atomic.AtomicBoolean pinging = new java.util.concurrent.atomic.AtomicBoolean();
+        context.runOnContext(v -> vertx.setPeriodic(cfg.renewMillis(), id -> {
+            if (pinging.compareAndSet(false, true)) { // one at a time: a slow ping is not queued behind
+                pinger.execute(() -> {
+                    try {
+                        notifier.watchdog();
+                    } finally {
+                        pinging.set(false);
+                    }
+                });
+            }
+        }));
+        LOG.log(Level.INFO, "systemd watchdog on: lcsd pings it every " + cfg.renewMillis() + " ms from its event loop;"
+                + " systemd stops lcsd and its services after " + timeoutMillis + " ms without a ping");
+    }
+
     /** Set in the environment of the background copy {@code --daemonize} starts. */
     static final String DAEMON_CHILD_ENV = "LCS_DAEMONIZED";
     /** How long the foreground lcsd watches the background one start before it returns. */
@@ -675,8 +717,11 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         });
         // Type=notify under systemd: ready once every listener is up (after the log line, so the
         // journal shows the start before systemd reports it)
-        SystemdNotifier.fromEnvironment().ready("node " + cfg.nodeName() + " of cluster " + cfg.name() + ", "
-                + known.size() + " VIPs");
+        SystemdNotifier notifier = SystemdNotifier.fromEnvironment();
+        notifier.ready("node " + cfg.nodeName() + " of cluster " + cfg.name() + ", " + known.size() + " VIPs");
+        if (serviceUnits != null) {
+            startWatchdog(notifier, vertx, context, cfg);
+        }
         PidFile pidFile = PidFile.write(cfg.pidFile(), ProcessHandle.current().pid());
 
         CountDownLatch stopped = new CountDownLatch(1);

@@ -62,6 +62,30 @@ public final class SystemdNotifier {
         return List.of(program, "--pid=" + pid, "--status=" + status);
     }
 
+    /** The argv that sets the service's watchdog timeout ({@code WATCHDOG_USEC}) at run time. */
+    List<String> watchdogTimeoutCommand(long micros) {
+        return List.of(program, "--pid=" + pid, "WATCHDOG_USEC=" + micros);
+    }
+
+    /** The argv that pings the watchdog. */
+    List<String> watchdogCommand() {
+        return List.of(program, "--pid=" + pid, "WATCHDOG=1");
+    }
+
+    /**
+     * Turns systemd's watchdog on for this service with {@code micros} as its timeout: systemd then
+     * kills lcsd (SIGABRT, then SIGKILL) when no {@link #watchdog()} came for that long. False when
+     * not enabled or failed.
+     */
+    public boolean watchdogTimeout(long micros) {
+        return enabled() && run(watchdogTimeoutCommand(micros));
+    }
+
+    /** Pings the watchdog; false when not enabled or failed. */
+    public boolean watchdog() {
+        return enabled() && run(watchdogCommand());
+    }
+
     /** Reports readiness; returns whether systemd-notify succeeded (false when not enabled). */
     public boolean ready(String status) {
         return enabled() && run(readyCommand(status));

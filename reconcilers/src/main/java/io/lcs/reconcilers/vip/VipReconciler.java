@@ -856,9 +856,14 @@ public final class VipReconciler implements Reconciler<String> {
 
     /**
      * The fence of a service: a node that got the lease at a new epoch starts the unit only once the
-     * stop budget has passed since it first saw that lease. The old owner began stopping at its own
-     * lease end less the slack, which is before any acceptor's timer ended and so before this node
-     * could be granted the lease; its stop ends within the budget. Returns how long is still to wait.
+     * stop budget plus one renewal interval has passed since it first saw that lease. A cut-off old
+     * owner began stopping at its own lease end less the slack, which is before any acceptor's timer
+     * ended and so before this node could be granted the lease; its stop ends within the budget. A
+     * frozen old owner stopped renewing (at most one renewal interval before it froze, so its lease can
+     * end lease_ms - renew_ms after the freeze) and stopped pinging systemd's watchdog, whose timeout is
+     * lease_ms - renew_ms after its last ping: systemd kills it and its units' stop ends within the
+     * budget after that, which the extra renewal interval keeps before this node's start
+     * (docs/services.md, "Timing"). Returns how long is still to wait.
      */
     private long successorWait(Local local, long epoch) {
         long now = monotonic.getAsLong();
@@ -866,7 +871,7 @@ public final class VipReconciler implements Reconciler<String> {
             local.leaseSeenEpoch = epoch;
             local.leaseSeenAtNanos = now;
         }
-        return local.leaseSeenAtNanos + serviceStopBudget.toNanos() - now;
+        return local.leaseSeenAtNanos + serviceStopBudget.toNanos() + settings.renewInterval().toNanos() - now;
     }
 
     /** Why {@code spec}'s unit cannot start on this node ("Reason: message"), or null. */

@@ -35,6 +35,8 @@ import org.junit.jupiter.api.Test;
 class VipReconcilerServiceTest {
     private static final long MS = 1_000_000L;
     private static final Duration BUDGET = Duration.ofMillis(1500);
+    /** The successor's wait: the stop budget plus one renewal interval (500 ms here), the watchdog's margin. */
+    private static final Duration WAIT = BUDGET.plusMillis(500);
     private static final String UNIT = "app.service";
     private static final VipSpec APP = VipSpec.service("app", UNIT, List.of(), null, null, null, null, "config", 1,
             Grouping.NONE, List.of(), false);
@@ -193,18 +195,18 @@ class VipReconcilerServiceTest {
     private void startApp() throws Exception {
         lease = held(true, 3);
         reconciler.reconcile("app");
-        clock.addAndGet(BUDGET.toNanos());
+        clock.addAndGet(WAIT.toNanos());
         reconciler.reconcile("app");
         assertTrue(units.running(UNIT), "started: " + units.calls);
     }
 
     @Test
-    void theUnitStartsOnlyOnceTheStopBudgetHasPassedSinceTheLeaseWasSeen() throws Exception {
+    void theUnitStartsOnlyOnceTheStopBudgetAndARenewalHavePassedSinceTheLeaseWasSeen() throws Exception {
         lease = held(true, 3);
         Result first = reconciler.reconcile("app");
         assertFalse(units.running(UNIT), "a predecessor cut off from the cluster may still be stopping its unit");
-        assertEquals(Result.requeueAfter(BUDGET), first);
-        clock.addAndGet(BUDGET.toNanos() - MS);
+        assertEquals(Result.requeueAfter(WAIT), first);
+        clock.addAndGet(WAIT.toNanos() - MS);
         reconciler.reconcile("app");
         assertFalse(units.running(UNIT), "1 ms early");
         clock.addAndGet(MS);
@@ -265,7 +267,7 @@ class VipReconcilerServiceTest {
         units.states.put(UNIT, new UnitState(UNIT, "not-found", "inactive", "dead"));
         lease = held(true, 3);
         reconciler.reconcile("app");
-        clock.addAndGet(BUDGET.toNanos());
+        clock.addAndGet(WAIT.toNanos());
         reconciler.reconcile("app");
         assertEquals(List.of("app"), declined);
         assertEquals(List.of("app"), releases);
@@ -278,7 +280,7 @@ class VipReconcilerServiceTest {
         units.startResult = "failed";
         lease = held(true, 5);
         reconciler.reconcile("app");
-        clock.addAndGet(BUDGET.toNanos());
+        clock.addAndGet(WAIT.toNanos());
         reconciler.reconcile("app");
         assertEquals(List.of("app"), declined);
         assertFalse(units.running(UNIT), "a failed start is stopped again");
