@@ -35,7 +35,7 @@ class CLcsExampleConfigsTest {
     static Stream<Path> configs() throws IOException {
         try (Stream<Path> s = Files.list(examples())) {
             List<Path> all = s.filter(p -> p.toString().endsWith(".conf")).sorted().toList();
-            assertEquals(6, all.size(), "examples/c-lcs: " + all);
+            assertEquals(7, all.size(), "examples/c-lcs: " + all);
             return all.stream();
         }
     }
