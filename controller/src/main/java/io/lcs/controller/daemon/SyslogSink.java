@@ -84,8 +84,8 @@ final class SyslogSink extends Handler {
         }
         String text = getFormatter().format(record).strip();
         if (queue.offer("<" + (FACILITY_DAEMON + severity(record.getLevel())) + ">" + text)) {
-            if (queue.isEmpty() || queue.size() < QUEUE_LINES / 2) {
-                overflowSaid.set(false);
+            if (queue.size() < QUEUE_LINES / 2) {
+                overflowSaid.set(false); // drained: the next overflow is said again
             }
             return;
         }

@@ -987,7 +987,7 @@ public final class Bench implements AutoCloseable {
         List<String> pkgs = KeepalivedInstall.removalSet("keepalived");
         long kb = KeepalivedInstall.installedSizeKb(pkgs);
         record("footprint", "keepalived", "installed", 1, kb / 1024.0, Map.of("packages", String.join(" ", pkgs)));
-        note("footprint", "installed size: lcs = du of the distribution tree " + home
+        note("footprint", "installed size: lcs = du of the distribution tree " + shown(home)
                 + (Double.isNaN(deb) ? "" : " (the .deb's Installed-Size: " + BenchReport.num(deb, "MiB") + ")")
                 + "; keepalived = dpkg Installed-Size of the packages `apt-get -s remove --auto-remove keepalived`"
                 + " would remove (keepalived, what apt installed with it beyond the base system, Recommends included): " + String.join(", ", pkgs));
@@ -1194,8 +1194,9 @@ public final class Bench implements AutoCloseable {
                 opt.lcsHome().resolve("cds/lcs.jsa")) ? "cds/lcs.jsa present (lcsd and lcs)" : "**missing** (run bin/lcs-make-cds)");
         r.version("keepalived", KeepalivedInstall.version());
         r.command(String.join(" ", opt.commandLine()));
-        r.command("# lcsd: ip netns exec NS " + opt.lcsHome() + "/bin/lcsd -c lcs.conf -v   (3 full members, lease 2000 ms, renew 500 ms)");
-        r.command("# CLI:  nsenter --net=/run/netns/NS env PATH=... LCS_HOME=" + opt.lcsHome() + " " + opt.lcsHome()
+        String home = shown(opt.lcsHome());
+        r.command("# lcsd: ip netns exec NS " + home + "/bin/lcsd -c lcs.conf -v   (3 full members, lease 2000 ms, renew 500 ms)");
+        r.command("# CLI:  nsenter --net=/run/netns/NS env PATH=... LCS_HOME=" + home + " " + home
                 + "/bin/lcs --server http://127.0.0.1:9121 ARGS");
         r.command("# keepalived: ip netns exec NS keepalived -n -l -D -G -P -f CONF -p PIDFILE -r VRRPPIDFILE");
         r.note("Topology: one namespace per node (198.18.0.i/24 on eth0), a switch namespace with a bridge, a client "
@@ -1547,6 +1548,13 @@ public final class Bench implements AutoCloseable {
         Timed r = timed(List.of("git", "describe", "--always", "--dirty", "--abbrev=12"), Duration.ofSeconds(10));
         Timed d = timed(List.of("git", "log", "-1", "--format=%cI %s"), Duration.ofSeconds(10));
         return r.ok() ? r.output() + (d.ok() ? " (" + abbreviate(d.output(), 100) + ")" : "") : "unknown (not a git checkout)";
+    }
+
+    /** {@code path} relative to the working directory (the repository) when it lies below it: the report is read elsewhere. */
+    static String shown(Path path) {
+        Path cwd = Path.of("").toAbsolutePath();
+        Path abs = path.toAbsolutePath().normalize();
+        return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
     }
 
     private static String abbreviate(String s, int n) {
