@@ -154,7 +154,7 @@ final class CLcsShapes {
     /** A VIP's {@code address} and {@code interface}, or a service's {@code systemd_unit}. */
     private static void place(ObjectNode o, VipStatus v) {
         if (v.isService()) {
-            o.put("systemd_unit", v.systemdUnit());
+            o.put("systemd_unit", v.systemdUnit() == null ? "" : v.systemdUnit()); // "": hook-only
         } else {
             o.put("address", v.address());
             o.put("interface", v.interfaceName());
@@ -188,7 +188,7 @@ final class CLcsShapes {
         StringBuilder sb = new StringBuilder(v.name()).append(" type=").append(type(v)).append(" state=")
                 .append(v.state()).append(" owner=").append(v.owner() == null ? "-" : v.owner());
         if (v.isService()) {
-            sb.append(" unit=").append(v.systemdUnit());
+            sb.append(" unit=").append(v.systemdUnit() == null ? "-" : v.systemdUnit());
         } else {
             sb.append(" address=").append(v.address()).append(" dev=").append(v.interfaceName());
         }

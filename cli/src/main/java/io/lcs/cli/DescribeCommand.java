@@ -83,6 +83,12 @@ final class DescribeCommand extends AdminCommand {
             field(out, "  Failovers", Formats.orDash(st.failovers()));
         }
         ClusterStatus.VipStatus health = vipStatus(client);
+        if (health != null && Boolean.FALSE.equals(health.announce())) {
+            field(out, "Announce", "no (announce = false: no gratuitous ARP / unsolicited NA; its hooks move it)");
+        }
+        if (health != null && Boolean.TRUE.equals(health.hookOnly())) {
+            field(out, "HookOnly", "yes (no unit, no address: pre_start attaches it, post_stop detaches it)");
+        }
         if (health != null && health.checks() != null) {
             field(out, "Checks", String.join(", ", health.checks()));
             out.println("Eligible nodes:");

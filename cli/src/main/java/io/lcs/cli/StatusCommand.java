@@ -103,9 +103,15 @@ final class StatusCommand extends AdminCommand {
         for (ClusterStatus.VipStatus v : list(s.vips())) {
             StringBuilder sb = new StringBuilder("  ").append(v.name()).append(' ');
             if (v.isService()) { // the C lcs's shape: NAME type=service unit=UNIT state=...
-                sb.append("type=service unit=").append(v.systemdUnit());
+                sb.append("type=service unit=").append(v.systemdUnit() == null ? "-" : v.systemdUnit());
+                if (Boolean.TRUE.equals(v.hookOnly())) {
+                    sb.append(" hook-only");
+                }
             } else {
                 sb.append(v.address()).append(" dev=").append(v.interfaceName());
+                if (Boolean.FALSE.equals(v.announce())) {
+                    sb.append(" announce=false");
+                }
             }
             sb.append(" state=").append(v.state())
                     .append(" owner=").append(v.owner() == null ? "-" : v.owner())

@@ -160,7 +160,7 @@ public final class ConfigReload {
         for (VipConfig v : vips) {
             out.add(new VipSpec(v.name(), v.address(), v.interfaceName(), v.preferredNodes(), v.preStart(),
                     v.postStart(), v.preStop(), v.postStop(), "config", 0, v.grouping(), v.checks(), v.stopWhenNoHealthyNode(),
-                    v.systemdUnit()));
+                    v.systemdUnit(), v.announce()));
         }
         return out;
     }

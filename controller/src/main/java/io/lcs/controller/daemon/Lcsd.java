@@ -452,11 +452,12 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         }
         VipReconciler.removeStale(net, known);
         // ... and run no service's unit: stop every configured unit before voting
-        SystemdServiceUnits serviceUnits = known.stream().anyMatch(VipSpec::isService) ? connectSystemd() : null;
+        // (a hook-only service has no unit: it needs no systemd)
+        SystemdServiceUnits serviceUnits = known.stream().anyMatch(VipSpec::hasUnit) ? connectSystemd() : null;
         if (serviceUnits != null) {
             int stopped = VipReconciler.stopUnheldUnits(serviceUnits, known,
                     VipReconciler.DEFAULT_SERVICE_STOP_BUDGET.plusSeconds(1));
-            LOG.log(Level.INFO, "services: " + known.stream().filter(VipSpec::isService).count() + " units managed"
+            LOG.log(Level.INFO, "services: " + known.stream().filter(VipSpec::hasUnit).count() + " units managed"
                     + " through systemd, " + stopped + " found running at start and stopped");
         }
 

@@ -202,7 +202,10 @@ public final class StatusView implements VipStatusSink {
                 boolean addressPending = owner.equals(s.self()) && (mine == null || !mine.addressPresent());
                 state = addressPending ? "pending" : "active";
                 if (addressPending) {
-                    conditions.add(v.isService()
+                    conditions.add(v.hookOnly()
+                            ? new Condition("Attached", Condition.FALSE, "Activating",
+                                    "lease held; waiting out the previous owner's hooks or running pre_start", null, null)
+                            : v.isService()
                             ? new Condition("UnitActive", Condition.FALSE, "Activating",
                                     "lease held; running pre_start or starting " + v.systemdUnit(), null, null)
                             : new Condition("AddressActive", Condition.FALSE, "Activating",
@@ -216,7 +219,8 @@ public final class StatusView implements VipStatusSink {
             } else if (allDeclined(s, v)) {
                 state = "failed";
                 conditions.add(new Condition("Placeable", Condition.FALSE, "HooksFailing",
-                        v.isService() ? "every eligible node declined it (pre_start hook failed, or its unit "
+                        v.hookOnly() ? "every eligible node declined it (its pre_start hook failed there)"
+                        : v.isService() ? "every eligible node declined it (pre_start hook failed, or its unit "
                                 + v.systemdUnit() + " is missing, masked, failed or did not start there)"
                         : "every eligible node declined it (pre_start hook, interface or duplicate probe failed)",
                         null, null));
@@ -252,7 +256,8 @@ public final class StatusView implements VipStatusSink {
                     v.grouping().homeNode() != null && s.homeBlocked().contains(v.name()) ? Boolean.TRUE : null,
                     s.stopped().contains(v.name()) ? Boolean.TRUE : null,
                     v.checks().isEmpty() ? null : v.checks(), eligibility, v.isService() ? "service" : null,
-                    v.systemdUnit()));
+                    v.hasUnit() ? v.systemdUnit() : null, v.hookOnly() ? Boolean.TRUE : null,
+                    v.announce() ? null : Boolean.FALSE));
         }
         var m = s.membership();
         return new ClusterStatus(cluster, s.self(), version,

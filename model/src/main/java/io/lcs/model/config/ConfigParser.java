@@ -101,7 +101,7 @@ public final class ConfigParser {
     private static final List<String> NODE_KEYS = List.of("role", "address", "port");
     private static final List<String> VIP_KEYS = List.of("address", "interface", "pre_start", "post_start",
             "pre_stop", "post_stop", "preferred_nodes", "group", "priority", "home_node", "depends_on", "depends-on",
-            "checks", "on_no_healthy_node");
+            "checks", "on_no_healthy_node", "announce");
     /** A {@code [service]} has a unit instead of an address and interface (given there, they are an error of their own). */
     private static final List<String> SERVICE_KEYS = List.of("systemd_unit", "unit", "address", "interface",
             "pre_start", "post_start", "pre_stop", "post_stop", "preferred_nodes", "group", "priority", "home_node",
@@ -558,14 +558,24 @@ public final class ConfigParser {
                         e -> preferredNodes(e, nodeByName, nodesByName));
                 List<String> vipChecks = optional(s, "checks", List.of(), e -> checkList(e, checkNames));
                 Boolean stopWhenNoHealthyNode = optional(s, "on_no_healthy_node", false, this::onNoHealthyNode);
+                Boolean announce = service ? Boolean.TRUE : optional(s, "announce", true, this::bool);
+                if ("".equals(unit) && preStart == null && !s.reported.contains("pre_start")) {
+                    error(s.line, s.title() + " has no systemd_unit, so it is a hook-only resource (its hooks attach"
+                            + " and detach it at a provider) and needs pre_start = /PATH (the attach); or give"
+                            + " systemd_unit = NAME.service");
+                    unit = null;
+                } else if ("".equals(unit) && postStop == null && !s.reported.contains("post_stop")) {
+                    warn(s.line, s.title() + " is hook-only and has no post_stop: nothing detaches it when this node"
+                            + " loses the lease; only the next owner's attach (with reassignment) moves it");
+                }
                 if ((service ? unit != null : address != null && ifname != null) && preferred != null
-                        && vipChecks != null && stopWhenNoHealthyNode != null) {
+                        && vipChecks != null && stopWhenNoHealthyNode != null && announce != null) {
                     Map<String, Integer> keyLines = new LinkedHashMap<>();
                     for (Entry e : s.entries.values()) {
                         keyLines.put(e.key(), e.line());
                     }
                     vips.add(new VipConfig(s.name, address, ifname, preStart, postStart, preStop, postStop, preferred,
-                            s.line, keyLines, grouping, vipChecks, stopWhenNoHealthyNode, unit));
+                            s.line, keyLines, grouping, vipChecks, stopWhenNoHealthyNode, unit, announce));
                 }
             }
             checkResourceNames();
@@ -674,6 +684,7 @@ public final class ConfigParser {
         /**
          * A {@code [service]}'s unit ({@code systemd_unit} or its alias {@code unit}, not both), a
          * {@code .service} name systemd accepts; {@code address}/{@code interface} there are an error.
+         * Neither key: the empty string, a hook-only resource. Null after an error.
          */
         private String serviceUnit(Section s) {
             for (String key : List.of("address", "interface")) {
@@ -692,11 +703,8 @@ public final class ConfigParser {
             }
             Entry e = full != null ? full : alias;
             if (e == null) {
-                if (!s.reported.contains("systemd_unit") && !s.reported.contains("unit")) {
-                    error(s.line, s.title() + " needs systemd_unit = NAME.service (the unit lcs starts on the node"
-                            + " holding the service's lease and stops everywhere else)");
-                }
-                return null;
+                // no unit given: a hook-only resource (unless the key was there and already reported)
+                return s.reported.contains("systemd_unit") || s.reported.contains("unit") ? null : "";
             }
             String v = e.value();
             if (v.length() > MAX_UNIT_NAME || !UNIT_NAME.matcher(v).matches()) {

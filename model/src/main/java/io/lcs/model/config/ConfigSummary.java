@@ -71,10 +71,15 @@ public final class ConfigSummary {
         }
         for (VipConfig v : config.vips()) {
             out.append("  ").append(v.name()).append(' ');
-            if (v.isService()) {
+            if (v.hookOnly()) {
+                out.append("service hook-only (no unit, no address)");
+            } else if (v.isService()) {
                 out.append("service unit=").append(v.systemdUnit());
             } else {
                 out.append(v.address()).append(" dev=").append(v.interfaceName());
+                if (!v.announce()) {
+                    out.append(" announce=false");
+                }
             }
             out.append(" preferred=").append(v.preferredNodes().isEmpty() ? "any" : String.join(",", v.preferredNodes()))
                     .append('\n');

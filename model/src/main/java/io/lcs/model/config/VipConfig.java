@@ -28,12 +28,16 @@ import java.util.Objects;
  *                       VIP runs nowhere; false ({@code keep}, the default): it stays where it is
  * @param systemdUnit    for a {@code [service]}: the systemd unit it runs ({@code systemd_unit}, alias
  *                       {@code unit}; always ending in {@code .service}), and then {@code address} and
- *                       {@code interfaceName} are null; null for a {@code [vip]}
+ *                       {@code interfaceName} are null; the empty string for a hook-only {@code [service]}
+ *                       (no unit: the resource is its hooks, see {@link #hookOnly()}); null for a {@code [vip]}
+ * @param announce       {@code announce} of a {@code [vip]}: true (the default) sends gratuitous ARP /
+ *                       unsolicited NA after the address is added; false adds it without (a provider's
+ *                       API, called by the hooks, moves the address). Always true for a service.
  */
 public record VipConfig(String name, Cidr address, String interfaceName, String preStart, String postStart,
                         String preStop, String postStop, List<String> preferredNodes, int line,
                         Map<String, Integer> keyLines, Grouping grouping, List<String> checks,
-                        boolean stopWhenNoHealthyNode, String systemdUnit) {
+                        boolean stopWhenNoHealthyNode, String systemdUnit, boolean announce) {
     public VipConfig {
         Objects.requireNonNull(name, "name");
         if (systemdUnit == null) {
@@ -46,6 +50,18 @@ public record VipConfig(String name, Cidr address, String interfaceName, String 
         keyLines = Map.copyOf(keyLines);
         grouping = grouping == null ? Grouping.NONE : grouping;
         checks = checks == null ? List.of() : List.copyOf(checks);
+        if (!announce && systemdUnit != null) {
+            throw new IllegalArgumentException("a service has no address to announce");
+        }
+    }
+
+    /** A VIP or a service, announced (a VIP's default). */
+    public VipConfig(String name, Cidr address, String interfaceName, String preStart, String postStart,
+                     String preStop, String postStop, List<String> preferredNodes, int line,
+                     Map<String, Integer> keyLines, Grouping grouping, List<String> checks,
+                     boolean stopWhenNoHealthyNode, String systemdUnit) {
+        this(name, address, interfaceName, preStart, postStart, preStop, postStop, preferredNodes, line, keyLines,
+                grouping, checks, stopWhenNoHealthyNode, systemdUnit, true);
     }
 
     /** A VIP (no systemd unit). */
@@ -60,6 +76,14 @@ public record VipConfig(String name, Cidr address, String interfaceName, String 
     /** True for a {@code [service]}: a systemd unit, no address. */
     public boolean isService() {
         return systemdUnit != null;
+    }
+
+    /**
+     * True for a hook-only {@code [service]}: no unit and no address; its hooks are the resource
+     * ({@code pre_start} attaches it at a provider, {@code post_stop} detaches it).
+     */
+    public boolean hookOnly() {
+        return systemdUnit != null && systemdUnit.isEmpty();
     }
 
     /** The section kind as lcs.conf spells it: {@code vip} or {@code service}. */

@@ -100,12 +100,26 @@ public record ClusterStatus(String cluster, String node, String version, Quorum 
      * @param eligibility for a VIP with checks, each full-member: may it hold the VIP, and why not; null otherwise
      * @param type {@code service} for a service (then {@code address} and {@code interfaceName} are null and
      *     {@code systemdUnit} names its unit); null for a VIP
+     * @param hookOnly true for a hook-only service (no unit, no address: its hooks attach it at a provider;
+     *     {@code systemdUnit} is null); null otherwise
+     * @param announce false for a VIP whose address is added without gratuitous ARP / unsolicited NA
+     *     ({@code announce = false}); null otherwise (announced)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record VipStatus(String name, String address, String interfaceName, String state, String owner, long epoch,
                             Double leaseRemainingSeconds, long failovers, List<Condition> conditions, long moves,
                             String group, Integer priority, String homeNode, Boolean homeBlocked, Boolean disabled,
-                            List<String> checks, List<Eligibility> eligibility, String type, String systemdUnit) {
+                            List<String> checks, List<Eligibility> eligibility, String type, String systemdUnit,
+                            Boolean hookOnly, Boolean announce) {
+        /** A VIP (announced) or a service with a unit. */
+        public VipStatus(String name, String address, String interfaceName, String state, String owner, long epoch,
+                         Double leaseRemainingSeconds, long failovers, List<Condition> conditions, long moves,
+                         String group, Integer priority, String homeNode, Boolean homeBlocked, Boolean disabled,
+                         List<String> checks, List<Eligibility> eligibility, String type, String systemdUnit) {
+            this(name, address, interfaceName, state, owner, epoch, leaseRemainingSeconds, failovers, conditions, moves,
+                    group, priority, homeNode, homeBlocked, disabled, checks, eligibility, type, systemdUnit, null, null);
+        }
+
         /** A VIP. */
         public VipStatus(String name, String address, String interfaceName, String state, String owner, long epoch,
                          Double leaseRemainingSeconds, long failovers, List<Condition> conditions, long moves,

@@ -19,9 +19,13 @@ import java.util.concurrent.TimeUnit;
  * {@link HookRunner} that starts the hook as a child process:
  *
  * <ul>
- *   <li>argv only: {@code setsid PROGRAM [ARGS]} (util-linux, Essential in Debian), so the hook leads a new
- *       session and process group whose id is its own PID; no shell (hooks have no arguments, an
- *       exec health check has its own);</li>
+ *   <li>argv only: {@code setsid timeout -s KILL LIMIT PROGRAM [ARGS]} (util-linux and coreutils,
+ *       Essential in Debian), so the hook leads a new session and process group whose id is its own
+ *       PID; no shell (hooks have no arguments, an exec health check has its own). {@code timeout}
+ *       is the bound that holds without lcsd: LIMIT is the invocation's timeout plus
+ *       {@value #EXTERNAL_LIMIT_EXTRA_MILLIS} ms, after which it SIGKILLs the hook's process group
+ *       even when lcsd is frozen (SIGSTOP) or dead, which a hook-only resource's next owner relies
+ *       on (docs/services.md, "Clouds and routed networks");</li>
  *   <li>a clean environment: {@code PATH=/usr/sbin:/usr/bin:/sbin:/bin} plus the invocation's
  *       {@code LCS_*} variables, nothing inherited from lcsd; working directory {@code /}; stdin from
  *       /dev/null;</li>
@@ -46,19 +50,34 @@ public final class ProcessHookRunner implements HookRunner {
     static final long KILL_GRACE_MILLIS = 500;
     static final long DRAIN_GRACE_MILLIS = 500;
     static final String PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
+    /**
+     * The external limit ({@code timeout -s KILL}) is this much above the invocation's timeout: lcsd's
+     * own kill (SIGTERM, then SIGKILL after {@value #KILL_GRACE_MILLIS} ms) comes first while it runs.
+     */
+    static final long EXTERNAL_LIMIT_EXTRA_MILLIS = KILL_GRACE_MILLIS + 500;
 
     private final Optional<Path> setsid;
     private final Optional<Path> kill;
+    private final Optional<Path> timeout;
 
-    /** Finds {@code setsid} and {@code kill} in /usr/bin or /bin. */
+    /** Finds {@code setsid}, {@code kill} and {@code timeout} in /usr/bin or /bin. */
     public ProcessHookRunner() {
-        this(find("setsid"), find("kill"));
+        this(find("setsid"), find("kill"), find("timeout"));
+    }
+
+    /** For tests: choose the helpers (empty = do without); no external limit. */
+    ProcessHookRunner(Optional<Path> setsid, Optional<Path> kill) {
+        this(setsid, kill, Optional.empty());
     }
 
     /** For tests: choose the helpers (empty = do without). */
-    ProcessHookRunner(Optional<Path> setsid, Optional<Path> kill) {
+    ProcessHookRunner(Optional<Path> setsid, Optional<Path> kill, Optional<Path> timeout) {
         this.setsid = setsid;
         this.kill = kill;
+        this.timeout = timeout;
+        if (timeout.isEmpty()) {
+            LOG.log(System.Logger.Level.DEBUG, "no timeout(1): a hook is bounded only by lcsd's own kill");
+        }
     }
 
     private static Optional<Path> find(String name) {
@@ -85,8 +104,15 @@ public final class ProcessHookRunner implements HookRunner {
             return failed(126, start, inv.event() + " hook program " + program
                     + " is not an executable file (check its mode and that it is not a directory)");
         }
-        List<String> argv = new ArrayList<>(2);
+        List<String> argv = new ArrayList<>(6);
         setsid.ifPresent(p -> argv.add(p.toString()));
+        timeout.ifPresent(p -> {
+            argv.add(p.toString());
+            argv.add("-s");
+            argv.add("KILL");
+            argv.add(String.format(java.util.Locale.ROOT, "%.3f",
+                    (inv.timeout().toMillis() + EXTERNAL_LIMIT_EXTRA_MILLIS) / 1000.0));
+        });
         argv.add(program.toString());
         argv.addAll(inv.args());
         ProcessBuilder pb = new ProcessBuilder(argv)

@@ -336,7 +336,10 @@ public final class VipReconciler implements Reconciler<String> {
         Lease lease = s.lease(vip);
         long remaining = remainingNanos(s, lease, now);
         boolean conflict = s.conflicts().containsKey(vip);
-        boolean present = present(spec);
+        // a hook-only resource is "there" as far as this node knows: attached at this epoch while it
+        // holds the lease, and, once the lease is gone, until its detach (post_stop) was started
+        boolean present = spec.hookOnly() ? local.managed && (!lease.held() || attachedAt(local, lease.heldEpoch()))
+                : present(spec);
         if (present && batchExecutor != null && !spec.isService() && !local.managed && !lease.held() && !presentNow(spec)) {
             // the cached listing was older than this node's own removal: it is gone
             noteOnLink(spec, false);
@@ -345,6 +348,17 @@ public final class VipReconciler implements Reconciler<String> {
         String stopReason = whyNotRunning(s, vip);
         long keepNanos = keepNanos(spec);
         if (lease.held() && lease.wanted() && !conflict && stopReason == null && remaining > keepNanos) {
+            if (spec.hookOnly()) {
+                if (!present) {
+                    if (startsAfter(s, vip, lease.heldEpoch()) != null) {
+                        status.observed(vip, new LocalVipState(false, null, null));
+                        return Result.requeueAfter(ORDER_RECHECK);
+                    }
+                    return attach(vip, spec, lease.heldEpoch(), local);
+                }
+                status.observed(vip, new LocalVipState(true, null, null));
+                return Result.requeueAfter(untilKeepEnds(remaining, keepNanos));
+            }
             if (!present && spec.isService() && local.managed && local.activeEpoch == lease.heldEpoch()) {
                 return unitEnded(vip, spec, local);
             }
@@ -367,8 +381,7 @@ public final class VipReconciler implements Reconciler<String> {
             status.observed(vip, new LocalVipState(true, null, null));
             if (spec.isService()) {
                 // look again when the lease would be too short to keep the unit if it is not renewed
-                return Result.requeueAfter(Duration.ofNanos(Math.max(1_000_000L,
-                        Math.min(settings.renewInterval().toNanos(), remaining - keepNanos))));
+                return Result.requeueAfter(untilKeepEnds(remaining, keepNanos));
             }
             refresh(vip, spec, lease, s, local);
             return Result.requeueAfter(settings.renewInterval());
@@ -544,7 +557,9 @@ public final class VipReconciler implements Reconciler<String> {
         events.append("VipActive", "VirtualIP/" + vip, spec.address() + " active on " + settings.node() + " dev "
                 + spec.interfaceName() + " at epoch " + epoch);
         status.observed(vip, new LocalVipState(true, null, null));
-        announceAsync(vip, spec);
+        if (spec.announce()) {
+            announceAsync(vip, spec);
+        }
         if (first && spec.postStart() != null) {
             startHook(vip, spec, "post_start", spec.postStart(), epoch, local);
         }
@@ -592,6 +607,17 @@ public final class VipReconciler implements Reconciler<String> {
      * @return false while pre_stop still runs (the caller looks again; the hook's end wakes the VIP)
      */
     private boolean stop(String vip, VipSpec spec, Local local, String why) throws Exception {
+        if (spec.hookOnly() && local.managed && local.preStartDoneEpoch != local.activeEpoch) {
+            // its attach (pre_start) was started but has not succeeded: it may still be attaching; it
+            // must end before the detach, and a node stopping has no business attaching
+            HookRun h = local.hook;
+            if (h != null && h.event().equals("pre_start") && !h.future().isDone()) {
+                h.future().cancel(true); // kills its process group
+                skipHook(vip, "pre_start", "lease_lost", "pre_start (attach) cut short at epoch " + local.activeEpoch
+                        + " (" + why + "); post_stop detaches");
+            }
+            local.preStopDoneEpoch = local.activeEpoch; // nothing was attached for pre_stop to prepare
+        }
         if (local.managed && spec.preStop() != null && local.preStopDoneEpoch != local.activeEpoch) {
             long epoch = local.activeEpoch;
             HookRun h = local.hook;
@@ -622,7 +648,11 @@ public final class VipReconciler implements Reconciler<String> {
         }
         pendingRefresh.remove(vip);
         pendingActivation.remove(vip);
-        if (spec.isService()) {
+        if (spec.hookOnly()) {
+            LOG.log(Level.INFO, "service " + vip + ": detaching on " + settings.node() + " (" + why + ")");
+            events.append("Detaching", "Service/" + vip, "hook-only service leaves " + settings.node() + ": " + why
+                    + (spec.postStop() != null ? "; post_stop detaches it" : "; no post_stop"));
+        } else if (spec.isService()) {
             stopUnit(vip, spec, why);
         } else {
             cancelAnnounce(vip);
@@ -866,12 +896,98 @@ public final class VipReconciler implements Reconciler<String> {
      * (docs/services.md, "Timing"). Returns how long is still to wait.
      */
     private long successorWait(Local local, long epoch) {
+        return successorWait(local, epoch, serviceStopBudget);
+    }
+
+    /** {@link #successorWait(Local, long)} with {@code budget} for the old owner's stop. */
+    private long successorWait(Local local, long epoch, Duration budget) {
         long now = monotonic.getAsLong();
         if (local.leaseSeenEpoch != epoch) {
             local.leaseSeenEpoch = epoch;
             local.leaseSeenAtNanos = now;
         }
-        return local.leaseSeenAtNanos + serviceStopBudget.toNanos() + settings.renewInterval().toNanos() - now;
+        return local.leaseSeenAtNanos + budget.toNanos() + settings.renewInterval().toNanos() - now;
+    }
+
+    /** Requeue delay while a resource is kept: a renewal interval, or sooner when only the keep margin would be left. */
+    private Duration untilKeepEnds(long remaining, long keepNanos) {
+        return Duration.ofNanos(Math.max(1_000_000L, Math.min(settings.renewInterval().toNanos(), remaining - keepNanos)));
+    }
+
+    // ------------------------------------------------------------------ hook-only services
+
+    /**
+     * The old owner's budget a hook-only resource's next owner waits (plus one renewal interval, as for
+     * a unit): every hook of the old owner was started while it held the lease, so before this node
+     * could be granted it, and ends within the hook timeout plus {@link #HOOK_KILL_ALLOWANCE}: lcsd
+     * kills it at the timeout (or at once when its lease is lost), and {@link
+     * io.lcs.reconcilers.hook.ProcessHookRunner} runs it under {@code timeout -s KILL}, which kills it
+     * even when lcsd is frozen or dead. A cut-off owner's detach starts at its lease end less the slack.
+     */
+    Duration hookOnlyBudget() {
+        return settings.hookTimeout().plus(HOOK_KILL_ALLOWANCE);
+    }
+
+    /** True if this node's attach (pre_start) of a hook-only resource succeeded at {@code epoch}. */
+    private static boolean attachedAt(Local local, long epoch) {
+        return local.managed && local.activeEpoch == epoch && local.preStartDoneEpoch == epoch;
+    }
+
+    /**
+     * Attaches a hook-only resource under the lease at {@code epoch}: after the successor wait, runs
+     * pre_start (the attach) on the hook pool; from its start on the resource counts as here, so a
+     * lease lost meanwhile kills it and runs post_stop (the detach). A failed attach is detached,
+     * declined and released like a failed unit start; a successful one runs post_start.
+     */
+    private Result attach(String vip, VipSpec spec, long epoch, Local local) throws Exception {
+        long wait = successorWait(local, epoch, hookOnlyBudget());
+        if (wait > 0) {
+            status.observed(vip, new LocalVipState(false, null, null));
+            return Result.requeueAfter(Duration.ofNanos(wait));
+        }
+        HookRun h = local.hook;
+        boolean started = local.managed && local.activeEpoch == epoch && h != null && h.event().equals("pre_start")
+                && h.epoch() == epoch;
+        if (!started) {
+            // another epoch's attach here (this node lost the lease and got it back): attached again,
+            // since another node may have attached in between; the hooks are idempotent
+            if (!fenced(vip, epoch)) {
+                return Result.requeueAfter(Duration.ofMillis(10));
+            }
+            h = startHook(vip, spec, "pre_start", spec.preStart(), epoch, local);
+            if (h == null) {
+                return Result.requeueAfter(HOOK_RETRY); // the pool is full (counted, logged)
+            }
+            local.managed = true; // from here on a detach must run, whatever the attach comes to
+            local.activeEpoch = epoch;
+            local.added = spec;
+            local.preStartDoneEpoch = 0;
+            local.preStopDoneEpoch = 0;
+        }
+        if (!h.future().isDone()) {
+            status.observed(vip, new LocalVipState(false, null, null));
+            // its end wakes this resource; the lease is looked at again before it would be too short
+            return Result.requeueAfter(untilKeepEnds(remainingNow(vip), keepNanos(spec)));
+        }
+        HookResult pre = h.result();
+        if (!pre.succeeded()) {
+            stop(vip, spec, local, "pre_start failed"); // cannot wait: the attach is over, so no pre_stop
+            local.managed = false;
+            local.activeEpoch = 0;
+            local.added = null;
+            Result r = decline(vip, local, "PreStartFailed", "pre_start " + describe(pre));
+            release(vip);
+            return r;
+        }
+        local.preStartDoneEpoch = epoch;
+        LOG.log(Level.INFO, "service " + vip + ": attached by pre_start on " + settings.node() + " (epoch " + epoch + ")");
+        events.append("Attached", "Service/" + vip, "hook-only service attached on " + settings.node() + " at epoch "
+                + epoch);
+        status.observed(vip, new LocalVipState(true, null, null));
+        if (spec.postStart() != null) {
+            startHook(vip, spec, "post_start", spec.postStart(), epoch, local);
+        }
+        return Result.requeueAfter(untilKeepEnds(remainingNow(vip), keepNanos(spec)));
     }
 
     /** Why {@code spec}'s unit cannot start on this node ("Reason: message"), or null. */
@@ -980,7 +1096,7 @@ public final class VipReconciler implements Reconciler<String> {
     public static int stopUnheldUnits(ServiceUnits units, List<VipSpec> vips, Duration timeout) {
         int stopped = 0;
         for (VipSpec v : vips) {
-            if (!v.isService()) {
+            if (!v.hasUnit()) {
                 continue;
             }
             try {
@@ -1147,7 +1263,7 @@ public final class VipReconciler implements Reconciler<String> {
         Map<String, List<VipSpec>> byInterface = new LinkedHashMap<>();
         for (VipSpec spec : s.vips()) {
             Local local = locals.get(spec.name());
-            if (local != null && local.managed && !spec.isService()) { // a unit has nothing to announce
+            if (local != null && local.managed && !spec.isService() && spec.announce()) { // a unit has nothing to announce
                 if (batchExecutor == null) {
                     announceAsync(spec.name(), spec);
                 } else {
@@ -1423,7 +1539,9 @@ public final class VipReconciler implements Reconciler<String> {
                 events.append("VipActive", "VirtualIP/" + vip, p.spec().address() + " active on " + settings.node()
                         + " dev " + ifname + " at epoch " + p.epoch());
                 status.observed(vip, new LocalVipState(true, null, null));
-                toAnnounce.add(p.spec());
+                if (p.spec().announce()) {
+                    toAnnounce.add(p.spec());
+                }
                 if (first && p.spec().postStart() != null) {
                     startHook(vip, p.spec(), "post_start", p.spec().postStart(), p.epoch(), local);
                 }
@@ -1530,6 +1648,9 @@ public final class VipReconciler implements Reconciler<String> {
     // ------------------------------------------------------------------ helpers
 
     private boolean present(VipSpec spec) throws Exception {
+        if (spec.hookOnly()) {
+            return false; // nothing on this node to look at: Local.managed says what it did
+        }
         if (spec.isService()) {
             return units != null && units.state(spec.systemdUnit()).mayRun();
         }

@@ -13,17 +13,31 @@ import java.util.List;
  * @param checks the health checks that must pass on a node for it to be eligible; empty: none
  * @param stopWhenNoHealthyNode {@code on_no_healthy_node = stop}
  * @param systemdUnit for a service, its unit ({@code address} and {@code interfaceName} are then null);
- *     null for a VIP
+ *     the empty string for a hook-only service (no unit, no address: {@link #hookOnly()}); null for a VIP
+ * @param announce for a VIP: send gratuitous ARP / unsolicited NA after adding the address (true, the
+ *     default); false: add it without (a provider's API, called by the hooks, moves it). True for a service.
  */
 public record VipSpec(String name, Cidr address, String interfaceName, List<String> preferredNodes, String preStart,
                       String postStart, String preStop, String postStop, String source, long generation,
-                      Grouping grouping, List<String> checks, boolean stopWhenNoHealthyNode, String systemdUnit) {
+                      Grouping grouping, List<String> checks, boolean stopWhenNoHealthyNode, String systemdUnit,
+                      boolean announce) {
     public VipSpec {
         grouping = grouping == null ? Grouping.NONE : grouping;
         checks = checks == null ? List.of() : List.copyOf(checks);
         if (systemdUnit == null && (address == null || interfaceName == null)) {
             throw new IllegalArgumentException("a VIP needs an address and an interface");
         }
+        if (systemdUnit != null && !announce) {
+            throw new IllegalArgumentException("a service has no address to announce");
+        }
+    }
+
+    /** A VIP (announced) or a service. */
+    public VipSpec(String name, Cidr address, String interfaceName, List<String> preferredNodes, String preStart,
+                   String postStart, String preStop, String postStop, String source, long generation,
+                   Grouping grouping, List<String> checks, boolean stopWhenNoHealthyNode, String systemdUnit) {
+        this(name, address, interfaceName, preferredNodes, preStart, postStart, preStop, postStop, source, generation,
+                grouping, checks, stopWhenNoHealthyNode, systemdUnit, true);
     }
 
     /** A VIP (no systemd unit). */
@@ -42,9 +56,30 @@ public record VipSpec(String name, Cidr address, String interfaceName, List<Stri
                 generation, grouping, checks, stopWhenNoHealthyNode, java.util.Objects.requireNonNull(systemdUnit));
     }
 
-    /** True for a service (a systemd unit, no address). */
+    /**
+     * A hook-only service: no unit, no address; its hooks are the resource ({@code pre_start} attaches
+     * it at a provider, {@code post_stop} detaches it), run under its lease like a service's unit.
+     */
+    public static VipSpec hookOnly(String name, List<String> preferredNodes, String preStart, String postStart,
+                                   String preStop, String postStop, String source, long generation,
+                                   Grouping grouping, List<String> checks, boolean stopWhenNoHealthyNode) {
+        return new VipSpec(name, null, null, preferredNodes, java.util.Objects.requireNonNull(preStart, "preStart"),
+                postStart, preStop, postStop, source, generation, grouping, checks, stopWhenNoHealthyNode, "");
+    }
+
+    /** True for a service (a systemd unit or only hooks; no address). */
     public boolean isService() {
         return systemdUnit != null;
+    }
+
+    /** True for a hook-only service (no unit, no address; {@link #hookOnly}). */
+    public boolean hookOnly() {
+        return systemdUnit != null && systemdUnit.isEmpty();
+    }
+
+    /** True for a service that runs a systemd unit (not hook-only). */
+    public boolean hasUnit() {
+        return systemdUnit != null && !systemdUnit.isEmpty();
     }
 
     /** {@code VirtualIP} or {@code Service}: the kind events and status name it by. */

@@ -104,6 +104,20 @@ class ProcessHookRunnerIT {
         assertTrue(r.output().contains("bytes truncated"));
     }
 
+    /**
+     * The bound that holds without lcsd (frozen or killed): the hook runs under {@code timeout -s KILL}
+     * with its timeout plus the extra, so its process group dies even when nobody in lcsd is left to
+     * kill it (a hook-only resource's next owner relies on it).
+     */
+    @Test
+    void theHookRunsUnderAnExternalKillLimitThatDoesNotNeedLcsd() throws Exception {
+        HookResult r = runner.run(inv(script("parent", "tr '\\0' ' ' < /proc/$PPID/cmdline\n"),
+                Duration.ofMillis(300)));
+        assertTrue(r.succeeded(), r.toString());
+        String parent = r.output().strip();
+        assertTrue(parent.matches(".*timeout -s KILL 1\\.300 .*/parent"), "the hook's parent: " + parent);
+    }
+
     @Test
     void timeoutKillsTheHookAndItsGrandchildren() throws Exception {
         Path pids = dir.resolve("pids");

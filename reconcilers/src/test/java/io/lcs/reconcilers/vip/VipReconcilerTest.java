@@ -769,6 +769,42 @@ class VipReconcilerTest {
         assertEquals(List.of("web"), host.released);
     }
 
+    // ------------------------------------------------------------------ announce = false
+
+    /** {@code web} with {@code announce = false}: the hooks move it at a provider; no ARP / NA is sent. */
+    private static VipSpec unannounced(VipSpec v) {
+        return new VipSpec(v.name(), v.address(), v.interfaceName(), v.preferredNodes(), v.preStart(), v.postStart(),
+                v.preStop(), v.postStop(), v.source(), v.generation(), v.grouping(), v.checks(),
+                v.stopWhenNoHealthyNode(), null, false);
+    }
+
+    @Test
+    void announceFalseAddsTheAddressButSendsNoAnnouncementNorReannouncement() throws Exception {
+        host.set(snapshot(List.of(unannounced(WEB)), Map.of("web", held("web", 3, 5 * SECOND, true))));
+
+        reconciler.reconcile("web");
+        reconciler.reannounce(); // a peer came back: announced VIPs are announced again, this one not
+
+        assertEquals(List.of("probe", "hook pre_start", "add 4s", "hook post_start"), log);
+        assertTrue(present(ADDRESS), "the address is on the owner all the same");
+    }
+
+    @Test
+    void announceFalseInABatchIsLeftOutOfTheBatchAnnouncement() throws Exception {
+        reconciler.enableBatching(batchTasks::add, Duration.ZERO);
+        List<VipSpec> vips = List.of(unannounced(hookless("web", ADDRESS)), hookless("api", API_ADDRESS));
+        host.set(snapshot(vips, Map.of("web", held("web", 3, 5 * SECOND, true),
+                "api", held("api", 3, 5 * SECOND, true))));
+        reconciler.reconcile("web");
+        reconciler.reconcile("api");
+
+        runBatchTasks();
+
+        assertTrue(present(ADDRESS) && present(API_ADDRESS), log.toString());
+        assertEquals(List.of("probeAll 2", "probe", "probe", "apply 2", "add 4s", "add 4s", "announce"), log,
+                "both added, one announcement (api's): " + log);
+    }
+
     // ------------------------------------------------------------------ batching (lcsd's mode)
 
     private static final Cidr API_ADDRESS = Cidr.parse("198.18.0.202/24");
