@@ -559,12 +559,12 @@ public final class ConfigParser {
                 List<String> vipChecks = optional(s, "checks", List.of(), e -> checkList(e, checkNames));
                 Boolean stopWhenNoHealthyNode = optional(s, "on_no_healthy_node", false, this::onNoHealthyNode);
                 Boolean announce = service ? Boolean.TRUE : optional(s, "announce", true, this::bool);
-                if ("".equals(unit) && preStart == null && !s.reported.contains("pre_start")) {
+                if ("".equals(unit) && s.get("pre_start") == null && !s.reported.contains("pre_start")) {
                     error(s.line, s.title() + " has no systemd_unit, so it is a hook-only resource (its hooks attach"
                             + " and detach it at a provider) and needs pre_start = /PATH (the attach); or give"
                             + " systemd_unit = NAME.service");
                     unit = null;
-                } else if ("".equals(unit) && postStop == null && !s.reported.contains("post_stop")) {
+                } else if ("".equals(unit) && s.get("post_stop") == null && !s.reported.contains("post_stop")) {
                     warn(s.line, s.title() + " is hook-only and has no post_stop: nothing detaches it when this node"
                             + " loses the lease; only the next owner's attach (with reassignment) moves it");
                 }

@@ -69,8 +69,9 @@ class ConfigServicesTest {
         assertError(template, "unit = getty@", "is a template; name an instance");
         String self = BASE + "\n[service s]\nunit = lcsd.service\n";
         assertError(self, "unit = lcsd", "lcsd.service is lcs itself");
-        String missing = BASE + "\n[service s]\ngroup = x\n";
-        assertError(missing, "[service s]", "[service s] needs systemd_unit = NAME.service");
+        String missing = BASE + "\n[service s]\npost_stop = /etc/lcs/hooks/detach\n";
+        assertError(missing, "[service s]", "[service s] has no systemd_unit, so it is a hook-only resource");
+        assertError(missing, "[service s]", "needs pre_start = /PATH (the attach)");
         String both = BASE + "\n[service s]\nunit = a.service\nsystemd_unit = a.service\n";
         assertError(both, "unit = a.service", "unit is another spelling of systemd_unit");
     }
@@ -99,5 +100,70 @@ class ConfigServicesTest {
         assertError(dep, "depends_on = nope", "[service s] depends_on:");
         String key = BASE + "\n[vip v]\naddress = 198.18.0.9/24\ninterface = eth0\nsystemd_unit = a.service\n";
         assertError(key, "systemd_unit = a.service", "belongs in a [service NAME] section");
+    }
+
+    @Test
+    void aServiceWithoutAUnitIsHookOnlyWithEveryPlacementGroupCheckAndHookKey() {
+        String text = BASE + """
+
+                [group front]
+                type = keep-together
+                mode = strict
+
+                [check http]
+                type = tcp
+                address = 127.0.0.1:80
+
+                [service fip]
+                pre_start = /etc/lcs/hooks/attach
+                post_start = /etc/lcs/hooks/started
+                pre_stop = /etc/lcs/hooks/stopping
+                post_stop = /etc/lcs/hooks/detach
+                group = front
+                priority = 5
+                home_node = a
+                depends_on = web
+                checks = http
+                on_no_healthy_node = stop
+                preferred_nodes = a
+                """;
+        ClusterConfig c = parse(text);
+        VipConfig fip = c.vip("fip").orElseThrow();
+        assertTrue(fip.isService() && fip.hookOnly(), "a service, hook-only");
+        assertEquals("", fip.systemdUnit(), "no unit");
+        assertNull(fip.address());
+        assertEquals(new Grouping("front", 5, "a", List.of("web")), fip.grouping());
+        assertEquals(List.of("http"), fip.checks());
+        assertTrue(fip.stopWhenNoHealthyNode());
+        assertEquals("/etc/lcs/hooks/detach", fip.postStop());
+        assertTrue(fip.announce());
+        assertFalse(c.vip("web").orElseThrow().hookOnly());
+        assertTrue(ConfigSummary.render(c).contains("fip service hook-only"), ConfigSummary.render(c));
+    }
+
+    @Test
+    void aHookOnlyServiceWithoutPostStopIsWarnedThatNothingDetachesIt() {
+        String text = BASE + "\n[service fip]\npre_start = /etc/lcs/hooks/attach\n";
+        Configs.assertWarning(parse(text), Configs.line(text, "[service fip]"), "is hook-only and has no post_stop");
+    }
+
+    @Test
+    void aHookOnlyServiceWithABadPreStartIsOneErrorAtThatLine() {
+        String text = BASE + "\n[service fip]\npre_start = hooks/attach\npost_stop = /etc/lcs/hooks/detach\n";
+        List<ConfigError> e = errors(text);
+        assertError(e, Configs.line(text, "pre_start = hooks"), "pre_start");
+        assertEquals(1, e.size(), "not also 'needs pre_start': " + e);
+    }
+
+    @Test
+    void announceIsAVipKeyAndABoolean() {
+        String off = BASE.replace("interface = eth0\n", "interface = eth0\nannounce = false\n");
+        assertFalse(parse(off).vip("web").orElseThrow().announce());
+        assertTrue(ConfigSummary.render(parse(off)).contains("announce=false"));
+        assertTrue(parse(BASE).vip("web").orElseThrow().announce(), "announced by default");
+        String bad = BASE.replace("interface = eth0\n", "interface = eth0\nannounce = sometimes\n");
+        assertError(bad, "announce = sometimes", "announce = 'sometimes' is not a boolean");
+        String onService = BASE + "\n[service s]\nsystemd_unit = a.service\nannounce = false\n";
+        assertError(onService, "announce = false", "unknown key 'announce' in [service s]");
     }
 }
