@@ -13,7 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every examples/*.conf passes the real {@code lcsd --check-config -c FILE}, run through the built
+ * Every examples/*.conf and examples/cloud/*.conf passes the real {@code lcsd --check-config -c FILE}, run through the built
  * launcher. The examples name /etc/lcs/secret and /etc/lcs/admin-token, which a build machine
  * lacks: the test points those keys at files it makes, and changes nothing else.
  */
@@ -23,11 +23,13 @@ class ExamplesCheckConfigIT {
 
     static Stream<Path> examples() throws Exception {
         Path dir = Path.of(System.getProperty("lcs.examples"));
-        List<Path> all;
-        try (Stream<Path> s = Files.list(dir)) {
-            all = s.filter(p -> p.toString().endsWith(".conf")).sorted().toList();
+        List<Path> all = new java.util.ArrayList<>();
+        for (Path d : List.of(dir, dir.resolve("cloud"))) {
+            try (Stream<Path> s = Files.list(d)) {
+                all.addAll(s.filter(p -> p.toString().endsWith(".conf")).sorted().toList());
+            }
         }
-        assertTrue(all.size() >= 5, "examples in " + dir);
+        assertTrue(all.size() >= 8, "examples in " + dir + " and " + dir.resolve("cloud"));
         return all.stream();
     }
 

@@ -30,7 +30,7 @@ final class ConfigHookCheck {
         List<ConfigError> out = new ArrayList<>();
         for (VipConfig v : config.vips()) {
             for (Map.Entry<String, String> hook : v.hooks().entrySet()) {
-                String where = "[vip " + v.name() + "] " + hook.getKey() + " = " + hook.getValue() + ": ";
+                String where = "[" + v.sectionKind() + " " + v.name() + "] " + hook.getKey() + " = " + hook.getValue() + ": ";
                 int line = v.lineOf(hook.getKey());
                 HookRefusal refusal = check.check(hook.getValue(), policy);
                 if (refusal != null) {

@@ -2,6 +2,7 @@ package io.lcs.model.config;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -15,14 +16,18 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
-/** Every file under examples/ (repository root) is a valid config. */
+/** Every .conf under examples/ and examples/cloud/ (repository root) is a valid config. */
 class ExamplesTest {
     static final Path EXAMPLES = Path.of("..", "examples");
 
     static List<Path> exampleFiles() throws IOException {
-        try (Stream<Path> files = Files.list(EXAMPLES)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".conf")).sorted().toList();
+        List<Path> all = new java.util.ArrayList<>();
+        for (Path dir : List.of(EXAMPLES, EXAMPLES.resolve("cloud"))) {
+            try (Stream<Path> files = Files.list(dir)) {
+                all.addAll(files.filter(p -> p.getFileName().toString().endsWith(".conf")).sorted().toList());
+            }
         }
+        return all;
     }
 
     /** The parser does no I/O: the test reads the file. */
@@ -45,6 +50,19 @@ class ExamplesTest {
             String summary = ConfigSummary.render(c);
             assertTrue(summary.contains("quorum: " + c.quorumSize() + " of " + c.totalVotes()));
         }));
+    }
+
+    @Test
+    void theCloudExamplesUseTheirForms() throws IOException {
+        List<String> names = exampleFiles().stream().map(p -> p.getFileName().toString()).toList();
+        assertTrue(names.containsAll(List.of("aws-secondary-ip.conf", "hetzner-failover-ip.conf",
+                "gcp-alias-ip.conf")), names.toString());
+        Path cloud = EXAMPLES.resolve("cloud");
+        assertFalse(parse(cloud.resolve("aws-secondary-ip.conf")).vip("db").orElseThrow().announce());
+        ClusterConfig hetzner = parse(cloud.resolve("hetzner-failover-ip.conf"));
+        assertTrue(hetzner.vip("fip-route").orElseThrow().hookOnly());
+        assertFalse(hetzner.vip("fip").orElseThrow().announce());
+        assertTrue(parse(cloud.resolve("gcp-alias-ip.conf")).vip("alias").orElseThrow().hookOnly());
     }
 
     @Test

@@ -474,6 +474,15 @@ public final class VipReconciler implements Reconciler<String> {
                 return r;
             }
         } else {
+            if (!spec.announce() && spec.preStart() != null) {
+                // its hooks move it at a provider (announce = false): the previous owner's attach
+                // must be over before this node's, as for a hook-only service
+                long wait = successorWait(local, epoch, hookOnlyBudget());
+                if (wait > 0) {
+                    status.observed(vip, new LocalVipState(false, null, null));
+                    return Result.requeueAfter(Duration.ofNanos(wait));
+                }
+            }
             if (batchExecutor != null && spec.preStart() == null) {
                 pendingActivation.put(vip, new PendingActivation(spec, epoch, local.activeEpoch != epoch));
                 scheduleBatch();

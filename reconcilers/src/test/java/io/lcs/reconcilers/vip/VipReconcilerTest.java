@@ -781,6 +781,13 @@ class VipReconcilerTest {
     @Test
     void announceFalseAddsTheAddressButSendsNoAnnouncementNorReannouncement() throws Exception {
         host.set(snapshot(List.of(unannounced(WEB)), Map.of("web", held("web", 3, 5 * SECOND, true))));
+        // its hooks move it at a provider: the previous owner's hooks must be over first, as for a
+        // hook-only service (hook timeout + kill allowance + one renewal interval)
+        Duration wait = HOOK_TIMEOUT.plus(VipReconciler.HOOK_KILL_ALLOWANCE).plus(RENEW);
+        assertEquals(Result.requeueAfter(wait), reconciler.reconcile("web"));
+        assertEquals(List.of(), log);
+        clock.addAndGet(wait.toNanos());
+        host.set(snapshot(List.of(unannounced(WEB)), Map.of("web", held("web", 3, 5 * SECOND, true))));
 
         reconciler.reconcile("web");
         reconciler.reannounce(); // a peer came back: announced VIPs are announced again, this one not
