@@ -62,7 +62,9 @@ final class StatusReply {
                         integral(x, "failovers"), conditions(x), integral(x, "moves"), text(x, "group"),
                         x.has("priority") ? integer(x, "priority") : null, text(x, "homeNode"),
                         bool(x, "homeBlocked") ? Boolean.TRUE : null, bool(x, "disabled") ? Boolean.TRUE : null,
-                        strings(x, "checks"), eligibility(x), text(x, "type"), text(x, "systemdUnit")));
+                        strings(x, "checks"), eligibility(x), text(x, "type"), text(x, "systemdUnit"),
+                        bool(x, "hookOnly") ? Boolean.TRUE : null,
+                        x.has("announce") && !bool(x, "announce") ? Boolean.FALSE : null));
             }
         }
         return new ClusterStatus(text(n, "cluster"), text(n, "node"), text(n, "version"), quorum, nodes, vips,

@@ -622,7 +622,8 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                 background, System::nanoTime).announceOn(announcer)
                 .withServices(serviceUnits, VipReconciler.DEFAULT_SERVICE_STOP_BUDGET,
                         VipReconciler.DEFAULT_SERVICE_START_TIMEOUT);
-        for (String[] skip : new String[][] {{"pre_stop", "lease_lost"}, {"pre_stop", "stop_budget"}}) {
+        for (String[] skip : new String[][] {{"pre_stop", "lease_lost"}, {"pre_stop", "stop_budget"},
+                {"pre_start", "lease_lost"}}) {
             metrics.registerHooksSkipped(skip[0], skip[1], () -> vipReconciler.hooksSkipped(skip[0], skip[1]));
         }
         // one batch task at a time does renewals and hook-less activations for all VIPs (issue 8)
