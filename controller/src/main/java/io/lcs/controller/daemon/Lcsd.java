@@ -450,7 +450,15 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                 }
             }
         }
-        VipReconciler.removeStale(net, known);
+        boolean sharedHost = VipReconciler.sharedHost(cfg.nodes().stream()
+                .map(n -> io.lcs.model.net.Cidr.parseAddress(n.address())).toList());
+        if (sharedHost) {
+            // one kernel for all members (the C lcs's localhost cluster): what is there is another member's
+            LOG.log(Level.INFO, "all members have loopback addresses and share this host: VIP addresses found at"
+                    + " start are left in place (another member's, or expiring with their lifetime)");
+        } else {
+            VipReconciler.removeStale(net, known);
+        }
         // ... and run no service's unit: stop every configured unit before voting
         SystemdServiceUnits serviceUnits = known.stream().anyMatch(VipSpec::isService) ? connectSystemd() : null;
         if (serviceUnits != null) {
@@ -617,7 +625,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         statusView.checkRuns(() -> allChecks(running, driver.apiChecks(), checks.lastRuns()));
         VipReconciler vipReconciler = new VipReconciler(driver.vipHost(), net, hooks, statusView, eventLog::append,
                 new VipReconciler.Settings(cfg.name(), cfg.nodeName(), Duration.ofMillis(cfg.hookTimeoutMillis()),
-                        Duration.ofMillis(cfg.probeMillis()), Duration.ofMillis(cfg.renewMillis())),
+                        Duration.ofMillis(cfg.probeMillis()), Duration.ofMillis(cfg.renewMillis()), sharedHost),
                 background, System::nanoTime).announceOn(announcer)
                 .withServices(serviceUnits, VipReconciler.DEFAULT_SERVICE_STOP_BUDGET,
                         VipReconciler.DEFAULT_SERVICE_START_TIMEOUT);
