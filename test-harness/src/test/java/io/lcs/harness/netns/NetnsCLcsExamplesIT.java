@@ -166,6 +166,9 @@ class NetnsCLcsExamplesIT {
         // quorum, each VIP on exactly one node, the status of every node agrees
         Map<String, String> owners = awaitOwners(ex, CONVERGE, null);
         long formedMs = (System.nanoTime() - t0) / 1_000_000;
+        for (Daemon d : daemons) {
+            assertListening(d);
+        }
         Daemon witness = daemons.get(daemons.size() - 1); // any node reads the cluster; the last one is often a witness
         JsonNode status = awaitStatus(witness, ex, owners, true);
         assertGroups(ex, owners);
@@ -255,6 +258,10 @@ class NetnsCLcsExamplesIT {
         String text = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, exit, d.name() + ":\n" + text);
         assertTrue(text.contains(": OK"), text);
+        java.util.regex.Matcher at = java.util.regex.Pattern.compile("interface = ((\\S+)@\\S+)").matcher(ex.text());
+        while (at.find()) { // NAME@PARENT as ip(8) shows a VLAN or veth: lcs uses NAME and says so
+            assertTrue(text.contains(": interface = " + at.group(1) + ": using '" + at.group(2) + "'"), text);
+        }
         C_KEY_WARNINGS.forEach((key, warning) -> {
             if (ex.hasClusterKey(key)) {
                 assertTrue(text.contains(warning), ex.fileName() + " sets " + key + ": --check-config says '" + warning
@@ -428,6 +435,16 @@ class NetnsCLcsExamplesIT {
             }
         }
         return null;
+    }
+
+    /** lcsd listens for peers on its node's address (or all) and the port the file gives it (different-ports.conf: its own). */
+    private static void assertListening(Daemon d) {
+        String ss = Netns.must(Netns.exec(d.ns, List.of("ss", "-Hltn")));
+        String port = ":" + d.node.port();
+        boolean found = ss.lines().map(l -> l.trim().split("\\s+")).anyMatch(f -> f.length > 3 && f[3].endsWith(port)
+                && (f[3].equals(d.node.address() + port) || f[3].equals("[" + d.node.address() + "]" + port)
+                || f[3].equals("0.0.0.0" + port) || f[3].equals("*" + port) || f[3].equals("[::]" + port)));
+        assertTrue(found, d.name() + " listens on " + d.node.address() + port + " in " + d.ns + ":\n" + ss);
     }
 
     /** Keep-together groups on one node; anti-affinity groups on as many nodes as the full members allow. */
