@@ -907,8 +907,10 @@ public final class VipReconciler implements Reconciler<String> {
 
     /** Why {@code spec}'s unit cannot start on this node ("Reason: message"), or null. */
     private String unitProblem(VipSpec spec) throws Exception {
-        if (units == null) {
-            return "NoSystemd: lcsd on " + settings.node() + " cannot reach systemd over D-Bus, so it runs no service";
+        String unreachable = units == null ? "no connection" : units.unavailable();
+        if (unreachable != null) {
+            return "NoSystemd: lcsd on " + settings.node() + " cannot reach systemd over D-Bus (" + unreachable
+                    + "), so it runs no service";
         }
         return ServiceDecisions.startProblem(units.state(spec.systemdUnit()), settings.node());
     }
