@@ -441,9 +441,12 @@ class NetnsCLcsExamplesIT {
     private static void assertListening(Daemon d) {
         String ss = Netns.must(Netns.exec(d.ns, List.of("ss", "-Hltn")));
         String port = ":" + d.node.port();
-        boolean found = ss.lines().map(l -> l.trim().split("\\s+")).anyMatch(f -> f.length > 3 && f[3].endsWith(port)
-                && (f[3].equals(d.node.address() + port) || f[3].equals("[" + d.node.address() + "]" + port)
-                || f[3].equals("0.0.0.0" + port) || f[3].equals("*" + port) || f[3].equals("[::]" + port)));
+        // the local address as ss shows it: 198.18.10.1:3322, [2001:db8:6::1]:3322, [::ffff:198.18.10.1]:3322 (a
+        // JVM's IPv4 socket), or a wildcard
+        Set<String> accepted = Set.of(d.node.address() + port, "[" + d.node.address() + "]" + port,
+                "[::ffff:" + d.node.address() + "]" + port, "0.0.0.0" + port, "*" + port, "[::]" + port,
+                "[::ffff:0.0.0.0]" + port);
+        boolean found = ss.lines().map(l -> l.trim().split("\\s+")).anyMatch(f -> f.length > 3 && accepted.contains(f[3]));
         assertTrue(found, d.name() + " listens on " + d.node.address() + port + " in " + d.ns + ":\n" + ss);
     }
 
