@@ -2,6 +2,7 @@ package io.lcs.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lcs.model.api.Condition;
+import io.lcs.model.api.ResourceSpec;
 import io.lcs.model.api.VirtualIP;
 import io.lcs.model.status.ClusterEvent;
 import io.lcs.model.status.ClusterStatus;
@@ -12,8 +13,8 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code lcs describe vip NAME}: spec, status, conditions and the recent events about it. */
-@Command(name = "describe", description = "Show one VIP in detail: spec, status, conditions, recent events.")
+/** {@code lcs describe vip|service NAME}: spec, status, conditions and the recent events about it. */
+@Command(name = "describe", description = "Show one VIP or service in detail: spec, status, conditions, recent events.")
 final class DescribeCommand extends AdminCommand {
     @picocli.CommandLine.Mixin
     HelpOption helpOption;
@@ -21,7 +22,7 @@ final class DescribeCommand extends AdminCommand {
     /** 10: as kubectl, the recent history; {@code lcs get events NAME} has all of it. */
     static final int RECENT_EVENTS = 10;
 
-    @Parameters(index = "0", paramLabel = "TYPE", description = "vip")
+    @Parameters(index = "0", paramLabel = "TYPE", description = "vip or service")
     String type;
 
     @Parameters(index = "1", paramLabel = "NAME")
@@ -29,27 +30,32 @@ final class DescribeCommand extends AdminCommand {
 
     @Override
     public Integer call() {
-        if (!List.of("vip", "vips", "virtualip").contains(type)) {
-            throw new CliException(Lcs.EXIT_USAGE, "can only describe 'vip', got '" + type + "'");
+        boolean service = List.of("service", "services", "svc").contains(type);
+        if (!service && !List.of("vip", "vips", "virtualip").contains(type)) {
+            throw new CliException(Lcs.EXIT_USAGE, "can only describe 'vip' or 'service', got '" + type + "'");
         }
         checkName("NAME", name);
         AdminClient client = client();
-        VirtualIP v = Replies.convert(client.get("/api/v1/vips/" + name), VirtualIP.class);
+        ResourceView v = ResourceView.get(client, service, name);
         List<ClusterEvent> events = new ArrayList<>();
         JsonNode reply = client.get("/api/v1/events?after=0&limit=1000");
         reply.path("items").forEach(n -> {
             ClusterEvent e = Replies.convert(n, ClusterEvent.class);
-            if ((VirtualIP.KIND + "/" + name).equals(e.object())) {
+            if ((v.kind() + "/" + name).equals(e.object())) {
                 events.add(e);
             }
         });
         Instant now = env().clock().instant();
         PrintWriter out = out();
-        VirtualIP.Spec sp = v.spec();
+        ResourceSpec sp = v.spec();
         VirtualIP.Status st = v.status();
         field(out, "Name", v.metadata().name());
-        field(out, "Address", sp == null ? "-" : sp.address());
-        field(out, "Interface", sp == null ? "-" : sp.interfaceName());
+        if (v.isService()) {
+            field(out, "Unit", Formats.orDash(v.unit()));
+        } else {
+            field(out, "Address", Formats.orDash(v.address()));
+            field(out, "Interface", Formats.orDash(v.interfaceName()));
+        }
         field(out, "Preferred", sp == null || sp.preferredNodes() == null || sp.preferredNodes().isEmpty() ? "<any>"
                 : String.join(", ", sp.preferredNodes()));
         if (sp != null && sp.group() != null) {

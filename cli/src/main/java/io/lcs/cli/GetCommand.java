@@ -1,6 +1,8 @@
 package io.lcs.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lcs.model.api.ResourceSpec;
+import io.lcs.model.api.Service;
 import io.lcs.model.api.VirtualIP;
 import io.lcs.model.status.ClusterEvent;
 import io.lcs.model.status.ClusterStatus;
@@ -12,13 +14,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code lcs get vips|nodes|checks|events [NAME] [-o wide|json|yaml] [-w]}. */
-@Command(name = "get", description = "List VIPs, nodes, health checks or events (kubectl-style).")
+/** {@code lcs get vips|services|nodes|checks|events [NAME] [-o wide|json|yaml] [-w]}. */
+@Command(name = "get", description = "List VIPs, services, nodes, health checks or events (kubectl-style).")
 final class GetCommand extends AdminCommand {
     @picocli.CommandLine.Mixin
     HelpOption helpOption;
 
-    @Parameters(index = "0", paramLabel = "TYPE", description = "vips, nodes, checks or events")
+    @Parameters(index = "0", paramLabel = "TYPE", description = "vips, services, nodes, checks or events")
     String type;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "one object (events: about it)")
@@ -47,12 +49,13 @@ final class GetCommand extends AdminCommand {
         }
         AdminClient client = client();
         return switch (type) {
-            case "vips", "vip", "virtualip", "virtualips" -> vips(client);
+            case "vips", "vip", "virtualip", "virtualips" -> resources(client, false);
+            case "services", "service", "svc" -> resources(client, true);
             case "nodes", "node" -> nodes(client);
             case "checks", "check" -> checks(client);
             case "events", "event" -> events(client);
             default -> throw new CliException(Lcs.EXIT_USAGE, "unknown TYPE '" + type
-                    + "': use vips, nodes, checks or events");
+                    + "': use vips, services, nodes, checks or events");
         };
     }
 
@@ -66,35 +69,39 @@ final class GetCommand extends AdminCommand {
 
     // ---- vips -----------------------------------------------------------------------------------
 
-    private int vips(AdminClient client) {
-        JsonNode reply = client.get(name == null ? "/api/v1/vips" : "/api/v1/vips/" + name);
+    private int resources(AdminClient client, boolean services) {
+        String list = services ? "/api/v1/services" : "/api/v1/vips";
+        JsonNode reply = client.get(name == null ? list : ResourceView.path(services, name));
         if (structured()) {
             out().print(Replies.format(reply, output));
             return Lcs.EXIT_OK;
         }
-        List<VirtualIP> vips = new ArrayList<>();
+        List<ResourceView> items = new ArrayList<>();
         if (name == null) {
-            reply.path("items").forEach(n -> vips.add(Replies.convert(n, VirtualIP.class)));
+            reply.path("items").forEach(n -> items.add(view(n, services)));
         } else {
-            vips.add(Replies.convert(reply, VirtualIP.class));
+            items.add(view(reply, services));
         }
-        Formats.Table t = wide()
-                ? new Formats.Table("NAME", "ADDRESS", "INTERFACE", "STATE", "OWNER", "EPOCH", "AGE", "PREFERRED",
-                        "LEASE", "FAILOVERS", "VERSION")
-                : new Formats.Table("NAME", "ADDRESS", "INTERFACE", "STATE", "OWNER", "EPOCH", "AGE");
+        List<String> head = new ArrayList<>(services ? List.of("NAME", "UNIT") : List.of("NAME", "ADDRESS", "INTERFACE"));
+        head.addAll(List.of("STATE", "OWNER", "EPOCH", "AGE"));
+        if (wide()) {
+            head.addAll(List.of("PREFERRED", "LEASE", "FAILOVERS", "VERSION"));
+        }
+        Formats.Table t = new Formats.Table(head.toArray(String[]::new));
         Instant now = env().clock().instant();
-        vips.forEach(v -> t.add(vipRow(v, now)));
-        print(vips.isEmpty(), t, "No VIPs found.");
+        items.forEach(v -> t.add(resourceRow(v, now)));
+        print(items.isEmpty(), t, services ? "No services found." : "No VIPs found.");
         if (watch) {
+            String kind = services ? Service.KIND : VirtualIP.KIND;
             client.watch("/api/v1/watch", ev -> {
                 String object = ev.path("object").asText("");
-                if (object.startsWith(VirtualIP.KIND + "/") && matchesName(object)) {
-                    String vip = object.substring(VirtualIP.KIND.length() + 1);
+                if (object.startsWith(kind + "/") && matchesName(object)) {
+                    String resource = object.substring(kind.length() + 1);
                     try {
-                        VirtualIP v = Replies.convert(client.get("/api/v1/vips/" + vip), VirtualIP.class);
-                        out().print(t.row(vipRow(v, env().clock().instant())));
+                        out().print(t.row(resourceRow(ResourceView.get(client, services, resource),
+                                env().clock().instant())));
                     } catch (CliException e) {
-                        out().print(t.row(vip, "<deleted>"));
+                        out().print(t.row(resource, "<deleted>"));
                     }
                     out().flush();
                 }
@@ -104,20 +111,33 @@ final class GetCommand extends AdminCommand {
         return Lcs.EXIT_OK;
     }
 
-    private String[] vipRow(VirtualIP v, Instant now) {
+    private static ResourceView view(JsonNode n, boolean service) {
+        return service ? ResourceView.of(Replies.convert(n, Service.class))
+                : ResourceView.of(Replies.convert(n, VirtualIP.class));
+    }
+
+    private String[] resourceRow(ResourceView v, Instant now) {
         VirtualIP.Status st = v.status();
-        VirtualIP.Spec sp = v.spec();
-        String[] base = {v.metadata().name(), sp == null ? "-" : Formats.orDash(sp.address()),
-            sp == null ? "-" : Formats.orDash(sp.interfaceName()), st == null ? "pending" : Formats.orDash(st.state()),
-            st == null ? "-" : Formats.orDash(st.owner()), st == null ? "-" : Formats.orDash(st.epoch()),
-            Formats.age(v.metadata().creationTimestamp(), now)};
-        if (!wide()) {
-            return base;
+        ResourceSpec sp = v.spec();
+        List<String> row = new ArrayList<>();
+        row.add(v.metadata().name());
+        if (v.isService()) {
+            row.add(Formats.orDash(v.unit()));
+        } else {
+            row.add(Formats.orDash(v.address()));
+            row.add(Formats.orDash(v.interfaceName()));
         }
-        String preferred = sp == null || sp.preferredNodes() == null || sp.preferredNodes().isEmpty() ? "-"
-                : String.join(",", sp.preferredNodes());
-        return concat(base, preferred, st == null ? "-" : Formats.seconds(st.leaseRemainingSeconds()),
-                st == null ? "-" : Formats.orDash(st.failovers()), Formats.orDash(v.metadata().version()));
+        row.addAll(List.of(st == null ? "pending" : Formats.orDash(st.state()),
+                st == null ? "-" : Formats.orDash(st.owner()), st == null ? "-" : Formats.orDash(st.epoch()),
+                Formats.age(v.metadata().creationTimestamp(), now)));
+        if (wide()) {
+            row.add(sp == null || sp.preferredNodes() == null || sp.preferredNodes().isEmpty() ? "-"
+                    : String.join(",", sp.preferredNodes()));
+            row.add(st == null ? "-" : Formats.seconds(st.leaseRemainingSeconds()));
+            row.add(st == null ? "-" : Formats.orDash(st.failovers()));
+            row.add(Formats.orDash(v.metadata().version()));
+        }
+        return row.toArray(String[]::new);
     }
 
     // ---- nodes ----------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ final class MoveCommand extends AdminCommand {
             checkName("--to", to);
         }
         AdminClient client = client();
-        VirtualIP before = await ? Replies.convert(client.get("/api/v1/vips/" + vip), VirtualIP.class) : null;
+        ResourceView before = await ? ResourceView.find(client, vip) : null;
         String body = to == null ? "{}" : Replies.LENIENT.createObjectNode().put("to", to).toString();
         Move move = Replies.convert(client.post("/api/v1/vips/" + vip + "/move", body, "application/json"), Move.class);
         String target = move.spec() == null || move.spec().to() == null ? "any other node" : move.spec().to();
@@ -65,13 +65,14 @@ final class MoveCommand extends AdminCommand {
         VirtualIP.Status st = before.status();
         while (true) {
             if (moved(st, from)) {
-                done("virtualip/" + vip + " moved to " + st.owner() + " (epoch " + st.epoch() + ")");
+                done(before.ref() + " moved to " + st.owner() + " (epoch " + st.epoch() + ")");
                 return Lcs.EXIT_OK;
             }
             if (env().nanoTime().getAsLong() - deadline >= 0) {
                 throw new CliException(Lcs.EXIT_ERROR, "timed out after " + timeout.toMillis() / 1000.0 + "s waiting for "
-                        + "virtualip/" + vip + " to move to " + target + "; now " + describe(st)
-                        + " (the move stays requested; see lcs describe vip " + vip + ")");
+                        + before.ref() + " to move to " + target + "; now " + describe(st)
+                        + " (the move stays requested; see lcs describe " + (before.isService() ? "service " : "vip ")
+                        + vip + ")");
             }
             try {
                 Thread.sleep(env().pollInterval().toMillis());
@@ -79,8 +80,7 @@ final class MoveCommand extends AdminCommand {
                 Thread.currentThread().interrupt();
                 throw new CliException(Lcs.EXIT_ERROR, "interrupted");
             }
-            JsonNode now = client.get("/api/v1/vips/" + vip);
-            st = Replies.convert(now, VirtualIP.class).status();
+            st = ResourceView.get(client, before.isService(), vip).status();
         }
     }
 

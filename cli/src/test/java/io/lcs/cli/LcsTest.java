@@ -306,6 +306,62 @@ class LcsTest {
         assertEquals("web    198.18.0.201/24   eth0        active   b       12      5m", lines[2]);
     }
 
+    static final String PROXY = """
+            {"apiVersion":"lcs/v1","kind":"Service",
+             "metadata":{"name":"proxy","version":2,"generation":1,"creationTimestamp":"2025-01-01T00:00:00Z"},
+             "spec":{"systemdUnit":"haproxy.service","group":"web","priority":2,"dependsOn":["web"]},
+             "status":{"state":"active","owner":"a","epoch":7,"leaseRemainingSeconds":3.9,"failovers":0}}
+            """;
+
+    @Test
+    void getServicesShowsTheUnitWhereAVipHasItsAddress() {
+        fake.on("GET /api/v1/services", 200, "{\"items\":[" + PROXY + "]}").on("GET /api/v1/services", 200,
+                "{\"items\":[]}");
+        Result r = lcs("get", "services");
+        assertExit(0, r);
+        assertEquals("""
+                NAME    UNIT              STATE    OWNER   EPOCH   AGE
+                proxy   haproxy.service   active   a       7       5m
+                """, r.out());
+        assertEquals("No services found.\n", lcs("get", "svc").out());
+    }
+
+    @Test
+    void describeServiceShowsItsUnitAndItsEvents() {
+        fake.on("GET /api/v1/services/proxy", 200, PROXY);
+        fake.on("GET /api/v1/status", 200, HEALTHY_STATUS);
+        fake.on("GET /api/v1/events?after=0&limit=1000", 200, "{\"items\":[{\"seq\":3,\"time\":\"2025-01-01T00:03:00Z\","
+                + "\"type\":\"ServiceActive\",\"object\":\"Service/proxy\",\"node\":\"a\",\"message\":\"haproxy.service"
+                + " active on a at epoch 7\"}]}");
+        Result r = lcs("describe", "service", "proxy");
+        assertExit(0, r);
+        assertTrue(r.out().startsWith("Name:         proxy\nUnit:         haproxy.service\nPreferred:    <any>\n"
+                + "Group:        web (priority 2)\nDependsOn:    web\n"), r.out());
+        assertTrue(r.out().contains("ServiceActive   a      haproxy.service active on a at epoch 7"), r.out());
+        assertTrue(!r.out().contains("Address:"), r.out());
+    }
+
+    @Test
+    void deleteServiceDeletesTheServiceNotAVip() {
+        fake.on("DELETE /api/v1/services/proxy", 200, "{\"kind\":\"Service\",\"name\":\"proxy\",\"outcome\":\"deleted\"}");
+        Result r = lcs("delete", "service", "proxy");
+        assertExit(0, r);
+        assertEquals("service/proxy deleted\n", r.out());
+        assertEquals(List.of("DELETE /api/v1/services/proxy"), fake.requests.stream()
+                .filter(q -> q.method().equals("DELETE")).map(q -> q.method() + " " + q.uri()).toList());
+    }
+
+    @Test
+    void moveWaitOfAServiceFollowsTheService() {
+        String onB = PROXY.replace("\"owner\":\"a\",\"epoch\":7", "\"owner\":\"b\",\"epoch\":8");
+        fake.on("GET /api/v1/vips/proxy", 404, "{\"code\":\"NOT_FOUND\",\"message\":\"VirtualIP 'proxy' not found\"}");
+        fake.on("GET /api/v1/services/proxy", 200, PROXY).on("GET /api/v1/services/proxy", 200, onB);
+        fake.on("POST /api/v1/vips/proxy/move", 200, MOVE.replace("\"web\"", "\"proxy\""));
+        Result r = lcs("move", "proxy", "--to", "b", "--wait");
+        assertExit(0, r);
+        assertEquals("service/proxy moved to b (epoch 8)\n", r.out());
+    }
+
     @Test
     void unknownVipIsExit1WithTheDaemonsMessage() {
         fake.on("GET /api/v1/vips/nope", 404, "{\"code\":\"NOT_FOUND\",\"message\":\"VirtualIP 'nope' not found\"}");

@@ -74,8 +74,18 @@ class SystemdServiceIT {
             hosts.add(host);
             // the program: its argument names the node, so a process listing from the host shows where it runs
             host.writeFile("/run/systemd/system/" + APP, "[Service]\nExecStart=/bin/sleep " + marker(i) + "\n", "644");
+            host.writeFile("/run/systemd/system/" + API_UNIT, "[Service]\nExecStart=/bin/sleep " + apiMarker(i) + "\n",
+                    "644");
             host.systemctl("daemon-reload");
         }
+    }
+
+    /** The unit of the {@code Service} applied through the API (Order 8). */
+    static final String API_UNIT = "lcs-it-api.service";
+
+    /** The argument of node {@code i}'s sleep of {@link #API_UNIT}: 8000000 + i seconds. */
+    static String apiMarker(int i) {
+        return Integer.toString(8_000_000 + i);
     }
 
     /** The argument of node {@code i}'s sleep: 9000000 + i seconds (about 104 days). */
@@ -114,6 +124,11 @@ class SystemdServiceIT {
      * and a few command lines per node: cheap enough to sample all nodes every 20 ms.
      */
     static List<Integer> running() {
+        return running(SystemdServiceIT::marker);
+    }
+
+    /** The nodes where the sleep whose argument is {@code marker.apply(node)} runs now. */
+    static List<Integer> running(java.util.function.IntFunction<String> marker) {
         List<Integer> out = new ArrayList<>();
         for (int i = 1; i <= NODES; i++) {
             long pid1 = host(i).pid1();
@@ -134,7 +149,7 @@ class SystemdServiceIT {
                 } catch (IOException gone) {
                     continue; // it ended between the two reads
                 }
-                if (cmd.equals("/bin/sleep\0" + marker(i) + "\0")) {
+                if (cmd.equals("/bin/sleep\0" + marker.apply(i) + "\0")) {
                     out.add(i);
                     break;
                 }
@@ -145,6 +160,7 @@ class SystemdServiceIT {
 
     /** Samples {@link #running} every {@link #SAMPLE_MS} on its own thread and remembers any overlap. */
     static final class Sampler implements AutoCloseable {
+        final java.util.function.IntFunction<String> marker;
         final AtomicBoolean on = new AtomicBoolean(true);
         final AtomicInteger samples = new AtomicInteger();
         final AtomicReference<String> overlap = new AtomicReference<>();
@@ -154,13 +170,19 @@ class SystemdServiceIT {
         final Thread thread = new Thread(this::loop, "service-sampler");
 
         Sampler() {
+            this(SystemdServiceIT::marker);
+        }
+
+        /** Samples the sleep whose argument on node {@code i} is {@code marker.apply(i)}. */
+        Sampler(java.util.function.IntFunction<String> marker) {
+            this.marker = marker;
             thread.start();
         }
 
         void loop() {
             long prev = System.nanoTime();
             while (on.get()) {
-                List<Integer> now = running();
+                List<Integer> now = running(marker);
                 long t = System.nanoTime();
                 maxGapNanos = Math.max(maxGapNanos, t - prev);
                 prev = t;
@@ -376,5 +398,45 @@ class SystemdServiceIT {
             figures.add(String.format("systemctl stop lcsd on n%d -> running on n%d after %d ms", owner, next,
                     (System.nanoTime() - t0) / 1_000_000));
         }
+    }
+    @Test
+    @Order(8)
+    void aServiceAppliedThroughTheApiRunsOnExactlyOneNodeMovesWhenItCrashesAndStopsWhenDeleted() throws Exception {
+        startAll(); // lcsd was stopped on one node by the scenario before
+        owner();
+        String manifest = "apiVersion: lcs/v1\nkind: Service\nmetadata: {name: api}\nspec:\n  systemdUnit: " + API_UNIT
+                + "\n  hooks: {postStart: " + NODE_DIR + "/hooks/mark}\n";
+        Files.writeString(SystemdNodes.nodeDir(tmp, 1).resolve("api.yaml"), manifest);
+        try (Sampler s = new Sampler(SystemdServiceIT::apiMarker)) {
+            String applied = host(1).must(Duration.ofSeconds(10), TREE + "/bin/lcs", "apply", "-f",
+                    NODE_DIR + "/api.yaml");
+            assertTrue(applied.contains("service/api created"), applied);
+            assertTrue(await(CONVERGE, () -> running(SystemdServiceIT::apiMarker).size() == 1),
+                    "the applied service runs on one node: " + running(SystemdServiceIT::apiMarker) + "\n" + journals());
+            int owner = running(SystemdServiceIT::apiMarker).get(0);
+            assertTrue(await(CONVERGE, () -> hookLog(owner).contains("post_start api service " + API_UNIT)),
+                    "its post_start ran with the service's environment: " + hookLog(owner));
+            String list = host(2).must(Duration.ofSeconds(10), TREE + "/bin/lcs", "get", "services");
+            assertTrue(list.lines().anyMatch(l -> l.matches("api\\s+" + API_UNIT.replace(".", "\\.")
+                    + "\\s+active\\s+n" + owner + "\\s.*")), list);
+            assertTrue(list.lines().anyMatch(l -> l.startsWith("app ")), "the lcs.conf service is listed too: " + list);
+            String vips = host(2).must(Duration.ofSeconds(10), TREE + "/bin/lcs", "get", "vips");
+            assertTrue(!vips.contains("api") && !vips.contains("app "), "services are not VIPs: " + vips);
+            String describe = host(3).must(Duration.ofSeconds(10), TREE + "/bin/lcs", "describe", "service", "api");
+            assertTrue(describe.contains("Unit:") && describe.contains(API_UNIT) && describe.contains("Owner:")
+                    && describe.contains("n" + owner), describe);
+            // the unit crashes: it runs on another node, never on two
+            long t0 = System.nanoTime();
+            host(owner).must(Duration.ofSeconds(5), "kill", "-9", host(owner).property(API_UNIT, "MainPID"));
+            int next = s.awaitElsewhere(owner, CONVERGE);
+            figures.add(String.format("applied Service: unit crash on n%d -> running on n%d after %d ms", owner, next,
+                    (System.nanoTime() - t0) / 1_000_000));
+            String deleted = host(1).must(Duration.ofSeconds(10), TREE + "/bin/lcs", "delete", "service", "api");
+            assertTrue(deleted.contains("service/api deleted"), deleted);
+            assertTrue(await(CONVERGE, () -> running(SystemdServiceIT::apiMarker).isEmpty()),
+                    "a deleted service runs nowhere: " + running(SystemdServiceIT::apiMarker) + "\n" + journals());
+        }
+        String after = host(2).must(Duration.ofSeconds(10), TREE + "/bin/lcs", "get", "services");
+        assertTrue(!after.contains("api"), after);
     }
 }

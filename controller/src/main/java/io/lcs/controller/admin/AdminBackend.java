@@ -30,10 +30,15 @@ public interface AdminBackend {
     /** This node's current view; {@code stale} is true without quorum. */
     ClusterStatus status();
 
-    /** Every VirtualIP, with its observed {@code status}, ordered by name. */
+    /** Every VirtualIP, with its observed {@code status}, ordered by name (services are {@link #services}). */
     List<VirtualIP> vips();
 
     Optional<VirtualIP> vip(String name);
+
+    /** Every Service ({@code [service]} of lcs.conf or applied), with its observed {@code status}, by name. */
+    List<io.lcs.model.api.Service> services();
+
+    Optional<io.lcs.model.api.Service> service(String name);
 
     /**
      * Creates or updates each object, all already validated by the API. Idempotent: applying the

@@ -7,6 +7,7 @@ import io.lcs.controller.http.ConnectionGuard;
 import io.lcs.model.Names;
 import io.lcs.model.api.LcsObject;
 import io.lcs.model.api.ObjectKey;
+import io.lcs.model.api.Service;
 import io.lcs.model.api.VirtualIP;
 import io.lcs.model.codec.LcsJson;
 import io.lcs.model.config.ConsoleMode;
@@ -263,6 +264,16 @@ public final class AdminServer {
             String name = name(ctx);
             return backend.delete(new ObjectKey(VirtualIP.KIND, name))
                     .map(v -> result(VirtualIP.KIND, name, ApplyResult.Outcome.deleted.name()));
+        }, x -> x));
+        r.get("/api/v1/services").handler(ctx -> sync(ctx, () -> Map.of("items", backend.services())));
+        r.get("/api/v1/services/:name").handler(ctx -> sync(ctx, () -> {
+            String name = name(ctx);
+            return backend.service(name).orElseThrow(() -> AdminException.notFound(Service.KIND, name));
+        }));
+        r.delete("/api/v1/services/:name").handler(ctx -> async(ctx, () -> {
+            String name = name(ctx);
+            return backend.delete(new ObjectKey(Service.KIND, name))
+                    .map(v -> result(Service.KIND, name, ApplyResult.Outcome.deleted.name()));
         }, x -> x));
         r.delete("/api/v1/checks/:name").handler(ctx -> async(ctx, () -> {
             String name = name(ctx);

@@ -17,12 +17,14 @@ import io.lcs.model.api.NodeIntent;
 import io.lcs.model.api.ObjectKey;
 import io.lcs.model.api.ResourceIntent;
 import io.lcs.model.api.StoredObject;
+import io.lcs.model.api.Service;
 import io.lcs.model.api.VirtualIP;
 import io.lcs.model.codec.LcsJson;
 import io.lcs.model.config.CheckConfig;
 import io.lcs.model.config.GroupConfig;
 import io.lcs.model.config.GroupRules;
 import io.lcs.model.config.Grouping;
+import io.lcs.model.config.UnitNames;
 import io.lcs.model.net.Cidr;
 import io.lcs.model.wire.Message;
 import io.lcs.model.wire.WireCodec;
@@ -392,6 +394,7 @@ public final class CoreDriver {
                     continue;
                 }
                 boolean vipDeleted = core.stored(new ObjectKey(VirtualIP.KIND, vip)).map(StoredObject::deleted)
+                        .orElse(false) || core.stored(new ObjectKey(Service.KIND, vip)).map(StoredObject::deleted)
                         .orElse(false);
                 if (!vipDeleted) {
                     continue;
@@ -405,7 +408,7 @@ public final class CoreDriver {
                     collecting.remove(key);
                     WriteResult.Outcome outcome = ar.succeeded() ? ar.result().outcome() : null;
                     if (outcome == WriteResult.Outcome.DELETED) {
-                        LOG.log(Level.INFO, "collected " + key + ": VirtualIP " + vip + " was deleted");
+                        LOG.log(Level.INFO, "collected " + key + ": resource " + vip + " was deleted");
                     } else if (outcome != WriteResult.Outcome.NOT_FOUND) {
                         orphansSuspected = true; // try again at a later tick
                         LOG.log(Level.DEBUG, "could not collect " + key + " yet: "
@@ -830,7 +833,8 @@ public final class CoreDriver {
                 boolean stopped = spec.path("stopped").asBoolean(false);
                 boolean blocked = spec.path("homeBlocked").asBoolean(false);
                 NodeSnapshot before = snapshot;
-                String object = "VirtualIP/" + now.key().name();
+                VipSpec resource = vipsByNameCache == null ? null : vipsByNameCache.get(now.key().name());
+                String object = (resource == null ? VirtualIP.KIND : resource.kind()) + "/" + now.key().name();
                 if (stopped != before.stopped().contains(now.key().name())) {
                     events.append(stopped ? "Stopped" : "Started", object, stopped
                             ? "stopped by an operator: runs nowhere until lcs start" : "started again by an operator");
@@ -842,10 +846,11 @@ public final class CoreDriver {
                             : "may fail back to its home node again");
                 }
             }
-            if (now.key().kind().equals(VirtualIP.KIND) || now.key().kind().equals(HealthCheck.KIND)) {
+            boolean resource = now.key().kind().equals(VirtualIP.KIND) || now.key().kind().equals(Service.KIND);
+            if (resource || now.key().kind().equals(HealthCheck.KIND)) {
                 vipsCache = null;
             }
-            if ((now.key().kind().equals(VirtualIP.KIND) && now.deleted())
+            if ((resource && now.deleted())
                     || (!now.deleted() && DEPENDENT_KINDS.contains(now.key().kind()))) {
                 orphansSuspected = true;
             }
@@ -1215,20 +1220,22 @@ public final class CoreDriver {
         }
         List<DesiredStateValidator.ApiVip> all = new ArrayList<>();
         List<DesiredStateValidator.ApiVip> placed = new ArrayList<>();
-        for (StoredObject o : core.objects(VirtualIP.KIND)) {
+        List<StoredObject> objects = new ArrayList<>(core.objects(VirtualIP.KIND));
+        objects.addAll(core.objects(Service.KIND));
+        for (StoredObject o : objects) {
             String name = o.key().name();
             VipSpec spec;
             try {
                 spec = fromObject(o);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "ignoring replicated VirtualIP " + name + ": " + e.getMessage());
+                LOG.log(Level.WARNING, "ignoring replicated " + o.key().kind() + " " + name + ": " + e.getMessage());
                 continue;
             }
             JsonNode created = o.body().path("metadata").get("creationTimestamp");
             DesiredStateValidator.ApiVip api = new DesiredStateValidator.ApiVip(name, spec.address(),
                     created == null || !created.isTextual() ? null : created.asText(), spec.grouping(), spec.checks());
             all.add(api);
-            if (names.add(name)) { // lcs.conf VIPs win on a name clash
+            if (names.add(name)) { // lcs.conf VIPs win on a name clash; then a VirtualIP over a Service
                 out.add(spec);
                 placed.add(api);
                 metadata.put(name, new VipMetadata(o.version().counter(), instantOrNull(created)));
@@ -1356,6 +1363,12 @@ public final class CoreDriver {
         }
     }
 
+    /**
+     * The VipSpec of a replicated VirtualIP or Service. A peer's input: a Service's unit is checked
+     * again here ({@link UnitNames}), since this node asks systemd to start it.
+     *
+     * @throws IllegalArgumentException if the object is not a resource lcs can run
+     */
     static VipSpec fromObject(StoredObject o) {
         JsonNode spec = o.body().path("spec");
         JsonNode hooks = spec.path("hooks");
@@ -1368,6 +1381,17 @@ public final class CoreDriver {
                 ? priority.asInt() : null, text(spec, "homeNode"), dependsOn);
         List<String> checks = new ArrayList<>();
         spec.path("checks").forEach(n -> checks.add(n.asText()));
+        if (o.key().kind().equals(Service.KIND)) {
+            String unit = spec.path("systemdUnit").asText("");
+            String problem = UnitNames.problem(unit);
+            if (problem != null) {
+                throw new IllegalArgumentException("spec.systemdUnit: " + problem);
+            }
+            return VipSpec.service(o.key().name(), unit, List.copyOf(preferred), text(hooks, "preStart"),
+                    text(hooks, "postStart"), text(hooks, "preStop"), text(hooks, "postStop"), "api",
+                    o.body().path("metadata").path("generation").asLong(0), grouping, List.copyOf(checks),
+                    "stop".equals(text(spec, "onNoHealthyNode")));
+        }
         return new VipSpec(o.key().name(), Cidr.parse(spec.path("address").asText()),
                 spec.path("interface").asText(), List.copyOf(preferred), text(hooks, "preStart"),
                 text(hooks, "postStart"), text(hooks, "preStop"), text(hooks, "postStop"), "api",

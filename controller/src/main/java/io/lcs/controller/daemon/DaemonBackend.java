@@ -17,6 +17,7 @@ import io.lcs.model.api.ObjectKey;
 import io.lcs.model.api.ObjectMeta;
 import io.lcs.model.api.ResourceIntent;
 import io.lcs.model.config.GroupRules;
+import io.lcs.model.api.Service;
 import io.lcs.model.api.VirtualIP;
 import io.lcs.model.codec.LcsJson;
 import io.lcs.model.codec.ManifestError;
@@ -110,10 +111,36 @@ public final class DaemonBackend implements AdminBackend {
         ClusterStatus st = statusView.status(s, monotonic.getAsLong());
         List<VirtualIP> out = new ArrayList<>();
         for (VipSpec v : s.vips()) {
-            out.add(toVirtualIP(v, st));
+            if (!v.isService()) {
+                out.add(toVirtualIP(v, st));
+            }
         }
         out.sort((a, b) -> a.metadata().name().compareTo(b.metadata().name()));
         return out;
+    }
+
+    @Override
+    public List<Service> services() {
+        NodeSnapshot s = driver.snapshot();
+        ClusterStatus st = statusView.status(s, monotonic.getAsLong());
+        List<Service> out = new ArrayList<>();
+        for (VipSpec v : s.vips()) {
+            if (v.isService()) {
+                out.add(new Service(LcsObject.API_VERSION, Service.KIND, metadata(v),
+                        new Service.Spec(v.hasUnit() ? v.systemdUnit() : null, v.preferredNodes(), hooks(v), v.grouping().group(),
+                                v.grouping().priority(), v.grouping().homeNode(),
+                                v.grouping().dependsOn().isEmpty() ? null : v.grouping().dependsOn(),
+                                v.checks().isEmpty() ? null : v.checks(), v.stopWhenNoHealthyNode() ? "stop" : null),
+                        status(v, st)));
+            }
+        }
+        out.sort((a, b) -> a.metadata().name().compareTo(b.metadata().name()));
+        return out;
+    }
+
+    @Override
+    public Optional<Service> service(String name) {
+        return services().stream().filter(v -> v.metadata().name().equals(name)).findFirst();
     }
 
     @Override
@@ -122,22 +149,30 @@ public final class DaemonBackend implements AdminBackend {
     }
 
     private VirtualIP toVirtualIP(VipSpec v, ClusterStatus st) {
-        ClusterStatus.VipStatus vs = st.vips().stream().filter(x -> x.name().equals(v.name())).findFirst()
-                .orElse(null);
-        VirtualIP.Hooks hooks = v.preStart() == null && v.postStart() == null && v.preStop() == null
-                && v.postStop() == null ? null : new VirtualIP.Hooks(v.preStart(), v.postStart(), v.preStop(),
-                v.postStop());
-        VirtualIP.Status status = vs == null ? null : new VirtualIP.Status(vs.state(), vs.owner(), vs.epoch(),
-                vs.leaseRemainingSeconds(), vs.failovers(), null, v.generation(), vs.conditions());
-        CoreDriver.VipMetadata meta = driver.vipMetadata(v.name());
-        return new VirtualIP(LcsObject.API_VERSION, VirtualIP.KIND,
-                new ObjectMeta(v.name(), meta == null ? null : meta.version(),
-                        v.generation() == 0 ? null : v.generation(), meta == null ? null : meta.created(),
-                        java.util.Map.of("lcs.io/source", v.source())),
-                new VirtualIP.Spec(v.isService() ? null : v.address().toString(), v.interfaceName(), v.preferredNodes(), hooks,
+        return new VirtualIP(LcsObject.API_VERSION, VirtualIP.KIND, metadata(v),
+                new VirtualIP.Spec(v.address().toString(), v.interfaceName(), v.preferredNodes(), hooks(v),
                         v.grouping().group(), v.grouping().priority(), v.grouping().homeNode(),
                         v.grouping().dependsOn().isEmpty() ? null : v.grouping().dependsOn(),
-                        v.checks().isEmpty() ? null : v.checks(), v.stopWhenNoHealthyNode() ? "stop" : null), status);
+                        v.checks().isEmpty() ? null : v.checks(), v.stopWhenNoHealthyNode() ? "stop" : null),
+                status(v, st));
+    }
+
+    private static VirtualIP.Hooks hooks(VipSpec v) {
+        return v.preStart() == null && v.postStart() == null && v.preStop() == null && v.postStop() == null ? null
+                : new VirtualIP.Hooks(v.preStart(), v.postStart(), v.preStop(), v.postStop());
+    }
+
+    private static VirtualIP.Status status(VipSpec v, ClusterStatus st) {
+        ClusterStatus.VipStatus vs = st.vips().stream().filter(x -> x.name().equals(v.name())).findFirst()
+                .orElse(null);
+        return vs == null ? null : new VirtualIP.Status(vs.state(), vs.owner(), vs.epoch(),
+                vs.leaseRemainingSeconds(), vs.failovers(), null, v.generation(), vs.conditions());
+    }
+
+    private ObjectMeta metadata(VipSpec v) {
+        CoreDriver.VipMetadata meta = driver.vipMetadata(v.name());
+        return new ObjectMeta(v.name(), meta == null ? null : meta.version(), v.generation() == 0 ? null : v.generation(),
+                meta == null ? null : meta.created(), java.util.Map.of("lcs.io/source", v.source()));
     }
 
     /** How apply and delete problems name the input when the client did not name it. */
@@ -232,20 +267,21 @@ public final class DaemonBackend implements AdminBackend {
     public Future<Move> move(String vip, String toOrNull) {
         NodeSnapshot s = driver.snapshot();
         if (s.vip(vip) == null) {
-            return Future.failedFuture(AdminException.notFound("VirtualIP", vip));
+            return Future.failedFuture(AdminException.notFound("VirtualIP or Service", vip));
         }
         if (s.addressConflicts().containsKey(vip)) {
             return Future.failedFuture(heldOut(s, vip));
         }
         if (s.stopped().contains(vip)) {
-            return Future.failedFuture(AdminException.conflict("VirtualIP " + vip + " is stopped (lcs stop); run lcs start "
+            return Future.failedFuture(AdminException.conflict(s.vip(vip).kind() + " " + vip + " is stopped (lcs stop); run lcs start "
                     + vip + " first"));
         }
         LeaseView lease = s.lease(vip);
         String owner = lease.knownOwner(s.self());
         if (owner == null) {
-            return Future.failedFuture(AdminException.conflict("VirtualIP " + vip
-                    + " has no owner now; it will be placed by itself (see lcs describe vip " + vip + ")"));
+            return Future.failedFuture(AdminException.conflict(s.vip(vip).kind() + " " + vip
+                    + " has no owner now; it will be placed by itself (see lcs describe "
+                    + (s.vip(vip).isService() ? "service " : "vip ") + vip + ")"));
         }
         if (toOrNull != null) {
             PeerView target = s.membership().nodes().stream().filter(p -> p.name().equals(toOrNull)).findFirst()
@@ -265,7 +301,7 @@ public final class DaemonBackend implements AdminBackend {
                         + " is cordoned; lcs uncordon " + toOrNull + " first", "to"));
             }
             if (toOrNull.equals(owner)) {
-                return Future.failedFuture(AdminException.conflict("VirtualIP " + vip + " is already on " + owner));
+                return Future.failedFuture(AdminException.conflict(s.vip(vip).kind() + " " + vip + " is already on " + owner));
             }
         }
         Move m = new Move(LcsObject.API_VERSION, Move.KIND, ObjectMeta.named(vip),
@@ -342,7 +378,7 @@ public final class DaemonBackend implements AdminBackend {
     private Future<Boolean> resourceIntent(String vip, java.util.function.UnaryOperator<ResourceIntent.Spec> change) {
         NodeSnapshot s = driver.snapshot();
         if (s.vip(vip) == null) {
-            return Future.failedFuture(AdminException.notFound("VirtualIP", vip));
+            return Future.failedFuture(AdminException.notFound("VirtualIP or Service", vip));
         }
         ResourceIntent.Spec now = new ResourceIntent.Spec(s.stopped().contains(vip), s.homeBlocked().contains(vip));
         ResourceIntent.Spec next = change.apply(now);
@@ -361,14 +397,14 @@ public final class DaemonBackend implements AdminBackend {
     public Future<ConflictAck> ack(String vip) {
         NodeSnapshot s = driver.snapshot();
         if (s.vip(vip) == null) {
-            return Future.failedFuture(AdminException.notFound("VirtualIP", vip));
+            return Future.failedFuture(AdminException.notFound("VirtualIP or Service", vip));
         }
         Long epoch = s.conflicts().get(vip);
         if (epoch == null && s.addressConflicts().containsKey(vip)) {
             return Future.failedFuture(heldOut(s, vip));
         }
         if (epoch == null) {
-            return Future.failedFuture(AdminException.conflict("VirtualIP " + vip + " is not in conflict"));
+            return Future.failedFuture(AdminException.conflict(s.vip(vip).kind() + " " + vip + " is not in conflict"));
         }
         ConflictAck a = new ConflictAck(LcsObject.API_VERSION, ConflictAck.KIND, ObjectMeta.named(vip),
                 new ConflictAck.Spec(vip, epoch));

@@ -31,7 +31,9 @@ import io.lcs.model.config.Role;
 import io.lcs.model.config.VipConfig;
 import io.lcs.model.api.DesiredStateValidator;
 import io.lcs.model.net.Cidr;
+import io.lcs.model.api.Service;
 import io.lcs.model.api.StoredObject;
+import io.lcs.model.api.VirtualIP;
 import io.lcs.reconcilers.hook.GuardedHookRunner;
 import io.lcs.reconcilers.hook.HookFileCheck;
 import io.lcs.reconcilers.hook.HookResult;
@@ -41,7 +43,7 @@ import io.lcs.reconcilers.runtime.Ticker;
 import io.lcs.reconcilers.net.IpRouteActuator;
 import io.lcs.reconcilers.net.NetworkActuator;
 import io.lcs.reconcilers.runtime.ReconcileRunner;
-import io.lcs.controller.systemd.SystemdException;
+import io.lcs.controller.systemd.LazyServiceUnits;
 import io.lcs.controller.systemd.SystemdServiceUnits;
 import io.lcs.controller.systemd.SystemdUnits;
 import io.lcs.reconcilers.vip.VipReconciler;
@@ -114,17 +116,12 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
     static final String LCSD_UNIT = "lcsd.service";
 
     /**
-     * The system bus, for the services' units; null (logged) when systemd cannot be reached: then
-     * this node declines every service (reason NoSystemd) and other nodes run them.
+     * The system bus, for the services' units, connected when a service first needs it. When systemd
+     * cannot be reached this node declines every service (reason NoSystemd) and other nodes run them.
      */
-    private static SystemdServiceUnits connectSystemd() {
-        try {
-            return new SystemdServiceUnits(SystemdUnits.connect(SystemdUnits.SYSTEM_BUS),
-                    SystemdServiceUnits.RUNTIME_UNITS, LCSD_UNIT);
-        } catch (SystemdException e) {
-            LOG.log(Level.ERROR, "services configured, but " + e.getMessage() + "; this node runs none of them");
-            return null;
-        }
+    private static LazyServiceUnits systemdUnits() {
+        return new LazyServiceUnits(() -> new SystemdServiceUnits(SystemdUnits.connect(SystemdUnits.SYSTEM_BUS),
+                SystemdServiceUnits.RUNTIME_UNITS, LCSD_UNIT), System::nanoTime);
     }
     /** Beyond hook_timeout_ms and a lease, the stop grace allows this for killing a hook's process group. */
     static final long STOP_GRACE_KILL_ALLOWANCE_MILLIS = 2_000;
@@ -442,19 +439,29 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         // Before this node can vote it must hold no VIP it has no lease for.
         List<VipSpec> known = new ArrayList<>(configVips);
         for (StoredObject o : objects) {
-            if (!o.deleted() && o.key().kind().equals("VirtualIP")) {
+            if (!o.deleted() && (o.key().kind().equals(VirtualIP.KIND) || o.key().kind().equals(Service.KIND))) {
                 try {
                     known.add(CoreDriver.fromObject(o));
                 } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "ignoring stored VirtualIP " + o.key().name() + ": " + e.getMessage());
+                    LOG.log(Level.WARNING, "ignoring stored " + o.key().kind() + " " + o.key().name() + ": "
+                            + e.getMessage());
                 }
             }
         }
-        VipReconciler.removeStale(net, known);
+        boolean sharedHost = VipReconciler.sharedHost(cfg.nodes().stream()
+                .map(n -> io.lcs.model.net.Cidr.parseAddress(n.address())).toList());
+        if (sharedHost) {
+            // one kernel for all members (the C lcs's localhost cluster): what is there is another member's
+            LOG.log(Level.INFO, "all members have loopback addresses and share this host: VIP addresses found at"
+                    + " start are left in place (another member's, or expiring with their lifetime)");
+        } else {
+            VipReconciler.removeStale(net, known);
+        }
         // ... and run no service's unit: stop every configured unit before voting
-        // (a hook-only service has no unit: it needs no systemd)
-        SystemdServiceUnits serviceUnits = known.stream().anyMatch(VipSpec::hasUnit) ? connectSystemd() : null;
-        if (serviceUnits != null) {
+        // (a node without services connects to systemd only when one is applied or reloaded in; a
+        // hook-only service has no unit and needs no systemd)
+        LazyServiceUnits serviceUnits = systemdUnits();
+        if (known.stream().anyMatch(VipSpec::hasUnit) && serviceUnits.unavailable() == null) {
             int stopped = VipReconciler.stopUnheldUnits(serviceUnits, known,
                     VipReconciler.DEFAULT_SERVICE_STOP_BUDGET.plusSeconds(1));
             LOG.log(Level.INFO, "services: " + known.stream().filter(VipSpec::hasUnit).count() + " units managed"
@@ -618,7 +625,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         statusView.checkRuns(() -> allChecks(running, driver.apiChecks(), checks.lastRuns()));
         VipReconciler vipReconciler = new VipReconciler(driver.vipHost(), net, hooks, statusView, eventLog::append,
                 new VipReconciler.Settings(cfg.name(), cfg.nodeName(), Duration.ofMillis(cfg.hookTimeoutMillis()),
-                        Duration.ofMillis(cfg.probeMillis()), Duration.ofMillis(cfg.renewMillis())),
+                        Duration.ofMillis(cfg.probeMillis()), Duration.ofMillis(cfg.renewMillis()), sharedHost),
                 background, System::nanoTime).announceOn(announcer)
                 .withServices(serviceUnits, VipReconciler.DEFAULT_SERVICE_STOP_BUDGET,
                         VipReconciler.DEFAULT_SERVICE_START_TIMEOUT);
@@ -641,16 +648,14 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                     }
                 }).build();
         vipReconciler.onHookDone(runner::enqueue); // a pre_* hook ended: its VIP's next step at once
-        if (serviceUnits != null) {
-            // a unit changed state (it failed or stopped by itself, or a job ended): its services at once
-            serviceUnits.onChange(unit -> {
-                for (VipSpec v : driver.snapshot().vips()) {
-                    if (unit.equals(v.systemdUnit())) {
-                        runner.enqueue(v.name());
-                    }
+        // a unit changed state (it failed or stopped by itself, or a job ended): its services at once
+        serviceUnits.onChange(unit -> {
+            for (VipSpec v : driver.snapshot().vips()) {
+                if (unit.equals(v.systemdUnit())) {
+                    runner.enqueue(v.name());
                 }
-            });
-        }
+            }
+        });
         driver.onSnapshot(new SnapshotRouter(runner, vipReconciler, statusView, metrics));
         driver.onEvent(e -> {
             if (e instanceof CoreEvent.PeerDown d && d.silent()) {
@@ -721,9 +726,8 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         // journal shows the start before systemd reports it)
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment();
         notifier.ready("node " + cfg.nodeName() + " of cluster " + cfg.name() + ", " + known.size() + " VIPs");
-        if (serviceUnits != null) {
-            startWatchdog(notifier, vertx, context, cfg);
-        }
+        // before the first unit starts here (at once if lcsd connected at start for its services)
+        serviceUnits.onConnected(() -> startWatchdog(notifier, vertx, context, cfg));
         PidFile pidFile = PidFile.write(cfg.pidFile(), ProcessHandle.current().pid());
 
         CountDownLatch stopped = new CountDownLatch(1);

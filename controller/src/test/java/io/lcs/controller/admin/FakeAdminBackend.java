@@ -64,6 +64,18 @@ final class FakeAdminBackend implements AdminBackend {
         return Optional.ofNullable(vips.get(name));
     }
 
+    final TreeMap<String, io.lcs.model.api.Service> services = new TreeMap<>();
+
+    @Override
+    public List<io.lcs.model.api.Service> services() {
+        return List.copyOf(services.values());
+    }
+
+    @Override
+    public Optional<io.lcs.model.api.Service> service(String name) {
+        return Optional.ofNullable(services.get(name));
+    }
+
     /** What {@link #reload} answers: a result, or (when set) this refusal. */
     volatile ReloadResult reloadResult = new ReloadResult("unchanged", List.of("no VIP or setting changed"));
     volatile AdminException reloadRefusal;

@@ -19,7 +19,8 @@ import picocli.CommandLine;
  * The C-lcs-style configurations of examples/c-lcs (written from the C lcs's interface: every
  * section but [service], every key, comments after values) all pass {@code lcsd --check-config}:
  * exit 0, the summary's OK, and a warning naming FILE:LINE for each C key lcs reads differently.
- * NetnsCLcsConfigIT starts a cluster with these keys.
+ * test-harness NetnsCLcsExamplesIT starts a cluster from each of them in network namespaces (dist
+ * SystemdCLcsExampleIT the systemd one, under systemd).
  */
 class CLcsExampleConfigsTest {
     static Path examples() {

@@ -59,15 +59,26 @@ public final class DesiredStateValidator {
     }
 
     /**
-     * A {@code VirtualIP} applied through the API, as the desired state holds it now (every one,
-     * including any an lcs.conf section of the same name hides).
+     * A {@code VirtualIP} or a {@code Service} applied through the API, as the desired state holds it
+     * now (every one, including any an lcs.conf section of the same name hides).
      *
+     * @param address the VIP's address; null for a Service (which has a unit instead)
      * @param creationTimestamp ISO-8601 text the accepting node stamped at creation, or null if unknown
      */
     public record ApiVip(String name, Cidr address, String creationTimestamp, Grouping grouping, List<String> checks) {
         public ApiVip {
             grouping = grouping == null ? Grouping.NONE : grouping;
             checks = checks == null ? List.of() : List.copyOf(checks);
+        }
+
+        /** True for a {@code Service} (no address). */
+        public boolean isService() {
+            return address == null;
+        }
+
+        /** {@code VirtualIP} or {@code Service}. */
+        public String kind() {
+            return isService() ? Service.KIND : VirtualIP.KIND;
         }
 
         public ApiVip(String name, Cidr address, String creationTimestamp, Grouping grouping) {
@@ -125,11 +136,17 @@ public final class DesiredStateValidator {
         HookPolicy hooks = HookPolicy.of(config);
         List<ManifestError> out = new ArrayList<>();
 
-        // the VIPs after the change: lcs.conf, then the API's, each replaced by the document that changes it
+        // the VIPs and services after the change: lcs.conf, then the API's, each replaced by the document
+        // that changes it
         Map<String, Integer> documentOf = new HashMap<>();
+        Map<String, String> kindOf = new HashMap<>();
+        for (ApiVip a : state.apiVips()) {
+            kindOf.put(a.name(), a.kind());
+        }
         for (int i = 0; i < proposed.size(); i++) {
-            if (proposed.get(i) instanceof VirtualIP v && v.metadata() != null && v.metadata().name() != null) {
-                documentOf.putIfAbsent(v.metadata().name(), i + 1);
+            LcsObject o = proposed.get(i);
+            if (isResource(o) && o.metadata() != null && o.metadata().name() != null) {
+                documentOf.putIfAbsent(o.metadata().name(), i + 1);
             }
         }
         Map<InetAddress, List<Holder>> holders = new LinkedHashMap<>();
@@ -139,7 +156,7 @@ public final class DesiredStateValidator {
             }
         }
         for (ApiVip a : state.apiVips()) {
-            if (!documentOf.containsKey(a.name()) && config.vip(a.name()).isEmpty()) {
+            if (!a.isService() && !documentOf.containsKey(a.name()) && config.vip(a.name()).isEmpty()) {
                 add(holders, new Holder(a.name(), a.address(), "VirtualIP " + a.name()));
             }
         }
@@ -170,9 +187,13 @@ public final class DesiredStateValidator {
             String name = o.metadata() == null ? null : o.metadata().name();
             String what = o.kind() + (name == null ? "" : " " + name);
             List<FieldProblem> problems = new ArrayList<>();
-            if (o instanceof VirtualIP v) {
-                checkVirtualIP(config, nodes, hooks, holders, v, document, problems);
-                checkCheckReferences(checkNames, v, problems);
+            if (isResource(o)) {
+                checkResourceName(config, kindOf, o, problems);
+                if (o instanceof VirtualIP v) {
+                    checkVirtualIP(config, holders, v, document, problems);
+                }
+                checkResource(config, nodes, hooks, o, problems);
+                checkCheckReferences(checkNames, resourceSpec(o), problems);
             } else if (o instanceof HealthCheck c) {
                 checkHealthCheck(config, hooks, c, checksAfter, problems);
             } else if (o instanceof Move m && m.spec() != null) {
@@ -212,6 +233,15 @@ public final class DesiredStateValidator {
         if (documentOf.isEmpty()) {
             return;
         }
+        Map<String, String> kindOf = new HashMap<>();
+        for (ApiVip a : state.apiVips()) {
+            kindOf.put(a.name(), a.kind());
+        }
+        for (LcsObject o : proposed) {
+            if (isResource(o) && o.metadata() != null && o.metadata().name() != null) {
+                kindOf.put(o.metadata().name(), o.kind());
+            }
+        }
         ClusterConfig config = state.config();
         List<GroupRules.Member> members = new ArrayList<>();
         for (VipConfig v : config.vips()) {
@@ -223,9 +253,10 @@ public final class DesiredStateValidator {
             }
         }
         for (LcsObject o : proposed) {
-            if (o instanceof VirtualIP v && v.metadata() != null && v.metadata().name() != null && v.spec() != null
-                    && config.vip(v.metadata().name()).isEmpty()) {
-                members.add(new GroupRules.Member(v.metadata().name(), v.spec().grouping()));
+            ResourceSpec spec = resourceSpec(o);
+            if (spec != null && o.metadata() != null && o.metadata().name() != null
+                    && config.vip(o.metadata().name()).isEmpty()) {
+                members.add(new GroupRules.Member(o.metadata().name(), spec.grouping()));
             }
         }
         int first = documentOf.values().stream().min(Integer::compare).orElse(1);
@@ -234,22 +265,63 @@ public final class DesiredStateValidator {
             if (config.vip(p.resource()).isPresent() && document == null) {
                 continue; // lcs.conf's own problems are the parser's
             }
-            out.add(new ManifestError(source, document == null ? first : document, "VirtualIP " + p.resource(),
-                    p.field().manifestField(), p.message(), 0, 0));
+            out.add(new ManifestError(source, document == null ? first : document, kindOf.getOrDefault(p.resource(),
+                    VirtualIP.KIND) + " " + p.resource(), p.field().manifestField(), p.message(), 0, 0));
         }
     }
 
-    private static void checkVirtualIP(ClusterConfig config, Map<String, NodeConfig> nodes, HookPolicy hooks,
-                                       Map<InetAddress, List<Holder>> holders, VirtualIP v, int document,
-                                       List<FieldProblem> problems) {
-        String name = v.metadata() == null ? null : v.metadata().name();
-        if (name != null) {
-            VipConfig shadowed = config.vip(name).orElse(null);
-            if (shadowed != null) {
-                problems.add(new FieldProblem("metadata.name", "VirtualIP " + name + " is defined in lcs.conf ("
-                        + configVip(config, shadowed, null) + "); change it there, or pick another name"));
+    /**
+     * One name, one resource: a VirtualIP or Service is not named like a {@code [vip]} or
+     * {@code [service]} of lcs.conf (an API object never shadows lcs.conf), nor like an applied
+     * resource of the other kind, nor like an earlier document of the other kind in this change.
+     */
+    private static void checkResourceName(ClusterConfig config, Map<String, String> kindOf, LcsObject o,
+                                          List<FieldProblem> problems) {
+        String name = o.metadata() == null ? null : o.metadata().name();
+        if (name == null) {
+            return;
+        }
+        VipConfig shadowed = config.vip(name).orElse(null);
+        if (shadowed != null) {
+            problems.add(new FieldProblem("metadata.name", o.kind() + " " + name + " is defined in lcs.conf ("
+                    + configVip(config, shadowed, null) + "); change it there, or pick another name"));
+            return;
+        }
+        String other = kindOf.putIfAbsent(name, o.kind());
+        if (other != null && !other.equals(o.kind())) {
+            problems.add(new FieldProblem("metadata.name", name + " is already a " + other + "; a VIP and a service"
+                    + " share one name space (one lease per name): pick another name, or delete the " + other
+                    + " first"));
+        }
+    }
+
+    /** The fields a VirtualIP and a Service share: placement on full members, hooks lcs.conf allows, checks. */
+    private static void checkResource(ClusterConfig config, Map<String, NodeConfig> nodes, HookPolicy hooks,
+                                      LcsObject o, List<FieldProblem> problems) {
+        ResourceSpec spec = resourceSpec(o);
+        if (spec == null) {
+            return;
+        }
+        List<String> preferred = spec.preferredNodes();
+        if (preferred != null) {
+            for (int i = 0; i < preferred.size(); i++) {
+                checkFullMember(config, nodes, "spec.preferredNodes[" + i + "]", preferred.get(i),
+                        "never holds a VIP or a service; list only full-member nodes", problems);
             }
         }
+        VirtualIP.Hooks h = spec.hooks();
+        if (h != null) {
+            checkHook(hooks, "spec.hooks.preStart", h.preStart(), problems);
+            checkHook(hooks, "spec.hooks.postStart", h.postStart(), problems);
+            checkHook(hooks, "spec.hooks.preStop", h.preStop(), problems);
+            checkHook(hooks, "spec.hooks.postStop", h.postStop(), problems);
+        }
+    }
+
+    /** One IP, one VIP, and not a node's own address. */
+    private static void checkVirtualIP(ClusterConfig config, Map<InetAddress, List<Holder>> holders, VirtualIP v, int document,
+                                       List<FieldProblem> problems) {
+        String name = v.metadata() == null ? null : v.metadata().name();
         VirtualIP.Spec spec = v.spec();
         if (spec == null) {
             return;
@@ -272,25 +344,28 @@ public final class DesiredStateValidator {
                 add(holders, new Holder(name, address, "document " + document + " (VirtualIP " + name + ")"));
             }
         }
-        List<String> preferred = spec.preferredNodes();
-        if (preferred != null) {
-            for (int i = 0; i < preferred.size(); i++) {
-                checkFullMember(config, nodes, "spec.preferredNodes[" + i + "]", preferred.get(i),
-                        "never holds a VIP; list only full-member nodes", problems);
-            }
+    }
+
+    /** True for the kinds that are resources: a VirtualIP or a Service. */
+    static boolean isResource(LcsObject o) {
+        return o instanceof VirtualIP || o instanceof Service;
+    }
+
+    /** The spec of a VirtualIP or Service, or null (another kind, or no spec). */
+    static ResourceSpec resourceSpec(LcsObject o) {
+        if (o instanceof VirtualIP v) {
+            return v.spec();
         }
-        VirtualIP.Hooks h = spec.hooks();
-        if (h != null) {
-            checkHook(hooks, "spec.hooks.preStart", h.preStart(), problems);
-            checkHook(hooks, "spec.hooks.postStart", h.postStart(), problems);
-            checkHook(hooks, "spec.hooks.preStop", h.preStop(), problems);
-            checkHook(hooks, "spec.hooks.postStop", h.postStop(), problems);
-        }
+        return o instanceof Service svc ? svc.spec() : null;
+    }
+
+    private static boolean isResourceKind(String kind) {
+        return kind.equals(VirtualIP.KIND) || kind.equals(Service.KIND);
     }
 
     /** Every check a VIP lists exists: an lcs.conf {@code [check]}, an applied HealthCheck or one in the change. */
-    private static void checkCheckReferences(Set<String> checkNames, VirtualIP v, List<FieldProblem> problems) {
-        List<String> checks = v.spec() == null || v.spec().checks() == null ? List.of() : v.spec().checks();
+    private static void checkCheckReferences(Set<String> checkNames, ResourceSpec spec, List<FieldProblem> problems) {
+        List<String> checks = spec == null || spec.checks() == null ? List.of() : spec.checks();
         for (int i = 0; i < checks.size(); i++) {
             String check = checks.get(i);
             if (check != null && Names.isValid(check) && !checkNames.contains(check)) {
@@ -336,7 +411,7 @@ public final class DesiredStateValidator {
     private static void checkVipReference(Set<String> vipNames, String field, String vip,
                                           List<FieldProblem> problems) {
         if (vip != null && !vipNames.contains(vip)) {
-            problems.add(new FieldProblem(field, "there is no VirtualIP '" + Names.abbreviate(vip)
+            problems.add(new FieldProblem(field, "there is no VirtualIP or Service '" + Names.abbreviate(vip)
                     + "' (in lcs.conf, applied, or in this manifest)"));
         }
     }
@@ -372,14 +447,14 @@ public final class DesiredStateValidator {
                 checkCheckDelete(state, source, keys, i, out);
                 continue;
             }
-            if (!key.kind().equals(VirtualIP.KIND)) {
+            if (!isResourceKind(key.kind())) {
                 continue;
             }
             for (ApiVip a : state.apiVips()) {
                 if (!a.name().equals(key.name()) && a.grouping().dependsOn().contains(key.name())
-                        && keys.stream().noneMatch(k -> k.kind().equals(VirtualIP.KIND) && k.name().equals(a.name()))) {
+                        && keys.stream().noneMatch(k -> isResourceKind(k.kind()) && k.name().equals(a.name()))) {
                     out.add(new ManifestError(source == null ? "" : source, source == null ? 0 : i + 1,
-                            key.kind() + " " + key.name(), "metadata.name", "VirtualIP " + a.name()
+                            key.kind() + " " + key.name(), "metadata.name", a.kind() + " " + a.name()
                             + " depends on it (spec.dependsOn); delete or change " + a.name() + " first", 0, 0));
                 }
             }
@@ -387,9 +462,9 @@ public final class DesiredStateValidator {
             boolean hiddenApiObject = state.apiVips().stream().anyMatch(a -> a.name().equals(key.name()));
             if (v != null && !hiddenApiObject) {
                 out.add(new ManifestError(source == null ? "" : source, source == null ? 0 : i + 1,
-                        key.kind() + " " + key.name(), "metadata.name", "VirtualIP " + key.name()
-                        + " is defined in lcs.conf (" + configVip(config, v, null) + "); remove its [vip] section there",
-                        0, 0));
+                        key.kind() + " " + key.name(), "metadata.name", key.kind() + " " + key.name()
+                        + " is defined in lcs.conf (" + configVip(config, v, null) + "); remove its ["
+                        + v.sectionKind() + "] section there", 0, 0));
             }
         }
         return out;
@@ -401,9 +476,9 @@ public final class DesiredStateValidator {
         ObjectKey key = keys.get(i);
         for (ApiVip a : state.apiVips()) {
             if (a.checks().contains(key.name()) && state.config().vip(a.name()).isEmpty()
-                    && keys.stream().noneMatch(k -> k.kind().equals(VirtualIP.KIND) && k.name().equals(a.name()))) {
+                    && keys.stream().noneMatch(k -> isResourceKind(k.kind()) && k.name().equals(a.name()))) {
                 out.add(new ManifestError(source == null ? "" : source, source == null ? 0 : i + 1,
-                        key.kind() + " " + key.name(), "metadata.name", "VirtualIP " + a.name()
+                        key.kind() + " " + key.name(), "metadata.name", a.kind() + " " + a.name()
                         + " lists it in spec.checks; remove it there (or delete " + a.name() + ") first", 0, 0));
             }
         }
@@ -435,10 +510,11 @@ public final class DesiredStateValidator {
             }
             for (ApiVip a : apiVips) {
                 if (a.name().equals(v.name())) {
-                    warnings.add(new ConfigError(reread.file(), v.line(), "[" + v.sectionKind() + " " + v.name() + "] hides VirtualIP "
-                            + a.name() + " applied through the API: this node runs the lcs.conf one; delete the API "
-                            + "object (lcs delete vip " + a.name() + ") once every node has this lcs.conf"));
-                } else if (!v.isService() && a.address().address().equals(v.address().address())) {
+                    warnings.add(new ConfigError(reread.file(), v.line(), "[" + v.sectionKind() + " " + v.name() + "] hides "
+                            + a.kind() + " " + a.name() + " applied through the API: this node runs the lcs.conf one;"
+                            + " delete the API object (lcs delete " + (a.isService() ? "service " : "vip ") + a.name()
+                            + ") once every node has this lcs.conf"));
+                } else if (!v.isService() && !a.isService() && a.address().address().equals(v.address().address())) {
                     errors.add(new ConfigError(reread.file(), v.lineOf("address"), "[vip " + v.name() + "] address "
                             + v.address() + " is the same IP as VirtualIP " + a.name() + " (" + a.address()
                             + ") applied through the API; one IP can be only one VIP: change the address, or delete"
@@ -471,6 +547,9 @@ public final class DesiredStateValidator {
             winners.putIfAbsent(v.getValue().address(), v.getKey());
         }
         for (ApiVip a : apiVips) {
+            if (a.isService()) {
+                continue;
+            }
             InetAddress ip = a.address().address();
             if (winners.containsKey(ip) && !apiWinners.containsKey(ip)) {
                 continue; // an lcs.conf VIP has it
@@ -489,6 +568,9 @@ public final class DesiredStateValidator {
             }
         }
         for (ApiVip a : apiVips) {
+            if (a.isService()) {
+                continue;
+            }
             String w = winners.get(a.address().address());
             if (!w.equals(a.name())) {
                 losers.put(a.name(), w);

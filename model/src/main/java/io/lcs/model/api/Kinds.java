@@ -11,12 +11,13 @@ import java.util.Map;
 public final class Kinds {
     private static final Map<String, Class<? extends LcsObject>> BY_NAME = Map.of(
             VirtualIP.KIND, VirtualIP.class,
+            Service.KIND, Service.class,
             Move.KIND, Move.class,
             ConflictAck.KIND, ConflictAck.class,
             NodeIntent.KIND, NodeIntent.class,
             ResourceIntent.KIND, ResourceIntent.class,
             HealthCheck.KIND, HealthCheck.class);
-    private static final List<String> NAMES = List.of(VirtualIP.KIND, HealthCheck.KIND, Move.KIND, ConflictAck.KIND,
+    private static final List<String> NAMES = List.of(VirtualIP.KIND, Service.KIND, HealthCheck.KIND, Move.KIND, ConflictAck.KIND,
             NodeIntent.KIND, ResourceIntent.KIND);
 
     private Kinds() {
@@ -27,7 +28,7 @@ public final class Kinds {
         return kind == null ? null : BY_NAME.get(kind);
     }
 
-    /** All kinds, in documentation order: VirtualIP, HealthCheck, Move, ConflictAck, NodeIntent, ResourceIntent. */
+    /** All kinds, in documentation order: VirtualIP, Service, HealthCheck, Move, ConflictAck, NodeIntent, ResourceIntent. */
     public static List<String> names() {
         return NAMES;
     }

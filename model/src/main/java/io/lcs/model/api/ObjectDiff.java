@@ -33,6 +33,12 @@ public final class ObjectDiff {
         if (a instanceof VirtualIP va && b instanceof VirtualIP vb) {
             return vipSpecEquals(va.spec(), vb.spec());
         }
+        if (a instanceof Service sa && b instanceof Service sb) {
+            return serviceSpecEquals(sa.spec(), sb.spec());
+        }
+        if (a instanceof HealthCheck ha && b instanceof HealthCheck hb) {
+            return Objects.equals(ha.spec(), hb.spec());
+        }
         if (a instanceof Move ma && b instanceof Move mb) {
             return Objects.equals(ma.spec(), mb.spec());
         }
@@ -59,9 +65,23 @@ public final class ObjectDiff {
         }
         return addressEquals(a.address(), b.address())
                 && Objects.equals(a.interfaceName(), b.interfaceName())
-                && orEmpty(a.preferredNodes()).equals(orEmpty(b.preferredNodes()))
+                && commonEquals(a, b);
+    }
+
+    private static boolean serviceSpecEquals(Service.Spec a, Service.Spec b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        return Objects.equals(a.systemdUnit(), b.systemdUnit()) && commonEquals(a, b);
+    }
+
+    /** Placement, hooks, grouping, checks and what happens when no node passes them. */
+    private static boolean commonEquals(ResourceSpec a, ResourceSpec b) {
+        return orEmpty(a.preferredNodes()).equals(orEmpty(b.preferredNodes()))
                 && orEmpty(a.hooks()).equals(orEmpty(b.hooks()))
-                && a.grouping().equals(b.grouping());
+                && a.grouping().equals(b.grouping())
+                && orEmpty(a.checks()).equals(orEmpty(b.checks()))
+                && a.stopWhenNoHealthyNode() == b.stopWhenNoHealthyNode();
     }
 
     private static boolean addressEquals(String a, String b) {

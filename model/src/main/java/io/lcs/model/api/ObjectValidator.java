@@ -30,6 +30,8 @@ import java.util.Map;
  *       {@value #MAX_IFNAME_BYTES} bytes, not {@code .} or {@code ..}, no {@code /}, {@code :},
  *       whitespace or control characters); {@code spec.preferredNodes} are valid names without
  *       duplicates; each hook is an absolute path.</li>
+ *   <li>{@code Service}: {@code spec.systemdUnit} is required and a {@code .service} unit lcs may
+ *       manage ({@link io.lcs.model.config.UnitNames#problem}); the other fields as for a VirtualIP.</li>
  *   <li>{@code Move}: {@code spec.vip} is required and a valid name; {@code spec.to} is optional
  *       (null: any other eligible node) and a valid name; {@code spec.fromEpoch} is optional and ≥ 1.</li>
  *   <li>{@code ConflictAck}: {@code spec.vip} is required and a valid name; {@code spec.epoch} is
@@ -66,6 +68,8 @@ public final class ObjectValidator {
         checkMetadata(object.metadata(), problems);
         if (object instanceof VirtualIP vip) {
             checkVirtualIP(vip, origin, problems);
+        } else if (object instanceof Service service) {
+            checkService(service.spec(), problems);
         } else if (object instanceof Move move) {
             checkMove(move.spec(), problems);
         } else if (object instanceof ConflictAck ack) {
@@ -161,21 +165,40 @@ public final class ObjectValidator {
             } else {
                 addIfProblem(problems, "spec.interface", interfaceNameProblem(spec.interfaceName()));
             }
-            checkPreferredNodes(spec.preferredNodes(), problems);
-            checkGrouping(spec, problems);
-            checkCheckList(spec, problems);
-            VirtualIP.Hooks hooks = spec.hooks();
-            if (hooks != null) {
-                checkHook("spec.hooks.preStart", hooks.preStart(), problems);
-                checkHook("spec.hooks.postStart", hooks.postStart(), problems);
-                checkHook("spec.hooks.preStop", hooks.preStop(), problems);
-                checkHook("spec.hooks.postStop", hooks.postStop(), problems);
-            }
+            checkResourceSpec(spec, problems);
+        }
+    }
+
+    private static void checkService(Service.Spec spec, List<FieldProblem> problems) {
+        if (spec == null) {
+            problems.add(new FieldProblem("spec", "is required (at least systemdUnit)"));
+            return;
+        }
+        if (spec.systemdUnit() == null) {
+            problems.add(new FieldProblem("spec.systemdUnit", "is required (the systemd unit lcs starts on the node"
+                    + " holding the service's lease and stops everywhere else, e.g. haproxy.service)"));
+        } else {
+            addIfProblem(problems, "spec.systemdUnit", io.lcs.model.config.UnitNames.problem(spec.systemdUnit()));
+        }
+        checkResourceSpec(spec, problems);
+    }
+
+    /** What a VirtualIP and a Service share: placement, grouping, checks and hooks. */
+    private static void checkResourceSpec(ResourceSpec spec, List<FieldProblem> problems) {
+        checkPreferredNodes(spec.preferredNodes(), problems);
+        checkGrouping(spec, problems);
+        checkCheckList(spec, problems);
+        VirtualIP.Hooks hooks = spec.hooks();
+        if (hooks != null) {
+            checkHook("spec.hooks.preStart", hooks.preStart(), problems);
+            checkHook("spec.hooks.postStart", hooks.postStart(), problems);
+            checkHook("spec.hooks.preStop", hooks.preStop(), problems);
+            checkHook("spec.hooks.postStop", hooks.postStop(), problems);
         }
     }
 
     /** The fields of one VIP's grouping; whether they resolve is the whole state's check (DesiredStateValidator). */
-    private static void checkGrouping(VirtualIP.Spec spec, List<FieldProblem> problems) {
+    private static void checkGrouping(ResourceSpec spec, List<FieldProblem> problems) {
         if (spec.group() != null) {
             addIfProblem(problems, "spec.group", Names.problem(spec.group()));
         }
@@ -203,7 +226,7 @@ public final class ObjectValidator {
     }
 
     /** A VIP's {@code checks}: names, each once, at most {@link CheckFields#MAX_CHECKS_PER_RESOURCE}. */
-    private static void checkCheckList(VirtualIP.Spec spec, List<FieldProblem> problems) {
+    private static void checkCheckList(ResourceSpec spec, List<FieldProblem> problems) {
         if (spec.onNoHealthyNode() != null && !List.of("keep", "stop").contains(spec.onNoHealthyNode())) {
             problems.add(new FieldProblem("spec.onNoHealthyNode", "'" + Names.abbreviate(spec.onNoHealthyNode())
                     + "' is not keep or stop"));
@@ -214,7 +237,7 @@ public final class ObjectValidator {
         }
         if (checks.size() > CheckFields.MAX_CHECKS_PER_RESOURCE) {
             problems.add(new FieldProblem("spec.checks", checks.size() + " checks; the limit is "
-                    + CheckFields.MAX_CHECKS_PER_RESOURCE + " per VIP"));
+                    + CheckFields.MAX_CHECKS_PER_RESOURCE + " per resource"));
             return;
         }
         java.util.Set<String> seen = new java.util.HashSet<>();

@@ -19,8 +19,15 @@ public final class ServerFields {
             return meta == m && vip.status() == null ? vip
                     : new VirtualIP(vip.apiVersion(), vip.kind(), meta, vip.spec(), null);
         }
+        if (object instanceof Service svc) {
+            return meta == m && svc.status() == null ? svc
+                    : new Service(svc.apiVersion(), svc.kind(), meta, svc.spec(), null);
+        }
         if (meta == m) {
             return object;
+        }
+        if (object instanceof HealthCheck check) {
+            return new HealthCheck(check.apiVersion(), check.kind(), meta, check.spec());
         }
         if (object instanceof Move move) {
             return new Move(move.apiVersion(), move.kind(), meta, move.spec());

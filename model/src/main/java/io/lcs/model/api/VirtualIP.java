@@ -29,7 +29,7 @@ public record VirtualIP(String apiVersion, String kind, ObjectMeta metadata, Spe
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record Spec(String address, @com.fasterxml.jackson.annotation.JsonProperty("interface") String interfaceName,
                        List<String> preferredNodes, Hooks hooks, String group, Integer priority, String homeNode,
-                       List<String> dependsOn, List<String> checks, String onNoHealthyNode) {
+                       List<String> dependsOn, List<String> checks, String onNoHealthyNode) implements ResourceSpec {
         /** A VIP in no group, without priority, home node, dependencies or checks. */
         public Spec(String address, String interfaceName, List<String> preferredNodes, Hooks hooks) {
             this(address, interfaceName, preferredNodes, hooks, null, null, null, null);
@@ -39,16 +39,6 @@ public record VirtualIP(String apiVersion, String kind, ObjectMeta metadata, Spe
         public Spec(String address, String interfaceName, List<String> preferredNodes, Hooks hooks, String group,
                     Integer priority, String homeNode, List<String> dependsOn) {
             this(address, interfaceName, preferredNodes, hooks, group, priority, homeNode, dependsOn, null, null);
-        }
-
-        /** {@code onNoHealthyNode: stop} (lcs.conf {@code on_no_healthy_node = stop}); the default is keep. */
-        public boolean stopWhenNoHealthyNode() {
-            return "stop".equals(onNoHealthyNode);
-        }
-
-        /** Its group, priority, home node and dependencies as the placement rules read them. */
-        public io.lcs.model.config.Grouping grouping() {
-            return new io.lcs.model.config.Grouping(group, priority, homeNode, dependsOn);
         }
     }
 

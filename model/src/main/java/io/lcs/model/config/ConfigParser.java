@@ -107,8 +107,7 @@ public final class ConfigParser {
             "pre_start", "post_start", "pre_stop", "post_stop", "preferred_nodes", "group", "priority", "home_node",
             "depends_on", "depends-on", "checks", "on_no_healthy_node");
     /** systemd's unit name limit is 255; the C lcs allowed 63 (a longer name there was an error). */
-    public static final int MAX_UNIT_NAME = 255;
-    private static final Pattern UNIT_NAME = Pattern.compile("[A-Za-z0-9_.@:\\-]+\\.service");
+    public static final int MAX_UNIT_NAME = UnitNames.MAX_UNIT_NAME;
     private static final List<String> GROUP_KEYS = List.of("type", "mode");
     /** At most this many {@code [group]} sections. */
     public static final int MAX_GROUPS = 1024;
@@ -707,19 +706,9 @@ public final class ConfigParser {
                 return s.reported.contains("systemd_unit") || s.reported.contains("unit") ? null : "";
             }
             String v = e.value();
-            if (v.length() > MAX_UNIT_NAME || !UNIT_NAME.matcher(v).matches()) {
-                error(e.line(), e.key() + " = '" + Names.abbreviate(v) + "' is not a systemd service unit name:"
-                        + " it must end in .service, contain only letters, digits and '_', '.', '@', ':', '-', and be"
-                        + " at most " + MAX_UNIT_NAME + " characters");
-                return null;
-            }
-            if (v.endsWith("@.service")) {
-                error(e.line(), e.key() + " = '" + Names.abbreviate(v) + "' is a template; name an instance"
-                        + " (e.g. " + v.substring(0, v.length() - ".service".length()) + "main.service)");
-                return null;
-            }
-            if (v.equals("lcsd.service")) {
-                error(e.line(), e.key() + " = lcsd.service is lcs itself; it cannot be a resource it manages");
+            String problem = UnitNames.problem(v);
+            if (problem != null) {
+                error(e.line(), e.key() + " = " + problem);
                 return null;
             }
             return v;

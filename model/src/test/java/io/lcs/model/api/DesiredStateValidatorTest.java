@@ -131,7 +131,7 @@ class DesiredStateValidatorTest {
     void preferredNodesMustBeConfiguredFullMembers() {
         assertEquals(List.of(
                 "request body: document 1 (VirtualIP x): spec.preferredNodes[1]: node 'w' is quorum-only and never"
-                        + " holds a VIP; list only full-member nodes",
+                        + " holds a VIP or a service; list only full-member nodes",
                 "request body: document 1 (VirtualIP x): spec.preferredNodes[2]: there is no [node c] in lcs.conf"
                         + " (nodes: a, b, w)"),
                 apply(state(), vip("x", "198.18.0.60/24", List.of("a", "w", "c"), null)));
@@ -144,9 +144,9 @@ class DesiredStateValidatorTest {
         ConflictAck ack = new ConflictAck("lcs/v1", "ConflictAck", ObjectMeta.named("k"), new ConflictAck.Spec("nope", 3L));
         assertEquals(List.of(
                 "request body: document 1 (Move m): spec.to: node 'w' is quorum-only and never holds a VIP",
-                "request body: document 2 (Move m2): spec.vip: there is no VirtualIP 'nope' (in lcs.conf, applied, or in"
+                "request body: document 2 (Move m2): spec.vip: there is no VirtualIP or Service 'nope' (in lcs.conf, applied, or in"
                         + " this manifest)",
-                "request body: document 3 (ConflictAck k): spec.vip: there is no VirtualIP 'nope' (in lcs.conf, applied,"
+                "request body: document 3 (ConflictAck k): spec.vip: there is no VirtualIP or Service 'nope' (in lcs.conf, applied,"
                         + " or in this manifest)"),
                 apply(state(), toWitness, ofNothing, ack));
         // a VIP created in the same manifest can be referred to

@@ -45,6 +45,20 @@ class ExampleManifestsTest {
     }
 
     @Test
+    void servicesYamlIsAServiceAndTheVipThatDependsOnItInOneGroup() throws Exception {
+        String text = Files.readString(repoFile("manifests/services.yaml"), StandardCharsets.UTF_8);
+        List<LcsObject> objects = Manifests.read("services.yaml", text);
+        assertEquals(2, objects.size());
+        io.lcs.model.api.Service.Spec service = ((io.lcs.model.api.Service) objects.get(0)).spec();
+        assertEquals("haproxy.service", service.systemdUnit());
+        VirtualIP.Spec vip = ((VirtualIP) objects.get(1)).spec();
+        assertEquals("edge", service.group());
+        assertEquals("edge", vip.group());
+        assertEquals(List.of(objects.get(0).metadata().name()), vip.dependsOn());
+        assertTrue(Cidr.parse(vip.address()).addressText().startsWith("198.18."));
+    }
+
+    @Test
     void checksYamlIsAHealthCheckAndAVipThatListsIt() throws Exception {
         String text = Files.readString(repoFile("manifests/checks.yaml"), StandardCharsets.UTF_8);
         List<LcsObject> objects = Manifests.read("checks.yaml", text);

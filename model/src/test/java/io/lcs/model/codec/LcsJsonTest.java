@@ -94,7 +94,7 @@ class LcsJsonTest {
     void unknownKindIsAnErrorListingTheKnownKinds() {
         var e = assertThrows(MismatchedInputException.class, () -> LcsJson.json().readValue(
                 "{\"apiVersion\":\"lcs/v1\",\"kind\":\"Pod\"}", LcsObject.class));
-        assertEquals("unknown kind 'Pod'; known kinds: VirtualIP, HealthCheck, Move, ConflictAck, NodeIntent, ResourceIntent",
+        assertEquals("unknown kind 'Pod'; known kinds: VirtualIP, Service, HealthCheck, Move, ConflictAck, NodeIntent, ResourceIntent",
                 e.getOriginalMessage());
         var typo = assertThrows(MismatchedInputException.class, () -> LcsJson.json().readValue(
                 "{\"apiVersion\":\"lcs/v1\",\"kind\":\"VirtualIp\"}", LcsObject.class));

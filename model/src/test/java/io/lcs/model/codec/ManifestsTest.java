@@ -193,9 +193,9 @@ class ManifestsTest {
                 errorsOf("k.yaml", "kind: VirtualIP\nmetadata: {name: a}\n"));
         assertEquals(List.of("k.yaml:1: document 1 (VirtualIP a): apiVersion: 'v1' is not supported; use lcs/v1"),
                 errorsOf("k.yaml", "apiVersion: v1\nkind: VirtualIP\nmetadata: {name: a}\n"));
-        assertEquals(List.of("k.yaml:2: document 1 (Pod a): kind: unknown kind 'Pod'; known kinds: VirtualIP, "
+        assertEquals(List.of("k.yaml:2: document 1 (Pod a): kind: unknown kind 'Pod'; known kinds: VirtualIP, Service, "
                 + "HealthCheck, Move, ConflictAck, NodeIntent, ResourceIntent"), errorsOf("k.yaml", "apiVersion: lcs/v1\nkind: Pod\nmetadata: {name: a}\n"));
-        assertEquals(List.of("k.yaml:1: document 1: kind: is required (one of VirtualIP, HealthCheck, Move, ConflictAck, NodeIntent, ResourceIntent)"),
+        assertEquals(List.of("k.yaml:1: document 1: kind: is required (one of VirtualIP, Service, HealthCheck, Move, ConflictAck, NodeIntent, ResourceIntent)"),
                 errorsOf("k.yaml", "apiVersion: lcs/v1\nmetadata: {name: a}\n"));
     }
 

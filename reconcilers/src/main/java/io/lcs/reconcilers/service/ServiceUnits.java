@@ -18,6 +18,14 @@ public interface ServiceUnits {
     record Job(String result, UnitState after) {
     }
 
+    /**
+     * Null when systemd can be reached; otherwise why not (lcsd connects to it when a service first
+     * needs it, and then this node declines every service until it can).
+     */
+    default String unavailable() {
+        return null;
+    }
+
     /** The unit's state as last known (lcsd: as systemd last signalled it; no round trip). */
     UnitState state(String unit) throws Exception;
 

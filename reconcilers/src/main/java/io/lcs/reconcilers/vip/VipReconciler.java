@@ -125,9 +125,29 @@ public final class VipReconciler implements Reconciler<String> {
     /** Default for {@link #serviceStartTimeout}. */
     public static final Duration DEFAULT_SERVICE_START_TIMEOUT = Duration.ofSeconds(10);
 
-    /** Fixed per daemon. */
+    /**
+     * Fixed per daemon.
+     *
+     * @param sharedHost every member runs on this host (all node addresses are loopback addresses, as in
+     *     the C lcs's localhost cluster): the members share one kernel, so a VIP address found here
+     *     without this node's lease is a co-located member's, not a conflict; this node neither flags
+     *     nor removes it (it adopts it when it takes the lease). See {@link #sharedHost(List)}.
+     */
     public record Settings(String cluster, String node, Duration hookTimeout, Duration probeWindow,
-                           Duration renewInterval) {
+                           Duration renewInterval, boolean sharedHost) {
+        /** Members on hosts of their own (the usual case). */
+        public Settings(String cluster, String node, Duration hookTimeout, Duration probeWindow,
+                        Duration renewInterval) {
+            this(cluster, node, hookTimeout, probeWindow, renewInterval, false);
+        }
+    }
+
+    /**
+     * True if the members, more than one, all have loopback node addresses: they can only reach each
+     * other on one host, so they share its kernel and its addresses.
+     */
+    public static boolean sharedHost(List<java.net.InetAddress> memberAddresses) {
+        return memberAddresses.size() > 1 && memberAddresses.stream().allMatch(java.net.InetAddress::isLoopbackAddress);
     }
 
     /** What this node did to one VIP; only the worker holding the key touches it. */
@@ -211,6 +231,8 @@ public final class VipReconciler implements Reconciler<String> {
      */
     private final Object listingLock = new Object();
     private final AtomicBoolean batchScheduled = new AtomicBoolean();
+    /** "another member's address" (shared host) was logged once. */
+    private final AtomicBoolean sharedHostNoted = new AtomicBoolean();
     private volatile Executor batchExecutor;
     private volatile Duration gather = DEFAULT_GATHER;
     /** Durations of the last {@link #BATCH_HISTORY} batched applies (ring; batch task only). */
@@ -394,6 +416,15 @@ public final class VipReconciler implements Reconciler<String> {
                         + " without a lease; stopping it");
                 events.append("UnitStoppedUnheld", "Service/" + vip, spec.systemdUnit() + " ran on "
                         + settings.node() + " without a lease; stopped");
+            } else if (!local.managed && !lease.held() && settings.sharedHost()) {
+                // one kernel for all members: the holder on this host added it (or it is the holder's
+                // that expires with its lifetime); not ours to flag or to remove
+                if (!sharedHostNoted.getAndSet(true)) {
+                    LOG.log(Level.INFO, "vip " + vip + ": " + spec.address() + " on " + spec.interfaceName()
+                            + " without this node's lease is another member's: all members share this host");
+                }
+                status.observed(vip, new LocalVipState(false, null, null));
+                return Result.requeueAfter(settings.renewInterval());
             } else if (!local.managed && !lease.held()) {
                 // on our interface (read from the kernel, see above), but we never added it and
                 // hold no lease: someone else did
@@ -1001,8 +1032,10 @@ public final class VipReconciler implements Reconciler<String> {
 
     /** Why {@code spec}'s unit cannot start on this node ("Reason: message"), or null. */
     private String unitProblem(VipSpec spec) throws Exception {
-        if (units == null) {
-            return "NoSystemd: lcsd on " + settings.node() + " cannot reach systemd over D-Bus, so it runs no service";
+        String unreachable = units == null ? "no connection" : units.unavailable();
+        if (unreachable != null) {
+            return "NoSystemd: lcsd on " + settings.node() + " cannot reach systemd over D-Bus (" + unreachable
+                    + "), so it runs no service";
         }
         return ServiceDecisions.startProblem(units.state(spec.systemdUnit()), settings.node());
     }

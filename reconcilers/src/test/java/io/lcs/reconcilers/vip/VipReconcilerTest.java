@@ -452,6 +452,32 @@ class VipReconcilerTest {
         assertTrue(put.body().path("spec").path("reason").asText().contains("without a lease"));
     }
 
+    @Test
+    void onASharedHostAnAddressWithoutThisNodesLeaseIsAnotherMembersAndStays() throws Exception {
+        // the C lcs's localhost cluster: every member on this host, one kernel; a member that holds
+        // the lease added it, and a member without it must neither flag it nor take it away
+        VipReconciler shared = new VipReconciler(host, net, hooks, status::put, this::recordEvent,
+                new VipReconciler.Settings("c1", NODE, HOOK_TIMEOUT, Duration.ofMillis(200), RENEW, true),
+                Runnable::run, clock::get);
+        actuator.addAddress(ADDRESS, IF, Duration.ofSeconds(30));
+        host.set(snapshot(List.of(WEB), Map.of("web", notHeld(4))));
+
+        shared.reconcile("web");
+
+        assertTrue(present(ADDRESS), "the co-located holder's address stays");
+        assertEquals(List.of(), log, "no conflict written, nothing removed or released");
+        assertTrue(host.writes.isEmpty(), String.valueOf(host.writes));
+        assertFalse(status.get("web").addressPresent(), "not reported active here");
+    }
+
+    @Test
+    void sharedHostMeansEveryMemberOnALoopbackAddress() throws Exception {
+        java.util.function.Function<String, java.net.InetAddress> a = Cidr::parseAddress;
+        assertTrue(VipReconciler.sharedHost(List.of(a.apply("127.0.0.1"), a.apply("127.0.0.2"), a.apply("::1"))));
+        assertFalse(VipReconciler.sharedHost(List.of(a.apply("127.0.0.1"), a.apply("198.18.0.2"))));
+        assertFalse(VipReconciler.sharedHost(List.of(a.apply("127.0.0.1"))), "one member shares with nobody");
+    }
+
     // ------------------------------------------------------------------ two VIPs, one IP
 
     private FakeSnapshot withAddressConflicts(FakeSnapshot s, Map<String, String> addressConflicts) {

@@ -50,6 +50,8 @@ public final class Bench implements AutoCloseable {
     static final Duration STEADY_TIMEOUT = Duration.ofSeconds(40);
     /** How long one node must answer alone to call the VIP steady (lcs; keepalived: {@link #STABLE_KEEPALIVED}). */
     static final Duration STABLE = Duration.ofMillis(2500);
+    /** The ARP probe's window while stress-ng loads every core (ClientProbe.arpWindow). */
+    static final Duration LOAD_ARP_WINDOW = Duration.ofMillis(150);
     /** Longer than keepalived's master-down interval (3 x advert_int + skew), so a pending preemption is waited out. */
     static final Duration STABLE_KEEPALIVED = Duration.ofMillis(5000);
     /** A freeze or isolation lasts until the new owner has answered for this long (and at least {@link #MIN_FAULT}). */
@@ -251,6 +253,7 @@ public final class Bench implements AutoCloseable {
      * time no node answered the client; then the kill, freeze and isolation trials under the same load.
      */
     private void load(Subject s) {
+        // (an ARP probe under full load: see ClientProbe.arpWindow)
         String sys = s.name();
         OwnershipSampler sampler = null;
         Process stress = null;
@@ -274,6 +277,7 @@ public final class Bench implements AutoCloseable {
                 throw new HarnessException("cannot start stress-ng (apt-get install stress-ng): " + e.getMessage(), e);
             }
             registry.process(stress, "bench-stress-ng");
+            probe.arpWindow(LOAD_ARP_WINDOW);
             Process started = stress;
             open.add(() -> { // also when the bench is interrupted (its shutdown hook closes what is open)
                 if (started.isAlive()) {
@@ -322,6 +326,7 @@ public final class Bench implements AutoCloseable {
                 failover(s, kind, sampler, "load");
             }
         } finally {
+            probe.arpWindow(ClientProbe.ARP_WINDOW);
             if (stress != null) {
                 stress.destroy(); // SIGTERM: stress-ng ends its workers
                 try {

@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  */
 public final class ClientProbe implements AutoCloseable {
     public static final Duration INTERVAL = Duration.ofMillis(20);
-    static final Duration ARP_WINDOW = Duration.ofMillis(12);
+    public static final Duration ARP_WINDOW = Duration.ofMillis(12);
     static final int NDISC_WAIT_MS = 10;
     private static final Pattern ARP_MAC = Pattern.compile("\\[([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5})]");
     private static final Pattern ND_MAC = Pattern.compile("Target link-layer address:\\s*([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5})");
@@ -45,6 +45,8 @@ public final class ClientProbe implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
     private volatile String failure;
+    /** How long an ARP probe waits for answers, from the start of its process; see {@link #arpWindow}. */
+    private volatile long arpWindowMillis = ARP_WINDOW.toMillis();
 
     public ClientProbe(String clientNs, List<Vip> vips) {
         this.clientNs = Netns.checkName(clientNs);
@@ -78,7 +80,7 @@ public final class ClientProbe implements AutoCloseable {
             long at = WallMicros.now();
             List<String> macs;
             try {
-                macs = probe(pb, vip.ipv6());
+                macs = probe(pb, vip.ipv6(), arpWindowMillis);
             } catch (IOException e) {
                 failure = "probe of " + vip.name() + " failed: " + e.getMessage();
                 macs = null;
@@ -115,14 +117,25 @@ public final class ClientProbe implements AutoCloseable {
         return System.nanoTime();
     }
 
-    private static List<String> probe(ProcessBuilder pb, boolean ipv6) throws IOException, InterruptedException {
+    /**
+     * Sets how long each ARP probe waits for answers (default {@link #ARP_WINDOW}). On a machine
+     * whose every core is busy, starting {@code nsenter} and {@code arping} alone can take longer
+     * than 12 ms, and such a probe says nothing (measured: most went unanswered under stress-ng);
+     * the load bench widens it, which coarsens the time resolution of a sample to the window.
+     */
+    public void arpWindow(Duration window) {
+        arpWindowMillis = window.toMillis();
+    }
+
+    private static List<String> probe(ProcessBuilder pb, boolean ipv6, long arpWindowMillis)
+            throws IOException, InterruptedException {
         Process p = pb.start();
         try {
             if (ipv6) {
                 if (!p.waitFor(NDISC_WAIT_MS + 500, TimeUnit.MILLISECONDS)) {
                     p.destroyForcibly();
                 }
-            } else if (!p.waitFor(ARP_WINDOW.toMillis(), TimeUnit.MILLISECONDS)) {
+            } else if (!p.waitFor(arpWindowMillis, TimeUnit.MILLISECONDS)) {
                 // SIGTERM through the handle: arping prints what it got and exits. (Process.destroy()
                 // would also close our end of its stdout, losing exactly that output.)
                 p.toHandle().destroy();

@@ -304,7 +304,8 @@ class NetnsCloudHooksIT {
 
     /** Waits until {@code to} attached after {@code since}, and records the time it took. */
     private static void awaitAttachedTo(Cluster.Node to, long since, String what) {
-        assertTrue(Harness.await(FAILOVER_TIMEOUT, () -> to.name.equals(attachedTo())),
+        assertTrue(Harness.await(FAILOVER_TIMEOUT, () -> to.name.equals(attachedTo()) && calls().stream()
+                        .anyMatch(c -> c.node().equals(to.name) && c.op().equals("attach") && c.micros() > since)),
                 what + ": attached to " + attachedTo() + "\n" + String.join("\n", log()));
         Call attach = calls().stream().filter(c -> c.node().equals(to.name) && c.op().equals("attach")
                 && c.micros() > since).findFirst().orElseThrow(() -> new AssertionError(what + ": no attach by "
