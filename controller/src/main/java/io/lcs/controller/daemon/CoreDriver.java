@@ -1382,7 +1382,17 @@ public final class CoreDriver {
         List<String> checks = new ArrayList<>();
         spec.path("checks").forEach(n -> checks.add(n.asText()));
         if (o.key().kind().equals(Service.KIND)) {
-            String unit = spec.path("systemdUnit").asText("");
+            JsonNode unitNode = spec.get("systemdUnit");
+            if (unitNode == null || unitNode.isNull()) { // a service that is only its hooks
+                if (text(hooks, "preStart") == null) {
+                    throw new IllegalArgumentException("spec.hooks.preStart: a service without a unit needs it");
+                }
+                return VipSpec.hookOnly(o.key().name(), List.copyOf(preferred), text(hooks, "preStart"),
+                        text(hooks, "postStart"), text(hooks, "preStop"), text(hooks, "postStop"), "api",
+                        o.body().path("metadata").path("generation").asLong(0), grouping, List.copyOf(checks),
+                        "stop".equals(text(spec, "onNoHealthyNode")));
+            }
+            String unit = unitNode.asText("");
             String problem = UnitNames.problem(unit);
             if (problem != null) {
                 throw new IllegalArgumentException("spec.systemdUnit: " + problem);
@@ -1396,7 +1406,7 @@ public final class CoreDriver {
                 spec.path("interface").asText(), List.copyOf(preferred), text(hooks, "preStart"),
                 text(hooks, "postStart"), text(hooks, "preStop"), text(hooks, "postStop"), "api",
                 o.body().path("metadata").path("generation").asLong(0), grouping, List.copyOf(checks),
-                "stop".equals(text(spec, "onNoHealthyNode")));
+                "stop".equals(text(spec, "onNoHealthyNode")), null, spec.path("announce").asBoolean(true));
     }
 
     private static String text(JsonNode n, String field) {

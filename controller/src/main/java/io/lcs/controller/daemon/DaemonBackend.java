@@ -153,7 +153,8 @@ public final class DaemonBackend implements AdminBackend {
                 new VirtualIP.Spec(v.address().toString(), v.interfaceName(), v.preferredNodes(), hooks(v),
                         v.grouping().group(), v.grouping().priority(), v.grouping().homeNode(),
                         v.grouping().dependsOn().isEmpty() ? null : v.grouping().dependsOn(),
-                        v.checks().isEmpty() ? null : v.checks(), v.stopWhenNoHealthyNode() ? "stop" : null),
+                        v.checks().isEmpty() ? null : v.checks(), v.stopWhenNoHealthyNode() ? "stop" : null,
+                        v.announce() ? null : Boolean.FALSE),
                 status(v, st));
     }
 

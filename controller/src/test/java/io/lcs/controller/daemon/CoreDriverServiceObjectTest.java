@@ -38,8 +38,30 @@ class CoreDriverServiceObjectTest {
     }
 
     @Test
+    void aServiceObjectWithoutAUnitIsHookOnlyAndAVipMayBeUnannounced() {
+        VipSpec h = CoreDriver.fromObject(stored(Service.of(ObjectMeta.named("eip"), new Service.Spec(null, null,
+                new io.lcs.model.api.VirtualIP.Hooks("/etc/lcs/hooks/attach", null, null, "/etc/lcs/hooks/detach"),
+                null, null, null, null, null, null))));
+        assertTrue(h.isService() && h.hookOnly());
+        assertEquals("/etc/lcs/hooks/attach", h.preStart());
+        ObjectNode body = (ObjectNode) LcsJson.json().valueToTree(Service.of(ObjectMeta.named("p"),
+                new Service.Spec(null)));
+        StoredObject noPreStart = new StoredObject(new ObjectKey(Service.KIND, "p"), new ObjectVersion(1, "a"), false,
+                body);
+        assertThrows(IllegalArgumentException.class, () -> CoreDriver.fromObject(noPreStart),
+                "a peer's hook-only service without pre_start is refused");
+        io.lcs.model.api.VirtualIP quiet = io.lcs.model.api.VirtualIP.of(ObjectMeta.named("v"),
+                new io.lcs.model.api.VirtualIP.Spec("198.18.0.9/24", "eth0", null, null, null, null, null, null, null,
+                        null, false));
+        assertTrue(!CoreDriver.fromObject(StoredObject.of(quiet, new ObjectVersion(1, "a"))).announce());
+        io.lcs.model.api.VirtualIP loud = io.lcs.model.api.VirtualIP.of(ObjectMeta.named("v"),
+                new io.lcs.model.api.VirtualIP.Spec("198.18.0.9/24", "eth0", null, null));
+        assertTrue(CoreDriver.fromObject(StoredObject.of(loud, new ObjectVersion(1, "a"))).announce());
+    }
+
+    @Test
     void aReplicatedServiceWhoseUnitLcsMayNotRunIsRefused() {
-        for (String unit : List.of("../../etc/passwd", "lcsd.service", "getty@.service", "x.timer", "")) {
+        for (String unit : List.of("../../etc/passwd", "lcsd.service", "getty@.service", "x.timer", "", " ")) {
             ObjectNode body = (ObjectNode) LcsJson.json().valueToTree(Service.of(ObjectMeta.named("p"),
                     new Service.Spec("a.service")));
             ((ObjectNode) body.path("spec")).put("systemdUnit", unit);

@@ -65,6 +65,7 @@ public final class ObjectDiff {
         }
         return addressEquals(a.address(), b.address())
                 && Objects.equals(a.interfaceName(), b.interfaceName())
+                && a.announced() == b.announced()
                 && commonEquals(a, b);
     }
 

@@ -30,8 +30,9 @@ import java.util.Map;
  *       {@value #MAX_IFNAME_BYTES} bytes, not {@code .} or {@code ..}, no {@code /}, {@code :},
  *       whitespace or control characters); {@code spec.preferredNodes} are valid names without
  *       duplicates; each hook is an absolute path.</li>
- *   <li>{@code Service}: {@code spec.systemdUnit} is required and a {@code .service} unit lcs may
- *       manage ({@link io.lcs.model.config.UnitNames#problem}); the other fields as for a VirtualIP.</li>
+ *   <li>{@code Service}: {@code spec.systemdUnit} is a {@code .service} unit lcs may manage
+ *       ({@link io.lcs.model.config.UnitNames#problem}); without it the service is only its hooks, and
+ *       {@code spec.hooks.preStart} is required; the other fields as for a VirtualIP.</li>
  *   <li>{@code Move}: {@code spec.vip} is required and a valid name; {@code spec.to} is optional
  *       (null: any other eligible node) and a valid name; {@code spec.fromEpoch} is optional and ≥ 1.</li>
  *   <li>{@code ConflictAck}: {@code spec.vip} is required and a valid name; {@code spec.epoch} is
@@ -175,8 +176,12 @@ public final class ObjectValidator {
             return;
         }
         if (spec.systemdUnit() == null) {
-            problems.add(new FieldProblem("spec.systemdUnit", "is required (the systemd unit lcs starts on the node"
-                    + " holding the service's lease and stops everywhere else, e.g. haproxy.service)"));
+            if (spec.hooks() == null || spec.hooks().preStart() == null) {
+                problems.add(new FieldProblem("spec.systemdUnit", "is required (the systemd unit lcs starts on the"
+                        + " node holding the service's lease and stops everywhere else, e.g. haproxy.service), unless"
+                        + " the service is only its hooks: then spec.hooks.preStart (which attaches it, e.g. at a"
+                        + " cloud provider) is required"));
+            }
         } else {
             addIfProblem(problems, "spec.systemdUnit", io.lcs.model.config.UnitNames.problem(spec.systemdUnit()));
         }

@@ -29,12 +29,19 @@ public record Service(String apiVersion, String kind, ObjectMeta metadata, Spec 
 
     /**
      * @param systemdUnit the unit lcs starts on the node holding the lease and stops everywhere else
-     *     ({@code systemd_unit} in lcs.conf), e.g. {@code haproxy.service}
+     *     ({@code systemd_unit} in lcs.conf), e.g. {@code haproxy.service}; null for a service that is
+     *     only its hooks ({@code hooks.preStart} attaches it at a cloud provider, {@code hooks.postStop}
+     *     detaches it: docs/services.md, "Clouds and routed networks")
      */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record Spec(String systemdUnit, List<String> preferredNodes, VirtualIP.Hooks hooks, String group,
                        Integer priority, String homeNode, List<String> dependsOn, List<String> checks,
                        String onNoHealthyNode) implements ResourceSpec {
+        /** True for a service that is only its hooks (no unit). */
+        public boolean hookOnly() {
+            return systemdUnit == null;
+        }
+
         /** A service in no group, without dependencies or checks. */
         public Spec(String systemdUnit) {
             this(systemdUnit, null, null, null, null, null, null, null, null);

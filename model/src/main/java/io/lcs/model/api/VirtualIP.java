@@ -25,11 +25,28 @@ public record VirtualIP(String apiVersion, String kind, ObjectMeta metadata, Spe
      *     must pass on a node for it to hold the VIP; empty means none
      * @param onNoHealthyNode {@code keep} (the default: the owner keeps it, and says so, while no node
      *     passes its checks) or {@code stop}
+     * @param announce false: the address is added without gratuitous ARP / unsolicited NA (a cloud
+     *     provider's API, called by the hooks, moves it; lcs.conf {@code announce = false}); null or
+     *     true: announced
      */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record Spec(String address, @com.fasterxml.jackson.annotation.JsonProperty("interface") String interfaceName,
                        List<String> preferredNodes, Hooks hooks, String group, Integer priority, String homeNode,
-                       List<String> dependsOn, List<String> checks, String onNoHealthyNode) implements ResourceSpec {
+                       List<String> dependsOn, List<String> checks, String onNoHealthyNode, Boolean announce)
+            implements ResourceSpec {
+        /** An announced VIP. */
+        public Spec(String address, String interfaceName, List<String> preferredNodes, Hooks hooks, String group,
+                    Integer priority, String homeNode, List<String> dependsOn, List<String> checks,
+                    String onNoHealthyNode) {
+            this(address, interfaceName, preferredNodes, hooks, group, priority, homeNode, dependsOn, checks,
+                    onNoHealthyNode, null);
+        }
+
+        /** False only with {@code announce: false}. */
+        public boolean announced() {
+            return !Boolean.FALSE.equals(announce);
+        }
+
         /** A VIP in no group, without priority, home node, dependencies or checks. */
         public Spec(String address, String interfaceName, List<String> preferredNodes, Hooks hooks) {
             this(address, interfaceName, preferredNodes, hooks, null, null, null, null);

@@ -115,6 +115,35 @@ class ServiceManifestTest {
     }
 
     @Test
+    void aServiceWithoutAUnitIsOnlyItsHooksAndNeedsPreStart() {
+        Service s = (Service) Manifests.read("m.yaml", """
+                apiVersion: lcs/v1
+                kind: Service
+                metadata: {name: eip}
+                spec:
+                  hooks: {preStart: /etc/lcs/hooks/aws-attach, postStop: /etc/lcs/hooks/aws-detach}
+                """).get(0);
+        assertTrue(s.spec().hookOnly());
+        assertEquals(List.of(), apply(EMPTY, "apiVersion: lcs/v1\nkind: Service\nmetadata: {name: eip}\n"
+                + "spec: {hooks: {preStart: /etc/lcs/hooks/aws-attach}}\n"));
+        String noPreStart = errors("apiVersion: lcs/v1\nkind: Service\nmetadata: {name: eip}\n"
+                + "spec: {hooks: {postStop: /etc/lcs/hooks/aws-detach}}\n");
+        assertTrue(noPreStart.contains("spec.systemdUnit: is required") && noPreStart.contains("spec.hooks.preStart"),
+                noPreStart);
+    }
+
+    @Test
+    void aVipMayBeAddedWithoutAnnouncementsAndThatCountsAsAChange() {
+        VirtualIP v = (VirtualIP) Manifests.read("m.yaml", "apiVersion: lcs/v1\nkind: VirtualIP\nmetadata: {name: v}\n"
+                + "spec: {address: 198.18.0.9/24, interface: eth0, announce: false}\n").get(0);
+        assertFalse(v.spec().announced());
+        VirtualIP announced = VirtualIP.of(ObjectMeta.named("v"), new VirtualIP.Spec("198.18.0.9/24", "eth0", null,
+                null));
+        assertTrue(announced.spec().announced(), "announced unless announce: false");
+        assertFalse(ObjectDiff.specEquals(v, announced));
+    }
+
+    @Test
     void aServiceTakesPartInGroupsDependenciesAndChecksLikeAVip() {
         assertEquals(List.of(), apply(EMPTY, """
                 apiVersion: lcs/v1
