@@ -10,8 +10,25 @@ import java.util.Locale;
  * runner fills it, {@link #render()} turns it into text.
  */
 public final class BenchReport {
-    /** A target for an lcs figure: met when the figure is at most {@code limit}. */
-    public record Target(String text, double limit) {
+    /**
+     * A target for an lcs figure: met when the figure is at most {@code limit}. For a row of
+     * min / median / p95 / max, {@code p95} says which statistic is compared (the median otherwise).
+     */
+    public record Target(String text, double limit, boolean p95) {
+        public Target(String text, double limit) {
+            this(text, limit, false);
+        }
+
+        /** The target "p95 ≤ LIMIT UNIT". */
+        public static Target p95(double limit, String unit) {
+            return new Target("p95 ≤ " + num(limit, "") + " " + unit, limit, true);
+        }
+
+        /** Met or not for a summary: its p95 or its median, as this target says. */
+        public String met(Stats.Summary s) {
+            return met(p95 ? s.p95() : s.median());
+        }
+
         public String met(double lcs) {
             if (Double.isNaN(lcs)) {
                 return "not measured";

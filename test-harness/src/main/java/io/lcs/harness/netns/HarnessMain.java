@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
  * in /tmp/lcs-harness/run-ID/. Exit codes: 0 pass, 1 a check or the overlap rule failed, 2 usage,
  * 3 the harness itself could not run (not root, a tool missing).
  */
-@Command(name = "lcs-harness", mixinStandardHelpOptions = true,
+@Command(name = "lcs-harness", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
         description = "Real lcsd processes in network namespaces, with faults and an overlap checker (root only).",
         subcommands = {HarnessMain.ScenariosCommand.class, HarnessMain.NemesisCommand.class,
                 HarnessMain.DemoCommand.class, HarnessMain.CleanupCommand.class,

@@ -37,4 +37,20 @@ class BenchReportTest {
         assertEquals("n/a", BenchReport.mmpm(Stats.Summary.EMPTY, "ms"));
         assertEquals("a \\| b", BenchReport.cell("a | b"));
     }
+
+    @Test
+    void aP95TargetIsJudgedByThePercentileNotByTheMedian() {
+        // 19 fast trials and one slow one: the median is fine, the p95 (19th of 20) too; 2 slow ones fail the p95
+        List<Double> oneSlow = new java.util.ArrayList<>(java.util.Collections.nCopies(19, 1000.0));
+        oneSlow.add(5000.0);
+        List<Double> twoSlow = new java.util.ArrayList<>(java.util.Collections.nCopies(18, 1000.0));
+        twoSlow.add(5000.0);
+        twoSlow.add(5000.0);
+        BenchReport.Target p95 = BenchReport.Target.p95(2000, "ms");
+        assertEquals("p95 ≤ 2000 ms", p95.text());
+        assertEquals("met", p95.met(Stats.of(oneSlow)));
+        assertEquals("**not met**", p95.met(Stats.of(twoSlow)));
+        assertEquals("met", new BenchReport.Target("median ≤ 2000 ms", 2000).met(Stats.of(twoSlow)));
+        assertEquals("not measured", p95.met(Stats.Summary.EMPTY));
+    }
 }
