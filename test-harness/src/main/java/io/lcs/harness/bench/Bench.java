@@ -550,7 +550,7 @@ public final class Bench implements AutoCloseable {
                 boolean ok = true;
                 for (ClientProbe.Sample x : w) {
                     if (x.macs().isEmpty()) {
-                        continue; // no answer within the probe's 12 ms window: a loaded machine, says nothing
+                        continue; // no answer within the probe's window: a loaded machine, says nothing
                     }
                     if (x.macs().size() != 1 || (mac != null && !mac.equals(x.macs().get(0)))) {
                         ok = false;

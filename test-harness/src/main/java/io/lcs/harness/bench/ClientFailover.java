@@ -14,7 +14,7 @@ import java.util.Locale;
  * Client-observed failover after kill -9 of the owner, lcs alone, from the client's own ICMP and
  * TCP traffic ({@link TrafficProbe}): a 3-node cluster (2 full members and a witness, lease 2 s)
  * from the build's classpath, owner found from the kernels ({@code OwnershipSampler}), so it does
- * not depend on the ARP probe's 12 ms window (which a loaded machine misses). Run:
+ * not depend on the ARP probe's window (which a loaded machine can miss). Run:
  * {@code java -cp "test-harness/target/classes:$(cat test-harness/target/harness.classpath)"
  * io.lcs.harness.bench.ClientFailover [TRIALS]} as root. Not a test.
  */

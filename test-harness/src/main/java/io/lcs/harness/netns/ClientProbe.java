@@ -14,21 +14,29 @@ import java.util.regex.Pattern;
 /**
  * From the client namespace, asks "who has VIP?" every {@link #INTERVAL} for each VIP and records
  * which MAC(s) answered: IPv4 with a broadcast ARP request ({@code arping -b -c 2 -w 1 -I eth0
- * ADDR}, ended with SIGTERM after {@link #ARP_WINDOW}: iputils arping takes only whole seconds for
- * {@code -w} and {@code -i}, and prints every reply received so far when terminated); IPv6 with a
- * neighbour solicitation ({@code ndisc6 -m -n -r 1 -w 10 ADDR eth0}: all answers within 10 ms).
- * Each probe is one short process started with {@code nsenter --net=/run/netns/CL} (about 2 ms
- * of CPU). Java cannot open raw sockets, and the CI machine has no scripting language we may
- * rely on, so this is the cheapest honest probe: it asks the wire, not a neighbour cache, so it
- * sees every node that answers for the address, two at once included.
+ * ADDR}; iputils arping takes only whole seconds for {@code -w} and {@code -i}, but it writes and
+ * flushes each reply line as the reply arrives, so the probe reads them as they come, waits
+ * {@link #REPLY_GRACE} after the first for a second holder's answer to the same broadcast, and
+ * ends it with SIGTERM then, or after {@link #ARP_WINDOW} from its start when nobody answered);
+ * IPv6 with a neighbour solicitation ({@code ndisc6 -m -n -r 1 -w 10 ADDR eth0}: all answers
+ * within 10 ms). Each probe is one short process started with {@code nsenter
+ * --net=/run/netns/CL} (about 2 ms of CPU; from a JVM, 12-20 ms from the spawn to the reply on
+ * an idle 2-core machine). Java cannot open raw sockets, and the CI machine has no scripting
+ * language we may rely on, so this is the cheapest honest probe: it asks the wire, not a
+ * neighbour cache, so it sees every node that answers for the address, two at once included.
  *
- * <p>Samples: probe send time (wall µs, stamped just before the process starts, so up to ~3 ms
- * early) and the answering MACs. A sample with two MACs is a client-visible overlap; a run of
- * unanswered probes is an outage ({@link Checker}). One thread per VIP; bounded by {@link #close}.
+ * <p>Samples: a time (wall µs) and the answering MACs. An answered ARP sample is stamped when the
+ * first reply was read (the address answered then, within the reply's round trip, well under a
+ * millisecond on a bridge); an unanswered one, and every IPv6 sample, when its process was
+ * started. A sample with two MACs is a client-visible overlap; a run of unanswered probes is an
+ * outage ({@link Checker}). One thread per VIP; bounded by {@link #close}.
  */
 public final class ClientProbe implements AutoCloseable {
     public static final Duration INTERVAL = Duration.ofMillis(20);
-    public static final Duration ARP_WINDOW = Duration.ofMillis(12);
+    /** How long an ARP probe waits for a first answer, from the start of its process. */
+    public static final Duration ARP_WINDOW = Duration.ofMillis(60);
+    /** After the first ARP reply, how long the probe still waits for another MAC's. */
+    static final Duration REPLY_GRACE = Duration.ofMillis(3);
     static final int NDISC_WAIT_MS = 10;
     private static final Pattern ARP_MAC = Pattern.compile("\\[([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5})]");
     private static final Pattern ND_MAC = Pattern.compile("Target link-layer address:\\s*([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5})");
@@ -45,7 +53,7 @@ public final class ClientProbe implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
     private volatile String failure;
-    /** How long an ARP probe waits for answers, from the start of its process; see {@link #arpWindow}. */
+    /** How long an ARP probe waits for a first answer, from the start of its process; see {@link #arpWindow}. */
     private volatile long arpWindowMillis = ARP_WINDOW.toMillis();
 
     public ClientProbe(String clientNs, List<Vip> vips) {
@@ -77,21 +85,20 @@ public final class ClientProbe implements AutoCloseable {
         long intervalNanos = INTERVAL.toNanos();
         long next = System.nanoTime();
         while (running) {
-            long at = WallMicros.now();
-            List<String> macs;
+            Sample sample;
             try {
-                macs = probe(pb, vip.ipv6(), arpWindowMillis);
+                sample = probe(pb, vip.ipv6(), arpWindowMillis);
             } catch (IOException e) {
                 failure = "probe of " + vip.name() + " failed: " + e.getMessage();
-                macs = null;
+                sample = null;
             } catch (InterruptedException e) {
                 return;
             }
-            if (macs != null) {
+            if (sample != null) {
                 List<Sample> list = samples.get(idx);
                 synchronized (list) {
                     if (list.size() < MAX_SAMPLES) {
-                        list.add(new Sample(at, macs));
+                        list.add(sample);
                     }
                 }
             }
@@ -118,24 +125,46 @@ public final class ClientProbe implements AutoCloseable {
     }
 
     /**
-     * Sets how long each ARP probe waits for answers (default {@link #ARP_WINDOW}). On a machine
-     * whose every core is busy, starting {@code nsenter} and {@code arping} alone can take longer
-     * than 12 ms, and such a probe says nothing (measured: most went unanswered under stress-ng);
-     * the load bench widens it, which coarsens the time resolution of a sample to the window.
+     * Sets how long each ARP probe waits for a first answer (default {@link #ARP_WINDOW}). On a
+     * machine whose every core is busy, starting {@code nsenter} and {@code arping} alone can take
+     * longer than that, and such a probe says nothing (measured: most went unanswered under
+     * stress-ng); the load bench widens it. An answered probe ends {@link #REPLY_GRACE} after its
+     * first reply whatever the window, so a wider window slows the probe only while nobody answers.
      */
     public void arpWindow(Duration window) {
         arpWindowMillis = window.toMillis();
     }
 
-    private static List<String> probe(ProcessBuilder pb, boolean ipv6, long arpWindowMillis)
+    private static Sample probe(ProcessBuilder pb, boolean ipv6, long arpWindowMillis)
             throws IOException, InterruptedException {
+        long at = WallMicros.now();
+        long started = System.nanoTime();
         Process p = pb.start();
         try {
+            StringBuilder out = new StringBuilder();
+            InputStream in = p.getInputStream();
             if (ipv6) {
                 if (!p.waitFor(NDISC_WAIT_MS + 500, TimeUnit.MILLISECONDS)) {
                     p.destroyForcibly();
                 }
-            } else if (!p.waitFor(arpWindowMillis, TimeUnit.MILLISECONDS)) {
+            } else {
+                long deadline = started + TimeUnit.MILLISECONDS.toNanos(arpWindowMillis);
+                boolean answered = false;
+                while (System.nanoTime() < deadline) {
+                    int n = in.available();
+                    if (n > 0) {
+                        out.append(new String(in.readNBytes(n), StandardCharsets.UTF_8));
+                        if (!answered && ARP_MAC.matcher(out).find()) {
+                            answered = true;
+                            at = WallMicros.now();
+                            deadline = Math.min(deadline, System.nanoTime() + REPLY_GRACE.toNanos());
+                        }
+                    } else if (!p.isAlive()) {
+                        break;
+                    } else {
+                        TimeUnit.MICROSECONDS.sleep(250);
+                    }
+                }
                 // SIGTERM through the handle: arping prints what it got and exits. (Process.destroy()
                 // would also close our end of its stdout, losing exactly that output.)
                 p.toHandle().destroy();
@@ -144,10 +173,8 @@ public final class ClientProbe implements AutoCloseable {
                 }
             }
             p.waitFor(500, TimeUnit.MILLISECONDS);
-            String out;
-            try (InputStream in = p.getInputStream()) {
-                out = new String(in.readNBytes(16_384), StandardCharsets.UTF_8);
-            }
+            out.append(new String(in.readNBytes(16_384), StandardCharsets.UTF_8));
+            in.close();
             Matcher m = (ipv6 ? ND_MAC : ARP_MAC).matcher(out);
             List<String> macs = new ArrayList<>(2);
             while (m.find()) {
@@ -156,7 +183,7 @@ public final class ClientProbe implements AutoCloseable {
                     macs.add(mac);
                 }
             }
-            return macs;
+            return new Sample(at, macs);
         } finally {
             if (p.isAlive()) {
                 p.destroyForcibly();
