@@ -153,17 +153,15 @@ public final class Bench implements AutoCloseable {
         BenchReport report = header();
         boolean threeNode = wants("failover") || wants("service") || wants("load") || wants("move") || wants("coldstart")
                 || wants("cli") || wants("footprint");
+        // the client's probes at the default priority, like the daemons' competitors on a real
+        // machine; only the load area raises them (see Netns.clientBoost)
+        Netns.clientBoost(false);
         if (threeNode) {
             topology = Topology.create(runId, 3, registry);
             open.add(topology);
             probe = new ClientProbe(topology.clientNs(), List.of(VIP));
             probe.start();
             open.add(probe);
-            if (wants("failover") || wants("load")) {
-                traffic = new io.lcs.harness.netns.TrafficProbe(topology.clientNs(), VIP.address());
-                traffic.start();
-                open.add(traffic);
-            }
             if (wants("failover") || wants("move") || wants("coldstart") || wants("cli")) {
                 phase(lcsSubject(runDir.resolve("lcs"), List.of(VIP), 3));
                 phase(keepalived(runDir.resolve("keepalived"), List.of(VIP.cidr()), 3));
@@ -178,9 +176,6 @@ public final class Bench implements AutoCloseable {
                 guarded("load", () -> load(keepalived(runDir.resolve("keepalived-load"), List.of(VIP.cidr()), 3)));
             }
             probe.close();
-            if (traffic != null) {
-                traffic.close();
-            }
             if (wants("footprint")) {
                 guarded("footprint", this::footprint);
             }
@@ -278,6 +273,7 @@ public final class Bench implements AutoCloseable {
             }
             registry.process(stress, "bench-stress-ng");
             probe.arpWindow(LOAD_ARP_WINDOW);
+            Netns.clientBoost(true); // the client stands for another machine: its probes must not starve here
             Process started = stress;
             open.add(() -> { // also when the bench is interrupted (its shutdown hook closes what is open)
                 if (started.isAlive()) {
@@ -287,6 +283,30 @@ public final class Bench implements AutoCloseable {
                     }
                 }
             });
+            OwnershipSampler ls = sampler;
+            withClientTraffic(() -> loadAndFaults(s, ls, argv));
+        } finally {
+            probe.arpWindow(ClientProbe.ARP_WINDOW);
+            Netns.clientBoost(false);
+            if (stress != null) {
+                stress.destroy(); // SIGTERM: stress-ng ends its workers
+                try {
+                    if (!stress.waitFor(10, TimeUnit.SECONDS)) {
+                        stress.destroyForcibly();
+                    }
+                } catch (InterruptedException e) {
+                    stress.destroyForcibly();
+                    Thread.currentThread().interrupt();
+                }
+            }
+            tearDown(s, sampler);
+        }
+    }
+
+    /** The load window (spurious failovers, silences) and then the faults under the same load. */
+    private void loadAndFaults(Subject s, OwnershipSampler sampler, List<String> argv) {
+        String sys = s.name();
+        {
             long t0 = WallMicros.now();
             say(sys + " load: every core busy for " + opt.loadMinutes() + " min (" + String.join(" ", argv) + ")");
             sleepFor(Duration.ofMinutes(opt.loadMinutes()));
@@ -325,20 +345,6 @@ public final class Bench implements AutoCloseable {
             for (String kind : List.of("kill", "freeze", "isolate")) {
                 failover(s, kind, sampler, "load");
             }
-        } finally {
-            probe.arpWindow(ClientProbe.ARP_WINDOW);
-            if (stress != null) {
-                stress.destroy(); // SIGTERM: stress-ng ends its workers
-                try {
-                    if (!stress.waitFor(10, TimeUnit.SECONDS)) {
-                        stress.destroyForcibly();
-                    }
-                } catch (InterruptedException e) {
-                    stress.destroyForcibly();
-                    Thread.currentThread().interrupt();
-                }
-            }
-            tearDown(s, sampler);
         }
     }
 
@@ -500,9 +506,12 @@ public final class Bench implements AutoCloseable {
                 throw new HarnessException(sys + ": the VIP is not answered by exactly one node within 60 s");
             }
             if (wants("failover")) {
-                for (String kind : List.of("kill", "freeze", "isolate")) {
-                    failover(s, kind, sampler);
-                }
+                OwnershipSampler fs = sampler;
+                withClientTraffic(() -> {
+                    for (String kind : List.of("kill", "freeze", "isolate")) {
+                        failover(s, kind, fs);
+                    }
+                });
             }
             if (wants("move") && s instanceof LcsSubject l) {
                 move(l);
@@ -517,6 +526,23 @@ public final class Bench implements AutoCloseable {
             note("failover", sys + " phase stopped: " + e.getMessage());
         } finally {
             tearDown(s, sampler);
+        }
+    }
+
+    /**
+     * Runs {@code body} with the client's own ICMP and TCP traffic running ({@link #traffic}), and
+     * only then: its TCP probe starts two processes every 20 ms, a load that would otherwise be
+     * measured by the move, CLI and cold-start areas (it tripled the CLI's wall time here).
+     */
+    private void withClientTraffic(Runnable body) {
+        traffic = new io.lcs.harness.netns.TrafficProbe(topology.clientNs(), VIP.address());
+        open.add(traffic); // closed by the shutdown hook too when the bench is interrupted (close is idempotent)
+        try {
+            traffic.start();
+            body.run();
+        } finally {
+            traffic.close();
+            traffic = null;
         }
     }
 
@@ -783,6 +809,15 @@ public final class Bench implements AutoCloseable {
     private void cli(LcsSubject l) {
         Cluster c = l.cluster();
         l.awaitMembers(Duration.ofSeconds(30));
+        probe.pause(true); // nothing here reads it; its processes would weigh on the CLI's start
+        try {
+            cliRuns(c);
+        } finally {
+            probe.pause(false);
+        }
+    }
+
+    private void cliRuns(Cluster c) {
         for (String[] cmd : new String[][] {{"status"}, {"get", "vips"}}) {
             String metric = String.join(" ", cmd);
             timed(Netns.enter(c.node(1).ns, c.cliArgv(c.node(1), cmd)), Duration.ofSeconds(20)); // not counted: page cache warm-up

@@ -16,7 +16,8 @@ import java.util.Locale;
  * from the build's classpath, owner found from the kernels ({@code OwnershipSampler}), so it does
  * not depend on the ARP probe's window (which a loaded machine can miss). Run:
  * {@code java -cp "test-harness/target/classes:$(cat test-harness/target/harness.classpath)"
- * io.lcs.harness.bench.ClientFailover [TRIALS]} as root. Not a test.
+ * io.lcs.harness.bench.ClientFailover [TRIALS [LEASE_MS RENEW_MS PROBE_MS]]} as root (default 5 trials, the
+ * defaults of lcs.conf: lease 2000, renew 500, probe 250). Not a test.
  */
 public final class ClientFailover {
     private ClientFailover() {
@@ -24,11 +25,17 @@ public final class ClientFailover {
 
     public static void main(String[] args) {
         int trials = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        // optional timing: LEASE_MS RENEW_MS PROBE_MS (the defaults of lcs.conf otherwise)
+        Cluster.Settings settings = args.length >= 4
+                ? new Cluster.Settings(3, 1, Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), 1)
+                : Cluster.Settings.of(3, 1);
+        System.out.printf(Locale.ROOT, "lease %d ms, renew %d ms, probe %d ms, %d trials%n", settings.leaseMillis(),
+                settings.renewMillis(), settings.probeMillis(), trials);
         List<Double> icmpGap = new ArrayList<>();
         List<Double> icmpBack = new ArrayList<>();
         List<Double> tcpGap = new ArrayList<>();
         List<Double> tcpBack = new ArrayList<>();
-        try (Harness h = Harness.start(Cluster.Settings.of(3, 1), System.getProperty("java.class.path"))) {
+        try (Harness h = Harness.start(settings, System.getProperty("java.class.path"))) {
             Vip vip = h.cluster().vips().stream().filter(v -> !v.ipv6()).findFirst().orElseThrow();
             try (TrafficProbe traffic = new TrafficProbe(h.topology().clientNs(), vip.address())) {
                 traffic.start();

@@ -52,6 +52,12 @@ public final class ClientProbe implements AutoCloseable {
     private final List<List<Sample>> samples = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
+    /**
+     * No probes while set ({@link #pause}): each probe is a process, 50 a second cost a measured
+     * ~0.2 s of a short-lived JVM's start here, which a benchmark of something else (the CLI) must
+     * not carry.
+     */
+    private volatile boolean paused;
     private volatile String failure;
     /** How long an ARP probe waits for a first answer, from the start of its process; see {@link #arpWindow}. */
     private volatile long arpWindowMillis = ARP_WINDOW.toMillis();
@@ -77,14 +83,21 @@ public final class ClientProbe implements AutoCloseable {
 
     private void loop(int idx) {
         Vip vip = vips.get(idx);
-        List<String> argv = vip.ipv6()
-                ? Netns.enterAsClient(clientNs, List.of("ndisc6", "-m", "-n", "-r", "1", "-w", Integer.toString(NDISC_WAIT_MS),
-                        vip.address(), Topology.IFACE))
-                : Netns.enterAsClient(clientNs, List.of("arping", "-b", "-c", "2", "-w", "1", "-I", Topology.IFACE, vip.address()));
-        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+        List<String> tool = vip.ipv6()
+                ? List.of("ndisc6", "-m", "-n", "-r", "1", "-w", Integer.toString(NDISC_WAIT_MS), vip.address(), Topology.IFACE)
+                : List.of("arping", "-b", "-c", "2", "-w", "1", "-I", Topology.IFACE, vip.address());
         long intervalNanos = INTERVAL.toNanos();
         long next = System.nanoTime();
         while (running) {
+            if (paused) {
+                try {
+                    next = paceNext(next, intervalNanos);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                continue;
+            }
+            ProcessBuilder pb = new ProcessBuilder(Netns.enterAsClient(clientNs, tool)).redirectErrorStream(true);
             Sample sample;
             try {
                 sample = probe(pb, vip.ipv6(), arpWindowMillis);
@@ -122,6 +135,11 @@ public final class ClientProbe implements AutoCloseable {
             return at;
         }
         return System.nanoTime();
+    }
+
+    /** Stops probing while {@code on} (the thread idles at the probe interval), resumes after. */
+    public void pause(boolean on) {
+        paused = on;
     }
 
     /**

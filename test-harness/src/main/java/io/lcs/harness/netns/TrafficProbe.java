@@ -82,11 +82,11 @@ public final class TrafficProbe implements AutoCloseable {
     }
 
     private void tcpLoop() {
-        List<String> argv = Netns.enterAsClient(clientNs, List.of("timeout", String.format(java.util.Locale.ROOT, "%.3f",
-                TCP_TIMEOUT.toMillis() / 1000.0), "bash", "-c", "exec 3<>/dev/tcp/" + address + "/" + TCP_PORT));
-        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+        List<String> tool = List.of("timeout", String.format(java.util.Locale.ROOT, "%.3f",
+                TCP_TIMEOUT.toMillis() / 1000.0), "bash", "-c", "exec 3<>/dev/tcp/" + address + "/" + TCP_PORT);
         long next = System.nanoTime();
         while (running) {
+            ProcessBuilder pb = new ProcessBuilder(Netns.enterAsClient(clientNs, tool)).redirectErrorStream(true);
             long at = WallMicros.now();
             try {
                 Process p = pb.start();
