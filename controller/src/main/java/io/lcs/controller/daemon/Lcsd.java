@@ -51,6 +51,7 @@ import io.lcs.reconcilers.vip.VipSpec;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
 import java.io.PrintStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -471,8 +472,12 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         // Two event loops: the core and the peer transport on one (the context below), the HTTP servers
         // on the other (deployed below), so a flood of HTTP connections cannot delay heartbeats and
         // lease renewals (measured: 10,000 half-open connections on one shared loop let a lease lapse).
+        // No class-path file resolving (the web console reads its resources itself): Vert.x would
+        // otherwise create a /tmp/vertx-cache-UUID directory at every start, left behind by a kill.
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2)
-                .setInternalBlockingPoolSize(2).setBlockedThreadCheckInterval(10_000));
+                .setInternalBlockingPoolSize(2).setBlockedThreadCheckInterval(10_000)
+                .setFileSystemOptions(new FileSystemOptions().setClassPathResolvingEnabled(false)
+                        .setFileCachingEnabled(false)));
         Context context = vertx.getOrCreateContext();
         Clock clock = Clock.systemUTC();
         EventLog eventLog = new EventLog(clock, cfg.nodeName());

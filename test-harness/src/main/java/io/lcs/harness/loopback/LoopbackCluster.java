@@ -63,6 +63,11 @@ public final class LoopbackCluster implements AutoCloseable {
         }
 
         /** The admin token lcsd creates in its state directory: changes through the API need it. */
+        /** The daemon's java.io.tmpdir: what it leaves there (even when killed) is visible to the tests. */
+        public Path tmpDir() {
+            return dir.resolve("tmp");
+        }
+
         public Path adminTokenFile() {
             return dir.resolve("state").resolve("admin.token");
         }
@@ -150,7 +155,8 @@ public final class LoopbackCluster implements AutoCloseable {
     public List<String> command(Node n) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ArrayList<>(List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), LoopbackLcsd.class.getName(), "-c",
+                "-Djava.io.tmpdir=" + n.tmpDir(), "-cp", System.getProperty("java.class.path"),
+                LoopbackLcsd.class.getName(), "-c",
                 n.config.toString(), "-v"));
     }
 
@@ -164,6 +170,7 @@ public final class LoopbackCluster implements AutoCloseable {
      * must kill it (e.g. a second daemon on the same state directory, which must refuse to run).
      */
     public Process startProcess(Node n, Path log) throws IOException {
+        Files.createDirectories(n.tmpDir());
         ProcessBuilder pb = new ProcessBuilder(command(n)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put(LoopbackLcsd.JOURNAL_ENV, n.journal.toAbsolutePath().toString());

@@ -108,6 +108,11 @@ class LoopbackFailoverIT {
                 assertEquals(epochAfter, v.path("epoch").asLong(), "trial " + trial + ": epoch changed on " + n.name);
             }
         }
+        for (Node n : cluster.nodes()) { // killed and restarted daemons leave nothing in their temporary directory
+            try (var left = java.nio.file.Files.list(n.tmpDir())) {
+                assertEquals(List.of(), left.map(f -> f.getFileName().toString()).toList(), n.name + "'s java.io.tmpdir");
+            }
+        }
         double mean = failovers.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
         System.out.printf(Locale.ROOT, "failover after kill -9: mean %.2f s over %d trials %s%n", mean, TRIALS,
                 failovers);
