@@ -64,7 +64,7 @@ public final class CdsArchives {
         Path state = Files.createDirectories(work.resolve("state"));
         Path conf = work.resolve("lcs.conf");
         Files.writeString(conf, "[cluster]\nname = cds\nnode = a\nbind = 127.0.0.1\nport = " + peerPort
-                + "\nsecret = cds-training-only\nlease_ms = 1500\nrenew_ms = 375\nstate_dir = " + state
+                + "\nsecret = cds-training-only\nlease_ms = 1700\nrenew_ms = 400\nprobe_ms = 100\nstate_dir = " + state
                 + "\nadmin_bind = 127.0.0.1\nadmin_port = " + adminPort
                 + "\nmetrics = yes\nmetrics_bind = 127.0.0.1\nmetrics_port = " + metricsPort
                 + "\n\n[node a]\nrole = full-member\naddress = 127.0.0.1\n\n[vip train]\naddress = 127.0.0.200/32"

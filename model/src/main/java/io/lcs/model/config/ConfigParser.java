@@ -65,6 +65,16 @@ public final class ConfigParser {
      * late; all of that must end before any acceptor's lease does. 1 s + 0.15 s slack + 0.25 s.
      */
     public static final int MIN_LEASE_MILLIS = 1400;
+    /**
+     * What a lease must hold besides the duplicate-address probe for a node to activate a VIP at all:
+     * after acquiring the lease it probes ({@code probe_ms} plus the tool's start), then adds the
+     * address with a kernel lifetime of at least one whole second while keeping 0.35 s of the lease
+     * back (the kernel fence's slack), and the lease it holds is already shorter than lease_ms by
+     * the drift bound and the round's time. 1 s + 0.35 s + 0.25 s for the tool, the drift and the add
+     * (measured: with lease_ms 1400 and probe_ms 100 no VIP ever became active). So lease_ms must be
+     * at least {@code probe_ms} + this.
+     */
+    public static final int ACTIVATION_MILLIS_BESIDES_PROBE = 1600;
     /** Ten minutes: a longer lease means a failover slower than any operator would accept. */
     public static final int MAX_LEASE_MILLIS = 600_000;
     /** Ten minutes: a hook that runs longer is hung, not slow. */
@@ -452,6 +462,19 @@ public final class ConfigParser {
                             + "): the owner must still renew in time after two lost or late renewals; "
                             + "lower renew_ms or raise lease_ms");
                 }
+            }
+            if (lease != null && probe != null && lease >= MIN_LEASE_MILLIS
+                    && lease < probe + ACTIVATION_MILLIS_BESIDES_PROBE) {
+                Entry leaseEntry = c.get("lease_ms");
+                Entry probeEntry = c.get("probe_ms") != null ? c.get("probe_ms") : c.get("probe_timeout_ms");
+                int line = leaseEntry != null ? leaseEntry.line() : probeEntry != null ? probeEntry.line() : clusterLine;
+                int maxProbe = lease - ACTIVATION_MILLIS_BESIDES_PROBE;
+                error(line, "lease_ms (" + lease + ") is too short for a probe of " + probe + " ms: after acquiring"
+                        + " a lease a node probes for a duplicate address, then adds the address with a kernel lifetime"
+                        + " of at least 1 s and 0.35 s of the lease kept back, so no VIP would ever become active;"
+                        + " lease_ms must be at least probe_ms + " + ACTIVATION_MILLIS_BESIDES_PROBE + " ("
+                        + (probe + ACTIVATION_MILLIS_BESIDES_PROBE) + ")" + (maxProbe >= 1
+                        ? "; raise lease_ms or lower probe_ms to at most " + maxProbe : "; raise lease_ms"));
             }
 
             // nodes

@@ -61,7 +61,27 @@ class ConfigCrossCheckTest {
     void leaseTooShortForTheKernelFenceIsAnError() {
         String text = withCluster("lease_ms = 1399\nrenew_ms = 300");
         assertError(text, "lease_ms = 1399", "too short for the kernel fence");
-        assertEquals(1400, parse(withCluster("lease_ms = 1400\nrenew_ms = 400")).leaseMillis());
+        // the kernel fence alone would allow 1400; the probe and a whole second of lifetime need 1601
+        assertError(withCluster("lease_ms = 1400\nrenew_ms = 400\nprobe_ms = 1"), "lease_ms = 1400",
+                "lease_ms must be at least probe_ms + 1600 (1601); raise lease_ms");
+        assertEquals(1601, parse(withCluster("lease_ms = 1601\nrenew_ms = 400\nprobe_ms = 1")).leaseMillis());
+    }
+
+    @Test
+    void leaseMustLeaveRoomForTheProbeAndAWholeSecondOfLifetime() {
+        // default probe_ms 250: 1850 is the shortest lease with which a VIP can be added at all
+        assertError(withCluster("lease_ms = 1849\nrenew_ms = 400"), "lease_ms = 1849",
+                "too short for a probe of 250 ms");
+        assertTrue(Configs.errors(withCluster("lease_ms = 1849\nrenew_ms = 400")).get(0).message()
+                .contains("lower probe_ms to at most 249"));
+        assertEquals(1850, parse(withCluster("lease_ms = 1850\nrenew_ms = 400")).leaseMillis());
+        // a shorter probe allows a shorter lease; the C lcs's probe_timeout_ms counts as probe_ms
+        assertEquals(1700, parse(withCluster("lease_ms = 1700\nrenew_ms = 400\nprobe_ms = 100")).leaseMillis());
+        assertError(withCluster("lease_ms = 1700\nrenew_ms = 400\nprobe_timeout_ms = 300"), "lease_ms = 1700",
+                "too short for a probe of 300 ms");
+        // reported on probe_ms's line when lease_ms is the default
+        assertError(withCluster("probe_ms = 450"), "probe_ms = 450", "lease_ms (2000) is too short for a probe of 450 ms");
+        assertEquals(2000, parse(withCluster("probe_ms = 400")).leaseMillis());
     }
 
     @Test

@@ -166,6 +166,12 @@ public final class VipReconciler implements Reconciler<String> {
         HookRun hook;
         /** The epoch whose pre_start succeeded (or was not needed): the add may follow. */
         long preStartDoneEpoch;
+        /**
+         * The epoch whose duplicate probe (batched activation) found the address free but whose add
+         * had too little lease left: the add follows a renewal without probing again, as after a
+         * pre_start (an epoch is one continuous holding, so no other lcs node added it meanwhile).
+         */
+        long probedFreeEpoch;
         /** The epoch whose pre_stop ended (or was skipped): the removal may follow. */
         long preStopDoneEpoch;
         /** For a service: the epoch of the lease this node last saw itself hold, and when it first saw it. */
@@ -238,6 +244,10 @@ public final class VipReconciler implements Reconciler<String> {
     /** Durations of the last {@link #BATCH_HISTORY} batched applies (ring; batch task only). */
     private final long[] batchNanos = new long[BATCH_HISTORY];
     private int batchNanosNext;
+    /** When the batch task last logged a VIP it probed but could not add for want of lease left (batch task only). */
+    private long shortLeaseLoggedNanos = Long.MIN_VALUE;
+    /** Such skips since that line (batch task only). */
+    private int shortLeaseSkips;
     /** Runs the services' units; null: lcsd has no systemd, and a service is declined on this node. */
     private volatile ServiceUnits units;
     /** How long a unit's stop may take (its drop-in's TimeoutStopSec): it is stopped this long before its lease ends. */
@@ -296,7 +306,7 @@ public final class VipReconciler implements Reconciler<String> {
         return this;
     }
 
-    /** {@code wake} is called with a VIP whose pre_start or pre_stop ended (lcsd: enqueue it). */
+    /** {@code wake} is called with a VIP whose pre_start or pre_stop ended, or whose probed add waits for a renewal (lcsd: enqueue it). */
     public VipReconciler onHookDone(java.util.function.Consumer<String> wake) {
         this.wake = wake;
         return this;
@@ -515,7 +525,8 @@ public final class VipReconciler implements Reconciler<String> {
                 }
             }
             if (batchExecutor != null && spec.preStart() == null) {
-                pendingActivation.put(vip, new PendingActivation(spec, epoch, local.activeEpoch != epoch));
+                pendingActivation.put(vip, new PendingActivation(spec, epoch, local.activeEpoch != epoch
+                        && local.probedFreeEpoch != epoch));
                 scheduleBatch();
                 // the batch task acts within gather + probe window; look again if it could not
                 return Result.requeueAfter(settings.probeWindow().plus(gather).plusSeconds(1));
@@ -1539,10 +1550,18 @@ public final class VipReconciler implements Reconciler<String> {
                 }
                 Snapshot s = host.snapshot();
                 Lease lease = s.lease(vip);
-                long lifetime = lifetimeSeconds(remainingNanos(s, lease, monotonic.getAsLong()) - batchExtraNanos());
+                long left = remainingNanos(s, lease, monotonic.getAsLong());
+                long lifetime = lifetimeSeconds(left - batchExtraNanos());
                 Listing known = listings.get(ifname);
                 if (!fenced(vip, p.epoch()) || lifetime < 1 || (known != null
                         && known.addresses().contains(p.spec().address().address()))) {
+                    if (lifetime < 1 && fenced(vip, p.epoch())) {
+                        // the probe (if any) found it free: keep that for this epoch and look again
+                        // now; the reconcile waits for a renewal (it polls the lease) and re-adds
+                        local.probedFreeEpoch = p.epoch();
+                        shortLeaseSkipped(vip, left);
+                        wake.accept(vip);
+                    }
                     continue;
                 }
                 adds.add(new AddressChange.Add(p.spec().address(), ifname, Duration.ofSeconds(lifetime)));
@@ -1602,6 +1621,27 @@ public final class VipReconciler implements Reconciler<String> {
      * changes on a loaded machine must take its own duration off them, or the kernel could keep an
      * address past the lease. The longest of the last {@link #BATCH_HISTORY} batches, doubled.
      */
+    /**
+     * A VIP was probed with its lease held but too little of the lease was left to promise the
+     * kernel a whole second: it is not added now, and its reconcile tries again. Said in the log at
+     * most once a minute (with the count since), because an activation that never succeeds must not
+     * be silent: lease_ms too short for probe_ms, or a machine so slow that the probe and the add eat
+     * the lease.
+     */
+    private void shortLeaseSkipped(String vip, long leftNanos) {
+        shortLeaseSkips++;
+        long now = monotonic.getAsLong();
+        if (shortLeaseLoggedNanos != Long.MIN_VALUE && now - shortLeaseLoggedNanos < 60_000_000_000L) {
+            return;
+        }
+        LOG.log(Level.WARNING, "vip " + vip + ": not added after its probe: " + Math.max(0, leftNanos) / 1_000_000L
+                + " ms of lease left, a lifetime of 1 s needs " + (SLACK_NANOS + 1_000_000_000L + batchExtraNanos())
+                / 1_000_000L + " ms (the probe or the machine is too slow for lease_ms); trying again"
+                + (shortLeaseSkips > 1 ? " (" + shortLeaseSkips + " such skips since the last such line)" : ""));
+        shortLeaseLoggedNanos = now;
+        shortLeaseSkips = 0;
+    }
+
     long batchExtraNanos() {
         long longest = 0;
         for (long n : batchNanos) {

@@ -884,6 +884,54 @@ class VipReconcilerTest {
     }
 
     @Test
+    void aProbeThatLeavesTooLittleLeaseIsNotRepeatedTheAddFollowsTheNextRenewal() throws Exception {
+        // Measured with lease_ms 1700 / probe_ms 100: the probe took 300 ms, 1.34 s of lease was
+        // left against the 1.35 s a whole second of lifetime needs, and every retry probed again
+        // with the same result: the VIP came up 6-8 s after the lease.
+        List<String> woken = new ArrayList<>();
+        reconciler.onHookDone(woken::add);
+        batchedThree(5 * SECOND);
+        reconciler.reconcile("web");
+        Map<String, Lease> leases = new LinkedHashMap<>();
+        leases.put("web", held("web", 3, 1_300_000_000L, true)); // what the probe left of it
+        host.set(snapshot(List.of(hookless("web", ADDRESS)), leases));
+        runBatchTasks();
+
+        assertFalse(present(ADDRESS), "no lifetime of a whole second to promise: not added");
+        assertEquals(List.of("probeAll 1", "probe"), log, "probed once, nothing applied");
+        assertEquals(List.of("web"), woken, "its reconcile is asked back at once, not after a retry delay");
+
+        leases.put("web", held("web", 3, 1_900_000_000L, true)); // renewed
+        host.set(snapshot(List.of(hookless("web", ADDRESS)), leases));
+        reconciler.reconcile("web");
+        runBatchTasks();
+
+        assertTrue(present(ADDRESS), log.toString());
+        assertEquals(1, log.stream().filter("probe"::equals).count(), "the free probe of this epoch is not repeated: " + log);
+
+    }
+
+    @Test
+    void aFreeProbeCountsOnlyForItsEpoch() throws Exception {
+        batchedThree(5 * SECOND);
+        reconciler.reconcile("web");
+        Map<String, Lease> leases = new LinkedHashMap<>();
+        leases.put("web", held("web", 3, 1_300_000_000L, true));
+        host.set(snapshot(List.of(hookless("web", ADDRESS)), leases));
+        runBatchTasks();
+        assertFalse(present(ADDRESS));
+
+        // the lease lapsed and came back: another node may have held it in between
+        leases.put("web", held("web", 5, 1_900_000_000L, true));
+        host.set(snapshot(List.of(hookless("web", ADDRESS)), leases));
+        reconciler.reconcile("web");
+        runBatchTasks();
+
+        assertTrue(present(ADDRESS), log.toString());
+        assertEquals(2, log.stream().filter("probe"::equals).count(), "epoch 5 is probed again: " + log);
+    }
+
+    @Test
     void aListingReadWhileAnotherWorkerRemovesAnAddressNeverMakesThatAddressAConflict() throws Exception {
         // CI found it: worker B re-read eth0's listing (for "api") just before worker A removed
         // "web"'s address on a hand-over; B cached its older listing after A noted the removal, so

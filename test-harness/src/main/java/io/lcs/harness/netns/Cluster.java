@@ -53,9 +53,9 @@ public final class Cluster implements AutoCloseable {
             if (vipPairs < 1 || vipPairs > 20) {
                 throw new HarnessException("vip pairs = " + vipPairs + ": must be 1..20");
             }
-            if (leaseMillis < 1400 || renewMillis < 1 || renewMillis > leaseMillis / 3) {
-                throw new HarnessException("lease " + leaseMillis + " ms / renew " + renewMillis
-                        + " ms: lease must be >= 1400 and renew <= lease / 3");
+            if (leaseMillis < 1400 || leaseMillis < probeMillis + 1600 || renewMillis < 1 || renewMillis > leaseMillis / 3) {
+                throw new HarnessException("lease " + leaseMillis + " ms / renew " + renewMillis + " ms / probe "
+                        + probeMillis + " ms: lease must be >= 1400 and >= probe + 1600 (lcs.conf's rules), renew <= lease / 3");
             }
         }
 
