@@ -419,6 +419,16 @@ public final class ConfigParser {
             // probe_timeout_ms (C lcs) is how long one probe waits for an answer: probe_ms here
             Integer probe = optional(c, c.get("probe_ms") == null && c.get("probe_timeout_ms") != null ? "probe_timeout_ms"
                     : "probe_ms", DEFAULT_PROBE_MILLIS, e -> integer(e, 1, MAX_PROBE_MILLIS, " ms"));
+            Entry probeSet = c.get("probe_ms") != null ? c.get("probe_ms") : c.get("probe_timeout_ms");
+            if (c.get("lease_ms") == null && lease != null && probe != null && probeSet != null
+                    && lease < probe + ACTIVATION_MILLIS_BESIDES_PROBE) {
+                // a probe longer than the default lease allows (e.g. a C-lcs file, whose default
+                // lease was 5000 ms): the default lease grows to fit rather than refuse the file
+                lease = probe + ACTIVATION_MILLIS_BESIDES_PROBE;
+                warn(probeSet.line(), probeSet.key() + " = " + probe + " needs a lease of at least probe_ms + "
+                        + ACTIVATION_MILLIS_BESIDES_PROBE + ": lease_ms is not set, so it is " + lease
+                        + " ms here instead of " + DEFAULT_LEASE_MILLIS + " (set lease_ms to choose)");
+            }
             Integer failbackSettle = optional(c, "failback_settle_ms", DEFAULT_FAILBACK_SETTLE_MILLIS,
                     e -> integer(e, 0, 3_600_000, " ms"));
             Boolean metrics = optional(c, "metrics", false, this::bool);

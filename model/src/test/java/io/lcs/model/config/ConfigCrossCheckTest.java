@@ -79,9 +79,15 @@ class ConfigCrossCheckTest {
         assertEquals(1700, parse(withCluster("lease_ms = 1700\nrenew_ms = 400\nprobe_ms = 100")).leaseMillis());
         assertError(withCluster("lease_ms = 1700\nrenew_ms = 400\nprobe_timeout_ms = 300"), "lease_ms = 1700",
                 "too short for a probe of 300 ms");
-        // reported on probe_ms's line when lease_ms is the default
-        assertError(withCluster("probe_ms = 450"), "probe_ms = 450", "lease_ms (2000) is too short for a probe of 450 ms");
+        // lease_ms not set: the default lease grows to fit the probe, with a warning on the probe's line
+        // (a C-lcs file with a long probe_timeout_ms and the C lcs's 5 s default lease must still run)
         assertEquals(2000, parse(withCluster("probe_ms = 400")).leaseMillis());
+        String longProbe = withCluster("probe_timeout_ms = 450");
+        ClusterConfig c = parse(longProbe);
+        assertEquals(2050, c.leaseMillis());
+        assertEquals(450, c.probeMillis());
+        Configs.assertWarning(c, Configs.line(longProbe, "probe_timeout_ms = 450"),
+                "probe_timeout_ms = 450 needs a lease of at least probe_ms + 1600: lease_ms is not set, so it is 2050 ms");
     }
 
     @Test
