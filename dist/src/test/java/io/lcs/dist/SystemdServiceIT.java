@@ -272,6 +272,13 @@ class SystemdServiceIT {
                     "pre_start/post_start ran with the service's environment: " + hookLog(owner));
             String status = host(owner).must(Duration.ofSeconds(10), TREE + "/bin/lcs", "status");
             assertTrue(status.contains("app type=service unit=" + APP + " state=active owner=n" + owner), status);
+            // systemd's watchdog is pinged by one long-lived pinger child of lcsd, not a process per ping
+            String mainPid = host(owner).property("lcsd.service", "MainPID");
+            String children = host(owner).must(Duration.ofSeconds(5), "ps", "--ppid", mainPid, "-o", "comm=");
+            assertTrue(children.lines().anyMatch(c -> c.strip().equals("perl")), "lcsd's children: " + children);
+            String ping = host(owner).property("lcsd.service", "WatchdogTimestampMonotonic");
+            assertTrue(await(Duration.ofSeconds(3), () -> !host(owner).property("lcsd.service",
+                    "WatchdogTimestampMonotonic").equals(ping)), "systemd saw no new watchdog ping after " + ping);
         }
     }
 

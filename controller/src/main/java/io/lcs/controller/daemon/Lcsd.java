@@ -274,11 +274,11 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
      * The fence of services against a frozen or wedged lcsd (docs/services.md): with a {@code [service]}
      * configured and under systemd, lcsd turns the service's watchdog on with a timeout of
      * {@code lease_ms - renew_ms} and pings it every {@code renew_ms} from its event loop (the ping
-     * itself, a systemd-notify process, runs on a thread of its own). An event loop that stops, or a
+     * itself, a line to the notifier's pinger process, runs on a thread of its own). An event loop that stops, or a
      * JVM that is stopped (SIGSTOP) or wedged, stops the pings; systemd then kills lcsd and, through
      * the units' BindsTo= drop-in, stops every unit it runs, before its lease can have passed to
      * another node plus the stop budget the new owner waits. Without services no watchdog: an
-     * address has the kernel's lifetime as its fence, and the pings cost a process each.
+     * address has the kernel's lifetime as its fence.
      */
     private static void startWatchdog(SystemdNotifier notifier, Vertx vertx, Context context, ClusterConfig cfg) {
         if (!notifier.enabled()) {
