@@ -250,6 +250,41 @@ class IpRouteActuatorTest {
     }
 
     @Test
+    void ipv4AndIpv6AddressesOfOneActivationAreProbedAtTheSameTime() throws Exception {
+        // each probe waits (up to 5 s) until the other one has started: one after the other, the
+        // first would wait out its 5 s and report that the other never started
+        java.util.concurrent.CountDownLatch bothStarted = new java.util.concurrent.CountDownLatch(2);
+        List<String> alone = java.util.Collections.synchronizedList(new ArrayList<>());
+        io.lcs.reconcilers.process.CommandRunner concurrent = new io.lcs.reconcilers.process.CommandRunner() {
+            @Override
+            public CommandResult run(List<String> argv, Duration timeout) throws InterruptedException {
+                if (argv.contains("link")) {
+                    return new CommandResult(0, false, "[{\"ifindex\":2,\"ifname\":\"v1\",\"flags\":[\"BROADCAST\","
+                            + "\"MULTICAST\",\"UP\",\"LOWER_UP\"],\"operstate\":\"UP\",\"link_type\":\"ether\","
+                            + "\"address\":\"02:00:00:00:00:01\"}]", "", Duration.ofMillis(1));
+                }
+                bothStarted.countDown();
+                if (!bothStarted.await(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                    alone.add(argv.get(0));
+                }
+                return argv.get(0).equals("arping")
+                        ? new CommandResult(0, true, "ARPING 198.18.5.10 from 0.0.0.0 v1\nSent 1 probes (1 broadcast(s))\n"
+                                + "Received 0 response(s)\n", "", Duration.ofMillis(250))
+                        : new CommandResult(2, false, "Soliciting 2001:db8:5::10 (2001:db8:5::10) on v1...\nTimed out.\n"
+                                + "No response.\n", "", Duration.ofMillis(250));
+            }
+        };
+        IpRouteActuator a = new IpRouteActuator(concurrent, null, Duration.ofSeconds(2));
+        Cidr v4 = Cidr.parse("198.18.5.10/24");
+        Cidr v6 = Cidr.parse("2001:db8:5::10/64");
+        java.util.Map<Cidr, ProbeResult> r = a.probeDuplicates(List.of(v4, v6), "v1", Duration.ofMillis(250));
+        assertEquals(List.of(), alone, "a probe ran while the other was not running");
+        assertEquals(List.of(v4, v6), List.copyOf(r.keySet()), "in the order asked");
+        assertInstanceOf(ProbeResult.NoAnswer.class, r.get(v4));
+        assertInstanceOf(ProbeResult.NoAnswer.class, r.get(v6));
+    }
+
+    @Test
     void probeOfAMissingInterfaceCouldNotRunAndRunsNoTool() throws Exception {
         runner.answer(1, "", "Device \"eth9\" does not exist.\n");
         ProbeResult r = actuator.probeDuplicate(Cidr.parse("198.18.5.10/24"), "eth9", Duration.ofMillis(250));
