@@ -40,6 +40,10 @@ public final class ClientFailover {
             try (TrafficProbe traffic = new TrafficProbe(h.topology().clientNs(), vip.address())) {
                 traffic.start();
                 for (int t = 1; t <= trials; t++) {
+                    // every member voting again (a restarted one's restart wait over), then a steady owner
+                    if (!h.cluster().awaitJoined(h.cluster().nodes(), Duration.ofSeconds(30))) {
+                        System.out.println("trial " + t + ": not every node rejoined within 30 s");
+                    }
                     if (!h.awaitSteady(Duration.ofSeconds(60), Duration.ofSeconds(3))) {
                         System.out.println("trial " + t + ": no steady owner within 60 s; skipped");
                         continue;

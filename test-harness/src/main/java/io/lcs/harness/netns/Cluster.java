@@ -79,15 +79,24 @@ public final class Cluster implements AutoCloseable {
         private volatile long startedMicros = -1;
         /** Wall µs since which the daemon reports quorum (from its log), or -1. */
         private volatile long quorumSinceMicros = -1;
+        /**
+         * Wall µs at which the daemon's restart wait ends: its "started: ... waiting N ms before
+         * voting" line plus N, or -1 before that line. Until then it answers no lease message.
+         */
+        private volatile long votingFromMicros = -1;
 
         /**
-         * True once the daemon, started at least one lease ago (its restart wait is over), reports
-         * quorum in its log ("quorum gained" after its latest start, no "quorum lost" since).
+         * True once the daemon's restart wait is over (it said when, at its start, and it is at
+         * least one lease after the process started) and it reports quorum in its log ("quorum
+         * gained" after its latest start, no "quorum lost" since). A fault before that finds a
+         * member that cannot vote yet: a slower failover, not the steady cluster a trial measures.
          */
         public boolean joined() {
             long q = quorumSinceMicros;
-            return running() && !frozen && q >= 0
-                    && WallMicros.now() - startedMicros >= settings.leaseMillis() * 1000L;
+            long v = votingFromMicros;
+            long now = WallMicros.now();
+            return running() && !frozen && q >= 0 && v >= 0 && now >= v
+                    && now - startedMicros >= settings.leaseMillis() * 1000L;
         }
 
         Node(int index, boolean witness, Path dir) {
@@ -334,6 +343,7 @@ public final class Cluster implements AutoCloseable {
         }
         n.frozen = false;
         n.quorumSinceMicros = -1;
+        n.votingFromMicros = -1;
         n.startedMicros = WallMicros.now();
         registry.process(n.process, "lcsd-" + n.name);
         Process p = n.process;
@@ -347,6 +357,10 @@ public final class Cluster implements AutoCloseable {
      * run started (the axis of the report), so logs and measurements can be read side by side.
      * Ends when the process's output closes.
      */
+    /** lcsd's start line: "... started: ...; waiting N ms before voting" (or "voting at once"). */
+    static final java.util.regex.Pattern VOTING_WAIT = java.util.regex.Pattern.compile(
+            " started: .*waiting (\\d+) ms before voting");
+
     private void copyLog(Process p, Node n) {
         try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
                 java.nio.charset.StandardCharsets.UTF_8));
@@ -355,7 +369,10 @@ public final class Cluster implements AutoCloseable {
             String line;
             while ((line = r.readLine()) != null) {
                 if (p == n.process) {
-                    if (line.contains("quorum gained")) {
+                    java.util.regex.Matcher waiting = VOTING_WAIT.matcher(line);
+                    if (waiting.find()) {
+                        n.votingFromMicros = WallMicros.now() + Long.parseLong(waiting.group(1)) * 1000L;
+                    } else if (line.contains("quorum gained")) {
                         n.quorumSinceMicros = WallMicros.now();
                     } else if (line.contains("quorum lost")) {
                         n.quorumSinceMicros = -1;

@@ -1,6 +1,7 @@
 package io.lcs.harness.netns;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +20,17 @@ class NetnsNamesTest {
     void onlyHarnessNamespaceNamesAreAccepted(String name) {
         HarnessException e = assertThrows(HarnessException.class, () -> Netns.checkName(name));
         assertTrue(e.getMessage().contains("not a harness namespace"), e.getMessage());
+    }
+
+    @Test
+    void theRestartWaitIsReadFromLcsdsStartLine() {
+        // the line lcsd logs at start (Lcsd.runDaemon); a bench trial must not start before the wait ends
+        java.util.regex.Matcher m = Cluster.VOTING_WAIT.matcher("[   11035.7] 2026-12-06T05:11:13.182Z INFO lcsd: lcsd"
+                + " 0.1.0-SNAPSHOT started: node n3 of cluster lcsh, 3 nodes, quorum 2, 1 VIPs, lease 2000 ms; waiting"
+                + " 2000 ms before voting");
+        assertTrue(m.find());
+        assertEquals("2000", m.group(1));
+        assertFalse(Cluster.VOTING_WAIT.matcher("INFO core: quorum gained: 2 votes seen, 2 needed").find());
     }
 
     @Test
