@@ -119,7 +119,7 @@ public final class SystemdNotifier {
         return enabled() && (pingOverPinger() || run(watchdogCommand()));
     }
 
-    /** Whether the last pings went through the pinger process (for tests and the log). */
+    /** Whether the pinger process runs (the pings go through it). */
     synchronized boolean pingerRunning() {
         return pinger != null && pinger.isAlive();
     }

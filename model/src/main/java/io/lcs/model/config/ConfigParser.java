@@ -419,6 +419,7 @@ public final class ConfigParser {
             // probe_timeout_ms (C lcs) is how long one probe waits for an answer: probe_ms here
             Integer probe = optional(c, c.get("probe_ms") == null && c.get("probe_timeout_ms") != null ? "probe_timeout_ms"
                     : "probe_ms", DEFAULT_PROBE_MILLIS, e -> integer(e, 1, MAX_PROBE_MILLIS, " ms"));
+            // the key probe_ms was read from (probe_timeout_ms in a C-lcs file), or null: the default
             Entry probeSet = c.get("probe_ms") != null ? c.get("probe_ms") : c.get("probe_timeout_ms");
             if (c.get("lease_ms") == null && lease != null && probe != null && probeSet != null
                     && lease < probe + ACTIVATION_MILLIS_BESIDES_PROBE) {
@@ -476,8 +477,7 @@ public final class ConfigParser {
             if (lease != null && probe != null && lease >= MIN_LEASE_MILLIS
                     && lease < probe + ACTIVATION_MILLIS_BESIDES_PROBE) {
                 Entry leaseEntry = c.get("lease_ms");
-                Entry probeEntry = c.get("probe_ms") != null ? c.get("probe_ms") : c.get("probe_timeout_ms");
-                int line = leaseEntry != null ? leaseEntry.line() : probeEntry != null ? probeEntry.line() : clusterLine;
+                int line = leaseEntry != null ? leaseEntry.line() : probeSet != null ? probeSet.line() : clusterLine;
                 int maxProbe = lease - ACTIVATION_MILLIS_BESIDES_PROBE;
                 error(line, "lease_ms (" + lease + ") is too short for a probe of " + probe + " ms: after acquiring"
                         + " a lease a node probes for a duplicate address, then adds the address with a kernel lifetime"

@@ -702,46 +702,22 @@ public final class IpRouteActuator implements NetworkActuator {
             (c.isIpv6() ? v6 : v4).add(c);
         }
         Map<Cidr, ProbeResult> out = new java.util.concurrent.ConcurrentHashMap<>();
-        AddressTask probeV4 = ignored -> {
-            if (v4.size() == 1) {
-                out.put(v4.get(0), probeOne(v4.get(0), ifname, window));
-            } else {
-                out.putAll(arpScanProbe(v4, ifname, window));
-            }
-        };
-        if (v6.isEmpty()) {
-            if (!v4.isEmpty()) {
-                probeV4.run(null);
-            }
-        } else if (v4.isEmpty()) {
-            forEachBounded(v6, c -> out.put(c, probeOne(c, ifname, window)));
-        } else {
-            // IPv4 and IPv6 at the same time: one after the other, a dual-stack activation waited
-            // for two windows (measured: ~0.6 s after the lease with probe_ms = 250, not ~0.3 s)
-            AtomicReference<ActuatorException> v4Failed = new AtomicReference<>();
-            Thread v4Thread = new Thread(() -> {
-                try {
-                    probeV4.run(null);
-                } catch (ActuatorException e) {
-                    v4Failed.set(e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "lcs-net-parallel");
-            v4Thread.setDaemon(true);
-            v4Thread.start();
-            try {
-                forEachBounded(v6, c -> out.put(c, probeOne(c, ifname, window)));
-                v4Thread.join();
-            } finally {
-                if (v4Thread.isAlive()) { // this thread was interrupted or the IPv6 probes failed
-                    v4Thread.interrupt();
-                }
-            }
-            if (v4Failed.get() != null) {
-                throw v4Failed.get();
-            }
+        // every IPv4 address in one probe, each IPv6 address in its own, all at the same time: one
+        // after the other, a dual-stack activation waited two windows (~0.6 s at probe_ms = 250)
+        List<List<Cidr>> probes = new ArrayList<>();
+        if (!v4.isEmpty()) {
+            probes.add(v4);
         }
+        for (Cidr c : v6) {
+            probes.add(List.of(c));
+        }
+        forEachBounded(probes, group -> {
+            if (group.size() == 1) {
+                out.put(group.get(0), probeOne(group.get(0), ifname, window));
+            } else {
+                out.putAll(arpScanProbe(group, ifname, window));
+            }
+        });
         for (Cidr c : cidrs) {
             ordered.put(c, out.get(c));
         }
@@ -812,18 +788,23 @@ public final class IpRouteActuator implements NetworkActuator {
         return sb.toString();
     }
 
-    /** A task over one address that may fail (the failure is kept by the task itself). */
+    /** A task over one item (an address, a group of addresses) that may fail. */
     @FunctionalInterface
-    private interface AddressTask {
-        void run(Cidr cidr) throws ActuatorException, InterruptedException;
+    private interface ItemTask<T> {
+        void run(T item) throws ActuatorException, InterruptedException;
     }
 
     /**
-     * Runs {@code task} for each address with at most {@value #PARALLEL} at once (short-lived daemon
-     * threads), waits for all, and rethrows the first {@link ActuatorException}.
+     * Runs {@code task} for each item with at most {@value #PARALLEL} at once (short-lived daemon
+     * threads; a single item on the calling thread), waits for all, and rethrows the first
+     * {@link ActuatorException}.
      */
-    private static void forEachBounded(List<Cidr> cidrs, AddressTask task) throws ActuatorException, InterruptedException {
+    private static <T> void forEachBounded(List<T> cidrs, ItemTask<T> task) throws ActuatorException, InterruptedException {
         if (cidrs.isEmpty()) {
+            return;
+        }
+        if (cidrs.size() == 1) {
+            task.run(cidrs.get(0));
             return;
         }
         AtomicInteger next = new AtomicInteger();

@@ -892,38 +892,36 @@ class VipReconcilerTest {
         reconciler.onHookDone(woken::add);
         batchedThree(5 * SECOND);
         reconciler.reconcile("web");
-        Map<String, Lease> leases = new LinkedHashMap<>();
-        leases.put("web", held("web", 3, 1_300_000_000L, true)); // what the probe left of it
-        host.set(snapshot(List.of(hookless("web", ADDRESS)), leases));
+        holdWebOnly(3, 1_300_000_000L); // what the probe left of it
         runBatchTasks();
 
         assertFalse(present(ADDRESS), "no lifetime of a whole second to promise: not added");
         assertEquals(List.of("probeAll 1", "probe"), log, "probed once, nothing applied");
         assertEquals(List.of("web"), woken, "its reconcile is asked back at once, not after a retry delay");
 
-        leases.put("web", held("web", 3, 1_900_000_000L, true)); // renewed
-        host.set(snapshot(List.of(hookless("web", ADDRESS)), leases));
+        holdWebOnly(3, 1_900_000_000L); // renewed
         reconciler.reconcile("web");
         runBatchTasks();
 
         assertTrue(present(ADDRESS), log.toString());
         assertEquals(1, log.stream().filter("probe"::equals).count(), "the free probe of this epoch is not repeated: " + log);
+    }
 
+    /** Only the hook-less "web", its lease held here at {@code epoch} with {@code remainingNanos} left. */
+    private void holdWebOnly(long epoch, long remainingNanos) {
+        host.set(snapshot(List.of(hookless("web", ADDRESS)), Map.of("web", held("web", epoch, remainingNanos, true))));
     }
 
     @Test
     void aFreeProbeCountsOnlyForItsEpoch() throws Exception {
         batchedThree(5 * SECOND);
         reconciler.reconcile("web");
-        Map<String, Lease> leases = new LinkedHashMap<>();
-        leases.put("web", held("web", 3, 1_300_000_000L, true));
-        host.set(snapshot(List.of(hookless("web", ADDRESS)), leases));
+        holdWebOnly(3, 1_300_000_000L);
         runBatchTasks();
         assertFalse(present(ADDRESS));
 
         // the lease lapsed and came back: another node may have held it in between
-        leases.put("web", held("web", 5, 1_900_000_000L, true));
-        host.set(snapshot(List.of(hookless("web", ADDRESS)), leases));
+        holdWebOnly(5, 1_900_000_000L);
         reconciler.reconcile("web");
         runBatchTasks();
 
