@@ -41,8 +41,18 @@ public final class ClusterCore {
      */
     public ClusterCore(CoreConfig config, Collection<StoredObject> restoredObjects, Map<String, Long> restoredEpochs,
                        long nowNanos, RandomGenerator random) {
+        this(config, restoredObjects, restoredEpochs, nowNanos, fullRestartWaitNanos(config), random);
+    }
+
+    /**
+     * A core whose post-restart wait (no vote on any lease, no candidacy) lasts {@code
+     * restartWaitNanos} from {@code nowNanos} instead of {@link #fullRestartWaitNanos}: for a node
+     * that knows every grant of its previous run has ended by then (lcsd's record of a clean stop).
+     */
+    public ClusterCore(CoreConfig config, Collection<StoredObject> restoredObjects, Map<String, Long> restoredEpochs,
+                       long nowNanos, long restartWaitNanos, RandomGenerator random) {
         this.config = config;
-        this.membership = new Membership(config, random.nextLong(), nowNanos, out);
+        this.membership = new Membership(config, random.nextLong(), nowNanos, restartWaitNanos, out);
         this.store = new ReplicatedStore(config, membership, out);
         this.leases = new Leases(config, membership, out, random, nowNanos);
         store.restore(restoredObjects, nowNanos);
@@ -239,6 +249,14 @@ public final class ClusterCore {
     }
 
     /** True during the post-restart wait: this node votes on no lease and is no placement candidate. */
+    /**
+     * The post-restart wait of a node that knows nothing of its previous run: one lease lengthened by
+     * the drift bound on both clocks, the longest any grant it may have forgotten can live.
+     */
+    public static long fullRestartWaitNanos(CoreConfig config) {
+        return Membership.fullRestartWaitNanos(config);
+    }
+
     public boolean restarting(long nowNanos) {
         return membership.restarting(nowNanos);
     }

@@ -60,14 +60,23 @@ final class Membership {
      * @param nowNanos the monotonic clock at start: the restart wait runs from here
      */
     Membership(CoreConfig config, long incarnation, long nowNanos, Outbox out) {
+        this(config, incarnation, nowNanos, fullRestartWaitNanos(config), out);
+    }
+
+    /**
+     * @param restartWaitNanos how long this node votes on no lease and is no candidate, from
+     *     {@code nowNanos}: {@link #fullRestartWaitNanos} unless the caller knows when the grants of
+     *     this node's previous run ended (a clean stop it recorded; never more than it needs)
+     */
+    Membership(CoreConfig config, long incarnation, long nowNanos, long restartWaitNanos, Outbox out) {
+        if (restartWaitNanos < 0) {
+            throw new IllegalArgumentException("restart wait " + restartWaitNanos + " ns < 0");
+        }
         this.config = config;
         this.self = config.self();
         this.incarnation = incarnation;
         this.out = out;
-        long leaseNanos = config.leaseMillis() * 1_000_000L;
-        // An acceptor keeps no promises on disk: after a (re)start it may have forgotten a live grant,
-        // so it answers no lease message until any grant it could have given has ended everywhere.
-        this.restartUntilNanos = nowNanos + (long) (leaseNanos * (1.0 + 2 * config.driftBound()));
+        this.restartUntilNanos = nowNanos + restartWaitNanos;
         List<String> names = new ArrayList<>();
         for (CoreConfig.Member m : config.members()) {
             if (!m.name().equals(self)) {
@@ -301,6 +310,15 @@ final class Membership {
             }
         }
         return votes;
+    }
+
+    /**
+     * An acceptor keeps no promises on disk: after a (re)start it may have forgotten a live grant,
+     * so it answers no lease message until any grant it could have given has ended everywhere: one
+     * lease, lengthened by the drift bound on both clocks.
+     */
+    static long fullRestartWaitNanos(CoreConfig config) {
+        return (long) (config.leaseMillis() * 1_000_000L * (1.0 + 2 * config.driftBound()));
     }
 
     /** True during the post-restart wait: this node votes on no lease and is no placement candidate. */

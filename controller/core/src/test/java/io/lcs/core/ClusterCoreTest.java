@@ -75,6 +75,14 @@ class ClusterCoreTest {
             start(name, cores.get(name).config().members());
         }
 
+        /** Restarts {@code name} with the given post-restart wait (lcsd's record of a clean stop). */
+        void restart(String name, long restartWaitMillis) {
+            CoreConfig cfg = cores.get(name).config();
+            cores.put(name, new ClusterCore(cfg, disks.get(name).values(), epochDisks.get(name), now,
+                    restartWaitMillis * 1_000_000L, new SplittableRandom(name.hashCode() + 1)));
+            down.remove(name);
+        }
+
         void pump() {
             for (int i = 0; i < 1000; i++) {
                 boolean any = false;
@@ -354,6 +362,35 @@ class ClusterCoreTest {
         net.advance(1000);
         assertEquals(null, net.holder("web"));
         net.advance(1500);
+        assertEquals("a", net.holder("web"));
+    }
+
+    @Test
+    void aRestartWithAShorterWaitVotesWhenThatWaitEnds() {
+        Net net = new Net("a", "b", "c*");
+        net.advance(2500);
+        net.crash("b");
+        net.restart("c", 300); // its previous run's grants ended by then (a recorded clean stop)
+        assertTrue(net.cores.get("c").restarting(net.now), "still waiting its 300 ms");
+        net.advance(100);
+        net.cores.get("a").setLeaseWanted("web", true, net.now);
+        net.advance(100);
+        assertEquals(null, net.holder("web"), "c does not vote before its wait ends");
+        net.advance(500);
+        assertEquals("a", net.holder("web"), "c votes once its 300 ms are over, not after a whole lease");
+        assertEquals(2_040_000_000L, ClusterCore.fullRestartWaitNanos(net.cores.get("a").config()),
+                "the full wait: one lease lengthened by the drift bound on both clocks");
+    }
+
+    @Test
+    void aRestartWithoutWaitVotesAtOnce() {
+        Net net = new Net("a", "b", "c*");
+        net.advance(2500);
+        net.crash("b");
+        net.restart("c", 0);
+        assertFalse(net.cores.get("c").restarting(net.now));
+        net.cores.get("a").setLeaseWanted("web", true, net.now);
+        net.advance(300);
         assertEquals("a", net.holder("web"));
     }
 

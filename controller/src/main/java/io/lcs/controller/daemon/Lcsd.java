@@ -491,7 +491,20 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         CoreConfig coreConfig = CoreConfig.defaults(cfg.nodeName(), members, cfg.membershipHash(), cfg.leaseMillis(),
                 cfg.renewMillis()).withStopGraceMillis(cfg.hookTimeoutMillis() + cfg.leaseMillis()
                 + STOP_GRACE_KILL_ALLOWANCE_MILLIS);
-        ClusterCore core = new ClusterCore(coreConfig, objects, epochs, System.nanoTime(), new SecureRandom());
+        long fullRestartWait = ClusterCore.fullRestartWaitNanos(coreConfig);
+        CleanStop.Decision restartWait;
+        try {
+            restartWait = CleanStop.consume(stateDir, CleanStop.BootClock.SYSTEM, fullRestartWait);
+        } catch (java.io.IOException e) {
+            LOG.log(Level.ERROR, "cannot remove the record of the last clean stop from " + cfg.stateDir() + ": "
+                    + e.getMessage() + "; lcsd removes it before it votes (a later start would trust it)");
+            vertx.close();
+            stateDir.close();
+            return 1;
+        }
+        LOG.log(Level.INFO, "restart wait: " + restartWait.reason());
+        ClusterCore core = new ClusterCore(coreConfig, objects, epochs, System.nanoTime(), restartWait.waitNanos(),
+                new SecureRandom());
 
         List<PeerAddress> peers = new ArrayList<>();
         for (NodeConfig n : cfg.nodes()) {
@@ -720,7 +733,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         }
         LOG.log(Level.INFO, "lcsd " + version + " started: node " + cfg.nodeName() + " of cluster " + cfg.name() + ", "
                 + cfg.nodes().size() + " nodes, quorum " + cfg.quorumSize() + ", " + known.size() + " VIPs, lease "
-                + cfg.leaseMillis() + " ms; waiting " + cfg.leaseMillis() + " ms before voting");
+                + cfg.leaseMillis() + " ms; waiting " + restartWait.waitMillis() + " ms before voting");
         installReload(cfg, driver, transport);
         backend.reloader(() -> { // lcs reload: what SIGHUP does
             ConfigReload.Decision d = reload(driver);
@@ -766,9 +779,17 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                 transport.stop().toCompletionStage().toCompletableFuture().get(2, TimeUnit.SECONDS);
                 vertx.close().toCompletionStage().toCompletableFuture().get(2, TimeUnit.SECONDS);
                 persistThread.shutdown(); // the last persist ends before the directory closes
-                persistThread.awaitTermination(2, TimeUnit.SECONDS);
+                if (persistThread.awaitTermination(2, TimeUnit.SECONDS)) {
+                    // the event loops are closed: this node grants nothing more from here on, so the
+                    // next start in this boot waits only for what is left of this moment's lease
+                    CleanStop.record(stateDir, CleanStop.BootClock.SYSTEM, fullRestartWait);
+                } else {
+                    LOG.log(Level.WARNING, "shutdown: the last state write did not end in 2 s; the next start"
+                            + " waits a whole lease before voting");
+                }
             } catch (Exception e) {
-                LOG.log(Level.WARNING, "shutdown: " + e.getMessage());
+                LOG.log(Level.WARNING, "shutdown: " + e.getMessage() + "; the next start waits a whole lease before"
+                        + " voting");
             }
             try {
                 stateDir.close();

@@ -316,9 +316,14 @@ public final class StateDirectory implements AutoCloseable {
      */
     public boolean deleteObject(ObjectKey key) throws IOException {
         checkOpen();
-        boolean existed = Files.deleteIfExists(objectFile(key));
+        return deleteDurably(objectFile(key), objectsDirChannel);
+    }
+
+    /** Removes {@code file} and, if it was there, forces its directory so the removal survives a crash. */
+    private static boolean deleteDurably(Path file, FileChannel dirChannel) throws IOException {
+        boolean existed = Files.deleteIfExists(file);
         if (existed) {
-            objectsDirChannel.force(true);
+            dirChannel.force(true);
         }
         return existed;
     }
@@ -333,6 +338,16 @@ public final class StateDirectory implements AutoCloseable {
         checkOpen();
         Path target = recordFile(name);
         atomicWrite(recordsDirChannel, target, encodeRecord(name, bytes));
+    }
+
+    /**
+     * Durably removes the named record: when this returns, a crash cannot bring it back.
+     *
+     * @return whether it was there
+     */
+    public boolean deleteRecord(String name) throws IOException {
+        checkOpen();
+        return deleteDurably(recordFile(name), recordsDirChannel);
     }
 
     /**

@@ -508,6 +508,15 @@ public final class SimCluster {
         }
     }
 
+    /** A clean stop of {@code name}: a crash that leaves lcsd's record of when it stopped granting. */
+    public void stopCleanly(String name) {
+        SimNode n = node(name);
+        if (n.status != SimNode.Status.CRASHED) {
+            n.stopCleanly(clock.nowNanos());
+            trace.record(clock.nowNanos(), "stop", name, null, 1);
+        }
+    }
+
     /**
      * Restarts node {@code name} (from its disk) with membership hash {@code hash} instead of the
      * cluster's: as if its lcs.conf said another cluster name. Its peers must not count it, nor

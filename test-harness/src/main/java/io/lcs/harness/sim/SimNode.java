@@ -78,8 +78,26 @@ public final class SimNode {
         return diskEpochs;
     }
 
+    /** This node's clock when it last stopped cleanly, until the next start consumes it; -1: none. */
+    private long cleanStopMonoNanos = -1;
+    /** Starts whose restart wait a clean stop shortened, and of those the ones that voted at once. */
+    long shortenedStarts;
+    long immediateStarts;
+
     void start(SplittableRandom random) {
-        core = new ClusterCore(config, diskObjects.values(), diskEpochs, clock.monoNanos(),
+        long now = clock.monoNanos();
+        long full = ClusterCore.fullRestartWaitNanos(config);
+        // lcsd's record of a clean stop (CleanStop): the start waits what is left of the stop's whole
+        // wait, on this node's own clock, and consumes the record; without one, the whole wait
+        long wait = cleanStopMonoNanos < 0 ? full : Math.max(0, cleanStopMonoNanos + full - now);
+        cleanStopMonoNanos = -1;
+        if (wait < full) {
+            shortenedStarts++;
+            if (wait == 0) {
+                immediateStarts++;
+            }
+        }
+        core = new ClusterCore(config, diskObjects.values(), diskEpochs, now, wait,
                 new SplittableRandom(random.nextLong()));
         status = Status.UP;
         generation++;
@@ -96,7 +114,17 @@ public final class SimNode {
         start(random);
     }
 
+    /**
+     * A clean stop (SIGTERM): the process ends as in a crash (it releases nothing here, a harder
+     * case than lcsd's own stop), and records on this node's clock when it stopped granting.
+     */
+    void stopCleanly(long realNanos) {
+        crash(realNanos);
+        cleanStopMonoNanos = clock.monoNanos();
+    }
+
     void crash(long realNanos) {
+        cleanStopMonoNanos = -1;
         core = null;
         status = Status.CRASHED;
         clock.resume();

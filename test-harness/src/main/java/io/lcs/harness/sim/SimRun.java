@@ -80,7 +80,7 @@ public final class SimRun {
     /** What one run did, for the summary line and the determinism check. */
     public record Outcome(long seed, int nodes, int witnesses, boolean codec, long steps, long traceHash,
                           long acked, long messages, int vips, boolean misconfigured, long collections,
-                          long grantExtensions) {
+                          long grantExtensions, long shortenedRestarts, long immediateRestarts) {
     }
 
     /** Shape of a run, all derived from the seed. */
@@ -206,7 +206,9 @@ public final class SimRun {
         sim.trace().mixIn(sim.invariants().acked());
         return new Outcome(seed, shape.fullMembers() + shape.witnesses(), shape.witnesses(), shape.codec(),
                 sim.steps(), sim.trace().hash(), sim.invariants().acked(), net.sent(), vips.size(), misconfigured,
-                sim.invariants().collections(), sim.invariants().grantExtensions());
+                sim.invariants().collections(), sim.invariants().grantExtensions(),
+                sim.nodes.stream().mapToLong(n -> n.shortenedStarts).sum(),
+                sim.nodes.stream().mapToLong(n -> n.immediateStarts).sum());
     }
 
     /**
@@ -280,10 +282,14 @@ public final class SimRun {
         SimNetwork net = sim.network();
         int kind = random.nextInt(shape.suspends() ? 9 : 8);
         switch (kind) {
-            case 0, 1 -> { // crash, restart later
+            case 0, 1 -> { // crash (0) or clean stop (1: its restart waits only what is left), restart later
                 String n = pick(names, SimNode.Status.UP);
                 if (n != null) {
-                    sim.crash(n);
+                    if (kind == 0) {
+                        sim.crash(n);
+                    } else {
+                        sim.stopCleanly(n);
+                    }
                     sim.at(now + 100_000_000L + random.nextLong(3 * leaseNanos), "restart " + n, () -> sim.restart(n));
                 }
             }

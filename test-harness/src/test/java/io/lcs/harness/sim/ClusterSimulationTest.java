@@ -61,6 +61,8 @@ class ClusterSimulationTest {
         AtomicLong misconfiguredRuns = new AtomicLong();
         AtomicLong collections = new AtomicLong();
         AtomicLong extensions = new AtomicLong();
+        AtomicLong shortened = new AtomicLong();
+        AtomicLong immediate = new AtomicLong();
         List<Future<String>> futures = new ArrayList<>();
         int[] sizes = new int[8];
         try {
@@ -83,6 +85,8 @@ class ClusterSimulationTest {
                         }
                         collections.addAndGet(o.collections());
                         extensions.addAndGet(o.grantExtensions());
+                        shortened.addAndGet(o.shortenedRestarts());
+                        immediate.addAndGet(o.immediateRestarts());
                         synchronized (sizes) {
                             sizes[o.nodes()]++;
                         }
@@ -107,15 +111,20 @@ class ClusterSimulationTest {
                             + "%d with a misconfigured node), "
                             + "%d failures, %.1fM steps, %d acknowledged writes, %d tombstones collected, "
                             + "%d grant extensions by held set (checked), "
+                            + "%d restarts after a clean stop with a shortened wait (%d voting at once), "
                             + "%.1f s on %d threads (%.1f s CPU)%n",
                     SEEDS, sizes[3], sizes[5], sizes[7], codecRuns.get(), manyVipRuns.get(), SimRun.MANY_VIPS.size(),
                     misconfiguredRuns.get(),
-                    failures.size(), steps.get() / 1e6, acked.get(), collections.get(), extensions.get(), secs,
+                    failures.size(), steps.get() / 1e6, acked.get(), collections.get(), extensions.get(),
+                    shortened.get(), immediate.get(), secs,
                     threads, cpuNanos.get() / 1e9);
             for (String f : failures) {
                 System.out.println(f.lines().findFirst().orElse(""));
             }
             assertTrue(extensions.get() > 0, "no lease was ever renewed by its held set: the grant checks saw nothing");
+            assertTrue(shortened.get() > immediate.get() && immediate.get() > 0, "clean stops never shortened a"
+                    + " restart wait, or never to nothing: the invariants saw neither case (" + shortened + ", "
+                    + immediate + ")");
             assertTrue(failures.isEmpty(), failures.size() + " of " + SEEDS + " seeds failed; first: "
                     + (failures.isEmpty() ? "" : failures.get(0)));
         } finally {
