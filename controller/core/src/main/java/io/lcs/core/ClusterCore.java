@@ -248,7 +248,6 @@ public final class ClusterCore {
         return store.syncPaced();
     }
 
-    /** True during the post-restart wait: this node votes on no lease and is no placement candidate. */
     /**
      * The post-restart wait of a node that knows nothing of its previous run: one lease lengthened by
      * the drift bound on both clocks, the longest any grant it may have forgotten can live.
@@ -257,6 +256,7 @@ public final class ClusterCore {
         return Membership.fullRestartWaitNanos(config);
     }
 
+    /** True during the post-restart wait: this node votes on no lease and is no placement candidate. */
     public boolean restarting(long nowNanos) {
         return membership.restarting(nowNanos);
     }

@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  * then crashes leaves none and the start after it waits the whole lease. A record from another boot,
  * a clock that went back, or a record that cannot be read: the whole lease, said in the log. A
  * record that cannot be removed stops the start (a later start could otherwise trust it after a
- * crash). A kill -9, a crash or a stop that did not finish leaves no record.
+ * crash). A kill -9, a crash or a stop that did not finish leaves no record. Like the epochs kept
+ * beside it, the record assumes the state directory is never rolled back to an older copy.
  */
 final class CleanStop {
     /** The record's name in the state directory ({@code records/clean-stop.record}). */
@@ -72,6 +73,7 @@ final class CleanStop {
 
     /** The kernel's boot id and boot clock; {@link #SYSTEM} reads them from /proc. */
     interface BootClock {
+        /** The kernel's boot id and this process's time namespace: the boot clock is comparable only within one. */
         String bootId() throws IOException;
 
         /** Hundredths of a second since boot, suspends included, as {@code /proc/uptime} gives them. */
@@ -80,7 +82,15 @@ final class CleanStop {
         BootClock SYSTEM = new BootClock() {
             @Override
             public String bootId() throws IOException {
-                return readSmall(Path.of("/proc/sys/kernel/random/boot_id")).trim();
+                // /proc/uptime reads through this process's time namespace, which a boot id does not
+                // name: a start in another one (a container, a restored checkpoint) is another boot here
+                String timeNamespace;
+                try {
+                    timeNamespace = Files.readSymbolicLink(Path.of("/proc/self/ns/time")).toString();
+                } catch (IOException | UnsupportedOperationException noTimeNamespaces) {
+                    timeNamespace = "-"; // a kernel before 5.6: one time for every process
+                }
+                return readSmall(Path.of("/proc/sys/kernel/random/boot_id")).trim() + " " + timeNamespace;
             }
 
             @Override
@@ -161,6 +171,8 @@ final class CleanStop {
         } catch (StoreCorruptException e) {
             raw = Optional.empty();
             unusable = "the record of the last clean stop is damaged (" + e.getMessage() + ")";
+        } catch (IOException e) {
+            throw new IOException("cannot read the record of the last clean stop: " + e.getMessage(), e);
         }
         if (raw.isPresent()) {
             try {
@@ -176,7 +188,11 @@ final class CleanStop {
         }
         if (raw.isPresent() || unusable != null) {
             // before this node can vote: a run that crashes from here on must leave no record behind
-            store.delete();
+            try {
+                store.delete();
+            } catch (IOException e) {
+                throw new IOException("cannot remove the record of the last clean stop: " + e.getMessage(), e);
+            }
         }
         String whole = String.format(Locale.ROOT, "waiting a whole lease (%d ms)", (fullWaitNanos + 999_999) / 1_000_000);
         if (unusable != null) {
@@ -201,7 +217,8 @@ final class CleanStop {
         if (now < entry.stoppedAtCentis()) {
             return new Decision(fullWaitNanos, "the boot clock is behind the recorded clean stop: " + whole);
         }
-        // /proc/uptime is truncated to 10 ms at both readings: one more hundredth covers both
+        // /proc/uptime is truncated to 10 ms: the stop may have been up to a hundredth later than it
+        // says, so one more; the reading at start being low only makes the wait longer
         long endCentis = entry.stoppedAtCentis() + (entry.waitMillis() + 9) / 10 + 1;
         long agoMillis = (now - entry.stoppedAtCentis()) * 10;
         if (now >= endCentis) {

@@ -496,8 +496,8 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         try {
             restartWait = CleanStop.consume(stateDir, CleanStop.BootClock.SYSTEM, fullRestartWait);
         } catch (java.io.IOException e) {
-            LOG.log(Level.ERROR, "cannot remove the record of the last clean stop from " + cfg.stateDir() + ": "
-                    + e.getMessage() + "; lcsd removes it before it votes (a later start would trust it)");
+            LOG.log(Level.ERROR, cfg.stateDir() + ": " + e.getMessage() + "; lcsd reads and removes it before it"
+                    + " votes (a later start would trust it): fix the state directory and start again");
             vertx.close();
             stateDir.close();
             return 1;

@@ -173,7 +173,7 @@ class CleanStopTest {
         };
         clock.centis = 200_000;
         IOException e = assertThrows(IOException.class, () -> CleanStop.consume(undeletable, clock, FULL));
-        assertEquals("Read-only file system", e.getMessage());
+        assertEquals("cannot remove the record of the last clean stop: Read-only file system", e.getMessage());
     }
 
     @Test
@@ -191,6 +191,8 @@ class CleanStopTest {
         long a = CleanStop.BootClock.SYSTEM.uptimeCentis();
         long b = CleanStop.BootClock.SYSTEM.uptimeCentis();
         assertTrue(a > 0 && b >= a, a + " then " + b);
-        assertEquals(36, CleanStop.BootClock.SYSTEM.bootId().length());
+        String boot = CleanStop.BootClock.SYSTEM.bootId();
+        assertTrue(boot.matches("[0-9a-f-]{36} .+"), boot);
+        assertEquals(boot, CleanStop.BootClock.SYSTEM.bootId());
     }
 }
