@@ -3,9 +3,10 @@ package io.lcs.controller.daemon;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.lcs.controller.store.StateDirectory;
 import io.lcs.controller.store.StoreCorruptException;
+import io.lcs.model.codec.LcsJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -44,11 +45,10 @@ final class CleanStop {
     static final long MAX_RECORDED_WAIT_MILLIS = 3_600_000;
     private static final long NANOS_PER_CENTI = 10_000_000L;
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-            .build();
+    /** lcs's strict mapper (unknown fields, nulls for numbers, floats for integers fail), and no field may be missing. */
+    private static final ObjectMapper JSON = LcsJson.json();
+    private static final ObjectReader ENTRY = JSON.readerFor(Entry.class)
+            .with(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
 
     /**
      * What a clean stop leaves.
@@ -176,7 +176,7 @@ final class CleanStop {
         }
         if (raw.isPresent()) {
             try {
-                entry = JSON.readValue(raw.get(), Entry.class);
+                entry = ENTRY.readValue(raw.get());
                 if (entry.bootId() == null || entry.waitMillis() < 0 || entry.waitMillis() > MAX_RECORDED_WAIT_MILLIS
                         || entry.stoppedAtCentis() < 0) {
                     unusable = "the record of the last clean stop has values out of range: " + entry;

@@ -125,7 +125,7 @@ class CleanStopTest {
     @Test
     void aRecordThatIsNotLcsdsMeansTheWholeLeaseAndIsRemoved() throws IOException {
         Clock clock = new Clock(100_000);
-        for (String bad : List.of("{}", "not json", "{\"bootId\":\"" + BOOT + "\",\"stoppedAtCentis\":1,"
+        for (String bad : List.of("{}", "not json", "{\"bootId\":\"" + BOOT + "\",\"waitMillis\":5}", "{\"bootId\":\"" + BOOT + "\",\"stoppedAtCentis\":1,"
                         + "\"waitMillis\":99999999}", "{\"bootId\":\"" + BOOT + "\",\"stoppedAtCentis\":1,"
                         + "\"waitMillis\":5,\"extra\":1}", "{\"bootId\":null,\"stoppedAtCentis\":1,\"waitMillis\":5}")) {
             try (StateDirectory dir = StateDirectory.open(tmp)) {
