@@ -67,7 +67,7 @@ final class CleanStop {
      */
     record Decision(long waitNanos, String reason) {
         long waitMillis() {
-            return (waitNanos + 999_999) / 1_000_000;
+            return ceilMillis(waitNanos);
         }
     }
 
@@ -120,6 +120,11 @@ final class CleanStop {
     private CleanStop() {
     }
 
+    /** Whole milliseconds, rounded up: a wait is never said or recorded shorter than it is. */
+    static long ceilMillis(long nanos) {
+        return (nanos + 999_999) / 1_000_000;
+    }
+
     /**
      * Records a clean stop: to be called once this node grants nothing more (its event loops are
      * closed) and before the state directory closes. Durable when it returns.
@@ -127,8 +132,7 @@ final class CleanStop {
      * @param fullWaitNanos the whole restart wait of the running configuration
      */
     static void record(StateDirectory dir, BootClock clock, long fullWaitNanos) throws IOException {
-        long waitMillis = (fullWaitNanos + 999_999) / 1_000_000;
-        Entry e = new Entry(clock.bootId(), clock.uptimeCentis(), waitMillis);
+        Entry e = new Entry(clock.bootId(), clock.uptimeCentis(), ceilMillis(fullWaitNanos));
         dir.writeRecord(RECORD, JSON.writeValueAsBytes(e));
     }
 
@@ -194,7 +198,7 @@ final class CleanStop {
                 throw new IOException("cannot remove the record of the last clean stop: " + e.getMessage(), e);
             }
         }
-        String whole = String.format(Locale.ROOT, "waiting a whole lease (%d ms)", (fullWaitNanos + 999_999) / 1_000_000);
+        String whole = String.format(Locale.ROOT, "waiting a whole lease (%d ms)", ceilMillis(fullWaitNanos));
         if (unusable != null) {
             return new Decision(fullWaitNanos, unusable + ": " + whole);
         }
@@ -227,6 +231,6 @@ final class CleanStop {
         }
         long left = (endCentis - now) * NANOS_PER_CENTI;
         return new Decision(left, String.format(Locale.ROOT, "stopped cleanly %.2f s ago: a lease it granted can"
-                + " live %d ms more", agoMillis / 1000.0, (left + 999_999) / 1_000_000));
+                + " live %d ms more", agoMillis / 1000.0, ceilMillis(left)));
     }
 }

@@ -344,6 +344,23 @@ public final class LoopbackCluster implements AutoCloseable {
         return problem[0];
     }
 
+    /**
+     * Whether {@code viewer}'s status says {@code node} is in its post-restart wait; true while
+     * {@code viewer} does not answer or does not list it (not settled either way).
+     */
+    public boolean restarting(Node viewer, String node) {
+        JsonNode s = status(viewer);
+        if (s == null) {
+            return true;
+        }
+        for (JsonNode n : s.path("nodes")) {
+            if (n.path("name").asText().equals(node)) {
+                return n.path("restarting").asBoolean(false);
+            }
+        }
+        return true;
+    }
+
     public boolean hasQuorum(Node n) {
         JsonNode s = status(n);
         return s != null && s.path("quorum").path("present").asBoolean(false);

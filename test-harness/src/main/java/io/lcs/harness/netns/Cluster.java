@@ -357,8 +357,8 @@ public final class Cluster implements AutoCloseable {
      * run started (the axis of the report), so logs and measurements can be read side by side.
      * Ends when the process's output closes.
      */
-    /** lcsd's start line: "... started: ...; waiting N ms before voting" (or "voting at once"). */
-    static final java.util.regex.Pattern VOTING_WAIT = java.util.regex.Pattern.compile(
+    /** lcsd's start line: "... started: ...; waiting N ms before voting" (N is 0 when it votes at once). */
+    public static final java.util.regex.Pattern VOTING_WAIT = java.util.regex.Pattern.compile(
             " started: .*waiting (\\d+) ms before voting");
 
     private void copyLog(Process p, Node n) {

@@ -95,7 +95,7 @@ class LoopbackFailoverIT {
             // the killed node comes back: the VIP must not move back (stickiness)
             cluster.start(owner);
             assertTrue(LoopbackCluster.await(FORM, () -> cluster.quorumWithEveryNodeOnline(owner)
-                            && !restarting(owner, owner.name) && !restarting(survivor, owner.name)),
+                            && !cluster.restarting(owner, owner.name) && !cluster.restarting(survivor, owner.name)),
                     "trial " + trial + ": " + owner.name + " did not rejoin\n" + cluster.logs());
             // the old owner, eligible again, processes several renewals of the survivor's lease
             awaitRenewalsSeenBy(owner, survivor, epochAfter, "trial " + trial);
@@ -211,19 +211,6 @@ class LoopbackFailoverIT {
             }
         }
         return null;
-    }
-
-    private boolean restarting(Node viewer, String node) {
-        JsonNode s = cluster.status(viewer);
-        if (s == null) {
-            return true;
-        }
-        for (JsonNode n : s.path("nodes")) {
-            if (n.path("name").asText().equals(node)) {
-                return n.path("restarting").asBoolean(false);
-            }
-        }
-        return true;
     }
 
     private Node otherFullMember(Node n) {

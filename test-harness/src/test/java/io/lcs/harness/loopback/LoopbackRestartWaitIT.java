@@ -3,14 +3,13 @@ package io.lcs.harness.loopback;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.lcs.harness.loopback.LoopbackCluster.Node;
+import io.lcs.harness.netns.Cluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the next start waits the whole lease. Each start says which in its log.
  */
 class LoopbackRestartWaitIT {
-    private static final Pattern STARTED = Pattern.compile(" started: .*waiting (\\d+) ms before voting");
     private static final Duration FORM = Duration.ofSeconds(20);
     private static final long WHOLE_WAIT_MILLIS = 2_040;
 
@@ -57,8 +55,7 @@ class LoopbackRestartWaitIT {
         long second = awaitStart(c, 2);
         assertEquals(0, second, cluster.logOf(c));
         assertTrue(cluster.logOf(c).contains("restart wait: stopped cleanly"), cluster.logOf(c));
-        assertTrue(LoopbackCluster.await(FORM, () -> cluster.quorumWithEveryNodeOnline(c) && !restarting(c)),
-                "c did not rejoin as a voter\n" + cluster.logs());
+        awaitVoter(c);
 
         // 2. stopped cleanly and started at once: it waits what is left of its last grant's lease
         cluster.stop(c);
@@ -67,8 +64,7 @@ class LoopbackRestartWaitIT {
         assertTrue(third > 0 && third < WHOLE_WAIT_MILLIS, "a start right after a clean stop waits only what is"
                 + " left of the whole wait (the stop and the JVM's start took some of it), not " + third + " ms\n"
                 + cluster.logOf(c));
-        assertTrue(LoopbackCluster.await(FORM, () -> cluster.quorumWithEveryNodeOnline(c) && !restarting(c)),
-                "c did not rejoin as a voter\n" + cluster.logs());
+        awaitVoter(c);
 
         // 3. kill -9: no record, the whole wait
         cluster.kill(c);
@@ -77,14 +73,19 @@ class LoopbackRestartWaitIT {
         assertTrue(cluster.logOf(c).contains("restart wait: no record of a clean stop"), cluster.logOf(c));
         System.out.println("restart waits of c (first start, clean stop + 2.2 s, clean stop + start at once,"
                 + " kill -9): " + waits(c) + " ms");
-        assertTrue(LoopbackCluster.await(FORM, () -> cluster.quorumWithEveryNodeOnline(c) && !restarting(c)),
-                "c did not rejoin as a voter\n" + cluster.logs());
+        awaitVoter(c);
+    }
+
+    /** Waits (bounded) until {@code n} is back in quorum and out of its restart wait. */
+    private void awaitVoter(Node n) throws InterruptedException {
+        assertTrue(LoopbackCluster.await(FORM, () -> cluster.quorumWithEveryNodeOnline(n)
+                && !cluster.restarting(n, n.name)), n.name + " did not rejoin as a voter\n" + cluster.logs());
     }
 
     /** The restart wait of each start of {@code n} so far, in order, from its log. */
     private List<Long> waits(Node n) {
         List<Long> out = new ArrayList<>();
-        Matcher m = STARTED.matcher(cluster.logOf(n));
+        Matcher m = Cluster.VOTING_WAIT.matcher(cluster.logOf(n));
         while (m.find()) {
             out.add(Long.parseLong(m.group(1)));
         }
@@ -96,19 +97,5 @@ class LoopbackRestartWaitIT {
         assertTrue(LoopbackCluster.await(FORM, () -> waits(n).size() >= count), "start " + count + " of " + n.name
                 + " never logged its start\n" + cluster.logOf(n));
         return waits(n).get(count - 1);
-    }
-
-    /** Whether {@code n} says it is in its restart wait (true while it does not answer). */
-    private boolean restarting(Node n) {
-        JsonNode s = cluster.status(n);
-        if (s == null) {
-            return true;
-        }
-        for (JsonNode node : s.path("nodes")) {
-            if (node.path("name").asText().equals(n.name)) {
-                return node.path("restarting").asBoolean(false);
-            }
-        }
-        return true;
     }
 }
