@@ -39,7 +39,7 @@ public record Hello(int protocolVersion, String clusterName, String nodeName, lo
      * heartbeats that renew them (lease renewals no longer run a round per VIP); heartbeats carry
      * health-check results.
      */
-    public static final int PROTOCOL_VERSION = 3;
+    public static final int PROTOCOL_VERSION = 4;
     public static final int NONCE_BYTES = 16;
     private static final int FLAG_AUTHENTICATED = 1;
     /** magic + version + flags + 2 length fields + two 1-byte names + hash + nonce. */

@@ -101,7 +101,8 @@ class FrameCodecTest {
         for (int i = 0; i < 5; i++) {
             byte[] payload = ("to acceptor " + i).getBytes(StandardCharsets.UTF_8);
             Buffer frame = dialer.seal(payload);
-            assertEquals(4 + 8 + payload.length + 32, frame.length(), "prefix + seq + payload + tag");
+            assertEquals(4 + 8 + payload.length + 16, frame.length(),
+                    "prefix + seq + payload + tag (HMAC-SHA-256 cut to 128 bits)");
             assertArrayEquals(payload, acceptor.open(body(frame)));
             byte[] back = ("to dialer " + i).getBytes(StandardCharsets.UTF_8);
             assertArrayEquals(back, dialer.open(body(acceptor.seal(back))));
@@ -182,6 +183,6 @@ class FrameCodecTest {
     @Test
     void bodyShorterThanOverheadIsMalformed() {
         FrameCodec acceptor = FrameCodec.forAcceptor(SECRET, dialerHello, acceptorHello);
-        assertEquals(RejectReason.MALFORMED, rejection(acceptor, Buffer.buffer(new byte[39])));
+        assertEquals(RejectReason.MALFORMED, rejection(acceptor, Buffer.buffer(new byte[8 + 16 - 1])));
     }
 }

@@ -156,7 +156,7 @@ class PeerTransportIT {
         assertEquals(20, sa.framesSent("b"));
         assertEquals(20, sb.framesReceived("a"));
         assertEquals(sa.bytesSent("b"), sb.bytesReceived("a"));
-        int overhead = withSecret ? 4 + 8 + 32 : 4 + 8;
+        int overhead = withSecret ? 4 + 8 + 16 : 4 + 8; // the tag is HMAC-SHA-256 cut to 128 bits
         long wireBytes = 0;
         for (int i = 0; i < 20; i++) {
             wireBytes += overhead + ("hi a->b " + i).length();
@@ -252,7 +252,7 @@ class PeerTransportIT {
         start(a, cluster, SECRET);
         start(b, cluster, SECRET);
         awaitConnected(a, b);
-        assertEquals(TransportConfig.DEFAULT_MAX_FRAME_BYTES - 40, a.transport.maxPayloadBytes());
+        assertEquals(TransportConfig.DEFAULT_MAX_FRAME_BYTES - 8 - 16, a.transport.maxPayloadBytes()); // seq, tag
         assertFalse(a.transport.send("b", new byte[a.transport.maxPayloadBytes() + 1]));
         assertEquals(1, a.transport.stats().framesDroppedOversized("b"));
         assertTrue(a.transport.send("b", new byte[a.transport.maxPayloadBytes()]), "the largest payload fits");

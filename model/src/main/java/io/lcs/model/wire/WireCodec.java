@@ -8,8 +8,10 @@ import io.lcs.model.codec.LcsJson;
 import java.io.IOException;
 
 /**
- * Encodes {@link Message}s as compact JSON for the peer transport. Thread-safe. A frame that does
- * not decode is reported as a {@link WireFormatException}, never as another exception type.
+ * Encodes {@link Message}s for the peer transport: heartbeats in the binary form of
+ * {@link HeartbeatCodec} (the one message sent several times a second on every link), every other
+ * message as compact JSON. Thread-safe. A frame that does not decode is reported as a
+ * {@link WireFormatException}, never as another exception type.
  */
 public final class WireCodec {
     /**
@@ -31,6 +33,9 @@ public final class WireCodec {
     }
 
     public static byte[] encode(Message message) {
+        if (message instanceof Message.Heartbeat h) {
+            return HeartbeatCodec.encode(h);
+        }
         try {
             return MAPPER.writerFor(Message.class).writeValueAsBytes(message);
         } catch (JsonProcessingException e) {
@@ -39,6 +44,9 @@ public final class WireCodec {
     }
 
     public static Message decode(byte[] frame) throws WireFormatException {
+        if (frame.length > 0 && frame[0] == HeartbeatCodec.TYPE) {
+            return HeartbeatCodec.decode(frame);
+        }
         try {
             Message m = MAPPER.readValue(frame, Message.class);
             if (m == null) {

@@ -37,9 +37,10 @@ class WireTrafficSimulationTest {
         }
         assertTrue(many.bytesPerSecond() <= 1.2 * one.bytesPerSecond(), "idle traffic with " + VIPS + " VIPs, "
                 + many.bytesPerSecond() + " B/s, is more than 20% over the 1-VIP figure " + one.bytesPerSecond());
-        // a regression guard, not the target (10 KB/s, not met: docs/BENCHMARKS.md): 13.0 KB/s with the held-set
-        // renewal, 14.9 KB/s once heartbeats carried the health-check fields (cg, ca and an always-present cs)
-        assertTrue(many.bytesPerSecond() <= 16_000, "idle traffic " + many.bytesPerSecond() + " B/s is over 16 KB/s");
+        // a regression guard on the messages alone (the target, 10 KB/s, counts frames on the wire: docs/BENCHMARKS.md):
+        // 13.0 KB/s with the held-set renewal, 14.9 KB/s once JSON heartbeats carried the health-check fields,
+        // 5.6 KB/s with binary heartbeats (73 bytes when idle)
+        assertTrue(many.bytesPerSecond() <= 6_500, "idle traffic " + many.bytesPerSecond() + " B/s is over 6.5 KB/s");
 
         // kill the busiest owner: every one of its VIPs must be held elsewhere within 3 s
         List<String> vips = vipNames(VIPS);

@@ -1,0 +1,239 @@
+package io.lcs.model.wire;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The binary form of {@link Message.Heartbeat}, the one message every link carries several times a
+ * second: in JSON it was ~230 bytes, most of them the decimal digits of nine 64-bit numbers and the
+ * field names; here an idle heartbeat is 73 bytes, and neither side builds a JSON tree for it.
+ *
+ * <p>Layout (big-endian; {@code uvar} is an unsigned LEB128 varint of at most 10 bytes,
+ * {@code str} is {@code uvar(n + 1)} then n bytes of UTF-8, with {@code uvar(0)} for null):
+ * <pre>
+ *   byte  {@value #TYPE}
+ *   long  ch, in, sd, td, sn, en, lt, at
+ *   byte  flags: bit 0 = rs (restarting); other bits 0
+ *   uvar  hg, ag, cg, ca   (zigzag-coded: any long)
+ *   str   am
+ *   uvar  dc count + 1 (0 = null), then str per name
+ *   uvar  cs count + 1 (0 = null), then per report: str n, byte p (0/1), str s
+ * </pre>
+ * The type byte can never begin a JSON message (those begin with '{'), so {@link WireCodec} tells
+ * the two apart by it. Decoding checks every length against the bytes left, rejects bytes after
+ * the last field, a name or summary that is not valid UTF-8, and null list entries.
+ */
+final class HeartbeatCodec {
+    static final byte TYPE = 0x01;
+    private static final int FIXED_LONGS = 8;
+
+    private HeartbeatCodec() {
+    }
+
+    static byte[] encode(Message.Heartbeat h) {
+        byte[][] strings = new byte[1 + size(h.declined()) + 2 * size(h.checks())][];
+        int n = 0;
+        strings[n++] = utf8(h.ackMissing());
+        if (h.declined() != null) {
+            for (String d : h.declined()) {
+                strings[n++] = utf8(d);
+            }
+        }
+        if (h.checks() != null) {
+            for (Message.CheckReport r : h.checks()) {
+                strings[n++] = utf8(r.check());
+                strings[n++] = utf8(r.summary());
+            }
+        }
+        int length = 1 + FIXED_LONGS * Long.BYTES + 1 + 4 * 10 + 2 * 10 + size(h.checks());
+        for (byte[] s : strings) {
+            length += 10 + (s == null ? 0 : s.length);
+        }
+        ByteBuffer out = ByteBuffer.allocate(length);
+        out.put(TYPE)
+                .putLong(h.configHash()).putLong(h.incarnation()).putLong(h.storeDigest())
+                .putLong(h.tombstoneDigest()).putLong(h.sentNanos()).putLong(h.echoNanos())
+                .putLong(h.leaseTable()).putLong(h.ackSentNanos())
+                .put((byte) (h.restarting() ? 1 : 0));
+        putZigzag(out, h.heldGen());
+        putZigzag(out, h.ackGen());
+        putZigzag(out, h.checkGeneration());
+        putZigzag(out, h.checkAck());
+        n = 0;
+        putString(out, strings[n++]);
+        putCount(out, h.declined());
+        if (h.declined() != null) {
+            for (int i = 0; i < h.declined().size(); i++) {
+                putString(out, strings[n++]);
+            }
+        }
+        putCount(out, h.checks());
+        if (h.checks() != null) {
+            for (Message.CheckReport r : h.checks()) {
+                putString(out, strings[n++]);
+                out.put((byte) (r.passing() ? 1 : 0));
+                putString(out, strings[n++]);
+            }
+        }
+        byte[] result = new byte[out.position()];
+        out.flip().get(result);
+        return result;
+    }
+
+    static Message.Heartbeat decode(byte[] frame) throws WireCodec.WireFormatException {
+        ByteBuffer in = ByteBuffer.wrap(frame);
+        try {
+            if (in.get() != TYPE) {
+                throw malformed("not a binary heartbeat");
+            }
+            long ch = in.getLong();
+            long inc = in.getLong();
+            long sd = in.getLong();
+            long td = in.getLong();
+            long sn = in.getLong();
+            long en = in.getLong();
+            long lt = in.getLong();
+            long at = in.getLong();
+            byte flags = in.get();
+            if ((flags & ~1) != 0) {
+                throw malformed("unknown flags " + (flags & 0xff));
+            }
+            long hg = getZigzag(in);
+            long ag = getZigzag(in);
+            long cg = getZigzag(in);
+            long ca = getZigzag(in);
+            String am = getString(in, "am");
+            List<String> dc = null;
+            int declined = getCount(in, 1, "dc");
+            if (declined >= 0) {
+                List<String> names = new ArrayList<>(declined);
+                for (int i = 0; i < declined; i++) {
+                    names.add(nonNull(getString(in, "dc"), "dc"));
+                }
+                dc = Collections.unmodifiableList(names);
+            }
+            List<Message.CheckReport> cs = null;
+            int reports = getCount(in, 3, "cs");
+            if (reports >= 0) {
+                List<Message.CheckReport> list = new ArrayList<>(reports);
+                for (int i = 0; i < reports; i++) {
+                    String name = getString(in, "cs name");
+                    byte passing = in.get();
+                    if (passing != 0 && passing != 1) {
+                        throw malformed("cs passing is " + passing + ", not 0 or 1");
+                    }
+                    list.add(new Message.CheckReport(name, passing == 1, getString(in, "cs summary")));
+                }
+                cs = Collections.unmodifiableList(list);
+            }
+            if (in.hasRemaining()) {
+                throw malformed(in.remaining() + " bytes after the last field");
+            }
+            return new Message.Heartbeat(ch, inc, sd, td, sn, en, (flags & 1) != 0, dc, lt, hg, ag, at, am, cg, ca,
+                    cs);
+        } catch (BufferUnderflowException e) {
+            throw malformed("truncated at byte " + in.position() + " of " + frame.length);
+        }
+    }
+
+    private static int size(List<?> list) {
+        return list == null ? 0 : list.size();
+    }
+
+    private static byte[] utf8(String s) {
+        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void putString(ByteBuffer out, byte[] s) {
+        putUnsigned(out, s == null ? 0 : s.length + 1L);
+        if (s != null) {
+            out.put(s);
+        }
+    }
+
+    private static void putCount(ByteBuffer out, List<?> list) {
+        putUnsigned(out, list == null ? 0 : list.size() + 1L);
+    }
+
+    private static void putZigzag(ByteBuffer out, long v) {
+        putUnsigned(out, (v << 1) ^ (v >> 63));
+    }
+
+    private static void putUnsigned(ByteBuffer out, long v) {
+        while ((v & ~0x7FL) != 0) {
+            out.put((byte) ((v & 0x7F) | 0x80));
+            v >>>= 7;
+        }
+        out.put((byte) v);
+    }
+
+    private static long getUnsigned(ByteBuffer in) throws WireCodec.WireFormatException {
+        long v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            byte b = in.get();
+            v |= (long) (b & 0x7F) << shift;
+            if (b >= 0) {
+                return v;
+            }
+        }
+        throw malformed("varint longer than 10 bytes");
+    }
+
+    private static long getZigzag(ByteBuffer in) throws WireCodec.WireFormatException {
+        long v = getUnsigned(in);
+        return (v >>> 1) ^ -(v & 1);
+    }
+
+    /** A list's count (-1 for null), each entry needing at least {@code minBytes}: never more than the bytes left. */
+    private static int getCount(ByteBuffer in, int minBytes, String field) throws WireCodec.WireFormatException {
+        long c = getUnsigned(in);
+        if (c == 0) {
+            return -1;
+        }
+        if (c - 1 > in.remaining() / minBytes) {
+            throw malformed(field + " has " + (c - 1) + " entries, more than the " + in.remaining()
+                    + " bytes left can hold");
+        }
+        return (int) (c - 1);
+    }
+
+    private static String getString(ByteBuffer in, String field) throws WireCodec.WireFormatException {
+        long n = getUnsigned(in);
+        if (n == 0) {
+            return null;
+        }
+        if (n - 1 > in.remaining()) {
+            throw malformed(field + " of " + (n - 1) + " bytes, " + in.remaining() + " left");
+        }
+        ByteBuffer bytes = in.slice();
+        bytes.limit((int) (n - 1));
+        in.position(in.position() + (int) (n - 1));
+        try {
+            CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(bytes);
+            return chars.toString();
+        } catch (CharacterCodingException e) {
+            throw malformed(field + " is not valid UTF-8");
+        }
+    }
+
+    private static String nonNull(String s, String field) throws WireCodec.WireFormatException {
+        if (s == null) {
+            throw malformed(field + " holds a null entry");
+        }
+        return s;
+    }
+
+    private static WireCodec.WireFormatException malformed(String why) {
+        return new WireCodec.WireFormatException("malformed heartbeat: " + why, null);
+    }
+}
