@@ -246,10 +246,7 @@ final class Membership {
             if (r == null || r.check() == null || r.check().isEmpty()) {
                 continue;
             }
-            String summary = r.summary() == null ? "" : r.summary();
-            if (summary.length() > Message.CheckReport.MAX_SUMMARY_CHARS) {
-                summary = summary.substring(0, Message.CheckReport.MAX_SUMMARY_CHARS);
-            }
+            String summary = Message.CheckReport.cutSummary(r.summary() == null ? "" : r.summary());
             out.add(new Message.CheckReport(r.check(), r.passing(), summary));
         }
         return List.copyOf(out);

@@ -193,10 +193,7 @@ public final class CheckRunner implements AutoCloseable {
         long t = ticker.nanoTime();
         for (Running r : running.values()) {
             synchronized (r.state) {
-                String summary = r.state.summary(t);
-                if (summary.length() > CheckReport.MAX_SUMMARY_CHARS) {
-                    summary = summary.substring(0, CheckReport.MAX_SUMMARY_CHARS);
-                }
+                String summary = CheckReport.cutSummary(r.state.summary(t));
                 now.add(new CheckReport(r.config.name(), r.state.phase() == CheckState.Phase.PASSING, summary));
             }
         }

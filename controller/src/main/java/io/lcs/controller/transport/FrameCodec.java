@@ -12,7 +12,7 @@ import java.security.GeneralSecurityException;
  * Seals and opens the frames of one connection, after the hellos.
  *
  * <p>Wire format of every frame: a 4-byte big-endian length {@code L}, then {@code L} bytes of body.
- * A post-hello body is {@code seq (8 bytes) | payload | tag (32 bytes)} with a secret and
+ * A post-hello body is {@code seq (8 bytes) | payload | tag (16 bytes)} with a secret and
  * {@code seq | payload} without. Each direction numbers its frames 0, 1, 2, ...: frame 0 is the
  * empty-payload <em>proof</em> frame each side sends right after the hellos, so no payload is
  * accepted before the peer has proven the key. A frame whose seq is not exactly the previous plus

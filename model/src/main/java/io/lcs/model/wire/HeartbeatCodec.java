@@ -27,8 +27,9 @@ import java.util.List;
  *   uvar  cs count + 1 (0 = null), then per report: str n, byte p (0/1), str s
  * </pre>
  * The type byte can never begin a JSON message (those begin with '{'), so {@link WireCodec} tells
- * the two apart by it. Decoding checks every length against the bytes left, rejects bytes after
- * the last field, a name or summary that is not valid UTF-8, and null list entries.
+ * the two apart by it. Decoding checks every length and count (as unsigned) against the bytes
+ * left, and rejects bytes after the last field, a varint that is not canonical or over 64 bits,
+ * a name or summary that is not valid UTF-8, and null list entries.
  */
 final class HeartbeatCodec {
     static final byte TYPE = 0x01;
@@ -37,7 +38,14 @@ final class HeartbeatCodec {
     private HeartbeatCodec() {
     }
 
+    /**
+     * @throws IllegalStateException if {@code declined} or {@code checks} holds a null (the producers
+     *     build them with {@code List.copyOf}, which cannot)
+     */
     static byte[] encode(Message.Heartbeat h) {
+        if (hasNull(h.declined()) || hasNull(h.checks())) {
+            throw new IllegalStateException("cannot encode Heartbeat: a null entry in declined or checks");
+        }
         byte[][] strings = new byte[1 + size(h.declined()) + 2 * size(h.checks())][];
         int n = 0;
         strings[n++] = utf8(h.ackMissing());
@@ -143,10 +151,23 @@ final class HeartbeatCodec {
         }
     }
 
+    /** Not {@code list.contains(null)}: an immutable list throws on that. */
+    private static boolean hasNull(List<?> list) {
+        if (list != null) {
+            for (Object o : list) {
+                if (o == null) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private static int size(List<?> list) {
         return list == null ? 0 : list.size();
     }
 
+    /** UTF-8; an unpaired surrogate (never produced: summaries are cut at code points) becomes '?'. */
     private static byte[] utf8(String s) {
         return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
     }
@@ -174,12 +195,19 @@ final class HeartbeatCodec {
         out.put((byte) v);
     }
 
+    /** A canonical varint: no redundant trailing zero group, and a 10th byte of at most 1 (64 bits). */
     private static long getUnsigned(ByteBuffer in) throws WireCodec.WireFormatException {
         long v = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             byte b = in.get();
+            if (shift == 63 && (b & 0xFF) > 1) {
+                throw malformed("varint longer than 64 bits");
+            }
             v |= (long) (b & 0x7F) << shift;
             if (b >= 0) {
+                if (b == 0 && shift > 0) {
+                    throw malformed("varint with a redundant zero byte");
+                }
                 return v;
             }
         }
@@ -197,8 +225,8 @@ final class HeartbeatCodec {
         if (c == 0) {
             return -1;
         }
-        if (c - 1 > in.remaining() / minBytes) {
-            throw malformed(field + " has " + (c - 1) + " entries, more than the " + in.remaining()
+        if (Long.compareUnsigned(c - 1, in.remaining() / minBytes) > 0) {
+            throw malformed(field + " has " + Long.toUnsignedString(c - 1) + " entries, more than the " + in.remaining()
                     + " bytes left can hold");
         }
         return (int) (c - 1);
@@ -209,8 +237,8 @@ final class HeartbeatCodec {
         if (n == 0) {
             return null;
         }
-        if (n - 1 > in.remaining()) {
-            throw malformed(field + " of " + (n - 1) + " bytes, " + in.remaining() + " left");
+        if (Long.compareUnsigned(n - 1, in.remaining()) > 0) {
+            throw malformed(field + " of " + Long.toUnsignedString(n - 1) + " bytes, " + in.remaining() + " left");
         }
         ByteBuffer bytes = in.slice();
         bytes.limit((int) (n - 1));

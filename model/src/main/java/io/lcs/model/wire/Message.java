@@ -116,6 +116,16 @@ public sealed interface Message {
     record CheckReport(@JsonProperty("n") String check, @JsonProperty("p") boolean passing,
                        @JsonProperty("s") String summary) {
         public static final int MAX_SUMMARY_CHARS = 200;
+
+        /** {@code summary} cut to at most {@link #MAX_SUMMARY_CHARS}, never between the two halves of a surrogate pair. */
+        public static String cutSummary(String summary) {
+            if (summary.length() <= MAX_SUMMARY_CHARS) {
+                return summary;
+            }
+            int end = Character.isHighSurrogate(summary.charAt(MAX_SUMMARY_CHARS - 1))
+                    ? MAX_SUMMARY_CHARS - 1 : MAX_SUMMARY_CHARS;
+            return summary.substring(0, end);
+        }
         /** A peer's list longer than this is cut (lcs.conf allows 256 checks). */
         public static final int MAX_REPORTS = 256;
     }

@@ -45,7 +45,11 @@ public final class WireCodec {
 
     public static Message decode(byte[] frame) throws WireFormatException {
         if (frame.length > 0 && frame[0] == HeartbeatCodec.TYPE) {
-            return HeartbeatCodec.decode(frame);
+            try {
+                return HeartbeatCodec.decode(frame);
+            } catch (RuntimeException e) { // a bug of the decoder, not the peer's: still only a bad frame
+                throw new WireFormatException("malformed heartbeat: " + e, e);
+            }
         }
         try {
             Message m = MAPPER.readValue(frame, Message.class);

@@ -112,12 +112,60 @@ class HeartbeatCodecTest {
         byte[] overlong = new byte[idle.length + 10];
         System.arraycopy(idle, 0, overlong, 0, flags + 1);
         Arrays.fill(overlong, flags + 1, flags + 12, (byte) 0x80); // hg: 11 continuation bytes
-        assertRejected(overlong, "malformed heartbeat: varint longer than 10 bytes");
+        assertRejected(overlong, "malformed heartbeat: varint longer than 64 bits");
 
         byte[] passing = WireCodec.encode(new Message.Heartbeat(1, 2, 3, 4, 5, 6, false, List.of(), 7, 0, 0, 0, "",
                 1, 0, List.of(new Message.CheckReport("c", true, "s"))));
         passing[passing.length - 3] = 2; // the passing byte, before the summary "s" (length byte + 1)
         assertRejected(passing, "malformed heartbeat: cs passing is 2, not 0 or 1");
+    }
+
+    @Test
+    void varintsBeyond64BitsNegativeCountsAndLengthsAndRedundantBytesAreRejected() {
+        byte[] idle = WireCodec.encode(IDLE);
+        int am = 1 + 8 * 8 + 1 + 4;
+        byte[] head = Arrays.copyOf(idle, am);
+        // a count of 2^63 + 2^31 (its 10th byte sets bit 63): read as signed it would be negative and pass a size check
+        assertRejected(concat(head, new byte[] {1}, new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80,
+                (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 1}, new byte[] {0}),
+                "malformed heartbeat: dc has 9223372039002259455 entries, more than the 1 bytes left can hold");
+        // a length of 2^64 - 1 (-1 as a long)
+        byte[] minusOne = new byte[10];
+        Arrays.fill(minusOne, 0, 9, (byte) 0xFF);
+        minusOne[9] = 1;
+        assertRejected(concat(head, minusOne, new byte[] {1, 0}),
+                "malformed heartbeat: am of 18446744073709551614 bytes, 2 left");
+        // a count of 2^64 - 1, read as "-1 + 1 = null" if signed arithmetic slipped in
+        assertRejected(concat(head, new byte[] {1}, minusOne, new byte[] {0}),
+                "malformed heartbeat: dc has 18446744073709551614 entries, more than the 1 bytes left can hold");
+        byte[] over64 = minusOne.clone();
+        over64[9] = 2;
+        assertRejected(concat(head, over64, new byte[] {1, 0}), "malformed heartbeat: varint longer than 64 bits");
+        assertRejected(concat(head, new byte[] {(byte) 0x81, 0}, new byte[] {1, 0}),
+                "malformed heartbeat: varint with a redundant zero byte");
+    }
+
+    @Test
+    void nullEntriesAreRefusedAtTheSender() {
+        Message.Heartbeat h = new Message.Heartbeat(1, 2, 3, 4, 5, 6, false, Arrays.asList("web", null), 7, 0, 0, 0,
+                "", 0, 0, null);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> WireCodec.encode(h));
+        assertEquals("cannot encode Heartbeat: a null entry in declined or checks", e.getMessage());
+    }
+
+    @Test
+    void aSummaryIsNeverCutInsideASurrogatePair() throws Exception {
+        String clef = "\uD834\uDD1E"; // one code point, two chars
+        String summary = "x".repeat(Message.CheckReport.MAX_SUMMARY_CHARS - 1) + clef + "tail";
+        String cut = Message.CheckReport.cutSummary(summary);
+        assertEquals("x".repeat(Message.CheckReport.MAX_SUMMARY_CHARS - 1), cut);
+        assertEquals("short", Message.CheckReport.cutSummary("short"));
+        String exact = "y".repeat(Message.CheckReport.MAX_SUMMARY_CHARS - 2) + clef + "z";
+        assertEquals(exact.substring(0, Message.CheckReport.MAX_SUMMARY_CHARS),
+                Message.CheckReport.cutSummary(exact), "a whole pair before the cut is kept");
+        Message.Heartbeat h = new Message.Heartbeat(1, 2, 3, 4, 5, 6, false, List.of(), 7, 0, 0, 0, "", 1, 0,
+                List.of(new Message.CheckReport("c", false, cut + clef)));
+        assertEquals(h, WireCodec.decode(WireCodec.encode(h)));
     }
 
     @Test
@@ -133,6 +181,13 @@ class HeartbeatCodecTest {
                 for (int k = 0; k < 1 + random.nextInt(4); k++) {
                     frame[1 + random.nextInt(frame.length - 1)] = (byte) random.nextInt(256);
                 }
+                if (i % 3 == 0) { // the variable part as a run of continuation bytes: 10-byte varints
+                    int from = 1 + 8 * 8 + 1 + random.nextInt(7);
+                    for (int k = from; k < frame.length - 1 && k < from + 9; k++) {
+                        frame[k] = (byte) (0x80 | random.nextInt(128));
+                    }
+                    frame[Math.min(frame.length - 1, from + 9)] = (byte) random.nextInt(3);
+                }
             }
             if (frame.length > 0) {
                 frame[0] = HeartbeatCodec.TYPE;
@@ -147,6 +202,20 @@ class HeartbeatCodecTest {
             }
         }
         assertTrue(decoded > 0, "no mutated frame decoded: the fuzz only exercised the first check");
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) {
+            n += p.length;
+        }
+        byte[] out = new byte[n];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
     }
 
     private static void assertRejected(byte[] frame, String message) {
