@@ -6,6 +6,9 @@
 # /proc/PID/smaps_rollup and the thread count, per node.
 # Usage: idle-memory.sh HOME [VIPS [SETTLE [WINDOW]]]     (1, 150, 60)
 # Env:   EXTRA_OPTS  JVM flags appended to the launcher's (LCSD_JAVA_OPTS), e.g. to try a flag
+#        CURVE=N     before that window, N windows of WINDOW seconds, each printing the CPU per node
+#                    in it: how idle CPU falls as the JIT finishes compiling (the bench measures
+#                    a daemon's first or second minute)
 #        NMT=1       also: NMT summary, class histogram and thread names of node 1 (needs jcmd of a
 #                    JDK 17 on the PATH), written to the work directory, which is then kept
 # Stops only the processes it started (by PID) on exit.
@@ -49,6 +52,17 @@ done
 sleep "$SETTLE"
 ticks=$(getconf CLK_TCK)
 cpu() { sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
+w=0
+while [ "$w" -lt "${CURVE:-0}" ]; do
+    before=""; for p in $PIDS; do before="$before $(cpu "$p")"; done
+    sleep "$WINDOW"
+    w=$((w + 1)); i=0; line=""
+    for p in $PIDS; do
+        i=$((i + 1)); b=$(echo $before | cut -d' ' -f$i)
+        line="$line n$i $(echo "scale=2; ($(cpu "$p") - $b) / $ticks * 60 / $WINDOW" | bc)"
+    done
+    echo "window $w (uptime $((SETTLE + w * WINDOW)) s), CPU s/min:$line"
+done
 before=""; for p in $PIDS; do before="$before $(cpu "$p")"; done
 sleep "$WINDOW"
 i=0
