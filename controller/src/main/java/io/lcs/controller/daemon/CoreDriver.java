@@ -31,6 +31,7 @@ import io.lcs.model.wire.WireCodec;
 import io.lcs.reconcilers.lease.GroupPlacement;
 import io.lcs.reconcilers.check.CheckEligibility;
 import io.lcs.reconcilers.lease.Placement;
+import io.lcs.reconcilers.runtime.LogThrottle;
 import io.lcs.reconcilers.vip.VipHost;
 import io.lcs.reconcilers.vip.VipReconciler;
 import io.lcs.reconcilers.vip.VipSpec;
@@ -41,6 +42,7 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -50,6 +52,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
@@ -141,7 +144,11 @@ public final class CoreDriver {
     /** When the last tick began (monotonic), or MIN_VALUE before the first. */
     private long lastTickNanos = Long.MIN_VALUE;
     private boolean dirty = true;
-    private long framesDropped;
+    /** Frames from peers that did not decode; any thread writes, the scrape reads. */
+    private final LongAdder framesDropped = new LongAdder();
+    /** One line per peer per minute for frames that do not decode: a peer's bug must not flood the journal. */
+    static final Duration UNDECODABLE_LOG_INTERVAL = Duration.ofMinutes(1);
+    private final LogThrottle undecodableLog;
     /** Checks every object a peer sends before the core sees it. */
     private final PeerObjectFilter peerObjects;
     /** This node's copy of a key, for {@link #peerObjects}; one instance, not one per received message. */
@@ -237,6 +244,8 @@ public final class CoreDriver {
             members.add(m.name());
         }
         this.peerObjects = new PeerObjectFilter(members, Set.of(CONFLICT_KIND), monotonic::getAsLong);
+        this.undecodableLog = new LogThrottle(UNDECODABLE_LOG_INTERVAL,
+                monotonic::getAsLong);
         this.storedCopy = core::stored;
         this.snapshot = buildSnapshot(monotonic.getAsLong());
     }
@@ -477,8 +486,12 @@ public final class CoreDriver {
         try {
             m = WireCodec.decode(frame);
         } catch (WireCodec.WireFormatException e) {
-            framesDropped++;
-            LOG.log(Level.WARNING, "dropped a frame from " + peer + ": " + e.getMessage());
+            framesDropped.increment();
+            long suppressed = undecodableLog.permit(peer);
+            if (suppressed >= 0) {
+                LOG.log(Level.WARNING, LogThrottle.withSuppressed(
+                        "dropped a frame from " + peer + ": " + e.getMessage(), suppressed));
+            }
             return;
         }
         if (Context.isOnEventLoopThread() && Vertx.currentContext() == context) {
@@ -537,7 +550,7 @@ public final class CoreDriver {
 
     /** Frames that did not decode, for metrics. */
     public long framesDropped() {
-        return framesDropped;
+        return framesDropped.sum();
     }
 
     /** Starts a replicated write; any thread. Completes on the driver's context. */

@@ -87,6 +87,58 @@ class CoreDriverPeerObjectsTest {
     }
 
     /** Delivers a frame from {@code peer} and waits until the driver processed what it caused. */
+    @Test
+    void framesThatDoNotDecodeAreCountedAndLoggedOncePerPeerPerMinute() throws Exception {
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("io.lcs.core");
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getMessage().startsWith("dropped a frame")) {
+                    lines.add(r.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        try {
+            byte[] truncated = {1, 2, 3}; // a binary heartbeat cut after 3 bytes
+            byte[] garbage = "{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            for (int i = 0; i < 5; i++) {
+                rawFrame("b", i % 2 == 0 ? truncated : garbage);
+            }
+            rawFrame("c", truncated);
+            assertEquals(6, driver.framesDropped());
+            assertEquals(List.of("dropped a frame from b: malformed heartbeat: truncated at byte 1 of 3",
+                    "dropped a frame from c: malformed heartbeat: truncated at byte 1 of 3"), lines);
+
+            now.addAndGet(CoreDriver.UNDECODABLE_LOG_INTERVAL.toNanos());
+            rawFrame("b", truncated);
+            assertEquals(7, driver.framesDropped());
+            assertEquals("dropped a frame from b: malformed heartbeat: truncated at byte 1 of 3 (4 more like this not"
+                    + " logged)", lines.get(2));
+            // and b's next good frame is taken as before
+            frame("b", new Message.Heartbeat(HASH, 7, 0, 0, now.get(), 0, false, List.of(), 0));
+            assertTrue(onContext(() -> core.membership(now.get()).isOnline("b")), "b is heard again");
+        } finally {
+            logger.removeHandler(handler);
+        }
+    }
+
+    private void rawFrame(String peer, byte[] bytes) throws Exception {
+        onContext(() -> {
+            driver.onFrame(peer, bytes);
+            return null;
+        });
+    }
+
     private void frame(String peer, Message m) throws Exception {
         onContext(() -> {
             driver.onFrame(peer, WireCodec.encode(m));
