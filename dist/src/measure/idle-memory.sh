@@ -52,8 +52,19 @@ done
 sleep "$SETTLE"
 ticks=$(getconf CLK_TCK)
 cpu() { sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
+# every lcsd still running (an exited one, a zombie until reaped, would read as no CPU at all);
+# else stop, keeping the logs
+alive() {
+    for p in $PIDS; do
+        state=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f1)
+        case "$state" in
+            ''|Z|X) echo "lcsd $p exited: its log is in $WORK" >&2; NMT=1; exit 1 ;;
+        esac
+    done
+}
 w=0
 while [ "$w" -lt "${CURVE:-0}" ]; do
+    alive
     before=""; for p in $PIDS; do before="$before $(cpu "$p")"; done
     sleep "$WINDOW"
     w=$((w + 1)); i=0; line=""
@@ -61,8 +72,10 @@ while [ "$w" -lt "${CURVE:-0}" ]; do
         i=$((i + 1)); b=$(echo $before | cut -d' ' -f$i)
         line="$line n$i $(echo "scale=2; ($(cpu "$p") - $b) / $ticks * 60 / $WINDOW" | bc)"
     done
+    alive
     echo "window $w (uptime $((SETTLE + w * WINDOW)) s), CPU s/min:$line"
 done
+alive
 before=""; for p in $PIDS; do before="$before $(cpu "$p")"; done
 sleep "$WINDOW"
 i=0

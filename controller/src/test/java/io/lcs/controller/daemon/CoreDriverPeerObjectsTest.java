@@ -86,7 +86,6 @@ class CoreDriverPeerObjectsTest {
         vertx.close();
     }
 
-    /** Delivers a frame from {@code peer} and waits until the driver processed what it caused. */
     @Test
     void framesThatDoNotDecodeAreCountedAndLoggedOncePerPeerPerMinute() throws Exception {
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
@@ -122,6 +121,7 @@ class CoreDriverPeerObjectsTest {
             now.addAndGet(CoreDriver.UNDECODABLE_LOG_INTERVAL.toNanos());
             rawFrame("b", truncated);
             assertEquals(7, driver.framesDropped());
+            assertEquals(3, lines.size(), lines.toString());
             assertEquals("dropped a frame from b: malformed heartbeat: truncated at byte 1 of 3 (4 more like this not"
                     + " logged)", lines.get(2));
             // and b's next good frame is taken as before
@@ -139,6 +139,7 @@ class CoreDriverPeerObjectsTest {
         });
     }
 
+    /** Delivers a frame from {@code peer} and waits until the driver processed what it caused. */
     private void frame(String peer, Message m) throws Exception {
         onContext(() -> {
             driver.onFrame(peer, WireCodec.encode(m));

@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * The binary form of {@link Message.Heartbeat}, the one message every link carries several times a
- * second: in JSON it was ~230 bytes, most of them the decimal digits of nine 64-bit numbers and the
+ * second: in JSON it was ~190 bytes, most of them the decimal digits of nine 64-bit numbers and the
  * field names; here an idle heartbeat is 73 bytes, and neither side builds a JSON tree for it.
  *
  * <p>Layout (big-endian; {@code uvar} is an unsigned LEB128 varint of at most 10 bytes,

@@ -56,6 +56,10 @@ public final class WireCodec {
             if (m == null) {
                 throw new WireFormatException("empty message", null);
             }
+            if (m instanceof Message.Heartbeat) { // protocol 3's form: a peer of protocol 4 never sends it
+                throw new WireFormatException("malformed message: a heartbeat in JSON (protocol 4 sends them binary)",
+                        null);
+            }
             return m;
         } catch (IOException | RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

@@ -23,4 +23,14 @@ class HeartbeatChecksTest {
         assertEquals(0, back.checkGeneration());
         assertEquals(hb, back);
     }
+
+    @Test
+    void aJsonHeartbeatOfProtocol3IsRefused() {
+        byte[] old = ("{\"t\":\"hb\",\"ch\":1,\"in\":2,\"sd\":3,\"td\":4,\"sn\":5,\"en\":6,\"rs\":false,\"dc\":[],"
+                + "\"lt\":7,\"hg\":0,\"ag\":0,\"at\":0,\"am\":\"\",\"cg\":0,\"ca\":0,\"cs\":null}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        WireCodec.WireFormatException e = org.junit.jupiter.api.Assertions.assertThrows(
+                WireCodec.WireFormatException.class, () -> WireCodec.decode(old));
+        assertEquals("malformed message: a heartbeat in JSON (protocol 4 sends them binary)", e.getMessage());
+    }
 }
