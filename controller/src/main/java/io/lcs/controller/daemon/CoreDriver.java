@@ -244,8 +244,7 @@ public final class CoreDriver {
             members.add(m.name());
         }
         this.peerObjects = new PeerObjectFilter(members, Set.of(CONFLICT_KIND), monotonic::getAsLong);
-        this.undecodableLog = new LogThrottle(UNDECODABLE_LOG_INTERVAL,
-                monotonic::getAsLong);
+        this.undecodableLog = new LogThrottle(UNDECODABLE_LOG_INTERVAL, monotonic::getAsLong);
         this.storedCopy = core::stored;
         this.snapshot = buildSnapshot(monotonic.getAsLong());
     }

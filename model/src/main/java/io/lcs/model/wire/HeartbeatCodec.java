@@ -46,25 +46,14 @@ final class HeartbeatCodec {
         if (hasNull(h.declined()) || hasNull(h.checks())) {
             throw new IllegalStateException("cannot encode Heartbeat: a null entry in declined or checks");
         }
-        byte[][] strings = new byte[1 + size(h.declined()) + 2 * size(h.checks())][];
-        int n = 0;
-        strings[n++] = utf8(h.ackMissing());
-        if (h.declined() != null) {
-            for (String d : h.declined()) {
-                strings[n++] = utf8(d);
-            }
+        int capacity = 1 + FIXED_LONGS * Long.BYTES + 1 + 4 * 10 + 2 * 10 + maxBytes(h.ackMissing());
+        for (String d : orEmpty(h.declined())) {
+            capacity += maxBytes(d);
         }
-        if (h.checks() != null) {
-            for (Message.CheckReport r : h.checks()) {
-                strings[n++] = utf8(r.check());
-                strings[n++] = utf8(r.summary());
-            }
+        for (Message.CheckReport r : orEmpty(h.checks())) {
+            capacity += 1 + maxBytes(r.check()) + maxBytes(r.summary());
         }
-        int length = 1 + FIXED_LONGS * Long.BYTES + 1 + 4 * 10 + 2 * 10 + size(h.checks());
-        for (byte[] s : strings) {
-            length += 10 + (s == null ? 0 : s.length);
-        }
-        ByteBuffer out = ByteBuffer.allocate(length);
+        ByteBuffer out = ByteBuffer.allocate(capacity);
         out.put(TYPE)
                 .putLong(h.configHash()).putLong(h.incarnation()).putLong(h.storeDigest())
                 .putLong(h.tombstoneDigest()).putLong(h.sentNanos()).putLong(h.echoNanos())
@@ -74,21 +63,16 @@ final class HeartbeatCodec {
         putZigzag(out, h.ackGen());
         putZigzag(out, h.checkGeneration());
         putZigzag(out, h.checkAck());
-        n = 0;
-        putString(out, strings[n++]);
+        putString(out, h.ackMissing());
         putCount(out, h.declined());
-        if (h.declined() != null) {
-            for (int i = 0; i < h.declined().size(); i++) {
-                putString(out, strings[n++]);
-            }
+        for (String d : orEmpty(h.declined())) {
+            putString(out, d);
         }
         putCount(out, h.checks());
-        if (h.checks() != null) {
-            for (Message.CheckReport r : h.checks()) {
-                putString(out, strings[n++]);
-                out.put((byte) (r.passing() ? 1 : 0));
-                putString(out, strings[n++]);
-            }
+        for (Message.CheckReport r : orEmpty(h.checks())) {
+            putString(out, r.check());
+            out.put((byte) (r.passing() ? 1 : 0));
+            putString(out, r.summary());
         }
         byte[] result = new byte[out.position()];
         out.flip().get(result);
@@ -163,20 +147,24 @@ final class HeartbeatCodec {
         return false;
     }
 
-    private static int size(List<?> list) {
-        return list == null ? 0 : list.size();
+    private static <T> List<T> orEmpty(List<T> list) {
+        return list == null ? List.of() : list;
+    }
+
+    /** Room for {@code s} as {@code str}: its length varint and at most 3 bytes of UTF-8 per UTF-16 char. */
+    private static int maxBytes(String s) {
+        return 10 + (s == null ? 0 : 3 * s.length());
     }
 
     /** UTF-8; an unpaired surrogate (never produced: summaries are cut at code points) becomes '?'. */
-    private static byte[] utf8(String s) {
-        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static void putString(ByteBuffer out, byte[] s) {
-        putUnsigned(out, s == null ? 0 : s.length + 1L);
-        if (s != null) {
-            out.put(s);
+    private static void putString(ByteBuffer out, String s) {
+        if (s == null) {
+            putUnsigned(out, 0);
+            return;
         }
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        putUnsigned(out, bytes.length + 1L);
+        out.put(bytes);
     }
 
     private static void putCount(ByteBuffer out, List<?> list) {
@@ -211,7 +199,7 @@ final class HeartbeatCodec {
                 return v;
             }
         }
-        throw malformed("varint longer than 10 bytes");
+        throw malformed("varint longer than 10 bytes"); // not reached: the 10th byte returns or throws above
     }
 
     private static long getZigzag(ByteBuffer in) throws WireCodec.WireFormatException {
@@ -236,6 +224,9 @@ final class HeartbeatCodec {
         long n = getUnsigned(in);
         if (n == 0) {
             return null;
+        }
+        if (n == 1) {
+            return ""; // am of every idle heartbeat: no decoder for it
         }
         if (Long.compareUnsigned(n - 1, in.remaining()) > 0) {
             throw malformed(field + " of " + Long.toUnsignedString(n - 1) + " bytes, " + in.remaining() + " left");

@@ -116,6 +116,8 @@ public sealed interface Message {
     record CheckReport(@JsonProperty("n") String check, @JsonProperty("p") boolean passing,
                        @JsonProperty("s") String summary) {
         public static final int MAX_SUMMARY_CHARS = 200;
+        /** A peer's list longer than this is cut (lcs.conf allows 256 checks). */
+        public static final int MAX_REPORTS = 256;
 
         /** {@code summary} cut to at most {@link #MAX_SUMMARY_CHARS}, never between the two halves of a surrogate pair. */
         public static String cutSummary(String summary) {
@@ -126,8 +128,6 @@ public sealed interface Message {
                     ? MAX_SUMMARY_CHARS - 1 : MAX_SUMMARY_CHARS;
             return summary.substring(0, end);
         }
-        /** A peer's list longer than this is cut (lcs.conf allows 256 checks). */
-        public static final int MAX_REPORTS = 256;
     }
 
     /** ABD phase 1: what is your version of {@code key}? */
