@@ -95,18 +95,20 @@ final class Leases {
         static final RenewalAck NONE = new RenewalAck(0, 0, "");
     }
 
-    /** A peer's held set as this acceptor recorded it: the names (ascending) of one generation. */
-    private record PeerSet(long incarnation, long gen, String[] names) {
+    /** A peer's held set as this acceptor recorded it: the names (ascending) of one generation, each one's epoch. */
+    private record PeerSet(long incarnation, long gen, String[] names, long[] epochs) {
     }
 
-    /** One generation of this node's held set: its names and the heartbeats that carried it. */
+    /** One generation of this node's held set: its names, the epoch each is held at, the heartbeats that carried it. */
     private static final class HeldSet {
         final String[] names;
+        final long[] epochs;
         long firstSentNanos = Long.MAX_VALUE;
         long lastSentNanos = Long.MIN_VALUE;
 
-        HeldSet(String[] names) {
+        HeldSet(String[] names, long[] epochs) {
             this.names = names;
+            this.epochs = epochs;
         }
     }
 
@@ -361,15 +363,17 @@ final class Leases {
         if (heldSetChanged) {
             heldSetChanged = false;
             List<String> names = new ArrayList<>();
+            long[] epochs = new long[leases.size()];
             for (Lease l : leases.values()) { // sorted by name
                 if (l.heldUntilNanos != 0 && (l.wanted || keptWhileStopping(l, nowNanos))) {
+                    epochs[names.size()] = l.heldEpoch;
                     names.add(l.vip);
                 }
             }
             heldGen = names.isEmpty() ? 0 : ++lastGen;
             heldSetSentNanos.clear();
             if (heldGen != 0) {
-                heldSets.put(heldGen, new HeldSet(names.toArray(new String[0])));
+                heldSets.put(heldGen, new HeldSet(names.toArray(new String[0]), Arrays.copyOf(epochs, names.size())));
                 if (heldSets.size() > HELD_SETS_KEPT) {
                     heldSets.remove(heldSets.keySet().iterator().next());
                 }
@@ -386,9 +390,10 @@ final class Leases {
         set.lastSentNanos = nowNanos;
         if (!membership.restarting(nowNanos)) {
             int me = memberIndex.get(self);
-            for (String vip : set.names) {
-                Lease l = leaseIndex.get(vip);
-                if (l != null && l.heldUntilNanos != 0 && extendGrant(l, self, nowNanos)) {
+            for (int i = 0; i < set.names.length; i++) {
+                Lease l = leaseIndex.get(set.names[i]);
+                if (l != null && l.heldUntilNanos != 0 && l.heldEpoch == set.epochs[i]
+                        && extendGrant(l, self, set.epochs[i], nowNanos)) {
                     confirmed(l, me, nowNanos, nowNanos);
                 }
             }
@@ -404,8 +409,8 @@ final class Leases {
     /**
      * A heartbeat of {@code from}, whose membership matches ours. As an acceptor: it renews the
      * sender's held set of generation {@code heldGen}; we extend exactly the live grants we gave
-     * the sender for the VIPs we recorded under that generation and incarnation, and our next
-     * heartbeat says which we did not. As an owner: it confirms which of our VIPs it extended.
+     * the sender, at the epoch the set names, for the VIPs we recorded under that generation and
+     * incarnation, and our next heartbeat says which we did not. As an owner: it confirms which of our VIPs it extended.
      */
     void onPeerHeartbeat(String from, Message.Heartbeat hb, long nowNanos) {
         if (hb.heldGen() == 0) {
@@ -420,7 +425,7 @@ final class Leases {
                 String[] names = ps.names();
                 for (int i = 0; i < names.length; i++) {
                     Lease l = leaseIndex.get(names[i]);
-                    if (l == null || !extendGrant(l, from, nowNanos)) {
+                    if (l == null || !extendGrant(l, from, ps.epochs()[i], nowNanos)) {
                         if (missing == null) {
                             missing = new BitSet(names.length);
                         }
@@ -438,6 +443,7 @@ final class Leases {
     void onHeldSet(String from, Message.HeldSet hs, long nowNanos) {
         peerSets.remove(from); // whatever happens next, the previous generation is no longer renewed
         List<String> names;
+        long[] epochs;
         try {
             if (hs.gen() <= 0) {
                 throw new WireCodec.WireFormatException("held set from peer '" + from + "': gen " + hs.gen()
@@ -463,12 +469,32 @@ final class Leases {
                     }
                 }
             }
+            epochs = heldEpochs(from, hs.epochs(), names.size());
         } catch (WireCodec.WireFormatException e) {
             leaseSetsDropped++;
             out.event(new CoreEvent.BadMessage(from, e.getMessage()));
             return;
         }
-        peerSets.put(from, new PeerSet(hs.incarnation(), hs.gen(), names.toArray(new String[0])));
+        peerSets.put(from, new PeerSet(hs.incarnation(), hs.gen(), names.toArray(new String[0]), epochs));
+    }
+
+    /** A held set's epochs: one per name, each at least 1. */
+    private static long[] heldEpochs(String from, List<Long> epochs, int names) throws WireCodec.WireFormatException {
+        int count = epochs == null ? 0 : epochs.size();
+        if (count != names) {
+            throw new WireCodec.WireFormatException("held set from peer '" + from + "': " + count + " epochs for "
+                    + names + " names (one each)", null);
+        }
+        long[] out = new long[count];
+        for (int i = 0; i < count; i++) {
+            Long e = epochs.get(i);
+            if (e == null || e < 1) {
+                throw new WireCodec.WireFormatException("held set from peer '" + from + "': epochs[" + i + "] is "
+                        + e + ", not an epoch (epochs start at 1)", null);
+            }
+            out[i] = e;
+        }
+        return out;
     }
 
     /** Owner: {@code from}'s heartbeat confirms (part of) one generation of our held set. */
@@ -499,7 +525,8 @@ final class Leases {
         int acceptor = memberIndex.get(from);
         for (int i = 0; i < set.names.length; i++) {
             Lease l = leaseIndex.get(set.names[i]);
-            if (l != null && l.heldUntilNanos != 0 && l.missingAt != null) {
+            // a confirmation is of the epoch that generation named: never of another holding
+            if (l != null && l.heldUntilNanos != 0 && l.heldEpoch == set.epochs[i] && l.missingAt != null) {
                 // an acceptor without our grant (it missed the round, it restarted) gets one from a round
                 l.missingAt[acceptor] = missing.get(i);
                 if (!missing.get(i)) {
@@ -543,11 +570,14 @@ final class Leases {
 
     /**
      * Acceptor: extends our grant of {@code l} to {@code owner} by a lease from now, if that grant
-     * is live and is {@code owner}'s. The only way a grant grows outside a round: a grant that
-     * ended, or that is another node's, is never extended.
+     * is live, is {@code owner}'s and is of the {@code epoch} the owner holds it at. The only way
+     * a grant grows outside a round: a grant that ended, that is another node's, or that is of
+     * another epoch (a round of the owner's that did not win) is never extended; the owner then
+     * runs a round, which brings this acceptor to its current epoch.
      */
-    private boolean extendGrant(Lease l, String owner, long nowNanos) {
-        if (l.grantOwner == null || !l.grantOwner.equals(owner) || nowNanos >= l.grantExpiresNanos) {
+    private boolean extendGrant(Lease l, String owner, long epoch, long nowNanos) {
+        if (l.grantOwner == null || !l.grantOwner.equals(owner) || l.grantEpoch != epoch
+                || nowNanos >= l.grantExpiresNanos) {
             return false;
         }
         l.grantExpiresNanos = Math.max(l.grantExpiresNanos, nowNanos + config.leaseMillis() * 1_000_000L);
@@ -559,15 +589,19 @@ final class Leases {
         HeldSet set = heldSets.get(heldGen);
         LeaseSetCodec.VipTable t = table();
         Message.HeldSet m;
+        List<Long> epochs = new ArrayList<>(set.epochs.length);
+        for (long e : set.epochs) {
+            epochs.add(e);
+        }
         if (t.hash() != 0 && peerTables.getOrDefault(peer, 0L) == t.hash()) {
             BitSet bits = new BitSet(t.size());
             for (String vip : set.names) {
                 bits.set(t.indexOf(vip)); // every held VIP has an entry, so it is in the table
             }
             m = new Message.HeldSet(membership.incarnation(), heldGen, t.hash(), LeaseSetCodec.encodeBits(bits),
-                    List.of());
+                    List.of(), epochs);
         } else {
-            m = new Message.HeldSet(membership.incarnation(), heldGen, 0, "", List.of(set.names));
+            m = new Message.HeldSet(membership.incarnation(), heldGen, 0, "", List.of(set.names), epochs);
         }
         out.sendLease(peer, m);
         heldSetSentNanos.put(peer, nowNanos);
@@ -625,7 +659,15 @@ final class Leases {
         boolean grantLive = l.grantOwner != null && nowNanos < l.grantExpiresNanos;
         return new LeaseView(vip, held, held ? l.heldEpoch : 0, held ? l.heldUntilNanos - nowNanos : 0,
                 grantLive ? l.grantOwner : null, grantLive ? l.grantEpoch : 0,
-                grantLive ? l.grantExpiresNanos - nowNanos : 0, l.highestEpoch, l.wanted);
+                grantLive ? l.grantExpiresNanos - nowNanos : 0, l.highestEpoch, l.wanted,
+                grantLive ? heldSetEpoch(l.grantOwner, vip) : 0);
+    }
+
+    /** The epoch {@code owner}'s held set, as recorded here, names for {@code vip}; 0 if it names none. */
+    private long heldSetEpoch(String owner, String vip) {
+        PeerSet ps = peerSets.get(owner);
+        int i = ps == null ? -1 : Arrays.binarySearch(ps.names(), vip);
+        return i < 0 ? 0 : ps.epochs()[i];
     }
 
     /**
@@ -642,7 +684,7 @@ final class Leases {
     Views.GrantView grant(String vip, long nowNanos) {
         Lease l = leaseIndex.get(vip);
         return l == null || l.grantOwner == null || nowNanos >= l.grantExpiresNanos ? null
-                : new Views.GrantView(l.grantOwner, l.grantBallot, l.grantedNanos, l.grantExpiresNanos);
+                : new Views.GrantView(l.grantOwner, l.grantBallot, l.grantEpoch, l.grantedNanos, l.grantExpiresNanos);
     }
 
     /** Lease-set messages dropped since start: VIP tables differing for a moment, or malformed. */
@@ -970,7 +1012,7 @@ final class Leases {
                 l.heldUntilNanos = until;
                 l.heldRoundStartNanos = l.roundStartNanos;
                 l.heldEpoch = l.roundEpoch;
-                if (!wasHeld) {
+                if (!wasHeld || oldEpoch != l.heldEpoch) { // a new holding: the held set names its epoch
                     heldSetChanged = true;
                     if (l.confirmedNanos == null) {
                         l.confirmedNanos = new long[memberIndex.size()];

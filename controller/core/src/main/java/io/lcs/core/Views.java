@@ -40,16 +40,30 @@ public final class Views {
      * @param grantRemainingNanos how long this acceptor's grant still runs, 0 if none
      * @param highestEpoch the highest epoch this node has seen for the VIP (persisted)
      * @param wanted the lease reconciler currently wants this node to hold it
+     * @param ownerEpoch the epoch {@code grantOwner} holds the VIP at by the held set this node last
+     *     recorded from it, 0 if unknown: above {@code grantEpoch} when this acceptor's grant is of
+     *     a round of that owner that did not win (until the owner's next round brings it up)
      */
     public record LeaseView(String vip, boolean held, long heldEpoch, long heldRemainingNanos, String grantOwner,
-                            long grantEpoch, long grantRemainingNanos, long highestEpoch, boolean wanted) {
+                            long grantEpoch, long grantRemainingNanos, long highestEpoch, boolean wanted,
+                            long ownerEpoch) {
+        public LeaseView(String vip, boolean held, long heldEpoch, long heldRemainingNanos, String grantOwner,
+                         long grantEpoch, long grantRemainingNanos, long highestEpoch, boolean wanted) {
+            this(vip, held, heldEpoch, heldRemainingNanos, grantOwner, grantEpoch, grantRemainingNanos, highestEpoch,
+                    wanted, 0);
+        }
+
         /** The owner as best this node knows: itself if it holds, else its acceptor's grant. */
         public String knownOwner(String self) {
             return held ? self : grantOwner;
         }
 
+        /**
+         * The epoch of {@link #knownOwner}'s holding as best this node knows: what a move asked of
+         * this node names, so never the epoch of a lost round when the owner told us better.
+         */
         public long knownEpoch() {
-            return held ? heldEpoch : grantEpoch;
+            return held ? heldEpoch : Math.max(grantEpoch, ownerEpoch);
         }
     }
 
@@ -58,9 +72,11 @@ public final class Views {
      *
      * @param owner the node the grant is for
      * @param ballot the ballot of the round that made it (a renewal by held set keeps it)
+     * @param epoch the epoch of that round's proposal
      * @param grantedNanos when that round's proposal was accepted (a renewal by held set keeps it)
      * @param expiresNanos when it ends, on this node's monotonic clock
      */
-    public record GrantView(String owner, io.lcs.model.wire.Ballot ballot, long grantedNanos, long expiresNanos) {
+    public record GrantView(String owner, io.lcs.model.wire.Ballot ballot, long epoch, long grantedNanos,
+                            long expiresNanos) {
     }
 }

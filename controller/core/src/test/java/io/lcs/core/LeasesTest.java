@@ -329,7 +329,7 @@ class LeasesTest {
         assertEquals("a", b.leases.grant("web", now).owner());
         assertEquals("c", b.leases.grant("db", now).owner());
         // a claims db too (a bug or a lie): b records the set, but extends only what it granted a
-        b.leases.onHeldSet("a", new Message.HeldSet(1, 1, 0, "", List.of("db", "web")), now);
+        b.leases.onHeldSet("a", new Message.HeldSet(1, 1, 0, "", List.of("db", "web"), List.of(1L, 1L)), now);
         now += 300 * MS;
         long web = b.leases.grant("web", now).expiresNanos();
         long db = b.leases.grant("db", now).expiresNanos();
@@ -352,6 +352,90 @@ class LeasesTest {
         assertNull(b.leases.grant("web", now), "an ended grant is never extended");
         missing.set(1);
         assertEquals(LeaseSetCodec.encodeBits(missing), b.leases.ackFor("a").missing());
+    }
+
+    @Test
+    void anAcceptorExtendsOnlyAGrantOfTheEpochTheHeldSetNames() {
+        start("a", "b", "c");
+        node("a").leases.setWanted("web", true, now);
+        route();
+        Node b = node("b");
+        assertEquals(1, b.leases.grant("web", now).epoch());
+        b.leases.onHeldSet("a", new Message.HeldSet(1, 1, 0, "", List.of("web"), List.of(2L)), now);
+        now += 300 * MS;
+        long expires = b.leases.grant("web", now).expiresNanos();
+        b.leases.onPeerHeartbeat("a", renewal(1, 1, now), now);
+        assertEquals(expires, b.leases.grant("web", now).expiresNanos(), "a grant of epoch 1 is not renewed as epoch 2");
+        BitSet missing = new BitSet();
+        missing.set(0);
+        assertEquals(LeaseSetCodec.encodeBits(missing), b.leases.ackFor("a").missing(), "and is reported missing");
+
+        b.leases.onHeldSet("a", new Message.HeldSet(1, 2, 0, "", List.of("web"), List.of(1L)), now);
+        b.leases.onPeerHeartbeat("a", renewal(1, 2, now), now);
+        assertEquals(now + 2_000 * MS, b.leases.grant("web", now).expiresNanos(), "the epoch it was granted at is");
+        assertEquals("", b.leases.ackFor("a").missing());
+    }
+
+    @Test
+    void aHeldSetWithoutOneValidEpochPerNameIsRefusedAndRecordsNothing() {
+        start("a", "b", "c");
+        node("a").leases.setWanted("web", true, now);
+        route();
+        Node b = node("b");
+        long expires = b.leases.grant("web", now).expiresNanos();
+        List<List<Long>> bad = new ArrayList<>();
+        bad.add(List.of());
+        bad.add(List.of(1L, 1L));
+        bad.add(List.of(0L));
+        bad.add(null);
+        for (List<Long> epochs : bad) {
+            b.leases.onHeldSet("a", new Message.HeldSet(1, 1, 0, "", List.of("web"), epochs), now);
+            now += 10 * MS;
+            b.leases.onPeerHeartbeat("a", renewal(1, 1, now), now);
+            assertEquals(expires, b.leases.grant("web", now).expiresNanos(), "epochs " + epochs + " renew nothing");
+            assertEquals(Leases.RenewalAck.NONE, b.leases.ackFor("a"), "the generation is unknown: a sends it again");
+        }
+        b.leases.drainInto(b.out);
+        List<String> reasons = b.out.drain().events().stream().filter(CoreEvent.BadMessage.class::isInstance)
+                .map(e -> ((CoreEvent.BadMessage) e).reason()).toList();
+        assertEquals(4, reasons.size(), reasons.toString());
+        assertTrue(reasons.get(0).contains("0 epochs for 1 names"), reasons.get(0));
+        assertTrue(reasons.get(2).contains("epochs[0] is 0"), reasons.get(2));
+    }
+
+    /**
+     * The bug this guards against (seen in CI): a's first round for web was accepted by b but did
+     * not win; its next won with a and c at a higher epoch. b then kept renewing its grant of the
+     * lost round through a's held set, reported a at the old epoch for ever, and a move asked of b
+     * named that old epoch, which a took as spent.
+     */
+    @Test
+    void aGrantFromARoundThatDidNotWinIsBroughtToTheOwnersEpochNotRenewedAsItIs() {
+        start("a", "b", "c");
+        Ballot lost = new Ballot(1, "a");
+        for (String acceptor : List.of("a", "b")) { // a round of a's that only a and b accepted
+            node(acceptor).leases.onLeaseBatch("a", new Message.LeaseBatch(List.of(
+                    new LeaseMessage.Propose("web", lost, 2_000, 1))), now);
+        }
+        route();
+        cut.addAll(List.of("a>b", "b>a"));
+        node("a").leases.setWanted("web", true, now);
+        route();
+        assertEquals("a", holder("web"));
+        long epoch = node("a").view("web").heldEpoch();
+        assertEquals(2, epoch, "the winning round is above the epoch a's own acceptor accepted");
+        assertEquals(1, node("b").view("web").grantEpoch());
+        cut.clear();
+        renewalHeartbeats(); // a's held set reaches b, naming epoch 2; its round for b comes later
+        assertEquals(1, node("b").view("web").grantEpoch());
+        assertEquals(epoch, node("b").view("web").knownEpoch(), "b reports the epoch a told it, not its grant's");
+        advance(3_000); // b's grant of epoch 1 would have ended by now had it not been renewed
+        assertEquals("a", holder("web"));
+        assertEquals(epoch, node("a").view("web").heldEpoch());
+        assertEquals("a", node("b").view("web").grantOwner());
+        assertEquals(epoch, node("b").view("web").grantEpoch(), "b knows the owner's epoch");
+        assertEquals(epoch, node("b").view("web").knownEpoch(), "what a move asked of b is written at");
+        assertEquals(List.of(), node("a").events(CoreEvent.LeaseLost.class));
     }
 
     @Test

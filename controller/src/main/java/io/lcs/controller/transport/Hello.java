@@ -37,7 +37,7 @@ public record Hello(int protocolVersion, String clusterName, String nodeName, lo
     /**
      * 2: anti-entropy SyncVersions carry their key range (after, upTo). 3: held sets (HeldSet) and
      * heartbeats that renew them (lease renewals no longer run a round per VIP); heartbeats carry
-     * health-check results. 4: binary heartbeats ({@code HeartbeatCodec}) and a 16-byte frame tag.
+     * health-check results. 4: binary heartbeats ({@code HeartbeatCodec}), a 16-byte frame tag, held sets that name each lease's epoch.
      */
     public static final int PROTOCOL_VERSION = 4;
     public static final int NONCE_BYTES = 16;

@@ -100,9 +100,13 @@ public sealed interface Message {
      *     sends names next time)
      * @param bits bitmap over the VIP table (as in {@link LeaseGroup}); empty when {@code table} is 0
      * @param names the VIP names in ascending order, no duplicates; empty when {@code table} is not 0
+     * @param epochs the epoch the sender holds each VIP at, in the set's order (ascending names):
+     *     an acceptor extends only a grant of that epoch, so a grant from a round that did not win
+     *     is reported missing and brought to the current epoch by a round, never renewed as it is
      */
     record HeldSet(@JsonProperty("in") long incarnation, @JsonProperty("g") long gen, @JsonProperty("h") long table,
-                   @JsonProperty("s") String bits, @JsonProperty("n") List<String> names) implements Message {
+                   @JsonProperty("s") String bits, @JsonProperty("n") List<String> names,
+                   @JsonProperty("e") List<Long> epochs) implements Message {
     }
 
     /**

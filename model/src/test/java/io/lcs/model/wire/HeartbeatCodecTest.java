@@ -57,7 +57,7 @@ class HeartbeatCodecTest {
 
     @Test
     void otherMessagesStayJson() throws Exception {
-        Message.HeldSet ack = new Message.HeldSet(2, 7, 0, "", List.of("db", "web"));
+        Message.HeldSet ack = new Message.HeldSet(2, 7, 0, "", List.of("db", "web"), List.of(3L, 1L));
         byte[] bytes = WireCodec.encode(ack);
         assertEquals('{', bytes[0]);
         assertEquals(ack, WireCodec.decode(bytes));

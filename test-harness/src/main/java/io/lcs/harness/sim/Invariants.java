@@ -47,6 +47,14 @@ public final class Invariants {
     /** The core each node ran at the previous step: a new one (a restart) remembers no grant. */
     private final Object[] cores;
     private long grantExtensions;
+    /**
+     * Per node and VIP: for each epoch that node held the VIP at, the last real instant it was
+     * seen holding it. A grant extended by a held set must be of an epoch its owner held a
+     * heartbeat's flight ago at most ({@link #extensionWindowNanos}).
+     */
+    private final List<List<Map<Long, Long>>> heldEpochSeen = new ArrayList<>();
+    /** How long before an extension its owner may last have held the grant's epoch: one heartbeat's flight and pauses. */
+    private final long extensionWindowNanos;
 
     /** An acceptor's grant as last seen; {@code expiresNanos} on that node's clock, 0 once cleared. */
     private record Grant(String owner, io.lcs.model.wire.Ballot ballot, long grantedNanos, long expiresNanos) {
@@ -66,6 +74,13 @@ public final class Invariants {
         this.maxEpoch = new long[vips.size()];
         this.grants = new Grant[sim.nodes.size()][vips.size()];
         this.cores = new Object[sim.nodes.size()];
+        for (int i = 0; i < sim.nodes.size(); i++) {
+            List<Map<Long, Long>> perVip = new ArrayList<>();
+            for (int v = 0; v < vips.size(); v++) {
+                perVip.add(new HashMap<>());
+            }
+            heldEpochSeen.add(perVip);
+        }
         for (int i = 0; i < vips.size(); i++) {
             epochHolder.add(new HashMap<>());
         }
@@ -73,6 +88,8 @@ public final class Invariants {
         // How stale a "peer online" view may be: the peer timeout on a drifting clock, plus a
         // message's flight, plus the gap between two ticks, plus a pause (a frozen node's backlog).
         this.holdersNeeded = sim.nodes.size() - c.quorumSize() + 1;
+        this.extensionWindowNanos = 50_000_000L + 2 * SimCluster.MAX_TICK_NANOS + sim.options.maxPauseNanos()
+                + 1_000_000L;
         this.quorumWindowNanos = (long) (c.peerTimeoutMillis() * 1_000_000L * (1 + 2 * c.driftBound()))
                 + 50_000_000L + 2 * SimCluster.MAX_TICK_NANOS + sim.options.maxPauseNanos() + 1_000_000L;
         // the holder's next tick stops wanting it and releases it at once; if it lets the lease run
@@ -158,6 +175,7 @@ public final class Invariants {
                     continue;
                 }
                 long epoch = lv.heldEpoch();
+                heldEpochSeen.get(n.index).get(v).put(epoch, sim.clock.nowNanos());
                 if (holder != null) {
                     throw failure("lease exclusivity: VIP " + vip + " held by " + holder.name + " (epoch "
                             + holderEpoch + ") and " + n.name + " (epoch " + epoch + ") at the same instant");
@@ -269,6 +287,7 @@ public final class Invariants {
                                 + " (ballot " + g.ballot() + ") that had " + (prev.expiresNanos() == 0 ? "been cleared"
                                 : "ended " + (now - prev.expiresNanos()) / 1_000 + " us before"));
                     }
+                    checkExtendedEpoch(n, v, g);
                     grantExtensions++;
                 } else if (!same) {
                     if (prevLive && !prev.owner().equals(g.owner())) {
@@ -282,6 +301,24 @@ public final class Invariants {
                 }
                 grants[i][v] = new Grant(g.owner(), g.ballot(), g.grantedNanos(), g.expiresNanos());
             }
+        }
+    }
+
+    /**
+     * A grant extended outside a round is of an epoch its owner held when it sent the heartbeat
+     * that renewed it: an acceptor that renewed the grant of a round that did not win (the owner
+     * won the next, at a higher epoch, without it) would report a stale epoch for ever, and a move
+     * asked of that node would name an ownership that does not exist.
+     */
+    private void checkExtendedEpoch(SimNode acceptor, int v, io.lcs.core.Views.GrantView g) {
+        SimNode owner = sim.nodes.stream().filter(x -> x.name.equals(g.owner())).findFirst().orElseThrow();
+        Long seen = heldEpochSeen.get(owner.index).get(v).get(g.epoch());
+        long now = sim.clock.nowNanos();
+        if (seen == null || now - seen > extensionWindowNanos) {
+            throw failure(acceptor.name + " extended its grant of VIP " + vipName(v) + " to " + g.owner() + " at epoch "
+                    + g.epoch() + ", which " + g.owner() + (seen == null ? " never held" : " last held "
+                    + (now - seen) / 1_000_000 + " ms before") + " (it holds epochs " + heldEpochSeen.get(owner.index)
+                    .get(v).keySet() + ")");
         }
     }
 

@@ -175,11 +175,7 @@ class NetnsCloudHooksIT {
         Cluster.Node from = owner();
         Cluster.Node to = other(from);
         long t0 = WallMicros.now();
-        // asked of the owner: a move asked of another node carries that node's epoch of the lease, which can
-        // be older than the owner's (it still renews the grant it gave in a round that did not win, for the
-        // same owner); the owner then takes the move as spent and does nothing. A known lcs bug (CI at
-        // c1e34a3), not what this test is about: the order of detach and attach.
-        cli(from, "move", "fip", "--to", to.name);
+        cli(to, "move", "fip", "--to", to.name); // asked of the target: it names the owner's epoch (LeasesTest)
         awaitAttachedTo(to, t0, "move");
     }
 
