@@ -438,6 +438,49 @@ class LeasesTest {
         assertEquals(List.of(), node("a").events(CoreEvent.LeaseLost.class));
     }
 
+    /**
+     * A renewal round whose promises arrive after the lease ended, before a tick noticed it, takes
+     * the lease again at a new epoch while it is still marked held: the next held set must name
+     * that epoch, or every acceptor (a's own included) reports it missing for ever and the lease
+     * lives on rounds alone.
+     */
+    @Test
+    void aLeaseTakenAgainAtANewEpochBeforeItsEndWasNoticedStartsAHeldSetNamingThatEpoch() {
+        start("a", "b", "c");
+        Node a = node("a");
+        a.leases.setWanted("web", true, now);
+        route();
+        assertEquals(1, a.view("web").heldEpoch());
+        cut.addAll(List.of("b>a", "c>a")); // no confirmation reaches a: it falls back to a round
+        Ballot round = null;
+        for (int i = 0; i < 200 && round == null; i++) {
+            int seen = a.readies.size();
+            advance(10);
+            round = a.readies.subList(seen, a.readies.size()).stream().flatMap(r -> r.messages().stream())
+                    .filter(o -> o.message() instanceof Message.LeaseBatch).flatMap(o -> ((Message.LeaseBatch) o
+                    .message()).items().stream()).filter(LeaseMessage.Prepare.class::isInstance)
+                    .map(LeaseMessage::ballot).findFirst().orElse(null);
+        }
+        assertTrue(round != null && a.view("web").held(), "a's fallback round started while it held web");
+        long ended = a.view("web").heldRemainingNanos() + MS;
+        now += (ended + 10 * MS - 1) / (10 * MS) * (10 * MS); // the lease ended (on advance's 10 ms grid); no tick saw it
+        a.leases.onLeaseBatch("b", new Message.LeaseBatch(List.of(new LeaseMessage.Promise("web", round, 1, 1))), now);
+        route(); // the proposal (a new epoch: a no longer renews) reaches b and c; their accepts are cut
+        a.leases.onLeaseBatch("b", new Message.LeaseBatch(List.of(new LeaseMessage.Accepted("web", round, 2))), now);
+        assertEquals(2, a.view("web").heldEpoch());
+        assertEquals(2, node("b").leases.grant("web", now).epoch());
+        cut.clear();
+        advance(2_000);
+        assertEquals("a", holder("web"));
+        assertEquals(2, a.view("web").heldEpoch());
+        for (String acceptor : List.of("b", "c")) {
+            Leases.RenewalAck ack = node(acceptor).leases.ackFor("a");
+            assertTrue(ack.gen() > 0 && ack.sentNanos() > now - 300 * MS, acceptor + " confirmed a's latest held set: " + ack);
+            assertEquals("", ack.missing(), acceptor + " extends its epoch-2 grant by a's held set");
+        }
+        assertTrue(a.leases.confirmation("web", "a") > now - 300 * MS, "a's own acceptor confirms too");
+    }
+
     @Test
     void aConfirmationCountsOnlyForTheVipsOfItsOwnGenerationAndHeartbeat() {
         start("a", "b", "c");

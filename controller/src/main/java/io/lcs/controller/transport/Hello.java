@@ -37,9 +37,10 @@ public record Hello(int protocolVersion, String clusterName, String nodeName, lo
     /**
      * 2: anti-entropy SyncVersions carry their key range (after, upTo). 3: held sets (HeldSet) and
      * heartbeats that renew them (lease renewals no longer run a round per VIP); heartbeats carry
-     * health-check results. 4: binary heartbeats ({@code HeartbeatCodec}), a 16-byte frame tag, held sets that name each lease's epoch.
+     * health-check results. 4: binary heartbeats ({@code HeartbeatCodec}) and a 16-byte frame tag. 5: held sets name each
+     * lease's epoch (a protocol-4 node cannot read them, nor send what a protocol-5 node needs).
      */
-    public static final int PROTOCOL_VERSION = 4;
+    public static final int PROTOCOL_VERSION = 5;
     public static final int NONCE_BYTES = 16;
     private static final int FLAG_AUTHENTICATED = 1;
     /** magic + version + flags + 2 length fields + two 1-byte names + hash + nonce. */
