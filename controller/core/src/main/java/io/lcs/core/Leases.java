@@ -164,6 +164,8 @@ final class Leases {
     private final Map<String, Long> heldSetSentNanos = new HashMap<>();
     // held-set renewal: this node as an acceptor of the peers' sets
     private final Map<String, PeerSet> peerSets = new HashMap<>();
+    /** When a heartbeat of each peer last named the generation and incarnation of its recorded set. */
+    private final Map<String, Long> peerSetHeardNanos = new HashMap<>();
     private final Map<String, RenewalAck> acks = new HashMap<>();
 
     /** @param nowNanos the monotonic clock at start (the first suspend check measures from here) */
@@ -413,6 +415,13 @@ final class Leases {
      * incarnation, and our next heartbeat says which we did not. As an owner: it confirms which of our VIPs it extended.
      */
     void onPeerHeartbeat(String from, Message.Heartbeat hb, long nowNanos) {
+        PeerSet current = peerSets.get(from);
+        if (current != null && current.incarnation() == hb.incarnation() && current.gen() == hb.heldGen()
+                && config.isFullMember(from)) {
+            peerSetHeardNanos.put(from, nowNanos); // what that peer holds, as far as status and moves go
+        } else {
+            peerSetHeardNanos.remove(from);
+        }
         if (hb.heldGen() == 0) {
             acks.remove(from);
         } else {
@@ -441,7 +450,10 @@ final class Leases {
 
     /** The held set of peer {@code from} as generation {@code hs.gen()}: recorded (replacing its previous one). */
     void onHeldSet(String from, Message.HeldSet hs, long nowNanos) {
-        peerSets.remove(from); // whatever happens next, the previous generation is no longer renewed
+        PeerSet previous = peerSets.remove(from); // whatever happens next, the previous generation is no longer renewed
+        if (previous == null || previous.incarnation() != hs.incarnation() || previous.gen() != hs.gen()) {
+            peerSetHeardNanos.remove(from); // (the same generation sent again names the same set)
+        }
         List<String> names;
         long[] epochs;
         try {
@@ -653,14 +665,18 @@ final class Leases {
     LeaseView view(String vip, long nowNanos) {
         Lease l = leaseIndex.get(vip);
         if (l == null) {
-            return new LeaseView(vip, false, 0, 0, null, 0, 0, epochs.getOrDefault(vip, 0L), false);
+            String owner = reportedOwner(vip, nowNanos);
+            return new LeaseView(vip, false, 0, 0, null, 0, 0, epochs.getOrDefault(vip, 0L), false, owner,
+                    owner == null ? 0 : heldSetEpoch(owner, vip));
         }
         boolean held = l.heldUntilNanos != 0 && nowNanos < l.heldUntilNanos;
         boolean grantLive = l.grantOwner != null && nowNanos < l.grantExpiresNanos;
+        String reported = held ? null : grantLive ? l.grantOwner : reportedOwner(vip, nowNanos);
+        long reportedEpoch = reported == null ? 0 : heldSetEpoch(reported, vip);
         return new LeaseView(vip, held, held ? l.heldEpoch : 0, held ? l.heldUntilNanos - nowNanos : 0,
                 grantLive ? l.grantOwner : null, grantLive ? l.grantEpoch : 0,
                 grantLive ? l.grantExpiresNanos - nowNanos : 0, l.highestEpoch, l.wanted,
-                grantLive ? heldSetEpoch(l.grantOwner, vip) : 0);
+                reportedEpoch == 0 ? null : reported, reportedEpoch);
     }
 
     /** The epoch {@code owner}'s held set, as recorded here, names for {@code vip}; 0 if it names none. */
@@ -668,6 +684,27 @@ final class Leases {
         PeerSet ps = peerSets.get(owner);
         int i = ps == null ? -1 : Arrays.binarySearch(ps.names(), vip);
         return i < 0 ? 0 : ps.epochs()[i];
+    }
+
+    /**
+     * Without a grant here: the peer whose recorded held set names {@code vip} at the highest epoch,
+     * among those whose heartbeats renewed that very set within a lease; null if none.
+     */
+    private String reportedOwner(String vip, long nowNanos) {
+        String owner = null;
+        long best = 0;
+        for (Map.Entry<String, PeerSet> e : peerSets.entrySet()) {
+            Long heard = peerSetHeardNanos.get(e.getKey());
+            if (heard == null || nowNanos - heard >= config.leaseMillis() * 1_000_000L) {
+                continue;
+            }
+            long epoch = heldSetEpoch(e.getKey(), vip);
+            if (epoch > best) {
+                best = epoch;
+                owner = e.getKey();
+            }
+        }
+        return owner;
     }
 
     /**

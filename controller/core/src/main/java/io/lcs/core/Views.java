@@ -40,17 +40,21 @@ public final class Views {
      * @param grantRemainingNanos how long this acceptor's grant still runs, 0 if none
      * @param highestEpoch the highest epoch this node has seen for the VIP (persisted)
      * @param wanted the lease reconciler currently wants this node to hold it
-     * @param ownerEpoch the epoch {@code grantOwner} holds the VIP at by the held set this node last
-     *     recorded from it, 0 if unknown: above {@code grantEpoch} when this acceptor's grant is of
-     *     a round of that owner that did not win (until the owner's next round brings it up)
+     * @param reportedOwner the owner by the held sets this node recorded from its peers: {@code
+     *     grantOwner} when its set names the VIP; without a live grant here (this node restarted, or
+     *     missed the round), a peer whose set names it and that renewed that set within a lease;
+     *     null if none
+     * @param reportedEpoch the epoch that set names, 0 if none: above {@code grantEpoch} when this
+     *     acceptor's grant is of a round of the owner's that did not win (until the owner's next
+     *     round brings it up)
      */
     public record LeaseView(String vip, boolean held, long heldEpoch, long heldRemainingNanos, String grantOwner,
                             long grantEpoch, long grantRemainingNanos, long highestEpoch, boolean wanted,
-                            long ownerEpoch) {
+                            String reportedOwner, long reportedEpoch) {
         public LeaseView(String vip, boolean held, long heldEpoch, long heldRemainingNanos, String grantOwner,
                          long grantEpoch, long grantRemainingNanos, long highestEpoch, boolean wanted) {
             this(vip, held, heldEpoch, heldRemainingNanos, grantOwner, grantEpoch, grantRemainingNanos, highestEpoch,
-                    wanted, 0);
+                    wanted, null, 0);
         }
 
         /** The owner as best this node knows: itself if it holds, else its acceptor's grant. */
@@ -59,11 +63,26 @@ public final class Views {
         }
 
         /**
-         * The epoch of {@link #knownOwner}'s holding as best this node knows: what a move asked of
-         * this node names, so never the epoch of a lost round when the owner told us better.
+         * The epoch of {@link #knownOwner}'s holding as best this node knows: never the epoch of a
+         * lost round when the owner told us better.
          */
         public long knownEpoch() {
-            return held ? heldEpoch : Math.max(grantEpoch, ownerEpoch);
+            return held ? heldEpoch : grantOwner != null && grantOwner.equals(reportedOwner)
+                    ? Math.max(grantEpoch, reportedEpoch) : grantEpoch;
+        }
+
+        /**
+         * The owner a request to move the VIP is made against: {@link #knownOwner}, or else the one
+         * the peers' held sets report (a node in its restart wait has no grant, but knows the owner).
+         */
+        public String ownerForMove(String self) {
+            String known = knownOwner(self);
+            return known != null ? known : reportedOwner;
+        }
+
+        /** The epoch of {@link #ownerForMove}'s holding: what a move names. */
+        public long epochForMove(String self) {
+            return knownOwner(self) != null ? knownEpoch() : reportedEpoch;
         }
     }
 

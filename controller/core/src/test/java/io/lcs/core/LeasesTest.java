@@ -482,6 +482,25 @@ class LeasesTest {
     }
 
     @Test
+    void aNodeWithoutAGrantKnowsTheOwnerAndItsEpochFromTheOwnersHeldSetUntilItStopsBeingRenewed() {
+        start("a", "b", "c");
+        node("a").leases.setWanted("web", true, now);
+        advance(600);
+        Node b = new Node(node("b").config); // b restarted: no grant, and none until its restart wait ends
+        nodes.put("b", b);
+        assertNull(b.view("web").ownerForMove("b"));
+        advance(600); // a's heartbeats find b without their generation: a sends b its held set again
+        LeaseView v = b.view("web");
+        assertNull(v.grantOwner(), "still in its restart wait");
+        assertNull(v.knownOwner("b"));
+        assertEquals("a", v.ownerForMove("b"), "a move asked of b is made against a");
+        assertEquals(1, v.epochForMove("b"));
+        cut.addAll(List.of("a>b", "a>c")); // a falls silent
+        advance(2_000);
+        assertNull(b.view("web").ownerForMove("b"), "a set no heartbeat renewed for a lease reports nothing");
+    }
+
+    @Test
     void aConfirmationCountsOnlyForTheVipsOfItsOwnGenerationAndHeartbeat() {
         start("a", "b", "c");
         Node a = node("a");

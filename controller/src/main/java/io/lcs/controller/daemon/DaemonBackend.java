@@ -278,7 +278,7 @@ public final class DaemonBackend implements AdminBackend {
                     + vip + " first"));
         }
         LeaseView lease = s.lease(vip);
-        String owner = lease.knownOwner(s.self());
+        String owner = lease.ownerForMove(s.self());
         if (owner == null) {
             return Future.failedFuture(AdminException.conflict(s.vip(vip).kind() + " " + vip
                     + " has no owner now; it will be placed by itself (see lcs describe "
@@ -306,7 +306,7 @@ public final class DaemonBackend implements AdminBackend {
             }
         }
         Move m = new Move(LcsObject.API_VERSION, Move.KIND, ObjectMeta.named(vip),
-                new Move.Spec(vip, toOrNull, lease.knownEpoch()));
+                new Move.Spec(vip, toOrNull, lease.epochForMove(s.self())));
         // the move is of the whole unit: a move away from its home blocks failback there; a move home
         // clears every block of the unit
         String home = home(s, vip);
