@@ -412,7 +412,8 @@ final class Leases {
      * A heartbeat of {@code from}, whose membership matches ours. As an acceptor: it renews the
      * sender's held set of generation {@code heldGen}; we extend exactly the live grants we gave
      * the sender, at the epoch the set names, for the VIPs we recorded under that generation and
-     * incarnation, and our next heartbeat says which we did not. As an owner: it confirms which of our VIPs it extended.
+     * incarnation, and our next heartbeat says which we did not. As an owner: it confirms which of
+     * our VIPs it extended. Either way it tells whether the sender's recorded set is current.
      */
     void onPeerHeartbeat(String from, Message.Heartbeat hb, long nowNanos) {
         PeerSet current = peerSets.get(from);
@@ -450,7 +451,8 @@ final class Leases {
 
     /** The held set of peer {@code from} as generation {@code hs.gen()}: recorded (replacing its previous one). */
     void onHeldSet(String from, Message.HeldSet hs, long nowNanos) {
-        PeerSet previous = peerSets.remove(from); // whatever happens next, the previous generation is no longer renewed
+        // whatever happens next, the previous generation is no longer renewed
+        PeerSet previous = peerSets.remove(from);
         if (previous == null || previous.incarnation() != hs.incarnation() || previous.gen() != hs.gen()) {
             peerSetHeardNanos.remove(from); // (the same generation sent again names the same set)
         }

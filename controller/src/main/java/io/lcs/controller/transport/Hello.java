@@ -37,8 +37,9 @@ public record Hello(int protocolVersion, String clusterName, String nodeName, lo
     /**
      * 2: anti-entropy SyncVersions carry their key range (after, upTo). 3: held sets (HeldSet) and
      * heartbeats that renew them (lease renewals no longer run a round per VIP); heartbeats carry
-     * health-check results. 4: binary heartbeats ({@code HeartbeatCodec}) and a 16-byte frame tag. 5: held sets name each
-     * lease's epoch (a protocol-4 node cannot read them, nor send what a protocol-5 node needs).
+     * health-check results. 4: binary heartbeats ({@code HeartbeatCodec}) and a 16-byte frame tag.
+     * 5: held sets name each lease's epoch (a protocol-4 node cannot read them, nor send what a
+     * protocol-5 node needs).
      */
     public static final int PROTOCOL_VERSION = 5;
     public static final int NONCE_BYTES = 16;
