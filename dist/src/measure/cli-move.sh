@@ -40,7 +40,6 @@ stats() { # label file
     echo "$1: median $(sed -n "$(( (c + 1) / 2 ))p" "$2.s") ms of $c (min $(head -1 "$2.s"), p95 $(sed -n "$(( (c * 95 + 99) / 100 ))p" "$2.s"), max $(tail -1 "$2.s"))"
 }
 now_ms() { date +%s%3N; }
-srv="http://127.0.0.1:$((base + 1))"
 for verb in status "get vips"; do
     : > "$WORK/t"
     i=0
@@ -61,7 +60,7 @@ while [ $i -lt "$N" ]; do
     j="$WORK/$to/actuator.jsonl"
     before=$(grep -c '"op":"add"' "$j" || true)
     s=$(now_ms)
-    "$HOME_DIR/bin/lcs" --server "$srv" move web --to "$to" > /dev/null
+    "$HOME_DIR/bin/lcs" --config "$WORK/n1/lcs.conf" move web --to "$to" > /dev/null   # the config names the state dir: the admin token
     e=$(now_ms)
     k=0
     while [ "$(grep -c '"op":"add"' "$j" || true)" -le "$before" ] && [ $k -lt 500 ]; do sleep 0.01; k=$((k + 1)); done
