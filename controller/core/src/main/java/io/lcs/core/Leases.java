@@ -95,9 +95,31 @@ final class Leases {
         static final RenewalAck NONE = new RenewalAck(0, 0, "");
     }
 
-    /** A peer's held set as this acceptor recorded it: the names (ascending) of one generation, each one's epoch. */
-    private record PeerSet(long incarnation, long gen, String[] names, long[] epochs) {
+    /**
+     * A peer's held set as this acceptor recorded it: the names (ascending) of one generation, each
+     * one's epoch, and when a heartbeat of the peer last named that generation ({@link #NEVER}: not
+     * since it was recorded).
+     */
+    private static final class PeerSet {
+        final long incarnation;
+        final long gen;
+        final String[] names;
+        final long[] epochs;
+        long heardNanos = NEVER;
+
+        PeerSet(long incarnation, long gen, String[] names, long[] epochs) {
+            this.incarnation = incarnation;
+            this.gen = gen;
+            this.names = names;
+            this.epochs = epochs;
+        }
+
+        boolean names(long incarnation, long gen) {
+            return this.incarnation == incarnation && this.gen == gen;
+        }
     }
+
+    private static final long NEVER = Long.MIN_VALUE;
 
     /** One generation of this node's held set: its names, the epoch each is held at, the heartbeats that carried it. */
     private static final class HeldSet {
@@ -164,8 +186,6 @@ final class Leases {
     private final Map<String, Long> heldSetSentNanos = new HashMap<>();
     // held-set renewal: this node as an acceptor of the peers' sets
     private final Map<String, PeerSet> peerSets = new HashMap<>();
-    /** When a heartbeat of each peer last named the generation and incarnation of its recorded set. */
-    private final Map<String, Long> peerSetHeardNanos = new HashMap<>();
     private final Map<String, RenewalAck> acks = new HashMap<>();
 
     /** @param nowNanos the monotonic clock at start (the first suspend check measures from here) */
@@ -416,35 +436,29 @@ final class Leases {
      * our VIPs it extended. Either way it tells whether the sender's recorded set is current.
      */
     void onPeerHeartbeat(String from, Message.Heartbeat hb, long nowNanos) {
-        PeerSet current = peerSets.get(from);
-        if (current != null && current.incarnation() == hb.incarnation() && current.gen() == hb.heldGen()
-                && config.isFullMember(from)) {
-            peerSetHeardNanos.put(from, nowNanos); // what that peer holds, as far as status and moves go
-        } else {
-            peerSetHeardNanos.remove(from);
+        PeerSet ps = peerSets.get(from);
+        boolean current = ps != null && ps.names(hb.incarnation(), hb.heldGen()) && config.isFullMember(from);
+        if (ps != null) {
+            ps.heardNanos = current ? nowNanos : NEVER; // what that peer holds, as far as status and moves go
         }
         if (hb.heldGen() == 0) {
             acks.remove(from);
+        } else if (!current || membership.restarting(nowNanos)) {
+            acks.put(from, RenewalAck.NONE); // unknown here: the owner sends that set again
         } else {
-            PeerSet ps = peerSets.get(from);
-            if (ps == null || ps.incarnation() != hb.incarnation() || ps.gen() != hb.heldGen()
-                    || membership.restarting(nowNanos) || !config.isFullMember(from)) {
-                acks.put(from, RenewalAck.NONE); // unknown here: the owner sends that set again
-            } else {
-                BitSet missing = null;
-                String[] names = ps.names();
-                for (int i = 0; i < names.length; i++) {
-                    Lease l = leaseIndex.get(names[i]);
-                    if (l == null || !extendGrant(l, from, ps.epochs()[i], nowNanos)) {
-                        if (missing == null) {
-                            missing = new BitSet(names.length);
-                        }
-                        missing.set(i);
+            BitSet missing = null;
+            String[] names = ps.names;
+            for (int i = 0; i < names.length; i++) {
+                Lease l = leaseIndex.get(names[i]);
+                if (l == null || !extendGrant(l, from, ps.epochs[i], nowNanos)) {
+                    if (missing == null) {
+                        missing = new BitSet(names.length);
                     }
+                    missing.set(i);
                 }
-                acks.put(from, new RenewalAck(ps.gen(), hb.sentNanos(),
-                        missing == null ? "" : LeaseSetCodec.encodeBits(missing)));
             }
+            acks.put(from, new RenewalAck(ps.gen, hb.sentNanos(),
+                    missing == null ? "" : LeaseSetCodec.encodeBits(missing)));
         }
         onRenewalAck(from, hb, nowNanos);
     }
@@ -453,9 +467,6 @@ final class Leases {
     void onHeldSet(String from, Message.HeldSet hs, long nowNanos) {
         // whatever happens next, the previous generation is no longer renewed
         PeerSet previous = peerSets.remove(from);
-        if (previous == null || previous.incarnation() != hs.incarnation() || previous.gen() != hs.gen()) {
-            peerSetHeardNanos.remove(from); // (the same generation sent again names the same set)
-        }
         List<String> names;
         long[] epochs;
         try {
@@ -489,7 +500,11 @@ final class Leases {
             out.event(new CoreEvent.BadMessage(from, e.getMessage()));
             return;
         }
-        peerSets.put(from, new PeerSet(hs.incarnation(), hs.gen(), names.toArray(new String[0]), epochs));
+        PeerSet recorded = new PeerSet(hs.incarnation(), hs.gen(), names.toArray(new String[0]), epochs);
+        if (previous != null && previous.names(hs.incarnation(), hs.gen())) {
+            recorded.heardNanos = previous.heardNanos; // the same generation sent again names the same set
+        }
+        peerSets.put(from, recorded);
     }
 
     /** A held set's epochs: one per name, each at least 1. */
@@ -684,8 +699,8 @@ final class Leases {
     /** The epoch {@code owner}'s held set, as recorded here, names for {@code vip}; 0 if it names none. */
     private long heldSetEpoch(String owner, String vip) {
         PeerSet ps = peerSets.get(owner);
-        int i = ps == null ? -1 : Arrays.binarySearch(ps.names(), vip);
-        return i < 0 ? 0 : ps.epochs()[i];
+        int i = ps == null ? -1 : Arrays.binarySearch(ps.names, vip);
+        return i < 0 ? 0 : ps.epochs[i];
     }
 
     /**
@@ -696,8 +711,8 @@ final class Leases {
         String owner = null;
         long best = 0;
         for (Map.Entry<String, PeerSet> e : peerSets.entrySet()) {
-            Long heard = peerSetHeardNanos.get(e.getKey());
-            if (heard == null || nowNanos - heard >= config.leaseMillis() * 1_000_000L) {
+            long heard = e.getValue().heardNanos;
+            if (heard == NEVER || nowNanos - heard >= config.leaseMillis() * 1_000_000L) {
                 continue;
             }
             long epoch = heldSetEpoch(e.getKey(), vip);
