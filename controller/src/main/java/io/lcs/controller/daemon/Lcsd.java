@@ -519,6 +519,9 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
             @Override
             public void onPeerConnected(String peer) {
                 LOG.log(Level.DEBUG, "connected to " + peer);
+                if (driverRef[0] != null) {
+                    driverRef[0].onPeerConnected(peer);
+                }
             }
 
             @Override
