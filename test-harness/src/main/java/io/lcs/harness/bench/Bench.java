@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -307,10 +308,14 @@ public final class Bench implements AutoCloseable {
     private void loadAndFaults(Subject s, OwnershipSampler sampler, List<String> argv) {
         String sys = s.name();
         {
+            List<TreeMap<Double, Double>> lagBefore = s instanceof LcsSubject l ? readLoopLag(l.cluster()) : null;
             long t0 = WallMicros.now();
             say(sys + " load: every core busy for " + opt.loadMinutes() + " min (" + String.join(" ", argv) + ")");
             sleepFor(Duration.ofMinutes(opt.loadMinutes()));
             long t1 = WallMicros.now();
+            if (lagBefore != null) {
+                recordLoopLag(lagBefore, readLoopLag(((LcsSubject) s).cluster()));
+            }
             List<ClientProbe.Sample> w = probe.samplesSince(0, t0);
             int changes = 0;
             long lastAnswer = t0;
@@ -346,6 +351,99 @@ public final class Bench implements AutoCloseable {
                 failover(s, kind, sampler, "load");
             }
         }
+    }
+
+    /**
+     * Each node's {@code lcs_event_loop_lag_seconds} buckets (upper bound in seconds, +Inf as
+     * infinity, to cumulative count), read from its /metrics with curl in its namespace; an empty
+     * map for a node that did not answer.
+     */
+    private List<TreeMap<Double, Double>> readLoopLag(Cluster c) {
+        List<TreeMap<Double, Double>> out = new ArrayList<>();
+        for (Cluster.Node n : c.nodes()) {
+            String url = "http://" + Topology.nodeV4(n.index) + ":" + Cluster.METRICS_PORT + "/metrics";
+            Timed r = timed(Netns.enter(n.ns, List.of("curl", "-s", "-m", "5", url)), Duration.ofSeconds(10));
+            out.add(r.ok() ? lagBuckets(r.output()) : new TreeMap<>());
+        }
+        return out;
+    }
+
+    private static final Pattern LAG_BUCKET = Pattern.compile(
+            "^lcs_event_loop_lag_seconds_bucket\\{(?:[^}]*,)?le=\"([^\"]+)\"[^}]*}\\s+(\\S+)", Pattern.MULTILINE);
+
+    /** The lag histogram's buckets in a Prometheus text exposition (see {@link #readLoopLag}). */
+    static TreeMap<Double, Double> lagBuckets(String metrics) {
+        TreeMap<Double, Double> buckets = new TreeMap<>();
+        Matcher m = LAG_BUCKET.matcher(metrics);
+        while (m.find()) {
+            try {
+                double le = m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1));
+                buckets.put(le, Double.parseDouble(m.group(2)));
+            } catch (NumberFormatException e) {
+                // not a number: not a bucket line we can use
+            }
+        }
+        return buckets;
+    }
+
+    /**
+     * The load window's event-loop lag over all nodes that answered both times: how many ticks ran,
+     * the worst tick's bound in seconds (the least bucket bound that holds every tick of the window
+     * on every node; infinite above the last bound), and how many ticks ran more than 100 ms and
+     * more than a heartbeat interval (250 ms) late.
+     */
+    record LoopLag(int nodesRead, double ticks, double worstSeconds, double over100, double over250) {
+    }
+
+    /** {@link LoopLag} from each node's buckets before and after the window (lists in node order). */
+    static LoopLag loopLag(List<TreeMap<Double, Double>> before, List<TreeMap<Double, Double>> after) {
+        double worst = 0;
+        double over100 = 0;
+        double over250 = 0;
+        double ticks = 0;
+        int read = 0;
+        for (int i = 0; i < after.size() && i < before.size(); i++) {
+            TreeMap<Double, Double> a = after.get(i);
+            TreeMap<Double, Double> b = before.get(i);
+            if (!a.containsKey(Double.POSITIVE_INFINITY) || !b.containsKey(Double.POSITIVE_INFINITY)) {
+                continue; // a node that did not answer, then or now
+            }
+            read++;
+            double total = a.get(Double.POSITIVE_INFINITY) - b.get(Double.POSITIVE_INFINITY);
+            ticks += total;
+            for (Map.Entry<Double, Double> e : a.entrySet()) {
+                if (e.getValue() - b.getOrDefault(e.getKey(), 0.0) >= total) {
+                    worst = Math.max(worst, e.getKey());
+                    break;
+                }
+            }
+            over100 += total - (a.getOrDefault(0.1, 0.0) - b.getOrDefault(0.1, 0.0));
+            over250 += total - (a.getOrDefault(0.25, 0.0) - b.getOrDefault(0.25, 0.0));
+        }
+        return new LoopLag(read, ticks, worst, over100, over250);
+    }
+
+    private void recordLoopLag(List<TreeMap<Double, Double>> before, List<TreeMap<Double, Double>> after) {
+        LoopLag lag = loopLag(before, after);
+        if (lag.nodesRead() == 0) {
+            note("load", "lcs: no node's lcs_event_loop_lag_seconds could be read before and after the load;"
+                    + " the event-loop rows are empty");
+            return;
+        }
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("nodesRead", lag.nodesRead());
+        extra.put("ticks", lag.ticks());
+        double worstMs = Double.isInfinite(lag.worstSeconds()) ? Double.NaN : lag.worstSeconds() * 1000;
+        record("load", "lcs", "loopLagWorst", 1, worstMs, extra);
+        if (Double.isNaN(worstMs)) {
+            note("load", "lcs: an event loop tick ran later than the lag histogram's last bound (5 s): the worst-tick row"
+                    + " says n/a");
+        }
+        record("load", "lcs", "loopLagOver100", 1, lag.over100(), null);
+        record("load", "lcs", "loopLagOver250", 1, lag.over250(), null);
+        say(String.format(Locale.ROOT, "lcs load: %.0f event loop ticks on %d nodes, %.0f more than 100 ms late, %.0f"
+                + " more than 250 ms, the worst at most %s", lag.ticks(), lag.nodesRead(), lag.over100(), lag.over250(),
+                Double.isNaN(worstMs) ? "beyond the last bucket (5 s)" : BenchReport.num(worstMs, "ms")));
     }
 
     // ---- service dies behind the VIP -------------------------------------------------------------
@@ -1309,6 +1407,12 @@ public final class Bench implements AutoCloseable {
                 rows.add(loadRow("owner changes without a fault during the load", "spurious", "", ZERO));
                 rows.add(loadRow("longest time without an ARP answer during the load", "silence", "ms", null));
                 rows.add(loadRow("longest client ICMP outage during the load", "icmpLongest", "ms", null));
+                rows.add(loadRow("lcsd's event loop during the load: its latest tick ran at most this late"
+                        + " (histogram bucket bound, every node)", "loopLagWorst", "ms", null));
+                rows.add(loadRow("lcsd's event loop during the load: ticks more than 100 ms late (all nodes)",
+                        "loopLagOver100", "", null));
+                rows.add(loadRow("lcsd's event loop during the load: ticks more than 250 ms late, a heartbeat"
+                        + " interval (all nodes)", "loopLagOver250", "", null));
                 for (String kind : List.of("kill", "freeze", "isolate")) {
                     String what = switch (kind) {
                         case "kill" -> "kill -9 of the owner";
