@@ -263,6 +263,8 @@ public final class Bench implements AutoCloseable {
                 throw new HarnessException(sys + ": the VIP is not answered by exactly one node within 60 s: "
                         + probeSummary(s));
             }
+            // before stress-ng starts: its first seconds (allocating and touching its memory) can stall the machine
+            List<TreeMap<Double, Double>> lagBefore = s instanceof LcsSubject l ? readLoopLag(l.cluster()) : null;
             int seconds = opt.loadMinutes() * 60 + opt.trials() * 3 * 60; // outlives the faults; killed at the end
             List<String> argv = List.of("stress-ng", "--cpu", "0", "--cpu-method", "matrixprod", "--vm", "1",
                     "--vm-bytes", "25%", "--timeout", seconds + "s", "--quiet");
@@ -285,7 +287,7 @@ public final class Bench implements AutoCloseable {
                 }
             });
             OwnershipSampler ls = sampler;
-            withClientTraffic(() -> loadAndFaults(s, ls, argv));
+            withClientTraffic(() -> loadAndFaults(s, ls, argv, lagBefore));
         } finally {
             probe.arpWindow(ClientProbe.ARP_WINDOW);
             Netns.clientBoost(false);
@@ -304,11 +306,15 @@ public final class Bench implements AutoCloseable {
         }
     }
 
-    /** The load window (spurious failovers, silences) and then the faults under the same load. */
-    private void loadAndFaults(Subject s, OwnershipSampler sampler, List<String> argv) {
+    /**
+     * The load window (spurious failovers, silences) and then the faults under the same load;
+     * {@code lagBefore} is lcsd's event-loop lag histogram read just before the load began (null for
+     * keepalived).
+     */
+    private void loadAndFaults(Subject s, OwnershipSampler sampler, List<String> argv,
+                               List<TreeMap<Double, Double>> lagBefore) {
         String sys = s.name();
         {
-            List<TreeMap<Double, Double>> lagBefore = s instanceof LcsSubject l ? readLoopLag(l.cluster()) : null;
             long t0 = WallMicros.now();
             say(sys + " load: every core busy for " + opt.loadMinutes() + " min (" + String.join(" ", argv) + ")");
             sleepFor(Duration.ofMinutes(opt.loadMinutes()));
@@ -362,7 +368,15 @@ public final class Bench implements AutoCloseable {
         List<TreeMap<Double, Double>> out = new ArrayList<>();
         for (Cluster.Node n : c.nodes()) {
             String url = "http://" + Topology.nodeV4(n.index) + ":" + Cluster.METRICS_PORT + "/metrics";
-            Timed r = timed(Netns.enter(n.ns, List.of("curl", "-s", "-m", "5", url)), Duration.ofSeconds(10));
+            List<String> argv = Netns.enter(n.ns, List.of("curl", "-s", "-m", "5", url));
+            Timed r = timed(argv, Duration.ofSeconds(10));
+            if (!r.ok()) { // once more: a busy machine can hold up one request
+                sleep(1000);
+                r = timed(argv, Duration.ofSeconds(10));
+            }
+            if (!r.ok()) {
+                note("load", "lcs: " + n.name + "'s /metrics could not be read: " + r.output());
+            }
             out.add(r.ok() ? lagBuckets(r.output()) : new TreeMap<>());
         }
         return out;
