@@ -39,9 +39,11 @@ public record Hello(int protocolVersion, String clusterName, String nodeName, lo
      * heartbeats that renew them (lease renewals no longer run a round per VIP); heartbeats carry
      * health-check results. 4: binary heartbeats ({@code HeartbeatCodec}) and a 16-byte frame tag.
      * 5: held sets name each lease's epoch (a protocol-4 node cannot read them, nor send what a
-     * protocol-5 node needs).
+     * protocol-5 node needs). 6: frames carry the low byte of their seq, not all 8, and a payload
+     * may travel as its changes from the previous one ({@link FrameCodec}): a heartbeat frame is ~40
+     * bytes, not 101.
      */
-    public static final int PROTOCOL_VERSION = 5;
+    public static final int PROTOCOL_VERSION = 6;
     public static final int NONCE_BYTES = 16;
     private static final int FLAG_AUTHENTICATED = 1;
     /** magic + version + flags + 2 length fields + two 1-byte names + hash + nonce. */

@@ -101,8 +101,12 @@ class FrameCodecTest {
         for (int i = 0; i < 5; i++) {
             byte[] payload = ("to acceptor " + i).getBytes(StandardCharsets.UTF_8);
             Buffer frame = dialer.seal(payload);
-            assertEquals(4 + 8 + payload.length + 16, frame.length(),
-                    "prefix + seq + payload + tag (HMAC-SHA-256 cut to 128 bits)");
+            if (i == 0) { // the proof's empty payload is the base: nothing to share
+                assertEquals(4 + 2 + payload.length + 16, frame.length(),
+                        "prefix + seq8 + kind + payload + tag (HMAC-SHA-256 cut to 128 bits)");
+            } else { // length, skip, n and the one new digit
+                assertEquals(4 + 2 + 4 + 16, frame.length(), "a delta of the previous payload");
+            }
             assertArrayEquals(payload, acceptor.open(body(frame)));
             byte[] back = ("to dialer " + i).getBytes(StandardCharsets.UTF_8);
             assertArrayEquals(back, dialer.open(body(acceptor.seal(back))));
@@ -173,7 +177,7 @@ class FrameCodecTest {
         FrameCodec acceptor = FrameCodec.forAcceptor(null, dialerHello, acceptorHello);
         assertFalse(dialer.authenticated());
         Buffer proof = dialer.sealProof();
-        assertEquals(4 + 8, proof.length());
+        assertEquals(4 + 2, proof.length());
         acceptor.open(body(proof));
         Buffer one = dialer.seal(new byte[] {9, 9});
         assertArrayEquals(new byte[] {9, 9}, acceptor.open(body(one)));
@@ -183,6 +187,111 @@ class FrameCodecTest {
     @Test
     void bodyShorterThanOverheadIsMalformed() {
         FrameCodec acceptor = FrameCodec.forAcceptor(SECRET, dialerHello, acceptorHello);
-        assertEquals(RejectReason.MALFORMED, rejection(acceptor, Buffer.buffer(new byte[8 + 16 - 1])));
+        assertEquals(RejectReason.MALFORMED, rejection(acceptor, Buffer.buffer(new byte[2 + 16 - 1])));
+    }
+
+    @Test
+    void frameResent256FramesLaterIsBadHmac() throws ProtocolException {
+        FrameCodec dialer = FrameCodec.forDialer(SECRET, dialerHello, acceptorHello);
+        FrameCodec acceptor = FrameCodec.forAcceptor(SECRET, dialerHello, acceptorHello);
+        Buffer proof = dialer.sealProof();
+        acceptor.open(body(proof));
+        for (int i = 1; i < 256; i++) {
+            acceptor.open(body(dialer.seal(new byte[] {(byte) i})));
+        }
+        // seq 256 expected: the proof's seq8 (0) names seq 256, under which its tag does not verify
+        assertEquals(RejectReason.BAD_HMAC, rejection(acceptor, body(proof)));
+    }
+
+    /** A heartbeat's shape: hashes and digests that stay, three 8-byte clocks that move by ~250 ms. */
+    @Test
+    void heartbeatLikePayloadTravelsAsItsChanges() throws ProtocolException {
+        FrameCodec dialer = FrameCodec.forDialer(SECRET, dialerHello, acceptorHello);
+        FrameCodec acceptor = FrameCodec.forAcceptor(SECRET, dialerHello, acceptorHello);
+        acceptor.open(body(dialer.sealProof()));
+        ByteBuffer hb = ByteBuffer.allocate(73);
+        RANDOM.nextBytes(hb.array());
+        long clock = 9_000_000_000_000L;
+        for (int i = 0; i < 20; i++) {
+            clock += 250_000_000L + RANDOM.nextInt(5_000_000);
+            hb.putLong(33, clock).putLong(41, clock - 7_000_000L).putLong(57, clock - 250_000_000L);
+            byte[] payload = hb.array().clone();
+            Buffer frame = dialer.seal(payload);
+            if (i == 0) {
+                assertEquals(4 + 2 + 73 + 16, frame.length(), "the first is whole");
+            } else {
+                assertTrue(frame.length() <= 4 + 2 + 1 + 3 * (2 + 5) + 16, "frame of " + frame.length() + " bytes");
+            }
+            assertArrayEquals(payload, acceptor.open(body(frame)));
+        }
+    }
+
+    @Test
+    void deltaRoundTripsAnyPairOfPayloads() throws ProtocolException {
+        java.util.Random random = new java.util.Random(42);
+        for (int trial = 0; trial < 5_000; trial++) {
+            byte[] base = new byte[random.nextInt(80)];
+            random.nextBytes(base);
+            byte[] payload = new byte[random.nextInt(80)];
+            for (int i = 0; i < payload.length; i++) { // mostly the base's bytes, some changed, some past it
+                payload[i] = i < base.length && random.nextInt(4) != 0 ? base[i] : (byte) random.nextInt(256);
+            }
+            byte[] delta = FrameCodec.delta(base, payload);
+            if (delta != null) {
+                assertTrue(delta.length < payload.length, "a delta is only sent when shorter");
+                assertArrayEquals(payload, FrameCodec.undelta(base, delta, trial), "trial " + trial);
+            }
+        }
+        byte[] same = "unchanged".getBytes(StandardCharsets.UTF_8);
+        assertArrayEquals(new byte[] {9}, FrameCodec.delta(same, same.clone()), "the same payload again is its length");
+        assertArrayEquals("unch".getBytes(StandardCharsets.UTF_8),
+                FrameCodec.undelta(same, new byte[] {4}, 1), "a shorter payload is a prefix of the base");
+    }
+
+    @Test
+    void payloadAboveTheBaseLimitLeavesNoBase() throws ProtocolException {
+        FrameCodec dialer = FrameCodec.forDialer(null, dialerHello, acceptorHello);
+        FrameCodec acceptor = FrameCodec.forAcceptor(null, dialerHello, acceptorHello);
+        acceptor.open(body(dialer.sealProof()));
+        byte[] big = new byte[FrameCodec.DELTA_BASE_MAX_BYTES + 1];
+        acceptor.open(body(dialer.seal(big)));
+        Buffer again = dialer.seal(big.clone());
+        assertEquals(FrameCodec.KIND_WHOLE, again.getByte(5), "sent whole: no base to share");
+        assertArrayEquals(big, acceptor.open(body(again)));
+        byte[] small = new byte[FrameCodec.DELTA_BASE_MAX_BYTES];
+        acceptor.open(body(dialer.seal(small)));
+        Buffer smallAgain = dialer.seal(small.clone());
+        assertEquals(FrameCodec.KIND_DELTA, smallAgain.getByte(5));
+        assertEquals(4 + 2 + 2, smallAgain.length(), "the same payload again: its length only");
+        assertArrayEquals(small, acceptor.open(body(smallAgain)));
+        Buffer bigAfterSmall = dialer.seal(big.clone()); // its first 512 bytes are the base's
+        assertEquals(FrameCodec.KIND_WHOLE, bigAfterSmall.getByte(5), "above the limit: sent whole all the same");
+        assertArrayEquals(big, acceptor.open(body(bigAfterSmall)));
+    }
+
+    /** Without a secret nothing vouches for a delta: each bad one is rejected with what was wrong. */
+    @Test
+    void malformedDeltasAreMalformed() throws ProtocolException {
+        byte[] base = "0123456789".getBytes(StandardCharsets.US_ASCII);
+        byte[][] bad = {
+                {11},                  // one byte longer than the base, no run supplies it
+                {(byte) 0x80},         // a varint cut short
+                {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0x7f}, // a length beyond an int
+                {10, 11, 0},           // skips past the base
+                {10, 0, 3, 1, 2},      // a run of 3 bytes with 2 left
+                {100, 0, 1, 7},        // a length no base and delta can make
+        };
+        for (byte[] delta : bad) {
+            ProtocolException e = assertThrows(ProtocolException.class, () -> FrameCodec.undelta(base, delta, 5),
+                    Arrays.toString(delta));
+            assertEquals(RejectReason.MALFORMED, e.reason(), e.getMessage());
+            assertTrue(e.getMessage().contains("frame seq 5"), e.getMessage());
+        }
+        assertEquals(RejectReason.MALFORMED, assertThrows(ProtocolException.class,
+                () -> FrameCodec.undelta(null, new byte[] {0}, 1)).reason(), "a delta as the first frame");
+        FrameCodec acceptor = FrameCodec.forAcceptor(null, dialerHello, acceptorHello);
+        acceptor.open(Buffer.buffer(new byte[] {0, FrameCodec.KIND_WHOLE}));
+        assertEquals(RejectReason.MALFORMED, rejection(acceptor, Buffer.buffer(new byte[] {1, 7, 1, 2})),
+                "unknown kind");
     }
 }

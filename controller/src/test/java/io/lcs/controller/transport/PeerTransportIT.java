@@ -156,12 +156,11 @@ class PeerTransportIT {
         assertEquals(20, sa.framesSent("b"));
         assertEquals(20, sb.framesReceived("a"));
         assertEquals(sa.bytesSent("b"), sb.bytesReceived("a"));
-        int overhead = withSecret ? 4 + 8 + 16 : 4 + 8; // the tag is HMAC-SHA-256 cut to 128 bits
-        long wireBytes = 0;
-        for (int i = 0; i < 20; i++) {
-            wireBytes += overhead + ("hi a->b " + i).length();
-        }
-        assertEquals(wireBytes, sa.bytesSent("b"), "prefix + seq + payload (+ tag) per frame");
+        int overhead = withSecret ? 4 + 2 + 16 : 4 + 2; // prefix, seq8, kind; the tag is HMAC-SHA-256 cut to 128 bits
+        // "hi a->b 0" whole, then each frame as its change from the one before: length, skip, n and
+        // the new digit (two at "10", one byte longer)
+        long wireBytes = 20L * overhead + 9 + 9 * 4 + 5 + 9 * 4;
+        assertEquals(wireBytes, sa.bytesSent("b"), "prefix + seq8 + kind + payload or its delta (+ tag) per frame");
         assertEquals(1, sa.connects("b"));
         assertEquals(0, sa.rejectedTotal() + sb.rejectedTotal(), sa + " / " + sb);
         assertEquals(List.of("connected b"), a.listener.events);
@@ -252,7 +251,7 @@ class PeerTransportIT {
         start(a, cluster, SECRET);
         start(b, cluster, SECRET);
         awaitConnected(a, b);
-        assertEquals(TransportConfig.DEFAULT_MAX_FRAME_BYTES - 8 - 16, a.transport.maxPayloadBytes()); // seq, tag
+        assertEquals(TransportConfig.DEFAULT_MAX_FRAME_BYTES - 2 - 16, a.transport.maxPayloadBytes()); // seq8, kind, tag
         assertFalse(a.transport.send("b", new byte[a.transport.maxPayloadBytes() + 1]));
         assertEquals(1, a.transport.stats().framesDroppedOversized("b"));
         assertTrue(a.transport.send("b", new byte[a.transport.maxPayloadBytes()]), "the largest payload fits");

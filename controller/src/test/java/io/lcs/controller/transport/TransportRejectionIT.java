@@ -274,7 +274,8 @@ class TransportRejectionIT {
             await("n1 reports n0", () -> n1.transport.isConnected("n0"));
             p.writeFrame(p.codec.seal("genuine".getBytes(StandardCharsets.UTF_8)));
             byte[] forged = p.codec.seal("forged!".getBytes(StandardCharsets.UTF_8)).getBytes();
-            forged[4 + 8] ^= 0x01; // one bit of the payload
+            assertEquals(0, forged[4 + 1], "sent whole: no byte in common with \"genuine\"");
+            forged[4 + FrameCodec.HEADER_BYTES] ^= 0x01; // one bit of the payload: "gorged!"
             p.writeRaw(forged);
             p.assertClosedByRemote();
         }

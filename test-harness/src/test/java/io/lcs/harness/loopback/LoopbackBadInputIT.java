@@ -187,7 +187,7 @@ class LoopbackBadInputIT {
             p.handshake(CLUSTER, "b", configHash, SECRET.getBytes(StandardCharsets.UTF_8), true);
             // the proof frame again: a correct tag under this session's key, but seq 0 a second time
             Buffer replay = p.codec.sealWithSeq(0, new byte[0]);
-            assertEquals(FrameCodec.LENGTH_PREFIX_BYTES + FrameCodec.SEQ_BYTES + FrameCodec.TAG_BYTES, replay.length());
+            assertEquals(FrameCodec.LENGTH_PREFIX_BYTES + FrameCodec.HEADER_BYTES + FrameCodec.TAG_BYTES, replay.length());
             p.writeFrame(replay);
             p.assertClosedByRemote();
         }

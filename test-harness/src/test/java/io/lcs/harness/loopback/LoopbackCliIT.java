@@ -339,7 +339,7 @@ class LoopbackCliIT {
             for (String peer : frames.keySet()) {
                 double f = frames.get(peer).value();
                 double b = bytes.get(peer).value();
-                assertTrue(f > 0 && b >= f * (FrameCodec.LENGTH_PREFIX_BYTES + FrameCodec.SEQ_BYTES),
+                assertTrue(f > 0 && b >= f * (FrameCodec.LENGTH_PREFIX_BYTES + FrameCodec.HEADER_BYTES),
                         direction + " " + peer + ": " + f + " frames, " + b + " bytes");
             }
         }
