@@ -88,6 +88,8 @@ public final class VipReconciler implements Reconciler<String> {
     static final long CHANGE_ALLOWANCE_NANOS = 100_000_000L;
     /** How many recent batch durations {@link #batchExtraNanos} looks at. */
     static final int BATCH_HISTORY = 8;
+    /** How soon an activation looks again when too little of its lease is left: a renewal comes every renew_ms. */
+    static final Duration SHORT_LEASE_RETRY = Duration.ofMillis(50);
     /** How long a node declines a VIP after its pre_start hook or interface failed. */
     static final Duration DECLINE_FOR = Duration.ofSeconds(30);
     /**
@@ -496,10 +498,13 @@ public final class VipReconciler implements Reconciler<String> {
     }
 
     private Result activate(String vip, VipSpec spec, long epoch, Local local) throws Exception {
-        if (lifetimeSeconds(remainingNow(vip)) < 1) {
-            // too little lease left to promise the kernel a whole second: probing and running
-            // pre_start now would only repeat them every retry without ever adding the address
-            return Result.requeueAfter(Duration.ofMillis(10));
+        if (lifetimeSeconds(remainingNow(vip) - batchExtraNanos()) < 1) {
+            // too little lease left to promise the kernel a whole second, once what recent batches
+            // took is off it (as the add batch takes it off): probing and running pre_start now
+            // would only repeat them every retry without ever adding the address. Polled, not
+            // woken: a batch that skipped the VIP for this wakes it, and at once again would spin
+            // on a lease that only a renewal lengthens, starving the machine that made the batch slow
+            return Result.requeueAfter(SHORT_LEASE_RETRY);
         }
         if (spec.isService()) {
             long wait = successorWait(local, epoch);
