@@ -142,4 +142,189 @@ class MembershipTest {
         m.tick(now);
         assertTrue(m.settled("b", now));
     }
+
+    /** Two memberships joined by a loss-free link: every heartbeat is delivered at once, answered as {@link ClusterCore} does. */
+    static final class Link {
+        final Outbox outA = new Outbox();
+        final Outbox outB = new Outbox();
+        static final List<CoreConfig.Member> TWO = MEMBERS.subList(0, 2);
+        final CoreConfig configA = CoreConfig.defaults("a", TWO, HASH, 2_000, 500);
+        final CoreConfig configB = CoreConfig.defaults("b", TWO, HASH, 2_000, 500);
+        final Membership a;
+        final Membership b;
+        boolean aHolds;
+        boolean bHolds;
+        final List<Message.Heartbeat> aToB = new java.util.ArrayList<>();
+        final List<Message.Heartbeat> bToA = new java.util.ArrayList<>();
+
+        Link(long now) {
+            a = new Membership(configA, 1, now, outA);
+            b = new Membership(configB, 2, now, outB);
+        }
+
+        void tick(long now) {
+            if (a.heartbeatDue(now)) {
+                a.sendHeartbeats(now, 0, 0, 0, aHolds ? 1 : 0, peer -> Leases.RenewalAck.NONE);
+            }
+            if (b.heartbeatDue(now)) {
+                b.sendHeartbeats(now, 0, 0, 0, bHolds ? 1 : 0, peer -> Leases.RenewalAck.NONE);
+            }
+            deliver(now);
+        }
+
+        void deliver(long now) {
+            for (int round = 0; round < 4; round++) { // an answer is never answered: two rounds suffice
+                deliver(outA, "a", b, "b", bHolds, aToB, now);
+                deliver(outB, "b", a, "a", aHolds, bToA, now);
+            }
+        }
+
+        /** What {@code from} sent, heard by {@code to}, which answers as {@link ClusterCore#receive} does. */
+        static void deliver(Outbox out, String from, Membership to, String toName, boolean toHolds,
+                            List<Message.Heartbeat> log, long now) {
+            for (Ready.Outbound o : out.drain().messages()) {
+                if (o.to().equals(toName) && o.message() instanceof Message.Heartbeat hb) {
+                    log.add(hb);
+                    to.onHeartbeat(from, hb, now);
+                    if (to.replyWanted(from, hb, toHolds, now)) {
+                        to.sendReply(from, now, 0, 0, 0, Leases.RenewalAck.NONE);
+                    }
+                }
+            }
+        }
+
+        /** Runs {@code ms} in 10 ms ticks. */
+        long run(long now, long ms) {
+            for (long t = 0; t < ms; t += 10) {
+                now += 10 * MS;
+                tick(now);
+            }
+            return now;
+        }
+    }
+
+    @Test
+    void eachLinkSettlesOnOneLeaderWhoseHeartbeatsAreAnsweredAtOnce() {
+        Link link = new Link(now);
+        long t = link.run(now, 1_000); // both start at once: their first heartbeats cross
+        link.aToB.clear();
+        link.bToA.clear();
+        link.run(t, 2_500);
+        // 250 ms interval: ten heartbeats each way, every one from a (the lower name, after the crossing) on
+        // its own timer and every one from b an answer sent in the same tick
+        assertEquals(10, link.aToB.size(), "a's heartbeats");
+        assertEquals(10, link.bToA.size(), "b's heartbeats");
+        assertTrue(link.aToB.stream().noneMatch(Message.Heartbeat::reply), "a leads");
+        assertTrue(link.bToA.stream().allMatch(Message.Heartbeat::reply), "b answers");
+        for (int i = 0; i < 10; i++) {
+            assertEquals(link.aToB.get(i).sentNanos(), link.bToA.get(i).sentNanos(), "answered at once");
+        }
+    }
+
+    @Test
+    void aNodeHoldingLeasesLeadsItsLinksSoItsRenewalsAreConfirmedAtOnce() {
+        Link link = new Link(now);
+        link.bHolds = true;
+        long t = link.run(now, 1_000);
+        link.aToB.clear();
+        link.bToA.clear();
+        link.run(t, 2_500);
+        assertTrue(link.bToA.stream().noneMatch(Message.Heartbeat::reply), "b holds leases: it leads");
+        assertTrue(link.aToB.stream().allMatch(Message.Heartbeat::reply), "a answers each");
+        assertEquals(10, link.aToB.size());
+    }
+
+    /** An answer would confirm the follower's renewals an interval late every time: with both holding, a timer each. */
+    @Test
+    void twoNodesHoldingLeasesDoNotAnswerEachOther() {
+        Link link = new Link(now);
+        long t = link.run(now, 1_000); // a leads, b answers
+        link.aHolds = true;
+        link.bHolds = true;
+        t = link.run(t, 1_000); // b's answers stop: it heartbeats on its own after an interval and a half
+        link.aToB.clear();
+        link.bToA.clear();
+        link.run(t, 2_500);
+        assertEquals(10, link.aToB.size());
+        assertEquals(10, link.bToA.size());
+        assertTrue(link.aToB.stream().noneMatch(Message.Heartbeat::reply), "a on its timer");
+        assertTrue(link.bToA.stream().noneMatch(Message.Heartbeat::reply), "b on its timer");
+    }
+
+    @Test
+    void aFollowerThatHearsNothingToAnswerHeartbeatsOnItsOwnAfterAnIntervalAndAHalf() {
+        Link link = new Link(now);
+        long t = link.run(now, 1_000); // a leads, b answers
+        long interval = link.configB.heartbeatMillis() * MS;
+        long lastAnswer = link.bToA.get(link.bToA.size() - 1).sentNanos();
+        assertTrue(lastAnswer <= t && t - lastAnswer < interval, "b answered within the last interval");
+        assertTrue(link.bToA.get(link.bToA.size() - 1).reply(), "b's last was an answer");
+        assertFalse(link.b.heartbeatDue(lastAnswer + interval), "a's next lead is due first");
+        assertTrue(link.b.heartbeatDue(lastAnswer + interval + interval / 2), "a fell silent: b heartbeats itself");
+        assertTrue(link.a.heartbeatDue(lastAnswer + interval), "the leader's own interval");
+    }
+
+    @Test
+    void aReplyIsNeverAnswered() {
+        Message.Heartbeat reply = new Message.Heartbeat(HASH, 1, 0, 0, 5, 0, false, List.of(), 0, 0, 0, 0, "", 0, 0,
+                null, true);
+        m.onHeartbeat("b", reply, now);
+        assertFalse(m.replyWanted("b", reply, false, now));
+        Message.Heartbeat lead = heartbeat(HASH, 1, 6);
+        m.onHeartbeat("b", lead, now);
+        assertTrue(m.replyWanted("b", lead, false, now), "its own heartbeat is answered");
+    }
+
+    /** Nothing to answer and no one to lead: a node alone still runs its own timer, which renews its held set. */
+    @Test
+    void aClusterOfOneKeepsItsOwnHeartbeatTimer() {
+        CoreConfig alone = CoreConfig.defaults("a", MEMBERS.subList(0, 1), HASH, 2_000, 500);
+        Membership one = new Membership(alone, 1, now, out);
+        long interval = alone.heartbeatMillis() * MS;
+        assertTrue(one.heartbeatDue(now));
+        one.sendHeartbeats(now, 0, 0, 0);
+        for (int i = 1; i <= 5; i++) {
+            assertFalse(one.heartbeatDue(now + i * interval - 1), "interval " + i);
+            assertEquals(now + i * interval, one.nextDeadlineNanos(now + (i - 1) * interval + 1), "interval " + i);
+            assertTrue(one.heartbeatDue(now + i * interval), "interval " + i);
+            one.sendHeartbeats(now + i * interval, 0, 0, 0);
+        }
+    }
+
+    /** Heartbeats read all at once after our own stall are answered once, not each. */
+    @Test
+    void aBacklogOfLeadHeartbeatsIsAnsweredOnce() {
+        m.onHeartbeat("b", heartbeat(HASH, 1, 5), now);
+        assertTrue(m.replyWanted("b", heartbeat(HASH, 1, 5), false, now));
+        m.sendReply("b", now, 0, 0, 0, Leases.RenewalAck.NONE);
+        Message.Heartbeat next = heartbeat(HASH, 1, 6);
+        m.onHeartbeat("b", next, now + MS);
+        assertFalse(m.replyWanted("b", next, false, now + MS), "read in the same wake-up as the one answered");
+        long later = now + config.heartbeatMillis() * MS;
+        assertTrue(m.replyWanted("b", heartbeat(HASH, 1, 7), false, later), "the next interval's");
+    }
+
+    /** A lead that falls out of step (here b's, after a's answers to b stopped) joins the others' tick. */
+    @Test
+    void leadsSettleOnOneTick() {
+        long interval = config.heartbeatMillis() * MS; // 250 ms
+        m.sendHeartbeats(now, 0, 0, 0); // to b and c
+        Message.Heartbeat lead = heartbeat(HASH, 1, 5);
+        m.onHeartbeat("b", lead, now + 150 * MS);
+        assertTrue(m.replyWanted("b", lead, false, now + 150 * MS));
+        m.sendReply("b", now + 150 * MS, 0, 0, 0, Leases.RenewalAck.NONE);
+        out.drain();
+        assertEquals(List.of("c"), tickSends(now + interval), "b's lead waits: a answered b");
+        assertEquals(List.of("c"), tickSends(now + 2 * interval), "b's due 25 ms later, and a answered it last");
+        assertEquals(List.of("b"), tickSends(now + 150 * MS + interval + interval / 2), "b silent: a leads it again");
+        assertEquals(List.of("b", "c"), tickSends(now + 3 * interval), "b's lead, due 25 ms after c's, goes with it");
+        assertFalse(m.heartbeatDue(now + 4 * interval - 1));
+        assertEquals(List.of("b", "c"), tickSends(now + 4 * interval), "in step");
+    }
+
+    private List<String> tickSends(long at) {
+        assertTrue(m.heartbeatDue(at), "due at +" + (at - now) / MS + " ms");
+        m.sendHeartbeats(at, 0, 0, 0);
+        return out.drain().messages().stream().map(Ready.Outbound::to).toList();
+    }
 }
