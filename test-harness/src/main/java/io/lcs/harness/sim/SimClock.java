@@ -72,6 +72,11 @@ public final class SimClock {
             return suspendStartNanos >= 0;
         }
 
+        /** Real nanoseconds the current suspend has lasted (0 when not suspended). */
+        public long suspendedForNanos() {
+            return suspendStartNanos < 0 ? 0 : real.nowNanos() - suspendStartNanos;
+        }
+
         public void suspend() {
             if (suspendStartNanos < 0) {
                 suspendStartNanos = real.nowNanos();

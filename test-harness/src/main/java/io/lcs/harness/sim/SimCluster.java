@@ -700,11 +700,26 @@ public final class SimCluster {
         for (SimNode n : nodes) {
             if (n.status == SimNode.Status.CRASHED) {
                 restart(n.name);
+            } else if (n.status == SimNode.Status.SUSPENDED
+                    && n.clock.suspendedForNanos() < detectableSuspendNanos(n)) {
+                // a suspend ends when the host wakes, not when the network heals: cut short, it
+                // would be one the node cannot see (its wall clock jumped less than the threshold
+                // while its monotonic clock, and its lease, stood still), which the fault generator
+                // never makes (SimRun): such a node would rightly still hold an expired lease
+                String name = n.name;
+                at(clock.nowNanos() + detectableSuspendNanos(n) - n.clock.suspendedForNanos(), "resume " + name,
+                        () -> resume(name));
             } else if (n.status != SimNode.Status.UP) {
                 resume(n.name);
             }
             fixConfiguration(n.name);
         }
+    }
+
+    /** The shortest suspend SimRun makes: long enough that the node's wall-clock jump check sees it. */
+    static long detectableSuspendNanos(SimNode n) {
+        long jump = n.config.suspendJumpMillis() * 1_000_000L;
+        return jump + jump / 5 + 100_000_000L;
     }
 
     /** Real nanoseconds a full settle needs after {@link #healEverything}: restart wait, peer timeout, leases. */

@@ -159,7 +159,6 @@ public final class SimRun {
         long faultMeanNanos = (300 + random.nextLong(2_700)) * 1_000_000L;
         long writeMeanNanos = (50 + random.nextLong(450)) * 1_000_000L;
         long leaseNanos = shape.leaseMillis() * 1_000_000L;
-        long suspendJumpNanos = sim.nodes().get(0).config.suspendJumpMillis() * 1_000_000L;
 
         if (random.nextInt(MISCONFIGURED_EVERY) == 0) {
             // one node runs with another membership hash (another cluster name in its lcs.conf) until
@@ -189,7 +188,7 @@ public final class SimRun {
                 clientWrite(names);
                 nextWrite += Math.max(1_000_000L, expo(writeMeanNanos));
             } else {
-                fault(names, leaseNanos, suspendJumpNanos);
+                fault(names, leaseNanos);
                 nextFault += Math.max(1_000_000L, expo(faultMeanNanos));
             }
         }
@@ -277,7 +276,7 @@ public final class SimRun {
         return body;
     }
 
-    private void fault(List<String> names, long leaseNanos, long suspendJumpNanos) {
+    private void fault(List<String> names, long leaseNanos) {
         long now = sim.clock().nowNanos();
         SimNetwork net = sim.network();
         int kind = random.nextInt(shape.suspends() ? 9 : 8);
@@ -341,7 +340,7 @@ public final class SimRun {
                 String n = pick(names, SimNode.Status.UP);
                 if (n != null) {
                     sim.suspend(n);
-                    long d = suspendJumpNanos + suspendJumpNanos / 5 + 100_000_000L + random.nextLong(2 * leaseNanos);
+                    long d = SimCluster.detectableSuspendNanos(sim.node(n)) + random.nextLong(2 * leaseNanos);
                     sim.at(now + d, "resume " + n, () -> sim.resume(n));
                 }
             }
