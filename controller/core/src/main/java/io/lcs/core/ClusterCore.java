@@ -106,11 +106,6 @@ public final class ClusterCore {
             if (match) {
                 store.onPeerDigests(from, hb.storeDigest(), hb.tombstoneDigest(), nowNanos);
                 leases.onPeerHeartbeat(from, hb, nowNanos);
-                if (membership.replyWanted(from, hb, leases.holding(), nowNanos)) {
-                    // after onPeerHeartbeat: the answer confirms the renewal this heartbeat carried
-                    membership.sendReply(from, nowNanos, store.liveDigest(), store.tombstoneDigest(),
-                            leases.tableHash(), leases.ackFor(from));
-                }
             }
         } else if (!membership.matches(from)) {
             // A peer with another membership is not part of our cluster: only its heartbeats count.

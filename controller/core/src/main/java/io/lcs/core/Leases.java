@@ -423,11 +423,6 @@ final class Leases {
         return heldGen;
     }
 
-    /** Our heartbeats renew a held set: we hold leases (as of the last {@link #renewHeldSet}). */
-    boolean holding() {
-        return heldGen != 0;
-    }
-
     /** What our next heartbeat to {@code peer} confirms of its held set. */
     RenewalAck ackFor(String peer) {
         return acks.getOrDefault(peer, RenewalAck.NONE);

@@ -29,28 +29,9 @@ import java.util.function.Function;
  * an acceptor that may have forgotten a grant. {@link #settled} says a peer and this node have
  * both been running and in touch for a peer timeout. Membership knows nothing of objects or leases.
  *
- * <p><b>Who heartbeats when.</b> Each link has a leader, which heartbeats on its own timer; the
- * other side answers each of those at once with its own heartbeat, marked as a reply
- * ({@link #replyWanted}, {@link #sendReply}). Both sides still hear each other every heartbeat
- * interval, but the answer carries the TCP acknowledgement of the heartbeat it answers, so a link
- * costs three TCP segments an interval instead of four (the kernel acknowledges a segment at once
- * after a silence longer than its retransmission timeout, 200 ms, unless data goes back within
- * its delayed-acknowledgement time). A node holding leases leads its links to nodes that hold
- * none: an acceptor's answer carries its confirmation of the renewal just received, so the owner's
- * renewals are confirmed a round trip after they leave. Two nodes that both hold leases do not
- * answer each other: the follower's renewals, carried by its answers, would be confirmed only by
- * the leader's next heartbeat, a whole interval late every time (and taking turns to lead does not
- * save the segment: the kernel leaves its delayed-acknowledgement mode whenever a delayed
- * acknowledgement goes out alone, so each lead would be acknowledged alone again); with a timer
- * each, each side's renewal is confirmed by the other's next heartbeat, within an interval. Between
- * nodes holding nothing, whoever heartbeats first leads; two heartbeats that cross leave the lead
- * to the lower name. A follower that hears nothing to answer for one and a half intervals
- * heartbeats on its own timer, and so leads: a leader that stops does not silence its peer.
- *
  * <p>Not thread-safe: one thread calls everything (the core's).
  */
 final class Membership {
-    private static final long NEVER = Long.MIN_VALUE;
     private final CoreConfig config;
     private final String self;
     private final long incarnation;
@@ -62,10 +43,7 @@ final class Membership {
     private List<String> declined = List.of();
     private List<Message.CheckReport> checks = List.of();
     private long checkGeneration;
-    /** When {@link #sendHeartbeats} last ran (what times a cluster of one). */
-    private long lastOwnTimerNanos = NEVER;
-    /** {@link #heartbeatNow} asked for a heartbeat to every peer at the next tick. */
-    private boolean heartbeatAll = true;
+    private long lastHeartbeatNanos = Long.MIN_VALUE;
     private long lastTickNanos;
     /**
      * How long this node's own loop stood still, in total, as its driver reported (see
@@ -114,109 +92,34 @@ final class Membership {
 
     // ------------------------------------------------------------------ inputs
 
-    /** A heartbeat to some peer is due on our own timer (see the class comment). */
     boolean heartbeatDue(long nowNanos) {
-        if (heartbeatAll) {
-            return true;
-        }
-        if (peers.isEmpty()) { // a cluster of one: its "heartbeats" still renew its own held set
-            return lastOwnTimerNanos == NEVER || nowNanos - lastOwnTimerNanos >= config.heartbeatMillis() * 1_000_000L;
-        }
-        for (Peer p : peers.values()) {
-            if (nowNanos >= dueNanos(p)) {
-                return true;
-            }
-        }
-        return false;
+        return lastHeartbeatNanos == Long.MIN_VALUE
+                || nowNanos - lastHeartbeatNanos >= config.heartbeatMillis() * 1_000_000L;
     }
 
-    /** When our own timer heartbeats to {@code p}: an interval after our last, half as much again after an answer. */
-    private long dueNanos(Peer p) {
-        if (p.lastSentNanos == NEVER) {
-            return Long.MIN_VALUE;
-        }
-        long interval = config.heartbeatMillis() * 1_000_000L;
-        return p.lastSentNanos + (p.lastSentReply ? interval + interval / 2 : interval);
-    }
-
-    /** One heartbeat to every peer it is due to, carrying what the other parts report. */
+    /** One heartbeat to every configured peer, carrying what the other parts report. */
     void sendHeartbeats(long nowNanos, long storeDigest, long tombstoneDigest, long leaseTable) {
         sendHeartbeats(nowNanos, storeDigest, tombstoneDigest, leaseTable, 0, peer -> Leases.RenewalAck.NONE);
     }
 
     /**
-     * One heartbeat on our own timer to every peer it is due to ({@link #heartbeatDue}; all of them
-     * after {@link #heartbeatNow}), carrying what the other parts report: the lease part's held-set
-     * generation ({@code heldGen}) and, per peer, what it confirms of that peer's held set
-     * ({@code acks}). Membership carries them; it reads neither.
+     * One heartbeat to every configured peer, carrying what the other parts report: the lease
+     * part's held-set generation ({@code heldGen}) and, per peer, what it confirms of that peer's
+     * held set ({@code acks}). Membership carries them; it reads neither.
      */
     void sendHeartbeats(long nowNanos, long storeDigest, long tombstoneDigest, long leaseTable, long heldGen,
                         Function<String, Leases.RenewalAck> acks) {
-        boolean all = heartbeatAll;
-        heartbeatAll = false;
-        lastOwnTimerNanos = nowNanos;
-        long halfInterval = config.heartbeatMillis() * 1_000_000L / 2;
+        lastHeartbeatNanos = nowNanos;
+        boolean restarting = restarting(nowNanos);
         for (Peer p : peers.values()) {
-            long due = dueNanos(p);
-            // a peer we lead that is due within half an interval goes now too, so that our leads
-            // settle on one tick (one wake-up and one renewal of the held set an interval)
-            if (all || nowNanos >= due || (!p.lastSentReply && nowNanos - due >= -halfInterval)) {
-                send(p, nowNanos, storeDigest, tombstoneDigest, leaseTable, heldGen, acks.apply(p.name), false);
-            }
+            Leases.RenewalAck ack = acks.apply(p.name);
+            // check results travel only until the peer acknowledged their generation: changes only
+            List<Message.CheckReport> reports = checkGeneration != 0 && p.checkAck != checkGeneration ? checks : null;
+            out.send(p.name, new Message.Heartbeat(config.configHash(), incarnation, storeDigest, tombstoneDigest,
+                    nowNanos, p.lastTheirSentNanos == 0 ? 0 : p.lastTheirSentNanos + (nowNanos - p.lastHeardNanos),
+                    restarting, declined, leaseTable, heldGen, ack.gen(), ack.sentNanos(), ack.missing(),
+                    checkGeneration, p.checkGeneration, reports));
         }
-    }
-
-    /**
-     * Whether to answer {@code hb}, just heard from {@code from} ({@link #onHeartbeat} first), with
-     * {@link #sendReply} at once; see the class comment. A reply is never answered.
-     *
-     * @param holding this node holds leases (its heartbeats renew a held set)
-     */
-    boolean replyWanted(String from, Message.Heartbeat hb, boolean holding, long nowNanos) {
-        Peer p = peers.get(from);
-        long interval = config.heartbeatMillis() * 1_000_000L;
-        if (hb.reply() || !p.configMatch
-                || (p.lastSentReply && p.lastSentNanos != NEVER && nowNanos - p.lastSentNanos < interval / 2)) {
-            return false; // a reply, or one of a backlog read at once after a stall of ours: answered already
-        }
-        boolean theyHold = hb.heldGen() != 0;
-        if (holding != theyHold) {
-            return theyHold; // the holder leads
-        }
-        if (holding) {
-            return false; // both renew leases: a timer each (see the class comment)
-        }
-        if (!p.lastSentReply && p.lastSentNanos != NEVER && nowNanos - p.lastSentNanos < interval / 2) {
-            // ours crossed theirs: it went out just now, so no answer is needed; the lower name leads
-            if (self.compareTo(from) > 0) {
-                p.lastSentReply = true;
-            }
-            return false;
-        }
-        return true;
-    }
-
-    /**
-     * Our heartbeat to {@code peer} in answer to the one just heard; the arguments as in
-     * {@link #sendHeartbeats}. Only a node holding no lease answers ({@link #replyWanted}), so an
-     * answer renews nothing (its {@code heldGen} is 0): renewals and their self-confirmation stay on
-     * the tick, after its suspend check.
-     */
-    void sendReply(String peer, long nowNanos, long storeDigest, long tombstoneDigest, long leaseTable,
-                   Leases.RenewalAck ack) {
-        send(peers.get(peer), nowNanos, storeDigest, tombstoneDigest, leaseTable, 0, ack, true);
-    }
-
-    private void send(Peer p, long nowNanos, long storeDigest, long tombstoneDigest, long leaseTable, long heldGen,
-                      Leases.RenewalAck ack, boolean reply) {
-        p.lastSentNanos = nowNanos;
-        p.lastSentReply = reply;
-        // check results travel only until the peer acknowledged their generation: changes only
-        List<Message.CheckReport> reports = checkGeneration != 0 && p.checkAck != checkGeneration ? checks : null;
-        out.send(p.name, new Message.Heartbeat(config.configHash(), incarnation, storeDigest, tombstoneDigest,
-                nowNanos, p.lastTheirSentNanos == 0 ? 0 : p.lastTheirSentNanos + (nowNanos - p.lastHeardNanos),
-                restarting(nowNanos), declined, leaseTable, heldGen, ack.gen(), ack.sentNanos(), ack.missing(),
-                checkGeneration, p.checkGeneration, reports, reply));
     }
 
     /** This process's incarnation (random per start), as its heartbeats carry it. */
@@ -351,7 +254,7 @@ final class Membership {
 
     /** Makes the next {@link #heartbeatDue} true at once. */
     void heartbeatNow() {
-        heartbeatAll = true;
+        lastHeartbeatNanos = Long.MIN_VALUE;
     }
 
     // ------------------------------------------------------------------ queries
@@ -431,13 +334,8 @@ final class Membership {
 
     /** The earliest time a tick has membership work: the next heartbeat, a peer timeout, the end of the restart wait. */
     long nextDeadlineNanos(long nowNanos) {
-        long next = heartbeatAll ? nowNanos : Long.MAX_VALUE;
-        if (peers.isEmpty()) {
-            next = Math.max(nowNanos, lastOwnTimerNanos + config.heartbeatMillis() * 1_000_000L);
-        }
-        for (Peer p : peers.values()) {
-            next = Math.min(next, Math.max(nowNanos, dueNanos(p)));
-        }
+        long next = lastHeartbeatNanos == Long.MIN_VALUE ? nowNanos
+                : lastHeartbeatNanos + config.heartbeatMillis() * 1_000_000L;
         long peerTimeout = config.peerTimeoutMillis() * 1_000_000L;
         for (Peer p : peers.values()) {
             if (p.online) {
@@ -487,9 +385,6 @@ final class Membership {
         long lastTheirSentNanos;
         long incarnation;
         long rttNanos = -1;
-        /** When our last heartbeat to it left ({@link #NEVER} before the first), and whether it was a reply. */
-        long lastSentNanos = NEVER;
-        boolean lastSentReply;
         boolean restarting;
         List<String> declined = List.of();
         /** Its check results and their generation; what it acknowledged of ours. */

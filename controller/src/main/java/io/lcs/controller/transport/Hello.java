@@ -41,7 +41,7 @@ public record Hello(int protocolVersion, String clusterName, String nodeName, lo
      * 5: held sets name each lease's epoch (a protocol-4 node cannot read them, nor send what a
      * protocol-5 node needs). 6: frames carry the low byte of their seq, not all 8, and a payload
      * may travel as its changes from the previous one ({@link FrameCodec}): a heartbeat frame is ~40
-     * bytes, not 101; a heartbeat may be a reply (flag bit 1), which protocol 5 refuses.
+     * bytes, not 101.
      */
     public static final int PROTOCOL_VERSION = 6;
     public static final int NONCE_BYTES = 16;

@@ -20,7 +20,7 @@ import java.util.List;
  * <pre>
  *   byte  {@value #TYPE}
  *   long  ch, in, sd, td, sn, en, lt, at
- *   byte  flags: bit 0 = rs (restarting), bit 1 = rp (reply); other bits 0
+ *   byte  flags: bit 0 = rs (restarting); other bits 0
  *   uvar  hg, ag, cg, ca   (zigzag-coded: any long)
  *   str   am
  *   uvar  dc count + 1 (0 = null), then str per name
@@ -58,7 +58,7 @@ final class HeartbeatCodec {
                 .putLong(h.configHash()).putLong(h.incarnation()).putLong(h.storeDigest())
                 .putLong(h.tombstoneDigest()).putLong(h.sentNanos()).putLong(h.echoNanos())
                 .putLong(h.leaseTable()).putLong(h.ackSentNanos())
-                .put((byte) ((h.restarting() ? 1 : 0) | (h.reply() ? 2 : 0)));
+                .put((byte) (h.restarting() ? 1 : 0));
         putZigzag(out, h.heldGen());
         putZigzag(out, h.ackGen());
         putZigzag(out, h.checkGeneration());
@@ -94,7 +94,7 @@ final class HeartbeatCodec {
             long lt = in.getLong();
             long at = in.getLong();
             byte flags = in.get();
-            if ((flags & ~3) != 0) {
+            if ((flags & ~1) != 0) {
                 throw malformed("unknown flags " + (flags & 0xff));
             }
             long hg = getZigzag(in);
@@ -129,7 +129,7 @@ final class HeartbeatCodec {
                 throw malformed(in.remaining() + " bytes after the last field");
             }
             return new Message.Heartbeat(ch, inc, sd, td, sn, en, (flags & 1) != 0, dc, lt, hg, ag, at, am, cg, ca,
-                    cs, (flags & 2) != 0);
+                    cs);
         } catch (BufferUnderflowException e) {
             throw malformed("truncated at byte " + in.position() + " of " + frame.length);
         }

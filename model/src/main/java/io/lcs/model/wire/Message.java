@@ -60,8 +60,6 @@ public sealed interface Message {
      * @param checks the sender's check results, sent only while the receiver has not acknowledged
      *     {@code checkGeneration} (changes only); null otherwise (on the wire {@code "cs":null}: the
      *     codec wants every field present)
-     * @param reply this heartbeat answers one of the receiver's at once (so its TCP acknowledgement
-     *     rides on it): the receiver leads this link and does not answer it (see {@code Membership})
      */
     record Heartbeat(@JsonProperty("ch") long configHash, @JsonProperty("in") long incarnation,
                      @JsonProperty("sd") long storeDigest, @JsonProperty("td") long tombstoneDigest,
@@ -71,17 +69,7 @@ public sealed interface Message {
                      @JsonProperty("ag") long ackGen, @JsonProperty("at") long ackSentNanos,
                      @JsonProperty("am") String ackMissing, @JsonProperty("cg") long checkGeneration,
                      @JsonProperty("ca") long checkAck,
-                     @JsonProperty("cs") List<CheckReport> checks,
-                     @JsonProperty("rp") boolean reply) implements Message {
-
-        /** A heartbeat sent on the sender's own timer (not a reply). */
-        public Heartbeat(long configHash, long incarnation, long storeDigest, long tombstoneDigest, long sentNanos,
-                         long echoNanos, boolean restarting, List<String> declined, long leaseTable, long heldGen,
-                         long ackGen, long ackSentNanos, String ackMissing, long checkGeneration, long checkAck,
-                         List<CheckReport> checks) {
-            this(configHash, incarnation, storeDigest, tombstoneDigest, sentNanos, echoNanos, restarting, declined,
-                    leaseTable, heldGen, ackGen, ackSentNanos, ackMissing, checkGeneration, checkAck, checks, false);
-        }
+                     @JsonProperty("cs") List<CheckReport> checks) implements Message {
 
         /** A heartbeat that renews nothing, confirms nothing and carries no check results. */
         public Heartbeat(long configHash, long incarnation, long storeDigest, long tombstoneDigest, long sentNanos,

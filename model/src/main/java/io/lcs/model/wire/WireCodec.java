@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lcs.model.codec.LcsJson;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * Encodes {@link Message}s for the peer transport: heartbeats in the binary form of
@@ -25,15 +23,7 @@ public final class WireCodec {
             .setDefaultPropertyInclusion(JsonInclude.Include.ALWAYS)
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
 
-    private static final byte[] JSON_HEARTBEAT = "{\"t\":\"hb\"".getBytes(StandardCharsets.US_ASCII);
-    private static final String JSON_HEARTBEAT_REFUSED =
-            "malformed message: a heartbeat in JSON (protocol 4 sends them binary)";
-
     private WireCodec() {
-    }
-
-    private static boolean startsWith(byte[] frame, byte[] prefix) {
-        return frame.length >= prefix.length && Arrays.equals(frame, 0, prefix.length, prefix, 0, prefix.length);
     }
 
     public static final class WireFormatException extends Exception {
@@ -61,16 +51,14 @@ public final class WireCodec {
                 throw new WireFormatException("malformed heartbeat: " + e, e);
             }
         }
-        if (startsWith(frame, JSON_HEARTBEAT)) { // as protocol 3 wrote them (and refused below in any other order)
-            throw new WireFormatException(JSON_HEARTBEAT_REFUSED, null);
-        }
         try {
             Message m = MAPPER.readValue(frame, Message.class);
             if (m == null) {
                 throw new WireFormatException("empty message", null);
             }
             if (m instanceof Message.Heartbeat) { // protocol 3's form: a peer of protocol 4 never sends it
-                throw new WireFormatException(JSON_HEARTBEAT_REFUSED, null);
+                throw new WireFormatException("malformed message: a heartbeat in JSON (protocol 4 sends them binary)",
+                        null);
             }
             return m;
         } catch (IOException | RuntimeException e) {
