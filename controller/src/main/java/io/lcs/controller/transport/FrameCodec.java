@@ -4,7 +4,6 @@ import io.vertx.core.buffer.Buffer;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 
@@ -77,6 +76,8 @@ public final class FrameCodec {
     private final byte[] receivedTag = new byte[TAG_BYTES];
     private long nextSendSeq;         // guarded by this
     private byte[] sendBase;          // guarded by this; null = none
+    /** Where {@link #seal} writes a delta (always shorter than its payload, so than the base limit); guarded by this. */
+    private final byte[] deltaScratch = new byte[DELTA_BASE_MAX_BYTES];
     private long expectedReceiveSeq;  // receive thread only
     private byte[] receiveBase;       // receive thread only; null = none
 
@@ -148,8 +149,9 @@ public final class FrameCodec {
      * sealed frame, in order: the peer decodes each against the one before.
      */
     public synchronized Buffer seal(byte[] payload) {
-        byte[] delta = sendBase == null ? null : delta(sendBase, payload);
-        Buffer frame = delta == null ? sealed(nextSendSeq, KIND_WHOLE, payload) : sealed(nextSendSeq, KIND_DELTA, delta);
+        int deltaLength = sendBase == null ? -1 : delta(sendBase, payload, deltaScratch);
+        Buffer frame = deltaLength < 0 ? sealed(nextSendSeq, KIND_WHOLE, payload, payload.length)
+                : sealed(nextSendSeq, KIND_DELTA, deltaScratch, deltaLength);
         nextSendSeq++;
         sendBase = payload.length <= DELTA_BASE_MAX_BYTES ? payload : null;
         return frame;
@@ -160,15 +162,16 @@ public final class FrameCodec {
      * forge frames with it).
      */
     public synchronized Buffer sealWithSeq(long seq, byte[] payload) {
-        return sealed(seq, KIND_WHOLE, payload);
+        return sealed(seq, KIND_WHOLE, payload, payload.length);
     }
 
-    private Buffer sealed(long seq, byte kind, byte[] data) {
-        int bodyLength = overheadBytes() + data.length;
+    /** The frame of the first {@code length} bytes of {@code data}. */
+    private Buffer sealed(long seq, byte kind, byte[] data, int length) {
+        int bodyLength = overheadBytes() + length;
         Buffer out = Buffer.buffer(LENGTH_PREFIX_BYTES + bodyLength)
-                .appendInt(bodyLength).appendByte((byte) seq).appendByte(kind).appendBytes(data);
+                .appendInt(bodyLength).appendByte((byte) seq).appendByte(kind).appendBytes(data, 0, length);
         if (sendMac != null) {
-            tag(sendMac, sendHeader, sendDirection, seq, kind, data, sendTag);
+            tag(sendMac, sendHeader, sendDirection, seq, kind, data, length, sendTag);
             out.appendBytes(sendTag, 0, TAG_BYTES);
         }
         return out;
@@ -194,7 +197,7 @@ public final class FrameCodec {
         long seq = expectedReceiveSeq + (byte) (seq8 - (byte) expectedReceiveSeq);
         if (receiveMac != null) {
             body.getBytes(length - TAG_BYTES, length, receivedTag, 0);
-            tag(receiveMac, receiveHeader, receiveDirection, seq, kind, data, expectedTag);
+            tag(receiveMac, receiveHeader, receiveDirection, seq, kind, data, data.length, expectedTag);
             if (!tagsEqual(expectedTag, receivedTag)) {
                 throw new ProtocolException(RejectReason.BAD_HMAC, "frame seq " + expectedReceiveSeq
                         + " does not verify");
@@ -215,17 +218,21 @@ public final class FrameCodec {
     }
 
     /**
-     * {@code payload} as runs of changes from {@code base}, or null when that is not shorter than
-     * the payload itself. Two equal bytes between changes cost less inside a run than a new run's
-     * two varints, so runs are split only at three or more.
+     * Writes {@code payload} as runs of changes from {@code base} into {@code out} and returns its
+     * length, or -1 when that would not be shorter than the payload (or does not fit {@code out}).
+     * Two equal bytes between changes cost less inside a run than a new run's two varints, so runs
+     * are split only at three or more.
      */
-    static byte[] delta(byte[] base, byte[] payload) {
+    static int delta(byte[] base, byte[] payload, byte[] out) {
         if (payload.length > DELTA_BASE_MAX_BYTES) {
-            return null; // at most the base's bytes could be saved: not worth a pass over a large payload
+            return -1; // sent whole, as documented: not worth a pass over a large payload
         }
+        int limit = Math.min(payload.length, out.length); // a delta must be shorter than the payload
         int common = Math.min(base.length, payload.length);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(32);
-        putUvar(out, payload.length);
+        int[] at = {0};
+        if (!putUvar(out, at, limit, payload.length)) {
+            return -1;
+        }
         int pos = 0;            // bytes of payload covered so far
         int i = 0;
         while (i < payload.length) {
@@ -245,17 +252,16 @@ public final class FrameCodec {
                 }
                 end += same == 0 ? 1 : same;
             }
-            putUvar(out, start - pos);
-            putUvar(out, end - start);
-            out.write(payload, start, end - start);
+            if (!putUvar(out, at, limit, start - pos) || !putUvar(out, at, limit, end - start)
+                    || end - start >= limit - at[0]) {
+                return -1;
+            }
+            System.arraycopy(payload, start, out, at[0], end - start);
+            at[0] += end - start;
             pos = end;
             i = end;
-            if (out.size() >= payload.length) {
-                return null;
-            }
         }
-        byte[] result = out.toByteArray();
-        return result.length < payload.length ? result : null;
+        return at[0] < payload.length ? at[0] : -1;
     }
 
     /** The payload {@code delta} describes against {@code base}: every read checked. */
@@ -299,12 +305,20 @@ public final class FrameCodec {
         return payload;
     }
 
-    private static void putUvar(ByteArrayOutputStream out, int v) {
+    /** Writes {@code v} at {@code at[0]}; false when it does not fit below {@code limit}. */
+    private static boolean putUvar(byte[] out, int[] at, int limit, int v) {
         while ((v & ~0x7F) != 0) {
-            out.write((v & 0x7F) | 0x80);
+            if (at[0] >= limit) {
+                return false;
+            }
+            out[at[0]++] = (byte) ((v & 0x7F) | 0x80);
             v >>>= 7;
         }
-        out.write(v);
+        if (at[0] >= limit) {
+            return false;
+        }
+        out[at[0]++] = (byte) v;
+        return true;
     }
 
     /** A non-negative int of at most 5 bytes (values above Integer.MAX_VALUE are malformed). */
@@ -326,14 +340,15 @@ public final class FrameCodec {
         throw new ProtocolException(RejectReason.MALFORMED, "frame seq " + seq + ": a delta number out of range");
     }
 
-    private static void tag(Mac mac, byte[] header, byte direction, long seq, byte kind, byte[] data, byte[] out) {
+    private static void tag(Mac mac, byte[] header, byte direction, long seq, byte kind, byte[] data, int length,
+                            byte[] out) {
         header[0] = direction;
         for (int i = 0; i < SEQ_BYTES; i++) {
             header[1 + i] = (byte) (seq >>> (56 - 8 * i));
         }
         mac.update(header);
         mac.update(kind);
-        mac.update(data);
+        mac.update(data, 0, length);
         try {
             mac.doFinal(out, 0);
         } catch (GeneralSecurityException e) {

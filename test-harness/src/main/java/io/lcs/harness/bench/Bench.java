@@ -1199,16 +1199,7 @@ public final class Bench implements AutoCloseable {
                 note("scale", sys + ": 1-VIP traffic skipped (time budget)");
                 return;
             }
-            long t0 = System.nanoTime();
-            s.startAll();
-            boolean all = false;
-            while (!all && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(120)) {
-                all = vips.stream().allMatch(v -> holder(v, nodesHolding(v, nodes)) > 0);
-                if (!all) {
-                    sleep(500);
-                }
-            }
-            if (!all) {
+            if (Double.isNaN(startUntilActive(s, vips, nodes))) {
                 note("scale", sys + ": " + vips.size() + " VIP(s) not active within 120 s: traffic not counted");
                 return;
             }
@@ -1220,6 +1211,20 @@ public final class Bench implements AutoCloseable {
         }
     }
 
+    /** Starts {@code s} and waits (at most 120 s) until every VIP is active on one node: the milliseconds, or NaN. */
+    private double startUntilActive(Subject s, List<Vip> vips, int nodes) {
+        long t0 = System.nanoTime();
+        s.startAll();
+        boolean all = false;
+        while (!all && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(120)) {
+            all = vips.stream().allMatch(v -> holder(v, nodesHolding(v, nodes)) > 0);
+            if (!all) {
+                sleep(500);
+            }
+        }
+        return all ? (System.nanoTime() - t0) / 1e6 : Double.NaN;
+    }
+
     private void scaleOne(Subject s, List<Vip> vips, int nodes) {
         String sys = s.name();
         try {
@@ -1227,17 +1232,8 @@ public final class Bench implements AutoCloseable {
                 note("scale", sys + ": skipped (time budget)");
                 return;
             }
-            long t0 = System.nanoTime();
-            s.startAll();
-            boolean all = false;
-            while (!all && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(120)) {
-                all = vips.stream().allMatch(v -> holder(v, nodesHolding(v, nodes)) > 0);
-                if (!all) {
-                    sleep(500);
-                }
-            }
-            double startMs = (System.nanoTime() - t0) / 1e6;
-            if (!all) {
+            double startMs = startUntilActive(s, vips, nodes);
+            if (Double.isNaN(startMs)) {
                 long active = vips.stream().filter(v -> holder(v, nodesHolding(v, nodes)) > 0).count();
                 note("scale", sys + ": not every VIP active within 120 s of the start (" + active + " of " + vips.size() + ")");
                 record("scale", sys, "allActive", 1, Double.NaN, Map.of("active", active));
