@@ -654,6 +654,8 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
                 {"pre_start", "lease_lost"}}) {
             metrics.registerHooksSkipped(skip[0], skip[1], () -> vipReconciler.hooksSkipped(skip[0], skip[1]));
         }
+        metrics.registerVipLeaseShortfalls(() -> vipReconciler.shortLeaseSkips("add"),
+                () -> vipReconciler.shortLeaseSkips("refresh"), vipReconciler::addressesLapsed);
         // one batch task at a time does renewals and hook-less activations for all VIPs (issue 8)
         ThreadPoolExecutor vipBatch = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(4),
                 daemonThreads("lcs-vip-batch"));

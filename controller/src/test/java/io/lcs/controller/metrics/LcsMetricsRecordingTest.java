@@ -66,6 +66,33 @@ class LcsMetricsRecordingTest {
         assertEquals(0.0, buckets(e, "lcs_state_persist_seconds").get("0.005"));
     }
 
+    @Test
+    void vipLeaseShortfallsAreCountersReadAtScrapeTime() {
+        LcsMetrics metrics = new LcsMetrics("c", "v", new AtomicReference<>(MetricsFixture.threeNodesTwoVips())::get);
+        java.util.concurrent.atomic.AtomicLong adds = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong refreshes = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong lapsed = new java.util.concurrent.atomic.AtomicLong();
+        metrics.registerVipLeaseShortfalls(adds::get, refreshes::get, lapsed::get);
+        adds.set(2);
+        refreshes.set(30);
+        lapsed.set(3);
+
+        PrometheusTextParser.Exposition e = PrometheusTextParser.parse(metrics.scrape(null).body());
+        java.util.Map<String, Double> skips = new java.util.HashMap<>();
+        double lapsedSeen = -1;
+        for (PrometheusTextParser.Family f : e.families().values()) {
+            for (PrometheusTextParser.Sample s : f.samples()) {
+                if (s.name().equals("lcs_vip_short_lease_skips_total")) {
+                    skips.put(s.labels().get("action"), s.value());
+                } else if (s.name().equals("lcs_vip_addresses_lapsed_total")) {
+                    lapsedSeen = s.value();
+                }
+            }
+        }
+        assertEquals(java.util.Map.of("add", 2.0, "refresh", 30.0), skips);
+        assertEquals(3.0, lapsedSeen);
+    }
+
     private static java.util.Map<String, Double> buckets(PrometheusTextParser.Exposition e, String family) {
         java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
         for (PrometheusTextParser.Sample s : e.family(family).samples()) {

@@ -88,6 +88,14 @@ public final class VipReconciler implements Reconciler<String> {
     static final long CHANGE_ALLOWANCE_NANOS = 100_000_000L;
     /** How many recent batch durations {@link #batchExtraNanos} looks at. */
     static final int BATCH_HISTORY = 8;
+    /**
+     * How old a batch duration may be for {@link #batchExtraNanos} to count it. Without an age, one
+     * slow batch could stop every later one for good: its doubled duration left too little lease
+     * for any add or refresh, so no batch ran and the history never changed (a 1,000-VIP start on a
+     * loaded machine kept hundreds of VIPs down for minutes, leases held). Ten renewals at the
+     * default renew_ms; a machine still slow then makes the next batch slow, and it counts again.
+     */
+    static final Duration BATCH_HISTORY_MAX_AGE = Duration.ofSeconds(5);
     /** How soon an activation looks again when too little of its lease is left: a renewal comes every renew_ms. */
     static final Duration SHORT_LEASE_RETRY = Duration.ofMillis(50);
     /** How long a node declines a VIP after its pre_start hook or interface failed. */
@@ -243,13 +251,20 @@ public final class VipReconciler implements Reconciler<String> {
     private final AtomicBoolean sharedHostNoted = new AtomicBoolean();
     private volatile Executor batchExecutor;
     private volatile Duration gather = DEFAULT_GATHER;
-    /** Durations of the last {@link #BATCH_HISTORY} batched applies (ring; batch task only). */
+    /** Durations of the last {@link #BATCH_HISTORY} batched applies (ring; batch task only, read by reconciles). */
     private final long[] batchNanos = new long[BATCH_HISTORY];
+    /** When each of {@link #batchNanos} ended, on {@link #monotonic}. */
+    private final long[] batchEndNanos = new long[BATCH_HISTORY];
     private int batchNanosNext;
-    /** When the batch task last logged a VIP it probed but could not add for want of lease left (batch task only). */
+    /** When the batch task last logged a VIP it could not add or refresh for want of lease left (batch task only). */
     private long shortLeaseLoggedNanos = Long.MIN_VALUE;
     /** Such skips since that line (batch task only). */
     private int shortLeaseSkips;
+    /** Adds ({@code [0]}) and lifetime refreshes ({@code [1]}) skipped for want of lease left, since start. */
+    private final java.util.concurrent.atomic.LongAdder[] shortLeaseSkipsTotal = {
+            new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder()};
+    /** Refreshes that found this node's address gone from the kernel while its lease was held, since start. */
+    private final java.util.concurrent.atomic.LongAdder addressesLapsed = new java.util.concurrent.atomic.LongAdder();
     /** Runs the services' units; null: lcsd has no systemd, and a service is declined on this node. */
     private volatile ServiceUnits units;
     /** How long a unit's stop may take (its drop-in's TimeoutStopSec): it is stopped this long before its lease ends. */
@@ -318,6 +333,28 @@ public final class VipReconciler implements Reconciler<String> {
     public long hooksSkipped(String event, String reason) {
         java.util.concurrent.atomic.LongAdder a = hooksSkipped.get(event + "/" + reason);
         return a == null ? 0 : a.sum();
+    }
+
+    /**
+     * Adds ({@code "add"}) or lifetime refreshes ({@code "refresh"}) of a held VIP skipped since
+     * start because, once the slack and recent batches' time are taken off, less than a whole second
+     * of lease was left to promise the kernel. A refresh skipped lets the address lapse.
+     */
+    public long shortLeaseSkips(String action) {
+        return shortLeaseSkipsTotal[switch (action) {
+            case "add" -> 0;
+            case "refresh" -> 1;
+            default -> throw new IllegalArgumentException("action " + action + ": add or refresh");
+        }].sum();
+    }
+
+    /**
+     * Lifetime refreshes since start that found the address gone from the kernel while this node
+     * still held its lease (it lapsed: a refresh came too late, or it was removed by hand). The VIP
+     * is added again by its next reconcile, which the batch asks for at once.
+     */
+    public long addressesLapsed() {
+        return addressesLapsed.sum();
     }
 
     @Override
@@ -1426,10 +1463,15 @@ public final class VipReconciler implements Reconciler<String> {
                     continue;
                 }
                 locked.add(local);
-                long lifetime = lifetimeSeconds(remainingNow(vip) - batchExtraNanos());
+                long left = remainingNow(vip);
+                long lifetime = lifetimeSeconds(left - batchExtraNanos());
                 if (!local.managed || local.added == null || !sameAddressOnLink(local.added, p.spec())
-                        || local.lastRefreshUntilNanos == p.untilNanos() || lifetime < 1 || !fenced(vip, p.epoch())) {
-                    continue; // stale, already done, or too little left: let it lapse
+                        || local.lastRefreshUntilNanos == p.untilNanos() || !fenced(vip, p.epoch())) {
+                    continue; // stale or already done
+                }
+                if (lifetime < 1) {
+                    shortLeaseSkipped(vip, left, false); // renewed, but too little left to promise: it lapses
+                    continue;
                 }
                 changes.add(new AddressChange.Refresh(p.spec().address(), p.spec().interfaceName(),
                         Duration.ofSeconds(lifetime)));
@@ -1449,9 +1491,14 @@ public final class VipReconciler implements Reconciler<String> {
                     }
                 } else {
                     if (o.error() instanceof AddressNotFoundException) {
+                        // it lapsed with the lease still held: the reconcile adds it again (without a
+                        // probe: the lease never left this node), now rather than at its next look
                         noteOnLink(wanted.get(i).spec(), false);
+                        addressesLapsed.increment();
+                        wake.accept(vips.get(i));
                     }
-                    LOG.log(Level.WARNING, "vip " + vips.get(i) + ": lifetime refresh failed: " + o.error().getMessage());
+                    LOG.log(Level.WARNING, "vip " + vips.get(i) + ": lifetime refresh failed: " + o.error().getMessage()
+                            + (o.error() instanceof AddressNotFoundException ? "; adding it again (lease held)" : ""));
                 }
             }
         } finally {
@@ -1564,7 +1611,7 @@ public final class VipReconciler implements Reconciler<String> {
                         // the probe (if any) found it free: keep that for this epoch and look again
                         // now; the reconcile waits for a renewal (it polls the lease) and re-adds
                         local.probedFreeEpoch = p.epoch();
-                        shortLeaseSkipped(vip, left);
+                        shortLeaseSkipped(vip, left, true);
                         wake.accept(vip);
                     }
                     continue;
@@ -1621,36 +1668,42 @@ public final class VipReconciler implements Reconciler<String> {
     }
 
     /**
-     * How much longer than {@link #CHANGE_ALLOWANCE_NANOS} a batched apply has recently taken: the
-     * lifetimes a batch promises the kernel are computed before the batch runs, so a batch of 1,000
-     * changes on a loaded machine must take its own duration off them, or the kernel could keep an
-     * address past the lease. The longest of the last {@link #BATCH_HISTORY} batches, doubled.
+     * A held VIP was not added (after its probe, if it needed one) or its lifetime not refreshed
+     * because less than a whole second of lease was left to promise the kernel once the slack and
+     * recent batches' time were taken off: counted, and said in the log at most once a minute (with
+     * the count since), because an address that never comes up, or lapses, must not be silent:
+     * lease_ms too short for probe_ms, or a machine so slow that the batches eat the lease.
      */
-    /**
-     * A VIP was probed with its lease held but too little of the lease was left to promise the
-     * kernel a whole second: it is not added now, and its reconcile tries again. Said in the log at
-     * most once a minute (with the count since), because an activation that never succeeds must not
-     * be silent: lease_ms too short for probe_ms, or a machine so slow that the probe and the add eat
-     * the lease.
-     */
-    private void shortLeaseSkipped(String vip, long leftNanos) {
+    private void shortLeaseSkipped(String vip, long leftNanos, boolean add) {
+        shortLeaseSkipsTotal[add ? 0 : 1].increment();
         shortLeaseSkips++;
         long now = monotonic.getAsLong();
         if (shortLeaseLoggedNanos != Long.MIN_VALUE && now - shortLeaseLoggedNanos < 60_000_000_000L) {
             return;
         }
-        LOG.log(Level.WARNING, "vip " + vip + ": not added after its probe: " + Math.max(0, leftNanos) / 1_000_000L
-                + " ms of lease left, a lifetime of 1 s needs " + (SLACK_NANOS + 1_000_000_000L + batchExtraNanos())
-                / 1_000_000L + " ms (the probe or the machine is too slow for lease_ms); trying again"
+        LOG.log(Level.WARNING, "vip " + vip + ": " + (add ? "not added after its probe" : "lifetime not refreshed (the"
+                + " address lapses)") + ": " + Math.max(0, leftNanos) / 1_000_000L + " ms of lease left, a lifetime of"
+                + " 1 s needs " + (SLACK_NANOS + 1_000_000_000L + batchExtraNanos()) / 1_000_000L
+                + " ms (the probe, the batches or the machine are too slow for lease_ms); trying again"
                 + (shortLeaseSkips > 1 ? " (" + shortLeaseSkips + " such skips since the last such line)" : ""));
         shortLeaseLoggedNanos = now;
         shortLeaseSkips = 0;
     }
 
+    /**
+     * How much longer than {@link #CHANGE_ALLOWANCE_NANOS} a batched apply has recently taken: the
+     * lifetimes a batch promises the kernel are computed before the batch runs, so a batch of 1,000
+     * changes on a loaded machine must take its own duration off them, or the kernel could keep an
+     * address past the lease. The longest of the last {@link #BATCH_HISTORY} batches that ended
+     * within {@link #BATCH_HISTORY_MAX_AGE}, doubled.
+     */
     long batchExtraNanos() {
+        long now = monotonic.getAsLong();
         long longest = 0;
-        for (long n : batchNanos) {
-            longest = Math.max(longest, n);
+        for (int i = 0; i < BATCH_HISTORY; i++) {
+            if (batchNanos[i] > 0 && now - batchEndNanos[i] <= BATCH_HISTORY_MAX_AGE.toNanos()) {
+                longest = Math.max(longest, batchNanos[i]);
+            }
         }
         return Math.max(0, 2 * longest - CHANGE_ALLOWANCE_NANOS);
     }
@@ -1664,6 +1717,7 @@ public final class VipReconciler implements Reconciler<String> {
         } finally {
             long took = System.nanoTime() - start;
             batchNanos[batchNanosNext] = took;
+            batchEndNanos[batchNanosNext] = monotonic.getAsLong();
             batchNanosNext = (batchNanosNext + 1) % BATCH_HISTORY;
             if (took > allowed) {
                 LOG.log(Level.WARNING, "a batch of " + changes.size() + " address changes took " + took / 1_000_000

@@ -1066,11 +1066,75 @@ class VipReconcilerTest {
         runBatchTasks();
         assertEquals(List.of(), log, "2.5 s less 1.7 s for the slow batch and 0.35 s of slack: no whole second");
         assertEquals(new Result.RequeueAfter(VipReconciler.SHORT_LEASE_RETRY), r, "polls for the renewal");
+        assertEquals(0, reconciler.shortLeaseSkips("add"), "the reconcile's own check keeps it from the batch");
         leases.put("web", held("web", 3, 5 * SECOND, true));
         host.set(snapshot(vips, leases));
         reconciler.reconcile("web");
         runBatchTasks();
         assertTrue(log.contains("add 2s"), "renewed: 5 s less 1.7 s and the slack: " + log);
+    }
+
+    /**
+     * One slow batch must not stop every later one for good: with its doubled time taken off, a
+     * renewed 2.4 s lease leaves no whole second, so no refresh runs, the addresses lapse, and no
+     * add runs either; before the history aged, nothing ever ran again and the VIPs stayed down with
+     * their leases held (a 1,000-VIP bench start kept hundreds down for minutes). Once the slow
+     * batch is older than the history's age, the refresh runs, finds the lapsed addresses, counts
+     * them and wakes their VIPs, which are added again.
+     */
+    @Test
+    void aSlowBatchStopsCountingOnceOldSoAddressesThatLapsedMeanwhileComeBack() throws Exception {
+        List<VipSpec> vips = batchedThree(5 * SECOND);
+        List<String> woken = new ArrayList<>();
+        reconciler.onHookDone(woken::add);
+        net.applyMillis = 900;
+        for (VipSpec v : vips) {
+            reconciler.reconcile(v.name());
+        }
+        runBatchTasks();
+        net.applyMillis = 0;
+        assertTrue(log.contains("add 4s"), "added before the batch was known slow: " + log);
+        assertTrue(reconciler.batchExtraNanos() >= 1_600_000_000L, "2 x 0.9 s - 0.1 s: " + reconciler.batchExtraNanos());
+        log.clear();
+
+        long renewals = 0;
+        long ageNanos = VipReconciler.BATCH_HISTORY_MAX_AGE.toNanos();
+        while (clock.get() - 1_000 * SECOND <= ageNanos) { // bounded: 0.5 s steps up to the history's age
+            clock.addAndGet(500_000_000L);
+            renewals++;
+            renewAll(vips, 2_400_000_000L);
+            for (VipSpec v : vips) {
+                reconciler.reconcile(v.name());
+            }
+            runBatchTasks();
+            if (clock.get() - 1_000 * SECOND <= ageNanos) {
+                assertFalse(log.stream().anyMatch(l -> l.startsWith("refresh") || l.startsWith("add")),
+                        "0.7 s left once 1.7 s are off: nothing to promise the kernel: " + log);
+            }
+        }
+        assertEquals(3 * (renewals - 1), reconciler.shortLeaseSkips("refresh"), "every skipped refresh counted");
+        assertEquals(0, reconciler.shortLeaseSkips("add"));
+        assertFalse(present(ADDRESS) || present(API_ADDRESS) || present(DB_ADDRESS), "lapsed after 4 s");
+        assertEquals(0, reconciler.batchExtraNanos(), "the slow batch is older than the history's age");
+        assertEquals(3, reconciler.addressesLapsed(), "the refresh found all three gone: " + log);
+        assertEquals(List.of("web", "api", "db"), woken, "and asked for their reconciles at once");
+
+        log.clear();
+        for (String vip : woken) {
+            reconciler.reconcile(vip);
+        }
+        runBatchTasks();
+        assertEquals(List.of("apply 3", "add 2s", "add 2s", "add 2s", "announceAll 3", "announce", "announce",
+                "announce"), log, "added again, unprobed (the lease never left): 2.4 s less the slack");
+        assertTrue(present(ADDRESS) && present(API_ADDRESS) && present(DB_ADDRESS));
+    }
+
+    private void renewAll(List<VipSpec> vips, long remainingNanos) {
+        Map<String, Lease> leases = new LinkedHashMap<>();
+        for (VipSpec v : vips) {
+            leases.put(v.name(), held(v.name(), 3, remainingNanos, true));
+        }
+        host.set(snapshot(vips, leases));
     }
 
     @Test
