@@ -43,6 +43,7 @@ final class MetricsFixture {
         metrics = new LcsMetrics(CLUSTER, VERSION, status::get);
         metrics.registerFrameCounters("node2", sentToNode2::get, receivedFromNode2::get);
         metrics.registerRejected("oversized", rejectedOversized::get);
+        metrics.registerVipLeaseShortfalls(() -> 0, () -> 0, () -> 0);
         metrics.leaseAcquired("vip1");
         metrics.leaseRenewalFailed("vip1");
         metrics.recordReconcile("vip", TimeUnit.MILLISECONDS.toNanos(3));

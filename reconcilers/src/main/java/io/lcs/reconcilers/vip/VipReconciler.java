@@ -92,10 +92,12 @@ public final class VipReconciler implements Reconciler<String> {
      * How old a batch duration may be for {@link #batchExtraNanos} to count it. Without an age, one
      * slow batch could stop every later one for good: its doubled duration left too little lease
      * for any add or refresh, so no batch ran and the history never changed (a 1,000-VIP start on a
-     * loaded machine kept hundreds of VIPs down for minutes, leases held). Ten renewals at the
-     * default renew_ms; a machine still slow then makes the next batch slow, and it counts again.
+     * loaded machine kept hundreds of VIPs down for minutes, leases held). Short, because one slow
+     * batch says little of the next (a node frozen for 4 s in the middle of one measured 4,186 ms,
+     * and with a 5 s age its next failover waited 3.4 s for that to pass): a machine that is still
+     * slow makes the next batch slow, and that one counts again. Four renewals at the bench's renew_ms.
      */
-    static final Duration BATCH_HISTORY_MAX_AGE = Duration.ofSeconds(5);
+    static final Duration BATCH_HISTORY_MAX_AGE = Duration.ofSeconds(2);
     /** How soon an activation looks again when too little of its lease is left: a renewal comes every renew_ms. */
     static final Duration SHORT_LEASE_RETRY = Duration.ofMillis(50);
     /** How long a node declines a VIP after its pre_start hook or interface failed. */
@@ -256,9 +258,9 @@ public final class VipReconciler implements Reconciler<String> {
     /** When each of {@link #batchNanos} ended, on {@link #monotonic}. */
     private final long[] batchEndNanos = new long[BATCH_HISTORY];
     private int batchNanosNext;
-    /** When the batch task last logged a VIP it could not add or refresh for want of lease left (batch task only). */
+    /** When a VIP that could not be added or refreshed for want of lease left was last logged (under this object's monitor). */
     private long shortLeaseLoggedNanos = Long.MIN_VALUE;
-    /** Such skips since that line (batch task only). */
+    /** Such skips since that line (the same). */
     private int shortLeaseSkips;
     /** Adds ({@code [0]}) and lifetime refreshes ({@code [1]}) skipped for want of lease left, since start. */
     private final java.util.concurrent.atomic.LongAdder[] shortLeaseSkipsTotal = {
@@ -535,7 +537,13 @@ public final class VipReconciler implements Reconciler<String> {
     }
 
     private Result activate(String vip, VipSpec spec, long epoch, Local local) throws Exception {
-        if (lifetimeSeconds(remainingNow(vip) - batchExtraNanos()) < 1) {
+        long left = remainingNow(vip);
+        if (lifetimeSeconds(left - batchExtraNanos()) < 1) {
+            if (lifetimeSeconds(left) >= 1) {
+                // only the recent batches' time stands in the way (a lease simply running out, its
+                // renewals failing, is not this: it ends, and that is logged as a lease lost)
+                shortLeaseSkipped(vip, left, true);
+            }
             // too little lease left to promise the kernel a whole second, once what recent batches
             // took is off it (as the add batch takes it off): probing and running pre_start now
             // would only repeat them every retry without ever adding the address. Polled, not
@@ -669,11 +677,26 @@ public final class VipReconciler implements Reconciler<String> {
             scheduleBatch();
             return;
         }
-        long lifetime = lifetimeSeconds(remainingNow(vip));
-        if (lifetime < 1 || !fenced(vip, lease.heldEpoch())) {
-            return; // too little left to promise the kernel a whole second: let it lapse
+        long left = remainingNow(vip);
+        long lifetime = lifetimeSeconds(left);
+        if (!fenced(vip, lease.heldEpoch())) {
+            return;
         }
-        net.refreshLifetime(spec.address(), spec.interfaceName(), Duration.ofSeconds(lifetime));
+        if (lifetime < 1) {
+            shortLeaseSkipped(vip, left, false); // too little left to promise the kernel a whole second: it lapses
+            return;
+        }
+        try {
+            net.refreshLifetime(spec.address(), spec.interfaceName(), Duration.ofSeconds(lifetime));
+        } catch (AddressNotFoundException e) {
+            // it lapsed with the lease held: the next reconcile adds it again, at once
+            noteOnLink(spec, false);
+            addressesLapsed.increment();
+            LOG.log(Level.WARNING, "vip " + vip + ": lifetime refresh failed: " + e.getMessage()
+                    + "; adding it again (lease held)");
+            wake.accept(vip);
+            return;
+        }
         local.lastRefreshUntilNanos = until;
     }
 
@@ -1674,7 +1697,7 @@ public final class VipReconciler implements Reconciler<String> {
      * the count since), because an address that never comes up, or lapses, must not be silent:
      * lease_ms too short for probe_ms, or a machine so slow that the batches eat the lease.
      */
-    private void shortLeaseSkipped(String vip, long leftNanos, boolean add) {
+    private synchronized void shortLeaseSkipped(String vip, long leftNanos, boolean add) {
         shortLeaseSkipsTotal[add ? 0 : 1].increment();
         shortLeaseSkips++;
         long now = monotonic.getAsLong();
@@ -1730,12 +1753,12 @@ public final class VipReconciler implements Reconciler<String> {
     /** The listing of {@code ifname}, re-read when older than {@link #LISTING_MAX_AGE}. */
     private Listing listing(String ifname) throws Exception {
         Listing l = listings.get(ifname);
-        if (l != null && System.nanoTime() - l.takenAtNanos() < LISTING_MAX_AGE.toNanos()) {
+        if (l != null && monotonic.getAsLong() - l.takenAtNanos() < LISTING_MAX_AGE.toNanos()) {
             return l;
         }
         synchronized (listingLock) {
             l = listings.get(ifname);
-            long now = System.nanoTime();
+            long now = monotonic.getAsLong();
             if (l != null && now - l.takenAtNanos() < LISTING_MAX_AGE.toNanos()) {
                 return l; // another worker re-read it meanwhile
             }
