@@ -580,23 +580,25 @@ public final class LcsMetrics {
     }
 
     /**
-     * Exposes {@code lcs_vip_short_lease_skips_total{action}}: adds ({@code add}) and kernel lifetime
-     * refreshes ({@code refresh}) of held VIPs skipped because less than a whole second of lease was
-     * left to promise the kernel (a skipped refresh lets the address lapse); and
-     * {@code lcs_vip_addresses_lapsed_total}: refreshes that found the address gone from the kernel
-     * while the lease was held (added again at once). Both stay 0 on a healthy node. Read at scrape time.
+     * Exposes {@code lcs_vip_short_lease_skips_total{action}}: adds ({@code add}, once per wait) and
+     * kernel lifetime refreshes ({@code refresh}, each) of held VIPs held back because less than a
+     * whole second of lease was left to promise the kernel (a skipped refresh lets the address
+     * lapse); and {@code lcs_vip_addresses_lapsed_total}: addresses found gone from the kernel while
+     * their lease was held, once per lapse (added again as soon as possible). Both stay 0 on a
+     * healthy node. Read at scrape time.
      */
     public void registerVipLeaseShortfalls(LongSupplier addSkips, LongSupplier refreshSkips, LongSupplier lapsed) {
         httpSuppliers.add(addSkips);
         httpSuppliers.add(refreshSkips);
         httpSuppliers.add(lapsed);
-        String what = "Adds and kernel lifetime refreshes of held VIPs skipped: too little lease left for a whole second.";
+        String what = "Adds (once per wait) and kernel lifetime refreshes of held VIPs held back: too little lease left"
+                + " for a whole second.";
         FunctionCounter.builder("lcs_vip_short_lease_skips_total", addSkips, LongSupplier::getAsLong)
                 .description(what).tag("action", "add").register(registry);
         FunctionCounter.builder("lcs_vip_short_lease_skips_total", refreshSkips, LongSupplier::getAsLong)
                 .description(what).tag("action", "refresh").register(registry);
         FunctionCounter.builder("lcs_vip_addresses_lapsed_total", lapsed, LongSupplier::getAsLong)
-                .description("Lifetime refreshes that found the VIP's address gone from the kernel while its lease was held.")
+                .description("VIP addresses found gone from the kernel while their lease was held, once per lapse.")
                 .register(registry);
     }
 }

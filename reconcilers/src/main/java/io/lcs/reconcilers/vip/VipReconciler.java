@@ -89,13 +89,15 @@ public final class VipReconciler implements Reconciler<String> {
     /** How many recent batch durations {@link #batchExtraNanos} looks at. */
     static final int BATCH_HISTORY = 8;
     /**
-     * How old a batch duration may be for {@link #batchExtraNanos} to count it. Without an age, one
-     * slow batch could stop every later one for good: its doubled duration left too little lease
-     * for any add or refresh, so no batch ran and the history never changed (a 1,000-VIP start on a
-     * loaded machine kept hundreds of VIPs down for minutes, leases held). Short, because one slow
-     * batch says little of the next (a node frozen for 4 s in the middle of one measured 4,186 ms,
-     * and with a 5 s age its next failover waited 3.4 s for that to pass): a machine that is still
-     * slow makes the next batch slow, and that one counts again. Four renewals at the bench's renew_ms.
+     * How old a batch duration may be for {@link #batchExtraNanos} to count it while newer ones
+     * exist; once all are older, the newest still counts until a fresh measurement replaces it (the
+     * batch task times one listing of an interface: {@link #measureMachine}). Without this, one slow
+     * batch could stop every later one for good: its doubled duration left too little lease for any
+     * add or refresh, so no batch ran and the history never changed (a 1,000-VIP start on a loaded
+     * machine kept hundreds of VIPs down for minutes, leases held). Short, because one slow batch
+     * says little of the next (a node frozen for 4 s in the middle of one measured 4,186 ms, and its
+     * next failover waited for that to pass); dropping it without fresh evidence would instead let
+     * a machine that is still slow promise the kernel full lifetimes in its next batch.
      */
     static final Duration BATCH_HISTORY_MAX_AGE = Duration.ofSeconds(2);
     /** How soon an activation looks again when too little of its lease is left: a renewal comes every renew_ms. */
@@ -186,6 +188,13 @@ public final class VipReconciler implements Reconciler<String> {
         long probedFreeEpoch;
         /** The epoch whose pre_stop ended (or was skipped): the removal may follow. */
         long preStopDoneEpoch;
+        /**
+         * The address was found gone while this node held its lease at {@link #activeEpoch}, and that
+         * was counted and logged; cleared when it is added again (one count per lapse).
+         */
+        boolean lapseNoted;
+        /** An add held back for want of lease was counted; cleared when the address is added (one count per wait). */
+        boolean shortLeaseNoted;
         /** For a service: the epoch of the lease this node last saw itself hold, and when it first saw it. */
         long leaseSeenEpoch;
         long leaseSeenAtNanos;
@@ -249,11 +258,13 @@ public final class VipReconciler implements Reconciler<String> {
      */
     private final Object listingLock = new Object();
     private final AtomicBoolean batchScheduled = new AtomicBoolean();
+    /** Every batch duration is older than {@link #BATCH_HISTORY_MAX_AGE}: the batch task measures afresh. */
+    private final AtomicBoolean measureWanted = new AtomicBoolean();
     /** "another member's address" (shared host) was logged once. */
     private final AtomicBoolean sharedHostNoted = new AtomicBoolean();
     private volatile Executor batchExecutor;
     private volatile Duration gather = DEFAULT_GATHER;
-    /** Durations of the last {@link #BATCH_HISTORY} batched applies (ring; batch task only, read by reconciles). */
+    /** Durations of the last {@link #BATCH_HISTORY} batched applies (ring, under its own monitor; 0: none yet). */
     private final long[] batchNanos = new long[BATCH_HISTORY];
     /** When each of {@link #batchNanos} ended, on {@link #monotonic}. */
     private final long[] batchEndNanos = new long[BATCH_HISTORY];
@@ -338,9 +349,10 @@ public final class VipReconciler implements Reconciler<String> {
     }
 
     /**
-     * Adds ({@code "add"}) or lifetime refreshes ({@code "refresh"}) of a held VIP skipped since
-     * start because, once the slack and recent batches' time are taken off, less than a whole second
-     * of lease was left to promise the kernel. A refresh skipped lets the address lapse.
+     * Since start: adds ({@code "add"}, once per VIP per wait, however often it is retried) and
+     * lifetime refreshes ({@code "refresh"}, each renewal) of a held VIP held back because, once the
+     * slack and recent batches' time are taken off, less than a whole second of lease was left to
+     * promise the kernel. A refresh skipped lets the address lapse.
      */
     public long shortLeaseSkips(String action) {
         return shortLeaseSkipsTotal[switch (action) {
@@ -351,9 +363,9 @@ public final class VipReconciler implements Reconciler<String> {
     }
 
     /**
-     * Lifetime refreshes since start that found the address gone from the kernel while this node
-     * still held its lease (it lapsed: a refresh came too late, or it was removed by hand). The VIP
-     * is added again by its next reconcile, which the batch asks for at once.
+     * Times since start that a VIP's address was found gone from the kernel while this node held
+     * its lease at the epoch it added it in (it lapsed: a refresh came too late or was skipped, or it
+     * was removed by hand); once per lapse. Its reconcile adds it again as soon as it can.
      */
     public long addressesLapsed() {
         return addressesLapsed.sum();
@@ -436,6 +448,17 @@ public final class VipReconciler implements Reconciler<String> {
                 return unitEnded(vip, spec, local);
             }
             if (!present) {
+                if (local.managed && local.activeEpoch == lease.heldEpoch() && !spec.isService() && !local.lapseNoted) {
+                    // added at this epoch, gone with the lease still held: it lapsed, or was removed by hand
+                    local.lapseNoted = true;
+                    addressesLapsed.increment();
+                    LOG.log(Level.WARNING, "vip " + vip + ": " + spec.address() + " is gone from "
+                            + spec.interfaceName() + " while this node holds its lease (epoch " + lease.heldEpoch()
+                            + "): it lapsed or was removed by hand; adding it again as soon as a whole second of"
+                            + " lease can be promised to the kernel");
+                    events.append("VipLapsed", "VirtualIP/" + vip, spec.address() + " was gone from " + settings.node()
+                            + " with its lease held at epoch " + lease.heldEpoch() + "; added again");
+                }
                 String before = startsAfter(s, vip, lease.heldEpoch());
                 if (before != null) {
                     // its unit's lease is here, but it starts only once what comes first in the
@@ -539,9 +562,10 @@ public final class VipReconciler implements Reconciler<String> {
     private Result activate(String vip, VipSpec spec, long epoch, Local local) throws Exception {
         long left = remainingNow(vip);
         if (lifetimeSeconds(left - batchExtraNanos()) < 1) {
-            if (lifetimeSeconds(left) >= 1) {
+            if (lifetimeSeconds(left) >= 1 && !local.shortLeaseNoted) {
                 // only the recent batches' time stands in the way (a lease simply running out, its
                 // renewals failing, is not this: it ends, and that is logged as a lease lost)
+                local.shortLeaseNoted = true;
                 shortLeaseSkipped(vip, left, true);
             }
             // too little lease left to promise the kernel a whole second, once what recent batches
@@ -646,6 +670,8 @@ public final class VipReconciler implements Reconciler<String> {
         }
         net.addAddress(spec.address(), spec.interfaceName(), Duration.ofSeconds(lifetime));
         noteOnLink(spec, true);
+        local.lapseNoted = false;
+        local.shortLeaseNoted = false;
         boolean first = local.activeEpoch != epoch;
         local.managed = true;
         local.activeEpoch = epoch;
@@ -689,11 +715,8 @@ public final class VipReconciler implements Reconciler<String> {
         try {
             net.refreshLifetime(spec.address(), spec.interfaceName(), Duration.ofSeconds(lifetime));
         } catch (AddressNotFoundException e) {
-            // it lapsed with the lease held: the next reconcile adds it again, at once
+            // it lapsed with the lease held: the next reconcile counts it and adds it again, at once
             noteOnLink(spec, false);
-            addressesLapsed.increment();
-            LOG.log(Level.WARNING, "vip " + vip + ": lifetime refresh failed: " + e.getMessage()
-                    + "; adding it again (lease held)");
             wake.accept(vip);
             return;
         }
@@ -1423,6 +1446,9 @@ public final class VipReconciler implements Reconciler<String> {
         }
         batchScheduled.set(false); // before draining: anything added from now on schedules another run
         try {
+            if (measureWanted.getAndSet(false)) {
+                measureMachine();
+            }
             // Renewals first: they take one short ip -batch, while activations probe for probe_ms or
             // more; a renewal queued behind a probe could let an active address's 1 s lifetime run out
             // (members of a unit activate one after another, each with its own probe).
@@ -1514,14 +1540,15 @@ public final class VipReconciler implements Reconciler<String> {
                     }
                 } else {
                     if (o.error() instanceof AddressNotFoundException) {
-                        // it lapsed with the lease still held: the reconcile adds it again (without a
-                        // probe: the lease never left this node), now rather than at its next look
+                        // it lapsed with the lease still held: its reconcile counts that, logs it and
+                        // adds it again (without a probe: the lease never left this node), now rather
+                        // than at its next look
                         noteOnLink(wanted.get(i).spec(), false);
-                        addressesLapsed.increment();
                         wake.accept(vips.get(i));
+                    } else {
+                        LOG.log(Level.WARNING, "vip " + vips.get(i) + ": lifetime refresh failed: "
+                                + o.error().getMessage());
                     }
-                    LOG.log(Level.WARNING, "vip " + vips.get(i) + ": lifetime refresh failed: " + o.error().getMessage()
-                            + (o.error() instanceof AddressNotFoundException ? "; adding it again (lease held)" : ""));
                 }
             }
         } finally {
@@ -1634,7 +1661,10 @@ public final class VipReconciler implements Reconciler<String> {
                         // the probe (if any) found it free: keep that for this epoch and look again
                         // now; the reconcile waits for a renewal (it polls the lease) and re-adds
                         local.probedFreeEpoch = p.epoch();
-                        shortLeaseSkipped(vip, left, true);
+                        if (!local.shortLeaseNoted) {
+                            local.shortLeaseNoted = true;
+                            shortLeaseSkipped(vip, left, true);
+                        }
                         wake.accept(vip);
                     }
                     continue;
@@ -1665,6 +1695,8 @@ public final class VipReconciler implements Reconciler<String> {
                 }
                 noteOnLink(p.spec(), true);
                 Local local = locals.get(vip);
+                local.lapseNoted = false;
+                local.shortLeaseNoted = false;
                 boolean first = local.activeEpoch != p.epoch();
                 local.managed = true;
                 local.activeEpoch = p.epoch();
@@ -1704,7 +1736,7 @@ public final class VipReconciler implements Reconciler<String> {
         if (shortLeaseLoggedNanos != Long.MIN_VALUE && now - shortLeaseLoggedNanos < 60_000_000_000L) {
             return;
         }
-        LOG.log(Level.WARNING, "vip " + vip + ": " + (add ? "not added after its probe" : "lifetime not refreshed (the"
+        LOG.log(Level.WARNING, "vip " + vip + ": " + (add ? "not added" : "lifetime not refreshed (the"
                 + " address lapses)") + ": " + Math.max(0, leftNanos) / 1_000_000L + " ms of lease left, a lifetime of"
                 + " 1 s needs " + (SLACK_NANOS + 1_000_000_000L + batchExtraNanos()) / 1_000_000L
                 + " ms (the probe, the batches or the machine are too slow for lease_ms); trying again"
@@ -1723,12 +1755,64 @@ public final class VipReconciler implements Reconciler<String> {
     long batchExtraNanos() {
         long now = monotonic.getAsLong();
         long longest = 0;
-        for (int i = 0; i < BATCH_HISTORY; i++) {
-            if (batchNanos[i] > 0 && now - batchEndNanos[i] <= BATCH_HISTORY_MAX_AGE.toNanos()) {
-                longest = Math.max(longest, batchNanos[i]);
+        int newest = -1;
+        synchronized (batchNanos) {
+            for (int i = 0; i < BATCH_HISTORY; i++) {
+                if (batchNanos[i] == 0) {
+                    continue; // never measured
+                }
+                if (now - batchEndNanos[i] <= BATCH_HISTORY_MAX_AGE.toNanos()) {
+                    longest = Math.max(longest, batchNanos[i]);
+                }
+                if (newest < 0 || batchEndNanos[i] - batchEndNanos[newest] > 0) {
+                    newest = i;
+                }
+            }
+            if (longest == 0 && newest >= 0) {
+                // all older than the age: the newest stands until a fresh measurement replaces it
+                longest = batchNanos[newest];
             }
         }
-        return Math.max(0, 2 * longest - CHANGE_ALLOWANCE_NANOS);
+        long extra = Math.max(0, 2 * longest - CHANGE_ALLOWANCE_NANOS);
+        if (extra > 0 && newest >= 0 && now - batchEndNanos[newest] > BATCH_HISTORY_MAX_AGE.toNanos()
+                && !measureWanted.getAndSet(true)) {
+            scheduleBatch(); // outside the history's monitor: an inline executor runs the batch here
+        }
+        return extra;
+    }
+
+    private void recordBatch(long tookNanos) {
+        synchronized (batchNanos) {
+            batchNanos[batchNanosNext] = Math.max(1, tookNanos);
+            batchEndNanos[batchNanosNext] = monotonic.getAsLong();
+            batchNanosNext = (batchNanosNext + 1) % BATCH_HISTORY;
+        }
+    }
+
+    /**
+     * Fresh evidence of how fast {@code ip} answers now, when every batch duration is older than
+     * {@link #BATCH_HISTORY_MAX_AGE} and the newest still holds activations and refreshes back: the
+     * time of one listing of a VIP's interface, recorded as a batch. A node that was frozen in the
+     * middle of a batch gets back to work at once; one that is still slow stays held back.
+     */
+    private void measureMachine() throws InterruptedException {
+        String ifname = null;
+        for (VipSpec v : host.snapshot().vips()) {
+            if (!v.isService() && !v.hookOnly()) {
+                ifname = v.interfaceName();
+                break;
+            }
+        }
+        if (ifname == null) {
+            return;
+        }
+        long start = System.nanoTime();
+        try {
+            net.addresses(ifname);
+        } catch (ActuatorException e) {
+            // a missing interface still took ip a round trip to say so
+        }
+        recordBatch(System.nanoTime() - start);
     }
 
     /** {@link NetworkActuator#apply}, timed for {@link #batchExtraNanos}; warns when one ran over. */
@@ -1739,9 +1823,7 @@ public final class VipReconciler implements Reconciler<String> {
             return net.apply(changes);
         } finally {
             long took = System.nanoTime() - start;
-            batchNanos[batchNanosNext] = took;
-            batchEndNanos[batchNanosNext] = monotonic.getAsLong();
-            batchNanosNext = (batchNanosNext + 1) % BATCH_HISTORY;
+            recordBatch(took);
             if (took > allowed) {
                 LOG.log(Level.WARNING, "a batch of " + changes.size() + " address changes took " + took / 1_000_000
                         + " ms, more than the " + allowed / 1_000_000 + " ms its lifetimes allowed for; the next"

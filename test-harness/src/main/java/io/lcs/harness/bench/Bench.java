@@ -368,7 +368,7 @@ public final class Bench implements AutoCloseable {
         List<TreeMap<Double, Double>> out = new ArrayList<>();
         for (Cluster.Node n : c.nodes()) {
             String url = "http://" + Topology.nodeV4(n.index) + ":" + Cluster.METRICS_PORT + "/metrics";
-            List<String> argv = Netns.enter(n.ns, List.of("curl", "-s", "-m", "5", url));
+            List<String> argv = Netns.enter(n.ns, List.of("curl", "-sS", "-m", "5", url)); // -S: say why it failed
             Timed r = timed(argv, Duration.ofSeconds(10));
             if (!r.ok()) { // once more: a busy machine can hold up one request
                 sleep(1000);
