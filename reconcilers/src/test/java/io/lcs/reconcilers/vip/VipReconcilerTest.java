@@ -1139,13 +1139,7 @@ class VipReconcilerTest {
      */
     @Test
     void aSlowBatchStopsCountingOnceOldSoAddressesThatLapsedMeanwhileComeBack() throws Exception {
-        List<VipSpec> vips = batchedThree(2_400_000_000L);
-        net.applyMillis = 900;
-        for (VipSpec v : vips) {
-            reconciler.reconcile(v.name());
-        }
-        runBatchTasks();
-        net.applyMillis = 0;
+        List<VipSpec> vips = threeAddedInOneSlowBatch();
         assertTrue(log.contains("add 2s"), "added before the batch was known slow: " + log);
         assertTrue(reconciler.batchExtraNanos() >= 1_600_000_000L, "2 x 0.9 s - 0.1 s: " + reconciler.batchExtraNanos());
         log.clear();
@@ -1187,13 +1181,7 @@ class VipReconcilerTest {
      */
     @Test
     void anOldSlowBatchIsReplacedByAFreshMeasurementAndAStillSlowMachineStaysHeldBack() throws Exception {
-        List<VipSpec> vips = batchedThree(2_400_000_000L);
-        net.applyMillis = 900;
-        for (VipSpec v : vips) {
-            reconciler.reconcile(v.name());
-        }
-        runBatchTasks();
-        net.applyMillis = 0;
+        List<VipSpec> vips = threeAddedInOneSlowBatch();
         log.clear();
 
         net.addressesMillis = 900; // the machine is still slow
@@ -1220,6 +1208,18 @@ class VipReconcilerTest {
         }
         assertEquals(List.of("apply 3", "add 2s", "add 2s", "add 2s", "announceAll 3", "announce", "announce",
                 "announce"), log, "measured fast: added at the next renewal");
+    }
+
+    /** {@link #batchedThree} with 2.4 s of lease, added by one batch that took 0.9 s of real time. */
+    private List<VipSpec> threeAddedInOneSlowBatch() throws Exception {
+        List<VipSpec> vips = batchedThree(2_400_000_000L);
+        net.applyMillis = 900;
+        for (VipSpec v : vips) {
+            reconciler.reconcile(v.name());
+        }
+        runBatchTasks();
+        net.applyMillis = 0;
+        return vips;
     }
 
     private void renewAll(List<VipSpec> vips, long remainingNanos) {
