@@ -370,7 +370,9 @@ public final class Bench implements AutoCloseable {
             String url = "http://" + Topology.nodeV4(n.index) + ":" + Cluster.METRICS_PORT + "/metrics";
             List<String> argv = Netns.enter(n.ns, List.of("curl", "-sS", "-m", "5", url)); // -S: say why it failed
             Timed r = timed(argv, Duration.ofSeconds(10));
-            if (!r.ok()) { // once more: a busy machine can hold up one request
+            // again, up to 5 times a second apart: a busy machine can hold up one request, and a node
+            // started just before may not listen yet (n1's read came a second after its start once)
+            for (int attempt = 0; attempt < 5 && !r.ok(); attempt++) {
                 sleep(1000);
                 r = timed(argv, Duration.ofSeconds(10));
             }
