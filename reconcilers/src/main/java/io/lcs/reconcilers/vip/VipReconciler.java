@@ -273,6 +273,9 @@ public final class VipReconciler implements Reconciler<String> {
     private long shortLeaseLoggedNanos = Long.MIN_VALUE;
     /** Such skips since that line (the same). */
     private int shortLeaseSkips;
+    /** When a lapse was last logged, and the lapses since (under this object's monitor). */
+    private long lapseLoggedNanos = Long.MIN_VALUE;
+    private int lapses;
     /** Adds ({@code [0]}) and lifetime refreshes ({@code [1]}) skipped for want of lease left, since start. */
     private final java.util.concurrent.atomic.LongAdder[] shortLeaseSkipsTotal = {
             new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder()};
@@ -452,10 +455,7 @@ public final class VipReconciler implements Reconciler<String> {
                     // added at this epoch, gone with the lease still held: it lapsed, or was removed by hand
                     local.lapseNoted = true;
                     addressesLapsed.increment();
-                    LOG.log(Level.WARNING, "vip " + vip + ": " + spec.address() + " is gone from "
-                            + spec.interfaceName() + " while this node holds its lease (epoch " + lease.heldEpoch()
-                            + "): it lapsed or was removed by hand; adding it again as soon as a whole second of"
-                            + " lease can be promised to the kernel");
+                    lapseLogged(vip, spec, lease.heldEpoch());
                     events.append("VipLapsed", "VirtualIP/" + vip, spec.address() + " was gone from " + settings.node()
                             + " with its lease held at epoch " + lease.heldEpoch() + "; added again");
                 }
@@ -1752,6 +1752,24 @@ public final class VipReconciler implements Reconciler<String> {
      * address past the lease. The longest of the last {@link #BATCH_HISTORY} batches that ended
      * within {@link #BATCH_HISTORY_MAX_AGE}, doubled.
      */
+    /**
+     * Logs a lapse (see {@link #addressesLapsed}) at most once a minute, with the number since: an
+     * overloaded start of 1,000 VIPs can lapse hundreds at once, and each is in the events anyway.
+     */
+    private synchronized void lapseLogged(String vip, VipSpec spec, long epoch) {
+        lapses++;
+        long now = monotonic.getAsLong();
+        if (lapseLoggedNanos != Long.MIN_VALUE && now - lapseLoggedNanos < 60_000_000_000L) {
+            return;
+        }
+        LOG.log(Level.WARNING, "vip " + vip + ": " + spec.address() + " is gone from " + spec.interfaceName()
+                + " while this node holds its lease (epoch " + epoch + "): it lapsed or was removed by hand; adding it"
+                + " again as soon as a whole second of lease can be promised to the kernel"
+                + (lapses > 1 ? " (" + lapses + " such lapses since the last such line; each is in the events)" : ""));
+        lapseLoggedNanos = now;
+        lapses = 0;
+    }
+
     long batchExtraNanos() {
         long now = monotonic.getAsLong();
         long longest = 0;
