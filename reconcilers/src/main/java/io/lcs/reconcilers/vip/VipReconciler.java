@@ -18,6 +18,7 @@ import io.lcs.reconcilers.net.ProbeResult;
 import io.lcs.reconcilers.service.ServiceDecisions;
 import io.lcs.reconcilers.service.ServiceUnits;
 import io.lcs.reconcilers.service.UnitState;
+import io.lcs.reconcilers.runtime.LogThrottle;
 import io.lcs.reconcilers.runtime.Reconciler;
 import io.lcs.reconcilers.runtime.Result;
 import io.lcs.reconcilers.vip.VipHost.Lease;
@@ -269,17 +270,16 @@ public final class VipReconciler implements Reconciler<String> {
     /** When each of {@link #batchNanos} ended, on {@link #monotonic}. */
     private final long[] batchEndNanos = new long[BATCH_HISTORY];
     private int batchNanosNext;
-    /** When a VIP that could not be added or refreshed for want of lease left was last logged (under this object's monitor). */
-    private long shortLeaseLoggedNanos = Long.MIN_VALUE;
-    /** Such skips since that line (the same). */
-    private int shortLeaseSkips;
-    /** When a lapse was last logged, and the lapses since (under this object's monitor). */
-    private long lapseLoggedNanos = Long.MIN_VALUE;
-    private int lapses;
+    /**
+     * One line a minute for adds and refreshes held back for want of lease ({@code "short lease"})
+     * and one for lapses ({@code "lapse"}), each with how many like it were left out: an overloaded
+     * 1,000-VIP start holds back or lapses hundreds at once (each is counted, a lapse is also an event).
+     */
+    private final LogThrottle shortfallLog;
     /** Adds ({@code [0]}) and lifetime refreshes ({@code [1]}) skipped for want of lease left, since start. */
     private final java.util.concurrent.atomic.LongAdder[] shortLeaseSkipsTotal = {
             new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder()};
-    /** Refreshes that found this node's address gone from the kernel while its lease was held, since start. */
+    /** Addresses found gone from the kernel while this node held their lease, once per lapse, since start. */
     private final java.util.concurrent.atomic.LongAdder addressesLapsed = new java.util.concurrent.atomic.LongAdder();
     /** Runs the services' units; null: lcsd has no systemd, and a service is declined on this node. */
     private volatile ServiceUnits units;
@@ -304,6 +304,7 @@ public final class VipReconciler implements Reconciler<String> {
         this.settings = settings;
         this.background = background;
         this.monotonic = monotonic;
+        this.shortfallLog = new LogThrottle(Duration.ofMinutes(1), monotonic::getAsLong);
     }
 
     /**
@@ -1729,20 +1730,27 @@ public final class VipReconciler implements Reconciler<String> {
      * the count since), because an address that never comes up, or lapses, must not be silent:
      * lease_ms too short for probe_ms, or a machine so slow that the batches eat the lease.
      */
-    private synchronized void shortLeaseSkipped(String vip, long leftNanos, boolean add) {
+    private void shortLeaseSkipped(String vip, long leftNanos, boolean add) {
         shortLeaseSkipsTotal[add ? 0 : 1].increment();
-        shortLeaseSkips++;
-        long now = monotonic.getAsLong();
-        if (shortLeaseLoggedNanos != Long.MIN_VALUE && now - shortLeaseLoggedNanos < 60_000_000_000L) {
-            return;
+        long leftOut = shortfallLog.permit("short lease");
+        if (leftOut >= 0) {
+            LOG.log(Level.WARNING, LogThrottle.withSuppressed("vip " + vip + ": " + (add ? "not added"
+                    : "lifetime not refreshed (the address lapses)") + ": " + Math.max(0, leftNanos) / 1_000_000L
+                    + " ms of lease left, a lifetime of 1 s needs " + (SLACK_NANOS + 1_000_000_000L + batchExtraNanos())
+                    / 1_000_000L + " ms (the probe, the batches or the machine are too slow for lease_ms); trying again",
+                    leftOut));
         }
-        LOG.log(Level.WARNING, "vip " + vip + ": " + (add ? "not added" : "lifetime not refreshed (the"
-                + " address lapses)") + ": " + Math.max(0, leftNanos) / 1_000_000L + " ms of lease left, a lifetime of"
-                + " 1 s needs " + (SLACK_NANOS + 1_000_000_000L + batchExtraNanos()) / 1_000_000L
-                + " ms (the probe, the batches or the machine are too slow for lease_ms); trying again"
-                + (shortLeaseSkips > 1 ? " (" + shortLeaseSkips + " such skips since the last such line)" : ""));
-        shortLeaseLoggedNanos = now;
-        shortLeaseSkips = 0;
+    }
+
+    /** Logs a lapse (see {@link #addressesLapsed}) through {@link #shortfallLog}. */
+    private void lapseLogged(String vip, VipSpec spec, long epoch) {
+        long leftOut = shortfallLog.permit("lapse");
+        if (leftOut >= 0) {
+            LOG.log(Level.WARNING, LogThrottle.withSuppressed("vip " + vip + ": " + spec.address() + " is gone from "
+                    + spec.interfaceName() + " while this node holds its lease (epoch " + epoch + "): it lapsed or was"
+                    + " removed by hand; adding it again as soon as a whole second of lease can be promised to the"
+                    + " kernel", leftOut));
+        }
     }
 
     /**
@@ -1750,30 +1758,14 @@ public final class VipReconciler implements Reconciler<String> {
      * lifetimes a batch promises the kernel are computed before the batch runs, so a batch of 1,000
      * changes on a loaded machine must take its own duration off them, or the kernel could keep an
      * address past the lease. The longest of the last {@link #BATCH_HISTORY} batches that ended
-     * within {@link #BATCH_HISTORY_MAX_AGE}, doubled.
+     * within {@link #BATCH_HISTORY_MAX_AGE}, doubled, less the allowance; when all are older, the
+     * newest, until {@link #measureMachine} replaces it.
      */
-    /**
-     * Logs a lapse (see {@link #addressesLapsed}) at most once a minute, with the number since: an
-     * overloaded start of 1,000 VIPs can lapse hundreds at once, and each is in the events anyway.
-     */
-    private synchronized void lapseLogged(String vip, VipSpec spec, long epoch) {
-        lapses++;
-        long now = monotonic.getAsLong();
-        if (lapseLoggedNanos != Long.MIN_VALUE && now - lapseLoggedNanos < 60_000_000_000L) {
-            return;
-        }
-        LOG.log(Level.WARNING, "vip " + vip + ": " + spec.address() + " is gone from " + spec.interfaceName()
-                + " while this node holds its lease (epoch " + epoch + "): it lapsed or was removed by hand; adding it"
-                + " again as soon as a whole second of lease can be promised to the kernel"
-                + (lapses > 1 ? " (" + lapses + " such lapses since the last such line; each is in the events)" : ""));
-        lapseLoggedNanos = now;
-        lapses = 0;
-    }
-
     long batchExtraNanos() {
         long now = monotonic.getAsLong();
         long longest = 0;
         int newest = -1;
+        long newestEnd = 0;
         synchronized (batchNanos) {
             for (int i = 0; i < BATCH_HISTORY; i++) {
                 if (batchNanos[i] == 0) {
@@ -1786,13 +1778,16 @@ public final class VipReconciler implements Reconciler<String> {
                     newest = i;
                 }
             }
-            if (longest == 0 && newest >= 0) {
-                // all older than the age: the newest stands until a fresh measurement replaces it
-                longest = batchNanos[newest];
+            if (newest >= 0) {
+                newestEnd = batchEndNanos[newest];
+                if (longest == 0) {
+                    // all older than the age: the newest stands until a fresh measurement replaces it
+                    longest = batchNanos[newest];
+                }
             }
         }
         long extra = Math.max(0, 2 * longest - CHANGE_ALLOWANCE_NANOS);
-        if (extra > 0 && newest >= 0 && now - batchEndNanos[newest] > BATCH_HISTORY_MAX_AGE.toNanos()
+        if (extra > 0 && newest >= 0 && now - newestEnd > BATCH_HISTORY_MAX_AGE.toNanos()
                 && !measureWanted.getAndSet(true)) {
             scheduleBatch(); // outside the history's monitor: an inline executor runs the batch here
         }
