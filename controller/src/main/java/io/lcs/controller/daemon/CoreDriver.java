@@ -1024,14 +1024,15 @@ public final class CoreDriver {
                     anti.add(g.name());
                 }
             }
-            String failbackTo = home != null && !blocked && settled(home, now) ? home : null;
+            String homeNode = blocked ? null : home;
             boolean stopWhenNoHealthyNode = false;
             for (String member : ranked) {
                 stopWhenNoHealthyNode |= s.vip(member).stopWhenNoHealthyNode();
             }
             views.add(new GroupPlacement.UnitView(u.key(), groupings.getOrDefault(anchor, Grouping.NONE)
                     .effectivePriority(), candidates, u.strict(), s.vip(anchor) == null ? List.of()
-                    : s.vip(anchor).preferredNodes(), owner, moveTo, moveAway, failbackTo, anti,
+                    : s.vip(anchor).preferredNodes(), owner, moveTo, moveAway, homeNode,
+                    homeNode != null && settled(homeNode, now), anti,
                     stopWhenNoHealthyNode));
         }
         out.putAll(GroupPlacement.place(views, s.groups()));

@@ -26,8 +26,9 @@ import java.util.Set;
  *       are out; nodes with one of a best-effort anti-affinity group are out unless nothing else is
  *       left;</li>
  *   <li>among the rest: the target of a pending move; else its home node when failback is due
- *       ({@link UnitView#failbackTo}); else {@link Placement#desiredOwner} (sticky owner, preferred
- *       nodes, rendezvous order).</li>
+ *       ({@link UnitView#failbackDue}) or when the unit is placed anew (no owner, or an owner that
+ *       may not keep it: a failover goes straight home instead of moving twice); else
+ *       {@link Placement#desiredOwner} (sticky owner, preferred nodes, rendezvous order).</li>
  * </ol>
  */
 public final class GroupPlacement {
@@ -46,19 +47,21 @@ public final class GroupPlacement {
      * @param currentOwner as the deciding node knows it, or null
      * @param moveTo target of a pending move of a member, or null
      * @param moveAwayFrom the owner a pending move without target moves away from, or null
-     * @param failbackTo its home node when failback is due there (home online and settled, not
-     *     blocked by a move away), else null
+     * @param homeNode its home node unless a move away blocks going home, else null
+     * @param failbackDue the home node has been eligible for {@code failback_settle_ms}: the unit
+     *     goes home from a healthy owner (when placed anew it goes home without waiting)
      * @param antiAffinity the anti-affinity groups its members belong to
      */
     public record UnitView(String key, int priority, Map<String, List<Candidate>> candidates, boolean strictTogether,
                            List<String> preferredNodes, String currentOwner, String moveTo, String moveAwayFrom,
-                           String failbackTo, Set<String> antiAffinity, boolean stopWhenNoHealthyNode) {
+                           String homeNode, boolean failbackDue, Set<String> antiAffinity,
+                           boolean stopWhenNoHealthyNode) {
         /** A unit whose members keep running where they are when no node passes their checks. */
         public UnitView(String key, int priority, Map<String, List<Candidate>> candidates, boolean strictTogether,
                         List<String> preferredNodes, String currentOwner, String moveTo, String moveAwayFrom,
-                        String failbackTo, Set<String> antiAffinity) {
+                        String homeNode, boolean failbackDue, Set<String> antiAffinity) {
             this(key, priority, candidates, strictTogether, preferredNodes, currentOwner, moveTo, moveAwayFrom,
-                    failbackTo, antiAffinity, false);
+                    homeNode, failbackDue, antiAffinity, false);
         }
     }
 
@@ -202,14 +205,27 @@ public final class GroupPlacement {
                 return target.name();
             }
         }
-        if (u.failbackTo() != null && !u.failbackTo().equals(u.moveAwayFrom())) {
-            Candidate home = Placement.find(nodes, u.failbackTo());
-            if (home != null && home.mayTakeNew() && home.healthy()) { // never fail back onto failing checks
+        if (u.homeNode() != null && !u.homeNode().equals(u.moveAwayFrom())
+                && (u.failbackDue() || placedAnew(u, nodes))) {
+            Candidate home = Placement.find(nodes, u.homeNode());
+            if (home != null && home.mayTakeNew() && home.healthy()) { // never go home onto failing checks
                 return home.name();
             }
         }
         return Placement.desiredOwner(new Placement.Input(u.key(), u.preferredNodes(), nodes, u.currentOwner(),
                 u.moveTo(), u.moveAwayFrom(), u.stopWhenNoHealthyNode()));
+    }
+
+    /**
+     * The unit moves whatever happens: no owner is known, or the owner may not keep it (offline,
+     * draining, its spot taken by anti-affinity), fails its checks, or is moved away from.
+     */
+    private static boolean placedAnew(UnitView u, List<Candidate> nodes) {
+        if (u.currentOwner() == null || u.currentOwner().equals(u.moveAwayFrom())) {
+            return true;
+        }
+        Candidate owner = Placement.find(nodes, u.currentOwner());
+        return owner == null || !owner.mayHold() || !owner.healthy();
     }
 
 }

@@ -35,7 +35,7 @@ class GroupPlacementTest {
     /** A unit whose members have the given candidacies, nothing else set. */
     private static UnitView unit(String key, Map<String, List<Candidate>> members, String owner, Set<String> anti,
                                  boolean strict) {
-        return new UnitView(key, 0, members, strict, List.of(), owner, null, null, null, anti);
+        return new UnitView(key, 0, members, strict, List.of(), owner, null, null, null, false, anti);
     }
 
     @Test
@@ -85,12 +85,55 @@ class GroupPlacementTest {
     @Test
     void failbackGoesHomeAndAMoveWinsOverIt() {
         Map<String, List<Candidate>> m = Map.of("web", nodes(up("a"), up("b")));
-        UnitView home = new UnitView("web", 0, m, true, List.of(), "b", null, null, "a", Set.of());
+        UnitView home = new UnitView("web", 0, m, true, List.of(), "b", null, null, "a", true, Set.of());
         assertEquals("a", GroupPlacement.place(List.of(home), GROUPS).get("web"));
-        UnitView sticky = new UnitView("web", 0, m, true, List.of(), "b", null, null, null, Set.of());
+        UnitView sticky = new UnitView("web", 0, m, true, List.of(), "b", null, null, "a", false, Set.of());
         assertEquals("b", GroupPlacement.place(List.of(sticky), GROUPS).get("web"), "no failback due: sticky");
-        UnitView moving = new UnitView("web", 0, m, true, List.of(), "a", "b", null, "a", Set.of());
+        UnitView moving = new UnitView("web", 0, m, true, List.of(), "a", "b", null, "a", true, Set.of());
         assertEquals("b", GroupPlacement.place(List.of(moving), GROUPS).get("web"));
+    }
+
+    @Test
+    void aUnitPlacedAnewGoesStraightHomeWithoutWaitingForTheSettleTime() {
+        Map<String, List<Candidate>> m = Map.of("web", nodes(up("a"), up("b"), up("c")));
+        String elsewhere = GroupPlacement.place(List.of(unit("web", m, null, Set.of(), true)), GROUPS).get("web");
+        String home = "a".equals(elsewhere) ? "b" : "a"; // a home the rendezvous order would not pick
+        UnitView noOwner = new UnitView("web", 0, m, true, List.of(), null, null, null, home, false, Set.of());
+        assertEquals(home, GroupPlacement.place(List.of(noOwner), GROUPS).get("web"),
+                "a failover goes home at once, not elsewhere and home again after failback_settle_ms");
+
+        String gone = "c".equals(home) ? "b" : "c";
+        List<Candidate> ownerOffline = new ArrayList<>();
+        for (String n : List.of("a", "b", "c")) {
+            ownerOffline.add(n.equals(gone) ? new Candidate(n, true, false, false, false, false, false) : up(n));
+        }
+        UnitView lost = new UnitView("web", 0, Map.of("web", ownerOffline), true, List.of(), gone, null, null, home,
+                false, Set.of());
+        assertEquals(home, GroupPlacement.place(List.of(lost), GROUPS).get("web"),
+                "an owner seen offline (its lease not yet run out) is as good as none");
+
+        List<Candidate> homeRestarting = new ArrayList<>();
+        for (String n : List.of("a", "b", "c")) {
+            homeRestarting.add(n.equals(home) ? new Candidate(n, true, true, true, false, false, false) : up(n));
+        }
+        UnitView notYet = new UnitView("web", 0, Map.of("web", homeRestarting), true, List.of(), null, null, null,
+                home, false, Set.of());
+        assertEquals(elsewhere, GroupPlacement.place(List.of(notYet), GROUPS).get("web"),
+                "a home in its restart wait is not eligible");
+
+        String owner = elsewhere;
+        List<Candidate> ownerFailing = new ArrayList<>();
+        for (String n : List.of("a", "b", "c")) {
+            ownerFailing.add(n.equals(owner)
+                    ? new Candidate(n, true, true, false, false, false, false, false, "check web failing") : up(n));
+        }
+        UnitView failing = new UnitView("web", 0, Map.of("web", ownerFailing), true, List.of(), owner, null, null,
+                home, false, Set.of());
+        assertEquals(home, GroupPlacement.place(List.of(failing), GROUPS).get("web"),
+                "an owner failing its checks hands over: home first");
+        UnitView healthy = new UnitView("web", 0, m, true, List.of(), owner, null, null, home, false, Set.of());
+        assertEquals(owner, GroupPlacement.place(List.of(healthy), GROUPS).get("web"),
+                "a healthy owner keeps the unit until failback is due");
     }
 
     @Test

@@ -402,7 +402,7 @@ public final class SimCluster {
                     }
                 }
                 views.add(new GroupPlacement.UnitView(u.key(), 0, perMember, u.strict(), List.of(),
-                        c.lease(u.key(), local).knownOwner(n.name), forcedOwner.get(u.key()), null, null, anti));
+                        c.lease(u.key(), local).knownOwner(n.name), forcedOwner.get(u.key()), null, null, false, anti));
             }
             desired.putAll(GroupPlacement.place(views, groupModel.groups()));
         }

@@ -162,10 +162,24 @@ class NetnsCLcsExamplesIT {
         for (Daemon d : daemons) {
             start(d);
         }
+        long started = System.nanoTime();
 
         // quorum, each VIP on exactly one node, the status of every node agrees
         Map<String, String> owners = awaitOwners(ex, CONVERGE, null);
         long formedMs = (System.nanoTime() - t0) / 1_000_000;
+        if (ex.vips().stream().anyMatch(v -> v.grouping().homeNode() != null)) {
+            // The node that ends its restart wait first takes every VIP; a home node that came later
+            // takes its VIPs back once eligible for failback_settle_ms. Kill only after that, so the
+            // failover below starts from where the VIPs stay (restart wait ~ a lease, plus JVM start).
+            long failbackDone = started + Duration.ofMillis(ex.config().leaseMillis()
+                    + ex.config().failbackSettleMillis() + 4_000).toNanos();
+            long wait = failbackDone - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000);
+            }
+            owners = awaitOwners(ex, CONVERGE, null);
+            assertHomes(ex, owners);
+        }
         for (Daemon d : daemons) {
             assertListening(d);
         }
@@ -203,6 +217,7 @@ class NetnsCLcsExamplesIT {
             assertNotEquals(victimName, after.get(vip), vip);
         }
         assertGroups(ex, after);
+        assertHomes(ex, after); // a failover goes straight home, not elsewhere first
         Daemon survivor = daemons.stream().filter(Daemon::running).reduce((a, b) -> b).orElseThrow();
         awaitStatus(survivor, ex, after, false);
         for (VipConfig v : ex.vips()) {
@@ -463,6 +478,33 @@ class NetnsCLcsExamplesIT {
                 assertEquals(Math.min(members.size(), holders), on.size(), "group " + g.name() + " " + members
                         + " spread: " + owners);
             }
+        }
+    }
+
+    /**
+     * Every VIP whose home node runs is there, unless another member of its anti-affinity group holds
+     * that node; a keep-together group follows the home of its members (when they name one).
+     */
+    private void assertHomes(CLcsExample ex, Map<String, String> owners) {
+        for (VipConfig v : ex.vips()) {
+            String home = v.grouping().homeNode();
+            if (home == null || !daemon(home).running()) {
+                continue;
+            }
+            GroupConfig g = ex.config().groups().stream().filter(x -> x.name().equals(v.grouping().group()))
+                    .findFirst().orElse(null);
+            List<VipConfig> others = ex.vips().stream()
+                    .filter(o -> g != null && !o.name().equals(v.name()) && g.name().equals(o.grouping().group()))
+                    .toList();
+            if (g != null && !g.keepTogether() && others.stream().anyMatch(o -> home.equals(owners.get(o.name())))) {
+                continue; // anti-affinity: its home is taken by another member
+            }
+            if (g != null && g.keepTogether() && others.stream().anyMatch(o -> o.grouping().homeNode() != null
+                    && !home.equals(o.grouping().homeNode()))) {
+                continue; // members of one unit name different homes
+            }
+            assertEquals(home, owners.get(v.name()), ex.fileName() + ": " + v.name() + " not on its home node "
+                    + home + ": " + owners + "\n" + logs());
         }
     }
 
