@@ -222,7 +222,7 @@ public final class StatusView implements VipStatusSink {
                         v.hookOnly() ? "every eligible node declined it (its pre_start hook failed there)"
                         : v.isService() ? "every eligible node declined it (pre_start hook failed, or its unit "
                                 + v.systemdUnit() + " is missing, masked, failed or did not start there)"
-                        : "every eligible node declined it (pre_start hook, interface or duplicate probe failed)",
+                        : "every eligible node declined it (pre_start hook, interface, duplicate probe or address add failed)",
                         null, null));
             } else {
                 state = "pending";
@@ -296,7 +296,7 @@ public final class StatusView implements VipStatusSink {
             } else if (s.draining().contains(p.name())) {
                 why = "draining";
             } else if (s.declined().getOrDefault(p.name(), List.of()).contains(v.name())) {
-                why = "declined it (pre_start hook, interface or probe failed there)";
+                why = "declined it (pre_start hook, interface, probe or address add failed there)";
             } else {
                 why = CheckEligibility.problem(v.checks(), s.checkReports().getOrDefault(p.name(), Map.of()));
             }

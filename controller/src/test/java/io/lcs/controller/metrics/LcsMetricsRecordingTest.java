@@ -72,25 +72,32 @@ class LcsMetricsRecordingTest {
         java.util.concurrent.atomic.AtomicLong adds = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.atomic.AtomicLong refreshes = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.atomic.AtomicLong lapsed = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong addFailures = new java.util.concurrent.atomic.AtomicLong();
         metrics.registerVipLeaseShortfalls(adds::get, refreshes::get, lapsed::get);
+        metrics.registerVipAddFailures(addFailures::get);
         adds.set(2);
         refreshes.set(30);
         lapsed.set(3);
+        addFailures.set(4);
 
         PrometheusTextParser.Exposition e = PrometheusTextParser.parse(metrics.scrape(null).body());
         java.util.Map<String, Double> skips = new java.util.HashMap<>();
         double lapsedSeen = -1;
+        double addFailuresSeen = -1;
         for (PrometheusTextParser.Family f : e.families().values()) {
             for (PrometheusTextParser.Sample s : f.samples()) {
                 if (s.name().equals("lcs_vip_short_lease_skips_total")) {
                     skips.put(s.labels().get("action"), s.value());
                 } else if (s.name().equals("lcs_vip_addresses_lapsed_total")) {
                     lapsedSeen = s.value();
+                } else if (s.name().equals("lcs_vip_add_failures_total")) {
+                    addFailuresSeen = s.value();
                 }
             }
         }
         assertEquals(java.util.Map.of("add", 2.0, "refresh", 30.0), skips);
         assertEquals(3.0, lapsedSeen);
+        assertEquals(4.0, addFailuresSeen);
     }
 
     private static java.util.Map<String, Double> buckets(PrometheusTextParser.Exposition e, String family) {

@@ -44,6 +44,7 @@ final class MetricsFixture {
         metrics.registerFrameCounters("node2", sentToNode2::get, receivedFromNode2::get);
         metrics.registerRejected("oversized", rejectedOversized::get);
         metrics.registerVipLeaseShortfalls(() -> 0, () -> 0, () -> 0);
+        metrics.registerVipAddFailures(() -> 0);
         metrics.leaseAcquired("vip1");
         metrics.leaseRenewalFailed("vip1");
         metrics.recordReconcile("vip", TimeUnit.MILLISECONDS.toNanos(3));

@@ -106,6 +106,17 @@ public final class VipReconciler implements Reconciler<String> {
     /** How long a node declines a VIP after its pre_start hook or interface failed. */
     static final Duration DECLINE_FOR = Duration.ofSeconds(30);
     /**
+     * Failed adds of one VIP at one epoch after which this node declines it and gives its lease up:
+     * a node that holds the lease of an address it cannot add (IPv6 disabled on the interface, no
+     * permission, an address ip will not take) keeps the VIP down on every node. The first failure
+     * is tried again (it may be a hiccup); the second lets a node that can add it take over.
+     */
+    static final int ADD_FAILURES_BEFORE_DECLINE = 2;
+    /** The decline reason (status condition and event) of a VIP whose address this node failed to add. */
+    static final String ADD_FAILED = "AddFailed";
+    /** How soon a failed add is tried again (pre_start, if any, is not run again: it succeeded at this epoch). */
+    static final Duration ADD_RETRY = Duration.ofMillis(100);
+    /**
      * How often a node that declined a VIP because its interface was down re-checks the link: the
      * decline ends as soon as the link is up again (a fact the reconciler can read), not 30 s later.
      */
@@ -196,6 +207,9 @@ public final class VipReconciler implements Reconciler<String> {
         boolean lapseNoted;
         /** An add held back for want of lease was counted; cleared when the address is added (one count per wait). */
         boolean shortLeaseNoted;
+        /** Failed adds in a row at {@link #addFailedEpoch}; cleared when an add succeeds. */
+        int addFailures;
+        long addFailedEpoch;
         /** For a service: the epoch of the lease this node last saw itself hold, and when it first saw it. */
         long leaseSeenEpoch;
         long leaseSeenAtNanos;
@@ -281,6 +295,8 @@ public final class VipReconciler implements Reconciler<String> {
             new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder()};
     /** Addresses found gone from the kernel while this node held their lease, once per lapse, since start. */
     private final java.util.concurrent.atomic.LongAdder addressesLapsed = new java.util.concurrent.atomic.LongAdder();
+    /** Adds of a VIP's address that the kernel or ip refused, since start. */
+    private final java.util.concurrent.atomic.LongAdder addFailuresTotal = new java.util.concurrent.atomic.LongAdder();
     /** Runs the services' units; null: lcsd has no systemd, and a service is declined on this node. */
     private volatile ServiceUnits units;
     /** How long a unit's stop may take (its drop-in's TimeoutStopSec): it is stopped this long before its lease ends. */
@@ -373,6 +389,14 @@ public final class VipReconciler implements Reconciler<String> {
      */
     public long addressesLapsed() {
         return addressesLapsed.sum();
+    }
+
+    /**
+     * Adds of a VIP's address that failed since start (each try; {@value #ADD_FAILURES_BEFORE_DECLINE}
+     * in a row at one epoch decline the VIP here and release its lease).
+     */
+    public long addFailures() {
+        return addFailuresTotal.sum();
     }
 
     @Override
@@ -669,7 +693,13 @@ public final class VipReconciler implements Reconciler<String> {
         if (!fenced(vip, epoch) || lifetime < 1) {
             return Result.requeueAfter(Duration.ofMillis(10));
         }
-        net.addAddress(spec.address(), spec.interfaceName(), Duration.ofSeconds(lifetime));
+        try {
+            net.addAddress(spec.address(), spec.interfaceName(), Duration.ofSeconds(lifetime));
+        } catch (ActuatorException e) {
+            Result declined = addFailed(vip, spec, local, epoch, e, true);
+            return declined != null ? declined : Result.requeueAfter(ADD_RETRY);
+        }
+        local.addFailures = 0;
         noteOnLink(spec, true);
         local.lapseNoted = false;
         local.shortLeaseNoted = false;
@@ -1674,28 +1704,33 @@ public final class VipReconciler implements Reconciler<String> {
                 added.add(e);
                 untils.add(s.takenAtNanos() + lease.heldRemainingNanos());
             }
-            if (!probeFailed.isEmpty()) {
-                LOG.log(Level.WARNING, (probeFailed.size() == 1 ? "vip " + probeFailed.get(0) : probeFailed.size()
-                        + " VIPs on " + ifname + " (" + String.join(", ", probeFailed.subList(0,
-                        Math.min(10, probeFailed.size()))) + (probeFailed.size() > 10 ? ", ..." : "") + ")")
-                        + ": declined for " + DECLINE_FOR.toSeconds() + " s: " + probeFailure
-                        + (probeFailed.size() > 1 ? " (and the same for the others)" : ""));
-            }
+            warnForAll(probeFailed, ifname, "declined for " + DECLINE_FOR.toSeconds() + " s", probeFailure);
             if (adds.isEmpty()) {
                 return;
             }
             List<AddressChange.Outcome> outcomes = timedApply(adds);
             List<VipSpec> toAnnounce = new ArrayList<>(adds.size());
+            List<String> addRetried = new ArrayList<>();
+            List<String> addDeclined = new ArrayList<>();
+            String addFailure = null; // the first VIP's, for one line about them all
             for (int i = 0; i < outcomes.size(); i++) {
                 String vip = added.get(i).getKey();
                 PendingActivation p = added.get(i).getValue();
                 AddressChange.Outcome o = outcomes.get(i);
+                Local local = locals.get(vip); // locked above
                 if (!o.ok()) {
-                    LOG.log(Level.WARNING, "vip " + vip + ": add failed: " + o.error().getMessage());
+                    addFailure = addFailure == null ? o.error().getMessage() : addFailure;
+                    if (addFailed(vip, p.spec(), local, p.epoch(), o.error(), false) == null) {
+                        local.probedFreeEpoch = p.epoch(); // the probe found it free at this epoch: not again
+                        wake.accept(vip); // tried again now, not after the reconcile's batch wait
+                        addRetried.add(vip);
+                    } else {
+                        addDeclined.add(vip);
+                    }
                     continue;
                 }
+                local.addFailures = 0;
                 noteOnLink(p.spec(), true);
-                Local local = locals.get(vip);
                 local.lapseNoted = false;
                 local.shortLeaseNoted = false;
                 boolean first = local.activeEpoch != p.epoch();
@@ -1715,12 +1750,27 @@ public final class VipReconciler implements Reconciler<String> {
                     startHook(vip, p.spec(), "post_start", p.spec().postStart(), p.epoch(), local);
                 }
             }
+            warnForAll(addRetried, ifname, "adding the address failed, trying once more before declining it here",
+                    addFailure);
+            warnForAll(addDeclined, ifname, "adding the address failed " + ADD_FAILURES_BEFORE_DECLINE
+                    + " times in a row: declined for " + DECLINE_FOR.toSeconds() + " s, another node takes it",
+                    addFailure);
             announceAllAsync(ifname, toAnnounce);
         } finally {
             for (Local l : locked) {
                 l.lock.unlock();
             }
         }
+    }
+
+    /** One WARN line for what a batch did to {@code vips} on {@code ifname} (none: no line), with the first VIP's reason. */
+    private static void warnForAll(List<String> vips, String ifname, String what, String firstReason) {
+        if (vips.isEmpty()) {
+            return;
+        }
+        LOG.log(Level.WARNING, (vips.size() == 1 ? "vip " + vips.get(0) : vips.size() + " VIPs on " + ifname + " ("
+                + String.join(", ", vips.subList(0, Math.min(10, vips.size()))) + (vips.size() > 10 ? ", ..." : "")
+                + ")") + ": " + what + ": " + firstReason + (vips.size() > 1 ? " (the first one's reason)" : ""));
     }
 
     /**
@@ -1922,6 +1972,43 @@ public final class VipReconciler implements Reconciler<String> {
 
     private Result decline(String vip, Local local, String reason, String message) {
         return decline(vip, local, reason, message, true);
+    }
+
+    /**
+     * An add of {@code vip}'s address at {@code epoch} failed: counted, and shown in its status. A
+     * missing interface declines it at once (until the link is up); otherwise the
+     * {@value #ADD_FAILURES_BEFORE_DECLINE}th failure in a row at this epoch declines it here and
+     * releases its lease (decline first, so the placement skips this node), as a failed pre_start
+     * does. With the caller holding the VIP's lock.
+     *
+     * @param log false when the caller writes one line for many VIPs
+     * @return the decline's requeue, or null when the add is to be tried again now
+     */
+    private Result addFailed(String vip, VipSpec spec, Local local, long epoch, ActuatorException e, boolean log) {
+        addFailuresTotal.increment();
+        if (local.addFailedEpoch != epoch) {
+            local.addFailedEpoch = epoch;
+            local.addFailures = 0;
+        }
+        local.addFailures++;
+        String what = "adding " + spec.address() + " to " + spec.interfaceName() + " failed";
+        if (e instanceof io.lcs.reconcilers.net.NoSuchInterfaceException) {
+            local.addFailures = 0;
+            return decline(vip, local, "InterfaceDown", "interface " + spec.interfaceName() + " does not exist", log);
+        }
+        if (local.addFailures < ADD_FAILURES_BEFORE_DECLINE) {
+            if (log) {
+                LOG.log(Level.WARNING, "vip " + vip + ": " + what + " (epoch " + epoch + "), trying once more before"
+                        + " declining it here: " + e.getMessage());
+            }
+            status.observed(vip, new LocalVipState(false, what + ": " + e.getMessage(), ADD_FAILED));
+            return null;
+        }
+        local.addFailures = 0;
+        Result r = decline(vip, local, ADD_FAILED, what + " " + ADD_FAILURES_BEFORE_DECLINE + " times in a row (epoch "
+                + epoch + "): " + e.getMessage() + "; another node takes it", log);
+        release(vip);
+        return r;
     }
 
     /** @param log false when the caller writes one line for many VIPs */

@@ -155,6 +155,76 @@ class VipReconcilerTest {
         assertTrue(host.released.isEmpty());
     }
 
+    private static final String IPV6_DISABLED = "ip addr add 2001:db8::201/64 dev eth0 valid_lft 4 preferred_lft 4 nodad: Error: ipv6: IPv6 is disabled on this device.";
+
+    @Test
+    void anAddTheKernelRefusesTwiceDeclinesTheVipHereAndReleasesItsLease() throws Exception {
+        // e.g. IPv6 disabled on the interface: holding the lease of an address it cannot add, the
+        // node kept the VIP down on every node for as long as it held it
+        net.refuseAdd.put(ADDRESS, IPV6_DISABLED);
+        host.set(heldSnapshot(3, 5 * SECOND, true));
+
+        Result first = reconciler.reconcile("web");
+        assertEquals(Result.requeueAfter(VipReconciler.ADD_RETRY), first, "tried again soon: it may be a hiccup");
+        assertTrue(host.declines.isEmpty() && host.released.isEmpty(), log.toString());
+        assertEquals(VipReconciler.ADD_FAILED, status.get("web").problemReason());
+        assertTrue(status.get("web").problem().contains("IPv6 is disabled"), status.get("web").problem());
+
+        log.clear();
+        reconciler.reconcile("web");
+        assertEquals(List.of("add refused", "decline web true", "release web"), log,
+                "no second pre_start or probe; declined before the release, so the placement skips this node");
+        assertFalse(present(ADDRESS));
+        assertEquals(VipReconciler.ADD_FAILED, status.get("web").problemReason());
+        assertEquals(2, reconciler.addFailures());
+        assertEquals(1, eventMessages(VipReconciler.ADD_FAILED).size(), events.toString());
+        assertTrue(eventMessages(VipReconciler.ADD_FAILED).get(0).contains("2 times in a row (epoch 3)"),
+                events.toString());
+    }
+
+    @Test
+    void oneRefusedAddThenASuccessDeclinesNothingAndAFreshEpochCountsAfresh() throws Exception {
+        net.refuseAdd.put(ADDRESS, IPV6_DISABLED);
+        host.set(heldSnapshot(3, 5 * SECOND, true));
+        reconciler.reconcile("web");
+        net.refuseAdd.clear();
+        reconciler.reconcile("web");
+        assertTrue(present(ADDRESS), log.toString());
+        assertTrue(host.declines.isEmpty(), "one hiccup is no reason to go: " + host.declines);
+        assertTrue(status.get("web").addressPresent());
+
+        actuator.removeAddress(ADDRESS, IF); // lapses later at epoch 4, refused once more: still the first
+        host.set(heldSnapshot(4, 5 * SECOND, true));
+        net.refuseAdd.put(ADDRESS, IPV6_DISABLED);
+        reconciler.reconcile("web");
+        assertTrue(host.declines.isEmpty(), "failures count per holding, in a row: " + host.declines);
+        assertEquals(2, reconciler.addFailures());
+    }
+
+    @Test
+    void batchedAddsTheKernelRefusesAreRetriedAtOnceUnprobedThenDeclinedTheOthersComeUp() throws Exception {
+        List<String> woken = new ArrayList<>();
+        reconciler.onHookDone(woken::add);
+        batchedThree(5 * SECOND);
+        net.refuseAdd.put(API_ADDRESS, IPV6_DISABLED);
+        for (String vip : List.of("web", "api", "db")) {
+            reconciler.reconcile(vip);
+        }
+        runBatchTasks();
+        assertTrue(present(ADDRESS) && present(DB_ADDRESS) && !present(API_ADDRESS), log.toString());
+        assertEquals(List.of("api"), woken, "the refused one is tried again now");
+        assertTrue(host.declines.isEmpty(), "" + host.declines);
+        assertEquals(VipReconciler.ADD_FAILED, status.get("api").problemReason());
+
+        log.clear();
+        reconciler.reconcile("api");
+        runBatchTasks();
+        assertEquals(List.of("apply 1", "add refused", "decline api true", "release api"), log,
+                "not probed again (free at this epoch), then declined and released");
+        assertEquals(List.of("api=true"), host.declines);
+        assertTrue(present(ADDRESS) && present(DB_ADDRESS), "the others stay");
+    }
+
     @ParameterizedTest(name = "{0} ns left -> {1} s")
     @CsvSource({"5000000000, 4", "1350000000, 1", "2349999999, 1", "2350000000, 2", "10999999999, 10",
             "30000000001, 29"})
@@ -1344,6 +1414,8 @@ class VipReconcilerTest {
         long applyMillis;
         /** Real time each {@link #addresses} listing takes (the same slow machine). */
         long addressesMillis;
+        /** Adds of these addresses fail with the given message (the kernel refuses them). */
+        final Map<Cidr, String> refuseAdd = new java.util.concurrent.ConcurrentHashMap<>();
 
         LoggingActuator(NetworkActuator inner, List<String> log, AtomicLong clock) {
             this.inner = inner;
@@ -1367,6 +1439,11 @@ class VipReconcilerTest {
         @Override
         public void addAddress(Cidr cidr, String ifname, Duration lifetime) throws ActuatorException,
                 InterruptedException {
+            String refused = refuseAdd.get(cidr);
+            if (refused != null) {
+                log.add("add refused");
+                throw new ActuatorException(refused);
+            }
             inner.addAddress(cidr, ifname, lifetime);
             log.add("add " + lifetime.toSeconds() + "s");
         }
