@@ -379,6 +379,13 @@ public final class CoreDriver {
         publish();
     }
 
+    /**
+     * How long a home node must have been eligible before a VIP that moves anyway (its owner failed
+     * or left) goes there without waiting {@code failback_settle_ms}: long enough that a node whose
+     * link flaps is not chosen in one of its up moments, short enough for a failover.
+     */
+    static final long HOME_MIN_ELIGIBLE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
+
     /** Sets {@code failback_settle_ms}. On the driver's context. */
     public void setFailbackSettle(java.time.Duration settle) {
         failbackSettleNanos = settle.toNanos();
@@ -1024,7 +1031,10 @@ public final class CoreDriver {
                     anti.add(g.name());
                 }
             }
-            String homeNode = blocked ? null : home;
+            // no home for a node that only just came up (it may be flapping): a VIP placed anew goes
+            // home once it has been eligible HOME_MIN_ELIGIBLE, a sticky one after failback_settle_ms
+            String homeNode = blocked || home == null
+                    || !eligibleFor(home, now, Math.min(HOME_MIN_ELIGIBLE_NANOS, failbackSettleNanos)) ? null : home;
             boolean stopWhenNoHealthyNode = false;
             for (String member : ranked) {
                 stopWhenNoHealthyNode |= s.vip(member).stopWhenNoHealthyNode();
@@ -1080,8 +1090,13 @@ public final class CoreDriver {
 
     /** {@code node} has been eligible for {@code failback_settle_ms}. */
     private boolean settled(String node, long now) {
+        return eligibleFor(node, now, failbackSettleNanos);
+    }
+
+    /** {@code node} has been eligible, without a break, for {@code nanos} (as this node saw it). */
+    private boolean eligibleFor(String node, long now, long nanos) {
         Long since = eligibleSince.get(node);
-        return since != null && now - since >= failbackSettleNanos;
+        return since != null && now - since >= nanos;
     }
 
     /** {@link GroupPlacement#strictClash} on this node's leases. */

@@ -24,7 +24,9 @@ import java.util.Set;
  *       such node exists falls back to the nodes where its anchor may run;</li>
  *   <li>nodes that hold (or were just given) another unit of one of its strict anti-affinity groups
  *       are out; nodes with one of a best-effort anti-affinity group are out unless nothing else is
- *       left;</li>
+ *       left; a unit that moves anyway (not by an operator's move) also keeps off the home nodes of
+ *       the other units of its anti-affinity groups while a healthy node is left (a unit that stays
+ *       is not moved for them);</li>
  *   <li>among the rest: the target of a pending move; else its home node when failback is due
  *       ({@link UnitView#failbackDue}) or when the unit is placed anew (no owner, or an owner that
  *       may not keep it: a failover goes straight home instead of moving twice); else
@@ -47,7 +49,8 @@ public final class GroupPlacement {
      * @param currentOwner as the deciding node knows it, or null
      * @param moveTo target of a pending move of a member, or null
      * @param moveAwayFrom the owner a pending move without target moves away from, or null
-     * @param homeNode its home node unless a move away blocks going home, else null
+     * @param homeNode its home node unless a move away blocks going home or it has not been
+     *     eligible for a few seconds (a node that flaps is no home to go to), else null
      * @param failbackDue the home node has been eligible for {@code failback_settle_ms}: the unit
      *     goes home from a healthy owner (when placed anew it goes home without waiting)
      * @param antiAffinity the anti-affinity groups its members belong to
@@ -79,13 +82,22 @@ public final class GroupPlacement {
                 }
             }
         }
+        // per anti-affinity group: unit -> its home node (kept free for it when others are placed anew)
+        Map<String, Map<String, String>> homes = new HashMap<>();
+        for (UnitView u : order) {
+            if (u.homeNode() != null) {
+                for (String g : u.antiAffinity()) {
+                    homes.computeIfAbsent(g, k -> new HashMap<>()).put(u.key(), u.homeNode());
+                }
+            }
+        }
         Map<String, String> out = new LinkedHashMap<>();
         for (UnitView u : order) {
             String owner = null;
             if (!u.candidates().isEmpty()) {
-                owner = pick(u, combine(u.candidates().values()), occupied, groups);
+                owner = pick(u, combine(u.candidates().values()), occupied, homes, groups);
                 if (owner == null && !u.strictTogether()) {
-                    owner = pick(u, u.candidates().values().iterator().next(), occupied, groups);
+                    owner = pick(u, u.candidates().values().iterator().next(), occupied, homes, groups);
                 }
             }
             out.put(u.key(), owner);
@@ -167,7 +179,7 @@ public final class GroupPlacement {
     }
 
     private static String pick(UnitView u, List<Candidate> nodes, Map<String, Map<String, Set<String>>> occupied,
-                               Map<String, GroupConfig> groups) {
+                               Map<String, Map<String, String>> homes, Map<String, GroupConfig> groups) {
         Set<String> strictTaken = new HashSet<>();
         Set<String> spreadTaken = new HashSet<>();
         for (String g : u.antiAffinity()) {
@@ -179,9 +191,30 @@ public final class GroupPlacement {
                 }
             }
         }
+        Set<String> both = new HashSet<>(strictTaken);
+        both.addAll(spreadTaken);
+        if (u.moveTo() == null && (placedAnew(u, nodes) || both.contains(u.currentOwner()))) {
+            // a unit that moves anyway keeps off the home nodes of the other members of its
+            // anti-affinity groups when a healthy node is left, so they can be there too (the
+            // first placed would otherwise take a later one's home, and that one would never get
+            // there); an operator's move goes where it was asked
+            Set<String> reserved = new HashSet<>(both);
+            for (String g : u.antiAffinity()) {
+                homes.getOrDefault(g, Map.of()).forEach((key, home) -> {
+                    if (!key.equals(u.key()) && !home.equals(u.homeNode())) {
+                        reserved.add(home);
+                    }
+                });
+            }
+            if (reserved.size() > both.size()) {
+                String spared = choose(u, without(nodes, reserved));
+                Candidate c = spared == null ? null : Placement.find(nodes, spared);
+                if (c != null && c.healthy()) { // never onto failing checks to keep a home free
+                    return spared;
+                }
+            }
+        }
         if (!spreadTaken.isEmpty()) {
-            Set<String> both = new HashSet<>(strictTaken);
-            both.addAll(spreadTaken);
             String spread = choose(u, without(nodes, both));
             if (spread != null) {
                 return spread;

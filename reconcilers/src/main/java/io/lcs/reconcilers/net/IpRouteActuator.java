@@ -541,7 +541,7 @@ public final class IpRouteActuator implements NetworkActuator {
                 }
                 errors[i] = NO_DEVICE.matcher(message).matches() && !(c instanceof AddressChange.Remove)
                         ? new NoSuchInterfaceException(c.ifname(), command + ": " + message)
-                        : new ActuatorException(command + ": " + message);
+                        : new ChangeRefusedException(command + ": " + message);
                 settled[i] = true;
             } else if (c instanceof AddressChange.Refresh) {
                 settled[i] = true;
@@ -907,6 +907,6 @@ public final class IpRouteActuator implements NetworkActuator {
         if (ifname != null && !r.timedOut() && r.exitCode() >= 0 && NO_DEVICE.matcher(r.stderr()).matches()) {
             return new NoSuchInterfaceException(ifname, message);
         }
-        return new ActuatorException(message);
+        return !r.timedOut() && r.exitCode() > 0 ? new ChangeRefusedException(message) : new ActuatorException(message);
     }
 }

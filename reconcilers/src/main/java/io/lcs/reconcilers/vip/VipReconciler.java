@@ -9,6 +9,7 @@ import io.lcs.reconcilers.hook.HookResult;
 import io.lcs.reconcilers.hook.HookRunner;
 import io.lcs.model.net.Cidr;
 import io.lcs.reconcilers.net.ActuatorException;
+import io.lcs.reconcilers.net.ChangeRefusedException;
 import io.lcs.reconcilers.net.AddressChange;
 import io.lcs.reconcilers.net.AddressNotFoundException;
 import io.lcs.reconcilers.net.InterfaceAddress;
@@ -112,6 +113,8 @@ public final class VipReconciler implements Reconciler<String> {
      * is tried again (it may be a hiccup); the second lets a node that can add it take over.
      */
     static final int ADD_FAILURES_BEFORE_DECLINE = 2;
+    /** The longest an AddFailed decline lasts (they double while a node keeps failing the same VIP's adds). */
+    static final Duration ADD_DECLINE_MAX = Duration.ofMinutes(10);
     /** The decline reason (status condition and event) of a VIP whose address this node failed to add. */
     static final String ADD_FAILED = "AddFailed";
     /** How soon a failed add is tried again (pre_start, if any, is not run again: it succeeded at this epoch). */
@@ -207,9 +210,11 @@ public final class VipReconciler implements Reconciler<String> {
         boolean lapseNoted;
         /** An add held back for want of lease was counted; cleared when the address is added (one count per wait). */
         boolean shortLeaseNoted;
-        /** Failed adds in a row at {@link #addFailedEpoch}; cleared when an add succeeds. */
+        /** Adds the kernel refused in a row at {@link #addFailedEpoch}; cleared when the address is added or adopted. */
         int addFailures;
         long addFailedEpoch;
+        /** AddFailed declines in a row (each twice as long as the last); cleared when the address is added or adopted. */
+        int addDeclines;
         /** For a service: the epoch of the lease this node last saw itself hold, and when it first saw it. */
         long leaseSeenEpoch;
         long leaseSeenAtNanos;
@@ -498,6 +503,8 @@ public final class VipReconciler implements Reconciler<String> {
                 local.managed = true;
                 local.activeEpoch = lease.heldEpoch();
                 local.added = spec;
+                local.addFailures = 0;
+                local.addDeclines = 0;
             }
             status.observed(vip, new LocalVipState(true, null, null));
             if (spec.isService()) {
@@ -696,10 +703,15 @@ public final class VipReconciler implements Reconciler<String> {
         try {
             net.addAddress(spec.address(), spec.interfaceName(), Duration.ofSeconds(lifetime));
         } catch (ActuatorException e) {
-            Result declined = addFailed(vip, spec, local, epoch, e, true);
-            return declined != null ? declined : Result.requeueAfter(ADD_RETRY);
+            return switch (addFailed(vip, spec, local, epoch, e, true)) {
+                case RETRY_NOW -> Result.requeueAfter(ADD_RETRY);
+                case RETRY_LATER -> Result.requeueAfter(settings.renewInterval());
+                case DECLINED -> Result.requeueAfter(addDeclinePeriod(local.addDeclines - 1));
+                case NO_INTERFACE -> Result.requeueAfter(LINK_RECHECK);
+            };
         }
         local.addFailures = 0;
+        local.addDeclines = 0;
         noteOnLink(spec, true);
         local.lapseNoted = false;
         local.shortLeaseNoted = false;
@@ -1710,26 +1722,28 @@ public final class VipReconciler implements Reconciler<String> {
             }
             List<AddressChange.Outcome> outcomes = timedApply(adds);
             List<VipSpec> toAnnounce = new ArrayList<>(adds.size());
-            List<String> addRetried = new ArrayList<>();
-            List<String> addDeclined = new ArrayList<>();
-            String addFailure = null; // the first VIP's, for one line about them all
+            // failed adds by what became of them, and the first VIP's reason of each (one line per kind)
+            Map<AddFailure, List<String>> failedAdds = new java.util.EnumMap<>(AddFailure.class);
+            Map<AddFailure, String> firstReason = new java.util.EnumMap<>(AddFailure.class);
             for (int i = 0; i < outcomes.size(); i++) {
                 String vip = added.get(i).getKey();
                 PendingActivation p = added.get(i).getValue();
                 AddressChange.Outcome o = outcomes.get(i);
                 Local local = locals.get(vip); // locked above
                 if (!o.ok()) {
-                    addFailure = addFailure == null ? o.error().getMessage() : addFailure;
-                    if (addFailed(vip, p.spec(), local, p.epoch(), o.error(), false) == null) {
+                    AddFailure f = addFailed(vip, p.spec(), local, p.epoch(), o.error(), false);
+                    if (f == AddFailure.RETRY_NOW || f == AddFailure.RETRY_LATER) {
                         local.probedFreeEpoch = p.epoch(); // the probe found it free at this epoch: not again
-                        wake.accept(vip); // tried again now, not after the reconcile's batch wait
-                        addRetried.add(vip);
-                    } else {
-                        addDeclined.add(vip);
                     }
+                    if (f == AddFailure.RETRY_NOW) {
+                        wake.accept(vip); // tried again now, not after the reconcile's batch wait
+                    }
+                    failedAdds.computeIfAbsent(f, k -> new ArrayList<>()).add(vip);
+                    firstReason.putIfAbsent(f, o.error().getMessage());
                     continue;
                 }
                 local.addFailures = 0;
+                local.addDeclines = 0;
                 noteOnLink(p.spec(), true);
                 local.lapseNoted = false;
                 local.shortLeaseNoted = false;
@@ -1750,11 +1764,21 @@ public final class VipReconciler implements Reconciler<String> {
                     startHook(vip, p.spec(), "post_start", p.spec().postStart(), p.epoch(), local);
                 }
             }
-            warnForAll(addRetried, ifname, "adding the address failed, trying once more before declining it here",
-                    addFailure);
-            warnForAll(addDeclined, ifname, "adding the address failed " + ADD_FAILURES_BEFORE_DECLINE
-                    + " times in a row: declined for " + DECLINE_FOR.toSeconds() + " s, another node takes it",
-                    addFailure);
+            warnForAll(failedAdds.getOrDefault(AddFailure.RETRY_NOW, List.of()), ifname, "adding the address was"
+                    + " refused, trying once more before declining it here", firstReason.get(AddFailure.RETRY_NOW));
+            warnForAll(failedAdds.getOrDefault(AddFailure.DECLINED, List.of()), ifname, "adding the address was"
+                    + " refused " + ADD_FAILURES_BEFORE_DECLINE + " times in a row: declined (30 s, doubling while it"
+                    + " goes on), another node takes it", firstReason.get(AddFailure.DECLINED));
+            if (failedAdds.containsKey(AddFailure.RETRY_LATER)) {
+                long leftOut = shortfallLog.permit("add not confirmed");
+                if (leftOut >= 0) {
+                    warnForAll(failedAdds.get(AddFailure.RETRY_LATER), ifname, LogThrottle.withSuppressed("adding"
+                            + " the address failed (not a refusal: ip did not run or confirm it), trying again",
+                            leftOut), firstReason.get(AddFailure.RETRY_LATER));
+                }
+            }
+            warnForAll(failedAdds.getOrDefault(AddFailure.NO_INTERFACE, List.of()), ifname, "declined until the"
+                    + " interface is up", firstReason.get(AddFailure.NO_INTERFACE));
             announceAllAsync(ifname, toAnnounce);
         } finally {
             for (Local l : locked) {
@@ -1974,57 +1998,99 @@ public final class VipReconciler implements Reconciler<String> {
         return decline(vip, local, reason, message, true);
     }
 
+    /** What {@link #addFailed} made of a failed add. */
+    private enum AddFailure {
+        /** The kernel refused it once: try again now. */
+        RETRY_NOW,
+        /** ip did not run or could not confirm it (not counted towards a decline): the reconcile tries again later. */
+        RETRY_LATER,
+        /** Declined here (and released): refused {@value #ADD_FAILURES_BEFORE_DECLINE} times in a row. */
+        DECLINED,
+        /** Declined until the interface exists and is up. */
+        NO_INTERFACE
+    }
+
     /**
      * An add of {@code vip}'s address at {@code epoch} failed: counted, and shown in its status. A
-     * missing interface declines it at once (until the link is up); otherwise the
-     * {@value #ADD_FAILURES_BEFORE_DECLINE}th failure in a row at this epoch declines it here and
-     * releases its lease (decline first, so the placement skips this node), as a failed pre_start
-     * does. With the caller holding the VIP's lock.
+     * missing interface declines it at once (until the link is up). A refusal by the kernel ({@link
+     * ChangeRefusedException}) counts towards a decline: the {@value #ADD_FAILURES_BEFORE_DECLINE}th
+     * in a row at this epoch declines the VIP here and releases its lease (decline first, so the
+     * placement skips this node), and each decline in a row without a successful add in between
+     * lasts twice as long as the one before (30 s, 60 s, ... up to {@link #ADD_DECLINE_MAX}): a
+     * home node that cannot take its VIP does not get it back by failback every 30 s. An {@code ip}
+     * that did not run or could not confirm the change is no verdict on this node: tried again
+     * later, not counted towards a decline. With the caller holding the VIP's lock.
      *
      * @param log false when the caller writes one line for many VIPs
-     * @return the decline's requeue, or null when the add is to be tried again now
      */
-    private Result addFailed(String vip, VipSpec spec, Local local, long epoch, ActuatorException e, boolean log) {
+    private AddFailure addFailed(String vip, VipSpec spec, Local local, long epoch, ActuatorException e, boolean log) {
         addFailuresTotal.increment();
+        String what = "adding " + spec.address() + " to " + spec.interfaceName() + " failed";
+        if (e instanceof io.lcs.reconcilers.net.NoSuchInterfaceException) {
+            decline(vip, local, "InterfaceDown", "interface " + spec.interfaceName() + " does not exist", log);
+            return AddFailure.NO_INTERFACE;
+        }
+        if (!(e instanceof ChangeRefusedException)) {
+            if (log) {
+                long leftOut = shortfallLog.permit("add not confirmed");
+                if (leftOut >= 0) {
+                    LOG.log(Level.WARNING, LogThrottle.withSuppressed("vip " + vip + ": " + what + " (epoch " + epoch
+                            + "), trying again: " + e.getMessage(), leftOut));
+                }
+            }
+            status.observed(vip, new LocalVipState(false, what + ": " + e.getMessage(), ADD_FAILED));
+            return AddFailure.RETRY_LATER;
+        }
         if (local.addFailedEpoch != epoch) {
             local.addFailedEpoch = epoch;
             local.addFailures = 0;
         }
         local.addFailures++;
-        String what = "adding " + spec.address() + " to " + spec.interfaceName() + " failed";
-        if (e instanceof io.lcs.reconcilers.net.NoSuchInterfaceException) {
-            local.addFailures = 0;
-            return decline(vip, local, "InterfaceDown", "interface " + spec.interfaceName() + " does not exist", log);
-        }
         if (local.addFailures < ADD_FAILURES_BEFORE_DECLINE) {
             if (log) {
                 LOG.log(Level.WARNING, "vip " + vip + ": " + what + " (epoch " + epoch + "), trying once more before"
                         + " declining it here: " + e.getMessage());
             }
             status.observed(vip, new LocalVipState(false, what + ": " + e.getMessage(), ADD_FAILED));
-            return null;
+            return AddFailure.RETRY_NOW;
         }
         local.addFailures = 0;
-        Result r = decline(vip, local, ADD_FAILED, what + " " + ADD_FAILURES_BEFORE_DECLINE + " times in a row (epoch "
-                + epoch + "): " + e.getMessage() + "; another node takes it", log);
+        Duration period = addDeclinePeriod(local.addDeclines);
+        local.addDeclines++;
+        decline(vip, local, ADD_FAILED, "adding " + spec.address() + " to " + spec.interfaceName() + " was refused "
+                + ADD_FAILURES_BEFORE_DECLINE + " times in a row (epoch " + epoch + "): " + e.getMessage()
+                + "; another node takes it", log, period);
         release(vip);
-        return r;
+        return AddFailure.DECLINED;
     }
 
-    /** @param log false when the caller writes one line for many VIPs */
+    /** How long the {@code n}th (from 0) AddFailed decline in a row lasts: 30 s, doubled each time, at most {@link #ADD_DECLINE_MAX}. */
+    static Duration addDeclinePeriod(int n) {
+        Duration d = DECLINE_FOR.multipliedBy(1L << Math.min(n, 10));
+        return d.compareTo(ADD_DECLINE_MAX) > 0 ? ADD_DECLINE_MAX : d;
+    }
+
     private Result decline(String vip, Local local, String reason, String message, boolean log) {
-        local.declinedUntilNanos = monotonic.getAsLong() + DECLINE_FOR.toNanos();
+        return decline(vip, local, reason, message, log, DECLINE_FOR);
+    }
+
+    /**
+     * @param log false when the caller writes one line for many VIPs
+     * @param period how long (not for a down interface: until it is up)
+     */
+    private Result decline(String vip, Local local, String reason, String message, boolean log, Duration period) {
+        local.declinedUntilNanos = monotonic.getAsLong() + period.toNanos();
         local.declinedForLink = "InterfaceDown".equals(reason);
         host.setDeclined(vip, true);
         status.observed(vip, new LocalVipState(false, message, reason));
         events.append("HookFailed".equals(reason) || reason.startsWith("PreStart") ? "HookFailed" : reason,
-                "VirtualIP/" + vip, settings.node() + " declines " + vip + " for " + DECLINE_FOR.toSeconds()
+                "VirtualIP/" + vip, settings.node() + " declines " + vip + " for " + period.toSeconds()
                         + " s: " + message);
         if (log) {
-            LOG.log(Level.WARNING, "vip " + vip + ": declined for " + DECLINE_FOR.toSeconds() + " s"
+            LOG.log(Level.WARNING, "vip " + vip + ": declined for " + period.toSeconds() + " s"
                     + (local.declinedForLink ? " or until the interface is up" : "") + ": " + message);
         }
-        return Result.requeueAfter(local.declinedForLink ? LINK_RECHECK : DECLINE_FOR);
+        return Result.requeueAfter(local.declinedForLink ? LINK_RECHECK : period);
     }
 
     /** The decline reason of a VIP whose duplicate probe could not run (shown as a condition). */

@@ -137,6 +137,61 @@ class GroupPlacementTest {
     }
 
     @Test
+    void aUnitPlacedAnewKeepsOffTheHomeOfAnotherMemberOfItsAntiAffinityGroup() {
+        // groups.conf of the C lcs: front-a (priority 2, no home) and front-b (priority 1, home n2),
+        // best-effort anti-affinity. Placed first, front-a took n2 after a failover, so front-b
+        // could never go home.
+        List<Candidate> abc = nodes(up("a"), up("b"), up("c"));
+        String hashPick = GroupPlacement.place(List.of(new UnitView("x", 2, Map.of("x", abc), true, List.of(), null,
+                null, null, null, false, Set.of("spread"))), GROUPS).get("x");
+        UnitView x = new UnitView("x", 2, Map.of("x", abc), true, List.of(), null, null, null, null, false,
+                Set.of("spread"));
+        UnitView y = new UnitView("y", 1, Map.of("y", abc), true, List.of(), null, null, null, hashPick, false,
+                Set.of("spread"));
+        Map<String, String> placed = GroupPlacement.place(List.of(x, y), GROUPS);
+        assertEquals(hashPick, placed.get("y"), "y goes to its home: " + placed);
+        assertNotEquals(hashPick, placed.get("x"), "x, placed first, left y's home free: " + placed);
+
+        UnitView xStays = new UnitView("x", 2, Map.of("x", abc), true, List.of(), hashPick, null, null, null, false,
+                Set.of("spread"));
+        placed = GroupPlacement.place(List.of(xStays, y), GROUPS);
+        assertEquals(hashPick, placed.get("x"), "a healthy owner is not moved to make room: " + placed);
+        assertNotEquals(hashPick, placed.get("y"), "best-effort: y goes elsewhere meanwhile: " + placed);
+
+        List<Candidate> onlyHome = nodes(up(hashPick));
+        UnitView xAlone = new UnitView("x", 2, Map.of("x", onlyHome), true, List.of(), null, null, null, null, false,
+                Set.of("spread"));
+        UnitView yAlone = new UnitView("y", 1, Map.of("y", onlyHome), true, List.of(), null, null, null, hashPick,
+                false, Set.of("spread"));
+        placed = GroupPlacement.place(List.of(xAlone, yAlone), GROUPS);
+        assertEquals(hashPick, placed.get("x"), "a home is kept free only while another node is left");
+
+        // the only healthy node left for x is y's home: x goes there rather than stay on failing checks
+        String other = "a".equals(hashPick) ? "c" : "a";
+        String third = List.of("a", "b", "c").stream().filter(n -> !n.equals(hashPick) && !n.equals(other))
+                .findFirst().orElseThrow();
+        List<Candidate> failingElsewhere = new ArrayList<>();
+        for (String n : List.of("a", "b", "c")) {
+            failingElsewhere.add(n.equals(hashPick) ? up(n)
+                    : new Candidate(n, true, true, false, false, false, false, false, "check failing"));
+        }
+        UnitView xFailing = new UnitView("x", 2, Map.of("x", failingElsewhere), true, List.of(), other, null, null,
+                null, false, Set.of("spread"));
+        UnitView yAway = new UnitView("y", 1, Map.of("y", abc), true, List.of(), third, null, null, hashPick, false,
+                Set.of("spread"));
+        placed = GroupPlacement.place(List.of(xFailing, yAway), GROUPS);
+        assertEquals(hashPick, placed.get("x"), "never kept on failing checks to keep a home free: " + placed);
+
+        // an operator's move of x onto y's home goes there
+        UnitView xMoved = new UnitView("x", 2, Map.of("x", abc), true, List.of(), null, hashPick, null, null, false,
+                Set.of("spread"));
+        UnitView yStopped = new UnitView("y", 1, Map.of(), true, List.of(), null, null, null, hashPick, false,
+                Set.of("spread"));
+        assertEquals(hashPick, GroupPlacement.place(List.of(xMoved, yStopped), GROUPS).get("x"),
+                "a move goes where it was asked");
+    }
+
+    @Test
     void aUnitWithNothingToRunIsPlacedNowhere() {
         assertNull(GroupPlacement.place(List.of(unit("web", Map.of(), "a", Set.of(), true)), GROUPS).get("web"),
                 "every member stopped or in conflict");

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -120,6 +121,7 @@ class IpRouteActuatorBatchTest {
         assertNull(out.get(0).error());
         assertEquals("ip addr add 198.18.1.2/16 dev eth0 valid_lft 3 preferred_lft 3: "
                 + "Error: ipv4: Address already assigned.", out.get(1).error().getMessage());
+        assertInstanceOf(ChangeRefusedException.class, out.get(1).error(), "the kernel's verdict on that line");
         assertNull(out.get(2).error(), "removing an absent address is success");
         assertInstanceOf(NoSuchInterfaceException.class, out.get(3).error());
         assertTrue(out.get(3).error().getMessage().contains("Cannot find device \"eth9\""), out.get(3).error().getMessage());
@@ -135,6 +137,7 @@ class IpRouteActuatorBatchTest {
                 new AddressChange.Add(C, "eth0", THREE), new AddressChange.Remove(B, "eth0")));
         assertTrue(out.get(0).error().getMessage().contains("not confirmed"), out.get(0).error().getMessage());
         assertTrue(out.get(0).error().getMessage().contains("exit 255"), out.get(0).error().getMessage());
+        assertFalse(out.get(0).error() instanceof ChangeRefusedException, "unconfirmed is no refusal");
         assertNull(out.get(1).error(), "the listing shows the add took effect");
         assertTrue(out.get(2).error().getMessage().startsWith("ip addr del 198.18.1.2/16 dev eth0: the address is still there"),
                 out.get(2).error().getMessage());

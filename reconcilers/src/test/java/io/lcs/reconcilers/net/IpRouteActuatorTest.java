@@ -162,6 +162,19 @@ class IpRouteActuatorTest {
     }
 
     @Test
+    void anAddTheKernelRefusesIsARefusalATimeoutIsNot() {
+        runner.answer(2, "", "Error: ipv6: IPv6 is disabled on this device.\n").timeout();
+        Cidr v6 = Cidr.parse("2001:db8:5::10/64");
+        ActuatorException refused = assertThrows(ActuatorException.class,
+                () -> actuator.addAddress(v6, "eth0", Duration.ofSeconds(3)));
+        assertInstanceOf(ChangeRefusedException.class, refused);
+        ActuatorException late = assertThrows(ActuatorException.class,
+                () -> actuator.addAddress(v6, "eth0", Duration.ofSeconds(3)));
+        assertTrue(!(late instanceof ChangeRefusedException) && late.getMessage().contains("timed out"),
+                late.toString());
+    }
+
+    @Test
     void lifetimesMustBeWholeSecondsFromOneAndNothingRunsOtherwise() {
         Cidr cidr = Cidr.parse("198.18.0.10/24");
         assertThrows(IllegalArgumentException.class, () -> actuator.addAddress(cidr, "eth0", Duration.ZERO));

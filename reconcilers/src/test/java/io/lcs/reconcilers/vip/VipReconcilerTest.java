@@ -178,7 +178,7 @@ class VipReconcilerTest {
         assertEquals(VipReconciler.ADD_FAILED, status.get("web").problemReason());
         assertEquals(2, reconciler.addFailures());
         assertEquals(1, eventMessages(VipReconciler.ADD_FAILED).size(), events.toString());
-        assertTrue(eventMessages(VipReconciler.ADD_FAILED).get(0).contains("2 times in a row (epoch 3)"),
+        assertTrue(eventMessages(VipReconciler.ADD_FAILED).get(0).contains("refused 2 times in a row (epoch 3)"),
                 events.toString());
     }
 
@@ -199,6 +199,52 @@ class VipReconcilerTest {
         reconciler.reconcile("web");
         assertTrue(host.declines.isEmpty(), "failures count per holding, in a row: " + host.declines);
         assertEquals(2, reconciler.addFailures());
+    }
+
+    @Test
+    void anAddIpCouldNotConfirmIsTriedAgainLaterAndNeverDeclinesTheVip() throws Exception {
+        net.failAdd.put(ADDRESS, "ip addr add ...: timed out after 2000 ms");
+        host.set(heldSnapshot(3, 5 * SECOND, true));
+        for (int i = 0; i < 5; i++) {
+            assertEquals(Result.requeueAfter(RENEW), reconciler.reconcile("web"), "tried again after a while");
+        }
+        assertTrue(host.declines.isEmpty() && host.released.isEmpty(), "no verdict on this node: " + log);
+        assertEquals(5, reconciler.addFailures(), "each counted");
+        net.failAdd.clear();
+        reconciler.reconcile("web");
+        assertTrue(present(ADDRESS));
+    }
+
+    @Test
+    void declinesForRefusedAddsDoubleWhileTheyGoOn() throws Exception {
+        assertEquals(List.of(30L, 60L, 120L, 240L, 480L, 600L, 600L), java.util.stream.IntStream.of(0, 1, 2, 3, 4, 5, 40)
+                .mapToObj(n -> VipReconciler.addDeclinePeriod(n).toSeconds()).toList());
+        net.refuseAdd.put(ADDRESS, IPV6_DISABLED);
+        host.set(heldSnapshot(3, 5 * SECOND, true));
+        reconciler.reconcile("web");
+        reconciler.reconcile("web");
+        assertEquals(List.of("web=true"), host.declines);
+
+        clock.addAndGet(31 * SECOND); // the decline is over; the VIP comes back (failback to its home)
+        host.set(heldSnapshot(5, 5 * SECOND, true));
+        reconciler.reconcile("web");
+        reconciler.reconcile("web");
+        List<String> declined = eventMessages(VipReconciler.ADD_FAILED);
+        assertEquals(2, declined.size(), events.toString());
+        assertTrue(declined.get(0).contains(" for 30 s") && declined.get(1).contains(" for 60 s"), declined.toString());
+
+        clock.addAndGet(61 * SECOND);
+        net.refuseAdd.clear(); // fixed: added, and the next decline starts at 30 s again
+        host.set(heldSnapshot(7, 5 * SECOND, true));
+        reconciler.reconcile("web");
+        assertTrue(present(ADDRESS), log.toString());
+        actuator.removeAddress(ADDRESS, IF);
+        net.refuseAdd.put(ADDRESS, IPV6_DISABLED);
+        host.set(heldSnapshot(8, 5 * SECOND, true));
+        reconciler.reconcile("web");
+        reconciler.reconcile("web");
+        declined = eventMessages(VipReconciler.ADD_FAILED);
+        assertTrue(declined.get(declined.size() - 1).contains(" for 30 s"), declined.toString());
     }
 
     @Test
@@ -1416,6 +1462,8 @@ class VipReconcilerTest {
         long addressesMillis;
         /** Adds of these addresses fail with the given message (the kernel refuses them). */
         final Map<Cidr, String> refuseAdd = new java.util.concurrent.ConcurrentHashMap<>();
+        /** Adds of these addresses fail without a verdict (ip did not run, timed out, unconfirmed). */
+        final Map<Cidr, String> failAdd = new java.util.concurrent.ConcurrentHashMap<>();
 
         LoggingActuator(NetworkActuator inner, List<String> log, AtomicLong clock) {
             this.inner = inner;
@@ -1442,7 +1490,12 @@ class VipReconcilerTest {
             String refused = refuseAdd.get(cidr);
             if (refused != null) {
                 log.add("add refused");
-                throw new ActuatorException(refused);
+                throw new io.lcs.reconcilers.net.ChangeRefusedException(refused);
+            }
+            String failed = failAdd.get(cidr);
+            if (failed != null) {
+                log.add("add failed");
+                throw new ActuatorException(failed);
             }
             inner.addAddress(cidr, ifname, lifetime);
             log.add("add " + lifetime.toSeconds() + "s");

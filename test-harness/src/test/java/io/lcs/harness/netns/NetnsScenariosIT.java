@@ -123,7 +123,7 @@ class NetnsScenariosIT {
                     + harness.holdersNow() + "\n" + harness.cluster().logTail(owner, 4000));
             assertEquals(Set.of(v4Owner), harness.sampler().holders(v4.name()), "the IPv4 VIP stays where it was");
             String log = harness.cluster().logTail(owner, 20_000);
-            assertTrue(log.contains("failed 2 times in a row") && log.contains("IPv6 is disabled on this device"),
+            assertTrue(log.contains("refused 2 times in a row") && log.contains("IPv6 is disabled on this device"),
                     "the owner's log says why it gave the VIP up: " + log);
         } finally {
             disableIpv6(owner, false);
