@@ -559,7 +559,13 @@ public final class Invariants {
         }
 
         void acknowledged(Acked a) {
-            if (collected != null && !a.version().isNewerThan(collected)) {
+            if (collected != null && a.version().equals(collected) && a.content() != null && a.content().deleted()) {
+                // a NOT_FOUND answered on the very tombstone some node collected (others still hold
+                // it): the same deleted state, not a write of a new generation
+                if (acked == null || a.version().isNewerThan(acked.version())) {
+                    acked = a;
+                }
+            } else if (collected != null && !a.version().isNewerThan(collected)) {
                 // written by a write that read nothing after the collection: a new generation
                 dead.add(collected);
                 collected = null;

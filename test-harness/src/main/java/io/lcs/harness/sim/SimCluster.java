@@ -143,6 +143,16 @@ public final class SimCluster {
         public List<String> leaseKeys() {
             return List.copyOf(units.byKey().keySet());
         }
+
+        /** The resource called {@code name}, or null. */
+        public GroupRules.Member member(String name) {
+            for (GroupRules.Member m : resources) {
+                if (m.name().equals(name)) {
+                    return m;
+                }
+            }
+            return null;
+        }
     }
 
     /** Places {@link Options#vips} as the units of {@code model}; call before the run starts. */
@@ -394,15 +404,26 @@ public final class SimCluster {
             for (GroupRules.Unit u : groupModel.units().byKey().values()) {
                 Map<String, List<Placement.Candidate>> perMember = new java.util.LinkedHashMap<>();
                 Set<String> anti = new TreeSet<>();
+                String home = null; // the first member's with one (lcsd: in priority order)
+                int priority = 0;
                 for (String m : u.members()) {
                     perMember.put(m, candidates);
+                    GroupRules.Member r = groupModel.member(m);
+                    if (home == null && r != null) {
+                        home = r.grouping().homeNode();
+                    }
+                    if (r != null && r.grouping().priority() != null) {
+                        priority = Math.max(priority, r.grouping().priority());
+                    }
                     GroupConfig g = groupModel.groups().get(groupModel.groupOf().getOrDefault(m, ""));
                     if (g != null && !g.keepTogether()) {
                         anti.add(g.name());
                     }
                 }
-                views.add(new GroupPlacement.UnitView(u.key(), 0, perMember, u.strict(), List.of(),
-                        c.lease(u.key(), local).knownOwner(n.name), forcedOwner.get(u.key()), null, null, false, anti));
+                // failback_settle_ms = 0: home whenever it may take the unit (GroupPlacement checks that)
+                views.add(new GroupPlacement.UnitView(u.key(), priority, perMember, u.strict(), List.of(),
+                        c.lease(u.key(), local).knownOwner(n.name), forcedOwner.get(u.key()), null, home, home != null,
+                        anti));
             }
             desired.putAll(GroupPlacement.place(views, groupModel.groups()));
         }

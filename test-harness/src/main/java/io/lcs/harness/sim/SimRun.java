@@ -29,13 +29,15 @@ public final class SimRun {
     /** Every GROUPED_EVERY-th seed places its VIPs as the units of {@link #GROUPS} (never a many-VIPs seed). */
     public static final int GROUPED_EVERY = 4;
     /**
-     * The resources of a grouped run: a keep-together pair with a dependency, a strict anti-affinity
-     * group of three and a best-effort one of two, all with the production GroupRules.
+     * The resources of a grouped run: a keep-together pair with a dependency and home n1, a strict
+     * anti-affinity group of three (one with home n2) and a best-effort one of two (the second, with
+     * home n2, placed after the first), all with the production GroupRules; a grouped run has at
+     * least two full members, and fails back at once ({@code failback_settle_ms = 0}).
      */
     public static final SimCluster.GroupModel GROUPS = SimCluster.GroupModel.of(List.of(
-            member("kt0", "kt", 2), member("kt1", "kt", 1, "kt0"),
-            member("a0", "apart", null), member("a1", "apart", null), member("a2", "apart", null),
-            member("s0", "spread", null), member("s1", "spread", null)), java.util.Map.of(
+            member("kt0", "kt", 2, "n1"), member("kt1", "kt", 1, null, "kt0"),
+            member("a0", "apart", null, null), member("a1", "apart", null, "n2"), member("a2", "apart", null, null),
+            member("s0", "spread", 2, null), member("s1", "spread", 1, "n2")), java.util.Map.of(
             "kt", new io.lcs.model.config.GroupConfig("kt", io.lcs.model.config.GroupConfig.Type.KEEP_TOGETHER,
                     io.lcs.model.config.GroupConfig.Mode.STRICT, 0),
             "apart", new io.lcs.model.config.GroupConfig("apart", io.lcs.model.config.GroupConfig.Type.ANTI_AFFINITY,
@@ -44,9 +46,9 @@ public final class SimRun {
                     io.lcs.model.config.GroupConfig.Mode.BEST_EFFORT, 0)));
 
     private static io.lcs.model.config.GroupRules.Member member(String name, String group, Integer priority,
-                                                               String... deps) {
+                                                               String home, String... deps) {
         return new io.lcs.model.config.GroupRules.Member(name,
-                new io.lcs.model.config.Grouping(group, priority, null, List.of(deps)));
+                new io.lcs.model.config.Grouping(group, priority, home, List.of(deps)));
     }
 
     /** This seed's run places grouped units. */
