@@ -603,14 +603,16 @@ public final class LcsMetrics {
     }
 
     /**
-     * Exposes {@code lcs_vip_add_failures_total}: adds of a held VIP's address that the kernel or ip
-     * refused (each try; two in a row at one epoch decline the VIP on this node and release its
-     * lease). 0 on a healthy node. Read at scrape time.
+     * Exposes {@code lcs_vip_add_failures_total}: adds of a held VIP's address that failed, each try:
+     * refused by the kernel (two refusals in a row at one epoch decline the VIP on this node and
+     * release its lease) or not run or not confirmed by ip (tried again). 0 on a healthy node. Read
+     * at scrape time.
      */
     public void registerVipAddFailures(LongSupplier failures) {
         httpSuppliers.add(failures);
         FunctionCounter.builder("lcs_vip_add_failures_total", failures, LongSupplier::getAsLong)
-                .description("Adds of a held VIP's address the kernel or ip refused; two in a row decline the VIP here.")
+                .description("Adds of a held VIP's address that failed (refused by the kernel, or not run or confirmed"
+                        + " by ip); two refusals in a row decline the VIP here.")
                 .register(registry);
     }
 }

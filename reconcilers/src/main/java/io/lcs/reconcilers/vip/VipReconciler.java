@@ -300,7 +300,7 @@ public final class VipReconciler implements Reconciler<String> {
             new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder()};
     /** Addresses found gone from the kernel while this node held their lease, once per lapse, since start. */
     private final java.util.concurrent.atomic.LongAdder addressesLapsed = new java.util.concurrent.atomic.LongAdder();
-    /** Adds of a VIP's address that the kernel or ip refused, since start. */
+    /** Adds of a VIP's address that failed (refused, or not run or confirmed by ip), since start. */
     private final java.util.concurrent.atomic.LongAdder addFailuresTotal = new java.util.concurrent.atomic.LongAdder();
     /** Runs the services' units; null: lcsd has no systemd, and a service is declined on this node. */
     private volatile ServiceUnits units;
@@ -397,8 +397,9 @@ public final class VipReconciler implements Reconciler<String> {
     }
 
     /**
-     * Adds of a VIP's address that failed since start (each try; {@value #ADD_FAILURES_BEFORE_DECLINE}
-     * in a row at one epoch decline the VIP here and release its lease).
+     * Adds of a VIP's address that failed since start, each try: refused by the kernel ({@value
+     * #ADD_FAILURES_BEFORE_DECLINE} refusals in a row at one epoch decline the VIP here and release
+     * its lease), or not run or not confirmed by ip (tried again, never declined for).
      */
     public long addFailures() {
         return addFailuresTotal.sum();
