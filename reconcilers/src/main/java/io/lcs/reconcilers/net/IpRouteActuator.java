@@ -266,7 +266,7 @@ public final class IpRouteActuator implements NetworkActuator {
         List<String> argv = ip(args.toArray(new String[0]));
         CommandResult r = runIp(false, args.toArray(new String[0]));
         if (!r.ok()) {
-            throw failure(argv, r, ifname);
+            throw changeFailure(argv, r, ifname);
         }
     }
 
@@ -292,7 +292,7 @@ public final class IpRouteActuator implements NetworkActuator {
         List<String> argv = ip(args.toArray(new String[0]));
         CommandResult r = runIp(false, args.toArray(new String[0]));
         if (!r.ok()) {
-            throw failure(argv, r, ifname);
+            throw changeFailure(argv, r, ifname);
         }
     }
 
@@ -305,7 +305,7 @@ public final class IpRouteActuator implements NetworkActuator {
         if (r.ok() || (!r.timedOut() && r.exitCode() >= 0 && REMOVE_NOOP.matcher(r.stderr()).matches())) {
             return;
         }
-        throw failure(argv, r, null);
+        throw changeFailure(argv, r, null);
     }
 
     /**
@@ -907,6 +907,16 @@ public final class IpRouteActuator implements NetworkActuator {
         if (ifname != null && !r.timedOut() && r.exitCode() >= 0 && NO_DEVICE.matcher(r.stderr()).matches()) {
             return new NoSuchInterfaceException(ifname, message);
         }
-        return !r.timedOut() && r.exitCode() > 0 ? new ChangeRefusedException(message) : new ActuatorException(message);
+        return new ActuatorException(message);
+    }
+
+    /**
+     * {@link #failure} of a command that changes an address: an exit with an error (not a timeout,
+     * not a session cut short) is the kernel's refusal ({@link ChangeRefusedException}).
+     */
+    private static ActuatorException changeFailure(List<String> argv, CommandResult r, String ifname) {
+        ActuatorException e = failure(argv, r, ifname);
+        return e.getClass() == ActuatorException.class && !r.timedOut() && r.exitCode() > 0
+                ? new ChangeRefusedException(e.getMessage()) : e;
     }
 }
