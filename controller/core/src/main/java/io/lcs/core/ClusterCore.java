@@ -107,6 +107,12 @@ public final class ClusterCore {
                 store.onPeerDigests(from, hb.storeDigest(), hb.tombstoneDigest(), nowNanos);
                 leases.onPeerHeartbeat(from, hb, nowNanos);
             }
+            if (membership.answerDue(from, nowNanos)) {
+                // after the lease part read it: the answer confirms the renewal this heartbeat carried
+                long heldGen = leases.renewHeldSetForAnswer(nowNanos);
+                membership.sendHeartbeat(from, nowNanos, store.liveDigest(), store.tombstoneDigest(),
+                        leases.tableHash(), heldGen, leases.ackFor(from));
+            }
         } else if (!membership.matches(from)) {
             // A peer with another membership is not part of our cluster: only its heartbeats count.
             return;

@@ -367,13 +367,27 @@ final class Leases {
     // ------------------------------------------------------------------ held-set renewal
 
     /**
-     * Call right before this node's heartbeats leave at {@code nowNanos}; returns the generation
-     * they renew (0: nothing held). A held set that changed since the last heartbeat becomes a new
-     * generation, sent to every peer first (in the lease lane, so before these heartbeats). Our
-     * own acceptor extends our grants now, by the same rule as a peer's.
+     * Call right before this node's heartbeats of a tick leave at {@code nowNanos}; returns the
+     * generation they renew (0: nothing held). A held set that changed since the last tick becomes
+     * a new generation, sent to every peer first (in the lease lane, so before these heartbeats).
+     * Our own acceptor extends our grants now, by the same rule as a peer's.
      */
     long renewHeldSet(long nowNanos) {
-        if (!heldSetChanged && heldGen != 0) { // a stop grace that ended takes its lease out of the set
+        return renewHeldSet(nowNanos, true);
+    }
+
+    /**
+     * {@link #renewHeldSet(long)} for a heartbeat that answers one peer's, between ticks: the
+     * current generation is renewed as it stands, and a change waits for the next tick, so a new
+     * generation still starts at most once per heartbeat interval ({@link #HELD_SETS_KEPT} counts
+     * on that, and each one is a {@code HeldSet} to every peer).
+     */
+    long renewHeldSetForAnswer(long nowNanos) {
+        return renewHeldSet(nowNanos, false);
+    }
+
+    private long renewHeldSet(long nowNanos, boolean mayStartGeneration) {
+        if (mayStartGeneration && !heldSetChanged && heldGen != 0) { // a stop grace that ended takes its lease out of the set
             for (String vip : heldSets.get(heldGen).names) {
                 Lease l = leaseIndex.get(vip);
                 if (l != null && l.heldUntilNanos != 0 && !l.wanted && !keptWhileStopping(l, nowNanos)) {
@@ -382,7 +396,7 @@ final class Leases {
                 }
             }
         }
-        if (heldSetChanged) {
+        if (mayStartGeneration && heldSetChanged) {
             heldSetChanged = false;
             List<String> names = new ArrayList<>();
             long[] epochs = new long[leases.size()];

@@ -271,6 +271,49 @@ class ClusterCoreTest {
         }
     }
 
+    /** The heartbeats {@code from} sent to {@code to} in its Readies from index {@code first} on. */
+    static List<Message.Heartbeat> heartbeats(Net net, String from, String to, int first) {
+        List<Ready> readies = net.drained.get(from);
+        List<Message.Heartbeat> out = new ArrayList<>();
+        for (Ready r : readies.subList(first, readies.size())) {
+            for (Ready.Outbound o : r.messages()) {
+                if (o.to().equals(to) && o.message() instanceof Message.Heartbeat hb) {
+                    out.add(hb);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void eachPairKeepsOneRhythmAndAnAnswerConfirmsTheRenewalOfTheHeartbeatItAnswers() {
+        Net net = new Net("a", "b", "c");
+        net.advance(2500); // restart wait
+        net.cores.get("a").setLeaseWanted("v1", true, net.now);
+        net.cores.get("b").setLeaseWanted("v1", false, net.now);
+        net.cores.get("c").setLeaseWanted("v1", false, net.now);
+        net.advance(1500);
+        assertEquals("a", net.holder("v1"));
+        int a0 = net.drained.get("a").size();
+        int b0 = net.drained.get("b").size();
+        int c0 = net.drained.get("c").size();
+        net.advance(2000);
+        List<Message.Heartbeat> aToB = heartbeats(net, "a", "b", a0);
+        List<Message.Heartbeat> bToA = heartbeats(net, "b", "a", b0);
+        assertEquals(8, aToB.size(), "a sends on its timer, every 250 ms");
+        assertEquals(aToB.size(), bToA.size(), "b answers each of a's heartbeats, and sends a no other");
+        for (int i = 0; i < bToA.size(); i++) {
+            Message.Heartbeat answer = bToA.get(i);
+            assertEquals(aToB.get(i).sentNanos(), answer.sentNanos(), "sent when a's arrived (no delay here)");
+            assertTrue(answer.ackGen() > 0, "b confirms a's held set");
+            assertEquals(aToB.get(i).sentNanos(), answer.ackSentNanos(),
+                    "the renewal of the very heartbeat it answers, not of the one before");
+        }
+        assertEquals(heartbeats(net, "b", "c", b0).size(), heartbeats(net, "c", "b", c0).size(), "b keeps c's rhythm");
+        assertEquals(8, heartbeats(net, "c", "a", c0).size());
+        assertEquals("a", net.holder("v1"));
+    }
+
     @Test
     void leaseIsAcquiredRenewedAndFailsOverAfterCrash() {
         Net net = new Net("a", "b", "c*");
