@@ -437,6 +437,11 @@ final class Leases {
         return heldGen;
     }
 
+    /** The generation of our held set that our heartbeats renew now (0: nothing held). */
+    long heldGen() {
+        return heldGen;
+    }
+
     /** What our next heartbeat to {@code peer} confirms of its held set. */
     RenewalAck ackFor(String peer) {
         return acks.getOrDefault(peer, RenewalAck.NONE);
@@ -906,8 +911,27 @@ final class Leases {
         l.promisedBy.clear();
         l.acceptedBy.clear();
         l.rejectedBy.clear();
+        l.rejectGrantMillis = -1;
         l.roundMaxEpoch = l.highestEpoch;
         broadcastLease(new LeaseMessage.Prepare(l.vip, l.ballot));
+    }
+
+    /**
+     * The votes this round of {@code l} can still get in its phase: those it has, plus every member
+     * that is online (ourselves included) and has not answered yet. A silent (offline) member is
+     * not counted: when a dead owner's grants still live on some acceptors, waiting for the round's
+     * timeout would only add it to the failover.
+     */
+    private int votesStillPossible(Lease l) {
+        Set<String> support = l.phase == Phase.PROPOSING ? l.acceptedBy : l.promisedBy;
+        int possible = support.size();
+        for (CoreConfig.Member m : config.members()) {
+            String n = m.name();
+            if (!support.contains(n) && !l.rejectedBy.contains(n) && (n.equals(self) || membership.isOnline(n))) {
+                possible++;
+            }
+        }
+        return possible;
     }
 
     private void abandonRound(Lease l, long nowNanos, long backoffNanos) {
@@ -1103,6 +1127,19 @@ final class Leases {
                 l.highestBallotSeen = r.promised();
             }
             l.roundMaxEpoch = Math.max(l.roundMaxEpoch, r.highestEpoch());
+            boolean liveGrant = r.grantOwner() != null && !r.grantOwner().equals(self);
+            if (liveGrant) {
+                l.rejectGrantMillis = Math.max(l.rejectGrantMillis, r.grantRemainingMillis());
+            }
+            if (l.phase != Phase.IDLE && l.rejectGrantMillis >= 0 && votesStillPossible(l) < config.quorumSize()
+                    && l.rejectedBy.size() <= config.members().size() - config.quorumSize()) {
+                // Some acceptors still hold another owner's grant and the online ones left cannot make
+                // a majority (a dead owner's grants end at slightly different times on each acceptor):
+                // come back when the longest of those grants ends, not after the round's timeout.
+                abandonRound(l, nowNanos, Math.max(10, Math.min(l.rejectGrantMillis + 5, 100)) * 1_000_000L
+                        + jitter(0, 20));
+                return;
+            }
             if (l.rejectedBy.size() > config.members().size() - config.quorumSize()) {
                 long backoff;
                 if (r.grantOwner() != null && !r.grantOwner().equals(self)) {
@@ -1165,6 +1202,8 @@ final class Leases {
         final Set<String> promisedBy = new HashSet<>();
         final Set<String> acceptedBy = new HashSet<>();
         final Set<String> rejectedBy = new HashSet<>();
+        /** This round: the longest remaining grant to another owner a reject reported (ms); -1 if none. */
+        long rejectGrantMillis = -1;
         // holder
         long heldUntilNanos;
         long heldRoundStartNanos;

@@ -30,7 +30,7 @@ class CheckReportsTest {
         a.sendHeartbeats(now, 0, 0, 0);
         Message.Heartbeat fromA = only(outA.drain());
         b.onHeartbeat("a", fromA, now);
-        assertTrue(b.answerDue("a", now));
+        assertTrue(b.answerDue("a", now, 0));
         b.sendHeartbeat("a", now, 0, 0, 0, 0, Leases.RenewalAck.NONE);
         a.onHeartbeat("b", only(outB.drain()), now);
         return fromA;

@@ -315,6 +315,28 @@ class ClusterCoreTest {
     }
 
     @Test
+    void aNewHeldSetGenerationGoesWithHeartbeatsToEveryPeerAtOnceEvenOnLinksThePeerLeads() {
+        Net net = new Net("a", "b", "c");
+        net.advance(2500); // restart wait
+        int a0 = net.drained.get("a").size();
+        net.cores.get("a").setLeaseWanted("v1", true, net.now);
+        net.cores.get("b").setLeaseWanted("v1", false, net.now);
+        net.cores.get("c").setLeaseWanted("v1", false, net.now);
+        net.advance(1000);
+        assertEquals("a", net.holder("v1"));
+        List<Ready> readies = net.drained.get("a").subList(a0, net.drained.get("a").size());
+        Ready first = readies.stream().filter(r -> r.messages().stream()
+                .anyMatch(o -> o.message() instanceof Message.HeldSet)).findFirst().orElseThrow();
+        long gen = first.messages().stream().filter(o -> o.message() instanceof Message.HeldSet)
+                .map(o -> ((Message.HeldSet) o.message()).gen()).findFirst().orElseThrow();
+        List<String> named = first.messages().stream()
+                .filter(o -> o.message() instanceof Message.Heartbeat hb && hb.heldGen() == gen)
+                .map(Ready.Outbound::to).toList();
+        // c leads its link with a: without the rule c would learn of a's set only from a's next answer
+        assertEquals(List.of("b", "c"), named, "the set and a heartbeat naming it, to every peer, in one tick");
+    }
+
+    @Test
     void leaseIsAcquiredRenewedAndFailsOverAfterCrash() {
         Net net = new Net("a", "b", "c*");
         net.advance(2500); // restart wait

@@ -162,15 +162,15 @@ class MembershipTest {
         Message.Heartbeat fromA = (Message.Heartbeat) out.drain().messages().get(0).message();
         now += 3 * MS;
         b.onHeartbeat("a", fromA, now);
-        assertTrue(b.answerDue("a", now), "a heartbeat of a's, half an interval after b last sent it one");
+        assertTrue(b.answerDue("a", now, 0), "a heartbeat of a's, half an interval after b last sent it one");
         b.sendHeartbeat("a", now, 11, 12, 13, 0, Leases.RenewalAck.NONE);
         Message.Heartbeat answer = (Message.Heartbeat) outB.drain().messages().get(0).message();
         assertEquals(fromA.sentNanos(), answer.echoNanos(), "it echoes the heartbeat it answers, heard just now");
         assertEquals(11, answer.storeDigest());
         now += 20 * MS;
         b.onHeartbeat("a", fromA, now);
-        assertFalse(b.answerDue("a", now), "a's extra heartbeat 20 ms later (a change of its own) gets no second answer");
-        assertFalse(b.answerDue("c", now), "c's heartbeats are never answered: b sends to c on its timer");
+        assertFalse(b.answerDue("a", now, 0), "a's extra heartbeat 20 ms later (a change of its own) gets no second answer");
+        assertFalse(b.answerDue("c", now, 0), "c's heartbeats are never answered: b sends to c on its timer");
 
         // b's timer ticks an interval after its answer, before a's next heartbeat: nothing for a yet
         long answeredAt = now - 20 * MS;
@@ -186,7 +186,7 @@ class MembershipTest {
         assertEquals(List.of("a", "c"), recipients(outB.drain()), "then every interval while a is silent");
         now += interval / 2;
         b.onHeartbeat("a", fromA, now);
-        assertTrue(b.answerDue("a", now), "a is back");
+        assertTrue(b.answerDue("a", now, 0), "a is back");
         b.sendHeartbeat("a", now, 0, 0, 0, 0, Leases.RenewalAck.NONE);
         outB.drain();
         now += interval;
@@ -197,6 +197,32 @@ class MembershipTest {
         now += MS;
         b.sendHeartbeats(now, 0, 0, 0);
         assertEquals(List.of("a", "c"), recipients(outB.drain()), "a change goes to every peer at once");
+    }
+
+    @Test
+    void anOwnerThatLeadsTooFewOnlinePeersForAQuorumSendsToEveryPeerOnItsTimerAndAnswersNone() {
+        Outbox outB = new Outbox();
+        CoreConfig bConfig = CoreConfig.defaults("b", MEMBERS, HASH, 2_000, 500);
+        Membership b = new Membership(bConfig, 9, now, outB);
+        long interval = bConfig.heartbeatMillis() * MS;
+        b.sendHeartbeats(now, 0, 0, 0);
+        outB.drain();
+        b.onHeartbeat("a", heartbeat(HASH, 1, now), now); // a leads b; b leads c, not heard yet
+        assertTrue(b.answering(0), "holding nothing: answers");
+        assertFalse(b.answering(5), "holding leases, and c (the one peer b leads) is offline: b + nobody is no quorum");
+        assertFalse(b.answerDue("a", now + interval, 5));
+        now += interval;
+        b.sendHeartbeats(now, 0, 0, 0, 5, peer -> Leases.RenewalAck.NONE, false);
+        assertEquals(List.of("a", "c"), recipients(outB.drain()), "every peer on b's timer, a included");
+
+        b.onHeartbeat("c", heartbeat(HASH, 2, now), now);
+        assertTrue(b.isOnline("c"));
+        assertTrue(b.answering(5), "c online: b + c are a quorum, confirmed at once");
+        now += interval;
+        b.sendHeartbeats(now, 0, 0, 0, 5, peer -> Leases.RenewalAck.NONE, false);
+        assertEquals(List.of("c"), recipients(outB.drain()), "a's heartbeats are answered again");
+        b.onHeartbeat("a", heartbeat(HASH, 1, now), now + MS);
+        assertTrue(b.answerDue("a", now + interval / 2, 5));
     }
 
     /** For {@code nanos}, {@code peer}'s heartbeat arrives and this node ticks every 100 ms. */
