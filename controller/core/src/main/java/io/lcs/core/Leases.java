@@ -917,17 +917,20 @@ final class Leases {
     }
 
     /**
-     * The votes this round of {@code l} can still get in its phase: those it has, plus every member
-     * that is online (ourselves included) and has not answered yet. A silent (offline) member is
-     * not counted: when a dead owner's grants still live on some acceptors, waiting for the round's
-     * timeout would only add it to the failover.
+     * The promises this preparing round of {@code l} can still get: those it has, plus every member
+     * that has not answered yet and can (ourselves: a round never starts in our restart wait; a
+     * peer online and out of its own). A silent (offline) member is not counted: when a dead
+     * owner's grants still live on some acceptors, waiting for the round's timeout would only add
+     * it to the failover. (Only while preparing: a refusal of the prepare may come from a grant
+     * that has ended by the propose.)
      */
     private int votesStillPossible(Lease l) {
-        Set<String> support = l.phase == Phase.PROPOSING ? l.acceptedBy : l.promisedBy;
+        Set<String> support = l.promisedBy;
         int possible = support.size();
         for (CoreConfig.Member m : config.members()) {
             String n = m.name();
-            if (!support.contains(n) && !l.rejectedBy.contains(n) && (n.equals(self) || membership.isOnline(n))) {
+            if (!support.contains(n) && !l.rejectedBy.contains(n)
+                    && (n.equals(self) || membership.votesOnLeases(n))) {
                 possible++;
             }
         }
@@ -1131,7 +1134,7 @@ final class Leases {
             if (liveGrant) {
                 l.rejectGrantMillis = Math.max(l.rejectGrantMillis, r.grantRemainingMillis());
             }
-            if (l.phase != Phase.IDLE && l.rejectGrantMillis >= 0 && votesStillPossible(l) < config.quorumSize()
+            if (l.phase == Phase.PREPARING && l.rejectGrantMillis >= 0 && votesStillPossible(l) < config.quorumSize()
                     && l.rejectedBy.size() <= config.members().size() - config.quorumSize()) {
                 // Some acceptors still hold another owner's grant and the online ones left cannot make
                 // a majority (a dead owner's grants end at slightly different times on each acceptor):
@@ -1144,7 +1147,7 @@ final class Leases {
                 long backoff;
                 if (r.grantOwner() != null && !r.grantOwner().equals(self)) {
                     // someone else holds it: come back shortly after that grant ends (or on release)
-                    backoff = Math.max(10, Math.min(r.grantRemainingMillis() + 5, 100)) * 1_000_000L
+                    backoff = Math.max(10, Math.min(l.rejectGrantMillis + 5, 100)) * 1_000_000L
                             + jitter(0, 20);
                 } else {
                     backoff = jitter(config.renewMillis() / 8, config.renewMillis() / 2);

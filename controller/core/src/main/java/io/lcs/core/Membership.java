@@ -154,8 +154,8 @@ final class Membership {
     /**
      * Whether this node answers the peers that lead its links now, rather than sending to every
      * peer on its own timer as the peers do that lead: always while it holds no lease
-     * ({@code heldGen} 0), else only while the online peers whose links it leads make a quorum
-     * with its own vote. An owner's renewals riding on answers are confirmed an interval late
+     * ({@code heldGen} 0), else only while the online peers whose links it leads, out of their
+     * restart wait, make a quorum with its own vote. An owner's renewals riding on answers are confirmed an interval late
      * (by the leader's next heartbeat); when too few of the peers it leads are online (one is
      * down, or an even member count left it leading fewer), it sends to every peer on its timer,
      * each of which confirms with its own next heartbeat, as without answers: the kernel
@@ -169,7 +169,7 @@ final class Membership {
         }
         int led = 0;
         for (Peer p : peers.values()) {
-            if (!p.answers && p.online) {
+            if (!p.answers && p.online && !p.restarting) { // a restarting acceptor confirms nothing
                 led++;
             }
         }
@@ -279,6 +279,9 @@ final class Membership {
         p.configMatch = match;
         p.lastHeardNanos = nowNanos;
         p.lastHeardListeningNanos = nowNanos - stalledTotalNanos;
+        // the leader is back: this node waits for its heartbeats again (and answers the next one
+        // at least half an interval after its own last), instead of sending on its timer forever
+        p.leaderLate = false;
         p.lastTheirSentNanos = hb.sentNanos();
         p.restarting = hb.restarting();
         p.declined = hb.declined() == null ? List.of() : hb.declined();
@@ -385,6 +388,12 @@ final class Membership {
     boolean isOnline(String peer) {
         Peer p = peers.get(peer);
         return p != null && p.online;
+    }
+
+    /** Online and, as its last heartbeat said, out of its restart wait: it answers lease messages. */
+    boolean votesOnLeases(String peer) {
+        Peer p = peers.get(peer);
+        return p != null && p.online && !p.restarting;
     }
 
     /**

@@ -184,9 +184,16 @@ class MembershipTest {
         now += interval;
         b.sendHeartbeats(now, 0, 0, 0);
         assertEquals(List.of("a", "c"), recipients(outB.drain()), "then every interval while a is silent");
-        now += interval / 2;
+        long timerSend = now;
+        now += 50 * MS; // a is back, 50 ms after b's timer sent it one
         b.onHeartbeat("a", fromA, now);
-        assertTrue(b.answerDue("a", now, 0), "a is back");
+        assertFalse(b.answerDue("a", now, 0), "b sent a heartbeat 50 ms ago");
+        now = timerSend + interval;
+        b.sendHeartbeats(now, 0, 0, 0);
+        assertEquals(List.of("c"), recipients(outB.drain()), "but b waits for a's heartbeats again, not its timer");
+        now = timerSend + 50 * MS + interval; // a's next heartbeat
+        b.onHeartbeat("a", fromA, now);
+        assertTrue(b.answerDue("a", now, 0), "answered: the link has one rhythm again");
         b.sendHeartbeat("a", now, 0, 0, 0, 0, Leases.RenewalAck.NONE);
         outB.drain();
         now += interval;
