@@ -404,7 +404,9 @@ public final class SimCluster {
             for (GroupRules.Unit u : groupModel.units().byKey().values()) {
                 Map<String, List<Placement.Candidate>> perMember = new java.util.LinkedHashMap<>();
                 Set<String> anti = new TreeSet<>();
-                String home = null; // the first member's with one (lcsd: in priority order)
+                // the first home in start order; lcsd takes the first in priority order, the same
+                // member for GROUPS (kt0 is both kt's dependency and its higher priority)
+                String home = null;
                 int priority = 0;
                 for (String m : u.members()) {
                     perMember.put(m, candidates);

@@ -167,8 +167,12 @@ class NetnsHealthChecksIT {
             return s.contains(" n1 role=full-member online=yes checks=web:ok") && s.contains(" n2 role=full-member online=yes checks=web:ok");
         });
         // the placement may still be moving the VIP once both checks pass (no node holds it for that moment)
-        await("a node holds " + v4(), Duration.ofSeconds(20), () -> harness.holder(v4()) != null);
-        owner = harness.holder(v4());
+        java.util.concurrent.atomic.AtomicReference<String> holder = new java.util.concurrent.atomic.AtomicReference<>();
+        await("a node holds " + v4(), Duration.ofSeconds(20), () -> {
+            holder.set(harness.holder(v4()));
+            return holder.get() != null;
+        });
+        owner = holder.get();
         assertNotNull(owner);
         other = owner.equals("n1") ? "n2" : "n1";
         await("the client is served by the owner " + owner, Duration.ofSeconds(20), () -> owner.equals(lastAnswer()));
