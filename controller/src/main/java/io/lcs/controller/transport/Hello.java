@@ -41,9 +41,10 @@ public record Hello(int protocolVersion, String clusterName, String nodeName, lo
      * 5: held sets name each lease's epoch (a protocol-4 node cannot read them, nor send what a
      * protocol-5 node needs). 6: frames carry the low byte of their seq, not all 8, and a payload
      * may travel as its changes from the previous one ({@link FrameCodec}): a heartbeat frame is ~40
-     * bytes, not 101.
+     * bytes, not 101. 7: a lease group that refers to a prepare's VIP set carries the set's hash
+     * ({@code k}), and is read only against a set with that hash (a restarted node reuses ballots).
      */
-    public static final int PROTOCOL_VERSION = 6;
+    public static final int PROTOCOL_VERSION = 7;
     public static final int NONCE_BYTES = 16;
     private static final int FLAG_AUTHENTICATED = 1;
     /** magic + version + flags + 2 length fields + two 1-byte names + hash + nonce. */

@@ -76,16 +76,40 @@ public final class LeaseSetCodec {
     }
 
     /**
+     * The hash a reference carries of the prepare set it resolves against: FNV-1a (32 bits) over
+     * the sorted names, each terminated by a 0 char, and never 0 (0 means "no reference").
+     */
+    public static int setHash(List<String> sortedNames) {
+        int h = 0x811c9dc5;
+        for (String s : sortedNames) {
+            for (int k = 0; k < s.length(); k++) {
+                h = (h ^ s.charAt(k)) * 0x01000193;
+            }
+            h = (h ^ 0) * 0x01000193;
+        }
+        h ^= sortedNames.size();
+        return h == 0 ? 1 : h;
+    }
+
+    /**
      * The VIP set of each recent prepare, by ballot (the ballot names its proposer): a reply or a
      * propose of the same round then names its VIPs as "that set minus a few". Bounded: the last
      * {@code perNode} ballots of each proposer. A ballot seen with two different sets is poisoned
-     * (never resolved again), so the two ends can never resolve one reference differently.
+     * (never resolved again). A ballot is unique within one run of its proposer only: a restarted
+     * node counts its ballots from the start again, while a peer may still hold a set its previous
+     * run sent with the same ballot. So each set keeps its {@link #setHash}, a reference carries the
+     * hash of the set its sender resolved it to, and a receiver whose set has another hash drops
+     * the reference (a lost message): the two ends never resolve one reference differently.
      */
     public static final class PrepareSets {
-        private static final List<String> POISON = List.of();
+        private static final Entry POISON = new Entry(List.of(), 0);
         private final int perNode;
         private final int maxNodes;
-        private final Map<String, LinkedHashMap<Ballot, List<String>>> byNode = new HashMap<>();
+        private final Map<String, LinkedHashMap<Ballot, Entry>> byNode = new HashMap<>();
+
+        /** A recorded prepare set and its {@link #setHash}. */
+        private record Entry(List<String> names, int hash) {
+        }
 
         public PrepareSets(int perNode, int maxNodes) {
             this.perNode = perNode;
@@ -98,7 +122,7 @@ public final class LeaseSetCodec {
          * @return false when {@code ballot} was already recorded with another set (it is poisoned now)
          */
         public boolean put(Ballot ballot, List<String> sortedNames) {
-            LinkedHashMap<Ballot, List<String>> m = byNode.get(ballot.node());
+            LinkedHashMap<Ballot, Entry> m = byNode.get(ballot.node());
             if (m == null) {
                 if (byNode.size() >= maxNodes) {
                     return true;
@@ -106,15 +130,16 @@ public final class LeaseSetCodec {
                 m = new LinkedHashMap<>();
                 byNode.put(ballot.node(), m);
             }
-            List<String> old = m.get(ballot);
+            Entry old = m.get(ballot);
             if (old != null) {
-                if (old != POISON && !old.equals(sortedNames)) {
+                if (old != POISON && !old.names().equals(sortedNames)) {
                     m.put(ballot, POISON);
                     return false;
                 }
                 return old != POISON;
             }
-            m.put(ballot, List.copyOf(sortedNames));
+            List<String> names = List.copyOf(sortedNames);
+            m.put(ballot, new Entry(names, setHash(names)));
             if (m.size() > perNode) {
                 Iterator<Ballot> it = m.keySet().iterator();
                 it.next();
@@ -125,9 +150,29 @@ public final class LeaseSetCodec {
 
         /** The sorted names of prepare {@code ballot}, or null when unknown or poisoned. */
         public List<String> get(Ballot ballot) {
-            LinkedHashMap<Ballot, List<String>> m = byNode.get(ballot.node());
-            List<String> s = m == null ? null : m.get(ballot);
-            return s == POISON ? null : s;
+            Entry e = entry(ballot);
+            return e == null ? null : e.names();
+        }
+
+        /**
+         * The sorted names of prepare {@code ballot} when its {@link #setHash} is {@code hash}, else
+         * null (unknown, poisoned, or another set under the same ballot).
+         */
+        public List<String> get(Ballot ballot, int hash) {
+            Entry e = entry(ballot);
+            return e == null || e.hash() != hash ? null : e.names();
+        }
+
+        /** The {@link #setHash} of prepare {@code ballot}'s set, or 0 when unknown or poisoned. */
+        public int hash(Ballot ballot) {
+            Entry e = entry(ballot);
+            return e == null ? 0 : e.hash();
+        }
+
+        private Entry entry(Ballot ballot) {
+            LinkedHashMap<Ballot, Entry> m = byNode.get(ballot.node());
+            Entry e = m == null ? null : m.get(ballot);
+            return e == POISON ? null : e;
         }
     }
 
@@ -191,7 +236,8 @@ public final class LeaseSetCodec {
             List<String> base = t instanceof LeaseMessage.Prepare ? null : sets.get(t.ballot());
             BitSet excluded = base == null ? null : excluded(base, members, table);
             if (excluded != null) {
-                out.add(new Message.LeaseGroup(t, true, B64.encodeToString(excluded.toByteArray()), g.column));
+                out.add(new Message.LeaseGroup(t, true, B64.encodeToString(excluded.toByteArray()), g.column,
+                        sets.hash(t.ballot())));
             } else {
                 out.add(new Message.LeaseGroup(t, false, B64.encodeToString(members.toByteArray()), g.column));
             }
@@ -285,6 +331,12 @@ public final class LeaseSetCodec {
             if (lg.ref() && t instanceof LeaseMessage.Prepare) {
                 throw bad(from, field + ".ref", "a prepare cannot refer to a prepare set");
             }
+            if (lg.ref() && lg.setHash() == 0) {
+                throw bad(from, field + ".k", "missing: a reference to a prepare set must carry the set's hash");
+            }
+            if (!lg.ref() && lg.setHash() != 0) {
+                throw bad(from, field + ".k", "is set (" + lg.setHash() + ") on a group that is not a reference");
+            }
             if (!lg.ref() && bits.length() > table.size()) {
                 throw bad(from, field + ".bits", "bit " + (bits.length() - 1) + " is past the VIP table ("
                         + table.size() + " names)");
@@ -308,7 +360,8 @@ public final class LeaseSetCodec {
         }
         for (int g = 0; g < groups.size(); g++) {
             Message.LeaseGroup lg = groups.get(g);
-            List<String> base = lg.ref() && !preparedHere.contains(lg.m().ballot()) ? sets.get(lg.m().ballot()) : null;
+            List<String> base = lg.ref() && !preparedHere.contains(lg.m().ballot())
+                    ? sets.get(lg.m().ballot(), lg.setHash()) : null;
             if (base != null && bitsOf.get(g).length() <= base.size()) {
                 int members = base.size() - bitsOf.get(g).cardinality();
                 int k = epochFields(lg.m());
@@ -338,10 +391,10 @@ public final class LeaseSetCodec {
                 }
                 continue;
             }
-            List<String> base = sets.get(lg.m().ballot());
+            List<String> base = sets.get(lg.m().ballot(), lg.setHash());
             if (base == null || bits.length() > base.size()
                     || (k > 0 && column.length != (base.size() - bits.cardinality()) * k)) {
-                continue; // a set we never saw (or lost): the group is lost, as on a lossy network
+                continue; // a set we never saw, lost, or another run's: the group is lost, as on a lossy network
             }
             for (int i = 0; i < base.size(); i++) {
                 if (!bits.get(i)) {

@@ -216,30 +216,42 @@ public sealed interface Message {
      *     carries the epochs of every member (the steady state, all epochs equal). So VIPs of one
      *     round whose epochs differ (after a churny start an owner's VIPs have many) stay one group
      *     when the column is smaller than the groups it replaces.
+     * @param setHash with {@code ref}: {@link LeaseSetCodec#setHash} of the prepare set the sender
+     *     resolved {@code m.ballot()} to (never 0). The receiver resolves the reference only against
+     *     a set with the same hash, so the two ends never read one reference as two different sets
+     *     (a restarted node reuses the ballots of its previous run, and a receiver may still hold
+     *     that run's set). 0 without {@code ref}
      */
     record LeaseGroup(@JsonProperty("m") LeaseMessage m, @JsonProperty("r") boolean ref,
-                      @JsonProperty("s") String bits, @JsonProperty("e") long[] epochs) {
+                      @JsonProperty("s") String bits, @JsonProperty("e") long[] epochs,
+                      @JsonProperty("k") int setHash) {
+
+        /** A bitmap group (not a reference) with an epoch column. */
+        public LeaseGroup(LeaseMessage m, boolean ref, String bits, long[] epochs) {
+            this(m, ref, bits, epochs, 0);
+        }
 
         /** A group of a message type without epoch fields (Prepare, Release). */
         public LeaseGroup(LeaseMessage m, boolean ref, String bits) {
-            this(m, ref, bits, new long[0]);
+            this(m, ref, bits, new long[0], 0);
         }
 
         @Override
         public boolean equals(Object o) {
             return o instanceof LeaseGroup g && java.util.Objects.equals(m, g.m) && ref == g.ref
-                    && java.util.Objects.equals(bits, g.bits) && java.util.Arrays.equals(epochs, g.epochs);
+                    && java.util.Objects.equals(bits, g.bits) && java.util.Arrays.equals(epochs, g.epochs)
+                    && setHash == g.setHash;
         }
 
         @Override
         public int hashCode() {
-            return java.util.Objects.hash(m, ref, bits, java.util.Arrays.hashCode(epochs));
+            return java.util.Objects.hash(m, ref, bits, java.util.Arrays.hashCode(epochs), setHash);
         }
 
         @Override
         public String toString() {
             return "LeaseGroup[m=" + m + ", ref=" + ref + ", bits=" + bits + ", epochs="
-                    + java.util.Arrays.toString(epochs) + "]";
+                    + java.util.Arrays.toString(epochs) + ", setHash=" + setHash + "]";
         }
     }
 }

@@ -70,7 +70,7 @@ class LeaseSetCodecTest {
         assertEquals(2, ls.groups().size());
         assertTrue(ls.groups().get(0).ref(), "the promise group refers to the prepare set");
         int bytes = WireCodec.encode(ls).length;
-        assertTrue(bytes < 300, "200 replies took " + bytes + " bytes");
+        assertTrue(bytes < 340, "200 replies took " + bytes + " bytes"); // 2 groups, each reference with its set hash
         List<LeaseMessage> decoded = LeaseSetCodec.decode("n2", (Message.LeaseSets) roundTripJson(ls), table(),
                 proposer);
         assertEquals(new LinkedHashSet<>(replies), new LinkedHashSet<>(decoded));
@@ -132,6 +132,74 @@ class LeaseSetCodecTest {
     void aVipOutsideTheTableMeansSendByName() {
         assertNull(LeaseSetCodec.encode(List.of(new LeaseMessage.Prepare("unknown", new Ballot(1, "n1"))), table(),
                 new LeaseSetCodec.PrepareSets(16, 8)));
+    }
+
+    /**
+     * A restarted node counts its ballots from the start again: its new run's prepare of ballot
+     * (4, n1) may be lost on the way to an acceptor that still holds the set of its previous run's
+     * (4, n1). Neither end may then read a reference of the other against another set: the acceptor
+     * would grant leases the proposer never asked for, and the proposer would count an acceptance
+     * for leases the acceptor never granted.
+     */
+    @Test
+    void aReferenceToAnotherRunsSetUnderTheSameBallotIsLostNotMisread() throws Exception {
+        Ballot b = new Ballot(4, "n1");
+        LeaseSetCodec.PrepareSets acceptor = new LeaseSetCodec.PrepareSets(16, 8);
+        LeaseSetCodec.PrepareSets oldRun = new LeaseSetCodec.PrepareSets(16, 8);
+        LeaseSetCodec.decode("n1", LeaseSetCodec.encode(List.of(new LeaseMessage.Prepare("v0001", b),
+                new LeaseMessage.Prepare("v0002", b), new LeaseMessage.Prepare("v0003", b)), table(), oldRun),
+                table(), acceptor);
+
+        LeaseSetCodec.PrepareSets newRun = new LeaseSetCodec.PrepareSets(16, 8);
+        LeaseSetCodec.encode(List.of(new LeaseMessage.Prepare("v0007", b), new LeaseMessage.Prepare("v0008", b),
+                new LeaseMessage.Prepare("v0009", b)), table(), newRun); // lost on the way to the acceptor
+        Message.LeaseSets propose = LeaseSetCodec.encode(List.of(new LeaseMessage.Propose("v0007", b, 2000, 5),
+                new LeaseMessage.Propose("v0008", b, 2000, 5)), table(), newRun);
+        assertTrue(propose.groups().get(0).ref(), "the propose refers to the new run's prepare set");
+        assertEquals(List.of(), LeaseSetCodec.decode("n1", (Message.LeaseSets) roundTripJson(propose), table(),
+                acceptor), "the acceptor must not read the new run's propose against the old run's set");
+
+        Message.LeaseSets accepted = LeaseSetCodec.encode(List.of(new LeaseMessage.Accepted("v0001", b, 2),
+                new LeaseMessage.Accepted("v0002", b, 2)), table(), acceptor);
+        assertTrue(accepted.groups().get(0).ref(), "the acceptor refers to the set it holds");
+        assertEquals(List.of(), LeaseSetCodec.decode("n2", (Message.LeaseSets) roundTripJson(accepted), table(),
+                newRun), "the proposer must not read an acceptance against its own, other set");
+
+        // the same set under the same ballot still resolves (it is the same round's content)
+        Message.LeaseSets same = LeaseSetCodec.encode(List.of(new LeaseMessage.Accepted("v0001", b, 2)), table(),
+                acceptor);
+        assertEquals(List.of(new LeaseMessage.Accepted("v0001", b, 2)),
+                LeaseSetCodec.decode("n2", same, table(), oldRun));
+    }
+
+    @Test
+    void aReferenceWithoutItsSetHashIsRefusedAndAPlainGroupWithOneToo() {
+        LeaseSetCodec.PrepareSets sets = new LeaseSetCodec.PrepareSets(16, 8);
+        Ballot b = new Ballot(1, "n2");
+        var noHash = new Message.LeaseSets(table().hash(), List.of(new Message.LeaseGroup(
+                new LeaseMessage.Accepted("", b, 1), true, "", new long[0], 0)));
+        var e = assertThrows(WireCodec.WireFormatException.class, () -> LeaseSetCodec.decode("n2", noHash, table(), sets));
+        assertTrue(e.getMessage().contains("peer 'n2'") && e.getMessage().contains("groups[0].k"), e.getMessage());
+        var plainWithHash = new Message.LeaseSets(table().hash(), List.of(new Message.LeaseGroup(
+                new LeaseMessage.Prepare("", b), false, "AQ", new long[0], 77)));
+        e = assertThrows(WireCodec.WireFormatException.class,
+                () -> LeaseSetCodec.decode("n2", plainWithHash, table(), sets));
+        assertTrue(e.getMessage().contains("groups[0].k"), e.getMessage());
+        assertNull(sets.get(b), "nothing recorded from bad input");
+    }
+
+    @Test
+    void aReferenceCarriesItsSetsHashOnTheWire() throws Exception {
+        Ballot b = new Ballot(2, "n1");
+        LeaseSetCodec.PrepareSets sets = new LeaseSetCodec.PrepareSets(16, 8);
+        String prepare = new String(WireCodec.encode(LeaseSetCodec.encode(
+                List.of(new LeaseMessage.Prepare("v0001", b), new LeaseMessage.Prepare("v0002", b)), table(), sets)),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(prepare.contains("\"k\":0"), "a plain group carries k 0: " + prepare);
+        Message.LeaseSets propose = LeaseSetCodec.encode(List.of(new LeaseMessage.Propose("v0001", b, 2000, 1)),
+                table(), sets);
+        assertEquals(LeaseSetCodec.setHash(List.of("v0001", "v0002")), propose.groups().get(0).setHash());
+        assertEquals(propose, roundTripJson(propose));
     }
 
     @Test
@@ -238,7 +306,8 @@ class LeaseSetCodecTest {
         // a column of the wrong length, with a prepare of the peer that must not be recorded
         var shortColumn = new Message.LeaseSets(table().hash(), List.of(
                 new Message.LeaseGroup(new LeaseMessage.Prepare("", theirs), false, prep),
-                new Message.LeaseGroup(new LeaseMessage.Promise("", mine, 0, 0), true, "", new long[] {4, 4, 5})));
+                new Message.LeaseGroup(new LeaseMessage.Promise("", mine, 0, 0), true, "", new long[] {4, 4, 5},
+                        sets.hash(mine))));
         var e = assertThrows(WireCodec.WireFormatException.class,
                 () -> LeaseSetCodec.decode("n2", shortColumn, table(), sets));
         assertTrue(e.getMessage().contains("peer 'n2'") && e.getMessage().contains("groups[1].e"), e.getMessage());
