@@ -86,9 +86,13 @@ public final class ClusterCore {
     public void tick(long nowNanos, long wallMillis, long stalledNanos) {
         leases.detectSuspend(nowNanos, wallMillis);
         if (membership.heartbeatDue(nowNanos)) {
+            long previousGen = leases.heldGen();
             long heldGen = leases.renewHeldSet(nowNanos);
+            // A new generation goes out with heartbeats to every peer, not only to those whose link
+            // this node leads: a peer that has its HeldSet but no heartbeat naming it yet knows of no
+            // set of ours (it reports no owner of those VIPs, and placement may take them as free).
             membership.sendHeartbeats(nowNanos, store.liveDigest(), store.tombstoneDigest(), leases.tableHash(),
-                    heldGen, leases::ackFor);
+                    heldGen, leases::ackFor, heldGen != previousGen);
         }
         membership.tick(nowNanos, stalledNanos);
         store.tick(nowNanos);
@@ -106,6 +110,15 @@ public final class ClusterCore {
             if (match) {
                 store.onPeerDigests(from, hb.storeDigest(), hb.tombstoneDigest(), nowNanos);
                 leases.onPeerHeartbeat(from, hb, nowNanos);
+            }
+            if (membership.answerDue(from, nowNanos, leases.heldGen())) {
+                // after the lease part read it: the answer confirms the renewal this heartbeat carried;
+                // none while our held set has changed (the next tick sends the new one to every peer)
+                long heldGen = leases.renewHeldSetForAnswer(nowNanos);
+                if (heldGen >= 0) {
+                    membership.sendHeartbeat(from, nowNanos, store.liveDigest(), store.tombstoneDigest(),
+                            leases.tableHash(), heldGen, leases.ackFor(from));
+                }
             }
         } else if (!membership.matches(from)) {
             // A peer with another membership is not part of our cluster: only its heartbeats count.

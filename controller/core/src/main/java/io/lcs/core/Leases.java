@@ -367,22 +367,53 @@ final class Leases {
     // ------------------------------------------------------------------ held-set renewal
 
     /**
-     * Call right before this node's heartbeats leave at {@code nowNanos}; returns the generation
-     * they renew (0: nothing held). A held set that changed since the last heartbeat becomes a new
-     * generation, sent to every peer first (in the lease lane, so before these heartbeats). Our
-     * own acceptor extends our grants now, by the same rule as a peer's.
+     * Call right before this node's heartbeats of a tick leave at {@code nowNanos}; returns the
+     * generation they renew (0: nothing held). A held set that changed since the last tick becomes
+     * a new generation, sent to every peer first (in the lease lane, so before these heartbeats).
+     * Our own acceptor extends our grants now, by the same rule as a peer's.
      */
     long renewHeldSet(long nowNanos) {
-        if (!heldSetChanged && heldGen != 0) { // a stop grace that ended takes its lease out of the set
-            for (String vip : heldSets.get(heldGen).names) {
-                Lease l = leaseIndex.get(vip);
-                if (l != null && l.heldUntilNanos != 0 && !l.wanted && !keptWhileStopping(l, nowNanos)) {
-                    heldSetChanged = true;
-                    break;
-                }
+        return renewHeldSet(nowNanos, true);
+    }
+
+    /**
+     * {@link #renewHeldSet(long)} for a heartbeat that answers one peer's, between ticks: the
+     * current generation is renewed as it stands, and a change waits for the next tick, so a new
+     * generation still starts at most once per heartbeat interval ({@link #HELD_SETS_KEPT} counts
+     * on that, and each one is a {@code HeldSet} to every peer).
+     *
+     * @return the generation renewed, or -1 when the held set has changed since the current
+     *     generation started (a lease acquired, lost, released, or out of its stop grace): then
+     *     there is no answer, since renewing the old set would extend grants this node no longer
+     *     holds at that epoch or no longer wants (simulation seed 62); the next tick starts the new
+     *     generation and sends it to every peer
+     */
+    long renewHeldSetForAnswer(long nowNanos) {
+        if (heldSetChanged || stopGraceEnded(nowNanos)) {
+            return -1;
+        }
+        return renewHeldSet(nowNanos, false);
+    }
+
+    /** Whether a lease of the current generation is out of its stop grace (it leaves the set). */
+    private boolean stopGraceEnded(long nowNanos) {
+        if (heldGen == 0) {
+            return false;
+        }
+        for (String vip : heldSets.get(heldGen).names) {
+            Lease l = leaseIndex.get(vip);
+            if (l != null && l.heldUntilNanos != 0 && !l.wanted && !keptWhileStopping(l, nowNanos)) {
+                return true;
             }
         }
-        if (heldSetChanged) {
+        return false;
+    }
+
+    private long renewHeldSet(long nowNanos, boolean mayStartGeneration) {
+        if (mayStartGeneration && !heldSetChanged && stopGraceEnded(nowNanos)) {
+            heldSetChanged = true; // a stop grace that ended takes its lease out of the set
+        }
+        if (mayStartGeneration && heldSetChanged) {
             heldSetChanged = false;
             List<String> names = new ArrayList<>();
             long[] epochs = new long[leases.size()];
@@ -420,6 +451,11 @@ final class Leases {
                 }
             }
         }
+        return heldGen;
+    }
+
+    /** The generation of our held set that our heartbeats renew now (0: nothing held). */
+    long heldGen() {
         return heldGen;
     }
 
@@ -892,8 +928,30 @@ final class Leases {
         l.promisedBy.clear();
         l.acceptedBy.clear();
         l.rejectedBy.clear();
+        l.rejectGrantMillis = -1;
         l.roundMaxEpoch = l.highestEpoch;
         broadcastLease(new LeaseMessage.Prepare(l.vip, l.ballot));
+    }
+
+    /**
+     * The promises this preparing round of {@code l} can still get: those it has, plus every member
+     * that has not answered yet and can (ourselves: a round never starts in our restart wait; a
+     * peer online and out of its own). A silent (offline) member is not counted: when a dead
+     * owner's grants still live on some acceptors, waiting for the round's timeout would only add
+     * it to the failover. (Only while preparing: a refusal of the prepare may come from a grant
+     * that has ended by the propose.)
+     */
+    private int votesStillPossible(Lease l) {
+        Set<String> support = l.promisedBy;
+        int possible = support.size();
+        for (CoreConfig.Member m : config.members()) {
+            String n = m.name();
+            if (!support.contains(n) && !l.rejectedBy.contains(n)
+                    && (n.equals(self) || membership.votesOnLeases(n))) {
+                possible++;
+            }
+        }
+        return possible;
     }
 
     private void abandonRound(Lease l, long nowNanos, long backoffNanos) {
@@ -1089,11 +1147,24 @@ final class Leases {
                 l.highestBallotSeen = r.promised();
             }
             l.roundMaxEpoch = Math.max(l.roundMaxEpoch, r.highestEpoch());
+            boolean liveGrant = r.grantOwner() != null && !r.grantOwner().equals(self);
+            if (liveGrant) {
+                l.rejectGrantMillis = Math.max(l.rejectGrantMillis, r.grantRemainingMillis());
+            }
+            if (l.phase == Phase.PREPARING && l.rejectGrantMillis >= 0 && votesStillPossible(l) < config.quorumSize()
+                    && l.rejectedBy.size() <= config.members().size() - config.quorumSize()) {
+                // Some acceptors still hold another owner's grant and the online ones left cannot make
+                // a majority (a dead owner's grants end at slightly different times on each acceptor):
+                // come back when the longest of those grants ends, not after the round's timeout.
+                abandonRound(l, nowNanos, Math.max(10, Math.min(l.rejectGrantMillis + 5, 100)) * 1_000_000L
+                        + jitter(0, 20));
+                return;
+            }
             if (l.rejectedBy.size() > config.members().size() - config.quorumSize()) {
                 long backoff;
                 if (r.grantOwner() != null && !r.grantOwner().equals(self)) {
                     // someone else holds it: come back shortly after that grant ends (or on release)
-                    backoff = Math.max(10, Math.min(r.grantRemainingMillis() + 5, 100)) * 1_000_000L
+                    backoff = Math.max(10, Math.min(l.rejectGrantMillis + 5, 100)) * 1_000_000L
                             + jitter(0, 20);
                 } else {
                     backoff = jitter(config.renewMillis() / 8, config.renewMillis() / 2);
@@ -1151,6 +1222,8 @@ final class Leases {
         final Set<String> promisedBy = new HashSet<>();
         final Set<String> acceptedBy = new HashSet<>();
         final Set<String> rejectedBy = new HashSet<>();
+        /** This round: the longest remaining grant to another owner a reject reported (ms); -1 if none. */
+        long rejectGrantMillis = -1;
         // holder
         long heldUntilNanos;
         long heldRoundStartNanos;

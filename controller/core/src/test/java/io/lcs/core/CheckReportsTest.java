@@ -24,15 +24,15 @@ class CheckReportsTest {
     final Membership a = new Membership(CoreConfig.defaults("a", MEMBERS, HASH, 2_000, 500), 7, now, outA);
     final Membership b = new Membership(CoreConfig.defaults("b", MEMBERS, HASH, 2_000, 500), 9, now, outB);
 
-    /** One heartbeat round a → b, b → a; returns what a sent. */
+    /** One heartbeat round: a → b on a's timer (a leads their link), b → a in answer; returns what a sent. */
     Message.Heartbeat exchange() {
         now += 250 * MS;
         a.sendHeartbeats(now, 0, 0, 0);
-        b.sendHeartbeats(now, 0, 0, 0);
         Message.Heartbeat fromA = only(outA.drain());
-        Message.Heartbeat fromB = only(outB.drain());
         b.onHeartbeat("a", fromA, now);
-        a.onHeartbeat("b", fromB, now);
+        assertTrue(b.answerDue("a", now, 0));
+        b.sendHeartbeat("a", now, 0, 0, 0, 0, Leases.RenewalAck.NONE);
+        a.onHeartbeat("b", only(outB.drain()), now);
         return fromA;
     }
 
@@ -54,8 +54,7 @@ class CheckReportsTest {
         Message.Heartbeat first = exchange();
         assertEquals(failing, first.checks());
         assertEquals(failing, b.checkReports("a"));
-        exchange(); // both sent at once: b's acknowledgement arrives with this round
-        Message.Heartbeat second = exchange();
+        Message.Heartbeat second = exchange(); // b's answer to the first acknowledged it
         assertNull(second.checks(), "acknowledged: not sent again");
         assertEquals(first.checkGeneration(), second.checkGeneration());
 

@@ -271,6 +271,123 @@ class ClusterCoreTest {
         }
     }
 
+    /** The heartbeats {@code from} sent to {@code to} in its Readies from index {@code first} on. */
+    static List<Message.Heartbeat> heartbeats(Net net, String from, String to, int first) {
+        List<Ready> readies = net.drained.get(from);
+        return heartbeats(readies.subList(first, readies.size()), to);
+    }
+
+    @Test
+    void eachPairKeepsOneRhythmAndAnAnswerConfirmsTheRenewalOfTheHeartbeatItAnswers() {
+        Net net = new Net("a", "b", "c");
+        net.advance(2500); // restart wait
+        net.cores.get("a").setLeaseWanted("v1", true, net.now);
+        net.cores.get("b").setLeaseWanted("v1", false, net.now);
+        net.cores.get("c").setLeaseWanted("v1", false, net.now);
+        net.advance(1500);
+        assertEquals("a", net.holder("v1"));
+        int a0 = net.drained.get("a").size();
+        int b0 = net.drained.get("b").size();
+        int c0 = net.drained.get("c").size();
+        net.advance(2000);
+        List<Message.Heartbeat> aToB = heartbeats(net, "a", "b", a0);
+        List<Message.Heartbeat> bToA = heartbeats(net, "b", "a", b0);
+        assertEquals(8, aToB.size(), "a sends on its timer, every 250 ms");
+        assertEquals(aToB.size(), bToA.size(), "b answers each of a's heartbeats, and sends a no other");
+        for (int i = 0; i < bToA.size(); i++) {
+            Message.Heartbeat answer = bToA.get(i);
+            assertEquals(aToB.get(i).sentNanos(), answer.sentNanos(), "sent when a's arrived (no delay here)");
+            assertTrue(answer.ackGen() > 0, "b confirms a's held set");
+            assertEquals(aToB.get(i).sentNanos(), answer.ackSentNanos(),
+                    "the renewal of the very heartbeat it answers, not of the one before");
+        }
+        assertEquals(heartbeats(net, "b", "c", b0).size(), heartbeats(net, "c", "b", c0).size(), "b keeps c's rhythm");
+        assertEquals(8, heartbeats(net, "c", "a", c0).size());
+        assertEquals("a", net.holder("v1"));
+    }
+
+    /**
+     * Simulation seed 62: a node whose held set had changed since the last tick answered with a
+     * renewal of the old generation, naming a lease it no longer held at that epoch. Between a
+     * change and the next tick (which starts the new generation and sends it to every peer) it
+     * answers no heartbeat.
+     */
+    @Test
+    void anAnswerNeverRenewsAHeldSetThatChangedSinceItsGenerationStarted() {
+        Net net = new Net("a", "b", "c"); // a leads its link with b: b answers a
+        net.advance(2500); // restart wait
+        for (String n : List.of("a", "b", "c")) {
+            net.cores.get(n).setLeaseWanted("v1", n.equals("b"), net.now);
+            net.cores.get(n).setLeaseWanted("v2", n.equals("b"), net.now);
+        }
+        net.advance(1500);
+        assertEquals("b", net.holder("v1"));
+        assertEquals("b", net.holder("v2"));
+        List<Message.Heartbeat> heldBack = new ArrayList<>();
+        net.drop = (from, o) -> from.equals("a") && o.to().equals("b")
+                && o.message() instanceof Message.Heartbeat hb && heldBack.add(hb);
+        ClusterCore b = net.cores.get("b");
+
+        for (int i = 0; i < 40 && heldBack.isEmpty(); i++) {
+            net.advance(10);
+        }
+        b.receive("a", heldBack.remove(0), net.now);
+        List<Message.Heartbeat> answers = heartbeats(List.of(b.drain()), "a");
+        assertEquals(1, answers.size(), "without a change b answers a's heartbeat at once");
+        long gen = answers.get(0).heldGen();
+
+        for (int i = 0; i < 40 && heldBack.isEmpty(); i++) {
+            net.advance(10);
+        }
+        b.setLeaseWanted("v2", false, net.now);
+        b.release("v2", net.now);
+        b.receive("a", heldBack.remove(0), net.now);
+        assertEquals(List.of(), heartbeats(List.of(b.drain()), "a"),
+                "no answer renews generation " + gen + ", which still names v2");
+        net.drop = (from, o) -> false;
+        int b0 = net.drained.get("b").size();
+        net.advance(260); // b's own timer starts the new generation and sends it to every peer
+        List<Message.Heartbeat> next = heartbeats(net, "b", "a", b0);
+        assertTrue(!next.isEmpty(), "b's timer sends to a");
+        assertTrue(next.get(0).heldGen() > gen, "the first heartbeat b sends a names a new generation, without v2");
+        assertEquals("b", net.holder("v1"));
+    }
+
+    /** The heartbeats to {@code to} in {@code readies}. */
+    static List<Message.Heartbeat> heartbeats(List<Ready> readies, String to) {
+        List<Message.Heartbeat> out = new ArrayList<>();
+        for (Ready r : readies) {
+            for (Ready.Outbound o : r.messages()) {
+                if (o.to().equals(to) && o.message() instanceof Message.Heartbeat hb) {
+                    out.add(hb);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aNewHeldSetGenerationGoesWithHeartbeatsToEveryPeerAtOnceEvenOnLinksThePeerLeads() {
+        Net net = new Net("a", "b", "c");
+        net.advance(2500); // restart wait
+        int a0 = net.drained.get("a").size();
+        net.cores.get("a").setLeaseWanted("v1", true, net.now);
+        net.cores.get("b").setLeaseWanted("v1", false, net.now);
+        net.cores.get("c").setLeaseWanted("v1", false, net.now);
+        net.advance(1000);
+        assertEquals("a", net.holder("v1"));
+        List<Ready> readies = net.drained.get("a").subList(a0, net.drained.get("a").size());
+        Ready first = readies.stream().filter(r -> r.messages().stream()
+                .anyMatch(o -> o.message() instanceof Message.HeldSet)).findFirst().orElseThrow();
+        long gen = first.messages().stream().filter(o -> o.message() instanceof Message.HeldSet)
+                .map(o -> ((Message.HeldSet) o.message()).gen()).findFirst().orElseThrow();
+        List<String> named = first.messages().stream()
+                .filter(o -> o.message() instanceof Message.Heartbeat hb && hb.heldGen() == gen)
+                .map(Ready.Outbound::to).toList();
+        // c leads its link with a: without the rule c would learn of a's set only from a's next answer
+        assertEquals(List.of("b", "c"), named, "the set and a heartbeat naming it, to every peer, in one tick");
+    }
+
     @Test
     void leaseIsAcquiredRenewedAndFailsOverAfterCrash() {
         Net net = new Net("a", "b", "c*");

@@ -293,6 +293,46 @@ class LeasesTest {
         assertEquals(List.of(), node("b").events(CoreEvent.LeaseAcquired.class));
     }
 
+    @Test
+    void aRoundThatLiveGrantsOnSomeAcceptorsAndSilentOnesLeaveShortOfAMajorityComesBackWhenTheyEnd() {
+        start("a", "b", "c", "d", "e");
+        node("a").leases.setWanted("web", true, now);
+        route();
+        assertEquals("a", holder("web"));
+        long gen = node("a").leases.renewHeldSet(now);
+        route();
+        // a's last renewal reaches b and c now, d and e 200 ms later; then a dies
+        long t1 = now;
+        for (String x : List.of("b", "c")) {
+            node(x).leases.onPeerHeartbeat("a", renewal(1, gen, t1), now);
+        }
+        now += 200 * MS;
+        for (String x : List.of("d", "e")) {
+            node(x).leases.onPeerHeartbeat("a", renewal(1, gen, t1 + 200 * MS), now);
+        }
+        for (String x : List.of("b", "c", "d", "e")) {
+            cut.add("a>" + x);
+            cut.add(x + ">a");
+        }
+        node("a").leases.setWanted("web", false, now);
+        node("b").leases.setWanted("web", true, now);
+        long acquiredAt = 0;
+        for (int i = 0; i < 300 && acquiredAt == 0; i++) {
+            advance(10);
+            if (!node("b").events(CoreEvent.LeaseAcquired.class).isEmpty()) {
+                acquiredAt = now;
+            }
+        }
+        assertTrue(acquiredAt > 0, "b never acquired web");
+        long dEnds = t1 + 2_200 * MS; // d's and e's grants end a lease after a's renewal reached them
+        assertTrue(acquiredAt >= dEnds, "no majority before d's and e's grants end");
+        // b and c promise, d and e reject with 200 ms of grant left, a is silent: the round cannot
+        // win, and without coming back when those grants end it waited for its timeout (250 ms)
+        // and a back-off (125-250 ms)
+        assertTrue(acquiredAt - dEnds <= 130 * MS, "acquired " + (acquiredAt - dEnds) / MS
+                + " ms after the last grant to a ended");
+    }
+
     static Message.Heartbeat renewal(long incarnation, long heldGen, long sentNanos) {
         return new Message.Heartbeat(42, incarnation, 0, 0, sentNanos, 0, false, List.of(), 0, heldGen, 0, 0, "");
     }

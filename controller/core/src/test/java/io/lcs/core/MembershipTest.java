@@ -111,6 +111,127 @@ class MembershipTest {
         assertEquals(0, ((Message.Heartbeat) r.messages().get(1).message()).echoNanos(), "c was never heard");
     }
 
+    static List<String> recipients(Ready r) {
+        return r.messages().stream().map(Ready.Outbound::to).toList();
+    }
+
+    @Test
+    void everyNodeLeadsAboutHalfItsLinksAndEachLinkHasOneLeader() {
+        for (int n = 2; n <= 9; n++) {
+            List<String> names = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                names.add("n" + i);
+            }
+            for (String x : names) {
+                int led = 0;
+                for (String y : names) {
+                    if (!x.equals(y)) {
+                        assertTrue(Membership.leads(names, x, y) != Membership.leads(names, y, x),
+                                "one leader of " + x + "-" + y + " of " + n);
+                        led += Membership.leads(names, x, y) ? 1 : 0;
+                    }
+                }
+                // with its own vote, the links it leads confirm a quorum's renewals at once
+                assertTrue(led == n / 2 || led == (n - 1) / 2, x + " leads " + led + " of " + (n - 1));
+                if (n % 2 == 1) {
+                    assertEquals(n / 2 + 1, led + 1, "odd: a quorum exactly");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aNodeAnswersTheHeartbeatsOfALinkItDoesNotLeadAndUsesItsOwnTimerOnlyWhenTheyStop() {
+        Outbox outB = new Outbox();
+        CoreConfig bConfig = CoreConfig.defaults("b", MEMBERS, HASH, 2_000, 500);
+        Membership b = new Membership(bConfig, 9, now, outB);
+        long interval = bConfig.heartbeatMillis() * MS;
+        // a, b, c: a leads b, b leads c, c leads a
+        assertTrue(b.answers("a"));
+        assertFalse(b.answers("c"), "b keeps the rhythm of its link with c");
+        assertFalse(m.answers("b"));
+        assertTrue(m.answers("c"));
+
+        b.sendHeartbeats(now, 0, 0, 0);
+        assertEquals(List.of("a", "c"), recipients(outB.drain()), "the first heartbeats go to every peer");
+        now += interval;
+        b.sendHeartbeats(now, 0, 0, 0);
+        assertEquals(List.of("c"), recipients(outB.drain()), "a's heartbeats are answered, not sent on b's timer");
+
+        m.sendHeartbeats(now, 0, 0, 0);
+        Message.Heartbeat fromA = (Message.Heartbeat) out.drain().messages().get(0).message();
+        now += 3 * MS;
+        b.onHeartbeat("a", fromA, now);
+        assertTrue(b.answerDue("a", now, 0), "a heartbeat of a's, half an interval after b last sent it one");
+        b.sendHeartbeat("a", now, 11, 12, 13, 0, Leases.RenewalAck.NONE);
+        Message.Heartbeat answer = (Message.Heartbeat) outB.drain().messages().get(0).message();
+        assertEquals(fromA.sentNanos(), answer.echoNanos(), "it echoes the heartbeat it answers, heard just now");
+        assertEquals(11, answer.storeDigest());
+        now += 20 * MS;
+        b.onHeartbeat("a", fromA, now);
+        assertFalse(b.answerDue("a", now, 0), "a's extra heartbeat 20 ms later (a change of its own) gets no second answer");
+        assertFalse(b.answerDue("c", now, 0), "c's heartbeats are never answered: b sends to c on its timer");
+
+        // b's timer ticks an interval after its answer, before a's next heartbeat: nothing for a yet
+        long answeredAt = now - 20 * MS;
+        now = answeredAt + interval;
+        b.sendHeartbeats(now, 0, 0, 0);
+        assertEquals(List.of("c"), recipients(outB.drain()), "a may be a little late, or tick in b's phase");
+        // a falls silent: b's timer takes over once b has sent a nothing for 1.25 intervals
+        now = answeredAt + interval * 5 / 4;
+        b.sendHeartbeats(now, 0, 0, 0);
+        assertEquals(List.of("a", "c"), recipients(outB.drain()), "a overdue: sent on b's timer");
+        now += interval;
+        b.sendHeartbeats(now, 0, 0, 0);
+        assertEquals(List.of("a", "c"), recipients(outB.drain()), "then every interval while a is silent");
+        long timerSend = now;
+        now += 50 * MS; // a is back, 50 ms after b's timer sent it one
+        b.onHeartbeat("a", fromA, now);
+        assertFalse(b.answerDue("a", now, 0), "b sent a heartbeat 50 ms ago");
+        now = timerSend + interval;
+        b.sendHeartbeats(now, 0, 0, 0);
+        assertEquals(List.of("c"), recipients(outB.drain()), "but b waits for a's heartbeats again, not its timer");
+        now = timerSend + 50 * MS + interval; // a's next heartbeat
+        b.onHeartbeat("a", fromA, now);
+        assertTrue(b.answerDue("a", now, 0), "answered: the link has one rhythm again");
+        b.sendHeartbeat("a", now, 0, 0, 0, 0, Leases.RenewalAck.NONE);
+        outB.drain();
+        now += interval;
+        b.sendHeartbeats(now, 0, 0, 0);
+        assertEquals(List.of("c"), recipients(outB.drain()), "answering again: 1.25 intervals before b's timer sends");
+
+        b.heartbeatNow();
+        now += MS;
+        b.sendHeartbeats(now, 0, 0, 0);
+        assertEquals(List.of("a", "c"), recipients(outB.drain()), "a change goes to every peer at once");
+    }
+
+    @Test
+    void anOwnerThatLeadsTooFewOnlinePeersForAQuorumSendsToEveryPeerOnItsTimerAndAnswersNone() {
+        Outbox outB = new Outbox();
+        CoreConfig bConfig = CoreConfig.defaults("b", MEMBERS, HASH, 2_000, 500);
+        Membership b = new Membership(bConfig, 9, now, outB);
+        long interval = bConfig.heartbeatMillis() * MS;
+        b.sendHeartbeats(now, 0, 0, 0);
+        outB.drain();
+        b.onHeartbeat("a", heartbeat(HASH, 1, now), now); // a leads b; b leads c, not heard yet
+        assertTrue(b.answering(0), "holding nothing: answers");
+        assertFalse(b.answering(5), "holding leases, and c (the one peer b leads) is offline: b + nobody is no quorum");
+        assertFalse(b.answerDue("a", now + interval, 5));
+        now += interval;
+        b.sendHeartbeats(now, 0, 0, 0, 5, peer -> Leases.RenewalAck.NONE, false);
+        assertEquals(List.of("a", "c"), recipients(outB.drain()), "every peer on b's timer, a included");
+
+        b.onHeartbeat("c", heartbeat(HASH, 2, now), now);
+        assertTrue(b.isOnline("c"));
+        assertTrue(b.answering(5), "c online: b + c are a quorum, confirmed at once");
+        now += interval;
+        b.sendHeartbeats(now, 0, 0, 0, 5, peer -> Leases.RenewalAck.NONE, false);
+        assertEquals(List.of("c"), recipients(outB.drain()), "a's heartbeats are answered again");
+        b.onHeartbeat("a", heartbeat(HASH, 1, now), now + MS);
+        assertTrue(b.answerDue("a", now + interval / 2, 5));
+    }
+
     /** For {@code nanos}, {@code peer}'s heartbeat arrives and this node ticks every 100 ms. */
     void hearEvery100Ms(String peer, long incarnation, long nanos) {
         for (long t = 0; t < nanos; t += 100 * MS) {
