@@ -97,7 +97,12 @@ final class ReplicatedStore {
     private final Map<ObjectKey, ObjectVersion> collected = new HashMap<>();
     private final Map<Long, PendingWrite> writes = new HashMap<>();
     private final Map<String, Replica> replicas = new HashMap<>();
-    private long nextRequestId = 1;
+    /**
+     * Request ids start from the incarnation (random per start), not from 1: a peer's reply to a
+     * request of this node's previous run can reach this run (it is addressed to the node, not to a
+     * connection), and must not be taken for the reply to this run's request of the same id.
+     */
+    private long nextRequestId;
     private long writesRefused;
     private long syncPaced;
 
@@ -106,6 +111,7 @@ final class ReplicatedStore {
         this.self = config.self();
         this.membership = membership;
         this.out = out;
+        this.nextRequestId = (membership.incarnation() >>> 2) + 1;
         for (String peer : membership.peerNames()) {
             replicas.put(peer, new Replica());
         }
@@ -152,7 +158,8 @@ final class ReplicatedStore {
 
     void onReadReply(String from, Message.ReadReply r, long nowNanos) {
         PendingWrite w = writes.get(r.requestId());
-        if (w == null || w.phase != 1 || !w.readFrom.add(from)) {
+        // a reply of another key under this id answers another request (of a previous run)
+        if (w == null || w.phase != 1 || !w.op.key().equals(r.key()) || !w.readFrom.add(from)) {
             return;
         }
         if (r.current() != null && (w.highest == null || r.current().version().isNewerThan(w.highest.version()))) {
@@ -167,7 +174,8 @@ final class ReplicatedStore {
 
     void onWriteAck(String from, Message.WriteAck a) {
         PendingWrite w = writes.get(a.requestId());
-        if (w == null || w.phase != 2 || !a.version().equals(w.written.version()) || !w.ackFrom.add(from)) {
+        if (w == null || w.phase != 2 || !a.key().equals(w.written.key()) || !a.version().equals(w.written.version())
+                || !w.ackFrom.add(from)) {
             return;
         }
         maybeFinishWrite(w);

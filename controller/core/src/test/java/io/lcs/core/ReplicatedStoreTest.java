@@ -180,6 +180,53 @@ class ReplicatedStoreTest {
         }
     }
 
+    /**
+     * A peer's reply to a request of this node's previous run can reach this run: under the same
+     * request id and another key it is another request's answer, and counts for nothing (it would
+     * stand for a read of the key, or an acknowledgement, the peer never gave).
+     */
+    @Test
+    void aReplyOrAnAcknowledgementOfAnotherKeyUnderTheSameRequestIdCountsForNothing() {
+        ObjectKey db = new ObjectKey("VirtualIP", "db");
+        ObjectNode dbBody = JsonNodeFactory.instance.objectNode();
+        dbBody.put("apiVersion", "lcs/v1").put("kind", "VirtualIP");
+        dbBody.putObject("metadata").put("name", "db");
+        dbBody.putObject("spec").put("address", "198.18.0.9/24").put("interface", "eth0");
+        assertEquals(Outcome.CREATED, node("a").result(submit("a", new WriteOp.Put(db, dbBody))).outcome());
+        StoredObject dbObject = node("b").disk.get(db);
+
+        cut.add("b>a");
+        cut.add("c>a");
+        long id = submit("a", put("198.18.0.1/24"));
+        int before = node("a").readies.size();
+        for (String peer : List.of("b", "c")) {
+            node("a").store.onReadReply(peer, new Message.ReadReply(id, db, dbObject), now);
+        }
+        route();
+        assertTrue(node("a").readies.subList(before, node("a").readies.size()).stream()
+                .noneMatch(r -> r.messages().stream().anyMatch(o -> o.message() instanceof Message.WriteRequest)),
+                "replies about db are no read of web: no majority read, no write");
+
+        node("a").store.onReadReply("b", new Message.ReadReply(id, WEB, null), now);
+        route();
+        StoredObject written = node("b").disk.get(WEB);
+        assertNotNull(written, "a majority read web: the write went out");
+        for (String peer : List.of("b", "c")) {
+            node("a").store.onWriteAck(peer, new Message.WriteAck(id, db, written.version()));
+        }
+        route();
+        assertNull(node("a").result(id), "acknowledgements of db under web's version acknowledge nothing");
+        node("a").store.onWriteAck("b", new Message.WriteAck(id, WEB, written.version()));
+        route();
+        assertEquals(Outcome.CREATED, node("a").result(id).outcome());
+
+        // and a run's request ids start from its incarnation (random per start), not from 1
+        long incarnation = 0x7123_4567_89ab_cdefL;
+        Membership otherRun = new Membership(config("a"), incarnation, now, new Outbox());
+        assertEquals((incarnation >>> 2) + 1,
+                new ReplicatedStore(config("a"), otherRun, new Outbox()).submit(put("198.18.0.3/24"), now));
+    }
+
     @Test
     void writeWithoutQuorumIsRefusedAndChangesNothing() {
         now += 2_000 * MS;
