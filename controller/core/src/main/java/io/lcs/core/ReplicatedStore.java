@@ -174,7 +174,7 @@ final class ReplicatedStore {
 
     void onWriteAck(String from, Message.WriteAck a) {
         PendingWrite w = writes.get(a.requestId());
-        if (w == null || w.phase != 2 || !a.key().equals(w.written.key()) || !a.version().equals(w.written.version())
+        if (w == null || w.phase != 2 || !w.written.key().equals(a.key()) || !w.written.version().equals(a.version())
                 || !w.ackFrom.add(from)) {
             return;
         }

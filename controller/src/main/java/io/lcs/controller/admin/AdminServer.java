@@ -369,12 +369,12 @@ public final class AdminServer {
             LOG.log(System.Logger.Level.WARNING, "admin API: " + what);
             events.record(AdminEvents.REQUEST_REFUSED, what);
         }
-        // closed after the reply: its body, if any, is never read
+        // closed after the reply and the rest of its body (read and discarded, bounded), never used
         HttpServerResponse resp = ConnectionGuard.closing(ctx.request());
         if (why.status == 401) {
             resp.putHeader("WWW-Authenticate", "Bearer");
         }
-        ConnectionGuard.closeWhenWritten(ctx.request(), guardError(ctx.request(), why.status,
+        guard.closeWhenWritten(ctx.request(), guardError(ctx.request(), why.status,
                 why.status == 401 ? AdminException.UNAUTHORIZED : AdminException.FORBIDDEN, message));
     }
 

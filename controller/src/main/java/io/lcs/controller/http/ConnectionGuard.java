@@ -3,6 +3,7 @@ package io.lcs.controller.http;
 import io.lcs.reconcilers.runtime.LogThrottle;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
@@ -67,6 +68,13 @@ public final class ConnectionGuard {
     static final String LOOPBACK = "loopback";
     /** 1 minute: a flood writes at most one log line a minute per reason (the metric counts every one). */
     public static final Duration REPORT_INTERVAL = Duration.ofMinutes(1);
+    /**
+     * 2 s: how long a connection to be closed after an early reply (a refused request whose body
+     * has not been read) keeps reading and discarding the body the client is still sending.
+     */
+    public static final long LINGER_MILLIS = 2_000;
+    /** 1 MiB: how much of such a body it reads and discards, at most. */
+    public static final long LINGER_BYTES = 1 << 20;
     /** 1 s: the coarsest sweep; the timeout is exact to this much. */
     static final long MAX_SWEEP_INTERVAL_MILLIS = 1_000;
 
@@ -81,7 +89,13 @@ public final class ConnectionGuard {
         /** No complete request headers within the header timeout. */
         HEADER_TIMEOUT("header_timeout"),
         /** Declared body larger than the limit: 413, connection closed. */
-        BODY_TOO_LARGE("body_too_large");
+        BODY_TOO_LARGE("body_too_large"),
+        /**
+         * A client went on sending the body of a refused request (413, 401, 403) past
+         * {@link #LINGER_BYTES} or {@link #LINGER_MILLIS}: the connection was closed under it (its
+         * reply may then be lost to the reset).
+         */
+        LINGER_CUT("linger_cut");
 
         public final String label;
 
@@ -203,14 +217,43 @@ public final class ConnectionGuard {
     }
 
     /**
-     * Marks {@code request}'s response {@code Connection: close} (so a keep-alive client does not
-     * reuse the connection) and closes the connection once {@code written}, the future of the
-     * response's {@code end()}, completes: closing before would discard a response Vert.x has not
-     * flushed yet. Set the header before ending the response: call {@link #closing} first.
+     * Closes {@code request}'s connection once {@code written}, the future of the response's
+     * {@code end()}, completes (closing before would discard a response Vert.x has not flushed yet)
+     * and the client has sent the rest of the request's body, which is read and discarded: a
+     * connection closed with bytes unread answers the client's next ones with a reset, which makes
+     * the client fail its send, or lose the reply it had not read yet (a lingering close, as RFC
+     * 9112 section 9.6 asks). Bounded by {@link #LINGER_MILLIS} and {@link #LINGER_BYTES}; past
+     * either the connection is closed anyway, counted and logged as {@link Reason#LINGER_CUT}.
+     * Set {@code Connection: close} before ending the response: call {@link #closing} first.
      */
-    public static void closeWhenWritten(HttpServerRequest request, Future<Void> written) {
+    public void closeWhenWritten(HttpServerRequest request, Future<Void> written) {
         HttpConnection c = request.connection();
-        written.onComplete(ar -> c.close());
+        if (request.isEnded()) {
+            written.onComplete(ar -> c.close());
+            return;
+        }
+        Promise<Void> drained = Promise.promise();
+        long[] left = {LINGER_BYTES};
+        long timer = vertx.setTimer(LINGER_MILLIS, id -> {
+            if (drained.tryComplete()) {
+                reject(Reason.LINGER_CUT, describe(c), "still sent the body of a refused request after "
+                        + LINGER_MILLIS + " ms");
+            }
+        });
+        request.handler(b -> {
+            left[0] -= b.length();
+            if (left[0] < 0 && drained.tryComplete()) {
+                reject(Reason.LINGER_CUT, describe(c), "sent more than " + LINGER_BYTES
+                        + " bytes of the body of a refused request");
+            }
+        });
+        request.endHandler(v -> drained.tryComplete());
+        request.exceptionHandler(e -> drained.tryComplete());
+        request.resume();
+        written.onComplete(ar -> drained.future().onComplete(d -> {
+            vertx.cancelTimer(timer);
+            c.close();
+        }));
     }
 
     /** {@code request}'s response with {@code Connection: close} set; see {@link #closeWhenWritten}. */

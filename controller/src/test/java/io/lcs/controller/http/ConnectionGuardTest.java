@@ -232,9 +232,50 @@ class ConnectionGuardTest {
         assertTrue(reply.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), reply);
         assertTrue(reply.contains("request body larger than 1024 bytes"), reply);
         assertEquals(1, guard.rejected(Reason.BODY_TOO_LARGE));
+        assertEquals(1, guard.rejected(Reason.LINGER_CUT), "closed after waiting 2 s for a body that never came");
         Socket ok = connect("127.0.0.1", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
                 .getBytes(StandardCharsets.US_ASCII));
         assertEquals("HTTP/1.1 200", new String(ok.getInputStream().readNBytes(12), StandardCharsets.US_ASCII));
+    }
+
+    /** A lingering close: the client sends the refused body, reads the 413, and then the connection closes. */
+    @Test
+    void aClientSendingARefusedBodyReadsThe413AndTheConnectionClosesAfterTheBody() throws Exception {
+        start(limits(8, 8, 60_000));
+        Socket s = connect("127.0.0.1", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 300000\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
+        Thread.sleep(100); // the 413 is out before the body
+        s.getOutputStream().write(new byte[300_000]); // a closed connection would reset: "Broken pipe"
+        String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII); // to EOF: closed
+        assertTrue(reply.startsWith("HTTP/1.1 413"), reply);
+        assertEquals(1, guard.rejected(Reason.BODY_TOO_LARGE));
+        assertEquals(0, guard.rejected(Reason.LINGER_CUT));
+    }
+
+    /** The linger is bounded in bytes: a client that goes on sending past LINGER_BYTES is cut off. */
+    @Test
+    void aRefusedBodyPastTheLingerBoundIsCutOffAndCounted() throws Exception {
+        start(limits(8, 8, 60_000));
+        long declared = 4 * ConnectionGuard.LINGER_BYTES;
+        Socket s = connect("127.0.0.1", ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + declared + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        byte[] chunk = new byte[64 * 1024];
+        long sent = 0;
+        boolean cut = false;
+        try {
+            while (sent < declared) {
+                s.getOutputStream().write(chunk);
+                sent += chunk.length;
+            }
+        } catch (IOException e) {
+            cut = true; // reset by the server once past the bound
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (guard.rejected(Reason.LINGER_CUT) == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(1, guard.rejected(Reason.LINGER_CUT), "sent " + sent + " bytes, reset: " + cut);
+        assertTrue(cut || sent >= declared, "the client was cut off or sent it all into the kernel's buffers");
     }
 
     @Test
