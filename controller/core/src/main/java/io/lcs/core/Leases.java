@@ -79,6 +79,13 @@ final class Leases {
      */
     static final int IDLE_LEASES_BEFORE_COLLECT = 5;
     /**
+     * The key of the ballot reservation in the epoch record: not a VIP name (a name never holds
+     * '#'), so it names no lease.
+     */
+    static final String BALLOT_FLOOR_KEY = "#ballots";
+    /** Ballots reserved per write of {@link #BALLOT_FLOOR_KEY}: one disk write per 1,024 rounds at most. */
+    static final long BALLOT_BLOCK = 1024;
+    /**
      * Generations of this node's held set kept to read the peers' confirmations: a confirmation
      * names the generation of the heartbeat it answers, which is at most a heartbeat or two old;
      * four covers a set that changed on several heartbeats in a row. A confirmation of an older
@@ -162,6 +169,14 @@ final class Leases {
     private final Map<String, Long> peerTables = new HashMap<>();
     /** The last ballot counter this node used (for any VIP). */
     private long ballotCounter;
+    /**
+     * The highest ballot counter this node may use before it persists a new reservation: ballots
+     * are reserved {@link #BALLOT_BLOCK} at a time in the epoch record (key {@link #BALLOT_FLOOR_KEY}),
+     * durably before a ballot of the block leaves, and a restarted node counts from its last
+     * reservation. So a node never uses one ballot twice, not even across restarts (a peer may
+     * still hold state of the previous run's ballot: a promise, a grant, a prepare set).
+     */
+    private long ballotsReservedUpTo;
     /** Leases whose round starts with the next cohort, and the earliest time one was queued. */
     private final List<Lease> cohort = new ArrayList<>();
     private long cohortNanos;
@@ -206,7 +221,12 @@ final class Leases {
     /** The highest epoch seen per VIP, as persisted (entries are made when a VIP is first used). */
     void restoreEpochs(Map<String, Long> restored) {
         for (Map.Entry<String, Long> e : restored.entrySet()) {
-            epochs.merge(e.getKey(), e.getValue(), Math::max);
+            if (e.getKey().equals(BALLOT_FLOOR_KEY)) {
+                ballotCounter = Math.max(ballotCounter, e.getValue());
+                ballotsReservedUpTo = Math.max(ballotsReservedUpTo, e.getValue());
+            } else {
+                epochs.merge(e.getKey(), e.getValue(), Math::max);
+            }
         }
     }
 
@@ -826,6 +846,9 @@ final class Leases {
     private Lease lease(String vip, long nowNanos) {
         Lease l = leaseIndex.get(vip);
         if (l == null) {
+            if (vip.equals(BALLOT_FLOOR_KEY)) {
+                return null; // the ballot reservation's key in the epoch record, never a VIP
+            }
             if (leases.size() >= config.maxLeaseEntries()) {
                 leaseEntriesRefused++;
                 if (!tableFullReported) {
@@ -901,6 +924,11 @@ final class Leases {
         }
         if (n > 0) {
             ballotCounter = counter + 1;
+            if (ballotCounter > ballotsReservedUpTo) {
+                // persisted before the prepares leave (a Ready persists, then sends)
+                ballotsReservedUpTo = ballotCounter + BALLOT_BLOCK;
+                out.persistEpoch(BALLOT_FLOOR_KEY, ballotsReservedUpTo);
+            }
             Ballot ballot = new Ballot(ballotCounter, self);
             for (int i = 0; i < n; i++) {
                 startRound(cohort.get(i), ballot, cohortNanos);

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lcs.model.api.ObjectKey;
 import io.lcs.model.api.StoredObject;
+import io.lcs.model.wire.Ballot;
+import io.lcs.model.wire.LeaseMessage;
 import io.lcs.model.wire.Message;
 import io.lcs.model.wire.WireCodec;
 import java.util.ArrayList;
@@ -386,6 +388,61 @@ class ClusterCoreTest {
                 .map(Ready.Outbound::to).toList();
         // c leads its link with a: without the rule c would learn of a's set only from a's next answer
         assertEquals(List.of("b", "c"), named, "the set and a heartbeat naming it, to every peer, in one tick");
+    }
+
+    /** The ballots of the prepares {@code from} sent, in order. */
+    static List<Ballot> prepareBallots(Net net, String from, int first) {
+        List<Ready> readies = net.drained.get(from);
+        List<Ballot> out = new ArrayList<>();
+        for (Ready r : readies.subList(first, readies.size())) {
+            for (Ready.Outbound o : r.messages()) {
+                List<LeaseMessage> ms = new ArrayList<>();
+                if (o.message() instanceof Message.LeaseSets ls) {
+                    ls.groups().forEach(g -> ms.add(g.m()));
+                } else if (o.message() instanceof Message.LeaseBatch lb) {
+                    ms.addAll(lb.items());
+                }
+                ms.stream().filter(m -> m instanceof LeaseMessage.Prepare).map(LeaseMessage::ballot)
+                        .filter(b -> !out.contains(b)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A node never uses one ballot twice, not even across a restart: a peer may still hold state of
+     * the previous run's ballot (a promise, a grant, a prepare set). The counter is reserved in
+     * blocks in the epoch record, durably before a ballot of the block leaves.
+     */
+    @Test
+    void aRestartedNodesBallotsAreAboveEveryBallotOfItsPreviousRun() {
+        Net net = new Net("a", "b", "c");
+        net.advance(2500); // restart wait
+        for (String n : List.of("a", "b", "c")) {
+            net.cores.get(n).setLeaseWanted("v1", n.equals("a"), net.now);
+        }
+        net.advance(1500);
+        assertEquals("a", net.holder("v1"));
+        List<Ballot> before = prepareBallots(net, "a", 0);
+        assertTrue(!before.isEmpty(), "a ran a round");
+        assertTrue(net.epochDisks.get("a").get(Leases.BALLOT_FLOOR_KEY) >= before.get(before.size() - 1).counter(),
+                "the reservation is on a's disk");
+
+        net.crash("a");
+        net.advance(3000);
+        net.restart("a");
+        int a0 = net.drained.get("a").size();
+        for (String n : List.of("a", "b", "c")) {
+            net.cores.get(n).setLeaseWanted("v1", n.equals("a"), net.now);
+            net.cores.get(n).setLeaseWanted("v2", n.equals("a"), net.now);
+        }
+        net.advance(4000);
+        List<Ballot> after = prepareBallots(net, "a", a0);
+        assertTrue(!after.isEmpty(), "a ran rounds after its restart");
+        long highestBefore = before.stream().mapToLong(Ballot::counter).max().orElseThrow();
+        for (Ballot b : after) {
+            assertTrue(b.counter() > highestBefore, "ballot " + b + " of the new run is not above " + highestBefore);
+        }
     }
 
     @Test
