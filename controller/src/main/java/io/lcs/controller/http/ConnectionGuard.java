@@ -236,7 +236,7 @@ public final class ConnectionGuard {
         long[] left = {LINGER_BYTES};
         long timer = vertx.setTimer(LINGER_MILLIS, id -> {
             if (drained.tryComplete()) {
-                reject(Reason.LINGER_CUT, describe(c), "still sent the body of a refused request after "
+                reject(Reason.LINGER_CUT, describe(c), "had not finished the body of a refused request after "
                         + LINGER_MILLIS + " ms");
             }
         });

@@ -39,16 +39,10 @@ public final class LeaseSetCodec {
         private VipTable(String[] sorted) {
             this.names = sorted;
             this.index = new HashMap<>(sorted.length * 2);
-            long h = 0xcbf29ce484222325L; // FNV-1a over the names, each terminated by a 0 char
             for (int i = 0; i < sorted.length; i++) {
                 index.put(sorted[i], i);
-                String s = sorted[i];
-                for (int k = 0; k < s.length(); k++) {
-                    h = (h ^ s.charAt(k)) * 0x100000001b3L;
-                }
-                h = (h ^ 0) * 0x100000001b3L;
             }
-            this.hash = h ^ sorted.length;
+            this.hash = namesHash(java.util.Arrays.asList(sorted));
         }
 
         public static VipTable of(Collection<String> names) {
@@ -75,20 +69,26 @@ public final class LeaseSetCodec {
         }
     }
 
+    /** FNV-1a (64 bits) over the sorted names, each terminated by a 0 char, xor their count. */
+    private static long namesHash(List<String> sorted) {
+        long h = 0xcbf29ce484222325L;
+        for (String s : sorted) {
+            for (int k = 0; k < s.length(); k++) {
+                h = (h ^ s.charAt(k)) * 0x100000001b3L;
+            }
+            h = (h ^ 0) * 0x100000001b3L;
+        }
+        return h ^ sorted.size();
+    }
+
     /**
-     * The hash a reference carries of the prepare set it resolves against: FNV-1a (32 bits) over
-     * the sorted names, each terminated by a 0 char, and never 0 (0 means "no reference").
+     * The hash a reference carries of the prepare set it resolves against: the names' hash (as a
+     * {@link VipTable}'s) folded to 32 bits, and never 0 (0 means "no reference").
      */
     public static int setHash(List<String> sortedNames) {
-        int h = 0x811c9dc5;
-        for (String s : sortedNames) {
-            for (int k = 0; k < s.length(); k++) {
-                h = (h ^ s.charAt(k)) * 0x01000193;
-            }
-            h = (h ^ 0) * 0x01000193;
-        }
-        h ^= sortedNames.size();
-        return h == 0 ? 1 : h;
+        long h = namesHash(sortedNames);
+        int folded = (int) (h ^ (h >>> 32));
+        return folded == 0 ? 1 : folded;
     }
 
     /**
