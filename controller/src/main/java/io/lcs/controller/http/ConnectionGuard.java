@@ -234,17 +234,21 @@ public final class ConnectionGuard {
         }
         Promise<Void> drained = Promise.promise();
         long[] left = {LINGER_BYTES};
+        // Counted before the promise completes: completing it closes the connection at once, and a
+        // client that sees the close must find the cut counted.
         long timer = vertx.setTimer(LINGER_MILLIS, id -> {
-            if (drained.tryComplete()) {
+            if (!drained.future().isComplete()) {
                 reject(Reason.LINGER_CUT, describe(c), "had not finished the body of a refused request after "
                         + LINGER_MILLIS + " ms");
+                drained.tryComplete();
             }
         });
         request.handler(b -> {
             left[0] -= b.length();
-            if (left[0] < 0 && drained.tryComplete()) {
+            if (left[0] < 0 && !drained.future().isComplete()) {
                 reject(Reason.LINGER_CUT, describe(c), "sent more than " + LINGER_BYTES
                         + " bytes of the body of a refused request");
+                drained.tryComplete();
             }
         });
         request.endHandler(v -> drained.tryComplete());
