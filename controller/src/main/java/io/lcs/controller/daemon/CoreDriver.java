@@ -146,6 +146,11 @@ public final class CoreDriver {
     private boolean dirty = true;
     /** Frames from peers that did not decode; any thread writes, the scrape reads. */
     private final LongAdder framesDropped = new LongAdder();
+    /**
+     * Messages whose handling failed with an exception (a bug of ours, or a rule the decoder does not
+     * check yet): counted, logged like an undecodable frame, and the node goes on.
+     */
+    private final LongAdder framesFailed = new LongAdder();
     /** One line per peer per minute for frames that do not decode: a peer's bug must not flood the journal. */
     static final Duration UNDECODABLE_LOG_INTERVAL = Duration.ofMinutes(1);
     private final LogThrottle undecodableLog;
@@ -526,13 +531,23 @@ public final class CoreDriver {
 
     /** Hands a peer's message to the core, without the objects {@link PeerObjectFilter} refuses. On the context. */
     private void receive(String peer, Message m) {
-        Message admitted = peerObjects.admit(peer, m, storedCopy);
-        if (admitted != null) {
-            if (admitted instanceof Message.Heartbeat hb && hb.checks() != null) {
-                dirty = true; // a peer's health changed: placement runs again on this tick
+        try {
+            Message admitted = peerObjects.admit(peer, m, storedCopy);
+            if (admitted != null) {
+                if (admitted instanceof Message.Heartbeat hb && hb.checks() != null) {
+                    dirty = true; // a peer's health changed: placement runs again on this tick
+                }
+                core.receive(peer, admitted, monotonic.getAsLong());
+                processSoon();
             }
-            core.receive(peer, admitted, monotonic.getAsLong());
-            processSoon();
+        } catch (RuntimeException e) {
+            framesFailed.increment();
+            long suppressed = undecodableLog.permit(peer);
+            if (suppressed >= 0) {
+                LOG.log(Level.ERROR, LogThrottle.withSuppressed("a " + m.getClass().getSimpleName() + " from " + peer
+                        + " failed: " + e + " (a bug: please report it with this line)", suppressed), e);
+            }
+            processSoon(); // what the message changed before it failed goes out too
         }
     }
 
@@ -574,6 +589,11 @@ public final class CoreDriver {
     /** Frames that did not decode, for metrics. */
     public long framesDropped() {
         return framesDropped.sum();
+    }
+
+    /** Messages whose handling failed, for metrics. */
+    public long framesFailed() {
+        return framesFailed.sum();
     }
 
     /** Starts a replicated write; any thread. Completes on the driver's context. */

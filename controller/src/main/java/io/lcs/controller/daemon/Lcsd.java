@@ -571,6 +571,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
             metrics.registerRejected(r.name().toLowerCase(java.util.Locale.ROOT), () -> transport.stats().rejected(r));
         }
         metrics.registerRejected("undecodable", driver::framesDropped);
+        metrics.registerRejected("failed", driver::framesFailed);
         driver.onLoopLag(metrics::recordEventLoopLag);
         driver.onPersist(metrics::recordStatePersist);
         metrics.registerMessagesDroppedWaitingForDisk(driver::messagesDroppedWaitingForDisk);

@@ -28,6 +28,10 @@ import java.util.TreeSet;
  * collides with a resource's name.
  */
 public final class GroupRules {
+    /** The lease key of a keep-together group is this prefix and the group's name. */
+    public static final String GROUP_LEASE_PREFIX = "group:";
+    /** The lease key of resources tied by dependencies alone is this prefix and the first member's name. */
+    public static final String DEPS_LEASE_PREFIX = "deps:";
     private GroupRules() {
     }
 
@@ -160,11 +164,11 @@ public final class GroupRules {
             List<String> order = startOrder(component, groupings, blocked);
             String key;
             if (keep != null) {
-                key = "group:" + keep.name();
+                key = GROUP_LEASE_PREFIX + keep.name();
             } else if (component.size() == 1) {
                 key = component.get(0);
             } else {
-                key = "deps:" + new TreeSet<>(component).first();
+                key = DEPS_LEASE_PREFIX + new TreeSet<>(component).first();
             }
             Unit u = new Unit(key, List.copyOf(order), keep, Set.copyOf(blocked));
             byKey.put(key, u);
