@@ -658,6 +658,7 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         metrics.registerVipLeaseShortfalls(() -> vipReconciler.shortLeaseSkips("add"),
                 () -> vipReconciler.shortLeaseSkips("refresh"), vipReconciler::addressesLapsed);
         metrics.registerVipAddFailures(vipReconciler::addFailures);
+        metrics.registerUnitStopFailures(vipReconciler::unitStopsFailed);
         // one batch task at a time does renewals and hook-less activations for all VIPs (issue 8)
         ThreadPoolExecutor vipBatch = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(4),
                 daemonThreads("lcs-vip-batch"));

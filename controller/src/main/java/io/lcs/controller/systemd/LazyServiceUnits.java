@@ -139,8 +139,8 @@ public final class LazyServiceUnits implements ServiceUnits {
     }
 
     @Override
-    public Job start(String unit, Duration timeout) throws Exception {
-        return connect().start(unit, timeout);
+    public Job start(String unit, Duration timeout, java.util.function.BooleanSupplier keepWaiting) throws Exception {
+        return connect().start(unit, timeout, keepWaiting);
     }
 
     @Override

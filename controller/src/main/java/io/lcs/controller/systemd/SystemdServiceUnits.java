@@ -113,8 +113,9 @@ public final class SystemdServiceUnits implements ServiceUnits {
     }
 
     @Override
-    public Job start(String unit, Duration timeout) throws SystemdException {
-        SystemdUnits.JobOutcome o = units.start(unit, timeout);
+    public Job start(String unit, Duration timeout, java.util.function.BooleanSupplier keepWaiting)
+            throws SystemdException {
+        SystemdUnits.JobOutcome o = units.start(unit, timeout, keepWaiting, JOB_POLL);
         return new Job(o.result(), o.after());
     }
 

@@ -148,15 +148,25 @@ public final class SystemdUnits implements AutoCloseable {
      * "no-answer" when the job had not ended within {@code timeout}.
      */
     public JobOutcome start(String unit, Duration timeout) throws SystemdException {
-        return job(unit, "start", timeout);
+        return job(unit, "start", timeout, () -> true, timeout);
+    }
+
+    /**
+     * As {@link #start(String, Duration)}, but the wait also ends ("no-answer") as soon as
+     * {@code keepWaiting}, asked every {@code poll}, is false; the job then goes on in systemd.
+     */
+    public JobOutcome start(String unit, Duration timeout, java.util.function.BooleanSupplier keepWaiting, Duration poll)
+            throws SystemdException {
+        return job(unit, "start", timeout, keepWaiting, poll);
     }
 
     /** Stops {@code unit} and waits for the job, as {@link #start}. */
     public JobOutcome stop(String unit, Duration timeout) throws SystemdException {
-        return job(unit, "stop", timeout);
+        return job(unit, "stop", timeout, () -> true, timeout);
     }
 
-    private JobOutcome job(String unit, String verb, Duration timeout) throws SystemdException {
+    private JobOutcome job(String unit, String verb, Duration timeout, java.util.function.BooleanSupplier keepWaiting,
+                           Duration poll) throws SystemdException {
         UnitState before = state(unit);
         if (verb.equals("start") && (!before.exists() || before.masked())) {
             return new JobOutcome(unit, verb, before.masked() ? "masked" : "not-found", before);
@@ -168,18 +178,29 @@ public final class SystemdUnits implements AutoCloseable {
         } catch (DBusExecutionException e) {
             throw new SystemdException(unit + ": systemd refused to " + verb + " it: " + e.getMessage(), e);
         }
-        CompletableFuture<String> result = pendingJobs.computeIfAbsent(job, j -> new CompletableFuture<>());
-        synchronized (recentResults) {
+        CompletableFuture<String> result;
+        synchronized (recentResults) { // one lock with jobRemoved: its signal is never lost between the two tables
+            result = pendingJobs.computeIfAbsent(job, j -> new CompletableFuture<>());
             String early = recentResults.remove(job);
             if (early != null) {
                 result.complete(early);
             }
         }
-        String r;
+        String r = null;
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            r = result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            r = "no-answer";
+            while (r == null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !keepWaiting.getAsBoolean()) {
+                    r = "no-answer";
+                    break;
+                }
+                try {
+                    r = result.get(Math.min(left, poll.toNanos()), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    // asks keepWaiting again
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SystemdException(unit + ": interrupted waiting for its " + verb + " job", e);
@@ -192,14 +213,15 @@ public final class SystemdUnits implements AutoCloseable {
     }
 
     private void jobRemoved(SystemdManager.JobRemoved signal) {
-        CompletableFuture<String> waiting = pendingJobs.get(signal.job());
-        if (waiting != null) {
-            waiting.complete(signal.result());
-            return;
-        }
+        CompletableFuture<String> waiting;
         synchronized (recentResults) {
-            recentResults.put(signal.job(), signal.result());
+            waiting = pendingJobs.get(signal.job());
+            if (waiting == null) {
+                recentResults.put(signal.job(), signal.result());
+                return;
+            }
         }
+        waiting.complete(signal.result());
     }
 
     /**

@@ -58,7 +58,7 @@ class LazyServiceUnitsTest {
         units.onConnected(() -> calls.add("watchdog on"));
         assertEquals("cannot connect to the system bus: no such file", units.unavailable());
         assertThrows(SystemdException.class, () -> units.state("a.service"));
-        assertThrows(SystemdException.class, () -> units.start("a.service", Duration.ofSeconds(1)));
+        assertThrows(SystemdException.class, () -> units.start("a.service", Duration.ofSeconds(1), () -> true));
         assertEquals(List.of("connect"), calls, "not retried within " + LazyServiceUnits.RETRY);
         assertFalse(units.isConnected());
         now.addAndGet(LazyServiceUnits.RETRY.toNanos());

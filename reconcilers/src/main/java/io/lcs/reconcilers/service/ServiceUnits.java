@@ -45,8 +45,16 @@ public interface ServiceUnits {
      */
     void bind(String unit, Duration stopBudget) throws Exception;
 
-    /** Starts {@code unit} and waits up to {@code timeout} for the job. */
-    Job start(String unit, Duration timeout) throws Exception;
+    /**
+     * Starts {@code unit} and waits up to {@code timeout} for the job, but only while
+     * {@code keepWaiting} says so (asked every {@link #JOB_POLL}): a start whose lease is ending must
+     * not hold its caller until the job ends, for the caller must stop the unit before the lease
+     * does. A wait given up that way returns result {@code no-answer}, the job still queued or running.
+     */
+    Job start(String unit, Duration timeout, java.util.function.BooleanSupplier keepWaiting) throws Exception;
+
+    /** How often a start's wait asks whether to go on waiting. */
+    Duration JOB_POLL = Duration.ofMillis(20);
 
     /** Stops {@code unit} and waits up to {@code timeout} for the job. */
     Job stop(String unit, Duration timeout) throws Exception;

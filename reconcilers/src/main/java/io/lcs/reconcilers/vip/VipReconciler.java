@@ -300,6 +300,8 @@ public final class VipReconciler implements Reconciler<String> {
             new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder()};
     /** Addresses found gone from the kernel while this node held their lease, once per lapse, since start. */
     private final java.util.concurrent.atomic.LongAdder addressesLapsed = new java.util.concurrent.atomic.LongAdder();
+    /** Stops of a service's unit after which it may still run (the job failed or did not end), since start. */
+    private final java.util.concurrent.atomic.LongAdder unitStopsFailed = new java.util.concurrent.atomic.LongAdder();
     /** Adds of a VIP's address that failed (refused, or not run or confirmed by ip), since start. */
     private final java.util.concurrent.atomic.LongAdder addFailuresTotal = new java.util.concurrent.atomic.LongAdder();
     /** Runs the services' units; null: lcsd has no systemd, and a service is declined on this node. */
@@ -394,6 +396,14 @@ public final class VipReconciler implements Reconciler<String> {
      */
     public long addressesLapsed() {
         return addressesLapsed.sum();
+    }
+
+    /**
+     * Stops of a service's unit since start after which systemd still reported it running (the job
+     * failed or did not end in the stop budget and a second): each keeps the lease and is tried again.
+     */
+    public long unitStopsFailed() {
+        return unitStopsFailed.sum();
     }
 
     /**
@@ -836,7 +846,9 @@ public final class VipReconciler implements Reconciler<String> {
             events.append("Detaching", "Service/" + vip, "hook-only service leaves " + settings.node() + ": " + why
                     + (spec.postStop() != null ? "; post_stop detaches it" : "; no post_stop"));
         } else if (spec.isService()) {
-            stopUnit(vip, spec, why);
+            if (!stopUnit(vip, spec, why)) {
+                return false; // it may still run: no post_stop, no release; the caller looks again
+            }
         } else {
             cancelAnnounce(vip);
             net.removeAddress(spec.address(), spec.interfaceName());
@@ -1190,21 +1202,29 @@ public final class VipReconciler implements Reconciler<String> {
             return Result.requeueAfter(Duration.ofMillis(10));
         }
         units.bind(unit, serviceStopBudget);
-        ServiceUnits.Job job = units.start(unit, serviceStartTimeout);
+        long keep = keepNanos(spec);
+        // the wait for the start job ends when the lease nears its end: a slow start (Type=notify, a
+        // long ExecStartPre) whose processes already run must be stopped before the lease ends, and
+        // this worker is the one that stops it
+        ServiceUnits.Job job = units.start(unit, serviceStartTimeout,
+                () -> fenced(vip, epoch) && remainingNow(vip) > keep);
         boolean first = local.activeEpoch != epoch;
         local.managed = true; // from here on a stop must run, whatever the start came to
         local.activeEpoch = epoch;
         local.added = spec;
         local.preStopDoneEpoch = 0;
+        if (!fenced(vip, epoch) || remainingNow(vip) <= keep) {
+            // the lease went (or nearly) while the unit started: the next reconcile stops it (a stop
+            // job replaces a start job systemd still runs), whatever the start came to
+            LOG.log(Level.WARNING, "service " + vip + ": the lease at epoch " + epoch + " is ending while " + unit
+                    + " starts (" + job.result() + "); stopping it");
+            return Result.requeueAfter(Duration.ofMillis(1));
+        }
         String failed = ServiceDecisions.startFailure(job, serviceStartTimeout);
         if (failed != null) {
             LOG.log(Level.WARNING, "service " + vip + ": " + failed + "; stopping it and declining it here");
             return stopDeclineRelease(vip, spec, local, "start failed", ServiceDecisions.startFailureReason(job),
                     failed);
-        }
-        if (!fenced(vip, epoch) || remainingNow(vip) <= keepNanos(spec)) {
-            // the lease went (or nearly) while the unit started: the next reconcile stops it
-            return Result.requeueAfter(Duration.ofMillis(1));
         }
         LOG.log(Level.INFO, "service " + vip + ": " + unit + " active (epoch " + epoch + ")");
         events.append("ServiceActive", "Service/" + vip, unit + " active on " + settings.node() + " at epoch "
@@ -1216,10 +1236,15 @@ public final class VipReconciler implements Reconciler<String> {
         return Result.requeueAfter(settings.renewInterval());
     }
 
-    /** Stops the unit and waits (up to its stop budget and a margin for D-Bus) for the job. */
-    private void stopUnit(String vip, VipSpec spec, String why) throws Exception {
+    /**
+     * Stops the unit and waits (up to its stop budget and a margin for D-Bus) for the job.
+     *
+     * @return false if the unit may still run (the job failed or did not end): it is not stopped,
+     *     so its lease is not released and post_stop does not run; the caller tries again
+     */
+    private boolean stopUnit(String vip, VipSpec spec, String why) throws Exception {
         if (units == null) {
-            return;
+            return true;
         }
         String unit = spec.systemdUnit();
         long started = monotonic.getAsLong();
@@ -1229,11 +1254,14 @@ public final class VipReconciler implements Reconciler<String> {
             LOG.log(Level.ERROR, "service " + vip + ": " + unit + " still " + job.after().activeState() + " after its stop ("
                     + job.result() + ", " + tookMs + " ms): " + why);
             events.append("UnitStopFailed", "Service/" + vip, unit + " on " + settings.node() + " did not stop ("
-                    + job.result() + ", state " + job.after().activeState() + ")");
-            return;
+                    + job.result() + ", state " + job.after().activeState() + "); its lease is kept and the stop"
+                    + " tried again");
+            unitStopsFailed.increment();
+            return false;
         }
         LOG.log(Level.INFO, "service " + vip + ": " + unit + " stopped in " + tookMs + " ms (" + why + ")");
         events.append("ServiceStopped", "Service/" + vip, unit + " stopped on " + settings.node() + ": " + why);
+        return true;
     }
 
     /**
@@ -1261,7 +1289,14 @@ public final class VipReconciler implements Reconciler<String> {
     /** Stops the unit (without hooks), forgets it, declines the service here and releases its lease. */
     private Result stopDeclineRelease(String vip, VipSpec spec, Local local, String why, String reason,
                                       String message) throws Exception {
-        stopUnit(vip, spec, why);
+        if (!stopUnit(vip, spec, why)) {
+            // it may still run here: declined (another node is picked), but the lease is not released;
+            // the next reconciles stop it as for any unwanted lease (no pre_stop: it is not up), then
+            // release it. Until then the stop grace renews the lease, so no other node starts the unit.
+            local.preStopDoneEpoch = local.activeEpoch;
+            decline(vip, local, reason, message);
+            return Result.requeueAfter(settings.renewInterval());
+        }
         local.managed = false;
         local.activeEpoch = 0;
         local.added = null;

@@ -59,6 +59,11 @@ class VipReconcilerServiceTest {
         final List<String> calls = new ArrayList<>();
         String startResult = "done";
         boolean lcsdStopping;
+        /** Stops to refuse (the unit keeps running, the job ends failed) before they work again. */
+        int stopsToFail;
+        /** The start job never ends by itself: the unit runs (activating) and the wait ends only when told. */
+        boolean startHangs;
+        int keepWaitingAsked;
 
         UnitState of(String unit) {
             return states.getOrDefault(unit, new UnitState(unit, "loaded", "inactive", "dead"));
@@ -85,11 +90,19 @@ class VipReconcilerServiceTest {
         }
 
         @Override
-        public Job start(String unit, Duration timeout) {
+        public Job start(String unit, Duration timeout, java.util.function.BooleanSupplier keepWaiting) {
             calls.add("start " + unit);
             UnitState before = of(unit);
             if (!before.exists()) {
                 return new Job("not-found", before);
+            }
+            if (startHangs) {
+                states.put(unit, new UnitState(unit, "loaded", "activating", "start"));
+                for (int i = 0; i < 1_000 && keepWaiting.getAsBoolean(); i++) {
+                    keepWaitingAsked++;
+                    onWait.run();
+                }
+                return new Job("no-answer", of(unit));
             }
             if (startResult.equals("done")) {
                 states.put(unit, new UnitState(unit, "loaded", "active", "running"));
@@ -102,9 +115,16 @@ class VipReconcilerServiceTest {
         @Override
         public Job stop(String unit, Duration timeout) {
             calls.add("stop " + unit);
+            if (stopsToFail > 0) {
+                stopsToFail--;
+                return new Job("failed", of(unit));
+            }
             states.put(unit, new UnitState(unit, "loaded", "inactive", "dead"));
             return new Job("done", of(unit));
         }
+
+        /** Run each time a hanging start's wait asks whether to go on (the test moves time or the lease there). */
+        Runnable onWait = () -> { };
 
         boolean running(String unit) {
             return of(unit).mayRun();
@@ -284,6 +304,57 @@ class VipReconcilerServiceTest {
         reconciler.reconcile("app");
         assertEquals(List.of("app"), declined);
         assertFalse(units.running(UNIT), "a failed start is stopped again");
+        assertEquals(List.of("app"), releases);
+    }
+
+    @Test
+    void aStartStillRunningWhenItsLeaseEndsIsNoLongerWaitedForAndTheUnitIsStopped() throws Exception {
+        units.startHangs = true; // e.g. Type=notify: its processes run, the job has not ended
+        units.onWait = () -> {
+            if (units.keepWaitingAsked == 5) {
+                lease = notHeld(4); // cut off meanwhile: another node may get the lease
+            }
+        };
+        lease = held(true, 3);
+        reconciler.reconcile("app");
+        clock.addAndGet(WAIT.toNanos());
+        Result r = reconciler.reconcile("app");
+        assertEquals(5, units.keepWaitingAsked, "the wait ends as soon as the lease does, not at the start timeout");
+        assertEquals(Result.requeueAfter(Duration.ofMillis(1)), r, "looked at again at once");
+        assertTrue(units.running(UNIT));
+        reconciler.reconcile("app");
+        assertFalse(units.running(UNIT), "stopped: " + units.calls);
+        assertEquals(List.of(), declined, "a lease lost while starting is no failure of the unit");
+    }
+
+    @Test
+    void aStopThatFailsKeepsTheLeaseUntilTheUnitIsStopped() throws Exception {
+        startApp();
+        units.stopsToFail = 1;
+        lease = held(false, 3); // moved away
+        reconciler.reconcile("app");
+        assertTrue(units.running(UNIT));
+        assertEquals(List.of(), releases, "not released while the unit may still run: the next owner would start it");
+        assertEquals(1, reconciler.unitStopsFailed());
+        reconciler.reconcile("app");
+        assertFalse(units.running(UNIT));
+        assertEquals(List.of("app"), releases, "released once it stopped");
+    }
+
+    @Test
+    void aFailedStartWhoseStopFailsTooIsDeclinedButNotReleased() throws Exception {
+        units.startHangs = true; // never ends: the start times out with the unit activating
+        units.stopsToFail = 1;
+        lease = held(true, 3);
+        reconciler.reconcile("app");
+        clock.addAndGet(WAIT.toNanos());
+        reconciler.reconcile("app");
+        assertEquals(List.of("app"), declined);
+        assertTrue(units.running(UNIT));
+        assertEquals(List.of(), releases, "the unit may still run here");
+        lease = held(false, 3); // placement moved it; the stop grace keeps the lease renewed
+        reconciler.reconcile("app");
+        assertFalse(units.running(UNIT));
         assertEquals(List.of("app"), releases);
     }
 

@@ -140,4 +140,19 @@ class SystemdUnitsIT {
         assertTrue(slow.after().mayRun(), "a unit still activating may run: it must be stopped before another node starts it");
         assertTrue(units.stop("lcs-it-slow.service", JOB).done());
     }
+
+    /** A start whose lease ends is given up at once, not at its timeout; the stop that follows replaces the start job. */
+    @Test
+    void aStartIsWaitedForOnlyWhileTheCallerSaysSo() throws Exception {
+        long t0 = System.nanoTime();
+        long giveUpAt = t0 + 300_000_000L;
+        SystemdUnits.JobOutcome slow = units.start("lcs-it-slow.service", Duration.ofSeconds(30),
+                () -> System.nanoTime() < giveUpAt, Duration.ofMillis(20));
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals("no-answer", slow.result(), slow.toString());
+        assertTrue(tookMs < 10_000, "given up when told (after ~300 ms), not at the 30 s timeout: " + tookMs + " ms");
+        assertTrue(slow.after().mayRun(), slow.toString());
+        assertTrue(units.stop("lcs-it-slow.service", JOB).done());
+        assertEquals("inactive", host.property("lcs-it-slow.service", "ActiveState"));
+    }
 }
