@@ -75,6 +75,9 @@ class LcsMetricsRecordingTest {
         java.util.concurrent.atomic.AtomicLong addFailures = new java.util.concurrent.atomic.AtomicLong();
         metrics.registerVipLeaseShortfalls(adds::get, refreshes::get, lapsed::get);
         metrics.registerVipAddFailures(addFailures::get);
+        java.util.concurrent.atomic.AtomicLong stopFailures = new java.util.concurrent.atomic.AtomicLong();
+        metrics.registerUnitStopFailures(stopFailures::get);
+        stopFailures.set(5);
         adds.set(2);
         refreshes.set(30);
         lapsed.set(3);
@@ -84,6 +87,7 @@ class LcsMetricsRecordingTest {
         java.util.Map<String, Double> skips = new java.util.HashMap<>();
         double lapsedSeen = -1;
         double addFailuresSeen = -1;
+        double stopFailuresSeen = -1;
         for (PrometheusTextParser.Family f : e.families().values()) {
             for (PrometheusTextParser.Sample s : f.samples()) {
                 if (s.name().equals("lcs_vip_short_lease_skips_total")) {
@@ -92,12 +96,15 @@ class LcsMetricsRecordingTest {
                     lapsedSeen = s.value();
                 } else if (s.name().equals("lcs_vip_add_failures_total")) {
                     addFailuresSeen = s.value();
+                } else if (s.name().equals("lcs_service_unit_stop_failures_total")) {
+                    stopFailuresSeen = s.value();
                 }
             }
         }
         assertEquals(java.util.Map.of("add", 2.0, "refresh", 30.0), skips);
         assertEquals(3.0, lapsedSeen);
         assertEquals(4.0, addFailuresSeen);
+        assertEquals(5.0, stopFailuresSeen);
     }
 
     private static java.util.Map<String, Double> buckets(PrometheusTextParser.Exposition e, String family) {

@@ -45,6 +45,7 @@ final class MetricsFixture {
         metrics.registerRejected("oversized", rejectedOversized::get);
         metrics.registerVipLeaseShortfalls(() -> 0, () -> 0, () -> 0);
         metrics.registerVipAddFailures(() -> 0);
+        metrics.registerUnitStopFailures(() -> 0);
         metrics.leaseAcquired("vip1");
         metrics.leaseRenewalFailed("vip1");
         metrics.recordReconcile("vip", TimeUnit.MILLISECONDS.toNanos(3));
