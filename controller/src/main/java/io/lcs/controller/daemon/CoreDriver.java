@@ -1298,7 +1298,8 @@ public final class CoreDriver {
             }
             JsonNode created = o.body().path("metadata").get("creationTimestamp");
             DesiredStateValidator.ApiVip api = new DesiredStateValidator.ApiVip(name, spec.address(),
-                    created == null || !created.isTextual() ? null : created.asText(), spec.grouping(), spec.checks());
+                    created == null || !created.isTextual() ? null : created.asText(), spec.grouping(), spec.checks(),
+                    spec.hasUnit() ? spec.systemdUnit() : null);
             all.add(api);
             if (names.add(name)) { // lcs.conf VIPs win on a name clash; then a VirtualIP over a Service
                 out.add(spec);

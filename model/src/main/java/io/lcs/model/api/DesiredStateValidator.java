@@ -64,11 +64,18 @@ public final class DesiredStateValidator {
      *
      * @param address the VIP's address; null for a Service (which has a unit instead)
      * @param creationTimestamp ISO-8601 text the accepting node stamped at creation, or null if unknown
+     * @param unit a Service's systemd unit; null for a VirtualIP and a hook-only Service
      */
-    public record ApiVip(String name, Cidr address, String creationTimestamp, Grouping grouping, List<String> checks) {
+    public record ApiVip(String name, Cidr address, String creationTimestamp, Grouping grouping, List<String> checks,
+                         String unit) {
         public ApiVip {
             grouping = grouping == null ? Grouping.NONE : grouping;
             checks = checks == null ? List.of() : List.copyOf(checks);
+            unit = unit == null || unit.isEmpty() ? null : unit;
+        }
+
+        public ApiVip(String name, Cidr address, String creationTimestamp, Grouping grouping, List<String> checks) {
+            this(name, address, creationTimestamp, grouping, checks, null);
         }
 
         /** True for a {@code Service} (no address). */
@@ -160,6 +167,18 @@ public final class DesiredStateValidator {
                 add(holders, new Holder(a.name(), a.address(), "VirtualIP " + a.name()));
             }
         }
+        // one unit, one service: each service has its own lease, so two naming one unit would run it on two nodes
+        Map<String, String> unitHolders = new HashMap<>();
+        for (VipConfig v : config.vips()) {
+            if (v.isService() && !v.hookOnly()) {
+                unitHolders.putIfAbsent(v.systemdUnit(), "[service " + v.name() + "] (" + at(config, v.line()) + ")");
+            }
+        }
+        for (ApiVip a : state.apiVips()) {
+            if (a.unit() != null && !documentOf.containsKey(a.name()) && config.vip(a.name()).isEmpty()) {
+                unitHolders.putIfAbsent(a.unit(), "Service " + a.name());
+            }
+        }
         Set<String> vipNames = new HashSet<>(documentOf.keySet());
         for (VipConfig v : config.vips()) {
             vipNames.add(v.name());
@@ -191,6 +210,9 @@ public final class DesiredStateValidator {
                 checkResourceName(config, kindOf, o, problems);
                 if (o instanceof VirtualIP v) {
                     checkVirtualIP(config, holders, v, document, problems);
+                }
+                if (o instanceof Service svc) {
+                    checkUnit(unitHolders, svc, document, problems);
                 }
                 checkResource(config, nodes, hooks, o, problems);
                 checkCheckReferences(checkNames, resourceSpec(o), problems);
@@ -315,6 +337,21 @@ public final class DesiredStateValidator {
             checkHook(hooks, "spec.hooks.postStart", h.postStart(), problems);
             checkHook(hooks, "spec.hooks.preStop", h.preStop(), problems);
             checkHook(hooks, "spec.hooks.postStop", h.postStop(), problems);
+        }
+    }
+
+    /** One unit, one service (lcs.conf's, the API's others, and the change's earlier documents). */
+    private static void checkUnit(Map<String, String> unitHolders, Service s, int document, List<FieldProblem> problems) {
+        String unit = s.spec() == null ? null : s.spec().systemdUnit();
+        String name = s.metadata() == null ? null : s.metadata().name();
+        if (unit == null || unit.isEmpty() || name == null) {
+            return;
+        }
+        String holder = unitHolders.putIfAbsent(unit, "Service " + name + " (document " + document + ")");
+        if (holder != null && !holder.startsWith("Service " + name + " ")) {
+            problems.add(new FieldProblem("spec.systemdUnit", unit + " is already the unit of " + holder
+                    + ": each service has its own lease, so two nodes would run the unit at once; give each unit one"
+                    + " service"));
         }
     }
 
@@ -514,6 +551,12 @@ public final class DesiredStateValidator {
                             + a.kind() + " " + a.name() + " applied through the API: this node runs the lcs.conf one;"
                             + " delete the API object (lcs delete " + (a.isService() ? "service " : "vip ") + a.name()
                             + ") once every node has this lcs.conf"));
+                } else if (v.isService() && !v.hookOnly() && v.systemdUnit().equals(a.unit())) {
+                    errors.add(new ConfigError(reread.file(), v.lineOf(v.keyLines().containsKey("unit") ? "unit"
+                            : "systemd_unit"), "[service " + v.name() + "] unit " + v.systemdUnit() + " is already the unit of"
+                            + " Service " + a.name() + " applied through the API: each service has its own lease, so two"
+                            + " nodes would run the unit at once; give it another unit, or delete the API object first"
+                            + " (lcs delete service " + a.name() + ")"));
                 } else if (!v.isService() && !a.isService() && a.address().address().equals(v.address().address())) {
                     errors.add(new ConfigError(reread.file(), v.lineOf("address"), "[vip " + v.name() + "] address "
                             + v.address() + " is the same IP as VirtualIP " + a.name() + " (" + a.address()

@@ -576,10 +576,21 @@ public final class ConfigParser {
                 nodesByName.put(n.name(), n);
             }
             List<GroupConfig> groups = groups();
+            Map<String, Section> serviceByUnit = new HashMap<>();
             for (Section s : vipSections) {
                 Grouping grouping = grouping(s);
                 boolean service = s.kind.equals("service");
                 String unit = service ? serviceUnit(s) : null;
+                if (unit != null && !unit.isEmpty()) {
+                    Section first = serviceByUnit.putIfAbsent(unit, s);
+                    if (first != null) {
+                        Entry e = s.get("systemd_unit") != null ? s.get("systemd_unit") : s.get("unit");
+                        error(e != null ? e.line() : s.line, s.title() + ": " + unit + " is already the unit of "
+                                + first.title() + " (line " + first.line + "): each service has its own lease, so"
+                                + " two nodes would run the unit at once; give each unit one [service]");
+                        unit = null;
+                    }
+                }
                 Cidr address = service ? null : required(s, "address", this::vipAddress);
                 String ifname = service ? null : required(s, "interface", this::interfaceName);
                 String preStart = optional(s, "pre_start", null, this::absolutePath);

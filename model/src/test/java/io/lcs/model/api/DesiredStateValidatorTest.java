@@ -72,6 +72,40 @@ class DesiredStateValidatorTest {
                 .map(ManifestError::toString).toList();
     }
 
+    private static Service service(String name, String unit) {
+        return Service.of(ObjectMeta.named(name), new Service.Spec(unit));
+    }
+
+    @Test
+    void aServiceNamingTheUnitOfAnotherServiceIsRefused() {
+        String text = CONF + "\n[service proxy]\nsystemd_unit = haproxy.service\n";
+        ClusterConfig withProxy = ConfigParser.parse("lcs.conf", text);
+        State s = new State(withProxy, List.of(new ApiVip("mail", null, null, null, List.of(), "postfix.service")));
+        assertEquals(List.of("request body: document 1 (Service p2): spec.systemdUnit: haproxy.service is already the unit"
+                        + " of [service proxy] (lcs.conf:" + line(text, "[service proxy]") + "): each service has its own lease,"
+                        + " so two nodes would run the unit at once; give each unit one service"),
+                apply(s, service("p2", "haproxy.service")));
+        assertTrue(apply(s, service("m2", "postfix.service")).get(0).contains("is already the unit of Service mail"));
+        assertTrue(apply(s, service("x", "x.service"), service("y", "x.service")).get(0)
+                .contains("document 2 (Service y): spec.systemdUnit: x.service is already the unit of Service x"
+                        + " (document 1)"));
+        assertEquals(List.of(), apply(s, service("mail", "postfix.service")), "a service keeps its own unit");
+        assertEquals(List.of(), apply(s, service("mail", "other.service"), service("m2", "postfix.service")),
+                "the unit is free once the change moves its service to another");
+    }
+
+    @Test
+    void aReloadGivingAServiceTheUnitOfAnAppliedServiceIsRefused() {
+        String text = CONF + "\n[service proxy]\nunit = postfix.service\n";
+        ClusterConfig reread = ConfigParser.parse("lcs.conf", text);
+        List<ApiVip> api = List.of(new ApiVip("mail", null, null, null, List.of(), "postfix.service"));
+        List<ConfigError> errors = DesiredStateValidator.validateReload(reread, api, List.of("proxy")).errors();
+        assertEquals(1, errors.size(), errors.toString());
+        assertEquals(line(text, "unit = postfix.service"), errors.get(0).line());
+        assertTrue(errors.get(0).message().contains("[service proxy] unit postfix.service is already the unit of Service mail"),
+                errors.get(0).message());
+    }
+
     @Test
     void applyOfAVipWithTheAddressOfAnAppliedVipIsRefusedNamingDocumentFieldAndTheOtherVip() {
         State s = state(new ApiVip("db", Cidr.parse("198.18.0.50/24")));

@@ -77,6 +77,15 @@ class ConfigServicesTest {
     }
 
     @Test
+    void twoServicesNeverNameOneUnit() {
+        // each service has its own lease: two naming one unit would start it on two nodes at once
+        String twice = BASE + "\n[service a]\nsystemd_unit = haproxy.service\n\n[service b]\nunit = haproxy.service\n";
+        assertError(twice, "unit = haproxy.service", "[service b]: haproxy.service is already the unit of [service a] (line "
+                + Configs.line(twice, "[service a]") + "): each service has its own lease");
+        parse(BASE + "\n[service a]\nsystemd_unit = haproxy.service\n\n[service b]\nunit = haproxy@2.service\n");
+    }
+
+    @Test
     void aServiceHasNoAddressOrInterface() {
         String text = BASE + "\n[service s]\nsystemd_unit = a.service\naddress = 198.18.0.9/24\ninterface = eth0\n";
         List<ConfigError> e = errors(text);
