@@ -1,6 +1,7 @@
 package io.lcs.dist;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -445,5 +446,38 @@ class SystemdServiceIT {
         }
         String after = host(2).must(Duration.ofSeconds(10), TREE + "/bin/lcs", "get", "services");
         assertTrue(!after.contains("api"), after);
+    }
+
+    /**
+     * {@code systemctl restart lcsd} on the owner (an upgrade): systemd stops the units bound to lcsd
+     * first, as for a stop; lcsd must take that for its own stop (hooks run, the unit is no failure of
+     * the node), and the unit must never run twice, nor start again on the node after the restart.
+     */
+    @Test
+    @Order(9)
+    void systemctlRestartLcsdOnTheOwnerRunsTheStopHooksAndNeverRunsTheUnitTwice() throws Exception {
+        startAll();
+        int owner = owner();
+        int lcsdBefore = host(owner).journal("lcsd.service").length();
+        int unitBefore = host(owner).journal(APP).length();
+        int hooksBefore = hookLog(owner).length();
+        try (Sampler s = new Sampler()) {
+            long t0 = System.nanoTime();
+            host(owner).systemctl("restart", "lcsd.service");
+            int next = s.awaitElsewhere(owner, CONVERGE);
+            figures.add(String.format("systemctl restart lcsd on n%d -> running on n%d after %d ms", owner, next,
+                    (System.nanoTime() - t0) / 1_000_000));
+            Thread.sleep(3_000); // a start of the unit passed on by the restart would come once the new lcsd is up
+            assertEquals(List.of(next), running(), "the program runs on one node after the restart\n" + journals());
+        }
+        // the old lcsd took the unit's stop for its own restart, as for systemctl stop: its hooks ran, and
+        // it did not count the unit as failed (that declined it and released its lease without hooks)
+        String lcsd = host(owner).journal("lcsd.service").substring(lcsdBefore);
+        assertFalse(lcsd.contains("stopped by itself"), lcsd);
+        assertTrue(await(CONVERGE, () -> hookLog(owner).substring(hooksBefore).contains("post_stop app service " + APP)),
+                "pre_stop and post_stop ran: " + hookLog(owner).substring(hooksBefore));
+        String unit = host(owner).journal(APP).substring(unitBefore);
+        assertFalse(unit.contains("Started " + APP), "systemd did not start the unit again on n" + owner
+                + " (a restart of lcsd passed on to it would): " + unit);
     }
 }

@@ -120,11 +120,16 @@ public final class SystemdUnits implements AutoCloseable {
         }
     }
 
-    /** True if systemd has a stop job queued or running for {@code unit} (e.g. {@code systemctl stop} of it). */
+    /**
+     * True if systemd has a stop job queued or running for {@code unit} ({@code systemctl stop} of
+     * it), or a restart ({@code systemctl restart}, an upgrade: its job type is {@code restart}, and
+     * it stops the units bound to it just the same).
+     */
     public boolean stopQueued(String unit) throws SystemdException {
         try {
             for (SystemdManager.QueuedJob j : manager.ListJobs()) {
-                if (unit.equals(j.unit) && "stop".equals(j.type)) {
+                if (unit.equals(j.unit) && ("stop".equals(j.type) || "restart".equals(j.type)
+                        || "try-restart".equals(j.type))) {
                     return true;
                 }
             }
