@@ -99,9 +99,22 @@ public final class SystemdServiceUnits implements ServiceUnits {
 
     @Override
     public void bind(String unit, Duration stopBudget) throws IOException, SystemdException {
-        Path dir = runtimeDir.resolve(unit + ".d");
+        writeDropIn(runtimeDir.resolve(unit + ".d"), dropIn(lcsdUnit, stopBudget), units::reload);
+    }
+
+    /** systemd's daemon-reload, for {@link #writeDropIn}. */
+    interface Reload {
+        void run() throws SystemdException;
+    }
+
+    /**
+     * Writes {@code text} as the drop-in in {@code dir} and has systemd read it, unless the file holds
+     * it already. A file whose reload failed is removed again: systemd may not have read it, and
+     * the next bind must reload, not find the same text and take it as loaded (the unit would
+     * then start without its binding to lcsd).
+     */
+    static void writeDropIn(Path dir, String text, Reload reload) throws IOException, SystemdException {
         Path file = dir.resolve(DROP_IN);
-        String text = dropIn(lcsdUnit, stopBudget);
         if (Files.isRegularFile(file) && Files.readString(file, StandardCharsets.UTF_8).equals(text)) {
             return;
         }
@@ -109,7 +122,12 @@ public final class SystemdServiceUnits implements ServiceUnits {
         Path tmp = dir.resolve(DROP_IN + ".tmp");
         Files.writeString(tmp, text, StandardCharsets.UTF_8);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        units.reload();
+        try {
+            reload.run();
+        } catch (SystemdException | RuntimeException e) {
+            Files.deleteIfExists(file);
+            throw e;
+        }
     }
 
     @Override

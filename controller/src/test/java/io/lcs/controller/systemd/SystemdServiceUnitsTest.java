@@ -1,0 +1,38 @@
+package io.lcs.controller.systemd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The binding drop-in is loaded by systemd before a unit starts, or written again next time. */
+class SystemdServiceUnitsTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aDropInWhoseReloadFailedIsWrittenAndReloadedAgain() throws Exception {
+        Path dir = tmp.resolve("app.service.d");
+        String text = SystemdServiceUnits.dropIn("lcsd.service", Duration.ofMillis(1500));
+        AtomicInteger reloads = new AtomicInteger();
+        assertThrows(SystemdException.class, () -> SystemdServiceUnits.writeDropIn(dir, text, () -> {
+            reloads.incrementAndGet();
+            throw new SystemdException("systemd refused daemon-reload: busy");
+        }));
+        assertFalse(Files.exists(dir.resolve(SystemdServiceUnits.DROP_IN)), "not left as if systemd had read it");
+        SystemdServiceUnits.writeDropIn(dir, text, reloads::incrementAndGet);
+        assertEquals(2, reloads.get(), "the next bind reloads");
+        assertEquals(text, Files.readString(dir.resolve(SystemdServiceUnits.DROP_IN), StandardCharsets.UTF_8));
+        SystemdServiceUnits.writeDropIn(dir, text, reloads::incrementAndGet);
+        assertEquals(2, reloads.get(), "loaded already: no reload");
+        assertTrue(text.contains("BindsTo=lcsd.service") && text.contains("TimeoutStopSec=1500ms"), text);
+    }
+}
