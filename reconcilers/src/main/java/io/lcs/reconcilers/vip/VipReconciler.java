@@ -463,6 +463,12 @@ public final class VipReconciler implements Reconciler<String> {
             host.setDeclined(vip, false);
         }
         Lease lease = s.lease(vip);
+        if (!lease.held()) {
+            // the successor wait is kept per epoch, and epochs count per lease: when the resource's
+            // lease changes (it joins a keep-together group, a dependency ties it to others) the new
+            // lease starts at epoch 1 again, and an epoch seen under the old one must not count
+            local.leaseSeenEpoch = 0;
+        }
         long remaining = remainingNanos(s, lease, now);
         boolean conflict = s.conflicts().containsKey(vip);
         // a hook-only resource is "there" as far as this node knows: attached at this epoch while it
@@ -566,6 +572,16 @@ public final class VipReconciler implements Reconciler<String> {
             // its unit ended already (systemd stopped it with lcsd): the stop still runs its hooks
             return deactivate(vip, spec, local, stopReason != null ? stopReason
                     : lease.held() ? "not wanted here" : "no lease");
+        }
+        HookRun pre = local.hook;
+        if (pre != null && pre.event().equals("pre_start") && !pre.future().isDone()) {
+            // its activation's pre_start still runs, and the lease went (or is not wanted here): the
+            // next owner runs its own after a successor wait shorter than hook_timeout_ms, so this one
+            // must not go on beside it
+            pre.future().cancel(true); // kills its process group
+            skipHook(vip, "pre_start", "lease_lost", "pre_start cut short at epoch " + pre.epoch() + ": "
+                    + (conflict ? "conflict" : stopReason != null ? stopReason : lease.held() ? "not wanted here"
+                    : "no lease") + " before it ended");
         }
         local.managed = false;
         local.activeEpoch = 0;
@@ -1201,13 +1217,35 @@ public final class VipReconciler implements Reconciler<String> {
         if (!fenced(vip, epoch) || remainingNow(vip) <= keepNanos(spec)) {
             return Result.requeueAfter(Duration.ofMillis(10));
         }
-        units.bind(unit, serviceStopBudget);
+        try {
+            units.bind(unit, serviceStopBudget);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            // nothing started: decline (another node takes it) rather than hold the lease while retrying
+            String message = "the binding of " + unit + " to lcsd could not be written or loaded on " + settings.node()
+                    + ": " + e.getMessage();
+            LOG.log(Level.WARNING, "service " + vip + ": " + message + "; declining it here");
+            Result r = decline(vip, local, "UnitStartFailed", message);
+            release(vip);
+            return r;
+        }
         long keep = keepNanos(spec);
         // the wait for the start job ends when the lease nears its end: a slow start (Type=notify, a
         // long ExecStartPre) whose processes already run must be stopped before the lease ends, and
         // this worker is the one that stops it
-        ServiceUnits.Job job = units.start(unit, serviceStartTimeout,
-                () -> fenced(vip, epoch) && remainingNow(vip) > keep);
+        ServiceUnits.Job job;
+        String refused = null;
+        try {
+            job = units.start(unit, serviceStartTimeout, () -> fenced(vip, epoch) && remainingNow(vip) > keep);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            // systemd refused the start (RefuseManualStart=, a unit it cannot load) or the answer was lost
+            // after it: it may run, so it is stopped like a failed start, never only forgotten
+            job = null;
+            refused = unit + " could not be started on " + settings.node() + ": " + e.getMessage();
+        }
         boolean first = local.activeEpoch != epoch;
         local.managed = true; // from here on a stop must run, whatever the start came to
         local.activeEpoch = epoch;
@@ -1217,8 +1255,12 @@ public final class VipReconciler implements Reconciler<String> {
             // the lease went (or nearly) while the unit started: the next reconcile stops it (a stop
             // job replaces a start job systemd still runs), whatever the start came to
             LOG.log(Level.WARNING, "service " + vip + ": the lease at epoch " + epoch + " is ending while " + unit
-                    + " starts (" + job.result() + "); stopping it");
+                    + " starts (" + (job == null ? refused : job.result()) + "); stopping it");
             return Result.requeueAfter(Duration.ofMillis(1));
+        }
+        if (job == null) {
+            LOG.log(Level.WARNING, "service " + vip + ": " + refused + "; stopping it and declining it here");
+            return stopDeclineRelease(vip, spec, local, "start failed", "UnitStartFailed", refused);
         }
         String failed = ServiceDecisions.startFailure(job, serviceStartTimeout);
         if (failed != null) {

@@ -107,6 +107,22 @@ class VipReconcilerHooksTest {
     }
 
     @Test
+    void preStartIsCutShortWhenTheLeaseEndsWhileItRuns() throws Exception {
+        host.set(snapshot(Map.of("web", held(true))));
+        hooks.hold("pre_start");
+        reconciler.reconcile("web");
+        assertTrue(hooks.awaitStarted("pre_start"));
+
+        host.set(snapshot(Map.of("web", new Lease(false, false, 0, 0, 3)))); // cut off: another node may get it
+        reconciler.reconcile("web");
+
+        assertTrue(hooks.awaitInterrupted("pre_start"), "the hook was killed, not left beside the next owner's");
+        assertEquals(1, reconciler.hooksSkipped("pre_start", "lease_lost"));
+        assertTrue(events.stream().anyMatch(e -> e.startsWith("HookSkipped: pre_start cut short")), events.toString());
+        assertFalse(present(WEB_ADDRESS));
+    }
+
+    @Test
     void aVipInAHookNeverHoldsUpAVipWithoutHooks() throws Exception {
         host.set(snapshot(Map.of("web", held(true), "api", held(true))));
         hooks.hold("pre_start");

@@ -63,6 +63,8 @@ class VipReconcilerServiceTest {
         int stopsToFail;
         /** The start job never ends by itself: the unit runs (activating) and the wait ends only when told. */
         boolean startHangs;
+        /** systemd refuses the start (e.g. RefuseManualStart=yes): the call throws. */
+        boolean startRefused;
         int keepWaitingAsked;
 
         UnitState of(String unit) {
@@ -95,6 +97,9 @@ class VipReconcilerServiceTest {
             UnitState before = of(unit);
             if (!before.exists()) {
                 return new Job("not-found", before);
+            }
+            if (startRefused) {
+                throw new IllegalStateException(unit + ": systemd refused to start it: Operation refused");
             }
             if (startHangs) {
                 states.put(unit, new UnitState(unit, "loaded", "activating", "start"));
@@ -237,6 +242,21 @@ class VipReconcilerServiceTest {
     }
 
     @Test
+    void theSuccessorWaitIsNotSkippedForAnEpochNumberSeenUnderAnEarlierLease() throws Exception {
+        startApp(); // held at epoch 3
+        lease = notHeld(3); // it moved away
+        reconciler.reconcile("app");
+        assertFalse(units.running(UNIT));
+        // its lease is now another (a group's), which counts its epochs from 1 and is here at 3 too
+        lease = held(true, 3);
+        reconciler.reconcile("app");
+        assertFalse(units.running(UNIT), "the old owner may still be stopping it: the successor wait applies");
+        clock.addAndGet(WAIT.toNanos());
+        reconciler.reconcile("app");
+        assertTrue(units.running(UNIT));
+    }
+
+    @Test
     void itStopsWhenTheLeaseGoesOrIsNotWanted() throws Exception {
         startApp();
         lease = held(false, 3);
@@ -356,6 +376,18 @@ class VipReconcilerServiceTest {
         reconciler.reconcile("app");
         assertFalse(units.running(UNIT));
         assertEquals(List.of("app"), releases);
+    }
+
+    @Test
+    void aStartSystemdRefusesDeclinesTheServiceInsteadOfHoldingItsLease() throws Exception {
+        units.startRefused = true;
+        lease = held(true, 3);
+        reconciler.reconcile("app");
+        clock.addAndGet(WAIT.toNanos());
+        reconciler.reconcile("app"); // threw out of the reconcile before: retried with the lease held, for ever
+        assertEquals(List.of("app"), declined, "another node takes it");
+        assertEquals(List.of("app"), releases);
+        assertEquals("stop " + UNIT, units.calls.get(units.calls.size() - 1), "stopped in case it runs: " + units.calls);
     }
 
     @Test
