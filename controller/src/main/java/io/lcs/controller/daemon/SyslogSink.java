@@ -162,7 +162,7 @@ final class SyslogSink extends Handler {
         // the writer flushes whenever the queue is empty
     }
 
-    /** Sends what is queued (for up to a second), then ends the logger process. */
+    /** Sends what is queued (for up to a second; what is left then is counted as dropped), then ends the logger process. */
     @Override
     public void close() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
@@ -180,6 +180,15 @@ final class SyslogSink extends Handler {
             writer.join(1_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        int left = 0;
+        while (queue.poll() != null) {
+            left++;
+        }
+        if (left > 0) { // not sent within the second: counted as dropped, said on stderr (the journal)
+            dropped.add(left);
+            err.println("WARN syslog: " + left + " lines were not sent to the system log before lcsd stopped");
+            err.flush();
         }
         Process p = process;
         if (p != null && writer.isAlive()) {

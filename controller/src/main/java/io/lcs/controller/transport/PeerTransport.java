@@ -362,7 +362,6 @@ public final class PeerTransport {
                     + maxPayloadBytes() + " bytes");
             return false;
         }
-        int wireBytes;
         synchronized (c) { // seq order must equal write order when several threads send
             if (c.socket.writeQueueFull()) {
                 stats.droppedQueueFull(peer);
@@ -374,10 +373,9 @@ public final class PeerTransport {
                 return false;
             }
             Buffer frame = c.codec.seal(payload);
-            wireBytes = frame.length();
+            stats.frameSent(peer, frame.length()); // counted before it can arrive: a peer's count never runs ahead
             c.socket.write(frame);
         }
-        stats.frameSent(peer, wireBytes);
         return true;
     }
 
@@ -641,12 +639,12 @@ public final class PeerTransport {
             notifyDown(old, "replaced by a new connection");
             old.socket.close();
         }
+        stats.connected(peer); // counted before isConnected says so
         open.put(peer, c);
         if (c.dial != null) {
             c.dial.failures = 0;
             c.dial.reportedFailure = false;
         }
-        stats.connected(peer);
         LOG.log(INFO, "connected " + c.describe() + (secret == null ? ", unauthenticated" : ", authenticated"));
         try {
             listener.onPeerConfigHash(peer, c.peerConfigHash);
@@ -726,11 +724,12 @@ public final class PeerTransport {
 
     /** Tells the listener an established connection is down, exactly once per connection. */
     private void notifyDown(PeerConnection c, String reason) {
-        if (c.notifiedDown || c.peerName == null || !open.remove(c.peerName, c)) {
+        if (c.notifiedDown || c.peerName == null || open.get(c.peerName) != c) {
             return;
         }
         c.notifiedDown = true;
-        stats.disconnected(c.peerName);
+        stats.disconnected(c.peerName); // counted before isConnected says otherwise
+        open.remove(c.peerName, c);
         LOG.log(INFO, "connection " + c.describe() + " is down: " + reason);
         try {
             listener.onPeerDisconnected(c.peerName, reason);

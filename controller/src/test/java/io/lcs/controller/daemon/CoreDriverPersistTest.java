@@ -136,9 +136,9 @@ class CoreDriverPersistTest {
         return true;
     }
 
-    /** Waits (at most a second) until {@code sent} holds {@code n} lease messages. */
+    /** Waits (at most 10 s: a loaded machine) until {@code sent} holds {@code n} lease messages. */
     private static void awaitLeaseMessages(List<String> sent, int n) throws InterruptedException {
-        for (int i = 0; i < 100 && leaseMessages(sent).size() < n; i++) {
+        for (int i = 0; i < 1_000 && leaseMessages(sent).size() < n; i++) {
             Thread.sleep(10);
         }
     }
@@ -172,7 +172,7 @@ class CoreDriverPersistTest {
             queued.countDown();
         });
         assertTrue(queued.await(10, TimeUnit.SECONDS));
-        for (int i = 0; i < 100 && log.size() < 4; i++) {
+        for (int i = 0; i < 1_000 && log.size() < 4; i++) {
             settle(ctx);
             Thread.sleep(10);
         }
@@ -288,7 +288,7 @@ class CoreDriverPersistTest {
             driver.onFrame(peer, WireCodec.encode(new Message.Heartbeat(1L, peer.hashCode(), 0, 0, 1, 0, false,
                     List.of(), 0)));
         }
-        for (int i = 0; i < 100 && !driver.snapshot().membership().quorum(); i++) {
+        for (int i = 0; i < 1_000 && !driver.snapshot().membership().quorum(); i++) {
             Thread.sleep(10);
         }
         assertTrue(driver.snapshot().membership().quorum(), "b and c are up");

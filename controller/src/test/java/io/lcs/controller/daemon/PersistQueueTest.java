@@ -83,7 +83,7 @@ class PersistQueueTest {
         assertEquals(1, queue.messagesDropped());
 
         release.countDown();
-        for (int i = 0; i < 100 && out.size() < 7; i++) {
+        for (int i = 0; i < 1_000 && out.size() < 7; i++) { // at most 10 s: a loaded machine
             Thread.sleep(10);
         }
         assertEquals(List.of("send 1", "event b1", "send 2", "event b2", "send 3", "event b3", "event b4"), out);

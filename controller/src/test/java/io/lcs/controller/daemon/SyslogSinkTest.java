@@ -40,6 +40,31 @@ class SyslogSinkTest {
         return c.getAsBoolean();
     }
 
+    private static long lineCount(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file).size() : 0;
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
+    @Test
+    void linesStillQueuedWhenTheSinkClosesAreCountedAsDropped() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        // a logger that never reads: its pipe fills, the writer blocks, the rest stays queued
+        SyslogSink sink = new SyslogSink(List.of(script("exec sleep 100").toString()),
+                LogSetup.formatter(1, false, java.time.ZoneOffset.UTC), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String kilobyte = "x".repeat(1024);
+        for (int i = 0; i < SyslogSink.QUEUE_LINES; i++) {
+            sink.publish(record(Level.INFO, kilobyte));
+        }
+        sink.close();
+        // at most a pipe's worth (64 KiB: about 64 lines) and the line being written left the queue
+        assertTrue(sink.dropped() >= SyslogSink.QUEUE_LINES - 70, "dropped " + sink.dropped());
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("lines were not sent to the system log before lcsd"
+                + " stopped"), err.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     void linesGoToTheLoggerWithFacilityDaemonAndTheirSeverity() throws Exception {
         Path out = dir.resolve("received");
@@ -51,10 +76,11 @@ class SyslogSinkTest {
             sink.publish(record(Level.INFO, "lease acquired"));
             sink.publish(record(Level.SEVERE, "CONFLICT: address found"));
             sink.publish(record(Level.FINE, "object now at 3"));
+            // before the close, which sends for at most a second (a loaded machine may start the logger later)
+            assertTrue(await(() -> lineCount(out) == 4), "logger received the lines");
         } finally {
             sink.close();
         }
-        assertTrue(await(() -> Files.exists(out)), "logger received lines");
         List<String> lines = Files.readAllLines(out);
         assertEquals(List.of("<28>WARN core: peer n2 down", "<30>INFO core: lease acquired",
                 "<27>ERROR core: CONFLICT: address found", "<31>DEBUG core: object now at 3"), lines);

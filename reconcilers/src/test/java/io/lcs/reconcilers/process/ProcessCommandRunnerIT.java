@@ -18,7 +18,7 @@ class ProcessCommandRunnerIT {
         // like arping: on SIGTERM it prints its counters and exits with its own status
         CommandResult r = runner.runTerminating(List.of("/bin/sh", "-c",
                 "trap 'kill $!; echo \"Sent 1 probes\"; exit 0' TERM; echo started; sleep 5 & wait"),
-                Duration.ofMillis(300), Duration.ofMillis(500));
+                Duration.ofSeconds(2), Duration.ofMillis(500));
         assertTrue(r.timedOut(), "" + r);
         assertEquals(0, r.exitCode(), "its own exit status: " + r);
         assertEquals("started\nSent 1 probes\n", r.stdout());
@@ -27,7 +27,7 @@ class ProcessCommandRunnerIT {
     @Test
     void aCommandThatIgnoresTheTerminationIsKilledAfterTheGrace() throws Exception {
         CommandResult r = runner.runTerminating(List.of("/bin/sh", "-c", "trap '' TERM; echo started; exec sleep 5"),
-                Duration.ofMillis(300), Duration.ofMillis(200));
+                Duration.ofSeconds(2), Duration.ofMillis(200));
         assertTrue(r.timedOut(), "" + r);
         assertEquals(128 + 9, r.exitCode(), "killed: " + r);
         assertTrue(r.took().compareTo(Duration.ofSeconds(4)) < 0, "not waited for: " + r.took());
@@ -36,7 +36,7 @@ class ProcessCommandRunnerIT {
     @Test
     void plainRunKillsAtTheTimeoutAndTheReportIsLost() throws Exception {
         CommandResult r = runner.run(List.of("/bin/sh", "-c",
-                "trap 'echo \"Sent 1 probes\"; exit 0' TERM; echo started; exec sleep 5"), Duration.ofMillis(300));
+                "trap 'echo \"Sent 1 probes\"; exit 0' TERM; echo started; exec sleep 5"), Duration.ofSeconds(2));
         assertTrue(r.timedOut());
         assertEquals(128 + 9, r.exitCode());
         assertEquals("started\n", r.stdout());
