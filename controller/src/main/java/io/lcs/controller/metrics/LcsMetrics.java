@@ -602,21 +602,21 @@ public final class LcsMetrics {
                 .register(registry);
     }
 
+    /** Exposes the stops of a service's unit after which it still ran as {@code lcs_service_unit_stop_failures_total}. */
+    public void registerUnitStopFailures(LongSupplier failures) {
+        httpSuppliers.add(failures);
+        FunctionCounter.builder("lcs_service_unit_stop_failures_total", failures, LongSupplier::getAsLong)
+                .description("Stops of a service's systemd unit after which it still ran (the job failed or did not end);"
+                        + " the lease is not released (it is renewed for its stop grace) and the stop is tried again.")
+                .register(registry);
+    }
+
     /**
      * Exposes {@code lcs_vip_add_failures_total}: adds of a held VIP's address that failed, each try:
      * refused by the kernel (two refusals in a row at one epoch decline the VIP on this node and
      * release its lease) or not run or not confirmed by ip (tried again). 0 on a healthy node. Read
      * at scrape time.
      */
-    /** Exposes the stops of a service's unit after which it still ran as {@code lcs_service_unit_stop_failures_total}. */
-    public void registerUnitStopFailures(LongSupplier failures) {
-        httpSuppliers.add(failures);
-        FunctionCounter.builder("lcs_service_unit_stop_failures_total", failures, LongSupplier::getAsLong)
-                .description("Stops of a service's systemd unit after which it still ran (the job failed or did not end);"
-                        + " the lease is kept and the stop tried again.")
-                .register(registry);
-    }
-
     public void registerVipAddFailures(LongSupplier failures) {
         httpSuppliers.add(failures);
         FunctionCounter.builder("lcs_vip_add_failures_total", failures, LongSupplier::getAsLong)

@@ -197,7 +197,7 @@ public final class SystemdUnits implements AutoCloseable {
             while (r == null) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || !keepWaiting.getAsBoolean()) {
-                    r = "no-answer";
+                    r = result.getNow("no-answer"); // a result that came meanwhile still counts
                     break;
                 }
                 try {

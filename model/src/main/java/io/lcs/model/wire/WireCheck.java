@@ -49,7 +49,12 @@ final class WireCheck {
 
     /** @throws WireCodec.WireFormatException naming the field and the problem */
     static void check(Message message) throws WireCodec.WireFormatException {
-        String problem = problem(message);
+        String problem;
+        try {
+            problem = problem(message);
+        } catch (RuntimeException e) { // a rule that missed a null: still only a bad frame, never another exception
+            problem = "a field the rules could not read (" + e + ")";
+        }
         if (problem != null) {
             throw new WireCodec.WireFormatException("malformed " + type(message) + ": " + problem, null);
         }
@@ -65,7 +70,8 @@ final class WireCheck {
                 : m instanceof Message.SyncVersions ? "sync versions"
                 : m instanceof Message.SyncObjects ? "sync objects"
                 : m instanceof Message.LeaseBatch ? "lease batch"
-                : "lease sets";
+                : m instanceof Message.LeaseSets ? "lease sets"
+                : m.getClass().getSimpleName();
     }
 
     /** @return null if {@code m} keeps every rule, else which field breaks which */
@@ -180,8 +186,8 @@ final class WireCheck {
         for (int i = 0; i < groups.size(); i++) {
             Message.LeaseGroup g = groups.get(i);
             String p;
-            if (g == null || g.m() == null || g.bits() == null || g.epochs() == null) {
-                p = "a null group, message, bitmap or epoch column";
+            if (g == null || g.m() == null || g.m().vip() == null || g.bits() == null || g.epochs() == null) {
+                p = "a null group, message, message VIP, bitmap or epoch column";
             } else if (!g.m().vip().isEmpty()) {
                 p = "the message of a group names a VIP ('" + Names.abbreviate(g.m().vip()) + "')";
             } else {

@@ -55,6 +55,8 @@ class WireCheckTest {
                 + "\"p\":{\"c\":9,\"n\":null},\"o\":null,\"r\":0,\"he\":0}]}").contains("items[0]: promised: missing"));
         assertTrue(refusal("{\"t\":\"ls\",\"h\":1,\"g\":[{\"m\":null,\"r\":false,\"s\":\"AQ\",\"e\":[],\"k\":0}]}")
                 .contains("groups[0]: a null group"));
+        assertTrue(refusal("{\"t\":\"ls\",\"h\":1,\"g\":[{\"m\":{\"t\":\"prep\",\"v\":null,\"b\":{\"c\":1,\"n\":\"n1\"}},"
+                + "\"r\":false,\"s\":\"AQ\",\"e\":[],\"k\":0}]}").contains("groups[0]: a null group, message, message VIP"));
         assertTrue(refusal("{\"t\":\"hs\",\"in\":1,\"g\":1,\"h\":0,\"s\":\"\",\"n\":[\"a\"],\"e\":[null]}")
                 .contains("held set: epochs[0]: null"));
     }

@@ -1236,8 +1236,13 @@ public final class VipReconciler implements Reconciler<String> {
         // this worker is the one that stops it
         ServiceUnits.Job job;
         String refused = null;
+        boolean[] gaveUp = {false};
         try {
-            job = units.start(unit, serviceStartTimeout, () -> fenced(vip, epoch) && remainingNow(vip) > keep);
+            job = units.start(unit, serviceStartTimeout, () -> {
+                boolean go = fenced(vip, epoch) && remainingNow(vip) > keep;
+                gaveUp[0] |= !go;
+                return go;
+            });
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
@@ -1251,9 +1256,10 @@ public final class VipReconciler implements Reconciler<String> {
         local.activeEpoch = epoch;
         local.added = spec;
         local.preStopDoneEpoch = 0;
-        if (!fenced(vip, epoch) || remainingNow(vip) <= keep) {
+        if (gaveUp[0] || !fenced(vip, epoch) || remainingNow(vip) <= keep) {
             // the lease went (or nearly) while the unit started: the next reconcile stops it (a stop
-            // job replaces a start job systemd still runs), whatever the start came to
+            // job replaces a start job systemd still runs), whatever the start came to; if the lease
+            // came back meanwhile, it finds the unit starting under it and keeps it (no failure)
             LOG.log(Level.WARNING, "service " + vip + ": the lease at epoch " + epoch + " is ending while " + unit
                     + " starts (" + (job == null ? refused : job.result()) + "); stopping it");
             return Result.requeueAfter(Duration.ofMillis(1));
@@ -1296,8 +1302,8 @@ public final class VipReconciler implements Reconciler<String> {
             LOG.log(Level.ERROR, "service " + vip + ": " + unit + " still " + job.after().activeState() + " after its stop ("
                     + job.result() + ", " + tookMs + " ms): " + why);
             events.append("UnitStopFailed", "Service/" + vip, unit + " on " + settings.node() + " did not stop ("
-                    + job.result() + ", state " + job.after().activeState() + "); its lease is kept and the stop"
-                    + " tried again");
+                    + job.result() + ", state " + job.after().activeState() + "); its lease is not released (the stop"
+                    + " grace renews it) and the stop is tried again");
             unitStopsFailed.increment();
             return false;
         }

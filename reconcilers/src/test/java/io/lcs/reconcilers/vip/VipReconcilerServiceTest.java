@@ -107,6 +107,7 @@ class VipReconcilerServiceTest {
                     keepWaitingAsked++;
                     onWait.run();
                 }
+                afterWait.run();
                 return new Job("no-answer", of(unit));
             }
             if (startResult.equals("done")) {
@@ -130,6 +131,8 @@ class VipReconcilerServiceTest {
 
         /** Run each time a hanging start's wait asks whether to go on (the test moves time or the lease there). */
         Runnable onWait = () -> { };
+        /** Run when a hanging start's wait ends, before the call returns. */
+        Runnable afterWait = () -> { };
 
         boolean running(String unit) {
             return of(unit).mayRun();
@@ -345,6 +348,26 @@ class VipReconcilerServiceTest {
         reconciler.reconcile("app");
         assertFalse(units.running(UNIT), "stopped: " + units.calls);
         assertEquals(List.of(), declined, "a lease lost while starting is no failure of the unit");
+    }
+
+    @Test
+    void aStartGivenUpForALeaseThatThenRecoversIsNoFailure() throws Exception {
+        units.startHangs = true;
+        units.onWait = () -> {
+            if (units.keepWaitingAsked == 3) {
+                lease = new Lease(true, true, 3, VipReconciler.SLACK_NANOS, 3); // renewals late: only the slack left
+            }
+        };
+        units.afterWait = () -> lease = held(true, 3); // a late renewal arrives as the wait ends
+        lease = held(true, 3);
+        reconciler.reconcile("app");
+        clock.addAndGet(WAIT.toNanos());
+        Result r = reconciler.reconcile("app");
+        assertEquals(Result.requeueAfter(Duration.ofMillis(1)), r, "looked at again, not taken for a start that failed");
+        reconciler.reconcile("app");
+        assertEquals(List.of(), declined, "the wait was given up for the lease, not timed out");
+        assertEquals(List.of(), releases);
+        assertTrue(units.running(UNIT), "kept: it is starting under a lease held again");
     }
 
     @Test
