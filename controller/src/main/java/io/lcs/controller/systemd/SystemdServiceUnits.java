@@ -100,6 +100,45 @@ public final class SystemdServiceUnits implements ServiceUnits {
     @Override
     public void bind(String unit, Duration stopBudget) throws IOException, SystemdException {
         writeDropIn(runtimeDir.resolve(unit + ".d"), dropIn(lcsdUnit, stopBudget), units::reload);
+        if (stopChecked.add(unit)) {
+            try {
+                String problem = stopProblem(units.stopSettings(unit), stopBudget);
+                if (problem != null) {
+                    java.util.logging.Logger.getLogger("systemd").warning(unit + ": " + problem + "; the next owner"
+                            + " starts the unit " + stopBudget.toMillis() + " ms (the stop budget) and a renewal after"
+                            + " it got the lease, so this unit may run on two nodes for a while after a fault"
+                            + " (docs/services.md: what the stop budget assumes of a unit)");
+                }
+            } catch (SystemdException e) {
+                stopChecked.remove(unit); // looked at again on the next bind
+            }
+        }
+    }
+
+    /** Units whose stop settings were looked at since lcsd started (once each: they change only with a reload). */
+    private final java.util.Set<String> stopChecked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Why {@code s} lets a stop take longer than {@code stopBudget} or leave processes behind, or null:
+     * a later drop-in that overrides the budget, an {@code ExecStop=} (timed on its own), a
+     * {@code KillMode=} that kills only part of the unit, SIGKILL turned off.
+     */
+    static String stopProblem(SystemdUnits.StopSettings s, Duration stopBudget) {
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        if (s.timeoutStopMicros() >= 0 && s.timeoutStopMicros() != stopBudget.toNanos() / 1_000) {
+            problems.add("its TimeoutStopSec is " + s.timeoutStopMicros() / 1_000 + " ms, not lcs's "
+                    + stopBudget.toMillis() + " ms (a drop-in of its own sorts after " + DROP_IN + ")");
+        }
+        if (s.hasExecStop()) {
+            problems.add("it has ExecStop=, which systemd gives a TimeoutStopSec of its own before the SIGTERM phase");
+        }
+        if (!s.killMode().isEmpty() && !s.killMode().equals("control-group") && !s.killMode().equals("mixed")) {
+            problems.add("its KillMode=" + s.killMode() + " leaves processes running after the stop");
+        }
+        if (!s.sendSigkill()) {
+            problems.add("its SendSIGKILL=no lets a process outlive the stop");
+        }
+        return problems.isEmpty() ? null : String.join("; ", problems);
     }
 
     /** systemd's daemon-reload, for {@link #writeDropIn}. */

@@ -40,6 +40,7 @@ public final class SystemdUnits implements AutoCloseable {
     /** Results of jobs that ended before their caller asked, kept for a late caller; oldest dropped first. */
     public static final int RECENT_JOB_RESULTS = 256;
     private static final String UNIT_INTERFACE = "org.freedesktop.systemd1.Unit";
+    private static final String SERVICE_INTERFACE = "org.freedesktop.systemd1.Service";
     private static final Logger LOG = Logger.getLogger("systemd");
 
     private final DBusConnection bus;
@@ -109,6 +110,28 @@ public final class SystemdUnits implements AutoCloseable {
     private static String text(Map<String, Variant<?>> props, String name) {
         Variant<?> v = props.get(name);
         return v == null ? "" : String.valueOf(v.getValue());
+    }
+
+    /** What bounds a service unit's stop, as systemd has loaded it (drop-ins included). */
+    public record StopSettings(long timeoutStopMicros, boolean hasExecStop, String killMode, boolean sendSigkill) {
+    }
+
+    /** The unit's stop settings, read from systemd now. */
+    public StopSettings stopSettings(String unit) throws SystemdException {
+        try {
+            Properties props = bus.getRemoteObject(SystemdManager.BUS_NAME, manager.LoadUnit(unit).getPath(),
+                    Properties.class);
+            Map<String, Variant<?>> all = props.GetAll(SERVICE_INTERFACE);
+            Object timeout = all.containsKey("TimeoutStopUSec") ? all.get("TimeoutStopUSec").getValue() : null;
+            Object execStop = all.containsKey("ExecStop") ? all.get("ExecStop").getValue() : null;
+            Object sigkill = all.containsKey("SendSIGKILL") ? all.get("SendSIGKILL").getValue() : null;
+            return new StopSettings(timeout instanceof Number n ? n.longValue() : -1,
+                    execStop instanceof java.util.Collection<?> c ? !c.isEmpty()
+                            : execStop instanceof Object[] a && a.length > 0,
+                    text(all, "KillMode"), !(sigkill instanceof Boolean b) || b);
+        } catch (DBusExecutionException | DBusException e) {
+            throw new SystemdException(unit + ": cannot read its stop settings from systemd: " + e.getMessage(), e);
+        }
     }
 
     /** daemon-reload: systemd reads unit files and drop-ins again (after a runtime drop-in was written). */

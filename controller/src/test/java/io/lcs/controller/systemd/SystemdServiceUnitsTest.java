@@ -35,4 +35,19 @@ class SystemdServiceUnitsTest {
         assertEquals(2, reloads.get(), "loaded already: no reload");
         assertTrue(text.contains("BindsTo=lcsd.service") && text.contains("TimeoutStopSec=1500ms"), text);
     }
+
+    @Test
+    void stopSettingsThatBreakTheStopBudgetAreNamed() {
+        Duration budget = Duration.ofMillis(1500);
+        assertEquals(null, SystemdServiceUnits.stopProblem(
+                new SystemdUnits.StopSettings(1_500_000, false, "control-group", true), budget));
+        assertEquals(null, SystemdServiceUnits.stopProblem(new SystemdUnits.StopSettings(1_500_000, false, "mixed", true),
+                budget));
+        String all = SystemdServiceUnits.stopProblem(new SystemdUnits.StopSettings(90_000_000, true, "process", false),
+                budget);
+        assertTrue(all.contains("its TimeoutStopSec is 90000 ms, not lcs's 1500 ms"), all);
+        assertTrue(all.contains("it has ExecStop="), all);
+        assertTrue(all.contains("its KillMode=process leaves processes running"), all);
+        assertTrue(all.contains("its SendSIGKILL=no"), all);
+    }
 }

@@ -141,6 +141,23 @@ class SystemdUnitsIT {
         assertTrue(units.stop("lcs-it-slow.service", JOB).done());
     }
 
+    /** The stop settings as systemd loaded them: what lcs checks a bound unit's stop budget against. */
+    @Test
+    void stopSettingsAreReadAsSystemdLoadedThem() throws Exception {
+        host.writeFile("/run/systemd/system/lcs-it-execstop.service", "[Service]\nExecStart=/bin/sleep infinity\n"
+                + "ExecStop=/bin/true\nKillMode=process\nSendSIGKILL=no\nTimeoutStopSec=7s\n", "644");
+        host.systemctl("daemon-reload");
+        SystemdUnits.StopSettings odd = units.stopSettings("lcs-it-execstop.service");
+        assertEquals(7_000_000, odd.timeoutStopMicros(), odd.toString());
+        assertTrue(odd.hasExecStop(), odd.toString());
+        assertEquals("process", odd.killMode());
+        assertFalse(odd.sendSigkill(), odd.toString());
+        SystemdUnits.StopSettings plain = units.stopSettings(WEB);
+        assertFalse(plain.hasExecStop(), plain.toString());
+        assertEquals("control-group", plain.killMode());
+        assertTrue(plain.sendSigkill(), plain.toString());
+    }
+
     /** A start whose lease ends is given up at once, not at its timeout; the stop that follows replaces the start job. */
     @Test
     void aStartIsWaitedForOnlyWhileTheCallerSaysSo() throws Exception {
