@@ -1309,7 +1309,17 @@ public final class CoreDriver {
         }
         apiVips = List.copyOf(all);
         vipMetadata = Map.copyOf(metadata);
-        updateAddressConflicts(DesiredStateValidator.addressConflicts(configAddresses, placed), out);
+        Map<String, String> configUnits = new HashMap<>();
+        for (VipSpec v : configVips) {
+            if (v.hasUnit()) {
+                configUnits.put(v.name(), v.systemdUnit());
+            }
+        }
+        // a VIP that shares its IP, a service that shares its unit: held out alike (the keeper's name)
+        Map<String, String> heldOut = new java.util.TreeMap<>(DesiredStateValidator.addressConflicts(configAddresses,
+                placed));
+        heldOut.putAll(DesiredStateValidator.unitConflicts(configUnits, placed));
+        updateAddressConflicts(heldOut, out);
         rebuildChecks(out);
         return out;
     }
@@ -1408,15 +1418,23 @@ public final class CoreDriver {
         for (VipSpec v : vips) {
             String winner = now.get(v.name());
             String was = before.get(v.name());
-            if (winner != null && !winner.equals(was)) {
+            if (winner != null && !winner.equals(was) && v.isService()) {
+                String why = "unit " + v.systemdUnit() + " is also Service " + winner + "'s, which keeps it (lcs.conf"
+                        + " services first, then the earliest created): held out of placement until one of them is"
+                        + " deleted or changes its unit";
+                events.append("UnitConflict", "Service/" + v.name(), why);
+                LOG.log(Level.WARNING, "service " + v.name() + ": " + why);
+            } else if (winner != null && !winner.equals(was)) {
                 String why = "address " + v.address().addressText() + " is also VirtualIP " + winner
                         + "'s, which keeps it (lcs.conf VIPs first, then the earliest created): held out of placement"
                         + " until one of them is deleted or changes its address";
                 events.append("AddressConflict", "VirtualIP/" + v.name(), why);
                 LOG.log(Level.WARNING, "vip " + v.name() + ": " + why);
             } else if (winner == null && was != null) {
-                events.append("AddressConflictResolved", "VirtualIP/" + v.name(), "its address is its own again");
-                LOG.log(Level.INFO, "vip " + v.name() + ": address conflict with " + was + " resolved");
+                events.append(v.isService() ? "UnitConflictResolved" : "AddressConflictResolved", v.kind() + "/"
+                        + v.name(), v.isService() ? "its unit is its own again" : "its address is its own again");
+                LOG.log(Level.INFO, (v.isService() ? "service " : "vip ") + v.name() + ": " + (v.isService() ? "unit"
+                        : "address") + " conflict with " + was + " resolved");
             }
         }
     }

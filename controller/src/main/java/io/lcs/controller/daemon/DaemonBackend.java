@@ -448,6 +448,11 @@ public final class DaemonBackend implements AdminBackend {
     /** 409 for a VIP held out of placement because another VIP keeps its IP. */
     private static AdminException heldOut(NodeSnapshot s, String vip) {
         String keeper = s.addressConflicts().get(vip);
+        if (s.vip(vip) != null && s.vip(vip).isService()) {
+            return AdminException.conflict("Service " + vip + " is held out of placement: its unit is also Service "
+                    + keeper + "'s, which keeps it; delete one of them or change its unit (lcs describe service " + vip
+                    + ")");
+        }
         return AdminException.conflict("VirtualIP " + vip + " is held out of placement: its address is also VirtualIP "
                 + keeper + "'s, which keeps it; delete one of them or change its address (lcs describe vip " + vip + ")");
     }

@@ -186,6 +186,11 @@ public final class StatusView implements VipStatusSink {
                         null, null));
                 owner = null;
                 remaining = null;
+            } else if (keeper != null && v.isService()) {
+                state = "conflict";
+                conditions.add(new Condition("UnitConflict", Condition.TRUE, "SameUnit", "unit " + v.systemdUnit()
+                        + " is also Service " + keeper + "'s, which keeps it (lcs.conf services first, then the earliest"
+                        + " created); this one is held out of placement: delete it or change its unit", null, null));
             } else if (keeper != null) {
                 state = "conflict";
                 conditions.add(new Condition("AddressConflict", Condition.TRUE, "SameAddress", "address "

@@ -57,6 +57,46 @@ class CoreDriverAddressConflictTest {
         return new StoredObject(new ObjectKey(VirtualIP.KIND, name), new ObjectVersion(counter, "a"), false, body);
     }
 
+    private static StoredObject apiService(String name, String unit, String created, long counter) {
+        ObjectNode body = LcsJson.json().valueToTree(io.lcs.model.api.Service.of(ObjectMeta.named(name),
+                new io.lcs.model.api.Service.Spec(unit)));
+        body.with("metadata").put("version", counter).put("generation", 1).put("creationTimestamp", created);
+        return new StoredObject(new ObjectKey(io.lcs.model.api.Service.KIND, name), new ObjectVersion(counter, "a"), false,
+                body);
+    }
+
+    /** Two Services naming one unit slipped through (accepted at once on two nodes): one runs it, never both. */
+    @Test
+    void theServiceCreatedFirstKeepsTheUnitAndTheOtherIsHeldOut() throws Exception {
+        CoreConfig cfg = CoreConfig.defaults("a", List.of(new CoreConfig.Member("a", true)), 1L, LEASE_MILLIS, 500);
+        ClusterCore core = new ClusterCore(cfg, List.of(
+                apiService("a-newer", "x.service", "2025-01-02T00:00:00Z", 1),
+                apiService("b-older", "x.service", "2025-01-01T00:00:00Z", 1)), Map.of(), now.get(), new SecureRandom());
+        ctx = vertx.getOrCreateContext();
+        driver = onContext(() -> new CoreDriver(vertx, ctx, core, (o, f, e) -> { }, (p, b) -> true, events,
+                List.of(), now::get, System::currentTimeMillis));
+
+        assertTrue(tickUntilWanted("b-older"), "the Service created first is placed");
+        for (int i = 0; i < 20; i++) {
+            now.addAndGet(25_000_000L);
+            onContext(() -> {
+                driver.tick();
+                return null;
+            });
+            assertFalse(onContext(() -> core.lease("a-newer", now.get()).wanted()), "the newcomer was placed");
+        }
+        NodeSnapshot s = driver.snapshot();
+        assertEquals(Map.of("a-newer", "b-older"), s.addressConflicts());
+        ClusterStatus.VipStatus newer = new StatusView("c", "v", Clock.systemUTC()).status(s, now.get()).vips()
+                .stream().filter(v -> v.name().equals("a-newer")).findFirst().orElseThrow();
+        assertEquals("conflict", newer.state());
+        assertEquals("UnitConflict", newer.conditions().get(0).type());
+        assertTrue(newer.conditions().get(0).message().contains("unit x.service is also Service b-older's"),
+                newer.conditions().get(0).message());
+        assertEquals(1, events.after(0, 100).stream().filter(e -> e.type().equals("UnitConflict")
+                && e.object().equals("Service/a-newer")).count());
+    }
+
     private <T> T onContext(Callable<T> action) throws Exception {
         return OnContext.call(ctx, action);
     }

@@ -622,6 +622,50 @@ public final class DesiredStateValidator {
         return losers;
     }
 
+    /**
+     * The same rule for services that name one systemd unit (two nodes accepted them at the same
+     * moment; every path through the API refuses it otherwise): per unit, the lcs.conf service keeps
+     * it if there is one (the first by name), else the API Service created first, ties broken by
+     * name; the others are held out of placement. Pure and independent of the order of its inputs.
+     *
+     * @param configUnits the lcs.conf services with a unit: name to unit
+     * @param apiVips the API's VIPs and Services that lcs.conf does not hide
+     * @return per losing service name, the name of the service that keeps the unit
+     */
+    public static Map<String, String> unitConflicts(Map<String, String> configUnits, List<ApiVip> apiVips) {
+        Map<String, String> winners = new HashMap<>();
+        Map<String, ApiVip> apiWinners = new HashMap<>();
+        for (Map.Entry<String, String> v : new TreeMap<>(configUnits).entrySet()) {
+            winners.putIfAbsent(v.getValue(), v.getKey());
+        }
+        for (ApiVip a : apiVips) {
+            if (a.unit() == null) {
+                continue;
+            }
+            if (winners.containsKey(a.unit()) && !apiWinners.containsKey(a.unit())) {
+                continue; // an lcs.conf service has it
+            }
+            ApiVip best = apiWinners.get(a.unit());
+            if (best == null || earlier(a, best)) {
+                apiWinners.put(a.unit(), a);
+                winners.put(a.unit(), a.name());
+            }
+        }
+        Map<String, String> losers = new TreeMap<>();
+        for (Map.Entry<String, String> v : configUnits.entrySet()) {
+            String w = winners.get(v.getValue());
+            if (!w.equals(v.getKey())) {
+                losers.put(v.getKey(), w);
+            }
+        }
+        for (ApiVip a : apiVips) {
+            if (a.unit() != null && !winners.get(a.unit()).equals(a.name())) {
+                losers.put(a.name(), winners.get(a.unit()));
+            }
+        }
+        return losers;
+    }
+
     private static boolean earlier(ApiVip a, ApiVip b) {
         String ta = a.creationTimestamp();
         String tb = b.creationTimestamp();

@@ -95,6 +95,23 @@ class DesiredStateValidatorTest {
     }
 
     @Test
+    void servicesThatSlippedThroughWithOneUnitKeepItByTheRuleEveryNodeApplies() {
+        ApiVip early = new ApiVip("b-early", null, "2026-12-07T10:00:00Z", null, List.of(), "x.service");
+        ApiVip late = new ApiVip("a-late", null, "2026-12-07T11:00:00Z", null, List.of(), "x.service");
+        ApiVip other = new ApiVip("c", null, "2026-12-07T09:00:00Z", null, List.of(), "y.service");
+        ApiVip vip = new ApiVip("v", Cidr.parse("198.18.0.9/24"), "2026-12-07T09:00:00Z");
+        assertEquals(Map.of("a-late", "b-early"),
+                DesiredStateValidator.unitConflicts(Map.of(), List.of(late, early, other, vip)),
+                "the first created keeps it, not the first by name: a live winner is never displaced");
+        assertEquals(Map.of("a-late", "b-early"), DesiredStateValidator.unitConflicts(Map.of(), List.of(vip, other,
+                early, late)), "independent of the order");
+        assertEquals(Map.of("a-late", "proxy", "b-early", "proxy"),
+                DesiredStateValidator.unitConflicts(Map.of("proxy", "x.service"), List.of(late, early)),
+                "lcs.conf's service first");
+        assertEquals(Map.of(), DesiredStateValidator.unitConflicts(Map.of("proxy", "z.service"), List.of(late, other)));
+    }
+
+    @Test
     void aReloadGivingAServiceTheUnitOfAnAppliedServiceIsRefused() {
         String text = CONF + "\n[service proxy]\nunit = postfix.service\n";
         ClusterConfig reread = ConfigParser.parse("lcs.conf", text);

@@ -605,7 +605,8 @@ public final class VipReconciler implements Reconciler<String> {
         pendingRefresh.remove(vip);
         Result r = Result.done();
         if (local.managed && local.added != null && !s.lease(keeper).held()) {
-            r = deactivate(vip, local.added, local, "its address is VirtualIP " + keeper + "'s");
+            r = deactivate(vip, local.added, local, (local.added.isService() ? "its unit is Service "
+                    : "its address is VirtualIP ") + keeper + "'s");
         } else {
             local.managed = false;
             local.activeEpoch = 0;
