@@ -1418,23 +1418,19 @@ public final class CoreDriver {
         for (VipSpec v : vips) {
             String winner = now.get(v.name());
             String was = before.get(v.name());
-            if (winner != null && !winner.equals(was) && v.isService()) {
-                String why = "unit " + v.systemdUnit() + " is also Service " + winner + "'s, which keeps it (lcs.conf"
-                        + " services first, then the earliest created): held out of placement until one of them is"
-                        + " deleted or changes its unit";
-                events.append("UnitConflict", "Service/" + v.name(), why);
-                LOG.log(Level.WARNING, "service " + v.name() + ": " + why);
-            } else if (winner != null && !winner.equals(was)) {
-                String why = "address " + v.address().addressText() + " is also VirtualIP " + winner
-                        + "'s, which keeps it (lcs.conf VIPs first, then the earliest created): held out of placement"
-                        + " until one of them is deleted or changes its address";
-                events.append("AddressConflict", "VirtualIP/" + v.name(), why);
-                LOG.log(Level.WARNING, "vip " + v.name() + ": " + why);
+            // a service is held out for its unit, a VIP for its address: the same rule, other words
+            String what = v.isService() ? "unit" : "address";
+            String event = v.isService() ? "UnitConflict" : "AddressConflict";
+            if (winner != null && !winner.equals(was)) {
+                String why = what + " " + (v.isService() ? v.systemdUnit() : v.address().addressText()) + " is also "
+                        + v.kind() + " " + winner + "'s, which keeps it (lcs.conf first, then the earliest created):"
+                        + " held out of placement until one of them is deleted or changes its " + what;
+                events.append(event, v.kind() + "/" + v.name(), why);
+                LOG.log(Level.WARNING, (v.isService() ? "service " : "vip ") + v.name() + ": " + why);
             } else if (winner == null && was != null) {
-                events.append(v.isService() ? "UnitConflictResolved" : "AddressConflictResolved", v.kind() + "/"
-                        + v.name(), v.isService() ? "its unit is its own again" : "its address is its own again");
-                LOG.log(Level.INFO, (v.isService() ? "service " : "vip ") + v.name() + ": " + (v.isService() ? "unit"
-                        : "address") + " conflict with " + was + " resolved");
+                events.append(event + "Resolved", v.kind() + "/" + v.name(), "its " + what + " is its own again");
+                LOG.log(Level.INFO, (v.isService() ? "service " : "vip ") + v.name() + ": " + what + " conflict with " + was
+                        + " resolved");
             }
         }
     }

@@ -33,6 +33,8 @@ public final class SystemdServiceUnits implements ServiceUnits {
     private final java.util.List<AutoCloseable> watches = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile java.util.function.Consumer<String> changed = unit -> { };
     private final java.util.concurrent.atomic.AtomicBoolean limitLogged = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Units whose stop settings were looked at since lcsd started (once each: they change only with a reload). */
+    private final java.util.Set<String> stopChecked = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * @param lcsdUnit the unit lcsd runs as ({@code lcsd.service}), that managed units are bound to
@@ -114,9 +116,6 @@ public final class SystemdServiceUnits implements ServiceUnits {
             }
         }
     }
-
-    /** Units whose stop settings were looked at since lcsd started (once each: they change only with a reload). */
-    private final java.util.Set<String> stopChecked = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * Why {@code s} lets a stop take longer than {@code stopBudget} or leave processes behind, or null:

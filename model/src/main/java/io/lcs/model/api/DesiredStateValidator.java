@@ -128,6 +128,10 @@ public final class DesiredStateValidator {
     private record Holder(String name, Cidr address, String description) {
     }
 
+    /** One service that holds a unit, and how a message names it. */
+    private record UnitHolder(String name, String description) {
+    }
+
     // ------------------------------------------------------------------ apply
 
     /**
@@ -168,15 +172,16 @@ public final class DesiredStateValidator {
             }
         }
         // one unit, one service: each service has its own lease, so two naming one unit would run it on two nodes
-        Map<String, String> unitHolders = new HashMap<>();
+        Map<String, UnitHolder> unitHolders = new HashMap<>();
         for (VipConfig v : config.vips()) {
             if (v.isService() && !v.hookOnly()) {
-                unitHolders.putIfAbsent(v.systemdUnit(), "[service " + v.name() + "] (" + at(config, v.line()) + ")");
+                unitHolders.putIfAbsent(v.systemdUnit(), new UnitHolder(v.name(), "[service " + v.name() + "] ("
+                        + at(config, v.line()) + ")"));
             }
         }
         for (ApiVip a : state.apiVips()) {
             if (a.unit() != null && !documentOf.containsKey(a.name()) && config.vip(a.name()).isEmpty()) {
-                unitHolders.putIfAbsent(a.unit(), "Service " + a.name());
+                unitHolders.putIfAbsent(a.unit(), new UnitHolder(a.name(), "Service " + a.name()));
             }
         }
         Set<String> vipNames = new HashSet<>(documentOf.keySet());
@@ -341,15 +346,17 @@ public final class DesiredStateValidator {
     }
 
     /** One unit, one service (lcs.conf's, the API's others, and the change's earlier documents). */
-    private static void checkUnit(Map<String, String> unitHolders, Service s, int document, List<FieldProblem> problems) {
+    private static void checkUnit(Map<String, UnitHolder> unitHolders, Service s, int document,
+                                  List<FieldProblem> problems) {
         String unit = s.spec() == null ? null : s.spec().systemdUnit();
         String name = s.metadata() == null ? null : s.metadata().name();
         if (unit == null || unit.isEmpty() || name == null) {
             return;
         }
-        String holder = unitHolders.putIfAbsent(unit, "Service " + name + " (document " + document + ")");
-        if (holder != null && !holder.startsWith("Service " + name + " ")) {
-            problems.add(new FieldProblem("spec.systemdUnit", unit + " is already the unit of " + holder
+        UnitHolder holder = unitHolders.putIfAbsent(unit, new UnitHolder(name, "Service " + name + " (document "
+                + document + ")"));
+        if (holder != null && !holder.name().equals(name)) {
+            problems.add(new FieldProblem("spec.systemdUnit", unit + " is already the unit of " + holder.description()
                     + ": each service has its own lease, so two nodes would run the unit at once; give each unit one"
                     + " service"));
         }
@@ -584,42 +591,9 @@ public final class DesiredStateValidator {
      * @return per losing VIP name, the name of the VIP that keeps the address; empty when all IPs are unique
      */
     public static Map<String, String> addressConflicts(Map<String, Cidr> configVips, List<ApiVip> apiVips) {
-        Map<InetAddress, String> winners = new HashMap<>();
-        Map<InetAddress, ApiVip> apiWinners = new HashMap<>();
-        for (Map.Entry<String, Cidr> v : new TreeMap<>(configVips).entrySet()) {
-            winners.putIfAbsent(v.getValue().address(), v.getKey());
-        }
-        for (ApiVip a : apiVips) {
-            if (a.isService()) {
-                continue;
-            }
-            InetAddress ip = a.address().address();
-            if (winners.containsKey(ip) && !apiWinners.containsKey(ip)) {
-                continue; // an lcs.conf VIP has it
-            }
-            ApiVip best = apiWinners.get(ip);
-            if (best == null || earlier(a, best)) {
-                apiWinners.put(ip, a);
-                winners.put(ip, a.name());
-            }
-        }
-        Map<String, String> losers = new TreeMap<>();
-        for (Map.Entry<String, Cidr> v : configVips.entrySet()) {
-            String w = winners.get(v.getValue().address());
-            if (!w.equals(v.getKey())) {
-                losers.put(v.getKey(), w);
-            }
-        }
-        for (ApiVip a : apiVips) {
-            if (a.isService()) {
-                continue;
-            }
-            String w = winners.get(a.address().address());
-            if (!w.equals(a.name())) {
-                losers.put(a.name(), w);
-            }
-        }
-        return losers;
+        Map<String, InetAddress> configIps = new HashMap<>();
+        configVips.forEach((name, cidr) -> configIps.put(name, cidr.address()));
+        return keepers(configIps, apiVips, a -> a.isService() ? null : a.address().address());
     }
 
     /**
@@ -633,34 +607,45 @@ public final class DesiredStateValidator {
      * @return per losing service name, the name of the service that keeps the unit
      */
     public static Map<String, String> unitConflicts(Map<String, String> configUnits, List<ApiVip> apiVips) {
-        Map<String, String> winners = new HashMap<>();
-        Map<String, ApiVip> apiWinners = new HashMap<>();
-        for (Map.Entry<String, String> v : new TreeMap<>(configUnits).entrySet()) {
+        return keepers(configUnits, apiVips, ApiVip::unit);
+    }
+
+    /**
+     * The rule of {@link #addressConflicts} and {@link #unitConflicts} over any one thing two
+     * resources may not share ({@code keyOf}: null for a resource without one): per key, the first
+     * lcs.conf resource by name keeps it, else the API resource created first.
+     *
+     * @return per losing resource name, the name of the one that keeps its key
+     */
+    private static <K> Map<String, String> keepers(Map<String, K> config, List<ApiVip> apiVips,
+                                                   java.util.function.Function<ApiVip, K> keyOf) {
+        Map<K, String> winners = new HashMap<>();
+        Map<K, ApiVip> apiWinners = new HashMap<>();
+        for (Map.Entry<String, K> v : new TreeMap<>(config).entrySet()) {
             winners.putIfAbsent(v.getValue(), v.getKey());
         }
         for (ApiVip a : apiVips) {
-            if (a.unit() == null) {
-                continue;
+            K key = keyOf.apply(a);
+            if (key == null || winners.containsKey(key) && !apiWinners.containsKey(key)) {
+                continue; // none, or an lcs.conf resource has it
             }
-            if (winners.containsKey(a.unit()) && !apiWinners.containsKey(a.unit())) {
-                continue; // an lcs.conf service has it
-            }
-            ApiVip best = apiWinners.get(a.unit());
+            ApiVip best = apiWinners.get(key);
             if (best == null || earlier(a, best)) {
-                apiWinners.put(a.unit(), a);
-                winners.put(a.unit(), a.name());
+                apiWinners.put(key, a);
+                winners.put(key, a.name());
             }
         }
         Map<String, String> losers = new TreeMap<>();
-        for (Map.Entry<String, String> v : configUnits.entrySet()) {
+        for (Map.Entry<String, K> v : config.entrySet()) {
             String w = winners.get(v.getValue());
             if (!w.equals(v.getKey())) {
                 losers.put(v.getKey(), w);
             }
         }
         for (ApiVip a : apiVips) {
-            if (a.unit() != null && !winners.get(a.unit()).equals(a.name())) {
-                losers.put(a.name(), winners.get(a.unit()));
+            K key = keyOf.apply(a);
+            if (key != null && !winners.get(key).equals(a.name())) {
+                losers.put(a.name(), winners.get(key));
             }
         }
         return losers;

@@ -561,8 +561,7 @@ public final class VipReconciler implements Reconciler<String> {
                 // unit goes) are still active here: they go first, while the lease leaves time
                 return Result.requeueAfter(ORDER_RECHECK);
             }
-            return deactivate(vip, spec, local, conflict ? "conflict" : stopReason != null ? stopReason
-                    : lease.held() ? "not wanted here" : "no lease");
+            return deactivate(vip, spec, local, whyNotHere(conflict, stopReason, lease));
         }
         if (!(lease.held() && lease.wanted() && !conflict)) {
             pendingActivation.remove(vip);
@@ -570,8 +569,7 @@ public final class VipReconciler implements Reconciler<String> {
         }
         if (spec.isService() && local.managed && !(lease.held() && lease.wanted())) {
             // its unit ended already (systemd stopped it with lcsd): the stop still runs its hooks
-            return deactivate(vip, spec, local, stopReason != null ? stopReason
-                    : lease.held() ? "not wanted here" : "no lease");
+            return deactivate(vip, spec, local, whyNotHere(false, stopReason, lease));
         }
         HookRun pre = local.hook;
         if (pre != null && pre.event().equals("pre_start") && !pre.future().isDone()) {
@@ -580,8 +578,7 @@ public final class VipReconciler implements Reconciler<String> {
             // must not go on beside it
             pre.future().cancel(true); // kills its process group
             skipHook(vip, "pre_start", "lease_lost", "pre_start cut short at epoch " + pre.epoch() + ": "
-                    + (conflict ? "conflict" : stopReason != null ? stopReason : lease.held() ? "not wanted here"
-                    : "no lease") + " before it ended");
+                    + whyNotHere(conflict, stopReason, lease) + " before it ended");
         }
         local.managed = false;
         local.activeEpoch = 0;
@@ -591,6 +588,11 @@ public final class VipReconciler implements Reconciler<String> {
         }
         status.observed(vip, new LocalVipState(false, null, null));
         return local.declinedForLink ? Result.requeueAfter(LINK_RECHECK) : Result.done();
+    }
+
+    /** Why a resource is not (or no longer) active here, for the log and the events. */
+    private static String whyNotHere(boolean conflict, String stopReason, Lease lease) {
+        return conflict ? "conflict" : stopReason != null ? stopReason : lease.held() ? "not wanted here" : "no lease";
     }
 
     /**
