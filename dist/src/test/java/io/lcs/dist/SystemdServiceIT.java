@@ -480,4 +480,35 @@ class SystemdServiceIT {
         assertFalse(unit.contains("Started " + APP), "systemd did not start the unit again on n" + owner
                 + " (a restart of lcsd passed on to it would): " + unit);
     }
+
+    /**
+     * The system bus restarts on the owner (an upgrade of dbus): lcsd connects again, the service
+     * stays where it runs (no move, no second copy), and a crash of the unit afterwards is seen over
+     * the new connection and moves the service, as before the restart.
+     */
+    @Test
+    @Order(10)
+    void aRestartOfTheSystemBusOnTheOwnerKeepsTheServiceAndItsWatch() throws Exception {
+        startAll();
+        int owner = owner();
+        int lcsdBefore = host(owner).journal("lcsd.service").length();
+        try (Sampler s = new Sampler()) {
+            String pid = host(owner).property(APP, "MainPID");
+            host(owner).systemctl("restart", "dbus.service");
+            assertTrue(await(CONVERGE, () -> host(owner).journal("lcsd.service").substring(lcsdBefore)
+                    .contains("systemd reachable again over D-Bus")), "lcsd on n" + owner + " connected again:\n"
+                    + journals());
+            Thread.sleep(3_000); // a service declined or restarted for the bus's restart would show by now
+            assertEquals(List.of(owner), running(), "the program still runs on n" + owner + " only");
+            assertEquals(pid, host(owner).property(APP, "MainPID"), "the same process: not restarted");
+
+            long t0 = System.nanoTime();
+            host(owner).must(Duration.ofSeconds(5), "kill", "-9", pid);
+            int next = s.awaitElsewhere(owner, CONVERGE);
+            figures.add(String.format("after a restart of the system bus on n%d: unit crash -> running on n%d after"
+                    + " %d ms", owner, next, (System.nanoTime() - t0) / 1_000_000));
+        }
+        String lcsd = host(owner).journal("lcsd.service").substring(lcsdBefore);
+        assertTrue(lcsd.contains("stopped by itself"), "the crash was seen over the new connection: " + lcsd);
+    }
 }

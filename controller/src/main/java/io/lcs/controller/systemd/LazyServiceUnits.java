@@ -15,11 +15,20 @@ import java.util.function.LongSupplier;
  * (systemd's watchdog for lcsd, see {@link #onConnected}) happens inside the connect, before any
  * call returns. A failed connect is retried at most every {@link #RETRY}; each failure is logged
  * once, and the services decline this node meanwhile ({@link #unavailable}). Thread-safe.
+ *
+ * <p>A connection the bus closes (the system bus restarted) is replaced: the next call connects
+ * anew (tried at once, then at most every {@link #RECONNECT_RETRY}), the units watched before are
+ * watched again, and their services are woken to look at them, since a change systemd signalled
+ * meanwhile was not received. The {@link #onConnected} action is not run again: it is about lcsd,
+ * not the connection. Until the new connection is made, calls fail and are retried by their
+ * reconcilers; a running unit is left as it is.
  */
 public final class LazyServiceUnits implements ServiceUnits {
     private static final Logger LOG = System.getLogger(LazyServiceUnits.class.getName());
     /** 10 s: a missing system bus does not come back within a reconcile's retry. */
     public static final Duration RETRY = Duration.ofSeconds(10);
+    /** 1 s: a bus that was there and went away is restarting, back within a second or two. */
+    public static final Duration RECONNECT_RETRY = Duration.ofSeconds(1);
 
     /** Opens the connection; lcsd: {@link SystemdUnits#connect} on the system bus. */
     @FunctionalInterface
@@ -30,10 +39,15 @@ public final class LazyServiceUnits implements ServiceUnits {
     private final Connector connector;
     private final LongSupplier monotonic;
     private volatile SystemdServiceUnits units;
-    private Consumer<String> changed = unit -> { };
+    private volatile Consumer<String> changed = unit -> { };
     private Runnable connected = () -> { };
     private String lastFailure;
     private long lastFailureNanos;
+    private boolean connectedRan;
+    /** The units watched on connections the bus closed, to look at again once reconnected. */
+    private final java.util.Set<String> toLookAgain = new java.util.TreeSet<>();
+    /** When the connection was found lost (0: it was not), for the log line of the reconnect. */
+    private volatile long lostAtNanos;
 
     public LazyServiceUnits(Connector connector, LongSupplier monotonic) {
         this.connector = connector;
@@ -56,15 +70,16 @@ public final class LazyServiceUnits implements ServiceUnits {
      */
     public synchronized LazyServiceUnits onConnected(Runnable action) {
         this.connected = action;
-        if (units != null) {
+        if (connectedRan) {
             action.run();
         }
         return this;
     }
 
-    /** True once connected. */
+    /** True while connected (false before the first connect and after the bus closed the connection). */
     public boolean isConnected() {
-        return units != null;
+        SystemdServiceUnits u = units;
+        return u != null && u.isConnected();
     }
 
     /**
@@ -75,15 +90,29 @@ public final class LazyServiceUnits implements ServiceUnits {
      */
     public SystemdServiceUnits connect() throws SystemdException {
         SystemdServiceUnits u = units;
-        return u != null ? u : connectLocked();
+        return u != null && u.isConnected() ? u : connectLocked();
     }
 
     private synchronized SystemdServiceUnits connectLocked() throws SystemdException {
-        if (units != null) {
-            return units;
-        }
         long now = monotonic.getAsLong();
-        if (lastFailure != null && now - lastFailureNanos < RETRY.toNanos()) {
+        SystemdServiceUnits old = units;
+        if (old != null) {
+            if (old.isConnected()) {
+                return old;
+            }
+            units = null;
+            toLookAgain.addAll(old.watchedUnits());
+            old.close();
+            if (lostAtNanos == 0) {
+                lostAtNanos = now;
+            }
+            lastFailure = null; // reconnect at once
+            LOG.log(Level.WARNING, "services: the D-Bus connection to systemd was lost (the system bus restarted?);"
+                    + " connecting again (retried every " + RECONNECT_RETRY.toMillis() + " ms); until then no unit"
+                    + " is started or stopped here, and the running ones are left as they are");
+        }
+        Duration retry = connectedRan ? RECONNECT_RETRY : RETRY;
+        if (lastFailure != null && now - lastFailureNanos < retry.toNanos()) {
             throw new SystemdException(lastFailure);
         }
         SystemdServiceUnits u;
@@ -91,20 +120,37 @@ public final class LazyServiceUnits implements ServiceUnits {
             u = connector.connect();
         } catch (SystemdException e) {
             if (!e.getMessage().equals(lastFailure)) {
-                LOG.log(Level.ERROR, "services: " + e.getMessage() + "; this node runs none of them (retried every "
-                        + RETRY.toSeconds() + " s)");
+                LOG.log(Level.ERROR, "services: " + e.getMessage() + "; this node starts none of them (retried every "
+                        + retry.toMillis() + " ms)");
             }
             lastFailure = e.getMessage();
             lastFailureNanos = now;
             throw e;
         }
-        if (lastFailure != null) {
-            LOG.log(Level.INFO, "services: systemd reachable again over D-Bus");
+        if (lastFailure != null || lostAtNanos != 0) {
+            LOG.log(Level.INFO, "services: systemd reachable again over D-Bus" + (lostAtNanos == 0 ? ""
+                    : " (" + (now - lostAtNanos) / 1_000_000 + " ms after the connection was lost; looking again at "
+                    + toLookAgain.size() + " units)"));
         }
         lastFailure = null;
+        lostAtNanos = 0;
         u.onChange(changed);
-        connected.run();
+        u.onLost(why -> {
+            lostAtNanos = monotonic.getAsLong();
+            // wake the services at once: their next look finds the connection gone and reconnects
+            for (String unit : u.watchedUnits()) {
+                changed.accept(unit);
+            }
+        });
+        if (!connectedRan) {
+            connected.run();
+            connectedRan = true;
+        }
         units = u;
+        for (String unit : toLookAgain) {
+            changed.accept(unit); // what systemd signalled while the connection was gone was not received
+        }
+        toLookAgain.clear();
         return u;
     }
 

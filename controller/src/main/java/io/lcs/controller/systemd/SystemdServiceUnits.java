@@ -43,6 +43,47 @@ public final class SystemdServiceUnits implements ServiceUnits {
         this.units = units;
         this.runtimeDir = runtimeDir;
         this.lcsdUnit = lcsdUnit;
+        if (units != null) { // null: a test's stand-in that makes no call
+            units.onLost(this::connectionLost);
+        }
+    }
+
+    private volatile boolean lost;
+    private volatile java.util.function.Consumer<String> onLost = why -> { };
+
+    /**
+     * The bus closed the connection: the states kept from systemd's signals are stale from here on
+     * (signals are no longer received), so this object is done; {@code onLost} is told once.
+     */
+    void connectionLost(String why) {
+        if (!lost) {
+            lost = true;
+            onLost.accept(why);
+        }
+    }
+
+    /** False once the bus connection is gone: every call fails and the watched states are stale. */
+    public boolean isConnected() {
+        return !lost;
+    }
+
+    /** {@code listener} is told why when the bus connection is lost (on dbus-java's reader thread). */
+    public SystemdServiceUnits onLost(java.util.function.Consumer<String> listener) {
+        this.onLost = listener;
+        return this;
+    }
+
+    /** The units whose states are watched: after a lost connection, the ones to look at again. */
+    public java.util.Set<String> watchedUnits() {
+        return java.util.Set.copyOf(watched.keySet());
+    }
+
+    /** Ends the watches and closes the bus connection. */
+    public void close() {
+        lost = true;
+        if (units != null) {
+            units.close();
+        }
     }
 
     /** The text of the drop-in that binds a unit to {@code lcsdUnit} with a stop of at most {@code stopBudget}. */
@@ -65,6 +106,9 @@ public final class SystemdServiceUnits implements ServiceUnits {
      */
     @Override
     public UnitState state(String unit) throws SystemdException {
+        if (lost) {
+            throw new SystemdException(unit + ": the D-Bus connection to systemd was lost; its last state is stale");
+        }
         UnitState known = watched.get(unit);
         if (known != null) {
             return known;

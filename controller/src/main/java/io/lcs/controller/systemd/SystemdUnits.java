@@ -14,10 +14,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.freedesktop.dbus.DBusPath;
+import org.freedesktop.dbus.connections.IDisconnectCallback;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 import org.freedesktop.dbus.exceptions.DBusException;
@@ -33,6 +35,10 @@ import org.freedesktop.dbus.types.Variant;
  * its socket). dbus-java's receiving side runs on four single threads (signals, errors, method calls,
  * method returns), named by the library; {@link #start} and {@link #stop} block their caller (a
  * reconciler worker, never the event loop) until the job ends or the timeout passes.
+ *
+ * <p>The connection does not outlive the bus: when the system bus restarts (an upgrade of dbus),
+ * its socket closes, {@link #isConnected} turns false, the jobs being waited for fail at once, and
+ * {@link #onLost} is told. The owner ({@link LazyServiceUnits}) then connects anew.
  */
 public final class SystemdUnits implements AutoCloseable {
     /** The system bus, where systemd is {@code org.freedesktop.systemd1}. */
@@ -54,6 +60,8 @@ public final class SystemdUnits implements AutoCloseable {
     };
     /** Unit object path → its watch (the last state seen and the listeners). */
     private final Map<String, Watch> watches = new ConcurrentHashMap<>();
+    private final AtomicBoolean lost = new AtomicBoolean();
+    private volatile Consumer<String> onLost = why -> { };
 
     private final class Watch {
         final List<Consumer<UnitState>> listeners = new CopyOnWriteArrayList<>();
@@ -67,6 +75,17 @@ public final class SystemdUnits implements AutoCloseable {
     private SystemdUnits(DBusConnection bus) throws DBusException {
         this.bus = bus;
         this.manager = bus.getRemoteObject(SystemdManager.BUS_NAME, SystemdManager.OBJECT_PATH, SystemdManager.class);
+        bus.setDisconnectCallback(new IDisconnectCallback() {
+            @Override
+            public void disconnectOnError(IOException e) {
+                lost("the bus closed the connection (" + e.getMessage() + ")");
+            }
+
+            @Override
+            public void exceptionOnTerminate(IOException e) {
+                lost("the connection ended with an error (" + e.getMessage() + ")");
+            }
+        });
         bus.addSigHandler(SystemdManager.JobRemoved.class, this::jobRemoved);
         bus.addSigHandler(Properties.PropertiesChanged.class, this::propertiesChanged);
         manager.Subscribe();
@@ -89,6 +108,42 @@ public final class SystemdUnits implements AutoCloseable {
                 bus.disconnect();
             }
             throw new SystemdException("cannot talk to systemd over D-Bus at " + address + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * False once the bus closed the connection (or it was closed): nothing more arrives on it, no
+     * signal and no job's result, and every call fails. Connect anew.
+     */
+    public boolean isConnected() {
+        return !lost.get() && bus.isConnected();
+    }
+
+    /**
+     * {@code listener} is told why, once, when the bus closes the connection (on dbus-java's reader
+     * thread: keep it short). Jobs being waited for have failed by then.
+     */
+    public void onLost(Consumer<String> listener) {
+        this.onLost = listener;
+        if (lost.get()) {
+            listener.accept("the connection was already lost");
+        }
+    }
+
+    private void lost(String why) {
+        if (!lost.compareAndSet(false, true)) {
+            return;
+        }
+        SystemdException e = new SystemdException("the D-Bus connection to systemd was lost: " + why);
+        synchronized (recentResults) {
+            for (CompletableFuture<String> waiting : pendingJobs.values()) {
+                waiting.completeExceptionally(e);
+            }
+        }
+        try {
+            onLost.accept(why);
+        } catch (RuntimeException ex) {
+            LOG.log(Level.WARNING, "a listener of the lost D-Bus connection failed: " + ex, ex);
         }
     }
 
@@ -233,7 +288,7 @@ public final class SystemdUnits implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new SystemdException(unit + ": interrupted waiting for its " + verb + " job", e);
         } catch (ExecutionException e) {
-            throw new SystemdException(unit + ": " + verb + " job: " + e.getCause(), e.getCause());
+            throw new SystemdException(unit + ": " + verb + " job: " + e.getCause().getMessage(), e.getCause());
         } finally {
             pendingJobs.remove(job);
         }
@@ -304,6 +359,7 @@ public final class SystemdUnits implements AutoCloseable {
 
     @Override
     public void close() {
+        lost.set(true); // closed on purpose: no listener is told
         try {
             bus.close();
         } catch (IOException e) {

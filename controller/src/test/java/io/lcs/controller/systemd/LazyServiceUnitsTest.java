@@ -18,6 +18,9 @@ class LazyServiceUnitsTest {
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
     private final List<String> calls = new ArrayList<>();
 
+    /** The connections made, in order. */
+    private final List<SystemdServiceUnits> made = new ArrayList<>();
+
     /** A connector that fails while {@code failures} is positive, then "connects" (to no bus: no call is made). */
     private LazyServiceUnits.Connector connector(int[] failures) {
         return () -> {
@@ -25,8 +28,35 @@ class LazyServiceUnitsTest {
             if (failures[0]-- > 0) {
                 throw new SystemdException("cannot connect to the system bus: no such file");
             }
-            return new SystemdServiceUnits(null, Path.of("/nonexistent"), "lcsd.service");
+            SystemdServiceUnits u = new SystemdServiceUnits(null, Path.of("/nonexistent"), "lcsd.service");
+            made.add(u);
+            return u;
         };
+    }
+
+    @Test
+    void aConnectionTheBusClosedIsReplacedTheServicesAreWokenAndTheWatchdogIsNotStartedAgain() throws Exception {
+        int[] failures = {0};
+        LazyServiceUnits units = new LazyServiceUnits(connector(failures), now::get);
+        List<String> woken = new ArrayList<>();
+        units.onChange(woken::add);
+        units.onConnected(() -> calls.add("watchdog on"));
+        SystemdServiceUnits first = units.connect();
+        assertTrue(units.isConnected());
+
+        failures[0] = 1; // the bus is still restarting at the first attempt
+        first.connectionLost("the bus closed the connection");
+        assertFalse(units.isConnected());
+        assertEquals("cannot connect to the system bus: no such file", units.unavailable(), "tried at once");
+        assertThrows(SystemdException.class, () -> units.state("a.service"), "a stale connection serves nothing");
+        assertThrows(SystemdException.class, () -> first.state("a.service"));
+        assertEquals(List.of("connect", "watchdog on", "connect"), calls, "not retried within " + LazyServiceUnits.RECONNECT_RETRY);
+        now.addAndGet(LazyServiceUnits.RECONNECT_RETRY.toNanos());
+        assertNull(units.unavailable());
+        assertTrue(units.isConnected());
+        assertEquals(List.of("connect", "watchdog on", "connect", "connect"), calls, "the watchdog is started once");
+        assertEquals(2, made.size());
+        assertTrue(units.connect() == made.get(1), "the new connection is used");
     }
 
     @Test

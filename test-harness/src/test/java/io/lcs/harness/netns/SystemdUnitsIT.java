@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.lcs.controller.systemd.LazyServiceUnits;
+import io.lcs.controller.systemd.SystemdServiceUnits;
 import io.lcs.controller.systemd.SystemdUnits;
 import io.lcs.reconcilers.service.UnitState;
 import java.nio.file.Files;
@@ -16,7 +18,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * root and systemd; skipped otherwise, except under {@code CI=true}, where a skip is a failure.
  */
 @Timeout(value = 120)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SystemdUnitsIT {
     static final Duration JOB = Duration.ofSeconds(20);
     static final String WEB = "lcs-it-web.service";
@@ -171,5 +177,56 @@ class SystemdUnitsIT {
         assertTrue(slow.after().mayRun(), slow.toString());
         assertTrue(units.stop("lcs-it-slow.service", JOB).done());
         assertEquals("inactive", host.property("lcs-it-slow.service", "ActiveState"));
+    }
+
+    /**
+     * The system bus restarts under a running unit (an upgrade of dbus): the connection is replaced,
+     * the unit is looked at again (its service woken), a change of it after the restart arrives as a
+     * signal on the new connection, it can be stopped, and what must precede the first unit (lcsd's
+     * watchdog) is not started a second time. Last: it restarts the bus the other tests use.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void aRestartOfTheSystemBusIsSurvived() throws Exception {
+        String unit = "lcs-it-bus.service";
+        host.writeFile("/run/systemd/system/" + unit, "[Service]\nExecStart=/bin/sleep infinity\n", "644");
+        host.systemctl("daemon-reload");
+        String address = "unix:path=/proc/" + host.pid1() + "/root/run/dbus/system_bus_socket";
+        LazyServiceUnits lazy = new LazyServiceUnits(() -> new SystemdServiceUnits(SystemdUnits.connect(address),
+                tmp.resolve("runtime"), "lcsd.service"), System::nanoTime);
+        LinkedBlockingQueue<String> woken = new LinkedBlockingQueue<>();
+        int[] watchdogs = {0};
+        lazy.onChange(woken::add).onConnected(() -> watchdogs[0]++);
+        assertTrue("done".equals(lazy.start(unit, JOB, () -> true).result()));
+        assertEquals("active", lazy.state(unit).activeState(), "watched from here on");
+        woken.clear();
+
+        host.systemctl("restart", "dbus.service");
+        assertEquals(unit, woken.poll(10, TimeUnit.SECONDS), "the service is woken when the bus closes the connection");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        String why = null;
+        while (System.nanoTime() < deadline) {
+            why = lazy.unavailable();
+            if (why == null) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertEquals(null, why, "connected again within 20 s of the bus's restart");
+        assertEquals("active", lazy.read(unit).activeState(), "read over the new connection");
+        assertEquals("active", lazy.state(unit).activeState(), "watched again");
+        woken.clear();
+
+        host.systemctl("kill", "--signal=KILL", unit);
+        assertEquals(unit, woken.poll(10, TimeUnit.SECONDS), "the unit's end arrives as a signal on the new connection");
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (lazy.state(unit).mayRun() && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        assertFalse(lazy.state(unit).mayRun(), lazy.state(unit).toString());
+        assertTrue("done".equals(lazy.start(unit, JOB, () -> true).result()));
+        assertTrue("done".equals(lazy.stop(unit, JOB).result()), "stopped over the new connection");
+        assertEquals("inactive", host.property(unit, "ActiveState"));
+        assertEquals(1, watchdogs[0], "the watchdog is started once, not again on the reconnect");
     }
 }
