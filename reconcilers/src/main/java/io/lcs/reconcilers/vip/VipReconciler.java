@@ -432,6 +432,7 @@ public final class VipReconciler implements Reconciler<String> {
         if (spec == null) {
             // the VIP was deleted: nothing of it may stay here; only the spec remembered from the
             // add still says which address that is
+            cutPreStart(vip, local, "deleted");
             Result r = local.managed ? deactivate(vip, local.added, local, "VIP deleted") : Result.done();
             if (local.managed) {
                 return r; // its pre_stop still runs
@@ -571,15 +572,7 @@ public final class VipReconciler implements Reconciler<String> {
             // its unit ended already (systemd stopped it with lcsd): the stop still runs its hooks
             return deactivate(vip, spec, local, whyNotHere(false, stopReason, lease));
         }
-        HookRun pre = local.hook;
-        if (pre != null && pre.event().equals("pre_start") && !pre.future().isDone()) {
-            // its activation's pre_start still runs, and the lease went (or is not wanted here): the
-            // next owner runs its own after a successor wait shorter than hook_timeout_ms, so this one
-            // must not go on beside it
-            pre.future().cancel(true); // kills its process group
-            skipHook(vip, "pre_start", "lease_lost", "pre_start cut short at epoch " + pre.epoch() + ": "
-                    + whyNotHere(conflict, stopReason, lease) + " before it ended");
-        }
+        cutPreStart(vip, local, whyNotHere(conflict, stopReason, lease));
         local.managed = false;
         local.activeEpoch = 0;
         local.added = null;
@@ -588,6 +581,21 @@ public final class VipReconciler implements Reconciler<String> {
         }
         status.observed(vip, new LocalVipState(false, null, null));
         return local.declinedForLink ? Result.requeueAfter(LINK_RECHECK) : Result.done();
+    }
+
+    /**
+     * Kills the activation's pre_start if it still runs ({@code why}: the lease went, the resource is
+     * not wanted here, held out or deleted): the next owner runs its own after a successor wait
+     * shorter than hook_timeout_ms, so this one must not go on beside it. Counted as
+     * {@code lease_lost}: the lease is given up with it.
+     */
+    private void cutPreStart(String vip, Local local, String why) {
+        HookRun pre = local.hook;
+        if (pre != null && pre.event().equals("pre_start") && !pre.future().isDone()) {
+            pre.future().cancel(true); // kills its process group
+            skipHook(vip, "pre_start", "lease_lost", "pre_start cut short at epoch " + pre.epoch() + ": " + why
+                    + " before it ended");
+        }
     }
 
     /** Why a resource is not (or no longer) active here, for the log and the events. */
@@ -605,6 +613,7 @@ public final class VipReconciler implements Reconciler<String> {
     private Result holdOut(String vip, String keeper, VipHost.Snapshot s, Local local) throws Exception {
         pendingActivation.remove(vip);
         pendingRefresh.remove(vip);
+        cutPreStart(vip, local, "held out by " + keeper);
         Result r = Result.done();
         if (local.managed && local.added != null && !s.lease(keeper).held()) {
             r = deactivate(vip, local.added, local, (local.added.isService() ? "its unit is Service "
@@ -733,7 +742,16 @@ public final class VipReconciler implements Reconciler<String> {
         try {
             net.addAddress(spec.address(), spec.interfaceName(), Duration.ofSeconds(lifetime));
         } catch (ActuatorException e) {
-            return switch (addFailed(vip, spec, local, epoch, e, true)) {
+            AddFailure failure = addFailed(vip, spec, local, epoch, e, true);
+            if (failure == AddFailure.DECLINED && local.preStartDoneEpoch == epoch) {
+                // pre_start ran here for an address that never came: post_stop undoes it, as after
+                // a unit's failed start
+                local.preStartDoneEpoch = 0;
+                if (spec.postStop() != null) {
+                    startHook(vip, spec, "post_stop", spec.postStop(), epoch, local);
+                }
+            }
+            return switch (failure) {
                 case RETRY_NOW -> Result.requeueAfter(ADD_RETRY);
                 case RETRY_LATER -> Result.requeueAfter(settings.renewInterval());
                 case DECLINED -> Result.requeueAfter(addDeclinePeriod(local.addDeclines - 1));
@@ -1337,14 +1355,18 @@ public final class VipReconciler implements Reconciler<String> {
         return stopDeclineRelease(vip, spec, local, "it ended by itself", "UnitFailed", message);
     }
 
-    /** Stops the unit (without hooks), forgets it, declines the service here and releases its lease. */
+    /**
+     * Stops the unit, then runs post_stop (no pre_stop: the unit failed, it is not up), forgets it,
+     * declines the service here and releases its lease. post_stop undoes what pre_start did here (a
+     * mount, an attach), as after a planned stop.
+     */
     private Result stopDeclineRelease(String vip, VipSpec spec, Local local, String why, String reason,
                                       String message) throws Exception {
-        if (!stopUnit(vip, spec, why)) {
+        local.preStopDoneEpoch = local.activeEpoch;
+        if (!stop(vip, spec, local, why)) {
             // it may still run here: declined (another node is picked), but the lease is not released;
-            // the next reconciles stop it as for any unwanted lease (no pre_stop: it is not up), then
-            // release it. Until then the stop grace renews the lease, so no other node starts the unit.
-            local.preStopDoneEpoch = local.activeEpoch;
+            // the next reconciles stop it as for any unwanted lease, then run post_stop and release
+            // it. Until then the stop grace renews the lease, so no other node starts the unit.
             decline(vip, local, reason, message);
             return Result.requeueAfter(settings.renewInterval());
         }

@@ -123,6 +123,41 @@ class VipReconcilerHooksTest {
     }
 
     @Test
+    void preStartIsCutShortWhenTheVipIsDeletedWhileItRuns() throws Exception {
+        host.set(snapshot(Map.of("web", held(true))));
+        hooks.hold("pre_start");
+        reconciler.reconcile("web");
+        assertTrue(hooks.awaitStarted("pre_start"));
+
+        host.set(new FakeSnapshot(clock.get(), List.of(API), Map.of("web", held(true)), Map.of()));
+        reconciler.reconcile("web");
+
+        assertTrue(hooks.awaitInterrupted("pre_start"), "the hook of a deleted VIP was killed, not left running");
+        assertEquals(1, reconciler.hooksSkipped("pre_start", "lease_lost"));
+        assertTrue(events.stream().anyMatch(e -> e.contains("pre_start cut short") && e.contains("deleted")),
+                events.toString());
+        assertFalse(present(WEB_ADDRESS));
+    }
+
+    @Test
+    void preStartIsCutShortWhenTheVipIsHeldOutByAnotherWithItsAddress() throws Exception {
+        host.set(snapshot(Map.of("web", held(true))));
+        hooks.hold("pre_start");
+        reconciler.reconcile("web");
+        assertTrue(hooks.awaitStarted("pre_start"));
+
+        host.set(new FakeSnapshot(clock.get(), List.of(WEB, API), Map.of("web", held(true)), Map.of(),
+                Map.of("web", "api")));
+        reconciler.reconcile("web");
+
+        assertTrue(hooks.awaitInterrupted("pre_start"), "the hook of a held-out VIP was killed, not left running");
+        assertEquals(1, reconciler.hooksSkipped("pre_start", "lease_lost"));
+        assertTrue(events.stream().anyMatch(e -> e.contains("pre_start cut short") && e.contains("held out by api")),
+                events.toString());
+        assertFalse(present(WEB_ADDRESS));
+    }
+
+    @Test
     void aVipInAHookNeverHoldsUpAVipWithoutHooks() throws Exception {
         host.set(snapshot(Map.of("web", held(true), "api", held(true))));
         hooks.hold("pre_start");

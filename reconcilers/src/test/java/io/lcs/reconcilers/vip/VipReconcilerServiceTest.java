@@ -52,6 +52,7 @@ class VipReconcilerServiceTest {
     private Lease lease;
     private List<VipSpec> specs = List.of(APP);
     private VipReconciler reconciler;
+    private VipHost reconcilerHost;
 
     /** systemd in memory: each unit's state, and the calls made. */
     static final class FakeUnits implements ServiceUnits {
@@ -142,7 +143,7 @@ class VipReconcilerServiceTest {
     @BeforeEach
     void setUp() throws Exception {
         actuator = new RecordingNetworkActuator(clock::get, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC), null);
-        VipHost host = new VipHost() {
+        reconcilerHost = new VipHost() {
             @Override
             public Snapshot snapshot() {
                 List<VipSpec> now = specs;
@@ -203,7 +204,7 @@ class VipReconcilerServiceTest {
                 return CompletableFuture.completedFuture(new WriteOutcome(true, null));
             }
         };
-        reconciler = new VipReconciler(host, actuator, invocation -> {
+        reconciler = new VipReconciler(reconcilerHost, actuator, invocation -> {
             throw new AssertionError("no hooks configured");
         }, (vip, state) -> { }, (type, object, message) -> { },
                 new VipReconciler.Settings("c1", "a", Duration.ofSeconds(5), Duration.ofMillis(50),
@@ -219,12 +220,17 @@ class VipReconcilerServiceTest {
         return new Lease(false, false, 0, 0, epoch);
     }
 
-    /** Holds the lease, waits out the successor's wait, and starts the unit. */
-    private void startApp() throws Exception {
-        lease = held(true, 3);
+    /** Holds the lease at {@code epoch}, waits out the successor's wait, and reconciles: the start is tried. */
+    private void holdAndTryToStart(long epoch) throws Exception {
+        lease = held(true, epoch);
         reconciler.reconcile("app");
         clock.addAndGet(WAIT.toNanos());
         reconciler.reconcile("app");
+    }
+
+    /** Holds the lease, waits out the successor's wait, and starts the unit. */
+    private void startApp() throws Exception {
+        holdAndTryToStart(3);
         assertTrue(units.running(UNIT), "started: " + units.calls);
     }
 
@@ -399,6 +405,57 @@ class VipReconcilerServiceTest {
         reconciler.reconcile("app");
         assertFalse(units.running(UNIT));
         assertEquals(List.of("app"), releases);
+    }
+
+    /** The service with pre_start and post_stop, on a reconciler whose hooks record what ran and when. */
+    private List<String> withStartAndStopHooks() {
+        List<String> ran = new ArrayList<>();
+        specs = List.of(VipSpec.service("app", UNIT, List.of(), "/hooks/pre_start", null, null, "/hooks/post_stop",
+                "config", 1, Grouping.NONE, List.of(), false));
+        reconciler = new VipReconciler(reconcilerHost, actuator, invocation -> {
+            ran.add(invocation.event() + (units.running(UNIT) ? " (unit running)" : " (unit stopped)"));
+            return new io.lcs.reconcilers.hook.HookResult(0, false, Duration.ZERO, "");
+        }, (vip, state) -> { }, (type, object, message) -> { },
+                new VipReconciler.Settings("c1", "a", Duration.ofSeconds(5), Duration.ofMillis(50),
+                        Duration.ofMillis(500)), Runnable::run, clock::get)
+                .withServices(units, BUDGET, Duration.ofSeconds(10));
+        return ran;
+    }
+
+    @Test
+    void aFailedStartRunsPostStopOnceTheUnitIsStoppedWhetherTheStopWorksAtOnceOrLater() throws Exception {
+        List<String> ran = withStartAndStopHooks();
+        units.startResult = "failed";
+        holdAndTryToStart(3);
+        assertEquals(List.of("app"), declined);
+        assertEquals(List.of("app"), releases);
+        assertEquals(List.of("pre_start (unit stopped)", "post_stop (unit stopped)"), ran,
+                "post_stop undoes pre_start's work here before another node's pre_start does it");
+
+        setUp();
+        declined.clear();
+        releases.clear();
+        units.states.clear();
+        ran = withStartAndStopHooks();
+        units.startHangs = true; // the start times out with the unit activating
+        units.stopsToFail = 1; // and its first stop fails
+        holdAndTryToStart(3);
+        assertEquals(List.of("pre_start (unit stopped)"), ran, "no post_stop while the unit may still run");
+        lease = held(false, 3);
+        reconciler.reconcile("app");
+        assertEquals(List.of("pre_start (unit stopped)", "post_stop (unit stopped)"), ran, "the same as at once");
+        assertEquals(List.of("app"), releases);
+    }
+
+    @Test
+    void aUnitThatEndsByItselfIsStoppedThenPostStopRunsAndTheLeaseIsReleased() throws Exception {
+        List<String> ran = withStartAndStopHooks();
+        startApp();
+        units.states.put(UNIT, new UnitState(UNIT, "loaded", "failed", "failed"));
+        reconciler.reconcile("app");
+        assertEquals(List.of("app"), declined);
+        assertEquals(List.of("app"), releases);
+        assertEquals(List.of("pre_start (unit stopped)", "post_stop (unit stopped)"), ran);
     }
 
     @Test

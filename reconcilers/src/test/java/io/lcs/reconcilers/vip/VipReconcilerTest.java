@@ -172,8 +172,9 @@ class VipReconcilerTest {
 
         log.clear();
         reconciler.reconcile("web");
-        assertEquals(List.of("add refused", "decline web true", "release web"), log,
-                "no second pre_start or probe; declined before the release, so the placement skips this node");
+        assertEquals(List.of("add refused", "decline web true", "release web", "hook post_stop"), log,
+                "no second pre_start or probe; declined before the release, so the placement skips this node;"
+                        + " post_stop undoes what pre_start did");
         assertFalse(present(ADDRESS));
         assertEquals(VipReconciler.ADD_FAILED, status.get("web").problemReason());
         assertEquals(2, reconciler.addFailures());
