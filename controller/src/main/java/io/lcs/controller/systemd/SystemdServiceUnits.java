@@ -64,7 +64,7 @@ public final class SystemdServiceUnits implements ServiceUnits {
 
     /** False once the bus connection is gone: every call fails and the watched states are stale. */
     public boolean isConnected() {
-        return !lost;
+        return !lost && (units == null || units.isConnected());
     }
 
     /** {@code listener} is told why when the bus connection is lost (on dbus-java's reader thread). */
@@ -106,7 +106,7 @@ public final class SystemdServiceUnits implements ServiceUnits {
      */
     @Override
     public UnitState state(String unit) throws SystemdException {
-        if (lost) {
+        if (!isConnected()) {
             throw new SystemdException(unit + ": the D-Bus connection to systemd was lost; its last state is stale");
         }
         UnitState known = watched.get(unit);
@@ -143,9 +143,19 @@ public final class SystemdServiceUnits implements ServiceUnits {
         return units.state(unit);
     }
 
+    /**
+     * Writes and loads the binding, then checks that systemd has it: the unit's own name is
+     * {@code unit} (not an alias) and it is bound to lcsd.
+     *
+     * @throws SystemdException when the binding is not in effect (the caller declines the service)
+     */
     @Override
     public void bind(String unit, Duration stopBudget) throws IOException, SystemdException {
         writeDropIn(runtimeDir.resolve(unit + ".d"), dropIn(lcsdUnit, stopBudget), units::reload);
+        String unbound = bindingProblem(unit, units.identity(unit), lcsdUnit);
+        if (unbound != null) {
+            throw new SystemdException(unbound);
+        }
         if (stopChecked.add(unit)) {
             try {
                 String problem = stopProblem(units.stopSettings(unit), stopBudget);
@@ -159,6 +169,25 @@ public final class SystemdServiceUnits implements ServiceUnits {
                 stopChecked.remove(unit); // looked at again on the next bind
             }
         }
+    }
+
+    /**
+     * Why {@code unit}, as systemd knows it ({@code identity}), must not be started by lcs, or null.
+     * An alias: lcs tells two services apart by their units' names, so one unit under two names
+     * could run on two nodes at once (and a drop-in under the alias's name binds nothing). Not bound
+     * to lcsd after its drop-in was loaded: a kill -9 of lcsd would leave it running beside the next
+     * owner's.
+     */
+    static String bindingProblem(String unit, SystemdUnits.Identity identity, String lcsdUnit) {
+        if (!identity.id().isEmpty() && !identity.id().equals(unit)) {
+            return unit + " is an alias of " + identity.id() + " on this node: name the unit by its own name ("
+                    + identity.id() + ") in lcs, so that no two services can name one unit";
+        }
+        if (!identity.bindsTo().contains(lcsdUnit)) {
+            return unit + " is not bound to " + lcsdUnit + " after lcs's drop-in " + DROP_IN + " was loaded (BindsTo="
+                    + String.join(" ", identity.bindsTo()) + "): it would outlive lcsd, so lcs does not start it";
+        }
+        return null;
     }
 
     /**

@@ -82,8 +82,13 @@ public final class SystemdUnits implements AutoCloseable {
             }
 
             @Override
-            public void exceptionOnTerminate(IOException e) {
-                lost("the connection ended with an error (" + e.getMessage() + ")");
+            public void requestedDisconnect(Integer connectionId) {
+                lost("the connection was ended after a message it could not read");
+            }
+
+            @Override
+            public void clientDisconnect() {
+                lost("the connection was closed");
             }
         });
         bus.addSigHandler(SystemdManager.JobRemoved.class, this::jobRemoved);
@@ -167,6 +172,38 @@ public final class SystemdUnits implements AutoCloseable {
         return v == null ? "" : String.valueOf(v.getValue());
     }
 
+    /**
+     * Who a unit is to systemd: {@code id} its own name (another than the one asked for when that is
+     * an alias), {@code bindsTo} the units it is bound to (drop-ins included).
+     */
+    public record Identity(String id, List<String> bindsTo) {
+    }
+
+    /** All properties of {@code unit} on {@code iface}, read from systemd now (loading the unit if it was not). */
+    private Map<String, Variant<?>> properties(String unit, String iface) throws DBusException {
+        return bus.getRemoteObject(SystemdManager.BUS_NAME, manager.LoadUnit(unit).getPath(), Properties.class)
+                .GetAll(iface);
+    }
+
+    /** The unit's own name and bindings, read from systemd now. */
+    public Identity identity(String unit) throws SystemdException {
+        try {
+            Map<String, Variant<?>> all = properties(unit, UNIT_INTERFACE);
+            Object binds = all.containsKey("BindsTo") ? all.get("BindsTo").getValue() : null;
+            List<String> bindsTo = new java.util.ArrayList<>();
+            if (binds instanceof java.util.Collection<?> c) {
+                c.forEach(b -> bindsTo.add(String.valueOf(b)));
+            } else if (binds instanceof Object[] a) {
+                for (Object b : a) {
+                    bindsTo.add(String.valueOf(b));
+                }
+            }
+            return new Identity(text(all, "Id"), List.copyOf(bindsTo));
+        } catch (DBusExecutionException | DBusException e) {
+            throw new SystemdException(unit + ": cannot read its name and bindings from systemd: " + e.getMessage(), e);
+        }
+    }
+
     /** What bounds a service unit's stop, as systemd has loaded it (drop-ins included). */
     public record StopSettings(long timeoutStopMicros, boolean hasExecStop, String killMode, boolean sendSigkill) {
     }
@@ -174,9 +211,7 @@ public final class SystemdUnits implements AutoCloseable {
     /** The unit's stop settings, read from systemd now. */
     public StopSettings stopSettings(String unit) throws SystemdException {
         try {
-            Properties props = bus.getRemoteObject(SystemdManager.BUS_NAME, manager.LoadUnit(unit).getPath(),
-                    Properties.class);
-            Map<String, Variant<?>> all = props.GetAll(SERVICE_INTERFACE);
+            Map<String, Variant<?>> all = properties(unit, SERVICE_INTERFACE);
             Object timeout = all.containsKey("TimeoutStopUSec") ? all.get("TimeoutStopUSec").getValue() : null;
             Object execStop = all.containsKey("ExecStop") ? all.get("ExecStop").getValue() : null;
             Object sigkill = all.containsKey("SendSIGKILL") ? all.get("SendSIGKILL").getValue() : null;
@@ -267,6 +302,8 @@ public final class SystemdUnits implements AutoCloseable {
             String early = recentResults.remove(job);
             if (early != null) {
                 result.complete(early);
+            } else if (lost.get()) { // lost after StartUnit answered: no JobRemoved will come
+                result.completeExceptionally(new SystemdException("the D-Bus connection to systemd was lost"));
             }
         }
         String r = null;

@@ -50,4 +50,16 @@ class SystemdServiceUnitsTest {
         assertTrue(all.contains("its KillMode=process leaves processes running"), all);
         assertTrue(all.contains("its SendSIGKILL=no"), all);
     }
+
+    @Test
+    void anAliasOrAUnitThatSystemdDidNotBindToLcsdIsNotStarted() {
+        assertEquals(null, SystemdServiceUnits.bindingProblem("app.service",
+                new SystemdUnits.Identity("app.service", java.util.List.of("lcsd.service")), "lcsd.service"));
+        String alias = SystemdServiceUnits.bindingProblem("web.service",
+                new SystemdUnits.Identity("nginx.service", java.util.List.of("lcsd.service")), "lcsd.service");
+        assertTrue(alias != null && alias.contains("web.service is an alias of nginx.service"), alias);
+        String unbound = SystemdServiceUnits.bindingProblem("app.service",
+                new SystemdUnits.Identity("app.service", java.util.List.of()), "lcsd.service");
+        assertTrue(unbound != null && unbound.contains("app.service is not bound to lcsd.service"), unbound);
+    }
 }

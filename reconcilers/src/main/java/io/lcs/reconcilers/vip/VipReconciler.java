@@ -195,6 +195,8 @@ public final class VipReconciler implements Reconciler<String> {
         HookRun hook;
         /** The epoch whose pre_start succeeded (or was not needed): the add may follow. */
         long preStartDoneEpoch;
+        /** The spec whose pre_start set {@link #preStartDoneEpoch}: what post_stop undoes if nothing follows. */
+        VipSpec preStartSpec;
         /**
          * The epoch whose duplicate probe (batched activation) found the address free but whose add
          * had too little lease left: the add follows a renewal without probing again, as after a
@@ -433,6 +435,7 @@ public final class VipReconciler implements Reconciler<String> {
             // the VIP was deleted: nothing of it may stay here; only the spec remembered from the
             // add still says which address that is
             cutPreStart(vip, local, "deleted");
+            undoPreStart(vip, local);
             Result r = local.managed ? deactivate(vip, local.added, local, "VIP deleted") : Result.done();
             if (local.managed) {
                 return r; // its pre_stop still runs
@@ -573,6 +576,7 @@ public final class VipReconciler implements Reconciler<String> {
             return deactivate(vip, spec, local, whyNotHere(false, stopReason, lease));
         }
         cutPreStart(vip, local, whyNotHere(conflict, stopReason, lease));
+        undoPreStart(vip, local);
         local.managed = false;
         local.activeEpoch = 0;
         local.added = null;
@@ -598,6 +602,28 @@ public final class VipReconciler implements Reconciler<String> {
         }
     }
 
+    /**
+     * pre_start succeeded here at an epoch whose activation never came (the lease went, the node
+     * declined, the resource was held out or deleted before its address was added or its unit
+     * started): post_stop undoes what pre_start did, as after a stop. Nothing when something was
+     * activated (its stop runs post_stop), for a hook-only resource (its detach is its stop), or
+     * when the resource has no pre_start.
+     */
+    private void undoPreStart(String vip, Local local) {
+        VipSpec spec = local.preStartSpec;
+        long epoch = local.preStartDoneEpoch;
+        if (local.managed || epoch == 0 || spec == null || spec.hookOnly() || spec.preStart() == null) {
+            return;
+        }
+        local.preStartDoneEpoch = 0;
+        local.preStartSpec = null;
+        if (spec.postStop() != null) {
+            LOG.log(Level.INFO, (spec.isService() ? "service " : "vip ") + vip + ": post_stop undoes the pre_start of"
+                    + " epoch " + epoch + ", which nothing followed on " + settings.node());
+            startHook(vip, spec, "post_stop", spec.postStop(), epoch, local);
+        }
+    }
+
     /** Why a resource is not (or no longer) active here, for the log and the events. */
     private static String whyNotHere(boolean conflict, String stopReason, Lease lease) {
         return conflict ? "conflict" : stopReason != null ? stopReason : lease.held() ? "not wanted here" : "no lease";
@@ -619,6 +645,7 @@ public final class VipReconciler implements Reconciler<String> {
             r = deactivate(vip, local.added, local, (local.added.isService() ? "its unit is Service "
                     : "its address is VirtualIP ") + keeper + "'s");
         } else {
+            undoPreStart(vip, local);
             local.managed = false;
             local.activeEpoch = 0;
             local.added = null;
@@ -729,6 +756,7 @@ public final class VipReconciler implements Reconciler<String> {
                 }
             }
             local.preStartDoneEpoch = epoch;
+            local.preStartSpec = spec;
         }
         if (spec.isService()) {
             return startUnit(vip, spec, epoch, local);
@@ -743,13 +771,8 @@ public final class VipReconciler implements Reconciler<String> {
             net.addAddress(spec.address(), spec.interfaceName(), Duration.ofSeconds(lifetime));
         } catch (ActuatorException e) {
             AddFailure failure = addFailed(vip, spec, local, epoch, e, true);
-            if (failure == AddFailure.DECLINED && local.preStartDoneEpoch == epoch) {
-                // pre_start ran here for an address that never came: post_stop undoes it, as after
-                // a unit's failed start
-                local.preStartDoneEpoch = 0;
-                if (spec.postStop() != null) {
-                    startHook(vip, spec, "post_stop", spec.postStop(), epoch, local);
-                }
+            if (failure == AddFailure.DECLINED) {
+                undoPreStart(vip, local);
             }
             return switch (failure) {
                 case RETRY_NOW -> Result.requeueAfter(ADD_RETRY);
@@ -1248,6 +1271,7 @@ public final class VipReconciler implements Reconciler<String> {
                     + ": " + e.getMessage();
             LOG.log(Level.WARNING, "service " + vip + ": " + message + "; declining it here");
             Result r = decline(vip, local, "UnitStartFailed", message);
+            undoPreStart(vip, local);
             release(vip);
             return r;
         }
@@ -1362,8 +1386,16 @@ public final class VipReconciler implements Reconciler<String> {
      */
     private Result stopDeclineRelease(String vip, VipSpec spec, Local local, String why, String reason,
                                       String message) throws Exception {
-        local.preStopDoneEpoch = local.activeEpoch;
-        if (!stop(vip, spec, local, why)) {
+        long preStopDone = local.preStopDoneEpoch;
+        local.preStopDoneEpoch = local.activeEpoch; // no pre_stop: it is not up
+        boolean stopped;
+        try {
+            stopped = stop(vip, spec, local, why);
+        } catch (Exception e) {
+            local.preStopDoneEpoch = preStopDone; // the stop did not happen: a later one is a full one
+            throw e;
+        }
+        if (!stopped) {
             // it may still run here: declined (another node is picked), but the lease is not released;
             // the next reconciles stop it as for any unwanted lease, then run post_stop and release
             // it. Until then the stop grace renews the lease, so no other node starts the unit.

@@ -54,6 +54,13 @@ class VipReconcilerServiceTest {
     private VipReconciler reconciler;
     private VipHost reconcilerHost;
 
+    /** A call to systemd that could not be made. */
+    static final class SystemdGone extends Exception {
+        SystemdGone() {
+            super("the D-Bus connection to systemd was lost");
+        }
+    }
+
     /** systemd in memory: each unit's state, and the calls made. */
     static final class FakeUnits implements ServiceUnits {
         final Map<String, UnitState> states = new HashMap<>();
@@ -66,6 +73,8 @@ class VipReconcilerServiceTest {
         boolean startHangs;
         /** systemd refuses the start (e.g. RefuseManualStart=yes): the call throws. */
         boolean startRefused;
+        /** Stops whose call throws (the bus is gone) before they work again. */
+        int stopsToThrow;
         int keepWaitingAsked;
 
         UnitState of(String unit) {
@@ -120,8 +129,12 @@ class VipReconcilerServiceTest {
         }
 
         @Override
-        public Job stop(String unit, Duration timeout) {
+        public Job stop(String unit, Duration timeout) throws SystemdGone {
             calls.add("stop " + unit);
+            if (stopsToThrow > 0) {
+                stopsToThrow--;
+                throw new SystemdGone();
+            }
             if (stopsToFail > 0) {
                 stopsToFail--;
                 return new Job("failed", of(unit));
@@ -410,8 +423,8 @@ class VipReconcilerServiceTest {
     /** The service with pre_start and post_stop, on a reconciler whose hooks record what ran and when. */
     private List<String> withStartAndStopHooks() {
         List<String> ran = new ArrayList<>();
-        specs = List.of(VipSpec.service("app", UNIT, List.of(), "/hooks/pre_start", null, null, "/hooks/post_stop",
-                "config", 1, Grouping.NONE, List.of(), false));
+        specs = List.of(VipSpec.service("app", UNIT, List.of(), "/hooks/pre_start", null, "/hooks/pre_stop",
+                "/hooks/post_stop", "config", 1, Grouping.NONE, List.of(), false));
         reconciler = new VipReconciler(reconcilerHost, actuator, invocation -> {
             ran.add(invocation.event() + (units.running(UNIT) ? " (unit running)" : " (unit stopped)"));
             return new io.lcs.reconcilers.hook.HookResult(0, false, Duration.ZERO, "");
@@ -445,6 +458,20 @@ class VipReconcilerServiceTest {
         reconciler.reconcile("app");
         assertEquals(List.of("pre_start (unit stopped)", "post_stop (unit stopped)"), ran, "the same as at once");
         assertEquals(List.of("app"), releases);
+    }
+
+    @Test
+    void aStopAfterAFailedStartThatCouldNotBeMadeLeavesTheNextStopAFullOne() throws Exception {
+        List<String> ran = withStartAndStopHooks();
+        units.startResult = "failed";
+        units.stopsToThrow = 1;
+        org.junit.jupiter.api.Assertions.assertThrows(SystemdGone.class, () -> holdAndTryToStart(3));
+        units.states.put(UNIT, new UnitState(UNIT, "loaded", "active", "running")); // systemd's Restart= brought it up
+        reconciler.reconcile("app");
+        assertTrue(units.running(UNIT), "kept: it runs under the lease");
+        lease = held(false, 3); // moved away: a planned stop of a unit that is up
+        reconciler.reconcile("app");
+        assertEquals(List.of("pre_start (unit stopped)", "pre_stop (unit running)", "post_stop (unit stopped)"), ran);
     }
 
     @Test

@@ -753,6 +753,14 @@ class VipReconcilerTest {
         assertFalse(present(ADDRESS));
         assertFalse(log.stream().anyMatch(e -> e.startsWith("add")), log.toString());
         assertTrue(hooks.of("post_start").isEmpty());
+        assertTrue(hooks.of("post_stop").isEmpty(), "not while the lease may still be this node's");
+
+        reconciler.reconcile("web"); // the lost lease is seen
+        assertEquals(1, hooks.of("post_stop").size(), "post_stop undoes the pre_start that nothing followed: " + log);
+        assertEquals("3", hooks.of("post_stop").get(0).env().get("LCS_EPOCH"), "the epoch of that pre_start");
+        reconciler.reconcile("web");
+        assertEquals(1, hooks.of("post_stop").size(), "once");
+        assertTrue(hooks.of("pre_stop").isEmpty(), "nothing came up for pre_stop to prepare");
     }
 
     // ------------------------------------------------------------------ interface

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.lcs.controller.systemd.LazyServiceUnits;
+import io.lcs.controller.systemd.SystemdException;
 import io.lcs.controller.systemd.SystemdServiceUnits;
 import io.lcs.controller.systemd.SystemdUnits;
 import io.lcs.reconcilers.service.UnitState;
@@ -162,6 +163,29 @@ class SystemdUnitsIT {
         assertFalse(plain.hasExecStop(), plain.toString());
         assertEquals("control-group", plain.killMode());
         assertTrue(plain.sendSigkill(), plain.toString());
+    }
+
+    /**
+     * lcs binds a unit only by its own name: an alias (one unit, two names, which two services could
+     * name and run on two nodes) is refused, and a unit is bound to lcsd once its drop-in is loaded.
+     */
+    @Test
+    void aUnitIsBoundByItsOwnNameAndAnAliasIsRefused() throws Exception {
+        host.writeFile("/run/systemd/system/lcs-it-bound.service", "[Service]\nExecStart=/bin/sleep infinity\n", "644");
+        host.must(Duration.ofSeconds(5), "ln", "-sf", "/run/systemd/system/lcs-it-bound.service",
+                "/run/systemd/system/lcs-it-alias.service");
+        host.systemctl("daemon-reload");
+        assertEquals("lcs-it-bound.service", units.identity("lcs-it-alias.service").id(), "systemd's own name");
+        SystemdServiceUnits bound = new SystemdServiceUnits(units,
+                Path.of("/proc/" + host.pid1() + "/root/run/systemd/system"), "lcsd.service");
+        SystemdException alias = org.junit.jupiter.api.Assertions.assertThrows(SystemdException.class,
+                () -> bound.bind("lcs-it-alias.service", Duration.ofMillis(1500)));
+        assertTrue(alias.getMessage().contains("lcs-it-alias.service is an alias of lcs-it-bound.service"),
+                alias.getMessage());
+        bound.bind("lcs-it-bound.service", Duration.ofMillis(1500));
+        SystemdUnits.Identity id = units.identity("lcs-it-bound.service");
+        assertEquals("lcs-it-bound.service", id.id());
+        assertTrue(id.bindsTo().contains("lcsd.service"), "bound by the drop-in: " + id);
     }
 
     /** A start whose lease ends is given up at once, not at its timeout; the stop that follows replaces the start job. */
