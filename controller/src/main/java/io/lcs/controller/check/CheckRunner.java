@@ -1,6 +1,7 @@
 package io.lcs.controller.check;
 
 import io.lcs.model.config.CheckConfig;
+import io.lcs.model.config.CheckFields;
 import io.lcs.model.wire.Message.CheckReport;
 import io.lcs.reconcilers.check.CheckState;
 import io.lcs.reconcilers.runtime.LogThrottle;
@@ -16,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,20 +25,25 @@ import java.util.function.Consumer;
 
 /**
  * Runs this node's health checks, each every {@code interval_ms}, off the event loop: one timer
- * thread ({@code lcs-check-timer}) starts runs on at most {@value #MAX_CONCURRENT_CHECKS} worker
- * threads ({@code lcs-check}, gone after 30 s idle). A run that finds every worker busy, or its own
- * previous run still going, is skipped (not a result): counted per check and reason
- * ({@link Listener#skipped}, {@code lcs_check_runs_skipped_total}) and logged at most once a minute
- * per check. Each result goes into the check's {@link CheckState}; whenever what this node reports
- * changes (a phase or a summary), the whole list goes to {@code publish} (the core carries it to the
- * peers with the next heartbeat). Thread-safe.
+ * thread ({@code lcs-check-timer}) hands runs to at most {@value #MAX_CONCURRENT_CHECKS} worker
+ * threads ({@code lcs-check}, gone after 30 s idle). A run that finds every worker busy waits in
+ * line (each check has at most one run waiting or running, so the line is at most the number of
+ * checks): every check runs, however many there are. A start that finds the check's own previous
+ * run still going (or waiting) is skipped: counted per check and reason ({@link Listener#skipped},
+ * {@code lcs_check_runs_skipped_total}), logged at most once a minute per check, and made up for by
+ * a run right after that previous one ends, so that a run as long as the interval does not halve
+ * the check's rate. Each result goes into the check's {@link CheckState}; whenever what this node
+ * reports changes (a phase or a summary), the whole list goes to {@code publish} (the core carries
+ * it to the peers with the next heartbeat). A check whose settings change starts over, but reports
+ * its previous result until its first new one, so a change does not make a healthy node look
+ * unhealthy for a moment (and move or stop its resources). Thread-safe.
  */
 public final class CheckRunner implements AutoCloseable {
     private static final Logger LOG = System.getLogger("io.lcs.checks");
     /**
      * 4 runs at once: checks are short (a connect, a GET, a small program) and the machine's cores
-     * belong to the service lcs protects; a node with many slow checks skips runs rather than
-     * pile up processes.
+     * belong to the service lcs protects; on a node with many slow checks, runs wait for a worker
+     * (and so come less often) rather than pile up processes.
      */
     public static final int MAX_CONCURRENT_CHECKS = 4;
     /** What is kept of an exec check's output for describe: its last lines, at most this many bytes. */
@@ -72,13 +78,18 @@ public final class CheckRunner implements AutoCloseable {
         final CheckConfig config;
         final CheckState state;
         final AtomicBoolean inFlight = new AtomicBoolean();
+        /** A start was skipped while the previous run went on: run again as soon as it ends. */
+        final AtomicBoolean missed = new AtomicBoolean();
+        /** What the check's previous settings reported, reported until this one's first result (or null). */
+        final CheckReport carried;
         ScheduledFuture<?> schedule;
         volatile Double lastSeconds;
         volatile String lastOutput;
 
-        Running(CheckConfig config) {
+        Running(CheckConfig config, CheckReport carried) {
             this.config = config;
             this.state = new CheckState(config);
+            this.carried = carried;
         }
     }
 
@@ -90,8 +101,9 @@ public final class CheckRunner implements AutoCloseable {
         this.throttle = new LogThrottle(LOG_INTERVAL, ticker);
         this.timer = new ScheduledThreadPoolExecutor(1, daemon("lcs-check-timer"));
         this.timer.setRemoveOnCancelPolicy(true);
-        this.workers = new ThreadPoolExecutor(0, MAX_CONCURRENT_CHECKS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                daemon("lcs-check"));
+        this.workers = new ThreadPoolExecutor(MAX_CONCURRENT_CHECKS, MAX_CONCURRENT_CHECKS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(CheckFields.MAX_CHECKS), daemon("lcs-check"));
+        this.workers.allowCoreThreadTimeOut(true);
     }
 
     /**
@@ -103,16 +115,20 @@ public final class CheckRunner implements AutoCloseable {
         for (CheckConfig c : checks) {
             wanted.put(c.name(), c);
         }
+        Map<String, CheckReport> changed = new java.util.HashMap<>();
         for (Running r : List.copyOf(running.values())) {
             CheckConfig now = wanted.get(r.config.name());
             if (now == null || !sameCheck(now, r.config)) {
                 r.schedule.cancel(false);
                 running.remove(r.config.name());
+                if (now != null) {
+                    changed.put(r.config.name(), report(r, ticker.nanoTime()));
+                }
             }
         }
         for (CheckConfig c : wanted.values()) {
             if (!running.containsKey(c.name())) {
-                Running r = new Running(c);
+                Running r = new Running(c, changed.get(c.name()));
                 running.put(c.name(), r);
                 r.schedule = timer.scheduleAtFixedRate(() -> start(r), 0, c.intervalMillis(), TimeUnit.MILLISECONDS);
             }
@@ -136,7 +152,9 @@ public final class CheckRunner implements AutoCloseable {
     /** On the timer thread: hands one run to a worker, or skips it. */
     private void start(Running r) {
         if (!r.inFlight.compareAndSet(false, true)) {
-            skip(r, "still_running", "its previous run has not ended (it is killed at timeout_ms)");
+            r.missed.set(true);
+            skip(r, "still_running", "its previous run has not ended (it is killed at timeout_ms); the next"
+                    + " starts as soon as it does");
             return;
         }
         try {
@@ -144,7 +162,7 @@ public final class CheckRunner implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             r.inFlight.set(false);
             if (!workers.isShutdown()) {
-                skip(r, "concurrency", MAX_CONCURRENT_CHECKS + " checks were running already (the limit)");
+                skip(r, "concurrency", "the line of runs waiting for a worker is full (" + CheckFields.MAX_CHECKS + ")");
             }
         }
     }
@@ -185,6 +203,20 @@ public final class CheckRunner implements AutoCloseable {
             }
         } finally {
             r.inFlight.set(false);
+            if (r.missed.getAndSet(false) && running.get(r.config.name()) == r && !workers.isShutdown()) {
+                start(r); // the start skipped while this run went on
+            }
+        }
+    }
+
+    /** What this node reports for {@code r} now: its previous settings' result until its first own. */
+    private static CheckReport report(Running r, long now) {
+        synchronized (r.state) {
+            if (r.state.phase() == CheckState.Phase.UNKNOWN && r.carried != null) {
+                return r.carried;
+            }
+            return new CheckReport(r.config.name(), r.state.phase() == CheckState.Phase.PASSING,
+                    CheckReport.cutSummary(r.state.summary(now)));
         }
     }
 
@@ -192,10 +224,7 @@ public final class CheckRunner implements AutoCloseable {
         List<CheckReport> now = new ArrayList<>();
         long t = ticker.nanoTime();
         for (Running r : running.values()) {
-            synchronized (r.state) {
-                String summary = CheckReport.cutSummary(r.state.summary(t));
-                now.add(new CheckReport(r.config.name(), r.state.phase() == CheckState.Phase.PASSING, summary));
-            }
+            now.add(report(r, t));
         }
         now.sort(Comparator.comparing(CheckReport::check));
         if (!now.equals(published)) {

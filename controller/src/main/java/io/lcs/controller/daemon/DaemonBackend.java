@@ -310,16 +310,19 @@ public final class DaemonBackend implements AdminBackend {
         // the move is of the whole unit: a move away from its home blocks failback there; a move home
         // clears every block of the unit
         String home = home(s, vip);
-        Future<WriteResult> written = put(m);
         if (home == null) {
-            return written.map(r -> m);
+            return put(m).map(r -> m);
         }
         boolean away = toOrNull == null ? home.equals(owner) : !home.equals(toOrNull);
         boolean back = toOrNull != null && home.equals(toOrNull);
+        if (away) {
+            // the block first: a node that saw the move without it would fail the unit back home
+            // at once (the target acquired and released it, and home took it back: a move undone)
+            return resourceIntent(vip, spec -> new ResourceIntent.Spec(spec.stopped(), true))
+                    .compose(changed -> put(m)).map(r -> m);
+        }
+        Future<WriteResult> written = put(m);
         return written.compose(r -> {
-            if (away) {
-                return resourceIntent(vip, spec -> new ResourceIntent.Spec(spec.stopped(), true)).mapEmpty();
-            }
             Future<Void> chain = Future.succeededFuture();
             if (back) {
                 for (String member : unitMembers(s, vip)) {

@@ -71,24 +71,82 @@ class CheckRunnerTest {
     }
 
     @Test
-    void runsBeyondTheConcurrencyLimitAreSkippedAndCounted() throws Exception {
+    void checksBeyondTheConcurrencyLimitWaitForAWorkerAndEveryOneRuns() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger inside = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        int checks = CheckRunner.MAX_CONCURRENT_CHECKS * 2 + 1;
         try (CheckRunner runner = new CheckRunner(c -> {
-            inside.incrementAndGet();
-            release.await(10, TimeUnit.SECONDS);
-            inside.decrementAndGet();
+            most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } finally {
+                inside.decrementAndGet();
+            }
             return new CheckOutcome(true, "ok", null, 0);
         }, published::add, listener, Ticker.system())) {
-            List<CheckConfig> checks = new ArrayList<>();
-            for (int i = 0; i <= CheckRunner.MAX_CONCURRENT_CHECKS; i++) {
-                checks.add(check("c" + i, 1));
+            List<CheckConfig> list = new ArrayList<>();
+            for (int i = 0; i < checks; i++) {
+                list.add(check("c" + i, 1));
             }
-            runner.apply(checks);
-            await(() -> skipped.containsKey("concurrency"), "a run finds every worker busy");
-            assertEquals(CheckRunner.MAX_CONCURRENT_CHECKS, inside.get(), "never more than the limit at once");
+            runner.apply(list);
+            await(() -> inside.get() == CheckRunner.MAX_CONCURRENT_CHECKS, "every worker busy");
             await(() -> skipped.containsKey("still_running"), "a check whose run has not ended skips its next");
             release.countDown();
+            await(() -> !published.isEmpty() && published.get(published.size() - 1).size() == checks
+                    && published.get(published.size() - 1).stream().allMatch(CheckReport::passing),
+                    "all " + checks + " checks ran and pass, not only the first " + CheckRunner.MAX_CONCURRENT_CHECKS);
+            assertEquals(CheckRunner.MAX_CONCURRENT_CHECKS, most.get(), "never more than the limit at once");
+            assertEquals(null, skipped.get("concurrency"), "no run was dropped for want of a worker");
+        }
+    }
+
+    @Test
+    void aStartSkippedWhileTheRunWentOnIsMadeUpForAsSoonAsItEnds() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        List<Long> starts = new CopyOnWriteArrayList<>();
+        long[] releasedAt = {0};
+        CheckConfig slow = new CheckConfig("slow", CheckConfig.Type.TCP, null, 0, List.of(), "127.0.0.1", 1, null,
+                3_000, 3_000, 1, 1, 0, 0);
+        try (CheckRunner runner = new CheckRunner(c -> {
+            starts.add(System.nanoTime());
+            if (starts.size() == 1) {
+                release.await(10, TimeUnit.SECONDS); // the first run outlasts the 3 s interval
+            }
+            return new CheckOutcome(true, "ok", null, 0);
+        }, published::add, listener, Ticker.system())) {
+            runner.apply(List.of(slow));
+            await(() -> skipped.containsKey("still_running"), "the start at 3 s finds the first run going");
+            releasedAt[0] = System.nanoTime();
+            release.countDown();
+            await(() -> starts.size() >= 2, "a second run");
+            long afterMs = (starts.get(1) - releasedAt[0]) / 1_000_000;
+            assertTrue(afterMs < 2_500, "the second run came when the first ended, not at the next tick (6 s, ~3 s"
+                    + " after the release): " + afterMs + " ms after it");
+        }
+    }
+
+    @Test
+    void aCheckWhoseSettingsChangeReportsItsLastResultUntilItsFirstNewOne() throws Exception {
+        CountDownLatch second = new CountDownLatch(1);
+        AtomicInteger runs = new AtomicInteger();
+        try (CheckRunner runner = new CheckRunner(c -> {
+            if (runs.incrementAndGet() > 1) {
+                second.await(10, TimeUnit.SECONDS); // the changed check's first run takes a while
+            }
+            return new CheckOutcome(true, "connected", null, 0);
+        }, published::add, listener, Ticker.system())) {
+            CheckConfig before = new CheckConfig("web", CheckConfig.Type.TCP, null, 0, List.of(), "127.0.0.1", 1,
+                    null, 60_000, 5_000, 1, 1, 0, 0);
+            runner.apply(List.of(before));
+            await(() -> !published.isEmpty() && published.get(published.size() - 1).get(0).passing(), "web passes");
+            int reports = published.size();
+            runner.apply(List.of(new CheckConfig("web", CheckConfig.Type.TCP, null, 0, List.of(), "127.0.0.1", 1, null,
+                    30_000, 5_000, 1, 1, 0, 0))); // a new interval: it starts over
+            await(() -> runs.get() == 2, "the changed check runs");
+            assertEquals(reports, published.size(), "nothing new reported meanwhile: still passing, not 'not run yet'");
+            assertTrue(published.get(published.size() - 1).get(0).passing());
+            second.countDown();
         }
     }
 

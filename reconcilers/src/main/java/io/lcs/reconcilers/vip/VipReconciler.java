@@ -115,6 +115,11 @@ public final class VipReconciler implements Reconciler<String> {
     static final int ADD_FAILURES_BEFORE_DECLINE = 2;
     /** The longest an AddFailed decline lasts (they double while a node keeps failing the same VIP's adds). */
     static final Duration ADD_DECLINE_MAX = Duration.ofMinutes(10);
+    /**
+     * A failure decline (pre_start, the unit) more than this after the end of the last one starts
+     * at {@link #DECLINE_FOR} again: the resource ran here, or was not tried, for that long.
+     */
+    static final Duration FAILURE_MEMORY = Duration.ofMinutes(10);
     /** The decline reason (status condition and event) of a VIP whose address this node failed to add. */
     static final String ADD_FAILED = "AddFailed";
     /** How soon a failed add is tried again (pre_start, if any, is not run again: it succeeded at this epoch). */
@@ -217,6 +222,10 @@ public final class VipReconciler implements Reconciler<String> {
         long addFailedEpoch;
         /** AddFailed declines in a row (each twice as long as the last); cleared when the address is added or adopted. */
         int addDeclines;
+        /** Failure declines (pre_start, the unit) in a row, each twice as long; see {@link #FAILURE_MEMORY}. */
+        int failureDeclines;
+        /** When the last failure decline ends (monotonic). */
+        long failureDeclineEndsNanos;
         /** For a service: the epoch of the lease this node last saw itself hold, and when it first saw it. */
         long leaseSeenEpoch;
         long leaseSeenAtNanos;
@@ -1066,9 +1075,32 @@ public final class VipReconciler implements Reconciler<String> {
         return false;
     }
 
+    /**
+     * True if {@code vip} is up here at {@code epoch}, as a member that others start after: its
+     * address added; its unit active (not still activating, nor restarting); its attach (a
+     * hook-only resource's pre_start) ended well. Being managed is not enough: a unit or an attach
+     * counts as managed from its start on, so that a stop runs whatever the start comes to.
+     */
     private boolean activeHere(String vip, long epoch) {
         Local l = locals.get(vip);
-        return l != null && l.managed && l.activeEpoch == epoch;
+        if (l == null || !l.managed || l.activeEpoch != epoch) {
+            return false;
+        }
+        VipSpec added = l.added;
+        if (added == null || !added.isService()) {
+            return true;
+        }
+        if (added.hookOnly()) {
+            return l.preStartDoneEpoch == epoch;
+        }
+        try {
+            return units != null && units.state(added.systemdUnit()).active();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            return false; // not known to be up: what depends on it waits
+        }
     }
 
     /**
@@ -2212,7 +2244,20 @@ public final class VipReconciler implements Reconciler<String> {
     }
 
     private Result decline(String vip, Local local, String reason, String message, boolean log) {
-        return decline(vip, local, reason, message, log, DECLINE_FOR);
+        if (!reason.startsWith("PreStart") && !reason.startsWith("Unit")) {
+            return decline(vip, local, reason, message, log, DECLINE_FOR); // the node's surroundings, not the resource
+        }
+        // the resource failed here (pre_start, its unit): each such decline within FAILURE_MEMORY of
+        // the end of the last lasts twice as long, so failback does not bring it back to a home node
+        // where it keeps failing every 30 s (each time an outage of its whole group)
+        long now = monotonic.getAsLong();
+        if (local.failureDeclines > 0 && now - local.failureDeclineEndsNanos > FAILURE_MEMORY.toNanos()) {
+            local.failureDeclines = 0;
+        }
+        Duration period = addDeclinePeriod(local.failureDeclines);
+        local.failureDeclines++;
+        local.failureDeclineEndsNanos = now + period.toNanos();
+        return decline(vip, local, reason, message, log, period);
     }
 
     /**

@@ -8,10 +8,22 @@ import java.util.Map;
  * and the unacknowledged conflicts, taken at {@code takenAtNanos} on the test's clock.
  */
 record FakeSnapshot(long takenAtNanos, List<VipSpec> vips, Map<String, VipHost.Lease> leases,
-                    Map<String, Long> conflicts, Map<String, String> addressConflicts) implements VipHost.Snapshot {
+                    Map<String, Long> conflicts, Map<String, String> addressConflicts,
+                    Map<String, List<String>> units) implements VipHost.Snapshot {
 
     FakeSnapshot(long takenAtNanos, List<VipSpec> vips, Map<String, VipHost.Lease> leases, Map<String, Long> conflicts) {
         this(takenAtNanos, vips, leases, conflicts, Map.of());
+    }
+
+    FakeSnapshot(long takenAtNanos, List<VipSpec> vips, Map<String, VipHost.Lease> leases, Map<String, Long> conflicts,
+                 Map<String, String> addressConflicts) {
+        this(takenAtNanos, vips, leases, conflicts, addressConflicts, Map.of());
+    }
+
+    /** The members of {@code vip}'s unit in start order, as given ({@code vip} alone if not). */
+    @Override
+    public List<String> unitMembers(String vip) {
+        return units.getOrDefault(vip, List.of(vip));
     }
 
     @Override

@@ -153,6 +153,29 @@ class VipReconcilerHookOnlyTest {
     }
 
     @Test
+    void aVipDependingOnTheHookOnlyServiceIsAddedOnlyOnceTheAttachEnded() throws Exception {
+        VipSpec route = new VipSpec("route", io.lcs.model.net.Cidr.parse("198.18.0.31/24"), "eth0", List.of(), null,
+                null, null, null, "config", 1, new Grouping(null, null, null, List.of("fip")));
+        List<String> order = List.of("fip", "route");
+        java.util.function.Supplier<FakeSnapshot> unit = () -> new FakeSnapshot(clock.get(), List.of(FIP, route),
+                Map.of("fip", held(3), "route", held(3)), Map.of(), Map.of(), Map.of("fip", order, "route", order));
+        reconciler = reconciler(queued::add); // hooks run only when the test says
+        host.set(unit.get());
+        reconciler.reconcile("fip");
+        clock.addAndGet(WAIT.toNanos());
+        host.set(unit.get());
+        reconciler.reconcile("fip");
+        assertEquals(1, queued.size(), "the attach (pre_start) started and runs");
+        reconciler.reconcile("route");
+        assertTrue(actuator.addresses("eth0").isEmpty(), "the address waits for the attach to end");
+        queued.remove(0).run();
+        reconciler.reconcile("fip");
+        host.set(unit.get());
+        reconciler.reconcile("route");
+        assertEquals(1, actuator.addresses("eth0").size(), "attached: the address follows");
+    }
+
+    @Test
     void anAttachStillRunningWhenTheLeaseGoesIsKilledAndDetached() throws Exception {
         reconciler = reconciler(queued::add); // hooks run only when the test says
         lease(held(3));
