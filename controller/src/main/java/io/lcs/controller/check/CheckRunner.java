@@ -34,9 +34,10 @@ import java.util.function.Consumer;
  * a run right after that previous one ends, so that a run as long as the interval does not halve
  * the check's rate. Each result goes into the check's {@link CheckState}; whenever what this node
  * reports changes (a phase or a summary), the whole list goes to {@code publish} (the core carries
- * it to the peers with the next heartbeat). A check whose settings change starts over, but reports
- * its previous result until its first new one, so a change does not make a healthy node look
- * unhealthy for a moment (and move or stop its resources). Thread-safe.
+ * it to the peers with the next heartbeat). A check whose timing settings change starts over, but
+ * reports its previous result until its first new one, so such a change does not make a healthy
+ * node look unhealthy for a moment (and move or stop its resources); one whose target changes
+ * starts as "not run yet". Thread-safe.
  */
 public final class CheckRunner implements AutoCloseable {
     private static final Logger LOG = System.getLogger("io.lcs.checks");
@@ -121,7 +122,7 @@ public final class CheckRunner implements AutoCloseable {
             if (now == null || !sameCheck(now, r.config)) {
                 r.schedule.cancel(false);
                 running.remove(r.config.name());
-                if (now != null) {
+                if (now != null && sameTarget(now, r.config)) {
                     changed.put(r.config.name(), report(r, ticker.nanoTime()));
                 }
             }
@@ -157,6 +158,7 @@ public final class CheckRunner implements AutoCloseable {
                     + " starts as soon as it does");
             return;
         }
+        r.missed.set(false); // this run makes up for any start skipped before it
         try {
             workers.execute(() -> run(r));
         } catch (RejectedExecutionException e) {
@@ -178,6 +180,9 @@ public final class CheckRunner implements AutoCloseable {
 
     private void run(Running r) {
         try {
+            if (running.get(r.config.name()) != r) {
+                return; // removed or replaced while it waited for a worker
+            }
             CheckOutcome o;
             try {
                 o = probe.run(r.config);
@@ -202,10 +207,22 @@ public final class CheckRunner implements AutoCloseable {
                 publishIfChanged();
             }
         } finally {
-            r.inFlight.set(false);
-            if (r.missed.getAndSet(false) && running.get(r.config.name()) == r && !workers.isShutdown()) {
-                start(r); // the start skipped while this run went on
+            // a start skipped while this run went on is made up for at once, by a run that follows
+            // this one without letting go of inFlight (a timer tick in between would skip again)
+            boolean again = r.missed.getAndSet(false) && running.get(r.config.name()) == r;
+            if (!again || !resubmit(r)) {
+                r.inFlight.set(false);
             }
+        }
+    }
+
+    /** Hands another run of {@code r} to a worker; false if none will run (shut down, or the line full). */
+    private boolean resubmit(Running r) {
+        try {
+            workers.execute(() -> run(r));
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
         }
     }
 
@@ -249,6 +266,13 @@ public final class CheckRunner implements AutoCloseable {
         }
         String t = s.substring(from).strip();
         return t.length() > OUTPUT_TAIL_BYTES ? t.substring(t.length() - OUTPUT_TAIL_BYTES) : t;
+    }
+
+    /** Only the timing differs (interval, timeout, fall, rise, hold): the last result still says something. */
+    private static boolean sameTarget(CheckConfig a, CheckConfig b) {
+        return a.type() == b.type() && java.util.Objects.equals(a.url(), b.url()) && a.expectStatus() == b.expectStatus()
+                && java.util.Objects.equals(a.command(), b.command()) && java.util.Objects.equals(a.host(), b.host())
+                && a.port() == b.port() && java.util.Objects.equals(a.interfaceName(), b.interfaceName());
     }
 
     private static boolean sameCheck(CheckConfig a, CheckConfig b) {

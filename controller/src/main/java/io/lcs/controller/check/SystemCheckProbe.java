@@ -111,7 +111,7 @@ public final class SystemCheckProbe implements CheckProbe {
             conn.connect();
             conn.setReadTimeout((int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000L));
             int status = conn.getResponseCode();
-            drain(status >= 400 ? conn.getErrorStream() : conn.getInputStream());
+            drain(status >= 400 ? conn.getErrorStream() : conn.getInputStream(), deadline);
             boolean passed = c.expectStatus() == 0 ? status >= 200 && status <= 299 : status == c.expectStatus();
             String expected = c.expectStatus() == 0 ? "2xx" : Integer.toString(c.expectStatus());
             return new CheckOutcome(passed, "HTTP " + status + (passed ? "" : ", expected " + expected), null,
@@ -149,7 +149,12 @@ public final class SystemCheckProbe implements CheckProbe {
         }
     }
 
-    private static void drain(InputStream in) throws IOException {
+    /**
+     * Reads up to {@link #MAX_BODY_BYTES} of the body, but not past {@code deadline}: each read has
+     * its own timeout, so a server trickling a byte at a time would otherwise hold the run far
+     * beyond timeout_ms.
+     */
+    static void drain(InputStream in, long deadline) throws IOException {
         if (in == null) {
             return;
         }
@@ -159,6 +164,9 @@ public final class SystemCheckProbe implements CheckProbe {
             int n;
             while (total < MAX_BODY_BYTES && (n = in.read(buf)) > 0) {
                 total += n;
+                if (System.nanoTime() - deadline > 0) {
+                    throw new SocketTimeoutException("body not read within the timeout");
+                }
             }
         }
     }

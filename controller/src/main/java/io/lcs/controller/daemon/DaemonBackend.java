@@ -319,7 +319,12 @@ public final class DaemonBackend implements AdminBackend {
             // the block first: a node that saw the move without it would fail the unit back home
             // at once (the target acquired and released it, and home took it back: a move undone)
             return resourceIntent(vip, spec -> new ResourceIntent.Spec(spec.stopped(), true))
-                    .compose(changed -> put(m)).map(r -> m);
+                    .compose(blocked -> put(m).recover(e -> {
+                        // no move: a block this move wrote would keep the unit from its home later
+                        Future<Boolean> undo = blocked ? resourceIntent(vip,
+                                spec -> new ResourceIntent.Spec(spec.stopped(), false)) : Future.succeededFuture(false);
+                        return undo.transform(u -> Future.<WriteResult>failedFuture(e));
+                    })).map(r -> m);
         }
         Future<WriteResult> written = put(m);
         return written.compose(r -> {

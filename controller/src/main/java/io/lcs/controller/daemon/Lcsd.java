@@ -629,7 +629,9 @@ public final class Lcsd implements java.util.concurrent.Callable<Integer> {
         };
         // health checks: a full-member runs every check a VIP lists (it could hold any VIP); exec
         // checks go through the guarded runner, so they obey the hook rules
-        CheckRunner checks = new CheckRunner(new SystemCheckProbe(guardedHooks, cfg.name(), cfg.nodeName()),
+        HookRunner checkPrograms = new GuardedHookRunner(ProcessHookRunner.forChecks(), hookFiles,
+                () -> HookPolicy.of(running), Ticker.system()); // kills what a run leaves behind
+        CheckRunner checks = new CheckRunner(new SystemCheckProbe(checkPrograms, cfg.name(), cfg.nodeName()),
                 driver::setCheckReports, new CheckRunner.Listener() {
                     @Override
                     public void ran(String check, long tookNanos, boolean passed) {

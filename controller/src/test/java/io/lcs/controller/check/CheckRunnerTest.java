@@ -1,6 +1,7 @@
 package io.lcs.controller.check;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lcs.model.config.CheckConfig;
@@ -146,6 +147,10 @@ class CheckRunnerTest {
             await(() -> runs.get() == 2, "the changed check runs");
             assertEquals(reports, published.size(), "nothing new reported meanwhile: still passing, not 'not run yet'");
             assertTrue(published.get(published.size() - 1).get(0).passing());
+            runner.apply(List.of(new CheckConfig("web", CheckConfig.Type.TCP, null, 0, List.of(), "127.0.0.2", 1, null,
+                    30_000, 5_000, 1, 1, 0, 0))); // another target: the last result says nothing of it
+            CheckReport now = published.get(published.size() - 1).get(0);
+            assertFalse(now.passing(), "not run yet against the new target: " + now);
             second.countDown();
         }
     }

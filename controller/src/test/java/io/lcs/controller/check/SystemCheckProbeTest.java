@@ -85,6 +85,31 @@ class SystemCheckProbeTest {
     }
 
     @Test
+    void aBodyTrickledByteByByteIsCutAtTheDeadline() {
+        java.io.InputStream trickle = new java.io.InputStream() { // a byte every 10 ms: 64 KiB would take 11 min
+            @Override
+            public int read() throws java.io.IOException {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+                return 'x';
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws java.io.IOException {
+                b[off] = (byte) read();
+                return 1;
+            }
+        };
+        long deadline = System.nanoTime() + 200_000_000L;
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () ->
+                org.junit.jupiter.api.Assertions.assertThrows(java.net.SocketTimeoutException.class,
+                        () -> SystemCheckProbe.drain(trickle, deadline)));
+    }
+
+    @Test
     void execRunsTheCommandWithItsArgumentsAndKeepsTheLastOutputLine() throws Exception {
         CheckOutcome ok = probe.run(check(CheckConfig.Type.EXEC, null, 0, List.of("/etc/lcs/checks/db", "-q"), null, 0,
                 null));

@@ -41,7 +41,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>If the hook exits but leaves a child holding its output pipe, we wait at most
  * {@value #DRAIN_GRACE_MILLIS} ms for the output and return what we have; that child is left alone
- * (a hook may start a daemon on purpose) and the drain thread ends when it closes the pipe.
+ * (a hook may start a daemon on purpose) and the drain thread ends when it closes the pipe. A
+ * runner made by {@link #forChecks()} kills such a child (its process group) instead: a health check
+ * runs every few seconds, and a check that leaves a process behind would leak one, and a thread
+ * waiting on its pipe, on every run.
  */
 public final class ProcessHookRunner implements HookRunner {
     private static final System.Logger LOG = System.getLogger(ProcessHookRunner.class.getName());
@@ -59,10 +62,28 @@ public final class ProcessHookRunner implements HookRunner {
     private final Optional<Path> setsid;
     private final Optional<Path> kill;
     private final Optional<Path> timeout;
+    private boolean killLeftovers;
 
     /** Finds {@code setsid}, {@code kill} and {@code timeout} in /usr/bin or /bin. */
     public ProcessHookRunner() {
         this(find("setsid"), find("kill"), find("timeout"));
+    }
+
+    /**
+     * For health checks: as {@link #ProcessHookRunner()}, but what a run leaves behind holding its
+     * output (a process of its group) is killed when the run has ended.
+     */
+    public static ProcessHookRunner forChecks() {
+        ProcessHookRunner r = new ProcessHookRunner();
+        r.killLeftovers = true;
+        return r;
+    }
+
+    /** For tests: {@link #forChecks()} with the helpers chosen. */
+    static ProcessHookRunner forChecks(Optional<Path> setsid, Optional<Path> kill) {
+        ProcessHookRunner r = new ProcessHookRunner(setsid, kill);
+        r.killLeftovers = true;
+        return r;
     }
 
     /** For tests: choose the helpers (empty = do without); no external limit. */
@@ -155,6 +176,13 @@ public final class ProcessHookRunner implements HookRunner {
         String text;
         if (drained.await(DRAIN_GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
             text = output.text();
+        } else if (killLeftovers && !timedOut && setsid.isPresent()) {
+            // the run led a process group of its own (setsid); its id stays reserved while a member
+            // lives, and one does: it holds the pipe
+            signalGroup("KILL", process.pid());
+            text = drained.await(DRAIN_GRACE_MILLIS, TimeUnit.MILLISECONDS) ? output.text()
+                    + "\n[a process it left behind was killed]"
+                    : "[output incomplete: a process left by the run still holds its output open]";
         } else {
             text = "[output incomplete: a process left by the hook still holds its output open]";
         }

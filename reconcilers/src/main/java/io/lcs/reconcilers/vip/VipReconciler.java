@@ -115,11 +115,6 @@ public final class VipReconciler implements Reconciler<String> {
     static final int ADD_FAILURES_BEFORE_DECLINE = 2;
     /** The longest an AddFailed decline lasts (they double while a node keeps failing the same VIP's adds). */
     static final Duration ADD_DECLINE_MAX = Duration.ofMinutes(10);
-    /**
-     * A failure decline (pre_start, the unit) more than this after the end of the last one starts
-     * at {@link #DECLINE_FOR} again: the resource ran here, or was not tried, for that long.
-     */
-    static final Duration FAILURE_MEMORY = Duration.ofMinutes(10);
     /** The decline reason (status condition and event) of a VIP whose address this node failed to add. */
     static final String ADD_FAILED = "AddFailed";
     /** How soon a failed add is tried again (pre_start, if any, is not run again: it succeeded at this epoch). */
@@ -199,7 +194,7 @@ public final class VipReconciler implements Reconciler<String> {
         /** The last hook started for this VIP (any event): the next one waits for it. */
         HookRun hook;
         /** The epoch whose pre_start succeeded (or was not needed): the add may follow. */
-        long preStartDoneEpoch;
+        volatile long preStartDoneEpoch;
         /** The spec whose pre_start set {@link #preStartDoneEpoch}: what post_stop undoes if nothing follows. */
         VipSpec preStartSpec;
         /**
@@ -222,10 +217,6 @@ public final class VipReconciler implements Reconciler<String> {
         long addFailedEpoch;
         /** AddFailed declines in a row (each twice as long as the last); cleared when the address is added or adopted. */
         int addDeclines;
-        /** Failure declines (pre_start, the unit) in a row, each twice as long; see {@link #FAILURE_MEMORY}. */
-        int failureDeclines;
-        /** When the last failure decline ends (monotonic). */
-        long failureDeclineEndsNanos;
         /** For a service: the epoch of the lease this node last saw itself hold, and when it first saw it. */
         long leaseSeenEpoch;
         long leaseSeenAtNanos;
@@ -2244,20 +2235,7 @@ public final class VipReconciler implements Reconciler<String> {
     }
 
     private Result decline(String vip, Local local, String reason, String message, boolean log) {
-        if (!reason.startsWith("PreStart") && !reason.startsWith("Unit")) {
-            return decline(vip, local, reason, message, log, DECLINE_FOR); // the node's surroundings, not the resource
-        }
-        // the resource failed here (pre_start, its unit): each such decline within FAILURE_MEMORY of
-        // the end of the last lasts twice as long, so failback does not bring it back to a home node
-        // where it keeps failing every 30 s (each time an outage of its whole group)
-        long now = monotonic.getAsLong();
-        if (local.failureDeclines > 0 && now - local.failureDeclineEndsNanos > FAILURE_MEMORY.toNanos()) {
-            local.failureDeclines = 0;
-        }
-        Duration period = addDeclinePeriod(local.failureDeclines);
-        local.failureDeclines++;
-        local.failureDeclineEndsNanos = now + period.toNanos();
-        return decline(vip, local, reason, message, log, period);
+        return decline(vip, local, reason, message, log, DECLINE_FOR);
     }
 
     /**

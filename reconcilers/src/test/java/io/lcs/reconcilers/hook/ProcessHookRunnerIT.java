@@ -153,6 +153,25 @@ class ProcessHookRunnerIT {
     }
 
     @Test
+    void aHookMayLeaveADaemonBehindButACheckRunLeavesNothing() throws Exception {
+        Path pids = dir.resolve("pids");
+        Path program = script("leaves", "sleep 100 &\necho $! > " + pids + "\necho checked\nexit 0\n");
+        HookResult hook = runner.run(inv(program, Duration.ofSeconds(5)));
+        assertTrue(hook.succeeded(), hook.toString());
+        long daemon = readPid(pids);
+        try {
+            assertTrue(running(daemon), "a hook's child is left alone (it may be a daemon started on purpose)");
+        } finally {
+            ProcessHandle.of(daemon).ifPresent(ProcessHandle::destroyForcibly); // ours: started by this test
+        }
+        Files.delete(pids);
+        HookResult check = ProcessHookRunner.forChecks().run(inv(program, Duration.ofSeconds(5)));
+        assertTrue(check.succeeded(), check.toString());
+        assertTrue(check.output().contains("checked"), check.output());
+        assertGone(readPid(pids)); // a check runs every few seconds: what it leaves would pile up
+    }
+
+    @Test
     void withoutSetsidDescendantsAreStillKilled() throws Exception {
         ProcessHookRunner plain = new ProcessHookRunner(Optional.empty(), Optional.empty());
         Path pids = dir.resolve("pids");

@@ -544,23 +544,4 @@ class VipReconcilerServiceTest {
         reconciler.reconcile("web");
         assertTrue(actuator.addresses("eth0").stream().anyMatch(a -> a.sameAddress(WEB_ADDRESS)), "app is up: web follows");
     }
-
-    /** The unit, started at {@code epoch}, fails by itself; returns what the reconcile that sees it says. */
-    private Result startThenFail(long epoch) throws Exception {
-        holdAndTryToStart(epoch);
-        assertTrue(units.running(UNIT), "started at epoch " + epoch + ": " + units.calls);
-        units.states.put(UNIT, new UnitState(UNIT, "loaded", "failed", "failed"));
-        return reconciler.reconcile("app");
-    }
-
-    @Test
-    void aUnitThatKeepsFailingHereIsDeclinedTwiceAsLongEachTimeAndForgivenAfterTenQuietMinutes() throws Exception {
-        assertEquals(Result.requeueAfter(Duration.ofSeconds(30)), startThenFail(3));
-        clock.addAndGet(Duration.ofSeconds(30).toNanos()); // failback brings it home when the decline ends
-        assertEquals(Result.requeueAfter(Duration.ofSeconds(60)), startThenFail(4), "failed again at once: 60 s");
-        clock.addAndGet(Duration.ofSeconds(60).toNanos());
-        assertEquals(Result.requeueAfter(Duration.ofSeconds(120)), startThenFail(5));
-        clock.addAndGet(Duration.ofSeconds(120).toNanos() + VipReconciler.FAILURE_MEMORY.toNanos() + MS);
-        assertEquals(Result.requeueAfter(Duration.ofSeconds(30)), startThenFail(6), "ran ten minutes: forgiven");
-    }
 }
