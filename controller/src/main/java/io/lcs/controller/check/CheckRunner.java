@@ -212,6 +212,13 @@ public final class CheckRunner implements AutoCloseable {
             boolean again = r.missed.getAndSet(false) && running.get(r.config.name()) == r;
             if (!again || !resubmit(r)) {
                 r.inFlight.set(false);
+                // a start the timer skipped between the two lines above is made up for here
+                if (r.missed.get() && running.get(r.config.name()) == r && r.inFlight.compareAndSet(false, true)) {
+                    r.missed.set(false);
+                    if (!resubmit(r)) {
+                        r.inFlight.set(false);
+                    }
+                }
             }
         }
     }

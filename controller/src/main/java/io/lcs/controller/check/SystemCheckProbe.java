@@ -30,8 +30,11 @@ import java.util.Map;
  *       is capped; passes on exit 0;</li>
  *   <li>{@code tcp}: a connect within {@code timeout_ms};</li>
  *   <li>{@code http}: a GET without proxy or redirects (the JDK's client), connect and read each
- *       bounded by what is left of {@code timeout_ms}; passes on {@code expect_status}, else any 2xx;
- *       at most {@value #MAX_BODY_BYTES} bytes of the body are read;</li>
+ *       bounded by what is left of {@code timeout_ms}, and the whole exchange cut at
+ *       {@code timeout_ms} (the connection is closed from the {@code lcs-check-deadline} thread, so a
+ *       server trickling its headers or body a byte at a time cannot hold the run); passes on
+ *       {@code expect_status}, else any 2xx; at most {@value #MAX_BODY_BYTES} bytes of the body are
+ *       read;</li>
  *   <li>{@code interface}: {@code /sys/class/net/IF}: administratively up ({@code flags} & IFF_UP) and
  *       carrier.</li>
  * </ul>
@@ -39,6 +42,21 @@ import java.util.Map;
 public final class SystemCheckProbe implements CheckProbe {
     /** The body of a health URL is read (so the server is not cut off mid-reply) up to this much. */
     static final int MAX_BODY_BYTES = 64 * 1024;
+    /** Closes an HTTP check's connection at its deadline; its one thread ends after 30 s without work. */
+    private static final java.util.concurrent.ScheduledThreadPoolExecutor DEADLINES = deadlineTimer();
+
+    private static java.util.concurrent.ScheduledThreadPoolExecutor deadlineTimer() {
+        java.util.concurrent.ScheduledThreadPoolExecutor t = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+                r -> {
+                    Thread th = new Thread(r, "lcs-check-deadline");
+                    th.setDaemon(true);
+                    return th;
+                });
+        t.setRemoveOnCancelPolicy(true);
+        t.setKeepAliveTime(30, java.util.concurrent.TimeUnit.SECONDS);
+        t.allowCoreThreadTimeOut(true);
+        return t;
+    }
     private static final int IFF_UP = 0x1;
 
     private final HookRunner exec;
@@ -101,8 +119,15 @@ public final class SystemCheckProbe implements CheckProbe {
     private static CheckOutcome http(CheckConfig c, long start) {
         long deadline = start + c.timeoutMillis() * 1_000_000L;
         HttpURLConnection conn = null;
+        java.util.concurrent.atomic.AtomicBoolean cut = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ScheduledFuture<?> cutter = null;
         try {
             conn = (HttpURLConnection) new URL(c.url()).openConnection(Proxy.NO_PROXY);
+            HttpURLConnection watched = conn;
+            cutter = DEADLINES.schedule(() -> {
+                cut.set(true);
+                watched.disconnect(); // a read blocked on it fails at once
+            }, Math.max(1, (deadline - System.nanoTime()) / 1_000_000L), java.util.concurrent.TimeUnit.MILLISECONDS);
             conn.setInstanceFollowRedirects(false);
             conn.setUseCaches(false);
             conn.setConnectTimeout(c.timeoutMillis());
@@ -120,8 +145,12 @@ public final class SystemCheckProbe implements CheckProbe {
             return new CheckOutcome(false, "no answer within " + c.timeoutMillis() + " ms", null,
                     System.nanoTime() - start);
         } catch (IOException | RuntimeException e) {
-            return new CheckOutcome(false, reason(e), null, System.nanoTime() - start);
+            return new CheckOutcome(false, cut.get() ? "no answer within " + c.timeoutMillis() + " ms"
+                    : reason(e), null, System.nanoTime() - start);
         } finally {
+            if (cutter != null) {
+                cutter.cancel(false);
+            }
             if (conn != null) {
                 conn.disconnect();
             }

@@ -39,6 +39,7 @@ import java.util.function.Supplier;
  * through the replicated store ({@link CoreDriver#write}) and complete once a majority holds them.
  */
 public final class DaemonBackend implements AdminBackend {
+    private static final System.Logger LOG = System.getLogger(DaemonBackend.class.getName());
     private final CoreDriver driver;
     private final StatusView statusView;
     private final EventLog events;
@@ -323,7 +324,14 @@ public final class DaemonBackend implements AdminBackend {
                         // no move: a block this move wrote would keep the unit from its home later
                         Future<Boolean> undo = blocked ? resourceIntent(vip,
                                 spec -> new ResourceIntent.Spec(spec.stopped(), false)) : Future.succeededFuture(false);
-                        return undo.transform(u -> Future.<WriteResult>failedFuture(e));
+                        return undo.transform(u -> {
+                            if (u.failed()) {
+                                LOG.log(System.Logger.Level.WARNING, "move of " + vip + " failed (" + e.getMessage() + ") and the"
+                                        + " failback block it wrote could not be removed (" + u.cause().getMessage()
+                                        + "); lcs clear " + vip + " removes it");
+                            }
+                            return Future.<WriteResult>failedFuture(e);
+                        });
                     })).map(r -> m);
         }
         Future<WriteResult> written = put(m);

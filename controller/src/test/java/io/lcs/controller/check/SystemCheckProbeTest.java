@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import io.lcs.model.config.CheckConfig;
 import io.lcs.reconcilers.hook.HookResult;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,6 +83,35 @@ class SystemCheckProbeTest {
             assertFalse(o.passed());
             assertEquals("no answer within 500 ms", o.message());
             assertTrue(System.nanoTime() - start < 2_000_000_000L);
+        }
+    }
+
+    @Test
+    void aServerTricklingItsAnswerIsCutAtTheTimeout() throws Exception {
+        try (ServerSocket trickler = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
+            Thread server = new Thread(() -> {
+                try (java.net.Socket client = trickler.accept()) {
+                    byte[] answer = ("HTTP/1.1 200 OK\r\nX-Padding: " + "x".repeat(400) + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII);
+                    for (byte b : answer) { // a byte every 50 ms: 20 s for the headers, each read well in time
+                        client.getOutputStream().write(b);
+                        client.getOutputStream().flush();
+                        Thread.sleep(50);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // the probe hung up: what this test wants
+                }
+            }, "trickler");
+            server.setDaemon(true);
+            server.start();
+            long start = System.nanoTime();
+            CheckOutcome o = probe.run(check(CheckConfig.Type.HTTP, "http://127.0.0.1:" + trickler.getLocalPort() + "/",
+                    0, List.of(), null, 0, null));
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertFalse(o.passed(), o.message());
+            assertTrue(tookMs < 5_000, "cut at the 500 ms timeout, not when the headers end (20 s): " + tookMs + " ms, "
+                    + o.message());
+            server.interrupt();
         }
     }
 

@@ -62,11 +62,11 @@ public final class ProcessHookRunner implements HookRunner {
     private final Optional<Path> setsid;
     private final Optional<Path> kill;
     private final Optional<Path> timeout;
-    private boolean killLeftovers;
+    private final boolean killLeftovers;
 
     /** Finds {@code setsid}, {@code kill} and {@code timeout} in /usr/bin or /bin. */
     public ProcessHookRunner() {
-        this(find("setsid"), find("kill"), find("timeout"));
+        this(find("setsid"), find("kill"), find("timeout"), false);
     }
 
     /**
@@ -74,16 +74,7 @@ public final class ProcessHookRunner implements HookRunner {
      * output (a process of its group) is killed when the run has ended.
      */
     public static ProcessHookRunner forChecks() {
-        ProcessHookRunner r = new ProcessHookRunner();
-        r.killLeftovers = true;
-        return r;
-    }
-
-    /** For tests: {@link #forChecks()} with the helpers chosen. */
-    static ProcessHookRunner forChecks(Optional<Path> setsid, Optional<Path> kill) {
-        ProcessHookRunner r = new ProcessHookRunner(setsid, kill);
-        r.killLeftovers = true;
-        return r;
+        return new ProcessHookRunner(find("setsid"), find("kill"), find("timeout"), true);
     }
 
     /** For tests: choose the helpers (empty = do without); no external limit. */
@@ -93,6 +84,12 @@ public final class ProcessHookRunner implements HookRunner {
 
     /** For tests: choose the helpers (empty = do without). */
     ProcessHookRunner(Optional<Path> setsid, Optional<Path> kill, Optional<Path> timeout) {
+        this(setsid, kill, timeout, false);
+    }
+
+    private ProcessHookRunner(Optional<Path> setsid, Optional<Path> kill, Optional<Path> timeout,
+                              boolean killLeftovers) {
+        this.killLeftovers = killLeftovers;
         this.setsid = setsid;
         this.kill = kill;
         this.timeout = timeout;
@@ -176,9 +173,10 @@ public final class ProcessHookRunner implements HookRunner {
         String text;
         if (drained.await(DRAIN_GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
             text = output.text();
-        } else if (killLeftovers && !timedOut && setsid.isPresent()) {
+        } else if (killLeftovers && !timedOut && setsid.isPresent() && groupHasMembers(process.pid())) {
             // the run led a process group of its own (setsid); its id stays reserved while a member
-            // lives, and one does: it holds the pipe
+            // lives, and one does (looked up just now): it is what holds the pipe. A leftover that
+            // made a group of its own (a double-forking daemon) is out of reach and left running.
             signalGroup("KILL", process.pid());
             text = drained.await(DRAIN_GRACE_MILLIS, TimeUnit.MILLISECONDS) ? output.text()
                     + "\n[a process it left behind was killed]"
@@ -211,6 +209,25 @@ public final class ProcessHookRunner implements HookRunner {
         process.destroyForcibly();
         seen.forEach(ProcessHandle::destroyForcibly);
         process.waitFor(KILL_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** True if some process's group id is {@code pgid} ({@code /proc/*}/stat). */
+    static boolean groupHasMembers(long pgid) {
+        try (java.util.stream.Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+                    .anyMatch(p -> pgrpOf(p) == pgid);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return false;
+        }
+    }
+
+    private static long pgrpOf(Path proc) {
+        try {
+            String stat = Files.readString(proc.resolve("stat"), StandardCharsets.US_ASCII);
+            return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[2]);
+        } catch (IOException | RuntimeException e) {
+            return -1; // gone meanwhile, or unreadable
+        }
     }
 
     /** True if {@code /proc/PID/stat} says the process's group id is its own PID (setsid worked). */
