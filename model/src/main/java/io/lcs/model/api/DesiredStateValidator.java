@@ -270,10 +270,11 @@ public final class DesiredStateValidator {
             }
         }
         ClusterConfig config = state.config();
-        List<GroupRules.Member> members = new ArrayList<>();
+        List<GroupRules.Member> configMembers = new ArrayList<>();
         for (VipConfig v : config.vips()) {
-            members.add(new GroupRules.Member(v.name(), v.grouping()));
+            configMembers.add(new GroupRules.Member(v.name(), v.grouping()));
         }
+        List<GroupRules.Member> members = new ArrayList<>(configMembers);
         for (ApiVip a : state.apiVips()) {
             if (!documentOf.containsKey(a.name()) && config.vip(a.name()).isEmpty()) {
                 members.add(new GroupRules.Member(a.name(), a.grouping()));
@@ -287,10 +288,25 @@ public final class DesiredStateValidator {
             }
         }
         int first = documentOf.values().stream().min(Integer::compare).orElse(1);
+        // lcs.conf's own problems are the parser's; one that a lcs.conf resource has only with the
+        // change (an applied resource depending on two of a strict anti-affinity group ties them
+        // into one lease) is the change's, reported on its first document
+        Set<String> configOwn = new HashSet<>();
+        for (GroupRules.Problem p : GroupRules.check(configMembers, config.groupsByName(), config.rolesByName())) {
+            configOwn.add(p.resource() + "\n" + p.message());
+        }
+        String firstName = documentOf.entrySet().stream().filter(e -> e.getValue() == first).map(Map.Entry::getKey)
+                .findFirst().orElse(null);
         for (GroupRules.Problem p : GroupRules.check(members, config.groupsByName(), config.rolesByName())) {
             Integer document = documentOf.get(p.resource());
             if (config.vip(p.resource()).isPresent() && document == null) {
-                continue; // lcs.conf's own problems are the parser's
+                if (configOwn.contains(p.resource() + "\n" + p.message()) || firstName == null) {
+                    continue;
+                }
+                out.add(new ManifestError(source, first, kindOf.getOrDefault(firstName, VirtualIP.KIND) + " "
+                        + firstName, p.field().manifestField(), "with this change, lcs.conf's " + p.resource() + ": "
+                        + p.message(), 0, 0));
+                continue;
             }
             out.add(new ManifestError(source, document == null ? first : document, kindOf.getOrDefault(p.resource(),
                     VirtualIP.KIND) + " " + p.resource(), p.field().manifestField(), p.message(), 0, 0));

@@ -77,6 +77,33 @@ class DesiredStateValidatorTest {
     }
 
     @Test
+    void anApplyThatTiesTwoLcsConfVipsOfAStrictAntiAffinityGroupTogetherIsRefused() {
+        ClusterConfig apart = ConfigParser.parse("lcs.conf", CONF + """
+
+                [group apart]
+                type = anti-affinity
+                mode = strict
+
+                [vip one]
+                address = 198.18.0.101/24
+                interface = eth0
+                group = apart
+
+                [vip two]
+                address = 198.18.0.102/24
+                interface = eth0
+                group = apart
+                """);
+        VirtualIP both = VirtualIP.of(ObjectMeta.named("both"), new VirtualIP.Spec("198.18.0.103/24", "eth0", null, null,
+                null, null, null, List.of("one", "two")));
+        List<String> errors = DesiredStateValidator.validateApply(new State(apart, List.of()), "both.yaml",
+                List.of(both)).stream().map(ManifestError::toString).toList();
+        assertEquals(1, errors.size(), "one and two would share a lease, so a node: " + errors);
+        assertTrue(errors.get(0).startsWith("both.yaml: document 1 (VirtualIP both): "), errors.get(0));
+        assertTrue(errors.get(0).contains("strict anti-affinity group apart"), errors.get(0));
+    }
+
+    @Test
     void aServiceNamingTheUnitOfAnotherServiceIsRefused() {
         String text = CONF + "\n[service proxy]\nsystemd_unit = haproxy.service\n";
         ClusterConfig withProxy = ConfigParser.parse("lcs.conf", text);
