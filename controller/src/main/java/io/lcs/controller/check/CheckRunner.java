@@ -207,17 +207,13 @@ public final class CheckRunner implements AutoCloseable {
                 publishIfChanged();
             }
         } finally {
-            // a start skipped while this run went on is made up for at once, by a run that follows
-            // this one without letting go of inFlight (a timer tick in between would skip again)
-            boolean again = r.missed.getAndSet(false) && running.get(r.config.name()) == r;
-            if (!again || !resubmit(r)) {
-                r.inFlight.set(false);
-                // a start the timer skipped between the two lines above is made up for here
-                if (r.missed.get() && running.get(r.config.name()) == r && r.inFlight.compareAndSet(false, true)) {
-                    r.missed.set(false);
-                    if (!resubmit(r)) {
-                        r.inFlight.set(false);
-                    }
+            r.inFlight.set(false);
+            // a start skipped while this run went on is made up for at once; a timer tick that
+            // comes first takes the slot itself (its start clears missed), so nothing is skipped
+            if (r.missed.get() && running.get(r.config.name()) == r && r.inFlight.compareAndSet(false, true)) {
+                r.missed.set(false);
+                if (!resubmit(r)) {
+                    r.inFlight.set(false);
                 }
             }
         }

@@ -434,8 +434,7 @@ public final class VipReconciler implements Reconciler<String> {
         if (spec == null) {
             // the VIP was deleted: nothing of it may stay here; only the spec remembered from the
             // add still says which address that is
-            cutPreStart(vip, local, "deleted");
-            undoPreStart(vip, local);
+            abandonActivation(vip, local, "deleted");
             Result r = local.managed ? deactivate(vip, local.added, local, "VIP deleted") : Result.done();
             if (local.managed) {
                 return r; // its pre_stop still runs
@@ -575,8 +574,7 @@ public final class VipReconciler implements Reconciler<String> {
             // its unit ended already (systemd stopped it with lcsd): the stop still runs its hooks
             return deactivate(vip, spec, local, whyNotHere(false, stopReason, lease));
         }
-        cutPreStart(vip, local, whyNotHere(conflict, stopReason, lease));
-        undoPreStart(vip, local);
+        abandonActivation(vip, local, whyNotHere(conflict, stopReason, lease));
         local.managed = false;
         local.activeEpoch = 0;
         local.added = null;
@@ -585,6 +583,16 @@ public final class VipReconciler implements Reconciler<String> {
         }
         status.observed(vip, new LocalVipState(false, null, null));
         return local.declinedForLink ? Result.requeueAfter(LINK_RECHECK) : Result.done();
+    }
+
+    /**
+     * The activation here ends before the resource came up: a pre_start still running is killed,
+     * one that succeeded is undone by post_stop. Nothing for what was activated (managed): its stop
+     * runs the hooks.
+     */
+    private void abandonActivation(String vip, Local local, String why) {
+        cutPreStart(vip, local, why);
+        undoPreStart(vip, local);
     }
 
     /**
@@ -639,13 +647,12 @@ public final class VipReconciler implements Reconciler<String> {
     private Result holdOut(String vip, String keeper, VipHost.Snapshot s, Local local) throws Exception {
         pendingActivation.remove(vip);
         pendingRefresh.remove(vip);
-        cutPreStart(vip, local, "held out by " + keeper);
+        abandonActivation(vip, local, "held out by " + keeper); // an address added here goes below
         Result r = Result.done();
         if (local.managed && local.added != null && !s.lease(keeper).held()) {
             r = deactivate(vip, local.added, local, (local.added.isService() ? "its unit is Service "
                     : "its address is VirtualIP ") + keeper + "'s");
         } else {
-            undoPreStart(vip, local);
             local.managed = false;
             local.activeEpoch = 0;
             local.added = null;
